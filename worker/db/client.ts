@@ -1,0 +1,37 @@
+import { createClient } from "@libsql/client/web";
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+
+/**
+ * The one data-access handle used by every domain. D1 and libSQL are both async SQLite drivers with the same
+ * query builder and an atomic `batch()`; code is written against this type and runs unchanged on either.
+ */
+export type Db = BaseSQLiteDatabase<"async", unknown, Schema>;
+
+export interface DbEnv {
+  DB: D1Database;
+  LIBSQL_URL?: string;
+  LIBSQL_AUTH_TOKEN?: string;
+}
+
+export function getDb(env: DbEnv): Db {
+  if (env.LIBSQL_URL) {
+    return drizzleLibsql(createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
+  }
+  return drizzleD1(env.DB, { schema });
+}
+
+/** Runs statements atomically: all or nothing, one round trip. */
+export async function runBatch(db: Db, statements: BatchItem[]): Promise<unknown[]> {
+  if (statements.length === 0) return [];
+  const [first, ...rest] = statements;
+  // Both drivers implement batch() with the same signature; the base type just doesn't declare it.
+  return (db as unknown as DrizzleD1Database<Schema>).batch([first, ...rest] as [BatchItem, ...BatchItem[]]);
+}
+
+export type BatchItem = Parameters<DrizzleD1Database<Schema>["batch"]>[0][number];

@@ -1,0 +1,2 @@
+// One file per domain; this barrel is what drizzle and the data-access layer import.
+export * from "./accounts";

@@ -1,0 +1,76 @@
+import { and, desc, eq, gt } from "drizzle-orm";
+import { REGION_VERIFICATION_DAYS } from "../../shared/schemas/regions";
+import { type Db, runBatch } from "../db/client";
+import { regions, regionVerifications, users } from "../db/schema";
+import { fail } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { haversineMeters } from "./geo";
+
+const DAY_MS = 86_400_000;
+
+export function listRegions(db: Db) {
+  return db.select().from(regions).orderBy(regions.city, regions.name).all();
+}
+
+/**
+ * Verifies that the user stands inside the region's circle. A success makes it the user's home region and starts a
+ * 30-day validity; a point outside is refused with the distance so the user knows how far off they are.
+ */
+export async function verifyRegion(db: Db, userId: string, regionId: string, lat: number, lng: number, now: number) {
+  const region = await db.select().from(regions).where(eq(regions.id, regionId)).get();
+  if (!region) fail("NOT_FOUND", "That region does not exist. Pick one from the region list.");
+  const distanceM = Math.round(haversineMeters(region.lat, region.lng, lat, lng));
+  if (distanceM > region.radiusM) {
+    fail(
+      "PRECONDITION_FAILED",
+      `You are ${(distanceM / 1000).toFixed(1)} km from ${region.name}; verification needs you within ${(region.radiusM / 1000).toFixed(1)} km.`,
+    );
+  }
+  const verification = {
+    id: newId(now),
+    userId,
+    regionId,
+    distanceM,
+    verifiedAt: now,
+    expiresAt: now + REGION_VERIFICATION_DAYS * DAY_MS,
+  };
+  await runBatch(db, [
+    db.insert(regionVerifications).values(verification),
+    db.update(users).set({ homeRegionId: regionId }).where(eq(users.id, userId)),
+  ]);
+  return { region, verification };
+}
+
+/** The user's latest verification of their home region, whether or not it is still current. */
+export async function latestVerification(db: Db, userId: string, regionId: string | null) {
+  if (!regionId) return null;
+  return (
+    (await db
+      .select()
+      .from(regionVerifications)
+      .where(and(eq(regionVerifications.userId, userId), eq(regionVerifications.regionId, regionId)))
+      .orderBy(desc(regionVerifications.verifiedAt))
+      .limit(1)
+      .get()) ?? null
+  );
+}
+
+/** Region-scoped features call this: it returns the region id or throws a message that says what to do. */
+export async function requireCurrentVerification(db: Db, userId: string, regionId: string, now: number) {
+  const current = await db
+    .select({ id: regionVerifications.id })
+    .from(regionVerifications)
+    .where(
+      and(
+        eq(regionVerifications.userId, userId),
+        eq(regionVerifications.regionId, regionId),
+        gt(regionVerifications.expiresAt, now),
+      ),
+    )
+    .limit(1)
+    .get();
+  if (!current) {
+    fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
+  }
+  return regionId;
+}

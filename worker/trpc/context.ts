@@ -1,0 +1,45 @@
+import type { Context as HonoContext } from "hono";
+import { readCookie, resolveSession, SESSION_COOKIE, type SessionKind } from "../accounts/sessions";
+import { type Db, getDb } from "../db/client";
+import type { users } from "../db/schema";
+import type { AppEnv } from "../env";
+
+export type User = typeof users.$inferSelect;
+
+export type Context = {
+  env: Env;
+  db: Db;
+  now: number;
+  requestId: string;
+  ip: string;
+  /** The raw session token and how it arrived; null when anonymous. */
+  auth: { token: string; kind: SessionKind } | null;
+  user: User | null;
+  resHeaders: Headers;
+  waitUntil: (promise: Promise<unknown>) => void;
+};
+
+export function readAuth(req: Request): Context["auth"] {
+  const header = req.headers.get("authorization");
+  if (header?.startsWith("Bearer ")) return { token: header.slice(7).trim(), kind: "bearer" };
+  const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
+  return cookie ? { token: cookie, kind: "cookie" } : null;
+}
+
+export async function createContext(c: HonoContext<AppEnv>, resHeaders: Headers): Promise<Context> {
+  const db = getDb(c.env);
+  const now = Date.now();
+  const auth = readAuth(c.req.raw);
+  const session = auth ? await resolveSession(db, auth.token, now) : null;
+  return {
+    env: c.env,
+    db,
+    now,
+    requestId: c.get("requestId"),
+    ip: c.req.header("cf-connecting-ip") ?? "127.0.0.1",
+    auth: session ? auth : null,
+    user: session?.user ?? null,
+    resHeaders,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  };
+}

@@ -1,0 +1,15 @@
+import { publicProcedure, router } from "./init";
+import { adminRouter } from "./routers/admin";
+import { authRouter } from "./routers/auth";
+import { regionsRouter } from "./routers/regions";
+import { sellersRouter } from "./routers/sellers";
+
+export const appRouter = router({
+  health: publicProcedure.query(() => ({ ok: true as const })),
+  auth: authRouter,
+  regions: regionsRouter,
+  sellers: sellersRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;

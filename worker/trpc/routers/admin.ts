@@ -1,0 +1,24 @@
+import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
+import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
+import { adminProcedure, router } from "../init";
+
+export const adminRouter = router({
+  sellers: router({
+    pending: adminProcedure.query(({ ctx }) => pendingApplications(ctx.db)),
+    approve: adminProcedure
+      .input(sellerDecisionInput)
+      .mutation(({ ctx, input }) =>
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "approved", input.reason, ctx.now),
+      ),
+    reject: adminProcedure
+      .input(sellerDecisionInput)
+      .mutation(({ ctx, input }) =>
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now),
+      ),
+  }),
+  users: router({
+    suspend: adminProcedure
+      .input(suspendUserInput)
+      .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
+  }),
+});
