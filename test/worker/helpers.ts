@@ -16,7 +16,7 @@ export function browserFetch(): typeof fetch & { cookies: Map<string, string> } 
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");
       const [name, value] = pair.split("=");
-      if (attrs.some((a) => a.trim().toLowerCase() === "max-age=0")) cookies.delete(name);
+      if (attrs.some((a: string) => a.trim().toLowerCase() === "max-age=0")) cookies.delete(name);
       else cookies.set(name, value);
     }
     return res;
