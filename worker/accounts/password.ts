@@ -20,7 +20,12 @@ async function pepperedKey(password: string, pepper: string): Promise<CryptoKey>
   return crypto.subtle.importKey("raw", peppered, "PBKDF2", false, ["deriveBits"]);
 }
 
-async function derive(password: string, pepper: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+async function derive(
+  password: string,
+  pepper: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+): Promise<Uint8Array> {
   if (iterations > MAX_PBKDF2_ITERATIONS) throw new Error("PBKDF2 iterations exceed the Workers limit");
   const key = await pepperedKey(password, pepper);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
