@@ -1,9 +1,9 @@
-/** Secrets (`wrangler secret put`; .dev.vars locally) and optional settings that `wrangler types` cannot see. */
+/**
+ * Optional settings that `wrangler types` cannot see. Secrets are typed from .dev.vars.example by `npm run cf-typegen`
+ * (production values: `wrangler secret put NAME`).
+ */
 declare global {
   interface Env {
-    PASSWORD_PEPPER: string;
-    /** Comma-separated "version:base64key" pairs; the highest version encrypts, every listed version decrypts. */
-    BILLING_KEY_SECRETS: string;
     LIBSQL_URL?: string;
     LIBSQL_AUTH_TOKEN?: string;
   }
