@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { isSuspended } from "../accounts/auth";
+import { ErrorDetails } from "../lib/errors";
 import type { Context } from "./context";
 
 const t = initTRPC.context<Context>().create({
@@ -19,6 +20,7 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         requestId: ctx?.requestId,
         zodError: error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null,
+        details: !internal && error.cause instanceof ErrorDetails ? error.cause.details : null,
       },
     };
   },

@@ -3,12 +3,14 @@ import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
+import { walletRouter } from "./routers/wallet";
 
 export const appRouter = router({
   health: publicProcedure.query(() => ({ ok: true as const })),
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  wallet: walletRouter,
   admin: adminRouter,
 });
 
