@@ -2,6 +2,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
@@ -11,6 +12,7 @@ import { createContext, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
+export { UserChannel } from "./durable/UserChannel";
 
 export const API_BODY_LIMIT_BYTES = 64 * 1024;
 export const MAX_BATCH_SIZE = 10;
@@ -61,6 +63,8 @@ app.use("/api/*", async (c, next) => {
 });
 
 app.get("/api/health", (c) => c.json({ ok: true, service: "gonggu", time: Date.now() }));
+
+app.get("/api/notifications/ws", notificationsSocket);
 
 app.all("/api/rooms/:id/ws", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {

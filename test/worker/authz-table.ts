@@ -133,6 +133,11 @@ export const AUTHZ_TABLE: AuthzTable = {
     input: async ({ fx }) => ({ applicationId: await fx.pendingApplication(), reason: "사업자 정보 불일치" }),
     expect: adminsOnly,
   },
+  "notifications.list": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "notifications.unreadCount": { kind: "query", expect: signedIn },
+  "notifications.markRead": { kind: "mutation", input: () => ({ all: true as const }), expect: signedIn },
+  "notifications.ticket": { kind: "mutation", expect: signedIn, fuzz: { mayWrite: ["rate_limits"] } },
+
   "admin.users.suspend": {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),

@@ -1,4 +1,5 @@
 import { and, desc, eq, exists, sql } from "drizzle-orm";
+import { type NotifyStatement, notify } from "../community/notifications";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, sellerApplications, users } from "../db/schema";
 import { fail } from "../lib/errors";
@@ -51,8 +52,9 @@ export function pendingApplications(db: Db) {
 
 /**
  * Approve or reject exactly once. Every statement of the batch is conditioned on the application still being pending
- * and the status update runs last, so of two racing decisions (a double click, two admins) exactly one takes effect:
- * the loser changes nothing, writes no audit row and is told so.
+ * (the notification by its dedupe key) and the status update runs last, so of two racing decisions (a double click,
+ * two admins) exactly one takes effect: the loser changes nothing, writes no audit row and is told so. The applicant
+ * is notified in the same batch; `deliver` relays the notification live once the batch has committed.
  */
 export async function decideApplication(
   db: Db,
@@ -61,6 +63,7 @@ export async function decideApplication(
   decision: "approved" | "rejected",
   reason: string | undefined,
   now: number,
+  deliver: (statements: NotifyStatement[]) => void = () => {},
 ) {
   const application = await db.select().from(sellerApplications).where(eq(sellerApplications.id, applicationId)).get();
   if (!application) fail("NOT_FOUND", "No seller application with that id.");
@@ -88,6 +91,20 @@ export async function decideApplication(
         .where(stillPending),
     ),
   ];
+  const base = { userId: application.userId, now, dedupeKey: `seller.decision:${applicationId}` };
+  const notice =
+    decision === "approved"
+      ? notify(db, {
+          ...base,
+          kind: "seller.approved",
+          params: { applicationId, businessName: application.businessName },
+        })
+      : notify(db, {
+          ...base,
+          kind: "seller.rejected",
+          params: { applicationId, businessName: application.businessName, reason: reason ?? "" },
+        });
+  statements.push(notice);
   if (decision === "approved") {
     statements.push(
       db
@@ -113,6 +130,7 @@ export async function decideApplication(
   if ((results.at(-1) as unknown[]).length === 0) {
     fail("PRECONDITION_FAILED", "Another admin decided this application a moment ago; reload to see the outcome.");
   }
+  deliver([notice]);
   return { ...application, status: decision, decisionReason: reason ?? null, decidedBy: adminId, decidedAt: now };
 }
 
