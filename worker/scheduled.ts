@@ -1,4 +1,6 @@
 import { lt } from "drizzle-orm";
+import { deleteExpiredTickets } from "./accounts/socketAuth";
+import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
@@ -20,6 +22,8 @@ export async function handleScheduled(
   const now = controller.scheduledTime;
   await db.delete(sessions).where(lt(sessions.expiresAt, now - 7 * 86_400_000));
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
+  await deleteExpiredTickets(db, now);
+  await pruneNotifications(db, now);
   for (const book of allBookDbs(env)) {
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       if ((await sweepExpiredHolds(book, now)) === 0) break;

@@ -178,7 +178,7 @@ describe("holds", () => {
     expect(refused).toBe(150);
     expect(await walletSummary(db(), userId, book)).toMatchObject({ charged: 50, held: 50, available: 0 });
     await assertLedgerInvariants(db(), [book]);
-  });
+  }, 60_000);
 
   it("never overdraws under mixed parallel holds of different sizes", async () => {
     const { book, userId, now } = await setup(1_000, 234);
@@ -194,7 +194,7 @@ describe("holds", () => {
     const refusedMin = Math.min(...amounts.filter((_, i) => results[i].status === "rejected"));
     expect(refusedMin === Infinity || summary.available < refusedMin + 100).toBe(true);
     await assertLedgerInvariants(db(), [book]);
-  });
+  }, 60_000);
 
   it("stays inside D1's per-statement and per-invocation limits", async () => {
     const counter = countingD1(env.DB);
@@ -216,5 +216,5 @@ describe("holds", () => {
     expect(counter.maxParams).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMS);
     expect(counter.queries).toBeLessThan(1_000);
     await assertLedgerInvariants(db(), [book]);
-  });
+  }, 60_000);
 });

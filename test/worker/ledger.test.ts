@@ -120,7 +120,7 @@ describe("ledger transfers", () => {
     const [acct] = await getAccounts(db(), [userChargedAccount(user, book).id]);
     expect(acct.creditsPosted - acct.debitsPosted).toBe(0);
     await assertLedgerInvariants(db(), [book]);
-  });
+  }, 60_000);
 
   it("rolls back a whole composed batch when one transfer overdraws", async () => {
     const book = newBook();
