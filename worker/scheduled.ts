@@ -3,6 +3,7 @@ import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
+import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { allBookDbs } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
@@ -34,4 +35,5 @@ export async function handleScheduled(
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
   }
+  await runGroupBuyCron(env, controller.cron, now);
 }

@@ -1,5 +1,6 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { completeSettlement, settleHold } from "../groupbuy/settlement";
 
 /**
  * Deferred charging and settlement run here. Each message is acked or retried on its own so one failure never
@@ -32,9 +33,13 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: 
   }
 }
 
-async function runJob(job: JobMessage, _env: Env): Promise<void> {
+async function runJob(job: JobMessage, env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
       return;
+    case "groupbuy.settleHold":
+      return settleHold(env, job, Date.now());
+    case "groupbuy.complete":
+      return completeSettlement(env, job.groupBuyId, Date.now());
   }
 }

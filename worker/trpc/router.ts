@@ -1,9 +1,13 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { groupBuysRouter } from "./routers/groupBuys";
 import { notificationsRouter } from "./routers/notifications";
+import { productsRouter } from "./routers/products";
 import { regionsRouter } from "./routers/regions";
+import { sellerRouter } from "./routers/seller";
 import { sellersRouter } from "./routers/sellers";
+import { trustRouter } from "./routers/trust";
 import { walletRouter } from "./routers/wallet";
 
 export const appRouter = router({
@@ -14,6 +18,10 @@ export const appRouter = router({
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  products: productsRouter,
+  groupBuys: groupBuysRouter,
+  seller: sellerRouter,
+  trust: trustRouter,
 });
 
 export type AppRouter = typeof appRouter;
