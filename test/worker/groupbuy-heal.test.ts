@@ -35,6 +35,17 @@ function reserveOnly(stub: Stub, req: Parameters<GroupBuyRoom["reserveStep"]>[0]
   });
 }
 
+/** Steps 1 and 2 of a join, stopping before the confirmation (as if the object died right after the hold). */
+function reserveAndHold(stub: Stub, req: Parameters<GroupBuyRoom["reserveStep"]>[0]) {
+  return runInDurableObject(stub, async (instance: GroupBuyRoom) => {
+    const step = instance.reserveStep(req);
+    if (!step.ok || !("row" in step)) throw new Error(`reserve failed: ${JSON.stringify(step)}`);
+    const held = await instance.placeHoldStep(step.row.id);
+    if (!held.ok) throw new Error(`hold failed: ${JSON.stringify(held)}`);
+    return step.row.id;
+  });
+}
+
 describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () => {
   it("between reservation and hold: the shares return after the reservation expires, nothing is charged", async () => {
     const { region, gb } = await openBuy();
@@ -85,17 +96,12 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     const { region, gb } = await openBuy();
     const buyer = await newResident(region, 50_000);
     const stub = room(gb.id);
-    const id = await runInDurableObject(stub, async (instance: GroupBuyRoom) => {
-      const step = instance.reserveStep({
-        groupBuyId: gb.id,
-        userId: buyer.id,
-        homeRegionId: region,
-        shares: 3,
-        idempotencyKey: key(),
-      });
-      if (!step.ok || !("row" in step)) throw new Error("reserve failed");
-      expect((await instance.placeHoldStep(step.row.id)).ok).toBe(true);
-      return step.row.id;
+    const id = await reserveAndHold(stub, {
+      groupBuyId: gb.id,
+      userId: buyer.id,
+      homeRegionId: region,
+      shares: 3,
+      idempotencyKey: key(),
     });
     await evictDurableObject(stub);
     expect((await getHold(db(), id))?.status).toBe("pending");
@@ -111,17 +117,12 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     const { region, gb, seller } = await openBuy();
     const buyer = await newResident(region, 50_000);
     const stub = room(gb.id);
-    const id = await runInDurableObject(stub, async (instance: GroupBuyRoom) => {
-      const step = instance.reserveStep({
-        groupBuyId: gb.id,
-        userId: buyer.id,
-        homeRegionId: region,
-        shares: 1,
-        idempotencyKey: key(),
-      });
-      if (!step.ok || !("row" in step)) throw new Error("reserve failed");
-      await instance.placeHoldStep(step.row.id);
-      return step.row.id;
+    const id = await reserveAndHold(stub, {
+      groupBuyId: gb.id,
+      userId: buyer.id,
+      homeRegionId: region,
+      shares: 1,
+      idempotencyKey: key(),
     });
     await evictDurableObject(stub);
     await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "공급처 사정으로 취소합니다" });

@@ -1,9 +1,10 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { type BatchItem, getDb, runBatch } from "../db/client";
-import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys, trustEvents } from "../db/schema";
+import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
+import { trustEventStatement } from "../groupbuy/trust";
 import type { RoomStore } from "./roomStore";
 
 /** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
@@ -69,16 +70,13 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
       // A host calling off their own buy counts against them (a seller's own buy: the seller is the host).
       if (e.toStatus === "CANCELLED" && e.actorId !== null && e.actorId === meta.hostId) {
         statements.push(
-          db
-            .insert(trustEvents)
-            .values({
-              id: `host_cancel:${meta.groupBuyId}`,
-              userId: meta.hostId,
-              kind: "host_cancel",
-              reference: meta.groupBuyId,
-              at: e.at,
-            })
-            .onConflictDoNothing(),
+          trustEventStatement(db, {
+            id: `host_cancel:${meta.groupBuyId}`,
+            userId: meta.hostId,
+            kind: "host_cancel",
+            reference: meta.groupBuyId,
+            at: e.at,
+          }),
         );
       }
     }

@@ -1,13 +1,12 @@
 import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { type Db, getDb, runBatch } from "../db/client";
-import { groupBuyMembers, groupBuys, sellerPayables, sellerPayouts } from "../db/schema";
+import { groupBuys, sellerPayables, sellerPayouts } from "../db/schema";
 import { newId } from "../lib/ids";
 import { AUTO_CONFIRM_MS, MIN_PAYOUT_WON } from "./config";
 import { afterCursor, page } from "./cursor";
 import { payOutFromLedger, releasePayable } from "./ledgerOps";
 import { sendPayout } from "./payoutRail";
-import { unwrapRoom } from "./roomResult";
-import { roomStub } from "./service";
+import { autoConfirm } from "./pickup";
 
 /** Work per cron run, so one run stays far inside the 1,000-queries-per-invocation limit. */
 const CRON_BATCH = 25;
@@ -21,28 +20,7 @@ export async function autoConfirmPickups(env: Env, now: number): Promise<number>
     .where(and(eq(groupBuys.status, "READY"), lte(groupBuys.readyAt, now - AUTO_CONFIRM_MS)))
     .limit(CRON_BATCH)
     .all();
-  for (const { id } of due) {
-    await db
-      .update(groupBuyMembers)
-      .set({ pickedUpAt: now, pickupBy: "auto", updatedAt: now })
-      .where(
-        and(
-          eq(groupBuyMembers.groupBuyId, id),
-          eq(groupBuyMembers.status, "joined"),
-          isNull(groupBuyMembers.pickedUpAt),
-          isNull(groupBuyMembers.noShowAt),
-        ),
-      );
-    unwrapRoom(
-      await roomStub(env, id).transition({
-        groupBuyId: id,
-        to: "COMPLETED",
-        actor: "system",
-        actorId: null,
-        reason: null,
-      }),
-    );
-  }
+  for (const { id } of due) await autoConfirm(db, env, id, now);
   return due.length;
 }
 

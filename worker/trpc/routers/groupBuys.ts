@@ -8,15 +8,8 @@ import {
   groupBuyNoShowInput,
   myGroupBuysInput,
 } from "../../../shared/schemas/groupbuy";
-import {
-  confirmPickup,
-  joinGroupBuy,
-  leaveGroupBuy,
-  listParticipants,
-  markNoShow,
-  myGroupBuys,
-  transitionGroupBuy,
-} from "../../groupbuy/actions";
+import { joinGroupBuy, leaveGroupBuy, listParticipants, myGroupBuys, transitionGroupBuy } from "../../groupbuy/actions";
+import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
 import { activeProcedure, authedProcedure, router } from "../init";
 
