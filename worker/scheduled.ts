@@ -3,6 +3,7 @@ import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { rateLimits, sessions } from "./db/schema";
+import { recomputeRecommendations } from "./recommend/recompute";
 
 /** Cron: housekeeping now; reconciliation and deadline sweeps join as their features land. */
 export async function handleScheduled(
@@ -16,4 +17,5 @@ export async function handleScheduled(
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
   await deleteExpiredTickets(db, now);
   await pruneNotifications(db, now);
+  await recomputeRecommendations(db, now);
 }

@@ -15,6 +15,7 @@
 import type * as fc from "fast-check";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
+import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -142,5 +143,33 @@ export const AUTHZ_TABLE: AuthzTable = {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
     expect: adminsOnly,
+  },
+
+  "recommend.forMe": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      await ensureGroupBuyTables(fx.db);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { limit: 10 };
+    },
+    expect: signedIn,
+  },
+  "recommend.interests": { kind: "query", expect: signedIn },
+  "recommend.setInterests": { kind: "mutation", input: () => ({ categories: ["fresh", "pet"] }), expect: signedIn },
+  "recommend.notInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
+  },
+  "recommend.undoNotInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
   },
 };

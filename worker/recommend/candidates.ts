@@ -12,6 +12,8 @@ export function candidatesFor(
   user: number,
   neighbours: IndexedNeighbour[],
   limit: number = RECOMMEND.candidatesPerUser,
+  /** Only items that can still be served (e.g. OPEN group buys) are worth storing. */
+  servable: (itemId: string) => boolean = () => true,
 ): Candidate[] {
   const own = v.items[user];
   const score = new Map<string, number>();
@@ -21,7 +23,7 @@ export function candidatesFor(
     if (similarity <= 0) continue;
     total += similarity;
     for (const [itemId, w] of v.items[other]) {
-      if (w <= 0 || own.has(itemId)) continue;
+      if (w <= 0 || own.has(itemId) || !servable(itemId)) continue;
       score.set(itemId, (score.get(itemId) ?? 0) + similarity * w);
       count.set(itemId, (count.get(itemId) ?? 0) + 1);
     }

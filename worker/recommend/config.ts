@@ -52,3 +52,8 @@ export const RECOMMEND = {
 } as const;
 
 export type RecommendConfig = typeof RECOMMEND;
+
+/** The weight of one recorded signal: the weight stored with it, else the current config weight of its kind. */
+export function signalWeight(it: { kind: SignalKind; weight?: number }): number {
+  return it.weight ?? SIGNAL_WEIGHTS[it.kind];
+}

@@ -21,7 +21,7 @@ export function computeUserModels(
   interactions: Iterable<Interaction>,
   lookup: ItemLookup,
   targets?: Iterable<string>,
-  opts: NeighbourOptions & { candidates?: number } = {},
+  opts: NeighbourOptions & { candidates?: number; servable?: (itemId: string) => boolean } = {},
 ): { vectors: UserVectors; models: Map<string, UserModel> } {
   const vectors = buildUserVectors(interactions, lookup);
   const targetIdx: number[] = [];
@@ -37,7 +37,7 @@ export function computeUserModels(
       userId: vectors.userIds[u],
       n: vectors.counts[u],
       neighbours: list.map((nb) => ({ userId: vectors.userIds[nb.user], similarity: nb.similarity })),
-      candidates: candidatesFor(vectors, u, list, opts.candidates),
+      candidates: candidatesFor(vectors, u, list, opts.candidates, opts.servable),
       affinity: [...categoryAffinity(vectors.items[u], lookup)],
     });
   }

@@ -1,5 +1,5 @@
 import { haversineMeters } from "../regions/geo.ts";
-import { RECOMMEND, SIGNAL_WEIGHTS } from "./config.ts";
+import { RECOMMEND, signalWeight } from "./config.ts";
 import type { Interaction, ItemMeta, RegionCentre } from "./types.ts";
 import type { ItemLookup } from "./vectors.ts";
 
@@ -30,7 +30,7 @@ export function regionalPopularity(
 ): Map<string, PopularityTable> {
   const out = new Map<string, PopularityTable>();
   for (const it of interactions) {
-    const w = SIGNAL_WEIGHTS[it.kind];
+    const w = signalWeight(it);
     if (w <= 0) continue;
     const meta = lookup(it.itemId);
     const region = meta?.regionId;
@@ -49,7 +49,7 @@ export function regionalPopularity(
 /** All-time interaction counts per item, every region together: the classic most-popular baseline. */
 export function globalPopularity(interactions: Iterable<Interaction>): Map<string, number> {
   const out = new Map<string, number>();
-  for (const it of interactions) if (SIGNAL_WEIGHTS[it.kind] > 0) out.set(it.itemId, (out.get(it.itemId) ?? 0) + 1);
+  for (const it of interactions) if (signalWeight(it) > 0) out.set(it.itemId, (out.get(it.itemId) ?? 0) + 1);
   return out;
 }
 

@@ -7,6 +7,8 @@ export interface Interaction {
   kind: SignalKind;
   /** epoch ms */
   at: number;
+  /** As recorded (rec_interactions.weight); defaults to the config weight of `kind`. */
+  weight?: number;
 }
 
 /** What is known about an item: the attributes users' vectors and popularity are keyed on. */

@@ -1,4 +1,4 @@
-import { RECOMMEND, SIGNAL_WEIGHTS } from "./config.ts";
+import { RECOMMEND, signalWeight } from "./config.ts";
 import type { Interaction, ItemMeta } from "./types.ts";
 
 /**
@@ -42,7 +42,7 @@ export function aggregateByUser(
       u = { items: new Map(), n: 0 };
       byUser.set(it.userId, u);
     }
-    u.items.set(it.itemId, (u.items.get(it.itemId) ?? 0) + SIGNAL_WEIGHTS[it.kind]);
+    u.items.set(it.itemId, (u.items.get(it.itemId) ?? 0) + signalWeight(it));
     u.n += 1;
   }
   return byUser;
@@ -115,8 +115,13 @@ export function categoryAffinity(
     if (category && w > 0) byCategory.set(category, (byCategory.get(category) ?? 0) + w);
   }
   const max = Math.max(0, ...byCategory.values());
-  const out = new Map<string, number>();
-  for (const [c, w] of byCategory) out.set(c, w / max);
+  const past: [string, number][] = [...byCategory].map(([c, w]) => [c, w / max]);
+  return withInterests(past, interests);
+}
+
+/** Past-behaviour affinity (as stored by the cron) raised to the explicit-interest level for chosen categories. */
+export function withInterests(past: Iterable<[string, number]>, interests: Iterable<string>): Map<string, number> {
+  const out = new Map(past);
   for (const c of interests) out.set(c, Math.max(out.get(c) ?? 0, RECOMMEND.explicitInterestAffinity));
   return out;
 }
