@@ -17,5 +17,8 @@ export async function handleScheduled(
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
   await deleteExpiredTickets(db, now);
   await pruneNotifications(db, now);
-  await recomputeRecommendations(db, now);
+  // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
+  await recomputeRecommendations(db, now).catch((e) =>
+    console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),
+  );
 }
