@@ -139,6 +139,24 @@ export const AUTHZ_TABLE: AuthzTable = {
   "notifications.markRead": { kind: "mutation", input: () => ({ all: true as const }), expect: signedIn },
   "notifications.ticket": { kind: "mutation", expect: signedIn, fuzz: { mayWrite: ["rate_limits"] } },
 
+  "wallet.get": { kind: "query", expect: signedIn },
+  "wallet.history": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "wallet.statement": { kind: "query", input: () => ({ month: "2026-03" }), expect: signedIn },
+  "admin.wallet.grant": {
+    kind: "mutation",
+    input: async ({ fx }) => ({
+      userId: (await fx.walletUser()).id,
+      amount: 1_000,
+      reason: "테스트 적립",
+      idempotencyKey: `authz-${++serial}-${Date.now()}`,
+    }),
+    expect: adminsOnly,
+    // a valid-looking grant for an unknown user is a decided outcome: its idempotency key remembers it
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
+  "admin.wallet.reconciliations": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.wallet.reconcile": { kind: "mutation", expect: adminsOnly },
+
   "admin.users.suspend": {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),

@@ -2,3 +2,4 @@
 export * from "./accounts";
 export * from "./community";
 export * from "./recommend";
+export * from "./wallet";
