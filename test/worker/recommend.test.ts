@@ -108,8 +108,9 @@ describe("recommend.forMe", () => {
 
   it("after the cron: a regular gets what their taste neighbours joined, a newcomer gets local popularity", async () => {
     const region = await freshRegion(db);
+    // Eight past buys in common: enough history (n = 8) for the personal side to carry real weight.
     const past = await Promise.all(
-      [1, 2, 3].map(() => insertGroupBuy(db, { regionId: region.id, status: "COMPLETED" })),
+      Array.from({ length: 8 }, () => insertGroupBuy(db, { regionId: region.id, status: "COMPLETED" })),
     );
     const liked = await insertGroupBuy(db, { regionId: region.id, category: "pet", title: "사료" });
     const popular = await insertGroupBuy(db, { regionId: region.id, category: "household", title: "휴지" });
