@@ -9,6 +9,7 @@ import { createContext, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
+export { SandboxGateway } from "./durable/SandboxGateway";
 
 export const API_BODY_LIMIT_BYTES = 64 * 1024;
 export const MAX_BATCH_SIZE = 10;
