@@ -103,12 +103,17 @@ export class SandboxGateway extends DurableObject<Env> {
     return row;
   }
 
-  /** Every order the gateway accepted for an orderId prefix (tests assert "charged exactly once"). */
-  ordersFor(orderId: string): Json[] {
+  /** The gateway's record of an orderId (tests assert "charged exactly once"). */
+  ordersFor(orderId: string): { orderId: string; status: string; totalAmount: number; balanceAmount: number }[] {
     return this.sql
       .exec<PaymentRow>("SELECT * FROM payments WHERE order_id = ?", orderId)
       .toArray()
-      .map((p) => this.paymentJson(p));
+      .map((p) => ({
+        orderId: p.order_id,
+        status: p.status,
+        totalAmount: p.total_amount,
+        balanceAmount: p.balance_amount,
+      }));
   }
 
   // ---- Toss-shaped HTTP API ----
