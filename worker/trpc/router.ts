@@ -1,6 +1,7 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { paymentsRouter } from "./routers/payments";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  payments: paymentsRouter,
   admin: adminRouter,
 });
 
