@@ -48,7 +48,9 @@ export function findCardData(value: unknown, where: string, out: CardFinding[] =
       } catch {}
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findCardData(v, `${where}[${i}]`, out));
+    value.forEach((v, i) => {
+      findCardData(v, `${where}[${i}]`, out);
+    });
   } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (CARD_FIELD.test(k) && v !== null && v !== undefined) out.push({ where: `${where}.${k}`, what: "card field" });
@@ -71,7 +73,9 @@ async function scanD1(out: CardFinding[]) {
     for (const c of columns.results)
       if (CARD_FIELD.test(c.name)) out.push({ where: `d1:${name}.${c.name}`, what: "card column" });
     const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
-    rows.results.forEach((row, i) => findCardData(row, `d1:${name}#${i}`, out));
+    rows.results.forEach((row, i) => {
+      findCardData(row, `d1:${name}#${i}`, out);
+    });
   }
 }
 
@@ -87,7 +91,10 @@ async function scanDurableObject(label: string, stub: DurableObjectStub, out: Ca
     return JSON.stringify({ sql, kv });
   });
   const parsed = JSON.parse(dump) as { sql: { name: string; rows: unknown[] }[]; kv: unknown };
-  for (const t of parsed.sql) t.rows.forEach((row, i) => findCardData(row, `do:${label}:${t.name}#${i}`, out));
+  for (const t of parsed.sql)
+    t.rows.forEach((row, i) => {
+      findCardData(row, `do:${label}:${t.name}#${i}`, out);
+    });
   findCardData(parsed.kv, `do:${label}:kv`, out);
 }
 
@@ -98,8 +105,12 @@ export async function scanForCardData(
   await scanD1(out);
   await scanDurableObject("SandboxGateway", sandboxGateway(env), out);
   for (const [label, stub] of Object.entries(opts.durableObjects ?? {})) await scanDurableObject(label, stub, out);
-  (opts.queueBodies ?? []).forEach((b, i) => findCardData(b, `queue#${i}`, out));
-  (opts.logs ?? []).forEach((line, i) => findCardData(line, `log#${i}`, out));
+  (opts.queueBodies ?? []).forEach((b, i) => {
+    findCardData(b, `queue#${i}`, out);
+  });
+  (opts.logs ?? []).forEach((line, i) => {
+    findCardData(line, `log#${i}`, out);
+  });
   return out;
 }
 
