@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { idSchema, regionIdSchema } from "./common";
 
 /**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
@@ -7,9 +6,5 @@ import { idSchema, regionIdSchema } from "./common";
  */
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
-  // Drive a charge whose outcome we still owe the user: deferred (PG was down) or unknown (timed out).
-  z.strictObject({ type: z.literal("charge.settle"), chargeId: idSchema, book: regionIdSchema }),
-  // Finish one partial cancel of a refund (the gateway was down or did not answer).
-  z.strictObject({ type: z.literal("refund.settle"), partId: idSchema, book: regionIdSchema }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;

@@ -50,8 +50,5 @@ async function runJob(job: JobMessage, _env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
       return;
-    case "charge.settle":
-    case "refund.settle":
-      throw new RetryLater("not implemented yet");
   }
 }

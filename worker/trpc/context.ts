@@ -1,5 +1,6 @@
 import type { Context as HonoContext } from "hono";
 import { readCookie, resolveSession, SESSION_COOKIE, type SessionKind } from "../accounts/sessions";
+import { type NotifyStatement, pushLive } from "../community/notifications";
 import { type Db, getDb } from "../db/client";
 import type { users } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -17,11 +18,14 @@ export type Context = {
   user: User | null;
   resHeaders: Headers;
   waitUntil: (promise: Promise<unknown>) => void;
+  /** After a batch with notify() statements commits: relays them to open sockets in the background. */
+  pushLive: (statements: NotifyStatement[]) => void;
 };
 
 export function readAuth(req: Request): Context["auth"] {
-  const header = req.headers.get("authorization");
-  if (header?.startsWith("Bearer ")) return { token: header.slice(7).trim(), kind: "bearer" };
+  // The auth scheme is case-insensitive (RFC 9110 §11.1).
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "");
+  if (bearer) return { token: bearer[1], kind: "bearer" };
   const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   return cookie ? { token: cookie, kind: "cookie" } : null;
 }
@@ -41,5 +45,6 @@ export async function createContext(c: HonoContext<AppEnv>, resHeaders: Headers)
     user: session?.user ?? null,
     resHeaders,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
+    pushLive: (statements) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),
   };
 }

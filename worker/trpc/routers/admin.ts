@@ -1,7 +1,7 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
 import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
 import { adminProcedure, router } from "../init";
-import { gatewayAdminRouter } from "./adminPayments";
+import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 
 export const adminRouter = router({
   sellers: router({
@@ -9,12 +9,12 @@ export const adminRouter = router({
     approve: adminProcedure
       .input(sellerDecisionInput)
       .mutation(({ ctx, input }) =>
-        decideApplication(ctx.db, ctx.user.id, input.applicationId, "approved", input.reason, ctx.now),
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "approved", input.reason, ctx.now, ctx.pushLive),
       ),
     reject: adminProcedure
       .input(sellerDecisionInput)
       .mutation(({ ctx, input }) =>
-        decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now),
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now, ctx.pushLive),
       ),
   }),
   users: router({
@@ -23,4 +23,5 @@ export const adminRouter = router({
       .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
   }),
   gateway: gatewayAdminRouter,
+  dlq: dlqAdminRouter,
 });

@@ -1,6 +1,7 @@
-import { gatewaySetInput } from "../../../shared/schemas/payments";
+import { adminDlqListInput, adminDlqReplayInput, gatewaySetInput } from "../../../shared/schemas/payments";
 import { fail } from "../../lib/errors";
 import { sandboxGateway } from "../../payments";
+import { listDeadLetters, replayDeadLetter } from "../../queue/deadLetters";
 import type { Context } from "../context";
 import { adminProcedure, router } from "../init";
 
@@ -21,4 +22,12 @@ export const gatewayAdminRouter = router({
     pgMode: "sandbox" as const,
     switches: await sandboxOnly(ctx).setSwitches(input),
   })),
+});
+
+/** Jobs the Queue gave up on (after its retry limit): look, fix the cause, replay. Jobs are idempotent. */
+export const dlqAdminRouter = router({
+  list: adminProcedure.input(adminDlqListInput).query(({ ctx, input }) => listDeadLetters(ctx.db, input)),
+  replay: adminProcedure
+    .input(adminDlqReplayInput)
+    .mutation(({ ctx, input }) => replayDeadLetter(ctx.db, ctx.env, input.id, ctx.user.id, ctx.now)),
 });
