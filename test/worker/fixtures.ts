@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { hashPassword } from "../../worker/accounts/password";
 import { applyAsSeller } from "../../worker/accounts/sellers";
 import { createSession } from "../../worker/accounts/sessions";
@@ -75,6 +76,8 @@ export interface Fixtures {
   pendingApplication(): Promise<string>;
   /** A recorded dead letter (a ping job) that can be replayed once; returns its id. */
   deadLetter(): Promise<string>;
+  /** A fresh buyer whose home region (and so wallet book) is the fixture region. */
+  walletUser(): Promise<FixtureUser>;
 }
 
 /** Everything the authz and fuzz tables need; build once per test file (beforeAll). */
@@ -118,6 +121,11 @@ export async function createFixtures(): Promise<Fixtures> {
         createdAt: Date.now(),
       });
       return id;
+    },
+    async walletUser() {
+      const user = await insertUser(db, "buyer");
+      await db.update(users).set({ homeRegionId: region.id }).where(eq(users.id, user.id));
+      return user;
     },
   };
 }

@@ -3,8 +3,10 @@ import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { notificationsRouter } from "./routers/notifications";
 import { paymentsRouter } from "./routers/payments";
+import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
+import { walletRouter } from "./routers/wallet";
 
 export const appRouter = router({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -12,8 +14,10 @@ export const appRouter = router({
   regions: regionsRouter,
   sellers: sellersRouter,
   payments: paymentsRouter,
+  wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  recommend: recommendRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,3 +2,5 @@
 export * from "./accounts";
 export * from "./community";
 export * from "./payments";
+export * from "./recommend";
+export * from "./wallet";

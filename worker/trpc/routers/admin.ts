@@ -2,6 +2,7 @@ import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/a
 import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
 import { adminProcedure, router } from "../init";
 import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
   sellers: router({
@@ -24,4 +25,5 @@ export const adminRouter = router({
   }),
   gateway: gatewayAdminRouter,
   dlq: dlqAdminRouter,
+  wallet: walletAdminRouter,
 });
