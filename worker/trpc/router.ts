@@ -1,6 +1,7 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { boardRouter } from "./routers/board";
 import { notificationsRouter } from "./routers/notifications";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
@@ -12,6 +13,7 @@ export const appRouter = router({
   sellers: sellersRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  board: boardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,8 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
-import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
+import { decideApplication, pendingApplications } from "../../accounts/sellers";
+import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
+import { moderationRouter } from "./moderation";
 
 export const adminRouter = router({
   sellers: router({
@@ -16,6 +18,7 @@ export const adminRouter = router({
         decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now, ctx.pushLive),
       ),
   }),
+  moderation: moderationRouter,
   users: router({
     suspend: adminProcedure
       .input(suspendUserInput)
