@@ -5,12 +5,14 @@ import { boardRouter } from "./routers/board";
 import { notificationsRouter } from "./routers/notifications";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
+import { walletRouter } from "./routers/wallet";
 
 export const appRouter = router({
   health: publicProcedure.query(() => ({ ok: true as const })),
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
   board: boardRouter,

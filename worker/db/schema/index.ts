@@ -2,3 +2,4 @@
 export * from "./accounts";
 export * from "./board";
 export * from "./community";
+export * from "./wallet";

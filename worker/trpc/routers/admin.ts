@@ -3,6 +3,7 @@ import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
 import { moderationRouter } from "./moderation";
+import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
   sellers: router({
@@ -24,4 +25,5 @@ export const adminRouter = router({
       .input(suspendUserInput)
       .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
   }),
+  wallet: walletAdminRouter,
 });
