@@ -13,9 +13,11 @@
  * Need another fixture (a group buy, a wallet with points)? Add a helper to test/worker/fixtures.ts.
  */
 import type * as fc from "fast-check";
-import { boardComment, boardPost, reportedPost, verifyResident } from "./board-fixtures";
+import { newId } from "../../worker/lib/ids";
+import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
+import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -163,7 +165,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   "board.create": {
     kind: "mutation",
     input: async ({ fx, caller }) => {
-      if (caller) await verifyResident(fx, caller.id);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { regionId: fx.region.id, category: "question" as const, title: "권한 확인", body: "본문" };
     },
     expect: active,
@@ -183,7 +185,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   "board.comment": {
     kind: "mutation",
     input: async ({ fx, caller }) => {
-      if (caller) await verifyResident(fx, caller.id);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { postId: await boardPost(fx), body: "좋아요" };
     },
     expect: active,
@@ -197,7 +199,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   "board.like": {
     kind: "mutation",
     input: async ({ fx, caller }) => {
-      if (caller) await verifyResident(fx, caller.id);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { postId: await boardPost(fx), liked: true };
     },
     expect: active,
@@ -229,5 +231,51 @@ export const AUTHZ_TABLE: AuthzTable = {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
     expect: adminsOnly,
+  },
+
+  "payments.registerBillingKey": {
+    kind: "mutation",
+    input: () => ({ authKey: `auth_${newId()}`, consent: "billing-v1" as const }),
+    expect: active,
+    // every attempt that passes validation counts against the per-user registration limit
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "payments.billingKey": { kind: "query", expect: signedIn },
+  "payments.removeBillingKey": { kind: "mutation", expect: signedIn },
+  "payments.gatewayPublicKey": { kind: "query", expect: signedIn },
+  "admin.gateway.get": { kind: "query", expect: adminsOnly },
+  "admin.gateway.set": { kind: "mutation", input: () => ({ mode: "up" as const }), expect: adminsOnly },
+  "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.dlq.replay": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ id: await fx.deadLetter() }),
+    expect: adminsOnly,
+  },
+  "recommend.forMe": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      await ensureGroupBuyTables(fx.db);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { limit: 10 };
+    },
+    expect: signedIn,
+  },
+  "recommend.interests": { kind: "query", expect: signedIn },
+  "recommend.setInterests": { kind: "mutation", input: () => ({ categories: ["fresh", "pet"] }), expect: signedIn },
+  "recommend.notInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
+  },
+  "recommend.undoNotInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
   },
 };

@@ -2,27 +2,13 @@ import type { BoardCategory } from "../../shared/schemas/board";
 import { createPost } from "../../worker/community/board";
 import { addComment } from "../../worker/community/comments";
 import { report } from "../../worker/community/moderation";
-import { regionVerifications } from "../../worker/db/schema";
-import { newId } from "../../worker/lib/ids";
 import { type Fixtures, type FixtureUser, insertUser } from "./fixtures";
-
-/** Gives `userId` a current verification of the fixture region (what posting, commenting and liking need). */
-export async function verifyResident(fx: Fixtures, userId: string) {
-  const now = Date.now();
-  await fx.db.insert(regionVerifications).values({
-    id: newId(now),
-    userId,
-    regionId: fx.region.id,
-    distanceM: 10,
-    verifiedAt: now,
-    expiresAt: now + 30 * 86_400_000,
-  });
-}
+import { verifyResident } from "./recommend-fixtures";
 
 /** A visible post in the fixture region by `author` (a fresh resident when omitted or anonymous). */
 export async function boardPost(fx: Fixtures, author?: FixtureUser | null, category: BoardCategory = "proposal") {
   const writer = author ?? (await insertUser(fx.db, "buyer"));
-  await verifyResident(fx, writer.id);
+  await verifyResident(fx.db, writer.id, fx.region.id);
   const { id } = await createPost(
     fx.db,
     writer,
@@ -36,7 +22,7 @@ export async function boardPost(fx: Fixtures, author?: FixtureUser | null, categ
 export async function boardComment(fx: Fixtures, author?: FixtureUser | null) {
   const writer = author ?? (await insertUser(fx.db, "buyer"));
   const postId = await boardPost(fx);
-  await verifyResident(fx, writer.id);
+  await verifyResident(fx.db, writer.id, fx.region.id);
   const { id } = await addComment(
     fx.db,
     { id: writer.id, displayName: "픽스처" },

@@ -3,6 +3,8 @@ import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { boardRouter } from "./routers/board";
 import { notificationsRouter } from "./routers/notifications";
+import { paymentsRouter } from "./routers/payments";
+import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
 import { walletRouter } from "./routers/wallet";
@@ -12,10 +14,12 @@ export const appRouter = router({
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  payments: paymentsRouter,
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
   board: boardRouter,
+  recommend: recommendRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,7 +18,7 @@ export type ContentStatus = (typeof CONTENT_STATUSES)[number];
 export const boardPosts = sqliteTable(
   "board_posts",
   {
-    // INTEGER PRIMARY KEY = the rowid, stable across VACUUM: the FTS5 index (migrations/0005_board_fts.sql) keys on it.
+    // INTEGER PRIMARY KEY = the rowid, stable across VACUUM: the FTS5 index (migrations/NNNN_board_fts.sql) keys on it.
     seq: integer("seq").primaryKey(),
     id: text("id").notNull(),
     regionId: text("region_id")

@@ -2,4 +2,6 @@
 export * from "./accounts";
 export * from "./board";
 export * from "./community";
+export * from "./payments";
+export * from "./recommend";
 export * from "./wallet";

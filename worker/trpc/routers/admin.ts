@@ -2,6 +2,7 @@ import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/a
 import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
+import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
 
@@ -25,5 +26,7 @@ export const adminRouter = router({
       .input(suspendUserInput)
       .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
   }),
+  gateway: gatewayAdminRouter,
+  dlq: dlqAdminRouter,
   wallet: walletAdminRouter,
 });
