@@ -5,6 +5,7 @@ import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
 import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
+import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { reconcileAll } from "./wallet/reconcile";
@@ -36,4 +37,8 @@ export async function handleScheduled(
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
   }
   await runGroupBuyCron(env, controller.cron, now);
+  // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
+  await recomputeRecommendations(db, now).catch((e) =>
+    console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),
+  );
 }

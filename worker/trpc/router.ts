@@ -1,9 +1,12 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { boardRouter } from "./routers/board";
 import { groupBuysRouter } from "./routers/groupBuys";
 import { notificationsRouter } from "./routers/notifications";
+import { paymentsRouter } from "./routers/payments";
 import { productsRouter } from "./routers/products";
+import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
 import { sellerRouter } from "./routers/seller";
 import { sellersRouter } from "./routers/sellers";
@@ -15,9 +18,12 @@ export const appRouter = router({
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  payments: paymentsRouter,
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  board: boardRouter,
+  recommend: recommendRouter,
   products: productsRouter,
   groupBuys: groupBuysRouter,
   seller: sellerRouter,
