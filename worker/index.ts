@@ -1,6 +1,7 @@
 import { trpcServer } from "@hono/trpc-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { newId } from "./lib/ids";
 import { handleQueue } from "./queue/consumer";
@@ -9,6 +10,7 @@ import { createContext, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
+export { UserChannel } from "./durable/UserChannel";
 
 export const API_BODY_LIMIT_BYTES = 64 * 1024;
 export const MAX_BATCH_SIZE = 10;
@@ -49,6 +51,8 @@ app.use("/api/*", async (c, next) => {
 });
 
 app.get("/api/health", (c) => c.json({ ok: true, service: "gonggu", time: Date.now() }));
+
+app.get("/api/notifications/ws", notificationsSocket);
 
 app.all("/api/rooms/:id/ws", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {

@@ -1,4 +1,6 @@
 import { lt } from "drizzle-orm";
+import { deleteExpiredTickets } from "./accounts/socketAuth";
+import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { rateLimits, sessions } from "./db/schema";
 
@@ -12,4 +14,6 @@ export async function handleScheduled(
   const now = controller.scheduledTime;
   await db.delete(sessions).where(lt(sessions.expiresAt, now - 7 * 86_400_000));
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
+  await deleteExpiredTickets(db, now);
+  await pruneNotifications(db, now);
 }

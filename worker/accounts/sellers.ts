@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { type NotifyStatement, notify } from "../community/notifications";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, sellerApplications, users } from "../db/schema";
 import { fail } from "../lib/errors";
@@ -41,7 +42,10 @@ export function pendingApplications(db: Db) {
     .all();
 }
 
-/** Approve or reject exactly once: the status condition makes a second decision a no-op that we report. */
+/**
+ * Approve or reject exactly once: the status condition makes a second decision a no-op that we report. The applicant
+ * is notified in the same batch; `deliver` relays the notification live once the batch has committed.
+ */
 export async function decideApplication(
   db: Db,
   adminId: string,
@@ -49,6 +53,7 @@ export async function decideApplication(
   decision: "approved" | "rejected",
   reason: string | undefined,
   now: number,
+  deliver: (statements: NotifyStatement[]) => void = () => {},
 ) {
   const application = await db.select().from(sellerApplications).where(eq(sellerApplications.id, applicationId)).get();
   if (!application) fail("NOT_FOUND", "No seller application with that id.");
@@ -70,6 +75,20 @@ export async function decideApplication(
       createdAt: now,
     }),
   ];
+  const base = { userId: application.userId, now, dedupeKey: `seller.decision:${applicationId}` };
+  const notice =
+    decision === "approved"
+      ? notify(db, {
+          ...base,
+          kind: "seller.approved",
+          params: { applicationId, businessName: application.businessName },
+        })
+      : notify(db, {
+          ...base,
+          kind: "seller.rejected",
+          params: { applicationId, businessName: application.businessName, reason: reason ?? "" },
+        });
+  statements.push(notice);
   if (decision === "approved") {
     statements.push(
       db
@@ -79,6 +98,7 @@ export async function decideApplication(
     );
   }
   await runBatch(db, statements);
+  deliver([notice]);
   return { ...application, status: decision };
 }
 

@@ -1,5 +1,6 @@
 import type { Context as HonoContext } from "hono";
 import { readCookie, resolveSession, SESSION_COOKIE, type SessionKind } from "../accounts/sessions";
+import { type NotifyStatement, pushLive } from "../community/notifications";
 import { type Db, getDb } from "../db/client";
 import type { users } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -17,6 +18,8 @@ export type Context = {
   user: User | null;
   resHeaders: Headers;
   waitUntil: (promise: Promise<unknown>) => void;
+  /** After a batch with notify() statements commits: relays them to open sockets in the background. */
+  pushLive: (statements: NotifyStatement[]) => void;
 };
 
 export function readAuth(req: Request): Context["auth"] {
@@ -41,5 +44,6 @@ export async function createContext(c: HonoContext<AppEnv>, resHeaders: Headers)
     user: session?.user ?? null,
     resHeaders,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
+    pushLive: (statements) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),
   };
 }

@@ -1,6 +1,7 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { notificationsRouter } from "./routers/notifications";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   regions: regionsRouter,
   sellers: sellersRouter,
   admin: adminRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,2 +1,3 @@
 // One file per domain; this barrel is what drizzle and the data-access layer import.
 export * from "./accounts";
+export * from "./community";

@@ -8,12 +8,12 @@ export const adminRouter = router({
     approve: adminProcedure
       .input(sellerDecisionInput)
       .mutation(({ ctx, input }) =>
-        decideApplication(ctx.db, ctx.user.id, input.applicationId, "approved", input.reason, ctx.now),
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "approved", input.reason, ctx.now, ctx.pushLive),
       ),
     reject: adminProcedure
       .input(sellerDecisionInput)
       .mutation(({ ctx, input }) =>
-        decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now),
+        decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now, ctx.pushLive),
       ),
   }),
   users: router({

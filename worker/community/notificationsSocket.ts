@@ -1,0 +1,26 @@
+import type { Context } from "hono";
+import { authenticateUpgrade } from "../accounts/socketAuth";
+import { getDb } from "../db/client";
+import { CHANNEL_UNREAD_HEADER, CHANNEL_USER_HEADER } from "../durable/UserChannel";
+import type { AppEnv } from "../env";
+import { unreadCount } from "./notifications";
+
+/**
+ * GET /api/notifications/ws: authenticates, then hands the upgrade to the user's UserChannel. The first frame is
+ * {type:"hello", unread}; clients re-read `notifications.list` after every (re)connect because pushes are best-effort.
+ */
+export async function notificationsSocket(c: Context<AppEnv>) {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    return c.json({ error: { code: "BAD_REQUEST", message: "This endpoint only accepts WebSocket upgrades." } }, 426);
+  }
+  const db = getDb(c.env);
+  const now = Date.now();
+  const origins = [new URL(c.req.url).origin, c.env.APP_ORIGIN];
+  const auth = await authenticateUpgrade(db, c.req.raw, "notifications", origins, now);
+  if (!auth.ok) return c.json({ error: { code: auth.code, message: auth.message } }, auth.status);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(CHANNEL_USER_HEADER, auth.user.id);
+  headers.set(CHANNEL_UNREAD_HEADER, String(await unreadCount(db, auth.user.id)));
+  const stub = c.env.USER_CHANNEL.get(c.env.USER_CHANNEL.idFromName(auth.user.id));
+  return stub.fetch(new Request(c.req.raw, { headers }));
+}

@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { users } from "./accounts";
+
+/** A user's inbox. The D1 row is the truth; the live channel only hints that a new row exists. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    params: text("params", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    // Makes notify() idempotent under retried jobs: one row per (user, key). Null = no dedupe.
+    dedupeKey: text("dedupe_key"),
+    readAt: integer("read_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.id),
+    index("notifications_unread_idx").on(t.userId).where(sql`read_at IS NULL`),
+    // retention sweep (pruneNotifications)
+    index("notifications_read_idx").on(t.readAt).where(sql`read_at IS NOT NULL`),
+    uniqueIndex("notifications_dedupe_unique").on(t.userId, t.dedupeKey),
+  ],
+);
+
+/**
+ * Short-lived single-use tickets for WebSocket upgrades from clients that cannot send a cookie or an Authorization
+ * header (browsers' WebSocket API, SDKs). Only the SHA-256 of the ticket is stored.
+ */
+export const socketTickets = sqliteTable(
+  "socket_tickets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    // "notifications" or "room:<groupBuyId>": a ticket opens exactly one kind of socket.
+    scope: text("scope").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("socket_tickets_expiry_idx").on(t.expiresAt)],
+);

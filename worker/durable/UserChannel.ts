@@ -1,0 +1,75 @@
+import { DurableObject } from "cloudflare:workers";
+import type { NotificationFrame, NotificationItem } from "../../shared/schemas/notifications";
+
+/** Header the worker sets after authenticating the upgrade; a DO is only reachable through the worker. */
+export const CHANNEL_USER_HEADER = "x-gonggu-user-id";
+export const CHANNEL_UNREAD_HEADER = "x-gonggu-unread";
+/** More tabs than this and the oldest socket is closed: bounds the fan-out per user. */
+export const MAX_SOCKETS_PER_USER = 8;
+
+type Attachment = { userId: string; openedAt: number };
+
+/**
+ * One per user (idFromName(userId)): the live side of the notification inbox. Sockets are accepted with the
+ * hibernation API, so an idle open tab costs nothing and the object can be evicted while sockets stay connected —
+ * unlike an SSE stream, which would pin the object in memory for as long as the tab is open. Keepalive "ping" is
+ * answered by the runtime without waking the object. Nothing is stored here: D1 is the inbox, this only relays.
+ */
+export class UserChannel extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get(CHANNEL_USER_HEADER);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !userId) {
+      return new Response("Expected an authenticated WebSocket upgrade.", { status: 400 });
+    }
+    const open = this.ctx.getWebSockets();
+    if (open.length >= MAX_SOCKETS_PER_USER) {
+      const oldest = open
+        .map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment | null)?.openedAt ?? 0 }))
+        .sort((a, b) => a.at - b.at)[0];
+      oldest.ws.close(4008, "Too many open connections; this one was the oldest.");
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ userId, openedAt: Date.now() } satisfies Attachment);
+    send(server, { type: "hello", unread: Number(request.headers.get(CHANNEL_UNREAD_HEADER) ?? 0) });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** RPC from pushLive(): relays to every open socket of this user; returns how many sockets got it. */
+  async push(items: NotificationItem[]): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) for (const notification of items) send(ws, { type: "notification", notification });
+    return sockets.length;
+  }
+
+  /** Closes every socket (logout, suspension of the account). */
+  async disconnectAll(reason: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(4001, reason);
+  }
+
+  override webSocketMessage(ws: WebSocket, _message: string | ArrayBuffer): void {
+    send(ws, { type: "error", code: "BAD_REQUEST", message: "This connection only delivers notifications." });
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      // Reserved codes (1005/1006) may not be echoed back.
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed (the runtime may reply to the close itself).
+    }
+  }
+}
+
+function send(ws: WebSocket, frame: NotificationFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed between getWebSockets() and send(); the inbox still has the row.
+  }
+}
