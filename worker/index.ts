@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { newId } from "./lib/ids";
+import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
 import { createContext, readAuth } from "./trpc/context";
@@ -12,10 +13,8 @@ import { appRouter } from "./trpc/router";
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
 export { UserChannel } from "./durable/UserChannel";
 
-export const API_BODY_LIMIT_BYTES = 64 * 1024;
-export const MAX_BATCH_SIZE = 10;
-
-export const app = new Hono<AppEnv>();
+// Only the default handler and Durable Object classes may be exported here (workerd entrypoints).
+const app = new Hono<AppEnv>();
 
 app.use("/api/*", async (c, next) => {
   c.set("requestId", c.req.header("cf-ray") ?? newId());

@@ -65,8 +65,9 @@ export async function captureScript(label: string, script: string, args: string[
   });
   child.stderr?.pipe(process.stderr);
   const code = await exitOf(child);
-  if (code !== 0) throw new Error(`${label} failed (exit code ${code})`);
+  if (code !== 0) throw new Error(`${label} failed (exit code ${code})\n${stdout}`);
   return stdout;
 }
 
 export const wrangler = (label: string, args: string[]) => runScript(label, binPath("wrangler"), args);
+export const captureWrangler = (label: string, args: string[]) => captureScript(label, binPath("wrangler"), args);
