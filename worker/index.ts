@@ -1,8 +1,10 @@
 import { trpcServer } from "@hono/trpc-server";
-import { Hono } from "hono";
+import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
+import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
@@ -15,6 +17,11 @@ export { UserChannel } from "./durable/UserChannel";
 
 // Only the default handler and Durable Object classes may be exported here (workerd entrypoints).
 const app = new Hono<AppEnv>();
+
+function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: string, httpStatus?: number) {
+  const { body, httpStatus: status } = apiError(code, message, c.get("requestId"), httpStatus);
+  return c.json(body, status as ContentfulStatusCode);
+}
 
 app.use("/api/*", async (c, next) => {
   c.set("requestId", c.req.header("cf-ray") ?? newId());
@@ -29,9 +36,10 @@ app.use(
   bodyLimit({
     maxSize: API_BODY_LIMIT_BYTES,
     onError: (c) =>
-      c.json(
-        { error: { code: "PAYLOAD_TOO_LARGE", message: `Requests are limited to ${API_BODY_LIMIT_BYTES / 1024} KB.` } },
-        413,
+      errorResponse(
+        c,
+        "PAYLOAD_TOO_LARGE",
+        `Requests are limited to ${API_BODY_LIMIT_BYTES / 1024} KB; send less data.`,
       ),
   }),
 );
@@ -43,7 +51,11 @@ app.use("/api/*", async (c, next) => {
     const origin = c.req.header("origin");
     const allowed = new Set([new URL(c.req.url).origin, c.env.APP_ORIGIN]);
     if (!origin || !allowed.has(origin)) {
-      return c.json({ error: { code: "FORBIDDEN", message: "Cross-site request refused." } }, 403);
+      return errorResponse(
+        c,
+        "FORBIDDEN",
+        "Cross-site request refused: cookie-authenticated writes must come from the app.",
+      );
     }
   }
   await next();
@@ -55,7 +67,7 @@ app.get("/api/notifications/ws", notificationsSocket);
 
 app.all("/api/rooms/:id/ws", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    return c.json({ error: { code: "BAD_REQUEST", message: "This endpoint only accepts WebSocket upgrades." } }, 426);
+    return errorResponse(c, "BAD_REQUEST", "This endpoint only accepts WebSocket upgrades.", 426);
   }
   const stub = c.env.GROUP_BUY.get(c.env.GROUP_BUY.idFromName(c.req.param("id")));
   return stub.fetch(c.req.raw);
@@ -68,6 +80,11 @@ app.use(
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: (opts, c) => createContext(c, opts.resHeaders),
+    // A rate-limited call tells HTTP clients when to come back; batched calls wait for the longest limit.
+    responseMeta({ errors }) {
+      const wait = Math.max(0, ...errors.map((e) => retryAfterSeconds(e) ?? 0));
+      return wait > 0 ? { headers: new Headers({ "Retry-After": String(wait) }) } : {};
+    },
     onError({ error, path, ctx }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         console.error(
@@ -84,7 +101,7 @@ app.use(
   }),
 );
 
-app.all("/api/*", (c) => c.json({ error: { code: "NOT_FOUND", message: "No such API route." } }, 404));
+app.all("/api/*", (c) => errorResponse(c, "NOT_FOUND", "No such API route."));
 
 // Everything else is the SPA (only reached in dev when run_worker_first matches; assets are served before the worker).
 app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, reasonSchema } from "./common";
+import { idSchema, NO_CONTROL_CHARS, reasonSchema } from "./common";
 
 export const emailSchema = z
   .string()
@@ -15,7 +15,8 @@ export const displayNameSchema = z
   .string()
   .trim()
   .min(2, "Display name must be 2–20 characters")
-  .max(20, "Display name must be 2–20 characters");
+  .max(20, "Display name must be 2–20 characters")
+  .regex(NO_CONTROL_CHARS, "Display name cannot contain line breaks or control characters");
 
 export const signupInput = z.object({
   email: emailSchema,
@@ -41,7 +42,8 @@ export const sellerApplyInput = z.object({
     .string()
     .trim()
     .min(2, "Business name must be 2–60 characters")
-    .max(60, "Business name must be 2–60 characters"),
+    .max(60, "Business name must be 2–60 characters")
+    .regex(NO_CONTROL_CHARS, "Business name cannot contain line breaks or control characters"),
   businessNumber: businessNumberSchema,
 });
 export const sellerDecisionInput = z.object({
@@ -50,7 +52,11 @@ export const sellerDecisionInput = z.object({
 });
 export const suspendUserInput = z.object({
   userId: idSchema,
-  days: z.number().int().min(1).max(365),
+  days: z
+    .number()
+    .int("Days must be a whole number")
+    .min(1, "Suspend for 1–365 days")
+    .max(365, "Suspend for 1–365 days"),
   reason: reasonSchema,
 });
 

@@ -4,9 +4,11 @@ import { z } from "zod";
 export const idSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Not a valid id");
 export const regionIdSchema = z
   .string()
-  .min(2)
-  .max(64)
+  .min(2, "Region ids are 2–64 characters")
+  .max(64, "Region ids are 2–64 characters")
   .regex(/^[a-z0-9-]+$/, "Region ids are lowercase letters, digits and dashes");
+/** For single-line names people type: no newlines, NUL or terminal escape codes (emoji and Hangul are fine). */
+export const NO_CONTROL_CHARS = /^[^\p{Cc}]*$/u;
 export const idempotencyKeySchema = z
   .string()
   .min(8, "Idempotency keys are 8–64 characters")

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failRateLimited } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { checkRateLimit, clearRateLimit, countRateLimitHit, type RateLimitRule } from "../lib/rateLimit";
+import { clearRateLimit, type RateLimitRule, refundRateLimitHit, takeRateLimits } from "../lib/rateLimit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 
 export const LOGIN_FAILURE_RULE: RateLimitRule = { limit: 10, windowMs: 15 * 60_000 };
@@ -14,9 +14,12 @@ export interface SignupArgs {
   displayName: string;
 }
 
+const EMAIL_TAKEN = "An account with this email already exists. Log in instead.";
+
 export async function signup(db: Db, pepper: string, args: SignupArgs, now: number) {
+  // Checked first only to skip the expensive hash; the unique index below is what decides a race.
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, args.email)).get();
-  if (existing) fail("CONFLICT", "An account with this email already exists. Log in instead.");
+  if (existing) fail("CONFLICT", EMAIL_TAKEN);
   const user = {
     id: newId(now),
     email: args.email,
@@ -25,15 +28,12 @@ export async function signup(db: Db, pepper: string, args: SignupArgs, now: numb
     role: "buyer" as const,
     createdAt: now,
   };
-  try {
-    await db.insert(users).values(user);
-  } catch (e) {
-    // Two signups raced past the check above: the unique index decides.
-    if (String((e as Error)?.message ?? e).includes("UNIQUE")) {
-      fail("CONFLICT", "An account with this email already exists. Log in instead.");
-    }
-    throw e;
-  }
+  const inserted = await db
+    .insert(users)
+    .values(user)
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id });
+  if (inserted.length === 0) fail("CONFLICT", EMAIL_TAKEN);
   return user;
 }
 
@@ -41,24 +41,25 @@ export function loginLimitKeys(email: string, ip: string) {
   return { account: `login:acct:${email}`, ip: `login:ip:${ip}` };
 }
 
-/** Same error for unknown email and wrong password; failures are counted per account and per IP. */
+/**
+ * Same error for unknown email and wrong password. Every attempt is counted per account and per IP before the
+ * password is checked (so parallel guesses cannot slip past the limit); a success clears the account's counter and
+ * gives the IP its hit back, so only failures add up.
+ */
 export async function login(db: Db, pepper: string, email: string, password: string, ip: string, now: number) {
   const keys = loginLimitKeys(email, ip);
-  for (const key of [keys.account, keys.ip]) {
-    const state = await checkRateLimit(db, key, LOGIN_FAILURE_RULE, now);
-    if (state.limited) {
-      const minutes = Math.ceil(state.retryAfterMs / 60_000);
-      fail("TOO_MANY_REQUESTS", `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
-    }
+  const limit = await takeRateLimits(db, [keys.account, keys.ip], LOGIN_FAILURE_RULE, now);
+  if (limit.limited) {
+    const minutes = Math.ceil(limit.retryAfterMs / 60_000);
+    failRateLimited(
+      `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      limit.retryAfterMs,
+    );
   }
   const user = await db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(pepper)), pepper);
-  if (!user || !ok) {
-    await countRateLimitHit(db, keys.account, LOGIN_FAILURE_RULE, now);
-    await countRateLimitHit(db, keys.ip, LOGIN_FAILURE_RULE, now);
-    fail("UNAUTHORIZED", "Email or password is incorrect.");
-  }
-  await clearRateLimit(db, keys.account);
+  if (!user || !ok) fail("UNAUTHORIZED", "Email or password is incorrect.");
+  await runBatch(db, [clearRateLimit(db, keys.account), refundRateLimitHit(db, keys.ip)]);
   return user;
 }
 

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
 export type ErrorCode =
   | "BAD_REQUEST"
@@ -13,4 +14,41 @@ export type ErrorCode =
 /** Every expected failure is a TRPCError with a code and a sentence the user can act on. */
 export function fail(code: ErrorCode, message: string): never {
   throw new TRPCError({ code, message });
+}
+
+/** The cause of a TOO_MANY_REQUESTS error: how long to wait. The API sends it as `Retry-After` and in the error data. */
+export class RetryAfter extends Error {
+  constructor(readonly ms: number) {
+    super(`Retry after ${ms} ms`);
+    this.name = "RetryAfter";
+  }
+}
+
+export function failRateLimited(message: string, retryAfterMs: number): never {
+  throw new TRPCError({ code: "TOO_MANY_REQUESTS", message, cause: new RetryAfter(retryAfterMs) });
+}
+
+/** Whole seconds to wait before retrying (at least 1), or null when the error is not a rate limit. */
+export function retryAfterSeconds(error: unknown): number | null {
+  if (!(error instanceof TRPCError) || !(error.cause instanceof RetryAfter)) return null;
+  return Math.max(1, Math.ceil(error.cause.ms / 1000));
+}
+
+const HTTP_STATUS = { BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413 } as const;
+export type ApiErrorCode = keyof typeof HTTP_STATUS;
+
+/**
+ * An error answered outside tRPC (body limit, CSRF, unknown route) in the shape tRPC uses, so the SDK raises a
+ * TRPCClientError with `data.code` instead of "Unable to transform response".
+ */
+export function apiError(
+  code: ApiErrorCode,
+  message: string,
+  requestId: string,
+  httpStatus: number = HTTP_STATUS[code],
+) {
+  return {
+    httpStatus,
+    body: { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, requestId } } },
+  };
 }

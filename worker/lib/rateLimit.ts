@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { rateLimits } from "../db/schema";
 
 export interface RateLimitRule {
@@ -12,16 +12,25 @@ export interface RateLimitState {
   retryAfterMs: number;
 }
 
-/** Fixed-window counter in D1. Reading is separate from counting so only failures count (login). */
-export async function checkRateLimit(db: Db, key: string, rule: RateLimitRule, now: number): Promise<RateLimitState> {
-  const row = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
-  if (!row || row.windowStart + rule.windowMs <= now) return { limited: false, retryAfterMs: 0 };
-  return row.count >= rule.limit
-    ? { limited: true, retryAfterMs: row.windowStart + rule.windowMs - now }
-    : { limited: false, retryAfterMs: 0 };
+type Counter = { count: number; windowStart: number };
+
+function stateOf(row: Counter | undefined, rule: RateLimitRule, now: number): RateLimitState {
+  if (!row || row.windowStart + rule.windowMs <= now || row.count <= rule.limit) {
+    return { limited: false, retryAfterMs: 0 };
+  }
+  return { limited: true, retryAfterMs: row.windowStart + rule.windowMs - now };
 }
 
-/** One atomic upsert: starts a new window when the old one has passed, else increments. */
+/** Reads a counter without counting (e.g. to show a warning). Limited once more than `limit` hits are in the window. */
+export async function checkRateLimit(db: Db, key: string, rule: RateLimitRule, now: number): Promise<RateLimitState> {
+  const row = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
+  return stateOf(row && { ...row, count: row.count + 1 }, rule, now);
+}
+
+/**
+ * One atomic upsert that counts a hit and returns the counter: starts a new window when the old one has passed,
+ * else increments. Batchable; see `takeRateLimits`.
+ */
 export function countRateLimitHit(db: Db, key: string, rule: RateLimitRule, now: number) {
   return db
     .insert(rateLimits)
@@ -32,7 +41,36 @@ export function countRateLimitHit(db: Db, key: string, rule: RateLimitRule, now:
         count: sql`CASE WHEN ${rateLimits.windowStart} + ${rule.windowMs} <= ${now} THEN 1 ELSE ${rateLimits.count} + 1 END`,
         windowStart: sql`CASE WHEN ${rateLimits.windowStart} + ${rule.windowMs} <= ${now} THEN ${now} ELSE ${rateLimits.windowStart} END`,
       },
-    });
+    })
+    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+}
+
+/**
+ * Counts one hit on every key in one atomic batch and says whether any key is now over its limit. Counting before
+ * the guarded work (not after it) is what stops parallel requests from all passing a read-only check.
+ */
+export async function takeRateLimits(
+  db: Db,
+  keys: string[],
+  rule: RateLimitRule,
+  now: number,
+): Promise<RateLimitState> {
+  const results = (await runBatch(
+    db,
+    keys.map((key) => countRateLimitHit(db, key, rule, now)),
+  )) as Counter[][];
+  const states = results.map((rows) => stateOf(rows[0], rule, now));
+  const limited = states.filter((s) => s.limited);
+  if (limited.length === 0) return { limited: false, retryAfterMs: 0 };
+  return { limited: true, retryAfterMs: Math.max(...limited.map((s) => s.retryAfterMs)) };
+}
+
+/** Gives one hit back (a guarded action that turned out fine should not count against a shared key such as an IP). */
+export function refundRateLimitHit(db: Db, key: string) {
+  return db
+    .update(rateLimits)
+    .set({ count: sql`MAX(${rateLimits.count} - 1, 0)` })
+    .where(eq(rateLimits.key, key));
 }
 
 export function clearRateLimit(db: Db, key: string) {

@@ -23,8 +23,9 @@ export type Context = {
 };
 
 export function readAuth(req: Request): Context["auth"] {
-  const header = req.headers.get("authorization");
-  if (header?.startsWith("Bearer ")) return { token: header.slice(7).trim(), kind: "bearer" };
+  // The auth scheme is case-insensitive (RFC 9110 §11.1).
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "");
+  if (bearer) return { token: bearer[1], kind: "bearer" };
   const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   return cookie ? { token: cookie, kind: "cookie" } : null;
 }

@@ -1,24 +1,40 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { isSuspended } from "../accounts/auth";
+import { retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
+
+/** "email: Enter a valid email address; password: …" instead of the JSON dump of issues tRPC puts in the message. */
+function describeZodError(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 5).map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+  if (error.issues.length > 5) parts.push(`and ${error.issues.length - 5} more`);
+  return `Invalid input — ${parts.join("; ")}`;
+}
 
 const t = initTRPC.context<Context>().create({
   // Plain JSON: money is integer won and timestamps are epoch ms, so no transformer is needed.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    // Only input validation reports zod issues; a ZodError thrown deeper is an internal error like any other.
+    const zodError = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? error.cause : null;
+    let message = shape.message;
+    // Internals (SQL, stack, driver messages) stay in the log; the caller gets the request id to quote.
+    if (shape.data.httpStatus >= 500) {
+      message = `Something went wrong on our side. Quote request id ${ctx?.requestId ?? "unknown"} if you contact support.`;
+    } else if (zodError) {
+      message = describeZodError(zodError);
+    }
     return {
-      ...shape,
-      message: internal
-        ? `Something went wrong on our side. Quote request id ${ctx?.requestId ?? "unknown"} if you contact support.`
-        : shape.message,
+      message,
+      code: shape.code,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         requestId: ctx?.requestId,
-        zodError: error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null,
+        zodError: zodError ? z.flattenError(zodError) : null,
+        /** Seconds to wait before retrying a TOO_MANY_REQUESTS error (also sent as the Retry-After header). */
+        retryAfterSeconds: retryAfterSeconds(error),
       },
     };
   },

@@ -1,0 +1,146 @@
+/**
+ * One row per tRPC procedure: who may call it and what each caller gets. test/worker/authz.test.ts runs every
+ * row × role over HTTP and fails when a procedure of the router has no row here (the type below also makes
+ * `npm run typecheck` fail). test/worker/fuzz.test.ts uses the same rows to fuzz every procedure.
+ *
+ * Adding a procedure: add a row keyed by its path with
+ *   kind    "query" | "mutation" (checked against the router),
+ *   input   a factory for one VALID input (typed from the router; may create fixtures, gets the caller),
+ *   expect  the outcome per role: "OK" or the TRPCError code. Start from a preset (anyone, signedIn, active,
+ *           sellersOnly, adminsOnly) and override: `{ ...active, seller: "PRECONDITION_FAILED" }`,
+ *   fuzz    optional tuning for the fuzz test (see FuzzOptions).
+ * Every cell gets a FRESH caller of its role (a new user row + session), so rows cannot disturb each other.
+ * Need another fixture (a group buy, a wallet with points)? Add a helper to test/worker/fixtures.ts.
+ */
+import type * as fc from "fast-check";
+import type { Fixtures, FixtureUser, Role } from "./fixtures";
+import type { InputOf, ProcedurePath } from "./procedures";
+
+export type Outcome =
+  | "OK"
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "PRECONDITION_FAILED"
+  | "TOO_MANY_REQUESTS";
+export type Expectation = Record<Role, Outcome>;
+
+/** Public: anyone, signed in or not. */
+export const anyone: Expectation = { anonymous: "OK", buyer: "OK", seller: "OK", admin: "OK", suspended: "OK" };
+/** Any signed-in account, suspended ones included (reading your own things). */
+export const signedIn: Expectation = { ...anyone, anonymous: "UNAUTHORIZED" };
+/** Signed in and not suspended (activeProcedure: join, post, chat, apply). */
+export const active: Expectation = { ...signedIn, suspended: "FORBIDDEN" };
+/** Approved sellers that are not suspended (sellerProcedure). */
+export const sellersOnly: Expectation = { ...active, buyer: "FORBIDDEN", admin: "FORBIDDEN" };
+/** Admins (adminProcedure). */
+export const adminsOnly: Expectation = { ...sellersOnly, seller: "FORBIDDEN", admin: "OK" };
+
+export interface Cell {
+  fx: Fixtures;
+  role: Role;
+  /** The fresh user making this call; null for anonymous. */
+  caller: FixtureUser | null;
+}
+
+export interface FuzzOptions {
+  /** Who sends the random inputs. Default: the first role whose expectation is "OK". */
+  as?: Role;
+  /** Tables a FAILED call may legitimately write (e.g. failed logins count in rate_limits). */
+  mayWrite?: string[];
+  /** Extra input shapes worth trying besides what is derived from the zod schema (e.g. ids that exist). */
+  inputs?: (fx: Fixtures, fcApi: typeof fc) => fc.Arbitrary<unknown>;
+}
+
+export interface AuthzRow<I> {
+  kind: "query" | "mutation";
+  input?: (cell: Cell) => I | Promise<I>;
+  expect: Expectation;
+  fuzz?: FuzzOptions;
+}
+
+export type AuthzTable = { [P in ProcedurePath]: AuthzRow<InputOf<P>> };
+
+let serial = 0;
+const freshEmail = () => `authz-${Date.now().toString(36)}-${++serial}@example.com`;
+
+export const AUTHZ_TABLE: AuthzTable = {
+  health: { kind: "query", expect: anyone },
+
+  "auth.signup": {
+    kind: "mutation",
+    input: () => ({ email: freshEmail(), password: "a long enough password", displayName: "새이웃" }),
+    expect: anyone,
+    fuzz: {
+      inputs: (_fx, f) =>
+        f.record({
+          email: f.emailAddress(),
+          password: f.string({ minLength: 8, maxLength: 140 }),
+          displayName: f.string({ maxLength: 24 }),
+        }),
+    },
+  },
+  "auth.login": {
+    kind: "mutation",
+    input: ({ fx }) => ({ email: fx.login.email, password: fx.login.password, tokenKind: "bearer" }),
+    expect: anyone,
+    fuzz: {
+      mayWrite: ["rate_limits"],
+      inputs: (fx, f) =>
+        f.record({
+          email: f.oneof(f.constant(fx.login.email), f.constant(fx.login.email.toUpperCase()), f.emailAddress()),
+          password: f.string({ maxLength: 130 }),
+          tokenKind: f.constantFrom("cookie", "bearer", "jwt", undefined),
+        }),
+    },
+  },
+  "auth.logout": { kind: "mutation", expect: signedIn },
+  "auth.me": { kind: "query", expect: signedIn },
+
+  "regions.list": { kind: "query", expect: anyone },
+  "regions.verify": {
+    kind: "mutation",
+    input: ({ fx }) => ({ regionId: fx.region.id, lat: fx.region.lat, lng: fx.region.lng }),
+    expect: signedIn,
+    fuzz: {
+      inputs: (fx, f) =>
+        f.record({
+          regionId: f.constantFrom(fx.region.id, "nowhere-dong"),
+          lat: f.double({ min: fx.region.lat - 0.05, max: fx.region.lat + 0.05, noNaN: true }),
+          lng: f.double({ min: fx.region.lng - 0.05, max: fx.region.lng + 0.05, noNaN: true }),
+        }),
+    },
+  },
+
+  "sellers.applyToSell": {
+    kind: "mutation",
+    input: () => ({ businessName: "행복공구", businessNumber: "123-45-67890" }),
+    // Sellers and admins already have a role: a business rule, not a permission, hence PRECONDITION_FAILED.
+    expect: { ...active, seller: "PRECONDITION_FAILED", admin: "PRECONDITION_FAILED" },
+  },
+  "sellers.myApplications": { kind: "query", expect: signedIn },
+
+  "admin.sellers.pending": { kind: "query", expect: adminsOnly },
+  "admin.sellers.approve": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ applicationId: await fx.pendingApplication() }),
+    expect: adminsOnly,
+  },
+  "admin.sellers.reject": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ applicationId: await fx.pendingApplication(), reason: "사업자 정보 불일치" }),
+    expect: adminsOnly,
+  },
+  "notifications.list": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "notifications.unreadCount": { kind: "query", expect: signedIn },
+  "notifications.markRead": { kind: "mutation", input: () => ({ all: true as const }), expect: signedIn },
+  "notifications.ticket": { kind: "mutation", expect: signedIn, fuzz: { mayWrite: ["rate_limits"] } },
+
+  "admin.users.suspend": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
+    expect: adminsOnly,
+  },
+};
