@@ -6,6 +6,8 @@ declare global {
   interface Env {
     LIBSQL_URL?: string;
     LIBSQL_AUTH_TOKEN?: string;
+    /** JSON map regionId → D1 binding name for region books moved off the main database (worker/wallet/books.ts). */
+    LEDGER_BOOKS?: string;
   }
 }
 

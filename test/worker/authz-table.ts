@@ -15,6 +15,7 @@
 import type * as fc from "fast-check";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
+import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -138,9 +139,55 @@ export const AUTHZ_TABLE: AuthzTable = {
   "notifications.markRead": { kind: "mutation", input: () => ({ all: true as const }), expect: signedIn },
   "notifications.ticket": { kind: "mutation", expect: signedIn, fuzz: { mayWrite: ["rate_limits"] } },
 
+  "wallet.get": { kind: "query", expect: signedIn },
+  "wallet.history": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "wallet.statement": { kind: "query", input: () => ({ month: "2026-03" }), expect: signedIn },
+  "admin.wallet.grant": {
+    kind: "mutation",
+    input: async ({ fx }) => ({
+      userId: (await fx.walletUser()).id,
+      amount: 1_000,
+      reason: "테스트 적립",
+      idempotencyKey: `authz-${++serial}-${Date.now()}`,
+    }),
+    expect: adminsOnly,
+    // a valid-looking grant for an unknown user is a decided outcome: its idempotency key remembers it
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
+  "admin.wallet.reconciliations": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.wallet.reconcile": { kind: "mutation", expect: adminsOnly },
+
   "admin.users.suspend": {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
     expect: adminsOnly,
+  },
+
+  "recommend.forMe": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      await ensureGroupBuyTables(fx.db);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { limit: 10 };
+    },
+    expect: signedIn,
+  },
+  "recommend.interests": { kind: "query", expect: signedIn },
+  "recommend.setInterests": { kind: "mutation", input: () => ({ categories: ["fresh", "pet"] }), expect: signedIn },
+  "recommend.notInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
+  },
+  "recommend.undoNotInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
   },
 };

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { hashPassword } from "../../worker/accounts/password";
 import { applyAsSeller } from "../../worker/accounts/sellers";
 import { createSession } from "../../worker/accounts/sessions";
@@ -73,6 +74,8 @@ export interface Fixtures {
   newUser(role?: SignedInRole): Promise<FixtureUser>;
   /** A fresh buyer with a pending seller application; returns the application id. */
   pendingApplication(): Promise<string>;
+  /** A fresh buyer whose home region (and so wallet book) is the fixture region. */
+  walletUser(): Promise<FixtureUser>;
 }
 
 /** Everything the authz and fuzz tables need; build once per test file (beforeAll). */
@@ -103,6 +106,11 @@ export async function createFixtures(): Promise<Fixtures> {
         Date.now(),
       );
       return application.id;
+    },
+    async walletUser() {
+      const user = await insertUser(db, "buyer");
+      await db.update(users).set({ homeRegionId: region.id }).where(eq(users.id, user.id));
+      return user;
     },
   };
 }
