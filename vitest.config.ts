@@ -15,6 +15,9 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   PASSWORD_PEPPER: "test-pepper",
                   BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
+                  TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
+                  // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
+                  PG_TIMEOUT_MS: "300",
                 },
               },
             }),

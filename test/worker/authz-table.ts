@@ -13,6 +13,7 @@
  * Need another fixture (a group buy, a wallet with points)? Add a helper to test/worker/fixtures.ts.
  */
 import type * as fc from "fast-check";
+import { newId } from "../../worker/lib/ids";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
 import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
@@ -163,6 +164,24 @@ export const AUTHZ_TABLE: AuthzTable = {
     expect: adminsOnly,
   },
 
+  "payments.registerBillingKey": {
+    kind: "mutation",
+    input: () => ({ authKey: `auth_${newId()}`, consent: "billing-v1" as const }),
+    expect: active,
+    // every attempt that passes validation counts against the per-user registration limit
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "payments.billingKey": { kind: "query", expect: signedIn },
+  "payments.removeBillingKey": { kind: "mutation", expect: signedIn },
+  "payments.gatewayPublicKey": { kind: "query", expect: signedIn },
+  "admin.gateway.get": { kind: "query", expect: adminsOnly },
+  "admin.gateway.set": { kind: "mutation", input: () => ({ mode: "up" as const }), expect: adminsOnly },
+  "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.dlq.replay": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ id: await fx.deadLetter() }),
+    expect: adminsOnly,
+  },
   "recommend.forMe": {
     kind: "query",
     input: async ({ fx, caller }) => {

@@ -2,6 +2,7 @@ import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { notificationsRouter } from "./routers/notifications";
+import { paymentsRouter } from "./routers/payments";
 import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
@@ -12,6 +13,7 @@ export const appRouter = router({
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  payments: paymentsRouter,
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,

@@ -1,6 +1,7 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
 import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
 import { adminProcedure, router } from "../init";
+import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
@@ -22,5 +23,7 @@ export const adminRouter = router({
       .input(suspendUserInput)
       .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
   }),
+  gateway: gatewayAdminRouter,
+  dlq: dlqAdminRouter,
   wallet: walletAdminRouter,
 });
