@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idSchema, regionIdSchema } from "./common";
 
 /**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
@@ -7,7 +8,15 @@ import { z } from "zod";
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
   // Group buys (worker/groupbuy/settlement.ts): converge one hold on its buy's status; settle a completed buy.
-  z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: z.string().max(40), holdId: z.string().max(40) }),
-  z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: z.string().max(40) }),
+  z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
+  z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
+  /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
+  z.object({
+    type: z.literal("wallet.moveBook"),
+    moveId: z.string().regex(/^[0-9A-Z]{26}$/),
+    userId: idSchema,
+    fromRegion: regionIdSchema,
+    toRegion: regionIdSchema,
+  }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;
