@@ -69,6 +69,17 @@ describe("interests", () => {
 });
 
 describe("recommend.forMe", () => {
+  it("defaults the limit to 10 and refuses more than 50", async () => {
+    const region = await freshRegion(db);
+    const { client } = await resident(region.id);
+    for (let i = 0; i < 12; i++) await insertGroupBuy(db, { regionId: region.id });
+    expect((await client.recommend.forMe.query()).items).toHaveLength(10);
+    expect((await client.recommend.forMe.query({ limit: 11 })).items).toHaveLength(11);
+    const err = await errorOf(client.recommend.forMe.query({ limit: 51 }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.zodError).toMatchObject({ fieldErrors: { limit: ["At most 50 suggestions"] } });
+  });
+
   it("asks for a verified neighbourhood first", async () => {
     const user = await insertUser(db, "buyer");
     const err = await errorOf(bearerClient(await tokenFor(db, user)).recommend.forMe.query({ limit: 10 }));
