@@ -104,6 +104,8 @@ describe("settlement", { timeout: 30_000 }, () => {
     const { region, gb, seller, a, b } = await filledBuy();
     expect(await seller.api.groupBuys.markOrdered.mutate({ id: gb.id })).toEqual({ status: "ORDERED" });
     expect(await seller.api.groupBuys.markReady.mutate({ id: gb.id })).toEqual({ status: "READY" });
+    const kinds = (await a.api.notifications.list.query({ limit: 10 })).items.map((n) => n.kind);
+    expect(kinds.sort()).toEqual(["groupbuy.filled", "groupbuy.ready"]);
     expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });
     // confirming twice is harmless
     expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });

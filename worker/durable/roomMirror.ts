@@ -1,11 +1,12 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
+import { notify, pushLive } from "../community/notifications";
 import { type BatchItem, getDb, runBatch } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
-import type { RoomStore } from "./roomStore";
+import type { RoomEvent, RoomStore } from "./roomStore";
 
 /** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
 const MIRROR_CHUNK = 40;
@@ -122,12 +123,41 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
       );
     }
     await runBatch(db, statements);
+    await notifyMembers(store, env, events, now);
     store.markMirrored(
       rows.map((r) => ({ id: r.id, rev: r.rev })),
       events.map((e) => e.seq),
       meta.seq,
     );
     if (rows.length < MIRROR_CHUNK) return;
+  }
+}
+
+/** Status changes buyers hear about; dedupe keys make a re-run flush notify nobody twice. */
+const NOTIFIED = new Set(["FILLED", "TIPPED", "FAILED", "READY"]);
+
+async function notifyMembers(store: RoomStore, env: Env, events: RoomEvent[], now: number): Promise<void> {
+  const meta = store.meta()!;
+  const db = getDb(env);
+  for (const e of events.filter((x) => NOTIFIED.has(x.toStatus))) {
+    const groupBuyId = meta.groupBuyId;
+    const title = meta.title.slice(0, 200);
+    const members = store.confirmedTotals();
+    const statements = members.map(({ userId, amount }) => {
+      const base = { userId, now, dedupeKey: `groupbuy:${groupBuyId}:${e.toStatus}` };
+      switch (e.toStatus) {
+        case "FAILED":
+          return notify(db, { ...base, kind: "groupbuy.failed", params: { groupBuyId, title, refundWon: amount } });
+        case "READY":
+          return notify(db, { ...base, kind: "groupbuy.ready", params: { groupBuyId, title } });
+        case "TIPPED":
+          return notify(db, { ...base, kind: "groupbuy.tipped", params: { groupBuyId, title } });
+        default:
+          return notify(db, { ...base, kind: "groupbuy.filled", params: { groupBuyId, title } });
+      }
+    });
+    for (let i = 0; i < statements.length; i += MIRROR_CHUNK) await runBatch(db, statements.slice(i, i + MIRROR_CHUNK));
+    await pushLive(env, db, statements);
   }
 }
 
