@@ -317,10 +317,19 @@ export class GroupBuyRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     if (!this.store.meta()) return;
-    await this.heal(Date.now());
-    this.closeAtDeadline(Date.now());
-    await this.requestFlush();
-    this.scheduleNextAlarm();
+    let failed = false;
+    try {
+      await this.heal(Date.now());
+      this.closeAtDeadline(Date.now());
+      await this.requestFlush();
+    } catch (e) {
+      // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
+      console.error(JSON.stringify({ level: "error", where: "room.alarm", error: String(e) }));
+      failed = true;
+    } finally {
+      this.scheduleNextAlarm();
+      if (failed) this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
+    }
   }
 
   private async heal(now: number): Promise<void> {
