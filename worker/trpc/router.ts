@@ -1,6 +1,7 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { membershipRouter } from "./routers/membership";
 import { notificationsRouter } from "./routers/notifications";
 import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
@@ -16,6 +17,7 @@ export const appRouter = router({
   admin: adminRouter,
   notifications: notificationsRouter,
   recommend: recommendRouter,
+  membership: membershipRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 /**
  * Two-phase holds on a user's points (what a group-buy join uses). Stable API:
  *
- *   placeHold(db, { holdId, userId, regionId, amount, reference?, expiresAt?, toAccount?, now }) → Hold
+ *   placeHold(db, { holdId, userId, regionId, amount, reference?, expiresAt?, toAccount?, meta?, now }) → Hold
  *       Reserves `amount` won: reward points first, then charged points. Idempotent by holdId (same parameters → the
  *       same hold; other parameters → CONFLICT). Not enough points → PRECONDITION_FAILED "Not enough points: you need
  *       N won more." with error.cause.details = { reason: "insufficient_points", shortfall: N } (the client sees
@@ -28,14 +28,14 @@ import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
 import {
   type AccountRef,
-  balanceOf,
   ensureAccountStatement,
   platformAccount,
   userChargedAccount,
   userRewardAccount,
 } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./errors";
-import { getAccounts, getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+import { readSpendable, splitRewardFirst } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
 /** How often placeHold re-reads balances after losing a race before it reports the shortfall. */
@@ -60,6 +60,8 @@ export interface Hold {
   settledAt: number | null;
   /** Where the points go on capture (escrow, or the book's hold_clearing until postHold names it). */
   creditAccountId: string;
+  /** What placeHold stored with the hold (its `meta`, plus holdId and userId). */
+  meta: Record<string, string | number | null>;
 }
 
 const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c` });
@@ -108,6 +110,7 @@ function toHold(holdId: string, { legs, settlements }: HoldRows): Hold {
     createdAt: first.createdAt,
     settledAt: status === "pending" ? null : Math.max(...settlements.map((s) => s.createdAt)),
     creditAccountId: first.creditAccountId,
+    meta,
   };
 }
 
@@ -127,21 +130,13 @@ export interface PlaceHoldArgs {
   /** Destination fixed now (must be in the same book); default: the book's hold_clearing account. */
   toAccount?: AccountRef;
   description?: string;
+  /** Extra facts stored on the hold's ledger rows, atomically with it (e.g. a membership discount: gross, discount). */
+  meta?: Record<string, string | number | null>;
   now: number;
 }
 
 function sameHold(hold: Hold, args: PlaceHoldArgs): boolean {
   return hold.userId === args.userId && hold.regionId === args.regionId && hold.amount === args.amount;
-}
-
-async function spendable(db: Db, userId: string, book: string) {
-  const charged = userChargedAccount(userId, book);
-  const reward = userRewardAccount(userId, book);
-  const rows = await getAccounts(db, [charged.id, reward.id]);
-  return {
-    charged: Math.max(0, balanceOf(rows.find((r) => r.id === charged.id)).available),
-    reward: Math.max(0, balanceOf(rows.find((r) => r.id === reward.id)).available),
-  };
 }
 
 export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
@@ -159,11 +154,12 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
   const rewardRef = userRewardAccount(args.userId, book);
   let shortfall = args.amount;
   for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
-    const funds = await spendable(db, args.userId, book);
-    shortfall = args.amount - funds.charged - funds.reward;
+    const { fromReward, fromCharged, ...split } = splitRewardFirst(
+      args.amount,
+      await readSpendable(db, args.userId, book),
+    );
+    shortfall = split.shortfall;
     if (shortfall > 0) break;
-    const fromReward = Math.min(args.amount, funds.reward);
-    const fromCharged = args.amount - fromReward;
     const statements: BatchItem[] = [ensureAccountStatement(db, credit, args.now)];
     const leg = (id: string, from: AccountRef, amount: number) => {
       statements.push(
@@ -180,7 +176,7 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
           kind: "hold",
           reference: args.reference ?? null,
           description: args.description ?? "Points reserved",
-          meta: { holdId: args.holdId, userId: args.userId },
+          meta: { ...args.meta, holdId: args.holdId, userId: args.userId },
           createdAt: args.now,
         }),
       );

@@ -1,5 +1,6 @@
 // One file per domain; this barrel is what drizzle and the data-access layer import.
 export * from "./accounts";
 export * from "./community";
+export * from "./membership";
 export * from "./recommend";
 export * from "./wallet";
