@@ -12,6 +12,7 @@ import { createContext, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
+export { SandboxGateway } from "./durable/SandboxGateway";
 export { UserChannel } from "./durable/UserChannel";
 
 export const API_BODY_LIMIT_BYTES = 64 * 1024;

@@ -1,8 +1,10 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { boardRouter } from "./routers/board";
 import { membershipRouter } from "./routers/membership";
 import { notificationsRouter } from "./routers/notifications";
+import { paymentsRouter } from "./routers/payments";
 import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
 import { sellersRouter } from "./routers/sellers";
@@ -13,9 +15,11 @@ export const appRouter = router({
   auth: authRouter,
   regions: regionsRouter,
   sellers: sellersRouter,
+  payments: paymentsRouter,
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  board: boardRouter,
   recommend: recommendRouter,
   membership: membershipRouter,
 });

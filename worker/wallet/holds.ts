@@ -26,20 +26,12 @@ import type { HoldStatus } from "../../shared/schemas/wallet";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
-import {
-  type AccountRef,
-  ensureAccountStatement,
-  platformAccount,
-  userChargedAccount,
-  userRewardAccount,
-} from "./accounts";
-import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./errors";
+import { type AccountRef, ensureAccountStatement, platformAccount } from "./accounts";
+import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
 import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
-import { readSpendable, splitRewardFirst } from "./spend";
+import { insertedLegs, rewardFirstStatements, shortfallError } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
-/** How often placeHold re-reads balances after losing a race before it reports the shortfall. */
-const PLACE_ATTEMPTS = 3;
 /** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
 export const SWEEP_BATCH = 90;
 
@@ -58,13 +50,13 @@ export interface Hold {
   expiresAt: number | null;
   createdAt: number;
   settledAt: number | null;
-  /** Where the points go on capture (escrow, or the book's hold_clearing until postHold names it). */
+  /** Where the points go on capture: the destination, or the book's hold_clearing until postHold names one. */
   creditAccountId: string;
   /** What placeHold stored with the hold (its `meta`, plus holdId and userId). */
   meta: Record<string, string | number | null>;
 }
 
-const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c` });
+const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c`, to: `${holdId}:to` });
 
 function checkHoldId(holdId: string) {
   if (!HOLD_ID_PATTERN.test(holdId)) {
@@ -75,17 +67,23 @@ function checkHoldId(holdId: string) {
 interface HoldRows {
   legs: TransferRow[];
   settlements: TransferRow[];
+  /** hold_clearing → destination, when postHold named the destination */
+  redirect?: TransferRow;
 }
 
 async function loadHold(db: Db, holdId: string): Promise<HoldRows | null> {
   const ids = legIds(holdId);
-  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged]);
+  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged, ids.to]);
   const legs = rows.filter((r) => r.phase === "pending" && (r.id === ids.reward || r.id === ids.charged));
   if (legs.length === 0) return null;
-  return { legs, settlements: rows.filter((r) => r.pendingId !== null) };
+  return {
+    legs,
+    settlements: rows.filter((r) => r.pendingId !== null),
+    redirect: rows.find((r) => r.id === ids.to),
+  };
 }
 
-function toHold(holdId: string, { legs, settlements }: HoldRows): Hold {
+function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold {
   const ids = legIds(holdId);
   const first = legs[0];
   const meta = first.meta ?? {};
@@ -109,7 +107,7 @@ function toHold(holdId: string, { legs, settlements }: HoldRows): Hold {
     expiresAt: first.expiresAt,
     createdAt: first.createdAt,
     settledAt: status === "pending" ? null : Math.max(...settlements.map((s) => s.createdAt)),
-    creditAccountId: first.creditAccountId,
+    creditAccountId: redirect?.creditAccountId ?? first.creditAccountId,
     meta,
   };
 }
@@ -146,57 +144,33 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
   const book = args.regionId;
   const credit = args.toAccount ?? platformAccount("hold_clearing", book);
   if (credit.book !== book) fail("BAD_REQUEST", "A hold's destination must be in the same region book.");
-  const existing = await getHold(db, args.holdId);
-  if (existing) return replyExisting(existing, args);
-
-  const ids = legIds(args.holdId);
-  const chargedRef = userChargedAccount(args.userId, book);
-  const rewardRef = userRewardAccount(args.userId, book);
-  let shortfall = args.amount;
-  for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
-    const { fromReward, fromCharged, ...split } = splitRewardFirst(
-      args.amount,
-      await readSpendable(db, args.userId, book),
-    );
-    shortfall = split.shortfall;
-    if (shortfall > 0) break;
-    const statements: BatchItem[] = [ensureAccountStatement(db, credit, args.now)];
-    const leg = (id: string, from: AccountRef, amount: number) => {
-      statements.push(
-        ensureAccountStatement(db, from, args.now),
-        db.insert(ledgerTransfers).values({
-          id,
-          book,
-          debitAccountId: from.id,
-          creditAccountId: credit.id,
-          amount,
-          phase: "pending",
-          pendingId: null,
-          expiresAt: args.expiresAt ?? null,
-          kind: "hold",
-          reference: args.reference ?? null,
-          description: args.description ?? "Points reserved",
-          meta: { ...args.meta, holdId: args.holdId, userId: args.userId },
-          createdAt: args.now,
-        }),
-      );
-    };
-    if (fromReward > 0) leg(ids.reward, rewardRef, fromReward);
-    if (fromCharged > 0) leg(ids.charged, chargedRef, fromCharged);
-    try {
-      await runBatch(db, statements);
-      return (await getHold(db, args.holdId))!;
-    } catch (e) {
-      const failure = classifyLedgerError(e);
-      if (failure === "duplicate_id") {
-        const raced = await getHold(db, args.holdId);
-        if (raced) return replyExisting(raced, args);
-      }
-      if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
-      // lost a race for the same points: re-read and try again (or report the shortfall)
+  const statements = rewardFirstStatements(db, {
+    id: args.holdId,
+    userId: args.userId,
+    book,
+    amount: args.amount,
+    credit,
+    phase: "pending",
+    expiresAt: args.expiresAt,
+    kind: "hold",
+    reference: args.reference,
+    description: args.description ?? "Points reserved",
+    meta: { ...args.meta, holdId: args.holdId, userId: args.userId },
+    now: args.now,
+  });
+  try {
+    // one round trip: the split between reward and charged points is computed inside the batch
+    const legs = insertedLegs(await runBatch(db, statements));
+    return toHold(args.holdId, { legs, settlements: [] });
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure === "duplicate_id") {
+      const existing = await getHold(db, args.holdId);
+      if (existing) return replyExisting(existing, args);
     }
+    if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
+    throw await shortfallError(db, args.userId, book, args.amount);
   }
-  throw notEnoughPoints(Math.max(1, shortfall));
 }
 
 function replyExisting(hold: Hold, args: PlaceHoldArgs): Hold {
@@ -286,7 +260,7 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
     statements.push(
       ensureAccountStatement(db, to, args.now),
       db.insert(ledgerTransfers).values({
-        id: `${args.holdId}:to`,
+        id: ids.to,
         book: hold.regionId,
         debitAccountId: hold.creditAccountId,
         creditAccountId: to.id,
@@ -311,7 +285,13 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
     if (failure === "expired") fail("PRECONDITION_FAILED", "This hold has expired; it will be released.");
     ledgerErrorToTrpc(e, failure);
   }
-  return (await getHold(db, args.holdId))!;
+  return {
+    ...hold,
+    status: "posted",
+    capturedAmount: capture,
+    settledAt: args.now,
+    creditAccountId: redirect ? to.id : hold.creditAccountId,
+  };
 }
 
 export async function voidHold(
@@ -345,7 +325,7 @@ export async function voidHold(
     if (now && now.status !== "pending") return now;
     ledgerErrorToTrpc(e, failure);
   }
-  return (await getHold(db, args.holdId))!;
+  return { ...hold, status: args.expired ? "expired" : "voided", settledAt: args.now };
 }
 
 /**
