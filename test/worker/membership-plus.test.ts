@@ -44,7 +44,7 @@ async function member(charged: number, reward = 0) {
 const inbox = (userId: string) =>
   db().select().from(notifications).where(eq(notifications.userId, userId)).orderBy(notifications.id).all();
 
-describe("membership.subscribe / cancel over the API", () => {
+describe("membership.subscribe / cancel over the API", { timeout: 30_000 }, () => {
   it("pays 4,900 with reward points first, once per idempotency key", async () => {
     const { client, user, book } = await buyerInBook();
     await fund(user.id, book, 3_000, "reward");
@@ -104,7 +104,7 @@ describe("membership.subscribe / cancel over the API", () => {
   });
 });
 
-describe("Plus renewal by cron", () => {
+describe("Plus renewal by cron", { timeout: 30_000 }, () => {
   it("reminds 3 days before, then renews from points on the anniversary", async () => {
     const { book, userId, user } = await member(20_000);
     const { plus } = await subscribePlus(db(), user, T0);
@@ -186,7 +186,7 @@ describe("Plus renewal by cron", () => {
   });
 });
 
-describe("Plus benefits", () => {
+describe("Plus benefits", { timeout: 30_000 }, () => {
   it("extra +2 % reward, capped at 5,000 won per Korean month", async () => {
     const { book, userId, user } = await member(10_000);
     await subscribePlus(db(), user, T0);

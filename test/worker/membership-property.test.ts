@@ -172,7 +172,7 @@ async function run(charged: number, grant: number, ops: Op[]) {
   for (const l of state.lots) expect(l.remaining).toBeLessThanOrEqual(l.amount - l.clawed);
 }
 
-describe("membership money property", () => {
+describe("membership money property", { timeout: 30_000 }, () => {
   it("discounts, rewards, spends, expiries and clawbacks never break Σ = 0 or make a balance negative", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -53,7 +53,7 @@ async function runCron(at: number, cron = "0 18 * * *") {
   await waitOnExecutionContext(ctx);
 }
 
-describe("discount at join", () => {
+describe("discount at join", { timeout: 30_000 }, () => {
   it("reduces the hold; the platform pays the discount into escrow so the seller gets the full price", async () => {
     const book = newBook();
     const userId = await fundedUser(book, 100_000);
@@ -127,7 +127,7 @@ describe("discount at join", () => {
   });
 });
 
-describe("rewards on completion", () => {
+describe("rewards on completion", { timeout: 30_000 }, () => {
   it("accrue into the reward account as a lot expiring 12 months later, once", async () => {
     const book = newBook();
     const userId = await fundedUser(book, 100_000);
@@ -170,7 +170,7 @@ describe("rewards on completion", () => {
   });
 });
 
-describe("reward lots: spend oldest-first, expire, remind", () => {
+describe("reward lots: spend oldest-first, expire, remind", { timeout: 30_000 }, () => {
   it("a hold uses reward points first, consuming the soonest-expiring lot first", async () => {
     const book = newBook();
     const userId = await fundedUser(book, 1_000_000);
@@ -271,7 +271,7 @@ describe("reward lots: spend oldest-first, expire, remind", () => {
   });
 });
 
-describe("clawback after a refund", () => {
+describe("clawback after a refund", { timeout: 30_000 }, () => {
   async function earned(charged: number, gross: number) {
     const book = newBook();
     await ensureRegion(book);

@@ -25,7 +25,7 @@ function completer(userId: string, book = newBook()) {
     );
 }
 
-describe("tier boundaries", () => {
+describe("tier boundaries", { timeout: 30_000 }, () => {
   it("upgrades exactly at 100,000 / 300,000 / 1,000,000 won of counted spend", async () => {
     const userId = newId();
     const complete = completer(userId);
@@ -61,7 +61,7 @@ describe("tier boundaries", () => {
   });
 });
 
-describe("monthly recalculation", () => {
+describe("monthly recalculation", { timeout: 30_000 }, () => {
   it("never lowers a tier mid-month; the monthly run does, once, with a notification", async () => {
     const user = await insertUser(db(), "buyer", T0);
     const complete = completer(user.id);
@@ -98,7 +98,7 @@ describe("monthly recalculation", () => {
   });
 });
 
-describe("membership.get and membership.quote over the API", () => {
+describe("membership.get and membership.quote over the API", { timeout: 30_000 }, () => {
   it("shows the tier, counted spend, what the next tier needs, and reward lots", async () => {
     const { client, user, book } = await buyerInBook();
     const now = Date.now();

@@ -25,7 +25,7 @@ async function bal(id: string) {
   return balanceOf(row).balance;
 }
 
-describe("spendPoints (immediate spend, reward points first)", () => {
+describe("spendPoints (immediate spend, reward points first)", { timeout: 30_000 }, () => {
   it("takes reward points first, then charged; a retry with the same id moves nothing and skips `extra`", async () => {
     const book = newBook();
     const userId = newId();
@@ -97,7 +97,7 @@ describe("spendPoints (immediate spend, reward points first)", () => {
   });
 });
 
-describe("conditional transfers (guards against acting on a stale read)", () => {
+describe("conditional transfers (guards against acting on a stale read)", { timeout: 30_000 }, () => {
   it("inserts only while the guarded accounts are unchanged", async () => {
     const book = newBook();
     const userId = newId();
@@ -149,7 +149,7 @@ describe("conditional transfers (guards against acting on a stale read)", () => 
   });
 });
 
-describe("hold meta", () => {
+describe("hold meta", { timeout: 30_000 }, () => {
   it("stores caller facts with the hold; holdId and userId cannot be overridden", async () => {
     const book = newBook();
     const userId = newId();
