@@ -1,5 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { en } from "../../client/src/i18n/en";
+import { ko } from "../../client/src/i18n/ko";
+import { notificationLines } from "../../client/src/lib/notificationText";
 import { addMonthsKst, kstMonth, kstMonthStart } from "../../worker/membership/calendar";
 import { PLUS, TIERS, tierLevelFor } from "../../worker/membership/config";
 import { quoteDiscount } from "../../worker/membership/discount";
@@ -162,5 +165,41 @@ describe("Plus early access", () => {
     expect(canJoinEarly({ openedAt, plusEarlyAccess: true, isPlus: true, now: openedAt + 1 })).toBe(true);
     expect(canJoinEarly({ openedAt, plusEarlyAccess: true, isPlus: false, now: openedAt + 3_600_000 })).toBe(true);
     expect(canJoinEarly({ openedAt, plusEarlyAccess: false, isPlus: false, now: openedAt })).toBe(true);
+  });
+});
+
+describe("membership notification text", () => {
+  const t = (dict: Record<string, string>) => (key: string, params?: Record<string, string>) =>
+    params ? dict[key].replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m) : dict[key];
+  const base = { id: "01JAAAAAAAAAAAAAAAAAAAAAAA", readAt: null, createdAt: 0 };
+
+  it("says up or down by tier order, in both languages", () => {
+    const up = {
+      ...base,
+      kind: "membership.tier_changed" as const,
+      params: { tier: "vip" as const, previousTier: "regular" as const },
+    };
+    const down = { ...up, params: { tier: "sprout" as const, previousTier: "neighbor" as const } };
+    expect(notificationLines(up, t(ko))).toEqual(["축하해요! 멤버십 등급이 VIP 등급으로 올랐어요."]);
+    expect(notificationLines(down, t(ko))[0]).toContain("새싹 등급으로 조정");
+    expect(notificationLines(down, t(en))[0]).toContain("your tier this month is Sprout");
+  });
+
+  it("shows Korean-calendar dates and ₩ amounts; adds the short-of-points line only when short", () => {
+    // 2026-03-31 23:30 KST is 14:30 UTC: the date shown must be the Korean one
+    const renewsAt = Date.UTC(2026, 2, 31, 14, 30);
+    const soon = {
+      ...base,
+      kind: "membership.plus_renewal_soon" as const,
+      params: { renewsAt, priceWon: 4_900, enoughPoints: true },
+    };
+    expect(notificationLines(soon, t(ko))).toEqual(["공구 플러스가 2026-03-31에 자동 갱신돼요 (₩4,900)."]);
+    expect(notificationLines({ ...soon, params: { ...soon.params, enoughPoints: false } }, t(en))).toHaveLength(2);
+    const claw = {
+      ...base,
+      kind: "membership.reward_clawed_back" as const,
+      params: { groupBuyId: base.id, amountWon: 1_940, fromChargedWon: 0 },
+    };
+    expect(notificationLines(claw, t(ko))).toEqual(["환불된 주문으로 받은 적립금 ₩1,940을 회수했어요."]);
   });
 });
