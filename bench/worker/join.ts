@@ -62,7 +62,7 @@ const baselineRouter = router({
         groupBuyId: input.id,
         regionId: taken.regionId,
         userId: user.id,
-        amount: taken.price * input.shares,
+        gross: taken.price * input.shares,
         shares: input.shares,
         title: taken.title,
         now: ctx.now,
@@ -143,6 +143,7 @@ bench.post("/bench/seed", async (c) => {
           pickupPlace: "벤치 주민센터",
           pickupStart: deadline + HOUR,
           pickupEnd: deadline + 2 * HOUR,
+          plusEarlyAccess: false,
         },
         now,
       );

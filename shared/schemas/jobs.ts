@@ -10,6 +10,7 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
   // Group buys (worker/groupbuy/settlement.ts): converge one hold on its buy's status; settle a completed buy.
   z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
+  z.strictObject({ type: z.literal("groupbuy.purchaseCompleted"), groupBuyId: idSchema, holdId: idSchema }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

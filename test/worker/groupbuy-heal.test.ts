@@ -153,7 +153,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
       groupBuyId: gb.id,
       regionId: region,
       userId: buyer.id,
-      amount: 5_000,
+      gross: 5_000,
       shares: 1,
       title: gb.title,
       now: Date.now(),

@@ -11,6 +11,8 @@ import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
+import { PLUS } from "../membership/config";
+import { assertCanJoinNow } from "../membership/hooks";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
@@ -26,7 +28,12 @@ export interface JoinRequest {
 export interface JoinOk {
   holdId: string;
   shares: number;
+  /** Price × shares. */
   amount: number;
+  /** What the hold took from the buyer's points (amount minus their membership discount). */
+  paid: number;
+  /** Paid by Gonggu (the buyer's membership tier); the seller still receives `amount`. */
+  discount: number;
   /** True when this answers a retry of an earlier join with the same idempotency key. */
   replay: boolean;
   status: GroupBuyStatus;
@@ -96,7 +103,10 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   async join(req: JoinRequest): Promise<RoomResult<JoinOk>> {
-    if (!(await this.ensureMeta(req.groupBuyId))) return roomError("NOT_FOUND", "No group buy with that id.");
+    const meta = await this.ensureMeta(req.groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    const early = await this.earlyAccessRefusal(meta, req);
+    if (early) return early;
     const step = this.reserveStep(req);
     if (!step.ok) return step;
     if ("replay" in step) return step.replay;
@@ -246,22 +256,41 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return { ok: true, row: this.store.get(id)! };
   }
 
+  /** The seller's Plus-first hour (membership): checked before any share is reserved. */
+  private async earlyAccessRefusal(meta: RoomMeta, req: JoinRequest): Promise<RoomError | null> {
+    const now = Date.now();
+    if (!meta.plusEarlyAccess || now >= meta.openedAt + PLUS.earlyAccessMs) return null;
+    try {
+      await assertCanJoinNow(this.env, {
+        userId: req.userId,
+        regionId: meta.regionId,
+        openedAt: meta.openedAt,
+        plusEarlyAccess: true,
+        now,
+      });
+      return null;
+    } catch (e) {
+      return toRoomError(e);
+    }
+  }
+
   /** Step 2: the ledger hold (idempotent by hold id = reservation id). A refusal releases the shares. */
   async placeHoldStep(id: string): Promise<RoomResult<object>> {
     const meta = this.store.meta()!;
     const row = this.store.get(id);
     if (row?.state !== "reserved") return { ok: true };
     try {
-      await placeJoinHold(this.env, {
+      const hold = await placeJoinHold(this.env, {
         holdId: row.id,
         groupBuyId: meta.groupBuyId,
         regionId: meta.regionId,
         userId: row.userId,
-        amount: row.amount,
+        gross: row.amount,
         shares: row.shares,
         title: meta.title,
         now: Date.now(),
       });
+      this.store.setPaid(row.id, hold.amount);
       return { ok: true };
     } catch (e) {
       this.inFlight.delete(id);
@@ -341,6 +370,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       const current = this.store.get(row.id);
       if (current?.state !== "reserved" || this.inFlight.has(row.id)) continue;
       if (hold && (hold.status === "pending" || hold.status === "posted")) {
+        this.store.setPaid(row.id, hold.amount);
         await this.confirmStep(row.id); // evicted between hold and confirmation: finish the join
       } else if (hold || now >= row.expiresAt) {
         // No usable hold after the reservation's time ran out: give the shares back, look at the ledger once more
@@ -418,6 +448,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       deadline: row.deadline,
       status: row.status,
       statusReason: row.statusReason,
+      openedAt: row.createdAt,
+      plusEarlyAccess: row.plusEarlyAccess,
     });
     const meta = this.store.meta()!;
     if (meta.status === "OPEN") this.ensureAlarmBy(meta.deadline);
@@ -456,6 +488,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       holdId: row.id,
       shares: row.shares,
       amount: row.amount,
+      paid: row.paid ?? row.amount,
+      discount: row.amount - (row.paid ?? row.amount),
       replay,
       status: meta.status,
       fill: this.fill(),

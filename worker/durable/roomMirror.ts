@@ -91,13 +91,14 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             userId: r.userId,
             shares: r.shares,
             amount: r.amount,
+            paid: r.paid ?? r.amount,
             state: r.state === "confirmed" ? "active" : "left",
             createdAt: r.createdAt,
             updatedAt: now,
           })
           .onConflictDoUpdate({
             target: groupBuyHolds.holdId,
-            set: { state: r.state === "confirmed" ? "active" : "left", updatedAt: now },
+            set: { state: r.state === "confirmed" ? "active" : "left", paid: r.paid ?? r.amount, updatedAt: now },
           }),
       );
     }
@@ -112,13 +113,14 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             userId,
             shares: t.shares,
             amount: t.amount,
+            paid: t.paid,
             status,
             joinedAt: t.joinedAt,
             updatedAt: now,
           })
           .onConflictDoUpdate({
             target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
-            set: { shares: t.shares, amount: t.amount, status, updatedAt: now },
+            set: { shares: t.shares, amount: t.amount, paid: t.paid, status, updatedAt: now },
           }),
       );
     }
@@ -143,11 +145,11 @@ async function notifyMembers(store: RoomStore, env: Env, events: RoomEvent[], no
     const groupBuyId = meta.groupBuyId;
     const title = meta.title.slice(0, 200);
     const members = store.confirmedTotals();
-    const statements = members.map(({ userId, amount }) => {
+    const statements = members.map(({ userId, paid }) => {
       const base = { userId, now, dedupeKey: `groupbuy:${groupBuyId}:${e.toStatus}` };
       switch (e.toStatus) {
         case "FAILED":
-          return notify(db, { ...base, kind: "groupbuy.failed", params: { groupBuyId, title, refundWon: amount } });
+          return notify(db, { ...base, kind: "groupbuy.failed", params: { groupBuyId, title, refundWon: paid } });
         case "READY":
           return notify(db, { ...base, kind: "groupbuy.ready", params: { groupBuyId, title } });
         case "TIPPED":

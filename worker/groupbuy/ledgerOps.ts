@@ -1,4 +1,6 @@
 import { TRPCError } from "@trpc/server";
+import { discountHoldMeta } from "../membership/discount";
+import { joinQuote, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
 import {
   escrowAccount,
   platformAccount,
@@ -25,24 +27,39 @@ export interface JoinHoldArgs {
   groupBuyId: string;
   regionId: string;
   userId: string;
-  amount: number;
+  /** Price × shares; the hold is this minus the buyer's membership discount (Gonggu pays that at capture). */
+  gross: number;
   shares: number;
   title: string;
   now: number;
 }
 
-/** Throws PRECONDITION_FAILED with details.shortfall when the user's points do not cover it. */
-export function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
-  return placeHold(bookDb(env, a.regionId), {
-    holdId: a.holdId,
-    userId: a.userId,
-    regionId: a.regionId,
-    amount: a.amount,
-    reference: groupBuyRef(a.groupBuyId),
-    toAccount: escrowAccount(a.groupBuyId, a.regionId),
-    description: `Joined group buy: ${a.title} × ${a.shares}`,
-    now: a.now,
-  });
+/**
+ * Throws PRECONDITION_FAILED with details.shortfall when the user's points do not cover it. Idempotent by hold id:
+ * a retry returns the hold already placed, even if the buyer's tier (so their discount) changed in between.
+ */
+export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
+  const db = bookDb(env, a.regionId);
+  const quote = await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now });
+  try {
+    return await placeHold(db, {
+      holdId: a.holdId,
+      userId: a.userId,
+      regionId: a.regionId,
+      amount: quote.net,
+      reference: groupBuyRef(a.groupBuyId),
+      toAccount: escrowAccount(a.groupBuyId, a.regionId),
+      description: `Joined group buy: ${a.title} × ${a.shares}`,
+      meta: discountHoldMeta(quote),
+      now: a.now,
+    });
+  } catch (e) {
+    if (e instanceof TRPCError && e.code === "CONFLICT") {
+      const existing = await getHold(db, a.holdId);
+      if (existing?.userId === a.userId) return existing;
+    }
+    throw e;
+  }
 }
 
 export function getJoinHold(env: Env, regionId: string, holdId: string): Promise<Hold | null> {
@@ -73,14 +90,24 @@ export async function releaseJoinHold(
   }
 }
 
-/** Captures the whole hold into the group buy's escrow (the destination was fixed when the hold was placed). */
-export function postJoinHold(env: Env, regionId: string, holdId: string, now: number): Promise<Hold> {
-  return postHold(bookDb(env, regionId), { holdId, now, description: "Group buy confirmed: points moved to escrow" });
+/**
+ * Captures the whole hold into the group buy's escrow (the destination was fixed when the hold was placed), and has
+ * Gonggu pay the buyer's membership discount into escrow too, so escrow holds the full price. Both idempotent.
+ */
+export async function postJoinHold(env: Env, regionId: string, holdId: string, groupBuyId: string, now: number) {
+  const hold = await postHold(bookDb(env, regionId), {
+    holdId,
+    now,
+    description: "Group buy confirmed: points moved to escrow",
+  });
+  await onJoinCaptured(env, hold, groupBuyId, now);
+  return hold;
 }
 
 /**
  * Gives a captured hold back in full from escrow, to the accounts it came from (reward points stay reward points,
- * which are never refundable as cash). Two transfers with ids derived from the hold: idempotent.
+ * which are never refundable as cash), and the membership discount back to Gonggu. Ids derive from the hold:
+ * idempotent.
  */
 export async function refundPostedHold(env: Env, hold: Hold, groupBuyId: string, now: number): Promise<void> {
   const db = bookDb(env, hold.regionId);
@@ -109,6 +136,7 @@ export async function refundPostedHold(env: Env, hold: Hold, groupBuyId: string,
       now,
     });
   }
+  await onJoinRefunded(env, hold, groupBuyId, now);
 }
 
 /** Posted balance of a group buy's escrow. */

@@ -1,6 +1,6 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
-import { completeSettlement, settleHold } from "../groupbuy/settlement";
+import { completeSettlement, purchaseCompleted, settleHold } from "../groupbuy/settlement";
 import { runMoveBookJob } from "../wallet/books";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
@@ -56,6 +56,8 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return settleHold(env, job, Date.now());
     case "groupbuy.complete":
       return completeSettlement(env, job.groupBuyId, Date.now());
+    case "groupbuy.purchaseCompleted":
+      return purchaseCompleted(env, job, Date.now());
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;
