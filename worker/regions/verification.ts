@@ -55,21 +55,29 @@ export async function latestVerification(db: Db, userId: string, regionId: strin
   );
 }
 
-/** Region-scoped features call this: it returns the region id or throws a message that says what to do. */
+/**
+ * Region-scoped features call this: the region must be the user's home region (a user has one) and verified within
+ * the last 30 days. Returns the region id or throws a message that says what to do.
+ */
 export async function requireCurrentVerification(db: Db, userId: string, regionId: string, now: number) {
-  const current = await db
-    .select({ id: regionVerifications.id })
-    .from(regionVerifications)
-    .where(
+  const row = await db
+    .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })
+    .from(users)
+    .leftJoin(
+      regionVerifications,
       and(
-        eq(regionVerifications.userId, userId),
+        eq(regionVerifications.userId, users.id),
         eq(regionVerifications.regionId, regionId),
         gt(regionVerifications.expiresAt, now),
       ),
     )
+    .where(eq(users.id, userId))
     .limit(1)
     .get();
-  if (!current) {
+  if (row?.homeRegionId && row.homeRegionId !== regionId) {
+    fail("PRECONDITION_FAILED", "This belongs to another neighbourhood. Verify that neighbourhood to take part here.");
+  }
+  if (!row?.currentId) {
     fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
   }
   return regionId;
