@@ -2,6 +2,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "../shared/limits";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
@@ -14,10 +15,9 @@ import { appRouter } from "./trpc/router";
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
 export { UserChannel } from "./durable/UserChannel";
 
-export const API_BODY_LIMIT_BYTES = 64 * 1024;
-export const MAX_BATCH_SIZE = 10;
-
-export const app = new Hono<AppEnv>();
+// Only the default handler and Durable Object classes may be exported here: workerd treats every named export of the
+// main module as an entrypoint and refuses to start on anything else (constants live in shared/limits.ts).
+const app = new Hono<AppEnv>();
 
 function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: string, httpStatus?: number) {
   const { body, httpStatus: status } = apiError(code, message, c.get("requestId"), httpStatus);
