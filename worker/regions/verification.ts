@@ -8,6 +8,11 @@ import { haversineMeters } from "./geo";
 
 const DAY_MS = 86_400_000;
 
+/** Metres below 1 km, else km with two decimals: "10 m", "1.51 km" (one decimal hid a 10 m miss). */
+function formatDistance(m: number): string {
+  return m < 1000 ? `${m} m` : `${(m / 1000).toFixed(2)} km`;
+}
+
 export function listRegions(db: Db) {
   return db.select().from(regions).orderBy(regions.city, regions.name).all();
 }
@@ -23,7 +28,8 @@ export async function verifyRegion(db: Db, userId: string, regionId: string, lat
   if (distanceM > region.radiusM) {
     fail(
       "PRECONDITION_FAILED",
-      `You are ${(distanceM / 1000).toFixed(1)} km from ${region.name}; verification needs you within ${(region.radiusM / 1000).toFixed(1)} km.`,
+      `You are ${formatDistance(distanceM)} from ${region.name}, ${formatDistance(distanceM - region.radiusM)} outside ` +
+        `its ${formatDistance(region.radiusM)} verification radius. Move closer and try again.`,
     );
   }
   const verification = {
