@@ -6,6 +6,11 @@ declare global {
   interface Env {
     LIBSQL_URL?: string;
     LIBSQL_AUTH_TOKEN?: string;
+    /** Queue retry backoff (worker/queue/retry.ts): base and cap in seconds. */
+    QUEUE_RETRY_BASE_S?: string;
+    QUEUE_RETRY_MAX_S?: string;
+    /** JSON map regionId → D1 binding name for region books moved off the main database (worker/wallet/books.ts). */
+    LEDGER_BOOKS?: string;
   }
 }
 

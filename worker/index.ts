@@ -13,6 +13,7 @@ import { createContext, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
+export { SandboxGateway } from "./durable/SandboxGateway";
 export { UserChannel } from "./durable/UserChannel";
 
 // Only the default handler and Durable Object classes may be exported here: workerd treats every named export of the

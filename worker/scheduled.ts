@@ -2,9 +2,18 @@ import { lt } from "drizzle-orm";
 import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
-import { rateLimits, sessions } from "./db/schema";
+import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
+import { cleanupIdempotencyKeys } from "./lib/idempotency";
+import { recomputeRecommendations } from "./recommend/recompute";
+import { allBookDbs } from "./wallet/books";
+import { sweepExpiredHolds } from "./wallet/holds";
+import { reconcileAll } from "./wallet/reconcile";
 
-/** Cron: housekeeping now; reconciliation and deadline sweeps join as their features land. */
+export const DAILY_CRON = "0 18 * * *";
+/** Expired holds voided per book database per run (each sweep call handles SWEEP_BATCH). */
+const SWEEP_ROUNDS = 5;
+
+/** Cron: housekeeping and hold expiry every run; ledger reconciliation daily (03:00 KST). */
 export async function handleScheduled(
   controller: ScheduledController,
   env: Env,
@@ -16,4 +25,18 @@ export async function handleScheduled(
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
   await deleteExpiredTickets(db, now);
   await pruneNotifications(db, now);
+  for (const book of allBookDbs(env)) {
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      if ((await sweepExpiredHolds(book, now)) === 0) break;
+    }
+  }
+  if (controller.cron === DAILY_CRON) {
+    await cleanupIdempotencyKeys(db, now);
+    await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
+    for (const book of allBookDbs(env)) await reconcileAll(book, now);
+  }
+  // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
+  await recomputeRecommendations(db, now).catch((e) =>
+    console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),
+  );
 }

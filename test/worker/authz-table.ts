@@ -13,8 +13,11 @@
  * Need another fixture (a group buy, a wallet with points)? Add a helper to test/worker/fixtures.ts.
  */
 import type * as fc from "fast-check";
+import { newId } from "../../worker/lib/ids";
+import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
+import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -52,6 +55,8 @@ export interface FuzzOptions {
   mayWrite?: string[];
   /** Extra input shapes worth trying besides what is derived from the zod schema (e.g. ids that exist). */
   inputs?: (fx: Fixtures, fcApi: typeof fc) => fc.Arbitrary<unknown>;
+  /** Prepares the fuzz file's database once, before writes are watched (e.g. tables a fixture creates). */
+  setup?: (fx: Fixtures) => Promise<void>;
 }
 
 export interface AuthzRow<I> {
@@ -131,9 +136,143 @@ export const AUTHZ_TABLE: AuthzTable = {
   "notifications.markRead": { kind: "mutation", input: () => ({ all: true as const }), expect: signedIn },
   "notifications.ticket": { kind: "mutation", expect: signedIn, fuzz: { mayWrite: ["rate_limits"] } },
 
+  "wallet.get": { kind: "query", expect: signedIn },
+  "wallet.history": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "wallet.statement": { kind: "query", input: () => ({ month: "2026-03" }), expect: signedIn },
+  "admin.wallet.grant": {
+    kind: "mutation",
+    input: async ({ fx }) => ({
+      userId: (await fx.walletUser()).id,
+      amount: 1_000,
+      reason: "테스트 적립",
+      idempotencyKey: `authz-${++serial}-${Date.now()}`,
+    }),
+    expect: adminsOnly,
+    // a valid-looking grant for an unknown user is a decided outcome: its idempotency key remembers it
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
+  "admin.wallet.reconciliations": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.wallet.reconcile": { kind: "mutation", expect: adminsOnly },
+
+  "board.list": { kind: "query", input: ({ fx }) => ({ regionId: fx.region.id }), expect: signedIn },
+  "board.get": { kind: "query", input: async ({ fx }) => ({ id: await boardPost(fx) }), expect: signedIn },
+  "board.comments": { kind: "query", input: async ({ fx }) => ({ postId: await boardPost(fx) }), expect: signedIn },
+  "board.create": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { regionId: fx.region.id, category: "question" as const, title: "권한 확인", body: "본문" };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  // the caller's own post/comment: author-only rules are covered in board.test.ts
+  "board.update": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardPost(fx, caller), title: "고친 제목" }),
+    expect: active,
+  },
+  "board.delete": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardPost(fx, caller) }),
+    expect: active,
+  },
+  "board.comment": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { postId: await boardPost(fx), body: "좋아요" };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "board.deleteComment": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardComment(fx, caller) }),
+    expect: active,
+  },
+  "board.like": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { postId: await boardPost(fx), liked: true };
+    },
+    expect: active,
+  },
+  "board.report": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await boardPost(fx), reason: "spam" as const }),
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "board.offerSupply": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ postId: await boardPost(fx, null, "proposal"), message: "공급할 수 있어요" }),
+    expect: sellersOnly,
+  },
+  "admin.moderation.queue": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.moderation.approve": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await reportedPost(fx), reason: "문제 없음" }),
+    expect: adminsOnly,
+  },
+  "admin.moderation.remove": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await boardPost(fx), reason: "광고" }),
+    expect: adminsOnly,
+  },
+
   "admin.users.suspend": {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
     expect: adminsOnly,
+  },
+
+  "payments.registerBillingKey": {
+    kind: "mutation",
+    input: () => ({ authKey: `auth_${newId()}`, consent: "billing-v1" as const }),
+    expect: active,
+    // every attempt that passes validation counts against the per-user registration limit
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "payments.billingKey": { kind: "query", expect: signedIn },
+  "payments.removeBillingKey": { kind: "mutation", expect: signedIn },
+  "payments.gatewayPublicKey": { kind: "query", expect: signedIn },
+  "admin.gateway.get": { kind: "query", expect: adminsOnly },
+  "admin.gateway.set": { kind: "mutation", input: () => ({ mode: "up" as const }), expect: adminsOnly },
+  "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.dlq.replay": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ id: await fx.deadLetter() }),
+    expect: adminsOnly,
+  },
+  "recommend.forMe": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      await ensureGroupBuyTables(fx.db);
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { limit: 10 };
+    },
+    expect: signedIn,
+  },
+  "recommend.interests": { kind: "query", expect: signedIn },
+  "recommend.setInterests": { kind: "mutation", input: () => ({ categories: ["fresh", "pet"] }), expect: signedIn },
+  "recommend.notInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
+    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
+  },
+  "recommend.undoNotInterested": {
+    kind: "mutation",
+    input: async ({ fx }) => {
+      await ensureGroupBuyTables(fx.db);
+      return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
+    },
+    expect: signedIn,
+    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
 };

@@ -3,5 +3,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     FUZZ_RUNS: string;
     FUZZ_SEED: string;
+    SIM_RUNS: string;
+    SIM_SEED: string;
   }
 }

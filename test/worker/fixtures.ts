@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { hashPassword } from "../../worker/accounts/password";
 import { applyAsSeller } from "../../worker/accounts/sellers";
 import { createSession } from "../../worker/accounts/sessions";
 import { type Db, getDb } from "../../worker/db/client";
-import { regions, users } from "../../worker/db/schema";
+import { deadLetters, regions, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { uniqueEmail } from "./helpers";
 
@@ -73,6 +74,10 @@ export interface Fixtures {
   newUser(role?: SignedInRole): Promise<FixtureUser>;
   /** A fresh buyer with a pending seller application; returns the application id. */
   pendingApplication(): Promise<string>;
+  /** A recorded dead letter (a ping job) that can be replayed once; returns its id. */
+  deadLetter(): Promise<string>;
+  /** A fresh buyer whose home region (and so wallet book) is the fixture region. */
+  walletUser(): Promise<FixtureUser>;
 }
 
 /** Everything the authz and fuzz tables need; build once per test file (beforeAll). */
@@ -103,6 +108,24 @@ export async function createFixtures(): Promise<Fixtures> {
         Date.now(),
       );
       return application.id;
+    },
+    async deadLetter() {
+      const id = newId();
+      await db.insert(deadLetters).values({
+        id,
+        messageId: `fixture-${id}`,
+        queue: "gonggu-jobs-dlq",
+        body: { type: "ping", at: Date.now() },
+        jobType: "ping",
+        attempts: 9,
+        createdAt: Date.now(),
+      });
+      return id;
+    },
+    async walletUser() {
+      const user = await insertUser(db, "buyer");
+      await db.update(users).set({ homeRegionId: region.id }).where(eq(users.id, user.id));
+      return user;
     },
   };
 }

@@ -41,6 +41,8 @@ function assertTyped(res: ApiResult, what: string) {
 
 export const FUZZ_SHARDS = 2;
 
+const rowOf = (path: string) => (AUTHZ_TABLE as Record<string, AuthzRow<unknown> | undefined>)[path];
+
 export function shardOf(path: string): number {
   let h = 0;
   for (const ch of path) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
@@ -49,14 +51,16 @@ export function shardOf(path: string): number {
 
 export function defineFuzzShard(shard: number) {
   describe(`fuzz procedures (shard ${shard + 1}/${FUZZ_SHARDS})`, () => {
+    const procedures = listProcedures().filter((p) => shardOf(p.path) === shard);
     let fx: Fixtures;
     beforeAll(async () => {
       fx = await createFixtures();
+      for (const procedure of procedures) await rowOf(procedure.path)?.fuzz?.setup?.(fx);
       await installWriteCounters();
     });
 
-    for (const procedure of listProcedures().filter((p) => shardOf(p.path) === shard)) {
-      const row = (AUTHZ_TABLE as Record<string, AuthzRow<unknown> | undefined>)[procedure.path];
+    for (const procedure of procedures) {
+      const row = rowOf(procedure.path);
       it(`${procedure.path}: random input is refused cleanly and writes nothing`, { timeout: TIMEOUT_MS }, async () => {
         expect(row, `${procedure.path} has no row in test/worker/authz-table.ts, so it cannot be fuzzed`).toBeDefined();
         if (!row) return;

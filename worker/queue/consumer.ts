@@ -1,34 +1,48 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
+import { RetryLater, retryDelaySeconds } from "./retry";
+
+/** Messages of one batch run this many at a time (each acks or retries on its own). */
+const CONCURRENCY = 8;
 
 /**
  * Deferred charging and settlement run here. Each message is acked or retried on its own so one failure never
  * replays the rest of the batch; handlers must be idempotent because delivery is at-least-once.
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = jobMessageSchema.safeParse(message.body);
-    if (!parsed.success) {
-      console.error(JSON.stringify({ level: "error", queue: batch.queue, id: message.id, error: "malformed job" }));
-      message.ack(); // a malformed body will never succeed; retrying only delays the rest
-      continue;
-    }
-    try {
-      await runJob(parsed.data, env);
-      message.ack();
-    } catch (e) {
-      const delaySeconds = Math.min(2 ** message.attempts * 5, 3600);
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          queue: batch.queue,
-          id: message.id,
-          attempts: message.attempts,
-          error: String(e),
-        }),
-      );
-      message.retry({ delaySeconds });
-    }
+  if (batch.queue === DEAD_LETTER_QUEUE) return recordDeadLetters(batch, env);
+  const queue = [...batch.messages];
+  const worker = async () => {
+    for (let message = queue.shift(); message; message = queue.shift()) await handleMessage(batch.queue, message, env);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+}
+
+async function handleMessage(queue: string, message: Message<unknown>, env: Env): Promise<void> {
+  const parsed = jobMessageSchema.safeParse(message.body);
+  if (!parsed.success) {
+    console.error(JSON.stringify({ level: "error", queue, id: message.id, error: "malformed job" }));
+    message.ack(); // a malformed body will never succeed; retrying only delays the rest
+    return;
+  }
+  try {
+    await runJob(parsed.data, env);
+    message.ack();
+  } catch (e) {
+    const delaySeconds = retryDelaySeconds(message.attempts, e, env);
+    console.error(
+      JSON.stringify({
+        level: e instanceof RetryLater ? "info" : "warn",
+        queue,
+        id: message.id,
+        type: parsed.data.type,
+        attempts: message.attempts,
+        delaySeconds,
+        error: String(e),
+      }),
+    );
+    message.retry({ delaySeconds });
   }
 }
 

@@ -81,7 +81,10 @@ export async function requireCurrentVerification(db: Db, userId: string, regionI
     .limit(1)
     .get();
   if (row?.homeRegionId && row.homeRegionId !== regionId) {
-    fail("PRECONDITION_FAILED", "This belongs to another neighbourhood. Verify that neighbourhood to take part here.");
+    fail(
+      "PRECONDITION_FAILED",
+      "Verify your neighbourhood here first: you are verified in another one, and you can belong to one at a time.",
+    );
   }
   if (!row?.currentId) {
     fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");

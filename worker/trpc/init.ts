@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { isSuspended } from "../accounts/auth";
-import { retryAfterSeconds } from "../lib/errors";
+import { ErrorDetails, retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
 
 /** "email: Enter a valid email address; password: …" instead of the JSON dump of issues tRPC puts in the message. */
@@ -35,6 +35,7 @@ const t = initTRPC.context<Context>().create({
         zodError: zodError ? z.flattenError(zodError) : null,
         /** Seconds to wait before retrying a TOO_MANY_REQUESTS error (also sent as the Retry-After header). */
         retryAfterSeconds: retryAfterSeconds(error),
+        details: shape.data.httpStatus < 500 && error.cause instanceof ErrorDetails ? error.cause.details : null,
       },
     };
   },

@@ -1,6 +1,10 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
-import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
+import { decideApplication, pendingApplications } from "../../accounts/sellers";
+import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
+import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { moderationRouter } from "./moderation";
+import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
   sellers: router({
@@ -16,9 +20,13 @@ export const adminRouter = router({
         decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now, ctx.pushLive),
       ),
   }),
+  moderation: moderationRouter,
   users: router({
     suspend: adminProcedure
       .input(suspendUserInput)
       .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
   }),
+  gateway: gatewayAdminRouter,
+  dlq: dlqAdminRouter,
+  wallet: walletAdminRouter,
 });

@@ -1,0 +1,171 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { encryptCardForGateway } from "../../shared/payments/card";
+import { newId } from "../../worker/lib/ids";
+import { getGateway, sandboxGateway } from "../../worker/payments";
+import { TossGateway } from "../../worker/payments/toss";
+
+const gateway = () => getGateway(env);
+const orderId = () => `t-${newId()}`;
+
+async function billingKey(customerKey = `ck_${newId()}`) {
+  const issued = await gateway().issueBillingKey({ authKey: `auth_${newId()}`, customerKey });
+  if (issued.kind !== "ok") throw new Error(`issue failed: ${JSON.stringify(issued)}`);
+  return issued.value;
+}
+
+afterEach(async () => {
+  await sandboxGateway(env).setSwitches({ mode: "up", delayMs: 1500, rateLimitPerSec: 50 });
+});
+
+describe("Toss adapter against the sandbox gateway", () => {
+  it("confirms a card payment and finds it by orderId", async () => {
+    const id = orderId();
+    const confirmed = await gateway().confirmCard({ paymentKey: `pk_${newId()}`, orderId: id, amount: 10_000 });
+    expect(confirmed).toMatchObject({ kind: "ok", value: { orderId: id, status: "DONE", totalAmount: 10_000 } });
+    const found = await gateway().getPaymentByOrderId(id);
+    expect(found).toMatchObject({ kind: "ok", value: { orderId: id, status: "DONE", balanceAmount: 10_000 } });
+  });
+
+  it("says null for an order the gateway never saw", async () => {
+    expect(await gateway().getPaymentByOrderId(orderId())).toEqual({ kind: "ok", value: null });
+  });
+
+  it("issues a billing key and charges it; a repeat with the same orderId replays, never charges twice", async () => {
+    const key = await billingKey();
+    const req = {
+      billingKey: key.billingKey,
+      customerKey: key.customerKey,
+      amount: 5_000,
+      orderId: orderId(),
+      orderName: "충전",
+    };
+    const first = await gateway().chargeBillingKey(req);
+    const second = await gateway().chargeBillingKey(req);
+    expect(first.kind).toBe("ok");
+    expect(second).toEqual(first);
+    expect(await sandboxGateway(env).ordersFor(req.orderId)).toHaveLength(1);
+  });
+
+  it("refuses a reused orderId with a different amount", async () => {
+    const key = await billingKey();
+    const req = {
+      billingKey: key.billingKey,
+      customerKey: key.customerKey,
+      amount: 5_000,
+      orderId: orderId(),
+      orderName: "충전",
+    };
+    await gateway().chargeBillingKey(req);
+    const other = await gateway().chargeBillingKey({ ...req, amount: 6_000 });
+    expect(other.kind).not.toBe("ok");
+    const [order] = await sandboxGateway(env).ordersFor(req.orderId);
+    expect(order).toMatchObject({ totalAmount: 5_000 });
+  });
+
+  it("rejects a wrong secret key as a merchant-side problem, not a card decline", async () => {
+    const stub = sandboxGateway(env);
+    const wrong = new TossGateway({
+      baseUrl: "https://sandbox.test",
+      secretKey: "test_sk_wrong",
+      fetch: (r) => stub.fetch(r),
+      timeoutMs: 1000,
+      encryptedCard: true,
+    });
+    expect(await wrong.getPaymentByOrderId(orderId())).toMatchObject({ kind: "unavailable", code: "UNAUTHORIZED_KEY" });
+  });
+
+  it("down → unavailable (503) and nothing is recorded", async () => {
+    const key = await billingKey();
+    await sandboxGateway(env).setSwitches({ mode: "down" });
+    const id = orderId();
+    const res = await gateway().chargeBillingKey({ ...key, amount: 1_000, orderId: id, orderName: "충전" });
+    expect(res).toMatchObject({ kind: "unavailable", code: "SERVICE_UNAVAILABLE" });
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    expect(await gateway().getPaymentByOrderId(id)).toEqual({ kind: "ok", value: null });
+  });
+
+  it("decline → declined, and the order is recorded as ABORTED", async () => {
+    const key = await billingKey();
+    await sandboxGateway(env).setSwitches({ mode: "decline" });
+    const id = orderId();
+    const res = await gateway().chargeBillingKey({ ...key, amount: 1_000, orderId: id, orderName: "충전" });
+    expect(res).toMatchObject({ kind: "declined", code: "REJECT_CARD_PAYMENT" });
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "ABORTED" } });
+  });
+
+  it("timeout after success → unknown; the lookup shows it was charged", async () => {
+    const key = await billingKey();
+    await sandboxGateway(env).setSwitches({ mode: "timeout_after_success" });
+    const id = orderId();
+    const res = await gateway().chargeBillingKey({ ...key, amount: 2_000, orderId: id, orderName: "충전" });
+    expect(res).toMatchObject({ kind: "unknown", code: "TIMEOUT" });
+    expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "DONE" } });
+  });
+
+  it("slow beyond the timeout → unknown while IN_PROGRESS, DONE afterwards", async () => {
+    const key = await billingKey();
+    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 600 });
+    const id = orderId();
+    const res = await gateway().chargeBillingKey({ ...key, amount: 2_000, orderId: id, orderName: "충전" });
+    expect(res.kind).toBe("unknown");
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "IN_PROGRESS" } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "DONE" } });
+  });
+
+  it("rate limit → unavailable with a retry hint", async () => {
+    const key = await billingKey();
+    await sandboxGateway(env).setSwitches({ rateLimitPerSec: 2 });
+    const results = [];
+    for (let i = 0; i < 4; i++) {
+      results.push(await gateway().chargeBillingKey({ ...key, amount: 1_000, orderId: orderId(), orderName: "충전" }));
+    }
+    expect(results.filter((r) => r.kind === "ok").length).toBe(2);
+    expect(results.filter((r) => r.kind === "unavailable").length).toBe(2);
+  });
+
+  it("partial cancels: idempotent by key, never more than the balance", async () => {
+    const id = orderId();
+    const paid = await gateway().confirmCard({ paymentKey: `pk_${newId()}`, orderId: id, amount: 10_000 });
+    if (paid.kind !== "ok") throw new Error("confirm failed");
+    const cancel = {
+      paymentKey: paid.value.paymentKey,
+      cancelAmount: 4_000,
+      cancelReason: "환불",
+      idempotencyKey: newId(),
+    };
+    const first = await gateway().cancel(cancel);
+    expect(first).toMatchObject({ kind: "ok", value: { status: "PARTIAL_CANCELED", balanceAmount: 6_000 } });
+    expect(await gateway().cancel(cancel)).toEqual(first);
+    const tooMuch = await gateway().cancel({ ...cancel, cancelAmount: 7_000, idempotencyKey: newId() });
+    expect(tooMuch).toMatchObject({ kind: "declined", code: "NOT_CANCELABLE_AMOUNT" });
+    const rest = await gateway().cancel({ ...cancel, cancelAmount: 6_000, idempotencyKey: newId() });
+    expect(rest).toMatchObject({ kind: "ok", value: { status: "CANCELED", balanceAmount: 0 } });
+  });
+
+  it("charges a browser-encrypted card and stores only the mask", async () => {
+    const pk = await gateway().publicKey();
+    if (pk.kind !== "ok" || !pk.value) throw new Error("no public key");
+    const blob = await encryptCardForGateway(pk.value, { number: "4111 1111 1111 1111", expMonth: 12, expYear: 2099 });
+    const id = orderId();
+    const res = await gateway().chargeEncryptedCard({
+      encryptedCard: blob,
+      customerKey: `ck_${newId()}`,
+      amount: 3_000,
+      orderId: id,
+      orderName: "충전",
+    });
+    expect(res).toMatchObject({ kind: "ok", value: { status: "DONE", cardNumberMasked: "41111111********" } });
+    const declined = await gateway().chargeEncryptedCard({
+      encryptedCard: await encryptCardForGateway(pk.value, { number: "4000000000000002", expMonth: 1, expYear: 2099 }),
+      customerKey: `ck_${newId()}`,
+      amount: 3_000,
+      orderId: orderId(),
+      orderName: "충전",
+    });
+    expect(declined).toMatchObject({ kind: "declined", code: "REJECT_CARD_PAYMENT" });
+  });
+});

@@ -1,0 +1,26 @@
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { type Db, getDb } from "../../worker/db/client";
+import { checkBook, isClean, listBooks } from "../../worker/wallet/reconcile";
+
+/**
+ * Call at the end of any test that moves points. Throws (with the offending accounts) unless, for every book:
+ * Σ (credits − debits) = 0 posted and pending, every cached balance equals the sum of its transfer rows, no guarded
+ * account (user points, escrow, payables) is overdrawn, the open-holds index matches the rows, and every pending
+ * transfer is settled at most once by a post/void of the same book and accounts.
+ */
+export async function assertLedgerInvariants(db: Db = getDb(env), books?: string[]): Promise<void> {
+  const problems: unknown[] = [];
+  for (const book of books ?? (await listBooks(db))) {
+    const check = await checkBook(db, book);
+    if (!isClean(check)) problems.push(check);
+  }
+  const badSettlements = await db.all<{ id: string }>(sql`
+    SELECT s.id FROM ledger_transfers s LEFT JOIN ledger_transfers p ON p.id = s.pending_id
+    WHERE s.pending_id IS NOT NULL AND (p.id IS NULL OR p.phase <> 'pending' OR p.book <> s.book
+      OR p.debit_account_id <> s.debit_account_id OR p.credit_account_id <> s.credit_account_id
+      OR (s.phase = 'post' AND s.amount > p.amount) OR (s.phase = 'void' AND s.amount <> p.amount))
+    LIMIT 20`);
+  if (badSettlements.length) problems.push({ badSettlements });
+  if (problems.length) throw new Error(`ledger invariants broken:\n${JSON.stringify(problems, null, 2)}`);
+}

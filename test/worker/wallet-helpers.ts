@@ -1,0 +1,58 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../worker/db/client";
+import { regions, users } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
+import { transfer } from "../../worker/wallet/ledger";
+import { newBuyer } from "./helpers";
+
+export const db = () => getDb(env);
+
+/** A fresh book (region id) per test keeps Σ-per-book assertions independent of other tests. */
+export function newBook(prefix = "t"): string {
+  return `${prefix}-${newId().toLowerCase()}`;
+}
+
+/** Funds a (possibly not registered) user's account directly through the ledger. */
+export async function fund(
+  userId: string,
+  book: string,
+  amount: number,
+  account: "charged" | "reward" = "charged",
+  now = Date.now(),
+) {
+  const credit = account === "charged" ? userChargedAccount(userId, book) : userRewardAccount(userId, book);
+  const debit = platformAccount(account === "charged" ? "pg_clearing" : "promotion_expense", book);
+  return transfer(db(), {
+    id: `fund:${newId()}`,
+    book,
+    debit,
+    credit,
+    amount,
+    kind: account === "charged" ? "charge" : "grant",
+    now,
+  });
+}
+
+/** Creates a region row (users.home_region_id references regions). */
+export async function ensureRegion(id: string) {
+  await db()
+    .insert(regions)
+    .values({ id, name: `동네 ${id}`, nameEn: id, city: "서울", lat: 37.5, lng: 127.0, radiusM: 3000 })
+    .onConflictDoNothing();
+}
+
+/** A signed-up buyer whose home region is a fresh book. */
+export async function buyerInBook(book = newBook()) {
+  await ensureRegion(book);
+  const buyer = await newBuyer();
+  await db().update(users).set({ homeRegionId: book }).where(eq(users.id, buyer.user.id));
+  return { ...buyer, book };
+}
+
+export async function newAdmin() {
+  const admin = await newBuyer("관리자");
+  await db().update(users).set({ role: "admin" }).where(eq(users.id, admin.user.id));
+  return admin;
+}

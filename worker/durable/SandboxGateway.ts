@@ -1,0 +1,479 @@
+import { DurableObject } from "cloudflare:workers";
+import type { GatewaySwitches } from "../../shared/schemas/payments";
+import { randomToken, sha256Hex } from "../lib/ids";
+import { blobKeyId, generateEncryptionKeyPair, maskCardNumber, readEncryptedCard } from "../payments/sandboxCards";
+
+/**
+ * A local card gateway that speaks the Toss Payments v1 shapes, so the real Toss adapter is what every test and
+ * `npm start` exercises. One instance (idFromName("default")) is the whole gateway. SQLite-backed: orders survive
+ * restarts, orderId and Idempotency-Key are enforced, and an admin flips switches to rehearse outages:
+ *   up · down (503) · slow (delayMs before answering) · decline (cards rejected) ·
+ *   timeout_after_success (the charge is recorded, then the answer never comes in time).
+ * Check-then-write on its own storage happens without an await in between, so the input gate keeps it atomic.
+ */
+
+const DEFAULT_SWITCHES: GatewaySwitches = { mode: "up", delayMs: 1500, rateLimitPerSec: 50 };
+const MID = "gonggu_sandbox";
+const CHARGE_PATH = /^\/v1\/(payments\/confirm|payments\/encrypted-key-in|billing\/(?!authorizations\/)[^/]+)$/;
+
+type Json = Record<string, unknown>;
+
+type PaymentRow = {
+  payment_key: string;
+  order_id: string;
+  kind: string;
+  customer_key: string | null;
+  order_name: string;
+  total_amount: number;
+  balance_amount: number;
+  status: string;
+  card_masked: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  requested_at: number;
+  approved_at: number | null;
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SandboxGateway extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Token bucket for charges/s: memory is enough, a restart just refills it. */
+  private bucket = { tokens: 0, at: 0 };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS payments (
+        payment_key TEXT PRIMARY KEY, order_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, customer_key TEXT,
+        order_name TEXT NOT NULL, total_amount INTEGER NOT NULL, balance_amount INTEGER NOT NULL, status TEXT NOT NULL,
+        card_masked TEXT, failure_code TEXT, failure_message TEXT, requested_at INTEGER NOT NULL, approved_at INTEGER);
+      CREATE TABLE IF NOT EXISTS cancels (
+        transaction_key TEXT PRIMARY KEY, payment_key TEXT NOT NULL, cancel_amount INTEGER NOT NULL,
+        cancel_reason TEXT NOT NULL, canceled_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS billing_keys (
+        billing_key TEXT PRIMARY KEY, auth_key TEXT NOT NULL UNIQUE, customer_key TEXT NOT NULL,
+        card_masked TEXT NOT NULL, card_company TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER, body TEXT, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS encryption_keys (
+        kid TEXT PRIMARY KEY, public_jwk TEXT NOT NULL, private_jwk TEXT NOT NULL, created_at INTEGER NOT NULL);
+    `);
+  }
+
+  // ---- admin (RPC) ----
+
+  getSwitches(): GatewaySwitches {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM config WHERE key = 'switches'").toArray()[0];
+    return row ? { ...DEFAULT_SWITCHES, ...JSON.parse(row.value) } : { ...DEFAULT_SWITCHES };
+  }
+
+  setSwitches(patch: Partial<GatewaySwitches>): GatewaySwitches {
+    const next = { ...this.getSwitches(), ...patch };
+    this.sql.exec(
+      "INSERT INTO config (key, value) VALUES ('switches', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(next),
+    );
+    if (patch.rateLimitPerSec !== undefined) this.bucket = { tokens: 0, at: 0 };
+    return next;
+  }
+
+  /** Counts for tests and benchmarks: how many orders ended how, and how much was cancelled. */
+  stats(): { orders: number; done: number; aborted: number; charged: number; canceled: number } {
+    const row = this.sql
+      .exec<{ orders: number; done: number; aborted: number; charged: number; canceled: number }>(
+        `SELECT count(*) AS orders,
+          coalesce(sum(status IN ('DONE','PARTIAL_CANCELED','CANCELED')), 0) AS done,
+          coalesce(sum(status = 'ABORTED'), 0) AS aborted,
+          coalesce(sum(CASE WHEN status IN ('DONE','PARTIAL_CANCELED','CANCELED') THEN total_amount END), 0) AS charged,
+          coalesce(sum(total_amount - balance_amount), 0) AS canceled
+         FROM payments`,
+      )
+      .one();
+    return row;
+  }
+
+  /** The gateway's record of an orderId (tests assert "charged exactly once"). */
+  ordersFor(orderId: string): { orderId: string; status: string; totalAmount: number; balanceAmount: number }[] {
+    return this.sql
+      .exec<PaymentRow>("SELECT * FROM payments WHERE order_id = ?", orderId)
+      .toArray()
+      .map((p) => ({
+        orderId: p.order_id,
+        status: p.status,
+        totalAmount: p.total_amount,
+        balanceAmount: p.balance_amount,
+      }));
+  }
+
+  // ---- Toss-shaped HTTP API ----
+
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      this.authenticate(request);
+      const switches = this.getSwitches();
+      if (switches.mode === "down") {
+        throw new HttpError(503, "SERVICE_UNAVAILABLE", "The sandbox gateway is down (admin switch).");
+      }
+      const path = new URL(request.url).pathname;
+      // Charges record themselves as IN_PROGRESS first and are slow after that; everything else is slow up front.
+      if (switches.mode === "slow" && !CHARGE_PATH.test(path)) await sleep(switches.delayMs);
+      if (request.method === "GET") {
+        const order = path.match(/^\/v1\/payments\/orders\/([^/]+)$/);
+        if (order) return json(200, this.lookup(decodeURIComponent(order[1])));
+        if (path === "/v1/encryption-key") return json(200, await this.publicEncryptionKey());
+        throw new HttpError(404, "NOT_FOUND", "No such endpoint.");
+      }
+      if (request.method !== "POST") throw new HttpError(405, "METHOD_NOT_ALLOWED", "Use GET or POST.");
+      const bodyText = await request.text();
+      const body = parseBody(bodyText);
+      const idempotencyKey = request.headers.get("Idempotency-Key");
+      const requestHash = await sha256Hex(`${path}\n${bodyText}`);
+      const response = await this.idempotent(idempotencyKey, requestHash, () => this.route(path, body, switches));
+      if (switches.mode === "timeout_after_success" && response.ok) {
+        // Recorded and committed; the caller gives up before this answer arrives.
+        await sleep(Number(this.env.PG_TIMEOUT_MS) + 1000);
+      }
+      return response;
+    } catch (e) {
+      if (e instanceof HttpError) return json(e.status, { code: e.code, message: e.message });
+      throw e;
+    }
+  }
+
+  private async route(path: string, body: Json, switches: GatewaySwitches): Promise<Response> {
+    if (path === "/v1/payments/confirm") {
+      return this.charge("NORMAL", body, switches, () => ({
+        paymentKey: str(body.paymentKey, "paymentKey"),
+        customerKey: null,
+        masked: "43301234****123*",
+      }));
+    }
+    if (path === "/v1/billing/authorizations/issue") return json(200, this.issueBillingKey(body));
+    if (path === "/v1/payments/encrypted-key-in") {
+      return this.charge("KEYIN", body, switches, () => ({
+        paymentKey: `tsb_${randomToken(18)}`,
+        customerKey: str(body.customerKey, "customerKey"),
+        masked: null,
+      }));
+    }
+    const billing = path.match(/^\/v1\/billing\/([^/]+)$/);
+    if (billing) {
+      const billingKey = decodeURIComponent(billing[1]);
+      return this.charge("BILLING", body, switches, () => {
+        const customerKey = str(body.customerKey, "customerKey");
+        const key = this.sql
+          .exec<{ card_masked: string }>(
+            "SELECT card_masked FROM billing_keys WHERE billing_key = ? AND customer_key = ?",
+            billingKey,
+            customerKey,
+          )
+          .toArray()[0];
+        if (!key) throw new HttpError(404, "NOT_FOUND_BILLING_KEY", "No billing key for that customer.");
+        return { paymentKey: `tsb_${randomToken(18)}`, customerKey, masked: key.card_masked };
+      });
+    }
+    const cancel = path.match(/^\/v1\/payments\/([^/]+)\/cancel$/);
+    if (cancel) return this.cancel(decodeURIComponent(cancel[1]), body);
+    throw new HttpError(404, "NOT_FOUND", "No such endpoint.");
+  }
+
+  private authenticate(request: Request) {
+    const expected = `Basic ${btoa(`${this.env.TOSS_SECRET_KEY}:`)}`;
+    if (request.headers.get("Authorization") !== expected) {
+      throw new HttpError(401, "UNAUTHORIZED_KEY", "The secret key is missing or wrong.");
+    }
+  }
+
+  /**
+   * Idempotency-Key: the first final answer is stored and replayed; a repeat while the first is still running
+   * is told so; 503/429 are not stored (nothing happened, so a retry must really retry).
+   */
+  private async idempotent(key: string | null, hash: string, run: () => Promise<Response>): Promise<Response> {
+    if (!key) return run();
+    const seen = this.sql
+      .exec<{ request_hash: string; status: number | null; body: string | null }>(
+        "SELECT request_hash, status, body FROM idempotency WHERE key = ?",
+        key,
+      )
+      .toArray()[0];
+    if (seen) {
+      if (seen.request_hash !== hash) {
+        throw new HttpError(422, "INVALID_IDEMPOTENCY_KEY", "This Idempotency-Key was used for another request.");
+      }
+      if (seen.status === null) {
+        throw new HttpError(409, "ALREADY_PROCESSING_REQUEST", "The first request with this key is still running.");
+      }
+      return new Response(seen.body, { status: seen.status, headers: { "Content-Type": "application/json" } });
+    }
+    this.sql.exec("INSERT INTO idempotency (key, request_hash, created_at) VALUES (?, ?, ?)", key, hash, Date.now());
+    let response: Response;
+    try {
+      response = await run();
+    } catch (e) {
+      if (!(e instanceof HttpError)) {
+        this.sql.exec("DELETE FROM idempotency WHERE key = ?", key);
+        throw e;
+      }
+      response = json(e.status, { code: e.code, message: e.message });
+    }
+    if (response.status === 503 || response.status === 429) {
+      this.sql.exec("DELETE FROM idempotency WHERE key = ?", key);
+      return response;
+    }
+    const text = await response.clone().text();
+    this.sql.exec("UPDATE idempotency SET status = ?, body = ? WHERE key = ?", response.status, text, key);
+    return response;
+  }
+
+  private async charge(
+    type: "NORMAL" | "BILLING" | "KEYIN",
+    body: Json,
+    switches: GatewaySwitches,
+    identify: () => { paymentKey: string; customerKey: string | null; masked: string | null },
+  ): Promise<Response> {
+    const orderId = str(body.orderId, "orderId");
+    const amount = body.amount;
+    if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0) {
+      throw new HttpError(400, "INVALID_REQUEST", "amount must be a positive integer.");
+    }
+    const orderName = typeof body.orderName === "string" ? body.orderName : "포인트 충전";
+    const { paymentKey, customerKey, masked } = identify();
+    const existing = this.sql.exec("SELECT 1 FROM payments WHERE order_id = ? OR payment_key = ?", orderId, paymentKey);
+    if (existing.toArray().length > 0) {
+      throw new HttpError(400, "DUPLICATED_ORDER_ID", "This orderId (or paymentKey) was already used.");
+    }
+    if (!this.takeToken(switches.rateLimitPerSec)) {
+      throw new HttpError(429, "TOO_MANY_REQUESTS", `The sandbox accepts ${switches.rateLimitPerSec} charges/s.`);
+    }
+    const now = Date.now();
+    this.sql.exec(
+      `INSERT INTO payments (payment_key, order_id, kind, customer_key, order_name, total_amount, balance_amount,
+        status, card_masked, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'IN_PROGRESS', ?, ?)`,
+      paymentKey,
+      orderId,
+      type,
+      customerKey,
+      orderName,
+      amount,
+      amount,
+      masked,
+      now,
+    );
+    if (switches.mode === "slow") await sleep(switches.delayMs);
+    let failure: { code: string; message: string } | null = null;
+    if (type === "KEYIN") {
+      const card = await this.decryptCard(String(body.encryptedCard ?? ""), now);
+      if (!card.ok) failure = card;
+      else {
+        this.sql.exec("UPDATE payments SET card_masked = ? WHERE payment_key = ?", card.masked, paymentKey);
+        if (card.declineTestCard) failure = { code: "REJECT_CARD_PAYMENT", message: "The card issuer declined." };
+      }
+    }
+    if (!failure && switches.mode === "decline") {
+      failure = { code: "REJECT_CARD_PAYMENT", message: "The card issuer declined (sandbox decline switch)." };
+    }
+    if (failure) {
+      this.sql.exec(
+        "UPDATE payments SET status = 'ABORTED', failure_code = ?, failure_message = ? WHERE payment_key = ?",
+        failure.code,
+        failure.message,
+        paymentKey,
+      );
+      return json(failure.code === "REJECT_CARD_PAYMENT" ? 403 : 400, failure);
+    }
+    this.sql.exec("UPDATE payments SET status = 'DONE', approved_at = ? WHERE payment_key = ?", Date.now(), paymentKey);
+    return json(200, this.paymentJson(this.row(paymentKey)));
+  }
+
+  private cancel(paymentKey: string, body: Json): Response {
+    const payment = this.sql.exec<PaymentRow>("SELECT * FROM payments WHERE payment_key = ?", paymentKey).toArray()[0];
+    if (!payment) throw new HttpError(404, "NOT_FOUND_PAYMENT", "No payment with that key.");
+    if (payment.status !== "DONE" && payment.status !== "PARTIAL_CANCELED") {
+      throw new HttpError(400, "NOT_CANCELABLE_PAYMENT", `A ${payment.status} payment cannot be canceled.`);
+    }
+    const reason = str(body.cancelReason, "cancelReason");
+    const amount = body.cancelAmount === undefined ? payment.balance_amount : body.cancelAmount;
+    if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0) {
+      throw new HttpError(400, "INVALID_REQUEST", "cancelAmount must be a positive integer.");
+    }
+    if (amount > payment.balance_amount) {
+      throw new HttpError(400, "NOT_CANCELABLE_AMOUNT", `Only ${payment.balance_amount} can still be canceled.`);
+    }
+    const balance = payment.balance_amount - amount;
+    this.sql.exec(
+      "INSERT INTO cancels (transaction_key, payment_key, cancel_amount, cancel_reason, canceled_at) VALUES (?, ?, ?, ?, ?)",
+      `tx_${randomToken(12)}`,
+      paymentKey,
+      amount,
+      reason,
+      Date.now(),
+    );
+    this.sql.exec(
+      "UPDATE payments SET balance_amount = ?, status = ? WHERE payment_key = ?",
+      balance,
+      balance === 0 ? "CANCELED" : "PARTIAL_CANCELED",
+      paymentKey,
+    );
+    return json(200, this.paymentJson(this.row(paymentKey)));
+  }
+
+  private issueBillingKey(body: Json): Json {
+    const authKey = str(body.authKey, "authKey");
+    const customerKey = str(body.customerKey, "customerKey");
+    if (authKey.startsWith("invalid")) throw new HttpError(400, "INVALID_AUTH_KEY", "The authKey is not valid.");
+    const existing = this.sql
+      .exec<{ billing_key: string; customer_key: string; card_masked: string; card_company: string }>(
+        "SELECT * FROM billing_keys WHERE auth_key = ?",
+        authKey,
+      )
+      .toArray()[0];
+    if (existing && existing.customer_key !== customerKey) {
+      throw new HttpError(400, "INVALID_AUTH_KEY", "The authKey belongs to another customer.");
+    }
+    const row = existing ?? {
+      billing_key: `bk_${randomToken(24)}`,
+      customer_key: customerKey,
+      card_masked: maskCardNumber("4330123412341234"),
+      card_company: "현대",
+    };
+    if (!existing) {
+      this.sql.exec(
+        "INSERT INTO billing_keys (billing_key, auth_key, customer_key, card_masked, card_company, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        row.billing_key,
+        authKey,
+        customerKey,
+        row.card_masked,
+        row.card_company,
+        Date.now(),
+      );
+    }
+    return {
+      mId: MID,
+      customerKey,
+      authenticatedAt: new Date().toISOString(),
+      method: "카드",
+      billingKey: row.billing_key,
+      cardCompany: row.card_company,
+      card: { issuerCode: "61", acquirerCode: "61", number: row.card_masked, cardType: "신용", ownerType: "개인" },
+    };
+  }
+
+  private lookup(orderId: string): Json {
+    const payment = this.sql.exec<PaymentRow>("SELECT * FROM payments WHERE order_id = ?", orderId).toArray()[0];
+    if (!payment) throw new HttpError(404, "NOT_FOUND_PAYMENT", "No payment for that orderId.");
+    return this.paymentJson(payment);
+  }
+
+  private async publicEncryptionKey(): Promise<Json> {
+    const row = this.sql
+      .exec<{ kid: string; public_jwk: string }>(
+        "SELECT kid, public_jwk FROM encryption_keys ORDER BY created_at DESC LIMIT 1",
+      )
+      .toArray()[0];
+    if (row) return { kid: row.kid, alg: "RSA-OAEP-256", jwk: JSON.parse(row.public_jwk) };
+    const pair = await generateEncryptionKeyPair();
+    const kid = `sbk${randomToken(6)}`;
+    // Another request may have generated one while we awaited: keep whichever landed first.
+    this.sql.exec(
+      "INSERT INTO encryption_keys (kid, public_jwk, private_jwk, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM encryption_keys)",
+      kid,
+      JSON.stringify(pair.publicJwk),
+      JSON.stringify(pair.privateJwk),
+      Date.now(),
+    );
+    return this.publicEncryptionKey();
+  }
+
+  private async decryptCard(blob: string, now: number) {
+    const kid = blobKeyId(blob);
+    const row = kid
+      ? this.sql
+          .exec<{ private_jwk: string }>("SELECT private_jwk FROM encryption_keys WHERE kid = ?", kid)
+          .toArray()[0]
+      : undefined;
+    if (!row) return { ok: false as const, code: "INVALID_ENCRYPTED_CARD", message: "Unknown encryption key id." };
+    return readEncryptedCard(blob, JSON.parse(row.private_jwk), now);
+  }
+
+  private takeToken(perSec: number): boolean {
+    const now = Date.now();
+    const b = this.bucket;
+    b.tokens = b.at === 0 ? perSec : Math.min(perSec, b.tokens + ((now - b.at) / 1000) * perSec);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private row(paymentKey: string): PaymentRow {
+    return this.sql.exec<PaymentRow>("SELECT * FROM payments WHERE payment_key = ?", paymentKey).one();
+  }
+
+  private paymentJson(p: PaymentRow): Json {
+    const cancels = this.sql
+      .exec<{ transaction_key: string; cancel_amount: number; cancel_reason: string; canceled_at: number }>(
+        "SELECT * FROM cancels WHERE payment_key = ? ORDER BY canceled_at",
+        p.payment_key,
+      )
+      .toArray()
+      .map((c) => ({
+        transactionKey: c.transaction_key,
+        cancelAmount: c.cancel_amount,
+        cancelReason: c.cancel_reason,
+        canceledAt: new Date(c.canceled_at).toISOString(),
+      }));
+    return {
+      mId: MID,
+      version: "2022-11-16",
+      paymentKey: p.payment_key,
+      orderId: p.order_id,
+      orderName: p.order_name,
+      type: p.kind === "BILLING" ? "BILLING" : "NORMAL",
+      method: "카드",
+      currency: "KRW",
+      status: p.status,
+      totalAmount: p.total_amount,
+      balanceAmount: p.balance_amount,
+      requestedAt: new Date(p.requested_at).toISOString(),
+      approvedAt: p.approved_at ? new Date(p.approved_at).toISOString() : null,
+      card: p.card_masked ? { number: p.card_masked, amount: p.total_amount } : null,
+      cancels: cancels.length ? cancels : null,
+      failure: p.failure_code ? { code: p.failure_code, message: p.failure_message } : null,
+    };
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+function parseBody(text: string): Json {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Json;
+  } catch {}
+  throw new HttpError(400, "INVALID_REQUEST", "The body must be a JSON object.");
+}
+
+function str(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 300) {
+    throw new HttpError(400, "INVALID_REQUEST", `${field} is required.`);
+  }
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,97 @@
+/**
+ * The card gateway as the wallet sees it. Every call answers one of four outcomes, and the caller must treat them
+ * differently:
+ *  - ok: the gateway did it.
+ *  - declined: the gateway definitively refused (card rejected, amount not cancelable…). Nothing happened.
+ *  - unavailable: the gateway refused before doing anything (503 down, 429 rate limit). Retrying later with the
+ *    same orderId / idempotency key is safe.
+ *  - unknown: we don't know (timeout, connection reset, 5xx mid-processing). Never guess: ask the gateway for the
+ *    order's status, or repeat the same idempotent request.
+ */
+export type GatewayOutcome<T> =
+  | { kind: "ok"; value: T }
+  | { kind: "declined"; code: string; message: string }
+  | { kind: "unavailable"; code: string; message: string; retryAfterMs: number }
+  | { kind: "unknown"; code: string; message: string };
+
+/** Toss "Payment" statuses we act on. */
+export type GatewayPaymentStatus =
+  | "READY"
+  | "IN_PROGRESS"
+  | "DONE"
+  | "CANCELED"
+  | "PARTIAL_CANCELED"
+  | "ABORTED"
+  | "EXPIRED";
+
+export interface GatewayPayment {
+  paymentKey: string;
+  orderId: string;
+  status: GatewayPaymentStatus;
+  totalAmount: number;
+  /** What can still be canceled. */
+  balanceAmount: number;
+  approvedAt: string | null;
+  /** Masked as the gateway prints it ("43301234****123*"); never a full number. */
+  cardNumberMasked: string | null;
+  failure: { code: string; message: string } | null;
+}
+
+export interface GatewayBillingKey {
+  billingKey: string;
+  customerKey: string;
+  cardCompany: string | null;
+  cardNumberMasked: string | null;
+}
+
+/** The gateway's public key for browser-side card encryption (RSA-OAEP-256). */
+export interface GatewayPublicKey {
+  kid: string;
+  alg: "RSA-OAEP-256";
+  jwk: JsonWebKey;
+}
+
+export interface PaymentGateway {
+  readonly name: string;
+  /** Confirms a one-off card payment that the gateway's payment window authorized. */
+  confirmCard(req: { paymentKey: string; orderId: string; amount: number }): Promise<GatewayOutcome<GatewayPayment>>;
+  /** Exchanges the billing-auth window's authKey for a reusable billing key. */
+  issueBillingKey(req: { authKey: string; customerKey: string }): Promise<GatewayOutcome<GatewayBillingKey>>;
+  /** Charges a billing key. orderId is the gateway-side idempotency key: a repeat never charges twice. */
+  chargeBillingKey(req: {
+    billingKey: string;
+    customerKey: string;
+    amount: number;
+    orderId: string;
+    orderName: string;
+  }): Promise<GatewayOutcome<GatewayPayment>>;
+  /** Charges a card the browser encrypted for the gateway; we forward the blob without being able to read it. */
+  chargeEncryptedCard(req: {
+    encryptedCard: string;
+    customerKey: string;
+    amount: number;
+    orderId: string;
+    orderName: string;
+  }): Promise<GatewayOutcome<GatewayPayment>>;
+  /** The order's status; `null` when the gateway never saw that orderId. */
+  getPaymentByOrderId(orderId: string): Promise<GatewayOutcome<GatewayPayment | null>>;
+  /** Cancels part of a payment. idempotencyKey makes a repeat return the first result instead of canceling twice. */
+  cancel(req: {
+    paymentKey: string;
+    cancelAmount: number;
+    cancelReason: string;
+    idempotencyKey: string;
+  }): Promise<GatewayOutcome<GatewayPayment>>;
+  /** null when this gateway does not take browser-encrypted cards. */
+  publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>>;
+}
+
+/** Statuses that mean money moved to us (what is left of it may be canceled). */
+export function isPaid(status: GatewayPaymentStatus): boolean {
+  return status === "DONE" || status === "PARTIAL_CANCELED" || status === "CANCELED";
+}
+
+/** Statuses that mean the payment definitively did not happen. */
+export function isFailed(status: GatewayPaymentStatus): boolean {
+  return status === "ABORTED" || status === "EXPIRED";
+}

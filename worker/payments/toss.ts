@@ -1,0 +1,230 @@
+import type {
+  GatewayBillingKey,
+  GatewayOutcome,
+  GatewayPayment,
+  GatewayPaymentStatus,
+  GatewayPublicKey,
+  PaymentGateway,
+} from "./gateway";
+
+export interface TossConfig {
+  baseUrl: string;
+  /** The merchant secret key (Worker secret TOSS_SECRET_KEY); sent as HTTP Basic "<key>:". */
+  secretKey: string;
+  /** How we reach the base URL: global fetch for Toss, the sandbox Durable Object's fetch in sandbox mode. */
+  fetch: (request: Request) => Promise<Response>;
+  timeoutMs: number;
+  /** The browser-encrypted card extension ("/v1/payments/encrypted-key-in") exists on the sandbox only. */
+  encryptedCard: boolean;
+}
+
+/** Toss Payments' JSON error body. */
+interface TossError {
+  code?: string;
+  message?: string;
+}
+
+/** Toss answers 4xx for a bad key or configuration: our problem, so retry/alert instead of blaming the card. */
+const MERCHANT_SIDE_CODES = new Set(["UNAUTHORIZED_KEY", "INVALID_API_KEY", "FORBIDDEN_REQUEST", "INVALID_SECRET_KEY"]);
+/** Codes that say "a request with this key/order is still being processed": the outcome is not known yet. */
+const IN_PROGRESS_CODES = new Set([
+  "ALREADY_PROCESSING_REQUEST",
+  "IDEMPOTENT_REQUEST_PROCESSING",
+  "DUPLICATED_ORDER_ID",
+]);
+
+class Timeout extends Error {}
+
+/**
+ * A Toss Payments v1 client (card confirm, billing key issue/charge, lookup by orderId, partial cancel). It only
+ * classifies answers; what to do with an unknown outcome is the caller's decision.
+ */
+export class TossGateway implements PaymentGateway {
+  readonly name: string;
+  constructor(
+    private readonly config: TossConfig,
+    name = "toss",
+  ) {
+    this.name = name;
+  }
+
+  confirmCard(req: { paymentKey: string; orderId: string; amount: number }) {
+    return this.call("POST", "/v1/payments/confirm", req, req.orderId).then((o) => mapOk(o, toPayment));
+  }
+
+  issueBillingKey(req: { authKey: string; customerKey: string }) {
+    return this.call("POST", "/v1/billing/authorizations/issue", req).then((o) => mapOk(o, toBillingKey));
+  }
+
+  chargeBillingKey(req: {
+    billingKey: string;
+    customerKey: string;
+    amount: number;
+    orderId: string;
+    orderName: string;
+  }) {
+    const { billingKey, ...body } = req;
+    return this.call("POST", `/v1/billing/${encodeURIComponent(billingKey)}`, body, req.orderId).then((o) =>
+      mapOk(o, toPayment),
+    );
+  }
+
+  async chargeEncryptedCard(req: {
+    encryptedCard: string;
+    customerKey: string;
+    amount: number;
+    orderId: string;
+    orderName: string;
+  }): Promise<GatewayOutcome<GatewayPayment>> {
+    if (!this.config.encryptedCard) {
+      return { kind: "declined", code: "UNSUPPORTED", message: "This gateway does not take browser-encrypted cards." };
+    }
+    return this.call("POST", "/v1/payments/encrypted-key-in", req, req.orderId).then((o) => mapOk(o, toPayment));
+  }
+
+  async getPaymentByOrderId(orderId: string): Promise<GatewayOutcome<GatewayPayment | null>> {
+    const outcome = await this.call("GET", `/v1/payments/orders/${encodeURIComponent(orderId)}`);
+    if (outcome.kind === "declined" && outcome.code === "NOT_FOUND_PAYMENT") return { kind: "ok", value: null };
+    return mapOk(outcome, toPayment);
+  }
+
+  cancel(req: { paymentKey: string; cancelAmount: number; cancelReason: string; idempotencyKey: string }) {
+    return this.call(
+      "POST",
+      `/v1/payments/${encodeURIComponent(req.paymentKey)}/cancel`,
+      { cancelReason: req.cancelReason, cancelAmount: req.cancelAmount },
+      req.idempotencyKey,
+    ).then((o) => mapOk(o, toPayment));
+  }
+
+  async publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>> {
+    if (!this.config.encryptedCard) return { kind: "ok", value: null };
+    return this.call("GET", "/v1/encryption-key").then((o) =>
+      mapOk(o, (body) => {
+        const b = body as { kid: string; jwk: JsonWebKey };
+        return { kid: b.kid, alg: "RSA-OAEP-256" as const, jwk: b.jwk };
+      }),
+    );
+  }
+
+  private async call(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<GatewayOutcome<unknown>> {
+    const headers = new Headers({ Authorization: `Basic ${btoa(`${this.config.secretKey}:`)}` });
+    if (body !== undefined) headers.set("Content-Type", "application/json");
+    // Toss replays the first response for a repeated Idempotency-Key instead of processing twice.
+    if (idempotencyKey) headers.set("Idempotency-Key", idempotencyKey);
+    const request = new Request(this.config.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let response: Response;
+    let text: string;
+    try {
+      [response, text] = await withTimeout(this.config.timeoutMs, async () => {
+        const res = await this.config.fetch(request);
+        return [res, await res.text()] as const;
+      });
+    } catch (e) {
+      const timedOut = e instanceof Timeout;
+      return {
+        kind: "unknown",
+        code: timedOut ? "TIMEOUT" : "NETWORK_ERROR",
+        message: timedOut ? `No answer within ${this.config.timeoutMs} ms` : "The gateway connection failed",
+      };
+    }
+    const json = parseJson(text);
+    if (response.ok) {
+      return json === undefined
+        ? { kind: "unknown", code: "BAD_RESPONSE", message: "The gateway answered with unreadable data" }
+        : { kind: "ok", value: json };
+    }
+    const err = (json ?? {}) as TossError;
+    const code = err.code ?? `HTTP_${response.status}`;
+    const message = err.message ?? response.statusText;
+    if (response.status === 503 || response.status === 429) {
+      const retryAfterS = Number(response.headers.get("Retry-After"));
+      return {
+        kind: "unavailable",
+        code,
+        message,
+        retryAfterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : 1000,
+      };
+    }
+    if (response.status >= 500 || IN_PROGRESS_CODES.has(code)) return { kind: "unknown", code, message };
+    if (response.status === 401 || MERCHANT_SIDE_CODES.has(code)) {
+      return { kind: "unavailable", code, message, retryAfterMs: 60_000 };
+    }
+    return { kind: "declined", code, message };
+  }
+}
+
+async function withTimeout<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), ms);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function mapOk<A, B>(outcome: GatewayOutcome<A>, f: (a: A) => B): GatewayOutcome<B> {
+  return outcome.kind === "ok" ? { kind: "ok", value: f(outcome.value) } : outcome;
+}
+
+interface TossPaymentJson {
+  paymentKey: string;
+  orderId: string;
+  status: GatewayPaymentStatus;
+  totalAmount: number;
+  balanceAmount: number;
+  approvedAt?: string | null;
+  card?: { number?: string } | null;
+  failure?: { code: string; message: string } | null;
+}
+
+function toPayment(body: unknown): GatewayPayment {
+  const p = body as TossPaymentJson;
+  return {
+    paymentKey: p.paymentKey,
+    orderId: p.orderId,
+    status: p.status,
+    totalAmount: p.totalAmount,
+    balanceAmount: p.balanceAmount,
+    approvedAt: p.approvedAt ?? null,
+    cardNumberMasked: p.card?.number ?? null,
+    failure: p.failure ?? null,
+  };
+}
+
+interface TossBillingJson {
+  billingKey: string;
+  customerKey: string;
+  cardCompany?: string | null;
+  card?: { number?: string; issuerCode?: string } | null;
+}
+
+function toBillingKey(body: unknown): GatewayBillingKey {
+  const b = body as TossBillingJson;
+  return {
+    billingKey: b.billingKey,
+    customerKey: b.customerKey,
+    cardCompany: b.cardCompany ?? b.card?.issuerCode ?? null,
+    cardNumberMasked: b.card?.number ?? null,
+  };
+}

@@ -1,0 +1,22 @@
+/** A job that should run again later (gateway down, outcome not known yet); `minDelayMs` is the gateway's hint. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly minDelayMs = 0,
+  ) {
+    super(message);
+    this.name = "RetryLater";
+  }
+}
+
+/**
+ * Exponential backoff for attempt n (1-based): base·2^(n−1) seconds, capped, never below the job's own hint.
+ * QUEUE_RETRY_BASE_S / QUEUE_RETRY_MAX_S tune it (benchmarks shorten it; production keeps the defaults).
+ */
+export function retryDelaySeconds(attempts: number, error: unknown, env: Partial<Env>): number {
+  const base = Number(env.QUEUE_RETRY_BASE_S) || 5;
+  const max = Number(env.QUEUE_RETRY_MAX_S) || 600;
+  const backoff = Math.min(base * 2 ** Math.max(0, attempts - 1), max);
+  const hint = error instanceof RetryLater ? Math.ceil(error.minDelayMs / 1000) : 0;
+  return Math.min(Math.max(backoff, hint), 43_200); // Queues accept at most 12 h
+}

@@ -1,0 +1,263 @@
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import { type BatchItem, type Db, runBatch } from "../db/client";
+import {
+  recCandidates,
+  recInteractions,
+  recInterests,
+  recNeighbours,
+  recPopularity,
+  recRegions,
+  regions,
+} from "../db/schema";
+import type { SignalKind } from "./config";
+import type { RecomputePlan } from "./plan";
+import type { Interaction, ItemMeta, RegionCentre } from "./types";
+
+// D1 reads and writes of the recommender. The group buy catalogue belongs to the groupbuy domain; the two queries
+// below that read it (GROUP_BUYS_*) are the only places this domain touches its tables.
+
+const PAGE = 20_000;
+/** D1 allows 100 bound parameters per statement. */
+const MAX_PARAMS = 100;
+
+interface WindowRow {
+  rid: number;
+  user_id: string;
+  item_id: string;
+  kind: SignalKind;
+  weight: number;
+  at: number;
+  category: string | null;
+  seller_id: string | null;
+  product_id: string | null;
+  region_id: string | null;
+  status: string | null;
+}
+
+/** Every interaction since `since` with its group buy's attributes, paged so no result grows without bound. */
+export async function loadInteractionWindow(db: Db, since: number) {
+  const interactions: Interaction[] = [];
+  const items = new Map<string, ItemMeta & { open: boolean }>();
+  let after = 0;
+  for (;;) {
+    const rows = await db.all<WindowRow>(sql`
+      SELECT i.rowid AS rid, i.user_id, i.item_id, i.kind, i.weight, i.at,
+             gb.category, gb.seller_id, gb.product_id, gb.region_id, gb.status
+      FROM ${recInteractions} i LEFT JOIN group_buys gb ON gb.id = i.item_id
+      WHERE i.at > ${since} AND i.rowid > ${after}
+      ORDER BY i.rowid LIMIT ${PAGE}`);
+    for (const r of rows) {
+      interactions.push({ userId: r.user_id, itemId: r.item_id, kind: r.kind, weight: r.weight, at: r.at });
+      if (!items.has(r.item_id)) {
+        items.set(r.item_id, {
+          id: r.item_id,
+          category: r.category,
+          sellerId: r.seller_id,
+          productId: r.product_id,
+          regionId: r.region_id,
+          open: r.status === "OPEN",
+        });
+      }
+    }
+    if (rows.length < PAGE) return { interactions, items };
+    after = rows[rows.length - 1].rid;
+  }
+}
+
+export function loadRegionCentres(db: Db): Promise<RegionCentre[]> {
+  return db.select({ id: regions.id, lat: regions.lat, lng: regions.lng }).from(regions).all();
+}
+
+/** Users with an interaction after `watermark`, in id order after `cursor`. */
+export async function dueUsers(db: Db, watermark: number, cursor: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ userId: recInteractions.userId })
+    .from(recInteractions)
+    .where(and(gt(recInteractions.at, watermark), gt(recInteractions.userId, cursor)))
+    .orderBy(asc(recInteractions.userId))
+    .limit(limit)
+    .all();
+  return rows.map((r) => r.userId);
+}
+
+/** Keeps each statement's bound values well under 100 KB so one multi-row upsert never nears D1's limits. */
+const MAX_STATEMENT_BYTES = 64 * 1024;
+
+/** Splits rows so each insert stays within D1's bound-parameter and size limits. */
+export function chunks<T>(rows: T[], paramsPerRow: number, bytesOf: (row: T) => number = () => 0): T[][] {
+  const maxRows = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const b = bytesOf(row);
+    if (current.length > 0 && (current.length === maxRows || bytes + b > MAX_STATEMENT_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += b;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
+
+/** Upserts for the users' neighbours and candidates (one row each; JSON keeps it one write per user). */
+export function userModelStatements(db: Db, plan: RecomputePlan, now: number): BatchItem[] {
+  const statements: BatchItem[] = [];
+  const cand = plan.users.map((m) => ({
+    userId: m.userId,
+    n: m.n,
+    items: m.candidates.map((c): [string, number, number] => [c.itemId, round(c.score), c.neighbours]),
+    affinity: m.affinity.map(([c, a]): [string, number] => [c, round(a)]),
+    computedAt: now,
+  }));
+  for (const rows of chunks(cand, 5, (r) => jsonBytes(r.items) + jsonBytes(r.affinity))) {
+    statements.push(
+      db
+        .insert(recCandidates)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: recCandidates.userId,
+          set: {
+            n: sql`excluded.n`,
+            items: sql`excluded.items`,
+            affinity: sql`excluded.affinity`,
+            computedAt: sql`excluded.computed_at`,
+          },
+        }),
+    );
+  }
+  const nbs = plan.users.map((m) => ({
+    userId: m.userId,
+    neighbours: m.neighbours.map((n): [string, number] => [n.userId, round(n.similarity)]),
+    computedAt: now,
+  }));
+  for (const rows of chunks(nbs, 3, (r) => jsonBytes(r.neighbours))) {
+    statements.push(
+      db
+        .insert(recNeighbours)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: recNeighbours.userId,
+          set: { neighbours: sql`excluded.neighbours`, computedAt: sql`excluded.computed_at` },
+        }),
+    );
+  }
+  return statements;
+}
+
+/** Replaces every region's popularity table; run as one batch so a reader sees the old tables or the new ones. */
+export function popularityStatements(db: Db, plan: RecomputePlan, now: number): BatchItem[] {
+  const statements: BatchItem[] = [db.delete(recPopularity), db.delete(recRegions)];
+  const rows = plan.regions.flatMap((r) =>
+    r.table.map(([key, score]) => ({ regionId: r.regionId, key, score: round(score) })),
+  );
+  for (const part of chunks(rows, 3)) statements.push(db.insert(recPopularity).values(part));
+  const regionRows = plan.regions.map((r) => ({
+    regionId: r.regionId,
+    fallback: r.fallback,
+    mass: round(r.mass),
+    computedAt: now,
+  }));
+  for (const part of chunks(regionRows, 4)) statements.push(db.insert(recRegions).values(part));
+  return statements;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export async function writeStatements(db: Db, statements: BatchItem[]) {
+  await runBatch(db, statements);
+}
+
+/** The raw material of one recommendation request: user facts and every servable group buy, in ONE query. */
+export interface ServingRow {
+  verified: number;
+  n: number;
+  interests: string | null;
+  affinity: string | null;
+  fallback: number | null;
+  id: string | null;
+  title: string | null;
+  category: string | null;
+  seller_id: string | null;
+  product_id: string | null;
+  price_per_share: number | null;
+  total_shares: number | null;
+  taken_shares: number | null;
+  participant_count: number | null;
+  deadline: number | null;
+  pop_item: number | null;
+  pop_product: number | null;
+  pop_category: number | null;
+  personal: number | null;
+  neighbours: number | null;
+}
+
+/** Upper bound of group buys considered per request (a region rarely has this many open at once). */
+export const SERVING_POOL = 300;
+
+/**
+ * User facts (verification, interaction count, interests, stored affinity, region fallback) in a one-row CTE, left
+ * joined with the OPEN group buys of the region that the user has not joined or dismissed, each with its popularity
+ * keys and the user's precomputed candidate score. Live filters read the current rows, so a join made a moment ago
+ * already removes that buy here.
+ */
+export function servingRows(db: Db, userId: string, regionId: string, now: number) {
+  return db.all<ServingRow>(sql`
+    WITH u AS (
+      SELECT
+        EXISTS (SELECT 1 FROM region_verifications v
+                WHERE v.user_id = ${userId} AND v.region_id = ${regionId} AND v.expires_at > ${now}) AS verified,
+        (SELECT COUNT(*) FROM ${recInteractions} WHERE user_id = ${userId}) AS n,
+        (SELECT categories FROM ${recInterests} WHERE user_id = ${userId}) AS interests,
+        (SELECT affinity FROM ${recCandidates} WHERE user_id = ${userId}) AS affinity,
+        (SELECT fallback FROM ${recRegions} WHERE region_id = ${regionId}) AS fallback
+    ),
+    cand AS (
+      SELECT json_extract(j.value, '$[0]') AS item, json_extract(j.value, '$[1]') AS score,
+             json_extract(j.value, '$[2]') AS neighbours
+      FROM ${recCandidates} rc, json_each(rc.items) j WHERE rc.user_id = ${userId}
+    ),
+    g AS (
+      SELECT gb.id, gb.title, gb.category, gb.seller_id, gb.product_id, gb.price_per_share, gb.total_shares,
+             gb.taken_shares, gb.participant_count, gb.deadline,
+             pi.score AS pop_item, pp.score AS pop_product, pc.score AS pop_category,
+             c.score AS personal, c.neighbours AS neighbours
+      FROM group_buys gb
+      LEFT JOIN ${recPopularity} pi ON pi.region_id = gb.region_id AND pi.key = 'i:' || gb.id
+      LEFT JOIN ${recPopularity} pp ON pp.region_id = gb.region_id AND pp.key = 'p:' || gb.product_id
+      LEFT JOIN ${recPopularity} pc ON pc.region_id = gb.region_id AND pc.key = 'c:' || gb.category
+      LEFT JOIN cand c ON c.item = gb.id
+      WHERE gb.region_id = ${regionId} AND gb.status = 'OPEN' AND gb.deadline > ${now}
+        AND NOT EXISTS (SELECT 1 FROM group_buy_members m
+                        WHERE m.group_buy_id = gb.id AND m.user_id = ${userId} AND m.status = 'joined')
+        AND NOT EXISTS (SELECT 1 FROM ${recInteractions} x
+                        WHERE x.user_id = ${userId} AND x.item_id = gb.id
+                          AND x.kind IN ('join', 'purchase', 'not_interested'))
+        AND (SELECT verified FROM u)
+      ORDER BY c.score IS NULL, COALESCE(pi.score, 0) DESC, gb.deadline
+      LIMIT ${SERVING_POOL}
+    )
+    SELECT u.*, g.* FROM u LEFT JOIN g ON 1`);
+}
+
+/** Signals older than any model window are dead weight. */
+export function pruneInteractions(db: Db, before: number) {
+  return db.delete(recInteractions).where(lt(recInteractions.at, before));
+}
+
+export async function groupBuyExists(db: Db, id: string): Promise<boolean> {
+  const row = await db.get<{ one: number }>(sql`SELECT 1 AS one FROM group_buys WHERE id = ${id}`);
+  return Boolean(row);
+}
+
+export function interestsRow(db: Db, userId: string) {
+  return db.query.recInterests.findFirst({ where: (t) => eq(t.userId, userId) });
+}

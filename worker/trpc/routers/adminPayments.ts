@@ -1,0 +1,33 @@
+import { adminDlqListInput, adminDlqReplayInput, gatewaySetInput } from "../../../shared/schemas/payments";
+import { fail } from "../../lib/errors";
+import { sandboxGateway } from "../../payments";
+import { listDeadLetters, replayDeadLetter } from "../../queue/deadLetters";
+import type { Context } from "../context";
+import { adminProcedure, router } from "../init";
+
+function sandboxOnly(ctx: Pick<Context, "env">) {
+  if (ctx.env.PG_MODE === "toss") {
+    fail("PRECONDITION_FAILED", 'Gateway switches exist only for the sandbox gateway (PG_MODE is "toss").');
+  }
+  return sandboxGateway(ctx.env);
+}
+
+/** The sandbox gateway's switches: rehearse outages (down, slow, decline, timeout after success) and rate limits. */
+export const gatewayAdminRouter = router({
+  get: adminProcedure.query(async ({ ctx }) => ({
+    pgMode: ctx.env.PG_MODE === "toss" ? ("toss" as const) : ("sandbox" as const),
+    switches: ctx.env.PG_MODE === "toss" ? null : await sandboxOnly(ctx).getSwitches(),
+  })),
+  set: adminProcedure.input(gatewaySetInput).mutation(async ({ ctx, input }) => ({
+    pgMode: "sandbox" as const,
+    switches: await sandboxOnly(ctx).setSwitches(input),
+  })),
+});
+
+/** Jobs the Queue gave up on (after its retry limit): look, fix the cause, replay. Jobs are idempotent. */
+export const dlqAdminRouter = router({
+  list: adminProcedure.input(adminDlqListInput).query(({ ctx, input }) => listDeadLetters(ctx.db, input)),
+  replay: adminProcedure
+    .input(adminDlqReplayInput)
+    .mutation(({ ctx, input }) => replayDeadLetter(ctx.db, ctx.env, input.id, ctx.user.id, ctx.now)),
+});

@@ -1,0 +1,51 @@
+import {
+  adminGrantInput,
+  reconciliationListInput,
+  walletHistoryInput,
+  walletStatementInput,
+} from "../../../shared/schemas/wallet";
+import type { Db } from "../../db/client";
+import { withIdempotency } from "../../lib/idempotency";
+import { allBookDbs, bookDb } from "../../wallet/books";
+import { latestReconciliations, reconcileAll } from "../../wallet/reconcile";
+import { grantPromotion, walletHistory, walletStatement, walletSummary } from "../../wallet/wallet";
+import { adminProcedure, authedProcedure, router } from "../init";
+
+// The user's points live in their home region's book.
+const userBook = (ctx: { env: Env; db: Db; user: { homeRegionId: string | null } }) =>
+  ctx.user.homeRegionId ? bookDb(ctx.env, ctx.user.homeRegionId) : ctx.db;
+
+export const walletRouter = router({
+  get: authedProcedure.query(({ ctx }) => walletSummary(userBook(ctx), ctx.user.id, ctx.user.homeRegionId)),
+  history: authedProcedure
+    .input(walletHistoryInput)
+    .query(({ ctx, input }) => walletHistory(userBook(ctx), ctx.user.id, ctx.user.homeRegionId, input)),
+  statement: authedProcedure
+    .input(walletStatementInput)
+    .query(({ ctx, input }) => walletStatement(userBook(ctx), ctx.user.id, ctx.user.homeRegionId, input.month)),
+});
+
+export const walletAdminRouter = router({
+  /** Promotional reward points for a user (seed, support, tests). */
+  grant: adminProcedure.input(adminGrantInput).mutation(({ ctx, input }) =>
+    withIdempotency(ctx, { scope: "admin.wallet.grant", key: input.idempotencyKey, input }, () =>
+      grantPromotion(ctx.db, (regionId) => bookDb(ctx.env, regionId), {
+        userId: input.userId,
+        amount: input.amount,
+        reason: input.reason,
+        actorId: ctx.user.id,
+        transferId: `grant:${ctx.user.id}:${input.idempotencyKey}`,
+        now: ctx.now,
+      }),
+    ),
+  ),
+  reconciliations: adminProcedure
+    .input(reconciliationListInput)
+    .query(({ ctx, input }) => latestReconciliations(ctx.db, input.limit)),
+  /** Runs the reconciliation now (it also runs daily from the cron). */
+  reconcile: adminProcedure.mutation(async ({ ctx }) => {
+    const results = [];
+    for (const db of allBookDbs(ctx.env)) results.push(...(await reconcileAll(db, ctx.now)));
+    return results.map((r) => ({ ...r, mismatches: r.mismatches.slice(0, 50) }));
+  }),
+});

@@ -1,0 +1,115 @@
+/**
+ * Region books → databases. Each region keeps a closed book (its accounts and transfers; Σ = 0 within it) and no write
+ * touches two books, so a busy region can move to its own D1 without changing ledger code: add a D1 binding and map
+ * the region to it in the LEDGER_BOOKS var (JSON `{ "<regionId>": "<D1 binding name>" }`). Unmapped regions live in
+ * the main database (env.DB, or libSQL when LIBSQL_URL is set).
+ *
+ * Moving a user to another region (design; the ledger pieces exist, the orchestration is `moveUserBook` below):
+ *   1. book A: pending transfer user_charged(A) → book_transit(A) for the user's available charged points (and the
+ *      same for reward), id `move:<moveId>:out:c|r` — reserves the points, so they cannot be spent meanwhile;
+ *   2. book B: single transfer book_transit(B) → user_charged(B), id `move:<moveId>:in:c|r` (idempotent by id);
+ *   3. book A: post step 1. If step 2 failed for good, void step 1 instead.
+ *   Each step is one batch in one book, retried by id, so a crash between steps resumes safely. Σ = 0 holds in each
+ *   book at every step because each step is an ordinary balanced transfer inside its book; across books, book A's
+ *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
+ */
+import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import { type Db, getDb, runBatch } from "../db/client";
+import * as schema from "../db/schema";
+import { fail } from "../lib/errors";
+import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
+import { getAccounts, getTransfer, settleStatement, transfer } from "./ledger";
+
+export interface BookEnv {
+  DB: D1Database;
+  LIBSQL_URL?: string;
+  LIBSQL_AUTH_TOKEN?: string;
+  LEDGER_BOOKS?: string;
+}
+
+function bookMap(env: BookEnv): Record<string, string> {
+  if (!env.LEDGER_BOOKS) return {};
+  try {
+    return JSON.parse(env.LEDGER_BOOKS) as Record<string, string>;
+  } catch {
+    throw new Error("LEDGER_BOOKS must be a JSON object of regionId → D1 binding name");
+  }
+}
+
+function d1Db(env: BookEnv, binding: string): Db {
+  const d1 = (env as unknown as Record<string, D1Database | undefined>)[binding];
+  if (!d1) throw new Error(`LEDGER_BOOKS names ${binding}, but there is no such D1 binding`);
+  return drizzleD1(d1, { schema });
+}
+
+/** The database that holds a region's book. */
+export function bookDb(env: BookEnv, regionId: string): Db {
+  const binding = bookMap(env)[regionId];
+  return binding ? d1Db(env, binding) : getDb(env);
+}
+
+/** Every distinct database that holds books (crons walk them all). */
+export function allBookDbs(env: BookEnv): Db[] {
+  const bindings = [...new Set(Object.values(bookMap(env)))];
+  return [getDb(env), ...bindings.map((b) => d1Db(env, b))];
+}
+
+/**
+ * Moves a user's posted points from book A to book B (the three steps above). Idempotent by moveId: call it again
+ * after any failure and it continues where it stopped. Returns the amounts moved.
+ */
+export async function moveUserBook(
+  from: Db,
+  to: Db,
+  args: { moveId: string; userId: string; fromRegion: string; toRegion: string; now: number },
+): Promise<{ charged: number; reward: number }> {
+  if (args.fromRegion === args.toRegion) fail("BAD_REQUEST", "The user is already in that region.");
+  const moved = { charged: 0, reward: 0 };
+  for (const [leg, make] of [
+    ["c", userChargedAccount],
+    ["r", userRewardAccount],
+  ] as const) {
+    const outId = `move:${args.moveId}:out:${leg}`;
+    let out = await getTransfer(from, outId);
+    if (!out) {
+      const source = make(args.userId, args.fromRegion);
+      const [row] = await getAccounts(from, [source.id]);
+      const available = row ? row.creditsPosted - row.debitsPosted - row.debitsPending : 0;
+      if (available <= 0) continue;
+      out = await transfer(from, {
+        id: outId,
+        book: args.fromRegion,
+        debit: source,
+        credit: platformAccount("book_transit", args.fromRegion),
+        amount: available,
+        phase: "pending",
+        kind: "book_move",
+        reference: `move:${args.moveId}`,
+        description: `Points moving to ${args.toRegion}`,
+        meta: { toRegion: args.toRegion, userId: args.userId },
+        now: args.now,
+      });
+    }
+    await transfer(to, {
+      id: `move:${args.moveId}:in:${leg}`,
+      book: args.toRegion,
+      debit: platformAccount("book_transit", args.toRegion),
+      credit: make(args.userId, args.toRegion),
+      amount: out.amount,
+      kind: "book_move",
+      reference: `move:${args.moveId}`,
+      description: `Points arrived from ${args.fromRegion}`,
+      meta: { fromRegion: args.fromRegion, userId: args.userId },
+      now: args.now,
+    });
+    if (!(await getTransfer(from, `${outId}:post`))) {
+      await runBatch(from, [
+        settleStatement(from, { id: `${outId}:post`, pending: out, action: "post", kind: "book_move", now: args.now }),
+      ]).catch(async (e) => {
+        if (!(await getTransfer(from, `${outId}:post`))) throw e;
+      });
+    }
+    moved[leg === "c" ? "charged" : "reward"] = out.amount;
+  }
+  return moved;
+}

@@ -1,0 +1,429 @@
+/**
+ * Two-phase holds on a user's points (what a group-buy join uses). Stable API:
+ *
+ *   placeHold(db, { holdId, userId, regionId, amount, reference?, expiresAt?, toAccount?, now }) → Hold
+ *       Reserves `amount` won: reward points first, then charged points. Idempotent by holdId (same parameters → the
+ *       same hold; other parameters → CONFLICT). Not enough points → PRECONDITION_FAILED "Not enough points: you need
+ *       N won more." with error.cause.details = { reason: "insufficient_points", shortfall: N } (the client sees
+ *       error.data.details). `toAccount` fixes the destination now (e.g. escrowAccount(groupBuyId, regionId));
+ *       without it the points wait in the book's hold_clearing account and postHold names the destination.
+ *   postHold(db, { holdId, amount?, toAccount?, now }) → Hold
+ *       Captures `amount` (default all; the rest is released). Exactly once: a repeat with the same amount returns
+ *       the posted hold; a different amount → CONFLICT; a voided/expired hold → PRECONDITION_FAILED.
+ *   voidHold(db, { holdId, now }) → Hold          releases it; repeat → same hold; a posted hold → PRECONDITION_FAILED
+ *   getHold(db, holdId) → Hold | null
+ *   sweepExpiredHolds(db, now) → number            cron: voids holds whose expiresAt has passed
+ *
+ * A hold is up to two pending ledger transfers ("legs"), `${holdId}:r` from the reward account and `${holdId}:c` from
+ * the charged account, settled together in one batch. Capture spends the reward leg first (reward points are not
+ * refundable, so using them first is the user's best outcome). The database refuses overdraft, double settlement and
+ * posting after expiry (ledger.ts), so concurrent calls cannot break a hold; this module turns the refusals into
+ * typed errors and idempotent replies. `db` is the book's database: bookDb(env, regionId).
+ */
+import { and, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { assertNonNegativeWon } from "../../shared/money";
+import type { HoldStatus } from "../../shared/schemas/wallet";
+import { type BatchItem, type Db, runBatch } from "../db/client";
+import { ledgerAccounts, ledgerPending, ledgerTransfers } from "../db/schema";
+import { fail } from "../lib/errors";
+import {
+  type AccountRef,
+  balanceOf,
+  ensureAccountStatement,
+  platformAccount,
+  userChargedAccount,
+  userRewardAccount,
+} from "./accounts";
+import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./errors";
+import { getAccounts, getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+
+export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
+/** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
+export const SWEEP_BATCH = 90;
+
+export interface Hold {
+  id: string;
+  userId: string;
+  regionId: string;
+  /** Total reserved. */
+  amount: number;
+  fromReward: number;
+  fromCharged: number;
+  status: HoldStatus;
+  /** Won actually taken (0 unless posted). */
+  capturedAmount: number;
+  reference: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+  settledAt: number | null;
+  /** Where the points go on capture: the destination, or the book's hold_clearing until postHold names one. */
+  creditAccountId: string;
+}
+
+const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c`, to: `${holdId}:to` });
+
+function checkHoldId(holdId: string) {
+  if (!HOLD_ID_PATTERN.test(holdId)) {
+    fail("BAD_REQUEST", "Hold ids are 1–140 letters, digits, ':', '_', '.', '-'.");
+  }
+}
+
+interface HoldRows {
+  legs: TransferRow[];
+  settlements: TransferRow[];
+  /** hold_clearing → destination, when postHold named the destination */
+  redirect?: TransferRow;
+}
+
+async function loadHold(db: Db, holdId: string): Promise<HoldRows | null> {
+  const ids = legIds(holdId);
+  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged, ids.to]);
+  const legs = rows.filter((r) => r.phase === "pending" && (r.id === ids.reward || r.id === ids.charged));
+  if (legs.length === 0) return null;
+  return {
+    legs,
+    settlements: rows.filter((r) => r.pendingId !== null),
+    redirect: rows.find((r) => r.id === ids.to),
+  };
+}
+
+function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold {
+  const ids = legIds(holdId);
+  const first = legs[0];
+  const meta = first.meta ?? {};
+  const posts = settlements.filter((s) => s.phase === "post");
+  const open = legs.filter((l) => !settlements.some((s) => s.pendingId === l.id));
+  let status: HoldStatus = "pending";
+  if (open.length === 0) {
+    if (posts.length > 0) status = "posted";
+    else status = settlements.every((s) => s.kind === "hold_expire") ? "expired" : "voided";
+  }
+  return {
+    id: holdId,
+    userId: String(meta.userId),
+    regionId: first.book,
+    amount: legs.reduce((sum, l) => sum + l.amount, 0),
+    fromReward: legs.find((l) => l.id === ids.reward)?.amount ?? 0,
+    fromCharged: legs.find((l) => l.id === ids.charged)?.amount ?? 0,
+    status,
+    capturedAmount: posts.reduce((sum, p) => sum + p.amount, 0),
+    reference: first.reference,
+    expiresAt: first.expiresAt,
+    createdAt: first.createdAt,
+    settledAt: status === "pending" ? null : Math.max(...settlements.map((s) => s.createdAt)),
+    creditAccountId: redirect?.creditAccountId ?? first.creditAccountId,
+  };
+}
+
+export async function getHold(db: Db, holdId: string): Promise<Hold | null> {
+  if (!HOLD_ID_PATTERN.test(holdId)) return null;
+  const rows = await loadHold(db, holdId);
+  return rows ? toHold(holdId, rows) : null;
+}
+
+export interface PlaceHoldArgs {
+  holdId: string;
+  userId: string;
+  regionId: string;
+  amount: number;
+  reference?: string | null;
+  expiresAt?: number | null;
+  /** Destination fixed now (must be in the same book); default: the book's hold_clearing account. */
+  toAccount?: AccountRef;
+  description?: string;
+  now: number;
+}
+
+function sameHold(hold: Hold, args: PlaceHoldArgs): boolean {
+  return hold.userId === args.userId && hold.regionId === args.regionId && hold.amount === args.amount;
+}
+
+async function spendable(db: Db, userId: string, book: string) {
+  const charged = userChargedAccount(userId, book);
+  const reward = userRewardAccount(userId, book);
+  const rows = await getAccounts(db, [charged.id, reward.id]);
+  return {
+    charged: Math.max(0, balanceOf(rows.find((r) => r.id === charged.id)).available),
+    reward: Math.max(0, balanceOf(rows.find((r) => r.id === reward.id)).available),
+  };
+}
+
+export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
+  checkHoldId(args.holdId);
+  assertNonNegativeWon(args.amount, "amount", 1);
+  if (args.expiresAt != null && args.expiresAt <= args.now) fail("BAD_REQUEST", "A hold must expire in the future.");
+  const book = args.regionId;
+  const credit = args.toAccount ?? platformAccount("hold_clearing", book);
+  if (credit.book !== book) fail("BAD_REQUEST", "A hold's destination must be in the same region book.");
+  const statements = placeStatements(db, args, credit);
+  try {
+    // one round trip: the split between reward and charged points is computed inside the batch
+    const results = await runBatch(db, statements);
+    const legs = [...(results[3] as TransferRow[]), ...(results[4] as TransferRow[])];
+    return toHold(args.holdId, { legs, settlements: [] });
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure === "duplicate_id") {
+      const existing = await getHold(db, args.holdId);
+      if (existing) return replyExisting(existing, args);
+    }
+    if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
+    const funds = await spendable(db, args.userId, book);
+    throw notEnoughPoints(Math.max(1, args.amount - funds.charged - funds.reward));
+  }
+}
+
+/**
+ * ensure accounts (3), then the two legs as INSERT ... SELECT: the reward leg takes min(amount, reward available)
+ * read at execution time, the charged leg the rest. If the charged account cannot cover the rest, its CHECK fails and
+ * the batch rolls back: the guard, not a prior read, decides.
+ */
+function placeStatements(db: Db, args: PlaceHoldArgs, credit: AccountRef): BatchItem[] {
+  const book = args.regionId;
+  const ids = legIds(args.holdId);
+  const charged = userChargedAccount(args.userId, book);
+  const reward = userRewardAccount(args.userId, book);
+  const a = ledgerAccounts;
+  const available = sql<number>`(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending})`;
+  const rewardTaken = sql<number>`coalesce((SELECT amount FROM ledger_transfers WHERE id = ${ids.reward}), 0)`;
+  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL) =>
+    db
+      .insert(ledgerTransfers)
+      .select(
+        db
+          .select({
+            seq: sql<number>`NULL`.as("seq"),
+            id: sql<string>`${id}`.as("id"),
+            book: a.book,
+            debitAccountId: a.id,
+            creditAccountId: sql<string>`${credit.id}`.as("credit_account_id"),
+            amount: amount.as("amount"),
+            phase: sql<"pending">`'pending'`.as("phase"),
+            pendingId: sql<null>`NULL`.as("pending_id"),
+            expiresAt: sql<number | null>`${args.expiresAt ?? null}`.as("expires_at"),
+            kind: sql<string>`'hold'`.as("kind"),
+            reference: sql<string | null>`${args.reference ?? null}`.as("reference"),
+            description: sql<string>`${args.description ?? "Points reserved"}`.as("description"),
+            meta: sql<string>`${JSON.stringify({ holdId: args.holdId, userId: args.userId })}`.as("meta"),
+            createdAt: sql<number>`${args.now}`.as("created_at"),
+          })
+          .from(a)
+          .where(and(eq(a.id, from.id), condition)),
+      )
+      .returning();
+  return [
+    ensureAccountStatement(db, credit, args.now),
+    ensureAccountStatement(db, reward, args.now),
+    ensureAccountStatement(db, charged, args.now),
+    leg(ids.reward, reward, sql<number>`min(${args.amount}, ${available})`, sql`${available} > 0`),
+    leg(ids.charged, charged, sql<number>`${args.amount} - ${rewardTaken}`, sql`${args.amount} - ${rewardTaken} > 0`),
+  ];
+}
+
+function replyExisting(hold: Hold, args: PlaceHoldArgs): Hold {
+  if (!sameHold(hold, args)) fail("CONFLICT", `Hold ${args.holdId} already exists with different parameters.`);
+  return hold;
+}
+
+export interface PostHoldArgs {
+  holdId: string;
+  /** Won to capture, 1..hold.amount; default the whole hold. The rest is released. */
+  amount?: number;
+  /** Destination, when the hold was placed without one (it must then be in the same book). */
+  toAccount?: AccountRef;
+  description?: string;
+  now: number;
+}
+
+function settledError(hold: Hold, wanted: "post" | "void"): never {
+  if (hold.status === "posted") {
+    fail(
+      "PRECONDITION_FAILED",
+      `This hold was already captured (${hold.capturedAmount} won); refund it from escrow instead of releasing it.`,
+    );
+  }
+  const what = hold.status === "expired" ? "expired and was released" : "was released";
+  fail("PRECONDITION_FAILED", `This hold ${what}; it can no longer be ${wanted === "post" ? "captured" : "changed"}.`);
+}
+
+function replyPosted(hold: Hold, amount: number | undefined): Hold {
+  if (hold.status !== "posted") settledError(hold, "post");
+  if (amount !== undefined && amount !== hold.capturedAmount) {
+    fail("CONFLICT", `This hold was already captured for ${hold.capturedAmount} won, not ${amount}.`);
+  }
+  return hold;
+}
+
+export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
+  checkHoldId(args.holdId);
+  const rows = await loadHold(db, args.holdId);
+  if (!rows) fail("NOT_FOUND", `No hold ${args.holdId}.`);
+  const hold = toHold(args.holdId, rows);
+  if (hold.status !== "pending") return replyPosted(hold, args.amount);
+  if (hold.expiresAt !== null && hold.expiresAt <= args.now) {
+    fail("PRECONDITION_FAILED", "This hold has expired; it will be released.");
+  }
+  const capture = args.amount ?? hold.amount;
+  if (!Number.isSafeInteger(capture) || capture < 1 || capture > hold.amount) {
+    fail("BAD_REQUEST", `Capture between 1 and ${hold.amount} won (release the hold to take nothing).`);
+  }
+  const to = args.toAccount;
+  const redirect = to !== undefined && to.id !== hold.creditAccountId;
+  if (redirect && !hold.creditAccountId.startsWith(`${hold.regionId}:hold_clearing:`)) {
+    fail("BAD_REQUEST", "This hold already has a destination; post it without toAccount.");
+  }
+  if (redirect && to.book !== hold.regionId) fail("BAD_REQUEST", "A hold's destination must be in its region book.");
+
+  const ids = legIds(args.holdId);
+  const open = rows.legs.filter((l) => !rows.settlements.some((s) => s.pendingId === l.id));
+  // reward leg first, then charged
+  open.sort((a) => (a.id === ids.reward ? -1 : 1));
+  let left = capture;
+  const statements: BatchItem[] = open.map((leg) => {
+    const take = Math.min(left, leg.amount);
+    left -= take;
+    return take > 0
+      ? settleStatement(db, {
+          id: `${leg.id}:post`,
+          pending: leg,
+          action: "post",
+          amount: take,
+          kind: "hold_capture",
+          description: args.description ?? "Reserved points used",
+          meta: { holdId: args.holdId, userId: hold.userId },
+          now: args.now,
+        })
+      : settleStatement(db, {
+          id: `${leg.id}:void`,
+          pending: leg,
+          action: "void",
+          kind: "hold_release",
+          description: "Unused reserved points released",
+          meta: { holdId: args.holdId, userId: hold.userId },
+          now: args.now,
+        });
+  });
+  if (redirect) {
+    statements.push(
+      ensureAccountStatement(db, to, args.now),
+      db.insert(ledgerTransfers).values({
+        id: ids.to,
+        book: hold.regionId,
+        debitAccountId: hold.creditAccountId,
+        creditAccountId: to.id,
+        amount: capture,
+        phase: "single",
+        pendingId: null,
+        expiresAt: null,
+        kind: "hold_capture",
+        reference: hold.reference,
+        description: args.description ?? "Reserved points used",
+        meta: { holdId: args.holdId, userId: hold.userId },
+        createdAt: args.now,
+      }),
+    );
+  }
+  try {
+    await runBatch(db, statements);
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    const now = await getHold(db, args.holdId);
+    if (now && now.status !== "pending") return replyPosted(now, args.amount);
+    if (failure === "expired") fail("PRECONDITION_FAILED", "This hold has expired; it will be released.");
+    ledgerErrorToTrpc(e, failure);
+  }
+  return {
+    ...hold,
+    status: "posted",
+    capturedAmount: capture,
+    settledAt: args.now,
+    creditAccountId: redirect ? to.id : hold.creditAccountId,
+  };
+}
+
+export async function voidHold(
+  db: Db,
+  args: { holdId: string; now: number; description?: string; expired?: boolean },
+): Promise<Hold> {
+  checkHoldId(args.holdId);
+  const rows = await loadHold(db, args.holdId);
+  if (!rows) fail("NOT_FOUND", `No hold ${args.holdId}.`);
+  const hold = toHold(args.holdId, rows);
+  if (hold.status === "posted") settledError(hold, "void");
+  if (hold.status !== "pending") return hold;
+  const open = rows.legs.filter((l) => !rows.settlements.some((s) => s.pendingId === l.id));
+  const statements = open.map((leg) =>
+    settleStatement(db, {
+      id: `${leg.id}:void`,
+      pending: leg,
+      action: "void",
+      kind: args.expired ? "hold_expire" : "hold_release",
+      description: args.description ?? (args.expired ? "Reservation expired" : "Reservation released"),
+      meta: { holdId: args.holdId, userId: hold.userId },
+      now: args.now,
+    }),
+  );
+  try {
+    await runBatch(db, statements);
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    const now = await getHold(db, args.holdId);
+    if (now?.status === "posted") settledError(now, "void");
+    if (now && now.status !== "pending") return now;
+    ledgerErrorToTrpc(e, failure);
+  }
+  return { ...hold, status: args.expired ? "expired" : "voided", settledAt: args.now };
+}
+
+/**
+ * Voids pending transfers whose expiry has passed, up to `limit` per call (cron). Each void is an INSERT ... SELECT
+ * that only fires while the transfer is still open and expired, so a post racing the sweep, or two sweeps, cannot
+ * fail the batch or settle anything twice. Covers any expiring pending transfer, not only holds.
+ */
+export async function sweepExpiredHolds(db: Db, now: number, limit = SWEEP_BATCH): Promise<number> {
+  const due = await db
+    .select({ id: ledgerPending.transferId })
+    .from(ledgerPending)
+    .where(lte(ledgerPending.expiresAt, now))
+    .limit(Math.min(limit, SWEEP_BATCH))
+    .all();
+  if (due.length === 0) return 0;
+  const p = ledgerTransfers;
+  const statements = due.map(({ id }) =>
+    // keys in table column order (drizzle lists the insert columns in that order)
+    db.insert(ledgerTransfers).select(
+      db
+        .select({
+          seq: sql<number>`NULL`.as("seq"),
+          id: sql<string>`${p.id} || ':void'`.as("id"),
+          book: p.book,
+          debitAccountId: p.debitAccountId,
+          creditAccountId: p.creditAccountId,
+          amount: p.amount,
+          phase: sql<"void">`'void'`.as("phase"),
+          pendingId: p.id,
+          expiresAt: sql<null>`NULL`.as("expires_at"),
+          kind: sql<string>`'hold_expire'`.as("kind"),
+          reference: p.reference,
+          description: sql<string>`'Reservation expired'`.as("description"),
+          meta: p.meta,
+          createdAt: sql<number>`${now}`.as("created_at"),
+        })
+        .from(p)
+        .innerJoin(ledgerPending, eq(ledgerPending.transferId, p.id))
+        .where(and(eq(p.id, id), lte(ledgerPending.expiresAt, now))),
+    ),
+  );
+  await runBatch(db, statements);
+  const left = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(ledgerPending)
+    .where(
+      inArray(
+        ledgerPending.transferId,
+        due.map((d) => d.id),
+      ),
+    )
+    .get();
+  return due.length - (left?.n ?? 0);
+}
