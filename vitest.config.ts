@@ -41,6 +41,17 @@ export default defineConfig(async () => {
             include: ["test/node/**/*.test.ts"],
           },
         },
+        {
+          // Real Chromium against `wrangler dev` started by the global setup (skipped without chromium unless CI).
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["./test/browser/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+          },
+        },
       ],
     },
   };

@@ -2,11 +2,11 @@ import { trpcServer } from "@hono/trpc-server";
 import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "../shared/limits";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { type ApiErrorCode, apiError, logServerError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
+import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
 import { createContext, readAuth } from "./trpc/context";
@@ -16,8 +16,7 @@ export { GroupBuyRoom } from "./durable/GroupBuyRoom";
 export { SandboxGateway } from "./durable/SandboxGateway";
 export { UserChannel } from "./durable/UserChannel";
 
-// Only the default handler and Durable Object classes may be exported here: workerd treats every named export of the
-// main module as an entrypoint and refuses to start on anything else (constants live in shared/limits.ts).
+// Only the default handler and Durable Object classes may be exported here (workerd entrypoints).
 const app = new Hono<AppEnv>();
 
 function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: string, httpStatus?: number) {

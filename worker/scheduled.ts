@@ -5,7 +5,7 @@ import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { recomputeRecommendations } from "./recommend/recompute";
-import { allBookDbs } from "./wallet/books";
+import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { reconcileAll } from "./wallet/reconcile";
 
@@ -34,6 +34,7 @@ export async function handleScheduled(
     await cleanupIdempotencyKeys(db, now);
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
+    await queueStrayBalances(db, env.JOBS, now);
   }
   // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
   await recomputeRecommendations(db, now).catch((e) =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idSchema, regionIdSchema } from "./common";
 
 /**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
@@ -6,5 +7,13 @@ import { z } from "zod";
  */
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
+  /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
+  z.object({
+    type: z.literal("wallet.moveBook"),
+    moveId: z.string().regex(/^[0-9A-Z]{26}$/),
+    userId: idSchema,
+    fromRegion: regionIdSchema,
+    toRegion: regionIdSchema,
+  }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;

@@ -1,5 +1,6 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { runMoveBookJob } from "../wallet/books";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
 
@@ -46,9 +47,12 @@ async function handleMessage(queue: string, message: Message<unknown>, env: Env)
   }
 }
 
-async function runJob(job: JobMessage, _env: Env): Promise<void> {
+async function runJob(job: JobMessage, env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
+      return;
+    case "wallet.moveBook":
+      await runMoveBookJob(env, job);
       return;
   }
 }
