@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { checksOf, type ZodDef as Def, defOf } from "../shared/zod-def";
 import { listProcedures } from "./procedures";
-
-type Def = { type: string; checks?: { _zod: { def: Record<string, unknown> } }[] } & Record<string, unknown>;
-const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
-const checksOf = (def: Def) => (def.checks ?? []).map((c) => c._zod.def);
 
 /** A regex bounds the length when it is anchored and has no *, + or {n,} (e.g. ids: ^[0-9A-Z]{26}$). */
 function boundedPattern(pattern: unknown): boolean {
