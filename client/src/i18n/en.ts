@@ -1,6 +1,8 @@
+import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 
 export const en: Messages = {
+  ...communityEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",
