@@ -3,6 +3,7 @@ import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
+import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
@@ -36,6 +37,7 @@ export async function handleScheduled(
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
     await queueStrayBalances(db, env.JOBS, now);
   }
+  await runGroupBuyCron(env, controller.cron, now);
   // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
   await recomputeRecommendations(db, now).catch((e) =>
     console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),

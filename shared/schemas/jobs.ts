@@ -7,6 +7,9 @@ import { idSchema, regionIdSchema } from "./common";
  */
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
+  // Group buys (worker/groupbuy/settlement.ts): converge one hold on its buy's status; settle a completed buy.
+  z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
+  z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

@@ -1,5 +1,6 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { completeSettlement, settleHold } from "../groupbuy/settlement";
 import { runMoveBookJob } from "../wallet/books";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
@@ -51,6 +52,10 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
       return;
+    case "groupbuy.settleHold":
+      return settleHold(env, job, Date.now());
+    case "groupbuy.complete":
+      return completeSettlement(env, job.groupBuyId, Date.now());
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;
