@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { type BatchItem, type Db, getDb, runBatch } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { groupBuyHolds, groupBuyMembers, groupBuys, sellerPayables } from "../db/schema";
 import { newId } from "../lib/ids";
 import { onJoinCaptured, onPurchasesCompleted } from "../membership/hooks";
