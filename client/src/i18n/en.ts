@@ -1,8 +1,10 @@
+import { appEn } from "./app.en";
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 
 export const en: Messages = {
   ...communityEn,
+  ...appEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",
