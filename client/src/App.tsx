@@ -12,6 +12,7 @@ const Login = lazy(() => import("./pages/LoginPage"));
 const Signup = lazy(() => import("./pages/SignupPage"));
 const Verify = lazy(() => import("./pages/VerifyPage"));
 const Interests = lazy(() => import("./pages/InterestsPage"));
+const GroupBuy = lazy(() => import("./pages/GroupBuyPage"));
 const Wallet = lazy(() => import("./pages/WalletPage"));
 const Board = lazy(() => import("./pages/BoardPage"));
 const Post = lazy(() => import("./pages/PostPage"));
@@ -81,6 +82,7 @@ export function App() {
       <Route path="/signup" component={anonymous(Signup)} />
       <Route path="/verify" component={signedIn(Verify)} />
       <Route path="/interests" component={signedIn(Interests)} />
+      <Route path="/g/:id" component={signedIn(GroupBuy)} />
       <Route path="/wallet" component={signedIn(Wallet)} />
       <Route path="/board" component={signedIn(Board)} />
       <Route path="/board/:id" component={signedIn(Post)} />

@@ -96,7 +96,9 @@ export default function HomePage() {
         >
           {(s: Suggestion) => (
             <article class="card gb" data-testid="suggestion">
-              <h3>{s.groupBuy.title}</h3>
+              <h3>
+                <A href={`/g/${s.groupBuy.id}`}>{s.groupBuy.title}</A>
+              </h3>
               <p class="reason">{reasonText(s.reason)}</p>
               <p class="price">{t("gb.perShare", { price: formatWon(s.groupBuy.pricePerShare) })}</p>
               <Progress taken={s.groupBuy.takenShares} total={s.groupBuy.totalShares} />
@@ -114,7 +116,9 @@ export default function HomePage() {
         >
           {(g: RouterOutputs["groupBuys"]["list"]["items"][number]) => (
             <article class="card gb" data-testid="feed-item">
-              <h3>{g.title}</h3>
+              <h3>
+                <A href={`/g/${g.id}`}>{g.title}</A>
+              </h3>
               <p class="muted">{g.sellerName}</p>
               <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
               <Progress taken={g.takenShares} total={g.totalShares} />
