@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idSchema, regionIdSchema } from "./common";
 
 /**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
@@ -6,5 +7,9 @@ import { z } from "zod";
  */
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
+  // Drive a charge we still owe an outcome: deferred (the gateway was down) or unknown (it did not answer).
+  z.strictObject({ type: z.literal("charge.settle"), chargeId: idSchema, book: regionIdSchema }),
+  // Finish one partial cancel of a refund (the gateway was down or did not answer).
+  z.strictObject({ type: z.literal("refund.settle"), partId: idSchema, book: regionIdSchema }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;

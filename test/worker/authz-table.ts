@@ -143,6 +143,21 @@ export const AUTHZ_TABLE: AuthzTable = {
   "wallet.get": { kind: "query", expect: signedIn },
   "wallet.history": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
   "wallet.statement": { kind: "query", input: () => ({ month: "2026-03" }), expect: signedIn },
+  "wallet.charge": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return {
+        amount: 1_000,
+        idempotencyKey: `authz-${newId()}`,
+        paymentMethod: { type: "card" as const, paymentKey: `pk_${newId()}`, orderId: `o-${newId()}` },
+      };
+    },
+    expect: active,
+    // a charge refused by the limits still leaves its idempotency key and (for encrypted cards) the consent record
+    fuzz: { mayWrite: ["idempotency_keys", "payment_consents", "charges"] },
+  },
+  "wallet.pendingCharges": { kind: "query", expect: signedIn },
   "admin.wallet.grant": {
     kind: "mutation",
     input: async ({ fx }) => ({

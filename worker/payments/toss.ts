@@ -41,11 +41,13 @@ class Timeout extends Error {}
  */
 export class TossGateway implements PaymentGateway {
   readonly name: string;
+  readonly acceptsEncryptedCards: boolean;
   constructor(
     private readonly config: TossConfig,
     name = "toss",
   ) {
     this.name = name;
+    this.acceptsEncryptedCards = config.encryptedCard;
   }
 
   confirmCard(req: { paymentKey: string; orderId: string; amount: number }) {

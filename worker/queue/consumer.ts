@@ -1,5 +1,8 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { getDb } from "../db/client";
+import { bookDb } from "../wallet/books";
+import { runChargeJob } from "../wallet/settle";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
 
@@ -46,9 +49,11 @@ async function handleMessage(queue: string, message: Message<unknown>, env: Env)
   }
 }
 
-async function runJob(job: JobMessage, _env: Env): Promise<void> {
+async function runJob(job: JobMessage, env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
       return;
+    case "charge.settle":
+      return runChargeJob(env, getDb(env), bookDb(env, job.book), job.chargeId);
   }
 }
