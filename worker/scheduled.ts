@@ -7,6 +7,7 @@ import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
+import { runPaymentsCron } from "./wallet/paymentsCron";
 import { reconcileAll } from "./wallet/reconcile";
 
 export const DAILY_CRON = "0 18 * * *";
@@ -35,6 +36,10 @@ export async function handleScheduled(
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
   }
+  // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).
+  await runPaymentsCron(env, now).catch((e) =>
+    console.error(JSON.stringify({ level: "error", cron: "payments", error: String(e) })),
+  );
   // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
   await recomputeRecommendations(db, now).catch((e) =>
     console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),
