@@ -158,6 +158,15 @@ export const AUTHZ_TABLE: AuthzTable = {
     fuzz: { mayWrite: ["idempotency_keys", "payment_consents", "charges"] },
   },
   "wallet.pendingCharges": { kind: "query", expect: signedIn },
+  "wallet.refund": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await fx.chargedWallet(caller.id, 5_000);
+      return { amount: 2_000, idempotencyKey: `authz-${newId()}` };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
   "admin.wallet.grant": {
     kind: "mutation",
     input: async ({ fx }) => ({
@@ -191,6 +200,17 @@ export const AUTHZ_TABLE: AuthzTable = {
   "payments.gatewayPublicKey": { kind: "query", expect: signedIn },
   "admin.gateway.get": { kind: "query", expect: adminsOnly },
   "admin.gateway.set": { kind: "mutation", input: () => ({ mode: "up" as const }), expect: adminsOnly },
+  "admin.charges.list": { kind: "query", input: () => ({ status: "deferred" as const, limit: 5 }), expect: adminsOnly },
+  "admin.charges.retry": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ chargeId: await fx.openCharge(), reason: "게이트웨이 복구 후 재시도" }),
+    expect: adminsOnly,
+  },
+  "admin.charges.cancel": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ chargeId: await fx.openCharge(), reason: "고객 요청으로 취소" }),
+    expect: adminsOnly,
+  },
   "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.dlq.replay": {
     kind: "mutation",

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import type { NotificationPayload } from "../../shared/schemas/notifications";
 import type { ChargeStatus } from "../../shared/schemas/payments";
 import { sendNotifications } from "../community/notifications";
@@ -254,6 +254,8 @@ export async function settleDeclined(
   failure: { code: string; message: string },
   by: Driver | "admin",
   to: Extract<ChargeStatus, "failed" | "clawed_back" | "canceled"> = charge.deferred ? "clawed_back" : "failed",
+  /** Admin cancel: only if no send was counted meanwhile (a worker may be charging the card right now). */
+  guard?: SQL,
 ): Promise<ChargeRow> {
   const { id, book, userId, amount } = charge;
   const error = {
@@ -264,7 +266,7 @@ export async function settleDeclined(
   };
   if (charge.deferred !== 1) {
     return settleBatch(ctx, id, [
-      transition(ctx.db, id, ["processing", "unknown"], to, error),
+      transition(ctx.db, id, ["processing", "unknown"], to, error, guard),
       deleteCardBlob(ctx.db, id),
     ]);
   }
@@ -275,7 +277,7 @@ export async function settleDeclined(
     const take = granted ? Math.min(amount, available) : 0;
     const debt = granted ? amount - take : 0;
     const statements: BatchItem[] = [
-      transition(ctx.db, id, ["deferred"], to, { ...error, debtAmount: debt }),
+      transition(ctx.db, id, ["deferred"], to, { ...error, debtAmount: debt }, guard),
       deleteCardBlob(ctx.db, id),
     ];
     if (take > 0) {

@@ -1,7 +1,7 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
 import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
 import { adminProcedure, router } from "../init";
-import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
@@ -25,5 +25,6 @@ export const adminRouter = router({
   }),
   gateway: gatewayAdminRouter,
   dlq: dlqAdminRouter,
+  charges: chargesAdminRouter,
   wallet: walletAdminRouter,
 });

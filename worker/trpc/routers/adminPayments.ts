@@ -1,7 +1,14 @@
-import { adminDlqListInput, adminDlqReplayInput, gatewaySetInput } from "../../../shared/schemas/payments";
+import {
+  adminChargeActionInput,
+  adminChargesListInput,
+  adminDlqListInput,
+  adminDlqReplayInput,
+  gatewaySetInput,
+} from "../../../shared/schemas/payments";
 import { fail } from "../../lib/errors";
 import { sandboxGateway } from "../../payments";
 import { listDeadLetters, replayDeadLetter } from "../../queue/deadLetters";
+import { cancelCharge, listCharges, retryCharge } from "../../wallet/chargeAdmin";
 import type { Context } from "../context";
 import { adminProcedure, router } from "../init";
 
@@ -30,4 +37,15 @@ export const dlqAdminRouter = router({
   replay: adminProcedure
     .input(adminDlqReplayInput)
     .mutation(({ ctx, input }) => replayDeadLetter(ctx.db, ctx.env, input.id, ctx.user.id, ctx.now)),
+});
+
+/** Charges stuck between states (deferred, unknown, processing) and what to do about them. */
+export const chargesAdminRouter = router({
+  list: adminProcedure.input(adminChargesListInput).query(({ ctx, input }) => listCharges(ctx.env, input)),
+  retry: adminProcedure
+    .input(adminChargeActionInput)
+    .mutation(({ ctx, input }) => retryCharge(ctx.env, ctx.db, ctx.user.id, input.chargeId, input.reason, ctx.now)),
+  cancel: adminProcedure
+    .input(adminChargeActionInput)
+    .mutation(({ ctx, input }) => cancelCharge(ctx.env, ctx.db, ctx.user.id, input.chargeId, input.reason, ctx.now)),
 });

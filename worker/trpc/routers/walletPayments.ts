@@ -1,9 +1,10 @@
-import { chargeInput } from "../../../shared/schemas/payments";
+import { chargeInput, refundInput } from "../../../shared/schemas/payments";
 import type { Db } from "../../db/client";
 import { withIdempotency } from "../../lib/idempotency";
 import { bookDb } from "../../wallet/books";
 import { chargeWallet } from "../../wallet/charge";
 import { pendingChargesOf } from "../../wallet/charges";
+import { refundWallet } from "../../wallet/refund";
 import { activeProcedure, authedProcedure } from "../init";
 
 const userBook = (ctx: { env: Env; db: Db; user: { homeRegionId: string | null } }) =>
@@ -17,6 +18,15 @@ export const walletPaymentProcedures = {
     .mutation(({ ctx, input }) =>
       withIdempotency(ctx, { scope: "wallet.charge", key: input.idempotencyKey, input }, () =>
         chargeWallet(ctx.env, ctx.db, userBook(ctx), ctx.user, input, ctx.ip, ctx.now),
+      ),
+    ),
+
+  /** Refund charged points (not reward, held or unpaid ones) to the original cards, newest payment first. */
+  refund: activeProcedure
+    .input(refundInput)
+    .mutation(({ ctx, input }) =>
+      withIdempotency(ctx, { scope: "wallet.refund", key: input.idempotencyKey, input }, () =>
+        refundWallet(ctx.env, ctx.db, userBook(ctx), ctx.user, input, ctx.now),
       ),
     ),
 
