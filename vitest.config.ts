@@ -15,6 +15,9 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   PASSWORD_PEPPER: "test-pepper",
                   BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
+                  // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
+                  SIM_RUNS: process.env.SIM_RUNS ?? "",
+                  SIM_SEED: process.env.SIM_SEED ?? "",
                   TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
                   // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
                   PG_TIMEOUT_MS: "300",
@@ -33,6 +36,17 @@ export default defineConfig(async () => {
             name: "node",
             environment: "node",
             include: ["test/node/**/*.test.ts"],
+          },
+        },
+        {
+          // Real Chromium against `wrangler dev` started by the global setup (skipped without chromium unless CI).
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["./test/browser/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
       ],

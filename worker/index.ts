@@ -6,6 +6,7 @@ import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
+import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
 import { createContext, readAuth } from "./trpc/context";
@@ -15,10 +16,8 @@ export { GroupBuyRoom } from "./durable/GroupBuyRoom";
 export { SandboxGateway } from "./durable/SandboxGateway";
 export { UserChannel } from "./durable/UserChannel";
 
-export const API_BODY_LIMIT_BYTES = 64 * 1024;
-export const MAX_BATCH_SIZE = 10;
-
-export const app = new Hono<AppEnv>();
+// Only the default handler and Durable Object classes may be exported here (workerd entrypoints).
+const app = new Hono<AppEnv>();
 
 function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: string, httpStatus?: number) {
   const { body, httpStatus: status } = apiError(code, message, c.get("requestId"), httpStatus);

@@ -3,6 +3,12 @@ import { idSchema } from "./common";
 
 const won = z.number().int().nonnegative();
 const title = z.string().max(200);
+const boardCommentParams = z.object({
+  postId: idSchema,
+  postTitle: title,
+  commentId: idSchema,
+  commenterName: z.string().max(40),
+});
 
 /**
  * Every notification kind and the params it carries. Params hold ids and numbers, not sentences: the client renders
@@ -27,12 +33,10 @@ export const notificationParams = {
     reason: z.string().max(500),
   }),
   "wallet.refund_failed": z.object({ refundId: idSchema, amountWon: won, reason: z.string().max(500) }),
-  "board.comment": z.object({
-    postId: idSchema,
-    postTitle: title,
-    commentId: idSchema,
-    commenterName: z.string().max(40),
-  }),
+  "board.comment": boardCommentParams,
+  "board.reply": boardCommentParams,
+  "board.supply_offer": z.object({ postId: idSchema, postTitle: title, sellerName: z.string().max(60) }),
+  "board.proposal_linked": z.object({ postId: idSchema, postTitle: title, groupBuyId: idSchema }),
   "seller.approved": z.object({ applicationId: idSchema, businessName: z.string().max(60) }),
   "seller.rejected": z.object({
     applicationId: idSchema,

@@ -14,6 +14,7 @@
  */
 import type * as fc from "fast-check";
 import { newId } from "../../worker/lib/ids";
+import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
 import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
@@ -181,6 +182,74 @@ export const AUTHZ_TABLE: AuthzTable = {
   },
   "admin.wallet.reconciliations": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.wallet.reconcile": { kind: "mutation", expect: adminsOnly },
+
+  "board.list": { kind: "query", input: ({ fx }) => ({ regionId: fx.region.id }), expect: signedIn },
+  "board.get": { kind: "query", input: async ({ fx }) => ({ id: await boardPost(fx) }), expect: signedIn },
+  "board.comments": { kind: "query", input: async ({ fx }) => ({ postId: await boardPost(fx) }), expect: signedIn },
+  "board.create": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { regionId: fx.region.id, category: "question" as const, title: "권한 확인", body: "본문" };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  // the caller's own post/comment: author-only rules are covered in board.test.ts
+  "board.update": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardPost(fx, caller), title: "고친 제목" }),
+    expect: active,
+  },
+  "board.delete": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardPost(fx, caller) }),
+    expect: active,
+  },
+  "board.comment": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { postId: await boardPost(fx), body: "좋아요" };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "board.deleteComment": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: await boardComment(fx, caller) }),
+    expect: active,
+  },
+  "board.like": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return { postId: await boardPost(fx), liked: true };
+    },
+    expect: active,
+  },
+  "board.report": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await boardPost(fx), reason: "spam" as const }),
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "board.offerSupply": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ postId: await boardPost(fx, null, "proposal"), message: "공급할 수 있어요" }),
+    expect: sellersOnly,
+  },
+  "admin.moderation.queue": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.moderation.approve": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await reportedPost(fx), reason: "문제 없음" }),
+    expect: adminsOnly,
+  },
+  "admin.moderation.remove": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ targetType: "post" as const, targetId: await boardPost(fx), reason: "광고" }),
+    expect: adminsOnly,
+  },
 
   "admin.users.suspend": {
     kind: "mutation",

@@ -82,3 +82,17 @@ export async function openSocket(
   };
   return { socket: { ws, frames, next, closed }, response };
 }
+
+/** A logged-in approved seller (promoted in D1; the approval flow has its own tests). */
+export async function newSeller(name = "동네상점") {
+  const seller = await newBuyer(name);
+  await env.DB.prepare("UPDATE users SET role = 'seller' WHERE id = ?").bind(seller.user.id).run();
+  return seller;
+}
+
+export async function countRows(table: string, where = "1=1", ...binds: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
+    .bind(...binds)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

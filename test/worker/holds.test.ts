@@ -190,9 +190,10 @@ describe("holds", () => {
     const summary = await walletSummary(db(), userId, book);
     expect(summary.held).toBe(held);
     expect(summary.available).toBeGreaterThanOrEqual(0);
-    // every refusal was real: the smallest refused amount did not fit in what was left
-    const refusedMin = Math.min(...amounts.filter((_, i) => results[i].status === "rejected"));
-    expect(refusedMin === Infinity || summary.available < refusedMin + 100).toBe(true);
+    // every refusal was real: funds only shrink here, so what is left now cannot cover any refused amount
+    const refused = amounts.filter((_, i) => results[i].status === "rejected");
+    expect(refused.length).toBeGreaterThan(0);
+    for (const amount of refused) expect(summary.available).toBeLessThan(amount);
     await assertLedgerInvariants(db(), [book]);
   }, 60_000);
 

@@ -6,7 +6,9 @@ import { formatReason } from "../../shared/recommend-reasons";
 import { getDb, runBatch } from "../../worker/db/client";
 import worker from "../../worker/index";
 import { recordInteraction } from "../../worker/recommend/interactions";
-import { recomputeRecommendations } from "../../worker/recommend/recompute";
+import type { RecomputePlan } from "../../worker/recommend/plan";
+import { RECOMPUTE, recomputeRecommendations } from "../../worker/recommend/recompute";
+import { popularityStatements, userModelStatements } from "../../worker/recommend/store";
 import { insertUser, tokenFor } from "./fixtures";
 import { bearerClient, errorOf } from "./helpers";
 import { ensureGroupBuyTables, freshRegion, insertGroupBuy, insertMember, verifyResident } from "./recommend-fixtures";
@@ -108,8 +110,9 @@ describe("recommend.forMe", () => {
 
   it("after the cron: a regular gets what their taste neighbours joined, a newcomer gets local popularity", async () => {
     const region = await freshRegion(db);
+    // Eight past buys in common: enough history (n = 8) for the personal side to carry real weight.
     const past = await Promise.all(
-      [1, 2, 3].map(() => insertGroupBuy(db, { regionId: region.id, status: "COMPLETED" })),
+      Array.from({ length: 8 }, () => insertGroupBuy(db, { regionId: region.id, status: "COMPLETED" })),
     );
     const liked = await insertGroupBuy(db, { regionId: region.id, category: "pet", title: "사료" });
     const popular = await insertGroupBuy(db, { regionId: region.id, category: "household", title: "휴지" });
@@ -247,5 +250,34 @@ describe("incremental recompute (cron)", () => {
     await waitOnExecutionContext(ctx);
     const row = await db.get<{ n: number }>(sql`SELECT n FROM rec_candidates WHERE user_id = ${user.id}`);
     expect(row?.n).toBe(1);
+  });
+});
+
+describe("D1 limits", () => {
+  it("a heavy cron run writes in statements of ≤ 100 parameters and < 100 KB, a few hundred in all", () => {
+    const id = (prefix: string, i: number) => `${prefix}${i}`.padEnd(26, "0");
+    const plan: RecomputePlan = {
+      users: Array.from({ length: RECOMPUTE.maxUsersPerRun }, (_, u) => ({
+        userId: id("U", u),
+        n: 200,
+        neighbours: Array.from({ length: 30 }, (_, i) => ({ userId: id("N", i), similarity: 0.123456 })),
+        candidates: Array.from({ length: 100 }, (_, i) => ({ itemId: id("G", i), score: 1.234567, neighbours: 12 })),
+        affinity: ["fresh", "processed", "household", "kids", "pet", "beauty", "other"].map((c) => [c, 0.5]),
+      })),
+      regions: Array.from({ length: 30 }, (_, r) => ({
+        regionId: `region-${r}`,
+        fallback: false,
+        mass: 100,
+        table: Array.from({ length: 300 }, (_, k): [string, number] => [`i:${id("G", k)}`, 1.5]),
+      })),
+    };
+    const statements = [...popularityStatements(db, plan, 0), ...userModelStatements(db, plan, 0)];
+    for (const statement of statements) {
+      const { sql: text, params } = (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+      expect(params.length).toBeLessThanOrEqual(100);
+      expect(new TextEncoder().encode(text + JSON.stringify(params)).length).toBeLessThan(100_000);
+    }
+    // The cron shares D1's 1,000 queries per invocation with the other domains' steps.
+    expect(statements.length).toBeLessThan(450);
   });
 });

@@ -133,22 +133,3 @@ export async function decideApplication(
   deliver([notice]);
   return { ...application, status: decision, decisionReason: reason ?? null, decidedBy: adminId, decidedAt: now };
 }
-
-export async function suspendUser(db: Db, adminId: string, userId: string, days: number, reason: string, now: number) {
-  const target = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, userId)).get();
-  if (!target) fail("NOT_FOUND", "No user with that id.");
-  if (target.role === "admin") fail("FORBIDDEN", "Admins cannot be suspended here.");
-  const suspendedUntil = now + days * 86_400_000;
-  await runBatch(db, [
-    db.update(users).set({ suspendedUntil }).where(eq(users.id, userId)),
-    db.insert(auditLog).values({
-      id: newId(now),
-      actorId: adminId,
-      action: "user.suspend",
-      targetId: userId,
-      detail: { days, reason },
-      createdAt: now,
-    }),
-  ]);
-  return { userId, suspendedUntil };
-}

@@ -24,7 +24,7 @@ export const RECOMMEND = {
   /** Candidate items kept per user in the precomputed table. */
   candidatesPerUser: 100,
   /** Blend α = n / (n + k): with k interactions, personal and popularity weigh the same. */
-  blendK: 4,
+  blendK: 10,
   /** A user's features: the item itself and what it shares with other items (so a rerun of a product counts). */
   featureFactors: { item: 1, product: 0.6, seller: 0.25, category: 0.35 },
   /** Features that can make two users neighbours at all (sparse ones; category/seller only refine the cosine). */
@@ -34,7 +34,7 @@ export const RECOMMEND = {
   /** How an item's popularity is read from the region table: its own, its product's, its category's. */
   popularityKeyFactors: { item: 1, product: 0.5, category: 0.05 },
   /** Interest tilt on popularity: × (1 + boost · affinity), affinity ∈ [0, 1] from chosen and past categories. */
-  interestBoost: 1.5,
+  interestBoost: 2.5,
   /** Explicit onboarding interests count as this much affinity; past behaviour adds up to 1. */
   explicitInterestAffinity: 1,
   /** A region with less decayed popularity mass than this borrows from nearby regions. */

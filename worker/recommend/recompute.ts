@@ -7,6 +7,7 @@ import {
   loadInteractionWindow,
   loadRegionCentres,
   popularityStatements,
+  pruneInteractions,
   userModelStatements,
   writeStatements,
 } from "./store";
@@ -17,7 +18,7 @@ export const RECOMPUTE = {
   /** Interactions older than this no longer shape anyone's model. */
   windowMs: 180 * DAY,
   /** Users rescored per cron run; the rest wait for the next run (keeps one run inside D1's query budget). */
-  maxUsersPerRun: 1_000,
+  maxUsersPerRun: 500,
   /** Overlap for interactions whose `at` is slightly older than when they committed (clock skew, slow batch). */
   watermarkMarginMs: 2 * 60_000,
   /** Popularity decays even without new interactions: refresh at least this often. */
@@ -97,6 +98,7 @@ export async function recomputeRecommendations(
   await writeStatements(db, [
     ...popularityStatements(db, plan, now),
     ...userModelStatements(db, plan, now),
+    ...(full ? [pruneInteractions(db, now - RECOMPUTE.windowMs)] : []),
     db
       .insert(recState)
       .values({ id: STATE_ID, ...next })

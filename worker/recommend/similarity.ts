@@ -103,27 +103,40 @@ export function topNeighbours(
 ): Map<number, IndexedNeighbour[]> {
   const { k, shrinkage, minSimilarity } = resolve(opts);
   const stamp = new Int32Array(v.userIds.length).fill(-1);
+  const shared = new Int32Array(v.userIds.length);
+  // The target's vector scattered densely: a candidate's dot product is then one pass over its own features.
+  const dense = new Float64Array(v.featureKeys.length);
   const out = new Map<number, IndexedNeighbour[]>();
   const seen: number[] = [];
   for (const u of targets) {
     seen.length = 0;
     const ids = v.idx[u];
+    const vals = v.val[u];
     for (let j = 0; j < ids.length; j++) {
+      dense[ids[j]] = vals[j];
       if (!v.isAnchor[ids[j]]) continue;
       const list = postings[ids[j]];
       for (let p = 0; p < list.length; p++) {
         const other = list[p];
-        if (other !== u && stamp[other] !== u) {
+        if (other === u) continue;
+        if (stamp[other] !== u) {
           stamp[other] = u;
+          shared[other] = 0;
           seen.push(other);
         }
+        shared[other]++;
       }
     }
     const top = new TopK(k);
     for (const other of seen) {
-      const s = similarity(v, u, other, shrinkage);
+      const oi = v.idx[other];
+      const ov = v.val[other];
+      let dot = 0;
+      for (let j = 0; j < oi.length; j++) dot += dense[oi[j]] * ov[j];
+      const s = shrunkCosine(dot, v.norm[u], v.norm[other], shared[other], shrinkage);
       if (s >= minSimilarity) top.offer(other, s);
     }
+    for (let j = 0; j < ids.length; j++) dense[ids[j]] = 0;
     out.set(u, top.items);
   }
   return out;

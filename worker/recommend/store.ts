@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import {
   recCandidates,
@@ -80,12 +80,31 @@ export async function dueUsers(db: Db, watermark: number, cursor: string, limit:
   return rows.map((r) => r.userId);
 }
 
-function chunks<T>(rows: T[], paramsPerRow: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
+/** Keeps each statement's bound values well under 100 KB so one multi-row upsert never nears D1's limits. */
+const MAX_STATEMENT_BYTES = 64 * 1024;
+
+/** Splits rows so each insert stays within D1's bound-parameter and size limits. */
+export function chunks<T>(rows: T[], paramsPerRow: number, bytesOf: (row: T) => number = () => 0): T[][] {
+  const maxRows = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const b = bytesOf(row);
+    if (current.length > 0 && (current.length === maxRows || bytes + b > MAX_STATEMENT_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += b;
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
+
+const encoder = new TextEncoder();
+const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
 
 /** Upserts for the users' neighbours and candidates (one row each; JSON keeps it one write per user). */
 export function userModelStatements(db: Db, plan: RecomputePlan, now: number): BatchItem[] {
@@ -97,7 +116,7 @@ export function userModelStatements(db: Db, plan: RecomputePlan, now: number): B
     affinity: m.affinity.map(([c, a]): [string, number] => [c, round(a)]),
     computedAt: now,
   }));
-  for (const rows of chunks(cand, 5)) {
+  for (const rows of chunks(cand, 5, (r) => jsonBytes(r.items) + jsonBytes(r.affinity))) {
     statements.push(
       db
         .insert(recCandidates)
@@ -118,7 +137,7 @@ export function userModelStatements(db: Db, plan: RecomputePlan, now: number): B
     neighbours: m.neighbours.map((n): [string, number] => [n.userId, round(n.similarity)]),
     computedAt: now,
   }));
-  for (const rows of chunks(nbs, 3)) {
+  for (const rows of chunks(nbs, 3, (r) => jsonBytes(r.neighbours))) {
     statements.push(
       db
         .insert(recNeighbours)
@@ -227,6 +246,11 @@ export function servingRows(db: Db, userId: string, regionId: string, now: numbe
       LIMIT ${SERVING_POOL}
     )
     SELECT u.*, g.* FROM u LEFT JOIN g ON 1`);
+}
+
+/** Signals older than any model window are dead weight. */
+export function pruneInteractions(db: Db, before: number) {
+  return db.delete(recInteractions).where(lt(recInteractions.at, before));
 }
 
 export async function groupBuyExists(db: Db, id: string): Promise<boolean> {

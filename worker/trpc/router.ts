@@ -1,6 +1,7 @@
 import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { boardRouter } from "./routers/board";
 import { notificationsRouter } from "./routers/notifications";
 import { paymentsRouter } from "./routers/payments";
 import { recommendRouter } from "./routers/recommend";
@@ -17,6 +18,7 @@ export const appRouter = router({
   wallet: walletRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
+  board: boardRouter,
   recommend: recommendRouter,
 });
 

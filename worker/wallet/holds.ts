@@ -20,11 +20,11 @@
  * posting after expiry (ledger.ts), so concurrent calls cannot break a hold; this module turns the refusals into
  * typed errors and idempotent replies. `db` is the book's database: bookDb(env, regionId).
  */
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { assertNonNegativeWon } from "../../shared/money";
 import type { HoldStatus } from "../../shared/schemas/wallet";
 import { type BatchItem, type Db, runBatch } from "../db/client";
-import { ledgerPending, ledgerTransfers } from "../db/schema";
+import { ledgerAccounts, ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
 import {
   type AccountRef,
@@ -38,8 +38,6 @@ import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./error
 import { getAccounts, getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
-/** How often placeHold re-reads balances after losing a race before it reports the shortfall. */
-const PLACE_ATTEMPTS = 3;
 /** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
 export const SWEEP_BATCH = 90;
 
@@ -58,11 +56,11 @@ export interface Hold {
   expiresAt: number | null;
   createdAt: number;
   settledAt: number | null;
-  /** Where the points go on capture (escrow, or the book's hold_clearing until postHold names it). */
+  /** Where the points go on capture: the destination, or the book's hold_clearing until postHold names one. */
   creditAccountId: string;
 }
 
-const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c` });
+const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c`, to: `${holdId}:to` });
 
 function checkHoldId(holdId: string) {
   if (!HOLD_ID_PATTERN.test(holdId)) {
@@ -73,17 +71,23 @@ function checkHoldId(holdId: string) {
 interface HoldRows {
   legs: TransferRow[];
   settlements: TransferRow[];
+  /** hold_clearing → destination, when postHold named the destination */
+  redirect?: TransferRow;
 }
 
 async function loadHold(db: Db, holdId: string): Promise<HoldRows | null> {
   const ids = legIds(holdId);
-  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged]);
+  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged, ids.to]);
   const legs = rows.filter((r) => r.phase === "pending" && (r.id === ids.reward || r.id === ids.charged));
   if (legs.length === 0) return null;
-  return { legs, settlements: rows.filter((r) => r.pendingId !== null) };
+  return {
+    legs,
+    settlements: rows.filter((r) => r.pendingId !== null),
+    redirect: rows.find((r) => r.id === ids.to),
+  };
 }
 
-function toHold(holdId: string, { legs, settlements }: HoldRows): Hold {
+function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold {
   const ids = legIds(holdId);
   const first = legs[0];
   const meta = first.meta ?? {};
@@ -107,7 +111,7 @@ function toHold(holdId: string, { legs, settlements }: HoldRows): Hold {
     expiresAt: first.expiresAt,
     createdAt: first.createdAt,
     settledAt: status === "pending" ? null : Math.max(...settlements.map((s) => s.createdAt)),
-    creditAccountId: first.creditAccountId,
+    creditAccountId: redirect?.creditAccountId ?? first.creditAccountId,
   };
 }
 
@@ -151,56 +155,69 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
   const book = args.regionId;
   const credit = args.toAccount ?? platformAccount("hold_clearing", book);
   if (credit.book !== book) fail("BAD_REQUEST", "A hold's destination must be in the same region book.");
-  const existing = await getHold(db, args.holdId);
-  if (existing) return replyExisting(existing, args);
-
-  const ids = legIds(args.holdId);
-  const chargedRef = userChargedAccount(args.userId, book);
-  const rewardRef = userRewardAccount(args.userId, book);
-  let shortfall = args.amount;
-  for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
-    const funds = await spendable(db, args.userId, book);
-    shortfall = args.amount - funds.charged - funds.reward;
-    if (shortfall > 0) break;
-    const fromReward = Math.min(args.amount, funds.reward);
-    const fromCharged = args.amount - fromReward;
-    const statements: BatchItem[] = [ensureAccountStatement(db, credit, args.now)];
-    const leg = (id: string, from: AccountRef, amount: number) => {
-      statements.push(
-        ensureAccountStatement(db, from, args.now),
-        db.insert(ledgerTransfers).values({
-          id,
-          book,
-          debitAccountId: from.id,
-          creditAccountId: credit.id,
-          amount,
-          phase: "pending",
-          pendingId: null,
-          expiresAt: args.expiresAt ?? null,
-          kind: "hold",
-          reference: args.reference ?? null,
-          description: args.description ?? "Points reserved",
-          meta: { holdId: args.holdId, userId: args.userId },
-          createdAt: args.now,
-        }),
-      );
-    };
-    if (fromReward > 0) leg(ids.reward, rewardRef, fromReward);
-    if (fromCharged > 0) leg(ids.charged, chargedRef, fromCharged);
-    try {
-      await runBatch(db, statements);
-      return (await getHold(db, args.holdId))!;
-    } catch (e) {
-      const failure = classifyLedgerError(e);
-      if (failure === "duplicate_id") {
-        const raced = await getHold(db, args.holdId);
-        if (raced) return replyExisting(raced, args);
-      }
-      if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
-      // lost a race for the same points: re-read and try again (or report the shortfall)
+  const statements = placeStatements(db, args, credit);
+  try {
+    // one round trip: the split between reward and charged points is computed inside the batch
+    const results = await runBatch(db, statements);
+    const legs = [...(results[3] as TransferRow[]), ...(results[4] as TransferRow[])];
+    return toHold(args.holdId, { legs, settlements: [] });
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure === "duplicate_id") {
+      const existing = await getHold(db, args.holdId);
+      if (existing) return replyExisting(existing, args);
     }
+    if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
+    const funds = await spendable(db, args.userId, book);
+    throw notEnoughPoints(Math.max(1, args.amount - funds.charged - funds.reward));
   }
-  throw notEnoughPoints(Math.max(1, shortfall));
+}
+
+/**
+ * ensure accounts (3), then the two legs as INSERT ... SELECT: the reward leg takes min(amount, reward available)
+ * read at execution time, the charged leg the rest. If the charged account cannot cover the rest, its CHECK fails and
+ * the batch rolls back: the guard, not a prior read, decides.
+ */
+function placeStatements(db: Db, args: PlaceHoldArgs, credit: AccountRef): BatchItem[] {
+  const book = args.regionId;
+  const ids = legIds(args.holdId);
+  const charged = userChargedAccount(args.userId, book);
+  const reward = userRewardAccount(args.userId, book);
+  const a = ledgerAccounts;
+  const available = sql<number>`(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending})`;
+  const rewardTaken = sql<number>`coalesce((SELECT amount FROM ledger_transfers WHERE id = ${ids.reward}), 0)`;
+  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL) =>
+    db
+      .insert(ledgerTransfers)
+      .select(
+        db
+          .select({
+            seq: sql<number>`NULL`.as("seq"),
+            id: sql<string>`${id}`.as("id"),
+            book: a.book,
+            debitAccountId: a.id,
+            creditAccountId: sql<string>`${credit.id}`.as("credit_account_id"),
+            amount: amount.as("amount"),
+            phase: sql<"pending">`'pending'`.as("phase"),
+            pendingId: sql<null>`NULL`.as("pending_id"),
+            expiresAt: sql<number | null>`${args.expiresAt ?? null}`.as("expires_at"),
+            kind: sql<string>`'hold'`.as("kind"),
+            reference: sql<string | null>`${args.reference ?? null}`.as("reference"),
+            description: sql<string>`${args.description ?? "Points reserved"}`.as("description"),
+            meta: sql<string>`${JSON.stringify({ holdId: args.holdId, userId: args.userId })}`.as("meta"),
+            createdAt: sql<number>`${args.now}`.as("created_at"),
+          })
+          .from(a)
+          .where(and(eq(a.id, from.id), condition)),
+      )
+      .returning();
+  return [
+    ensureAccountStatement(db, credit, args.now),
+    ensureAccountStatement(db, reward, args.now),
+    ensureAccountStatement(db, charged, args.now),
+    leg(ids.reward, reward, sql<number>`min(${args.amount}, ${available})`, sql`${available} > 0`),
+    leg(ids.charged, charged, sql<number>`${args.amount} - ${rewardTaken}`, sql`${args.amount} - ${rewardTaken} > 0`),
+  ];
 }
 
 function replyExisting(hold: Hold, args: PlaceHoldArgs): Hold {
@@ -290,7 +307,7 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
     statements.push(
       ensureAccountStatement(db, to, args.now),
       db.insert(ledgerTransfers).values({
-        id: `${args.holdId}:to`,
+        id: ids.to,
         book: hold.regionId,
         debitAccountId: hold.creditAccountId,
         creditAccountId: to.id,
@@ -315,7 +332,13 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
     if (failure === "expired") fail("PRECONDITION_FAILED", "This hold has expired; it will be released.");
     ledgerErrorToTrpc(e, failure);
   }
-  return (await getHold(db, args.holdId))!;
+  return {
+    ...hold,
+    status: "posted",
+    capturedAmount: capture,
+    settledAt: args.now,
+    creditAccountId: redirect ? to.id : hold.creditAccountId,
+  };
 }
 
 export async function voidHold(
@@ -349,7 +372,7 @@ export async function voidHold(
     if (now && now.status !== "pending") return now;
     ledgerErrorToTrpc(e, failure);
   }
-  return (await getHold(db, args.holdId))!;
+  return { ...hold, status: args.expired ? "expired" : "voided", settledAt: args.now };
 }
 
 /**

@@ -165,17 +165,22 @@ function sameTransfer(row: TransferRow, spec: TransferSpec): boolean {
  */
 export async function transfer(db: Db, spec: TransferSpec): Promise<TransferRow> {
   checkSpec(spec);
-  const existing = await getTransfer(db, spec.id);
-  if (!existing) {
-    try {
-      await runBatch(db, transferStatements(db, spec));
-      return (await getTransfer(db, spec.id))!;
-    } catch (e) {
-      const failure = classifyLedgerError(e);
-      if (failure !== "duplicate_id") ledgerErrorToTrpc(e, failure);
-    }
+  try {
+    const results = await runBatch(db, [
+      ensureAccountStatement(db, spec.debit, spec.now),
+      ensureAccountStatement(db, spec.credit, spec.now),
+      db
+        .insert(ledgerTransfers)
+        .values(transferValues(spec, spec.phase ?? "single", null))
+        .returning(),
+    ]);
+    return (results[2] as TransferRow[])[0];
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure !== "duplicate_id") ledgerErrorToTrpc(e, failure);
   }
-  const row = existing ?? (await getTransfer(db, spec.id));
+  // the id exists: a retry (same transfer → the first row) or a mistake (different transfer → CONFLICT)
+  const row = await getTransfer(db, spec.id);
   if (!row) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "transfer vanished after a duplicate id" });
   if (!sameTransfer(row, spec)) fail("CONFLICT", `Transfer id ${spec.id} was already used for a different transfer.`);
   return row;

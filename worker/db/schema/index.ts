@@ -1,5 +1,6 @@
 // One file per domain; this barrel is what drizzle and the data-access layer import.
 export * from "./accounts";
+export * from "./board";
 export * from "./community";
 export * from "./payments";
 export * from "./recommend";

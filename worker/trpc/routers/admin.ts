@@ -1,7 +1,9 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
-import { decideApplication, pendingApplications, suspendUser } from "../../accounts/sellers";
+import { decideApplication, pendingApplications } from "../../accounts/sellers";
+import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
 import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
 
 export const adminRouter = router({
@@ -18,6 +20,7 @@ export const adminRouter = router({
         decideApplication(ctx.db, ctx.user.id, input.applicationId, "rejected", input.reason, ctx.now, ctx.pushLive),
       ),
   }),
+  moderation: moderationRouter,
   users: router({
     suspend: adminProcedure
       .input(suspendUserInput)

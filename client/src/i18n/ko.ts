@@ -1,0 +1,45 @@
+/** Korean UI strings (the default). Keys are grouped by screen; en.ts must have every key. */
+export const ko = {
+  "app.title": "공구",
+  "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
+  "lang.switch": "English",
+  "lang.switchLabel": "Switch to English",
+
+  "health.label": "서버 상태",
+  "health.checking": "확인 중…",
+  "health.ok": "정상",
+  "health.down": "연결 안 됨",
+
+  "login.heading": "로그인",
+  "login.email": "이메일",
+  "login.password": "비밀번호",
+  "login.submit": "로그인",
+  "login.submitting": "로그인 중…",
+
+  "account.heading": "내 계정",
+  "account.name": "이름",
+  "account.email": "이메일",
+  "account.role": "역할",
+  "account.region": "우리 동네",
+  "account.noRegion": "아직 정하지 않았어요",
+  "account.verification": "동네 인증",
+  "account.logout": "로그아웃",
+
+  "verification.current": "인증됨 · {date}까지",
+  "verification.expired": "만료됨 ({date}) · 다시 인증해 주세요",
+  "verification.none": "인증 전",
+
+  "role.buyer": "구매자",
+  "role.seller": "판매자",
+  "role.admin": "관리자",
+
+  "error.credentials": "이메일 또는 비밀번호가 올바르지 않아요.",
+  "error.rateLimited": "로그인 시도가 너무 많아요. 잠시 후 다시 시도해 주세요.",
+  "error.network": "서버에 연결할 수 없어요. 네트워크를 확인해 주세요.",
+  "error.unknown": "문제가 생겼어요. 다시 시도해 주세요.",
+  "error.retry": "다시 시도",
+  loading: "불러오는 중…",
+} as const;
+
+export type MessageKey = keyof typeof ko;
+export type Messages = Record<MessageKey, string>;

@@ -1,0 +1,47 @@
+import { api, errorCode, type Me } from "./api";
+
+// The session cookie is HttpOnly, so the page cannot see whether it has one. This flag (not a secret) remembers
+// that we logged in, so an anonymous visit doesn't ask auth.me just to be told 401.
+const FLAG = "gonggu.signedIn";
+
+function setFlag(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(FLAG, "1");
+    else localStorage.removeItem(FLAG);
+  } catch {
+    // storage blocked: we simply ask the server each time
+  }
+}
+
+function hasFlag(): boolean {
+  try {
+    return localStorage.getItem(FLAG) === "1";
+  } catch {
+    return true;
+  }
+}
+
+/** The signed-in user, or null when anonymous or the session has expired. */
+export async function loadMe(): Promise<Me | null> {
+  if (!hasFlag()) return null;
+  try {
+    return await api.auth.me.query();
+  } catch (e) {
+    if (errorCode(e) !== "UNAUTHORIZED") throw e;
+    setFlag(false);
+    return null;
+  }
+}
+
+export async function logIn(email: string, password: string): Promise<void> {
+  await api.auth.login.mutate({ email, password });
+  setFlag(true);
+}
+
+export async function logOut(): Promise<void> {
+  try {
+    await api.auth.logout.mutate();
+  } finally {
+    setFlag(false);
+  }
+}

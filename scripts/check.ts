@@ -1,0 +1,78 @@
+/**
+ * `npm run check` (after `npm run typecheck`): builds the client, bundles the worker exactly as `npm run deploy` would
+ * (`wrangler deploy --dry-run --minify`), reports raw and gzip sizes and fails when a budget is exceeded.
+ */
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { buildClient } from "./lib/local.ts";
+import { ROOT, wrangler } from "./lib/proc.ts";
+
+const KiB = 1024;
+/** Budgets (keep README "Bundle budget" in step). Today: worker ≈ 172 KiB gzip, client ≈ 16 KiB gzip. */
+const BUDGETS = {
+  workerGzip: 320 * KiB,
+  workerRaw: 1536 * KiB,
+  clientInitialGzip: 100 * KiB,
+};
+
+const WORKER_OUT = path.join(ROOT, "dist/worker");
+const CLIENT_OUT = path.join(ROOT, "dist/client");
+
+interface Size {
+  name: string;
+  raw: number;
+  gzip: number;
+}
+
+function sizeOf(file: string, name = path.relative(ROOT, file)): Size {
+  const bytes = readFileSync(file);
+  return { name, raw: bytes.length, gzip: gzipSync(bytes).length };
+}
+
+const sum = (name: string, sizes: Size[]): Size => ({
+  name,
+  raw: sizes.reduce((n, s) => n + s.raw, 0),
+  gzip: sizes.reduce((n, s) => n + s.gzip, 0),
+});
+
+/** The JS a first visit downloads: index.html's module script and the chunks it modulepreloads. */
+function clientInitialJs(): Size[] {
+  const html = readFileSync(path.join(CLIENT_OUT, "index.html"), "utf8");
+  const refs = [...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="([^"]+\.js)"/g)];
+  if (refs.length === 0) throw new Error("dist/client/index.html references no JavaScript; is the build broken?");
+  return refs.map((m) => sizeOf(path.join(CLIENT_OUT, m[1])));
+}
+
+const kib = (n: number) => `${(n / KiB).toFixed(1)} KiB`;
+
+console.log("▶ client build");
+await buildClient();
+console.log("▶ worker bundle (wrangler deploy --dry-run --minify)");
+rmSync(WORKER_OUT, { recursive: true, force: true });
+await wrangler("wrangler deploy --dry-run", ["deploy", "--dry-run", "--minify", "--outdir", WORKER_OUT]);
+
+const workerModules = readdirSync(WORKER_OUT)
+  .filter((f) => /\.(m?js|wasm)$/.test(f))
+  .map((f) => sizeOf(path.join(WORKER_OUT, f)));
+const worker = sum("worker bundle (all modules)", workerModules);
+const client = sum("client initial JS", clientInitialJs());
+
+const rows: [Size, number | null, number | null][] = [
+  [worker, BUDGETS.workerRaw, BUDGETS.workerGzip],
+  [client, null, BUDGETS.clientInitialGzip],
+];
+console.log(`\n${"bundle".padEnd(30)}${"raw".padStart(12)}${"gzip".padStart(12)}   budget (gzip)`);
+const failures: string[] = [];
+for (const [size, rawBudget, gzipBudget] of rows) {
+  console.log(
+    `${size.name.padEnd(30)}${kib(size.raw).padStart(12)}${kib(size.gzip).padStart(12)}   ${gzipBudget ? kib(gzipBudget) : "-"}`,
+  );
+  if (rawBudget && size.raw > rawBudget) failures.push(`${size.name}: ${kib(size.raw)} raw > ${kib(rawBudget)}`);
+  if (gzipBudget && size.gzip > gzipBudget) failures.push(`${size.name}: ${kib(size.gzip)} gzip > ${kib(gzipBudget)}`);
+}
+if (failures.length) {
+  console.error(`\n✗ Over budget:\n  ${failures.join("\n  ")}\nFind the new weight before raising a budget.`);
+  process.exit(1);
+}
+console.log("\n✓ within budget");

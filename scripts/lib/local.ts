@@ -1,0 +1,71 @@
+import type { ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseEnv } from "node:util";
+import { binPath, ROOT, runScript, spawnNode, wrangler } from "./proc.ts";
+
+/** The steps `npm start` and the browser tests share, so the tests exercise exactly what a developer runs. */
+
+const DEV_VARS = path.join(ROOT, ".dev.vars");
+const DEV_VARS_EXAMPLE = path.join(ROOT, ".dev.vars.example");
+
+export interface LocalState {
+  /** wrangler --persist-to: a separate local D1/DO/queue state (tests use a temp dir); default .wrangler/state. */
+  persistTo?: string;
+}
+
+const persistArgs = (state: LocalState) => (state.persistTo ? ["--persist-to", state.persistTo] : []);
+
+/** Copies .dev.vars.example to .dev.vars when absent; returns whether it did. */
+export function ensureDevVars(): boolean {
+  if (existsSync(DEV_VARS)) return false;
+  copyFileSync(DEV_VARS_EXAMPLE, DEV_VARS);
+  return true;
+}
+
+export function readDevVars(): Record<string, string | undefined> {
+  return parseEnv(readFileSync(existsSync(DEV_VARS) ? DEV_VARS : DEV_VARS_EXAMPLE, "utf8"));
+}
+
+export const buildClient = () => runScript("vite build", binPath("vite"), ["build", "--logLevel", "warn"]);
+
+export const migrateLocal = (state: LocalState) =>
+  wrangler("D1 migrations", ["d1", "migrations", "apply", "gonggu", "--local", ...persistArgs(state)]);
+
+export const seedLocal = (state: LocalState) =>
+  runScript("seed", path.join(ROOT, "scripts/seed/index.ts"), persistArgs(state));
+
+export interface DevServerOptions extends LocalState {
+  port: number;
+  inspectorPort?: number;
+  /** Pass our terminal through (hotkeys, Ctrl-C) — for `npm start`, not for tests. */
+  interactive?: boolean;
+  /** Own process group so a test can end wrangler and workerd together. */
+  detached?: boolean;
+  capture?: boolean;
+}
+
+export function startDevServer(options: DevServerOptions): ChildProcess {
+  const args = ["dev", "--port", String(options.port), ...persistArgs(options)];
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
+  if (!options.interactive) args.push("--show-interactive-dev-session=false");
+  return spawnNode(binPath("wrangler"), args, options);
+}
+
+/** Polls /api/health until it answers 200; fails early if the server process exits. */
+export async function waitForHealth(origin: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${server.exitCode ?? server.signalCode}) before it was ready`);
+    }
+    try {
+      const res = await fetch(`${origin}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${origin} did not become healthy within ${timeoutMs / 1000}s`);
+}

@@ -1,0 +1,124 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { ROOT } from "../../scripts/lib/proc.ts";
+import { DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
+import { launchChromium } from "./lib/chromium.ts";
+
+const baseUrl = inject("baseUrl");
+const chromiumPath = inject("chromiumPath");
+const SHOTS = path.join(ROOT, "test-results", "browser");
+const buyer = DEMO_BUYERS[0]; // 김민지, 서교동, verified
+
+/** Console errors/warnings and uncaught exceptions of a page, collected as text. */
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent())?.trim();
+
+describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("a seeded buyer logs in, sees name, region and verification, switches to English and logs out", async () => {
+    const context = await browser.newContext({ locale: "ko-KR" });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+
+    const response = await page.goto(baseUrl);
+    const headers = response!.headers();
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+
+    expect(await page.locator("html").getAttribute("lang")).toBe("ko");
+    await page.getByRole("status").filter({ hasText: "정상" }).waitFor();
+
+    await page.getByLabel("이메일").fill(buyer.email);
+    await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "로그인" }).click();
+
+    await page.getByRole("heading", { name: "내 계정" }).waitFor();
+    expect(await text(page, "me-name")).toBe("김민지");
+    expect(await text(page, "me-role")).toBe("구매자");
+    expect(await text(page, "me-region")).toBe("서교동 (서울 마포구)");
+    expect(await text(page, "me-verification")).toMatch(/^인증됨 · \d{4}년 \d{1,2}월 \d{1,2}일까지$/);
+    await page.screenshot({ path: path.join(SHOTS, "account-ko.png"), fullPage: true });
+
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    expect(await text(page, "me-role")).toBe("Buyer");
+    expect(await text(page, "me-region")).toBe("Seogyo-dong");
+    expect(await text(page, "me-verification")).toMatch(/^Verified · until \d{1,2} \w{3} \d{4}$/);
+    await page.screenshot({ path: path.join(SHOTS, "account-en.png"), fullPage: true });
+
+    // The session (HttpOnly cookie) and the language choice survive a reload.
+    await page.reload();
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+    expect(await text(page, "me-name")).toBe("김민지");
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test("a wrong password shows a translated error and keeps the form", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(baseUrl);
+
+    await page.getByLabel("이메일").fill(buyer.email);
+    await page.getByLabel("비밀번호").fill("not-the-password");
+    await page.getByRole("button", { name: "로그인" }).click();
+
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe("이메일 또는 비밀번호가 올바르지 않아요.");
+    expect(await page.getByLabel("이메일").inputValue()).toBe(buyer.email);
+    await page.screenshot({ path: path.join(SHOTS, "login-error-ko.png") });
+    // The only console noise is Chromium reporting the 401 itself.
+    expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
+    await context.close();
+  });
+
+  test("the CSP lets the page open same-origin WebSockets and blocks other origins", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    const blocked = await page.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener("securitypolicyviolation", (e) => violations.push(e.blockedURI));
+      const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/notifications/ws`);
+      await new Promise((resolve) => {
+        ws.onopen = ws.onerror = ws.onclose = resolve;
+      });
+      ws.close();
+      await fetch("http://127.0.0.1:9/").catch(() => undefined); // another origin: must be refused by the CSP
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return violations;
+    });
+    expect(blocked).toEqual(["http://127.0.0.1:9/"]);
+    await context.close();
+  });
+});

@@ -1,0 +1,67 @@
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { waitForHealth } from "../../scripts/lib/local.ts";
+import { exitOf, ROOT, spawnNode } from "../../scripts/lib/proc.ts";
+import { findChromium } from "./lib/chromium.ts";
+import { freePort } from "./lib/ports.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Origin of the wrangler dev server under test, e.g. http://localhost:8820; "" when browser tests are skipped. */
+    baseUrl: string;
+    chromiumPath: string | null;
+  }
+}
+
+/**
+ * Runs `npm start`'s own script (client build, migrations, seed, wrangler dev) on a free port with a throw-away local
+ * state directory, so browser tests see exactly what a developer gets and never touch .wrangler/state.
+ */
+export default async function setup(project: TestProject) {
+  const chromiumPath = findChromium();
+  if (!chromiumPath) {
+    if (process.env.CI) throw new Error("Browser tests need Chromium in CI: apt-get install -y chromium");
+    console.warn("\n⚠ Skipping browser tests: no chromium binary on PATH (apt-get install -y chromium).\n");
+    project.provide("chromiumPath", null);
+    project.provide("baseUrl", "");
+    return;
+  }
+
+  const persistTo = mkdtempSync(path.join(os.tmpdir(), "gonggu-browser-"));
+  const port = await freePort(8820, 8829);
+  const baseUrl = `http://localhost:${port}`;
+  mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+  const logFile = path.join(ROOT, "test-results", "browser-server.log");
+  const log = createWriteStream(logFile);
+
+  const server = spawnNode(path.join(ROOT, "scripts/start.ts"), ["--port", String(port), "--persist-to", persistTo], {
+    capture: true,
+    detached: true,
+  });
+  server.stdout?.pipe(log);
+  server.stderr?.pipe(log);
+
+  const stop = async () => {
+    if (server.pid && server.exitCode === null && server.signalCode === null) {
+      process.kill(-server.pid, "SIGTERM"); // the group we started: start.ts, wrangler, workerd
+      const exited = exitOf(server);
+      const timer = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    log.end();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealth(baseUrl, server, 180_000);
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}; see ${path.relative(ROOT, logFile)}`);
+  }
+  project.provide("chromiumPath", chromiumPath);
+  project.provide("baseUrl", baseUrl);
+  return stop;
+}

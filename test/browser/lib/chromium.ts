@@ -1,0 +1,30 @@
+import { execFileSync } from "node:child_process";
+import { type Browser, chromium } from "playwright-core";
+
+/** Debian's chromium package (apt-get install -y chromium); CHROMIUM_PATH overrides. */
+export function findChromium(): string | null {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+// Offline and quiet: no GPU, no QUIC, no sync/update/background traffic, no first-run UI. The sandbox needs user
+// namespaces that containers and CI runners as root usually lack.
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Playwright gives every launch a fresh temporary --user-data-dir and removes it on close. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: FLAGS, timeout: 30_000 });
+}
