@@ -5,7 +5,7 @@ import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { recomputeRecommendations } from "./recommend/recompute";
-import { allBookDbs } from "./wallet/books";
+import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { runPaymentsCron } from "./wallet/paymentsCron";
 import { reconcileAll } from "./wallet/reconcile";
@@ -35,6 +35,7 @@ export async function handleScheduled(
     await cleanupIdempotencyKeys(db, now);
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
+    await queueStrayBalances(db, env.JOBS, now);
   }
   // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).
   await runPaymentsCron(env, now).catch((e) =>

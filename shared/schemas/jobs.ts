@@ -11,5 +11,13 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("charge.settle"), chargeId: idSchema, book: regionIdSchema }),
   // Finish one partial cancel of a refund (the gateway was down or did not answer).
   z.strictObject({ type: z.literal("refund.settle"), partId: idSchema, book: regionIdSchema }),
+  /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
+  z.object({
+    type: z.literal("wallet.moveBook"),
+    moveId: z.string().regex(/^[0-9A-Z]{26}$/),
+    userId: idSchema,
+    fromRegion: regionIdSchema,
+    toRegion: regionIdSchema,
+  }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;

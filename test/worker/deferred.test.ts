@@ -223,13 +223,13 @@ describe("unknown outcomes", () => {
 
   it("slow beyond the timeout: unknown while the gateway says IN_PROGRESS, settled when it is DONE", async () => {
     const { client, user, book } = await payingBuyer({ billingKey: true });
-    await setGateway({ mode: "slow", delayMs: 700 });
+    await setGateway({ mode: "slow", delayMs: 1600 });
     const res = await client.wallet.charge.mutate({ amount: 1_000, idempotencyKey: key(), paymentMethod: billing });
     expect(res.charge.status).toBe("unknown");
     await gatewayUp();
     const job = { body: settleBody({ id: res.charge.id, book }) };
     expect((await deliver([job])).retryMessages).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 1000));
     expect((await deliver([job])).explicitAcks).toHaveLength(1);
     expect((await chargesOf(user.id))[0].status).toBe("succeeded");
     expect((await balances(book, user.id)).charged).toBe(1_000);

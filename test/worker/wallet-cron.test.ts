@@ -1,4 +1,10 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -7,12 +13,12 @@ import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { DAILY_CRON } from "../../worker/scheduled";
 import { platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
-import { moveUserBook } from "../../worker/wallet/books";
-import { getHold, placeHold } from "../../worker/wallet/holds";
+import { type MoveBookJob, moveUserBook, queueStrayBalances, runMoveBookJob } from "../../worker/wallet/books";
+import { getHold, placeHold, voidHold } from "../../worker/wallet/holds";
 import { getTransfer, transfer } from "../../worker/wallet/ledger";
 import { walletSummary } from "../../worker/wallet/wallet";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { db, fund, newBook } from "./wallet-helpers";
+import { buyerInBook, db, ensureRegion, fund, newBook } from "./wallet-helpers";
 
 async function runCron(cron: string, scheduledTime: number) {
   const ctx = createExecutionContext();
@@ -108,5 +114,51 @@ describe("moving a user to another region book", () => {
     ]);
     expect(transit.reduce((sum, a) => sum + a.creditsPosted - a.debitsPosted, 0)).toBe(0);
     expect(userRewardAccount(userId, to).book).toBe(to);
+  });
+});
+
+describe("region change moves the wallet", () => {
+  it("verifying a new home region brings the points along; a released old hold follows via the daily sweep", async () => {
+    const buyer = await buyerInBook();
+    const newHome = newBook("home");
+    await ensureRegion(newHome);
+    const now = Date.now();
+    await fund(buyer.user.id, buyer.book, 3_000, "charged");
+    await fund(buyer.user.id, buyer.book, 500, "reward");
+    const holdId = `join:${newId()}`;
+    await placeHold(db(), { holdId, userId: buyer.user.id, regionId: buyer.book, amount: 1_000, now });
+
+    await buyer.client.regions.verify.mutate({ regionId: newHome, lat: 37.5, lng: 127.0 });
+    // reward first: the hold took 500 reward + 500 charged; 2,500 charged moved
+    expect(await buyer.client.wallet.get.query()).toMatchObject({
+      regionId: newHome,
+      charged: 2_500,
+      available: 2_500,
+    });
+    await assertLedgerInvariants(db(), [buyer.book, newHome]);
+
+    // the old hold is released in the old book: those points are strays until the daily cron queues their move
+    await voidHold(db(), { holdId, now: now + 1 });
+    expect(await walletSummary(db(), buyer.user.id, buyer.book)).toMatchObject({ charged: 500, reward: 500 });
+    const sent: unknown[] = [];
+    const jobs = { sendBatch: async (msgs: { body: unknown }[]) => void sent.push(...msgs.map((m) => m.body)) };
+    expect(await queueStrayBalances(db(), jobs as unknown as Queue, Date.now())).toBeGreaterThanOrEqual(1);
+    const job = sent.find((j) => (j as MoveBookJob).userId === buyer.user.id) as MoveBookJob;
+    expect(job).toMatchObject({ type: "wallet.moveBook", fromRegion: buyer.book, toRegion: newHome });
+
+    // the consumer runs it (twice: at-least-once delivery) and the points arrive once
+    const batch = createMessageBatch("gonggu-jobs", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: job },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: job },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    await waitOnExecutionContext(ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.length + result.retryMessages.length).toBe(2);
+    if (result.retryMessages.length) await runMoveBookJob(env, job); // a raced duplicate retries; run it again
+    expect(await buyer.client.wallet.get.query()).toMatchObject({ charged: 3_000, reward: 500, available: 3_500 });
+    expect(await walletSummary(db(), buyer.user.id, buyer.book)).toMatchObject({ charged: 0, reward: 0, held: 0 });
+    await assertLedgerInvariants(db(), [buyer.book, newHome]);
   });
 });

@@ -1,7 +1,7 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { getDb } from "../db/client";
-import { bookDb } from "../wallet/books";
+import { bookDb, runMoveBookJob } from "../wallet/books";
 import { runRefundJob } from "../wallet/refund";
 import { runChargeJob } from "../wallet/settle";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
@@ -58,5 +58,8 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return runChargeJob(env, getDb(env), bookDb(env, job.book), job.chargeId);
     case "refund.settle":
       return runRefundJob(env, getDb(env), bookDb(env, job.book), job.partId, job.book);
+    case "wallet.moveBook":
+      await runMoveBookJob(env, job);
+      return;
   }
 }

@@ -4,7 +4,8 @@
  * the region to it in the LEDGER_BOOKS var (JSON `{ "<regionId>": "<D1 binding name>" }`). Unmapped regions live in
  * the main database (env.DB, or libSQL when LIBSQL_URL is set).
  *
- * Moving a user to another region (design; the ledger pieces exist, the orchestration is `moveUserBook` below):
+ * Moving a user to another region (`moveUserBook` below; started by `startBookMove` when region verification changes
+ * the home region, finished by the queue consumer if the inline attempt fails):
  *   1. book A: pending transfer user_charged(A) → book_transit(A) for the user's available charged points (and the
  *      same for reward), id `move:<moveId>:out:c|r` — reserves the points, so they cannot be spent meanwhile;
  *   2. book B: single transfer book_transit(B) → user_charged(B), id `move:<moveId>:in:c|r` (idempotent by id);
@@ -13,10 +14,13 @@
  *   book at every step because each step is an ordinary balanced transfer inside its book; across books, book A's
  *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
  */
+import { sql } from "drizzle-orm";
 import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import type { JobMessage } from "../../shared/schemas/jobs";
 import { type Db, getDb, runBatch } from "../db/client";
 import * as schema from "../db/schema";
 import { fail } from "../lib/errors";
+import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
 import { getAccounts, getTransfer, settleStatement, transfer } from "./ledger";
 
@@ -112,4 +116,57 @@ export async function moveUserBook(
     moved[leg === "c" ? "charged" : "reward"] = out.amount;
   }
   return moved;
+}
+
+export type MoveBookJob = Extract<JobMessage, { type: "wallet.moveBook" }>;
+
+export function runMoveBookJob(env: BookEnv, job: MoveBookJob) {
+  return moveUserBook(bookDb(env, job.fromRegion), bookDb(env, job.toRegion), { ...job, now: Date.now() });
+}
+
+/**
+ * The user's home region changed: queue the move (at-least-once, retried by the consumer) and try it right away so
+ * the wallet shows the points at once. Never throws: the queued job finishes what the inline attempt could not.
+ */
+export async function startBookMove(
+  env: BookEnv & { JOBS: Queue },
+  args: { userId: string; fromRegion: string; toRegion: string; now: number },
+): Promise<{ moveId: string }> {
+  const { userId, fromRegion, toRegion } = args;
+  const job: MoveBookJob = { type: "wallet.moveBook", moveId: newId(args.now), userId, fromRegion, toRegion };
+  await env.JOBS.send(job);
+  try {
+    await runMoveBookJob(env, job);
+  } catch (e) {
+    console.warn(
+      JSON.stringify({ level: "warn", event: "wallet.move_deferred", moveId: job.moveId, error: String(e) }),
+    );
+  }
+  return { moveId: job.moveId };
+}
+
+/**
+ * Daily: points that landed in a book that is no longer the owner's home (a hold released or a refund made in the old
+ * region after a move) are queued to move home. Covers books stored in the main database (it joins users).
+ */
+export async function queueStrayBalances(db: Db, jobs: Queue, now: number, limit = 100): Promise<number> {
+  const strays = await db.all<{ ownerId: string; book: string; home: string }>(sql`
+    SELECT DISTINCT a.owner_id AS ownerId, a.book AS book, u.home_region_id AS home
+    FROM ledger_accounts a JOIN users u ON u.id = a.owner_id
+    WHERE a.kind IN ('user_charged', 'user_reward') AND u.home_region_id IS NOT NULL AND a.book <> u.home_region_id
+      AND a.credits_posted - a.debits_posted - a.debits_pending > 0
+    LIMIT ${limit}`);
+  if (strays.length === 0) return 0;
+  await jobs.sendBatch(
+    strays.map((s) => ({
+      body: {
+        type: "wallet.moveBook",
+        moveId: newId(now),
+        userId: s.ownerId,
+        fromRegion: s.book,
+        toRegion: s.home,
+      } satisfies MoveBookJob,
+    })),
+  );
+  return strays.length;
 }

@@ -1,6 +1,10 @@
+import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
+import { paymentsEn } from "./payments.en";
 
 export const en: Messages = {
+  ...communityEn,
+  ...paymentsEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

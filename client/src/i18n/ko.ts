@@ -1,5 +1,10 @@
+import { communityKo } from "./community.ko";
+import { paymentsKo } from "./payments.ko";
+
 /** Korean UI strings (the default). Keys are grouped by screen; en.ts must have every key. */
 export const ko = {
+  ...communityKo,
+  ...paymentsKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
   "lang.switch": "English",

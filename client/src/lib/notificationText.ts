@@ -1,0 +1,93 @@
+import type { NotificationItem } from "../../../shared/schemas/notifications";
+import type { MessageKey } from "../i18n/ko";
+import { formatWon } from "./format";
+
+export type Rendered = { key: MessageKey; params: Record<string, string> };
+export type Translate = (key: MessageKey, params?: Record<string, string>) => string;
+
+/** A notification as the lines of text a person reads, in the locale of `t` (the app passes its i18n `t`). */
+export function notificationLines(n: NotificationItem, t: Translate): string[] {
+  return notificationText(n, t).map((r) => t(r.key, r.params));
+}
+
+/**
+ * Which i18n template renders a notification, with its params ready to fill in (money as ₩ text). Pure, so it is
+ * unit-tested against both dictionaries; the exhaustive switch makes a new kind a compile error until it has text.
+ */
+export function notificationText(n: NotificationItem, t: Translate): Rendered[] {
+  switch (n.kind) {
+    case "groupbuy.filled":
+    case "groupbuy.tipped":
+    case "groupbuy.ready":
+      return [{ key: `notification.${n.kind}`, params: { title: n.params.title } }];
+    case "groupbuy.failed":
+      return [
+        {
+          key: "notification.groupbuy.failed",
+          params: { title: n.params.title, refund: formatWon(n.params.refundWon) },
+        },
+      ];
+    case "charge.succeeded":
+    case "charge.failed":
+      return [
+        { key: `notification.${n.kind}`, params: { title: n.params.title, amount: formatWon(n.params.amountWon) } },
+      ];
+    case "wallet.charge_paid":
+      return [{ key: "notification.wallet.charge_paid", params: { amount: formatWon(n.params.amountWon) } }];
+    case "wallet.charge_declined": {
+      const lines: Rendered[] = [
+        {
+          key: "notification.wallet.charge_declined",
+          params: {
+            amount: formatWon(n.params.amountWon),
+            reason: n.params.reason,
+            clawedBack: formatWon(n.params.clawedBackWon),
+          },
+        },
+      ];
+      if (n.params.debtWon > 0) {
+        lines.push({ key: "notification.wallet.charge_debt", params: { debt: formatWon(n.params.debtWon) } });
+      }
+      return lines;
+    }
+    case "wallet.refund_failed":
+      return [
+        {
+          key: "notification.wallet.refund_failed",
+          params: { amount: formatWon(n.params.amountWon), reason: n.params.reason },
+        },
+      ];
+    case "board.comment":
+    case "board.reply":
+      return [{ key: `notification.${n.kind}`, params: { name: n.params.commenterName, title: n.params.postTitle } }];
+    case "board.supply_offer":
+      return [
+        { key: "notification.board.supply_offer", params: { seller: n.params.sellerName, title: n.params.postTitle } },
+      ];
+    case "board.proposal_linked":
+      return [{ key: "notification.board.proposal_linked", params: { title: n.params.postTitle } }];
+    case "seller.approved":
+      return [{ key: "notification.seller.approved", params: { business: n.params.businessName } }];
+    case "seller.rejected":
+      return [
+        { key: "notification.seller.rejected", params: { business: n.params.businessName, reason: n.params.reason } },
+      ];
+    case "moderation.outcome": {
+      const target = t(`notification.target.${n.params.targetType}`);
+      const lines: Rendered[] = [
+        { key: `notification.moderation.${n.params.outcome}`, params: { target, reason: n.params.reason } },
+      ];
+      if (n.params.suspendedUntil) {
+        lines.push({
+          key: "notification.moderation.suspended",
+          params: { date: new Date(n.params.suspendedUntil).toISOString().slice(0, 10) },
+        });
+      }
+      return lines;
+    }
+    default: {
+      const unknown: never = n;
+      throw new Error(`No text for notification ${JSON.stringify(unknown)}`);
+    }
+  }
+}

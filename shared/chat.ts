@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+/** Chat limits, shared by the room (enforcement) and the client (counters, disabled send button). */
+export const CHAT_TEXT_MAX = 1000;
+export const CHAT_HISTORY_ON_CONNECT = 50;
+export const CHAT_HISTORY_PAGE_MAX = 100;
+/** Per person: at most this many messages in the window (checked against the room's own storage). */
+export const CHAT_USER_RATE = { limit: 5, windowMs: 10_000 } as const;
+/** Per room, whoever sends: keeps one busy room from monopolising its object and every member's screen. */
+export const CHAT_ROOM_RATE = { limit: 300, windowMs: 10_000 } as const;
+
+/** Why a system line appears in the room; the client renders each with an i18n template (chat.system.<code>). */
+export const CHAT_SYSTEM_CODES = [
+  "join",
+  "leave",
+  "filled",
+  "tipped",
+  "failed",
+  "ordered",
+  "ready",
+  "completed",
+  "cancelled",
+] as const;
+export type ChatSystemCode = (typeof CHAT_SYSTEM_CODES)[number];
+
+export const chatMessageSchema = z.object({
+  /** Increasing per room: the cursor for history and read markers. */
+  id: z.number().int(),
+  kind: z.enum(["user", "system"]),
+  userId: z.string().nullable(),
+  displayName: z.string().nullable(),
+  /** null when deleted by an admin (the client shows "deleted by admin") and for system lines. */
+  text: z.string().nullable(),
+  code: z.enum(CHAT_SYSTEM_CODES).nullable(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+  at: z.number().int(),
+  deleted: z.boolean(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const chatTextSchema = z
+  .string()
+  .trim()
+  .min(1, "Write a message")
+  .max(CHAT_TEXT_MAX, `A message is at most ${CHAT_TEXT_MAX} characters`);
+
+/** Client → room chat frames (joined into the room protocol's union in shared/protocol.ts). */
+export const chatClientFrames = [
+  z.object({
+    type: z.literal("chat.send"),
+    text: chatTextSchema,
+    /** Echoed in chat.ack so the sender can match its optimistic line. */
+    nonce: z.string().max(40).optional(),
+  }),
+  /** "I have read up to this message." */
+  z.object({ type: z.literal("chat.read"), upTo: z.number().int().min(0) }),
+] as const;
+
+/** Room → client chat frames. */
+export const chatServerFrames = [
+  /** After the snapshot on connect: the latest messages, oldest first. */
+  z.object({
+    type: z.literal("chat.history"),
+    messages: z.array(chatMessageSchema),
+    hasMore: z.boolean(),
+    readUpTo: z.number().int(),
+    canPost: z.boolean(),
+  }),
+  /** New messages, oldest first: one frame carries every message of a burst (fan-out batching). */
+  z.object({ type: z.literal("chat.messages"), messages: z.array(chatMessageSchema) }),
+  z.object({ type: z.literal("chat.ack"), nonce: z.string().nullable(), id: z.number().int() }),
+  z.object({ type: z.literal("chat.deleted"), id: z.number().int() }),
+] as const;

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { en } from "../../client/src/i18n/en";
+import { ko, type MessageKey } from "../../client/src/i18n/ko";
+import { notificationLines } from "../../client/src/lib/notificationText";
+import { CHAT_SYSTEM_CODES } from "../../shared/chat";
+import { BOARD_CATEGORIES } from "../../shared/schemas/board";
+import type { NotificationItem, NotificationKind } from "../../shared/schemas/notifications";
+import { NOTIFICATION_KINDS } from "../../shared/schemas/notifications";
+
+const ID = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+const base = { id: ID, readAt: null, createdAt: 0 };
+/** One sample per kind; the Record type makes a new kind without a sample a compile error. */
+const samples: Record<NotificationKind, NotificationItem> = {
+  "groupbuy.filled": { ...base, kind: "groupbuy.filled", params: { groupBuyId: ID, title: "사과" } },
+  "groupbuy.tipped": { ...base, kind: "groupbuy.tipped", params: { groupBuyId: ID, title: "사과" } },
+  "groupbuy.failed": { ...base, kind: "groupbuy.failed", params: { groupBuyId: ID, title: "사과", refundWon: 12000 } },
+  "groupbuy.ready": { ...base, kind: "groupbuy.ready", params: { groupBuyId: ID, title: "사과" } },
+  "charge.succeeded": { ...base, kind: "charge.succeeded", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
+  "charge.failed": { ...base, kind: "charge.failed", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
+  "wallet.charge_paid": { ...base, kind: "wallet.charge_paid", params: { chargeId: ID, amountWon: 20000 } },
+  "wallet.charge_declined": {
+    ...base,
+    kind: "wallet.charge_declined",
+    params: { chargeId: ID, amountWon: 30000, clawedBackWon: 5000, debtWon: 25000, reason: "카드 한도 초과" },
+  },
+  "wallet.refund_failed": {
+    ...base,
+    kind: "wallet.refund_failed",
+    params: { refundId: ID, amountWon: 5000, reason: "취소 불가" },
+  },
+  "board.comment": {
+    ...base,
+    kind: "board.comment",
+    params: { postId: ID, postTitle: "질문", commentId: ID, commenterName: "김이웃" },
+  },
+  "board.reply": {
+    ...base,
+    kind: "board.reply",
+    params: { postId: ID, postTitle: "질문", commentId: ID, commenterName: "김이웃" },
+  },
+  "board.supply_offer": {
+    ...base,
+    kind: "board.supply_offer",
+    params: { postId: ID, postTitle: "귤", sellerName: "귤농장" },
+  },
+  "board.proposal_linked": {
+    ...base,
+    kind: "board.proposal_linked",
+    params: { postId: ID, postTitle: "귤", groupBuyId: ID },
+  },
+  "seller.approved": { ...base, kind: "seller.approved", params: { applicationId: ID, businessName: "가게" } },
+  "seller.rejected": {
+    ...base,
+    kind: "seller.rejected",
+    params: { applicationId: ID, businessName: "가게", reason: "서류 누락" },
+  },
+  "moderation.outcome": {
+    ...base,
+    kind: "moderation.outcome",
+    params: { targetType: "post", targetId: ID, outcome: "removed", reason: "광고", suspendedUntil: 1_800_000_000_000 },
+  },
+};
+
+function translator(dict: Record<MessageKey, string>) {
+  return (key: MessageKey, params?: Record<string, string>) =>
+    params ? dict[key].replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m) : dict[key];
+}
+
+describe("community UI text", () => {
+  it("renders every notification kind in Korean and English with every placeholder filled", () => {
+    expect(Object.keys(samples).sort()).toEqual([...NOTIFICATION_KINDS].sort());
+    for (const dict of [ko, en]) {
+      for (const n of Object.values(samples)) {
+        const lines = notificationLines(n, translator(dict));
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(line, `${n.kind}: ${line}`).not.toMatch(/\{\w+\}/);
+      }
+    }
+    const [removed, suspended] = notificationLines(samples["moderation.outcome"], translator(ko));
+    expect(removed).toBe("운영 정책에 따라 글이 삭제됐어요. 사유: 광고");
+    expect(suspended).toContain("2027-01-15");
+    expect(notificationLines(samples["groupbuy.failed"], translator(ko))[0]).toContain("₩12,000");
+  });
+
+  it("has a label for every board category and chat system line", () => {
+    for (const dict of [ko, en] as Record<string, string>[]) {
+      for (const c of BOARD_CATEGORIES) expect(dict[`board.category.${c}`]).toBeTruthy();
+      for (const code of CHAT_SYSTEM_CODES) expect(dict[`chat.system.${code}`]).toBeTruthy();
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { CHAT_ROOM_RATE, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
+import { FLUSH_MS, RoomChat } from "../../worker/durable/chat";
+
+/** Runs `fn` inside a fresh room object with a RoomChat whose broadcasts are recorded. */
+function inRoom<T>(fn: (chat: RoomChat, sent: { type: string; messages?: ChatMessage[]; id?: number }[]) => T) {
+  const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
+  return runInDurableObject(stub, async (_instance, state) => {
+    const sent: { type: string; messages?: ChatMessage[]; id?: number }[] = [];
+    const chat = new RoomChat(state.storage.sql, (text) => sent.push(JSON.parse(text)));
+    return fn(chat, sent);
+  });
+}
+
+const kim = { userId: "U1", displayName: "김이웃" };
+const lee = { userId: "U2", displayName: "이이웃" };
+
+describe("RoomChat (the room's chat storage and fan-out)", () => {
+  it("stores messages with increasing ids and pages history oldest first", async () => {
+    await inRoom((chat) => {
+      const t = 1_000_000;
+      for (let i = 0; i < 7; i++) chat.post(i % 2 ? kim : lee, `메시지 ${i}`, t + i * 3_000);
+      chat.system("filled", null, t + 30_000);
+      const latest = chat.history(null, 3);
+      expect(latest.messages.map((m) => m.text ?? m.code)).toEqual(["메시지 5", "메시지 6", "filled"]);
+      expect(latest.hasMore).toBe(true);
+      const older = chat.history(latest.messages[0].id, 10);
+      expect(older.messages.map((m) => m.text)).toEqual([0, 1, 2, 3, 4].map((i) => `메시지 ${i}`));
+      expect(older.hasMore).toBe(false);
+      expect(older.messages[1]).toMatchObject({ kind: "user", userId: "U1", displayName: "김이웃", deleted: false });
+    });
+  });
+
+  it("limits each person to 5 messages per 10 s, counted from storage", async () => {
+    await inRoom((chat) => {
+      const t = 2_000_000;
+      for (let i = 0; i < CHAT_USER_RATE.limit; i++) expect(chat.post(kim, `${i}`, t + i)).toHaveProperty("id");
+      const refused = chat.post(kim, "6th", t + 100);
+      expect(refused).toMatchObject({ ok: false, code: "TOO_MANY_REQUESTS" });
+      expect(chat.post(lee, "someone else is fine", t + 100)).toHaveProperty("id");
+      expect(chat.post(kim, "after the window", t + CHAT_USER_RATE.windowMs + 1)).toHaveProperty("id");
+    });
+  });
+
+  it("caps the whole room", async () => {
+    await inRoom((chat) => {
+      const t = 3_000_000;
+      for (let i = 0; i < CHAT_ROOM_RATE.limit; i++) chat.post({ userId: `U${i}`, displayName: "x" }, "hi", t + i);
+      expect(chat.post({ userId: "fresh", displayName: "x" }, "hi", t + 400)).toMatchObject({
+        ok: false,
+        code: "TOO_MANY_REQUESTS",
+      });
+    });
+  });
+
+  it("sends a lone message at once and batches a burst into one frame", async () => {
+    await inRoom(async (chat, sent) => {
+      const now = Date.now();
+      chat.post(kim, "first", now);
+      expect(sent).toHaveLength(1); // quiet room: no delay
+      chat.post(lee, "second", now);
+      chat.post({ userId: "U3", displayName: "박" }, "third", now);
+      expect(sent).toHaveLength(1); // within FLUSH_MS of the last send: held
+      await new Promise((r) => setTimeout(r, FLUSH_MS + 20));
+      expect(sent).toHaveLength(2);
+      expect(sent[1].messages?.map((m) => m.text)).toEqual(["second", "third"]);
+    });
+  });
+
+  it("admin deletion withholds the text and tells everyone, after anything pending", async () => {
+    await inRoom((chat, sent) => {
+      const now = Date.now();
+      const a = chat.post(kim, "나쁜 말", now) as ChatMessage;
+      chat.post(lee, "pending", now);
+      const deleted = chat.delete(a.id, "ADMIN", now + 1);
+      expect(deleted).toMatchObject({ id: a.id, text: null, deleted: true });
+      expect(sent.map((f) => f.type)).toEqual(["chat.messages", "chat.messages", "chat.deleted"]);
+      expect(chat.get(a.id)).toMatchObject({ text: null, deleted: true });
+      expect(chat.delete(a.id, "ADMIN", now + 2)).toBeNull(); // once
+      const sys = chat.system("ready", null, now);
+      expect(chat.delete(sys.id, "ADMIN", now)).toBeNull(); // system lines are not deletable
+    });
+  });
+
+  it("keeps read markers moving forward only, never past the last message", async () => {
+    await inRoom((chat) => {
+      const now = Date.now();
+      const ids = [1, 2, 3].map((i) => (chat.post({ userId: `U${i}`, displayName: "x" }, "m", now) as ChatMessage).id);
+      expect(chat.markRead("U9", ids[1], now)).toBe(ids[1]);
+      expect(chat.markRead("U9", ids[0], now)).toBe(ids[1]);
+      expect(chat.markRead("U9", 999_999, now)).toBe(ids[2]);
+      expect(chat.readUpTo("U9")).toBe(ids[2]);
+      expect(chat.readUpTo("nobody")).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,221 @@
+import {
+  CHAT_HISTORY_ON_CONNECT,
+  CHAT_ROOM_RATE,
+  CHAT_USER_RATE,
+  type ChatMessage,
+  type ChatSystemCode,
+} from "../../shared/chat";
+
+/**
+ * The chat of one group-buy room, kept in the room Durable Object's own SQLite and fanned out to the sockets the
+ * object accepted with the hibernation API. Everything that decides (rate limits, insert, delete) is synchronous on
+ * local storage, so no other message can interleave; nothing here awaits.
+ *
+ * Fan-out batching: a message is sent at once when the room has been quiet; during a burst, messages that arrive
+ * within FLUSH_MS of the last send are collected and go out as ONE frame per socket. With a full room (1,000 sockets)
+ * that turns N×1,000 sends into at most 1,000 per FLUSH_MS, and adds at most FLUSH_MS of latency.
+ */
+export const FLUSH_MS = 10;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS chat_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, user_id TEXT, display_name TEXT, text TEXT,
+    code TEXT, params TEXT, created_at INTEGER NOT NULL, deleted_at INTEGER, deleted_by TEXT)`,
+  "CREATE INDEX IF NOT EXISTS chat_messages_user ON chat_messages (user_id, seq)",
+  "CREATE TABLE IF NOT EXISTS chat_reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL, at INTEGER NOT NULL)",
+];
+
+type Row = {
+  seq: number;
+  kind: "user" | "system";
+  user_id: string | null;
+  display_name: string | null;
+  text: string | null;
+  code: string | null;
+  params: string | null;
+  created_at: number;
+  deleted_at: number | null;
+};
+
+function toMessage(r: Row): ChatMessage {
+  const deleted = r.deleted_at !== null;
+  return {
+    id: r.seq,
+    kind: r.kind,
+    userId: r.user_id,
+    displayName: r.display_name,
+    text: deleted ? null : r.text,
+    code: (r.code as ChatSystemCode | null) ?? null,
+    params: r.params ? JSON.parse(r.params) : null,
+    at: r.created_at,
+    deleted,
+  };
+}
+
+export type SendRefusal = { ok: false; code: "TOO_MANY_REQUESTS"; message: string; retryAfterMs: number };
+
+export class RoomChat {
+  private readonly sql: SqlStorage;
+  private pending: ChatMessage[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlushAt = 0;
+
+  constructor(
+    sql: SqlStorage,
+    /** Sends one serialized frame to every socket (the room's own broadcast). */
+    private readonly broadcastText: (text: string) => void,
+  ) {
+    this.sql = sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+  }
+
+  /**
+   * Stores and fans out a person's message, unless they (5 per 10 s) or the room (300 per 10 s) are over the limit.
+   * The limits are read from the messages table itself, so they hold across hibernation and restarts.
+   */
+  post(user: { userId: string; displayName: string }, text: string, now: number): ChatMessage | SendRefusal {
+    const mine = this.nthNewest(CHAT_USER_RATE.limit, user.userId);
+    if (mine !== null && mine > now - CHAT_USER_RATE.windowMs) {
+      return this.refuse(mine + CHAT_USER_RATE.windowMs - now, `at most ${CHAT_USER_RATE.limit} messages per 10 s`);
+    }
+    const room = this.nthNewest(CHAT_ROOM_RATE.limit, null);
+    if (room !== null && room > now - CHAT_ROOM_RATE.windowMs) {
+      return this.refuse(room + CHAT_ROOM_RATE.windowMs - now, "this room is very busy right now");
+    }
+    const row = this.sql
+      .exec<Row>(
+        "INSERT INTO chat_messages (kind, user_id, display_name, text, created_at) VALUES ('user', ?, ?, ?, ?) RETURNING *",
+        user.userId,
+        user.displayName,
+        text,
+        now,
+      )
+      .one();
+    const message = toMessage(row);
+    this.enqueue(message, now);
+    return message;
+  }
+
+  /** A system line (someone joined, the buy filled, …). */
+  system(code: ChatSystemCode, params: Record<string, string | number> | null, now: number): ChatMessage {
+    const row = this.sql
+      .exec<Row>(
+        "INSERT INTO chat_messages (kind, code, params, created_at) VALUES ('system', ?, ?, ?) RETURNING *",
+        code,
+        params ? JSON.stringify(params) : null,
+        now,
+      )
+      .one();
+    const message = toMessage(row);
+    this.enqueue(message, now);
+    return message;
+  }
+
+  /** Messages before `before` (exclusive), newest `limit` of them, returned oldest first. */
+  history(before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+    const rows = this.sql
+      .exec<Row>(
+        "SELECT * FROM chat_messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit };
+  }
+
+  latest() {
+    return this.history(null, CHAT_HISTORY_ON_CONNECT);
+  }
+
+  get(id: number): ChatMessage | null {
+    const row = this.sql.exec<Row>("SELECT * FROM chat_messages WHERE seq = ?", id).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** Admin deletion: the text is dropped from what anyone is sent again; everyone connected is told. */
+  delete(id: number, adminId: string, now: number): ChatMessage | null {
+    const row = this.sql
+      .exec<Row>(
+        "UPDATE chat_messages SET deleted_at = ?, deleted_by = ?, text = NULL WHERE seq = ? AND kind = 'user' AND deleted_at IS NULL RETURNING *",
+        now,
+        adminId,
+        id,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    this.flush(); // keep order: anything pending goes out before the deletion notice
+    this.broadcastText(JSON.stringify({ type: "chat.deleted", id }));
+    return toMessage(row);
+  }
+
+  /** Read markers only move forward. */
+  markRead(userId: string, upTo: number, now: number): number {
+    const capped = Math.min(upTo, this.lastId());
+    return this.sql
+      .exec<{ up_to: number }>(
+        `INSERT INTO chat_reads (user_id, up_to, at) VALUES (?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET up_to = max(up_to, excluded.up_to), at = excluded.at RETURNING up_to`,
+        userId,
+        capped,
+        now,
+      )
+      .one().up_to;
+  }
+
+  readUpTo(userId: string): number {
+    return (
+      this.sql.exec<{ up_to: number }>("SELECT up_to FROM chat_reads WHERE user_id = ?", userId).toArray()[0]?.up_to ??
+      0
+    );
+  }
+
+  /** Sends whatever is pending now (the room calls this before it sends a frame that must come after). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0) return;
+    const messages = this.pending;
+    this.pending = [];
+    this.lastFlushAt = Date.now();
+    this.broadcastText(JSON.stringify({ type: "chat.messages", messages }));
+  }
+
+  private enqueue(message: ChatMessage, now: number): void {
+    this.pending.push(message);
+    if (this.timer) return;
+    const wait = this.lastFlushAt + FLUSH_MS - now;
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private lastId(): number {
+    return this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM chat_messages").one().seq ?? 0;
+  }
+
+  /** created_at of the n-th newest person message (of `userId`, or of anyone), or null if there are fewer. */
+  private nthNewest(n: number, userId: string | null): number | null {
+    const rows = userId
+      ? this.sql.exec<{ created_at: number }>(
+          "SELECT created_at FROM chat_messages WHERE user_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
+          userId,
+          n - 1,
+        )
+      : this.sql.exec<{ created_at: number }>(
+          "SELECT created_at FROM chat_messages WHERE kind = 'user' ORDER BY seq DESC LIMIT 1 OFFSET ?",
+          n - 1,
+        );
+    return rows.toArray()[0]?.created_at ?? null;
+  }
+
+  private refuse(retryAfterMs: number, why: string): SendRefusal {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return {
+      ok: false,
+      code: "TOO_MANY_REQUESTS",
+      message: `Slow down: ${why}. Try again in ${seconds} s.`,
+      retryAfterMs,
+    };
+  }
+}
