@@ -1,8 +1,14 @@
-// npm run bench:recommend -- [--interactions 100000] [--naive-users 400] [--naive-seconds 20]
-// Times the cron's full recompute (planRecompute: vectors, top-K neighbours, candidates, regional popularity) over a
-// seeded synthetic log, and compares the neighbour search with the naive all-pairs baseline on a bounded sample of
-// users measured in the same run. Pure in-process work; no network.
-import { mkdirSync, writeFileSync } from "node:fs";
+// npm run bench:recommend -- [--interactions 100000] [--naive-users 400] [--naive-seconds 20] [--d1]
+// 1. Times the cron's full recompute (planRecompute: vectors, top-K neighbours, candidates, regional popularity) over
+//    a seeded synthetic log, and compares the neighbour search with the naive all-pairs baseline on a bounded sample
+//    of users measured in the same run (in process).
+// 2. With --d1: seeds the same log into local D1 (wrangler dev on 127.0.0.1:8860, temp state) and times the real cron
+//    step end to end — a full sweep in pages of 500 users as the cron runs it, one incremental run — and the one-query
+//    serving path. localhost only; bounded by the log size and a 10-minute deadline.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateInteractions } from "../scripts/recommend/synthetic.ts";
 import { RECOMMEND } from "../worker/recommend/config.ts";
@@ -15,6 +21,7 @@ const { values } = parseArgs({
     interactions: { type: "string", default: "100000" },
     "naive-users": { type: "string", default: "400" },
     "naive-seconds": { type: "string", default: "20" },
+    d1: { type: "boolean", default: false },
   },
 });
 const count = Math.min(1_000_000, Math.max(1_000, Number(values.interactions)));
@@ -78,6 +85,8 @@ console.log(
     `(extrapolated from the sample) vs the whole indexed recompute ${seconds(fullMs)} s`,
 );
 
+const d1 = values.d1 ? await d1Bench(count) : null;
+
 const report = {
   interactions: data.interactions.length,
   users: vectors.userIds.length,
@@ -91,6 +100,7 @@ const report = {
   speedupVsNaive: ratio,
   naiveFullEstimateSeconds: naiveFullEstimate / 1000,
   identicalNeighbours: identical,
+  d1,
   node: process.version,
 };
 mkdirSync("bench/results", { recursive: true });
@@ -98,3 +108,135 @@ const out = `bench/results/recommend-bench-${new Date().toISOString().replace(/[
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`report written to ${out}`);
 if (!identical) process.exitCode = 1;
+
+async function d1Bench(n: number) {
+  const PORT = 8860;
+  const BASE = `http://127.0.0.1:${PORT}`;
+  const ROOT = resolve(import.meta.dirname, "..");
+  const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
+  const deadline = Date.now() + 10 * 60_000;
+  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-recommend-"));
+  const config = join(dir, "wrangler.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      name: "gonggu-bench-recommend",
+      main: join(ROOT, "bench/worker/recommend.ts"),
+      compatibility_date: "2026-10-20",
+      d1_databases: [
+        { binding: "DB", database_name: "gonggu", database_id: "bench", migrations_dir: join(ROOT, "migrations") },
+      ],
+    }),
+  );
+  const state = join(dir, "state");
+  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
+  const migrate = spawnSync(
+    wrangler,
+    ["d1", "migrations", "apply", "gonggu", "--local", "--persist-to", state, "-c", config],
+    {
+      env: ENV,
+      encoding: "utf8",
+    },
+  );
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}\n${migrate.stdout}`);
+  const child = spawn(
+    wrangler,
+    [
+      "dev",
+      "-c",
+      config,
+      "--port",
+      String(PORT),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(PORT + 1),
+      "--persist-to",
+      state,
+    ],
+    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const stop = () => {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  };
+  process.on("exit", stop);
+  const call = async <T>(path: string, body: Record<string, unknown>): Promise<T> => {
+    if (Date.now() > deadline) throw new Error("D1 benchmark deadline passed");
+    const res = await fetch(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body) });
+    const json = (await res.json()) as T & { error?: string };
+    if (!res.ok || json.error) throw new Error(`${path}: ${json.error ?? res.status}`);
+    return json;
+  };
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited\n${log.slice(-2000)}`);
+      if (Date.now() > deadline) throw new Error(`wrangler dev did not start\n${log.slice(-2000)}`);
+      try {
+        if ((await fetch(`${BASE}/health`)).ok) break;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const start = Date.now() - 90 * 86_400_000;
+    let t = performance.now();
+    const catalog = await call<Record<string, number>>("/seed/catalog", { n, start });
+    for (let offset = 0; offset < n + 100; offset += 10_000) {
+      await call("/seed/interactions", { n, start, offset, count: 10_000 });
+    }
+    console.log(
+      `\nD1 (local, wrangler dev): seeded ${JSON.stringify(catalog)} and the log in ${seconds(performance.now() - t)} s`,
+    );
+
+    // A full sweep as the cron runs it: one page of ≤ 500 users per invocation until done.
+    const now = Date.now();
+    const pages: { users: number; ms: number }[] = [];
+    t = performance.now();
+    for (let page = 0; ; page++) {
+      const r = await call<{ users: number; ms: number; done: boolean }>("/recompute", {
+        full: page === 0,
+        now: now + page,
+      });
+      pages.push({ users: r.users, ms: r.ms });
+      if (r.done) break;
+    }
+    const sweepMs = performance.now() - t;
+    const pageMs = pages.map((p) => p.ms).sort((a, b) => a - b);
+    console.log(
+      `full sweep: ${pages.reduce((s, p) => s + p.users, 0)} users in ${pages.length} cron runs, ${seconds(sweepMs)} s in all; ` +
+        `per run median ${seconds(pageMs[Math.floor(pageMs.length / 2)])} s, max ${seconds(pageMs[pageMs.length - 1])} s`,
+    );
+
+    // Incremental: 100 users with something new since the sweep.
+    await call("/touch", { n, start, count: 100, now: now + 60 * 60_000 });
+    const inc = await call<{ users: number; ms: number }>("/recompute", { now: now + 70 * 60_000 });
+    console.log(
+      `incremental run (100 users with new interactions): ${inc.users} users rescored in ${seconds(inc.ms)} s`,
+    );
+
+    // Serving: the one-query path for 200 users.
+    const users = [...new Set(data.rows.map((r) => r.userId))].slice(0, 200);
+    const serve: number[] = [];
+    for (const userId of users) serve.push((await call<{ ms: number }>("/serve", { userId })).ms);
+    serve.sort((a, b) => a - b);
+    const p = (q: number) => serve[Math.min(serve.length - 1, Math.floor(q * serve.length))];
+    console.log(
+      `recommend.forMe (one query + ranking), ${serve.length} users: p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`,
+    );
+    return {
+      fullSweepSeconds: sweepMs / 1000,
+      sweepRuns: pages.length,
+      sweepRunMedianSeconds: pageMs[Math.floor(pageMs.length / 2)] / 1000,
+      sweepRunMaxSeconds: pageMs[pageMs.length - 1] / 1000,
+      incrementalUsers: inc.users,
+      incrementalSeconds: inc.ms / 1000,
+      serveP50Ms: p(0.5),
+      serveP99Ms: p(0.99),
+    };
+  } finally {
+    stop();
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

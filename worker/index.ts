@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
+import { roomSocket } from "./groupbuy/roomGateway";
 import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
@@ -66,13 +67,7 @@ app.get("/api/health", (c) => c.json({ ok: true, service: "gonggu", time: Date.n
 
 app.get("/api/notifications/ws", notificationsSocket);
 
-app.all("/api/rooms/:id/ws", async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    return errorResponse(c, "BAD_REQUEST", "This endpoint only accepts WebSocket upgrades.", 426);
-  }
-  const stub = c.env.GROUP_BUY.get(c.env.GROUP_BUY.idFromName(c.req.param("id")));
-  return stub.fetch(c.req.raw);
-});
+app.get("/api/rooms/:id/ws", roomSocket);
 
 app.use(
   "/api/trpc/*",

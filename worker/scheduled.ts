@@ -3,6 +3,7 @@ import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
+import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
@@ -37,6 +38,7 @@ export async function handleScheduled(
     for (const book of allBookDbs(env)) await reconcileAll(book, now);
     await queueStrayBalances(db, env.JOBS, now);
   }
+  await runGroupBuyCron(env, controller.cron, now);
   // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).
   await runPaymentsCron(env, now).catch((e) =>
     console.error(JSON.stringify({ level: "error", cron: "payments", error: String(e) })),

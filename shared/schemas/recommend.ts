@@ -13,7 +13,14 @@ export const interestCategorySchema = z
   .max(32, "Category keys are at most 32 characters");
 
 export const forMeInput = z
-  .object({ limit: z.number().int().min(1).max(RECOMMEND_LIMIT_MAX, `At most ${RECOMMEND_LIMIT_MAX} suggestions`) })
+  .object({
+    limit: z
+      .number()
+      .int("The limit is a whole number")
+      .min(1, "Ask for at least 1 suggestion")
+      .max(RECOMMEND_LIMIT_MAX, `At most ${RECOMMEND_LIMIT_MAX} suggestions`)
+      .default(10),
+  })
   .default({ limit: 10 });
 
 export const setInterestsInput = z.object({

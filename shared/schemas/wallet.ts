@@ -19,6 +19,7 @@ export const TRANSFER_KINDS = [
   "settlement", // escrow → seller payable
   "platform_fee", // escrow → fee revenue
   "payout_release", // seller payable pending → available
+  "payout", // seller payable available → paid out to the seller
   "reward", // membership reward points
   "reward_expire", // reward points expired
   "write_off",

@@ -16,6 +16,7 @@ import type * as fc from "fast-check";
 import { newId } from "../../worker/lib/ids";
 import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
+import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
 import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
@@ -67,6 +68,9 @@ export interface AuthzRow<I> {
 export type AuthzTable = { [P in ProcedurePath]: AuthzRow<InputOf<P>> };
 
 let serial = 0;
+
+/** The caller's own id when they are a seller (so "their" product/buy exists), else a fresh seller's. */
+const ownSeller = (caller: FixtureUser | null) => (caller?.role === "seller" ? caller.id : undefined);
 const freshEmail = () => `authz-${Date.now().toString(36)}-${++serial}@example.com`;
 
 export const AUTHZ_TABLE: AuthzTable = {
@@ -183,6 +187,114 @@ export const AUTHZ_TABLE: AuthzTable = {
   "admin.wallet.reconciliations": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.wallet.reconcile": { kind: "mutation", expect: adminsOnly },
 
+  // Group buys. Inputs build what each caller needs to succeed where the role allows it (their own product, a
+  // verification of the fixture region, points), so the row tests the permission, not a missing fixture.
+  "products.create": {
+    kind: "mutation",
+    input: () => ({ title: "권한표 사과", category: "fresh", totalQuantity: 5, unit: "kg", totalPrice: 10_000 }),
+    expect: sellersOnly,
+  },
+  "products.update": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({ id: (await fixtureProduct(fx.db, ownSeller(caller))).id, totalPrice: 12_000 }),
+    expect: sellersOnly,
+  },
+  "products.list": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  "products.catalog": { kind: "query", input: () => ({ limit: 5 }), expect: active },
+  "groupBuys.create": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      const product = await fixtureProduct(fx.db, ownSeller(caller));
+      if (caller?.role === "buyer") await makeResident(fx.db, caller.id, fx.region.id);
+      return { ...buyFields(product.id, fx.region.id), ...(caller?.role === "buyer" ? { hostShares: 1 } : {}) };
+    },
+    // admins neither sell nor host
+    expect: { ...active, admin: "FORBIDDEN" },
+  },
+  "groupBuys.list": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+      return { regionId: fx.region.id, limit: 5 };
+    },
+    expect: signedIn,
+  },
+  "groupBuys.get": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
+    },
+    expect: signedIn,
+  },
+  "groupBuys.mine": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
+  "groupBuys.participants": {
+    kind: "query",
+    input: async ({ fx, caller }) => ({ id: (await fixtureBuy(fx.db, fx.region.id, ownSeller(caller))).id }),
+    expect: { ...signedIn, buyer: "FORBIDDEN", suspended: "FORBIDDEN" },
+  },
+  "groupBuys.join": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id);
+      return { id: (await fixtureBuy(fx.db, fx.region.id)).id, shares: 1, idempotencyKey: `authz-join-${++serial}` };
+    },
+    expect: active,
+  },
+  "groupBuys.leave": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      const gb = await fixtureBuy(fx.db, fx.region.id);
+      if (caller) await joinAs(fx.db, caller.id, fx.region.id, gb.id);
+      return { id: gb.id, idempotencyKey: `authz-leave-${++serial}` };
+    },
+    expect: active,
+  },
+  "groupBuys.cancel": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({
+      id: (await fixtureBuy(fx.db, fx.region.id, ownSeller(caller))).id,
+      reason: "권한표 취소 사유",
+    }),
+    expect: { ...active, buyer: "FORBIDDEN" },
+  },
+  "groupBuys.markOrdered": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({
+      id: (await fixtureFilledBuy(fx.db, fx.region.id, { sellerId: ownSeller(caller) })).gb.id,
+    }),
+    // only the seller orders; an admin may cancel but not act for the seller
+    expect: { ...active, buyer: "FORBIDDEN", admin: "FORBIDDEN" },
+  },
+  "groupBuys.markReady": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => ({
+      id: (await fixtureFilledBuy(fx.db, fx.region.id, { sellerId: ownSeller(caller), until: "ORDERED" })).gb.id,
+    }),
+    expect: { ...active, buyer: "FORBIDDEN", admin: "FORBIDDEN" },
+  },
+  "groupBuys.confirmPickup": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      const memberId = caller?.role === "buyer" && !caller.suspendedUntil ? caller.id : undefined;
+      return { id: (await fixtureFilledBuy(fx.db, fx.region.id, { memberId, until: "READY" })).gb.id };
+    },
+    // only the buy's buyers confirm a pickup
+    expect: { ...active, seller: "FORBIDDEN", admin: "FORBIDDEN" },
+  },
+  "groupBuys.markNoShow": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      const { gb, memberId } = await fixtureFilledBuy(fx.db, fx.region.id, {
+        sellerId: ownSeller(caller),
+        until: "READY",
+      });
+      return { id: gb.id, userId: memberId };
+    },
+    expect: { ...active, buyer: "FORBIDDEN" },
+  },
+  "seller.payouts": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  "trust.get": { kind: "query", input: ({ fx }) => ({ userId: fx.login.id }), expect: signedIn },
   "board.list": { kind: "query", input: ({ fx }) => ({ regionId: fx.region.id }), expect: signedIn },
   "board.get": { kind: "query", input: async ({ fx }) => ({ id: await boardPost(fx) }), expect: signedIn },
   "board.comments": { kind: "query", input: async ({ fx }) => ({ postId: await boardPost(fx) }), expect: signedIn },

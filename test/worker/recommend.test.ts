@@ -7,8 +7,9 @@ import { getDb, runBatch } from "../../worker/db/client";
 import worker from "../../worker/index";
 import { recordInteraction } from "../../worker/recommend/interactions";
 import type { RecomputePlan } from "../../worker/recommend/plan";
+import { planUserModels } from "../../worker/recommend/plan";
 import { RECOMPUTE, recomputeRecommendations } from "../../worker/recommend/recompute";
-import { popularityStatements, userModelStatements } from "../../worker/recommend/store";
+import { loadInteractionWindow, popularityStatements, userModelStatements } from "../../worker/recommend/store";
 import { insertUser, tokenFor } from "./fixtures";
 import { bearerClient, errorOf } from "./helpers";
 import { ensureGroupBuyTables, freshRegion, insertGroupBuy, insertMember, verifyResident } from "./recommend-fixtures";
@@ -69,6 +70,17 @@ describe("interests", () => {
 });
 
 describe("recommend.forMe", () => {
+  it("defaults the limit to 10 and refuses more than 50", async () => {
+    const region = await freshRegion(db);
+    const { client } = await resident(region.id);
+    for (let i = 0; i < 12; i++) await insertGroupBuy(db, { regionId: region.id });
+    expect((await client.recommend.forMe.query()).items).toHaveLength(10);
+    expect((await client.recommend.forMe.query({ limit: 11 })).items).toHaveLength(11);
+    const err = await errorOf(client.recommend.forMe.query({ limit: 51 }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.zodError).toMatchObject({ fieldErrors: { limit: ["At most 50 suggestions"] } });
+  });
+
   it("asks for a verified neighbourhood first", async () => {
     const user = await insertUser(db, "buyer");
     const err = await errorOf(bearerClient(await tokenFor(db, user)).recommend.forMe.query({ limit: 10 }));
@@ -210,6 +222,41 @@ describe("recommend.forMe", () => {
 });
 
 describe("incremental recompute (cron)", () => {
+  it("loads only users who can be neighbours (shared buy or product) and scores exactly as from everything", async () => {
+    const region = await freshRegion(db);
+    const seller = await insertUser(db, "seller");
+    const a = await insertGroupBuy(db, { regionId: region.id, sellerId: seller.id });
+    const rerunOfA = await insertGroupBuy(db, { regionId: region.id, sellerId: seller.id, productId: a.productId });
+    const [b, c, e] = await Promise.all([1, 2, 3].map(() => insertGroupBuy(db, { regionId: region.id })));
+    const [x, sameBuy, sameProduct, stranger] = await Promise.all([1, 2, 3, 4].map(() => resident(region.id)));
+    for (const gb of [a, b]) await join(x.user.id, gb.id);
+    for (const gb of [a, c]) await join(sameBuy.user.id, gb.id);
+    for (const gb of [rerunOfA, c]) await join(sameProduct.user.id, gb.id);
+    await join(stranger.user.id, e.id);
+
+    const sub = await loadInteractionWindow(db, 0, [x.user.id]);
+    expect(new Set(sub.interactions.map((i) => i.userId))).toEqual(
+      new Set([x.user.id, sameBuy.user.id, sameProduct.user.id]),
+    );
+    const everything = await loadInteractionWindow(db, 0);
+    const model = (w: typeof sub) =>
+      planUserModels({
+        interactions: w.interactions,
+        lookup: (id) => w.items.get(id),
+        targets: [x.user.id],
+        servable: (id) => w.items.get(id)?.open === true,
+      })[0];
+    const fromSub = model(sub);
+    const fromAll = model(everything);
+    const rounded = (m: typeof fromSub) => ({
+      neighbours: m.neighbours.map((n) => [n.userId, n.similarity.toFixed(9)]),
+      candidates: m.candidates.map((c) => [c.itemId, c.score.toFixed(9), c.neighbours]),
+    });
+    expect(rounded(fromSub)).toEqual(rounded(fromAll));
+    expect(fromSub.neighbours.map((n) => n.userId).sort()).toEqual([sameBuy.user.id, sameProduct.user.id].sort());
+    expect(fromSub.candidates.map((c) => c.itemId).sort()).toEqual([c.id, rerunOfA.id].sort());
+  });
+
   it("rescores only users with new interactions, pages through many, and skips idle runs", async () => {
     const T = Date.now() + 3_600_000; // after every other test's interactions
     const region = await freshRegion(db);
@@ -234,6 +281,12 @@ describe("incremental recompute (cron)", () => {
 
     const idle = await recomputeRecommendations(db, T + 20 * 60_000);
     expect(idle.skipped).toBe(true);
+
+    // One user does something new: the run loads only the three users around that buy, not the whole log.
+    const other = await insertGroupBuy(db, { regionId: region.id });
+    await join(users[0], other.id, T + 25 * 60_000);
+    const one = await recomputeRecommendations(db, T + 26 * 60_000);
+    expect(one).toMatchObject({ users: 1, interactions: 4, skipped: false });
   });
 
   it("runs from the worker's scheduled handler", async () => {

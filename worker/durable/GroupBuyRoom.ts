@@ -1,19 +1,568 @@
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import type { Fill, ServerFrame } from "../../shared/protocol";
+import { PING_FRAME, PONG_FRAME } from "../../shared/protocol";
+import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
+import { getDb } from "../db/client";
+import { groupBuys } from "../db/schema";
+import { FLUSH_RETRY_MS, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
+import { getJoinHold, placeJoinHold, releaseJoinHold } from "../groupbuy/ledgerOps";
+import { holdAmount } from "../groupbuy/pricing";
+import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
+import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
+import { newId } from "../lib/ids";
+import { flushRoom } from "./roomMirror";
+import { handleClientFrame, openRoomSocket } from "./roomSockets";
+import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
+
+export interface JoinRequest {
+  groupBuyId: string;
+  userId: string;
+  /** The caller's verified home region: a buy's money lives in its region's book, so only residents join. */
+  homeRegionId: string | null;
+  shares: number;
+  idempotencyKey: string;
+}
+export interface JoinOk {
+  holdId: string;
+  shares: number;
+  amount: number;
+  /** True when this answers a retry of an earlier join with the same idempotency key. */
+  replay: boolean;
+  status: GroupBuyStatus;
+  fill: Fill;
+}
+export interface LeaveOk {
+  shares: number;
+  amount: number;
+  fill: Fill;
+}
+export interface TransitionRequest {
+  groupBuyId: string;
+  to: GroupBuyStatus;
+  actor: Actor;
+  actorId: string | null;
+  reason: string | null;
+}
+export interface RoomSnapshot {
+  status: GroupBuyStatus;
+  statusReason: string | null;
+  deadline: number;
+  pricePerShare: number;
+  maxPerPerson: number;
+  fill: Fill;
+  you: { shares: number };
+}
+
+type ReserveStep = RoomError | { ok: true; replay: RoomResult<JoinOk> } | { ok: true; row: Reservation };
+
+/** Coalesce fill frames: at most one per this many ms however many joins land. */
+const FILL_BROADCAST_MS = 25;
+/** While the deadline waits for joins in flight, look again this often. */
+const DEADLINE_RECHECK_MS = 1_000;
 
 /**
- * One instance per group buy: the authority for its fill counter and the home of its chat room.
- * SQLite-backed; for now it answers a health check (the group-buy and chat issues fill it in).
+ * One instance per group buy (idFromName(groupBuyId)): the authority for its fill and status, and the home of its
+ * room socket. A join is three steps — reserve shares here (synchronous check-and-set on our own SQLite), place the
+ * ledger hold (D1), confirm here — and every step is idempotent, so a crash or eviction between them is healed by the
+ * alarm (or by the caller's retry with the same idempotency key): a share is never left reserved without a hold and a
+ * hold never outlives its share. D1 gets an eventually consistent mirror (roomMirror.ts).
  */
 export class GroupBuyRoom extends DurableObject<Env> {
-  async health(): Promise<{ ok: true; storage: "sqlite" }> {
-    this.ctx.storage.sql.exec("SELECT 1");
-    return { ok: true, storage: "sqlite" };
+  private readonly store: RoomStore;
+  /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
+  private readonly inFlight = new Set<string>();
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private alarmAt: number | null = null;
+  private fillTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RoomStore(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      return new Response("Group-buy rooms open with the chat feature.", { status: 501 });
+  // ---- RPC -------------------------------------------------------------------------------------------------------
+
+  /** Creates the room from the D1 row (idempotent) and arms the deadline alarm. */
+  async init(groupBuyId: string): Promise<RoomResult<{ status: GroupBuyStatus }>> {
+    const meta = await this.ensureMeta(groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    return { ok: true, status: meta.status };
+  }
+
+  async join(req: JoinRequest): Promise<RoomResult<JoinOk>> {
+    if (!(await this.ensureMeta(req.groupBuyId))) return roomError("NOT_FOUND", "No group buy with that id.");
+    const step = this.reserveStep(req);
+    if (!step.ok) return step;
+    if ("replay" in step) return step.replay;
+    const placed = await this.placeHoldStep(step.row.id);
+    if (!placed.ok) return placed;
+    return this.confirmStep(step.row.id);
+  }
+
+  async leave(req: { groupBuyId: string; userId: string; idempotencyKey: string }): Promise<RoomResult<LeaveOk>> {
+    const meta = await this.ensureMeta(req.groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    const now = Date.now();
+    const prior = this.store.leaveResult(req.userId, req.idempotencyKey);
+    if (prior) return JSON.parse(prior) as RoomResult<LeaveOk>;
+    if (req.userId === meta.hostId) {
+      return roomError("FORBIDDEN", "You host this group buy, so you cannot leave it. Cancel it instead if you must.");
     }
-    return Response.json(await this.health());
+    if (meta.status !== "OPEN") {
+      return roomError(
+        "PRECONDITION_FAILED",
+        `This group buy is ${meta.status}: leaving is only possible while it is OPEN. After it fills or tips, only a cancellation returns points.`,
+      );
+    }
+    if (this.store.list("user_id = ? AND state = 'reserved'", req.userId).length > 0) {
+      return roomError("CONFLICT", "Your join is still being processed; try leaving again in a moment.", {
+        reason: "in_progress",
+      });
+    }
+    const rows = this.store.list("user_id = ? AND state = 'confirmed'", req.userId);
+    if (rows.length === 0) return roomError("PRECONDITION_FAILED", "You have not joined this group buy.");
+    // Shares go back at once (synchronously, with the checks above); the holds are voided right after.
+    for (const r of rows) this.store.move(r.id, "confirmed", "voiding", { thenState: "left", checkAt: now });
+    this.store.touch();
+    const shares = rows.reduce((s, r) => s + r.shares, 0);
+    const amount = rows.reduce((s, r) => s + r.amount, 0);
+    const result: RoomResult<LeaveOk> = { ok: true, shares, amount, fill: this.fill() };
+    this.store.saveLeaveResult(req.userId, req.idempotencyKey, JSON.stringify(result), now);
+    this.afterFillChange();
+    for (const r of rows) await this.finishVoid(r.id);
+    return { ...result, fill: this.fill() };
+  }
+
+  /** Seller/host/admin actions and system completion; the pure state machine decides what is legal. */
+  async transition(req: TransitionRequest): Promise<RoomResult<{ status: GroupBuyStatus }>> {
+    const meta = await this.ensureMeta(req.groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    // The system repeating itself (two buyers confirming the last pickup at once, a cron re-run) is a no-op.
+    if (req.actor === "system" && meta.status === req.to) return { ok: true, status: meta.status };
+    const allowed = attempt(() => {
+      assertTransition(meta.status, req.to, req.actor);
+      return {};
+    });
+    if (!allowed.ok) return allowed;
+    if (req.to === "CANCELLED" && !req.reason) {
+      return roomError("BAD_REQUEST", "Say why the group buy is cancelled; buyers see the reason.");
+    }
+    this.store.setStatus(meta.status, req.to, req.actorId, req.reason, Date.now());
+    this.broadcastState();
+    await this.requestFlush();
+    return { ok: true, status: req.to };
+  }
+
+  async snapshot(groupBuyId: string, userId: string | null): Promise<RoomResult<RoomSnapshot>> {
+    const meta = await this.ensureMeta(groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    return { ok: true, ...this.snapshotOf(meta, userId) };
+  }
+
+  /** Runs the alarm's work now (the cron's safety net for a room whose alarm did not fire). Idempotent. */
+  async reconcile(groupBuyId: string): Promise<RoomResult<{ status: GroupBuyStatus }>> {
+    const meta = await this.ensureMeta(groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    await this.alarm();
+    return { ok: true, status: this.store.meta()!.status };
+  }
+
+  // ---- The join steps (public so tests can stop between them and evict the object) -------------------------------
+
+  /** Step 1, synchronous: idempotency, rules and the check-and-set of shares in one go. */
+  reserveStep(req: JoinRequest): ReserveStep {
+    const meta = this.store.meta();
+    if (!meta || meta.groupBuyId !== req.groupBuyId) return roomError("NOT_FOUND", "No group buy with that id.");
+    const now = Date.now();
+    const existing = this.store.byKey(req.userId, req.idempotencyKey);
+    if (existing) {
+      if (existing.shares !== req.shares) {
+        return roomError(
+          "CONFLICT",
+          `This idempotency key was already used to join with ${existing.shares} share(s); use a new key for a new join.`,
+        );
+      }
+      if (existing.state !== "reserved") return { ok: true, replay: this.joinOutcome(existing, true) };
+      if (this.inFlight.has(existing.id)) {
+        return roomError("CONFLICT", "This join is still being processed; try again in a moment.", {
+          reason: "in_progress",
+        });
+      }
+      this.inFlight.add(existing.id); // an orphan from before a restart: this retry finishes it
+      return { ok: true, row: existing };
+    }
+    if (req.userId === meta.sellerId) return roomError("FORBIDDEN", "Sellers cannot join their own group buy.");
+    if (meta.status === "FILLED") return this.soldOut(meta);
+    if (meta.status !== "OPEN") {
+      return roomError("PRECONDITION_FAILED", `This group buy is ${meta.status}; joining is closed.`, {
+        reason: "closed",
+      });
+    }
+    if (now >= meta.deadline) {
+      return roomError("PRECONDITION_FAILED", "The deadline of this group buy has passed.", { reason: "closed" });
+    }
+    if (req.homeRegionId !== meta.regionId) {
+      return roomError(
+        "PRECONDITION_FAILED",
+        "This group buy is for another neighbourhood. Verify that neighbourhood as your home to join.",
+        { reason: "region" },
+      );
+    }
+    const mine = this.store.userShares(req.userId);
+    if (mine + req.shares > meta.maxPerPerson) {
+      return roomError(
+        "PRECONDITION_FAILED",
+        `At most ${meta.maxPerPerson} share(s) per person; you already have ${mine}.`,
+        { reason: "max_per_person", max: meta.maxPerPerson, current: mine },
+      );
+    }
+    const remaining = meta.totalShares - this.store.counts().taken;
+    if (remaining <= 0) return this.soldOut(meta);
+    if (req.shares > remaining) {
+      return roomError("CONFLICT", `Only ${remaining} share(s) left; you asked for ${req.shares}.`, {
+        reason: "not_enough_shares",
+        remaining,
+      });
+    }
+    const id = newId(now);
+    const expiresAt = now + RESERVATION_TTL_MS;
+    this.store.insertReservation({
+      id,
+      userId: req.userId,
+      idemKey: req.idempotencyKey,
+      shares: req.shares,
+      amount: holdAmount(meta.pricePerShare, req.shares),
+      createdAt: now,
+      expiresAt,
+    });
+    this.inFlight.add(id);
+    this.ensureAlarmBy(expiresAt);
+    return { ok: true, row: this.store.get(id)! };
+  }
+
+  /** Step 2: the ledger hold (idempotent by hold id = reservation id). A refusal releases the shares. */
+  async placeHoldStep(id: string): Promise<RoomResult<object>> {
+    const meta = this.store.meta()!;
+    const row = this.store.get(id);
+    if (row?.state !== "reserved") return { ok: true };
+    try {
+      await placeJoinHold(this.env, {
+        holdId: row.id,
+        groupBuyId: meta.groupBuyId,
+        regionId: meta.regionId,
+        userId: row.userId,
+        amount: row.amount,
+        shares: row.shares,
+        title: meta.title,
+        now: Date.now(),
+      });
+      return { ok: true };
+    } catch (e) {
+      this.inFlight.delete(id);
+      // Unknown failures (database unreachable) leave the reservation for the alarm: we cannot know if the hold
+      // landed. A typed refusal (not enough points) means it did not, so the shares go back now.
+      let error: RoomError;
+      try {
+        error = toRoomError(e);
+      } catch {
+        this.ensureAlarmBy(Math.max(row.expiresAt, Date.now()));
+        throw e;
+      }
+      if (this.store.move(id, "reserved", "released", { error: JSON.stringify(error) })) this.afterFillChange();
+      return error;
+    }
+  }
+
+  /** Step 3: the hold exists; count the shares as confirmed (or give the hold back if the buy closed meanwhile). */
+  async confirmStep(id: string): Promise<RoomResult<JoinOk>> {
+    this.inFlight.delete(id);
+    const meta = this.store.meta()!;
+    const row = this.store.get(id);
+    if (!row) return roomError("NOT_FOUND", "No such reservation.");
+    if (row.state !== "reserved") return this.joinOutcome(row, false);
+    if (meta.status === "OPEN") {
+      this.store.move(id, "reserved", "confirmed");
+      this.store.touch();
+      const { confirmed } = this.store.counts();
+      if (confirmed >= meta.totalShares) {
+        this.store.setStatus("OPEN", "FILLED", null, null, Date.now());
+        this.broadcastState();
+      }
+      this.afterFillChange();
+      return this.joinOutcome(this.store.get(id)!, false);
+    }
+    const error = roomError(
+      "PRECONDITION_FAILED",
+      `This group buy became ${meta.status} while you were joining; your points were released.`,
+      { reason: "closed" },
+    );
+    this.store.move(id, "reserved", "voiding", { thenState: "released", error: JSON.stringify(error), checkAt: 0 });
+    await this.finishVoid(id);
+    return error;
+  }
+
+  /** Test/diagnostic view of the room's storage. */
+  debugState() {
+    return { meta: this.store.meta(), counts: this.store.counts(), reservations: this.store.all() };
+  }
+
+  // ---- Alarm: deadline, healing, mirror retries (at-least-once: every part is idempotent) -------------------------
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    if (!this.store.meta()) return;
+    await this.heal(Date.now());
+    this.closeAtDeadline(Date.now());
+    await this.requestFlush();
+    this.scheduleNextAlarm();
+  }
+
+  private async heal(now: number): Promise<void> {
+    const meta = this.store.meta()!;
+    for (const row of this.store.list("state = 'reserved'")) {
+      if (this.inFlight.has(row.id)) continue;
+      const hold = await getJoinHold(this.env, meta.regionId, row.id);
+      // The await let other requests in: only act if nobody picked the row up meanwhile.
+      const current = this.store.get(row.id);
+      if (current?.state !== "reserved" || this.inFlight.has(row.id)) continue;
+      if (hold && (hold.status === "pending" || hold.status === "posted")) {
+        await this.confirmStep(row.id); // evicted between hold and confirmation: finish the join
+      } else if (hold || now >= row.expiresAt) {
+        // No usable hold after the reservation's time ran out: give the shares back, look at the ledger once more
+        // later in case a slow hold still lands (then it is voided).
+        const error = roomError("PRECONDITION_FAILED", "Your join timed out before it was confirmed. Try again.", {
+          reason: "timeout",
+        });
+        this.store.move(row.id, "reserved", "released", {
+          error: JSON.stringify(error),
+          checkAt: now + RELEASE_RECHECK_MS,
+        });
+        this.afterFillChange();
+      }
+    }
+    for (const row of this.store.list("state = 'voiding' AND check_at <= ?", now)) await this.finishVoid(row.id);
+    for (const row of this.store.list("state = 'released' AND check_at <= ?", now)) {
+      try {
+        await releaseJoinHold(this.env, meta.regionId, row.id, now);
+        this.store.setCheckAt(row.id, null);
+      } catch (e) {
+        console.error(JSON.stringify({ level: "error", where: "room.recheck", holdId: row.id, error: String(e) }));
+        this.store.setCheckAt(row.id, now + FLUSH_RETRY_MS);
+      }
+    }
+  }
+
+  /** At the deadline: TIPPED with enough confirmed shares, else FAILED (the settlement jobs then void every hold). */
+  private closeAtDeadline(now: number): void {
+    const meta = this.store.meta()!;
+    if (meta.status !== "OPEN" || now < meta.deadline) return;
+    // Joins reserved before the deadline get to finish (or be healed) first.
+    if (this.store.list("state = 'reserved'").length > 0) return;
+    const { confirmed } = this.store.counts();
+    const outcome = deadlineOutcome(confirmed, meta.minShares);
+    const reason =
+      outcome === "FAILED"
+        ? `Only ${confirmed} of the ${meta.minShares} shares needed were taken by the deadline; every hold is released.`
+        : null;
+    this.store.setStatus("OPEN", outcome, null, reason, now);
+    this.broadcastState();
+  }
+
+  private scheduleNextAlarm(): void {
+    const meta = this.store.meta();
+    const next = this.store.nextWakeUp();
+    if (!meta || next === null) return;
+    const now = Date.now();
+    this.alarmAt = null;
+    this.ensureAlarmBy(Math.max(next, now + (next <= now ? DEADLINE_RECHECK_MS : 0)));
+  }
+
+  private ensureAlarmBy(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  // ---- Internals -------------------------------------------------------------------------------------------------
+
+  private async ensureMeta(groupBuyId: string): Promise<RoomMeta | null> {
+    const existing = this.store.meta();
+    if (existing) return existing.groupBuyId === groupBuyId ? existing : null;
+    const row = await getDb(this.env).select().from(groupBuys).where(eq(groupBuys.id, groupBuyId)).get();
+    if (!row) return null;
+    this.store.init({
+      groupBuyId: row.id,
+      regionId: row.regionId,
+      sellerId: row.sellerId,
+      hostId: row.hostId,
+      title: row.title,
+      totalShares: row.totalShares,
+      minShares: row.minShares,
+      maxPerPerson: row.maxPerPerson,
+      pricePerShare: row.pricePerShare,
+      deadline: row.deadline,
+      status: row.status,
+      statusReason: row.statusReason,
+    });
+    const meta = this.store.meta()!;
+    if (meta.status === "OPEN") this.ensureAlarmBy(meta.deadline);
+    return meta;
+  }
+
+  /** Voids the hold of a `voiding` row, then moves it on; a failure is retried by the alarm. */
+  private async finishVoid(id: string): Promise<void> {
+    const meta = this.store.meta()!;
+    const row = this.store.get(id);
+    if (row?.state !== "voiding") return;
+    const now = Date.now();
+    try {
+      const outcome = await releaseJoinHold(this.env, meta.regionId, id, now);
+      if (outcome === "posted") {
+        console.error(JSON.stringify({ level: "error", where: "room.void", holdId: id, error: "hold already posted" }));
+      }
+      const then = row.thenState ?? "released";
+      this.store.move(id, "voiding", then, { checkAt: then === "released" ? now + RELEASE_RECHECK_MS : null });
+      this.store.touch();
+      this.requestFlush();
+    } catch (e) {
+      console.error(JSON.stringify({ level: "error", where: "room.void", holdId: id, error: String(e) }));
+      this.store.setCheckAt(id, now + FLUSH_RETRY_MS);
+      this.ensureAlarmBy(now + FLUSH_RETRY_MS);
+    }
+  }
+
+  private joinOutcome(row: Reservation, replay: boolean): RoomResult<JoinOk> {
+    if (row.error && (row.state === "released" || row.thenState === "released")) {
+      return JSON.parse(row.error) as RoomError;
+    }
+    const meta = this.store.meta()!;
+    return {
+      ok: true,
+      holdId: row.id,
+      shares: row.shares,
+      amount: row.amount,
+      replay,
+      status: meta.status,
+      fill: this.fill(),
+    };
+  }
+
+  private soldOut(meta: RoomMeta): RoomError {
+    return roomError("CONFLICT", `Sold out: all ${meta.totalShares} shares are taken.`, { reason: "sold_out" });
+  }
+
+  private fill(): Fill {
+    const meta = this.store.meta()!;
+    const c = this.store.counts();
+    return {
+      totalShares: meta.totalShares,
+      takenShares: c.taken,
+      confirmedShares: c.confirmed,
+      remainingShares: meta.totalShares - c.taken,
+      minShares: meta.minShares,
+      participantCount: c.participants,
+    };
+  }
+
+  private snapshotOf(meta: RoomMeta, userId: string | null): RoomSnapshot {
+    return {
+      status: meta.status,
+      statusReason: meta.statusReason,
+      deadline: meta.deadline,
+      pricePerShare: meta.pricePerShare,
+      maxPerPerson: meta.maxPerPerson,
+      fill: this.fill(),
+      you: { shares: userId ? this.store.userShares(userId, ["confirmed"]) : 0 },
+    };
+  }
+
+  /** Something changed the fill: tell sockets (coalesced) and push the mirror to D1 (not awaited by joins). */
+  private afterFillChange(): void {
+    this.requestFlush();
+    if (this.fillTimer || this.ctx.getWebSockets().length === 0) return;
+    this.fillTimer = setTimeout(() => {
+      this.fillTimer = null;
+      const meta = this.store.meta();
+      if (meta) this.broadcast({ type: "fill", groupBuyId: meta.groupBuyId, fill: this.fill(), at: Date.now() });
+    }, FILL_BROADCAST_MS);
+  }
+
+  private broadcastState(): void {
+    const meta = this.store.meta()!;
+    this.broadcast({
+      type: "state",
+      groupBuyId: meta.groupBuyId,
+      status: meta.status,
+      reason: meta.statusReason,
+      at: Date.now(),
+    });
+  }
+
+  private broadcast(frame: ServerFrame): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // a socket closing under us; its close handler cleans up
+      }
+    }
+  }
+
+  /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
+  private requestFlush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await flushRoom(this.store, this.env, Date.now());
+        } while (this.flushAgain);
+        if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
+      } catch (e) {
+        console.error(JSON.stringify({ level: "error", where: "room.flush", error: String(e) }));
+        const due = Date.now() + FLUSH_RETRY_MS;
+        this.store.setFlushDue(due);
+        this.ensureAlarmBy(due);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  // ---- WebSocket (hibernation API) -------------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    return openRoomSocket(this.ctx, request, async (identity) => {
+      const meta = await this.ensureMeta(identity.groupBuyId);
+      return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
+    });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await handleClientFrame(ws, message, {
+      sync: (identity) => {
+        const meta = this.store.meta();
+        return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
+      },
+    });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
   }
 }

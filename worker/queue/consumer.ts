@@ -1,6 +1,7 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { getDb } from "../db/client";
+import { completeSettlement, settleHold } from "../groupbuy/settlement";
 import { bookDb, runMoveBookJob } from "../wallet/books";
 import { runRefundJob } from "../wallet/refund";
 import { runChargeJob } from "../wallet/settle";
@@ -58,6 +59,10 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return runChargeJob(env, getDb(env), bookDb(env, job.book), job.chargeId);
     case "refund.settle":
       return runRefundJob(env, getDb(env), bookDb(env, job.book), job.partId, job.book);
+    case "groupbuy.settleHold":
+      return settleHold(env, job, Date.now());
+    case "groupbuy.complete":
+      return completeSettlement(env, job.groupBuyId, Date.now());
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;

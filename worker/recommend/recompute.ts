@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { recState } from "../db/schema";
-import { planRecompute } from "./plan";
+import { POPULARITY_HORIZON_MS, planPopularity, planUserModels, type RegionPopularity } from "./plan";
 import {
   dueUsers,
   loadInteractionWindow,
@@ -56,6 +56,7 @@ export async function recomputeRecommendations(
     sweepStartedAt: now,
     lastRunAt: 0,
     lastFullAt: 0,
+    popularityAt: 0,
   };
   // A new sweep starts when the last one finished (cursor ""); a full one forgets the watermark (and is stamped when
   // it starts, so its later pages continue with watermark 0 without starting over).
@@ -65,49 +66,62 @@ export async function recomputeRecommendations(
   const due = await dueUsers(db, watermark, state.cursor, maxUsers + 1);
   const batch = due.slice(0, maxUsers);
   const done = due.length <= maxUsers;
+  const popularityDue = full || now - state.popularityAt >= RECOMPUTE.popularityRefreshMs;
 
-  if (batch.length === 0 && now - state.lastRunAt < RECOMPUTE.popularityRefreshMs && !full) {
+  if (batch.length === 0 && !popularityDue) {
     return { users: 0, regions: 0, interactions: 0, done: true, full: false, skipped: true };
   }
 
-  const { interactions, items } = await loadInteractionWindow(db, now - RECOMPUTE.windowMs);
-  const plan = planRecompute({
-    interactions,
-    lookup: (id) => items.get(id),
-    regions: await loadRegionCentres(db),
-    now,
-    targets: batch,
-    servable: (id) => items.get(id)?.open === true,
-  });
+  // A few users: load only who can be their neighbours. A sweep page: everything (it is most of it anyway).
+  const since = now - RECOMPUTE.windowMs;
+  const sweeping = full || state.cursor !== "" || !done;
+  const window = await loadInteractionWindow(db, since, sweeping ? undefined : batch);
+  const users =
+    batch.length === 0
+      ? []
+      : planUserModels({
+          interactions: window.interactions,
+          lookup: (id) => window.items.get(id),
+          targets: batch,
+          servable: (id) => window.items.get(id)?.open === true,
+        });
+  let regions: RegionPopularity[] = [];
+  let loaded = window.interactions.length;
+  if (popularityDue) {
+    const pop = sweeping ? window : await loadInteractionWindow(db, now - POPULARITY_HORIZON_MS);
+    if (pop !== window) loaded += pop.interactions.length;
+    regions = planPopularity({
+      interactions: pop.interactions,
+      lookup: (id) => pop.items.get(id),
+      regions: await loadRegionCentres(db),
+      now,
+    });
+  }
+  const plan = { users, regions };
 
   const next = done
-    ? {
-        watermark: sweepStartedAt - RECOMPUTE.watermarkMarginMs,
-        cursor: "",
-        sweepStartedAt,
-        lastRunAt: now,
-        lastFullAt: full ? now : state.lastFullAt,
-      }
-    : {
-        watermark,
-        cursor: batch[batch.length - 1],
-        sweepStartedAt,
-        lastRunAt: now,
-        lastFullAt: full ? now : state.lastFullAt,
-      };
+    ? { watermark: sweepStartedAt - RECOMPUTE.watermarkMarginMs, cursor: "" }
+    : { watermark, cursor: batch[batch.length - 1] };
+  const stamps = {
+    sweepStartedAt,
+    lastRunAt: now,
+    lastFullAt: full ? now : state.lastFullAt,
+    popularityAt: popularityDue ? now : state.popularityAt,
+  };
+  const row = { ...next, ...stamps };
   await writeStatements(db, [
-    ...popularityStatements(db, plan, now),
+    ...(popularityDue ? popularityStatements(db, plan, now) : []),
     ...userModelStatements(db, plan, now),
     ...(full ? [pruneInteractions(db, now - RECOMPUTE.windowMs)] : []),
     db
       .insert(recState)
-      .values({ id: STATE_ID, ...next })
-      .onConflictDoUpdate({ target: recState.id, set: next }),
+      .values({ id: STATE_ID, ...row })
+      .onConflictDoUpdate({ target: recState.id, set: row }),
   ]);
   return {
     users: plan.users.length,
     regions: plan.regions.length,
-    interactions: interactions.length,
+    interactions: loaded,
     done,
     full,
     skipped: false,

@@ -34,17 +34,33 @@ interface WindowRow {
   status: string | null;
 }
 
-/** Every interaction since `since` with its group buy's attributes, paged so no result grows without bound. */
-export async function loadInteractionWindow(db: Db, since: number) {
+/**
+ * Every interaction since `since` with its group buy's attributes, paged so no result grows without bound. With
+ * `peersOf`, only the interactions of those users and of everyone sharing an item or a product with them: exactly
+ * the users who can be their neighbours (see topNeighbours), so their models come out the same as from everything.
+ */
+export async function loadInteractionWindow(db: Db, since: number, peersOf?: string[]) {
   const interactions: Interaction[] = [];
   const items = new Map<string, ItemMeta & { open: boolean }>();
+  // One JSON parameter carries the user list, whatever its length (D1 allows 100 bound parameters).
+  const peers = peersOf
+    ? sql`WITH due(user_id) AS (SELECT value FROM json_each(${JSON.stringify(peersOf)})),
+        mine AS (SELECT DISTINCT i.item_id FROM ${recInteractions} i JOIN due ON due.user_id = i.user_id
+                 WHERE i.at > ${since}),
+        items AS (SELECT item_id FROM mine
+                  UNION SELECT gb2.id FROM mine JOIN group_buys gb1 ON gb1.id = mine.item_id
+                        JOIN group_buys gb2 ON gb2.product_id = gb1.product_id),
+        peers AS (SELECT i.user_id FROM ${recInteractions} i JOIN items ON items.item_id = i.item_id
+                  WHERE i.at > ${since} UNION SELECT user_id FROM due)`
+    : sql``;
+  const onlyPeers = peersOf ? sql`AND i.user_id IN (SELECT user_id FROM peers)` : sql``;
   let after = 0;
   for (;;) {
-    const rows = await db.all<WindowRow>(sql`
+    const rows = await db.all<WindowRow>(sql`${peers}
       SELECT i.rowid AS rid, i.user_id, i.item_id, i.kind, i.weight, i.at,
              gb.category, gb.seller_id, gb.product_id, gb.region_id, gb.status
       FROM ${recInteractions} i LEFT JOIN group_buys gb ON gb.id = i.item_id
-      WHERE i.at > ${since} AND i.rowid > ${after}
+      WHERE i.at > ${since} AND i.rowid > ${after} ${onlyPeers}
       ORDER BY i.rowid LIMIT ${PAGE}`);
     for (const r of rows) {
       interactions.push({ userId: r.user_id, itemId: r.item_id, kind: r.kind, weight: r.weight, at: r.at });

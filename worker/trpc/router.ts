@@ -2,11 +2,15 @@ import { publicProcedure, router } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { boardRouter } from "./routers/board";
+import { groupBuysRouter } from "./routers/groupBuys";
 import { notificationsRouter } from "./routers/notifications";
 import { paymentsRouter } from "./routers/payments";
+import { productsRouter } from "./routers/products";
 import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
+import { sellerRouter } from "./routers/seller";
 import { sellersRouter } from "./routers/sellers";
+import { trustRouter } from "./routers/trust";
 import { walletRouter } from "./routers/wallet";
 
 export const appRouter = router({
@@ -20,6 +24,10 @@ export const appRouter = router({
   notifications: notificationsRouter,
   board: boardRouter,
   recommend: recommendRouter,
+  products: productsRouter,
+  groupBuys: groupBuysRouter,
+  seller: sellerRouter,
+  trust: trustRouter,
 });
 
 export type AppRouter = typeof appRouter;

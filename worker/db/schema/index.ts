@@ -2,6 +2,7 @@
 export * from "./accounts";
 export * from "./board";
 export * from "./community";
+export * from "./groupbuy";
 export * from "./payments";
 export * from "./recommend";
 export * from "./wallet";

@@ -85,4 +85,6 @@ export const recState = sqliteTable("rec_state", {
   sweepStartedAt: integer("sweep_started_at").notNull(),
   lastRunAt: integer("last_run_at").notNull(),
   lastFullAt: integer("last_full_at").notNull(),
+  /** When the popularity tables were last rewritten (they refresh every popularityRefreshMs, not every run). */
+  popularityAt: integer("popularity_at").notNull().default(0),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `rec_state` ADD `popularity_at` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,199 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { groupBuys, products } from "../../worker/db/schema";
+import {
+  buyInput,
+  db,
+  invariants,
+  key,
+  newProduct,
+  newRegion,
+  newResident,
+  newSeller,
+  openBuy,
+  pointsOf,
+  room,
+  untilSettled,
+  untilStatus,
+} from "./groupbuy-helpers";
+import { errorOf } from "./helpers";
+
+const HOUR = 3_600_000;
+
+describe("products", { timeout: 30_000 }, () => {
+  it("a seller creates, updates and lists their products; others cannot touch them", async () => {
+    const seller = await newSeller();
+    const p = await newProduct(seller, { title: "유기농 쌀 20kg", totalPrice: 80_000 });
+    expect(p).toMatchObject({ title: "유기농 쌀 20kg", totalPrice: 80_000, archived: false, sellerId: seller.id });
+    const updated = await seller.api.products.update.mutate({ id: p.id, totalPrice: 78_000 });
+    expect(updated.totalPrice).toBe(78_000);
+    const list = await seller.api.products.list.query({ limit: 10 });
+    expect(list.items.map((x) => x.id)).toContain(p.id);
+    const other = await newSeller();
+    expect((await errorOf(other.api.products.update.mutate({ id: p.id, title: "남의 상품" }))).code).toBe("NOT_FOUND");
+  });
+
+  it("bad product input is a typed error with field messages and writes nothing", async () => {
+    const seller = await newSeller();
+    const err = await errorOf(
+      seller.api.products.create.mutate({
+        title: "x",
+        category: "weapons" as "fresh",
+        totalQuantity: 0,
+        unit: "",
+        totalPrice: 1.5,
+        imageUrls: ["http://insecure.example/a.png"],
+      }),
+    );
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(Object.keys((err.zodError as { fieldErrors: object }).fieldErrors).sort()).toEqual(
+      ["category", "imageUrls", "title", "totalPrice", "totalQuantity", "unit"].sort(),
+    );
+    expect(await db().select().from(products).where(eq(products.sellerId, seller.id)).all()).toEqual([]);
+  });
+
+  it("the catalog shows only hostable, active products of approved sellers", async () => {
+    const seller = await newSeller();
+    const open = await newProduct(seller, { allowHosts: true, category: "pet" });
+    const closed = await newProduct(seller, { allowHosts: false, category: "pet" });
+    const region = await newRegion();
+    const buyer = await newResident(region, 0);
+    const ids = (await buyer.api.products.catalog.query({ category: "pet", limit: 100 })).items.map((x) => x.id);
+    expect(ids).toContain(open.id);
+    expect(ids).not.toContain(closed.id);
+  });
+});
+
+describe("creating group buys", { timeout: 30_000 }, () => {
+  it("prices a share half-up and shows the rounding difference the seller owns", async () => {
+    const { gb, pricing } = await openBuy({ totalShares: 3, minShares: 2, maxPerPerson: 1 }, { totalPrice: 10_000 });
+    expect(gb.pricePerShare).toBe(3_333);
+    expect(pricing).toEqual({ pricePerShare: 3_333, collectedIfFilled: 9_999, roundingDifference: -1 });
+  });
+
+  it("refuses deadlines outside 1 h – 14 d and inconsistent shares, writing nothing", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const p = await newProduct(seller);
+    const now = Date.now();
+    const tooSoon = buyInput(p.id, region, {
+      deadline: now + 10 * 60_000,
+      pickupStart: now + HOUR,
+      pickupEnd: now + 2 * HOUR,
+    });
+    expect((await errorOf(seller.api.groupBuys.create.mutate(tooSoon))).code).toBe("BAD_REQUEST");
+    const tooLate = buyInput(p.id, region, {
+      deadline: now + 15 * 24 * HOUR,
+      pickupStart: now + 16 * 24 * HOUR,
+      pickupEnd: now + 17 * 24 * HOUR,
+    });
+    expect((await errorOf(seller.api.groupBuys.create.mutate(tooLate))).code).toBe("BAD_REQUEST");
+    const badShares = await errorOf(
+      seller.api.groupBuys.create.mutate(buyInput(p.id, region, { minShares: 11, maxPerPerson: 20 })),
+    );
+    expect(badShares.code).toBe("BAD_REQUEST");
+    expect(Object.keys((badShares.zodError as { fieldErrors: object }).fieldErrors).sort()).toEqual([
+      "maxPerPerson",
+      "minShares",
+    ]);
+    const tinyShares = await errorOf(
+      seller.api.groupBuys.create.mutate(buyInput(p.id, region, { totalShares: 600, minShares: 1 })),
+    );
+    expect(tinyShares.code).toBe("BAD_REQUEST");
+    expect(tinyShares.message).toMatch(/at least 100 won/);
+    expect(await db().select().from(groupBuys).where(eq(groupBuys.productId, p.id)).all()).toEqual([]);
+  });
+
+  it("a verified buyer hosts an approved seller's product, takes shares, and cannot leave", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const p = await newProduct(seller, { allowHosts: true });
+    const host = await newResident(region, 20_000);
+    const created = await host.api.groupBuys.create.mutate(
+      buyInput(p.id, region, { hostShares: 2, idempotencyKey: key() }),
+    );
+    expect(created.groupBuy).toMatchObject({ hostId: host.id, sellerId: seller.id, status: "OPEN" });
+    expect(created.hostJoin).toMatchObject({ shares: 2, amount: 10_000 });
+    expect(await pointsOf(host.id, region)).toMatchObject({ held: 10_000 });
+    const leave = await errorOf(host.api.groupBuys.leave.mutate({ id: created.groupBuy.id, idempotencyKey: key() }));
+    expect(leave.code).toBe("FORBIDDEN");
+    const view = await host.api.groupBuys.get.query({ id: created.groupBuy.id });
+    expect(view.host).toMatchObject({ id: host.id, trust: { completedBuys: 0, hostCancellations: 0 } });
+    // The host may call it off while OPEN; it counts on their trust record and every hold is voided.
+    await host.api.groupBuys.cancel.mutate({ id: created.groupBuy.id, reason: "이웃들 반응이 없어 취소해요" });
+    await untilSettled(created.groupBuy.id, "voided");
+    expect(await pointsOf(host.id, region)).toMatchObject({ held: 0, balance: 20_000 });
+    expect(await host.api.trust.get.query({ userId: host.id })).toMatchObject({ hostCancellations: 1 });
+    await invariants(region);
+  });
+
+  it("host rules: hostable products only, own verified region only, shares required", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const closed = await newProduct(seller, { allowHosts: false });
+    const open = await newProduct(seller, { allowHosts: true });
+    const host = await newResident(region, 20_000);
+    expect((await errorOf(host.api.groupBuys.create.mutate(buyInput(closed.id, region, { hostShares: 1 })))).code).toBe(
+      "FORBIDDEN",
+    );
+    expect((await errorOf(host.api.groupBuys.create.mutate(buyInput(open.id, region)))).code).toBe("BAD_REQUEST");
+    const elsewhere = await newRegion();
+    expect(
+      (await errorOf(host.api.groupBuys.create.mutate(buyInput(open.id, elsewhere, { hostShares: 1 })))).code,
+    ).toBe("PRECONDITION_FAILED");
+    const poor = await newResident(region, 1_000);
+    const err = await errorOf(poor.api.groupBuys.create.mutate(buyInput(open.id, region, { hostShares: 2 })));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.message).toMatch(/Not enough points/);
+    expect(await pointsOf(poor.id, region)).toMatchObject({ held: 0, balance: 1_000 });
+    const other = await newSeller();
+    expect((await errorOf(other.api.groupBuys.create.mutate(buyInput(open.id, region)))).code).toBe("FORBIDDEN");
+  });
+
+  it("a host cannot cancel after the buy filled; the seller can", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const p = await newProduct(seller, { allowHosts: true, totalPrice: 10_000 });
+    const host = await newResident(region);
+    const { groupBuy } = await host.api.groupBuys.create.mutate(
+      buyInput(p.id, region, { totalShares: 2, minShares: 2, maxPerPerson: 1, hostShares: 1 }),
+    );
+    const other = await newResident(region);
+    await other.api.groupBuys.join.mutate({ id: groupBuy.id, shares: 1, idempotencyKey: key() });
+    await untilStatus(groupBuy.id, "FILLED");
+    const err = await errorOf(host.api.groupBuys.cancel.mutate({ id: groupBuy.id, reason: "마음이 바뀌었어요" }));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect((await room(groupBuy.id).debugState()).meta?.status).toBe("FILLED");
+    await seller.api.groupBuys.cancel.mutate({ id: groupBuy.id, reason: "재고 부족" });
+    await untilSettled(groupBuy.id, "refunded", "voided");
+    expect(await pointsOf(other.id, region)).toEqual({ balance: 100_000, held: 0, available: 100_000 });
+    await invariants(region);
+  });
+});
+
+describe("the region feed and the detail view", { timeout: 30_000 }, () => {
+  it("lists OPEN buys of a region for verified residents only, paginated", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const p = await newProduct(seller, { category: "household" });
+    for (let i = 0; i < 3; i++) await seller.api.groupBuys.create.mutate(buyInput(p.id, region));
+    const resident = await newResident(region, 0);
+    const first = await resident.api.groupBuys.list.query({ regionId: region, limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toBeTruthy();
+    const second = await resident.api.groupBuys.list.query({
+      regionId: region,
+      limit: 2,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(first.items[0]).toMatchObject({ status: "OPEN", pricePerShare: 5_000, hostName: expect.any(String) });
+    const outsider = await newResident(await newRegion(), 0);
+    expect((await errorOf(outsider.api.groupBuys.list.query({ regionId: region }))).code).toBe("PRECONDITION_FAILED");
+    expect((await errorOf(outsider.api.groupBuys.get.query({ id: first.items[0].id }))).code).toBe("FORBIDDEN");
+    expect((await errorOf(resident.api.groupBuys.list.query({ regionId: region, cursor: "garbage" }))).code).toBe(
+      "BAD_REQUEST",
+    );
+  });
+});

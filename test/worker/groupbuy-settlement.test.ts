@@ -1,0 +1,229 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq, like } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { groupBuys, ledgerTransfers } from "../../worker/db/schema";
+import { AUTO_CONFIRM_MS, PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
+import worker from "../../worker/index";
+import {
+  platformAccount,
+  sellerPayableAvailableAccount,
+  sellerPayablePendingAccount,
+} from "../../worker/wallet/accounts";
+import { getAccounts } from "../../worker/wallet/ledger";
+import {
+  db,
+  escrowOf,
+  gbRow,
+  holdRows,
+  invariants,
+  key,
+  memberRow,
+  newResident,
+  openBuy,
+  type Person,
+  pointsOf,
+  until,
+  untilSettled,
+  untilStatus,
+} from "./groupbuy-helpers";
+import { errorOf } from "./helpers";
+
+/** A 4-share buy at 5,000 won a share, filled by two buyers (2 shares each) and posted to escrow. */
+async function filledBuy() {
+  const setup = await openBuy({ totalShares: 4, minShares: 2, maxPerPerson: 2 }, { totalPrice: 20_000 });
+  const a = await newResident(setup.region, 30_000);
+  const b = await newResident(setup.region, 30_000);
+  await a.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+  await b.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+  await untilStatus(setup.gb.id, "FILLED");
+  await untilSettled(setup.gb.id, "posted");
+  return { ...setup, a, b };
+}
+
+async function deliver(bodies: unknown[]) {
+  const batch = createMessageBatch(
+    "gonggu-jobs",
+    bodies.map((body, i) => ({ id: `m-${i}-${Math.random()}`, timestamp: Date.now(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function cron(cronExpr: string, at: number) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: cronExpr }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function balance(id: string) {
+  const [row] = await getAccounts(db(), [id]);
+  return row ? row.creditsPosted - row.debitsPosted : 0;
+}
+
+async function transfersOf(groupBuyId: string) {
+  return db()
+    .select()
+    .from(ledgerTransfers)
+    .where(like(ledgerTransfers.reference, `groupbuy:${groupBuyId}`))
+    .all();
+}
+
+async function pickUp(people: Person[], id: string) {
+  for (const p of people) await p.api.groupBuys.confirmPickup.mutate({ id });
+}
+
+describe("settlement", { timeout: 30_000 }, () => {
+  it("FILLED posts every hold into escrow; duplicate deliveries change nothing", async () => {
+    const { region, gb, a, b } = await filledBuy();
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 20_000, pending: 0 });
+    expect(await pointsOf(a.id, region)).toEqual({ balance: 20_000, held: 0, available: 20_000 });
+    const before = await transfersOf(gb.id);
+    const jobs = (await holdRows(gb.id)).map((h) => ({
+      type: "groupbuy.settleHold",
+      groupBuyId: gb.id,
+      holdId: h.holdId,
+    }));
+    const result = await deliver([...jobs, ...jobs, ...jobs]);
+    expect(result.explicitAcks).toHaveLength(jobs.length * 3);
+    expect(result.retryMessages).toEqual([]);
+    expect(await transfersOf(gb.id)).toHaveLength(before.length);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 20_000, pending: 0 });
+    expect(await pointsOf(b.id, region)).toEqual({ balance: 20_000, held: 0, available: 20_000 });
+    await invariants(region);
+  });
+
+  it("the full lifecycle pays the seller gross − fee after the window, then a payout batch pays out", async () => {
+    const { region, gb, seller, a, b } = await filledBuy();
+    expect(await seller.api.groupBuys.markOrdered.mutate({ id: gb.id })).toEqual({ status: "ORDERED" });
+    expect(await seller.api.groupBuys.markReady.mutate({ id: gb.id })).toEqual({ status: "READY" });
+    expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });
+    // confirming twice is harmless
+    expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });
+    expect(await b.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: true });
+    await until("escrow settled to the seller", async () => (await gbRow(gb.id))?.settledAt);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
+    expect(await balance(platformAccount("platform_fee_revenue", region).id)).toBe(1_000);
+    const listed = await seller.api.seller.payouts.query({});
+    expect(listed.items[0]).toMatchObject({
+      groupBuyId: gb.id,
+      gross: 20_000,
+      fee: 1_000,
+      net: 19_000,
+      status: "pending",
+    });
+    expect(await a.api.trust.get.query({ userId: a.id })).toMatchObject({ completedBuys: 1, noShows: 0 });
+    // duplicate completion jobs change nothing
+    await deliver([
+      { type: "groupbuy.complete", groupBuyId: gb.id },
+      { type: "groupbuy.complete", groupBuyId: gb.id },
+    ]);
+    expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
+
+    await cron("*/5 * * * *", Date.now() + PAYABLE_HOLD_MS + 60_000);
+    expect(await balance(sellerPayableAvailableAccount(seller.id, region).id)).toBe(19_000);
+    expect((await seller.api.seller.payouts.query({})).totals).toEqual({ pending: 0, available: 19_000, paid: 0 });
+    await cron("0 18 * * *", Date.now() + PAYABLE_HOLD_MS + 120_000);
+    await cron("0 18 * * *", Date.now() + PAYABLE_HOLD_MS + 180_000); // a second run pays nothing twice
+    const paid = await seller.api.seller.payouts.query({});
+    expect(paid.totals).toEqual({ pending: 0, available: 0, paid: 19_000 });
+    expect(paid.payouts).toHaveLength(1);
+    expect(paid.payouts[0]).toMatchObject({
+      amount: 19_000,
+      status: "paid",
+      gatewayRef: expect.stringMatching(/^manual:/),
+    });
+    expect(await balance(sellerPayableAvailableAccount(seller.id, region).id)).toBe(0);
+    await invariants(region);
+  });
+
+  it("cancelling after posting refunds every buyer in full and shows the reason", async () => {
+    const { region, gb, seller, a, b } = await filledBuy();
+    await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "산지 태풍 피해로 출고 불가" });
+    await untilSettled(gb.id, "refunded");
+    expect(await pointsOf(a.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await pointsOf(b.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    const view = await a.api.groupBuys.get.query({ id: gb.id });
+    expect(view).toMatchObject({ status: "CANCELLED", statusReason: "산지 태풍 피해로 출고 불가" });
+    // duplicate refund deliveries refund nothing twice
+    await deliver(
+      (await holdRows(gb.id)).map((h) => ({ type: "groupbuy.settleHold", groupBuyId: gb.id, holdId: h.holdId })),
+    );
+    expect(await pointsOf(a.id, region)).toMatchObject({ balance: 30_000 });
+    await invariants(region);
+  });
+
+  it("a no-show is paid to the seller like any share and goes on the buyer's trust record", async () => {
+    const { region, gb, seller, a, b } = await filledBuy();
+    await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+    expect(await seller.api.groupBuys.markNoShow.mutate({ id: gb.id, userId: b.id })).toMatchObject({
+      completed: false,
+    });
+    const err = await errorOf(b.api.groupBuys.confirmPickup.mutate({ id: gb.id }));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    await pickUp([a], gb.id);
+    await until("settled", async () => (await gbRow(gb.id))?.settledAt);
+    expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
+    expect(await pointsOf(b.id, region)).toMatchObject({ balance: 20_000 });
+    expect(await a.api.trust.get.query({ userId: b.id })).toMatchObject({ noShows: 1, completedBuys: 0 });
+    const parts = await seller.api.groupBuys.participants.query({ id: gb.id });
+    expect(parts.find((p) => p.userId === b.id)?.noShowAt).toBeTypeOf("number");
+    await invariants(region);
+  });
+
+  it("buyers who never confirm are confirmed automatically after the window (cron)", async () => {
+    const { region, gb, seller, a } = await filledBuy();
+    await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+    await cron("*/5 * * * *", Date.now());
+    expect((await gbRow(gb.id))?.status).toBe("READY");
+    await db()
+      .update(groupBuys)
+      .set({ readyAt: Date.now() - AUTO_CONFIRM_MS - 1 })
+      .where(eq(groupBuys.id, gb.id));
+    await cron("*/5 * * * *", Date.now());
+    await untilStatus(gb.id, "COMPLETED");
+    expect(await memberRow(gb.id, a.id)).toMatchObject({ pickupBy: "auto" });
+    await until("settled", async () => (await gbRow(gb.id))?.settledAt);
+    expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
+    await invariants(region);
+  });
+});
+
+describe("transitions through the API", { timeout: 30_000 }, () => {
+  it("refuses illegal moves with PRECONDITION_FAILED and other people's moves with FORBIDDEN", async () => {
+    const { region, gb, seller } = await openBuy();
+    const buyer = await newResident(region);
+    await buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => seller.api.groupBuys.markOrdered.mutate({ id: gb.id }), "PRECONDITION_FAILED"], // OPEN → ORDERED
+      [() => seller.api.groupBuys.markReady.mutate({ id: gb.id }), "PRECONDITION_FAILED"], // OPEN → READY
+      [() => buyer.api.groupBuys.confirmPickup.mutate({ id: gb.id }), "PRECONDITION_FAILED"],
+      [() => buyer.api.groupBuys.cancel.mutate({ id: gb.id, reason: "그냥요" }), "FORBIDDEN"],
+      [() => buyer.api.groupBuys.markOrdered.mutate({ id: gb.id }), "FORBIDDEN"],
+      [() => seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "x" }), "BAD_REQUEST"], // reason too short
+    ];
+    for (const [call, code] of cases) expect((await errorOf(call())).code).toBe(code);
+    expect((await gbRow(gb.id))?.status).toBe("OPEN");
+    const f = await filledBuy();
+    await f.seller.api.groupBuys.markOrdered.mutate({ id: f.gb.id });
+    const later: [() => Promise<unknown>, string][] = [
+      [() => f.seller.api.groupBuys.markOrdered.mutate({ id: f.gb.id }), "PRECONDITION_FAILED"], // ORDERED → ORDERED
+      [() => f.seller.api.groupBuys.cancel.mutate({ id: f.gb.id, reason: "늦은 취소" }), "PRECONDITION_FAILED"],
+      [() => f.a.api.groupBuys.leave.mutate({ id: f.gb.id, idempotencyKey: key() }), "PRECONDITION_FAILED"],
+      [() => f.a.api.groupBuys.confirmPickup.mutate({ id: f.gb.id }), "PRECONDITION_FAILED"], // not READY yet
+    ];
+    for (const [call, code] of later) expect((await errorOf(call())).code).toBe(code);
+    await invariants(region, f.region);
+  });
+});

@@ -1,0 +1,224 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { GROUP_BUY_STATUSES, PRODUCT_CATEGORIES } from "../../../shared/schemas/groupbuy";
+import { regions, users } from "./accounts";
+
+// Group buys. The GroupBuyRoom Durable Object is the authority for a buy's fill and status; the rows below mirror
+// it for the region feed and for the lifecycle after the fill (settlement, pickup, payouts), which D1 owns.
+
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    sellerId: text("seller_id")
+      .notNull()
+      .references(() => users.id),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    category: text("category", { enum: PRODUCT_CATEGORIES }).notNull(),
+    imageUrls: text("image_urls", { mode: "json" }).$type<string[]>().notNull(),
+    totalQuantity: integer("total_quantity").notNull(),
+    unit: text("unit").notNull(),
+    totalPrice: integer("total_price").notNull(),
+    allowHosts: integer("allow_hosts", { mode: "boolean" }).notNull(),
+    archived: integer("archived", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("products_seller_idx").on(t.sellerId, t.createdAt),
+    index("products_catalog_idx").on(t.allowHosts, t.archived, t.category, t.createdAt),
+  ],
+);
+
+export const groupBuys = sqliteTable(
+  "group_buys",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    sellerId: text("seller_id")
+      .notNull()
+      .references(() => users.id),
+    /** The seller for seller-created buys, else the buyer who hosts it. */
+    hostId: text("host_id")
+      .notNull()
+      .references(() => users.id),
+    regionId: text("region_id")
+      .notNull()
+      .references(() => regions.id),
+    // Snapshot of the product at creation: later product edits never change a running buy.
+    title: text("title").notNull(),
+    category: text("category", { enum: PRODUCT_CATEGORIES }).notNull(),
+    unit: text("unit").notNull(),
+    totalQuantity: integer("total_quantity").notNull(),
+    totalPrice: integer("total_price").notNull(),
+    totalShares: integer("total_shares").notNull(),
+    minShares: integer("min_shares").notNull(),
+    maxPerPerson: integer("max_per_person").notNull(),
+    pricePerShare: integer("price_per_share").notNull(),
+    deadline: integer("deadline").notNull(),
+    pickupPlace: text("pickup_place").notNull(),
+    pickupStart: integer("pickup_start").notNull(),
+    pickupEnd: integer("pickup_end").notNull(),
+    // Mirrored from the Durable Object (eventually consistent; `mirrorSeq` only moves forward).
+    status: text("status", { enum: GROUP_BUY_STATUSES }).notNull(),
+    statusReason: text("status_reason"),
+    takenShares: integer("taken_shares").notNull().default(0),
+    participantCount: integer("participant_count").notNull().default(0),
+    mirrorSeq: integer("mirror_seq").notNull().default(0),
+    // Lifecycle timestamps (set when the status is mirrored).
+    closedAt: integer("closed_at"),
+    readyAt: integer("ready_at"),
+    completedAt: integer("completed_at"),
+    cancelledBy: text("cancelled_by"),
+    /** When escrow was moved to the seller's payable (the completion job ran). */
+    settledAt: integer("settled_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("group_buys_feed_idx").on(t.regionId, t.status, t.createdAt),
+    index("group_buys_seller_idx").on(t.sellerId, t.createdAt),
+    index("group_buys_host_idx").on(t.hostId, t.status),
+    index("group_buys_ready_idx").on(t.status, t.readyAt),
+  ],
+);
+
+/** One row per buyer per group buy: totals and pickup. Written by the DO mirror, pickup fields by procedures. */
+export const groupBuyMembers = sqliteTable(
+  "group_buy_members",
+  {
+    groupBuyId: text("group_buy_id")
+      .notNull()
+      .references(() => groupBuys.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    shares: integer("shares").notNull(),
+    amount: integer("amount").notNull(),
+    /** joined: holds shares; left: left while OPEN (holds voided). */
+    status: text("status", { enum: ["joined", "left"] }).notNull(),
+    pickedUpAt: integer("picked_up_at"),
+    /** "buyer", "auto" (auto-confirmed after the window) */
+    pickupBy: text("pickup_by", { enum: ["buyer", "auto"] }),
+    noShowAt: integer("no_show_at"),
+    joinedAt: integer("joined_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupBuyId, t.userId] }), index("group_buy_members_user_idx").on(t.userId)],
+);
+
+/** One row per ledger hold (one per successful join). `settlement` follows the queue settlement jobs. */
+export const groupBuyHolds = sqliteTable(
+  "group_buy_holds",
+  {
+    holdId: text("hold_id").primaryKey(),
+    groupBuyId: text("group_buy_id")
+      .notNull()
+      .references(() => groupBuys.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    shares: integer("shares").notNull(),
+    amount: integer("amount").notNull(),
+    /** active: counts; left: the buyer left (hold voided by the DO). */
+    state: text("state", { enum: ["active", "left"] }).notNull(),
+    settlement: text("settlement", { enum: ["held", "posted", "voided", "refunded"] })
+      .notNull()
+      .default("held"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("group_buy_holds_buy_idx").on(t.groupBuyId, t.settlement),
+    index("group_buy_holds_user_idx").on(t.userId),
+  ],
+);
+
+/** Every status change, with who and why (the cancellation reason shown to buyers lives here and on the row). */
+export const groupBuyEvents = sqliteTable(
+  "group_buy_events",
+  {
+    /** `${groupBuyId}:${seq}` so a re-mirrored event is written once. */
+    id: text("id").primaryKey(),
+    groupBuyId: text("group_buy_id")
+      .notNull()
+      .references(() => groupBuys.id),
+    fromStatus: text("from_status", { enum: GROUP_BUY_STATUSES }).notNull(),
+    toStatus: text("to_status", { enum: GROUP_BUY_STATUSES }).notNull(),
+    actorId: text("actor_id"),
+    reason: text("reason"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("group_buy_events_buy_idx").on(t.groupBuyId, t.at)],
+);
+
+/**
+ * Trust record as immutable events with deterministic ids (`completed:<buy>:<user>`…), so a retried job counts once.
+ * Kinds: completed, no_show, host_cancel, report (the community feature adds reports).
+ */
+export const trustEvents = sqliteTable(
+  "trust_events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind", { enum: ["completed", "no_show", "host_cancel", "report"] }).notNull(),
+    reference: text("reference"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("trust_events_user_idx").on(t.userId, t.kind)],
+);
+
+/** What a completed group buy owes its seller; pending until the confirmation window passes, then available. */
+export const sellerPayables = sqliteTable(
+  "seller_payables",
+  {
+    id: text("id").primaryKey(),
+    sellerId: text("seller_id")
+      .notNull()
+      .references(() => users.id),
+    groupBuyId: text("group_buy_id")
+      .notNull()
+      .references(() => groupBuys.id),
+    regionId: text("region_id").notNull(),
+    gross: integer("gross").notNull(),
+    fee: integer("fee").notNull(),
+    net: integer("net").notNull(),
+    status: text("status", { enum: ["pending", "available", "paid"] }).notNull(),
+    availableAt: integer("available_at").notNull(),
+    payoutId: text("payout_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("seller_payables_buy_unique").on(t.groupBuyId),
+    index("seller_payables_seller_idx").on(t.sellerId, t.createdAt),
+    index("seller_payables_due_idx").on(t.status, t.availableAt),
+  ],
+);
+
+/** One payout per seller per region book per batch. */
+export const sellerPayouts = sqliteTable(
+  "seller_payouts",
+  {
+    id: text("id").primaryKey(),
+    sellerId: text("seller_id")
+      .notNull()
+      .references(() => users.id),
+    regionId: text("region_id").notNull(),
+    amount: integer("amount").notNull(),
+    status: text("status", { enum: ["requested", "paid", "failed"] }).notNull(),
+    gatewayRef: text("gateway_ref"),
+    failureReason: text("failure_reason"),
+    createdAt: integer("created_at").notNull(),
+    paidAt: integer("paid_at"),
+  },
+  (t) => [
+    index("seller_payouts_seller_idx").on(t.sellerId, t.createdAt),
+    index("seller_payouts_status_idx").on(t.status).where(sql`status = 'requested'`),
+  ],
+);

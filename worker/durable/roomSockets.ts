@@ -1,0 +1,110 @@
+import { type ClientFrame, clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from "../../shared/protocol";
+import type { RoomSnapshot } from "./GroupBuyRoom";
+import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentitySchema } from "./roomIdentity";
+
+type SnapshotSource = (identity: RoomIdentity) => { groupBuyId: string; snapshot: RoomSnapshot } | null;
+
+export function snapshotFrame(groupBuyId: string, userId: string, s: RoomSnapshot): ServerFrame {
+  return {
+    type: "snapshot",
+    groupBuyId,
+    status: s.status,
+    statusReason: s.statusReason,
+    deadline: s.deadline,
+    pricePerShare: s.pricePerShare,
+    maxPerPerson: s.maxPerPerson,
+    fill: s.fill,
+    you: { userId, shares: s.you.shares },
+    at: Date.now(),
+  };
+}
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // closed meanwhile
+  }
+}
+
+/**
+ * Accepts an upgrade the worker route already authenticated and authorised (identity header). Hibernation API:
+ * the runtime keeps the socket while the object sleeps; the identity rides along as the socket's attachment.
+ */
+export async function openRoomSocket(
+  ctx: DurableObjectState,
+  request: Request,
+  resolve: (identity: RoomIdentity) => Promise<ReturnType<SnapshotSource>>,
+): Promise<Response> {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("Expected a WebSocket upgrade.", { status: 426 });
+  }
+  const identity = parseRoomIdentity(request.headers.get(ROOM_IDENTITY_HEADER));
+  if (!identity) return new Response("Log in to open this room.", { status: 401 });
+  const room = await resolve(identity);
+  if (!room) return new Response("No group buy with that id.", { status: 404 });
+  const pair = new WebSocketPair();
+  const [client, server] = Object.values(pair);
+  ctx.acceptWebSocket(server, [`user:${identity.userId}`]);
+  server.serializeAttachment(identity);
+  send(server, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+export interface FrameHandlers {
+  sync: SnapshotSource;
+}
+
+/**
+ * Every client frame is parsed with the shared protocol schema; anything else gets an error frame and the room goes
+ * on. Features add their frame types to shared/protocol.ts and a case here (the switch is exhaustive, so the
+ * compiler points at the missing handler).
+ */
+export async function handleClientFrame(
+  ws: WebSocket,
+  message: string | ArrayBuffer,
+  handlers: FrameHandlers,
+): Promise<void> {
+  const attached = roomIdentitySchema.safeParse(ws.deserializeAttachment());
+  if (!attached.success) {
+    ws.close(1008, "unauthenticated");
+    return;
+  }
+  const identity = attached.data;
+  const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
+  if (typeof message !== "string" || size > MAX_CLIENT_FRAME_BYTES) {
+    send(ws, {
+      type: "error",
+      code: "BAD_REQUEST",
+      message: `Frames are JSON text of at most ${MAX_CLIENT_FRAME_BYTES} bytes.`,
+    });
+    return;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(message);
+  } catch {
+    send(ws, { type: "error", code: "BAD_REQUEST", message: "Frames must be JSON." });
+    return;
+  }
+  const parsed = clientFrameSchema.safeParse(data);
+  if (!parsed.success) {
+    send(ws, { type: "error", code: "BAD_REQUEST", message: "Unknown or malformed frame." });
+    return;
+  }
+  const frame: ClientFrame = parsed.data;
+  switch (frame.type) {
+    case "ping":
+      send(ws, { type: "pong" });
+      return;
+    case "sync": {
+      const room = handlers.sync(identity);
+      if (room) send(ws, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
+      return;
+    }
+    default: {
+      const unhandled: never = frame;
+      send(ws, { type: "error", code: "BAD_REQUEST", message: `Unhandled frame ${JSON.stringify(unhandled)}.` });
+    }
+  }
+}

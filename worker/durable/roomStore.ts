@@ -1,0 +1,395 @@
+import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
+
+/**
+ * The group-buy room's own SQLite storage. Every method here is synchronous: a check and the write that depends on it
+ * happen in one call with no await in between, so no other request can interleave (the DO's input gate only opens
+ * on awaits of things other than its own storage, and synchronous code never yields at all).
+ *
+ * Reservation states:
+ *   reserved  — shares counted; the ledger hold may or may not exist yet (a join is between its steps)
+ *   confirmed — shares counted; the hold exists (pending, later posted/voided/refunded by settlement jobs)
+ *   voiding   — shares NOT counted; a hold exists and must be voided (leave, or a late confirm after the buy closed);
+ *               becomes `then_state` once the void succeeds
+ *   released  — shares NOT counted; no hold (the hold failed or never landed); `error` is replayed to retries
+ *   left      — the buyer left while OPEN; hold voided
+ * `check_at` is when the alarm must look at the row again (voiding rows; released rows get one late re-check).
+ */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS meta (
+    k INTEGER PRIMARY KEY CHECK (k = 1),
+    group_buy_id TEXT NOT NULL, region_id TEXT NOT NULL, seller_id TEXT NOT NULL, host_id TEXT NOT NULL,
+    title TEXT NOT NULL, total_shares INTEGER NOT NULL, min_shares INTEGER NOT NULL, max_per_person INTEGER NOT NULL,
+    price_per_share INTEGER NOT NULL, deadline INTEGER NOT NULL,
+    status TEXT NOT NULL, status_reason TEXT,
+    seq INTEGER NOT NULL DEFAULT 1, mirrored_seq INTEGER NOT NULL DEFAULT 0,
+    settle_gen INTEGER NOT NULL DEFAULT 0, complete_sent INTEGER NOT NULL DEFAULT 0,
+    flush_due INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS reservations (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, idem_key TEXT NOT NULL,
+    shares INTEGER NOT NULL, amount INTEGER NOT NULL, state TEXT NOT NULL, then_state TEXT, error TEXT,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, check_at INTEGER,
+    rev INTEGER NOT NULL DEFAULT 1, mirrored_rev INTEGER NOT NULL DEFAULT 0, settle_gen INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (user_id, idem_key))`,
+  "CREATE INDEX IF NOT EXISTS reservations_state ON reservations (state, expires_at)",
+  "CREATE INDEX IF NOT EXISTS reservations_user ON reservations (user_id, state)",
+  "CREATE INDEX IF NOT EXISTS reservations_check ON reservations (check_at) WHERE check_at IS NOT NULL",
+  `CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY, from_status TEXT NOT NULL, to_status TEXT NOT NULL, actor_id TEXT, reason TEXT,
+    at INTEGER NOT NULL, mirrored INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS leave_requests (
+    user_id TEXT NOT NULL, idem_key TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, idem_key))`,
+];
+
+export type ReservationState = "reserved" | "confirmed" | "voiding" | "released" | "left";
+
+export interface RoomMeta {
+  groupBuyId: string;
+  regionId: string;
+  sellerId: string;
+  hostId: string;
+  title: string;
+  totalShares: number;
+  minShares: number;
+  maxPerPerson: number;
+  pricePerShare: number;
+  deadline: number;
+  status: GroupBuyStatus;
+  statusReason: string | null;
+  seq: number;
+  mirroredSeq: number;
+  settleGen: number;
+  completeSent: number;
+  flushDue: number | null;
+}
+
+export type RoomInit = Pick<
+  RoomMeta,
+  | "groupBuyId"
+  | "regionId"
+  | "sellerId"
+  | "hostId"
+  | "title"
+  | "totalShares"
+  | "minShares"
+  | "maxPerPerson"
+  | "pricePerShare"
+  | "deadline"
+  | "status"
+  | "statusReason"
+>;
+
+export interface Reservation {
+  id: string;
+  userId: string;
+  idemKey: string;
+  shares: number;
+  amount: number;
+  state: ReservationState;
+  thenState: ReservationState | null;
+  error: string | null;
+  createdAt: number;
+  expiresAt: number;
+  checkAt: number | null;
+  rev: number;
+  mirroredRev: number;
+  settleGen: number;
+}
+
+export interface RoomEvent {
+  seq: number;
+  fromStatus: GroupBuyStatus;
+  toStatus: GroupBuyStatus;
+  actorId: string | null;
+  reason: string | null;
+  at: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+/** Rows D1 knows about: holds that were confirmed (and may have been left since). */
+const MIRRORED_STATES = "(state IN ('confirmed','left') OR (state = 'voiding' AND then_state = 'left'))";
+
+function toMeta(r: Row): RoomMeta {
+  return {
+    groupBuyId: r.group_buy_id as string,
+    regionId: r.region_id as string,
+    sellerId: r.seller_id as string,
+    hostId: r.host_id as string,
+    title: r.title as string,
+    totalShares: r.total_shares as number,
+    minShares: r.min_shares as number,
+    maxPerPerson: r.max_per_person as number,
+    pricePerShare: r.price_per_share as number,
+    deadline: r.deadline as number,
+    status: r.status as GroupBuyStatus,
+    statusReason: r.status_reason as string | null,
+    seq: r.seq as number,
+    mirroredSeq: r.mirrored_seq as number,
+    settleGen: r.settle_gen as number,
+    completeSent: r.complete_sent as number,
+    flushDue: r.flush_due as number | null,
+  };
+}
+
+function toReservation(r: Row): Reservation {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    idemKey: r.idem_key as string,
+    shares: r.shares as number,
+    amount: r.amount as number,
+    state: r.state as ReservationState,
+    thenState: r.then_state as ReservationState | null,
+    error: r.error as string | null,
+    createdAt: r.created_at as number,
+    expiresAt: r.expires_at as number,
+    checkAt: r.check_at as number | null,
+    rev: r.rev as number,
+    mirroredRev: r.mirrored_rev as number,
+    settleGen: r.settle_gen as number,
+  };
+}
+
+export class RoomStore {
+  constructor(private readonly sql: SqlStorage) {
+    for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  meta(): RoomMeta | null {
+    const rows = this.sql.exec("SELECT * FROM meta WHERE k = 1").toArray();
+    return rows.length ? toMeta(rows[0]) : null;
+  }
+
+  /** First writer wins; later calls (retries, lazy init) change nothing. */
+  init(m: RoomInit): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO meta (k, group_buy_id, region_id, seller_id, host_id, title, total_shares, min_shares,
+        max_per_person, price_per_share, deadline, status, status_reason) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      m.groupBuyId,
+      m.regionId,
+      m.sellerId,
+      m.hostId,
+      m.title,
+      m.totalShares,
+      m.minShares,
+      m.maxPerPerson,
+      m.pricePerShare,
+      m.deadline,
+      m.status,
+      m.statusReason,
+    );
+  }
+
+  counts(): { taken: number; confirmed: number; participants: number } {
+    const r = this.sql
+      .exec(
+        `SELECT COALESCE(SUM(CASE WHEN state IN ('reserved','confirmed') THEN shares END), 0) AS taken,
+          COALESCE(SUM(CASE WHEN state = 'confirmed' THEN shares END), 0) AS confirmed,
+          COUNT(DISTINCT CASE WHEN state = 'confirmed' THEN user_id END) AS participants
+        FROM reservations WHERE state IN ('reserved','confirmed')`,
+      )
+      .one();
+    return { taken: r.taken as number, confirmed: r.confirmed as number, participants: r.participants as number };
+  }
+
+  /** Shares this user holds or is about to hold (reserved + confirmed). */
+  userShares(userId: string, states: ReservationState[] = ["reserved", "confirmed"]): number {
+    const marks = states.map(() => "?").join(",");
+    const r = this.sql
+      .exec(
+        `SELECT COALESCE(SUM(shares), 0) AS s FROM reservations WHERE user_id = ? AND state IN (${marks})`,
+        userId,
+        ...states,
+      )
+      .one();
+    return r.s as number;
+  }
+
+  byKey(userId: string, idemKey: string): Reservation | null {
+    const rows = this.sql
+      .exec("SELECT * FROM reservations WHERE user_id = ? AND idem_key = ?", userId, idemKey)
+      .toArray();
+    return rows.length ? toReservation(rows[0]) : null;
+  }
+
+  get(id: string): Reservation | null {
+    const rows = this.sql.exec("SELECT * FROM reservations WHERE id = ?", id).toArray();
+    return rows.length ? toReservation(rows[0]) : null;
+  }
+
+  list(where: string, ...bindings: SqlStorageValue[]): Reservation[] {
+    return this.sql
+      .exec(`SELECT * FROM reservations WHERE ${where}`, ...bindings)
+      .toArray()
+      .map(toReservation);
+  }
+
+  insertReservation(
+    r: Pick<Reservation, "id" | "userId" | "idemKey" | "shares" | "amount" | "createdAt" | "expiresAt">,
+  ) {
+    this.sql.exec(
+      `INSERT INTO reservations (id, user_id, idem_key, shares, amount, state, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?)`,
+      r.id,
+      r.userId,
+      r.idemKey,
+      r.shares,
+      r.amount,
+      r.createdAt,
+      r.expiresAt,
+    );
+  }
+
+  /** Moves a reservation only if it is still in `from` (returns whether it moved); bumps rev for the D1 mirror. */
+  move(
+    id: string,
+    from: ReservationState,
+    to: ReservationState,
+    extra: { thenState?: ReservationState | null; error?: string | null; checkAt?: number | null } = {},
+  ): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE reservations SET state = ?, then_state = ?, error = COALESCE(?, error), check_at = ?, rev = rev + 1
+        WHERE id = ? AND state = ?`,
+      to,
+      extra.thenState ?? null,
+      extra.error ?? null,
+      extra.checkAt ?? null,
+      id,
+      from,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  setCheckAt(id: string, checkAt: number | null): void {
+    this.sql.exec("UPDATE reservations SET check_at = ? WHERE id = ?", checkAt, id);
+  }
+
+  /** Bumps the mirror sequence: the D1 row (status, fill) is stale until the next flush. */
+  touch(): void {
+    this.sql.exec("UPDATE meta SET seq = seq + 1 WHERE k = 1");
+  }
+
+  setStatus(from: GroupBuyStatus, to: GroupBuyStatus, actorId: string | null, reason: string | null, at: number) {
+    const moneyMoves = to === "FILLED" || to === "TIPPED" || to === "FAILED" || to === "CANCELLED";
+    this.sql.exec(
+      `UPDATE meta SET status = ?, status_reason = ?, seq = seq + 1, settle_gen = settle_gen + ? WHERE k = 1`,
+      to,
+      reason,
+      moneyMoves ? 1 : 0,
+    );
+    const seq = this.meta()!.seq;
+    this.sql.exec(
+      "INSERT INTO events (seq, from_status, to_status, actor_id, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+      seq,
+      from,
+      to,
+      actorId,
+      reason,
+      at,
+    );
+  }
+
+  unmirroredEvents(): RoomEvent[] {
+    return this.sql
+      .exec("SELECT * FROM events WHERE mirrored = 0 ORDER BY seq")
+      .toArray()
+      .map((r) => ({
+        seq: r.seq as number,
+        fromStatus: r.from_status as GroupBuyStatus,
+        toStatus: r.to_status as GroupBuyStatus,
+        actorId: r.actor_id as string | null,
+        reason: r.reason as string | null,
+        at: r.at as number,
+      }));
+  }
+
+  /** Rows whose D1 mirror is behind: confirmed or left ones (reserved/released never reach D1). */
+  unmirroredReservations(limit: number): Reservation[] {
+    return this.list(`rev > mirrored_rev AND ${MIRRORED_STATES} ORDER BY created_at LIMIT ?`, limit);
+  }
+
+  /** Per-user totals of confirmed shares, for the D1 members mirror. */
+  memberTotals(userIds: string[]): Map<string, { shares: number; amount: number; joinedAt: number }> {
+    const totals = new Map<string, { shares: number; amount: number; joinedAt: number }>();
+    if (userIds.length === 0) return totals;
+    const marks = userIds.map(() => "?").join(",");
+    for (const r of this.sql
+      .exec(
+        `SELECT user_id, SUM(CASE WHEN state = 'confirmed' THEN shares ELSE 0 END) AS shares,
+          SUM(CASE WHEN state = 'confirmed' THEN amount ELSE 0 END) AS amount, MIN(created_at) AS joined_at
+        FROM reservations WHERE user_id IN (${marks}) AND ${MIRRORED_STATES} GROUP BY user_id`,
+        ...userIds,
+      )
+      .toArray()) {
+      totals.set(r.user_id as string, {
+        shares: r.shares as number,
+        amount: r.amount as number,
+        joinedAt: r.joined_at as number,
+      });
+    }
+    return totals;
+  }
+
+  markMirrored(rows: { id: string; rev: number }[], eventSeqs: number[], seq: number): void {
+    for (const r of rows) this.sql.exec("UPDATE reservations SET mirrored_rev = ? WHERE id = ?", r.rev, r.id);
+    for (const s of eventSeqs) this.sql.exec("UPDATE events SET mirrored = 1 WHERE seq = ?", s);
+    this.sql.exec("UPDATE meta SET mirrored_seq = MAX(mirrored_seq, ?) WHERE k = 1", seq);
+  }
+
+  /** Confirmed holds that have not yet been sent a settlement message in the current generation. */
+  unsettled(gen: number, limit: number): Reservation[] {
+    return this.list("state = 'confirmed' AND settle_gen < ? ORDER BY created_at LIMIT ?", gen, limit);
+  }
+
+  markSettleSent(ids: string[], gen: number): void {
+    for (const id of ids) this.sql.exec("UPDATE reservations SET settle_gen = ? WHERE id = ?", gen, id);
+  }
+
+  markCompleteSent(): void {
+    this.sql.exec("UPDATE meta SET complete_sent = 1 WHERE k = 1");
+  }
+
+  setFlushDue(at: number | null): void {
+    this.sql.exec("UPDATE meta SET flush_due = ? WHERE k = 1", at);
+  }
+
+  /** The earliest moment the alarm has work: deadline, reservation expiry, a re-check, a failed flush. */
+  nextWakeUp(): number | null {
+    const m = this.meta();
+    if (!m) return null;
+    const r = this.sql
+      .exec(
+        `SELECT MIN(t) AS t FROM (
+          SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'reserved'
+          UNION ALL SELECT MIN(check_at) FROM reservations WHERE check_at IS NOT NULL)`,
+      )
+      .one();
+    const candidates = [r.t as number | null, m.flushDue, m.status === "OPEN" ? m.deadline : null].filter(
+      (t): t is number => t !== null,
+    );
+    return candidates.length ? Math.min(...candidates) : null;
+  }
+
+  leaveResult(userId: string, idemKey: string): string | null {
+    const rows = this.sql
+      .exec("SELECT result FROM leave_requests WHERE user_id = ? AND idem_key = ?", userId, idemKey)
+      .toArray();
+    return rows.length ? (rows[0].result as string) : null;
+  }
+
+  saveLeaveResult(userId: string, idemKey: string, result: string, at: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO leave_requests (user_id, idem_key, result, at) VALUES (?, ?, ?, ?)",
+      userId,
+      idemKey,
+      result,
+      at,
+    );
+  }
+
+  /** Test/diagnostic view: all reservations. */
+  all(): Reservation[] {
+    return this.list("1 = 1 ORDER BY created_at");
+  }
+}

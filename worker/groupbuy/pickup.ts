@@ -1,0 +1,118 @@
+import { and, count, eq, isNull } from "drizzle-orm";
+import { type Db, runBatch } from "../db/client";
+import { groupBuyMembers, type users } from "../db/schema";
+import { fail } from "../lib/errors";
+import { unwrapRoom } from "./roomResult";
+import { loadGroupBuy, roomStub } from "./service";
+import { trustEventStatement } from "./trust";
+
+type UserRow = typeof users.$inferSelect;
+
+/** Buyers of a buy who neither confirmed a pickup nor were marked a no-show. */
+function awaitingPickup(groupBuyId: string) {
+  return and(
+    eq(groupBuyMembers.groupBuyId, groupBuyId),
+    eq(groupBuyMembers.status, "joined"),
+    isNull(groupBuyMembers.pickedUpAt),
+    isNull(groupBuyMembers.noShowAt),
+  );
+}
+
+async function complete(env: Env, groupBuyId: string) {
+  const result = await roomStub(env, groupBuyId).transition({
+    groupBuyId,
+    to: "COMPLETED",
+    actor: "system",
+    actorId: null,
+    reason: null,
+  });
+  unwrapRoom(result);
+}
+
+/** Moves the buy to COMPLETED once every buyer picked up or was marked a no-show (idempotent in the room). */
+async function completeIfAllResolved(db: Db, env: Env, groupBuyId: string) {
+  const open = await db.select({ n: count() }).from(groupBuyMembers).where(awaitingPickup(groupBuyId)).get();
+  if ((open?.n ?? 0) > 0) return false;
+  await complete(env, groupBuyId);
+  return true;
+}
+
+/** Cron: everyone still waiting is confirmed automatically ("auto"), and the buy completes. */
+export async function autoConfirm(db: Db, env: Env, groupBuyId: string, now: number) {
+  await db
+    .update(groupBuyMembers)
+    .set({ pickedUpAt: now, pickupBy: "auto", updatedAt: now })
+    .where(awaitingPickup(groupBuyId));
+  await complete(env, groupBuyId);
+}
+
+export async function confirmPickup(db: Db, env: Env, user: UserRow, id: string, now: number) {
+  const gb = await loadGroupBuy(db, id);
+  if (gb.status !== "READY") {
+    fail("PRECONDITION_FAILED", `Pickup can be confirmed once the group buy is READY (it is ${gb.status}).`);
+  }
+  const member = await db
+    .select()
+    .from(groupBuyMembers)
+    .where(and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id)))
+    .get();
+  if (member?.status !== "joined") fail("FORBIDDEN", "Only buyers of this group buy can confirm a pickup.");
+  if (member.noShowAt !== null) fail("PRECONDITION_FAILED", "The seller marked you as not having picked up.");
+  if (member.pickedUpAt === null) {
+    await db
+      .update(groupBuyMembers)
+      .set({ pickedUpAt: now, pickupBy: "buyer", updatedAt: now })
+      .where(
+        and(
+          eq(groupBuyMembers.groupBuyId, id),
+          eq(groupBuyMembers.userId, user.id),
+          isNull(groupBuyMembers.pickedUpAt),
+        ),
+      );
+  }
+  const completed = await completeIfAllResolved(db, env, id);
+  return { pickedUpAt: member.pickedUpAt ?? now, completed };
+}
+
+/**
+ * The seller says a buyer never came. Money rule: the no-show's share is paid to the seller like everyone else's
+ * (the seller bought the goods for them); the buyer gets no refund and the no-show goes on their trust record.
+ */
+export async function markNoShow(db: Db, env: Env, user: UserRow, input: { id: string; userId: string }, now: number) {
+  const gb = await loadGroupBuy(db, input.id);
+  if (user.id !== gb.sellerId && user.role !== "admin") fail("FORBIDDEN", "Only the seller can mark a no-show.");
+  if (gb.status !== "READY") {
+    fail("PRECONDITION_FAILED", `No-shows can be marked while the group buy is READY (it is ${gb.status}).`);
+  }
+  const member = await db
+    .select()
+    .from(groupBuyMembers)
+    .where(and(eq(groupBuyMembers.groupBuyId, input.id), eq(groupBuyMembers.userId, input.userId)))
+    .get();
+  if (member?.status !== "joined") fail("NOT_FOUND", "That user is not a buyer in this group buy.");
+  if (member.pickedUpAt !== null) fail("PRECONDITION_FAILED", "That buyer already confirmed their pickup.");
+  if (member.noShowAt === null) {
+    await runBatch(db, [
+      db
+        .update(groupBuyMembers)
+        .set({ noShowAt: now, updatedAt: now })
+        .where(
+          and(
+            eq(groupBuyMembers.groupBuyId, input.id),
+            eq(groupBuyMembers.userId, input.userId),
+            isNull(groupBuyMembers.noShowAt),
+            isNull(groupBuyMembers.pickedUpAt),
+          ),
+        ),
+      trustEventStatement(db, {
+        id: `no_show:${input.id}:${input.userId}`,
+        userId: input.userId,
+        kind: "no_show",
+        reference: input.id,
+        at: now,
+      }),
+    ]);
+  }
+  const completed = await completeIfAllResolved(db, env, input.id);
+  return { noShowAt: member.noShowAt ?? now, completed };
+}

@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { idSchema } from "../../shared/schemas/common";
+import { authenticateUpgrade } from "../accounts/socketAuth";
+import { getDb } from "../db/client";
+import { groupBuys } from "../db/schema";
+import { encodeRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity } from "../durable/roomIdentity";
+import type { AppEnv } from "../env";
+import { relationTo, roomStub } from "./service";
+
+function refuse(c: Context<AppEnv>, status: 400 | 401 | 403 | 404 | 426, code: string, message: string) {
+  return c.json({ error: { code, message } }, status);
+}
+
+/**
+ * GET /api/rooms/:id/ws — authenticate (cookie from our own origin, bearer, or a single-use ticket), decide access
+ * from the user's relation to the buy, then forward the raw upgrade to the buy's Durable Object with the identity in
+ * a header set here. Any client-sent identity header is dropped, so the room never trusts client input for identity.
+ */
+export async function roomSocket(c: Context<AppEnv>) {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    return refuse(c, 426, "BAD_REQUEST", "This endpoint only accepts WebSocket upgrades.");
+  }
+  const id = c.req.param("id") ?? "";
+  if (!idSchema.safeParse(id).success) return refuse(c, 400, "BAD_REQUEST", "Not a valid group buy id.");
+  const db = getDb(c.env);
+  const now = Date.now();
+  const origins = [new URL(c.req.url).origin, c.env.APP_ORIGIN];
+  const auth = await authenticateUpgrade(db, c.req.raw, `room:${id}`, origins, now);
+  if (!auth.ok) return refuse(c, auth.status, auth.code, auth.message);
+  const gb = await db.select().from(groupBuys).where(eq(groupBuys.id, id)).get();
+  if (!gb) return refuse(c, 404, "NOT_FOUND", "No group buy with that id.");
+  const relation = await relationTo(db, auth.user, gb, now);
+  if (relation === "none") {
+    return refuse(
+      c,
+      403,
+      "FORBIDDEN",
+      "This room is for the buy's members and verified residents of its neighbourhood.",
+    );
+  }
+  const identity: RoomIdentity = {
+    groupBuyId: id,
+    userId: auth.user.id,
+    displayName: auth.user.displayName,
+    role: auth.user.role,
+    access: relation === "admin" || relation === "seller" ? "staff" : relation === "resident" ? "resident" : "member",
+    connectedAt: now,
+  };
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete(ROOM_IDENTITY_HEADER);
+  headers.set(ROOM_IDENTITY_HEADER, encodeRoomIdentity(identity));
+  return roomStub(c.env, id).fetch(new Request(c.req.raw, { headers }));
+}

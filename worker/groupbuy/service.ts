@@ -1,0 +1,257 @@
+import { and, desc, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { z } from "zod";
+import { type groupBuyCreateInput, type groupBuyListInput, LIMITS } from "../../shared/schemas/groupbuy";
+import type { Db } from "../db/client";
+import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
+import { fail } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { requireCurrentVerification } from "../regions/verification";
+import { afterCursor, page } from "./cursor";
+import { sharePricing } from "./pricing";
+import { unwrapRoom } from "./roomResult";
+import { trustRecord } from "./trust";
+
+export type GroupBuyRow = typeof groupBuys.$inferSelect;
+type UserRow = typeof users.$inferSelect;
+
+export function roomStub(env: Env, groupBuyId: string) {
+  return env.GROUP_BUY.get(env.GROUP_BUY.idFromName(groupBuyId));
+}
+
+export async function loadGroupBuy(db: Db, id: string): Promise<GroupBuyRow> {
+  const row = await db.select().from(groupBuys).where(eq(groupBuys.id, id)).get();
+  if (!row) fail("NOT_FOUND", "No group buy with that id.");
+  return row;
+}
+
+/** Who the caller is to this buy; the procedures decide what each relation may do. */
+export async function relationTo(db: Db, user: UserRow, gb: GroupBuyRow, now: number) {
+  if (user.role === "admin") return "admin" as const;
+  if (user.id === gb.sellerId) return "seller" as const;
+  if (user.id === gb.hostId) return "host" as const;
+  const member = await db
+    .select({ status: groupBuyMembers.status })
+    .from(groupBuyMembers)
+    .where(and(eq(groupBuyMembers.groupBuyId, gb.id), eq(groupBuyMembers.userId, user.id)))
+    .get();
+  if (member?.status === "joined") return "member" as const;
+  try {
+    await requireCurrentVerification(db, user.id, gb.regionId, now);
+    return "resident" as const;
+  } catch {
+    return "none" as const;
+  }
+}
+
+export async function requireViewer(db: Db, user: UserRow, gb: GroupBuyRow, now: number) {
+  const relation = await relationTo(db, user, gb, now);
+  if (relation === "none") {
+    fail(
+      "FORBIDDEN",
+      "This group buy is for verified residents of its neighbourhood. Verify your neighbourhood first.",
+    );
+  }
+  return relation;
+}
+
+/**
+ * A seller lists their own product; a verified buyer may host a group buy of an approved seller's product if the
+ * seller allows hosting — the host joins with their own shares at once (and cannot leave later).
+ */
+export async function createGroupBuy(
+  db: Db,
+  env: Env,
+  user: UserRow,
+  input: z.output<typeof groupBuyCreateInput>,
+  now: number,
+) {
+  const found = await db
+    .select({ product: products, sellerRole: users.role })
+    .from(products)
+    .innerJoin(users, eq(users.id, products.sellerId))
+    .where(eq(products.id, input.productId))
+    .get();
+  if (!found) fail("NOT_FOUND", "No product with that id.");
+  const { product, sellerRole } = found;
+  if (product.archived) fail("PRECONDITION_FAILED", "This product is archived; restore it before starting a buy.");
+  const ownProduct = product.sellerId === user.id;
+  if (ownProduct && input.hostShares !== undefined) {
+    fail("BAD_REQUEST", "Sellers do not take shares in their own group buy; leave hostShares out.");
+  }
+  if (!ownProduct) {
+    if (user.role !== "buyer") fail("FORBIDDEN", "Only the product's seller or a verified buyer can start this buy.");
+    if (sellerRole !== "seller") fail("PRECONDITION_FAILED", "This product's seller is not approved right now.");
+    if (!product.allowHosts) fail("FORBIDDEN", "This seller does not let buyers host group buys of this product.");
+    if (input.hostShares === undefined) fail("BAD_REQUEST", "As the host, say how many shares you take (hostShares).");
+    if (user.homeRegionId !== input.regionId) {
+      fail("PRECONDITION_FAILED", "You can host only in your verified home neighbourhood.");
+    }
+    await requireCurrentVerification(db, user.id, input.regionId, now);
+  }
+  if (!(await db.select({ id: regions.id }).from(regions).where(eq(regions.id, input.regionId)).get())) {
+    fail("NOT_FOUND", "That region does not exist. Pick one from the region list.");
+  }
+  if (input.deadline < now + LIMITS.deadlineMinMs || input.deadline > now + LIMITS.deadlineMaxMs) {
+    fail("BAD_REQUEST", "The deadline must be between 1 hour and 14 days from now.");
+  }
+  const pricing = sharePricing(product.totalPrice, input.totalShares);
+  const row: GroupBuyRow = {
+    id: newId(now),
+    productId: product.id,
+    sellerId: product.sellerId,
+    hostId: user.id,
+    regionId: input.regionId,
+    title: product.title,
+    category: product.category,
+    unit: product.unit,
+    totalQuantity: product.totalQuantity,
+    totalPrice: product.totalPrice,
+    totalShares: input.totalShares,
+    minShares: input.minShares,
+    maxPerPerson: input.maxPerPerson,
+    pricePerShare: pricing.pricePerShare,
+    deadline: input.deadline,
+    pickupPlace: input.pickupPlace,
+    pickupStart: input.pickupStart,
+    pickupEnd: input.pickupEnd,
+    status: "OPEN",
+    statusReason: null,
+    takenShares: 0,
+    participantCount: 0,
+    mirrorSeq: 0,
+    closedAt: null,
+    readyAt: null,
+    completedAt: null,
+    cancelledBy: null,
+    settledAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.insert(groupBuys).values(row);
+  const stub = roomStub(env, row.id);
+  unwrapRoom(await stub.init(row.id));
+  if (ownProduct) return { groupBuy: row, pricing, hostJoin: null };
+  const hostJoin = await stub.join({
+    groupBuyId: row.id,
+    userId: user.id,
+    homeRegionId: user.homeRegionId,
+    shares: input.hostShares!,
+    idempotencyKey: input.idempotencyKey ?? `host-${row.id}`,
+  });
+  if (!hostJoin.ok) {
+    // The host could not pay for their own shares: the buy never really started.
+    await stub.transition({
+      groupBuyId: row.id,
+      to: "CANCELLED",
+      actor: "system",
+      actorId: null,
+      reason: "The host's points did not cover their own shares.",
+    });
+    unwrapRoom(hostJoin);
+  }
+  return { groupBuy: row, pricing, hostJoin: unwrapRoom(hostJoin) };
+}
+
+const host = alias(users, "host");
+
+/** The region feed (D1 mirror: fill numbers may lag the room by a moment). */
+export async function listGroupBuys(db: Db, userId: string, input: z.output<typeof groupBuyListInput>, now: number) {
+  await requireCurrentVerification(db, userId, input.regionId, now);
+  const rows = await db
+    .select({
+      gb: groupBuys,
+      hostName: host.displayName,
+      sellerName: users.displayName,
+    })
+    .from(groupBuys)
+    .innerJoin(host, eq(host.id, groupBuys.hostId))
+    .innerJoin(users, eq(users.id, groupBuys.sellerId))
+    .where(
+      and(
+        eq(groupBuys.regionId, input.regionId),
+        eq(groupBuys.status, input.status),
+        input.category ? eq(groupBuys.category, input.category) : undefined,
+        afterCursor(groupBuys.createdAt, groupBuys.id, input.cursor),
+      ),
+    )
+    .orderBy(desc(groupBuys.createdAt), desc(groupBuys.id))
+    .limit(input.limit + 1)
+    .all();
+  return page(
+    rows.map((r) => ({ ...publicGroupBuy(r.gb), hostName: r.hostName, sellerName: r.sellerName })),
+    input.limit,
+    (item) => ({ at: item.createdAt, id: item.id }),
+  );
+}
+
+export function publicGroupBuy(gb: GroupBuyRow) {
+  const pricing = sharePricing(gb.totalPrice, gb.totalShares);
+  return {
+    id: gb.id,
+    productId: gb.productId,
+    sellerId: gb.sellerId,
+    hostId: gb.hostId,
+    regionId: gb.regionId,
+    title: gb.title,
+    category: gb.category,
+    unit: gb.unit,
+    totalQuantity: gb.totalQuantity,
+    totalPrice: gb.totalPrice,
+    totalShares: gb.totalShares,
+    minShares: gb.minShares,
+    maxPerPerson: gb.maxPerPerson,
+    pricePerShare: gb.pricePerShare,
+    roundingDifference: pricing.roundingDifference,
+    deadline: gb.deadline,
+    pickupPlace: gb.pickupPlace,
+    pickupStart: gb.pickupStart,
+    pickupEnd: gb.pickupEnd,
+    status: gb.status,
+    statusReason: gb.statusReason,
+    takenShares: gb.takenShares,
+    participantCount: gb.participantCount,
+    readyAt: gb.readyAt,
+    completedAt: gb.completedAt,
+    createdAt: gb.createdAt,
+  };
+}
+
+/** One buy with the room's live numbers (the DO is the authority), the product and the host's trust record. */
+export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, now: number) {
+  const gb = await loadGroupBuy(db, id);
+  const relation = await requireViewer(db, user, gb, now);
+  const [live, product, hostRow, sellerRow, member, hostTrust] = await Promise.all([
+    roomStub(env, id).snapshot(id, user.id),
+    db
+      .select({ description: products.description, imageUrls: products.imageUrls })
+      .from(products)
+      .where(eq(products.id, gb.productId))
+      .get(),
+    db.select({ displayName: users.displayName }).from(users).where(eq(users.id, gb.hostId)).get(),
+    db.select({ displayName: users.displayName }).from(users).where(eq(users.id, gb.sellerId)).get(),
+    db
+      .select()
+      .from(groupBuyMembers)
+      .where(and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id)))
+      .get(),
+    trustRecord(db, gb.hostId),
+  ]);
+  const room = unwrapRoom(live);
+  return {
+    ...publicGroupBuy(gb),
+    status: room.status,
+    statusReason: room.statusReason,
+    fill: room.fill,
+    description: product?.description ?? "",
+    imageUrls: product?.imageUrls ?? [],
+    host: { id: gb.hostId, displayName: hostRow?.displayName ?? "", trust: hostTrust },
+    seller: { id: gb.sellerId, displayName: sellerRow?.displayName ?? "" },
+    you: {
+      relation,
+      shares: room.you.shares,
+      pickedUpAt: member?.pickedUpAt ?? null,
+      noShowAt: member?.noShowAt ?? null,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import {
+  groupBuyCancelInput,
+  groupBuyCreateInput,
+  groupBuyIdInput,
+  groupBuyJoinInput,
+  groupBuyLeaveInput,
+  groupBuyListInput,
+  groupBuyNoShowInput,
+  myGroupBuysInput,
+} from "../../../shared/schemas/groupbuy";
+import { joinGroupBuy, leaveGroupBuy, listParticipants, myGroupBuys, transitionGroupBuy } from "../../groupbuy/actions";
+import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
+import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
+import { activeProcedure, authedProcedure, router } from "../init";
+
+export const groupBuysRouter = router({
+  create: activeProcedure
+    .input(groupBuyCreateInput)
+    .mutation(({ ctx, input }) => createGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+  list: authedProcedure
+    .input(groupBuyListInput)
+    .query(({ ctx, input }) => listGroupBuys(ctx.db, ctx.user.id, input, ctx.now)),
+  get: authedProcedure
+    .input(groupBuyIdInput)
+    .query(({ ctx, input }) => getGroupBuy(ctx.db, ctx.env, ctx.user, input.id, ctx.now)),
+  mine: authedProcedure
+    .input(myGroupBuysInput)
+    .query(({ ctx, input }) => myGroupBuys(ctx.db, ctx.user.id, input.cursor, input.limit)),
+  participants: authedProcedure
+    .input(groupBuyIdInput)
+    .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),
+  join: activeProcedure
+    .input(groupBuyJoinInput)
+    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+  leave: activeProcedure
+    .input(groupBuyLeaveInput)
+    .mutation(({ ctx, input }) => leaveGroupBuy(ctx.env, ctx.user, input)),
+  cancel: activeProcedure
+    .input(groupBuyCancelInput)
+    .mutation(({ ctx, input }) =>
+      transitionGroupBuy(ctx.db, ctx.env, ctx.user, input.id, "CANCELLED", input.reason, ctx.now),
+    ),
+  /** Seller: the order to the supplier is placed. */
+  markOrdered: activeProcedure
+    .input(groupBuyIdInput)
+    .mutation(({ ctx, input }) => transitionGroupBuy(ctx.db, ctx.env, ctx.user, input.id, "ORDERED", null, ctx.now)),
+  /** Seller: goods are at the pickup place. */
+  markReady: activeProcedure
+    .input(groupBuyIdInput)
+    .mutation(({ ctx, input }) => transitionGroupBuy(ctx.db, ctx.env, ctx.user, input.id, "READY", null, ctx.now)),
+  confirmPickup: activeProcedure
+    .input(groupBuyIdInput)
+    .mutation(({ ctx, input }) => confirmPickup(ctx.db, ctx.env, ctx.user, input.id, ctx.now)),
+  markNoShow: activeProcedure
+    .input(groupBuyNoShowInput)
+    .mutation(({ ctx, input }) => markNoShow(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+});
