@@ -1,9 +1,11 @@
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
+import { membershipEn } from "./membership.en";
 import { paymentsEn } from "./payments.en";
 
 export const en: Messages = {
   ...communityEn,
+  ...membershipEn,
   ...paymentsEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
