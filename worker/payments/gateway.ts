@@ -11,7 +11,7 @@
 export type GatewayOutcome<T> =
   | { kind: "ok"; value: T }
   | { kind: "declined"; code: string; message: string }
-  | { kind: "unavailable"; code: string; message: string; retryAfterMs: number }
+  | { kind: "unavailable"; code: string; message: string; retryAfterMs: number; rateLimited?: boolean }
   | { kind: "unknown"; code: string; message: string };
 
 /** Toss "Payment" statuses we act on. */

@@ -155,6 +155,7 @@ export class TossGateway implements PaymentGateway {
         code,
         message,
         retryAfterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : 1000,
+        rateLimited: response.status === 429,
       };
     }
     if (response.status >= 500 || IN_PROGRESS_CODES.has(code)) return { kind: "unknown", code, message };

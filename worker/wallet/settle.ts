@@ -392,7 +392,7 @@ export async function driveCharge(ctx: PayCtx, chargeId: string): Promise<Charge
       return settleDeclined(ctx, charge, outcome, "background");
     case "unavailable":
       await touch(ctx, charge, outcome.code, outcome.message, false);
-      throw new RetryLater(`gateway unavailable: ${outcome.code}`, outcome.retryAfterMs);
+      throw new RetryLater(`gateway unavailable: ${outcome.code}`, outcome.retryAfterMs, outcome.rateLimited);
     case "unknown":
       await touch(ctx, charge, outcome.code, outcome.message);
       throw new RetryLater(`outcome unknown: ${outcome.code}`, 2000);

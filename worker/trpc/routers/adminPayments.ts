@@ -21,10 +21,11 @@ function sandboxOnly(ctx: Pick<Context, "env">) {
 
 /** The sandbox gateway's switches: rehearse outages (down, slow, decline, timeout after success) and rate limits. */
 export const gatewayAdminRouter = router({
-  get: adminProcedure.query(async ({ ctx }) => ({
-    pgMode: ctx.env.PG_MODE === "toss" ? ("toss" as const) : ("sandbox" as const),
-    switches: ctx.env.PG_MODE === "toss" ? null : await sandboxOnly(ctx).getSwitches(),
-  })),
+  get: adminProcedure.query(async ({ ctx }) => {
+    if (ctx.env.PG_MODE === "toss") return { pgMode: "toss" as const, switches: null, stats: null };
+    const sandbox = sandboxOnly(ctx);
+    return { pgMode: "sandbox" as const, switches: await sandbox.getSwitches(), stats: await sandbox.stats() };
+  }),
   set: adminProcedure.input(gatewaySetInput).mutation(async ({ ctx, input }) => ({
     pgMode: "sandbox" as const,
     switches: await sandboxOnly(ctx).setSwitches(input),
