@@ -1,3 +1,4 @@
+import { appEn } from "./app.en";
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
@@ -5,6 +6,7 @@ import { paymentsEn } from "./payments.en";
 
 export const en: Messages = {
   ...communityEn,
+  ...appEn,
   ...membershipEn,
   ...paymentsEn,
   "app.title": "Gonggu",

@@ -1,3 +1,4 @@
+import { appKo } from "./app.ko";
 import { communityKo } from "./community.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
@@ -5,6 +6,7 @@ import { paymentsKo } from "./payments.ko";
 /** Korean UI strings (the default). Keys are grouped by screen; en.ts must have every key. */
 export const ko = {
   ...communityKo,
+  ...appKo,
   ...membershipKo,
   ...paymentsKo,
   "app.title": "공구",
