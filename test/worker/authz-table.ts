@@ -18,7 +18,7 @@ import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
-import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
+import { insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -366,7 +366,6 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.forMe": {
     kind: "query",
     input: async ({ fx, caller }) => {
-      await ensureGroupBuyTables(fx.db);
       if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { limit: 10 };
     },
@@ -377,7 +376,6 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.notInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
@@ -385,7 +383,6 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.undoNotInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,

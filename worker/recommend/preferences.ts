@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { recInterests } from "../db/schema";
 import { fail } from "../lib/errors";
-import { CATEGORY_KEYS } from "./catalog";
 import { recordInteraction, retractInteraction } from "./interactions";
 import { groupBuyExists } from "./store";
 
@@ -16,10 +15,6 @@ export async function getInterests(
 
 /** Onboarding's favourite categories (replaces the previous choice; an empty list clears it). */
 export async function setInterests(db: Db, userId: string, categories: string[], now: number) {
-  const unknown = categories.filter((c) => !(CATEGORY_KEYS as readonly string[]).includes(c));
-  if (unknown.length > 0) {
-    fail("BAD_REQUEST", `Unknown categories: ${unknown.join(", ")}. Choose from: ${CATEGORY_KEYS.join(", ")}.`);
-  }
   await db
     .insert(recInterests)
     .values({ userId, categories, updatedAt: now })
