@@ -399,7 +399,6 @@ export const AUTHZ_TABLE: AuthzTable = {
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
   "recommend.undoNotInterested": {
     kind: "mutation",
@@ -407,6 +406,5 @@ export const AUTHZ_TABLE: AuthzTable = {
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
 };
