@@ -1,9 +1,11 @@
+import { appEn } from "./app.en";
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
 
 export const en: Messages = {
   ...communityEn,
+  ...appEn,
   ...membershipEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
