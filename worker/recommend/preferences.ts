@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { ProductCategory } from "../../shared/schemas/groupbuy";
 import { type Db, runBatch } from "../db/client";
 import { recInterests } from "../db/schema";
 import { fail } from "../lib/errors";
@@ -8,13 +9,13 @@ import { groupBuyExists } from "./store";
 export async function getInterests(
   db: Db,
   userId: string,
-): Promise<{ categories: string[]; updatedAt: number | null }> {
+): Promise<{ categories: ProductCategory[]; updatedAt: number | null }> {
   const row = await db.select().from(recInterests).where(eq(recInterests.userId, userId)).get();
   return { categories: row?.categories ?? [], updatedAt: row?.updatedAt ?? null };
 }
 
 /** Onboarding's favourite categories (replaces the previous choice; an empty list clears it). */
-export async function setInterests(db: Db, userId: string, categories: string[], now: number) {
+export async function setInterests(db: Db, userId: string, categories: ProductCategory[], now: number) {
   await db
     .insert(recInterests)
     .values({ userId, categories, updatedAt: now })
