@@ -19,7 +19,7 @@ import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import { giveHomeAndPoints } from "./membership-helpers";
 import type { InputOf, ProcedurePath } from "./procedures";
-import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
+import { insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -421,7 +421,6 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.forMe": {
     kind: "query",
     input: async ({ fx, caller }) => {
-      await ensureGroupBuyTables(fx.db);
       if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { limit: 10 };
     },
@@ -432,19 +431,15 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.notInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
   "recommend.undoNotInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
 };
