@@ -6,6 +6,7 @@ import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
+import { recordInteraction, retractInteraction } from "../recommend/interactions";
 import type { RoomEvent, RoomStore } from "./roomStore";
 
 /** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
@@ -122,6 +123,10 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
             set: { shares: t.shares, amount: t.amount, paid: t.paid, status, updatedAt: now },
           }),
+        // The recommender's join signal follows membership (idempotent; a buyer who left no longer counts).
+        status === "joined"
+          ? recordInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join", at: t.joinedAt })
+          : retractInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join" }),
       );
     }
     await runBatch(db, statements);

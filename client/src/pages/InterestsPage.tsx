@@ -1,6 +1,6 @@
 import { useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, Show } from "solid-js";
-import { PRODUCT_CATEGORIES } from "../../../shared/schemas/groupbuy";
+import { PRODUCT_CATEGORIES, type ProductCategory } from "../../../shared/schemas/groupbuy";
 import { INTERESTS_MAX } from "../../../shared/schemas/recommend";
 import { api } from "../lib/api";
 import { createSubmission } from "../lib/forms";
@@ -9,11 +9,12 @@ import { t } from "../lib/i18n";
 export default function InterestsPage() {
   const navigate = useNavigate();
   const [saved] = createResource(() => api.recommend.interests.query());
-  const [picked, setPicked] = createSignal<string[] | null>(null);
+  const [picked, setPicked] = createSignal<ProductCategory[] | null>(null);
   const current = () => picked() ?? saved()?.categories ?? [];
   const submission = createSubmission();
 
-  const toggle = (c: string) => setPicked(current().includes(c) ? current().filter((x) => x !== c) : [...current(), c]);
+  const toggle = (c: ProductCategory) =>
+    setPicked(current().includes(c) ? current().filter((x) => x !== c) : [...current(), c]);
 
   async function save(event: SubmitEvent) {
     event.preventDefault();

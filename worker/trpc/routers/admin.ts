@@ -2,7 +2,7 @@ import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/a
 import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
-import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
 
@@ -28,5 +28,6 @@ export const adminRouter = router({
   }),
   gateway: gatewayAdminRouter,
   dlq: dlqAdminRouter,
+  charges: chargesAdminRouter,
   wallet: walletAdminRouter,
 });
