@@ -14,7 +14,7 @@
  */
 import type * as fc from "fast-check";
 import { newId } from "../../worker/lib/ids";
-import { boardComment, boardPost, reportedPost } from "./board-fixtures";
+import { boardComment, boardPost, linkableOffer, reportedPost } from "./board-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import { giveHomeAndPoints } from "./membership-helpers";
@@ -345,6 +345,11 @@ export const AUTHZ_TABLE: AuthzTable = {
   "board.offerSupply": {
     kind: "mutation",
     input: async ({ fx }) => ({ postId: await boardPost(fx, null, "proposal"), message: "공급할 수 있어요" }),
+    expect: sellersOnly,
+  },
+  "board.linkGroupBuy": {
+    kind: "mutation",
+    input: ({ fx, caller }) => linkableOffer(fx, ownSeller(caller)),
     expect: sellersOnly,
   },
   "admin.moderation.queue": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },

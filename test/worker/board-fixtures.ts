@@ -2,7 +2,9 @@ import type { BoardCategory } from "../../shared/schemas/board";
 import { createPost } from "../../worker/community/board";
 import { addComment } from "../../worker/community/comments";
 import { report } from "../../worker/community/moderation";
+import { offerSupply } from "../../worker/community/proposals";
 import { type Fixtures, type FixtureUser, insertUser } from "./fixtures";
+import { fixtureBuy } from "./groupbuy-fixtures";
 import { verifyResident } from "./recommend-fixtures";
 
 /** A visible post in the fixture region by `author` (a fresh resident when omitted or anonymous). */
@@ -38,4 +40,13 @@ export async function reportedPost(fx: Fixtures) {
   const reporter = await insertUser(fx.db, "buyer");
   await report(fx.db, reporter, { targetType: "post", targetId: id, reason: "spam" }, 3, Date.now());
   return id;
+}
+
+/** A proposal post in the fixture region that `sellerId` offered to supply, and an OPEN buy of theirs to link. */
+export async function linkableOffer(fx: Fixtures, sellerId?: string) {
+  const seller = sellerId ? { id: sellerId } : await insertUser(fx.db, "seller");
+  const postId = await boardPost(fx);
+  await offerSupply(fx.db, { id: seller.id, displayName: "픽스처 상점" }, { postId, message: "공급 가능" }, Date.now());
+  const groupBuy = await fixtureBuy(fx.db, fx.region.id, seller.id);
+  return { postId, groupBuyId: groupBuy.id };
 }

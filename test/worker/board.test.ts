@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { getDb } from "../../worker/db/client";
 import { countRows, newAdmin, newResident, newSeller, seedRegion } from "./community-helpers";
+import { fixtureBuy } from "./groupbuy-fixtures";
 import { errorOf, newBuyer } from "./helpers";
 
 async function boardWithAuthor() {
@@ -528,5 +530,52 @@ describe("proposals", () => {
     expect((await errorOf(author.client.board.update.mutate({ id: postId, category: "question" }))).code).toBe(
       "PRECONDITION_FAILED",
     );
+  });
+});
+
+describe("proposal → group buy link", () => {
+  it("the seller links the buy they opened; post and buy point at each other; likes of the post count for the buy", async () => {
+    const { region, author } = await boardWithAuthor();
+    const { id: postId } = await author.client.board.create.mutate({
+      regionId: region.id,
+      category: "proposal",
+      title: "한우 공구 원해요",
+      body: "한우 세트 나눠 사실 분",
+    });
+    const early = await newResident(region, "먼저좋아요");
+    await early.client.board.like.mutate({ postId, liked: true });
+    const seller = await newSeller("한우농장");
+    await seller.client.board.offerSupply.mutate({ postId, message: "세트 2개 가능" });
+    const db = getDb(env);
+    const buy = await fixtureBuy(db, region.id, seller.user.id);
+    const otherBuy = await fixtureBuy(db, region.id);
+
+    // only your own buy, in the proposal's neighbourhood, once
+    const notMine = await errorOf(seller.client.board.linkGroupBuy.mutate({ postId, groupBuyId: otherBuy.id }));
+    expect(notMine.code).toBe("FORBIDDEN");
+    const elsewhere = await fixtureBuy(db, (await seedRegion(35.1, 129.0)).id, seller.user.id);
+    const wrongRegion = await errorOf(seller.client.board.linkGroupBuy.mutate({ postId, groupBuyId: elsewhere.id }));
+    expect(wrongRegion.code).toBe("PRECONDITION_FAILED");
+    await seller.client.board.linkGroupBuy.mutate({ postId, groupBuyId: buy.id });
+    const again = await errorOf(seller.client.board.linkGroupBuy.mutate({ postId, groupBuyId: buy.id }));
+    expect(again.code).toBe("CONFLICT");
+
+    expect((await author.client.board.get.query({ id: postId })).supplyOffers).toEqual([
+      expect.objectContaining({ sellerId: seller.user.id, groupBuyId: buy.id }),
+    ]);
+    const shown = await author.client.groupBuys.get.query({ id: buy.id });
+    expect(shown.proposals).toEqual([expect.objectContaining({ postId, title: "한우 공구 원해요" })]);
+    const notices = (await author.client.notifications.list.query()).items.map((n) => n.kind);
+    expect(notices).toContain("board.proposal_linked");
+
+    // the recommender hears about likes of the post as likes of the buy: earlier ones at link time, later ones at once
+    const likes = () => countRows("rec_interactions", "item_id = ? AND kind = 'like'", buy.id);
+    expect(await likes()).toBe(1);
+    const later = await newResident(region, "나중좋아요");
+    await later.client.board.like.mutate({ postId, liked: true });
+    expect(await likes()).toBe(2);
+    await later.client.board.like.mutate({ postId, liked: false });
+    expect(await likes()).toBe(1);
+    expect(await countRows("rec_interactions", "user_id = ? AND kind = 'like'", early.user.id)).toBe(1);
   });
 });

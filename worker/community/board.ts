@@ -5,6 +5,7 @@ import { auditLog, boardLikes, boardPosts, boardSupplyOffers, type ContentStatus
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { checkRateLimit, countRateLimitHit, type RateLimitRule } from "../lib/rateLimit";
+import { postLikeSignal } from "../recommend/interactions";
 import { requireCurrentVerification } from "../regions/verification";
 import { authorCards, unknownAuthor } from "./authors";
 import { EXCERPT_CHARS, POPULAR_WINDOW_MS, POST_RULE } from "./config";
@@ -266,6 +267,7 @@ export async function setLike(db: Db, user: { id: string }, postId: string, like
       .update(boardPosts)
       .set({ likeCount, score: sql`${likeCount} * 2 + ${boardPosts.commentCount}` })
       .where(eq(boardPosts.id, postId)),
+    postLikeSignal(db, { userId: user.id, postId, liked, at: now }),
   ]);
   const row = await db
     .select({ likeCount: boardPosts.likeCount })

@@ -3,6 +3,7 @@ import { type Db, runBatch } from "../db/client";
 import { boardPosts, boardSupplyOffers, users } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { linkedPostLikes } from "../recommend/interactions";
 import { loadPost } from "./board";
 import { notify } from "./notifications";
 
@@ -76,6 +77,7 @@ export async function linkGroupBuy(
   });
   await runBatch(db, [
     db.update(boardSupplyOffers).set({ groupBuyId: args.groupBuyId }).where(eq(boardSupplyOffers.id, offer.id)),
+    linkedPostLikes(db, args),
     notice,
   ]);
   return { postId: args.postId, groupBuyId: args.groupBuyId, notices: [notice] };

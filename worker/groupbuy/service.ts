@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import { type groupBuyCreateInput, type groupBuyListInput, LIMITS } from "../../shared/schemas/groupbuy";
+import { proposalsForGroupBuy } from "../community/proposals";
 import type { Db } from "../db/client";
 import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
 import { fail } from "../lib/errors";
@@ -225,6 +226,15 @@ export function publicGroupBuy(gb: GroupBuyRow) {
   };
 }
 
+/** For linking a board proposal: only the buy's own seller, and only a buy in the proposal's neighbourhood. */
+export async function assertSellerOwnsGroupBuy(db: Db, groupBuyId: string, sellerId: string, regionId: string) {
+  const gb = await loadGroupBuy(db, groupBuyId);
+  if (gb.sellerId !== sellerId) fail("FORBIDDEN", "You can link only a group buy of your own products.");
+  if (gb.regionId !== regionId) {
+    fail("PRECONDITION_FAILED", "Link a group buy in the proposal's neighbourhood; this one is in another region.");
+  }
+}
+
 /** One buy with the room's live numbers (the DO is the authority), the product and the host's trust record. */
 export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, now: number) {
   const gb = await loadGroupBuy(db, id);
@@ -245,6 +255,7 @@ export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, n
       .get(),
     trustRecord(db, gb.hostId),
   ]);
+  const proposals = await proposalsForGroupBuy(db, id);
   const room = unwrapRoom(live);
   return {
     ...publicGroupBuy(gb),
@@ -255,6 +266,8 @@ export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, n
     imageUrls: product?.imageUrls ?? [],
     host: { id: gb.hostId, displayName: hostRow?.displayName ?? "", trust: hostTrust },
     seller: { id: gb.sellerId, displayName: sellerRow?.displayName ?? "" },
+    /** The board proposals this buy answers (the post links back here). */
+    proposals,
     you: {
       relation,
       shares: room.you.shares,

@@ -1,6 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type Db, runBatch } from "../db/client";
-import { recInteractions } from "../db/schema";
+import { boardLikes, boardSupplyOffers, recInteractions } from "../db/schema";
 import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
 
 export interface InteractionInput {
@@ -47,4 +48,66 @@ export async function recordView(db: Db, userId: string, itemId: string, at: num
   } catch (e) {
     console.error(JSON.stringify({ level: "warn", where: "recommend.recordView", error: String(e) }));
   }
+}
+
+/** Upsert of (user, item, kind) rows chosen by a SELECT: a repeat only moves the time forward. */
+function upsertSelected(db: Db, rows: SQLiteInsertSelectQueryBuilder<typeof recInteractions>) {
+  return db
+    .insert(recInteractions)
+    .select(rows)
+    .onConflictDoUpdate({
+      target: [recInteractions.userId, recInteractions.itemId, recInteractions.kind],
+      set: { at: sql`max(${recInteractions.at}, excluded.at)` },
+    });
+}
+
+/**
+ * A like on a board post is a like of every group buy the post became (proposal → seller's offer → buy). One
+ * batchable statement, so the signal commits with the like; unliking takes it back.
+ */
+export function postLikeSignal(db: Db, a: { userId: string; postId: string; liked: boolean; at: number }) {
+  const linked = and(eq(boardSupplyOffers.postId, a.postId), isNotNull(boardSupplyOffers.groupBuyId));
+  if (!a.liked) {
+    const items = db.select({ id: boardSupplyOffers.groupBuyId }).from(boardSupplyOffers).where(linked);
+    return db
+      .delete(recInteractions)
+      .where(
+        and(
+          eq(recInteractions.userId, a.userId),
+          eq(recInteractions.kind, "like"),
+          inArray(recInteractions.itemId, items),
+        ),
+      );
+  }
+  // keys in table column order (drizzle lists the insert columns in that order)
+  return upsertSelected(
+    db,
+    db
+      .select({
+        userId: sql<string>`${a.userId}`.as("user_id"),
+        itemId: sql<string>`${boardSupplyOffers.groupBuyId}`.as("item_id"),
+        kind: sql<"like">`'like'`.as("kind"),
+        weight: sql<number>`${SIGNAL_WEIGHTS.like}`.as("weight"),
+        at: sql<number>`${a.at}`.as("at"),
+      })
+      .from(boardSupplyOffers)
+      .where(linked),
+  );
+}
+
+/** When a post's offer is linked to a buy, everyone who already liked the post has liked the buy. */
+export function linkedPostLikes(db: Db, a: { postId: string; groupBuyId: string }) {
+  return upsertSelected(
+    db,
+    db
+      .select({
+        userId: boardLikes.userId,
+        itemId: sql<string>`${a.groupBuyId}`.as("item_id"),
+        kind: sql<"like">`'like'`.as("kind"),
+        weight: sql<number>`${SIGNAL_WEIGHTS.like}`.as("weight"),
+        at: boardLikes.createdAt,
+      })
+      .from(boardLikes)
+      .where(eq(boardLikes.postId, a.postId)),
+  );
 }

@@ -6,6 +6,7 @@ import {
   deleteCommentInput,
   deletePostInput,
   likeInput,
+  linkGroupBuyInput,
   postIdInput,
   reportInput,
   supplyOfferInput,
@@ -15,7 +16,8 @@ import { createPost, deletePost, getPost, listPosts, setLike, updatePost } from 
 import { addComment, deleteComment, listComments } from "../../community/comments";
 import { reportThreshold } from "../../community/config";
 import { report } from "../../community/moderation";
-import { offerSupply } from "../../community/proposals";
+import { linkGroupBuy, offerSupply } from "../../community/proposals";
+import { assertSellerOwnsGroupBuy } from "../../groupbuy/service";
 import { activeProcedure, authedProcedure, router, sellerProcedure } from "../init";
 
 /** The region board. Reading needs a login; writing needs an active account and (checked inside) a current
@@ -62,5 +64,17 @@ export const boardRouter = router({
     const { id, notices } = await offerSupply(ctx.db, ctx.user, input, ctx.now);
     ctx.pushLive(notices);
     return { id };
+  }),
+  /** The seller opened a group buy for their offer: the post and the buy now point at each other. */
+  linkGroupBuy: sellerProcedure.input(linkGroupBuyInput).mutation(async ({ ctx, input }) => {
+    const linked = await linkGroupBuy(
+      ctx.db,
+      ctx.user,
+      input,
+      (groupBuyId, sellerId, regionId) => assertSellerOwnsGroupBuy(ctx.db, groupBuyId, sellerId, regionId),
+      ctx.now,
+    );
+    ctx.pushLive(linked.notices);
+    return { postId: linked.postId, groupBuyId: linked.groupBuyId };
   }),
 });
