@@ -33,7 +33,7 @@ export const notificationParams = {
     reason: z.string().max(500),
   }),
   "moderation.outcome": z.object({
-    targetType: z.enum(["post", "comment"]),
+    targetType: z.enum(["post", "comment", "chat_message"]),
     targetId: idSchema,
     outcome: z.enum(["approved", "removed"]),
     reason: z.string().max(500),

@@ -23,6 +23,8 @@ const SCHEMA = [
     code TEXT, params TEXT, created_at INTEGER NOT NULL, deleted_at INTEGER, deleted_by TEXT)`,
   "CREATE INDEX IF NOT EXISTS chat_messages_user ON chat_messages (user_id, seq)",
   "CREATE TABLE IF NOT EXISTS chat_reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL, at INTEGER NOT NULL)",
+  // display names of people who joined, for join/leave lines written later (e.g. by the alarm healing a join)
+  "CREATE TABLE IF NOT EXISTS chat_names (user_id TEXT PRIMARY KEY, display_name TEXT NOT NULL)",
 ];
 
 type Row = {
@@ -109,6 +111,22 @@ export class RoomChat {
     const message = toMessage(row);
     this.enqueue(message, now);
     return message;
+  }
+
+  rememberName(userId: string, displayName: string): void {
+    this.sql.exec(
+      "INSERT INTO chat_names (user_id, display_name) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name",
+      userId,
+      displayName,
+    );
+  }
+
+  nameOf(userId: string): string {
+    return (
+      this.sql
+        .exec<{ display_name: string }>("SELECT display_name FROM chat_names WHERE user_id = ?", userId)
+        .toArray()[0]?.display_name ?? ""
+    );
   }
 
   /** Messages before `before` (exclusive), newest `limit` of them, returned oldest first. */

@@ -32,6 +32,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "notification.moderation.suspended": "You can't post or chat until {date}.",
   "notification.target.post": "post",
   "notification.target.comment": "comment",
+  "notification.target.chat_message": "chat message",
 
   "chat.deletedByAdmin": "Message deleted by an admin.",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",

@@ -30,6 +30,7 @@ export const communityKo = {
   "notification.moderation.suspended": "{date}까지 글쓰기와 채팅이 제한돼요.",
   "notification.target.post": "글",
   "notification.target.comment": "댓글",
+  "notification.target.chat_message": "채팅 메시지",
 
   "chat.deletedByAdmin": "관리자가 삭제한 메시지예요.",
   "chat.readOnly": "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",
