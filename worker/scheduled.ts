@@ -5,6 +5,7 @@ import { getDb } from "./db/client";
 import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
 import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
+import { runMembershipCron } from "./membership/cron";
 import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
@@ -31,6 +32,8 @@ export async function handleScheduled(
       if ((await sweepExpiredHolds(book, now)) === 0) break;
     }
   }
+  // Plus renewals, reward expiry, monthly tiers: bounded, idempotent steps that log their own failures.
+  await runMembershipCron(env, now);
   if (controller.cron === DAILY_CRON) {
     await cleanupIdempotencyKeys(db, now);
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "./common";
+import { TIER_IDS } from "./membership";
 
 const won = z.number().int().nonnegative();
 const title = z.string().max(200);
@@ -39,6 +40,13 @@ export const notificationParams = {
     reason: z.string().max(500),
     suspendedUntil: z.number().int().optional(),
   }),
+  "membership.tier_changed": z.object({ tier: z.enum(TIER_IDS), previousTier: z.enum(TIER_IDS) }),
+  "membership.plus_renewal_soon": z.object({ renewsAt: z.number().int(), priceWon: won, enoughPoints: z.boolean() }),
+  "membership.plus_renewed": z.object({ periodEnd: z.number().int(), priceWon: won }),
+  "membership.plus_lapsed": z.object({ priceWon: won, shortfallWon: won }),
+  "membership.plus_ended": z.object({ endedAt: z.number().int() }),
+  "membership.reward_expiring": z.object({ amountWon: won, expiresAt: z.number().int() }),
+  "membership.reward_clawed_back": z.object({ groupBuyId: idSchema, amountWon: won, fromChargedWon: won }),
 } as const;
 
 export type NotificationKind = keyof typeof notificationParams;

@@ -22,6 +22,10 @@ export const TRANSFER_KINDS = [
   "payout", // seller payable available → paid out to the seller
   "reward", // membership reward points
   "reward_expire", // reward points expired
+  "reward_clawback", // reward taken back after a refund of the purchase that earned it
+  "discount", // membership discount at join, paid by the platform into escrow
+  "discount_reversal", // that discount back from escrow when the join is refunded
+  "membership_fee", // Gonggu Plus paid with points
   "write_off",
   "book_move", // points moving with a user to another region
 ] as const;

@@ -48,6 +48,37 @@ const samples: Record<NotificationKind, NotificationItem> = {
     kind: "moderation.outcome",
     params: { targetType: "post", targetId: ID, outcome: "removed", reason: "광고", suspendedUntil: 1_800_000_000_000 },
   },
+  "membership.tier_changed": {
+    ...base,
+    kind: "membership.tier_changed",
+    params: { tier: "regular", previousTier: "neighbor" },
+  },
+  "membership.plus_renewal_soon": {
+    ...base,
+    kind: "membership.plus_renewal_soon",
+    params: { renewsAt: 1_800_000_000_000, priceWon: 4_900, enoughPoints: false },
+  },
+  "membership.plus_renewed": {
+    ...base,
+    kind: "membership.plus_renewed",
+    params: { periodEnd: 1_800_000_000_000, priceWon: 4_900 },
+  },
+  "membership.plus_lapsed": {
+    ...base,
+    kind: "membership.plus_lapsed",
+    params: { priceWon: 4_900, shortfallWon: 1_200 },
+  },
+  "membership.plus_ended": { ...base, kind: "membership.plus_ended", params: { endedAt: 1_800_000_000_000 } },
+  "membership.reward_expiring": {
+    ...base,
+    kind: "membership.reward_expiring",
+    params: { amountWon: 1_500, expiresAt: 1_800_000_000_000 },
+  },
+  "membership.reward_clawed_back": {
+    ...base,
+    kind: "membership.reward_clawed_back",
+    params: { groupBuyId: ID, amountWon: 1_940, fromChargedWon: 1_500 },
+  },
 };
 
 function translator(dict: Record<MessageKey, string>) {

@@ -18,6 +18,7 @@ import { boardComment, boardPost, reportedPost } from "./board-fixtures";
 import { chatMessageFixture } from "./chat-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
+import { giveHomeAndPoints } from "./membership-helpers";
 import type { InputOf, ProcedurePath } from "./procedures";
 import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
@@ -383,6 +384,30 @@ export const AUTHZ_TABLE: AuthzTable = {
     kind: "mutation",
     input: async ({ fx }) => ({ userId: (await fx.newUser("buyer")).id, days: 7, reason: "반복된 노쇼" }),
     expect: adminsOnly,
+  },
+
+  "membership.get": { kind: "query", expect: signedIn },
+  "membership.quote": { kind: "query", input: () => ({ amount: 12_000 }), expect: signedIn },
+  "membership.subscribe": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await giveHomeAndPoints(caller.id, fx.region.id, 4_900);
+      return { idempotencyKey: `authz-plus-${++serial}-${Date.now()}` };
+    },
+    expect: active,
+    // a refused subscribe (no region / not enough points) is a decided outcome its idempotency key remembers
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
+  "membership.cancel": {
+    kind: "mutation",
+    // nobody here has a running plan: cancelling is refused as a business rule for every signed-in caller
+    expect: {
+      ...signedIn,
+      buyer: "PRECONDITION_FAILED",
+      seller: "PRECONDITION_FAILED",
+      admin: "PRECONDITION_FAILED",
+      suspended: "PRECONDITION_FAILED",
+    },
   },
 
   "payments.registerBillingKey": {

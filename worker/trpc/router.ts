@@ -3,6 +3,7 @@ import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { boardRouter } from "./routers/board";
 import { groupBuysRouter } from "./routers/groupBuys";
+import { membershipRouter } from "./routers/membership";
 import { notificationsRouter } from "./routers/notifications";
 import { paymentsRouter } from "./routers/payments";
 import { productsRouter } from "./routers/products";
@@ -26,6 +27,7 @@ export const appRouter = router({
   board: boardRouter,
   rooms: roomsRouter,
   recommend: recommendRouter,
+  membership: membershipRouter,
   products: productsRouter,
   groupBuys: groupBuysRouter,
   seller: sellerRouter,

@@ -21,6 +21,8 @@ export const ACCOUNT_KINDS = {
   /** Holds placed without a destination wait here (pending) until postHold says where they go. */
   hold_clearing: { guarded: true },
   platform_fee_revenue: { guarded: true },
+  /** Membership plan fees (Gonggu Plus) paid with points. */
+  membership_revenue: { guarded: true },
   /** Money the card gateway owes us for approved charges (debit-normal). */
   pg_clearing: { guarded: false },
   /** Points granted before a deferred card charge succeeded (debit-normal). */

@@ -1,7 +1,7 @@
 /**
  * Two-phase holds on a user's points (what a group-buy join uses). Stable API:
  *
- *   placeHold(db, { holdId, userId, regionId, amount, reference?, expiresAt?, toAccount?, now }) → Hold
+ *   placeHold(db, { holdId, userId, regionId, amount, reference?, expiresAt?, toAccount?, meta?, now }) → Hold
  *       Reserves `amount` won: reward points first, then charged points. Idempotent by holdId (same parameters → the
  *       same hold; other parameters → CONFLICT). Not enough points → PRECONDITION_FAILED "Not enough points: you need
  *       N won more." with error.cause.details = { reason: "insufficient_points", shortfall: N } (the client sees
@@ -20,22 +20,16 @@
  * posting after expiry (ledger.ts), so concurrent calls cannot break a hold; this module turns the refusals into
  * typed errors and idempotent replies. `db` is the book's database: bookDb(env, regionId).
  */
-import { and, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { assertNonNegativeWon } from "../../shared/money";
 import type { HoldStatus } from "../../shared/schemas/wallet";
 import { type BatchItem, type Db, runBatch } from "../db/client";
-import { ledgerAccounts, ledgerPending, ledgerTransfers } from "../db/schema";
+import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
-import {
-  type AccountRef,
-  balanceOf,
-  ensureAccountStatement,
-  platformAccount,
-  userChargedAccount,
-  userRewardAccount,
-} from "./accounts";
-import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./errors";
-import { getAccounts, getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+import { type AccountRef, ensureAccountStatement, platformAccount } from "./accounts";
+import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
+import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+import { insertedLegs, rewardFirstStatements, shortfallError } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
 /** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
@@ -58,6 +52,8 @@ export interface Hold {
   settledAt: number | null;
   /** Where the points go on capture: the destination, or the book's hold_clearing until postHold names one. */
   creditAccountId: string;
+  /** What placeHold stored with the hold (its `meta`, plus holdId and userId). */
+  meta: Record<string, string | number | null>;
 }
 
 const legIds = (holdId: string) => ({ reward: `${holdId}:r`, charged: `${holdId}:c`, to: `${holdId}:to` });
@@ -112,6 +108,7 @@ function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold
     createdAt: first.createdAt,
     settledAt: status === "pending" ? null : Math.max(...settlements.map((s) => s.createdAt)),
     creditAccountId: redirect?.creditAccountId ?? first.creditAccountId,
+    meta,
   };
 }
 
@@ -131,21 +128,13 @@ export interface PlaceHoldArgs {
   /** Destination fixed now (must be in the same book); default: the book's hold_clearing account. */
   toAccount?: AccountRef;
   description?: string;
+  /** Extra facts stored on the hold's ledger rows, atomically with it (e.g. a membership discount: gross, discount). */
+  meta?: Record<string, string | number | null>;
   now: number;
 }
 
 function sameHold(hold: Hold, args: PlaceHoldArgs): boolean {
   return hold.userId === args.userId && hold.regionId === args.regionId && hold.amount === args.amount;
-}
-
-async function spendable(db: Db, userId: string, book: string) {
-  const charged = userChargedAccount(userId, book);
-  const reward = userRewardAccount(userId, book);
-  const rows = await getAccounts(db, [charged.id, reward.id]);
-  return {
-    charged: Math.max(0, balanceOf(rows.find((r) => r.id === charged.id)).available),
-    reward: Math.max(0, balanceOf(rows.find((r) => r.id === reward.id)).available),
-  };
 }
 
 export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
@@ -155,11 +144,23 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
   const book = args.regionId;
   const credit = args.toAccount ?? platformAccount("hold_clearing", book);
   if (credit.book !== book) fail("BAD_REQUEST", "A hold's destination must be in the same region book.");
-  const statements = placeStatements(db, args, credit);
+  const statements = rewardFirstStatements(db, {
+    id: args.holdId,
+    userId: args.userId,
+    book,
+    amount: args.amount,
+    credit,
+    phase: "pending",
+    expiresAt: args.expiresAt,
+    kind: "hold",
+    reference: args.reference,
+    description: args.description ?? "Points reserved",
+    meta: { ...args.meta, holdId: args.holdId, userId: args.userId },
+    now: args.now,
+  });
   try {
     // one round trip: the split between reward and charged points is computed inside the batch
-    const results = await runBatch(db, statements);
-    const legs = [...(results[3] as TransferRow[]), ...(results[4] as TransferRow[])];
+    const legs = insertedLegs(await runBatch(db, statements));
     return toHold(args.holdId, { legs, settlements: [] });
   } catch (e) {
     const failure = classifyLedgerError(e);
@@ -168,56 +169,8 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
       if (existing) return replyExisting(existing, args);
     }
     if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
-    const funds = await spendable(db, args.userId, book);
-    throw notEnoughPoints(Math.max(1, args.amount - funds.charged - funds.reward));
+    throw await shortfallError(db, args.userId, book, args.amount);
   }
-}
-
-/**
- * ensure accounts (3), then the two legs as INSERT ... SELECT: the reward leg takes min(amount, reward available)
- * read at execution time, the charged leg the rest. If the charged account cannot cover the rest, its CHECK fails and
- * the batch rolls back: the guard, not a prior read, decides.
- */
-function placeStatements(db: Db, args: PlaceHoldArgs, credit: AccountRef): BatchItem[] {
-  const book = args.regionId;
-  const ids = legIds(args.holdId);
-  const charged = userChargedAccount(args.userId, book);
-  const reward = userRewardAccount(args.userId, book);
-  const a = ledgerAccounts;
-  const available = sql<number>`(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending})`;
-  const rewardTaken = sql<number>`coalesce((SELECT amount FROM ledger_transfers WHERE id = ${ids.reward}), 0)`;
-  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL) =>
-    db
-      .insert(ledgerTransfers)
-      .select(
-        db
-          .select({
-            seq: sql<number>`NULL`.as("seq"),
-            id: sql<string>`${id}`.as("id"),
-            book: a.book,
-            debitAccountId: a.id,
-            creditAccountId: sql<string>`${credit.id}`.as("credit_account_id"),
-            amount: amount.as("amount"),
-            phase: sql<"pending">`'pending'`.as("phase"),
-            pendingId: sql<null>`NULL`.as("pending_id"),
-            expiresAt: sql<number | null>`${args.expiresAt ?? null}`.as("expires_at"),
-            kind: sql<string>`'hold'`.as("kind"),
-            reference: sql<string | null>`${args.reference ?? null}`.as("reference"),
-            description: sql<string>`${args.description ?? "Points reserved"}`.as("description"),
-            meta: sql<string>`${JSON.stringify({ holdId: args.holdId, userId: args.userId })}`.as("meta"),
-            createdAt: sql<number>`${args.now}`.as("created_at"),
-          })
-          .from(a)
-          .where(and(eq(a.id, from.id), condition)),
-      )
-      .returning();
-  return [
-    ensureAccountStatement(db, credit, args.now),
-    ensureAccountStatement(db, reward, args.now),
-    ensureAccountStatement(db, charged, args.now),
-    leg(ids.reward, reward, sql<number>`min(${args.amount}, ${available})`, sql`${available} > 0`),
-    leg(ids.charged, charged, sql<number>`${args.amount} - ${rewardTaken}`, sql`${args.amount} - ${rewardTaken} > 0`),
-  ];
 }
 
 function replyExisting(hold: Hold, args: PlaceHoldArgs): Hold {

@@ -28,13 +28,13 @@
  * here and by the trigger). Use bookDb(env, regionId) (books.ts) to get the database that holds a book.
  */
 import { TRPCError } from "@trpc/server";
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { assertNonNegativeWon } from "../../shared/money";
 import type { TransferKind } from "../../shared/schemas/wallet";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { ledgerAccounts, ledgerTransfers, type TransferPhase } from "../db/schema";
 import { fail } from "../lib/errors";
-import { type AccountRef, ensureAccountStatement } from "./accounts";
+import { type AccountRef, type AccountRow, ensureAccountStatement } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
 
 export type TransferRow = typeof ledgerTransfers.$inferSelect;
@@ -197,4 +197,67 @@ export function getAccountsOfOwner(db: Db, ownerId: string, book: string) {
     .from(ledgerAccounts)
     .where(and(eq(ledgerAccounts.ownerId, ownerId), eq(ledgerAccounts.book, book)))
     .all();
+}
+
+/** An account's movable columns as last read (a never-used account reads as all zero). */
+export type AccountSnapshot = Pick<AccountRow, "id" | "debitsPosted" | "creditsPosted" | "debitsPending">;
+
+export function snapshotOf(id: string, row: AccountRow | undefined): AccountSnapshot {
+  return {
+    id,
+    debitsPosted: row?.debitsPosted ?? 0,
+    creditsPosted: row?.creditsPosted ?? 0,
+    debitsPending: row?.debitsPending ?? 0,
+  };
+}
+
+/**
+ * SQL condition: none of these accounts moved since the snapshot (posted columns only grow, so equal columns mean
+ * an equal state). Lets a read-decide-write step (which lot expires, how much a clawback can take) be written as
+ * conditional statements that do nothing when they would act on a stale read; the caller re-reads and retries.
+ */
+export function accountsUnchanged(snapshots: AccountSnapshot[]): SQL {
+  const clauses = snapshots.map(
+    (s) => sql`NOT EXISTS (SELECT 1 FROM ${ledgerAccounts} WHERE ${ledgerAccounts.id} = ${s.id} AND NOT (
+      ${ledgerAccounts.debitsPosted} = ${s.debitsPosted} AND ${ledgerAccounts.creditsPosted} = ${s.creditsPosted}
+      AND ${ledgerAccounts.debitsPending} = ${s.debitsPending}))`,
+  );
+  return sql.join(clauses, sql` AND `);
+}
+
+/**
+ * Like transferStatements, but the transfer row is inserted only if `condition` (SQL, evaluated inside the INSERT)
+ * holds; otherwise the statement inserts nothing and does not fail. Check with getTransfer whether it happened.
+ */
+export function transferWhereStatements(db: Db, spec: TransferSpec, condition: SQL): BatchItem[] {
+  checkSpec(spec);
+  if (spec.phase === "pending") throw new Error("ledger: conditional transfers are single-phase");
+  const v = transferValues(spec, "single", null);
+  const metaJson = v.meta === null ? null : JSON.stringify(v.meta);
+  return [
+    ensureAccountStatement(db, spec.debit, spec.now),
+    ensureAccountStatement(db, spec.credit, spec.now),
+    // keys in table column order (drizzle lists the insert columns in that order)
+    db.insert(ledgerTransfers).select(
+      db
+        .select({
+          seq: sql<number>`NULL`.as("seq"),
+          id: sql<string>`${v.id}`.as("id"),
+          book: sql<string>`${v.book}`.as("book"),
+          debitAccountId: sql<string>`${v.debitAccountId}`.as("debit_account_id"),
+          creditAccountId: sql<string>`${v.creditAccountId}`.as("credit_account_id"),
+          amount: sql<number>`${v.amount}`.as("amount"),
+          phase: sql<"single">`'single'`.as("phase"),
+          pendingId: sql<null>`NULL`.as("pending_id"),
+          expiresAt: sql<null>`NULL`.as("expires_at"),
+          kind: sql<string>`${v.kind}`.as("kind"),
+          reference: sql<string | null>`${v.reference}`.as("reference"),
+          description: sql<string>`${v.description}`.as("description"),
+          meta: sql<string | null>`${metaJson}`.as("meta"),
+          createdAt: sql<number>`${v.createdAt}`.as("created_at"),
+        })
+        .from(sql`(SELECT 1)`)
+        .where(condition),
+    ),
+  ];
 }

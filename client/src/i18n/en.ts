@@ -1,8 +1,10 @@
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
+import { membershipEn } from "./membership.en";
 
 export const en: Messages = {
   ...communityEn,
+  ...membershipEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

@@ -1,3 +1,4 @@
+import { TIER_IDS } from "../../../shared/schemas/membership";
 import type { NotificationItem } from "../../../shared/schemas/notifications";
 import type { MessageKey } from "../i18n/ko";
 import { formatWon } from "./format";
@@ -60,9 +61,59 @@ export function notificationText(n: NotificationItem, t: Translate): Rendered[] 
       }
       return lines;
     }
+    case "membership.tier_changed": {
+      const up = TIER_IDS.indexOf(n.params.tier) > TIER_IDS.indexOf(n.params.previousTier);
+      const tier = t(`membership.tier.${n.params.tier}`);
+      return [{ key: up ? "notification.membership.tier_up" : "notification.membership.tier_down", params: { tier } }];
+    }
+    case "membership.plus_renewal_soon": {
+      const lines: Rendered[] = [
+        {
+          key: "notification.membership.plus_renewal_soon",
+          params: { date: kstDate(n.params.renewsAt), price: formatWon(n.params.priceWon) },
+        },
+      ];
+      if (!n.params.enoughPoints) lines.push({ key: "notification.membership.plus_renewal_short", params: {} });
+      return lines;
+    }
+    case "membership.plus_renewed":
+      return [
+        {
+          key: "notification.membership.plus_renewed",
+          params: { date: kstDate(n.params.periodEnd), price: formatWon(n.params.priceWon) },
+        },
+      ];
+    case "membership.plus_lapsed":
+      return [{ key: "notification.membership.plus_lapsed", params: { shortfall: formatWon(n.params.shortfallWon) } }];
+    case "membership.plus_ended":
+      return [{ key: "notification.membership.plus_ended", params: {} }];
+    case "membership.reward_expiring":
+      return [
+        {
+          key: "notification.membership.reward_expiring",
+          params: { amount: formatWon(n.params.amountWon), date: kstDate(n.params.expiresAt) },
+        },
+      ];
+    case "membership.reward_clawed_back": {
+      const lines: Rendered[] = [
+        { key: "notification.membership.reward_clawed_back", params: { amount: formatWon(n.params.amountWon) } },
+      ];
+      if (n.params.fromChargedWon > 0) {
+        lines.push({
+          key: "notification.membership.reward_clawed_back_charged",
+          params: { charged: formatWon(n.params.fromChargedWon) },
+        });
+      }
+      return lines;
+    }
     default: {
       const unknown: never = n;
       throw new Error(`No text for notification ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** A date in Korean time as YYYY-MM-DD (membership dates are Korean-calendar dates). */
+function kstDate(epochMs: number): string {
+  return new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -3,6 +3,7 @@ export * from "./accounts";
 export * from "./board";
 export * from "./community";
 export * from "./groupbuy";
+export * from "./membership";
 export * from "./payments";
 export * from "./recommend";
 export * from "./wallet";

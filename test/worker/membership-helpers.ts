@@ -1,0 +1,58 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../worker/db/client";
+import { users } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { discountForJoin, discountHoldMeta, fundJoinDiscount } from "../../worker/membership/discount";
+import { type Purchase, purchaseFromHold } from "../../worker/membership/rewards";
+import { escrowAccount } from "../../worker/wallet/accounts";
+import { type Hold, placeHold, postHold } from "../../worker/wallet/holds";
+import { ensureRegion, fund } from "./wallet-helpers";
+
+export const DAY = 86_400_000;
+/** 2026-03-10 12:00 KST: a fixed clock far from month ends unless a test moves it. */
+export const T0 = Date.UTC(2026, 2, 10, 3, 0, 0);
+
+export const db = () => getDb(env);
+
+/** A user (row-less is fine for the ledger) funded with charged points in `book`. */
+export async function fundedUser(book: string, charged: number, reward = 0, now = T0) {
+  const userId = newId(now);
+  if (charged) await fund(userId, book, charged, "charged", now);
+  if (reward) await fund(userId, book, reward, "reward", now);
+  return userId;
+}
+
+/** Gives a signed-in caller a home region (the fixture region) and points, so paid procedures can succeed. */
+export async function giveHomeAndPoints(userId: string, regionId: string, charged: number) {
+  await ensureRegion(regionId);
+  await getDb(env).update(users).set({ homeRegionId: regionId }).where(eq(users.id, userId));
+  if (charged) await fund(userId, regionId, charged, "charged");
+}
+
+/**
+ * One join the way the group-buy flow does it: tier discount quoted, hold of the net price into escrow with the
+ * discount on the hold, captured, discount paid into escrow. Returns the posted hold and its purchase.
+ */
+export async function joinAndCapture(
+  book: string,
+  userId: string,
+  gross: number,
+  now: number,
+  groupBuyId = newId(now),
+): Promise<{ hold: Hold; purchase: Purchase; groupBuyId: string }> {
+  const quote = await discountForJoin(db(), userId, gross, now);
+  const holdId = `join:${groupBuyId}:${userId}:${newId(now)}`;
+  await placeHold(db(), {
+    holdId,
+    userId,
+    regionId: book,
+    amount: quote.net,
+    toAccount: escrowAccount(groupBuyId, book),
+    meta: discountHoldMeta(quote),
+    now,
+  });
+  const hold = await postHold(db(), { holdId, now });
+  await fundJoinDiscount(db(), hold, groupBuyId, now);
+  return { hold, purchase: purchaseFromHold(hold, groupBuyId), groupBuyId };
+}

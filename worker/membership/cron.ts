@@ -1,0 +1,51 @@
+import type { NotifyArgs } from "../community/notifications";
+import type { Db } from "../db/client";
+import { allBookDbs } from "../wallet/books";
+import { type ExpiredLot, expireDueLots, rewardExpiryNotices } from "./expiry";
+import { deliver, expiryNotice, plusNotice, tierChangeNotice } from "./notices";
+import { plusRenewalNotices, processPlusRenewals } from "./plus";
+import { recalculateTiers } from "./tiers";
+
+export interface MembershipCronReport {
+  plusEvents: number;
+  expiredLots: ExpiredLot[];
+  expiryNotices: number;
+  tierChanges: number;
+  errors: string[];
+}
+
+/**
+ * Every cron run (each step is bounded by CRON_LIMITS and finds nothing to do most of the time): Plus reminders and
+ * renewals, reward-lot expiry and reminders, the monthly tier recalculation (rows behind the current Korean month).
+ * Each step is idempotent and re-runs next time, so one failing step is logged and does not stop the others.
+ */
+export async function runMembershipCron(env: Env, now: number): Promise<MembershipCronReport> {
+  const report: MembershipCronReport = { plusEvents: 0, expiredLots: [], expiryNotices: 0, tierChanges: 0, errors: [] };
+  const notices: NotifyArgs[] = [];
+  const step = async <T>(name: string, db: Db, run: (db: Db) => Promise<T>): Promise<T | null> => {
+    try {
+      return await run(db);
+    } catch (e) {
+      report.errors.push(`${name}: ${String(e)}`);
+      console.error(JSON.stringify({ level: "error", cron: `membership.${name}`, error: String(e) }));
+      return null;
+    }
+  };
+  for (const db of allBookDbs(env)) {
+    const plus = [
+      ...((await step("plusNotices", db, (d) => plusRenewalNotices(d, now))) ?? []),
+      ...((await step("plusRenewals", db, (d) => processPlusRenewals(d, now))) ?? []),
+    ];
+    report.plusEvents += plus.length;
+    notices.push(...plus.map((e) => plusNotice(e, now)));
+    report.expiredLots.push(...((await step("lotExpiry", db, (d) => expireDueLots(d, now))) ?? []));
+    const expiring = (await step("expiryNotices", db, (d) => rewardExpiryNotices(d, now))) ?? [];
+    report.expiryNotices += expiring.length;
+    notices.push(...expiring.map((n) => expiryNotice(n, now)));
+    const tiers = (await step("tiers", db, (d) => recalculateTiers(d, now))) ?? [];
+    report.tierChanges += tiers.length;
+    notices.push(...tiers.map((c) => tierChangeNotice(c, now)));
+  }
+  await deliver(env, notices);
+  return report;
+}

@@ -1,0 +1,104 @@
+/**
+ * What the group-buy flow calls (each takes env and the buy's region, and uses that region's book database):
+ *
+ *   joinQuote(env, { userId, regionId, gross, now })            → JoinQuote: hold quote.net, pass discountHoldMeta(quote)
+ *   assertCanJoinNow(env, { userId, regionId, openedAt, plusEarlyAccess, now })   Plus-only first hour, if chosen
+ *   onJoinCaptured(env, hold, groupBuyId, now)                  after postHold: the platform pays the discount to escrow
+ *   onJoinRefunded(env, hold, groupBuyId, now)                  after refunding a captured join: discount back
+ *   onPurchasesCompleted(env, groupBuyId, holds, now)           at completion: spend, tier upgrade, reward lots
+ *   onPurchaseRefundedAfterCompletion(env, { ... })             claw the reward back
+ *
+ * All are idempotent (ids derive from the hold), so a retried queue job may call them again.
+ */
+
+import { getDb } from "../db/client";
+import { failWith } from "../lib/errors";
+import { bookDb } from "../wallet/books";
+import type { Hold } from "../wallet/holds";
+import { type ClawbackResult, clawbackReward } from "./clawback";
+import { PLUS } from "./config";
+import { discountForJoin, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
+import { deliver, tierChangeNotice } from "./notices";
+import { plusActive } from "./plus";
+import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
+
+export function joinQuote(
+  env: Env,
+  a: { userId: string; regionId: string; gross: number; now: number },
+): Promise<JoinQuote> {
+  return discountForJoin(bookDb(env, a.regionId), a.userId, a.gross, a.now);
+}
+
+/** Pure rule: during the first hour of a buy whose seller chose early access, only Plus members may join. */
+export function canJoinEarly(a: { openedAt: number; plusEarlyAccess: boolean; isPlus: boolean; now: number }): boolean {
+  return !a.plusEarlyAccess || a.isPlus || a.now >= a.openedAt + PLUS.earlyAccessMs;
+}
+
+export async function assertCanJoinNow(
+  env: Env,
+  a: { userId: string; regionId: string; openedAt: number; plusEarlyAccess: boolean; now: number },
+): Promise<void> {
+  if (!a.plusEarlyAccess || a.now >= a.openedAt + PLUS.earlyAccessMs) return;
+  const isPlus = await plusActive(bookDb(env, a.regionId), a.userId, a.now);
+  if (canJoinEarly({ ...a, isPlus })) return;
+  const opensAt = a.openedAt + PLUS.earlyAccessMs;
+  failWith(
+    "PRECONDITION_FAILED",
+    `Gonggu Plus members get the first hour of this group buy; everyone can join from ${new Date(opensAt).toISOString()}.`,
+    { reason: "plus_early_access", opensAt },
+  );
+}
+
+export function onJoinCaptured(env: Env, hold: Hold, groupBuyId: string, now: number) {
+  return fundJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);
+}
+
+export function onJoinRefunded(env: Env, hold: Hold, groupBuyId: string, now: number) {
+  return reverseJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);
+}
+
+/** Records every captured hold of a completed buy; tier upgrades are notified. Only posted holds count. */
+export async function onPurchasesCompleted(
+  env: Env,
+  groupBuyId: string,
+  holds: Hold[],
+  now: number,
+): Promise<CompletionOutcome[]> {
+  const outcomes: CompletionOutcome[] = [];
+  for (const hold of holds) {
+    if (hold.status !== "posted") continue;
+    outcomes.push(await recordCompletion(bookDb(env, hold.regionId), purchaseFromHold(hold, groupBuyId), now));
+  }
+  await deliver(
+    env,
+    outcomes
+      .filter((o) => o.tierAfter > o.tierBefore)
+      .map((o) => tierChangeNotice({ userId: o.userId, from: o.tierBefore, to: o.tierAfter }, now, o.purchaseId)),
+  );
+  return outcomes;
+}
+
+export async function onPurchaseRefundedAfterCompletion(
+  env: Env,
+  a: { holdId: string; regionId: string; reason: string; actorId?: string | null; now: number },
+): Promise<ClawbackResult> {
+  const result = await clawbackReward(bookDb(env, a.regionId), {
+    purchaseId: a.holdId,
+    now: a.now,
+    reason: a.reason,
+    actorId: a.actorId,
+    auditDb: getDb(env),
+  });
+  if (!result.replayed && result.userId && result.groupBuyId && result.target > 0) {
+    await deliver(env, [
+      {
+        userId: result.userId,
+        now: a.now,
+        kind: "membership.reward_clawed_back",
+        params: { groupBuyId: result.groupBuyId, amountWon: result.target, fromChargedWon: result.fromCharged },
+        dedupeKey: `clawback:${a.holdId}`,
+      },
+    ]);
+  }
+  return result;
+}

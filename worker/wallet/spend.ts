@@ -1,0 +1,175 @@
+/**
+ * Spending a user's points. One wallet-wide rule: REWARD POINTS FIRST, then charged points (reward points are not
+ * refundable as cash, so using them first is the user's best outcome; membership lots then expire less). Holds
+ * (holds.ts, phase "pending") and immediate spends (below, phase "single", e.g. a membership fee) both use
+ * rewardFirstStatements, which computes the split inside the batch.
+ *
+ *   spendPoints(db, { id, userId, book, amount, credit, kind, now }, extra?) → Spend
+ *       Moves `amount` now: legs `${id}:r` (reward) and `${id}:c` (charged) to `credit`, in one batch with your
+ *       `extra` statements (they commit iff the spend does). Idempotent by id: a repeat returns the first spend and
+ *       does not run `extra` again. Not enough points → PRECONDITION_FAILED with details.shortfall.
+ */
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { TransferKind } from "../../shared/schemas/wallet";
+import { type BatchItem, type Db, runBatch } from "../db/client";
+import { ledgerAccounts, ledgerTransfers } from "../db/schema";
+import { type AccountRef, balanceOf, ensureAccountStatement, userChargedAccount, userRewardAccount } from "./accounts";
+import { classifyLedgerError, ledgerErrorToTrpc, notEnoughPoints } from "./errors";
+import { getAccounts, type TransferRow } from "./ledger";
+
+export interface Funds {
+  charged: number;
+  reward: number;
+}
+
+/** What the user can spend now from each account (posted minus what holds reserve). */
+export async function readSpendable(db: Db, userId: string, book: string): Promise<Funds> {
+  const charged = userChargedAccount(userId, book);
+  const reward = userRewardAccount(userId, book);
+  const rows = await getAccounts(db, [charged.id, reward.id]);
+  return {
+    charged: Math.max(0, balanceOf(rows.find((r) => r.id === charged.id)).available),
+    reward: Math.max(0, balanceOf(rows.find((r) => r.id === reward.id)).available),
+  };
+}
+
+export const spendLegIds = (id: string) => ({ reward: `${id}:r`, charged: `${id}:c` });
+
+export interface RewardFirstSpec {
+  /** Leg ids are `${id}:r` and `${id}:c`. */
+  id: string;
+  userId: string;
+  book: string;
+  amount: number;
+  credit: AccountRef;
+  phase: "pending" | "single";
+  /** Only for pending. */
+  expiresAt?: number | null;
+  kind: TransferKind;
+  reference?: string | null;
+  description: string;
+  meta: Record<string, string | number | null>;
+  now: number;
+}
+
+/** Index of the two leg statements in rewardFirstStatements' result (each RETURNs the row it inserted, if any). */
+export const REWARD_FIRST_LEGS = [3, 4] as const;
+
+/**
+ * ensure accounts (3), then the two legs as INSERT ... SELECT: the reward leg takes min(amount, reward available)
+ * read at execution time, the charged leg the rest. If the charged account cannot cover the rest, its CHECK fails and
+ * the batch rolls back: the guard, not a prior read, decides.
+ */
+export function rewardFirstStatements(db: Db, spec: RewardFirstSpec): BatchItem[] {
+  const ids = spendLegIds(spec.id);
+  const charged = userChargedAccount(spec.userId, spec.book);
+  const reward = userRewardAccount(spec.userId, spec.book);
+  const a = ledgerAccounts;
+  const available = sql<number>`(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending})`;
+  const rewardTaken = sql<number>`coalesce((SELECT amount FROM ledger_transfers WHERE id = ${ids.reward}), 0)`;
+  const expiresAt = spec.phase === "pending" ? (spec.expiresAt ?? null) : null;
+  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL) =>
+    db
+      .insert(ledgerTransfers)
+      .select(
+        db
+          .select({
+            seq: sql<number>`NULL`.as("seq"),
+            id: sql<string>`${id}`.as("id"),
+            book: a.book,
+            debitAccountId: a.id,
+            creditAccountId: sql<string>`${spec.credit.id}`.as("credit_account_id"),
+            amount: amount.as("amount"),
+            phase: sql<"pending" | "single">`${spec.phase}`.as("phase"),
+            pendingId: sql<null>`NULL`.as("pending_id"),
+            expiresAt: sql<number | null>`${expiresAt}`.as("expires_at"),
+            kind: sql<string>`${spec.kind}`.as("kind"),
+            reference: sql<string | null>`${spec.reference ?? null}`.as("reference"),
+            description: sql<string>`${spec.description}`.as("description"),
+            meta: sql<string>`${JSON.stringify(spec.meta)}`.as("meta"),
+            createdAt: sql<number>`${spec.now}`.as("created_at"),
+          })
+          .from(a)
+          .where(and(eq(a.id, from.id), condition)),
+      )
+      .returning();
+  return [
+    ensureAccountStatement(db, spec.credit, spec.now),
+    ensureAccountStatement(db, reward, spec.now),
+    ensureAccountStatement(db, charged, spec.now),
+    leg(ids.reward, reward, sql<number>`min(${spec.amount}, ${available})`, sql`${available} > 0`),
+    leg(ids.charged, charged, sql<number>`${spec.amount} - ${rewardTaken}`, sql`${spec.amount} - ${rewardTaken} > 0`),
+  ];
+}
+
+/** The legs a rewardFirstStatements batch inserted. */
+export function insertedLegs(results: unknown[]): TransferRow[] {
+  return REWARD_FIRST_LEGS.flatMap((i) => results[i] as TransferRow[]);
+}
+
+/** The typed error for a reward-first batch that hit the overdraft guard: how much is missing, read now. */
+export async function shortfallError(db: Db, userId: string, book: string, amount: number) {
+  const funds = await readSpendable(db, userId, book);
+  return notEnoughPoints(Math.max(1, amount - funds.charged - funds.reward));
+}
+
+export interface SpendSpec {
+  id: string;
+  userId: string;
+  book: string;
+  amount: number;
+  credit: AccountRef;
+  kind: TransferKind;
+  reference?: string | null;
+  description?: string;
+  meta?: Record<string, string | number | null>;
+  now: number;
+}
+
+export interface Spend {
+  id: string;
+  amount: number;
+  fromReward: number;
+  fromCharged: number;
+  /** True when this call found the spend already done (a retry). */
+  replayed: boolean;
+}
+
+function toSpend(id: string, legs: Pick<TransferRow, "id" | "amount">[], replayed: boolean): Spend {
+  const ids = spendLegIds(id);
+  const fromReward = legs.find((l) => l.id === ids.reward)?.amount ?? 0;
+  const fromCharged = legs.find((l) => l.id === ids.charged)?.amount ?? 0;
+  return { id, amount: fromReward + fromCharged, fromReward, fromCharged, replayed };
+}
+
+async function existingSpend(db: Db, id: string): Promise<Spend | null> {
+  const ids = spendLegIds(id);
+  const legs = await db
+    .select({ id: ledgerTransfers.id, amount: ledgerTransfers.amount })
+    .from(ledgerTransfers)
+    .where(inArray(ledgerTransfers.id, [ids.reward, ids.charged]))
+    .all();
+  return legs.length ? toSpend(id, legs, true) : null;
+}
+
+export async function spendPoints(db: Db, spec: SpendSpec, extra: BatchItem[] = []): Promise<Spend> {
+  const before = await existingSpend(db, spec.id);
+  if (before) return before;
+  const statements = rewardFirstStatements(db, {
+    ...spec,
+    phase: "single",
+    description: spec.description ?? "Points used",
+    meta: { ...spec.meta, userId: spec.userId },
+  });
+  try {
+    return toSpend(spec.id, insertedLegs(await runBatch(db, [...statements, ...extra])), false);
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure === "duplicate_id") {
+      const raced = await existingSpend(db, spec.id);
+      if (raced) return raced;
+    }
+    if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
+    throw await shortfallError(db, spec.userId, spec.book, spec.amount);
+  }
+}
