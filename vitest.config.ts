@@ -13,6 +13,9 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).
+                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? "100",
+                  FUZZ_SEED: process.env.FUZZ_SEED ?? "",
                   PASSWORD_PEPPER: "test-pepper",
                   BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
                   // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED

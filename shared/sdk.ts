@@ -1,6 +1,8 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../worker/trpc/router";
+// Runtime imports here carry ".ts": Node runs this file directly (`gonggu/sdk` → shared/sdk.ts, type stripping).
+import { MAX_BATCH_SIZE } from "./limits.ts";
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -24,7 +26,7 @@ export function createGongguClient(options: GongguClientOptions) {
     links: [
       httpBatchLink({
         url: `${base}/api/trpc`,
-        maxItems: 10,
+        maxItems: MAX_BATCH_SIZE,
         fetch: options.fetch,
         headers() {
           const token = typeof options.token === "function" ? options.token() : options.token;

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { roomSocket } from "./groupbuy/roomGateway";
-import { type ApiErrorCode, apiError, retryAfterSeconds } from "./lib/errors";
+import { type ApiErrorCode, apiError, logServerError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
@@ -69,8 +69,8 @@ app.get("/api/notifications/ws", notificationsSocket);
 
 app.get("/api/rooms/:id/ws", roomSocket);
 
-app.use(
-  "/api/trpc/*",
+// Built per request so the error log carries the request id even when creating the context itself failed.
+app.use("/api/trpc/*", (c, next) =>
   trpcServer({
     endpoint: "/api/trpc",
     router: appRouter,
@@ -81,20 +81,8 @@ app.use(
       const wait = Math.max(0, ...errors.map((e) => retryAfterSeconds(e) ?? 0));
       return wait > 0 ? { headers: new Headers({ "Retry-After": String(wait) }) } : {};
     },
-    onError({ error, path, ctx }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            requestId: ctx?.requestId,
-            path,
-            message: error.message,
-            stack: error.stack,
-          }),
-        );
-      }
-    },
-  }),
+    onError: ({ error, path }) => logServerError(c.get("requestId"), path, error),
+  })(c, next),
 );
 
 app.all("/api/*", (c) => errorResponse(c, "NOT_FOUND", "No such API route."));

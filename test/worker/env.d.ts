@@ -1,6 +1,8 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    FUZZ_RUNS: string;
+    FUZZ_SEED: string;
     SIM_RUNS: string;
     SIM_SEED: string;
   }

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
 export type ErrorCode =
@@ -51,6 +52,27 @@ export function apiError(
     httpStatus,
     body: { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, requestId } } },
   };
+}
+
+/**
+ * Logs a 5xx with everything needed to find it again: the request id the caller was told, the procedure, and the
+ * whole cause chain (drizzle wraps the driver's "no such table" in "Failed query: …"). Expected errors are not logged.
+ */
+export function logServerError(requestId: string | undefined, path: string | undefined, error: TRPCError): void {
+  if (getHTTPStatusCodeFromError(error) < 500) return;
+  const causes: string[] = [];
+  for (let e: unknown = error.cause; e instanceof Error && causes.length < 5; e = e.cause) causes.push(e.message);
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId,
+      path,
+      code: error.code,
+      message: error.message,
+      causes,
+      stack: error.stack,
+    }),
+  );
 }
 
 /**

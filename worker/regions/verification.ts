@@ -8,6 +8,11 @@ import { haversineMeters } from "./geo";
 
 const DAY_MS = 86_400_000;
 
+/** Metres below 1 km, else km with two decimals: "10 m", "1.51 km" (one decimal hid a 10 m miss). */
+function formatDistance(m: number): string {
+  return m < 1000 ? `${m} m` : `${(m / 1000).toFixed(2)} km`;
+}
+
 export function listRegions(db: Db) {
   return db.select().from(regions).orderBy(regions.city, regions.name).all();
 }
@@ -23,7 +28,8 @@ export async function verifyRegion(db: Db, userId: string, regionId: string, lat
   if (distanceM > region.radiusM) {
     fail(
       "PRECONDITION_FAILED",
-      `You are ${(distanceM / 1000).toFixed(1)} km from ${region.name}; verification needs you within ${(region.radiusM / 1000).toFixed(1)} km.`,
+      `You are ${formatDistance(distanceM)} from ${region.name}, ${formatDistance(distanceM - region.radiusM)} outside ` +
+        `its ${formatDistance(region.radiusM)} verification radius. Move closer and try again.`,
     );
   }
   const verification = {
@@ -55,21 +61,32 @@ export async function latestVerification(db: Db, userId: string, regionId: strin
   );
 }
 
-/** Region-scoped features call this: it returns the region id or throws a message that says what to do. */
+/**
+ * Region-scoped features call this: the region must be the user's home region (a user has one) and verified within
+ * the last 30 days. Returns the region id or throws a message that says what to do.
+ */
 export async function requireCurrentVerification(db: Db, userId: string, regionId: string, now: number) {
-  const current = await db
-    .select({ id: regionVerifications.id })
-    .from(regionVerifications)
-    .where(
+  const row = await db
+    .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })
+    .from(users)
+    .leftJoin(
+      regionVerifications,
       and(
-        eq(regionVerifications.userId, userId),
+        eq(regionVerifications.userId, users.id),
         eq(regionVerifications.regionId, regionId),
         gt(regionVerifications.expiresAt, now),
       ),
     )
+    .where(eq(users.id, userId))
     .limit(1)
     .get();
-  if (!current) {
+  if (row?.homeRegionId && row.homeRegionId !== regionId) {
+    fail(
+      "PRECONDITION_FAILED",
+      "Verify your neighbourhood here first: you are verified in another one, and you can belong to one at a time.",
+    );
+  }
+  if (!row?.currentId) {
     fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
   }
   return regionId;

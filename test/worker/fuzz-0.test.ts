@@ -1,0 +1,3 @@
+import { defineFuzzShard } from "./fuzz";
+
+defineFuzzShard(0);

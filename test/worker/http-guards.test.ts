@@ -1,0 +1,180 @@
+import { env, exports } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "../../shared/limits";
+import { createSession } from "../../worker/accounts/sessions";
+import { getDb } from "../../worker/db/client";
+import { callApi, readApiResponse } from "./api";
+import { insertUser } from "./fixtures";
+import { BASE } from "./helpers";
+
+const db = getDb(env);
+let token: string;
+beforeAll(async () => {
+  const user = await insertUser(db, "buyer");
+  token = (await createSession(db, user.id, "cookie", 30, Date.now())).token;
+});
+
+describe("CSRF: cookie-authenticated writes must come from our origin", () => {
+  const write = (extra: { origin?: string; cookie?: string; token?: string }) =>
+    callApi({
+      path: "sellers.applyToSell",
+      kind: "mutation",
+      input: { businessName: "", businessNumber: "" },
+      ...extra,
+    });
+
+  it("refuses a cookie POST without Origin, typed for the SDK", async () => {
+    const res = await write({ cookie: `gonggu_session=${token}` });
+    expect(res.status).toBe(403);
+    expect(res.code).toBe("FORBIDDEN");
+    expect(res.message).toMatch(/Cross-site request refused/);
+    expect(res.error?.data.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  it("refuses a cookie POST from a foreign or opaque origin", async () => {
+    for (const origin of ["https://evil.example", "null", "http://localhost.evil.example", "http://localhost:9999"]) {
+      const res = await write({ cookie: `gonggu_session=${token}`, origin });
+      expect(res.status, origin).toBe(403);
+    }
+  });
+
+  it("lets a cookie POST from our origin or the configured APP_ORIGIN through to the procedure", async () => {
+    for (const origin of [BASE, env.APP_ORIGIN]) {
+      const res = await write({ cookie: `gonggu_session=${token}`, origin });
+      // Reached the procedure: the (deliberately empty) input is what fails now.
+      expect(res.code, origin).toBe("BAD_REQUEST");
+    }
+  });
+
+  it("lets a bearer POST without Origin through (no ambient credential to abuse)", async () => {
+    expect((await write({ token })).code).toBe("BAD_REQUEST");
+  });
+
+  it("does not apply to reads", async () => {
+    const res = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("request size and batch limits", () => {
+  const signupUrl = `${BASE}/api/trpc/auth.signup`;
+  const bigBody = JSON.stringify({
+    email: "a@example.com",
+    password: "x".repeat(API_BODY_LIMIT_BYTES),
+    displayName: "큰",
+  });
+
+  it("answers a body over 64 KB with 413 and a typed error", async () => {
+    const res = await readApiResponse(
+      await exports.default.fetch(
+        new Request(signupUrl, { method: "POST", headers: { "content-type": "application/json" }, body: bigBody }),
+      ),
+    );
+    expect(res.status).toBe(413);
+    expect(res.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(res.error?.code).toBe(-32013);
+    expect(res.message).toMatch(/64 KB/);
+  });
+
+  it("also stops a streamed body without Content-Length", async () => {
+    const bytes = new TextEncoder().encode(bigBody);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.slice(i, i + 8192));
+        controller.close();
+      },
+    });
+    const req = new Request(signupUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+    });
+    expect(req.headers.get("content-length")).toBeNull();
+    const res = await readApiResponse(await exports.default.fetch(req));
+    expect(res.status).toBe(413);
+    expect(res.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("accepts a body just under the limit (and validates it)", async () => {
+    const body = JSON.stringify({ email: "a@example.com", password: "x".repeat(60_000), displayName: "큰" });
+    const res = await readApiResponse(
+      await exports.default.fetch(
+        new Request(signupUrl, { method: "POST", headers: { "content-type": "application/json" }, body }),
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(res.message).toContain("password: Password must be at most 128 characters");
+  });
+
+  const batch = (n: number) =>
+    exports.default.fetch(`${BASE}/api/trpc/${Array(n).fill("health").join(",")}?batch=1&input={}`);
+
+  it(`runs a batch of ${MAX_BATCH_SIZE} calls`, async () => {
+    const res = await batch(MAX_BATCH_SIZE);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toHaveLength(MAX_BATCH_SIZE);
+  });
+
+  it(`refuses a batch of more than ${MAX_BATCH_SIZE} calls with 400`, async () => {
+    const res = await readApiResponse(await batch(MAX_BATCH_SIZE + 1));
+    expect(res.status).toBe(400);
+    expect(res.code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("error shapes", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("hides an unexpected exception behind INTERNAL_SERVER_ERROR with a request id, and logs the details", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void logged.push(String(line)));
+    // A real unexpected failure: the table the procedure reads is gone.
+    await env.DB.exec("ALTER TABLE regions RENAME TO regions_moved_away");
+    let res: Awaited<ReturnType<typeof callApi>>;
+    try {
+      res = await callApi({ path: "regions.list", kind: "query" });
+    } finally {
+      await env.DB.exec("ALTER TABLE regions_moved_away RENAME TO regions");
+    }
+    const requestId = res.headers.get("x-request-id");
+    expect(res.status).toBe(500);
+    expect(res.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(requestId).toBeTruthy();
+    expect(res.error?.data.requestId).toBe(requestId);
+    expect(res.message).toBe(`Something went wrong on our side. Quote request id ${requestId} if you contact support.`);
+    const text = JSON.stringify(res.body);
+    for (const secret of ["regions_moved_away", "SQLITE", "no such table", "stack", ".ts:", "D1_"]) {
+      expect(text).not.toContain(secret);
+    }
+    const entry = logged.map((l) => JSON.parse(l)).find((l) => l.requestId === requestId);
+    expect(entry).toMatchObject({ level: "error", path: "regions.list" });
+    expect(entry.causes.join("\n")).toMatch(/no such table: regions/);
+    expect(entry.stack).toBeTruthy();
+  });
+
+  it("answers an unknown procedure and an unknown API route with typed 404s", async () => {
+    const proc = await callApi({ path: "auth.nope", kind: "query" });
+    expect([proc.status, proc.code]).toEqual([404, "NOT_FOUND"]);
+    const route = await readApiResponse(await exports.default.fetch(`${BASE}/api/nope`));
+    expect([route.status, route.code, route.error?.code]).toEqual([404, "NOT_FOUND", -32004]);
+  });
+
+  it("answers malformed JSON and the wrong method with 4xx", async () => {
+    const bad = await readApiResponse(
+      await exports.default.fetch(`${BASE}/api/trpc/auth.login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"email": NaN',
+      }),
+    );
+    expect([bad.status, bad.code]).toEqual([400, "BAD_REQUEST"]);
+    const wrongMethod = await readApiResponse(await exports.default.fetch(`${BASE}/api/trpc/auth.login`));
+    expect([wrongMethod.status, wrongMethod.code]).toEqual([405, "METHOD_NOT_SUPPORTED"]);
+  });
+
+  it("refuses a plain WebSocket route hit without an upgrade", async () => {
+    const res = await readApiResponse(await exports.default.fetch(`${BASE}/api/rooms/x/ws`));
+    expect(res.status).toBe(426);
+    expect(res.message).toMatch(/WebSocket/);
+  });
+});

@@ -1,0 +1,41 @@
+import { exports } from "cloudflare:workers";
+import { TRPCClientError } from "@trpc/client";
+import { createGongguClient, type RouterOutputs } from "gonggu/sdk";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { runSdkExample } from "../../scripts/sdk-example";
+import { BASE } from "./helpers";
+
+const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+
+describe("SDK", () => {
+  it("runs the README example (scripts/sdk-example.ts) against the worker", async () => {
+    const { me, token } = await runSdkExample(BASE, workerFetch);
+    expect(me).toMatchObject({ role: "buyer", displayName: "SDK 이웃", verification: null });
+    expect(me.email).toMatch(/^sdk-.*@example\.com$/);
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expectTypeOf(me).toEqualTypeOf<RouterOutputs["auth"]["me"]>();
+  });
+
+  it("surfaces typed errors, including ones answered before tRPC (body limit)", async () => {
+    const client = createGongguClient({ url: `${BASE}/`, fetch: workerFetch });
+    const unauthorized = await client.auth.me.query().catch((e) => e);
+    expect(unauthorized).toBeInstanceOf(TRPCClientError);
+    expect(unauthorized.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401 });
+
+    const tooBig = await client.auth.signup
+      .mutate({ email: "big@example.com", password: "x".repeat(70_000), displayName: "큰값" })
+      .catch((e) => e);
+    expect(tooBig).toBeInstanceOf(TRPCClientError);
+    expect(tooBig.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
+    expect(tooBig.message).toMatch(/64 KB/);
+  });
+
+  it("sends the token from a function on every call (token refresh)", async () => {
+    const { token } = await runSdkExample(BASE, workerFetch);
+    let current: string | undefined;
+    const client = createGongguClient({ url: BASE, token: () => current, fetch: workerFetch });
+    expect((await client.auth.me.query().catch((e) => e)).data?.code).toBe("UNAUTHORIZED");
+    current = token ?? undefined;
+    expect((await client.auth.me.query()).role).toBe("buyer");
+  });
+});
