@@ -7,9 +7,7 @@
 import * as fc from "fast-check";
 import type { ZodType } from "zod";
 
-type Def = { type: string; checks?: { _zod: { def: CheckDef } }[] } & Record<string, unknown>;
-type CheckDef = { check: string } & Record<string, unknown>;
-const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
+import { checksOf, type ZodDef as Def, defOf } from "./zod-def";
 
 const HOSTILE_STRINGS = [
   "",
@@ -55,8 +53,7 @@ function stringFacts(...schemas: Def[]): StringFacts {
   const facts: StringFacts = { min: 0, max: 200, patterns: [], email: false };
   for (const def of schemas) {
     if (def.format === "email") facts.email = true;
-    for (const check of def.checks ?? []) {
-      const c = check._zod.def;
+    for (const c of checksOf(def)) {
       if (c.check === "min_length") facts.min = Math.max(facts.min, Number(c.minimum));
       if (c.check === "max_length") facts.max = Math.min(facts.max, Number(c.maximum));
       if (c.check === "length_equals") facts.min = facts.max = Number(c.length);
@@ -99,8 +96,7 @@ function numberArbitrary(def: Def): fc.Arbitrary<unknown> {
   let min = -1e6;
   let max = 1e6;
   let int = false;
-  for (const check of def.checks ?? []) {
-    const c = check._zod.def;
+  for (const c of checksOf(def)) {
     if (c.check === "greater_than") min = Number(c.value);
     if (c.check === "less_than") max = Number(c.value);
     if (c.check === "number_format" && String(c.format).includes("int")) int = true;
@@ -181,9 +177,7 @@ function build(def: Def): fc.Arbitrary<unknown> {
       );
     case "array": {
       let max = 20;
-      for (const check of def.checks ?? []) {
-        if (check._zod.def.check === "max_length") max = Number(check._zod.def.maximum);
-      }
+      for (const c of checksOf(def)) if (c.check === "max_length") max = Number(c.maximum);
       return fc.array(field(defOf(def.element)), { maxLength: Math.min(max + 2, 60) });
     }
     case "union":
