@@ -1,5 +1,5 @@
 /**
- * Model-based simulation of the ledger: random schedules of fund / hold / post / void / spend / idempotent grant /
+ * Model-based simulation of the ledger: random schedules of fund / hold / post / void / refund / spend / idempotent grant /
  * time passing (+ expiry sweep) / retries of earlier steps (same ids), each run against the real D1 and a tiny
  * in-memory model. After every step: the ledger invariants (Σ = 0 per book, cached = rows, nothing overdrawn, each
  * pending settled at most once), the model's balances and hold states, and the outcome of the step itself.
@@ -15,6 +15,7 @@ import { withIdempotency } from "../../worker/lib/idempotency";
 import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
 import { getHold, placeHold, postHold, sweepExpiredHolds, voidHold } from "../../worker/wallet/holds";
 import { transfer } from "../../worker/wallet/ledger";
+import { refundCapturedHold } from "../../worker/wallet/settlement";
 import { walletSummary } from "../../worker/wallet/wallet";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { db, newBook } from "./wallet-helpers";
@@ -28,6 +29,7 @@ type Cmd =
   | { t: "hold"; u: number; amount: number; ttl: number | null; escrow: boolean }
   | { t: "post"; h: number; frac: number | null }
   | { t: "void"; h: number }
+  | { t: "refund"; h: number }
   | { t: "spend"; u: number; amount: number }
   | { t: "grant"; u: number; key: number; amount: number }
   | { t: "tick"; ms: number }
@@ -63,6 +65,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("void" as const), h: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("refund" as const), h: fc.nat() }) },
   {
     weight: 2,
     arbitrary: fc.record({ t: fc.constant("spend" as const), u: user, amount: fc.integer({ min: 1, max: 2_000 }) }),
@@ -95,6 +98,8 @@ interface HoldModel {
   fromC: number;
   status: "pending" | "posted" | "voided" | "expired";
   captured: number;
+  capturedR: number;
+  refunded: boolean;
   expiresAt: number | null;
 }
 /** An executed step with its ids fixed, so "retry" can send exactly the same request again. */
@@ -103,6 +108,7 @@ type Step =
   | { t: "hold"; id: string; u: number; amount: number; ttl: number | null; escrow: boolean }
   | { t: "post"; id: string; amount?: number }
   | { t: "void"; id: string }
+  | { t: "refund"; id: string }
   | { t: "spend"; id: string; u: number; amount: number }
   | { t: "grant"; u: number; key: number; amount: number }
   | { t: "tick"; ms: number };
@@ -216,6 +222,8 @@ async function runSchedule(cmds: Cmd[]) {
             fromC: step.amount - fromR,
             status: "pending",
             captured: 0,
+            capturedR: 0,
+            refunded: false,
             expiresAt,
           };
           holds.set(step.id, h);
@@ -245,6 +253,7 @@ async function runSchedule(cmds: Cmd[]) {
         m.heldC -= h.fromC;
         h.status = "posted";
         h.captured = capture;
+        h.capturedR = rc;
         return;
       }
       case "void": {
@@ -254,6 +263,19 @@ async function runSchedule(cmds: Cmd[]) {
         if (h.status === "posted") return expectOutcome(got, "PRECONDITION_FAILED", step);
         expectOutcome(got, "OK", step);
         if (h.status === "pending") release(h, "voided");
+        return;
+      }
+      case "refund": {
+        const h = holds.get(step.id);
+        const got = await outcome(refundCapturedHold(db(), { holdId: step.id, now }));
+        if (!h) return expectOutcome(got, "NOT_FOUND", step);
+        if (h.status !== "posted") return expectOutcome(got, "PRECONDITION_FAILED", step);
+        expectOutcome(got, "OK", step); // a repeat with the same (full) amount returns the first refund
+        if (!h.refunded) {
+          h.refunded = true;
+          users[h.u].charged += h.captured - h.capturedR;
+          users[h.u].reward += h.capturedR;
+        }
         return;
       }
       case "grant": {
@@ -321,7 +343,8 @@ async function runSchedule(cmds: Cmd[]) {
         return { t: "post", id, amount };
       }
       case "void":
-        return holdIds.length ? { t: "void", id: holdIds[cmd.h % holdIds.length] } : null;
+      case "refund":
+        return holdIds.length ? { t: cmd.t, id: holdIds[cmd.h % holdIds.length] } : null;
       case "grant":
       case "tick":
         return cmd;

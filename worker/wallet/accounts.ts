@@ -54,6 +54,13 @@ export function accountRef(book: string, kind: AccountKind, ownerId: string): Ac
   return { id: `${book}:${kind}:${ownerId}`, book, kind, ownerId };
 }
 
+/** The inverse of accountRef (ids are `${book}:${kind}:${ownerId}`). */
+export function parseAccountId(id: string): AccountRef {
+  const [book, kind, ...owner] = id.split(":");
+  if (!(kind in ACCOUNT_KINDS) || !book || owner.length === 0) throw new Error(`ledger: not an account id: ${id}`);
+  return accountRef(book, kind as AccountKind, owner.join(":"));
+}
+
 export const userChargedAccount = (userId: string, book: string) => accountRef(book, "user_charged", userId);
 export const userRewardAccount = (userId: string, book: string) => accountRef(book, "user_reward", userId);
 export const escrowAccount = (groupBuyId: string, book: string) => accountRef(book, "groupbuy_escrow", groupBuyId);

@@ -44,8 +44,10 @@ export interface Hold {
   fromReward: number;
   fromCharged: number;
   status: HoldStatus;
-  /** Won actually taken (0 unless posted). */
+  /** Won actually taken (0 unless posted), and from which account (reward first). */
   capturedAmount: number;
+  capturedFromReward: number;
+  capturedFromCharged: number;
   reference: string | null;
   expiresAt: number | null;
   createdAt: number;
@@ -103,6 +105,8 @@ function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold
     fromCharged: legs.find((l) => l.id === ids.charged)?.amount ?? 0,
     status,
     capturedAmount: posts.reduce((sum, p) => sum + p.amount, 0),
+    capturedFromReward: posts.find((p) => p.pendingId === ids.reward)?.amount ?? 0,
+    capturedFromCharged: posts.find((p) => p.pendingId === ids.charged)?.amount ?? 0,
     reference: first.reference,
     expiresAt: first.expiresAt,
     createdAt: first.createdAt,
@@ -188,6 +192,8 @@ export interface PostHoldArgs {
   now: number;
 }
 
+const isClearing = (hold: Hold) => hold.creditAccountId === platformAccount("hold_clearing", hold.regionId).id;
+
 function settledError(hold: Hold, wanted: "post" | "void"): never {
   if (hold.status === "posted") {
     fail(
@@ -222,19 +228,22 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
   }
   const to = args.toAccount;
   const redirect = to !== undefined && to.id !== hold.creditAccountId;
-  if (redirect && !hold.creditAccountId.startsWith(`${hold.regionId}:hold_clearing:`)) {
+  if (redirect && !isClearing(hold)) {
     fail("BAD_REQUEST", "This hold already has a destination; post it without toAccount.");
   }
   if (redirect && to.book !== hold.regionId) fail("BAD_REQUEST", "A hold's destination must be in its region book.");
+  if (!redirect && isClearing(hold)) fail("BAD_REQUEST", "Say where the captured points go (toAccount).");
 
   const ids = legIds(args.holdId);
   const open = rows.legs.filter((l) => !rows.settlements.some((s) => s.pendingId === l.id));
   // reward leg first, then charged
-  open.sort((a) => (a.id === ids.reward ? -1 : 1));
+  open.sort((a, b) => Number(b.id === ids.reward) - Number(a.id === ids.reward));
   let left = capture;
+  const taken = { reward: 0, charged: 0 };
   const statements: BatchItem[] = open.map((leg) => {
     const take = Math.min(left, leg.amount);
     left -= take;
+    taken[leg.id === ids.reward ? "reward" : "charged"] = take;
     return take > 0
       ? settleStatement(db, {
           id: `${leg.id}:post`,
@@ -289,6 +298,8 @@ export async function postHold(db: Db, args: PostHoldArgs): Promise<Hold> {
     ...hold,
     status: "posted",
     capturedAmount: capture,
+    capturedFromReward: taken.reward,
+    capturedFromCharged: taken.charged,
     settledAt: args.now,
     creditAccountId: redirect ? to.id : hold.creditAccountId,
   };
