@@ -1,5 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
+import { memberNoticeStatement, pushMemberNotices } from "../community/groupBuyNotices";
 import { type BatchItem, getDb, runBatch } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
@@ -18,7 +19,24 @@ const MIRROR_CHUNK = 40;
  */
 export async function flushRoom(store: RoomStore, env: Env, now: number): Promise<void> {
   await mirrorToD1(store, env, now);
+  await noticeMembers(store, env, now);
   await sendSettlements(store, env);
+}
+
+/**
+ * Members hear about FILLED, TIPPED, READY, FAILED and CANCELLED (with their refund). One idempotent statement per
+ * flush for the current status, after the members are mirrored: a retried flush writes nothing twice, and a status
+ * the buy only passed through between two flushes is still announced by the events batch in mirrorToD1.
+ */
+async function noticeMembers(store: RoomStore, env: Env, now: number): Promise<void> {
+  const meta = store.meta();
+  if (!meta) return;
+  const db = getDb(env);
+  const buy = { groupBuyId: meta.groupBuyId, title: meta.title, status: meta.status, statusReason: meta.statusReason };
+  const statement = memberNoticeStatement(db, buy, now);
+  if (!statement) return;
+  await runBatch(db, [statement]);
+  await pushMemberNotices(env, db, buy, now);
 }
 
 async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void> {
@@ -120,6 +138,15 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             set: { shares: t.shares, amount: t.amount, status, updatedAt: now },
           }),
       );
+    }
+    // Status notices go last, after the member rows they read (also for a status passed through before this flush).
+    for (const e of events) {
+      const notice = memberNoticeStatement(
+        db,
+        { groupBuyId: meta.groupBuyId, title: meta.title, status: e.toStatus, statusReason: e.reason },
+        now,
+      );
+      if (notice) statements.push(notice);
     }
     await runBatch(db, statements);
     store.markMirrored(
