@@ -10,7 +10,7 @@ import { fixtureBuy } from "./groupbuy-fixtures";
 /** Writes a person's message straight into a room's chat storage (as the room does for a chat.send frame). */
 export async function postInRoom(groupBuyId: string, userId: string, text: string, displayName = "픽스처") {
   return runInDurableObject(roomStub(env, groupBuyId), async (_room, state) => {
-    const chat = new RoomChat(state.storage.sql, () => {});
+    const chat = new RoomChat(state.storage.sql, () => 0);
     return chat.post({ userId, displayName }, text, Date.now()) as ChatMessage;
   });
 }

@@ -534,14 +534,16 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.broadcastText(JSON.stringify(frame));
   }
 
-  private broadcastText(text: string): void {
-    for (const ws of this.ctx.getWebSockets()) {
+  private broadcastText(text: string): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
       try {
         ws.send(text);
       } catch {
         // a socket closing under us; its close handler cleans up
       }
     }
+    return sockets.length;
   }
 
   /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
