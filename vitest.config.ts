@@ -23,7 +23,7 @@ export default defineConfig(async () => {
                   SIM_SEED: process.env.SIM_SEED ?? "",
                   TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
                   // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
-                  PG_TIMEOUT_MS: "300",
+                  PG_TIMEOUT_MS: "1000",
                 },
               },
             }),

@@ -191,7 +191,9 @@ async function runLoad(target: Target): Promise<Result> {
   errors = 0;
   frames = 0;
 
-  console.log(`${target.name}: ${CLIENTS} clients connected, room quiet after ${(settledMs / 1000).toFixed(1)} s; load starts`);
+  console.log(
+    `${target.name}: ${CLIENTS} clients connected, room quiet after ${(settledMs / 1000).toFixed(1)} s; load starts`,
+  );
   // Fixed rate: every tick, send what is due by elapsed time (timer jitter never lowers the offered rate).
   let sent = 0;
   let sentInWindow = 0;

@@ -2,49 +2,20 @@
  * `npm run check` (after `npm run typecheck`): builds the client, bundles the worker exactly as `npm run deploy` would
  * (`wrangler deploy --dry-run --minify`), reports raw and gzip sizes and fails when a budget is exceeded.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { CLIENT_INITIAL_GZIP_BUDGET, clientInitialJs, KiB, kib, type Size, sizeOf, sum } from "./lib/bundle-size.ts";
 import { buildClient } from "./lib/local.ts";
 import { ROOT, wrangler } from "./lib/proc.ts";
 
-const KiB = 1024;
 /** Budgets; keep README "Bundle budget" in step (it also lists the sizes measured when they were set). */
 const BUDGETS = {
   workerGzip: 320 * KiB,
   workerRaw: 1536 * KiB,
-  clientInitialGzip: 100 * KiB,
+  clientInitialGzip: CLIENT_INITIAL_GZIP_BUDGET,
 };
 
 const WORKER_OUT = path.join(ROOT, "dist/worker");
-const CLIENT_OUT = path.join(ROOT, "dist/client");
-
-interface Size {
-  name: string;
-  raw: number;
-  gzip: number;
-}
-
-function sizeOf(file: string, name = path.relative(ROOT, file)): Size {
-  const bytes = readFileSync(file);
-  return { name, raw: bytes.length, gzip: gzipSync(bytes).length };
-}
-
-const sum = (name: string, sizes: Size[]): Size => ({
-  name,
-  raw: sizes.reduce((n, s) => n + s.raw, 0),
-  gzip: sizes.reduce((n, s) => n + s.gzip, 0),
-});
-
-/** The JS a first visit downloads: index.html's module script and the chunks it modulepreloads. */
-function clientInitialJs(): Size[] {
-  const html = readFileSync(path.join(CLIENT_OUT, "index.html"), "utf8");
-  const refs = [...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="([^"]+\.js)"/g)];
-  if (refs.length === 0) throw new Error("dist/client/index.html references no JavaScript; is the build broken?");
-  return refs.map((m) => sizeOf(path.join(CLIENT_OUT, m[1])));
-}
-
-const kib = (n: number) => `${(n / KiB).toFixed(1)} KiB`;
 
 console.log("▶ client build");
 await buildClient();

@@ -9,6 +9,7 @@ import { runMembershipCron } from "./membership/cron";
 import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
+import { runPaymentsCron } from "./wallet/paymentsCron";
 import { reconcileAll } from "./wallet/reconcile";
 
 export const DAILY_CRON = "0 18 * * *";
@@ -41,6 +42,10 @@ export async function handleScheduled(
     await queueStrayBalances(db, env.JOBS, now);
   }
   await runGroupBuyCron(env, controller.cron, now);
+  // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).
+  await runPaymentsCron(env, now).catch((e) =>
+    console.error(JSON.stringify({ level: "error", cron: "payments", error: String(e) })),
+  );
   // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
   await recomputeRecommendations(db, now).catch((e) =>
     console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),

@@ -1,51 +1,94 @@
-import { createResource, Match, Switch } from "solid-js";
-import { HealthStatus } from "./components/HealthStatus";
+import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
+import { type JSX, lazy, Match, Show, Switch } from "solid-js";
+import { BottomNav } from "./components/BottomNav";
 import { LanguageToggle } from "./components/LanguageToggle";
-import { api } from "./lib/api";
+import { LoadError, Loading } from "./components/Status";
 import { t } from "./lib/i18n";
-import { loadMe } from "./lib/session";
-import { AccountPage } from "./pages/AccountPage";
-import { LoginPage } from "./pages/LoginPage";
+import { session } from "./lib/session";
 
-// The app shell: header (name, API health, language) and the page for the current session.
-// The full SPA (routing, feed, group buys, chat) grows from here.
-export function App() {
-  const [me, { refetch: reloadMe, mutate: setMe }] = createResource(loadMe);
-  const [regions] = createResource(() => api.regions.list.query(), { initialValue: [] });
+// Every screen is its own chunk: the first visit downloads only the frame, the router and the dictionaries.
+const Home = lazy(() => import("./pages/HomePage"));
+const Login = lazy(() => import("./pages/LoginPage"));
+const Signup = lazy(() => import("./pages/SignupPage"));
+const Verify = lazy(() => import("./pages/VerifyPage"));
+const Interests = lazy(() => import("./pages/InterestsPage"));
+const GroupBuy = lazy(() => import("./pages/GroupBuyPage"));
+const Wallet = lazy(() => import("./pages/WalletPage"));
+const Board = lazy(() => import("./pages/BoardPage"));
+const Post = lazy(() => import("./pages/PostPage"));
+const Notifications = lazy(() => import("./pages/NotificationsPage"));
+const Account = lazy(() => import("./pages/AccountPage"));
 
+/** The frame around every screen: top bar, the screen, and the bottom navigation once signed in. */
+function Frame(props: RouteSectionProps) {
   return (
     <>
       <header class="top">
-        <div>
-          <h1>{t("app.title")}</h1>
-          <p class="tagline">{t("app.tagline")}</p>
-        </div>
-        <div class="top-actions">
-          <HealthStatus />
-          <LanguageToggle />
-        </div>
+        <a href="/" class="brand">
+          {t("app.title")}
+        </a>
+        <LanguageToggle />
       </header>
-      <main>
-        <Switch>
-          <Match when={me.loading}>
-            <p aria-busy="true">{t("loading")}</p>
-          </Match>
-          <Match when={me.error}>
-            <p class="error" role="alert">
-              {t("error.network")}{" "}
-              <button type="button" class="secondary" onClick={() => void reloadMe()}>
-                {t("error.retry")}
-              </button>
-            </p>
-          </Match>
-          <Match when={me()}>
-            {(user) => <AccountPage me={user()} regions={regions()} onLoggedOut={() => setMe(null)} />}
-          </Match>
-          <Match when={!me()}>
-            <LoginPage onLoggedIn={() => void reloadMe()} />
-          </Match>
-        </Switch>
-      </main>
+      <main id="main">{props.children}</main>
+      <Show when={session.me()}>
+        <BottomNav />
+      </Show>
     </>
+  );
+}
+
+/** Screens for signed-in users: wait for the session, send anonymous visitors to the login screen. */
+function signedIn(Screen: () => JSX.Element) {
+  return () => (
+    <Switch>
+      <Match when={session.me.error}>
+        <LoadError error={session.me.error} retry={session.reload} />
+      </Match>
+      <Match when={session.me.loading}>
+        <Loading />
+      </Match>
+      <Match when={session.me()}>
+        <Screen />
+      </Match>
+      <Match when={!session.me()}>
+        <Navigate href="/login" />
+      </Match>
+    </Switch>
+  );
+}
+
+/** Login and signup: a signed-in user has nothing to do there. */
+function anonymous(Screen: () => JSX.Element) {
+  return () => (
+    <Switch>
+      <Match when={session.me.loading}>
+        <Loading />
+      </Match>
+      <Match when={session.me()}>
+        <Navigate href="/" />
+      </Match>
+      <Match when={!session.me()}>
+        <Screen />
+      </Match>
+    </Switch>
+  );
+}
+
+export function App() {
+  return (
+    <Router root={Frame}>
+      <Route path="/" component={signedIn(Home)} />
+      <Route path="/login" component={anonymous(Login)} />
+      <Route path="/signup" component={anonymous(Signup)} />
+      <Route path="/verify" component={signedIn(Verify)} />
+      <Route path="/interests" component={signedIn(Interests)} />
+      <Route path="/g/:id" component={signedIn(GroupBuy)} />
+      <Route path="/wallet" component={signedIn(Wallet)} />
+      <Route path="/board" component={signedIn(Board)} />
+      <Route path="/board/:id" component={signedIn(Post)} />
+      <Route path="/notifications" component={signedIn(Notifications)} />
+      <Route path="/me" component={signedIn(Account)} />
+      <Route path="*" component={() => <Navigate href="/" />} />
+    </Router>
   );
 }

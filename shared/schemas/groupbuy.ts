@@ -114,6 +114,8 @@ export const groupBuyCreateInput = z
       .max(LIMITS.pickupPlaceMax, `Pickup place must be 2–${LIMITS.pickupPlaceMax} characters`),
     pickupStart: epochMsSchema,
     pickupEnd: epochMsSchema,
+    /** Gonggu Plus members get the first hour (the seller's choice). */
+    plusEarlyAccess: z.boolean().default(false),
     /** A buyer hosting a group buy takes this many shares themselves at creation (required for hosts). */
     hostShares: z.number().int("Shares are whole numbers").min(1).optional(),
     /** Makes the host's own join retry-safe. */

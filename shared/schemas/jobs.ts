@@ -7,9 +7,14 @@ import { idSchema, regionIdSchema } from "./common";
  */
 export const jobMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), at: z.number().int() }),
+  // Drive a charge we still owe an outcome: deferred (the gateway was down) or unknown (it did not answer).
+  z.strictObject({ type: z.literal("charge.settle"), chargeId: idSchema, book: regionIdSchema }),
+  // Finish one partial cancel of a refund (the gateway was down or did not answer).
+  z.strictObject({ type: z.literal("refund.settle"), partId: idSchema, book: regionIdSchema }),
   // Group buys (worker/groupbuy/settlement.ts): converge one hold on its buy's status; settle a completed buy.
   z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
+  z.strictObject({ type: z.literal("groupbuy.purchaseCompleted"), groupBuyId: idSchema, holdId: idSchema }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

@@ -29,6 +29,17 @@ export const notificationParams = {
   "groupbuy.ready": z.object({ groupBuyId: idSchema, title, pickupPlace: z.string().max(200).optional() }),
   "charge.succeeded": z.object({ groupBuyId: idSchema, title, amountWon: won }),
   "charge.failed": z.object({ groupBuyId: idSchema, title, amountWon: won, reason: z.string().max(500).optional() }),
+  // Card top-ups of the wallet that finished after the request (deferred or unknown outcome).
+  "wallet.charge_paid": z.object({ chargeId: idSchema, amountWon: won }),
+  "wallet.charge_declined": z.object({
+    chargeId: idSchema,
+    amountWon: won,
+    /** Points taken back; debtWon is what was already spent and is now owed. */
+    clawedBackWon: won,
+    debtWon: won,
+    reason: z.string().max(500),
+  }),
+  "wallet.refund_failed": z.object({ refundId: idSchema, amountWon: won, reason: z.string().max(500) }),
   "board.comment": boardCommentParams,
   "board.reply": boardCommentParams,
   "board.supply_offer": z.object({ postId: idSchema, postTitle: title, sellerName: z.string().max(60) }),

@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { idSchema } from "./common";
+import { PRODUCT_CATEGORIES } from "./groupbuy";
 
 /** Most suggestions one request returns (the diversity cap applies to the first 10). */
 export const RECOMMEND_LIMIT_MAX = 50;
 export const INTERESTS_MAX = 5;
 
-// Category keys are validated against the group-buy catalogue's list in worker/recommend/preferences.ts.
-export const interestCategorySchema = z
-  .string()
-  .trim()
-  .min(1, "Pick a category")
-  .max(32, "Category keys are at most 32 characters");
+export const interestCategorySchema = z.enum(PRODUCT_CATEGORIES, {
+  error: (issue) => `Unknown category "${String(issue.input)}". Choose from: ${PRODUCT_CATEGORIES.join(", ")}.`,
+});
 
 export const forMeInput = z
   .object({

@@ -5,21 +5,12 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ROOT } from "../../scripts/lib/proc.ts";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
 import { launchChromium } from "./lib/chromium.ts";
+import { watchConsole } from "./lib/page.ts";
 
 const baseUrl = inject("baseUrl");
 const chromiumPath = inject("chromiumPath");
 const SHOTS = path.join(ROOT, "test-results", "browser");
 const buyer = DEMO_BUYERS[0]; // 김민지, 서교동, verified
-
-/** Console errors/warnings and uncaught exceptions of a page, collected as text. */
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
 
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent())?.trim();
 
@@ -47,13 +38,16 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
 
     expect(await page.locator("html").getAttribute("lang")).toBe("ko");
-    await page.getByRole("status").filter({ hasText: "정상" }).waitFor();
+    await page.getByRole("heading", { name: "로그인" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/login");
 
     await page.getByLabel("이메일").fill(buyer.email);
     await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "로그인" }).click();
 
+    await page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내정보" }).click();
     await page.getByRole("heading", { name: "내 계정" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "정상" }).waitFor();
     expect(await text(page, "me-name")).toBe("김민지");
     expect(await text(page, "me-role")).toBe("구매자");
     expect(await text(page, "me-region")).toBe("서교동 (서울 마포구)");

@@ -22,6 +22,17 @@ const samples: Record<NotificationKind, NotificationItem> = {
   "groupbuy.ready": { ...base, kind: "groupbuy.ready", params: { groupBuyId: ID, title: "사과" } },
   "charge.succeeded": { ...base, kind: "charge.succeeded", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
   "charge.failed": { ...base, kind: "charge.failed", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
+  "wallet.charge_paid": { ...base, kind: "wallet.charge_paid", params: { chargeId: ID, amountWon: 20000 } },
+  "wallet.charge_declined": {
+    ...base,
+    kind: "wallet.charge_declined",
+    params: { chargeId: ID, amountWon: 30000, clawedBackWon: 5000, debtWon: 25000, reason: "카드 한도 초과" },
+  },
+  "wallet.refund_failed": {
+    ...base,
+    kind: "wallet.refund_failed",
+    params: { refundId: ID, amountWon: 5000, reason: "취소 불가" },
+  },
   "board.comment": {
     ...base,
     kind: "board.comment",

@@ -2,8 +2,7 @@ import { TRPCError } from "@trpc/server";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GROUP_BUY_STATUSES, type GroupBuyStatus } from "../../shared/schemas/groupbuy";
-import { PLATFORM_FEE_BPS } from "../../worker/groupbuy/config";
-import { payableSplit, sharePricing } from "../../worker/groupbuy/pricing";
+import { sharePricing } from "../../worker/groupbuy/pricing";
 import { type Actor, assertTransition, canTransition, deadlineOutcome } from "../../worker/groupbuy/stateMachine";
 
 function codeOf(fn: () => void): string | null {
@@ -50,22 +49,6 @@ describe("price per share", () => {
   it("refuses splits where a share would cost under 100 won", () => {
     expect(codeOf(() => sharePricing(1_000, 11))).toBe("BAD_REQUEST");
     expect(codeOf(() => sharePricing(1_000, 10))).toBeNull();
-  });
-});
-
-describe("platform fee", () => {
-  it("is applied half-up from one configured rate and the parts add up to the gross", () => {
-    expect(PLATFORM_FEE_BPS).toBe(500);
-    expect(payableSplit(100_000)).toEqual({ gross: 100_000, fee: 5_000, net: 95_000 });
-    expect(payableSplit(10)).toEqual({ gross: 10, fee: 1, net: 9 }); // 0.5 → 1
-    expect(payableSplit(9)).toEqual({ gross: 9, fee: 0, net: 9 }); // 0.45 → 0
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e10 }), (gross) => {
-        const s = payableSplit(gross);
-        expect(s.fee + s.net).toBe(gross);
-        expect(s.fee).toBeGreaterThanOrEqual(0);
-      }),
-    );
   });
 });
 

@@ -20,7 +20,7 @@ import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import { giveHomeAndPoints } from "./membership-helpers";
 import type { InputOf, ProcedurePath } from "./procedures";
-import { ensureGroupBuyTables, insertGroupBuy, verifyResident } from "./recommend-fixtures";
+import { insertGroupBuy, verifyResident } from "./recommend-fixtures";
 
 export type Outcome =
   | "OK"
@@ -145,6 +145,30 @@ export const AUTHZ_TABLE: AuthzTable = {
   "wallet.get": { kind: "query", expect: signedIn },
   "wallet.history": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
   "wallet.statement": { kind: "query", input: () => ({ month: "2026-03" }), expect: signedIn },
+  "wallet.charge": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
+      return {
+        amount: 1_000,
+        idempotencyKey: `authz-${newId()}`,
+        paymentMethod: { type: "card" as const, paymentKey: `pk_${newId()}`, orderId: `o-${newId()}` },
+      };
+    },
+    expect: active,
+    // a charge refused by the limits still leaves its idempotency key and (for encrypted cards) the consent record
+    fuzz: { mayWrite: ["idempotency_keys", "payment_consents", "charges"] },
+  },
+  "wallet.pendingCharges": { kind: "query", expect: signedIn },
+  "wallet.refund": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await fx.chargedWallet(caller.id, 5_000);
+      return { amount: 2_000, idempotencyKey: `authz-${newId()}` };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["idempotency_keys"] },
+  },
   "admin.wallet.grant": {
     kind: "mutation",
     input: async ({ fx }) => ({
@@ -417,6 +441,17 @@ export const AUTHZ_TABLE: AuthzTable = {
   "payments.gatewayPublicKey": { kind: "query", expect: signedIn },
   "admin.gateway.get": { kind: "query", expect: adminsOnly },
   "admin.gateway.set": { kind: "mutation", input: () => ({ mode: "up" as const }), expect: adminsOnly },
+  "admin.charges.list": { kind: "query", input: () => ({ status: "deferred" as const, limit: 5 }), expect: adminsOnly },
+  "admin.charges.retry": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ chargeId: await fx.openCharge(), reason: "게이트웨이 복구 후 재시도" }),
+    expect: adminsOnly,
+  },
+  "admin.charges.cancel": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ chargeId: await fx.openCharge(), reason: "고객 요청으로 취소" }),
+    expect: adminsOnly,
+  },
   "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.dlq.replay": {
     kind: "mutation",
@@ -426,7 +461,6 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.forMe": {
     kind: "query",
     input: async ({ fx, caller }) => {
-      await ensureGroupBuyTables(fx.db);
       if (caller) await verifyResident(fx.db, caller.id, fx.region.id);
       return { limit: 10 };
     },
@@ -437,19 +471,15 @@ export const AUTHZ_TABLE: AuthzTable = {
   "recommend.notInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
   "recommend.undoNotInterested": {
     kind: "mutation",
     input: async ({ fx }) => {
-      await ensureGroupBuyTables(fx.db);
       return { groupBuyId: (await insertGroupBuy(fx.db, { regionId: fx.region.id })).id };
     },
     expect: signedIn,
-    fuzz: { setup: (fx) => ensureGroupBuyTables(fx.db) },
   },
 };

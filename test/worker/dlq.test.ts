@@ -85,5 +85,7 @@ describe("dead-letter queue", () => {
     expect(retryDelaySeconds(30, e, {})).toBe(600);
     expect(retryDelaySeconds(1, new RetryLater("busy", 60_000), {})).toBe(60);
     expect(retryDelaySeconds(3, e, { QUEUE_RETRY_BASE_S: "1", QUEUE_RETRY_MAX_S: "3" })).toBe(3);
+    // a rate limit paces (the hint plus jitter), however many attempts came before
+    expect(retryDelaySeconds(7, new RetryLater("429", 1000, true), {})).toBeLessThanOrEqual(2);
   });
 });

@@ -4,9 +4,11 @@ import { hashPassword } from "../../worker/accounts/password";
 import { applyAsSeller } from "../../worker/accounts/sellers";
 import { createSession } from "../../worker/accounts/sessions";
 import { type Db, getDb } from "../../worker/db/client";
-import { deadLetters, regions, users } from "../../worker/db/schema";
+import { charges, deadLetters, regions, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
+import { chargeWallet } from "../../worker/wallet/charge";
 import { uniqueEmail } from "./helpers";
+import { verifyResident } from "./recommend-fixtures";
 
 /** The callers every procedure is checked against. "suspended" is a buyer whose suspension is still running. */
 export const ROLES = ["anonymous", "buyer", "seller", "admin", "suspended"] as const;
@@ -78,6 +80,10 @@ export interface Fixtures {
   deadLetter(): Promise<string>;
   /** A fresh buyer whose home region (and so wallet book) is the fixture region. */
   walletUser(): Promise<FixtureUser>;
+  /** Makes `userId` a verified resident of the fixture region and charges `amount` won by card (sandbox gateway). */
+  chargedWallet(userId: string, amount: number): Promise<void>;
+  /** A card charge of a fresh wallet user whose outcome is still unknown (never sent); returns its id. */
+  openCharge(): Promise<string>;
 }
 
 /** Everything the authz and fuzz tables need; build once per test file (beforeAll). */
@@ -119,6 +125,38 @@ export async function createFixtures(): Promise<Fixtures> {
         jobType: "ping",
         attempts: 9,
         createdAt: Date.now(),
+      });
+      return id;
+    },
+    async chargedWallet(userId, amount) {
+      await verifyResident(db, userId, region.id);
+      const method = { type: "card" as const, paymentKey: `pk_${newId()}`, orderId: `o-${newId()}` };
+      await chargeWallet(
+        env,
+        db,
+        db,
+        { id: userId, homeRegionId: region.id },
+        { amount, idempotencyKey: `fx-${newId()}`, paymentMethod: method },
+        "127.0.0.1",
+        Date.now(),
+      );
+    },
+    async openCharge() {
+      const user = await insertUser(db, "buyer");
+      const id = newId();
+      const now = Date.now();
+      await db.insert(charges).values({
+        id,
+        userId: user.id,
+        book: region.id,
+        idempotencyKey: `fx-${id}`,
+        amount: 1_000,
+        method: "card",
+        orderId: `o-${id}`,
+        paymentKey: `pk_${id}`,
+        status: "unknown",
+        createdAt: now,
+        updatedAt: now,
       });
       return id;
     },

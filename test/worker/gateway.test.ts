@@ -106,13 +106,13 @@ describe("Toss adapter against the sandbox gateway", () => {
 
   it("slow beyond the timeout → unknown while IN_PROGRESS, DONE afterwards", async () => {
     const key = await billingKey();
-    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 600 });
+    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 1500 });
     const id = orderId();
     const res = await gateway().chargeBillingKey({ ...key, amount: 2_000, orderId: id, orderName: "충전" });
     expect(res.kind).toBe("unknown");
     await sandboxGateway(env).setSwitches({ mode: "up" });
     expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "IN_PROGRESS" } });
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 900));
     expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "DONE" } });
   });
 

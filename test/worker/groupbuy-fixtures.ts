@@ -59,6 +59,7 @@ export function buyFields(productId: string, regionId: string, totalShares = 4) 
     pickupPlace: "픽스처 주민센터",
     pickupStart: deadline + HOUR,
     pickupEnd: deadline + 2 * HOUR,
+    plusEarlyAccess: false,
   };
 }
 

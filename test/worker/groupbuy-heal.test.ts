@@ -153,7 +153,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
       groupBuyId: gb.id,
       regionId: region,
       userId: buyer.id,
-      amount: 5_000,
+      gross: 5_000,
       shares: 1,
       title: gb.title,
       now: Date.now(),
@@ -207,6 +207,10 @@ describe("the deadline (a DO alarm, at-least-once)", { timeout: 30_000 }, () => 
     expect(await pointsOf(a.id, region)).toEqual({ balance: 20_000, held: 0, available: 20_000 });
     const view = await a.api.groupBuys.get.query({ id: gb.id });
     expect(view).toMatchObject({ status: "FAILED", statusReason: expect.stringMatching(/Only 2/) });
+    const inbox = await a.api.notifications.list.query({ limit: 10 });
+    expect(inbox.items.filter((n) => n.kind === "groupbuy.failed").map((n) => n.params)).toEqual([
+      { groupBuyId: gb.id, title: gb.title, refundWon: 10_000 },
+    ]);
     await invariants(region);
   });
 

@@ -23,7 +23,14 @@ describe("joining a group buy", { timeout: 30_000 }, () => {
     const { region, gb } = await openBuy({ totalShares: 10, minShares: 5, maxPerPerson: 3 });
     const buyer = await newResident(region, 20_000);
     const joined = await buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
-    expect(joined).toMatchObject({ shares: 2, amount: 10_000, replay: false, status: "OPEN" });
+    expect(joined).toMatchObject({
+      shares: 2,
+      amount: 10_000,
+      paid: 10_000,
+      discount: 0,
+      replay: false,
+      status: "OPEN",
+    });
     expect(joined.fill).toMatchObject({ totalShares: 10, takenShares: 2, confirmedShares: 2, remainingShares: 8 });
     expect(await pointsOf(buyer.id, region)).toEqual({ balance: 20_000, held: 10_000, available: 10_000 });
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 10_000 });
@@ -112,6 +119,15 @@ describe("joining a group buy", { timeout: 30_000 }, () => {
     expect(missing.code).toBe("NOT_FOUND");
     expect((await room(gb.id).debugState()).reservations).toEqual([]);
     expect(await pointsOf(buyer.id, region)).toMatchObject({ held: 0 });
+  });
+
+  it("during a Plus-first hour the seller chose, others are told when they can join, and nothing is reserved", async () => {
+    const { region, gb } = await openBuy({ plusEarlyAccess: true });
+    const buyer = await newResident(region);
+    const err = await errorOf(buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.message).toMatch(/Gonggu Plus members get the first hour/);
+    expect((await room(gb.id).debugState()).reservations).toEqual([]);
   });
 
   it("leave while OPEN voids the hold in full; the shares are free again", async () => {

@@ -1,6 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
+import { getDb } from "../../worker/db/client";
+import { membershipStatus } from "../../worker/db/schema";
+import { kstMonth } from "../../worker/membership/calendar";
 import { openSocket } from "./community-helpers";
 import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
 
@@ -64,6 +68,23 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
         reason: "산지 기상 악화",
       });
     }
+  });
+
+  it("a member with a tier discount is told the refund they paid, not the gross price", async () => {
+    const { region, gb, seller } = await openBuy(
+      { totalShares: 2, minShares: 2, maxPerPerson: 2 },
+      { totalPrice: 10_000 },
+    );
+    const vip = await newResident(region, 30_000);
+    const now = Date.now();
+    await getDb(env)
+      .insert(membershipStatus)
+      .values({ userId: vip.id, tierLevel: 3, tierSince: now, recalcMonth: kstMonth(now), updatedAt: now });
+    const joined = await vip.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
+    expect(joined).toMatchObject({ amount: 10_000, paid: 9_700 }); // VIP: 3 %
+    await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "출고 지연으로 취소" });
+    await until("cancel notice", async () => ofKind(await inbox(vip), "groupbuy.cancelled").length === 1);
+    expect(ofKind(await inbox(vip), "groupbuy.cancelled")[0].params).toMatchObject({ refundWon: 9_700 });
   });
 
   it("a buy that misses its minimum tells members it failed, with the refund", async () => {

@@ -8,9 +8,10 @@ import {
 import { env } from "cloudflare:workers";
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { groupBuys, ledgerTransfers } from "../../worker/db/schema";
+import { groupBuys, ledgerTransfers, membershipStatus } from "../../worker/db/schema";
 import { AUTO_CONFIRM_MS, PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
 import worker from "../../worker/index";
+import { kstMonth } from "../../worker/membership/calendar";
 import {
   platformAccount,
   sellerPayableAvailableAccount,
@@ -104,6 +105,8 @@ describe("settlement", { timeout: 30_000 }, () => {
     const { region, gb, seller, a, b } = await filledBuy();
     expect(await seller.api.groupBuys.markOrdered.mutate({ id: gb.id })).toEqual({ status: "ORDERED" });
     expect(await seller.api.groupBuys.markReady.mutate({ id: gb.id })).toEqual({ status: "READY" });
+    const kinds = (await a.api.notifications.list.query({ limit: 10 })).items.map((n) => n.kind);
+    expect(kinds.sort()).toEqual(["groupbuy.filled", "groupbuy.ready"]);
     expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });
     // confirming twice is harmless
     expect(await a.api.groupBuys.confirmPickup.mutate({ id: gb.id })).toMatchObject({ completed: false });
@@ -120,7 +123,10 @@ describe("settlement", { timeout: 30_000 }, () => {
       net: 19_000,
       status: "pending",
     });
-    expect(await a.api.trust.get.query({ userId: a.id })).toMatchObject({ completedBuys: 1, noShows: 0 });
+    await until("a completed buy on the trust record", async () => {
+      const trust = await a.api.trust.get.query({ userId: a.id });
+      return trust.completedBuys === 1 && trust.noShows === 0;
+    });
     // duplicate completion jobs change nothing
     await deliver([
       { type: "groupbuy.complete", groupBuyId: gb.id },
@@ -175,6 +181,11 @@ describe("settlement", { timeout: 30_000 }, () => {
     await until("settled", async () => (await gbRow(gb.id))?.settledAt);
     expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
     expect(await pointsOf(b.id, region)).toMatchObject({ balance: 20_000 });
+    // once the picked-up buyer's purchase has counted, the no-show's never does
+    await until(
+      "a's purchase counted",
+      async () => (await a.api.trust.get.query({ userId: a.id })).completedBuys === 1,
+    );
     expect(await a.api.trust.get.query({ userId: b.id })).toMatchObject({ noShows: 1, completedBuys: 0 });
     const parts = await seller.api.groupBuys.participants.query({ id: gb.id });
     expect(parts.find((p) => p.userId === b.id)?.noShowAt).toBeTypeOf("number");
@@ -197,6 +208,54 @@ describe("settlement", { timeout: 30_000 }, () => {
     await until("settled", async () => (await gbRow(gb.id))?.settledAt);
     expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
     await invariants(region);
+  });
+});
+
+describe("membership discounts", { timeout: 30_000 }, () => {
+  async function makeVip(userId: string) {
+    const now = Date.now();
+    await db()
+      .insert(membershipStatus)
+      .values({ userId, tierLevel: 3, tierSince: now, recalcMonth: kstMonth(now), updatedAt: now });
+  }
+
+  it("the buyer holds the net price, Gonggu pays the discount into escrow, the seller is paid the full price", async () => {
+    const setup = await openBuy({ totalShares: 4, minShares: 2, maxPerPerson: 2 }, { totalPrice: 20_000 });
+    const vip = await newResident(setup.region, 30_000);
+    await makeVip(vip.id);
+    const plain = await newResident(setup.region, 30_000);
+    const joined = await vip.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+    expect(joined).toMatchObject({ amount: 10_000, paid: 9_700, discount: 300 }); // VIP: 3 %
+    expect(await pointsOf(vip.id, setup.region)).toMatchObject({ held: 9_700 });
+    await plain.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+    await untilSettled(setup.gb.id, "posted");
+    expect(await escrowOf(setup.gb.id, setup.region)).toEqual({ posted: 20_000, pending: 0 });
+    expect(await balance(platformAccount("promotion_expense", setup.region).id)).toBe(-300);
+    await setup.seller.api.groupBuys.markOrdered.mutate({ id: setup.gb.id });
+    await setup.seller.api.groupBuys.markReady.mutate({ id: setup.gb.id });
+    await pickUp([vip, plain], setup.gb.id);
+    await until("settled", async () => (await gbRow(setup.gb.id))?.settledAt);
+    expect(await balance(sellerPayablePendingAccount(setup.seller.id, setup.region).id)).toBe(19_000);
+    await until(
+      "the VIP's purchase counted",
+      async () => (await vip.api.trust.get.query({ userId: vip.id })).completedBuys === 1,
+    );
+    await invariants(setup.region);
+  });
+
+  it("a cancellation gives the buyer what they paid and Gonggu its discount back", async () => {
+    const setup = await openBuy({ totalShares: 2, minShares: 2, maxPerPerson: 2 }, { totalPrice: 10_000 });
+    const vip = await newResident(setup.region, 30_000);
+    await makeVip(vip.id);
+    await vip.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+    await untilSettled(setup.gb.id, "posted");
+    expect(await pointsOf(vip.id, setup.region)).toEqual({ balance: 20_300, held: 0, available: 20_300 });
+    await setup.seller.api.groupBuys.cancel.mutate({ id: setup.gb.id, reason: "출고 지연으로 취소" });
+    await untilSettled(setup.gb.id, "refunded");
+    expect(await pointsOf(vip.id, setup.region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await escrowOf(setup.gb.id, setup.region)).toEqual({ posted: 0, pending: 0 });
+    expect(await balance(platformAccount("promotion_expense", setup.region).id)).toBe(0);
+    await invariants(setup.region);
   });
 });
 

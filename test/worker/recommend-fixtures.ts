@@ -1,34 +1,9 @@
-import { sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
+import type { GroupBuyStatus, ProductCategory } from "../../shared/schemas/groupbuy";
 import type { Db } from "../../worker/db/client";
-import { regionVerifications, users } from "../../worker/db/schema";
+import { groupBuyMembers, groupBuys, products, regionVerifications, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { insertRegion, insertUser, type TestRegion } from "./fixtures";
-
-// TEMPORARY: the group-buy tables as the groupbuy domain defines them (worker/db/schema/groupbuy.ts on its branch),
-// created here only while their migration is not on main. Delete ensureGroupBuyTables once it is.
-export async function ensureGroupBuyTables(db: Db) {
-  await db.run(sql`CREATE TABLE IF NOT EXISTS products (
-    id text PRIMARY KEY NOT NULL, seller_id text NOT NULL REFERENCES users(id), title text NOT NULL,
-    description text NOT NULL, category text NOT NULL, image_urls text NOT NULL, total_quantity integer NOT NULL,
-    unit text NOT NULL, total_price integer NOT NULL, allow_hosts integer NOT NULL, archived integer DEFAULT 0 NOT NULL,
-    created_at integer NOT NULL, updated_at integer NOT NULL)`);
-  await db.run(sql`CREATE TABLE IF NOT EXISTS group_buys (
-    id text PRIMARY KEY NOT NULL, product_id text NOT NULL REFERENCES products(id),
-    seller_id text NOT NULL REFERENCES users(id), host_id text NOT NULL REFERENCES users(id),
-    region_id text NOT NULL REFERENCES regions(id), title text NOT NULL, category text NOT NULL, unit text NOT NULL,
-    total_quantity integer NOT NULL, total_price integer NOT NULL, total_shares integer NOT NULL,
-    min_shares integer NOT NULL, max_per_person integer NOT NULL, price_per_share integer NOT NULL,
-    deadline integer NOT NULL, pickup_place text NOT NULL, pickup_start integer NOT NULL, pickup_end integer NOT NULL,
-    status text NOT NULL, status_reason text, taken_shares integer DEFAULT 0 NOT NULL,
-    participant_count integer DEFAULT 0 NOT NULL, mirror_seq integer DEFAULT 0 NOT NULL, closed_at integer,
-    ready_at integer, completed_at integer, cancelled_by text, settled_at integer, created_at integer NOT NULL,
-    updated_at integer NOT NULL)`);
-  await db.run(sql`CREATE TABLE IF NOT EXISTS group_buy_members (
-    group_buy_id text NOT NULL REFERENCES group_buys(id), user_id text NOT NULL REFERENCES users(id),
-    shares integer NOT NULL, amount integer NOT NULL, status text NOT NULL, picked_up_at integer, pickup_by text,
-    no_show_at integer, joined_at integer NOT NULL, updated_at integer NOT NULL,
-    PRIMARY KEY (group_buy_id, user_id))`);
-}
 
 let regionSerial = 0;
 
@@ -58,25 +33,28 @@ export async function verifyResident(db: Db, userId: string, regionId: string, n
     verifiedAt: now,
     expiresAt: now + 30 * 86_400_000,
   });
-  await db.update(users).set({ homeRegionId: regionId }).where(sql`${users.id} = ${userId}`);
+  await db.update(users).set({ homeRegionId: regionId }).where(eq(users.id, userId));
 }
 
 export interface GroupBuyFixture {
   id: string;
   productId: string;
   sellerId: string;
-  category: string;
+  category: ProductCategory;
 }
 
-/** A group buy (and its product) in a region, OPEN by default. */
+/**
+ * A group buy (and its product) written straight into the groupbuy domain's tables, OPEN by default. No room (Durable
+ * Object) behind it: the recommender only reads these rows. Joins through the real flow are in the join test.
+ */
 export async function insertGroupBuy(
   db: Db,
   o: {
     regionId: string;
-    category?: string;
+    category?: ProductCategory;
     sellerId?: string;
     productId?: string;
-    status?: string;
+    status?: GroupBuyStatus;
     deadline?: number;
     title?: string;
   },
@@ -85,22 +63,51 @@ export async function insertGroupBuy(
   const sellerId = o.sellerId ?? (await insertUser(db, "seller")).id;
   const category = o.category ?? "fresh";
   const productId = o.productId ?? newId(now);
-  await db.run(sql`INSERT OR IGNORE INTO products (id, seller_id, title, description, category, image_urls,
-      total_quantity, unit, total_price, allow_hosts, created_at, updated_at)
-    VALUES (${productId}, ${sellerId}, ${"상품"}, ${"설명"}, ${category}, ${"[]"}, 10, ${"kg"}, 50000, 0, ${now}, ${now})`);
+  const money = { totalQuantity: 10, unit: "kg", totalPrice: 50_000 };
+  await db
+    .insert(products)
+    .values({
+      id: productId,
+      sellerId,
+      title: "상품",
+      description: "설명",
+      category,
+      imageUrls: [],
+      ...money,
+      allowHosts: false,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
   const id = newId(now);
-  await db.run(sql`INSERT INTO group_buys (id, product_id, seller_id, host_id, region_id, title, category, unit,
-      total_quantity, total_price, total_shares, min_shares, max_per_person, price_per_share, deadline, pickup_place,
-      pickup_start, pickup_end, status, created_at, updated_at)
-    VALUES (${id}, ${productId}, ${sellerId}, ${sellerId}, ${o.regionId}, ${o.title ?? "공구"}, ${category}, ${"kg"},
-      10, 50000, 10, 2, 5, 5000, ${o.deadline ?? now + 3 * 86_400_000}, ${"정문"}, ${now + 4 * 86_400_000},
-      ${now + 5 * 86_400_000}, ${o.status ?? "OPEN"}, ${now}, ${now})`);
+  await db.insert(groupBuys).values({
+    id,
+    productId,
+    sellerId,
+    hostId: sellerId,
+    regionId: o.regionId,
+    title: o.title ?? "공구",
+    category,
+    ...money,
+    totalShares: 10,
+    minShares: 2,
+    maxPerPerson: 5,
+    pricePerShare: 5000,
+    deadline: o.deadline ?? now + 3 * 86_400_000,
+    pickupPlace: "정문",
+    pickupStart: now + 4 * 86_400_000,
+    pickupEnd: now + 5 * 86_400_000,
+    status: o.status ?? "OPEN",
+    createdAt: now,
+    updatedAt: now,
+  });
   return { id, productId, sellerId, category };
 }
 
-/** A membership row as the groupbuy domain's join mirror writes it. */
+/** A membership row as the groupbuy domain's room mirror writes it. */
 export async function insertMember(db: Db, groupBuyId: string, userId: string, status: "joined" | "left" = "joined") {
   const now = Date.now();
-  await db.run(sql`INSERT INTO group_buy_members (group_buy_id, user_id, shares, amount, status, joined_at, updated_at)
-    VALUES (${groupBuyId}, ${userId}, 1, 5000, ${status}, ${now}, ${now})`);
+  await db
+    .insert(groupBuyMembers)
+    .values({ groupBuyId, userId, shares: 1, amount: 5000, status, joinedAt: now, updatedAt: now });
 }

@@ -1,9 +1,11 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
 import { formatReason } from "../../shared/recommend-reasons";
 import { getDb, runBatch } from "../../worker/db/client";
+import { users } from "../../worker/db/schema";
+import { confirmPickup } from "../../worker/groupbuy/pickup";
 import worker from "../../worker/index";
 import { recordInteraction } from "../../worker/recommend/interactions";
 import type { RecomputePlan } from "../../worker/recommend/plan";
@@ -11,8 +13,9 @@ import { planUserModels } from "../../worker/recommend/plan";
 import { RECOMPUTE, recomputeRecommendations } from "../../worker/recommend/recompute";
 import { loadInteractionWindow, popularityStatements, userModelStatements } from "../../worker/recommend/store";
 import { insertUser, tokenFor } from "./fixtures";
+import { fixtureBuy, fixtureFilledBuy, joinAs } from "./groupbuy-fixtures";
 import { bearerClient, errorOf } from "./helpers";
-import { ensureGroupBuyTables, freshRegion, insertGroupBuy, insertMember, verifyResident } from "./recommend-fixtures";
+import { freshRegion, insertGroupBuy, insertMember, verifyResident } from "./recommend-fixtures";
 
 const db = getDb(env);
 
@@ -25,10 +28,6 @@ async function resident(regionId: string) {
 async function join(userId: string, groupBuyId: string, at = Date.now()) {
   await runBatch(db, [recordInteraction(db, { userId, itemId: groupBuyId, kind: "join", at })]);
 }
-
-beforeAll(async () => {
-  await ensureGroupBuyTables(db);
-});
 
 describe("recordInteraction", () => {
   it("is one idempotent statement that rides in a batch; repeats keep one row with the latest time", async () => {
@@ -57,7 +56,7 @@ describe("interests", () => {
     expect(await client.recommend.interests.query()).toEqual({ categories: [], updatedAt: null });
     await client.recommend.setInterests.mutate({ categories: ["fresh", "pet"] });
     expect((await client.recommend.interests.query()).categories).toEqual(["fresh", "pet"]);
-    const unknown = await errorOf(client.recommend.setInterests.mutate({ categories: ["weapons"] }));
+    const unknown = await errorOf(client.recommend.setInterests.mutate({ categories: ["weapons" as never] }));
     expect(unknown.code).toBe("BAD_REQUEST");
     expect(unknown.message).toContain("weapons");
     const many = await errorOf(
@@ -201,13 +200,13 @@ describe("recommend.forMe", () => {
         await insertGroupBuy(db, {
           regionId: region.id,
           sellerId: big.id,
-          category: ["fresh", "pet", "kids", "beauty", "other", "household"][i],
+          category: (["fresh", "pet", "kids", "beauty", "other", "household"] as const)[i],
         }),
       );
     }
     const others = [];
     for (let i = 0; i < 3; i++)
-      others.push(await insertGroupBuy(db, { regionId: region.id, category: ["fresh", "pet", "kids"][i] }));
+      others.push(await insertGroupBuy(db, { regionId: region.id, category: (["fresh", "pet", "kids"] as const)[i] }));
     // The big seller's buys are the most popular.
     for (const gb of bigBuys) for (let i = 0; i < 3; i++) await join((await resident(region.id)).user.id, gb.id);
     for (const gb of others) await join((await resident(region.id)).user.id, gb.id);
@@ -332,5 +331,34 @@ describe("D1 limits", () => {
     }
     // The cron shares D1's 1,000 queries per invocation with the other domains' steps.
     expect(statements.length).toBeLessThan(450);
+  });
+});
+
+describe("signals from the group-buy flow", () => {
+  it("a real join is a signal at once, a view is recorded, and a pickup becomes a purchase at the next cron run", async () => {
+    const region = await freshRegion(db);
+    const gb = await fixtureBuy(db, region.id);
+    const other = await fixtureBuy(db, region.id);
+    const buyer = await insertUser(db, "buyer");
+    await joinAs(db, buyer.id, region.id, gb.id);
+    const kinds = async (userId: string) =>
+      (
+        await db.all<{ item_id: string; kind: string }>(
+          sql`SELECT item_id, kind FROM rec_interactions WHERE user_id = ${userId} ORDER BY kind`,
+        )
+      ).map((r) => `${r.kind}:${r.item_id}`);
+    expect(await kinds(buyer.id)).toEqual([`join:${gb.id}`]);
+    const client = bearerClient(await tokenFor(db, buyer));
+    expect((await client.recommend.forMe.query()).items.map((i) => i.groupBuy.id)).toEqual([other.id]);
+
+    await client.groupBuys.get.query({ id: other.id });
+    for (let i = 0; i < 50 && (await kinds(buyer.id)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await kinds(buyer.id)).toEqual([`join:${gb.id}`, `view:${other.id}`]);
+
+    const { gb: ready, memberId } = await fixtureFilledBuy(db, region.id, { until: "READY" });
+    const member = (await db.select().from(users).where(eq(users.id, memberId)).get())!;
+    await confirmPickup(db, env, member, ready.id, Date.now());
+    await recomputeRecommendations(db, Date.now() + 1000, { full: true });
+    expect(await kinds(memberId)).toContain(`purchase:${ready.id}`);
   });
 });

@@ -23,7 +23,7 @@ function dedupeKey(groupBuyId: string, status: GroupBuyStatus) {
 
 /**
  * ONE statement that gives every joined member of the buy a notification about `status` (with their own refund for
- * FAILED/CANCELLED, the amount their holds carried), however many members there are. The per-user dedupe key makes
+ * FAILED/CANCELLED, what their holds paid), however many members there are. The per-user dedupe key makes
  * it safe to run on every mirror flush: a member already told is skipped, a member mirrored later is caught.
  */
 export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
@@ -33,7 +33,8 @@ export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
   const params = sql.join(
     [
       sql`'groupBuyId', ${buy.groupBuyId}, 'title', ${buy.title}`,
-      ...(refund ? [sql`'refundWon', ${groupBuyMembers.amount}`] : []),
+      // What their points paid (after any membership discount), which is what the refund gives back — not the gross.
+      ...(refund ? [sql`'refundWon', ${groupBuyMembers.paid}`] : []),
       ...(buy.status === "CANCELLED" && buy.statusReason ? [sql`'reason', ${buy.statusReason}`] : []),
     ],
     sql`, `,
@@ -59,7 +60,10 @@ export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
     .onConflictDoNothing();
 }
 
-/** Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort). */
+/** Live pushes per call: one subrequest each, so a full buy stays inside an invocation's budget; the rest are in the inbox. */
+export const LIVE_PUSH_MAX = 500;
+
+/** Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX). */
 export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice, now: number) {
   if (!MEMBER_NOTICES[buy.status]) return;
   try {
@@ -79,6 +83,7 @@ export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice,
           eq(notifications.createdAt, now),
         ),
       )
+      .limit(LIVE_PUSH_MAX)
       .all();
     await Promise.allSettled(
       rows.map((r) =>

@@ -12,6 +12,8 @@ import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
+import { PLUS } from "../membership/config";
+import { assertCanJoinNow } from "../membership/hooks";
 import { RoomChat } from "./chat";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
@@ -31,7 +33,12 @@ export interface JoinRequest {
 export interface JoinOk {
   holdId: string;
   shares: number;
+  /** Price × shares. */
   amount: number;
+  /** What the hold took from the buyer's points (amount minus their membership discount). */
+  paid: number;
+  /** Paid by Gonggu (the buyer's membership tier); the seller still receives `amount`. */
+  discount: number;
   /** True when this answers a retry of an earlier join with the same idempotency key. */
   replay: boolean;
   status: GroupBuyStatus;
@@ -115,7 +122,10 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   async join(req: JoinRequest): Promise<RoomResult<JoinOk>> {
-    if (!(await this.ensureMeta(req.groupBuyId))) return roomError("NOT_FOUND", "No group buy with that id.");
+    const meta = await this.ensureMeta(req.groupBuyId);
+    if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
+    const early = await this.earlyAccessRefusal(meta, req);
+    if (early) return early;
     if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     const step = this.reserveStep(req);
     if (!step.ok) return step;
@@ -267,22 +277,41 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return { ok: true, row: this.store.get(id)! };
   }
 
+  /** The seller's Plus-first hour (membership): checked before any share is reserved. */
+  private async earlyAccessRefusal(meta: RoomMeta, req: JoinRequest): Promise<RoomError | null> {
+    const now = Date.now();
+    if (!meta.plusEarlyAccess || now >= meta.openedAt + PLUS.earlyAccessMs) return null;
+    try {
+      await assertCanJoinNow(this.env, {
+        userId: req.userId,
+        regionId: meta.regionId,
+        openedAt: meta.openedAt,
+        plusEarlyAccess: true,
+        now,
+      });
+      return null;
+    } catch (e) {
+      return toRoomError(e);
+    }
+  }
+
   /** Step 2: the ledger hold (idempotent by hold id = reservation id). A refusal releases the shares. */
   async placeHoldStep(id: string): Promise<RoomResult<object>> {
     const meta = this.store.meta()!;
     const row = this.store.get(id);
     if (row?.state !== "reserved") return { ok: true };
     try {
-      await placeJoinHold(this.env, {
+      const hold = await placeJoinHold(this.env, {
         holdId: row.id,
         groupBuyId: meta.groupBuyId,
         regionId: meta.regionId,
         userId: row.userId,
-        amount: row.amount,
+        gross: row.amount,
         shares: row.shares,
         title: meta.title,
         now: Date.now(),
       });
+      this.store.setPaid(row.id, hold.amount);
       return { ok: true };
     } catch (e) {
       this.inFlight.delete(id);
@@ -339,10 +368,19 @@ export class GroupBuyRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     if (!this.store.meta()) return;
-    await this.heal(Date.now());
-    this.closeAtDeadline(Date.now());
-    await this.requestFlush();
-    this.scheduleNextAlarm();
+    let failed = false;
+    try {
+      await this.heal(Date.now());
+      this.closeAtDeadline(Date.now());
+      await this.requestFlush();
+    } catch (e) {
+      // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
+      console.error(JSON.stringify({ level: "error", where: "room.alarm", error: String(e) }));
+      failed = true;
+    } finally {
+      this.scheduleNextAlarm();
+      if (failed) this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
+    }
   }
 
   private async heal(now: number): Promise<void> {
@@ -354,6 +392,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       const current = this.store.get(row.id);
       if (current?.state !== "reserved" || this.inFlight.has(row.id)) continue;
       if (hold && (hold.status === "pending" || hold.status === "posted")) {
+        this.store.setPaid(row.id, hold.amount);
         await this.confirmStep(row.id); // evicted between hold and confirmation: finish the join
       } else if (hold || now >= row.expiresAt) {
         // No usable hold after the reservation's time ran out: give the shares back, look at the ledger once more
@@ -431,6 +470,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       deadline: row.deadline,
       status: row.status,
       statusReason: row.statusReason,
+      openedAt: row.createdAt,
+      plusEarlyAccess: row.plusEarlyAccess,
     });
     const meta = this.store.meta()!;
     if (meta.status === "OPEN") this.ensureAlarmBy(meta.deadline);
@@ -469,6 +510,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       holdId: row.id,
       shares: row.shares,
       amount: row.amount,
+      paid: row.paid ?? row.amount,
+      discount: row.amount - (row.paid ?? row.amount),
       replay,
       status: meta.status,
       fill: this.fill(),

@@ -48,6 +48,8 @@ export class SandboxGateway extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Token bucket for charges/s: memory is enough, a restart just refills it. */
   private bucket = { tokens: 0, at: 0 };
+  /** Requests refused since this instance started (for benchmarks and the admin view). */
+  private refused = { rateLimited: 0, down: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,8 +90,16 @@ export class SandboxGateway extends DurableObject<Env> {
     return next;
   }
 
-  /** Counts for tests and benchmarks: how many orders ended how, and how much was cancelled. */
-  stats(): { orders: number; done: number; aborted: number; charged: number; canceled: number } {
+  /** Counts for tests, benchmarks and admins: how many orders ended how, how much was cancelled, what was refused. */
+  stats(): {
+    orders: number;
+    done: number;
+    aborted: number;
+    charged: number;
+    canceled: number;
+    refusedRateLimited: number;
+    refusedDown: number;
+  } {
     const row = this.sql
       .exec<{ orders: number; done: number; aborted: number; charged: number; canceled: number }>(
         `SELECT count(*) AS orders,
@@ -100,7 +110,7 @@ export class SandboxGateway extends DurableObject<Env> {
          FROM payments`,
       )
       .one();
-    return row;
+    return { ...row, refusedRateLimited: this.refused.rateLimited, refusedDown: this.refused.down };
   }
 
   /** The gateway's record of an orderId (tests assert "charged exactly once"). */
@@ -123,6 +133,7 @@ export class SandboxGateway extends DurableObject<Env> {
       this.authenticate(request);
       const switches = this.getSwitches();
       if (switches.mode === "down") {
+        this.refused.down += 1;
         throw new HttpError(503, "SERVICE_UNAVAILABLE", "The sandbox gateway is down (admin switch).");
       }
       const path = new URL(request.url).pathname;
@@ -254,6 +265,7 @@ export class SandboxGateway extends DurableObject<Env> {
       throw new HttpError(400, "DUPLICATED_ORDER_ID", "This orderId (or paymentKey) was already used.");
     }
     if (!this.takeToken(switches.rateLimitPerSec)) {
+      this.refused.rateLimited += 1;
       throw new HttpError(429, "TOO_MANY_REQUESTS", `The sandbox accepts ${switches.rateLimitPerSec} charges/s.`);
     }
     const now = Date.now();

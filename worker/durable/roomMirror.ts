@@ -6,6 +6,7 @@ import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
+import { recordInteraction, retractInteraction } from "../recommend/interactions";
 import type { RoomStore } from "./roomStore";
 
 /** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
@@ -108,13 +109,14 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             userId: r.userId,
             shares: r.shares,
             amount: r.amount,
+            paid: r.paid ?? r.amount,
             state: r.state === "confirmed" ? "active" : "left",
             createdAt: r.createdAt,
             updatedAt: now,
           })
           .onConflictDoUpdate({
             target: groupBuyHolds.holdId,
-            set: { state: r.state === "confirmed" ? "active" : "left", updatedAt: now },
+            set: { state: r.state === "confirmed" ? "active" : "left", paid: r.paid ?? r.amount, updatedAt: now },
           }),
       );
     }
@@ -129,14 +131,19 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
             userId,
             shares: t.shares,
             amount: t.amount,
+            paid: t.paid,
             status,
             joinedAt: t.joinedAt,
             updatedAt: now,
           })
           .onConflictDoUpdate({
             target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
-            set: { shares: t.shares, amount: t.amount, status, updatedAt: now },
+            set: { shares: t.shares, amount: t.amount, paid: t.paid, status, updatedAt: now },
           }),
+        // The recommender's join signal follows membership (idempotent; a buyer who left no longer counts).
+        status === "joined"
+          ? recordInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join", at: t.joinedAt })
+          : retractInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join" }),
       );
     }
     // Status notices go last, after the member rows they read (also for a status passed through before this flush).

@@ -2,6 +2,9 @@ import { type ClientFrame, clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type Serve
 import type { RoomSnapshot } from "./GroupBuyRoom";
 import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentitySchema } from "./roomIdentity";
 
+/** Bounds one room's fan-out (every fill/state frame goes to each socket). */
+export const MAX_ROOM_SOCKETS = 5_000;
+
 type SnapshotSource = (identity: RoomIdentity) => { groupBuyId: string; snapshot: RoomSnapshot } | null;
 
 export function snapshotFrame(groupBuyId: string, userId: string, s: RoomSnapshot): ServerFrame {
@@ -45,6 +48,9 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
+  if (ctx.getWebSockets().length >= MAX_ROOM_SOCKETS) {
+    return new Response("This room is full right now; try again in a minute.", { status: 503 });
+  }
   const pair = new WebSocketPair();
   const [client, server] = Object.values(pair);
   ctx.acceptWebSocket(server, [`user:${identity.userId}`]);

@@ -23,13 +23,13 @@ const SCHEMA = [
     status TEXT NOT NULL, status_reason TEXT,
     seq INTEGER NOT NULL DEFAULT 1, mirrored_seq INTEGER NOT NULL DEFAULT 0,
     settle_gen INTEGER NOT NULL DEFAULT 0, complete_sent INTEGER NOT NULL DEFAULT 0,
-    flush_due INTEGER)`,
+    flush_due INTEGER, opened_at INTEGER NOT NULL DEFAULT 0, plus_early_access INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS reservations (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, idem_key TEXT NOT NULL,
     shares INTEGER NOT NULL, amount INTEGER NOT NULL, state TEXT NOT NULL, then_state TEXT, error TEXT,
     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, check_at INTEGER,
     rev INTEGER NOT NULL DEFAULT 1, mirrored_rev INTEGER NOT NULL DEFAULT 0, settle_gen INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (user_id, idem_key))`,
+    paid INTEGER, UNIQUE (user_id, idem_key))`,
   "CREATE INDEX IF NOT EXISTS reservations_state ON reservations (state, expires_at)",
   "CREATE INDEX IF NOT EXISTS reservations_user ON reservations (user_id, state)",
   "CREATE INDEX IF NOT EXISTS reservations_check ON reservations (check_at) WHERE check_at IS NOT NULL",
@@ -39,6 +39,13 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS leave_requests (
     user_id TEXT NOT NULL, idem_key TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (user_id, idem_key))`,
+];
+
+/** Columns added after a room's storage was first created (CREATE TABLE IF NOT EXISTS does not add them). */
+const ADDED_COLUMNS: [table: string, column: string, declaration: string][] = [
+  ["meta", "opened_at", "INTEGER NOT NULL DEFAULT 0"],
+  ["meta", "plus_early_access", "INTEGER NOT NULL DEFAULT 0"],
+  ["reservations", "paid", "INTEGER"],
 ];
 
 export type ReservationState = "reserved" | "confirmed" | "voiding" | "released" | "left";
@@ -61,6 +68,8 @@ export interface RoomMeta {
   settleGen: number;
   completeSent: number;
   flushDue: number | null;
+  openedAt: number;
+  plusEarlyAccess: boolean;
 }
 
 export type RoomInit = Pick<
@@ -77,6 +86,8 @@ export type RoomInit = Pick<
   | "deadline"
   | "status"
   | "statusReason"
+  | "openedAt"
+  | "plusEarlyAccess"
 >;
 
 export interface Reservation {
@@ -94,6 +105,8 @@ export interface Reservation {
   rev: number;
   mirroredRev: number;
   settleGen: number;
+  /** What the ledger hold took from the buyer (amount minus their membership discount); null until the hold exists. */
+  paid: number | null;
 }
 
 export interface RoomEvent {
@@ -129,6 +142,8 @@ function toMeta(r: Row): RoomMeta {
     settleGen: r.settle_gen as number,
     completeSent: r.complete_sent as number,
     flushDue: r.flush_due as number | null,
+    openedAt: r.opened_at as number,
+    plusEarlyAccess: r.plus_early_access === 1,
   };
 }
 
@@ -148,12 +163,17 @@ function toReservation(r: Row): Reservation {
     rev: r.rev as number,
     mirroredRev: r.mirrored_rev as number,
     settleGen: r.settle_gen as number,
+    paid: r.paid as number | null,
   };
 }
 
 export class RoomStore {
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
+    for (const [table, column, declaration] of ADDED_COLUMNS) {
+      const has = sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column).toArray().length > 0;
+      if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${declaration}`);
+    }
   }
 
   meta(): RoomMeta | null {
@@ -165,7 +185,8 @@ export class RoomStore {
   init(m: RoomInit): void {
     this.sql.exec(
       `INSERT OR IGNORE INTO meta (k, group_buy_id, region_id, seller_id, host_id, title, total_shares, min_shares,
-        max_per_person, price_per_share, deadline, status, status_reason) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        max_per_person, price_per_share, deadline, status, status_reason, opened_at, plus_early_access)
+        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       m.groupBuyId,
       m.regionId,
       m.sellerId,
@@ -178,6 +199,8 @@ export class RoomStore {
       m.deadline,
       m.status,
       m.statusReason,
+      m.openedAt,
+      m.plusEarlyAccess ? 1 : 0,
     );
   }
 
@@ -261,6 +284,10 @@ export class RoomStore {
     return cursor.rowsWritten > 0;
   }
 
+  setPaid(id: string, paid: number): void {
+    this.sql.exec("UPDATE reservations SET paid = ?, rev = rev + 1 WHERE id = ?", paid, id);
+  }
+
   setCheckAt(id: string, checkAt: number | null): void {
     this.sql.exec("UPDATE reservations SET check_at = ? WHERE id = ?", checkAt, id);
   }
@@ -310,14 +337,15 @@ export class RoomStore {
   }
 
   /** Per-user totals of confirmed shares, for the D1 members mirror. */
-  memberTotals(userIds: string[]): Map<string, { shares: number; amount: number; joinedAt: number }> {
-    const totals = new Map<string, { shares: number; amount: number; joinedAt: number }>();
+  memberTotals(userIds: string[]): Map<string, { shares: number; amount: number; paid: number; joinedAt: number }> {
+    const totals = new Map<string, { shares: number; amount: number; paid: number; joinedAt: number }>();
     if (userIds.length === 0) return totals;
     const marks = userIds.map(() => "?").join(",");
     for (const r of this.sql
       .exec(
         `SELECT user_id, SUM(CASE WHEN state = 'confirmed' THEN shares ELSE 0 END) AS shares,
-          SUM(CASE WHEN state = 'confirmed' THEN amount ELSE 0 END) AS amount, MIN(created_at) AS joined_at
+          SUM(CASE WHEN state = 'confirmed' THEN amount ELSE 0 END) AS amount,
+          SUM(CASE WHEN state = 'confirmed' THEN COALESCE(paid, amount) ELSE 0 END) AS paid, MIN(created_at) AS joined_at
         FROM reservations WHERE user_id IN (${marks}) AND ${MIRRORED_STATES} GROUP BY user_id`,
         ...userIds,
       )
@@ -325,6 +353,7 @@ export class RoomStore {
       totals.set(r.user_id as string, {
         shares: r.shares as number,
         amount: r.amount as number,
+        paid: r.paid as number,
         joinedAt: r.joined_at as number,
       });
     }

@@ -1,9 +1,11 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
+import { recordInteraction } from "../recommend/interactions";
 import { requireCurrentVerification } from "../regions/verification";
+import { bookDb } from "../wallet/books";
 import { afterCursor, page } from "./cursor";
 import { hasOutstandingDebt } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
@@ -23,7 +25,7 @@ export async function joinGroupBuy(
   if (!user.homeRegionId) fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
   const [, owes] = await Promise.all([
     requireCurrentVerification(db, user.id, user.homeRegionId, now),
-    hasOutstandingDebt(db, user.id),
+    hasOutstandingDebt(bookDb(env, user.homeRegionId), user.id),
   ]);
   if (owes) {
     failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
@@ -38,7 +40,10 @@ export async function joinGroupBuy(
     shares: input.shares,
     idempotencyKey: input.idempotencyKey,
   });
-  return unwrapRoom(result);
+  const joined = unwrapRoom(result);
+  // Recommendation signal, written now (not by the eventual mirror) so the user's next suggestions already know.
+  await runBatch(db, [recordInteraction(db, { userId: user.id, itemId: input.id, kind: "join", at: now })]);
+  return joined;
 }
 
 export async function leaveGroupBuy(env: Env, user: UserRow, input: { id: string; idempotencyKey: string }) {

@@ -1,16 +1,14 @@
 import { TRPCError } from "@trpc/server";
-import {
-  escrowAccount,
-  platformAccount,
-  sellerPayableAvailableAccount,
-  sellerPayablePendingAccount,
-  userChargedAccount,
-  userRewardAccount,
-} from "../wallet/accounts";
+import { type BatchItem, type Db, runBatch } from "../db/client";
+import { discountHoldMeta } from "../membership/discount";
+import { joinQuote, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
+import { escrowAccount, platformAccount, sellerPayableAvailableAccount } from "../wallet/accounts";
 import { bookDb } from "../wallet/books";
+import { classifyLedgerError, ledgerErrorToTrpc } from "../wallet/errors";
 import { getHold, type Hold, placeHold, postHold, voidHold } from "../wallet/holds";
-import { getAccounts, getTransfer, transfer } from "../wallet/ledger";
-import { payableSplit } from "./pricing";
+import { transfer } from "../wallet/ledger";
+import { payoutReleaseStatements, refundCapturedHold, settlementStatements } from "../wallet/settlement";
+import { PLATFORM_FEE_BPS } from "./config";
 
 /**
  * How group buys use the ledger. Every id below is derived from our own ids, so each call is idempotent: a retry,
@@ -25,24 +23,39 @@ export interface JoinHoldArgs {
   groupBuyId: string;
   regionId: string;
   userId: string;
-  amount: number;
+  /** Price × shares; the hold is this minus the buyer's membership discount (Gonggu pays that at capture). */
+  gross: number;
   shares: number;
   title: string;
   now: number;
 }
 
-/** Throws PRECONDITION_FAILED with details.shortfall when the user's points do not cover it. */
-export function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
-  return placeHold(bookDb(env, a.regionId), {
-    holdId: a.holdId,
-    userId: a.userId,
-    regionId: a.regionId,
-    amount: a.amount,
-    reference: groupBuyRef(a.groupBuyId),
-    toAccount: escrowAccount(a.groupBuyId, a.regionId),
-    description: `Joined group buy: ${a.title} × ${a.shares}`,
-    now: a.now,
-  });
+/**
+ * Throws PRECONDITION_FAILED with details.shortfall when the user's points do not cover it. Idempotent by hold id:
+ * a retry returns the hold already placed, even if the buyer's tier (so their discount) changed in between.
+ */
+export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
+  const db = bookDb(env, a.regionId);
+  const quote = await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now });
+  try {
+    return await placeHold(db, {
+      holdId: a.holdId,
+      userId: a.userId,
+      regionId: a.regionId,
+      amount: quote.net,
+      reference: groupBuyRef(a.groupBuyId),
+      toAccount: escrowAccount(a.groupBuyId, a.regionId),
+      description: `Joined group buy: ${a.title} × ${a.shares}`,
+      meta: discountHoldMeta(quote),
+      now: a.now,
+    });
+  } catch (e) {
+    if (e instanceof TRPCError && e.code === "CONFLICT") {
+      const existing = await getHold(db, a.holdId);
+      if (existing?.userId === a.userId) return existing;
+    }
+    throw e;
+  }
 }
 
 export function getJoinHold(env: Env, regionId: string, holdId: string): Promise<Hold | null> {
@@ -73,86 +86,60 @@ export async function releaseJoinHold(
   }
 }
 
-/** Captures the whole hold into the group buy's escrow (the destination was fixed when the hold was placed). */
-export function postJoinHold(env: Env, regionId: string, holdId: string, now: number): Promise<Hold> {
-  return postHold(bookDb(env, regionId), { holdId, now, description: "Group buy confirmed: points moved to escrow" });
+/**
+ * Captures the whole hold into the group buy's escrow (the destination was fixed when the hold was placed), and has
+ * Gonggu pay the buyer's membership discount into escrow too, so escrow holds the full price. Both idempotent.
+ */
+export async function postJoinHold(env: Env, regionId: string, holdId: string, groupBuyId: string, now: number) {
+  const hold = await postHold(bookDb(env, regionId), {
+    holdId,
+    now,
+    description: "Group buy confirmed: points moved to escrow",
+  });
+  await onJoinCaptured(env, hold, groupBuyId, now);
+  return hold;
 }
 
 /**
- * Gives a captured hold back in full from escrow, to the accounts it came from (reward points stay reward points,
- * which are never refundable as cash). Two transfers with ids derived from the hold: idempotent.
+ * Gives a captured hold back in full from escrow (charged points first, then reward: the ledger's rule) and the
+ * membership discount back to Gonggu. Ids derive from the hold: idempotent.
  */
 export async function refundPostedHold(env: Env, hold: Hold, groupBuyId: string, now: number): Promise<void> {
-  const db = bookDb(env, hold.regionId);
-  const escrow = escrowAccount(groupBuyId, hold.regionId);
-  const rewardBack = Math.min(hold.fromReward, hold.capturedAmount);
-  const legs = [
-    { id: `${hold.id}:refund:r`, amount: rewardBack, credit: userRewardAccount(hold.userId, hold.regionId) },
-    {
-      id: `${hold.id}:refund:c`,
-      amount: hold.capturedAmount - rewardBack,
-      credit: userChargedAccount(hold.userId, hold.regionId),
-    },
-  ];
-  for (const leg of legs) {
-    if (leg.amount <= 0) continue;
-    await transfer(db, {
-      id: leg.id,
-      book: hold.regionId,
-      debit: escrow,
-      credit: leg.credit,
-      amount: leg.amount,
-      kind: "escrow_refund",
-      reference: groupBuyRef(groupBuyId),
-      description: "Group buy cancelled: points returned",
-      meta: { groupBuyId, holdId: hold.id },
-      now,
-    });
+  await refundCapturedHold(bookDb(env, hold.regionId), {
+    holdId: hold.id,
+    description: "Group buy cancelled: points returned",
+    now,
+  });
+  await onJoinRefunded(env, hold, groupBuyId, now);
+}
+
+/** Runs ledger statements whose ids derive from ours: a re-run after a success ("duplicate_id") is a no-op. */
+async function runOnce(db: Db, statements: BatchItem[]): Promise<void> {
+  try {
+    await runBatch(db, statements);
+  } catch (e) {
+    const failure = classifyLedgerError(e);
+    if (failure !== "duplicate_id") ledgerErrorToTrpc(e, failure);
   }
 }
 
-/** Posted balance of a group buy's escrow. */
-export async function escrowBalance(env: Env, groupBuyId: string, regionId: string): Promise<number> {
-  const ref = escrowAccount(groupBuyId, regionId);
-  const [row] = await getAccounts(bookDb(env, regionId), [ref.id]);
-  return row ? row.creditsPosted - row.debitsPosted : 0;
-}
-
-/**
- * Escrow → the seller's pending payable (net) and platform fee revenue (fee). The amounts are fixed by the first
- * run (transfer ids `settle:` / `fee:` + buy id), so a retry after a partial failure finishes the same split.
- */
+/** Escrow → the seller's pending payable (gross − fee) and platform fee revenue, once per buy (one batch). */
 export async function settleEscrowToSeller(
   env: Env,
   a: { groupBuyId: string; regionId: string; sellerId: string; gross: number; now: number },
 ) {
   const db = bookDb(env, a.regionId);
-  const split = payableSplit(a.gross);
-  const escrow = escrowAccount(a.groupBuyId, a.regionId);
-  const common = { book: a.regionId, debit: escrow, reference: groupBuyRef(a.groupBuyId), now: a.now };
-  if (split.net > 0) {
-    await transfer(db, {
-      ...common,
-      id: `settle:${a.groupBuyId}`,
-      credit: sellerPayablePendingAccount(a.sellerId, a.regionId),
-      amount: split.net,
-      kind: "settlement",
-      description: "Group buy completed: payable to seller",
-      meta: { groupBuyId: a.groupBuyId, gross: split.gross, fee: split.fee },
-    });
-  }
-  if (split.fee > 0) {
-    await transfer(db, {
-      ...common,
-      id: `fee:${a.groupBuyId}`,
-      credit: platformAccount("platform_fee_revenue", a.regionId),
-      amount: split.fee,
-      kind: "platform_fee",
-      description: "Platform fee",
-      meta: { groupBuyId: a.groupBuyId },
-    });
-  }
-  return split;
+  const settlement = settlementStatements(db, {
+    settlementId: `settle:${a.groupBuyId}`,
+    groupBuyId: a.groupBuyId,
+    sellerId: a.sellerId,
+    book: a.regionId,
+    gross: a.gross,
+    feeBps: PLATFORM_FEE_BPS,
+    now: a.now,
+  });
+  await runOnce(db, settlement.statements);
+  return { gross: settlement.gross, fee: settlement.fee, net: settlement.net };
 }
 
 /** Seller payable pending → available once the confirmation window passed. */
@@ -160,17 +147,17 @@ export function releasePayable(
   env: Env,
   a: { payableId: string; regionId: string; sellerId: string; amount: number; now: number },
 ) {
-  return transfer(bookDb(env, a.regionId), {
-    id: `release:${a.payableId}`,
-    book: a.regionId,
-    debit: sellerPayablePendingAccount(a.sellerId, a.regionId),
-    credit: sellerPayableAvailableAccount(a.sellerId, a.regionId),
-    amount: a.amount,
-    kind: "payout_release",
-    reference: `payable:${a.payableId}`,
-    description: "Payable released after the confirmation window",
-    now: a.now,
-  });
+  const db = bookDb(env, a.regionId);
+  return runOnce(
+    db,
+    payoutReleaseStatements(db, {
+      releaseId: `release:${a.payableId}`,
+      sellerId: a.sellerId,
+      book: a.regionId,
+      amount: a.amount,
+      now: a.now,
+    }),
+  );
 }
 
 /** Seller payable available → paid out (money leaves through the gateway, so the gateway clearing account). */
@@ -189,8 +176,4 @@ export function payOutFromLedger(
     description: "Payout to seller",
     now: a.now,
   });
-}
-
-export function hasTransfer(env: Env, regionId: string, id: string) {
-  return getTransfer(bookDb(env, regionId), id).then((row) => row !== undefined);
 }

@@ -1,7 +1,6 @@
-import { applyBps, splitTotal } from "../../shared/money";
+import { splitTotal } from "../../shared/money";
 import { LIMITS } from "../../shared/schemas/groupbuy";
 import { fail } from "../lib/errors";
-import { PLATFORM_FEE_BPS } from "./config";
 
 /**
  * Price per share = total / shares rounded half-up to the won. The difference (perShare × shares − total) is shown
@@ -23,12 +22,6 @@ export function sharePricing(totalPrice: number, totalShares: number) {
     /** + means buyers pay that much more than the listed total (seller keeps it); − means the seller absorbs it. */
     roundingDifference: split.perShare * totalShares - totalPrice,
   };
-}
-
-/** Escrow → seller: the fee is applyBps of the gross (half-up), the seller gets the rest. */
-export function payableSplit(gross: number) {
-  const fee = applyBps(gross, PLATFORM_FEE_BPS);
-  return { gross, fee, net: gross - fee };
 }
 
 export function holdAmount(pricePerShare: number, shares: number): number {

@@ -1,10 +1,13 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
-import { type BatchItem, getDb, runBatch } from "../db/client";
+import type { JobMessage } from "../../shared/schemas/jobs";
+import { type Db, getDb } from "../db/client";
 import { groupBuyHolds, groupBuyMembers, groupBuys, sellerPayables } from "../db/schema";
 import { newId } from "../lib/ids";
+import { onJoinCaptured, onPurchasesCompleted } from "../membership/hooks";
+import { RetryLater } from "../queue/retry";
 import type { Hold } from "../wallet/holds";
-import { PAYABLE_HOLD_MS } from "./config";
+import { PAYABLE_HOLD_MS, SETTLE_CHUNK } from "./config";
 import { getJoinHold, postJoinHold, refundPostedHold, releaseJoinHold, settleEscrowToSeller } from "./ledgerOps";
 import { ESCROW_STATUSES } from "./stateMachine";
 import { trustEventStatement } from "./trust";
@@ -44,8 +47,14 @@ export async function settleHold(env: Env, job: { groupBuyId: string; holdId: st
   if (!hold) throw new Error(`settleHold: hold ${job.holdId} does not exist in the ledger`);
   let settlement: Settlement = row.settlement;
   if (target === "posted") {
-    if (hold.status === "pending") hold = await postJoinHold(env, gb.regionId, job.holdId, now);
+    if (hold.status === "pending") hold = await postJoinHold(env, gb.regionId, job.holdId, job.groupBuyId, now);
+    else if (hold.status === "posted") await onJoinCaptured(env, hold, job.groupBuyId, now); // a crash between the two
     settlement = settledAs(hold);
+    // A cancellation may have refunded this hold while we funded its discount: then run again, as a refund, so
+    // the discount goes back to Gonggu and escrow ends at zero.
+    if ((await buyStatus(db, job.groupBuyId)) === "CANCELLED") {
+      throw new RetryLater(`settleHold: ${job.groupBuyId} was cancelled while ${job.holdId} was being captured`);
+    }
   } else {
     if (hold.status === "pending") {
       const outcome = await releaseJoinHold(env, gb.regionId, job.holdId, now);
@@ -67,15 +76,20 @@ export async function settleHold(env: Env, job: { groupBuyId: string; holdId: st
   }
 }
 
+async function buyStatus(db: Db, id: string) {
+  return (await db.select({ status: groupBuys.status }).from(groupBuys).where(eq(groupBuys.id, id)).get())?.status;
+}
+
 function settledAs(hold: Hold): Settlement {
   if (hold.status === "posted") return "posted";
   throw new Error(`settleHold: hold ${hold.id} is ${hold.status}, cannot capture it into escrow`);
 }
 
 /**
- * Queue job `groupbuy.complete`: escrow → the seller's pending payable minus the platform fee, a payable row that
- * becomes available after the confirmation window, and a completed buy on each buyer's trust record. Ledger
- * transfers have ids derived from the buy and the D1 rows are insert-or-ignore, so re-running it changes nothing.
+ * Queue job `groupbuy.complete`: escrow → the seller's pending payable minus the platform fee, and a payable row that
+ * becomes available after the confirmation window; then one `groupbuy.purchaseCompleted` job per hold for what is
+ * per buyer (trust record, membership spend and rewards), so a 1,000-buyer buy never needs 1,000 queries in one
+ * invocation. Ledger ids derive from the buy and the D1 rows are insert-or-ignore: re-running changes nothing.
  */
 export async function completeSettlement(env: Env, groupBuyId: string, now: number): Promise<void> {
   const db = getDb(env);
@@ -86,66 +100,74 @@ export async function completeSettlement(env: Env, groupBuyId: string, now: numb
     .from(groupBuyHolds)
     .where(and(eq(groupBuyHolds.groupBuyId, groupBuyId), eq(groupBuyHolds.state, "active")))
     .all();
-  // Any hold whose settlement message has not run yet is captured now (same idempotent step).
-  for (const h of holds.filter((x) => x.settlement === "held"))
-    await settleHold(env, { groupBuyId, holdId: h.holdId }, now);
-  const gross = holds.reduce((sum, h) => sum + h.amount, 0);
+  const waiting = holds.filter((h) => h.settlement !== "posted").length;
+  if (waiting > 0) throw new RetryLater(`complete: ${waiting} hold(s) of ${groupBuyId} are not in escrow yet`, 60_000);
   const split = await settleEscrowToSeller(env, {
     groupBuyId,
     regionId: gb.regionId,
     sellerId: gb.sellerId,
-    gross,
+    gross: holds.reduce((sum, h) => sum + h.amount, 0),
     now,
   });
-  const buyers = await db
-    .select({ userId: groupBuyMembers.userId })
-    .from(groupBuyMembers)
-    .where(
-      and(
-        eq(groupBuyMembers.groupBuyId, groupBuyId),
-        eq(groupBuyMembers.status, "joined"),
-        isNull(groupBuyMembers.noShowAt),
-      ),
-    )
-    .all();
-  const statements: BatchItem[] = [
-    db
-      .insert(sellerPayables)
-      .values({
-        id: newId(now),
-        sellerId: gb.sellerId,
-        groupBuyId,
-        regionId: gb.regionId,
-        gross: split.gross,
-        fee: split.fee,
-        net: split.net,
-        status: "pending",
-        availableAt: now + PAYABLE_HOLD_MS,
-        payoutId: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing({ target: sellerPayables.groupBuyId }),
-    ...buyers.map((b) =>
-      trustEventStatement(db, {
-        id: `completed:${groupBuyId}:${b.userId}`,
-        userId: b.userId,
-        kind: "completed",
-        reference: groupBuyId,
-        at: now,
-      }),
-    ),
-    db
-      .update(groupBuys)
-      .set({ settledAt: now, updatedAt: now })
-      .where(and(eq(groupBuys.id, groupBuyId), isNull(groupBuys.settledAt))),
-  ];
-  // ≤ 1,000 queries per invocation: trust rows go in chunks (one statement each).
-  for (let i = 0; i < statements.length; i += 50) {
-    const chunk = statements.slice(i, i + 50);
-    // The settledAt update is last, so a buy is only marked settled once every row before it is written.
-    await runBatch(db, chunk);
+  await db
+    .insert(sellerPayables)
+    .values({
+      id: newId(now),
+      sellerId: gb.sellerId,
+      groupBuyId,
+      regionId: gb.regionId,
+      gross: split.gross,
+      fee: split.fee,
+      net: split.net,
+      status: "pending",
+      availableAt: now + PAYABLE_HOLD_MS,
+      payoutId: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: sellerPayables.groupBuyId });
+  for (let i = 0; i < holds.length; i += SETTLE_CHUNK) {
+    await env.JOBS.sendBatch(
+      holds.slice(i, i + SETTLE_CHUNK).map((h) => ({
+        body: { type: "groupbuy.purchaseCompleted", groupBuyId, holdId: h.holdId } satisfies JobMessage,
+        contentType: "json" as const,
+      })),
+    );
   }
+  await db
+    .update(groupBuys)
+    .set({ settledAt: now, updatedAt: now })
+    .where(and(eq(groupBuys.id, groupBuyId), isNull(groupBuys.settledAt)));
+}
+
+/**
+ * Queue job `groupbuy.purchaseCompleted`: one buyer's hold of a completed buy counts — a completed buy on their
+ * trust record and the membership spend/rewards. A no-show gets neither (the seller is paid for their share all
+ * the same). Idempotent: trust events and membership records are keyed by buy/hold.
+ */
+export async function purchaseCompleted(env: Env, job: { groupBuyId: string; holdId: string }, now: number) {
+  const db = getDb(env);
+  const row = await db.select().from(groupBuyHolds).where(eq(groupBuyHolds.holdId, job.holdId)).get();
+  if (row?.groupBuyId !== job.groupBuyId || row.state !== "active") return;
+  const [gb, member] = await Promise.all([
+    db.select().from(groupBuys).where(eq(groupBuys.id, job.groupBuyId)).get(),
+    db
+      .select()
+      .from(groupBuyMembers)
+      .where(and(eq(groupBuyMembers.groupBuyId, job.groupBuyId), eq(groupBuyMembers.userId, row.userId)))
+      .get(),
+  ]);
+  if (gb?.status !== "COMPLETED" || !member || member.noShowAt !== null) return;
+  const hold = await getJoinHold(env, gb.regionId, job.holdId);
+  if (hold?.status !== "posted") throw new Error(`purchaseCompleted: hold ${job.holdId} is not captured`);
+  await onPurchasesCompleted(env, job.groupBuyId, [hold], now);
+  await trustEventStatement(db, {
+    id: `completed:${job.groupBuyId}:${row.userId}`,
+    userId: row.userId,
+    kind: "completed",
+    reference: job.groupBuyId,
+    at: now,
+  });
 }
 
 /** Holds of a buy still waiting for their settlement (diagnostics and tests). */

@@ -11,7 +11,7 @@
 export type GatewayOutcome<T> =
   | { kind: "ok"; value: T }
   | { kind: "declined"; code: string; message: string }
-  | { kind: "unavailable"; code: string; message: string; retryAfterMs: number }
+  | { kind: "unavailable"; code: string; message: string; retryAfterMs: number; rateLimited?: boolean }
   | { kind: "unknown"; code: string; message: string };
 
 /** Toss "Payment" statuses we act on. */
@@ -53,6 +53,8 @@ export interface GatewayPublicKey {
 
 export interface PaymentGateway {
   readonly name: string;
+  /** Whether chargeEncryptedCard/publicKey work (the consent-at-charge-time path needs them). */
+  readonly acceptsEncryptedCards: boolean;
   /** Confirms a one-off card payment that the gateway's payment window authorized. */
   confirmCard(req: { paymentKey: string; orderId: string; amount: number }): Promise<GatewayOutcome<GatewayPayment>>;
   /** Exchanges the billing-auth window's authKey for a reusable billing key. */

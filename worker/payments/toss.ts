@@ -41,11 +41,13 @@ class Timeout extends Error {}
  */
 export class TossGateway implements PaymentGateway {
   readonly name: string;
+  readonly acceptsEncryptedCards: boolean;
   constructor(
     private readonly config: TossConfig,
     name = "toss",
   ) {
     this.name = name;
+    this.acceptsEncryptedCards = config.encryptedCard;
   }
 
   confirmCard(req: { paymentKey: string; orderId: string; amount: number }) {
@@ -153,6 +155,7 @@ export class TossGateway implements PaymentGateway {
         code,
         message,
         retryAfterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : 1000,
+        rateLimited: response.status === 429,
       };
     }
     if (response.status >= 500 || IN_PROGRESS_CODES.has(code)) return { kind: "unknown", code, message };

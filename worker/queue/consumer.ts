@@ -1,7 +1,10 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
-import { completeSettlement, settleHold } from "../groupbuy/settlement";
-import { runMoveBookJob } from "../wallet/books";
+import { getDb } from "../db/client";
+import { completeSettlement, purchaseCompleted, settleHold } from "../groupbuy/settlement";
+import { bookDb, runMoveBookJob } from "../wallet/books";
+import { runRefundJob } from "../wallet/refund";
+import { runChargeJob } from "../wallet/settle";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
 
@@ -52,10 +55,16 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
   switch (job.type) {
     case "ping":
       return;
+    case "charge.settle":
+      return runChargeJob(env, getDb(env), bookDb(env, job.book), job.chargeId);
+    case "refund.settle":
+      return runRefundJob(env, getDb(env), bookDb(env, job.book), job.partId, job.book);
     case "groupbuy.settleHold":
       return settleHold(env, job, Date.now());
     case "groupbuy.complete":
       return completeSettlement(env, job.groupBuyId, Date.now());
+    case "groupbuy.purchaseCompleted":
+      return purchaseCompleted(env, job, Date.now());
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;

@@ -3,6 +3,8 @@ export class RetryLater extends Error {
   constructor(
     message: string,
     readonly minDelayMs = 0,
+    /** Wait exactly the hint, without exponential backoff: a rate limit is pacing, not an outage. */
+    readonly paced = false,
   ) {
     super(message);
     this.name = "RetryLater";
@@ -18,5 +20,6 @@ export function retryDelaySeconds(attempts: number, error: unknown, env: Partial
   const max = Number(env.QUEUE_RETRY_MAX_S) || 600;
   const backoff = Math.min(base * 2 ** Math.max(0, attempts - 1), max);
   const hint = error instanceof RetryLater ? Math.ceil(error.minDelayMs / 1000) : 0;
+  if (error instanceof RetryLater && error.paced) return Math.max(1, hint) + Math.floor(Math.random() * 2);
   return Math.min(Math.max(backoff, hint), 43_200); // Queues accept at most 12 h
 }

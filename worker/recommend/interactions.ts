@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { recInteractions } from "../db/schema";
 import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
 
@@ -38,4 +38,13 @@ export function retractInteraction(db: Db, input: Omit<InteractionInput, "at">) 
         eq(recInteractions.kind, input.kind),
       ),
     );
+}
+
+/** Records a view on its own (for read paths that have no batch); never throws: a lost view only weakens a signal. */
+export async function recordView(db: Db, userId: string, itemId: string, at: number): Promise<void> {
+  try {
+    await runBatch(db, [recordInteraction(db, { userId, itemId, kind: "view", at })]);
+  } catch (e) {
+    console.error(JSON.stringify({ level: "warn", where: "recommend.recordView", error: String(e) }));
+  }
 }

@@ -1,25 +1,21 @@
 import { eq } from "drizzle-orm";
+import type { ProductCategory } from "../../shared/schemas/groupbuy";
 import { type Db, runBatch } from "../db/client";
 import { recInterests } from "../db/schema";
 import { fail } from "../lib/errors";
-import { CATEGORY_KEYS } from "./catalog";
 import { recordInteraction, retractInteraction } from "./interactions";
 import { groupBuyExists } from "./store";
 
 export async function getInterests(
   db: Db,
   userId: string,
-): Promise<{ categories: string[]; updatedAt: number | null }> {
+): Promise<{ categories: ProductCategory[]; updatedAt: number | null }> {
   const row = await db.select().from(recInterests).where(eq(recInterests.userId, userId)).get();
   return { categories: row?.categories ?? [], updatedAt: row?.updatedAt ?? null };
 }
 
 /** Onboarding's favourite categories (replaces the previous choice; an empty list clears it). */
-export async function setInterests(db: Db, userId: string, categories: string[], now: number) {
-  const unknown = categories.filter((c) => !(CATEGORY_KEYS as readonly string[]).includes(c));
-  if (unknown.length > 0) {
-    fail("BAD_REQUEST", `Unknown categories: ${unknown.join(", ")}. Choose from: ${CATEGORY_KEYS.join(", ")}.`);
-  }
+export async function setInterests(db: Db, userId: string, categories: ProductCategory[], now: number) {
   await db
     .insert(recInterests)
     .values({ userId, categories, updatedAt: now })

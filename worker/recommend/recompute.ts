@@ -8,6 +8,7 @@ import {
   loadRegionCentres,
   popularityStatements,
   pruneInteractions,
+  syncPurchases,
   userModelStatements,
   writeStatements,
 } from "./store";
@@ -63,6 +64,7 @@ export async function recomputeRecommendations(
   const full = opts.full || (state.cursor === "" && now - state.lastFullAt >= RECOMPUTE.fullSweepMs);
   const watermark = full ? 0 : state.watermark;
   const sweepStartedAt = state.cursor === "" ? now : state.sweepStartedAt;
+  await syncPurchases(db, Math.max(watermark, now - RECOMPUTE.windowMs));
   const due = await dueUsers(db, watermark, state.cursor, maxUsers + 1);
   const batch = due.slice(0, maxUsers);
   const done = due.length <= maxUsers;

@@ -1,6 +1,9 @@
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import {
+  groupBuyMembers,
+  groupBuys,
   recCandidates,
   recInteractions,
   recInterests,
@@ -9,12 +12,18 @@ import {
   recRegions,
   regions,
 } from "../db/schema";
-import type { SignalKind } from "./config";
+import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
 import type { RecomputePlan } from "./plan";
 import type { Interaction, ItemMeta, RegionCentre } from "./types";
 
-// D1 reads and writes of the recommender. The group buy catalogue belongs to the groupbuy domain; the two queries
-// below that read it (GROUP_BUYS_*) are the only places this domain touches its tables.
+// D1 reads and writes of the recommender. The group-buy tables belong to the groupbuy domain; this file is the only
+// place the recommender reads them (aliased drizzle tables, so a renamed column fails the typecheck here).
+
+// In raw SQL an alias renders as its name only: write `${groupBuys} ${gb}` in FROM/JOIN, `${gb.id}` for columns.
+const gb = alias(groupBuys, "gb");
+const gb1 = alias(groupBuys, "gb1");
+const gb2 = alias(groupBuys, "gb2");
+const m = alias(groupBuyMembers, "m");
 
 const PAGE = 20_000;
 /** D1 allows 100 bound parameters per statement. */
@@ -48,8 +57,8 @@ export async function loadInteractionWindow(db: Db, since: number, peersOf?: str
         mine AS (SELECT DISTINCT i.item_id FROM ${recInteractions} i JOIN due ON due.user_id = i.user_id
                  WHERE i.at > ${since}),
         items AS (SELECT item_id FROM mine
-                  UNION SELECT gb2.id FROM mine JOIN group_buys gb1 ON gb1.id = mine.item_id
-                        JOIN group_buys gb2 ON gb2.product_id = gb1.product_id),
+                  UNION SELECT ${gb2.id} FROM mine JOIN ${groupBuys} ${gb1} ON ${gb1.id} = mine.item_id
+                        JOIN ${groupBuys} ${gb2} ON ${gb2.productId} = ${gb1.productId}),
         peers AS (SELECT i.user_id FROM ${recInteractions} i JOIN items ON items.item_id = i.item_id
                   WHERE i.at > ${since} UNION SELECT user_id FROM due)`
     : sql``;
@@ -58,8 +67,9 @@ export async function loadInteractionWindow(db: Db, since: number, peersOf?: str
   for (;;) {
     const rows = await db.all<WindowRow>(sql`${peers}
       SELECT i.rowid AS rid, i.user_id, i.item_id, i.kind, i.weight, i.at,
-             gb.category, gb.seller_id, gb.product_id, gb.region_id, gb.status
-      FROM ${recInteractions} i LEFT JOIN group_buys gb ON gb.id = i.item_id
+             ${gb.category} AS category, ${gb.sellerId} AS seller_id, ${gb.productId} AS product_id,
+             ${gb.regionId} AS region_id, ${gb.status} AS status
+      FROM ${recInteractions} i LEFT JOIN ${groupBuys} ${gb} ON ${gb.id} = i.item_id
       WHERE i.at > ${since} AND i.rowid > ${after} ${onlyPeers}
       ORDER BY i.rowid LIMIT ${PAGE}`);
     for (const r of rows) {
@@ -242,23 +252,25 @@ export function servingRows(db: Db, userId: string, regionId: string, now: numbe
       FROM ${recCandidates} rc, json_each(rc.items) j WHERE rc.user_id = ${userId}
     ),
     g AS (
-      SELECT gb.id, gb.title, gb.category, gb.seller_id, gb.product_id, gb.price_per_share, gb.total_shares,
-             gb.taken_shares, gb.participant_count, gb.deadline,
+      SELECT ${gb.id} AS id, ${gb.title} AS title, ${gb.category} AS category, ${gb.sellerId} AS seller_id,
+             ${gb.productId} AS product_id, ${gb.pricePerShare} AS price_per_share,
+             ${gb.totalShares} AS total_shares, ${gb.takenShares} AS taken_shares,
+             ${gb.participantCount} AS participant_count, ${gb.deadline} AS deadline,
              pi.score AS pop_item, pp.score AS pop_product, pc.score AS pop_category,
              c.score AS personal, c.neighbours AS neighbours
-      FROM group_buys gb
-      LEFT JOIN ${recPopularity} pi ON pi.region_id = gb.region_id AND pi.key = 'i:' || gb.id
-      LEFT JOIN ${recPopularity} pp ON pp.region_id = gb.region_id AND pp.key = 'p:' || gb.product_id
-      LEFT JOIN ${recPopularity} pc ON pc.region_id = gb.region_id AND pc.key = 'c:' || gb.category
-      LEFT JOIN cand c ON c.item = gb.id
-      WHERE gb.region_id = ${regionId} AND gb.status = 'OPEN' AND gb.deadline > ${now}
-        AND NOT EXISTS (SELECT 1 FROM group_buy_members m
-                        WHERE m.group_buy_id = gb.id AND m.user_id = ${userId} AND m.status = 'joined')
+      FROM ${groupBuys} ${gb}
+      LEFT JOIN ${recPopularity} pi ON pi.region_id = ${gb.regionId} AND pi.key = 'i:' || ${gb.id}
+      LEFT JOIN ${recPopularity} pp ON pp.region_id = ${gb.regionId} AND pp.key = 'p:' || ${gb.productId}
+      LEFT JOIN ${recPopularity} pc ON pc.region_id = ${gb.regionId} AND pc.key = 'c:' || ${gb.category}
+      LEFT JOIN cand c ON c.item = ${gb.id}
+      WHERE ${gb.regionId} = ${regionId} AND ${gb.status} = 'OPEN' AND ${gb.deadline} > ${now}
+        AND NOT EXISTS (SELECT 1 FROM ${groupBuyMembers} ${m}
+                        WHERE ${m.groupBuyId} = ${gb.id} AND ${m.userId} = ${userId} AND ${m.status} = 'joined')
         AND NOT EXISTS (SELECT 1 FROM ${recInteractions} x
-                        WHERE x.user_id = ${userId} AND x.item_id = gb.id
+                        WHERE x.user_id = ${userId} AND x.item_id = ${gb.id}
                           AND x.kind IN ('join', 'purchase', 'not_interested'))
         AND (SELECT verified FROM u)
-      ORDER BY c.score IS NULL, COALESCE(pi.score, 0) DESC, gb.deadline
+      ORDER BY c.score IS NULL, COALESCE(pi.score, 0) DESC, ${gb.deadline}
       LIMIT ${SERVING_POOL}
     )
     SELECT u.*, g.* FROM u LEFT JOIN g ON 1`);
@@ -270,8 +282,20 @@ export function pruneInteractions(db: Db, before: number) {
 }
 
 export async function groupBuyExists(db: Db, id: string): Promise<boolean> {
-  const row = await db.get<{ one: number }>(sql`SELECT 1 AS one FROM group_buys WHERE id = ${id}`);
+  const row = await db.select({ id: groupBuys.id }).from(groupBuys).where(eq(groupBuys.id, id)).get();
   return Boolean(row);
+}
+
+/**
+ * Completed purchases come from the groupbuy domain's pickups (buyer-confirmed or automatic), read here instead of
+ * hooking every pickup path: one idempotent INSERT … SELECT per cron run, before the due users are chosen.
+ */
+export function syncPurchases(db: Db, since: number) {
+  return db.run(sql`
+    INSERT INTO ${recInteractions} (user_id, item_id, kind, weight, at)
+    SELECT ${m.userId}, ${m.groupBuyId}, 'purchase', ${SIGNAL_WEIGHTS.purchase}, ${m.pickedUpAt}
+    FROM ${groupBuyMembers} ${m} WHERE ${m.status} = 'joined' AND ${m.pickedUpAt} > ${since}
+    ON CONFLICT DO NOTHING`);
 }
 
 export function interestsRow(db: Db, userId: string) {

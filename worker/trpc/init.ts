@@ -19,7 +19,8 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? error.cause : null;
     let message = shape.message;
     // Internals (SQL, stack, driver messages) stay in the log; the caller gets the request id to quote.
-    if (shape.data.httpStatus >= 500) {
+    // SERVICE_UNAVAILABLE is ours to throw (an outside service such as the card gateway is down) and says what to do.
+    if (shape.data.httpStatus >= 500 && error.code !== "SERVICE_UNAVAILABLE") {
       message = `Something went wrong on our side. Quote request id ${ctx?.requestId ?? "unknown"} if you contact support.`;
     } else if (zodError) {
       message = describeZodError(zodError);
@@ -35,7 +36,10 @@ const t = initTRPC.context<Context>().create({
         zodError: zodError ? z.flattenError(zodError) : null,
         /** Seconds to wait before retrying a TOO_MANY_REQUESTS error (also sent as the Retry-After header). */
         retryAfterSeconds: retryAfterSeconds(error),
-        details: shape.data.httpStatus < 500 && error.cause instanceof ErrorDetails ? error.cause.details : null,
+        details:
+          (shape.data.httpStatus < 500 || error.code === "SERVICE_UNAVAILABLE") && error.cause instanceof ErrorDetails
+            ? error.cause.details
+            : null,
       },
     };
   },

@@ -1,10 +1,14 @@
+import { appEn } from "./app.en";
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
+import { paymentsEn } from "./payments.en";
 
 export const en: Messages = {
   ...communityEn,
+  ...appEn,
   ...membershipEn,
+  ...paymentsEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

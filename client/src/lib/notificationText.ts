@@ -40,6 +40,31 @@ export function notificationText(n: NotificationItem, t: Translate): Rendered[] 
       return [
         { key: `notification.${n.kind}`, params: { title: n.params.title, amount: formatWon(n.params.amountWon) } },
       ];
+    case "wallet.charge_paid":
+      return [{ key: "notification.wallet.charge_paid", params: { amount: formatWon(n.params.amountWon) } }];
+    case "wallet.charge_declined": {
+      const lines: Rendered[] = [
+        {
+          key: "notification.wallet.charge_declined",
+          params: {
+            amount: formatWon(n.params.amountWon),
+            reason: n.params.reason,
+            clawedBack: formatWon(n.params.clawedBackWon),
+          },
+        },
+      ];
+      if (n.params.debtWon > 0) {
+        lines.push({ key: "notification.wallet.charge_debt", params: { debt: formatWon(n.params.debtWon) } });
+      }
+      return lines;
+    }
+    case "wallet.refund_failed":
+      return [
+        {
+          key: "notification.wallet.refund_failed",
+          params: { amount: formatWon(n.params.amountWon), reason: n.params.reason },
+        },
+      ];
     case "board.comment":
     case "board.reply":
       return [{ key: `notification.${n.kind}`, params: { name: n.params.commenterName, title: n.params.postTitle } }];

@@ -1,3 +1,4 @@
+import { createResource, createRoot } from "solid-js";
 import { api, errorCode, type Me } from "./api";
 
 // The session cookie is HttpOnly, so the page cannot see whether it has one. This flag (not a secret) remembers
@@ -33,9 +34,22 @@ export async function loadMe(): Promise<Me | null> {
   }
 }
 
+/** One app-wide session resource: every screen reads the same signed-in user. */
+export const session = createRoot(() => {
+  const [me, { refetch, mutate }] = createResource(loadMe);
+  return { me, reload: () => refetch(), clear: () => mutate(null) };
+});
+
 export async function logIn(email: string, password: string): Promise<void> {
   await api.auth.login.mutate({ email, password });
   setFlag(true);
+  await session.reload();
+}
+
+export async function signUp(input: { email: string; password: string; displayName: string }): Promise<void> {
+  await api.auth.signup.mutate(input);
+  setFlag(true);
+  await session.reload();
 }
 
 export async function logOut(): Promise<void> {
@@ -43,5 +57,6 @@ export async function logOut(): Promise<void> {
     await api.auth.logout.mutate();
   } finally {
     setFlag(false);
+    session.clear();
   }
 }

@@ -1,20 +1,24 @@
-import { createSignal } from "solid-js";
-import type { Me, Region } from "../lib/api";
+import { A, useNavigate } from "@solidjs/router";
+import { createResource, createSignal, Show } from "solid-js";
+import { HealthStatus } from "../components/HealthStatus";
+import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { locale, t } from "../lib/i18n";
-import { logOut } from "../lib/session";
+import { logOut, session } from "../lib/session";
 
-export function AccountPage(props: { me: Me; regions: Region[]; onLoggedOut: () => void }) {
+export default function AccountPage() {
+  const navigate = useNavigate();
   const [pending, setPending] = createSignal(false);
+  const [regions] = createResource(() => api.regions.list.query(), { initialValue: [] });
+  const me = () => session.me();
 
-  const region = () => props.regions.find((r) => r.id === props.me.homeRegionId);
   const regionText = () => {
-    const r = region();
+    const r = regions().find((x) => x.id === me()?.homeRegionId);
     if (!r) return t("account.noRegion");
     return locale() === "ko" ? `${r.name} (${r.city})` : r.nameEn;
   };
   const verificationText = () => {
-    const v = props.me.verification;
+    const v = me()?.verification;
     if (!v) return t("verification.none");
     const date = formatDate(v.expiresAt, locale());
     return v.current ? t("verification.current", { date }) : t("verification.expired", { date });
@@ -26,30 +30,43 @@ export function AccountPage(props: { me: Me; regions: Region[]; onLoggedOut: () 
       await logOut();
     } finally {
       setPending(false);
-      props.onLoggedOut();
+      navigate("/login", { replace: true });
     }
   }
 
   return (
-    <section aria-labelledby="account-heading" class="card">
-      <h2 id="account-heading">{t("account.heading")}</h2>
-      <dl class="facts">
-        <dt>{t("account.name")}</dt>
-        <dd data-testid="me-name">{props.me.displayName}</dd>
-        <dt>{t("account.email")}</dt>
-        <dd>{props.me.email}</dd>
-        <dt>{t("account.role")}</dt>
-        <dd data-testid="me-role">{t(`role.${props.me.role}`)}</dd>
-        <dt>{t("account.region")}</dt>
-        <dd data-testid="me-region">{regionText()}</dd>
-        <dt>{t("account.verification")}</dt>
-        <dd data-testid="me-verification" classList={{ ok: !!props.me.verification?.current }}>
-          {verificationText()}
-        </dd>
-      </dl>
-      <button type="button" class="secondary" onClick={logout} disabled={pending()}>
-        {t("account.logout")}
-      </button>
-    </section>
+    <Show when={me()}>
+      {(user) => (
+        <section aria-labelledby="account-heading" class="card">
+          <h1 id="account-heading">{t("account.heading")}</h1>
+          <dl class="facts">
+            <dt>{t("account.name")}</dt>
+            <dd data-testid="me-name">{user().displayName}</dd>
+            <dt>{t("account.email")}</dt>
+            <dd>{user().email}</dd>
+            <dt>{t("account.role")}</dt>
+            <dd data-testid="me-role">{t(`role.${user().role}`)}</dd>
+            <dt>{t("account.region")}</dt>
+            <dd data-testid="me-region">{regionText()}</dd>
+            <dt>{t("account.verification")}</dt>
+            <dd data-testid="me-verification" classList={{ ok: !!user().verification?.current }}>
+              {verificationText()}
+            </dd>
+          </dl>
+          <div class="actions">
+            <A href="/verify" class="button secondary">
+              {t("account.verify")}
+            </A>
+            <A href="/interests" class="button secondary">
+              {t("account.interests")}
+            </A>
+            <button type="button" class="secondary" onClick={logout} disabled={pending()}>
+              {t("account.logout")}
+            </button>
+          </div>
+          <HealthStatus />
+        </section>
+      )}
+    </Show>
   );
 }

@@ -62,6 +62,8 @@ export const groupBuys = sqliteTable(
     pickupPlace: text("pickup_place").notNull(),
     pickupStart: integer("pickup_start").notNull(),
     pickupEnd: integer("pickup_end").notNull(),
+    /** The seller's choice: Gonggu Plus members get the first hour (membership). */
+    plusEarlyAccess: integer("plus_early_access", { mode: "boolean" }).notNull().default(false),
     // Mirrored from the Durable Object (eventually consistent; `mirrorSeq` only moves forward).
     status: text("status", { enum: GROUP_BUY_STATUSES }).notNull(),
     statusReason: text("status_reason"),
@@ -97,7 +99,10 @@ export const groupBuyMembers = sqliteTable(
       .notNull()
       .references(() => users.id),
     shares: integer("shares").notNull(),
+    /** Price × shares: what the seller is owed for this buyer. */
     amount: integer("amount").notNull(),
+    /** What the buyer's points paid (amount minus their membership discount, which Gonggu pays). */
+    paid: integer("paid").notNull().default(0),
     /** joined: holds shares; left: left while OPEN (holds voided). */
     status: text("status", { enum: ["joined", "left"] }).notNull(),
     pickedUpAt: integer("picked_up_at"),
@@ -122,7 +127,9 @@ export const groupBuyHolds = sqliteTable(
       .notNull()
       .references(() => users.id),
     shares: integer("shares").notNull(),
+    /** Price × shares (gross); the hold itself is `paid`, the membership discount is funded at capture. */
     amount: integer("amount").notNull(),
+    paid: integer("paid").notNull().default(0),
     /** active: counts; left: the buyer left (hold voided by the DO). */
     state: text("state", { enum: ["active", "left"] }).notNull(),
     settlement: text("settlement", { enum: ["held", "posted", "voided", "refunded"] })

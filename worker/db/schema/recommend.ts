@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ProductCategory } from "../../../shared/schemas/groupbuy";
 import { SIGNAL_KINDS } from "../../recommend/config";
 import { users } from "./accounts";
 
@@ -33,7 +34,7 @@ export const recInterests = sqliteTable("rec_interests", {
   userId: text("user_id")
     .primaryKey()
     .references(() => users.id),
-  categories: text("categories", { mode: "json" }).$type<string[]>().notNull(),
+  categories: text("categories", { mode: "json" }).$type<ProductCategory[]>().notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
 

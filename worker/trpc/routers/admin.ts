@@ -3,7 +3,7 @@ import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { kickFromRooms } from "../../community/rooms";
 import { adminProcedure, router } from "../init";
-import { dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
+import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
 
@@ -32,5 +32,6 @@ export const adminRouter = router({
   }),
   gateway: gatewayAdminRouter,
   dlq: dlqAdminRouter,
+  charges: chargesAdminRouter,
   wallet: walletAdminRouter,
 });

@@ -11,6 +11,7 @@ import {
 import { joinGroupBuy, leaveGroupBuy, listParticipants, myGroupBuys, transitionGroupBuy } from "../../groupbuy/actions";
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
+import { recordView } from "../../recommend/interactions";
 import { activeProcedure, authedProcedure, router } from "../init";
 
 export const groupBuysRouter = router({
@@ -20,9 +21,12 @@ export const groupBuysRouter = router({
   list: authedProcedure
     .input(groupBuyListInput)
     .query(({ ctx, input }) => listGroupBuys(ctx.db, ctx.user.id, input, ctx.now)),
-  get: authedProcedure
-    .input(groupBuyIdInput)
-    .query(({ ctx, input }) => getGroupBuy(ctx.db, ctx.env, ctx.user, input.id, ctx.now)),
+  get: authedProcedure.input(groupBuyIdInput).query(async ({ ctx, input }) => {
+    const result = await getGroupBuy(ctx.db, ctx.env, ctx.user, input.id, ctx.now);
+    // A view is a weak recommendation signal; recorded after the response so reads stay fast.
+    ctx.waitUntil(recordView(ctx.db, ctx.user.id, input.id, ctx.now));
+    return result;
+  }),
   mine: authedProcedure
     .input(myGroupBuysInput)
     .query(({ ctx, input }) => myGroupBuys(ctx.db, ctx.user.id, input.cursor, input.limit)),

@@ -7,22 +7,28 @@ import {
 import type { Db } from "../../db/client";
 import { withIdempotency } from "../../lib/idempotency";
 import { allBookDbs, bookDb } from "../../wallet/books";
+import { deferredOutstanding } from "../../wallet/charges";
 import { latestReconciliations, reconcileAll } from "../../wallet/reconcile";
 import { grantPromotion, walletHistory, walletStatement, walletSummary } from "../../wallet/wallet";
 import { adminProcedure, authedProcedure, router } from "../init";
+import { walletPaymentProcedures } from "./walletPayments";
 
 // The user's points live in their home region's book.
 const userBook = (ctx: { env: Env; db: Db; user: { homeRegionId: string | null } }) =>
   ctx.user.homeRegionId ? bookDb(ctx.env, ctx.user.homeRegionId) : ctx.db;
 
 export const walletRouter = router({
-  get: authedProcedure.query(({ ctx }) => walletSummary(userBook(ctx), ctx.user.id, ctx.user.homeRegionId)),
+  get: authedProcedure.query(async ({ ctx }) => {
+    const summary = await walletSummary(userBook(ctx), ctx.user.id, ctx.user.homeRegionId);
+    return { ...summary, pendingCharges: await deferredOutstanding(userBook(ctx), ctx.user.id) };
+  }),
   history: authedProcedure
     .input(walletHistoryInput)
     .query(({ ctx, input }) => walletHistory(userBook(ctx), ctx.user.id, ctx.user.homeRegionId, input)),
   statement: authedProcedure
     .input(walletStatementInput)
     .query(({ ctx, input }) => walletStatement(userBook(ctx), ctx.user.id, ctx.user.homeRegionId, input.month)),
+  ...walletPaymentProcedures,
 });
 
 export const walletAdminRouter = router({

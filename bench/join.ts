@@ -1,0 +1,263 @@
+/**
+ * npm run bench:join — N concurrent clients join ONE hot group buy on `wrangler dev` (temp persist dir, port 8850).
+ *
+ * Two paths, same run, same users, same HTTP + tRPC + session + verification work per request:
+ *   DO     groupBuys.join: the fill is a check-and-set in the buy's GroupBuyRoom Durable Object (reserve → ledger
+ *          hold → confirm)
+ *   D1     the baseline: the fill is one conditional `UPDATE group_buys SET taken = taken + n WHERE taken + n <= total`
+ *          on D1, then the same ledger hold
+ * Two storms per path:
+ *   hot    BENCH_ATTEMPTS (10,000) join attempts on a 100-share buy: exactly 100 must succeed, the rest sold out
+ *   fill   BENCH_FILL (1,000) joins on a 1,000-share buy: every one succeeds (the cost of a successful join)
+ * Prints joins/s, p50/p99 latency, successes and the oversell count (must be 0, checked against the DO, the D1 counter
+ * and the ledger holds), the DO/D1 ratio, and the machine's cores. Exits 1 on any oversell or wrong count.
+ *
+ * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per storm at most. localhost only.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8850);
+const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
+const FILL = Number(process.env.BENCH_FILL ?? 1_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
+const HOT_SHARES = 100;
+const BASE = `http://127.0.0.1:${PORT}`;
+const ROOT = resolve(import.meta.dirname, "..");
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
+
+/** The project's wrangler.toml with the bench worker as `main`, absolute paths, and no static assets. */
+function wranglerConfig(dir: string): string {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/worker/join.ts"))}`)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
+    .replace(/^\[assets\][^[]*/m, "");
+  const path = join(dir, "wrangler.toml");
+  writeFileSync(path, toml);
+  const vars = existsSync(join(ROOT, ".dev.vars")) ? ".dev.vars" : ".dev.vars.example";
+  copyFileSync(join(ROOT, vars), join(dir, ".dev.vars"));
+  return path;
+}
+
+async function waitForHealth(child: ChildProcess, log: () => string, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}\n${log().slice(-2000)}`);
+    try {
+      if ((await fetch(`${BASE}/bench/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`wrangler dev did not become healthy in time\n${log().slice(-2000)}`);
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+type Outcome = "ok" | "sold_out" | "other";
+
+/** One tRPC mutation over HTTP, the way the SDK sends it. */
+async function joinCall(
+  path: string,
+  token: string,
+  id: string,
+  key: string,
+): Promise<{ outcome: Outcome; code?: string }> {
+  const res = await fetch(`${BASE}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, shares: 1, idempotencyKey: key }),
+  });
+  const body = (await res.json()) as { error?: { data?: { code?: string } } };
+  if (res.ok) return { outcome: "ok" };
+  const code = body.error?.data?.code ?? `HTTP ${res.status}`;
+  return { outcome: code === "CONFLICT" || code === "PRECONDITION_FAILED" ? "sold_out" : "other", code };
+}
+
+interface Storm {
+  name: string;
+  attempts: number;
+  ok: number;
+  soldOut: number;
+  other: number;
+  otherCodes: Set<string>;
+  seconds: number;
+  perSec: number;
+  p50: number;
+  p99: number;
+}
+
+async function storm(
+  name: string,
+  attempts: number,
+  call: (i: number) => Promise<{ outcome: Outcome; code?: string }>,
+): Promise<Storm> {
+  const latencies: number[] = [];
+  const result: Storm = {
+    name,
+    attempts: 0,
+    ok: 0,
+    soldOut: 0,
+    other: 0,
+    otherCodes: new Set(),
+    seconds: 0,
+    perSec: 0,
+    p50: 0,
+    p99: 0,
+  };
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < attempts && performance.now() < deadline) {
+        const i = next++;
+        const t = performance.now();
+        const r = await call(i).catch((e) => ({ outcome: "other" as const, code: String(e) }));
+        latencies.push(performance.now() - t);
+        result.attempts++;
+        if (r.outcome === "ok") result.ok++;
+        else if (r.outcome === "sold_out") result.soldOut++;
+        else {
+          result.other++;
+          if (r.code) result.otherCodes.add(r.code);
+        }
+      }
+    }),
+  );
+  result.seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  result.perSec = result.attempts / result.seconds;
+  result.p50 = pct(0.5);
+  result.p99 = pct(0.99);
+  return result;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-join-"));
+  const config = wranglerConfig(dir);
+  const state = join(dir, "state");
+  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
+  const migrate = spawnSync(
+    wrangler,
+    ["d1", "migrations", "apply", "gonggu", "--local", "--persist-to", state, "-c", config],
+    {
+      env: ENV,
+      encoding: "utf8",
+    },
+  );
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}\n${migrate.stdout}`);
+  const child = spawn(
+    wrangler,
+    [
+      "dev",
+      "-c",
+      config,
+      "--port",
+      String(PORT),
+      "--ip",
+      "127.0.0.1",
+      "--inspector-port",
+      String(PORT + 1),
+      "--persist-to",
+      state,
+    ],
+    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const stop = () => {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  };
+  process.on("exit", stop);
+  try {
+    await waitForHealth(child, () => log);
+    // Every buyer takes at most one share of each buy (max 1 per person), so the hot storm needs ≥ 100 buyers and
+    // the fill storm one buyer per share. Attempts beyond a buyer's first are refused (sold out or max-per-person).
+    const buyers = Math.max(FILL, HOT_SHARES * 2);
+    const seed = await post<{ region: string; buys: { do: string; d1: string; shares: number }[]; tokens: string[] }>(
+      "/bench/seed",
+      {
+        buyers,
+        points: 1_000_000,
+        buys: [
+          { shares: HOT_SHARES, price: 100_000 },
+          { shares: FILL, price: FILL * 1_000 },
+        ],
+      },
+    );
+    const [hot, fill] = seed.buys;
+    const token = (i: number) => seed.tokens[i % seed.tokens.length];
+    const key = (tag: string, i: number) => `${tag}-${i}-${Date.now().toString(36)}`;
+    const viaDo = (id: string, tag: string) => (i: number) =>
+      joinCall("/api/trpc/groupBuys.join", token(i), id, key(tag, i));
+    const viaD1 = (id: string, tag: string) => (i: number) => joinCall("/bench/trpc/join", token(i), id, key(tag, i));
+
+    // warm-up (not measured): compile paths, open connections, wake the rooms
+    const none = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    await storm("warm-up", 200, (i) => (i % 2 ? viaDo(none, "w")(i) : viaD1(none, "w")(i)));
+
+    const results = [
+      await storm("hot DO", ATTEMPTS, viaDo(hot.do, "hd")),
+      await storm("hot D1", ATTEMPTS, viaD1(hot.d1, "hb")),
+      await storm("fill DO", FILL, viaDo(fill.do, "fd")),
+      await storm("fill D1", FILL, viaD1(fill.d1, "fb")),
+    ];
+    const after = await post<
+      {
+        do: { taken: number; confirmed: number; escrow: number; price: number };
+        d1: { taken: number; escrow: number; price: number };
+      }[]
+    >("/bench/state", { region: seed.region, buys: seed.buys });
+
+    console.log(
+      `\njoin benchmark — one hot group buy on wrangler dev (local D1 + Durable Objects), ${CONCURRENCY} concurrent clients`,
+    );
+    console.log(
+      `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), node ${process.version}\n`,
+    );
+    console.log("storm     attempts  ok     sold-out  other  seconds  joins/s  p50 ms  p99 ms");
+    for (const r of results) {
+      console.log(
+        `${r.name.padEnd(9)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1)}` +
+          (r.otherCodes.size ? `  (${[...r.otherCodes].slice(0, 3).join(", ")})` : ""),
+      );
+    }
+    const ratio = (a: Storm, b: Storm) => (a.perSec / b.perSec).toFixed(2);
+    console.log(`\nDO / D1 joins/s: hot ${ratio(results[0], results[1])}×, fill ${ratio(results[2], results[3])}×`);
+
+    let bad = false;
+    const expectations: [string, number, { taken: number; escrow: number; price: number }, Storm][] = [
+      ["hot DO", HOT_SHARES, after[0].do, results[0]],
+      ["hot D1", HOT_SHARES, after[0].d1, results[1]],
+      ["fill DO", Math.min(FILL, results[2].attempts), after[1].do, results[2]],
+      ["fill D1", Math.min(FILL, results[3].attempts), after[1].d1, results[3]],
+    ];
+    for (const [name, shares, s, r] of expectations) {
+      const oversell = Math.max(0, s.taken - shares);
+      const holdsOk = s.escrow === s.taken * s.price;
+      const countOk = r.ok === s.taken && (name.startsWith("hot") ? s.taken === shares : true);
+      console.log(
+        `${name.padEnd(8)} taken ${s.taken}/${shares}  oversell ${oversell}  holds ${s.escrow.toLocaleString("en-US")} won (${holdsOk ? "= taken × price" : "MISMATCH"})  ok responses ${r.ok}${countOk ? "" : " MISMATCH"}`,
+      );
+      if (oversell > 0 || !holdsOk || !countOk || r.other > 0) bad = true;
+    }
+    const target = results[0].perSec >= 1000 && results[0].p99 < 50;
+    console.log(`\ntarget (hot DO ≥ 1,000 joins/s with p99 < 50 ms): ${target ? "met" : "NOT met"} on this machine`);
+    if (bad) process.exitCode = 1;
+  } finally {
+    stop();
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

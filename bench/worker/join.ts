@@ -1,0 +1,236 @@
+/**
+ * The Worker for `npm run bench:join`: the whole app (so joins go through Hono, tRPC, the session lookup and the
+ * GroupBuyRoom Durable Object exactly as in production) plus bench-only routes under /bench/. Never deployed:
+ * bench/join.ts runs it with `wrangler dev` from a temp config.
+ *
+ *   POST /bench/seed         region, seller, group buys, N funded residents with bearer sessions
+ *   POST /bench/trpc/join    the BASELINE: the same procedure guards, but the fill is a conditional UPDATE on D1
+ *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
+ */
+import { trpcServer } from "@hono/trpc-server";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
+import { getDb, runBatch } from "../../worker/db/client";
+import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
+import type { AppEnv } from "../../worker/env";
+import { hasOutstandingDebt } from "../../worker/groupbuy/debtHook";
+import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
+import { createProduct } from "../../worker/groupbuy/products";
+import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
+import app from "../../worker/index";
+import { fail } from "../../worker/lib/errors";
+import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
+import { requireCurrentVerification } from "../../worker/regions/verification";
+import { createContext } from "../../worker/trpc/context";
+import { activeProcedure, router } from "../../worker/trpc/init";
+import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
+import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
+
+export { GroupBuyRoom, SandboxGateway, UserChannel } from "../../worker/index";
+
+const HOUR = 3_600_000;
+
+/** The baseline join: identical guards to groupBuys.join, then ONE conditional UPDATE decides the fill. */
+const baselineRouter = router({
+  join: activeProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
+    const user = ctx.user;
+    if (!user.homeRegionId) fail("PRECONDITION_FAILED", "Verify your neighbourhood first.");
+    const [, owes] = await Promise.all([
+      requireCurrentVerification(ctx.db, user.id, user.homeRegionId, ctx.now),
+      hasOutstandingDebt(ctx.db, user.id),
+    ]);
+    if (owes) fail("PRECONDITION_FAILED", "Settle your outstanding balance first.");
+    const taken = await ctx.db
+      .update(groupBuys)
+      .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
+      .where(
+        and(
+          eq(groupBuys.id, input.id),
+          eq(groupBuys.status, "OPEN"),
+          eq(groupBuys.regionId, user.homeRegionId),
+          gt(groupBuys.deadline, ctx.now),
+          sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
+        ),
+      )
+      .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
+      .get();
+    if (!taken) fail("CONFLICT", "Sold out.");
+    try {
+      const hold = await placeJoinHold(ctx.env, {
+        holdId: `d1:${newId()}`,
+        groupBuyId: input.id,
+        regionId: taken.regionId,
+        userId: user.id,
+        gross: taken.price * input.shares,
+        shares: input.shares,
+        title: taken.title,
+        now: ctx.now,
+      });
+      return { holdId: hold.id, shares: input.shares, amount: hold.amount };
+    } catch (e) {
+      await ctx.db
+        .update(groupBuys)
+        .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
+        .where(eq(groupBuys.id, input.id));
+      throw e;
+    }
+  }),
+});
+
+const bench = new Hono<AppEnv>();
+bench.use("*", async (c, next) => {
+  c.set("requestId", newId());
+  await next();
+});
+bench.use(
+  "/bench/trpc/*",
+  trpcServer({
+    endpoint: "/bench/trpc",
+    router: baselineRouter,
+    createContext: (opts, c) => createContext(c, opts.resHeaders),
+  }),
+);
+
+bench.post("/bench/seed", async (c) => {
+  const body = (await c.req.json()) as { buyers: number; points: number; buys: { shares: number; price: number }[] };
+  const db = getDb(c.env);
+  const now = Date.now();
+  const region = `bench-${newId().toLowerCase()}`;
+  await db
+    .insert(regions)
+    .values({ id: region, name: "벤치동", nameEn: region, city: "서울", lat: 37.5, lng: 127, radiusM: 2000 });
+  const sellerId = newId();
+  await db.insert(users).values({
+    id: sellerId,
+    email: `seller-${sellerId.toLowerCase()}@bench.example`,
+    passwordHash: "!",
+    displayName: "벤치 판매자",
+    role: "seller",
+    createdAt: now,
+  });
+  const seller = (await db.select().from(users).where(eq(users.id, sellerId)).get())!;
+  const buys: { do: string; d1: string; shares: number }[] = [];
+  for (const spec of body.buys) {
+    const product = await createProduct(
+      db,
+      sellerId,
+      {
+        title: `벤치 상품 ${spec.shares}`,
+        description: "",
+        category: "fresh",
+        imageUrls: [],
+        totalQuantity: spec.shares,
+        unit: "개",
+        totalPrice: spec.price,
+        allowHosts: false,
+      },
+      now,
+    );
+    const make = async () => {
+      const deadline = now + 12 * HOUR;
+      const { groupBuy } = await createGroupBuy(
+        db,
+        c.env,
+        seller,
+        {
+          productId: product.id,
+          regionId: region,
+          totalShares: spec.shares,
+          minShares: 1,
+          maxPerPerson: 1,
+          deadline,
+          pickupPlace: "벤치 주민센터",
+          pickupStart: deadline + HOUR,
+          pickupEnd: deadline + 2 * HOUR,
+          plusEarlyAccess: false,
+        },
+        now,
+      );
+      return groupBuy.id;
+    };
+    buys.push({ do: await make(), d1: await make(), shares: spec.shares });
+  }
+  const tokens: string[] = [];
+  for (let start = 0; start < body.buyers; start += 20) {
+    const statements = [];
+    for (let i = start; i < Math.min(body.buyers, start + 20); i++) {
+      const id = newId(now);
+      const token = randomToken(32);
+      tokens.push(token);
+      statements.push(
+        db.insert(users).values({
+          id,
+          email: `b-${id.toLowerCase()}@bench.example`,
+          passwordHash: "!",
+          displayName: `이웃${i}`,
+          homeRegionId: region,
+          createdAt: now,
+        }),
+        db.insert(regionVerifications).values({
+          id: newId(now),
+          userId: id,
+          regionId: region,
+          distanceM: 10,
+          verifiedAt: now,
+          expiresAt: now + 24 * HOUR,
+        }),
+        db.insert(sessions).values({
+          tokenHash: await sha256Hex(token),
+          userId: id,
+          kind: "bearer",
+          createdAt: now,
+          expiresAt: now + 24 * HOUR,
+        }),
+        ...transferStatements(db, {
+          id: `bench-fund:${id}`,
+          book: region,
+          debit: platformAccount("pg_clearing", region),
+          credit: userChargedAccount(id, region),
+          amount: body.points,
+          kind: "charge",
+          now,
+        }),
+      );
+    }
+    await runBatch(db, statements);
+  }
+  return c.json({ region, buys, tokens });
+});
+
+bench.post("/bench/state", async (c) => {
+  const { region, buys } = (await c.req.json()) as { region: string; buys: { do: string; d1: string }[] };
+  const db = getDb(c.env);
+  const out = [];
+  for (const b of buys) {
+    const room = await roomStub(c.env, b.do).debugState();
+    const d1 = await db.select().from(groupBuys).where(eq(groupBuys.id, b.d1)).get();
+    const escrows = await getAccounts(db, [escrowAccount(b.do, region).id, escrowAccount(b.d1, region).id]);
+    const held = (id: string) => {
+      const row = escrows.find((e) => e.id === escrowAccount(id, region).id);
+      return row ? row.creditsPending + row.creditsPosted : 0;
+    };
+    out.push({
+      do: {
+        taken: room.counts.taken,
+        confirmed: room.counts.confirmed,
+        escrow: held(b.do),
+        price: room.meta?.pricePerShare,
+      },
+      d1: { taken: d1?.takenShares ?? -1, escrow: held(b.d1), price: d1?.pricePerShare },
+    });
+  }
+  return c.json(out);
+});
+
+bench.get("/bench/health", (c) => c.json({ ok: true }));
+
+export default {
+  fetch(request, env, ctx) {
+    return new URL(request.url).pathname.startsWith("/bench/")
+      ? bench.fetch(request, env, ctx)
+      : app.fetch(request, env, ctx);
+  },
+  queue: app.queue,
+  scheduled: app.scheduled,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,58 @@
+import { createSignal, onCleanup } from "solid-js";
+import { type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
+
+export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
+
+/**
+ * The live part of one group buy: a WebSocket to its Durable Object room (same origin, the session cookie
+ * authenticates it). Reconnects with backoff while the screen is open; frames are validated with the shared schema.
+ */
+export function createRoom(groupBuyId: string) {
+  const [snapshot, setSnapshot] = createSignal<Snapshot | null>(null);
+  const [fill, setFill] = createSignal<Fill | null>(null);
+  const [status, setStatus] = createSignal<{ status: Snapshot["status"]; reason: string | null } | null>(null);
+  const [connected, setConnected] = createSignal(false);
+  let socket: WebSocket | null = null;
+  let closed = false;
+  let retry = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ping: ReturnType<typeof setInterval> | undefined;
+
+  function connect() {
+    const url = `${location.origin.replace(/^http/, "ws")}${roomPath(groupBuyId)}`;
+    socket = new WebSocket(url);
+    socket.onopen = () => {
+      retry = 0;
+      setConnected(true);
+      ping = setInterval(() => socket?.send(JSON.stringify({ type: "ping" })), 30_000);
+    };
+    socket.onmessage = (event) => {
+      const parsed = serverFrameSchema.safeParse(JSON.parse(String(event.data)));
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      if (frame.type === "snapshot") {
+        setSnapshot(frame);
+        setFill(frame.fill);
+        setStatus({ status: frame.status, reason: frame.statusReason });
+      } else if (frame.type === "fill") setFill(frame.fill);
+      else if (frame.type === "state") setStatus({ status: frame.status, reason: frame.reason });
+    };
+    socket.onclose = () => {
+      setConnected(false);
+      clearInterval(ping);
+      if (closed) return;
+      timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retry++));
+    };
+  }
+
+  connect();
+  onCleanup(() => {
+    closed = true;
+    clearTimeout(timer);
+    clearInterval(ping);
+    socket?.close();
+  });
+  /** Ask for a fresh snapshot, e.g. after our own join so `you.shares` is current. */
+  const sync = () => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: "sync" }));
+  return { snapshot, fill, status, connected, sync };
+}

@@ -1,0 +1,215 @@
+import { A, useParams } from "@solidjs/router";
+import { createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { LoadError, Loading } from "../components/Status";
+import { api } from "../lib/api";
+import { formatWon } from "../lib/format";
+import { createSubmission, newKey } from "../lib/forms";
+import { locale, t } from "../lib/i18n";
+import { createRoom } from "../lib/room";
+
+const dateTime = (ms: number) =>
+  new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "Asia/Seoul",
+  }).format(ms);
+
+/** "2일 3시간 남음" / "2d 3h left"; the seconds only in the last hour. */
+function remaining(ms: number): string {
+  if (ms <= 0) return t("gb.closed");
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return t("gb.leftDays", { d, h });
+  if (h > 0) return t("gb.leftHours", { h, m });
+  return t("gb.leftMinutes", { m, s: s % 60 });
+}
+
+export default function GroupBuyPage() {
+  const params = useParams();
+  const id = params.id ?? "";
+  const [gb, { refetch }] = createResource(() => api.groupBuys.get.query({ id }));
+  const room = createRoom(id);
+  const [now, setNow] = createSignal(Date.now());
+  const tick = setInterval(() => setNow(Date.now()), 1000);
+  onCleanup(() => clearInterval(tick));
+  const [shares, setShares] = createSignal(1);
+  const joining = createSubmission();
+  const leaving = createSubmission();
+  const pickup = createSubmission();
+  // One key per intent: a retry after a network error must not join twice.
+  let joinKey = newKey();
+  let leaveKey = newKey();
+
+  const fill = () => room.fill() ?? gb()?.fill;
+  const status = () => room.status()?.status ?? gb()?.status;
+  const mine = createMemo(() => room.snapshot()?.you.shares ?? gb()?.you.shares ?? 0);
+  const maxPick = () => {
+    const g = gb();
+    const f = fill();
+    if (!g || !f) return 1;
+    return Math.max(1, Math.min(g.maxPerPerson - mine(), f.remainingShares));
+  };
+
+  async function join(event: SubmitEvent) {
+    event.preventDefault();
+    const ok = await joining.run(() => api.groupBuys.join.mutate({ id, shares: shares(), idempotencyKey: joinKey }));
+    if (ok) {
+      joinKey = newKey();
+      room.sync();
+      void refetch();
+    }
+  }
+  async function leave() {
+    const ok = await leaving.run(() => api.groupBuys.leave.mutate({ id, idempotencyKey: leaveKey }));
+    if (ok) {
+      leaveKey = newKey();
+      room.sync();
+      void refetch();
+    }
+  }
+  async function confirmPickup() {
+    if (await pickup.run(() => api.groupBuys.confirmPickup.mutate({ id }))) void refetch();
+  }
+
+  return (
+    <>
+      <A href="/" class="back">
+        ← {t("nav.home")}
+      </A>
+      <Switch>
+        <Match when={gb.error}>
+          <LoadError error={gb.error} retry={refetch} />
+        </Match>
+        <Match when={gb.loading && !gb.latest}>
+          <Loading />
+        </Match>
+        <Match when={gb.latest}>
+          {(g) => (
+            <>
+              <article class="card gb-detail" aria-labelledby="gb-title">
+                <small class="reason">{t(`category.${g().category}` as "category.other")}</small>
+                <h1 id="gb-title">{g().title}</h1>
+                <p class="muted">
+                  {g().seller.displayName} · {g().totalQuantity}
+                  {g().unit}
+                </p>
+                <Show when={g().description}>
+                  <p>{g().description}</p>
+                </Show>
+                <p class="price">{t("gb.perShare", { price: formatWon(g().pricePerShare) })}</p>
+                <Show when={fill()}>
+                  {(f) => (
+                    <div class="progress" data-testid="gb-fill">
+                      <progress max={f().totalShares} value={f().takenShares} aria-label={t("gb.filled")} />
+                      <span aria-live="polite">
+                        {t("gb.remaining", { left: f().remainingShares, total: f().totalShares })}
+                      </span>
+                    </div>
+                  )}
+                </Show>
+                <p class="countdown" data-testid="gb-countdown">
+                  <Show when={status() === "OPEN"} fallback={t(`gb.status.${status() ?? "OPEN"}` as "gb.status.OPEN")}>
+                    {remaining(g().deadline - now())}
+                  </Show>
+                </p>
+                <Show when={room.status()?.reason ?? g().statusReason}>
+                  {(reason) => <p class="error">{reason()}</p>}
+                </Show>
+                <dl class="facts">
+                  <dt>{t("gb.minShares")}</dt>
+                  <dd>{g().minShares}</dd>
+                  <dt>{t("gb.maxPerPerson")}</dt>
+                  <dd>{g().maxPerPerson}</dd>
+                  <dt>{t("gb.deadline")}</dt>
+                  <dd>{dateTime(g().deadline)}</dd>
+                  <dt>{t("gb.pickup")}</dt>
+                  <dd>
+                    {g().pickupPlace}
+                    <br />
+                    <small class="muted">
+                      {dateTime(g().pickupStart)} – {dateTime(g().pickupEnd)}
+                    </small>
+                  </dd>
+                  <dt>{t("gb.yours")}</dt>
+                  <dd data-testid="gb-mine">{t("gb.sharesCount", { n: mine() })}</dd>
+                </dl>
+              </article>
+
+              <Show when={status() === "OPEN" && mine() < g().maxPerPerson && (fill()?.remainingShares ?? 0) > 0}>
+                <form class="card" onSubmit={join} aria-labelledby="join-heading">
+                  <h2 id="join-heading">{t("gb.join")}</h2>
+                  <div class="field">
+                    <label for="join-shares">{t("gb.sharesLabel")}</label>
+                    <input
+                      id="join-shares"
+                      type="number"
+                      inputMode="numeric"
+                      min={1}
+                      max={maxPick()}
+                      value={shares()}
+                      onInput={(e) => setShares(Math.max(1, Math.floor(Number(e.currentTarget.value) || 1)))}
+                      aria-invalid={joining.fields().shares ? true : undefined}
+                    />
+                    <Show when={joining.fields().shares}>
+                      <p class="field-error" role="alert">
+                        {joining.fields().shares?.[0]}
+                      </p>
+                    </Show>
+                  </div>
+                  <p class="receipt" data-testid="gb-receipt">
+                    {t("gb.receipt", {
+                      shares: shares(),
+                      price: formatWon(g().pricePerShare),
+                      total: formatWon(g().pricePerShare * shares()),
+                    })}
+                  </p>
+                  <p class="hint">{t("gb.holdNote")}</p>
+                  <Show when={joining.message()}>
+                    <p class="error" role="alert">
+                      {joining.message()}
+                    </p>
+                  </Show>
+                  <button type="submit" disabled={joining.pending()} aria-busy={joining.pending()}>
+                    {joining.pending() ? t("gb.joining") : t("gb.joinSubmit")}
+                  </button>
+                </form>
+              </Show>
+              <Show when={status() === "OPEN" && mine() > 0}>
+                <div class="card">
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={leave}
+                    disabled={leaving.pending()}
+                    aria-busy={leaving.pending()}
+                  >
+                    {t("gb.leave")}
+                  </button>
+                  <Show when={leaving.message()}>
+                    <p class="error" role="alert">
+                      {leaving.message()}
+                    </p>
+                  </Show>
+                </div>
+              </Show>
+              <Show when={status() === "READY" && mine() > 0 && !g().you.pickedUpAt}>
+                <div class="card">
+                  <button type="button" onClick={confirmPickup} disabled={pickup.pending()}>
+                    {t("gb.confirmPickup")}
+                  </button>
+                  <Show when={pickup.message()}>
+                    <p class="error" role="alert">
+                      {pickup.message()}
+                    </p>
+                  </Show>
+                </div>
+              </Show>
+            </>
+          )}
+        </Match>
+      </Switch>
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Empty, LoadError, Loading } from "../components/Status";
+import { api } from "../lib/api";
+import { formatDate } from "../lib/format";
+import { locale, t } from "../lib/i18n";
+import { notificationLines } from "../lib/notificationText";
+
+export default function NotificationsPage() {
+  const [inbox, { refetch }] = createResource(() => api.notifications.list.query({ limit: 50 }));
+  const [marking, setMarking] = createSignal(false);
+  const unread = () => inbox()?.items.some((n) => n.readAt === null) ?? false;
+
+  async function markAll() {
+    setMarking(true);
+    try {
+      await api.notifications.markRead.mutate({ all: true });
+      await refetch();
+    } finally {
+      setMarking(false);
+    }
+  }
+
+  return (
+    <>
+      <div class="page-head">
+        <h1 class="page-title">{t("inbox.heading")}</h1>
+        <Show when={unread()}>
+          <button type="button" class="secondary" onClick={markAll} disabled={marking()} aria-busy={marking()}>
+            {t("inbox.markAll")}
+          </button>
+        </Show>
+      </div>
+      <Switch>
+        <Match when={inbox.error}>
+          <LoadError error={inbox.error} retry={refetch} />
+        </Match>
+        <Match when={inbox.loading && !inbox.latest}>
+          <Loading />
+        </Match>
+        <Match when={inbox.latest?.items.length === 0}>
+          <Empty>
+            <p>{t("inbox.empty")}</p>
+          </Empty>
+        </Match>
+        <Match when={inbox.latest}>
+          <ul class="cards" data-testid="inbox">
+            <For each={inbox.latest?.items}>
+              {(n) => (
+                <li class="card notice" classList={{ unread: n.readAt === null }}>
+                  <For each={notificationLines(n, t)}>{(line) => <p>{line}</p>}</For>
+                  <small class="muted">{formatDate(n.createdAt, locale())}</small>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </>
+  );
+}

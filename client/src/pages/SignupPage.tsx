@@ -1,0 +1,65 @@
+import { A, useNavigate } from "@solidjs/router";
+import { Show } from "solid-js";
+import { Field } from "../components/Field";
+import { createSubmission } from "../lib/forms";
+import { t } from "../lib/i18n";
+import { signUp } from "../lib/session";
+
+export default function SignupPage() {
+  const submission = createSubmission();
+  const navigate = useNavigate();
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const done = await submission.run(async () => {
+      await signUp({
+        email: String(form.get("email")),
+        password: String(form.get("password")),
+        displayName: String(form.get("displayName")),
+      });
+      return true;
+    });
+    if (done) navigate("/verify", { replace: true });
+  }
+
+  return (
+    <section aria-labelledby="signup-heading" class="card">
+      <h1 id="signup-heading">{t("signup.heading")}</h1>
+      <form onSubmit={submit} novalidate>
+        <Field
+          label={t("signup.displayName")}
+          name="displayName"
+          autocomplete="nickname"
+          errors={submission.fields().displayName}
+        />
+        <Field
+          label={t("login.email")}
+          name="email"
+          type="email"
+          autocomplete="email"
+          errors={submission.fields().email}
+        />
+        <Field
+          label={t("login.password")}
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          errors={submission.fields().password}
+        />
+        <p class="hint">{t("signup.passwordHint")}</p>
+        <Show when={submission.message()}>
+          <p class="error" role="alert">
+            {submission.message()}
+          </p>
+        </Show>
+        <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
+          {submission.pending() ? t("signup.submitting") : t("signup.submit")}
+        </button>
+      </form>
+      <p class="alt">
+        {t("signup.haveAccount")} <A href="/login">{t("login.heading")}</A>
+      </p>
+    </section>
+  );
+}

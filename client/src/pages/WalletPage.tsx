@@ -1,0 +1,177 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Empty, LoadError, Loading } from "../components/Status";
+import { api, type RouterOutputs } from "../lib/api";
+import { formatDate, formatWon } from "../lib/format";
+import { locale, t } from "../lib/i18n";
+
+type Line = RouterOutputs["wallet"]["history"]["lines"][number];
+
+/** This month in Korean time as YYYY-MM (statements are per Korean calendar month). */
+function thisMonthKst(): string {
+  const kst = new Date(Date.now() + 9 * 3600_000);
+  return `${kst.getUTCFullYear()}-${String(kst.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant");
+
+function LineItem(props: { line: Line }) {
+  return (
+    <li class="line">
+      <span>
+        <strong>{kindText(props.line.kind)}</strong>
+        <small class="muted">
+          {" · "}
+          {formatDate(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}
+          {props.line.phase === "pending" ? ` · ${t("wallet.pending")}` : ""}
+        </small>
+      </span>
+      <span class="amount" classList={{ plus: props.line.delta > 0, minus: props.line.delta < 0 }}>
+        {props.line.delta > 0 ? "+" : ""}
+        {formatWon(props.line.delta)}
+      </span>
+    </li>
+  );
+}
+
+function History() {
+  const [pages, setPages] = createSignal<Line[][]>([]);
+  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  const [page, { refetch }] = createResource(
+    () => ({ cursor: cursor() }),
+    async (args) => {
+      const result = await api.wallet.history.query({ ...args, limit: 20 });
+      setPages((p) => [...p, result.lines]);
+      return result;
+    },
+  );
+  const lines = () => pages().flat();
+  return (
+    <section aria-labelledby="history-heading" class="card">
+      <h2 id="history-heading">{t("wallet.history")}</h2>
+      <Switch>
+        <Match when={page.error}>
+          <LoadError error={page.error} retry={refetch} />
+        </Match>
+        <Match when={lines().length === 0 && page.loading}>
+          <Loading />
+        </Match>
+        <Match when={lines().length === 0}>
+          <Empty>
+            <p>{t("wallet.noHistory")}</p>
+          </Empty>
+        </Match>
+        <Match when={true}>
+          <ul class="lines" data-testid="wallet-history">
+            <For each={lines()}>{(line) => <LineItem line={line} />}</For>
+          </ul>
+          <Show when={page.latest?.nextCursor}>
+            {(next) => (
+              <button
+                type="button"
+                class="secondary"
+                disabled={page.loading}
+                aria-busy={page.loading}
+                onClick={() => setCursor(next())}
+              >
+                {page.loading ? t("loading") : t("wallet.more")}
+              </button>
+            )}
+          </Show>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+function Statement() {
+  const [month, setMonth] = createSignal(thisMonthKst());
+  const [statement, { refetch }] = createResource(month, (m) => api.wallet.statement.query({ month: m }));
+  return (
+    <section aria-labelledby="statement-heading" class="card">
+      <h2 id="statement-heading">{t("wallet.statement")}</h2>
+      <div class="field">
+        <label for="statement-month">{t("wallet.month")}</label>
+        <input
+          id="statement-month"
+          type="month"
+          value={month()}
+          max={thisMonthKst()}
+          onChange={(e) => e.currentTarget.value && setMonth(e.currentTarget.value)}
+        />
+      </div>
+      <Switch>
+        <Match when={statement.error}>
+          <LoadError error={statement.error} retry={refetch} />
+        </Match>
+        <Match when={statement.loading}>
+          <Loading />
+        </Match>
+        <Match when={statement()}>
+          {(s) => (
+            <>
+              <dl class="facts" data-testid="statement">
+                <dt>{t("wallet.opening")}</dt>
+                <dd>{formatWon(s().opening.total)}</dd>
+                <For each={Object.entries(s().totalsByKind)}>
+                  {([kind, delta]) => (
+                    <>
+                      <dt>{kindText(kind)}</dt>
+                      <dd>{formatWon(delta as number)}</dd>
+                    </>
+                  )}
+                </For>
+                <dt>{t("wallet.closing")}</dt>
+                <dd>
+                  <strong>{formatWon(s().closing.total)}</strong>
+                </dd>
+              </dl>
+              <Show when={s().lines.length === 0}>
+                <p class="muted">{t("wallet.noStatementLines")}</p>
+              </Show>
+            </>
+          )}
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+export default function WalletPage() {
+  const [summary, { refetch }] = createResource(() => api.wallet.get.query());
+  return (
+    <>
+      <h1 class="page-title">{t("wallet.heading")}</h1>
+      <Switch>
+        <Match when={summary.error}>
+          <LoadError error={summary.error} retry={refetch} />
+        </Match>
+        <Match when={summary.loading}>
+          <Loading />
+        </Match>
+        <Match when={summary()}>
+          {(s) => (
+            <section class="card balance" aria-label={t("wallet.balances")}>
+              <p class="muted">{t("wallet.available")}</p>
+              <p class="big" data-testid="wallet-available">
+                {formatWon(s().available)}
+              </p>
+              <dl class="facts">
+                <dt>{t("wallet.charged")}</dt>
+                <dd data-testid="wallet-charged">{formatWon(s().charged)}</dd>
+                <dt>{t("wallet.reward")}</dt>
+                <dd data-testid="wallet-reward">{formatWon(s().reward)}</dd>
+                <dt>{t("wallet.held")}</dt>
+                <dd data-testid="wallet-held">{formatWon(s().held)}</dd>
+              </dl>
+              <Show when={!s().regionId}>
+                <p class="hint">{t("wallet.noRegion")}</p>
+              </Show>
+            </section>
+          )}
+        </Match>
+      </Switch>
+      <History />
+      <Statement />
+    </>
+  );
+}

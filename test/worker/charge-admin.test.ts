@@ -1,0 +1,82 @@
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { auditLog, charges } from "../../worker/db/schema";
+import { errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
+import { balances, chargesOf, gatewayUp, key, payingBuyer, pg, setGateway } from "./payments-helpers";
+import { db, newAdmin } from "./wallet-helpers";
+
+afterEach(gatewayUp);
+
+const billing = { type: "billingKey" as const };
+
+describe("admin.charges", () => {
+  it("lists stuck charges, retries one once the gateway is back, and audits it", async () => {
+    const admin = await newAdmin();
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 9_000, idempotencyKey: key(), paymentMethod: billing });
+    const listed = await admin.client.admin.charges.list.query({ status: "deferred", userId: user.id, limit: 10 });
+    expect(listed.items.map((i) => i.id)).toEqual([res.charge.id]);
+
+    const stillDown = await admin.client.admin.charges.retry.mutate({
+      chargeId: res.charge.id,
+      reason: "재시도 테스트",
+    });
+    expect(stillDown).toMatchObject({ queued: true, charge: { status: "deferred" } });
+    await gatewayUp();
+    const retried = await admin.client.admin.charges.retry.mutate({ chargeId: res.charge.id, reason: "복구됨" });
+    expect(retried).toMatchObject({ queued: false, charge: { status: "succeeded" } });
+    expect(await balances(book, user.id)).toEqual({ charged: 9_000, clearing: -9_000, receivable: 0 });
+    const again = await errorOf(
+      admin.client.admin.charges.retry.mutate({ chargeId: res.charge.id, reason: "또 재시도" }),
+    );
+    expect(again.code).toBe("PRECONDITION_FAILED");
+    const audits = await db().select().from(auditLog).where(eq(auditLog.targetId, user.id)).all();
+    expect(audits.map((a) => a.action)).toEqual(["charge.retry", "charge.retry"]);
+    await assertLedgerInvariants();
+  });
+
+  it("cancels an unpaid deferred charge: points clawed back, nothing charged later", async () => {
+    const admin = await newAdmin();
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 6_000, idempotencyKey: key(), paymentMethod: billing });
+    const out = await admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "고객 요청" });
+    expect(out.charge).toMatchObject({ status: "canceled", debt: 0 });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+    await gatewayUp();
+    const [charge] = await chargesOf(user.id);
+    expect(await pg().ordersFor(charge.orderId)).toEqual([]);
+    await assertLedgerInvariants();
+  });
+
+  it("refuses to cancel a charge the gateway already took, and settles it as paid instead", async () => {
+    const admin = await newAdmin();
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "timeout_after_success" });
+    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
+    expect(res.charge.status).toBe("unknown");
+    await gatewayUp();
+    const err = await errorOf(
+      admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소 시도" }),
+    );
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message).toMatch(/charged it after all/);
+    expect((await db().select().from(charges).where(eq(charges.id, res.charge.id)).get())?.status).toBe("succeeded");
+    expect((await balances(book, user.id)).charged).toBe(2_000);
+    await assertLedgerInvariants();
+  });
+
+  it("refuses to cancel while the gateway cannot say whether it charged", async () => {
+    const admin = await newAdmin();
+    const { client } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "timeout_after_success" });
+    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
+    await setGateway({ mode: "down" });
+    const err = await errorOf(
+      admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소 시도" }),
+    );
+    expect(err.code).toBe("SERVICE_UNAVAILABLE");
+  });
+});

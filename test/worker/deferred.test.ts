@@ -1,0 +1,238 @@
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { charges, notifications } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { escrowAccount, userChargedAccount } from "../../worker/wallet/accounts";
+import { hasOutstandingDebt } from "../../worker/wallet/charges";
+import { transfer } from "../../worker/wallet/ledger";
+import { captureLogs, captureQueueSends } from "./card-scan";
+import { errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
+import {
+  balances,
+  cardMethod,
+  chargesOf,
+  deliver,
+  gatewayUp,
+  key,
+  payingBuyer,
+  pg,
+  setGateway,
+  settleBody,
+} from "./payments-helpers";
+import { db } from "./wallet-helpers";
+
+afterEach(gatewayUp);
+
+const billing = { type: "billingKey" as const };
+
+/** Spends points the way a captured group-buy join does: user → escrow. */
+async function spend(userId: string, book: string, amount: number) {
+  await transfer(db(), {
+    id: `spend:${newId()}`,
+    book,
+    debit: userChargedAccount(userId, book),
+    credit: escrowAccount(newId(), book),
+    amount,
+    kind: "hold_capture",
+    now: Date.now(),
+  });
+}
+
+async function notificationsOf(userId: string) {
+  return db().select().from(notifications).where(eq(notifications.userId, userId)).all();
+}
+
+describe("deferred charging while the gateway is down", () => {
+  it("grants points at once with a billing key; the queue charges later exactly once under duplicate delivery", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const sends = captureQueueSends();
+    let res: Awaited<ReturnType<typeof client.wallet.charge.mutate>>;
+    try {
+      res = await client.wallet.charge.mutate({ amount: 20_000, idempotencyKey: key(), paymentMethod: billing });
+    } finally {
+      sends.restore();
+    }
+    expect(res.charge).toMatchObject({ status: "deferred", deferred: true });
+    expect(res.wallet).toMatchObject({ charged: 20_000, available: 20_000 });
+    expect(await balances(book, user.id)).toEqual({ charged: 20_000, clearing: 0, receivable: -20_000 });
+    expect(await client.wallet.get.query()).toMatchObject({ pendingCharges: 20_000 });
+    const pending = await client.wallet.pendingCharges.query();
+    expect(pending).toMatchObject({ deferredOutstanding: 20_000, debt: 0, deferredCap: 100_000 });
+    expect(pending.items).toEqual([expect.objectContaining({ id: res.charge.id, status: "deferred" })]);
+    const job = settleBody({ id: res.charge.id, book });
+    expect(sends.bodies).toEqual([job]);
+
+    // still down: the consumer backs off exponentially (3rd attempt → 20 s) and retries
+    const logs = captureLogs();
+    let whileDown: Awaited<ReturnType<typeof deliver>>;
+    try {
+      whileDown = await deliver([{ id: "d-1", body: job, attempts: 3 }]);
+    } finally {
+      logs.restore();
+    }
+    expect(whileDown.explicitAcks).toEqual([]);
+    expect(whileDown.retryMessages.map((m) => m.msgId)).toEqual(["d-1"]);
+    expect(logs.lines.some((l) => l.includes('"delaySeconds":20'))).toBe(true);
+
+    await gatewayUp();
+    // the same message delivered twice at once, then once more
+    const [first] = await Promise.all([deliver([{ id: "d-1", body: job }]), deliver([{ id: "d-1", body: job }])]);
+    expect(first.explicitAcks.length + first.retryMessages.length).toBe(1);
+    const again = await deliver([{ id: "d-1", body: job }]);
+    expect(again.explicitAcks).toEqual(["d-1"]);
+
+    const [charge] = await chargesOf(user.id);
+    expect(charge).toMatchObject({ status: "succeeded", deferred: 1, debtAmount: 0 });
+    expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
+    expect(await balances(book, user.id)).toEqual({ charged: 20_000, clearing: -20_000, receivable: 0 });
+    expect((await client.wallet.pendingCharges.query()).items).toEqual([]);
+    expect((await notificationsOf(user.id)).map((n) => n.kind)).toEqual(["wallet.charge_paid"]);
+    await assertLedgerInvariants();
+  });
+
+  it("a decline after recovery claws the points back; what was spent becomes a debt that blocks and is repaid", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
+    await spend(user.id, book, 25_000);
+
+    await setGateway({ mode: "decline" });
+    const settled = await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    expect(settled.explicitAcks).toHaveLength(1);
+    const [charge] = await chargesOf(user.id);
+    expect(charge).toMatchObject({ status: "clawed_back", debtAmount: 25_000, lastErrorCode: "REJECT_CARD_PAYMENT" });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: -25_000 });
+    expect(await hasOutstandingDebt(db(), user.id)).toBe(true);
+    expect(await client.wallet.pendingCharges.query()).toMatchObject({ debt: 25_000 });
+    const [notice] = await notificationsOf(user.id);
+    expect(notice).toMatchObject({ kind: "wallet.charge_declined", params: { clawedBackWon: 5_000, debtWon: 25_000 } });
+
+    // no more credit while owing
+    await setGateway({ mode: "down" });
+    const refused = await errorOf(
+      client.wallet.charge.mutate({ amount: 1_000, idempotencyKey: key(), paymentMethod: billing }),
+    );
+    expect(refused.code).toBe("PRECONDITION_FAILED");
+    expect(refused.message).toMatch(/unpaid/);
+
+    // a paid charge repays the debt first
+    await gatewayUp();
+    const paid = await client.wallet.charge.mutate({
+      amount: 30_000,
+      idempotencyKey: key(),
+      paymentMethod: cardMethod(),
+    });
+    expect(paid.wallet.charged).toBe(5_000);
+    expect(await hasOutstandingDebt(db(), user.id)).toBe(false);
+    expect(await balances(book, user.id)).toEqual({ charged: 5_000, clearing: -30_000, receivable: 0 });
+    await assertLedgerInvariants();
+  });
+
+  it("refuses credit without a current neighbourhood verification, and beyond the cap", async () => {
+    const unverified = await payingBuyer({ billingKey: true, verified: false });
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const err = await errorOf(
+      unverified.client.wallet.charge.mutate({ amount: 1_000, idempotencyKey: key(), paymentMethod: billing }),
+    );
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.message).toMatch(/verification/);
+    expect((await balances(unverified.book, unverified.user.id)).charged).toBe(0);
+
+    await client.wallet.charge.mutate({ amount: 60_000, idempotencyKey: key(), paymentMethod: billing });
+    const over = await errorOf(
+      client.wallet.charge.mutate({ amount: 50_000, idempotencyKey: key(), paymentMethod: billing }),
+    );
+    expect(over.code).toBe("PRECONDITION_FAILED");
+    expect(over.message).toMatch(/40,000 won more/);
+    await client.wallet.charge.mutate({ amount: 40_000, idempotencyKey: key(), paymentMethod: billing });
+    expect((await balances(book, user.id)).charged).toBe(100_000);
+    // concurrent requests cannot exceed the cap together
+    const racers = await Promise.allSettled(
+      [1, 2, 3].map(() =>
+        client.wallet.charge.mutate({ amount: 1_000, idempotencyKey: key(), paymentMethod: billing }),
+      ),
+    );
+    expect(racers.every((r) => r.status === "rejected")).toBe(true);
+    expect((await balances(book, user.id)).charged).toBe(100_000);
+    await assertLedgerInvariants();
+  });
+
+  it("an order the gateway never saw is sent again with the same orderId once the grace period is over", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
+    // as if a worker counted an attempt and died before its request left
+    await db().update(charges).set({ attempts: 1, lastAttemptAt: Date.now() }).where(eq(charges.id, res.charge.id));
+    await gatewayUp();
+    const early = await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    expect(early.retryMessages).toHaveLength(1);
+    expect((await chargesOf(user.id))[0].status).toBe("deferred");
+    await db()
+      .update(charges)
+      .set({ lastAttemptAt: Date.now() - 3_600_000 })
+      .where(eq(charges.id, res.charge.id));
+    const late = await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    expect(late.explicitAcks).toHaveLength(1);
+    const [charge] = await chargesOf(user.id);
+    expect(charge).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
+    await assertLedgerInvariants();
+  });
+});
+
+describe("unknown outcomes", () => {
+  it("timeout after success: the charge waits as unknown, the lookup settles it, never charged twice", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "timeout_after_success" });
+    const input = { amount: 7_000, idempotencyKey: key(), paymentMethod: billing };
+    const res = await client.wallet.charge.mutate(input);
+    expect(res.charge.status).toBe("unknown");
+    expect(res.wallet.charged).toBe(0);
+    // the client retries the same request: same answer, no second gateway call
+    expect(await client.wallet.charge.mutate(input)).toEqual(res);
+
+    const job = { body: settleBody({ id: res.charge.id, book }) };
+    await deliver([job]);
+    await deliver([job]);
+    const [charge] = await chargesOf(user.id);
+    expect(charge.status).toBe("succeeded");
+    expect(charge.attempts).toBe(1);
+    expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
+    expect(await balances(book, user.id)).toEqual({ charged: 7_000, clearing: -7_000, receivable: 0 });
+    expect((await notificationsOf(user.id)).map((n) => n.kind)).toEqual(["wallet.charge_paid"]);
+    await assertLedgerInvariants();
+  });
+
+  it("timeout after success on a deferred charge: the next delivery looks it up instead of charging again", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 4_000, idempotencyKey: key(), paymentMethod: billing });
+    await setGateway({ mode: "timeout_after_success" });
+    const job = { body: settleBody({ id: res.charge.id, book }) };
+    expect((await deliver([job])).retryMessages).toHaveLength(1);
+    expect((await deliver([job])).explicitAcks).toHaveLength(1);
+    const [charge] = await chargesOf(user.id);
+    expect(charge).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
+    expect(await balances(book, user.id)).toEqual({ charged: 4_000, clearing: -4_000, receivable: 0 });
+    await assertLedgerInvariants();
+  });
+
+  it("slow beyond the timeout: unknown while the gateway says IN_PROGRESS, settled when it is DONE", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "slow", delayMs: 1600 });
+    const res = await client.wallet.charge.mutate({ amount: 1_000, idempotencyKey: key(), paymentMethod: billing });
+    expect(res.charge.status).toBe("unknown");
+    await gatewayUp();
+    const job = { body: settleBody({ id: res.charge.id, book }) };
+    expect((await deliver([job])).retryMessages).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await deliver([job])).explicitAcks).toHaveLength(1);
+    expect((await chargesOf(user.id))[0].status).toBe("succeeded");
+    expect((await balances(book, user.id)).charged).toBe(1_000);
+    await assertLedgerInvariants();
+  });
+});
