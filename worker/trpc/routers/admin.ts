@@ -2,6 +2,7 @@ import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/a
 import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { adminProcedure, router } from "../init";
+import { adminPayablesRouter, adminStatsRouter } from "./adminConsole";
 import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
@@ -30,4 +31,6 @@ export const adminRouter = router({
   dlq: dlqAdminRouter,
   charges: chargesAdminRouter,
   wallet: walletAdminRouter,
+  stats: adminStatsRouter,
+  payables: adminPayablesRouter,
 });
