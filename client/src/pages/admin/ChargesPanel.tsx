@@ -122,8 +122,10 @@ function Charges() {
 
 function DeadLetters() {
   const [all, setAll] = createSignal(false);
-  const [list, { refetch }] = createResource(all, (includeReplayed) =>
-    api.admin.dlq.list.query({ includeReplayed, limit: 50 }),
+  // An object source: a bare `false` would mean "not ready" to createResource and never load.
+  const [list, { refetch }] = createResource(
+    () => ({ includeReplayed: all() }),
+    ({ includeReplayed }) => api.admin.dlq.list.query({ includeReplayed, limit: 50 }),
   );
   const [busy, setBusy] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
