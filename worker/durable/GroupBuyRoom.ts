@@ -12,8 +12,7 @@ import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
-import { PLUS } from "../membership/config";
-import { assertCanJoinNow } from "../membership/hooks";
+import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { RoomChat } from "./chat";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
@@ -280,7 +279,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** The seller's Plus-first hour (membership): checked before any share is reserved. */
   private async earlyAccessRefusal(meta: RoomMeta, req: JoinRequest): Promise<RoomError | null> {
     const now = Date.now();
-    if (!meta.plusEarlyAccess || now >= meta.openedAt + PLUS.earlyAccessMs) return null;
+    if (now >= openToAllAt(meta)) return null;
     try {
       await assertCanJoinNow(this.env, {
         userId: req.userId,

@@ -3,6 +3,7 @@ import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { kickFromRooms } from "../../community/rooms";
 import { adminProcedure, router } from "../init";
+import { adminPayablesRouter, adminStatsRouter } from "./adminConsole";
 import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
@@ -34,4 +35,6 @@ export const adminRouter = router({
   dlq: dlqAdminRouter,
   charges: chargesAdminRouter,
   wallet: walletAdminRouter,
+  stats: adminStatsRouter,
+  payables: adminPayablesRouter,
 });
