@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ROOT } from "../../scripts/lib/proc.ts";
-import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
 import { launchChromium } from "./lib/chromium.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
@@ -169,6 +169,75 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     expect(adminProblems).toEqual([]);
     await sellerCtx.close();
     await adminCtx.close();
+  });
+
+  test("a seller cancels an open group buy with a reason the buyers see; the English toggle covers the console", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const title = `취소될 배 ${Date.now().toString(36)}`;
+    const product = await seller.products.create.mutate({
+      title,
+      category: "fresh",
+      totalQuantity: 6,
+      unit: "kg",
+      totalPrice: 30_000,
+    });
+    const now = Date.now();
+    const { groupBuy } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 6,
+      minShares: 3,
+      maxPerPerson: 2,
+      deadline: now + 20 * 3_600_000,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 22 * 3_600_000,
+      pickupEnd: now + 24 * 3_600_000,
+    });
+    const buyer = await sdkAs(DEMO_BUYERS[0].email);
+    const admin = await sdkAs(DEMO_ADMIN.email);
+    await admin.admin.wallet.grant.mutate({
+      userId: DEMO_BUYERS[0].id,
+      amount: 10_000,
+      reason: "console cancel test",
+      idempotencyKey: `console-cancel-${groupBuy.id}`,
+    });
+    await buyer.groupBuys.join.mutate({
+      id: groupBuy.id,
+      shares: 1,
+      idempotencyKey: `console-cancel-join-${groupBuy.id}`,
+    });
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logInAs(page, DEMO_SELLERS[0].email);
+    await page.getByTestId("nav-seller").click();
+    const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
+    await card.waitFor();
+    await card.getByRole("button", { name: "공구 취소" }).click();
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect
+      .poll(() => card.locator("#field-reason-error").textContent())
+      .toBe("Give a reason of at least 2 characters");
+    const reason = "산지 우박 피해로 물량을 받을 수 없게 됐어요";
+    await card.getByLabel("취소 사유 (참여자에게 보여요)").fill(reason);
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("CANCELLED");
+    await expect.poll(() => card.textContent()).toContain(reason);
+    await shot(page, "seller-groupbuy-cancelled-ko");
+    const seen = await buyer.groupBuys.get.query({ id: groupBuy.id });
+    expect(seen).toMatchObject({ status: "CANCELLED", statusReason: reason });
+
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await page.getByRole("heading", { name: "Seller centre", level: 1 }).waitFor();
+    await expect.poll(() => card.getByTestId("seller-gb-status").textContent()).toBe("Cancelled");
+    expect(await page.getByRole("link", { name: "New group buy" }).count()).toBeGreaterThan(0);
+    await shot(page, "seller-console-en");
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
+
+    const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
+    expect(problems).toEqual([badRequest]);
+    await context.close();
   });
 
   test("admin journey: approvals, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
