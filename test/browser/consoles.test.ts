@@ -45,7 +45,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await browser?.close();
   });
 
-  test("seller journey: apply → admin approves → product → group buy → a neighbour fills it → ORDERED → READY", async () => {
+  test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
     const stamp = Date.now().toString(36);
     const email = `console-seller-${stamp}@example.com`;
     await createGongguClient({ url: baseUrl }).auth.signup.mutate({
@@ -131,14 +131,22 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
 
     // A neighbour takes all three shares: the buy is FILLED and the seller may confirm the order.
     const adminSdk = await sdkAs(DEMO_ADMIN.email);
-    const buyer = DEMO_BUYERS[0];
+    // A fresh neighbour (verified in 서교동) so no other test's holds mix with this one's.
+    const buyerEmail = `console-buyer-${stamp}@example.com`;
+    const signedUp = await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: buyerEmail,
+      password: DEMO_PASSWORD,
+      displayName: `이웃${stamp.slice(-4)}`,
+    });
+    const buyer = { id: signedUp.user.id, displayName: signedUp.user.displayName };
+    const buyerSdk = await sdkAs(buyerEmail);
+    await buyerSdk.regions.verify.mutate({ regionId: "seoul-mapo-seogyo", lat: 37.5547, lng: 126.9196 });
     await adminSdk.admin.wallet.grant.mutate({
       userId: buyer.id,
       amount: 20_000,
       reason: "console browser test",
       idempotencyKey: `console-${gbId}`,
     });
-    const buyerSdk = await sdkAs(buyer.email);
     await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
     await page.getByRole("link", { name: "내 공구" }).click();
     await expect
@@ -158,11 +166,30 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await expect.poll(() => card.getAttribute("data-status")).toBe("READY");
     await card.getByRole("button", { name: "참여자 1명" }).click();
     await expect.poll(() => card.getByTestId("participants").textContent()).toContain(buyer.displayName);
-    await card.getByRole("button", { name: "노쇼 처리" }).waitFor();
     await shot(page, "seller-groupbuy-ready-ko");
-
     // The buyer sees the state the seller set.
     expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("READY");
+
+    // The only buyer never came: marking the no-show resolves every pickup, so the buy completes and its payable
+    // (price minus the fee) shows as pending in the payouts.
+    // Wait until the buyer's hold is in escrow (the FILLED settlement job), so completion settles at once.
+    await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await card.getByRole("button", { name: "노쇼 처리" }).click();
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain("노쇼");
+    await page.getByRole("link", { name: "정산" }).click();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("payout-pending").textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .not.toBe("₩0");
+    expect(await page.getByRole("listitem").filter({ hasText: title }).count()).toBe(1);
+    expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("COMPLETED");
+    await shot(page, "seller-payouts-ko");
+
     // The only console messages: the browser reporting the two deliberate validation failures.
     const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
     expect(problems).toEqual([badRequest, badRequest]);
