@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
@@ -281,5 +281,27 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     expect((await upgrade(other.gb.id, {}, `?ticket=${t2}`)).status).toBe(401); // another room's ticket
     c.ws.close();
     void newSeller;
+  });
+
+  it("tells the recommender once per person who chats, from the room's alarm", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    const chatSignals = async () =>
+      (
+        await env.DB.prepare("SELECT user_id FROM rec_interactions WHERE item_id = ? AND kind = 'chat'")
+          .bind(gb.id)
+          .all<{ user_id: string }>()
+      ).results.map((r) => r.user_id);
+    for (const text of ["안녕하세요", "픽업 장소 확인했어요"]) {
+      m.send({ type: "chat.send", text });
+      await m.next("chat.ack", m.frames.length);
+    }
+    expect(await chatSignals()).toEqual([]); // not a D1 write per message
+    await runDurableObjectAlarm(room(gb.id));
+    expect(await chatSignals()).toEqual([member.id]);
+    await runDurableObjectAlarm(room(gb.id)); // an alarm firing again writes nothing new
+    expect(await chatSignals()).toEqual([member.id]);
+    m.ws.close();
   });
 });

@@ -4,7 +4,7 @@ import { CHAT_HISTORY_PAGE_MAX, type ChatMessage, type ChatSystemCode } from "..
 import type { Fill, ServerFrame } from "../../shared/protocol";
 import { PING_FRAME, PONG_FRAME } from "../../shared/protocol";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
-import { getDb } from "../db/client";
+import { getDb, runBatch } from "../db/client";
 import { groupBuys } from "../db/schema";
 import { FLUSH_RETRY_MS, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
 import { getJoinHold, placeJoinHold, releaseJoinHold } from "../groupbuy/ledgerOps";
@@ -13,6 +13,7 @@ import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
+import { recordInteraction } from "../recommend/interactions";
 import { RoomChat } from "./chat";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
@@ -83,6 +84,8 @@ const SYSTEM_LINE: Record<GroupBuyStatus, ChatSystemCode | null> = {
 const FILL_BROADCAST_MS = 25;
 /** While the deadline waits for joins in flight, look again this often. */
 const DEADLINE_RECHECK_MS = 1_000;
+/** How soon after someone's first message the alarm tells the recommender. */
+const CHAT_SIGNAL_DELAY_MS = 60_000;
 
 /**
  * One instance per group buy (idFromName(groupBuyId)): the authority for its fill and status, and the home of its
@@ -372,6 +375,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       await this.heal(Date.now());
       this.closeAtDeadline(Date.now());
       await this.requestFlush();
+      await this.sendChatSignals();
     } catch (e) {
       // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
       console.error(JSON.stringify({ level: "error", where: "room.alarm", error: String(e) }));
@@ -441,6 +445,19 @@ export class GroupBuyRoom extends DurableObject<Env> {
     const now = Date.now();
     this.alarmAt = null;
     this.ensureAlarmBy(Math.max(next, now + (next <= now ? DEADLINE_RECHECK_MS : 0)));
+  }
+
+  /** Chatting is a weak taste signal (worker/recommend): one idempotent row per person, written in small batches. */
+  private async sendChatSignals(): Promise<void> {
+    const groupBuyId = this.store.meta()!.groupBuyId;
+    const db = getDb(this.env);
+    for (let batch = this.chat.unsentSignals(40); batch.length > 0; batch = this.chat.unsentSignals(40)) {
+      await runBatch(
+        db,
+        batch.map((s) => recordInteraction(db, { userId: s.userId, itemId: groupBuyId, kind: "chat", at: s.at })),
+      );
+      this.chat.markSignalsSent(batch.map((s) => s.userId));
+    }
   }
 
   private ensureAlarmBy(at: number): void {
@@ -656,6 +673,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
         if ("ok" in posted) {
           return { type: "error", code: posted.code, message: posted.message, retryAfterMs: posted.retryAfterMs };
         }
+        // a newcomer's first message becomes a recommender signal at the next alarm (not a D1 write per message)
+        if (this.chat.unsentSignals(1).length > 0) this.ensureAlarmBy(Date.now() + CHAT_SIGNAL_DELAY_MS);
         return { type: "chat.ack", nonce: nonce ?? null, id: posted.id };
       },
       chatRead: (identity, upTo) => {

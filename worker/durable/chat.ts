@@ -28,6 +28,8 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS chat_reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL, at INTEGER NOT NULL)",
   // display names of people who joined, for join/leave lines written later (e.g. by the alarm healing a join)
   "CREATE TABLE IF NOT EXISTS chat_names (user_id TEXT PRIMARY KEY, display_name TEXT NOT NULL)",
+  // who has chatted here, for the recommender's weak "chat" signal (sent to D1 by the room's alarm, once per person)
+  "CREATE TABLE IF NOT EXISTS chat_signals (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)",
 ];
 
 type Row = {
@@ -98,9 +100,25 @@ export class RoomChat {
         now,
       )
       .one();
+    this.sql.exec("INSERT INTO chat_signals (user_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING", user.userId, now);
     const message = toMessage(row);
     this.enqueue(message, now);
     return message;
+  }
+
+  /** People whose chatting the recommender has not heard about yet, oldest first. */
+  unsentSignals(limit: number): { userId: string; at: number }[] {
+    return this.sql
+      .exec<{ user_id: string; at: number }>(
+        "SELECT user_id, at FROM chat_signals WHERE sent = 0 ORDER BY at LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ userId: r.user_id, at: r.at }));
+  }
+
+  markSignalsSent(userIds: string[]): void {
+    for (const id of userIds) this.sql.exec("UPDATE chat_signals SET sent = 1 WHERE user_id = ?", id);
   }
 
   /** A system line (someone joined, the buy filled, …). */
