@@ -1,6 +1,7 @@
 import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
 import { type JSX, lazy, Match, Show, Switch } from "solid-js";
 import { BottomNav } from "./components/BottomNav";
+import { ConsoleLinks } from "./components/ConsoleLinks";
 import { LanguageToggle } from "./components/LanguageToggle";
 import { LoadError, Loading } from "./components/Status";
 import { t } from "./lib/i18n";
@@ -18,6 +19,9 @@ const Board = lazy(() => import("./pages/BoardPage"));
 const Post = lazy(() => import("./pages/PostPage"));
 const Notifications = lazy(() => import("./pages/NotificationsPage"));
 const Account = lazy(() => import("./pages/AccountPage"));
+// Consoles: only sellers and admins ever download these.
+const SellerConsole = lazy(() => import("./pages/seller/SellerConsole"));
+const AdminConsole = lazy(() => import("./pages/admin/AdminConsole"));
 
 /** The frame around every screen: top bar, the screen, and the bottom navigation once signed in. */
 function Frame(props: RouteSectionProps) {
@@ -27,6 +31,7 @@ function Frame(props: RouteSectionProps) {
         <a href="/" class="brand">
           {t("app.title")}
         </a>
+        <ConsoleLinks />
         <LanguageToggle />
       </header>
       <main id="main">{props.children}</main>
@@ -88,6 +93,8 @@ export function App() {
       <Route path="/board/:id" component={signedIn(Post)} />
       <Route path="/notifications" component={signedIn(Notifications)} />
       <Route path="/me" component={signedIn(Account)} />
+      <Route path="/seller/:tab?" component={signedIn(SellerConsole)} />
+      <Route path="/admin/:tab?" component={signedIn(AdminConsole)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -1,5 +1,6 @@
 import { appEn } from "./app.en";
 import { communityEn } from "./community.en";
+import { consoleNavEn } from "./consoleNav.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
 import { paymentsEn } from "./payments.en";
@@ -9,6 +10,7 @@ export const en: Messages = {
   ...appEn,
   ...membershipEn,
   ...paymentsEn,
+  ...consoleNavEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

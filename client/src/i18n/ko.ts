@@ -1,5 +1,6 @@
 import { appKo } from "./app.ko";
 import { communityKo } from "./community.ko";
+import { consoleNavKo } from "./consoleNav.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
 
@@ -9,6 +10,7 @@ export const ko = {
   ...appKo,
   ...membershipKo,
   ...paymentsKo,
+  ...consoleNavKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
   "lang.switch": "English",

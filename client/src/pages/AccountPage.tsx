@@ -60,6 +60,11 @@ export default function AccountPage() {
             <A href="/interests" class="button secondary">
               {t("account.interests")}
             </A>
+            <Show when={user().role === "buyer"}>
+              <A href="/seller" class="button secondary" data-testid="apply-seller-link">
+                {t("nav.applySeller")}
+              </A>
+            </Show>
             <button type="button" class="secondary" onClick={logout} disabled={pending()}>
               {t("account.logout")}
             </button>
