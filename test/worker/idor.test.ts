@@ -45,7 +45,12 @@ describe("the IDOR table", () => {
     const covered = new Set(IDOR_TABLE.map((r) => r.path as string));
     const objectInput = /"(id|ids|postId|groupBuyId|userId|productId|applicationId|chargeId)"/;
     const missing = listProcedures()
-      .filter((p) => !p.path.startsWith("admin.") && p.input && objectInput.test(JSON.stringify(z.toJSONSchema(p.input, { unrepresentable: "any", io: "input" }))))
+      .filter(
+        (p) =>
+          !p.path.startsWith("admin.") &&
+          p.input &&
+          objectInput.test(JSON.stringify(z.toJSONSchema(p.input, { unrepresentable: "any", io: "input" }))),
+      )
       .map((p) => p.path)
       .filter((path) => !covered.has(path) && !exempt.has(path));
     expect(missing, `add IDOR rows (test/worker/idor-table.ts) for: ${missing.join(", ")}`).toEqual([]);
