@@ -1,6 +1,7 @@
 /**
  * npm run test:sim [-- --runs 1000] [--seed N] [--fuzz 10000]
- * Runs the model-based simulations (ledger, payments, cross-domain system) with many schedules inside workerd, and
+ * Runs the model-based simulations (ledger, payments, cross-domain system) with many schedules inside workerd, the
+ * platform-limit test with a 1,000-buyer group buy, and
  * with --fuzz also the fuzz tables with that many inputs per procedure. Prints the run count and the time taken.
  * Replay a failure with the seed (and path) fast-check prints: --seed <seed> (SIM_PATH=<path> to jump to it).
  */
@@ -15,7 +16,12 @@ const { values } = parseArgs({
     fuzz: { type: "string", default: "" },
   },
 });
-const files = ["test/worker/ledger-sim.test.ts", "test/worker/payments-sim.test.ts", "test/worker/system-sim.test.ts"];
+const files = [
+  "test/worker/ledger-sim.test.ts",
+  "test/worker/payments-sim.test.ts",
+  "test/worker/system-sim.test.ts",
+  "test/worker/platform-limits.test.ts",
+];
 if (values.fuzz) files.push("test/worker/fuzz-0.test.ts", "test/worker/fuzz-1.test.ts");
 const started = performance.now();
 const result = spawnSync(process.execPath, [binPath("vitest"), "run", "--project", "workers", ...files], {
@@ -25,6 +31,7 @@ const result = spawnSync(process.execPath, [binPath("vitest"), "run", "--project
     ...process.env,
     SIM_RUNS: values.runs,
     SIM_SEED: values.seed,
+    PLATFORM_BUYERS: process.env.PLATFORM_BUYERS || "1000",
     ...(values.fuzz ? { FUZZ_RUNS: values.fuzz } : {}),
   },
 });

@@ -6,5 +6,6 @@ declare namespace Cloudflare {
     SIM_RUNS: string;
     SIM_SEED: string;
     SIM_PATH: string;
+    PLATFORM_BUYERS: string;
   }
 }

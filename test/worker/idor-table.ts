@@ -250,6 +250,24 @@ export const IDOR_TABLE: IdorRow<ProcedurePath>[] = [
     own: { buyer: "OK", seller: "OK", admin: "OK", suspended: "FORBIDDEN" },
     others: refusedTo("PRECONDITION_FAILED"), // verify that neighbourhood first
   }),
+  row({
+    path: "rooms.ticket",
+    kind: "mutation",
+    owner: "region",
+    object: async (c) => ({ id: (await fixtureBuy(c.fx.db, c.regionId)).id }),
+    own: { buyer: "OK", seller: "OK", admin: "OK", suspended: "FORBIDDEN" },
+    others: { ...refusedTo("FORBIDDEN"), admin: "OK" },
+    publicToOthers: "admins may open any room (moderation)",
+  }),
+  row({
+    path: "rooms.history",
+    kind: "query",
+    owner: "region",
+    object: async (c) => ({ id: (await fixtureBuy(c.fx.db, c.regionId)).id }),
+    own: { buyer: "OK", seller: "OK", admin: "OK", suspended: "FORBIDDEN" }, // rooms are closed while suspended
+    others: { ...refusedTo("FORBIDDEN"), suspended: "FORBIDDEN", admin: "OK" },
+    publicToOthers: "admins read any room (moderation)",
+  }),
 ];
 
 /** A post in `c.regionId` by a fresh resident of it. */

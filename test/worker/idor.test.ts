@@ -37,6 +37,7 @@ describe("the IDOR table", () => {
       "board.comments", // readable like board.get
       "board.report", // reporting someone else's post is the point
       "board.offerSupply", // a seller offers on a buyer's proposal: the point
+      "rooms.report", // reporting someone else's chat message is the point (room access checked in community tests)
       "recommend.notInterested", // a preference about any buy, stored for the caller only
       "recommend.undoNotInterested",
       "products.create",
@@ -116,7 +117,7 @@ describe("WebSocket routes × caller × own/others' object", { timeout: 30_000 }
 
   // The room of a buy in the caller's neighbourhood ("own") or in one they are not verified in ("others").
   const room: Record<Scope, Record<Role, number>> = {
-    own: { anonymous: 401, buyer: 101, seller: 101, admin: 101, suspended: 101 },
+    own: { anonymous: 401, buyer: 101, seller: 101, admin: 101, suspended: 403 }, // rooms are closed while suspended
     others: { anonymous: 401, buyer: 403, seller: 403, admin: 101, suspended: 403 },
   };
   for (const scope of ["own", "others"] as Scope[]) {

@@ -358,7 +358,7 @@ async function runSchedule(cmds: Cmd[]) {
 
 describe("cross-domain fault simulation (group buys × ledger × payments × queue × cron)", () => {
   it(`random schedules of joins, charges and faults keep every invariant (${RUNS} runs)`, {
-    timeout: 3_600_000,
+    timeout: 120_000 + RUNS * 20_000,
   }, async () => {
     const started = Date.now();
     await fc.assert(
