@@ -28,6 +28,8 @@ const BASE = `http://localhost:${PORT}`;
 const started = Date.now();
 
 interface Sample {
+  /** Resource timing of the load (name, start, end in ms), printed with BENCH_WEB_WATERFALL=1. */
+  waterfall: string[];
   lcp: number;
   feed: number;
   js: { wire: number; gzip: number };
@@ -68,11 +70,23 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     await page.locator('[data-testid="feed-item"]').first().waitFor({ timeout: 30_000 });
     // LCP candidates stop with the first input; give the feed's paint a frame to be reported, then read.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const { lcp, feed } = await page.evaluate(() => {
+    const { lcp, feed, waterfall } = await page.evaluate(() => {
       const w = window as unknown as { __lcp: number; __feed: number };
-      return { lcp: w.__lcp, feed: w.__feed };
+      const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const line = (name: string, start: number, end: number) =>
+        `${String(Math.round(start)).padStart(6)} → ${String(Math.round(end)).padStart(6)} ms  ${name}`;
+      return {
+        lcp: w.__lcp,
+        feed: w.__feed,
+        waterfall: [
+          line("document", nav.startTime, nav.responseEnd),
+          ...entries.map((e) => line(e.name.replace(location.origin, ""), e.startTime, e.responseEnd)),
+        ],
+      };
     });
     const sample: Sample = {
+      waterfall,
       lcp,
       feed,
       js: { wire: 0, gzip: 0 },
@@ -209,6 +223,7 @@ try {
     const extra = "baseline" in r ? `   (unthrottled ${r.baseline} ${r.unit}, ratio ×${r.ratio})` : "";
     console.log(`  ${r.metric.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${extra}`);
   }
+  if (process.env.BENCH_WEB_WATERFALL) console.log(`last throttled load:\n  ${last.waterfall.join("\n  ")}`);
   console.log(
     lcpSlow < 1000
       ? `✓ feed paints in ${ms(lcpSlow)} ms with CPU ×${THROTTLE} (target < 1000 ms)`

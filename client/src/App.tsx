@@ -9,6 +9,9 @@ import { session } from "./lib/session";
 
 // Every screen is its own chunk: the first visit downloads only the frame, the router and the dictionaries.
 const Home = lazy(() => import("./pages/HomePage"));
+// Most visits open on the feed: fetch its chunk alongside the session check instead of after it (one round trip less
+// before the feed can ask for its data; measured by `npm run bench:web`).
+if (window.location.pathname === "/") void Home.preload();
 const Login = lazy(() => import("./pages/LoginPage"));
 const Signup = lazy(() => import("./pages/SignupPage"));
 const Verify = lazy(() => import("./pages/VerifyPage"));

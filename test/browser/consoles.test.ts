@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ROOT } from "../../scripts/lib/proc.ts";
-import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
 import { launchChromium } from "./lib/chromium.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
@@ -45,7 +45,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await browser?.close();
   });
 
-  test("seller journey: apply → admin approves → product → group buy → a neighbour fills it → ORDERED → READY", async () => {
+  test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
     const stamp = Date.now().toString(36);
     const email = `console-seller-${stamp}@example.com`;
     await createGongguClient({ url: baseUrl }).auth.signup.mutate({
@@ -131,14 +131,22 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
 
     // A neighbour takes all three shares: the buy is FILLED and the seller may confirm the order.
     const adminSdk = await sdkAs(DEMO_ADMIN.email);
-    const buyer = DEMO_BUYERS[0];
+    // A fresh neighbour (verified in 서교동) so no other test's holds mix with this one's.
+    const buyerEmail = `console-buyer-${stamp}@example.com`;
+    const signedUp = await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: buyerEmail,
+      password: DEMO_PASSWORD,
+      displayName: `이웃${stamp.slice(-4)}`,
+    });
+    const buyer = { id: signedUp.user.id, displayName: signedUp.user.displayName };
+    const buyerSdk = await sdkAs(buyerEmail);
+    await buyerSdk.regions.verify.mutate({ regionId: "seoul-mapo-seogyo", lat: 37.5547, lng: 126.9196 });
     await adminSdk.admin.wallet.grant.mutate({
       userId: buyer.id,
       amount: 20_000,
       reason: "console browser test",
       idempotencyKey: `console-${gbId}`,
     });
-    const buyerSdk = await sdkAs(buyer.email);
     await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
     await page.getByRole("link", { name: "내 공구" }).click();
     await expect
@@ -158,17 +166,105 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await expect.poll(() => card.getAttribute("data-status")).toBe("READY");
     await card.getByRole("button", { name: "참여자 1명" }).click();
     await expect.poll(() => card.getByTestId("participants").textContent()).toContain(buyer.displayName);
-    await card.getByRole("button", { name: "노쇼 처리" }).waitFor();
     await shot(page, "seller-groupbuy-ready-ko");
-
     // The buyer sees the state the seller set.
     expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("READY");
+
+    // The only buyer never came: marking the no-show resolves every pickup, so the buy completes and its payable
+    // (price minus the fee) shows as pending in the payouts.
+    // Wait until the buyer's hold is in escrow (the FILLED settlement job), so completion settles at once.
+    await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await card.getByRole("button", { name: "노쇼 처리" }).click();
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain("노쇼");
+    await page.getByRole("link", { name: "정산" }).click();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("payout-pending").textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .not.toBe("₩0");
+    expect(await page.getByRole("listitem").filter({ hasText: title }).count()).toBe(1);
+    expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("COMPLETED");
+    await shot(page, "seller-payouts-ko");
+
     // The only console messages: the browser reporting the two deliberate validation failures.
     const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
     expect(problems).toEqual([badRequest, badRequest]);
     expect(adminProblems).toEqual([]);
     await sellerCtx.close();
     await adminCtx.close();
+  });
+
+  test("a seller cancels an open group buy with a reason the buyers see; the English toggle covers the console", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const title = `취소될 배 ${Date.now().toString(36)}`;
+    const product = await seller.products.create.mutate({
+      title,
+      category: "fresh",
+      totalQuantity: 6,
+      unit: "kg",
+      totalPrice: 30_000,
+    });
+    const now = Date.now();
+    const { groupBuy } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 6,
+      minShares: 3,
+      maxPerPerson: 2,
+      deadline: now + 20 * 3_600_000,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 22 * 3_600_000,
+      pickupEnd: now + 24 * 3_600_000,
+    });
+    const buyer = await sdkAs(DEMO_BUYERS[0].email);
+    const admin = await sdkAs(DEMO_ADMIN.email);
+    await admin.admin.wallet.grant.mutate({
+      userId: DEMO_BUYERS[0].id,
+      amount: 10_000,
+      reason: "console cancel test",
+      idempotencyKey: `console-cancel-${groupBuy.id}`,
+    });
+    await buyer.groupBuys.join.mutate({
+      id: groupBuy.id,
+      shares: 1,
+      idempotencyKey: `console-cancel-join-${groupBuy.id}`,
+    });
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logInAs(page, DEMO_SELLERS[0].email);
+    await page.getByTestId("nav-seller").click();
+    const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
+    await card.waitFor();
+    await card.getByRole("button", { name: "공구 취소" }).click();
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect
+      .poll(() => card.locator("#field-reason-error").textContent())
+      .toBe("Give a reason of at least 2 characters");
+    const reason = "산지 우박 피해로 물량을 받을 수 없게 됐어요";
+    await card.getByLabel("취소 사유 (참여자에게 보여요)").fill(reason);
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("CANCELLED");
+    await expect.poll(() => card.textContent()).toContain(reason);
+    await shot(page, "seller-groupbuy-cancelled-ko");
+    const seen = await buyer.groupBuys.get.query({ id: groupBuy.id });
+    expect(seen).toMatchObject({ status: "CANCELLED", statusReason: reason });
+
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await page.getByRole("heading", { name: "Seller centre", level: 1 }).waitFor();
+    await expect.poll(() => card.getByTestId("seller-gb-status").textContent()).toBe("Cancelled");
+    expect(await page.getByRole("link", { name: "New group buy" }).count()).toBeGreaterThan(0);
+    await shot(page, "seller-console-en");
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
+
+    const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
+    expect(problems).toEqual([badRequest]);
+    await context.close();
   });
 
   test("admin journey: approvals, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {

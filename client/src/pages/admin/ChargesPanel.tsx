@@ -28,10 +28,11 @@ function ChargeRow(props: { charge: Charge; open: boolean; setOpen: (on: boolean
   return (
     <li class="card" data-testid="charge" data-status={c().status}>
       <p>
-        <strong>{formatWon(c().amount)}</strong> <span class="status-pill">{c().status}</span>
+        <strong>{formatWon(c().amount)}</strong>{" "}
+        <span class="status-pill">{t(`admin.charge.status.${c().status}`)}</span>
         <small class="muted">
           {" · "}
-          {c().method} · {c().book} · {t("admin.charges.attempts", { n: c().attempts })} ·{" "}
+          {t(`admin.charge.method.${c().method}`)} · {c().book} · {t("admin.charges.attempts", { n: c().attempts })} ·{" "}
           {formatDateTime(c().createdAt)}
         </small>
       </p>
@@ -83,7 +84,10 @@ function Charges() {
         label={t("admin.charges.status")}
         name="chargeStatus"
         value={status()}
-        options={[["", t("console.all")] as const, ...CHARGE_STATUSES.map((s) => [s, s] as const)]}
+        options={[
+          ["", t("console.all")] as const,
+          ...CHARGE_STATUSES.map((s) => [s, t(`admin.charge.status.${s}`)] as const),
+        ]}
         onChange={(e) => setStatus(e.currentTarget.value as ChargeStatus | "")}
       />
       <Switch>

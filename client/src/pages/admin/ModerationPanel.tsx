@@ -37,7 +37,7 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
         <small class="muted">
           {" · "}
           {props.item.author?.displayName ?? "?"} · {t("admin.mod.reports", { n: props.item.reportCount })} ·{" "}
-          {props.item.status}
+          {t(`admin.mod.status.${props.item.status}`)}
         </small>
       </p>
       <p class="excerpt">{props.item.excerpt}</p>

@@ -69,7 +69,7 @@ export default function PayoutsPanel() {
                     {(p) => (
                       <li class="line">
                         <span>
-                          {formatDateTime(p.createdAt)} · {p.status}
+                          {formatDateTime(p.createdAt)} · {t(`seller.payout.status.${p.status}`)}
                         </span>
                         <span class="amount">{formatWon(p.amount)}</span>
                       </li>
