@@ -3,12 +3,14 @@ import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
 import { paymentsEn } from "./payments.en";
+import { validationEn } from "./validation.en";
 
 export const en: Messages = {
   ...communityEn,
   ...appEn,
   ...membershipEn,
   ...paymentsEn,
+  ...validationEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

@@ -2,6 +2,7 @@ import { appKo } from "./app.ko";
 import { communityKo } from "./community.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
+import { validationKo } from "./validation.ko";
 
 /** Korean UI strings (the default). Keys are grouped by screen; en.ts must have every key. */
 export const ko = {
@@ -9,6 +10,7 @@ export const ko = {
   ...appKo,
   ...membershipKo,
   ...paymentsKo,
+  ...validationKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
   "lang.switch": "English",

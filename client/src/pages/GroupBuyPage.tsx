@@ -35,7 +35,7 @@ export default function GroupBuyPage() {
   const tick = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(tick));
   const [shares, setShares] = createSignal(1);
-  const joining = createSubmission();
+  const joining = createSubmission({ shares: {} });
   const leaving = createSubmission();
   const pickup = createSubmission();
   // One key per intent: a retry after a network error must not join twice.
