@@ -18,6 +18,7 @@ const Board = lazy(() => import("./pages/BoardPage"));
 const Post = lazy(() => import("./pages/PostPage"));
 const Notifications = lazy(() => import("./pages/NotificationsPage"));
 const Account = lazy(() => import("./pages/AccountPage"));
+const Membership = lazy(() => import("./pages/MembershipPage"));
 
 /** The frame around every screen: top bar, the screen, and the bottom navigation once signed in. */
 function Frame(props: RouteSectionProps) {
@@ -88,6 +89,7 @@ export function App() {
       <Route path="/board/:id" component={signedIn(Post)} />
       <Route path="/notifications" component={signedIn(Notifications)} />
       <Route path="/me" component={signedIn(Account)} />
+      <Route path="/membership" component={signedIn(Membership)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -1,4 +1,5 @@
 import { appEn } from "./app.en";
+import { buyerEn } from "./buyer.en";
 import { communityEn } from "./community.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
@@ -11,6 +12,7 @@ export const en: Messages = {
   ...membershipEn,
   ...paymentsEn,
   ...validationEn,
+  ...buyerEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

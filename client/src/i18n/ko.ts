@@ -1,4 +1,5 @@
 import { appKo } from "./app.ko";
+import { buyerKo } from "./buyer.ko";
 import { communityKo } from "./community.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
@@ -11,6 +12,7 @@ export const ko = {
   ...membershipKo,
   ...paymentsKo,
   ...validationKo,
+  ...buyerKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
   "lang.switch": "English",

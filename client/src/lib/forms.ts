@@ -1,6 +1,7 @@
 import { createSignal } from "solid-js";
 import { errorCode, errorMessage, validationIssuesOf } from "./api";
 import { t } from "./i18n";
+import { refusalText } from "./refusals";
 import { type FormSpec, issuesByField } from "./validation";
 
 /**
@@ -23,6 +24,8 @@ export function createSubmission(spec: FormSpec = {}) {
       if (!e) return null;
       const issues = byField();
       if (Object.keys(issues).length > 0) return issues[""]?.join(" ") ?? null;
+      const refusal = refusalText(e, t);
+      if (refusal) return refusal;
       if (errorCode(e) === "TOO_MANY_REQUESTS") return t("error.rateLimited");
       return errorMessage(e) ?? t("error.network");
     },

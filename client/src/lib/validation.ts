@@ -57,7 +57,9 @@ export function issuesByField(issues: ValidationIssue[], spec: FormSpec, t: Tran
   for (const issue of issues) {
     const path = issue.path in spec ? issue.path : "";
     const text = issueText(issue, spec[path] ?? {}, t);
-    (out[path] ??= []).includes(text) || out[path].push(text);
+    const list = out[path] ?? [];
+    if (!list.includes(text)) list.push(text);
+    out[path] = list;
   }
   return out;
 }

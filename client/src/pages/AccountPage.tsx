@@ -60,6 +60,9 @@ export default function AccountPage() {
             <A href="/interests" class="button secondary">
               {t("account.interests")}
             </A>
+            <A href="/membership" class="button secondary">
+              {t("nav.membership")}
+            </A>
             <button type="button" class="secondary" onClick={logout} disabled={pending()}>
               {t("account.logout")}
             </button>
