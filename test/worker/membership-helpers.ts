@@ -1,12 +1,15 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../worker/db/client";
 import { users } from "../../worker/db/schema";
+import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { discountForJoin, discountHoldMeta, fundJoinDiscount } from "../../worker/membership/discount";
 import { type Purchase, purchaseFromHold } from "../../worker/membership/rewards";
-import { escrowAccount } from "../../worker/wallet/accounts";
+import { balanceOf, escrowAccount } from "../../worker/wallet/accounts";
 import { type Hold, placeHold, postHold } from "../../worker/wallet/holds";
+import { getAccounts } from "../../worker/wallet/ledger";
 import { ensureRegion, fund } from "./wallet-helpers";
 
 export const DAY = 86_400_000;
@@ -55,4 +58,17 @@ export async function joinAndCapture(
   const hold = await postHold(db(), { holdId, now });
   await fundJoinDiscount(db(), hold, groupBuyId, now);
   return { hold, purchase: purchaseFromHold(hold, groupBuyId), groupBuyId };
+}
+
+/** Posted balance (credits − debits) of a ledger account. */
+export async function balance(ref: { id: string }): Promise<number> {
+  const [row] = await getAccounts(db(), [ref.id]);
+  return balanceOf(row).balance;
+}
+
+/** Runs the worker's scheduled handler at a chosen instant. */
+export async function runCron(at: number, cron = "*/5 * * * *") {
+  const ctx = createExecutionContext();
+  await worker.scheduled!(createScheduledController({ scheduledTime: at, cron }), env, ctx);
+  await waitOnExecutionContext(ctx);
 }

@@ -1,34 +1,20 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TRPCClientError } from "@trpc/client";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { notifications, users } from "../../worker/db/schema";
-import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { addMonthsKst } from "../../worker/membership/calendar";
 import { PLUS } from "../../worker/membership/config";
 import { assertCanJoinNow } from "../../worker/membership/hooks";
 import { cancelPlus, getPlus, isPlusActive, subscribePlus } from "../../worker/membership/plus";
 import { recordCompletion } from "../../worker/membership/rewards";
-import { balanceOf, platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
-import { getAccounts } from "../../worker/wallet/ledger";
+import { platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
 import { insertUser } from "./fixtures";
 import { errorOf, newBuyer } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { DAY, db, T0 } from "./membership-helpers";
+import { balance, DAY, db, runCron, T0 } from "./membership-helpers";
 import { buyerInBook, ensureRegion, fund, newBook } from "./wallet-helpers";
-
-async function balance(ref: { id: string }) {
-  const [row] = await getAccounts(db(), [ref.id]);
-  return balanceOf(row).balance;
-}
-
-async function runCron(at: number, cron = "*/5 * * * *") {
-  const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ scheduledTime: at, cron }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 /** A user row (notifications need one) with a home region = a fresh book, and points. */
 async function member(charged: number, reward = 0) {

@@ -1,10 +1,8 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, membershipStatus, notifications, rewardLots } from "../../worker/db/schema";
-import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { addMonthsKst, kstMonth } from "../../worker/membership/calendar";
 import { clawbackReward } from "../../worker/membership/clawback";
@@ -14,7 +12,6 @@ import { onPurchaseRefundedAfterCompletion } from "../../worker/membership/hooks
 import { rewardState } from "../../worker/membership/lots";
 import { recordCompletion } from "../../worker/membership/rewards";
 import {
-  balanceOf,
   escrowAccount,
   platformAccount,
   sellerPayablePendingAccount,
@@ -22,16 +19,11 @@ import {
   userRewardAccount,
 } from "../../worker/wallet/accounts";
 import { placeHold, postHold } from "../../worker/wallet/holds";
-import { getAccounts, transfer } from "../../worker/wallet/ledger";
+import { transfer } from "../../worker/wallet/ledger";
 import { insertUser } from "./fixtures";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { DAY, db, fundedUser, joinAndCapture, T0 } from "./membership-helpers";
+import { balance, DAY, db, fundedUser, joinAndCapture, runCron, T0 } from "./membership-helpers";
 import { ensureRegion, newBook } from "./wallet-helpers";
-
-async function balance(ref: { id: string }) {
-  const [row] = await getAccounts(db(), [ref.id]);
-  return balanceOf(row).balance;
-}
 
 async function setTier(userId: string, level: number, now = T0) {
   await db()
@@ -47,11 +39,7 @@ async function spend(book: string, userId: string, amount: number, now: number) 
   return postHold(db(), { holdId, now });
 }
 
-async function runCron(at: number, cron = "0 18 * * *") {
-  const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ scheduledTime: at, cron }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
+const DAILY = "0 18 * * *";
 
 describe("discount at join", { timeout: 30_000 }, () => {
   it("reduces the hold; the platform pays the discount into escrow so the seller gets the full price", async () => {
@@ -243,17 +231,17 @@ describe("reward lots: spend oldest-first, expire, remind", { timeout: 30_000 },
     const { lotId, expiresAt } = await recordCompletion(db(), purchase, T0); // 250, expires T0 + 12 months
     const mine = () => db().select().from(notifications).where(eq(notifications.userId, user.id)).all();
 
-    await runCron(expiresAt! - 31 * DAY);
+    await runCron(expiresAt! - 31 * DAY, DAILY);
     expect(await mine()).toHaveLength(0);
-    await runCron(expiresAt! - 29 * DAY);
-    await runCron(expiresAt! - 28 * DAY);
+    await runCron(expiresAt! - 29 * DAY, DAILY);
+    await runCron(expiresAt! - 28 * DAY, DAILY);
     const reminders = await mine();
     expect(reminders.map((n) => [n.kind, n.params])).toEqual([
       ["membership.reward_expiring", { amountWon: 250, expiresAt }],
     ]);
 
-    await runCron(expiresAt! + 60_000);
-    await runCron(expiresAt! + 2 * DAY);
+    await runCron(expiresAt! + 60_000, DAILY);
+    await runCron(expiresAt! + 2 * DAY, DAILY);
     const lot = await db().select().from(rewardLots).where(eq(rewardLots.id, lotId!)).get();
     expect(lot).toMatchObject({ expired: 250, closedAt: expiresAt! + 60_000 });
     expect(await balance(userRewardAccount(user.id, book))).toBe(0);

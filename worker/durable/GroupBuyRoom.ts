@@ -11,8 +11,7 @@ import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
-import { PLUS } from "../membership/config";
-import { assertCanJoinNow } from "../membership/hooks";
+import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
@@ -259,7 +258,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** The seller's Plus-first hour (membership): checked before any share is reserved. */
   private async earlyAccessRefusal(meta: RoomMeta, req: JoinRequest): Promise<RoomError | null> {
     const now = Date.now();
-    if (!meta.plusEarlyAccess || now >= meta.openedAt + PLUS.earlyAccessMs) return null;
+    if (now >= openToAllAt(meta)) return null;
     try {
       await assertCanJoinNow(this.env, {
         userId: req.userId,

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { openToAllAt } from "../membership/hooks";
 import { requireCurrentVerification } from "../regions/verification";
 import { afterCursor, page } from "./cursor";
 import { sharePricing } from "./pricing";
@@ -76,6 +77,9 @@ export async function createGroupBuy(
   const { product, sellerRole } = found;
   if (product.archived) fail("PRECONDITION_FAILED", "This product is archived; restore it before starting a buy.");
   const ownProduct = product.sellerId === user.id;
+  if (!ownProduct && input.plusEarlyAccess) {
+    fail("BAD_REQUEST", "Only the product's seller can open a group buy to Gonggu Plus members first.");
+  }
   if (ownProduct && input.hostShares !== undefined) {
     fail("BAD_REQUEST", "Sellers do not take shares in their own group buy; leave hostShares out.");
   }
@@ -209,6 +213,8 @@ export function publicGroupBuy(gb: GroupBuyRow) {
     pickupStart: gb.pickupStart,
     pickupEnd: gb.pickupEnd,
     plusEarlyAccess: gb.plusEarlyAccess,
+    /** Before this only Gonggu Plus members can join (the creation time when the seller did not choose early access). */
+    openToAllAt: openToAllAt({ openedAt: gb.createdAt, plusEarlyAccess: gb.plusEarlyAccess }),
     status: gb.status,
     statusReason: gb.statusReason,
     takenShares: gb.takenShares,

@@ -29,19 +29,24 @@ export function joinQuote(
   return discountForJoin(bookDb(env, a.regionId), a.userId, a.gross, a.now);
 }
 
+/** When a buy opens to everyone: at once, or an hour later when its seller chose Plus early access. */
+export function openToAllAt(a: { openedAt: number; plusEarlyAccess: boolean }): number {
+  return a.plusEarlyAccess ? a.openedAt + PLUS.earlyAccessMs : a.openedAt;
+}
+
 /** Pure rule: during the first hour of a buy whose seller chose early access, only Plus members may join. */
 export function canJoinEarly(a: { openedAt: number; plusEarlyAccess: boolean; isPlus: boolean; now: number }): boolean {
-  return !a.plusEarlyAccess || a.isPlus || a.now >= a.openedAt + PLUS.earlyAccessMs;
+  return a.isPlus || a.now >= openToAllAt(a);
 }
 
 export async function assertCanJoinNow(
   env: Env,
   a: { userId: string; regionId: string; openedAt: number; plusEarlyAccess: boolean; now: number },
 ): Promise<void> {
-  if (!a.plusEarlyAccess || a.now >= a.openedAt + PLUS.earlyAccessMs) return;
+  const opensAt = openToAllAt(a);
+  if (a.now >= opensAt) return;
   const isPlus = await plusActive(bookDb(env, a.regionId), a.userId, a.now);
   if (canJoinEarly({ ...a, isPlus })) return;
-  const opensAt = a.openedAt + PLUS.earlyAccessMs;
   failWith(
     "PRECONDITION_FAILED",
     `Gonggu Plus members get the first hour of this group buy; everyone can join from ${new Date(opensAt).toISOString()}.`,
