@@ -174,6 +174,63 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await context.close();
   });
 
+  test("home feed: category and status filters, infinite scroll over cursor pages, 추천 still there", async () => {
+    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const run = Date.now().toString(36);
+    const now = Date.now();
+    const titles: string[] = [];
+    // More than one page (FEED_PAGE = 10) of one category, newest last.
+    for (let i = 1; i <= 12; i++) {
+      const product = await seller.products.create.mutate({
+        title: `수분 크림 ${run} #${i}`,
+        category: "beauty",
+        totalQuantity: 10,
+        unit: "개",
+        totalPrice: 20_000,
+      });
+      await seller.groupBuys.create.mutate({
+        productId: product.id,
+        regionId: "seoul-mapo-seogyo",
+        totalShares: 10,
+        minShares: 2,
+        maxPerPerson: 5,
+        deadline: now + 26 * HOUR,
+        pickupPlace: "서교동 주민센터 앞",
+        pickupStart: now + 30 * HOUR,
+        pickupEnd: now + 34 * HOUR,
+      });
+      titles.push(product.title);
+    }
+    const buyer = await newVerifiedBuyer(baseUrl, "피드이웃");
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await page.getByRole("heading", { name: "추천" }).waitFor();
+
+    await page.getByLabel("품목").selectOption("beauty");
+    const ours = page.getByTestId("feed-item").filter({ hasText: `수분 크림 ${run}` });
+    await expect.poll(() => ours.count()).toBe(10);
+    // Newest first: #12 … #3 on the first page.
+    expect(await ours.first().getByRole("heading").textContent()).toBe(titles[11]);
+    await shot(page, "home-feed-filtered-ko");
+    await page.getByTestId("feed-item").last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 4000);
+    await expect.poll(() => ours.count()).toBe(12);
+    await page.getByTestId("feed-end").waitFor();
+    expect(await page.getByTestId("feed-end").textContent()).toBe("마지막 공구까지 봤어요.");
+
+    await page.getByLabel("상태").selectOption("COMPLETED");
+    await page.getByText("조건에 맞는 공구가 없어요.").waitFor();
+    expect(await ours.count()).toBe(0);
+    await page.getByLabel("상태").selectOption("OPEN");
+    await expect.poll(() => ours.count()).toBe(10);
+    await page.getByRole("heading", { name: "추천" }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test("membership: tier and the way to the next, Plus subscribe and cancel, reward points", async () => {
     const buyer = await newVerifiedBuyer(baseUrl, "멤버이웃");
     const admin = await adminSdk(baseUrl);
