@@ -2,24 +2,29 @@
  * npm run bench:chat — one group-buy chat room with 1,000 WebSocket clients at a fixed message rate, on `wrangler dev`
  * (localhost), against Cloudflare's workers-chat-demo under the same load in the same run.
  *
- *   gonggu  worker/index.ts on port 8870: GroupBuyRoom chat (hibernation API, SQLite history, batched fan-out)
+ *   gonggu  worker/index.ts on port 8840: GroupBuyRoom chat (hibernation API, SQLite history, batched fan-out)
  *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port 8871. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
+ *           project's wrangler on port 8841. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
  *           one message per 5 s per IP, so every client gets its own fake IP header (10.x.y.z) and sends well under
  *           that: no sender is throttled (throttled frames are counted and printed).
  *
- * Every client is a sender: each tick (10 ms) the next clients in turn send one message whose text is the send time
- * (performance.now()). Every client records, for every message it receives, now − sent: delivery latency. Prints, per
+ * BENCH_SENDERS (500) of the clients send: each tick (10 ms) the next senders in turn send one message whose text is
+ * the send time (performance.now()); in gonggu they are members of the buy (joined), the others verified neighbours
+ * who only read. Every client records, for every message it receives, now − sent: delivery latency. Prints, per
  * target: messages sent, deliveries/s (over the measured window), p50/p99 delivery latency, delivered fraction;
  * then the ratio gonggu/peer. Both servers and the load generator share this machine (cores printed).
  *
+ * Clients connect 50 at a time; the load starts once the room is quiet (no frame for 1 s).
  * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (100) messages/s, BENCH_SECONDS (10) measured after a 2 s
  * warm-up, 3 s drain. Env BENCH_ONLY=gonggu|peer runs one side.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createGongguClient } from "../shared/sdk.ts";
+import { newId } from "../worker/lib/ids.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -28,6 +33,8 @@ const WARMUP_S = 2;
 const DRAIN_S = 3;
 const TICK_MS = 10;
 const ONLY = process.env.BENCH_ONLY;
+/** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
+const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
 const ROOT = resolve(import.meta.dirname, "..");
 const PEER_SRC = process.env.BENCH_PEER_DIR ?? "/work/shared/peers/workers-chat-demo";
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -64,6 +71,8 @@ interface Result {
   throttled: number;
   errors: number;
   frames: number;
+  /** How long the room took to go quiet after everyone connected. */
+  settledMs: number;
 }
 
 function startWrangler(args: string[], cwd: string, port: number): { child: ChildProcess; log: () => string } {
@@ -169,10 +178,22 @@ async function runLoad(target: Target): Promise<Result> {
   for (let i = 0; i < CLIENTS; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, CLIENTS - i) }, (_, k) => open(i + k)));
   }
+  // Let the connection phase drain first (the peer announces every join to everyone: ~N²/2 frames), so the load
+  // starts in a quiet room: no frame for 1 s (at most 120 s).
+  const settleStart = performance.now();
+  let seen = -1;
+  while (seen !== frames && performance.now() - settleStart < 120_000) {
+    seen = frames;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const settledMs = performance.now() - settleStart;
   throttled = 0;
   errors = 0;
   frames = 0;
 
+  console.log(
+    `${target.name}: ${CLIENTS} clients connected, room quiet after ${(settledMs / 1000).toFixed(1)} s; load starts`,
+  );
   // Fixed rate: every tick, send what is due by elapsed time (timer jitter never lowers the offered rate).
   let sent = 0;
   let sentInWindow = 0;
@@ -188,7 +209,7 @@ async function runLoad(target: Target): Promise<Result> {
       const due = Math.floor(((now - startedAt) / 1000) * RATE);
       while (sent < due) {
         const ws = sockets[next];
-        next = (next + 1) % CLIENTS;
+        next = (next + 1) % SENDERS;
         const at = performance.now();
         ws.send(target.message(`b:${at.toFixed(3)}:${next}`));
         sent++;
@@ -213,12 +234,13 @@ async function runLoad(target: Target): Promise<Result> {
     throttled,
     errors,
     frames,
+    settledMs,
   };
 }
 
 // ---- the peer: workers-chat-demo, unmodified, from a temp copy ------------------------------------------------------
 
-const PEER_PORT = 8871;
+const PEER_PORT = 8841;
 
 function peerTarget(room: string): Target {
   return {
@@ -260,7 +282,7 @@ function print(r: Result) {
   console.log(
     `${r.name.padEnd(20)} sent ${String(r.sent).padStart(6)}  deliveries/s ${r.deliveriesPerSec.toFixed(0).padStart(7)}` +
       `  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  delivered ${pct}%` +
-      `  frames ${r.frames}  throttled ${r.throttled}  errors ${r.errors}`,
+      `  frames ${r.frames}  throttled ${r.throttled}  errors ${r.errors}  (settled in ${(r.settledMs / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -290,11 +312,141 @@ async function main() {
   process.exit(0);
 }
 
+// ---- gonggu: the real worker, a seeded region, a group buy with SENDERS members ------------------------------------
+
+const PORT = 8840;
+const BASE = `http://127.0.0.1:${PORT}`;
+
+/** Users, verifications and bearer sessions straight into local D1 (no PBKDF2 for 1,000 people). */
+function seedSql(regionId: string, people: { id: string; tokenHash: string; role: string }[], now: number): string {
+  const lines = [
+    `INSERT INTO regions (id, name, name_en, city, lat, lng, radius_m) VALUES ('${regionId}', '벤치동', 'Bench-dong', '서울', 37.5, 127.0, 3000);`,
+  ];
+  for (let i = 0; i < people.length; i += 200) {
+    const chunk = people.slice(i, i + 200);
+    lines.push(
+      `INSERT INTO users (id, email, password_hash, display_name, role, home_region_id, created_at) VALUES ${chunk
+        .map(
+          (p, k) =>
+            `('${p.id}', 'bench-${i + k}-${p.id.toLowerCase()}@example.com', '!', '이웃${i + k}', '${p.role}', '${regionId}', ${now})`,
+        )
+        .join(", ")};`,
+      `INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES ${chunk
+        .map((p) => `('${p.tokenHash}', '${p.id}', 'bearer', ${now}, ${now + 86_400_000})`)
+        .join(", ")};`,
+      `INSERT INTO region_verifications (id, user_id, region_id, distance_m, verified_at, expires_at) VALUES ${chunk
+        .map((p) => `('${newId(now)}', '${p.id}', '${regionId}', 10, ${now}, ${now + 86_400_000})`)
+        .join(", ")};`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function inPool<T>(items: T[], size: number, fn: (item: T, i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+async function benchGonggu(): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-chat-"));
+  const state = join(dir, "state");
+  const config = join(ROOT, "wrangler.toml");
+  const envFile = existsSync(join(ROOT, ".dev.vars")) ? join(ROOT, ".dev.vars") : join(ROOT, ".dev.vars.example");
+  mkdirSync(join(ROOT, "dist/client"), { recursive: true }); // the [assets] directory must exist
+  try {
+    const now = Date.now();
+    const regionId = `bench-${now.toString(36)}`;
+    const tokens = Array.from({ length: CLIENTS + 2 }, () => randomBytes(32).toString("base64url"));
+    const people = tokens.map((t, i) => ({
+      id: newId(now),
+      token: t,
+      tokenHash: createHash("sha256").update(t).digest("hex"),
+      role: i === CLIENTS ? "seller" : i === CLIENTS + 1 ? "admin" : "buyer",
+    }));
+    const wrangler = (args: string[]) => {
+      const r = spawnSync(WRANGLER, [...args, "--local", "--persist-to", state, "-c", config], {
+        env: ENV,
+        encoding: "utf8",
+        cwd: ROOT,
+      });
+      if (r.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stderr}\n${r.stdout}`);
+    };
+    wrangler(["d1", "migrations", "apply", "gonggu"]);
+    const seed = join(dir, "seed.sql");
+    writeFileSync(seed, seedSql(regionId, people, now));
+    wrangler(["d1", "execute", "gonggu", "--file", seed]);
+
+    const { child, log } = startWrangler(
+      ["-c", config, "--env-file", envFile, "--inspector-port", String(PORT + 2), "--persist-to", state],
+      ROOT,
+      PORT,
+    );
+    try {
+      await waitFor(`${BASE}/api/health`, child, log);
+      const as = (i: number) => createGongguClient({ url: BASE, token: people[i].token });
+      const seller = as(CLIENTS);
+      const admin = as(CLIENTS + 1);
+      const product = await seller.products.create.mutate({
+        title: "벤치 사과 1,000봉",
+        description: "",
+        category: "fresh",
+        totalQuantity: 1000,
+        unit: "봉",
+        totalPrice: 100_000,
+        allowHosts: false,
+      });
+      const deadline = Date.now() + 2 * 3_600_000;
+      const { groupBuy } = await seller.groupBuys.create.mutate({
+        productId: product.id,
+        regionId,
+        totalShares: 1000,
+        minShares: 2,
+        maxPerPerson: 1,
+        deadline,
+        pickupPlace: "벤치 주민센터",
+        pickupStart: deadline + 3_600_000,
+        pickupEnd: deadline + 7_200_000,
+      });
+      // Senders must be members of the buy to post: points, then one share each.
+      const senders = Array.from({ length: SENDERS }, (_, i) => i);
+      await inPool(senders, 16, (i) =>
+        admin.admin.wallet.grant.mutate({
+          userId: people[i].id,
+          amount: 1_000,
+          reason: "벤치 적립",
+          idempotencyKey: `bench-${i}-${now}`,
+        }),
+      );
+      await inPool(senders, 8, (i) =>
+        as(i).groupBuys.join.mutate({ id: groupBuy.id, shares: 1, idempotencyKey: `bench-join-${i}-${now}` }),
+      );
+      return await runLoad({
+        name: "gonggu",
+        url: () => `ws://127.0.0.1:${PORT}/api/rooms/${groupBuy.id}/ws`,
+        headers: (i) => ({ authorization: `Bearer ${people[i].token}` }),
+        hello: () => [],
+        isReady: (f) => f.type === "chat.history",
+        message: (text) => JSON.stringify({ type: "chat.send", text }),
+        texts: (f) =>
+          f.type === "chat.messages" ? (f.messages as { text: string | null }[]).map((m) => m.text ?? "") : [],
+        isThrottled: (f) => f.type === "error" && f.code === "TOO_MANY_REQUESTS",
+      });
+    } finally {
+      await stopWrangler(child);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
-
-async function benchGonggu(): Promise<Result> {
-  throw new Error("not yet");
-}

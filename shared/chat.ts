@@ -7,7 +7,7 @@ export const CHAT_HISTORY_PAGE_MAX = 100;
 /** Per person: at most this many messages in the window (checked against the room's own storage). */
 export const CHAT_USER_RATE = { limit: 5, windowMs: 10_000 } as const;
 /** Per room, whoever sends: keeps one busy room from monopolising its object and every member's screen. */
-export const CHAT_ROOM_RATE = { limit: 300, windowMs: 10_000 } as const;
+export const CHAT_ROOM_RATE = { limit: 1000, windowMs: 10_000 } as const;
 
 /** Why a system line appears in the room; the client renders each with an i18n template (chat.system.<code>). */
 export const CHAT_SYSTEM_CODES = [

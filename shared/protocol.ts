@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chatClientFrames, chatServerFrames } from "./chat";
 import { GROUP_BUY_STATUSES } from "./schemas/groupbuy";
 
 /**
@@ -10,7 +11,8 @@ import { GROUP_BUY_STATUSES } from "./schemas/groupbuy";
  * table; `type` values are namespaced by feature except the core fill/state frames below.
  */
 
-export const MAX_CLIENT_FRAME_BYTES = 4096;
+/** Room for a 1,000-character chat message even when a client escapes every character as \\uXXXX. */
+export const MAX_CLIENT_FRAME_BYTES = 8192;
 
 /** Live numbers of a group buy, as the room's authority (the Durable Object) sees them. */
 export const fillSchema = z.object({
@@ -54,6 +56,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
   z.object({ type: z.literal("pong") }),
+  ...chatServerFrames,
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 
@@ -62,6 +65,7 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping") }),
   /** Ask for a fresh snapshot (e.g. after the tab was asleep). */
   z.object({ type: z.literal("sync") }),
+  ...chatClientFrames,
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 

@@ -20,6 +20,12 @@ export const notificationParams = {
   "groupbuy.filled": z.object({ groupBuyId: idSchema, title }),
   "groupbuy.tipped": z.object({ groupBuyId: idSchema, title }),
   "groupbuy.failed": z.object({ groupBuyId: idSchema, title, refundWon: won }),
+  "groupbuy.cancelled": z.object({
+    groupBuyId: idSchema,
+    title,
+    refundWon: won,
+    reason: z.string().max(500).optional(),
+  }),
   "groupbuy.ready": z.object({ groupBuyId: idSchema, title, pickupPlace: z.string().max(200).optional() }),
   "charge.succeeded": z.object({ groupBuyId: idSchema, title, amountWon: won }),
   "charge.failed": z.object({ groupBuyId: idSchema, title, amountWon: won, reason: z.string().max(500).optional() }),
@@ -45,7 +51,7 @@ export const notificationParams = {
     reason: z.string().max(500),
   }),
   "moderation.outcome": z.object({
-    targetType: z.enum(["post", "comment"]),
+    targetType: z.enum(["post", "comment", "chat_message"]),
     targetId: idSchema,
     outcome: z.enum(["approved", "removed"]),
     reason: z.string().max(500),

@@ -14,6 +14,11 @@ const samples: Record<NotificationKind, NotificationItem> = {
   "groupbuy.filled": { ...base, kind: "groupbuy.filled", params: { groupBuyId: ID, title: "사과" } },
   "groupbuy.tipped": { ...base, kind: "groupbuy.tipped", params: { groupBuyId: ID, title: "사과" } },
   "groupbuy.failed": { ...base, kind: "groupbuy.failed", params: { groupBuyId: ID, title: "사과", refundWon: 12000 } },
+  "groupbuy.cancelled": {
+    ...base,
+    kind: "groupbuy.cancelled",
+    params: { groupBuyId: ID, title: "사과", refundWon: 5000, reason: "산지 사정" },
+  },
   "groupbuy.ready": { ...base, kind: "groupbuy.ready", params: { groupBuyId: ID, title: "사과" } },
   "charge.succeeded": { ...base, kind: "charge.succeeded", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
   "charge.failed": { ...base, kind: "charge.failed", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },

@@ -15,6 +15,7 @@
 import type * as fc from "fast-check";
 import { newId } from "../../worker/lib/ids";
 import { boardComment, boardPost, reportedPost } from "./board-fixtures";
+import { chatMessageFixture } from "./chat-fixtures";
 import type { Fixtures, FixtureUser, Role } from "./fixtures";
 import { buyFields, fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs, makeResident } from "./groupbuy-fixtures";
 import { giveHomeAndPoints } from "./membership-helpers";
@@ -290,6 +291,9 @@ export const AUTHZ_TABLE: AuthzTable = {
     expect: { ...active, buyer: "FORBIDDEN" },
   },
   "seller.payouts": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  "seller.groupBuys": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  "admin.payables.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.stats.timeline": { kind: "query", input: () => ({ bucket: "day" as const, points: 7 }), expect: adminsOnly },
   "trust.get": { kind: "query", input: ({ fx }) => ({ userId: fx.login.id }), expect: signedIn },
   "board.list": { kind: "query", input: ({ fx }) => ({ regionId: fx.region.id }), expect: signedIn },
   "board.get": { kind: "query", input: async ({ fx }) => ({ id: await boardPost(fx) }), expect: signedIn },
@@ -356,6 +360,45 @@ export const AUTHZ_TABLE: AuthzTable = {
   "admin.moderation.remove": {
     kind: "mutation",
     input: async ({ fx }) => ({ targetType: "post" as const, targetId: await boardPost(fx), reason: "광고" }),
+    expect: adminsOnly,
+  },
+
+  "rooms.ticket": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "rooms.history": {
+    kind: "query",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
+    },
+    // a suspended account is kept out of rooms altogether
+    expect: { ...signedIn, suspended: "FORBIDDEN" },
+  },
+  "rooms.report": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+      const { groupBuyId, messageId } = await chatMessageFixture(fx);
+      return { id: groupBuyId, messageId, reason: "abuse" as const };
+    },
+    expect: active,
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
+  "admin.moderation.deleteChatMessage": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ ...(await chatMessageFixture(fx)), reason: "욕설" }),
+    expect: adminsOnly,
+  },
+  "admin.moderation.keepChatMessage": {
+    kind: "mutation",
+    input: async ({ fx }) => ({ ...(await chatMessageFixture(fx)), reason: "문제 없음" }),
     expect: adminsOnly,
   },
 

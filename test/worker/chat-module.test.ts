@@ -2,14 +2,21 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHAT_ROOM_RATE, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
-import { FLUSH_MS, RoomChat } from "../../worker/durable/chat";
+import { FLUSH_MS_MAX, RoomChat } from "../../worker/durable/chat";
 
 /** Runs `fn` inside a fresh room object with a RoomChat whose broadcasts are recorded. */
-function inRoom<T>(fn: (chat: RoomChat, sent: { type: string; messages?: ChatMessage[]; id?: number }[]) => T) {
+/** `sockets`: how many sockets the fake broadcast reports reaching (sizes the flush window). */
+function inRoom<T>(
+  fn: (chat: RoomChat, sent: { type: string; messages?: ChatMessage[]; id?: number }[]) => T,
+  sockets = 1,
+) {
   const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
   return runInDurableObject(stub, async (_instance, state) => {
     const sent: { type: string; messages?: ChatMessage[]; id?: number }[] = [];
-    const chat = new RoomChat(state.storage.sql, (text) => sent.push(JSON.parse(text)));
+    const chat = new RoomChat(state.storage.sql, (text) => {
+      sent.push(JSON.parse(text));
+      return sockets;
+    });
     return fn(chat, sent);
   });
 }
@@ -55,18 +62,26 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     });
   });
 
-  it("sends a lone message at once and batches a burst into one frame", async () => {
+  it("in a full room sends a lone message at once and batches a burst into one frame", async () => {
     await inRoom(async (chat, sent) => {
       const now = Date.now();
       chat.post(kim, "first", now);
       expect(sent).toHaveLength(1); // quiet room: no delay
       chat.post(lee, "second", now);
       chat.post({ userId: "U3", displayName: "박" }, "third", now);
-      expect(sent).toHaveLength(1); // within FLUSH_MS of the last send: held
-      await new Promise((r) => setTimeout(r, FLUSH_MS + 20));
+      expect(sent).toHaveLength(1); // within the flush window (1,000 sockets → 40 ms): held
+      await new Promise((r) => setTimeout(r, FLUSH_MS_MAX + 20));
       expect(sent).toHaveLength(2);
       expect(sent[1].messages?.map((m) => m.text)).toEqual(["second", "third"]);
-    });
+    }, 1000);
+  });
+
+  it("in a small room sends every message at once", async () => {
+    await inRoom((chat, sent) => {
+      const now = Date.now();
+      for (const text of ["a", "b", "c"]) chat.post({ userId: text, displayName: text }, text, now);
+      expect(sent.map((f) => f.messages?.map((m) => m.text))).toEqual([["a"], ["b"], ["c"]]);
+    }, 10);
   });
 
   it("admin deletion withholds the text and tells everyone, after anything pending", async () => {

@@ -75,8 +75,8 @@ describe("the room socket", { timeout: 30_000 }, () => {
     const { ws, frames, next } = await connect(gb.id, me.token);
     await next("snapshot");
     ws.send("not json");
-    ws.send(JSON.stringify({ type: "chat.send", text: "not yet" }));
-    ws.send(JSON.stringify({ type: "sync", extra: "x".repeat(5_000) }));
+    ws.send(JSON.stringify({ type: "chat.nope", text: "unknown type" }));
+    ws.send(JSON.stringify({ type: "sync", extra: "x".repeat(9_000) })); // over MAX_CLIENT_FRAME_BYTES
     await until("three error frames", async () => frames.filter((f) => f.type === "error").length === 3, 5_000);
     const count = frames.length;
     ws.send(JSON.stringify({ type: "sync" }));

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { CHAT_HISTORY_PAGE_MAX, type ChatMessage, type ChatSystemCode } from "../../shared/chat";
 import type { Fill, ServerFrame } from "../../shared/protocol";
 import { PING_FRAME, PONG_FRAME } from "../../shared/protocol";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
@@ -12,6 +13,8 @@ import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
+import { RoomChat } from "./chat";
+import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
@@ -19,6 +22,8 @@ import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
 export interface JoinRequest {
   groupBuyId: string;
   userId: string;
+  /** Shown in the room's "joined" line. */
+  displayName?: string;
   /** The caller's verified home region: a buy's money lives in its region's book, so only residents join. */
   homeRegionId: string | null;
   shares: number;
@@ -62,6 +67,18 @@ export interface RoomSnapshot {
 
 type ReserveStep = RoomError | { ok: true; replay: RoomResult<JoinOk> } | { ok: true; row: Reservation };
 
+/** The chat line a status change writes into the room. */
+const SYSTEM_LINE: Record<GroupBuyStatus, ChatSystemCode | null> = {
+  OPEN: null,
+  FILLED: "filled",
+  TIPPED: "tipped",
+  ORDERED: "ordered",
+  READY: "ready",
+  COMPLETED: "completed",
+  FAILED: "failed",
+  CANCELLED: "cancelled",
+};
+
 /** Coalesce fill frames: at most one per this many ms however many joins land. */
 const FILL_BROADCAST_MS = 25;
 /** While the deadline waits for joins in flight, look again this often. */
@@ -76,6 +93,7 @@ const DEADLINE_RECHECK_MS = 1_000;
  */
 export class GroupBuyRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
+  private readonly chat: RoomChat;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -86,6 +104,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
+    this.chat = new RoomChat(ctx.storage.sql, (text) => this.broadcastText(text));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
@@ -106,6 +125,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
     const early = await this.earlyAccessRefusal(meta, req);
     if (early) return early;
+    if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     const step = this.reserveStep(req);
     if (!step.ok) return step;
     if ("replay" in step) return step.replay;
@@ -143,6 +163,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     const amount = rows.reduce((s, r) => s + r.amount, 0);
     const result: RoomResult<LeaveOk> = { ok: true, shares, amount, fill: this.fill() };
     this.store.saveLeaveResult(req.userId, req.idempotencyKey, JSON.stringify(result), now);
+    this.chat.system("leave", { name: this.chat.nameOf(req.userId) }, now);
     this.afterFillChange();
     for (const r of rows) await this.finishVoid(r.id);
     return { ...result, fill: this.fill() };
@@ -317,6 +338,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (meta.status === "OPEN") {
       this.store.move(id, "reserved", "confirmed");
       this.store.touch();
+      this.chat.system("join", { name: this.chat.nameOf(row.userId), shares: row.shares }, Date.now());
       const { confirmed } = this.store.counts();
       if (confirmed >= meta.totalShares) {
         this.store.setStatus("OPEN", "FILLED", null, null, Date.now());
@@ -537,6 +559,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   private broadcastState(): void {
     const meta = this.store.meta()!;
+    this.chat.flush(); // chat sent before the change reaches everyone before the state frame
     this.broadcast({
       type: "state",
       groupBuyId: meta.groupBuyId,
@@ -544,17 +567,25 @@ export class GroupBuyRoom extends DurableObject<Env> {
       reason: meta.statusReason,
       at: Date.now(),
     });
+    const code = SYSTEM_LINE[meta.status];
+    if (code) this.chat.system(code, meta.statusReason ? { reason: meta.statusReason } : null, Date.now());
+    if (meta.status !== "OPEN") this.closeReadersOnly();
   }
 
   private broadcast(frame: ServerFrame): void {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
+    this.broadcastText(JSON.stringify(frame));
+  }
+
+  private broadcastText(text: string): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
       try {
         ws.send(text);
       } catch {
         // a socket closing under us; its close handler cleans up
       }
     }
+    return sockets.length;
   }
 
   /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
@@ -585,10 +616,26 @@ export class GroupBuyRoom extends DurableObject<Env> {
   // ---- WebSocket (hibernation API) -------------------------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    return openRoomSocket(this.ctx, request, async (identity) => {
-      const meta = await this.ensureMeta(identity.groupBuyId);
-      return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
-    });
+    return openRoomSocket(
+      this.ctx,
+      request,
+      async (identity) => {
+        const meta = await this.ensureMeta(identity.groupBuyId);
+        return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
+      },
+      (ws, identity) => {
+        this.chat.flush(); // a newcomer's history must not miss what is still waiting to go out
+        const { messages, hasMore } = this.chat.latest();
+        const frame: ServerFrame = {
+          type: "chat.history",
+          messages,
+          hasMore,
+          readUpTo: this.chat.readUpTo(identity.userId),
+          canPost: this.canPost(identity),
+        };
+        ws.send(JSON.stringify(frame));
+      },
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -597,7 +644,75 @@ export class GroupBuyRoom extends DurableObject<Env> {
         const meta = this.store.meta();
         return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
       },
+      chatSend: (identity, text, nonce) => {
+        if (!this.canPost(identity)) {
+          return {
+            type: "error",
+            code: "FORBIDDEN",
+            message: "Only participants, the host and the seller can post here.",
+          };
+        }
+        const posted = this.chat.post(identity, text, Date.now());
+        if ("ok" in posted) return { type: "error", code: posted.code, message: posted.message };
+        return { type: "chat.ack", nonce: nonce ?? null, id: posted.id };
+      },
+      chatRead: (identity, upTo) => {
+        this.chat.markRead(identity.userId, upTo, Date.now());
+      },
     });
+  }
+
+  // ---- Chat RPC (rooms.history, reports, admin deletion, suspensions) -------------------------------------------
+
+  /** A page of history, oldest first: messages before `before` (exclusive), at most `limit`. */
+  async chatHistory(before: number | null, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    this.chat.flush();
+    return this.chat.history(before, Math.min(limit, CHAT_HISTORY_PAGE_MAX));
+  }
+
+  async chatMessage(id: number): Promise<ChatMessage | null> {
+    return this.chat.get(id);
+  }
+
+  /** Admin deletion: everyone connected sees "deleted by admin"; returns the message as it was, or null. */
+  async deleteChatMessage(id: number, adminId: string): Promise<ChatMessage | null> {
+    const before = this.chat.get(id);
+    return this.chat.delete(id, adminId, Date.now()) ? before : null;
+  }
+
+  /** Closes every socket of `userId` here (a suspension); returns how many were closed. */
+  async kickUser(userId: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(`user:${userId}`);
+    for (const ws of sockets) {
+      try {
+        ws.send(JSON.stringify({ type: "error", code: "FORBIDDEN", message: reason } satisfies ServerFrame));
+        ws.close(4003, "suspended");
+      } catch {
+        // already closed
+      }
+    }
+    return sockets.length;
+  }
+
+  /** Members (live: host or holding shares) and staff post; residents only read. */
+  private canPost(identity: RoomIdentity): boolean {
+    if (identity.access === "staff") return true;
+    const meta = this.store.meta();
+    if (!meta) return false;
+    return identity.userId === meta.hostId || this.store.userShares(identity.userId) > 0;
+  }
+
+  /** Once the buy is no longer OPEN its room is for members: read-only neighbours are let go. */
+  private closeReadersOnly(): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const identity = ws.deserializeAttachment() as RoomIdentity | null;
+      if (identity?.access !== "resident" || this.canPost(identity)) continue;
+      try {
+        ws.close(4004, "The buy is no longer open; its room is for members now.");
+      } catch {
+        // already closed
+      }
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

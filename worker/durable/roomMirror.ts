@@ -1,13 +1,13 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { notify, pushLive } from "../community/notifications";
+import { memberNoticeStatement, pushMemberNotices } from "../community/groupBuyNotices";
 import { type BatchItem, getDb, runBatch } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
 import { recordInteraction, retractInteraction } from "../recommend/interactions";
-import type { RoomEvent, RoomStore } from "./roomStore";
+import type { RoomStore } from "./roomStore";
 
 /** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
 const MIRROR_CHUNK = 40;
@@ -20,7 +20,24 @@ const MIRROR_CHUNK = 40;
  */
 export async function flushRoom(store: RoomStore, env: Env, now: number): Promise<void> {
   await mirrorToD1(store, env, now);
+  await noticeMembers(store, env, now);
   await sendSettlements(store, env);
+}
+
+/**
+ * Members hear about FILLED, TIPPED, READY, FAILED and CANCELLED (with their refund). One idempotent statement per
+ * flush for the current status, after the members are mirrored: a retried flush writes nothing twice, and a status
+ * the buy only passed through between two flushes is still announced by the events batch in mirrorToD1.
+ */
+async function noticeMembers(store: RoomStore, env: Env, now: number): Promise<void> {
+  const meta = store.meta();
+  if (!meta) return;
+  const db = getDb(env);
+  const buy = { groupBuyId: meta.groupBuyId, title: meta.title, status: meta.status, statusReason: meta.statusReason };
+  const statement = memberNoticeStatement(db, buy, now);
+  if (!statement) return;
+  await runBatch(db, [statement]);
+  await pushMemberNotices(env, db, buy, now);
 }
 
 async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void> {
@@ -129,42 +146,22 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
           : retractInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join" }),
       );
     }
+    // Status notices go last, after the member rows they read (also for a status passed through before this flush).
+    for (const e of events) {
+      const notice = memberNoticeStatement(
+        db,
+        { groupBuyId: meta.groupBuyId, title: meta.title, status: e.toStatus, statusReason: e.reason },
+        now,
+      );
+      if (notice) statements.push(notice);
+    }
     await runBatch(db, statements);
-    await notifyMembers(store, env, events, now);
     store.markMirrored(
       rows.map((r) => ({ id: r.id, rev: r.rev })),
       events.map((e) => e.seq),
       meta.seq,
     );
     if (rows.length < MIRROR_CHUNK) return;
-  }
-}
-
-/** Status changes buyers hear about; dedupe keys make a re-run flush notify nobody twice. */
-const NOTIFIED = new Set(["FILLED", "TIPPED", "FAILED", "READY"]);
-
-async function notifyMembers(store: RoomStore, env: Env, events: RoomEvent[], now: number): Promise<void> {
-  const meta = store.meta()!;
-  const db = getDb(env);
-  for (const e of events.filter((x) => NOTIFIED.has(x.toStatus))) {
-    const groupBuyId = meta.groupBuyId;
-    const title = meta.title.slice(0, 200);
-    const members = store.confirmedTotals();
-    const statements = members.map(({ userId, paid }) => {
-      const base = { userId, now, dedupeKey: `groupbuy:${groupBuyId}:${e.toStatus}` };
-      switch (e.toStatus) {
-        case "FAILED":
-          return notify(db, { ...base, kind: "groupbuy.failed", params: { groupBuyId, title, refundWon: paid } });
-        case "READY":
-          return notify(db, { ...base, kind: "groupbuy.ready", params: { groupBuyId, title } });
-        case "TIPPED":
-          return notify(db, { ...base, kind: "groupbuy.tipped", params: { groupBuyId, title } });
-        default:
-          return notify(db, { ...base, kind: "groupbuy.filled", params: { groupBuyId, title } });
-      }
-    });
-    for (let i = 0; i < statements.length; i += MIRROR_CHUNK) await runBatch(db, statements.slice(i, i + MIRROR_CHUNK));
-    await pushLive(env, db, statements);
   }
 }
 

@@ -38,6 +38,8 @@ export async function openRoomSocket(
   ctx: DurableObjectState,
   request: Request,
   resolve: (identity: RoomIdentity) => Promise<ReturnType<SnapshotSource>>,
+  /** Runs after the snapshot went out (chat sends its history). */
+  afterSnapshot: (ws: WebSocket, identity: RoomIdentity) => void = () => {},
 ): Promise<Response> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade.", { status: 426 });
@@ -54,11 +56,15 @@ export async function openRoomSocket(
   ctx.acceptWebSocket(server, [`user:${identity.userId}`]);
   server.serializeAttachment(identity);
   send(server, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
+  afterSnapshot(server, identity);
   return new Response(null, { status: 101, webSocket: client });
 }
 
 export interface FrameHandlers {
   sync: SnapshotSource;
+  /** Returns the frame for the sender only (ack or error); the message itself reaches everyone by broadcast. */
+  chatSend: (identity: RoomIdentity, text: string, nonce: string | undefined) => ServerFrame;
+  chatRead: (identity: RoomIdentity, upTo: number) => void;
 }
 
 /**
@@ -108,6 +114,12 @@ export async function handleClientFrame(
       if (room) send(ws, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
       return;
     }
+    case "chat.send":
+      send(ws, handlers.chatSend(identity, frame.text, frame.nonce));
+      return;
+    case "chat.read":
+      handlers.chatRead(identity, frame.upTo);
+      return;
     default: {
       const unhandled: never = frame;
       send(ws, { type: "error", code: "BAD_REQUEST", message: `Unhandled frame ${JSON.stringify(unhandled)}.` });

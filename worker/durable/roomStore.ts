@@ -360,17 +360,6 @@ export class RoomStore {
     return totals;
   }
 
-  /** Each buyer's confirmed shares and points (what they paid, and get back if the buy fails). */
-  confirmedTotals(): { userId: string; shares: number; paid: number }[] {
-    return this.sql
-      .exec(
-        `SELECT user_id, SUM(shares) AS shares, SUM(COALESCE(paid, amount)) AS paid FROM reservations
-        WHERE state = 'confirmed' GROUP BY user_id`,
-      )
-      .toArray()
-      .map((r) => ({ userId: r.user_id as string, shares: r.shares as number, paid: r.paid as number }));
-  }
-
   markMirrored(rows: { id: string; rev: number }[], eventSeqs: number[], seq: number): void {
     for (const r of rows) this.sql.exec("UPDATE reservations SET mirrored_rev = ? WHERE id = ?", r.rev, r.id);
     for (const s of eventSeqs) this.sql.exec("UPDATE events SET mirrored = 1 WHERE seq = ?", s);

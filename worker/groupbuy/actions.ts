@@ -35,6 +35,7 @@ export async function joinGroupBuy(
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,
     userId: user.id,
+    displayName: user.displayName,
     homeRegionId: user.homeRegionId,
     shares: input.shares,
     idempotencyKey: input.idempotencyKey,

@@ -2,11 +2,12 @@ import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { idSchema } from "../../shared/schemas/common";
 import { authenticateUpgrade } from "../accounts/socketAuth";
+import { roomAccess } from "../community/roomAccess";
 import { getDb } from "../db/client";
 import { groupBuys } from "../db/schema";
 import { encodeRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity } from "../durable/roomIdentity";
 import type { AppEnv } from "../env";
-import { relationTo, roomStub } from "./service";
+import { roomStub } from "./service";
 
 function refuse(c: Context<AppEnv>, status: 400 | 401 | 403 | 404 | 426, code: string, message: string) {
   return c.json({ error: { code, message } }, status);
@@ -30,21 +31,14 @@ export async function roomSocket(c: Context<AppEnv>) {
   if (!auth.ok) return refuse(c, auth.status, auth.code, auth.message);
   const gb = await db.select().from(groupBuys).where(eq(groupBuys.id, id)).get();
   if (!gb) return refuse(c, 404, "NOT_FOUND", "No group buy with that id.");
-  const relation = await relationTo(db, auth.user, gb, now);
-  if (relation === "none") {
-    return refuse(
-      c,
-      403,
-      "FORBIDDEN",
-      "This room is for the buy's members and verified residents of its neighbourhood.",
-    );
-  }
+  const decided = await roomAccess(db, auth.user, gb, now);
+  if (!decided.ok) return refuse(c, 403, "FORBIDDEN", decided.message);
   const identity: RoomIdentity = {
     groupBuyId: id,
     userId: auth.user.id,
     displayName: auth.user.displayName,
     role: auth.user.role,
-    access: relation === "admin" || relation === "seller" ? "staff" : relation === "resident" ? "resident" : "member",
+    access: decided.access,
     connectedAt: now,
   };
   const headers = new Headers(c.req.raw.headers);

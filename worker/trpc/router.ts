@@ -9,6 +9,7 @@ import { paymentsRouter } from "./routers/payments";
 import { productsRouter } from "./routers/products";
 import { recommendRouter } from "./routers/recommend";
 import { regionsRouter } from "./routers/regions";
+import { roomsRouter } from "./routers/rooms";
 import { sellerRouter } from "./routers/seller";
 import { sellersRouter } from "./routers/sellers";
 import { trustRouter } from "./routers/trust";
@@ -24,6 +25,7 @@ export const appRouter = router({
   admin: adminRouter,
   notifications: notificationsRouter,
   board: boardRouter,
+  rooms: roomsRouter,
   recommend: recommendRouter,
   membership: membershipRouter,
   products: productsRouter,

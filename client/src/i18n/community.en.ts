@@ -17,7 +17,8 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
 
   "notification.groupbuy.filled": "“{title}” is fully booked.",
   "notification.groupbuy.tipped": "“{title}” reached its minimum and goes ahead.",
-  "notification.groupbuy.failed": "“{title}” did not go ahead. {refund} was returned to you.",
+  "notification.groupbuy.failed": "“{title}” did not go ahead. {refund} goes back to you.",
+  "notification.groupbuy.cancelled": "“{title}” was cancelled. {refund} goes back to you. Reason: {reason}",
   "notification.groupbuy.ready": "“{title}” has arrived. Please pick it up.",
   "notification.charge.succeeded": "Payment of {amount} for “{title}” went through.",
   "notification.charge.failed": "Payment of {amount} for “{title}” failed. Check your payment method.",
@@ -32,6 +33,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "notification.moderation.suspended": "You can't post or chat until {date}.",
   "notification.target.post": "post",
   "notification.target.comment": "comment",
+  "notification.target.chat_message": "chat message",
 
   "chat.deletedByAdmin": "Message deleted by an admin.",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",

@@ -15,7 +15,8 @@ export const communityKo = {
 
   "notification.groupbuy.filled": "'{title}' 공구 모집이 마감됐어요.",
   "notification.groupbuy.tipped": "'{title}' 공구가 최소 수량을 채워 진행돼요.",
-  "notification.groupbuy.failed": "'{title}' 공구가 성사되지 않았어요. {refund}을 돌려드렸어요.",
+  "notification.groupbuy.failed": "'{title}' 공구가 성사되지 않았어요. {refund}을 돌려드려요.",
+  "notification.groupbuy.cancelled": "'{title}' 공구가 취소됐어요. {refund}을 돌려드려요. 사유: {reason}",
   "notification.groupbuy.ready": "'{title}' 상품이 도착했어요. 픽업해 주세요.",
   "notification.charge.succeeded": "'{title}' 결제 {amount}이 완료됐어요.",
   "notification.charge.failed": "'{title}' 결제 {amount}에 실패했어요. 결제 수단을 확인해 주세요.",
@@ -30,6 +31,7 @@ export const communityKo = {
   "notification.moderation.suspended": "{date}까지 글쓰기와 채팅이 제한돼요.",
   "notification.target.post": "글",
   "notification.target.comment": "댓글",
+  "notification.target.chat_message": "채팅 메시지",
 
   "chat.deletedByAdmin": "관리자가 삭제한 메시지예요.",
   "chat.readOnly": "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",

@@ -1,6 +1,7 @@
 import { appEn } from "./app.en";
 import { buyerEn } from "./buyer.en";
 import { communityEn } from "./community.en";
+import { consoleNavEn } from "./consoleNav.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
 import { paymentsEn } from "./payments.en";
@@ -13,6 +14,7 @@ export const en: Messages = {
   ...paymentsEn,
   ...validationEn,
   ...buyerEn,
+  ...consoleNavEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",
   "lang.switch": "한국어",

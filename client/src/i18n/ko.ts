@@ -1,6 +1,7 @@
 import { appKo } from "./app.ko";
 import { buyerKo } from "./buyer.ko";
 import { communityKo } from "./community.ko";
+import { consoleNavKo } from "./consoleNav.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
 import { validationKo } from "./validation.ko";
@@ -13,6 +14,7 @@ export const ko = {
   ...paymentsKo,
   ...validationKo,
   ...buyerKo,
+  ...consoleNavKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",
   "lang.switch": "English",

@@ -18,4 +18,5 @@ export const validationEn: Record<keyof typeof validationKo, string> = {
   "validation.invalid": "Check what you entered.",
   "validation.noControlChars": "Line breaks and control characters are not allowed.",
   "validation.consent": "Read and accept the terms.",
+  "validation.businessNumber": "Enter the 10-digit business number (123-45-67890).",
 };

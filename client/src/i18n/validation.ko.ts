@@ -17,4 +17,5 @@ export const validationKo = {
   "validation.invalid": "입력한 내용을 확인해 주세요.",
   "validation.noControlChars": "줄바꿈이나 특수 제어 문자는 쓸 수 없어요.",
   "validation.consent": "내용을 읽고 동의해 주세요.",
+  "validation.businessNumber": "사업자등록번호 10자리를 입력해 주세요 (123-45-67890).",
 } as const;

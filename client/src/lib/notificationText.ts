@@ -28,6 +28,13 @@ export function notificationText(n: NotificationItem, t: Translate): Rendered[] 
           params: { title: n.params.title, refund: formatWon(n.params.refundWon) },
         },
       ];
+    case "groupbuy.cancelled":
+      return [
+        {
+          key: "notification.groupbuy.cancelled",
+          params: { title: n.params.title, refund: formatWon(n.params.refundWon), reason: n.params.reason ?? "" },
+        },
+      ];
     case "charge.succeeded":
     case "charge.failed":
       return [

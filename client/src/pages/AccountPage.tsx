@@ -63,6 +63,11 @@ export default function AccountPage() {
             <A href="/membership" class="button secondary">
               {t("nav.membership")}
             </A>
+            <Show when={user().role === "buyer"}>
+              <A href="/seller" class="button secondary" data-testid="apply-seller-link">
+                {t("nav.applySeller")}
+              </A>
+            </Show>
             <button type="button" class="secondary" onClick={logout} disabled={pending()}>
               {t("account.logout")}
             </button>

@@ -44,3 +44,31 @@ export const socketTickets = sqliteTable(
   },
   (t) => [index("socket_tickets_expiry_idx").on(t.expiresAt)],
 );
+
+/**
+ * Reports of group-buy chat messages. The messages live in each room's Durable Object; a report copies the text so
+ * moderators can judge it without opening the room, and the admin's decision resolves every report of the message.
+ */
+export const chatReports = sqliteTable(
+  "chat_reports",
+  {
+    id: text("id").primaryKey(),
+    groupBuyId: text("group_buy_id").notNull(),
+    messageId: integer("message_id").notNull(),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    text: text("text").notNull(),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id),
+    reason: text("reason").notNull(),
+    note: text("note"),
+    createdAt: integer("created_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+  },
+  (t) => [
+    uniqueIndex("chat_reports_once").on(t.groupBuyId, t.messageId, t.reporterId),
+    index("chat_reports_open_idx").on(t.resolvedAt, t.groupBuyId, t.messageId),
+  ],
+);

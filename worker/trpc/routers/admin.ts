@@ -1,7 +1,9 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
 import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
+import { kickFromRooms } from "../../community/rooms";
 import { adminProcedure, router } from "../init";
+import { adminPayablesRouter, adminStatsRouter } from "./adminConsole";
 import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
@@ -22,12 +24,17 @@ export const adminRouter = router({
   }),
   moderation: moderationRouter,
   users: router({
-    suspend: adminProcedure
-      .input(suspendUserInput)
-      .mutation(({ ctx, input }) => suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now)),
+    suspend: adminProcedure.input(suspendUserInput).mutation(async ({ ctx, input }) => {
+      const result = await suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now);
+      // a suspended user is disconnected from every group-buy room (the room gateway refuses them from now on)
+      ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, input.userId, "Your account is suspended."));
+      return result;
+    }),
   }),
   gateway: gatewayAdminRouter,
   dlq: dlqAdminRouter,
   charges: chargesAdminRouter,
   wallet: walletAdminRouter,
+  stats: adminStatsRouter,
+  payables: adminPayablesRouter,
 });

@@ -1,4 +1,6 @@
+import { sellerGroupBuysInput } from "../../../shared/schemas/console";
 import { payoutListInput } from "../../../shared/schemas/groupbuy";
+import { listSellerGroupBuys } from "../../groupbuy/consoleLists";
 import { listSellerPayouts } from "../../groupbuy/payouts";
 import { router, sellerProcedure } from "../init";
 
@@ -7,4 +9,8 @@ export const sellerRouter = router({
   payouts: sellerProcedure
     .input(payoutListInput)
     .query(({ ctx, input }) => listSellerPayouts(ctx.db, ctx.user.id, input.cursor, input.limit)),
+  /** The seller's own group buys with their states and the actions the state machine allows now. */
+  groupBuys: sellerProcedure
+    .input(sellerGroupBuysInput)
+    .query(({ ctx, input }) => listSellerGroupBuys(ctx.db, ctx.user.id, input)),
 });

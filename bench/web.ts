@@ -1,0 +1,236 @@
+/**
+ * npm run bench:web — how fast the home feed paints on a slow phone, measured in headless Chromium (the browser the
+ * tests use) against `wrangler dev` with the demo seed (temp state, port BENCH_WEB_PORT or 8861).
+ *
+ * Each sample is a COLD load in a fresh browser context (empty cache) of a signed-in buyer's home feed:
+ *   throttled  CPU ×4 via CDP Emulation.setCPUThrottlingRate (the issue's budget: feed paints < 1 s)
+ *   baseline   the same cold load unthrottled, in the same run — the ratio says what the slow CPU costs
+ * Prints the median LCP (largest-contentful-paint) and the time the first feed card was in the DOM, and the transfer
+ * sizes of that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies.
+ * Writes bench/results/web.json ({ name, date, cores, rows }). Bounded: BENCH_WEB_RUNS (5) samples per mode and a
+ * BENCH_WEB_DEADLINE_S (240 s) deadline for the whole run. localhost only.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Browser, BrowserContext } from "playwright-core";
+import { waitForHealth } from "../scripts/lib/local.ts";
+import { exitOf, ROOT, spawnNode } from "../scripts/lib/proc.ts";
+import { DEMO_BUYERS, DEMO_PASSWORD } from "../scripts/seed/demo-data.ts";
+import { findChromium, launchChromium } from "../test/browser/lib/chromium.ts";
+
+const PORT = Number(process.env.BENCH_WEB_PORT ?? 8861);
+const RUNS = Math.min(20, Math.max(1, Number(process.env.BENCH_WEB_RUNS ?? 5)));
+const DEADLINE_MS = Math.min(600, Math.max(30, Number(process.env.BENCH_WEB_DEADLINE_S ?? 240))) * 1000;
+const THROTTLE = 4;
+const BASE = `http://localhost:${PORT}`;
+const started = Date.now();
+
+interface Sample {
+  /** Resource timing of the load (name, start, end in ms), printed with BENCH_WEB_WATERFALL=1. */
+  waterfall: string[];
+  lcp: number;
+  feed: number;
+  js: { wire: number; gzip: number };
+  css: { wire: number; gzip: number };
+  total: { wire: number; gzip: number };
+}
+
+// Runs in the page before any script: records LCP candidates and when the first feed card appears.
+const OBSERVE = () => {
+  const w = window as unknown as { __lcp: number; __feed: number };
+  w.__lcp = 0;
+  w.__feed = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.__lcp = e.startTime;
+  }).observe({ type: "largest-contentful-paint", buffered: true });
+  new MutationObserver((_, obs) => {
+    if (document.querySelector('[data-testid="feed-item"]')) {
+      w.__feed = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+
+async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserContext["storageState"]>>, rate: number) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: storage });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(OBSERVE);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    const types = new Map<string, string>();
+    const wire = new Map<string, number>();
+    cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
+    cdp.on("Network.loadingFinished", (e) => wire.set(e.requestId, e.encodedDataLength));
+    await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
+    await page.locator('[data-testid="feed-item"]').first().waitFor({ timeout: 30_000 });
+    // LCP candidates stop with the first input; give the feed's paint a frame to be reported, then read.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const { lcp, feed, waterfall } = await page.evaluate(() => {
+      const w = window as unknown as { __lcp: number; __feed: number };
+      const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const line = (name: string, start: number, end: number) =>
+        `${String(Math.round(start)).padStart(6)} → ${String(Math.round(end)).padStart(6)} ms  ${name}`;
+      return {
+        lcp: w.__lcp,
+        feed: w.__feed,
+        waterfall: [
+          line("document", nav.startTime, nav.responseEnd),
+          ...entries.map((e) => line(e.name.replace(location.origin, ""), e.startTime, e.responseEnd)),
+        ],
+      };
+    });
+    const sample: Sample = {
+      waterfall,
+      lcp,
+      feed,
+      js: { wire: 0, gzip: 0 },
+      css: { wire: 0, gzip: 0 },
+      total: { wire: 0, gzip: 0 },
+    };
+    for (const [id, bytes] of wire) {
+      const type = types.get(id);
+      let gz = 0;
+      try {
+        const body = await cdp.send("Network.getResponseBody", { requestId: id });
+        gz = gzipSync(Buffer.from(body.body, body.base64Encoded ? "base64" : "utf8")).length;
+      } catch {
+        // bodies of redirects and aborted requests are not kept
+      }
+      const add = (k: "js" | "css" | "total") => {
+        sample[k].wire += bytes;
+        sample[k].gzip += gz;
+      };
+      add("total");
+      if (type === "Script") add("js");
+      if (type === "Stylesheet") add("css");
+    }
+    return sample;
+  } finally {
+    await context.close();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  console.error("bench:web needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)");
+  process.exit(1);
+}
+
+const persistTo = mkdtempSync(path.join(tmpdir(), "gonggu-bench-web-"));
+const server = spawnNode(path.join(ROOT, "scripts/start.ts"), ["--port", String(PORT), "--persist-to", persistTo], {
+  capture: true,
+  detached: true,
+});
+let log = "";
+server.stdout?.on("data", (d) => {
+  log += d;
+});
+server.stderr?.on("data", (d) => {
+  log += d;
+});
+let browser: Browser | undefined;
+const timer = setTimeout(() => {
+  console.error(`bench:web: over the ${DEADLINE_MS / 1000} s deadline, stopping`);
+  void stop().then(() => process.exit(1));
+}, DEADLINE_MS);
+
+async function stop() {
+  await browser?.close().catch(() => {});
+  if (server.pid && server.exitCode === null && server.signalCode === null) {
+    process.kill(-server.pid, "SIGTERM"); // our own process group: start.ts, wrangler, workerd
+    const killer = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 5_000);
+    await exitOf(server);
+    clearTimeout(killer);
+  }
+  rmSync(persistTo, { recursive: true, force: true });
+}
+
+try {
+  await waitForHealth(BASE, server, 180_000).catch((e: Error) => {
+    throw new Error(`${e.message}\n${log.slice(-2000)}`);
+  });
+  browser = await launchChromium(chromiumPath);
+  // Sign in once (cookie session + the app's "signed in" flag), then reuse that state in every cold context.
+  const login = await browser.newContext();
+  const page = await login.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel("이메일").fill(DEMO_BUYERS[0].email);
+  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "로그인" }).click();
+  await page.locator('[data-testid="feed-item"]').first().waitFor({ timeout: 30_000 });
+  const storage = await login.storageState();
+  await login.close();
+
+  // Warm the server's code paths once (wrangler compiles lazily); samples then alternate modes so drift hits both.
+  await coldLoad(browser, storage, 1);
+  const fast: Sample[] = [];
+  const slow: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    slow.push(await coldLoad(browser, storage, THROTTLE));
+    fast.push(await coldLoad(browser, storage, 1));
+  }
+
+  const lcpSlow = median(slow.map((s) => s.lcp));
+  const lcpFast = median(fast.map((s) => s.lcp));
+  const feedSlow = median(slow.map((s) => s.feed));
+  const feedFast = median(fast.map((s) => s.feed));
+  const last = slow[slow.length - 1];
+  const kib = (n: number) => Math.round((n / 1024) * 10) / 10;
+  const ms = (n: number) => Math.round(n);
+  const rows = [
+    {
+      metric: `home feed LCP, cold, CPU ×${THROTTLE} (median of ${RUNS})`,
+      value: ms(lcpSlow),
+      unit: "ms",
+      baseline: ms(lcpFast),
+      ratio: Math.round((lcpSlow / lcpFast) * 100) / 100,
+    },
+    {
+      metric: `first feed card in the DOM, cold, CPU ×${THROTTLE} (median of ${RUNS})`,
+      value: ms(feedSlow),
+      unit: "ms",
+      baseline: ms(feedFast),
+      ratio: Math.round((feedSlow / feedFast) * 100) / 100,
+    },
+    { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
+    { metric: "cold load CSS (gzip)", value: kib(last.css.gzip), unit: "KiB" },
+    { metric: "cold load total (gzip)", value: kib(last.total.gzip), unit: "KiB" },
+    { metric: "cold load JS (on the wire)", value: kib(last.js.wire), unit: "KiB" },
+    { metric: "cold load total (on the wire)", value: kib(last.total.wire), unit: "KiB" },
+    { metric: "load average (1 min) at the end", value: Math.round(loadavg()[0] * 100) / 100, unit: "" },
+  ];
+  const result = { name: "web", date: new Date().toISOString(), cores: availableParallelism(), rows };
+  mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+  writeFileSync(path.join(ROOT, "bench/results/web.json"), `${JSON.stringify(result, null, 2)}\n`);
+
+  console.log(
+    `bench:web — ${result.cores} cores, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
+  for (const r of rows) {
+    const extra = "baseline" in r ? `   (unthrottled ${r.baseline} ${r.unit}, ratio ×${r.ratio})` : "";
+    console.log(`  ${r.metric.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${extra}`);
+  }
+  if (process.env.BENCH_WEB_WATERFALL) console.log(`last throttled load:\n  ${last.waterfall.join("\n  ")}`);
+  console.log(
+    lcpSlow < 1000
+      ? `✓ feed paints in ${ms(lcpSlow)} ms with CPU ×${THROTTLE} (target < 1000 ms)`
+      : `✗ feed paints in ${ms(lcpSlow)} ms with CPU ×${THROTTLE} (target < 1000 ms)`,
+  );
+  console.log(`wrote bench/results/web.json (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+} finally {
+  clearTimeout(timer);
+  await stop();
+}

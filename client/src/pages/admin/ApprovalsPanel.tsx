@@ -1,0 +1,165 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Field } from "../../components/Field";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { Submit } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { formatDateTime } from "../../console/time";
+import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { createSubmission } from "../../lib/forms";
+
+type Pending = RouterOutputs["admin"]["sellers"]["pending"][number];
+
+/** Suspend a user for N days with a reason (they see it); used for sellers and reported authors. */
+export function SuspendForm(props: { userId: string; onDone: () => void; onCancel: () => void }) {
+  const submit = createSubmission({ days: {}, reason: {} });
+  async function suspend(e: SubmitEvent) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const done = await submit.run(() =>
+      api.admin.users.suspend.mutate({
+        userId: props.userId,
+        days: Number(String(form.get("days") ?? "").trim() || Number.NaN),
+        reason: String(form.get("reason") ?? ""),
+      }),
+    );
+    if (done) props.onDone();
+  }
+  return (
+    <form onSubmit={suspend} novalidate class="inline-form" data-testid="suspend-form">
+      <Field label={t("admin.suspend.days")} name="days" inputMode="numeric" value={7} errors={submit.fields().days} />
+      <Field label={t("admin.suspend.reason")} name="reason" errors={submit.fields().reason} />
+      <div class="actions">
+        <Submit
+          pending={submit.pending()}
+          message={submit.message()}
+          label={t("admin.suspend.submit")}
+          busyLabel={t("console.working")}
+        />
+        <button type="button" class="secondary" onClick={() => props.onCancel()}>
+          {t("console.back")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+type Mode = "idle" | "reject" | "suspend";
+
+/** `mode`/`setMode` live in the list: one open form at a time, so field ids stay unique on the page. */
+function Application(props: { item: Pending; onDone: () => void; mode: Mode; setMode: (m: Mode) => void }) {
+  const a = () => props.item.application;
+  const mode = () => props.mode;
+  const setMode = (m: Mode) => props.setMode(m);
+  const [approving, setApproving] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const reject = createSubmission({ reason: {} });
+
+  async function approve() {
+    setApproving(true);
+    setError(null);
+    try {
+      await api.admin.sellers.approve.mutate({ applicationId: a().id });
+      props.onDone();
+    } catch (e) {
+      setError(errorMessage(e) ?? t("error.network"));
+    } finally {
+      setApproving(false);
+    }
+  }
+  async function submitReject(e: SubmitEvent) {
+    e.preventDefault();
+    const reason = String(new FormData(e.currentTarget as HTMLFormElement).get("reason") ?? "");
+    const done = await reject.run(() => api.admin.sellers.reject.mutate({ applicationId: a().id, reason }));
+    if (done) props.onDone();
+  }
+
+  return (
+    <li class="card" data-testid="application" data-email={props.item.email}>
+      <p>
+        <strong>{a().businessName}</strong> <small class="muted">{a().businessNumber}</small>
+        <br />
+        <small>
+          {props.item.displayName} · {props.item.email} · {formatDateTime(a().createdAt)}
+        </small>
+      </p>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Show when={mode() === "idle"}>
+        <div class="actions">
+          <button type="button" disabled={approving()} aria-busy={approving()} onClick={() => void approve()}>
+            {approving() ? t("console.working") : t("admin.approve")}
+          </button>
+          <button type="button" class="secondary" onClick={() => setMode("reject")}>
+            {t("admin.reject")}
+          </button>
+          <button type="button" class="secondary danger" onClick={() => setMode("suspend")}>
+            {t("admin.suspend")}
+          </button>
+        </div>
+      </Show>
+      <Show when={mode() === "reject"}>
+        <form onSubmit={submitReject} novalidate class="inline-form">
+          <Field label={t("admin.rejectReason")} name="reason" errors={reject.fields().reason} />
+          <div class="actions">
+            <Submit
+              pending={reject.pending()}
+              message={reject.message()}
+              label={t("admin.reject")}
+              busyLabel={t("console.working")}
+            />
+            <button type="button" class="secondary" onClick={() => setMode("idle")}>
+              {t("console.back")}
+            </button>
+          </div>
+        </form>
+      </Show>
+      <Show when={mode() === "suspend"}>
+        <SuspendForm userId={a().userId} onDone={props.onDone} onCancel={() => setMode("idle")} />
+      </Show>
+    </li>
+  );
+}
+
+/** Seller applications waiting for a decision (oldest first). */
+export default function ApprovalsPanel() {
+  const [list, { refetch }] = createResource(() => api.admin.sellers.pending.query());
+  const [open, setOpen] = createSignal<{ id: string; mode: Mode } | null>(null);
+  return (
+    <section aria-labelledby="approvals-heading">
+      <h2 id="approvals-heading">{t("admin.approvals")}</h2>
+      <Switch>
+        <Match when={list.error}>
+          <LoadError error={list.error} retry={refetch} />
+        </Match>
+        <Match when={!list.latest}>
+          <Loading />
+        </Match>
+        <Match when={list.latest?.length === 0}>
+          <Empty>
+            <p>{t("admin.noApplications")}</p>
+          </Empty>
+        </Match>
+        <Match when={list.latest}>
+          <ul class="cards" data-testid="applications">
+            <For each={list.latest}>
+              {(item) => (
+                <Application
+                  item={item}
+                  onDone={() => {
+                    setOpen(null);
+                    void refetch();
+                  }}
+                  mode={open()?.id === item.application.id ? (open()?.mode ?? "idle") : "idle"}
+                  setMode={(mode) => setOpen(mode === "idle" ? null : { id: item.application.id, mode })}
+                />
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}

@@ -1,0 +1,214 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { CHARGE_STATUSES, type ChargeStatus } from "../../../../shared/schemas/payments";
+import { Field } from "../../components/Field";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { SelectField, Submit } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { formatDateTime } from "../../console/time";
+import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { createSubmission } from "../../lib/forms";
+
+type Charge = RouterOutputs["admin"]["charges"]["list"]["items"][number];
+const OPEN: readonly ChargeStatus[] = ["processing", "unknown", "deferred"];
+
+function ChargeRow(props: { charge: Charge; open: boolean; setOpen: (on: boolean) => void; onDone: () => void }) {
+  const c = () => props.charge;
+  const submit = createSubmission({ reason: {} });
+  async function act(e: SubmitEvent) {
+    e.preventDefault();
+    const reason = String(new FormData(e.currentTarget as HTMLFormElement).get("reason") ?? "");
+    const cancel = (e.submitter as HTMLButtonElement | null)?.value === "cancel";
+    const input = { chargeId: c().id, reason };
+    const done = await submit.run(() =>
+      cancel ? api.admin.charges.cancel.mutate(input) : api.admin.charges.retry.mutate(input),
+    );
+    if (done) props.onDone();
+  }
+  return (
+    <li class="card" data-testid="charge" data-status={c().status}>
+      <p>
+        <strong>{formatWon(c().amount)}</strong>{" "}
+        <span class="status-pill">{t(`admin.charge.status.${c().status}`)}</span>
+        <small class="muted">
+          {" · "}
+          {t(`admin.charge.method.${c().method}`)} · {c().book} · {t("admin.charges.attempts", { n: c().attempts })} ·{" "}
+          {formatDateTime(c().createdAt)}
+        </small>
+      </p>
+      <Show when={c().failure}>{(f) => <p class="muted">{`${f().code}: ${f().message}`}</p>}</Show>
+      <Show when={OPEN.includes(c().status)}>
+        <Show
+          when={props.open}
+          fallback={
+            <button type="button" class="secondary" onClick={() => props.setOpen(true)}>
+              {t("admin.charges.act")}
+            </button>
+          }
+        >
+          <form onSubmit={act} novalidate class="inline-form">
+            <Field label={t("admin.charges.reason")} name="reason" errors={submit.fields().reason} />
+            <Show when={submit.message()}>
+              <p class="error" role="alert">
+                {submit.message()}
+              </p>
+            </Show>
+            <div class="actions">
+              <button type="submit" value="retry" disabled={submit.pending()} aria-busy={submit.pending()}>
+                {submit.pending() ? t("console.working") : t("admin.charges.retry")}
+              </button>
+              <button type="submit" value="cancel" class="danger" disabled={submit.pending()}>
+                {t("admin.charges.cancel")}
+              </button>
+              <button type="button" class="secondary" onClick={() => props.setOpen(false)}>
+                {t("console.back")}
+              </button>
+            </div>
+          </form>
+        </Show>
+      </Show>
+    </li>
+  );
+}
+
+function Charges() {
+  const [status, setStatus] = createSignal<ChargeStatus | "">("deferred");
+  const [list, { refetch }] = createResource(status, (s) =>
+    api.admin.charges.list.query({ status: s === "" ? undefined : s, limit: 50 }),
+  );
+  const [openId, setOpenId] = createSignal<string | null>(null);
+  return (
+    <section aria-labelledby="charges-heading">
+      <h2 id="charges-heading">{t("admin.charges")}</h2>
+      <SelectField
+        label={t("admin.charges.status")}
+        name="chargeStatus"
+        value={status()}
+        options={[
+          ["", t("console.all")] as const,
+          ...CHARGE_STATUSES.map((s) => [s, t(`admin.charge.status.${s}`)] as const),
+        ]}
+        onChange={(e) => setStatus(e.currentTarget.value as ChargeStatus | "")}
+      />
+      <Switch>
+        <Match when={list.error}>
+          <LoadError error={list.error} retry={refetch} />
+        </Match>
+        <Match when={!list.latest}>
+          <Loading />
+        </Match>
+        <Match when={list.latest?.items.length === 0}>
+          <Empty>
+            <p data-testid="charges-empty">{t("admin.charges.none")}</p>
+          </Empty>
+        </Match>
+        <Match when={list.latest}>
+          <ul class="cards" data-testid="charges" aria-busy={list.loading}>
+            <For each={list.latest?.items}>
+              {(c) => (
+                <ChargeRow
+                  charge={c}
+                  open={openId() === c.id}
+                  setOpen={(on) => setOpenId(on ? c.id : null)}
+                  onDone={() => {
+                    setOpenId(null);
+                    void refetch();
+                  }}
+                />
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+function DeadLetters() {
+  const [all, setAll] = createSignal(false);
+  // An object source: a bare `false` would mean "not ready" to createResource and never load.
+  const [list, { refetch }] = createResource(
+    () => ({ includeReplayed: all() }),
+    ({ includeReplayed }) => api.admin.dlq.list.query({ includeReplayed, limit: 50 }),
+  );
+  const [busy, setBusy] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  async function replay(id: string) {
+    setBusy(id);
+    setError(null);
+    try {
+      await api.admin.dlq.replay.mutate({ id });
+      await refetch();
+    } catch (e) {
+      setError(errorMessage(e) ?? t("error.network"));
+    } finally {
+      setBusy(null);
+    }
+  }
+  return (
+    <section aria-labelledby="dlq-heading">
+      <h2 id="dlq-heading">{t("admin.dlq")}</h2>
+      <label class="check">
+        <input type="checkbox" checked={all()} onChange={(e) => setAll(e.currentTarget.checked)} />{" "}
+        {t("admin.dlq.includeReplayed")}
+      </label>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Switch>
+        <Match when={list.error}>
+          <LoadError error={list.error} retry={refetch} />
+        </Match>
+        <Match when={!list.latest}>
+          <Loading />
+        </Match>
+        <Match when={list.latest?.items.length === 0}>
+          <Empty>
+            <p data-testid="dlq-empty">{t("admin.dlq.none")}</p>
+          </Empty>
+        </Match>
+        <Match when={list.latest}>
+          <ul class="lines" data-testid="dlq">
+            <For each={list.latest?.items}>
+              {(d) => (
+                <li class="line">
+                  <span>
+                    <strong>{d.jobType ?? "?"}</strong>
+                    <small class="muted">
+                      {" · "}
+                      {t("admin.charges.attempts", { n: d.attempts })} · {formatDateTime(d.createdAt)}
+                      {d.replayedAt ? ` · ${t("admin.dlq.replayed")}` : ""}
+                    </small>
+                  </span>
+                  <Show when={!d.replayedAt}>
+                    <button
+                      type="button"
+                      class="secondary"
+                      disabled={busy() === d.id}
+                      aria-busy={busy() === d.id}
+                      onClick={() => void replay(d.id)}
+                    >
+                      {busy() === d.id ? t("console.working") : t("admin.dlq.replay")}
+                    </button>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+/** Charges stuck between states (retry, cancel) and jobs the Queue gave up on (replay). */
+export default function ChargesPanel() {
+  return (
+    <>
+      <Charges />
+      <DeadLetters />
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { GATEWAY_MODES, type GatewayMode } from "../../../../shared/schemas/payments";
+import { LoadError, Loading } from "../../components/Status";
+import { t } from "../../console/i18n";
+import { api, errorMessage } from "../../lib/api";
+
+/** The sandbox gateway's switches (dev only): rehearse an outage, slowness or declines from the browser. */
+export default function GatewayPanel() {
+  const [state, { refetch, mutate }] = createResource(() => api.admin.gateway.get.query());
+  const [busy, setBusy] = createSignal<GatewayMode | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  async function set(mode: GatewayMode) {
+    setBusy(mode);
+    setError(null);
+    try {
+      const next = await api.admin.gateway.set.mutate({ mode });
+      mutate((s) => (s && s.pgMode === "sandbox" ? { ...s, switches: next.switches } : s));
+    } catch (e) {
+      setError(errorMessage(e) ?? t("error.network"));
+    } finally {
+      setBusy(null);
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="gateway-heading">
+      <h2 id="gateway-heading">{t("admin.gateway")}</h2>
+      <Switch>
+        <Match when={state.error}>
+          <LoadError error={state.error} retry={refetch} />
+        </Match>
+        <Match when={!state.latest}>
+          <Loading />
+        </Match>
+        <Match when={state.latest?.pgMode === "toss"}>
+          <p class="callout">{t("admin.gateway.toss")}</p>
+        </Match>
+        <Match when={state.latest?.switches}>
+          {(sw) => (
+            <>
+              <p>
+                {t("admin.gateway.mode")} <strong data-testid="gateway-mode">{sw().mode}</strong>
+                <small class="muted"> · {t("admin.gateway.delay", { ms: sw().delayMs })}</small>
+              </p>
+              <fieldset class="actions plain">
+                <legend class="sr-only">{t("admin.gateway.mode")}</legend>
+                <For each={GATEWAY_MODES}>
+                  {(mode) => (
+                    <button
+                      type="button"
+                      classList={{ secondary: sw().mode !== mode }}
+                      aria-pressed={sw().mode === mode}
+                      disabled={busy() !== null}
+                      aria-busy={busy() === mode}
+                      onClick={() => void set(mode)}
+                    >
+                      {t(`admin.gateway.${mode}`)}
+                    </button>
+                  )}
+                </For>
+              </fieldset>
+              <Show when={error()}>
+                <p class="error" role="alert">
+                  {error()}
+                </p>
+              </Show>
+              <Show when={state.latest?.stats}>
+                {(s) => (
+                  <dl class="facts">
+                    <dt>{t("admin.gateway.orders")}</dt>
+                    <dd>{s().orders}</dd>
+                    <dt>{t("admin.gateway.done")}</dt>
+                    <dd>{s().done}</dd>
+                    <dt>{t("admin.gateway.refused")}</dt>
+                    <dd>{s().refusedDown + s().refusedRateLimited}</dd>
+                  </dl>
+                )}
+              </Show>
+            </>
+          )}
+        </Match>
+      </Switch>
+    </section>
+  );
+}

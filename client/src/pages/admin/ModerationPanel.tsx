@@ -1,0 +1,133 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Field } from "../../components/Field";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { CheckField, Submit } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { api, type RouterOutputs } from "../../lib/api";
+import { createSubmission } from "../../lib/forms";
+
+type Queue = RouterOutputs["admin"]["moderation"]["queue"];
+type Item = (Queue["posts"][number] | Queue["comments"][number]) & { kind: "post" | "comment" };
+
+/** `open`/`setOpen`: one decision form at a time, so field ids stay unique on the page. */
+function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpen: (on: boolean) => void }) {
+  const open = () => props.open;
+  const setOpen = (on: boolean) => props.setOpen(on);
+  const submit = createSubmission({ reason: {}, suspendDays: {} });
+  async function decide(e: SubmitEvent) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const decision = (e.submitter as HTMLButtonElement | null)?.value === "approve" ? "approve" : "remove";
+    const input = {
+      targetType: props.item.kind,
+      targetId: props.item.id,
+      reason: String(form.get("reason") ?? ""),
+      suspendDays: form.get("suspend") === "on" ? 7 : undefined,
+    };
+    const done = await submit.run(() =>
+      decision === "approve" ? api.admin.moderation.approve.mutate(input) : api.admin.moderation.remove.mutate(input),
+    );
+    if (done) props.onDone();
+  }
+  return (
+    <li class="card" data-testid="reported">
+      <p>
+        <span class="status-pill">{t(props.item.kind === "post" ? "admin.mod.post" : "admin.mod.comment")}</span>{" "}
+        <strong>{"title" in props.item ? props.item.title : ""}</strong>
+        <small class="muted">
+          {" · "}
+          {props.item.author?.displayName ?? "?"} · {t("admin.mod.reports", { n: props.item.reportCount })} ·{" "}
+          {t(`admin.mod.status.${props.item.status}`)}
+        </small>
+      </p>
+      <p class="excerpt">{props.item.excerpt}</p>
+      <ul class="muted small">
+        <For each={props.item.reports}>
+          {(r) => (
+            <li>
+              {r.reason}
+              {r.note ? ` — ${r.note}` : ""}
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show
+        when={open()}
+        fallback={
+          <button type="button" class="secondary" onClick={() => setOpen(true)}>
+            {t("admin.mod.decide")}
+          </button>
+        }
+      >
+        <form onSubmit={decide} novalidate class="inline-form">
+          <Field label={t("admin.mod.reason")} name="reason" errors={submit.fields().reason} />
+          <CheckField label={t("admin.mod.suspendAuthor")} name="suspend" errors={submit.fields().suspendDays} />
+          <Show when={submit.message()}>
+            <p class="error" role="alert">
+              {submit.message()}
+            </p>
+          </Show>
+          <div class="actions">
+            <button type="submit" value="approve" disabled={submit.pending()} aria-busy={submit.pending()}>
+              {t("admin.mod.keep")}
+            </button>
+            <button
+              type="submit"
+              value="remove"
+              class="danger"
+              disabled={submit.pending()}
+              aria-busy={submit.pending()}
+            >
+              {t("admin.mod.remove")}
+            </button>
+            <button type="button" class="secondary" onClick={() => setOpen(false)}>
+              {t("console.back")}
+            </button>
+          </div>
+        </form>
+      </Show>
+    </li>
+  );
+}
+
+/** Reported posts and comments, hidden ones first. */
+export default function ModerationPanel() {
+  const [queue, { refetch }] = createResource(() => api.admin.moderation.queue.query({ limit: 30 }));
+  const [openId, setOpenId] = createSignal<string | null>(null);
+  const items = (): Item[] => [
+    ...(queue.latest?.posts ?? []).map((p) => ({ ...p, kind: "post" as const })),
+    ...(queue.latest?.comments ?? []).map((c) => ({ ...c, kind: "comment" as const })),
+  ];
+  return (
+    <section aria-labelledby="mod-heading">
+      <h2 id="mod-heading">{t("admin.moderation")}</h2>
+      <Switch>
+        <Match when={queue.error}>
+          <LoadError error={queue.error} retry={refetch} />
+        </Match>
+        <Match when={!queue.latest}>
+          <Loading />
+        </Match>
+        <Match when={items().length === 0}>
+          <Empty>
+            <p>{t("admin.mod.none")}</p>
+          </Empty>
+        </Match>
+        <Match when={true}>
+          <ul class="cards">
+            <For each={items()}>
+              {(item) => (
+                <Reported
+                  item={item}
+                  onDone={() => void refetch()}
+                  open={openId() === item.id}
+                  setOpen={(on) => setOpenId(on ? item.id : null)}
+                />
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}

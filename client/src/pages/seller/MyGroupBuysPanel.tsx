@@ -1,0 +1,59 @@
+import { A } from "@solidjs/router";
+import { createResource, createSignal, For, Match, onCleanup, Switch } from "solid-js";
+import { GROUP_BUY_STATUSES, type GroupBuyStatus } from "../../../../shared/schemas/groupbuy";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { SelectField } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { api } from "../../lib/api";
+import { SellerBuyCard } from "./SellerBuyCard";
+
+/** Refresh while the tab is open: fills and deadline outcomes happen without the seller doing anything. */
+const POLL_MS = 10_000;
+
+/** The seller's group buys with their live states and the actions each state allows. */
+export default function MyGroupBuysPanel() {
+  const [status, setStatus] = createSignal<GroupBuyStatus | "">("");
+  const [list, { refetch }] = createResource(status, (s) =>
+    api.seller.groupBuys.query({ status: s === "" ? undefined : s, limit: 50 }),
+  );
+  const timer = setInterval(() => {
+    if (document.visibilityState === "visible") void refetch();
+  }, POLL_MS);
+  onCleanup(() => clearInterval(timer));
+
+  return (
+    <section aria-labelledby="my-gb-heading">
+      <div class="page-head">
+        <h2 id="my-gb-heading">{t("seller.gb.mine")}</h2>
+        <A href="/seller/new" class="button">
+          {t("seller.gb.new")}
+        </A>
+      </div>
+      <SelectField
+        label={t("seller.gb.filter")}
+        name="status"
+        value={status()}
+        options={[["", t("console.all")] as const, ...GROUP_BUY_STATUSES.map((s) => [s, t(`gb.status.${s}`)] as const)]}
+        onChange={(e) => setStatus(e.currentTarget.value as GroupBuyStatus | "")}
+      />
+      <Switch>
+        <Match when={list.error}>
+          <LoadError error={list.error} retry={refetch} />
+        </Match>
+        <Match when={!list.latest}>
+          <Loading />
+        </Match>
+        <Match when={list.latest?.items.length === 0}>
+          <Empty>
+            <p>{t("seller.gb.none")}</p>
+          </Empty>
+        </Match>
+        <Match when={list.latest}>
+          <ul class="cards" data-testid="seller-gbs" aria-busy={list.loading}>
+            <For each={list.latest?.items}>{(b) => <SellerBuyCard buy={b} onChange={() => void refetch()} />}</For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}

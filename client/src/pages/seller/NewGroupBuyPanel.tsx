@@ -1,0 +1,220 @@
+import { A, useNavigate } from "@solidjs/router";
+import { createMemo, createResource, createSignal, Match, Show, Switch } from "solid-js";
+import { splitTotal } from "../../../../shared/money";
+import { LIMITS } from "../../../../shared/schemas/groupbuy";
+import { Field } from "../../components/Field";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { CheckField, SelectField, Submit } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { fromLocalInput, toLocalInput } from "../../console/time";
+import { api } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
+import { session } from "../../lib/session";
+
+const HOUR = 3_600_000;
+
+/** What the price per share will be and who owns the rounding, before the seller commits (shared money rule). */
+function Preview(props: { totalPrice: number; shares: number }) {
+  const split = createMemo(() =>
+    Number.isSafeInteger(props.shares) && props.shares >= LIMITS.sharesMin && props.shares <= LIMITS.sharesMax
+      ? splitTotal(props.totalPrice, props.shares)
+      : null,
+  );
+  return (
+    <div class="callout receipt" aria-live="polite" data-testid="price-preview">
+      <Show when={split()} fallback={<p class="muted">{t("seller.gb.previewNeedsShares")}</p>}>
+        {(s) => {
+          // Buyers pay perShare × shares when full; the difference from the listed total is the seller's.
+          const diff = () => s().perShare * s().shares - props.totalPrice;
+          return (
+            <>
+              <p>
+                {t("seller.gb.perShare")} <strong data-testid="per-share">{formatWon(s().perShare)}</strong>
+              </p>
+              <p>
+                {t("seller.gb.collected", { amount: formatWon(s().perShare * s().shares) })}
+                {" · "}
+                <span data-testid="rounding">
+                  {diff() === 0
+                    ? t("seller.gb.noRounding")
+                    : diff() > 0
+                      ? t("seller.gb.roundingGain", { amount: formatWon(diff()) })
+                      : t("seller.gb.roundingLoss", { amount: formatWon(-diff()) })}
+                </span>
+              </p>
+              <Show when={s().perShare < LIMITS.perShareMin}>
+                <p class="error">{t("seller.gb.tooCheap", { min: formatWon(LIMITS.perShareMin) })}</p>
+              </Show>
+            </>
+          );
+        }}
+      </Show>
+    </div>
+  );
+}
+
+/** Start a group buy of one of the seller's products in a region. */
+export default function NewGroupBuyPanel() {
+  const navigate = useNavigate();
+  const [products] = createResource(() => api.products.list.query({ limit: 100 }));
+  const [regions] = createResource(() => api.regions.list.query());
+  const active = () => (products()?.items ?? []).filter((p) => !p.archived);
+  const [productId, setProductId] = createSignal<string>("");
+  const [shares, setShares] = createSignal(10);
+  const [deadlineError, setDeadlineError] = createSignal<string | undefined>();
+  const product = () => active().find((p) => p.id === productId()) ?? active()[0];
+  const submit = createSubmission({
+    productId: {},
+    regionId: {},
+    totalShares: {},
+    minShares: {},
+    maxPerPerson: {},
+    deadline: {},
+    pickupPlace: {},
+    pickupStart: {},
+    pickupEnd: {},
+    plusEarlyAccess: {},
+  });
+  const start = Date.now();
+
+  async function create(e: SubmitEvent) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const num = (name: string) => Number(String(form.get(name) ?? "").trim() || Number.NaN);
+    const time = (name: string) => fromLocalInput(String(form.get(name) ?? ""));
+    const deadline = time("deadline");
+    // The window rule (1 h – 14 d from now) is the server's too; checking it here saves a round trip.
+    const now = Date.now();
+    if (!(deadline >= now + LIMITS.deadlineMinMs && deadline <= now + LIMITS.deadlineMaxMs)) {
+      setDeadlineError(t("seller.gb.deadlineRange"));
+      return;
+    }
+    setDeadlineError(undefined);
+    const created = await submit.run(() =>
+      api.groupBuys.create.mutate({
+        productId: String(form.get("productId") ?? ""),
+        regionId: String(form.get("regionId") ?? ""),
+        totalShares: num("totalShares"),
+        minShares: num("minShares"),
+        maxPerPerson: num("maxPerPerson"),
+        deadline,
+        pickupPlace: String(form.get("pickupPlace") ?? ""),
+        pickupStart: time("pickupStart"),
+        pickupEnd: time("pickupEnd"),
+        plusEarlyAccess: form.get("plusEarlyAccess") === "on",
+      }),
+    );
+    if (created) navigate(`/seller/groupbuys?created=${created.groupBuy.id}`);
+  }
+
+  return (
+    <section class="card" aria-labelledby="new-gb-heading">
+      <h2 id="new-gb-heading">{t("seller.gb.new")}</h2>
+      <Switch>
+        <Match when={products.error || regions.error}>
+          <LoadError error={products.error ?? regions.error} retry={() => location.reload()} />
+        </Match>
+        <Match when={!products() || !regions()}>
+          <Loading />
+        </Match>
+        <Match when={active().length === 0}>
+          <Empty>
+            <p>{t("seller.gb.noProducts")}</p>
+            <A href="/seller/products" class="button secondary">
+              {t("seller.product.new")}
+            </A>
+          </Empty>
+        </Match>
+        <Match when={true}>
+          <form onSubmit={create} novalidate data-testid="gb-form">
+            <SelectField
+              label={t("seller.gb.product")}
+              name="productId"
+              options={active().map((p) => [p.id, `${p.title} · ${formatWon(p.totalPrice)}`] as const)}
+              value={product()?.id}
+              onChange={(e) => setProductId(e.currentTarget.value)}
+              errors={submit.fields().productId}
+            />
+            <SelectField
+              label={t("seller.gb.region")}
+              name="regionId"
+              options={(regions() ?? []).map(
+                (r) => [r.id, locale() === "ko" ? `${r.name} (${r.city})` : r.nameEn] as const,
+              )}
+              value={session.me()?.homeRegionId ?? regions()?.[0]?.id}
+              errors={submit.fields().regionId}
+            />
+            <div class="row">
+              <Field
+                label={t("seller.gb.totalShares")}
+                name="totalShares"
+                inputMode="numeric"
+                value={shares()}
+                onInput={(e) => setShares(Number(e.currentTarget.value))}
+                errors={submit.fields().totalShares}
+              />
+              <Field
+                label={t("seller.gb.minShares")}
+                name="minShares"
+                inputMode="numeric"
+                value={5}
+                errors={submit.fields().minShares}
+              />
+              <Field
+                label={t("seller.gb.maxPerPerson")}
+                name="maxPerPerson"
+                inputMode="numeric"
+                value={3}
+                errors={submit.fields().maxPerPerson}
+              />
+            </div>
+            <Show when={product()}>{(p) => <Preview totalPrice={p().totalPrice} shares={shares()} />}</Show>
+            <Field
+              label={t("seller.gb.deadline")}
+              name="deadline"
+              type="datetime-local"
+              value={toLocalInput(start + 24 * HOUR)}
+              errors={deadlineError() ? [deadlineError()!] : submit.fields().deadline}
+            />
+            <p class="hint">{t("seller.gb.deadlineRange")}</p>
+            <Field
+              label={t("seller.gb.pickupPlace")}
+              name="pickupPlace"
+              placeholder={t("seller.gb.pickupPlaceHint")}
+              errors={submit.fields().pickupPlace}
+            />
+            <div class="row">
+              <Field
+                label={t("seller.gb.pickupStart")}
+                name="pickupStart"
+                type="datetime-local"
+                value={toLocalInput(start + 26 * HOUR)}
+                errors={submit.fields().pickupStart}
+              />
+              <Field
+                label={t("seller.gb.pickupEnd")}
+                name="pickupEnd"
+                type="datetime-local"
+                value={toLocalInput(start + 30 * HOUR)}
+                errors={submit.fields().pickupEnd}
+              />
+            </div>
+            <CheckField
+              label={t("seller.gb.plusEarly")}
+              name="plusEarlyAccess"
+              errors={submit.fields().plusEarlyAccess}
+            />
+            <Submit
+              pending={submit.pending()}
+              message={submit.message()}
+              label={t("seller.gb.create")}
+              busyLabel={t("seller.gb.creating")}
+            />
+          </form>
+        </Match>
+      </Switch>
+    </section>
+  );
+}

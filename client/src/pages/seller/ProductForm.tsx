@@ -1,0 +1,131 @@
+import { Show } from "solid-js";
+import { PRODUCT_CATEGORIES } from "../../../../shared/schemas/groupbuy";
+import { Field } from "../../components/Field";
+import { CheckField, SelectField, Submit, TextAreaField } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { api, type RouterOutputs } from "../../lib/api";
+import { createSubmission } from "../../lib/forms";
+
+export type Product = RouterOutputs["products"]["list"]["items"][number];
+
+/** A number typed in a form field (commas allowed); the server says what is wrong with it. */
+function int(form: FormData, name: string): number {
+  const raw = String(form.get(name) ?? "")
+    .replaceAll(",", "")
+    .trim();
+  return raw === "" ? Number.NaN : Number(raw);
+}
+
+/**
+ * Create a product, or edit one when `product` is given (only changed fields are sent). One form on the page at a time:
+ * field ids come from the field names.
+ */
+export function ProductForm(props: { product?: Product; onDone: (p: Product) => void; onCancel?: () => void }) {
+  const submit = createSubmission({
+    title: {},
+    description: {},
+    category: {},
+    totalQuantity: {},
+    unit: {},
+    totalPrice: { unit: "won" },
+    allowHosts: {},
+  });
+
+  async function save(e: SubmitEvent) {
+    e.preventDefault();
+    const el = e.currentTarget as HTMLFormElement;
+    const form = new FormData(el);
+    const fields = {
+      title: String(form.get("title") ?? ""),
+      description: String(form.get("description") ?? ""),
+      category: String(form.get("category")) as Product["category"],
+      totalQuantity: int(form, "totalQuantity"),
+      unit: String(form.get("unit") ?? ""),
+      totalPrice: int(form, "totalPrice"),
+      allowHosts: form.get("allowHosts") === "on",
+    };
+    const current = props.product;
+    const result = await submit.run(() => {
+      if (!current) return api.products.create.mutate(fields);
+      const changed = Object.fromEntries(
+        Object.entries(fields).filter(([k, v]) => current[k as keyof typeof fields] !== v),
+      );
+      return api.products.update.mutate({ id: current.id, ...changed });
+    });
+    if (result) {
+      if (!current) el.reset();
+      props.onDone(result as Product);
+    }
+  }
+
+  return (
+    <form onSubmit={save} novalidate class="product-form" data-testid={props.product ? "product-edit" : "product-new"}>
+      <Field
+        label={t("seller.product.title")}
+        name="title"
+        value={props.product?.title ?? ""}
+        required
+        errors={submit.fields().title}
+      />
+      <TextAreaField
+        label={t("seller.product.description")}
+        name="description"
+        value={props.product?.description ?? ""}
+        rows={3}
+        errors={submit.fields().description}
+      />
+      <SelectField
+        label={t("seller.product.category")}
+        name="category"
+        value={props.product?.category ?? "fresh"}
+        options={PRODUCT_CATEGORIES.map((c) => [c, t(`category.${c}`)] as const)}
+        errors={submit.fields().category}
+      />
+      <div class="row">
+        <Field
+          label={t("seller.product.quantity")}
+          name="totalQuantity"
+          inputMode="numeric"
+          value={props.product?.totalQuantity ?? ""}
+          required
+          errors={submit.fields().totalQuantity}
+        />
+        <Field
+          label={t("seller.product.unit")}
+          name="unit"
+          placeholder="kg"
+          value={props.product?.unit ?? ""}
+          required
+          errors={submit.fields().unit}
+        />
+      </div>
+      <Field
+        label={t("seller.product.price")}
+        name="totalPrice"
+        inputMode="numeric"
+        value={props.product?.totalPrice ?? ""}
+        required
+        errors={submit.fields().totalPrice}
+      />
+      <CheckField
+        label={t("seller.product.allowHosts")}
+        name="allowHosts"
+        checked={props.product?.allowHosts ?? false}
+        errors={submit.fields().allowHosts}
+      />
+      <div class="actions">
+        <Submit
+          pending={submit.pending()}
+          message={submit.message()}
+          label={props.product ? t("console.save") : t("seller.product.create")}
+          busyLabel={t("console.saving")}
+        />
+        <Show when={props.onCancel}>
+          <button type="button" class="secondary" onClick={() => props.onCancel?.()}>
+            {t("console.cancel")}
+          </button>
+        </Show>
+      </div>
+    </form>
+  );
+}

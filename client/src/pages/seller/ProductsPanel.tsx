@@ -1,0 +1,101 @@
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { t } from "../../console/i18n";
+import { api } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { type Product, ProductForm } from "./ProductForm";
+
+/** The seller's products: list, create, edit (one form open at a time), archive. */
+export default function ProductsPanel() {
+  const [list, { refetch }] = createResource(() => api.products.list.query({ limit: 100 }));
+  const [editing, setEditing] = createSignal<string | null>(null);
+  const [archiving, setArchiving] = createSignal<string | null>(null);
+
+  async function toggleArchive(p: Product) {
+    setArchiving(p.id);
+    try {
+      await api.products.update.mutate({ id: p.id, archived: !p.archived });
+      await refetch();
+    } finally {
+      setArchiving(null);
+    }
+  }
+
+  return (
+    <>
+      <Show when={!editing()}>
+        <section class="card" aria-labelledby="new-product-heading">
+          <h2 id="new-product-heading">{t("seller.product.new")}</h2>
+          <ProductForm onDone={() => void refetch()} />
+        </section>
+      </Show>
+      <section class="card" aria-labelledby="products-heading">
+        <h2 id="products-heading">{t("seller.products")}</h2>
+        <Switch>
+          <Match when={list.error}>
+            <LoadError error={list.error} retry={refetch} />
+          </Match>
+          <Match when={!list.latest}>
+            <Loading />
+          </Match>
+          <Match when={list.latest?.items.length === 0}>
+            <Empty>
+              <p>{t("seller.product.none")}</p>
+            </Empty>
+          </Match>
+          <Match when={list.latest}>
+            <ul class="console-list" data-testid="products">
+              <For each={list.latest?.items}>
+                {(p) => (
+                  <li classList={{ archived: p.archived }}>
+                    <Show
+                      when={editing() === p.id}
+                      fallback={
+                        <>
+                          <div class="console-row">
+                            <span>
+                              <strong>{p.title}</strong>
+                              <small class="muted">
+                                {" · "}
+                                {t(`category.${p.category}`)} · {p.totalQuantity}
+                                {p.unit} · {formatWon(p.totalPrice)}
+                                {p.archived ? ` · ${t("seller.product.archived")}` : ""}
+                              </small>
+                            </span>
+                          </div>
+                          <div class="actions">
+                            <button type="button" class="secondary" onClick={() => setEditing(p.id)}>
+                              {t("console.edit")}
+                            </button>
+                            <button
+                              type="button"
+                              class="secondary"
+                              disabled={archiving() === p.id}
+                              aria-busy={archiving() === p.id}
+                              onClick={() => void toggleArchive(p)}
+                            >
+                              {p.archived ? t("seller.product.restore") : t("seller.product.archive")}
+                            </button>
+                          </div>
+                        </>
+                      }
+                    >
+                      <ProductForm
+                        product={p}
+                        onDone={() => {
+                          setEditing(null);
+                          void refetch();
+                        }}
+                        onCancel={() => setEditing(null)}
+                      />
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Match>
+        </Switch>
+      </section>
+    </>
+  );
+}

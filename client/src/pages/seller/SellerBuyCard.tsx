@@ -1,0 +1,189 @@
+import { A } from "@solidjs/router";
+import { createResource, createSignal, For, Show } from "solid-js";
+import { Field } from "../../components/Field";
+import { Submit } from "../../console/fields";
+import { t } from "../../console/i18n";
+import { formatDateTime } from "../../console/time";
+import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { createSubmission } from "../../lib/forms";
+
+export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
+
+/** Buyers of a READY buy, each with a no-show button until they pick up. */
+function Participants(props: { buy: SellerBuy; onChange: () => void }) {
+  const [people, { refetch }] = createResource(() => api.groupBuys.participants.query({ id: props.buy.id }));
+  const [busy, setBusy] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  async function noShow(userId: string) {
+    setBusy(userId);
+    setError(null);
+    try {
+      await api.groupBuys.markNoShow.mutate({ id: props.buy.id, userId });
+      await refetch();
+      props.onChange();
+    } catch (e) {
+      setError(errorMessage(e) ?? t("error.network"));
+    } finally {
+      setBusy(null);
+    }
+  }
+  return (
+    <div class="participants">
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Show when={(people()?.length ?? 0) > 0} fallback={<p class="muted">{t("seller.gb.noBuyers")}</p>}>
+        <ul class="lines" data-testid="participants">
+          <For each={people()}>
+            {(p) => (
+              <li class="line">
+                <span>
+                  {p.displayName} · {t("gb.sharesCount", { n: p.shares })}
+                </span>
+                <Show
+                  when={!p.pickedUpAt && !p.noShowAt && props.buy.actions.noShow}
+                  fallback={
+                    <span class="muted">
+                      {p.pickedUpAt ? t("seller.gb.pickedUp") : p.noShowAt ? t("seller.gb.noShow") : ""}
+                    </span>
+                  }
+                >
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={busy() === p.userId}
+                    aria-busy={busy() === p.userId}
+                    onClick={() => void noShow(p.userId)}
+                  >
+                    {t("seller.gb.markNoShow")}
+                  </button>
+                </Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </div>
+  );
+}
+
+/** One of the seller's buys: live state and fill, and exactly the actions its state allows. */
+export function SellerBuyCard(props: { buy: SellerBuy; onChange: () => void }) {
+  const b = () => props.buy;
+  const [step, setStep] = createSignal<"ORDERED" | "READY" | null>(null);
+  const [stepError, setStepError] = createSignal<string | null>(null);
+  const [cancelling, setCancelling] = createSignal(false);
+  const [showBuyers, setShowBuyers] = createSignal(false);
+  const cancel = createSubmission({ reason: {} });
+
+  async function advance(to: "ORDERED" | "READY") {
+    setStep(to);
+    setStepError(null);
+    try {
+      if (to === "ORDERED") await api.groupBuys.markOrdered.mutate({ id: b().id });
+      else await api.groupBuys.markReady.mutate({ id: b().id });
+      props.onChange();
+    } catch (e) {
+      setStepError(errorMessage(e) ?? t("error.network"));
+    } finally {
+      setStep(null);
+    }
+  }
+
+  async function submitCancel(e: SubmitEvent) {
+    e.preventDefault();
+    const reason = String(new FormData(e.currentTarget as HTMLFormElement).get("reason") ?? "");
+    const done = await cancel.run(() => api.groupBuys.cancel.mutate({ id: b().id, reason }));
+    if (done) {
+      setCancelling(false);
+      props.onChange();
+    }
+  }
+
+  return (
+    <li class="card gb seller-gb" data-testid="seller-gb" data-status={b().status} data-id={b().id}>
+      <h3>
+        <A href={`/g/${b().id}`}>{b().title}</A>
+      </h3>
+      <p>
+        <span class={`status-pill s-${b().status}`} data-testid="seller-gb-status">
+          {t(`gb.status.${b().status}`)}
+        </span>{" "}
+        <small class="muted">
+          {t("gb.perShare", { price: formatWon(b().pricePerShare) })} · {t("gb.deadline")}{" "}
+          {formatDateTime(b().deadline)}
+        </small>
+      </p>
+      <div class="progress">
+        <progress max={b().totalShares} value={b().takenShares} aria-label={t("gb.filled")} />
+        <small>
+          {t("gb.shares", { taken: b().takenShares, total: b().totalShares })} ·{" "}
+          {t("seller.gb.tipping", { n: b().minShares })}
+        </small>
+      </div>
+      <Show when={b().statusReason}>
+        <p class="muted">{t("seller.gb.reason", { reason: b().statusReason ?? "" })}</p>
+      </Show>
+      <Show when={stepError()}>
+        <p class="error" role="alert">
+          {stepError()}
+        </p>
+      </Show>
+      <div class="actions">
+        <Show when={b().actions.order}>
+          <button
+            type="button"
+            disabled={step() !== null}
+            aria-busy={step() === "ORDERED"}
+            onClick={() => void advance("ORDERED")}
+          >
+            {step() === "ORDERED" ? t("console.working") : t("seller.gb.markOrdered")}
+          </button>
+        </Show>
+        <Show when={b().actions.ready}>
+          <button
+            type="button"
+            disabled={step() !== null}
+            aria-busy={step() === "READY"}
+            onClick={() => void advance("READY")}
+          >
+            {step() === "READY" ? t("console.working") : t("seller.gb.markReady")}
+          </button>
+        </Show>
+        <Show when={b().actions.noShow || b().participantCount > 0}>
+          <button type="button" class="secondary" aria-expanded={showBuyers()} onClick={() => setShowBuyers((v) => !v)}>
+            {t("seller.gb.buyers", { n: b().participantCount })}
+          </button>
+        </Show>
+        <Show when={b().actions.cancel && !cancelling()}>
+          <button type="button" class="secondary danger" onClick={() => setCancelling(true)}>
+            {t("seller.gb.cancel")}
+          </button>
+        </Show>
+      </div>
+      <Show when={cancelling()}>
+        <form onSubmit={submitCancel} novalidate class="inline-form cancel-form">
+          <Field label={t("seller.gb.cancelReason")} name="reason" required errors={cancel.fields().reason} />
+          <p class="hint">{t("seller.gb.cancelHint")}</p>
+          <div class="actions">
+            <Submit
+              pending={cancel.pending()}
+              message={cancel.message()}
+              label={t("seller.gb.confirmCancel")}
+              busyLabel={t("console.working")}
+            />
+            <button type="button" class="secondary" onClick={() => setCancelling(false)}>
+              {t("console.back")}
+            </button>
+          </div>
+        </form>
+      </Show>
+      <Show when={showBuyers()}>
+        <Participants buy={b()} onChange={props.onChange} />
+      </Show>
+    </li>
+  );
+}

@@ -1,0 +1,317 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { ROOT } from "../../scripts/lib/proc.ts";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { createGongguClient } from "../../shared/sdk.ts";
+import { launchChromium } from "./lib/chromium.ts";
+import { PHONE, watchConsole } from "./lib/page.ts";
+
+// The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
+// opens a group buy, a neighbour fills it, and the seller drives it to READY; the admin's charges, DLQ and charts.
+
+const baseUrl = inject("baseUrl");
+const chromiumPath = inject("chromiumPath");
+const SHOTS = path.join(ROOT, "test-results", "browser");
+
+async function sdkAs(email: string) {
+  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
+    email,
+    password: DEMO_PASSWORD,
+    tokenKind: "bearer",
+  });
+  return createGongguClient({ url: baseUrl, token: token! });
+}
+
+async function logInAs(page: Page, email: string) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("이메일").fill(email);
+  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "로그인" }).click();
+  await page.getByRole("navigation", { name: "주요 메뉴" }).waitFor();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
+    const stamp = Date.now().toString(36);
+    const email = `console-seller-${stamp}@example.com`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email,
+      password: DEMO_PASSWORD,
+      displayName: `새판매자${stamp.slice(-4)}`,
+    });
+
+    const sellerCtx = await browser.newContext({ viewport: PHONE });
+    const page = await sellerCtx.newPage();
+    const problems = watchConsole(page);
+    await logInAs(page, email);
+    // Buyers see no console entry in the top bar, only "become a seller" on their account page.
+    expect(await page.getByTestId("nav-seller").count()).toBe(0);
+    await page.goto(`${baseUrl}/me`);
+    await page.getByTestId("apply-seller-link").click();
+    await page.getByRole("heading", { name: "판매자 신청", level: 1 }).waitFor();
+
+    // A server validation error shows next to its field.
+    await page.getByLabel("상호").fill("우리동네 과일가게");
+    await page.getByLabel("사업자등록번호").fill("12-34");
+    await page.getByRole("button", { name: "신청하기" }).click();
+    const numberError = page.locator("#field-businessNumber-error");
+    // Worded by the client from the server's issue code (not the schema's English).
+    await expect.poll(() => numberError.textContent()).toBe("사업자등록번호 10자리를 입력해 주세요 (123-45-67890).");
+    expect(await page.getByLabel("사업자등록번호").getAttribute("aria-invalid")).toBe("true");
+    await shot(page, "seller-apply-error-ko");
+    await page.getByLabel("사업자등록번호").fill("123-45-67890");
+    await page.getByRole("button", { name: "신청하기" }).click();
+    await page.getByTestId("apply-pending").waitFor();
+    await expect.poll(() => page.getByTestId("applications").textContent()).toContain("검토 중");
+    await shot(page, "seller-apply-pending-ko");
+
+    // The admin approves it in the console.
+    const adminCtx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const admin = await adminCtx.newPage();
+    const adminProblems = watchConsole(admin);
+    await logInAs(admin, DEMO_ADMIN.email);
+    await admin.getByTestId("nav-admin").click();
+    const application = admin.locator(`[data-testid="application"][data-email="${email}"]`);
+    await application.waitFor();
+    await shot(admin, "admin-approvals-ko");
+    await application.getByRole("button", { name: "승인" }).click();
+    await application.waitFor({ state: "detached" });
+
+    // The applicant's page notices the approval and turns into the seller console.
+    await page.getByRole("button", { name: "새로고침" }).click();
+    await page.getByRole("heading", { name: "판매자 센터", level: 1 }).waitFor();
+    await page.getByTestId("nav-seller").waitFor();
+
+    // Products: a field error first, then a product.
+    await page.getByRole("link", { name: "상품" }).click();
+    const productForm = page.getByTestId("product-new");
+    await productForm.getByLabel("상품명").fill("x");
+    await productForm.getByLabel("총 수량").fill("10");
+    await productForm.getByLabel("단위").fill("kg");
+    await productForm.getByLabel("총 가격 (원)").fill("10000");
+    await productForm.getByRole("button", { name: "상품 등록" }).click();
+    await expect.poll(() => page.locator("#field-title-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    const title = `콘솔 사과 ${stamp}`;
+    await productForm.getByLabel("상품명").fill(title);
+    await productForm.getByRole("button", { name: "상품 등록" }).click();
+    await expect.poll(() => page.getByTestId("products").textContent()).toContain(title);
+    await shot(page, "seller-products-ko");
+
+    // A group buy: 3 shares of ₩10,000 → ₩3,333 a share, the ₩1 rounding shown as the seller's before submitting.
+    await page.getByRole("link", { name: "공구 열기" }).first().click();
+    await page.getByLabel("상품").selectOption({ label: `${title} · ₩10,000` });
+    await page.getByLabel("동네", { exact: true }).selectOption("seoul-mapo-seogyo");
+    await page.getByLabel("총 몫").fill("3");
+    await page.getByLabel("최소 성사 몫").fill("2");
+    await page.getByLabel("1인 최대 몫").fill("3");
+    await expect.poll(() => page.getByTestId("per-share").textContent()).toBe("₩3,333");
+    expect(await page.getByTestId("rounding").textContent()).toBe("반올림으로 ₩1 덜 받아요 (판매자 부담)");
+    await page.getByLabel("픽업 장소").fill("서교동 주민센터 앞");
+    // Plus early access stays off: the neighbour below is not a Plus member.
+    expect(await page.getByLabel("공구 플러스 회원에게 첫 1시간 먼저 열기").isChecked()).toBe(false);
+    await shot(page, "seller-new-groupbuy-ko");
+    await page.getByRole("button", { name: "공구 열기" }).click();
+    const card = page.getByTestId("seller-gb").filter({ hasText: title });
+    await card.waitFor();
+    expect(await card.getAttribute("data-status")).toBe("OPEN");
+    const gbId = (await card.getAttribute("data-id"))!;
+
+    // A neighbour takes all three shares: the buy is FILLED and the seller may confirm the order.
+    const adminSdk = await sdkAs(DEMO_ADMIN.email);
+    // A fresh neighbour (verified in 서교동) so no other test's holds mix with this one's.
+    const buyerEmail = `console-buyer-${stamp}@example.com`;
+    const signedUp = await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: buyerEmail,
+      password: DEMO_PASSWORD,
+      displayName: `이웃${stamp.slice(-4)}`,
+    });
+    const buyer = { id: signedUp.user.id, displayName: signedUp.user.displayName };
+    const buyerSdk = await sdkAs(buyerEmail);
+    await buyerSdk.regions.verify.mutate({ regionId: "seoul-mapo-seogyo", lat: 37.5547, lng: 126.9196 });
+    await adminSdk.admin.wallet.grant.mutate({
+      userId: buyer.id,
+      amount: 20_000,
+      reason: "console browser test",
+      idempotencyKey: `console-${gbId}`,
+    });
+    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    await page.getByRole("link", { name: "내 공구" }).click();
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await card.waitFor();
+        return card.getAttribute("data-status");
+      })
+      .toBe("FILLED");
+    await shot(page, "seller-groupbuy-filled-ko");
+
+    await card.getByRole("button", { name: "발주 확정" }).click();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("ORDERED");
+    expect(await card.getByRole("button", { name: "발주 확정" }).count()).toBe(0);
+    expect(await card.getByRole("button", { name: "공구 취소" }).count()).toBe(0);
+    await card.getByRole("button", { name: "픽업 준비 완료" }).click();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("READY");
+    await card.getByRole("button", { name: "참여자 1명" }).click();
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain(buyer.displayName);
+    await shot(page, "seller-groupbuy-ready-ko");
+    // The buyer sees the state the seller set.
+    expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("READY");
+
+    // The only buyer never came: marking the no-show resolves every pickup, so the buy completes and its payable
+    // (price minus the fee) shows as pending in the payouts.
+    // Wait until the buyer's hold is in escrow (the FILLED settlement job), so completion settles at once.
+    await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await card.getByRole("button", { name: "노쇼 처리" }).click();
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain("노쇼");
+    await page.getByRole("link", { name: "정산" }).click();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("payout-pending").textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .not.toBe("₩0");
+    expect(await page.getByRole("listitem").filter({ hasText: title }).count()).toBe(1);
+    expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("COMPLETED");
+    await shot(page, "seller-payouts-ko");
+
+    // The only console messages: the browser reporting the two deliberate validation failures.
+    const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
+    expect(problems).toEqual([badRequest, badRequest]);
+    expect(adminProblems).toEqual([]);
+    await sellerCtx.close();
+    await adminCtx.close();
+  });
+
+  test("a seller cancels an open group buy with a reason the buyers see; the English toggle covers the console", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const title = `취소될 배 ${Date.now().toString(36)}`;
+    const product = await seller.products.create.mutate({
+      title,
+      category: "fresh",
+      totalQuantity: 6,
+      unit: "kg",
+      totalPrice: 30_000,
+    });
+    const now = Date.now();
+    const { groupBuy } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 6,
+      minShares: 3,
+      maxPerPerson: 2,
+      deadline: now + 20 * 3_600_000,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 22 * 3_600_000,
+      pickupEnd: now + 24 * 3_600_000,
+    });
+    const buyer = await sdkAs(DEMO_BUYERS[0].email);
+    const admin = await sdkAs(DEMO_ADMIN.email);
+    await admin.admin.wallet.grant.mutate({
+      userId: DEMO_BUYERS[0].id,
+      amount: 10_000,
+      reason: "console cancel test",
+      idempotencyKey: `console-cancel-${groupBuy.id}`,
+    });
+    await buyer.groupBuys.join.mutate({
+      id: groupBuy.id,
+      shares: 1,
+      idempotencyKey: `console-cancel-join-${groupBuy.id}`,
+    });
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logInAs(page, DEMO_SELLERS[0].email);
+    await page.getByTestId("nav-seller").click();
+    const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
+    await card.waitFor();
+    await card.getByRole("button", { name: "공구 취소" }).click();
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect.poll(() => card.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    const reason = "산지 우박 피해로 물량을 받을 수 없게 됐어요";
+    await card.getByLabel("취소 사유 (참여자에게 보여요)").fill(reason);
+    await card.getByRole("button", { name: "취소 확정" }).click();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("CANCELLED");
+    await expect.poll(() => card.textContent()).toContain(reason);
+    await shot(page, "seller-groupbuy-cancelled-ko");
+    const seen = await buyer.groupBuys.get.query({ id: groupBuy.id });
+    expect(seen).toMatchObject({ status: "CANCELLED", statusReason: reason });
+
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await page.getByRole("heading", { name: "Seller centre", level: 1 }).waitFor();
+    await expect.poll(() => card.getByTestId("seller-gb-status").textContent()).toBe("Cancelled");
+    expect(await page.getByRole("link", { name: "New group buy" }).count()).toBeGreaterThan(0);
+    await shot(page, "seller-console-en");
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
+
+    const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
+    expect(problems).toEqual([badRequest]);
+    await context.close();
+  });
+
+  test("admin journey: approvals, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
+    // A neighbour pays ₩12,000 with a registered card, so the charges page has a row to show.
+    const buyer = await sdkAs(DEMO_BUYERS[1].email);
+    await buyer.payments.registerBillingKey.mutate({ authKey: `auth_console_${Date.now()}`, consent: "billing-v1" });
+    const { charge } = await buyer.wallet.charge.mutate({
+      amount: 12_000,
+      idempotencyKey: `console-charge-${Date.now()}`,
+      paymentMethod: { type: "billingKey" },
+    });
+    expect(charge.status).toBe("succeeded");
+
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logInAs(page, DEMO_ADMIN.email);
+    await page.getByTestId("nav-admin").click();
+    await page.getByRole("heading", { name: "판매자 신청" }).waitFor();
+
+    await page.getByRole("link", { name: "결제·DLQ" }).click();
+    await page.getByRole("heading", { name: "실패한 작업 (DLQ)" }).waitFor();
+    await page.getByLabel("결제 상태").selectOption("succeeded");
+    const row = page.getByTestId("charge").filter({ hasText: "₩12,000" }).first();
+    await row.waitFor();
+    expect(await row.getAttribute("data-status")).toBe("succeeded");
+    // A settled charge offers no retry/cancel.
+    expect(await row.getByRole("button").count()).toBe(0);
+    await page.locator('[data-testid="dlq"], [data-testid="dlq-empty"]').first().waitFor();
+    await shot(page, "admin-charges-dlq-ko");
+
+    await page.getByRole("link", { name: "PG 스위치" }).click();
+    await expect
+      .poll(() => page.getByTestId("gateway-mode").textContent())
+      .toMatch(/^(up|down|slow|decline|timeout_after_success)$/);
+    await shot(page, "admin-gateway-ko");
+
+    await page.getByRole("link", { name: "정산" }).click();
+    await page.getByTestId("settlement-totals").waitFor();
+    await shot(page, "admin-settlements-ko");
+
+    await page.getByRole("link", { name: "차트" }).click();
+    const chart = page.getByTestId("chart");
+    await chart.locator("canvas").waitFor();
+    await expect.poll(() => chart.textContent()).toContain("충전 성공");
+    await shot(page, "admin-charts-ko");
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,285 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
+import { roomPath, type ServerFrame, serverFrameSchema } from "../../shared/protocol";
+import { postInRoom } from "./chat-fixtures";
+import { newAdmin } from "./community-helpers";
+import { key, newRegion, newResident, newSeller, openBuy, type Person, room, until } from "./groupbuy-helpers";
+import { BASE, errorOf } from "./helpers";
+
+function upgrade(id: string, headers: Record<string, string>, query = "") {
+  return exports.default.fetch(
+    new Request(new URL(`${roomPath(id)}${query}`, BASE), { headers: { upgrade: "websocket", ...headers } }),
+  );
+}
+
+/** A room socket that records every frame, each validated against the shared protocol. */
+async function connect(id: string, who: Person | { query: string }) {
+  const res =
+    "token" in who ? await upgrade(id, { authorization: `Bearer ${who.token}` }) : await upgrade(id, {}, who.query);
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const frames: ServerFrame[] = [];
+  let closed: { code: number; reason: string } | null = null;
+  ws.addEventListener("message", (e) => frames.push(serverFrameSchema.parse(JSON.parse(String(e.data)))));
+  ws.addEventListener("close", (e) => {
+    closed = { code: e.code, reason: e.reason };
+  });
+  ws.accept();
+  const next = <T extends ServerFrame["type"]>(type: T, after = 0) =>
+    until(`a ${type} frame`, async () => frames.slice(after).find((f) => f.type === type), 5_000) as Promise<
+      Extract<ServerFrame, { type: T }>
+    >;
+  /** Every chat message this socket has been sent so far (history + live), by id. */
+  const messages = () => {
+    const all = new Map<number, ChatMessage>();
+    for (const f of frames) {
+      if (f.type === "chat.history" || f.type === "chat.messages") for (const m of f.messages) all.set(m.id, m);
+    }
+    return [...all.values()].sort((a, b) => a.id - b.id);
+  };
+  const send = (frame: unknown) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  return { ws, frames, next, messages, send, closed: () => closed };
+}
+
+/** An OPEN buy with a member (joined), its seller and a verified neighbour who only reads. */
+async function roomWithPeople() {
+  const { region, gb, seller } = await openBuy({ totalShares: 10 });
+  const member = await newResident(region);
+  await member.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+  const reader = await newResident(region, 0);
+  return { region, gb, seller, member, reader };
+}
+
+const texts = (ms: ChatMessage[]) => ms.filter((m) => m.kind === "user").map((m) => m.text);
+
+describe("group-buy chat", { timeout: 30_000 }, () => {
+  it("refuses anonymous, outsiders and suspended users before the upgrade", async () => {
+    const { gb, reader } = await roomWithPeople();
+    expect((await upgrade(gb.id, {})).status).toBe(401);
+    const outsider = await newResident(await newRegion(), 0);
+    expect((await upgrade(gb.id, { authorization: `Bearer ${outsider.token}` })).status).toBe(403);
+    await env.DB.prepare("UPDATE users SET suspended_until = ? WHERE id = ?")
+      .bind(Date.now() + 86_400_000, reader.id)
+      .run();
+    const refused = await upgrade(gb.id, { authorization: `Bearer ${reader.token}` });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/suspended/);
+  });
+
+  it("members post; every connected socket gets the message; the sender gets an ack; readers can't post", async () => {
+    const { gb, seller, member, reader } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    const s = await connect(gb.id, seller);
+    const r = await connect(gb.id, reader);
+    expect(await m.next("chat.history")).toMatchObject({ canPost: true });
+    expect(await s.next("chat.history")).toMatchObject({ canPost: true });
+    expect(await r.next("chat.history")).toMatchObject({ canPost: false });
+
+    m.send({ type: "chat.send", text: "  내일 픽업 몇 시예요?  ", nonce: "n-1" });
+    const ack = await m.next("chat.ack");
+    expect(ack).toMatchObject({ nonce: "n-1" });
+    for (const sock of [m, s, r]) {
+      await until("the message", async () => sock.messages().find((x) => x.id === ack.id));
+      expect(sock.messages().find((x) => x.id === ack.id)).toMatchObject({
+        kind: "user",
+        userId: member.id,
+        text: "내일 픽업 몇 시예요?",
+        deleted: false,
+      });
+    }
+    s.send({ type: "chat.send", text: "오후 2시부터 가능합니다" });
+    await until("the seller's reply", async () => texts(r.messages()).includes("오후 2시부터 가능합니다"));
+
+    const before = r.frames.length;
+    r.send({ type: "chat.send", text: "저도 끼워주세요" });
+    expect(await r.next("error", before)).toMatchObject({ code: "FORBIDDEN" });
+    await new Promise((x) => setTimeout(x, 50));
+    expect(texts(m.messages())).not.toContain("저도 끼워주세요");
+    for (const sock of [m, s, r]) sock.ws.close();
+  });
+
+  it("sends the last 50 on connect and older pages through rooms.history", async () => {
+    const { gb, member } = await roomWithPeople();
+    for (let i = 1; i <= 60; i++) await postInRoom(gb.id, `U${i % 20}`, `메시지 ${i}`);
+    const c = await connect(gb.id, member);
+    const history = await c.next("chat.history");
+    expect(history.messages).toHaveLength(CHAT_HISTORY_ON_CONNECT);
+    expect(history.hasMore).toBe(true);
+    expect(history.messages.at(-1)?.text).toBe("메시지 60");
+    const older = await member.api.rooms.history.query({ id: gb.id, before: history.messages[0].id, limit: 50 });
+    // the two system lines (join) and the first ten messages
+    expect(texts(older.messages)).toEqual(Array.from({ length: 10 }, (_, i) => `메시지 ${i + 1}`));
+    expect(older.hasMore).toBe(false);
+    const outsider = await newResident(await newRegion(), 0);
+    expect((await errorOf(outsider.api.rooms.history.query({ id: gb.id }))).code).toBe("FORBIDDEN");
+    c.ws.close();
+  });
+
+  it("survives hibernation: evicted room, sockets still get messages, history intact after reconnect", async () => {
+    const { gb, member, seller } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    const s = await connect(gb.id, seller);
+    await s.next("chat.history");
+    m.send({ type: "chat.send", text: "퇴근하고 갈게요" });
+    await until("first message", async () => texts(s.messages()).includes("퇴근하고 갈게요"));
+    await evictDurableObject(room(gb.id));
+    m.send({ type: "chat.send", text: "깨어났나요?" });
+    await until("message after eviction", async () => texts(s.messages()).includes("깨어났나요?"));
+    m.ws.close();
+    const again = await connect(gb.id, member);
+    const history = await again.next("chat.history");
+    expect(texts(history.messages)).toEqual(["퇴근하고 갈게요", "깨어났나요?"]);
+    again.ws.close();
+    s.ws.close();
+  });
+
+  it("rate-limits a chatty member (5 per 10 s) and keeps only what was accepted", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    for (let i = 0; i <= CHAT_USER_RATE.limit; i++) m.send({ type: "chat.send", text: `도배 ${i}`, nonce: `${i}` });
+    const limited = await m.next("error");
+    expect(limited).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect(limited.message).toMatch(/Try again in \d+ s/);
+    const page = await member.api.rooms.history.query({ id: gb.id });
+    expect(texts(page.messages)).toEqual([0, 1, 2, 3, 4].map((i) => `도배 ${i}`));
+    m.ws.close();
+  });
+
+  it("answers oversized, malformed and too-long frames with error frames and keeps the room alive", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    m.send(JSON.stringify({ type: "chat.send", text: "가".repeat(3000) }).padEnd(9000, " ")); // > 8 KB
+    m.send("{ not json");
+    m.send({ type: "chat.send", text: "가".repeat(1001) }); // under 8 KB but over 1,000 characters
+    m.send({ type: "chat.send", text: "   " });
+    m.send({ type: "chat.send" });
+    m.send(new TextEncoder().encode("binary").buffer as ArrayBuffer);
+    await until("six error frames", async () => m.frames.filter((f) => f.type === "error").length === 6);
+    m.send({ type: "chat.send", text: "가".repeat(1000) }); // exactly the limit is fine
+    await until("the 1,000-character message", async () => m.messages().some((x) => x.text?.length === 1000));
+    expect(m.closed()).toBeNull();
+    m.ws.close();
+  });
+
+  it("reports, admin deletion for everyone, the author told, and read markers", async () => {
+    const { gb, member, seller, region } = await roomWithPeople();
+    const other = await newResident(region);
+    await other.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const m = await connect(gb.id, member);
+    const s = await connect(gb.id, seller);
+    m.send({ type: "chat.send", text: "계좌로 따로 보내주세요", nonce: "bad" });
+    const { id } = await m.next("chat.ack");
+    expect((await errorOf(member.api.rooms.report.mutate({ id: gb.id, messageId: id, reason: "fraud" }))).code).toBe(
+      "BAD_REQUEST",
+    );
+    expect(
+      await other.api.rooms.report.mutate({ id: gb.id, messageId: id, reason: "fraud", note: "외부 송금 유도" }),
+    ).toEqual({ reported: true, alreadyReported: false });
+    expect(await other.api.rooms.report.mutate({ id: gb.id, messageId: id, reason: "fraud" })).toEqual({
+      reported: true,
+      alreadyReported: true,
+    });
+    const admin = await newAdmin();
+    const queue = await admin.client.admin.moderation.queue.query();
+    expect(queue.chatMessages.find((q) => q.groupBuyId === gb.id)).toMatchObject({
+      messageId: id,
+      authorId: member.id,
+      text: "계좌로 따로 보내주세요",
+      reports: 1,
+    });
+    await admin.client.admin.moderation.deleteChatMessage.mutate({
+      groupBuyId: gb.id,
+      messageId: id,
+      reason: "외부 거래 유도",
+    });
+    for (const sock of [m, s]) expect(await sock.next("chat.deleted")).toEqual({ type: "chat.deleted", id });
+    const page = await seller.api.rooms.history.query({ id: gb.id });
+    expect(page.messages.find((x) => x.id === id)).toMatchObject({ text: null, deleted: true, userId: member.id });
+    expect(
+      (await admin.client.admin.moderation.queue.query()).chatMessages.some(
+        (q) => q.messageId === id && q.groupBuyId === gb.id,
+      ),
+    ).toBe(false);
+    const [notice] = (await member.api.notifications.list.query()).items;
+    expect(notice).toMatchObject({
+      kind: "moderation.outcome",
+      params: { targetType: "chat_message", outcome: "removed" },
+    });
+    const audit = await env.DB.prepare(
+      "SELECT actor_id AS actorId, detail FROM audit_log WHERE action = 'chat.delete' AND target_id = ?",
+    )
+      .bind(`${gb.id}:${id}`)
+      .first<{ actorId: string; detail: string }>();
+    expect(audit?.actorId).toBe(admin.user.id);
+    expect(JSON.parse(audit?.detail ?? "{}")).toMatchObject({
+      text: "계좌로 따로 보내주세요",
+      reason: "외부 거래 유도",
+    });
+    expect(
+      (
+        await errorOf(
+          admin.client.admin.moderation.deleteChatMessage.mutate({ groupBuyId: gb.id, messageId: id, reason: "다시" }),
+        )
+      ).code,
+    ).toBe("NOT_FOUND");
+
+    s.send({ type: "chat.read", upTo: id });
+    await new Promise((x) => setTimeout(x, 50));
+    s.ws.close();
+    const again = await connect(gb.id, seller);
+    expect((await again.next("chat.history")).readUpTo).toBe(id);
+    again.ws.close();
+    m.ws.close();
+  });
+
+  it("writes system lines for joins and status changes, and lets read-only neighbours go when the buy closes", async () => {
+    const { gb, seller, reader, region } = await roomWithPeople();
+    const s = await connect(gb.id, seller);
+    const r = await connect(gb.id, reader);
+    await s.next("chat.history");
+    const joiner = await newResident(region);
+    await joiner.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
+    await until("join line", async () => s.messages().some((x) => x.code === "join" && x.params?.shares === 2));
+    await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "산지 사정으로 취소" });
+    await until("cancel line", async () => s.messages().some((x) => x.code === "cancelled"));
+    expect(s.messages().find((x) => x.code === "cancelled")).toMatchObject({
+      kind: "system",
+      params: { reason: "산지 사정으로 취소" },
+    });
+    await until("the reader was let go", async () => r.closed()?.code === 4004);
+    // and they can't come back: the room is for members now
+    await until(
+      "D1 mirror",
+      async () => (await upgrade(gb.id, { authorization: `Bearer ${reader.token}` })).status === 403,
+    );
+    s.ws.close();
+  });
+
+  it("disconnects a member the moment an admin suspends them", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    const admin = await newAdmin();
+    await admin.client.admin.users.suspend.mutate({ userId: member.id, days: 3, reason: "반복된 욕설" });
+    await until("the socket closed", async () => m.closed()?.code === 4003);
+    expect((await upgrade(gb.id, { authorization: `Bearer ${member.token}` })).status).toBe(403);
+  });
+
+  it("opens with a single-use room ticket for SDK clients", async () => {
+    const { gb, member } = await roomWithPeople();
+    const { ticket, path } = await member.api.rooms.ticket.mutate({ id: gb.id });
+    expect(path).toBe(`/api/rooms/${gb.id}/ws?ticket=${ticket}`);
+    const c = await connect(gb.id, { query: `?ticket=${ticket}` });
+    expect(await c.next("snapshot")).toMatchObject({ you: { userId: member.id } });
+    expect((await upgrade(gb.id, {}, `?ticket=${ticket}`)).status).toBe(401); // used
+    const other = await openBuy();
+    const { ticket: t2 } = await member.api.rooms.ticket.mutate({ id: gb.id });
+    expect((await upgrade(other.gb.id, {}, `?ticket=${t2}`)).status).toBe(401); // another room's ticket
+    c.ws.close();
+    void newSeller;
+  });
+});

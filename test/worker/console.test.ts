@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { charges, deadLetters, sellerPayables } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { insertRegion, insertUser, tokenFor } from "./fixtures";
+import { fixtureBuy, fixtureFilledBuy } from "./groupbuy-fixtures";
+import { bearerClient, errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
+import { db } from "./wallet-helpers";
+
+// The seller and admin consoles' own reads: seller.groupBuys, admin.payables.list, admin.stats.timeline.
+
+async function clientAs(role: "seller" | "admin" | "buyer") {
+  const user = await insertUser(db(), role);
+  return { user, client: bearerClient(await tokenFor(db(), user)) };
+}
+
+describe("seller.groupBuys", () => {
+  it("lists only the seller's own buys with the actions the state machine allows", async () => {
+    const region = await insertRegion(db());
+    const { user, client } = await clientAs("seller");
+    const open = await fixtureBuy(db(), region.id, user.id);
+    const { gb: ready } = await fixtureFilledBuy(db(), region.id, { sellerId: user.id, until: "READY" });
+    const { gb: filled } = await fixtureFilledBuy(db(), region.id, { sellerId: user.id });
+    await fixtureBuy(db(), region.id); // another seller's
+
+    const { items, nextCursor } = await client.seller.groupBuys.query({ limit: 10 });
+    expect(nextCursor).toBeNull();
+    const byId = new Map(items.map((i) => [i.id, i]));
+    expect([...byId.keys()].sort()).toEqual([open.id, ready.id, filled.id].sort());
+    expect(byId.get(open.id)).toMatchObject({
+      status: "OPEN",
+      actions: { order: false, ready: false, cancel: true, noShow: false },
+    });
+    expect(byId.get(filled.id)).toMatchObject({
+      status: "FILLED",
+      actions: { order: true, ready: false, cancel: true, noShow: false },
+    });
+    expect(byId.get(ready.id)).toMatchObject({
+      status: "READY",
+      actions: { order: false, ready: false, cancel: false, noShow: true },
+    });
+
+    const onlyReady = await client.seller.groupBuys.query({ status: "READY", limit: 10 });
+    expect(onlyReady.items.map((i) => i.id)).toEqual([ready.id]);
+    const firstPage = await client.seller.groupBuys.query({ limit: 2 });
+    const secondPage = await client.seller.groupBuys.query({ limit: 2, cursor: firstPage.nextCursor! });
+    expect([...firstPage.items, ...secondPage.items].map((i) => i.id)).toEqual(items.map((i) => i.id));
+    await assertLedgerInvariants();
+  });
+
+  it("refuses buyers and a bad cursor with typed errors", async () => {
+    const { client: buyer } = await clientAs("buyer");
+    expect((await errorOf(buyer.seller.groupBuys.query({ limit: 5 }))).code).toBe("FORBIDDEN");
+    const { client: seller } = await clientAs("seller");
+    expect((await errorOf(seller.seller.groupBuys.query({ limit: 5, cursor: "nope" }))).code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("admin.payables.list", () => {
+  it("lists every seller's payables with totals per status", async () => {
+    const region = await insertRegion(db());
+    const { client } = await clientAs("admin");
+    const before = await client.admin.payables.list.query({ limit: 100 });
+    const now = Date.now();
+    const rows: {
+      id: string;
+      sellerId: string;
+      groupBuyId: string;
+      regionId: string;
+      status: "pending" | "available";
+      net: number;
+    }[] = [];
+    for (const [status, net] of [
+      ["pending", 9_500],
+      ["available", 19_000],
+    ] as const) {
+      const gb = await fixtureBuy(db(), region.id);
+      rows.push({ id: newId(now), sellerId: gb.sellerId, groupBuyId: gb.id, regionId: region.id, status, net });
+    }
+    await db()
+      .insert(sellerPayables)
+      .values(
+        rows.map((r) => ({ ...r, gross: r.net + 500, fee: 500, availableAt: now, createdAt: now, updatedAt: now })),
+      );
+
+    const after = await client.admin.payables.list.query({ limit: 100 });
+    expect(after.totals.pending.net - before.totals.pending.net).toBe(9_500);
+    expect(after.totals.available.net - before.totals.available.net).toBe(19_000);
+    expect(after.totals.available.fee - before.totals.available.fee).toBe(500);
+    const available = await client.admin.payables.list.query({ status: "available", limit: 100 });
+    expect(available.items.every((p) => p.status === "available")).toBe(true);
+    expect(available.items.find((p) => p.id === rows[1].id)).toMatchObject({ title: "픽스처 사과 5kg", net: 19_000 });
+  });
+});
+
+describe("admin.stats.timeline", () => {
+  it("counts joins, successful charges and failures in the bucket they happened", async () => {
+    const region = await insertRegion(db());
+    const { client } = await clientAs("admin");
+    const before = await client.admin.stats.timeline.query({ bucket: "hour", points: 24 });
+    expect(before.t).toHaveLength(24);
+    expect(before.t[1] - before.t[0]).toBe(3_600_000);
+    expect(before.t[23]).toBeLessThanOrEqual(Date.now());
+
+    await fixtureFilledBuy(db(), region.id); // one join
+    const now = Date.now();
+    const charge = (status: "succeeded" | "failed") => ({
+      id: newId(now),
+      userId: newId(now),
+      book: region.id,
+      amount: 10_000,
+      method: "card" as const,
+      status,
+      orderId: `o-${newId()}`,
+      idempotencyKey: newId(),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db()
+      .insert(charges)
+      .values([charge("succeeded"), charge("failed")]);
+    const dead = newId(now);
+    await db()
+      .insert(deadLetters)
+      .values({ id: dead, messageId: `m-${dead}`, queue: "gonggu-jobs-dlq", body: {}, attempts: 3, createdAt: now });
+    // an old failure outside the window is not counted
+    await db()
+      .insert(deadLetters)
+      .values({
+        id: newId(),
+        messageId: `m-old-${dead}`,
+        queue: "gonggu-jobs-dlq",
+        body: {},
+        attempts: 3,
+        createdAt: 0,
+      });
+
+    const after = await client.admin.stats.timeline.query({ bucket: "hour", points: 24 });
+    const last = (s: number[]) => s[s.length - 1];
+    const sum = (s: number[]) => s.reduce((a, b) => a + b, 0);
+    expect(last(after.joins) - last(before.joins)).toBe(1);
+    expect(last(after.charges) - last(before.charges)).toBe(1);
+    expect(last(after.failures) - last(before.failures)).toBe(2);
+    expect(sum(after.failures) - sum(before.failures)).toBe(2);
+
+    const days = await client.admin.stats.timeline.query({ bucket: "day", points: 7 });
+    expect(days.t).toHaveLength(7);
+    expect(last(days.joins)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("rejects out-of-range windows with a field error", async () => {
+    const { client } = await clientAs("admin");
+    const err = await errorOf(client.admin.stats.timeline.query({ bucket: "hour", points: 5000 }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.zodError).toMatchObject({ fieldErrors: { points: ["Ask for 2–168 points"] } });
+  });
+});

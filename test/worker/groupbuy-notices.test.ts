@@ -1,0 +1,117 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { NotificationItem } from "../../shared/schemas/notifications";
+import { getDb } from "../../worker/db/client";
+import { membershipStatus } from "../../worker/db/schema";
+import { kstMonth } from "../../worker/membership/calendar";
+import { openSocket } from "./community-helpers";
+import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
+
+async function inbox(p: Person) {
+  return (await p.api.notifications.list.query({ limit: 50 })).items;
+}
+
+function ofKind(items: NotificationItem[], kind: NotificationItem["kind"]) {
+  return items.filter((n) => n.kind === kind);
+}
+
+describe("group-buy events notify every member", { timeout: 30_000 }, () => {
+  it("filled, then ready for pickup: once per member, live to an open tab too", async () => {
+    const { region, gb, seller, pricing } = await openBuy({ totalShares: 2, minShares: 2, maxPerPerson: 1 });
+    const [a, b] = [await newResident(region), await newResident(region)];
+    const { socket } = await openSocket("/api/notifications/ws", { bearer: a.token });
+    await socket!.next((f) => f.type === "hello");
+    await a.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    for (const p of [a, b]) {
+      await until("filled notice", async () => ofKind(await inbox(p), "groupbuy.filled").length === 1);
+    }
+    expect(ofKind(await inbox(a), "groupbuy.filled")[0].params).toEqual({ groupBuyId: gb.id, title: gb.title });
+    const live = await socket!.next((f) => f.type === "notification", 5_000);
+    expect(live).toMatchObject({ notification: { kind: "groupbuy.filled" } });
+
+    await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+    for (const p of [a, b]) {
+      await until("ready notice", async () => ofKind(await inbox(p), "groupbuy.ready").length === 1);
+    }
+    // the room flushes again (alarms, retries): nobody is told twice
+    await runDurableObjectAlarm(room(gb.id));
+    await room(gb.id).reconcile(gb.id);
+    for (const p of [a, b]) {
+      const items = await inbox(p);
+      expect(ofKind(items, "groupbuy.filled")).toHaveLength(1);
+      expect(ofKind(items, "groupbuy.ready")).toHaveLength(1);
+    }
+    expect(await inbox(seller)).toEqual([]);
+    void pricing;
+    socket!.ws.close();
+  });
+
+  it("a cancellation tells each member their own refund and the reason", async () => {
+    const { region, gb, seller, pricing } = await openBuy({ totalShares: 10, maxPerPerson: 5 });
+    const a = await newResident(region);
+    const b = await newResident(region);
+    await a.api.groupBuys.join.mutate({ id: gb.id, shares: 3, idempotencyKey: key() });
+    await b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "산지 기상 악화" });
+    for (const [p, shares] of [
+      [a, 3],
+      [b, 1],
+    ] as const) {
+      await until("cancel notice", async () => ofKind(await inbox(p), "groupbuy.cancelled").length === 1);
+      expect(ofKind(await inbox(p), "groupbuy.cancelled")[0].params).toEqual({
+        groupBuyId: gb.id,
+        title: gb.title,
+        refundWon: pricing.pricePerShare * shares,
+        reason: "산지 기상 악화",
+      });
+    }
+  });
+
+  it("a member with a tier discount is told the refund they paid, not the gross price", async () => {
+    const { region, gb, seller } = await openBuy(
+      { totalShares: 2, minShares: 2, maxPerPerson: 2 },
+      { totalPrice: 10_000 },
+    );
+    const vip = await newResident(region, 30_000);
+    const now = Date.now();
+    await getDb(env)
+      .insert(membershipStatus)
+      .values({ userId: vip.id, tierLevel: 3, tierSince: now, recalcMonth: kstMonth(now), updatedAt: now });
+    const joined = await vip.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
+    expect(joined).toMatchObject({ amount: 10_000, paid: 9_700 }); // VIP: 3 %
+    await seller.api.groupBuys.cancel.mutate({ id: gb.id, reason: "출고 지연으로 취소" });
+    await until("cancel notice", async () => ofKind(await inbox(vip), "groupbuy.cancelled").length === 1);
+    expect(ofKind(await inbox(vip), "groupbuy.cancelled")[0].params).toMatchObject({ refundWon: 9_700 });
+  });
+
+  it("a buy that misses its minimum tells members it failed, with the refund", async () => {
+    const { region, gb, pricing } = await openBuy({ totalShares: 10, minShares: 5 });
+    const a = await newResident(region, 20_000);
+    await a.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
+    const stub = room(gb.id);
+    await runInDurableObject(stub, async (_room, state) => {
+      state.storage.sql.exec("UPDATE meta SET deadline = ?", Date.now() - 1);
+    });
+    await runDurableObjectAlarm(stub);
+    await until("failed notice", async () => ofKind(await inbox(a), "groupbuy.failed").length === 1);
+    expect(ofKind(await inbox(a), "groupbuy.failed")[0].params).toEqual({
+      groupBuyId: gb.id,
+      title: gb.title,
+      refundWon: pricing.pricePerShare * 2,
+    });
+  });
+
+  it("someone who left while OPEN is not told about the outcome", async () => {
+    const { region, gb } = await openBuy({ totalShares: 2, minShares: 2, maxPerPerson: 1 });
+    const [a, b, c] = [await newResident(region), await newResident(region), await newResident(region)];
+    await c.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await c.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: key() });
+    await a.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await until("filled notice", async () => ofKind(await inbox(b), "groupbuy.filled").length === 1);
+    expect(await inbox(c)).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
+import type { NotificationItem, NotificationKind } from "../../shared/schemas/notifications";
+import type { Db } from "../db/client";
+import { groupBuyMembers, notifications } from "../db/schema";
+import { newId } from "../lib/ids";
+import type { LiveEnv } from "./notifications";
+
+/** Statuses every joined member hears about, and the notification kind for each. */
+const MEMBER_NOTICES: Partial<Record<GroupBuyStatus, NotificationKind>> = {
+  FILLED: "groupbuy.filled",
+  TIPPED: "groupbuy.tipped",
+  READY: "groupbuy.ready",
+  FAILED: "groupbuy.failed",
+  CANCELLED: "groupbuy.cancelled",
+};
+
+export type BuyForNotice = { groupBuyId: string; title: string; status: GroupBuyStatus; statusReason: string | null };
+
+function dedupeKey(groupBuyId: string, status: GroupBuyStatus) {
+  return `groupbuy:${groupBuyId}:${status}`;
+}
+
+/**
+ * ONE statement that gives every joined member of the buy a notification about `status` (with their own refund for
+ * FAILED/CANCELLED, what their holds paid), however many members there are. The per-user dedupe key makes
+ * it safe to run on every mirror flush: a member already told is skipped, a member mirrored later is caught.
+ */
+export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
+  const kind = MEMBER_NOTICES[buy.status];
+  if (!kind) return null;
+  const refund = buy.status === "FAILED" || buy.status === "CANCELLED";
+  const params = sql.join(
+    [
+      sql`'groupBuyId', ${buy.groupBuyId}, 'title', ${buy.title}`,
+      // What their points paid (after any membership discount), which is what the refund gives back — not the gross.
+      ...(refund ? [sql`'refundWon', ${groupBuyMembers.paid}`] : []),
+      ...(buy.status === "CANCELLED" && buy.statusReason ? [sql`'reason', ${buy.statusReason}`] : []),
+    ],
+    sql`, `,
+  );
+  // Ids keep the sortable layout: this instant's 10-char time prefix + 16 random hex digits (Crockford-safe).
+  const prefix = newId(now).slice(0, 10);
+  return db
+    .insert(notifications)
+    .select(
+      db
+        .select({
+          id: sql<string>`${prefix} || hex(randomblob(8))`.as("id"),
+          userId: groupBuyMembers.userId,
+          kind: sql<string>`${kind}`.as("kind"),
+          params: sql<Record<string, unknown>>`json_object(${params})`.as("params"),
+          dedupeKey: sql<string>`${dedupeKey(buy.groupBuyId, buy.status)}`.as("dedupe_key"),
+          readAt: sql<number | null>`NULL`.as("read_at"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+        })
+        .from(groupBuyMembers)
+        .where(and(eq(groupBuyMembers.groupBuyId, buy.groupBuyId), eq(groupBuyMembers.status, "joined"))),
+    )
+    .onConflictDoNothing();
+}
+
+/** Live pushes per call: one subrequest each, so a full buy stays inside an invocation's budget; the rest are in the inbox. */
+export const LIVE_PUSH_MAX = 500;
+
+/** Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX). */
+export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice, now: number) {
+  if (!MEMBER_NOTICES[buy.status]) return;
+  try {
+    const rows = await db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          inArray(
+            notifications.userId,
+            db
+              .select({ id: groupBuyMembers.userId })
+              .from(groupBuyMembers)
+              .where(eq(groupBuyMembers.groupBuyId, buy.groupBuyId)),
+          ),
+          eq(notifications.dedupeKey, dedupeKey(buy.groupBuyId, buy.status)),
+          eq(notifications.createdAt, now),
+        ),
+      )
+      .limit(LIVE_PUSH_MAX)
+      .all();
+    await Promise.allSettled(
+      rows.map((r) =>
+        env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
+          { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,
+        ]),
+      ),
+    );
+  } catch (e) {
+    console.warn(JSON.stringify({ level: "warn", what: "groupbuy.pushMemberNotices", error: String(e) }));
+  }
+}
