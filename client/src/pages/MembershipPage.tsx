@@ -133,7 +133,12 @@ function PlusCard(props: { m: Summary; onChanged: () => void }) {
         </Match>
         <Match when={true}>
           <p class="hint">{t("plus.subscribeNote", { price: price() })}</p>
-          <button type="button" onClick={subscribe} disabled={subscribing.pending()} aria-busy={subscribing.pending()}>
+          <button
+            type="button"
+            onClick={subscribe}
+            disabled={subscribing.pending()}
+            aria-busy={subscribing.pending() || undefined}
+          >
             {subscribing.pending() ? t("plus.subscribing") : t("plus.subscribe", { price: price() })}
           </button>
           <Show when={subscribing.error()}>

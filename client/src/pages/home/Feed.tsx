@@ -148,7 +148,13 @@ export function Feed(props: { regionId: string }) {
             </p>
           }
         >
-          <button type="button" class="secondary" onClick={more} disabled={page.loading} aria-busy={page.loading}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={more}
+            disabled={page.loading}
+            aria-busy={page.loading || undefined}
+          >
             {page.loading ? t("loading") : t("feed.more")}
           </button>
         </Show>

@@ -61,7 +61,7 @@ export function BillingPanel(props: { card: RouterOutputs["payments"]["billingKe
                 </p>
               )}
             </Show>
-            <button type="submit" disabled={registering.pending()} aria-busy={registering.pending()}>
+            <button type="submit" disabled={registering.pending()} aria-busy={registering.pending() || undefined}>
               {registering.pending() ? t("billing.registering") : t("billing.register")}
             </button>
           </form>

@@ -149,7 +149,7 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
             </Match>
           </Switch>
         </div>
-        <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
+        <button type="submit" disabled={submission.pending()} aria-busy={submission.pending() || undefined}>
           {t("charge.submit", { amount: Number.isSafeInteger(amount()) ? formatWon(amount()) : "" })}
         </button>
       </form>

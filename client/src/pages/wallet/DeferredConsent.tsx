@@ -163,7 +163,7 @@ export function DeferredConsent(props: {
           <button
             type="submit"
             disabled={encrypting() || submission.pending()}
-            aria-busy={encrypting() || submission.pending()}
+            aria-busy={encrypting() || submission.pending() || undefined}
           >
             {encrypting()
               ? t("deferred.encrypting")

@@ -42,7 +42,7 @@ export function PendingPanel(props: { pending: Pending; refreshing: boolean }) {
         </p>
       </Show>
       <Show when={p().items.length > 0} fallback={<p class="muted">{t("pending.empty")}</p>}>
-        <ul class="lines" data-testid="pending-list" aria-busy={props.refreshing}>
+        <ul class="lines" data-testid="pending-list" aria-busy={props.refreshing || undefined}>
           <For each={p().items}>{(c) => <ChargeLine charge={c} />}</For>
         </ul>
         <p class="hint" aria-live="polite">

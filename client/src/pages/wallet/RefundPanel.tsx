@@ -70,7 +70,12 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
               {submission.message()}
             </p>
           </Show>
-          <button type="submit" class="secondary" disabled={submission.pending()} aria-busy={submission.pending()}>
+          <button
+            type="submit"
+            class="secondary"
+            disabled={submission.pending()}
+            aria-busy={submission.pending() || undefined}
+          >
             {submission.pending() ? t("refund.working") : t("refund.submit")}
           </button>
         </form>
