@@ -19,7 +19,7 @@ import { eq } from "drizzle-orm";
 import { notifications } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import type { Outcome } from "./authz-table";
-import { boardComment, boardPost } from "./board-fixtures";
+import { boardComment, boardPost, linkableOffer } from "./board-fixtures";
 import { type Fixtures, type FixtureUser, insertRegion, insertUser, type Role, TEST_REGION } from "./fixtures";
 import { fixtureBuy, fixtureFilledBuy, fixtureProduct, joinAs } from "./groupbuy-fixtures";
 import type { InputOf, ProcedurePath } from "./procedures";
@@ -69,6 +69,16 @@ const seller = (c: ObjectCell) => c.owner?.id;
 
 export const IDOR_TABLE: IdorRow<ProcedurePath>[] = [
   // ---- a seller's objects --------------------------------------------------------------------------------------
+  row({
+    path: "board.linkGroupBuy",
+    kind: "mutation",
+    owner: "seller",
+    // the owner's offer on a proposal and an OPEN buy of theirs
+    object: (c) => linkableOffer(c.fx, seller(c)),
+    own: { seller: "OK" },
+    // the caller has no offer on another seller's proposal: nothing of theirs to link
+    others: { ...refusedTo("FORBIDDEN"), seller: "NOT_FOUND" },
+  }),
   row({
     path: "products.update",
     kind: "mutation",
