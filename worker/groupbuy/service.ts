@@ -239,7 +239,7 @@ export async function assertSellerOwnsGroupBuy(db: Db, groupBuyId: string, selle
 export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, now: number) {
   const gb = await loadGroupBuy(db, id);
   const relation = await requireViewer(db, user, gb, now);
-  const [live, product, hostRow, sellerRow, member, hostTrust] = await Promise.all([
+  const [live, product, hostRow, sellerRow, member, hostTrust, proposals] = await Promise.all([
     roomStub(env, id).snapshot(id, user.id),
     db
       .select({ description: products.description, imageUrls: products.imageUrls })
@@ -254,8 +254,8 @@ export async function getGroupBuy(db: Db, env: Env, user: UserRow, id: string, n
       .where(and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id)))
       .get(),
     trustRecord(db, gb.hostId),
+    proposalsForGroupBuy(db, id),
   ]);
-  const proposals = await proposalsForGroupBuy(db, id);
   const room = unwrapRoom(live);
   return {
     ...publicGroupBuy(gb),
