@@ -1,11 +1,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { luhnValid } from "../../shared/payments/card";
 import { auditLog } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { sandboxGateway } from "../../worker/payments";
 import { captureLogs, findCardData, scanForCardData, TEST_CARDS } from "./card-scan";
+import { forgetCapturedSoFar } from "./card-sweep";
 import { db } from "./wallet-helpers";
 
 describe("the card-data scanner itself", () => {
@@ -41,5 +43,12 @@ describe("the card-data scanner itself", () => {
     const found = await scanForCardData({ queueBodies: [{ type: "x", card_number: "1" }], logs: logs.lines });
     const where = found.map((f) => f.where.split(/[#.]/)[0]);
     expect(where).toEqual(expect.arrayContaining(["d1:audit_log", "do:SandboxGateway:config", "queue", "log"]));
+    // planted on purpose: take it away again so this file's end-of-file sweep (card-sweep.ts) checks the rest
+    await db().delete(auditLog).where(eq(auditLog.action, "test.plant"));
+    await runInDurableObject(sandboxGateway(env), (_i, state) => {
+      state.storage.sql.exec("DELETE FROM config WHERE key = 'planted'");
+    });
+    forgetCapturedSoFar();
+    expect(await scanForCardData()).toEqual([]);
   });
 });
