@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -6,10 +5,6 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
-      // Two test files at a time even on 2 cores (vitest's default there is 1): most of a file's time is waiting on
-      // workerd, wrangler dev, Chromium and gateway/queue timeouts, not CPU. Files stay isolated (one workerd each):
-      // `isolate: false` shares D1 and the sandbox gateway's switches between files and hung a run here.
-      maxWorkers: Math.max(2, availableParallelism() - 1),
       projects: [
         {
           plugins: [
