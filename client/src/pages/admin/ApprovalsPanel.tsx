@@ -102,11 +102,16 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
       </Show>
       <Show when={mode() === "reject"}>
         <form onSubmit={submitReject} novalidate class="inline-form">
-          <Field label={t("admin.rejectReason")} name="reason" errors={reject.fields().reason} />
+          {/* The reason is the form's only field: a refusal without a zod path (a missing reason) belongs under it. */}
+          <Field
+            label={t("admin.rejectReason")}
+            name="reason"
+            errors={reject.fields().reason ?? (reject.message() ? [reject.message()!] : undefined)}
+          />
           <div class="actions">
             <Submit
               pending={reject.pending()}
-              message={reject.message()}
+              message={null}
               label={t("admin.reject")}
               busyLabel={t("console.working")}
             />
