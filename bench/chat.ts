@@ -2,9 +2,9 @@
  * npm run bench:chat — one group-buy chat room with 1,000 WebSocket clients at a fixed message rate, on `wrangler dev`
  * (localhost), against Cloudflare's workers-chat-demo under the same load in the same run.
  *
- *   gonggu  worker/index.ts on port 8840: GroupBuyRoom chat (hibernation API, SQLite history, batched fan-out)
+ *   gonggu  worker/index.ts on port 8844: GroupBuyRoom chat (hibernation API, SQLite history, batched fan-out)
  *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port 8841. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
+ *           project's wrangler on port 8845. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
  *           one message per 5 s per IP, so every client gets its own fake IP header (10.x.y.z) and sends well under
  *           that: no sender is throttled (throttled frames are counted and printed).
  *
@@ -15,24 +15,26 @@
  * then the ratio gonggu/peer. Both servers and the load generator share this machine (cores printed).
  *
  * Clients connect 50 at a time; the load starts once the room is quiet (no frame for 1 s).
- * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (100) messages/s, BENCH_SECONDS (10) measured after a 2 s
- * warm-up, 3 s drain. Env BENCH_ONLY=gonggu|peer runs one side.
+ * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (20) messages/s, BENCH_SECONDS (10) measured after a 2 s
+ * warm-up, 3 s drain; the whole run is killed after BENCH_TIMEOUT_S (900). Env BENCH_ONLY=gonggu|peer runs one side.
+ * Writes bench/results/chat.json (the `npm run bench` aggregator's shape) when both sides ran.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
-const RATE = Number(process.env.BENCH_RATE ?? 100);
+const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_S = 2;
 const DRAIN_S = 3;
 const TICK_MS = 10;
 const ONLY = process.env.BENCH_ONLY;
+const DEBUG = Boolean(process.env.BENCH_DEBUG);
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
 const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
 const ROOT = resolve(import.meta.dirname, "..");
@@ -46,6 +48,9 @@ const ENV = {
   CI: "1",
 };
 
+/** A bench message's text inside any frame: "b:<performance.now() at send>:<n>" (or the settle probe). */
+const BENCH_TEXT = /"(b|probe):(\d+(?:\.\d+)?):\d+"/g;
+
 /** What differs between the two servers: how to connect, what to send, how to read deliveries. */
 interface Target {
   name: string;
@@ -55,8 +60,6 @@ interface Target {
   hello: (i: number) => string[];
   isReady: (frame: Record<string, unknown>) => boolean;
   message: (text: string) => string;
-  /** The message texts carried by one received frame ([] for anything else). */
-  texts: (frame: Record<string, unknown>) => string[];
   isThrottled: (frame: Record<string, unknown>) => boolean;
 }
 
@@ -126,6 +129,7 @@ function percentile(sorted: Float64Array, p: number): number {
 /** Connects every client (a few at a time), runs the load, collects latencies. */
 async function runLoad(target: Target): Promise<Result> {
   const sockets: WebSocket[] = new Array(CLIENTS);
+  const probed = new Uint8Array(CLIENTS);
   let latencies = new Float64Array(1 << 20);
   let count = 0;
   let measuring = false;
@@ -160,17 +164,23 @@ async function runLoad(target: Target): Promise<Result> {
       ws.onmessage = (e) => {
         const now = performance.now();
         frames++;
-        const frame = JSON.parse(String(e.data)) as Record<string, unknown>;
+        const raw = String(e.data);
+        if (DEBUG && frames % 5000 === 1) console.log("frame", i, raw.slice(0, 160));
+        // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
+        // same for both servers); only frames that may be "ready" or an error are parsed.
+        BENCH_TEXT.lastIndex = 0;
+        for (let m = BENCH_TEXT.exec(raw); m; m = BENCH_TEXT.exec(raw)) {
+          if (m[1] === "probe") probed[i] = 1;
+          else record(Number(m[2]), now);
+        }
+        if (isReady && !raw.includes("error")) return;
+        const frame = JSON.parse(raw) as Record<string, unknown>;
         if (!isReady && target.isReady(frame)) {
           isReady = true;
           clearTimeout(timer);
           ready();
         }
         if (target.isThrottled(frame)) throttled++;
-        for (const text of target.texts(frame)) {
-          const sentAt = Number(text.split(":")[1]);
-          if (Number.isFinite(sentAt)) record(sentAt, now);
-        }
       };
       sockets[i] = ws;
     });
@@ -178,21 +188,22 @@ async function runLoad(target: Target): Promise<Result> {
   for (let i = 0; i < CLIENTS; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, CLIENTS - i) }, (_, k) => open(i + k)));
   }
-  // Let the connection phase drain first (the peer announces every join to everyone: ~N²/2 frames), so the load
-  // starts in a quiet room: no frame for 1 s (at most 120 s).
+  // Let the connection phase drain first (the peer announces every join to everyone: ~N²/2 frames): one client
+  // sends a probe and the load starts once every client has received it (a room handles its frames in order), at
+  // most 180 s.
   const settleStart = performance.now();
-  let seen = -1;
-  while (seen !== frames && performance.now() - settleStart < 120_000) {
-    seen = frames;
-    await new Promise((r) => setTimeout(r, 1_000));
+  sockets[0].send(target.message(`probe:${Date.now()}:0`));
+  while (probed.some((x) => x === 0) && performance.now() - settleStart < 180_000) {
+    await new Promise((r) => setTimeout(r, 200));
   }
+  if (probed.some((x) => x === 0)) throw new Error(`${target.name}: the probe did not reach every client in 180 s`);
   const settledMs = performance.now() - settleStart;
   throttled = 0;
   errors = 0;
   frames = 0;
 
   console.log(
-    `${target.name}: ${CLIENTS} clients connected, room quiet after ${(settledMs / 1000).toFixed(1)} s; load starts`,
+    `${target.name}: ${CLIENTS} clients connected, probe seen by all after ${(settledMs / 1000).toFixed(1)} s; load starts`,
   );
   // Fixed rate: every tick, send what is due by elapsed time (timer jitter never lowers the offered rate).
   let sent = 0;
@@ -240,7 +251,7 @@ async function runLoad(target: Target): Promise<Result> {
 
 // ---- the peer: workers-chat-demo, unmodified, from a temp copy ------------------------------------------------------
 
-const PEER_PORT = 8841;
+const PEER_PORT = 8845;
 
 function peerTarget(room: string): Target {
   return {
@@ -251,7 +262,6 @@ function peerTarget(room: string): Target {
     hello: (i) => [JSON.stringify({ name: `c${i}` })],
     isReady: (f) => f.ready === true,
     message: (text) => JSON.stringify({ message: text }),
-    texts: (f) => (typeof f.message === "string" && typeof f.name === "string" ? [f.message] : []),
     isThrottled: (f) => typeof f.error === "string",
   };
 }
@@ -286,35 +296,93 @@ function print(r: Result) {
   );
 }
 
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+
 async function main() {
+  const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 900);
+  setTimeout(() => {
+    console.error(`bench:chat: gave up after ${timeoutS} s`);
+    process.exit(2);
+  }, timeoutS * 1000).unref();
   console.log(
-    `bench:chat — ${CLIENTS} clients, ${RATE} msg/s for ${SECONDS} s (after ${WARMUP_S} s warm-up), ` +
-      `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`,
+    `bench:chat — ${CLIENTS} clients (${SENDERS} sending), ${RATE} msg/s for ${SECONDS} s (after ${WARMUP_S} s warm-up), ` +
+      `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}`,
   );
   const results: Result[] = [];
+  const loads: string[] = [];
   if (ONLY !== "peer") {
     const r = await benchGonggu();
+    loads.push(load());
     print(r);
     results.push(r);
   }
   if (ONLY !== "gonggu") {
     const r = await benchPeer();
+    loads.push(load());
     print(r);
     results.push(r);
   }
+  console.log(`load average after each side: ${loads.join(" | ")}`);
   if (results.length === 2) {
     const [ours, peer] = results;
+    const ratio = ours.deliveriesPerSec / peer.deliveriesPerSec;
+    const met = ratio >= 1.5 && ours.p99 < 100;
     console.log(
-      `ratio deliveries/s gonggu/peer = ${(ours.deliveriesPerSec / peer.deliveriesPerSec).toFixed(2)}×` +
-        `  (target ≥ 1.5× with p99 < 100 ms; gonggu p99 ${ours.p99.toFixed(1)} ms)`,
+      `ratio deliveries/s gonggu/peer = ${ratio.toFixed(2)}×` +
+        `  (target ≥ 1.5× with p99 < 100 ms; gonggu p99 ${ours.p99.toFixed(1)} ms: ${met ? "met" : "MISSED"})`,
     );
+    writeResults(ours, peer, ratio, loads);
   }
   process.exit(0);
 }
 
+/** bench/results/chat.json, read by the `npm run bench` aggregator. */
+function writeResults(ours: Result, peer: Result, ratio: number, loads: string[]) {
+  // NaN (no delivery measured) and Infinity (a zero baseline) are not JSON numbers: such fields are left out.
+  const round = (x: number, digits = 1) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : undefined);
+  const rows = [
+    {
+      metric: "deliveries/s",
+      value: round(ours.deliveriesPerSec, 0),
+      unit: "1/s",
+      baseline: round(peer.deliveriesPerSec, 0),
+      ratio: round(ratio, 2),
+    },
+    { metric: "p50 delivery latency", value: round(ours.p50), unit: "ms", baseline: round(peer.p50) },
+    { metric: "p99 delivery latency", value: round(ours.p99), unit: "ms", baseline: round(peer.p99) },
+    {
+      metric: "delivered",
+      value: round((100 * ours.deliveries) / ours.expected),
+      unit: "%",
+      baseline: round((100 * peer.deliveries) / peer.expected),
+    },
+    { metric: "messages sent (measured window)", value: ours.sent, unit: "msgs", baseline: peer.sent },
+    { metric: "throttled sends", value: ours.throttled, unit: "frames", baseline: peer.throttled },
+  ];
+  const out = {
+    name: "chat",
+    date: new Date().toISOString(),
+    cores: availableParallelism(),
+    clients: CLIENTS,
+    senders: SENDERS,
+    rate: RATE,
+    seconds: SECONDS,
+    loadAverage: loads,
+    baselineName: "workers-chat-demo",
+    rows: rows.filter((r) => r.value !== undefined),
+  };
+  const dir = join(ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "chat.json"), `${JSON.stringify(out, null, 2)}\n`);
+  console.log("wrote bench/results/chat.json");
+}
+
 // ---- gonggu: the real worker, a seeded region, a group buy with SENDERS members ------------------------------------
 
-const PORT = 8840;
+const PORT = 8844;
 const BASE = `http://127.0.0.1:${PORT}`;
 
 /** Users, verifications and bearer sessions straight into local D1 (no PBKDF2 for 1,000 people). */
@@ -434,8 +502,6 @@ async function benchGonggu(): Promise<Result> {
         hello: () => [],
         isReady: (f) => f.type === "chat.history",
         message: (text) => JSON.stringify({ type: "chat.send", text }),
-        texts: (f) =>
-          f.type === "chat.messages" ? (f.messages as { text: string | null }[]).map((m) => m.text ?? "") : [],
         isThrottled: (f) => f.type === "error" && f.code === "TOO_MANY_REQUESTS",
       });
     } finally {

@@ -54,7 +54,13 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     reason: z.string().nullable(),
     at: z.number().int(),
   }),
-  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal("error"),
+    code: z.string(),
+    message: z.string(),
+    /** TOO_MANY_REQUESTS: when the sender may try again (the client counts down). */
+    retryAfterMs: z.number().int().min(0).optional(),
+  }),
   z.object({ type: z.literal("pong") }),
   ...chatServerFrames,
 ]);

@@ -653,7 +653,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
           };
         }
         const posted = this.chat.post(identity, text, Date.now());
-        if ("ok" in posted) return { type: "error", code: posted.code, message: posted.message };
+        if ("ok" in posted) {
+          return { type: "error", code: posted.code, message: posted.message, retryAfterMs: posted.retryAfterMs };
+        }
         return { type: "chat.ack", nonce: nonce ?? null, id: posted.id };
       },
       chatRead: (identity, upTo) => {

@@ -1,5 +1,5 @@
 import { createSignal, onCleanup } from "solid-js";
-import { type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
+import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
 
@@ -17,6 +17,8 @@ export function createRoom(groupBuyId: string) {
   let retry = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ping: ReturnType<typeof setInterval> | undefined;
+  /** Other parts of the page (the chat) that read this socket's frames. */
+  const listeners = new Set<(frame: ServerFrame) => void>();
 
   function connect() {
     const url = `${location.origin.replace(/^http/, "ws")}${roomPath(groupBuyId)}`;
@@ -36,6 +38,7 @@ export function createRoom(groupBuyId: string) {
         setStatus({ status: frame.status, reason: frame.statusReason });
       } else if (frame.type === "fill") setFill(frame.fill);
       else if (frame.type === "state") setStatus({ status: frame.status, reason: frame.reason });
+      for (const listener of listeners) listener(frame);
     };
     socket.onclose = () => {
       setConnected(false);
@@ -54,5 +57,15 @@ export function createRoom(groupBuyId: string) {
   });
   /** Ask for a fresh snapshot, e.g. after our own join so `you.shares` is current. */
   const sync = () => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: "sync" }));
-  return { snapshot, fill, status, connected, sync };
+  /** Sends a frame on the room socket; false while it is (re)connecting. */
+  const send = (frame: ClientFrame) => {
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  };
+  const onFrame = (listener: (frame: ServerFrame) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { snapshot, fill, status, connected, sync, send, onFrame };
 }

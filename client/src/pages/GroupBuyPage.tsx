@@ -1,11 +1,13 @@
 import { A, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import ChatPanel from "../components/ChatPanel";
 import { LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
 import { formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
+import { createRoomChat } from "../lib/roomChat";
 
 const dateTime = (ms: number) =>
   new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
@@ -31,6 +33,7 @@ export default function GroupBuyPage() {
   const id = params.id ?? "";
   const [gb, { refetch }] = createResource(() => api.groupBuys.get.query({ id }));
   const room = createRoom(id);
+  const chat = createRoomChat(room, id);
   const [now, setNow] = createSignal(Date.now());
   const tick = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(tick));
@@ -206,6 +209,7 @@ export default function GroupBuyPage() {
                   </Show>
                 </div>
               </Show>
+              <ChatPanel chat={chat} userId={room.snapshot()?.you.userId} connected={room.connected()} />
             </>
           )}
         </Match>

@@ -1,0 +1,212 @@
+import { createEffect, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
+import { CHAT_TEXT_MAX, type ChatMessage } from "../../../shared/chat";
+import { REPORT_REASONS } from "../../../shared/schemas/board";
+import { errorMessage } from "../lib/api";
+import { locale, t } from "../lib/i18n";
+import type { ReportReason, RoomChatState } from "../lib/roomChat";
+import "./chat.css";
+
+const time = (ms: number) =>
+  new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: "Asia/Seoul",
+  }).format(ms);
+
+function systemText(m: ChatMessage): string {
+  const params = { ...(m.params ?? {}) };
+  return t(`chat.system.${m.code ?? "join"}` as "chat.system.join", params);
+}
+
+/** One person's line: who, when, what (or "deleted by admin"), and a report form for other people's lines. */
+function Line(props: { message: ChatMessage; mine: boolean; chat: RoomChatState }) {
+  const [reporting, setReporting] = createSignal(false);
+  const [reported, setReported] = createSignal(false);
+  const [problem, setProblem] = createSignal<string | null>(null);
+  let reason!: HTMLSelectElement;
+  async function report(event: SubmitEvent) {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await props.chat.report(props.message.id, reason.value as ReportReason);
+      setReported(true);
+      setReporting(false);
+    } catch (e) {
+      setProblem(errorMessage(e) ?? t("error.network"));
+    }
+  }
+  return (
+    <li class="chat-line" classList={{ mine: props.mine }} data-testid="chat-line">
+      <div class="chat-meta">
+        <strong>{props.message.displayName ?? "?"}</strong>
+        <time dateTime={new Date(props.message.at).toISOString()}>{time(props.message.at)}</time>
+      </div>
+      <Show when={!props.message.deleted} fallback={<p class="chat-deleted">{t("chat.deletedByAdmin")}</p>}>
+        <p class="chat-text">{props.message.text}</p>
+      </Show>
+      <Show when={!props.mine && !props.message.deleted}>
+        <Switch>
+          <Match when={reported()}>
+            <small role="status">{t("board.reported")}</small>
+          </Match>
+          <Match when={reporting()}>
+            <form class="chat-report" onSubmit={report}>
+              <label for={`chat-report-${props.message.id}`}>{t("board.reportReason")}</label>
+              <select id={`chat-report-${props.message.id}`} ref={reason}>
+                <For each={REPORT_REASONS}>{(r) => <option value={r}>{t(`board.reason.${r}`)}</option>}</For>
+              </select>
+              <button type="submit" class="secondary">
+                {t("board.report")}
+              </button>
+              <Show when={problem()}>
+                <small class="error" role="alert">
+                  {problem()}
+                </small>
+              </Show>
+            </form>
+          </Match>
+          <Match when={true}>
+            <button type="button" class="chat-report-open" onClick={() => setReporting(true)}>
+              {t("board.report")}
+            </button>
+          </Match>
+        </Switch>
+      </Show>
+    </li>
+  );
+}
+
+/**
+ * The group buy's chat: history on connect, older pages on demand, live lines, send with the room's rate limit
+ * shown as a countdown, read-only for neighbours who are not in the buy (the room enforces it; this only explains).
+ */
+export default function ChatPanel(props: { chat: RoomChatState; userId: string | undefined; connected: boolean }) {
+  const chat = props.chat;
+  const [draft, setDraft] = createSignal("");
+  const [now, setNow] = createSignal(Date.now());
+  let list!: HTMLOListElement;
+  let stick = true;
+
+  const tick = setInterval(() => setNow(Date.now()), 500);
+  onCleanup(() => clearInterval(tick));
+  const waitSeconds = () => Math.max(0, Math.ceil((chat.slowUntil() - now()) / 1000));
+
+  // A refused message comes back into an empty box.
+  createEffect(() => {
+    const text = chat.bounced();
+    if (text && draft() === "") setDraft(text);
+  });
+  // Follow new lines while the reader is at the bottom; leave them alone while they scroll back.
+  createEffect(() => {
+    chat.messages();
+    if (stick) queueMicrotask(() => list.scrollTo({ top: list.scrollHeight }));
+  });
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault();
+    const text = draft().trim();
+    if (!text || waitSeconds() > 0) return;
+    if (chat.send(text)) {
+      setDraft("");
+      stick = true;
+    }
+  }
+
+  async function older() {
+    const top = list.scrollHeight - list.scrollTop;
+    stick = false;
+    await chat.loadOlder();
+    list.scrollTop = list.scrollHeight - top; // keep the reader's place
+  }
+
+  return (
+    <section class="card chat" aria-labelledby="chat-heading" data-testid="chat">
+      <h2 id="chat-heading">{t("chat.title")}</h2>
+      <ol
+        class="chat-list"
+        ref={list}
+        aria-live="polite"
+        onScroll={() => {
+          stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+        }}
+      >
+        <Show when={chat.hasOlder()}>
+          <li class="chat-older">
+            <button type="button" class="secondary" onClick={older} disabled={chat.loadingOlder()}>
+              {t("chat.loadOlder")}
+            </button>
+          </li>
+        </Show>
+        <Show when={chat.loaded() && chat.messages().length === 0}>
+          <li class="chat-empty muted">{t("chat.empty")}</li>
+        </Show>
+        <For each={chat.messages()}>
+          {(m) => (
+            <Show
+              when={m.kind === "user"}
+              fallback={
+                <li class="chat-system" data-testid="chat-system">
+                  {systemText(m)}
+                </li>
+              }
+            >
+              <Line message={m} mine={m.userId === props.userId} chat={chat} />
+            </Show>
+          )}
+        </For>
+      </ol>
+      <Show when={!props.connected}>
+        <p class="hint">{t("chat.reconnecting")}</p>
+      </Show>
+      <Show
+        when={chat.canPost() && !chat.refused()}
+        fallback={
+          <p class="hint" data-testid="chat-readonly">
+            {t("chat.readOnly")}
+          </p>
+        }
+      >
+        <form class="chat-form" onSubmit={submit}>
+          <label for="chat-input" class="sr-only">
+            {t("chat.inputLabel")}
+          </label>
+          <textarea
+            id="chat-input"
+            rows={2}
+            maxLength={CHAT_TEXT_MAX}
+            placeholder={t("chat.placeholder")}
+            value={draft()}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <div class="chat-actions">
+            <small class="muted">
+              {draft().length}/{CHAT_TEXT_MAX}
+            </small>
+            <button
+              type="submit"
+              disabled={!props.connected || chat.sending() || waitSeconds() > 0 || draft().trim() === ""}
+            >
+              {t("chat.send")}
+            </button>
+          </div>
+          <Show when={waitSeconds() > 0}>
+            <p class="error" role="alert" data-testid="chat-slow">
+              {t("chat.slowDown", { s: waitSeconds() })}
+            </p>
+          </Show>
+          <Show when={chat.error()}>
+            <p class="error" role="alert">
+              {chat.error()}
+            </p>
+          </Show>
+        </form>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+import { createMemo, createSignal, onCleanup } from "solid-js";
+import { CHAT_HISTORY_ON_CONNECT, type ChatMessage } from "../../../shared/chat";
+import type { ServerFrame } from "../../../shared/protocol";
+import type { REPORT_REASONS } from "../../../shared/schemas/board";
+import { api } from "./api";
+import type { createRoom } from "./room";
+
+export type Room = ReturnType<typeof createRoom>;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+
+/** Messages by id, oldest first, without duplicates (history, live frames and older pages overlap). */
+function merge(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  const byId = new Map(current.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The chat of one group buy, on the room socket the page already holds (no second connection). History comes on
+ * connect (and again after a reconnect, merged), older pages over HTTP; the server decides who may post and how
+ * fast, and the state here only mirrors its answers.
+ */
+export function createRoomChat(room: Room, groupBuyId: string) {
+  const [messages, setMessages] = createSignal<ChatMessage[]>([]);
+  const [hasOlder, setHasOlder] = createSignal(false);
+  const [loaded, setLoaded] = createSignal(false);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  /** Staff or the host (allowed without holding shares), as the room said on connect. */
+  const [privileged, setPrivileged] = createSignal(false);
+  const [refused, setRefused] = createSignal<null | "forbidden">(null);
+  /** Until when the rate limit holds the send button (epoch ms), and the server's words. */
+  const [slowUntil, setSlowUntil] = createSignal(0);
+  const [error, setError] = createSignal<string | null>(null);
+  const [sending, setSending] = createSignal<{ nonce: string; text: string } | null>(null);
+  /** A message the room turned down, handed back so the box can show it again. */
+  const [bounced, setBounced] = createSignal<string | null>(null);
+  let readSent = 0;
+
+  const canPost = createMemo(() => privileged() || (room.snapshot()?.you.shares ?? 0) > 0);
+
+  function markRead() {
+    const last = messages().at(-1)?.id ?? 0;
+    if (last <= readSent || document.visibilityState !== "visible") return;
+    if (room.send({ type: "chat.read", upTo: last })) readSent = last;
+  }
+
+  function onFrame(frame: ServerFrame) {
+    switch (frame.type) {
+      case "chat.history": {
+        const earliest = messages()[0]?.id;
+        setMessages((m) => merge(m, frame.messages));
+        // A reconnect's history overlaps what we had: only an empty screen takes its "more" flag.
+        if (earliest === undefined || (frame.messages[0] && frame.messages[0].id <= earliest)) {
+          setHasOlder(frame.hasMore);
+        }
+        readSent = Math.max(readSent, frame.readUpTo);
+        setPrivileged(frame.canPost && (room.snapshot()?.you.shares ?? 0) === 0);
+        if (frame.canPost) setRefused(null);
+        setLoaded(true);
+        markRead();
+        return;
+      }
+      case "chat.messages":
+        setMessages((m) => merge(m, frame.messages));
+        markRead();
+        return;
+      case "chat.deleted":
+        setMessages((m) => m.map((x) => (x.id === frame.id ? { ...x, text: null, deleted: true } : x)));
+        return;
+      case "chat.ack":
+        if (frame.nonce === sending()?.nonce) setSending(null);
+        setError(null);
+        return;
+      case "error":
+        if (sending() === null) return; // not about a message of ours (the page handles the rest)
+        setBounced(sending()?.text ?? null);
+        setSending(null);
+        if (frame.code === "TOO_MANY_REQUESTS") setSlowUntil(Date.now() + (frame.retryAfterMs ?? 5_000));
+        else if (frame.code === "FORBIDDEN") setRefused("forbidden");
+        else setError(frame.message);
+        return;
+    }
+  }
+
+  const stop = room.onFrame(onFrame);
+  const onVisible = () => markRead();
+  document.addEventListener("visibilitychange", onVisible);
+  onCleanup(() => {
+    stop();
+    document.removeEventListener("visibilitychange", onVisible);
+  });
+
+  return {
+    messages,
+    hasOlder,
+    loaded,
+    loadingOlder,
+    canPost,
+    refused,
+    slowUntil,
+    error,
+    sending: () => sending() !== null,
+    bounced,
+    /** Sends `text`; false when the socket is down (the text stays in the box). */
+    send(text: string): boolean {
+      const nonce = crypto.randomUUID().slice(0, 12);
+      if (!room.send({ type: "chat.send", text, nonce })) return false;
+      setSending({ nonce, text });
+      setBounced(null);
+      setError(null);
+      return true;
+    },
+    async loadOlder() {
+      const first = messages()[0]?.id;
+      if (!first || loadingOlder()) return;
+      setLoadingOlder(true);
+      try {
+        const page = await api.rooms.history.query({ id: groupBuyId, before: first, limit: CHAT_HISTORY_ON_CONNECT });
+        setMessages((m) => merge(m, page.messages));
+        setHasOlder(page.hasMore);
+      } finally {
+        setLoadingOlder(false);
+      }
+    },
+    report: (messageId: number, reason: ReportReason) => api.rooms.report.mutate({ id: groupBuyId, messageId, reason }),
+  };
+}
+
+export type RoomChatState = ReturnType<typeof createRoomChat>;

@@ -1,0 +1,148 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { ROOT } from "../../scripts/lib/proc.ts";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { createGongguClient } from "../../shared/sdk.ts";
+import { launchChromium } from "./lib/chromium.ts";
+import { PHONE, watchConsole } from "./lib/page.ts";
+
+const baseUrl = inject("baseUrl");
+const chromiumPath = inject("chromiumPath");
+const SHOTS = path.join(ROOT, "test-results", "browser");
+const HOUR = 3600_000;
+
+async function sdkAs(email: string) {
+  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
+    email,
+    password: DEMO_PASSWORD,
+    tokenKind: "bearer",
+  });
+  return createGongguClient({ url: baseUrl, token: token! });
+}
+
+async function logInAs(page: Page, email: string) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("이메일").fill(email);
+  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "로그인" }).click();
+  await page.getByRole("navigation").waitFor();
+}
+
+const lines = (page: Page) => page.getByTestId("chat").getByTestId("chat-line").allTextContents();
+
+describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("a neighbour reads only until she joins; she and the seller chat live in two browsers; a reported line deleted by an admin", async () => {
+    const sellerAccount = DEMO_SELLERS[0]; // 서교동
+    const seller = await sdkAs(sellerAccount.email);
+    const product = await seller.products.create.mutate({
+      title: `서교동 햅쌀 20kg ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 20,
+      unit: "kg",
+      totalPrice: 80_000,
+    });
+    const now = Date.now();
+    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 10,
+      minShares: 5,
+      maxPerPerson: 2,
+      deadline: now + 26 * HOUR,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 30 * HOUR,
+      pickupEnd: now + 34 * HOUR,
+    });
+    const buyer = DEMO_BUYERS[0]; // 김민지, 서교동
+    const admin = await sdkAs(DEMO_ADMIN.email);
+    await admin.admin.wallet.grant.mutate({
+      userId: buyer.id,
+      amount: 20_000,
+      reason: "browser chat test points",
+      idempotencyKey: `spa-chat-${gb.id}`,
+    });
+
+    const contexts = await Promise.all([
+      browser.newContext({ viewport: PHONE }),
+      browser.newContext({ viewport: PHONE }),
+    ]);
+    const [minji, farm] = await Promise.all(contexts.map((c) => c.newPage()));
+    const problems = [...watchConsole(minji), ...watchConsole(farm)];
+    await logInAs(minji, buyer.email);
+    await logInAs(farm, sellerAccount.email);
+    for (const page of [minji, farm]) {
+      await page.goto(`${baseUrl}/g/${gb.id}`);
+      await page.getByRole("heading", { name: product.title }).waitFor();
+    }
+
+    // Not in the buy yet: she can read but not write, as the room says.
+    await minji.getByTestId("chat-readonly").waitFor();
+    expect(await minji.getByTestId("chat-readonly").textContent()).toBe(
+      "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",
+    );
+
+    // The seller greets the room; she sees it live.
+    const farmBox = farm.getByLabel("메시지 입력");
+    await farmBox.fill("안녕하세요, 햅쌀 내일 도정해요!");
+    await farmBox.press("Enter");
+    await expect
+      .poll(() => lines(minji), { timeout: 10_000 })
+      .toEqual([expect.stringContaining("안녕하세요, 햅쌀 내일 도정해요!")]);
+
+    // She joins on the page: the room announces it to both, and her message box appears.
+    await minji.getByRole("button", { name: "참여하기" }).click();
+    await expect
+      .poll(() => farm.getByTestId("chat-system").allTextContents(), { timeout: 10_000 })
+      .toContain("김민지님이 참여했어요.");
+    const minjiBox = minji.getByLabel("메시지 입력");
+    await minjiBox.waitFor();
+    await minjiBox.fill("저도 참여했어요. 픽업은 저녁에 가능할까요?");
+    await minji.getByRole("button", { name: "보내기" }).click();
+    await expect
+      .poll(() => lines(farm), { timeout: 10_000 })
+      .toEqual([
+        expect.stringContaining("햅쌀 내일 도정해요"),
+        expect.stringContaining("저도 참여했어요. 픽업은 저녁에 가능할까요?"),
+      ]);
+    await farmBox.fill("네, 7시까지 있어요.");
+    await farmBox.press("Enter");
+    await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(3);
+    expect((await lines(minji))[2]).toContain("네, 7시까지 있어요.");
+
+    // She reports the seller's first line; an admin removes it: both screens show the removal live.
+    const first = minji.getByTestId("chat-line").first();
+    await first.getByRole("button", { name: "신고" }).click();
+    await first.getByLabel("신고 사유").selectOption("spam");
+    await first.getByRole("button", { name: "신고" }).click();
+    await first.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
+    const history = await admin.rooms.history.query({ id: gb.id });
+    const greeting = history.messages.find((m) => m.text?.includes("햅쌀 내일 도정해요"));
+    await admin.admin.moderation.deleteChatMessage.mutate({
+      groupBuyId: gb.id,
+      messageId: greeting!.id,
+      reason: "광고",
+    });
+    for (const page of [minji, farm]) {
+      await expect
+        .poll(async () => (await lines(page))[0], { timeout: 10_000 })
+        .toContain("관리자가 삭제한 메시지예요.");
+    }
+
+    await minji.screenshot({ path: path.join(SHOTS, "chat-buyer-ko.png"), fullPage: true });
+    await farm.screenshot({ path: path.join(SHOTS, "chat-seller-ko.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await Promise.all(contexts.map((c) => c.close()));
+  });
+});
