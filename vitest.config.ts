@@ -21,6 +21,9 @@ export default defineConfig(async () => {
                   // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
                   SIM_RUNS: process.env.SIM_RUNS ?? "",
                   SIM_SEED: process.env.SIM_SEED ?? "",
+                  SIM_PATH: process.env.SIM_PATH ?? "",
+                  // buyers of the big group buy in test/worker/platform-limits.test.ts
+                  PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
                   TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
                   // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
                   PG_TIMEOUT_MS: "1000",

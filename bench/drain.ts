@@ -24,6 +24,7 @@ import { ensureDevVars, migrateLocal, seedLocal, waitForHealth } from "../script
 import { binPath, OFFLINE_ENV, ROOT } from "../scripts/lib/proc.ts";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_REGIONS } from "../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../shared/sdk.ts";
+import { row, writeResult } from "./lib/results.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8840);
 const CHARGES = Math.min(Number(process.env.BENCH_CHARGES ?? 5000), 9000);
@@ -158,6 +159,14 @@ async function main() {
     console.log(`steady (10%→90%):    ${steady.toFixed(1)}/s = ${(steady / RATE).toFixed(2)} × the rate limit`);
     console.log(`429s provoked:       ${after.refusedRateLimited - before.refusedRateLimited}`);
     console.log(`left deferred: ${left.items.length}; ledger reconciliation: ${clean ? "clean" : "MISMATCH"}`);
+    writeResult("drain", [
+      row("deferred-charge drain, overall (vs gateway rate limit)", overall, "charges/s", RATE),
+      row("deferred-charge drain, steady 10%→90% (vs rate limit)", steady, "charges/s", RATE),
+      row("deferred charges paid", paid, "charges", CHARGES),
+      row("429s provoked", after.refusedRateLimited - before.refusedRateLimited, "responses"),
+      row("left deferred", left.items.length, "charges"),
+      row("reconciliation clean", clean ? 1 : 0, "bool"),
+    ]);
     if (paid < CHARGES || left.items.length > 0 || !clean) process.exitCode = 1;
   } finally {
     stop();

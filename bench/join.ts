@@ -18,6 +18,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { row, writeResult } from "./lib/results.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
@@ -252,6 +253,15 @@ async function main() {
     }
     const target = results[0].perSec >= 1000 && results[0].p99 < 50;
     console.log(`\ntarget (hot DO ≥ 1,000 joins/s with p99 < 50 ms): ${target ? "met" : "NOT met"} on this machine`);
+    const [hotDo, hotD1, fillDo, fillD1] = results;
+    const oversold = expectations.reduce((n, [, shares, s]) => n + Math.max(0, s.taken - shares), 0);
+    writeResult("join", [
+      row("hot buy joins (DO vs D1 conditional UPDATE)", hotDo.perSec, "joins/s", hotD1.perSec),
+      row("hot buy join p99 (DO vs D1)", hotDo.p99, "ms", hotD1.p99),
+      row("fill joins (DO vs D1 conditional UPDATE)", fillDo.perSec, "joins/s", fillD1.perSec),
+      row("fill join p99 (DO vs D1)", fillDo.p99, "ms", fillD1.p99),
+      row("shares oversold (all storms)", oversold, "shares"),
+    ]);
     if (bad) process.exitCode = 1;
   } finally {
     stop();

@@ -16,6 +16,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { row, writeResult } from "./lib/results.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8830);
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
@@ -172,6 +173,14 @@ async function main() {
     console.log(
       `reconciliation after the run: ${check.clean ? "clean" : "MISMATCH"} (${check.accounts} accounts, ${check.transfers} transfers)`,
     );
+    const [hold, naiveHold, post, naivePost] = results;
+    writeResult("ledger", [
+      row("ledger hold throughput (vs naive UPDATE)", hold.opsPerSec, "ops/s", naiveHold.opsPerSec),
+      row("ledger hold p99 (vs naive)", hold.p99, "ms", naiveHold.p99),
+      row("ledger post throughput (vs naive UPDATE)", post.opsPerSec, "ops/s", naivePost.opsPerSec),
+      row("ledger post p99 (vs naive)", post.p99, "ms", naivePost.p99),
+      row("reconciliation clean", check.clean ? 1 : 0, "bool"),
+    ]);
     if (!check.clean || results.some((r) => r.failed > 0)) process.exitCode = 1;
   } finally {
     stop();

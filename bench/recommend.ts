@@ -6,7 +6,7 @@
 //    step end to end — a full sweep in pages of 500 users as the cron runs it, one incremental run — and the one-query
 //    serving path. localhost only; bounded by the log size and a 10-minute deadline.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,6 +15,7 @@ import { RECOMMEND } from "../worker/recommend/config.ts";
 import { planRecompute } from "../worker/recommend/plan.ts";
 import { allPairsNeighbours, anchorPostings, topNeighbours } from "../worker/recommend/similarity.ts";
 import { buildUserVectors } from "../worker/recommend/vectors.ts";
+import { row, writeResult } from "./lib/results.ts";
 
 const { values } = parseArgs({
   options: {
@@ -103,10 +104,14 @@ const report = {
   d1,
   node: process.version,
 };
-mkdirSync("bench/results", { recursive: true });
-const out = `bench/results/recommend-bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`report written to ${out}`);
+const rows = [
+  row("full recompute (target 30 s)", fullMs / 1000, "s", 30),
+  row("neighbour search per user (inverted index vs naive all-pairs)", indexedPerUser, "ms", naivePerUser),
+  row("identical neighbours to naive", identical ? 1 : 0, "bool"),
+];
+if (d1)
+  rows.push(row("recommend.forMe p99 (local D1)", d1.serveP99Ms, "ms"), row("D1 full sweep", d1.fullSweepSeconds, "s"));
+writeResult("recommend", rows, { detail: report });
 if (!identical) process.exitCode = 1;
 
 async function d1Bench(n: number) {

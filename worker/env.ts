@@ -11,6 +11,8 @@ declare global {
     QUEUE_RETRY_MAX_S?: string;
     /** JSON map regionId → D1 binding name for region books moved off the main database (worker/wallet/books.ts). */
     LEDGER_BOOKS?: string;
+    /** "1" only in `npm run bench:read`'s wrangler dev: serves the bare baseline routes under /api/bench/. */
+    BENCH_ROUTES?: string;
   }
 }
 

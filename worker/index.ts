@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { roomSocket } from "./groupbuy/roomGateway";
+import { benchRoutes } from "./lib/benchRoutes";
 import { type ApiErrorCode, apiError, logServerError, retryAfterSeconds } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
@@ -68,6 +69,13 @@ app.get("/api/health", (c) => c.json({ ok: true, service: "gonggu", time: Date.n
 app.get("/api/notifications/ws", notificationsSocket);
 
 app.get("/api/rooms/:id/ws", roomSocket);
+
+// Baselines for bench/read.ts; absent (404) unless BENCH_ROUTES=1, which only the bench's wrangler dev sets.
+app.use("/api/bench/*", async (c, next) => {
+  if (c.env.BENCH_ROUTES !== "1") return errorResponse(c, "NOT_FOUND", "No such API route.");
+  await next();
+});
+app.route("/api/bench", benchRoutes);
 
 // Built per request so the error log carries the request id even when creating the context itself failed.
 app.use("/api/trpc/*", (c, next) =>

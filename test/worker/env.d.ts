@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     FUZZ_SEED: string;
     SIM_RUNS: string;
     SIM_SEED: string;
+    SIM_PATH: string;
+    PLATFORM_BUYERS: string;
   }
 }

@@ -1,33 +1,15 @@
-/**
- * Model-based simulation of card payments against the real sandbox gateway, D1 and the Queue consumer: random
- * schedules of charges (card / registered card), refunds, spending, gateway faults (up, down, decline, timeout after
- * success), settle/refund job deliveries (sometimes the same message twice at once), worker crashes between the
- * gateway's answer and our write, and retries of earlier requests with the same idempotency key.
- *
- * After every step: the ledger invariants (Σ = 0 per book, cached = rows, nothing overdrawn, pending settled at most
- * once), at most one gateway order per charge, and a retried request gets the first outcome. At the end the gateway
- * comes back, every job is drained, and the books must match the gateway exactly: PG clearing = what the gateway
- * holds for our succeeded charges, every deferred charge paid exactly once or clawed back (its shortfall owed), no
- * charge paid at the gateway but failed with us.
- *
- * Default 8 schedules; `SIM_RUNS=1000 npm run test:sim` for the full count. On failure fast-check prints the seed and
- * path; replay with SIM_SEED=<seed>.
- */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { GatewayMode } from "../../shared/schemas/payments";
-import { charges, refundParts, users } from "../../worker/db/schema";
+import { charges, users } from "../../worker/db/schema";
 import { withIdempotency } from "../../worker/lib/idempotency";
 import { newId } from "../../worker/lib/ids";
-import { handleQueue } from "../../worker/queue/consumer";
-import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
+import { escrowAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { registerBillingKey } from "../../worker/wallet/billingKeys";
 import { chargeWallet } from "../../worker/wallet/charge";
-import { getAccounts, transfer } from "../../worker/wallet/ledger";
+import { transfer } from "../../worker/wallet/ledger";
 import { refundWallet } from "../../worker/wallet/refund";
 import { claimAttempt, sendCharge } from "../../worker/wallet/settle";
 import { captureQueueSends } from "./card-scan";
@@ -35,13 +17,21 @@ import { insertUser } from "./fixtures";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { pg, setGateway } from "./payments-helpers";
 import { verifyResident } from "./recommend-fixtures";
+import {
+  ALLOWED,
+  coverage,
+  deliver,
+  drainCharges,
+  type Outcome,
+  outcome,
+  reconcileWithGateway,
+  simEnv,
+} from "./sim-helpers";
 import { db, ensureRegion, newBook } from "./wallet-helpers";
 
 const RUNS = Number(env.SIM_RUNS) || 8;
 const SEED = env.SIM_SEED ? Number(env.SIM_SEED) : undefined;
 const USERS = 2;
-/** Short gateway timeout for the simulation: a spurious timeout is just one more unknown outcome to survive. */
-const simEnv = { ...env, PG_TIMEOUT_MS: "250" } as Env;
 
 type Cmd =
   | { t: "charge"; u: number; amount: number; billing: boolean }
@@ -83,42 +73,12 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant("retry" as const), back: fc.nat() }) },
 );
 
-type Outcome = { ok: unknown } | { error: string };
-
-async function outcome(p: Promise<unknown>): Promise<Outcome> {
-  try {
-    return { ok: await p };
-  } catch (e) {
-    if (e instanceof TRPCError && e.code !== "INTERNAL_SERVER_ERROR") return { error: `${e.code}: ${e.message}` };
-    throw e;
-  }
-}
-
-/** Statuses a fresh charge may have right after the request, per gateway mode (a timeout can always intervene). */
-const ALLOWED: Record<GatewayMode, string[]> = {
-  up: ["succeeded", "unknown"],
-  slow: ["succeeded", "unknown"],
-  down: ["deferred", "error:PRECONDITION_FAILED", "error:SERVICE_UNAVAILABLE", "unknown"],
-  decline: ["error:PAYMENT_REQUIRED", "unknown"],
-  timeout_after_success: ["unknown", "succeeded"],
-};
-
 interface Request {
   kind: "charge" | "refund";
   u: number;
   key: string;
   input: unknown;
   first: Outcome;
-}
-
-async function deliver(bodies: unknown[]) {
-  const batch = createMessageBatch(
-    "gonggu-jobs",
-    bodies.map((body) => ({ id: newId(), timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await handleQueue(batch, simEnv, ctx);
-  return getQueueResult(batch, ctx);
 }
 
 async function runSchedule(cmds: Cmd[], start: "up" | "down", recovery: "up" | "decline") {
@@ -251,78 +211,12 @@ async function runSchedule(cmds: Cmd[], start: "up" | "down", recovery: "up" | "
 
     // The gateway recovers (and either pays or declines what is still open); deliver every job until nothing is open.
     await setGateway({ mode: recovery });
-    for (let round = 0; round < 12; round++) {
-      const open = await db()
-        .select({ id: charges.id })
-        .from(charges)
-        .where(sql`${charges.book} = ${book} AND ${charges.status} IN ('deferred', 'unknown', 'processing')`)
-        .all();
-      const pendingParts = await db()
-        .select({ id: refundParts.id })
-        .from(refundParts)
-        .where(
-          sql`${refundParts.status} = 'pending' AND ${refundParts.chargeId} IN (SELECT id FROM charges WHERE book = ${book})`,
-        )
-        .all();
-      if (open.length === 0 && pendingParts.length === 0) break;
-      // an order the gateway never saw is re-sent only after the grace period (6 × the 250 ms timeout)
-      if (round > 0) await new Promise((r) => setTimeout(r, 400));
-      await deliver([
-        ...open.map((c) => ({ type: "charge.settle", chargeId: c.id, book })),
-        ...pendingParts.map((p) => ({ type: "refund.settle", partId: p.id, book })),
-      ]);
-      jobs.push(...sends.bodies.splice(0));
-    }
+    await drainCharges(book, () => jobs.push(...sends.bodies.splice(0)));
     await reconcileWithGateway(book);
   } finally {
     sends.restore();
     await setGateway({ mode: "up", delayMs: 1500, rateLimitPerSec: 50 });
   }
-}
-
-/** What the schedules reached, printed once: a simulation that never defers or claws back proves little. */
-const coverage: Record<string, number> = {};
-const see = (what: string) => {
-  coverage[what] = (coverage[what] ?? 0) + 1;
-};
-
-/** After the drain: our books and the gateway agree to the won. */
-async function reconcileWithGateway(book: string) {
-  const rows = await db().select().from(charges).where(eq(charges.book, book)).all();
-  for (const c of rows) {
-    see(`${c.deferred ? "deferred→" : ""}${c.status}`);
-    if (c.lastErrorCode === "TIMEOUT" || c.attempts > 0) see("sent");
-    if (c.debtAmount > 0) see("debt");
-    if (c.attempts > 1) see("re-sent");
-    if (c.refundedAmount > 0) see("refunded");
-  }
-  let held = 0;
-  let debts = 0;
-  for (const c of rows) {
-    expect(["succeeded", "failed", "clawed_back", "canceled"], `charge ${c.id} still ${c.status}`).toContain(c.status);
-    const orders = await pg().ordersFor(c.orderId);
-    const paid = orders.filter((o) => ["DONE", "PARTIAL_CANCELED", "CANCELED"].includes(o.status));
-    if (c.status === "succeeded") {
-      expect(paid, `succeeded charge ${c.id} must be paid exactly once`).toHaveLength(1);
-      expect(paid[0].totalAmount - paid[0].balanceAmount, `refunds of ${c.id}`).toBe(c.refundedAmount);
-      held += paid[0].balanceAmount;
-    } else {
-      expect(paid, `${c.status} charge ${c.id} must not be paid at the gateway`).toEqual([]);
-    }
-    debts += c.debtAmount;
-  }
-  const accounts = await getAccounts(db(), [
-    platformAccount("pg_clearing", book).id,
-    platformAccount("deferred_receivable", book).id,
-  ]);
-  const balance = (kind: string) => {
-    const a = accounts.find((x) => x.kind === kind);
-    return a ? a.creditsPosted - a.debitsPosted : 0;
-  };
-  // balances are credit-normal: PG clearing is −(what the gateway holds for us), the receivable −(what users owe)
-  expect(balance("pg_clearing") + held, "PG clearing = what the gateway holds for us").toBe(0);
-  expect(balance("deferred_receivable") + debts, "receivable = what users still owe").toBe(0);
-  await assertLedgerInvariants(db(), [book]);
 }
 
 describe("payments simulation (model-based, real gateway/D1/Queue)", () => {

@@ -82,6 +82,12 @@ export function upgradeTierStatement(db: Db, userId: string, now: number): Batch
     });
 }
 
+/**
+ * Users per UPDATE. The SET clause binds 28 parameters of its own (the spend window and thresholds, twice) on top of
+ * one per user id, and D1 refuses a statement with more than 100 (test/worker/platform-limits.test.ts).
+ */
+const TIER_CHUNK = 60;
+
 export interface TierChange {
   userId: string;
   from: number;
@@ -90,7 +96,7 @@ export interface TierChange {
 
 /**
  * Cron: the monthly recalculation (up and down) of every status row not yet recalculated this Korean month, at most
- * `limit` users per call, 90 per statement (D1: ≤ 100 bound parameters). Returns the users whose tier changed.
+ * `limit` users per call, TIER_CHUNK per statement (D1: ≤ 100 bound parameters). Returns the users whose tier changed.
  */
 export async function recalculateTiers(
   db: Db,
@@ -105,8 +111,8 @@ export async function recalculateTiers(
     .limit(limit)
     .all();
   const changes: TierChange[] = [];
-  for (let i = 0; i < due.length; i += 90) {
-    const chunk = due.slice(i, i + 90);
+  for (let i = 0; i < due.length; i += TIER_CHUNK) {
+    const chunk = due.slice(i, i + TIER_CHUNK);
     const level = tierLevelSql(spendSumSql(sql.raw(`"membership_status"."user_id"`), spendWindowStart(now)));
     const updated = await db
       .update(membershipStatus)

@@ -1,0 +1,70 @@
+import { env } from "cloudflare:workers";
+
+/**
+ * Counts every D1 statement this isolate sends, whoever sends it (procedures, the Queue consumer, Durable Objects,
+ * the cron), by patching the binding's prototypes — the big paths get their database inside the platform, where
+ * test/worker/d1-counter.ts's wrapped binding cannot reach. A batch counts each of its statements, as D1 limits them.
+ */
+export interface D1Meter {
+  queries: number;
+  maxParams: number;
+  maxSqlBytes: number;
+  reset(): void;
+  restore(): void;
+}
+
+export function meterD1(): D1Meter {
+  const dbProto = Object.getPrototypeOf(env.DB) as D1Database;
+  const stmtProto = Object.getPrototypeOf(env.DB.prepare("SELECT 1")) as D1PreparedStatement;
+  const original = {
+    prepare: dbProto.prepare,
+    batch: dbProto.batch,
+    exec: dbProto.exec,
+    bind: stmtProto.bind,
+    first: stmtProto.first,
+    all: stmtProto.all,
+    run: stmtProto.run,
+    raw: stmtProto.raw,
+  };
+  const meter: D1Meter = {
+    queries: 0,
+    maxParams: 0,
+    maxSqlBytes: 0,
+    reset() {
+      meter.queries = 0;
+      meter.maxParams = 0;
+      meter.maxSqlBytes = 0;
+    },
+    restore() {
+      Object.assign(dbProto, { prepare: original.prepare, batch: original.batch, exec: original.exec });
+      Object.assign(stmtProto, {
+        bind: original.bind,
+        first: original.first,
+        all: original.all,
+        run: original.run,
+        raw: original.raw,
+      });
+    },
+  };
+  const bytes = new TextEncoder();
+  dbProto.prepare = function (this: D1Database, query: string) {
+    meter.maxSqlBytes = Math.max(meter.maxSqlBytes, bytes.encode(query).length);
+    return original.prepare.call(this, query);
+  };
+  dbProto.batch = function (this: D1Database, statements: D1PreparedStatement[]) {
+    meter.queries += statements.length;
+    return original.batch.call(this, statements) as ReturnType<D1Database["batch"]>;
+  } as D1Database["batch"];
+  stmtProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
+    meter.maxParams = Math.max(meter.maxParams, values.length);
+    return original.bind.apply(this, values);
+  };
+  for (const name of ["first", "all", "run", "raw"] as const) {
+    const fn = original[name] as (...args: unknown[]) => unknown;
+    (stmtProto as unknown as Record<string, unknown>)[name] = function (this: D1PreparedStatement, ...args: unknown[]) {
+      meter.queries += 1;
+      return fn.apply(this, args);
+    };
+  }
+  return meter;
+}
