@@ -22,6 +22,9 @@ describe("the card-data scanner itself", () => {
     expect(findCardData({ cvc: "123" }, "x")).toEqual([{ where: "x.cvc", what: "card field" }]);
     expect(findCardData({ createdAt: "1796131654525", id: "01M8RXYRZ6AAM0N54206N31FDJ" }, "x")).toEqual([]);
     expect(findCardData({ masked: "41111111********" }, "x")).toEqual([]);
+    // a Luhn-valid run inside a hex digest or an id is not a card number; the same run standing alone is
+    expect(findCardData({ tokenHash: "e94242424242424242ab0c" }, "x")).toEqual([]);
+    expect(findCardData({ note: "card 4242424242424242." }, "x")).not.toEqual([]);
   });
 
   it("finds a number planted in D1, in the sandbox's storage, in a queue body and in a log line", async () => {

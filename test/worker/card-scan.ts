@@ -24,8 +24,11 @@ export interface CardFinding {
 
 /** Field names that would mean a card number or security code is being stored, whatever the value looks like. */
 const CARD_FIELD = /^(cvc2?|cvv2?|csc|security_?code|card_?number|pan|card_?no)$/i;
-/** 13–19 digits, optionally grouped with single spaces or dashes, not part of a longer digit run. */
-const DIGIT_RUN = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+/**
+ * 13–19 digits, optionally grouped with single spaces or dashes, standing alone: not part of a longer digit run nor of
+ * a hex digest or id (a SHA-256 hex token hash holds a Luhn-valid 13+ digit run about once in a hundred hashes).
+ */
+const DIGIT_RUN = /(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])/g;
 
 /** Epoch milliseconds (13 digits, 2001–2065) are everywhere in our rows and JSON; no card brand starts with 1. */
 function isEpochMs(digits: string): boolean {

@@ -348,7 +348,8 @@ async function runSchedule(cmds: Cmd[]) {
     }
     logs.restore();
     const durableObjects = Object.fromEntries(rooms.map((r, i) => [`GroupBuyRoom#${i}`, r]));
-    expect(await scanForCardData({ queueBodies: jobs, logs: logs.lines, durableObjects })).toEqual([]);
+    const found = await scanForCardData({ queueBodies: jobs, logs: logs.lines, durableObjects });
+    expect(found, `card data found: ${JSON.stringify(found)}`).toEqual([]);
   } finally {
     logs.restore();
     sends.restore();
