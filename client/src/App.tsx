@@ -22,6 +22,7 @@ const Board = lazy(() => import("./pages/BoardPage"));
 const Post = lazy(() => import("./pages/PostPage"));
 const Notifications = lazy(() => import("./pages/NotificationsPage"));
 const Account = lazy(() => import("./pages/AccountPage"));
+const Membership = lazy(() => import("./pages/MembershipPage"));
 // Consoles: only sellers and admins ever download these.
 const SellerConsole = lazy(() => import("./pages/seller/SellerConsole"));
 const AdminConsole = lazy(() => import("./pages/admin/AdminConsole"));
@@ -96,6 +97,7 @@ export function App() {
       <Route path="/board/:id" component={signedIn(Post)} />
       <Route path="/notifications" component={signedIn(Notifications)} />
       <Route path="/me" component={signedIn(Account)} />
+      <Route path="/membership" component={signedIn(Membership)} />
       <Route path="/seller/:tab?" component={signedIn(SellerConsole)} />
       <Route path="/admin/:tab?" component={signedIn(AdminConsole)} />
       <Route path="*" component={() => <Navigate href="/" />} />

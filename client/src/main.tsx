@@ -1,8 +1,12 @@
 import { ErrorBoundary } from "solid-js";
 import { render } from "solid-js/web";
+import { config as zodConfig } from "zod/v4/core";
 import { App } from "./App";
 import { t } from "./lib/i18n";
 import "./styles.css";
+
+// Our CSP forbids eval: without this, zod probes `new Function` when the first schema loads (a CSP violation).
+zodConfig({ jitless: true });
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

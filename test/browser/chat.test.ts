@@ -140,6 +140,16 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
         .toContain("관리자가 삭제한 메시지예요.");
     }
 
+    // She steps away; what is said meanwhile is marked as new when she comes back (the room keeps her read marker).
+    await minji.goto(`${baseUrl}/`);
+    await farmBox.fill("내일 봬요!");
+    await farmBox.press("Enter");
+    await expect.poll(() => lines(farm), { timeout: 10_000 }).toHaveLength(4);
+    await minji.goto(`${baseUrl}/g/${gb.id}`);
+    await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(4);
+    const divider = minji.locator(".chat-unread + li");
+    expect(await divider.textContent()).toContain("내일 봬요!");
+
     await minji.screenshot({ path: path.join(SHOTS, "chat-buyer-ko.png"), fullPage: true });
     await farm.screenshot({ path: path.join(SHOTS, "chat-seller-ko.png"), fullPage: true });
     expect(problems).toEqual([]);

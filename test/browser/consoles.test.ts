@@ -69,7 +69,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await page.getByLabel("사업자등록번호").fill("12-34");
     await page.getByRole("button", { name: "신청하기" }).click();
     const numberError = page.locator("#field-businessNumber-error");
-    await expect.poll(() => numberError.textContent()).toBe("Business number is 10 digits (123-45-67890)");
+    // Worded by the client from the server's issue code (not the schema's English).
+    await expect.poll(() => numberError.textContent()).toBe("사업자등록번호 10자리를 입력해 주세요 (123-45-67890).");
     expect(await page.getByLabel("사업자등록번호").getAttribute("aria-invalid")).toBe("true");
     await shot(page, "seller-apply-error-ko");
     await page.getByLabel("사업자등록번호").fill("123-45-67890");
@@ -103,7 +104,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await productForm.getByLabel("단위").fill("kg");
     await productForm.getByLabel("총 가격 (원)").fill("10000");
     await productForm.getByRole("button", { name: "상품 등록" }).click();
-    await expect.poll(() => page.locator("#field-title-error").textContent()).toBe("Title must be 2–80 characters");
+    await expect.poll(() => page.locator("#field-title-error").textContent()).toBe("2자 이상 입력해 주세요.");
     const title = `콘솔 사과 ${stamp}`;
     await productForm.getByLabel("상품명").fill(title);
     await productForm.getByRole("button", { name: "상품 등록" }).click();
@@ -243,9 +244,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await card.waitFor();
     await card.getByRole("button", { name: "공구 취소" }).click();
     await card.getByRole("button", { name: "취소 확정" }).click();
-    await expect
-      .poll(() => card.locator("#field-reason-error").textContent())
-      .toBe("Give a reason of at least 2 characters");
+    await expect.poll(() => card.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
     const reason = "산지 우박 피해로 물량을 받을 수 없게 됐어요";
     await card.getByLabel("취소 사유 (참여자에게 보여요)").fill(reason);
     await card.getByRole("button", { name: "취소 확정" }).click();

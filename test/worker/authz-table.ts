@@ -1,5 +1,5 @@
 /**
- * One row per tRPC procedure: who may call it and what each caller gets. test/worker/authz.test.ts runs every
+ * One row per tRPC procedure: who may call it and what each caller gets. test/worker/authz-N.test.ts (authz.ts) run every
  * row × role over HTTP and fails when a procedure of the router has no row here (the type below also makes
  * `npm run typecheck` fail). test/worker/fuzz.test.ts uses the same rows to fuzz every procedure.
  *

@@ -59,7 +59,9 @@ describe("deferred charging while the gateway is down", () => {
     expect(await balances(book, user.id)).toEqual({ charged: 20_000, clearing: 0, receivable: -20_000 });
     expect(await client.wallet.get.query()).toMatchObject({ pendingCharges: 20_000 });
     const pending = await client.wallet.pendingCharges.query();
-    expect(pending).toMatchObject({ deferredOutstanding: 20_000, debt: 0, deferredCap: 100_000 });
+    // points on credit are not refundable until the card is charged
+    expect(pending).toMatchObject({ deferredOutstanding: 20_000, debt: 0, deferredCap: 100_000, refundable: 0 });
+    expect(pending.recent).toEqual([]);
     expect(pending.items).toEqual([expect.objectContaining({ id: res.charge.id, status: "deferred" })]);
     const job = settleBody({ id: res.charge.id, book });
     expect(sends.bodies).toEqual([job]);
@@ -87,7 +89,11 @@ describe("deferred charging while the gateway is down", () => {
     expect(charge).toMatchObject({ status: "succeeded", deferred: 1, debtAmount: 0 });
     expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
     expect(await balances(book, user.id)).toEqual({ charged: 20_000, clearing: -20_000, receivable: 0 });
-    expect((await client.wallet.pendingCharges.query()).items).toEqual([]);
+    const after = await client.wallet.pendingCharges.query();
+    expect(after.items).toEqual([]);
+    // the user who watched it pending sees how it ended, and the paid points are now refundable
+    expect(after.recent).toEqual([expect.objectContaining({ id: res.charge.id, status: "succeeded", deferred: true })]);
+    expect(after.refundable).toBe(20_000);
     expect((await notificationsOf(user.id)).map((n) => n.kind)).toEqual(["wallet.charge_paid"]);
     await assertLedgerInvariants();
   });

@@ -26,7 +26,7 @@ import { defOf } from "../shared/zod-def";
 import { captureQueueSends } from "./card-scan";
 import { D1_MAX_BOUND_PARAMS, D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
 import { type D1Meter, meterD1 } from "./d1-meter";
-import { db, gbRow, invariants, key, newResidents, openBuy, until, untilSettled } from "./groupbuy-helpers";
+import { db, gbRow, holdRows, invariants, key, newResidents, openBuy, until } from "./groupbuy-helpers";
 import { unbounded } from "./schema-bounds";
 
 const BUYERS = Number(env.PLATFORM_BUYERS) || 200;
@@ -125,8 +125,13 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
       worstJoin = Math.max(worstJoin, meter.queries / Math.min(50, buyers.length - i));
     }
     costs.push({ what: "join (average of 50 concurrent)", queries: worstJoin, maxParams: meter.maxParams });
-    await until("the buy is FILLED", async () => (await gbRow(gb.id))?.status === "FILLED", 60_000);
-    await untilSettled(gb.id, "posted");
+    await until("the buy is FILLED", async () => (await gbRow(gb.id))?.status === "FILLED", 180_000);
+    // every hold posted into escrow by the queue (a thousand jobs take a while on a busy machine)
+    await until(
+      "every hold posted",
+      async () => (await holdRows(gb.id)).every((h) => h.state !== "active" || h.settlement === "posted"),
+      180_000,
+    );
 
     // each step includes the room's mirror flush and notification fan-out that follow it
     const settle = () => new Promise((r) => setTimeout(r, 500));
@@ -148,7 +153,7 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
         cron("*/5 * * * *", readyAt + AUTO_CONFIRM_MS + 60_000),
       ),
     );
-    await until("the buy is settled", async () => (await gbRow(gb.id))?.settledAt, 60_000);
+    await until("the buy is settled", async () => (await gbRow(gb.id))?.settledAt, 180_000);
 
     // replay every job the run sent, in consumer-sized batches: each batch is one invocation
     const jobs = sends.bodies.splice(0);

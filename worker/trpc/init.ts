@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { validationIssues } from "../../shared/validation";
 import { isSuspended } from "../accounts/auth";
 import { ErrorDetails, retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
@@ -34,6 +35,8 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         requestId: ctx?.requestId,
         zodError: zodError ? z.flattenError(zodError) : null,
+        /** The same problems as stable codes + limits, so clients can word them in the user's language. */
+        issues: zodError ? validationIssues(zodError) : null,
         /** Seconds to wait before retrying a TOO_MANY_REQUESTS error (also sent as the Retry-After header). */
         retryAfterSeconds: retryAfterSeconds(error),
         details:

@@ -248,7 +248,7 @@ async function defer(ctx: PayCtx, charge: ChargeRow, blob: string | null): Promi
       await refuse(
         "cap",
         `${down}. Points on credit are limited to ${won(cap)} won until the card is charged; you can get ${won(left)} won more now.`,
-        { remaining: left },
+        { remaining: left, cap },
       );
     }
     return now;

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { and, asc, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import { type ChargeStatus, PAYMENT_LIMITS } from "../../shared/schemas/payments";
 import type { BatchItem, Db } from "../db/client";
 import { cardBlobs, charges } from "../db/schema";
@@ -160,6 +160,7 @@ export async function insertChargeWithinLimits(db: Db, c: NewCharge, now: number
       cause: new ErrorDetails({
         reason: daily ? "daily_limit" : "monthly_limit",
         remaining: daily ? leftToday : leftMonth,
+        limit: daily ? PAYMENT_LIMITS.chargeDailyPerUser : PAYMENT_LIMITS.chargeMonthlyPerUser,
       }),
     });
   }
@@ -239,6 +240,10 @@ export function chargeView(c: ChargeRow) {
 }
 export type ChargeView = ReturnType<typeof chargeView>;
 
+/** Finished charges listed by wallet.pendingCharges as "recent": at most this many, from this far back. */
+export const RECENT_CHARGES_SHOWN = 10;
+const RECENT_CHARGES_MS = 30 * 86_400_000;
+
 /** Charges still owed an outcome, plus recent ones that ended badly (so the user sees why points were taken back). */
 export async function pendingChargesOf(db: Db, userId: string, now: number) {
   const open = await db
@@ -255,10 +260,25 @@ export async function pendingChargesOf(db: Db, userId: string, now: number) {
     .orderBy(desc(charges.createdAt))
     .limit(20)
     .all();
+  // The latest finished charges, so a user who watched a charge pending sees how it ended (paid, declined, ...).
+  const recent = await db
+    .select()
+    .from(charges)
+    .where(
+      and(
+        eq(charges.userId, userId),
+        notInArray(charges.status, ["processing", "unknown", "deferred"]),
+        gt(charges.createdAt, now - RECENT_CHARGES_MS),
+      ),
+    )
+    .orderBy(desc(charges.createdAt))
+    .limit(RECENT_CHARGES_SHOWN)
+    .all();
   const debt = owing.reduce((sum, c) => sum + c.debtAmount, 0);
   const outstanding = open.filter((c) => c.status === "deferred").reduce((sum, c) => sum + c.amount, 0);
   return {
     items: [...open, ...owing].map(chargeView),
+    recent: recent.map(chargeView),
     debt,
     deferredOutstanding: outstanding,
     deferredCap: PAYMENT_LIMITS.deferredOutstandingPerUser,

@@ -142,16 +142,21 @@ export default function ChatPanel(props: { chat: RoomChatState; userId: string |
         </Show>
         <For each={chat.messages()}>
           {(m) => (
-            <Show
-              when={m.kind === "user"}
-              fallback={
-                <li class="chat-system" data-testid="chat-system">
-                  {systemText(m)}
-                </li>
-              }
-            >
-              <Line message={m} mine={m.userId === props.userId} chat={chat} />
-            </Show>
+            <>
+              <Show when={m.id === chat.firstUnread() && m.userId !== props.userId}>
+                <li class="chat-unread">{t("chat.newSince")}</li>
+              </Show>
+              <Show
+                when={m.kind === "user"}
+                fallback={
+                  <li class="chat-system" data-testid="chat-system">
+                    {systemText(m)}
+                  </li>
+                }
+              >
+                <Line message={m} mine={m.userId === props.userId} chat={chat} />
+              </Show>
+            </>
           )}
         </For>
       </ol>

@@ -43,6 +43,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "chat.placeholder": "Message your neighbours",
   "chat.send": "Send",
   "chat.slowDown": "You are sending messages too fast. Try again in {s} s.",
+  "chat.newSince": "New messages",
   "chat.deletedByAdmin": "Message deleted by an admin.",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",
   "chat.system.join": "{name} joined.",

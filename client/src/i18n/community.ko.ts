@@ -41,6 +41,7 @@ export const communityKo = {
   "chat.placeholder": "이웃에게 메시지 보내기",
   "chat.send": "보내기",
   "chat.slowDown": "메시지를 너무 빨리 보내고 있어요. {s}초 후에 다시 보내 주세요.",
+  "chat.newSince": "여기부터 새 메시지",
   "chat.deletedByAdmin": "관리자가 삭제한 메시지예요.",
   "chat.readOnly": "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",
   "chat.system.join": "{name}님이 참여했어요.",

@@ -1,15 +1,19 @@
 import { appEn } from "./app.en";
+import { buyerEn } from "./buyer.en";
 import { communityEn } from "./community.en";
 import { consoleNavEn } from "./consoleNav.en";
 import type { Messages } from "./ko";
 import { membershipEn } from "./membership.en";
 import { paymentsEn } from "./payments.en";
+import { validationEn } from "./validation.en";
 
 export const en: Messages = {
   ...communityEn,
   ...appEn,
   ...membershipEn,
   ...paymentsEn,
+  ...validationEn,
+  ...buyerEn,
   ...consoleNavEn,
   "app.title": "Gonggu",
   "app.tagline": "Split bulk buys with your neighbours",

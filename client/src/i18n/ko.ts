@@ -1,8 +1,10 @@
 import { appKo } from "./app.ko";
+import { buyerKo } from "./buyer.ko";
 import { communityKo } from "./community.ko";
 import { consoleNavKo } from "./consoleNav.ko";
 import { membershipKo } from "./membership.ko";
 import { paymentsKo } from "./payments.ko";
+import { validationKo } from "./validation.ko";
 
 /** Korean UI strings (the default). Keys are grouped by screen; en.ts must have every key. */
 export const ko = {
@@ -10,6 +12,8 @@ export const ko = {
   ...appKo,
   ...membershipKo,
   ...paymentsKo,
+  ...validationKo,
+  ...buyerKo,
   ...consoleNavKo,
   "app.title": "공구",
   "app.tagline": "우리 동네 이웃과 함께 나눠 사는 공동구매",

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import { type AppRouter, createGongguClient, type RouterOutputs } from "../../../shared/sdk";
+import type { ValidationIssue } from "../../../shared/validation";
 
 export type { RouterOutputs };
 
@@ -17,11 +18,16 @@ export function errorCode(error: unknown): string | null {
   return error instanceof TRPCClientError ? ((error as TRPCClientError<AppRouter>).data?.code ?? null) : null;
 }
 
-/** Server validation messages per input field (the errorFormatter's flattened zod issues). */
-export function fieldErrors(error: unknown): Record<string, string[] | undefined> {
-  if (!(error instanceof TRPCClientError)) return {};
-  const data = (error as TRPCClientError<AppRouter>).data as { zodError?: { fieldErrors?: Record<string, string[]> } };
-  return data?.zodError?.fieldErrors ?? {};
+/** The server's validation issues (stable codes + limits; lib/validation.ts words them), or [] for other errors. */
+export function validationIssuesOf(error: unknown): ValidationIssue[] {
+  if (!(error instanceof TRPCClientError)) return [];
+  return (error as TRPCClientError<AppRouter>).data?.issues ?? [];
+}
+
+/** The machine-readable details of a refusal (e.g. { reason: "deferred_cap", remaining }), or null. */
+export function errorDetails(error: unknown): Record<string, unknown> | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  return ((error as TRPCClientError<AppRouter>).data?.details as Record<string, unknown> | null) ?? null;
 }
 
 /** The server's message for a failed call (it is written for people), or null for network failures. */

@@ -1,26 +1,35 @@
 import { createSignal } from "solid-js";
-import { errorCode, errorMessage, fieldErrors } from "./api";
+import { errorCode, errorMessage, validationIssuesOf } from "./api";
 import { t } from "./i18n";
+import { refusalText } from "./refusals";
+import { type FormSpec, issuesByField } from "./validation";
 
 /**
- * A form submission: pending flag, the server's per-field messages and a form-level message. `run` is the call; a
- * validation failure shows next to its fields, anything else above the submit button.
+ * A form submission: pending flag, the server's per-field messages and a form-level message. `spec` names the fields
+ * the form shows (and how their limits read); validation issues are worded by the client in the reader's language,
+ * next to their field, or above the submit button when the form has no field for them. `run` is the call.
  */
-export function createSubmission() {
+export function createSubmission(spec: FormSpec = {}) {
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
+  const byField = () => issuesByField(validationIssuesOf(error()), spec, t);
   return {
     pending,
     error,
-    fields: () => fieldErrors(error()),
-    /** The form-level message: the server's own words unless it only reported field problems. */
+    /** Messages per field path, in the current locale. */
+    fields: (): Record<string, string[] | undefined> => byField(),
+    /** The form-level message: validation issues without a field, else the server's own words for the refusal. */
     message: () => {
       const e = error();
       if (!e) return null;
-      if (Object.keys(fieldErrors(e)).length > 0) return null;
+      const issues = byField();
+      if (Object.keys(issues).length > 0) return issues[""]?.join(" ") ?? null;
+      const refusal = refusalText(e, t);
+      if (refusal) return refusal;
       if (errorCode(e) === "TOO_MANY_REQUESTS") return t("error.rateLimited");
       return errorMessage(e) ?? t("error.network");
     },
+    clear: () => setError(null),
     async run<T>(call: () => Promise<T>): Promise<T | undefined> {
       setPending(true);
       setError(null);

@@ -1,4 +1,4 @@
-import { createMemo, createSignal, onCleanup } from "solid-js";
+import { createEffect, createMemo, createSignal, on, onCleanup } from "solid-js";
 import { CHAT_HISTORY_ON_CONNECT, type ChatMessage } from "../../../shared/chat";
 import type { ServerFrame } from "../../../shared/protocol";
 import type { REPORT_REASONS } from "../../../shared/schemas/board";
@@ -35,8 +35,18 @@ export function createRoomChat(room: Room, groupBuyId: string) {
   /** A message the room turned down, handed back so the box can show it again. */
   const [bounced, setBounced] = createSignal<string | null>(null);
   let readSent = 0;
+  /** The read marker the room had for us when the page opened: lines after it are new to the reader. */
+  const [readAtOpen, setReadAtOpen] = createSignal<number | null>(null);
 
   const canPost = createMemo(() => privileged() || (room.snapshot()?.you.shares ?? 0) > 0);
+  // A refusal was about the shares held then: joining (or leaving) asks the room again on the next send.
+  createEffect(
+    on(
+      () => room.snapshot()?.you.shares,
+      () => setRefused(null),
+      { defer: true },
+    ),
+  );
 
   function markRead() {
     const last = messages().at(-1)?.id ?? 0;
@@ -53,6 +63,7 @@ export function createRoomChat(room: Room, groupBuyId: string) {
         if (earliest === undefined || (frame.messages[0] && frame.messages[0].id <= earliest)) {
           setHasOlder(frame.hasMore);
         }
+        if (readAtOpen() === null) setReadAtOpen(frame.readUpTo);
         readSent = Math.max(readSent, frame.readUpTo);
         setPrivileged(frame.canPost && (room.snapshot()?.you.shares ?? 0) === 0);
         if (frame.canPost) setRefused(null);
@@ -92,6 +103,12 @@ export function createRoomChat(room: Room, groupBuyId: string) {
 
   return {
     messages,
+    /** Id of the first message that arrived after our read marker when the page opened (null: none). */
+    firstUnread: createMemo(() => {
+      const marker = readAtOpen();
+      if (marker === null || marker === 0) return null;
+      return messages().find((m) => m.id > marker && m.kind === "user")?.id ?? null;
+    }),
     hasOlder,
     loaded,
     loadingOlder,

@@ -60,6 +60,9 @@ export default function AccountPage() {
             <A href="/interests" class="button secondary">
               {t("account.interests")}
             </A>
+            <A href="/membership" class="button secondary">
+              {t("nav.membership")}
+            </A>
             <Show when={user().role === "buyer"}>
               <A href="/seller" class="button secondary" data-testid="apply-seller-link">
                 {t("nav.applySeller")}

@@ -12,7 +12,7 @@ import { session } from "../lib/session";
 type Category = (typeof BOARD_CATEGORIES)[number];
 
 function NewPost(props: { regionId: string; onPosted: () => void }) {
-  const submission = createSubmission();
+  const submission = createSubmission({ title: {}, body: {} });
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     const formEl = event.currentTarget as HTMLFormElement;

@@ -38,13 +38,18 @@ export default function GroupBuyPage() {
   const tick = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(tick));
   const [shares, setShares] = createSignal(1);
-  const joining = createSubmission();
+  const joining = createSubmission({ shares: {} });
   const leaving = createSubmission();
   const pickup = createSubmission();
   // One key per intent: a retry after a network error must not join twice.
   let joinKey = newKey();
   let leaveKey = newKey();
 
+  // The caller's tier discount on this join, as the server will apply it (shown before joining).
+  const [quote] = createResource(
+    () => (gb.latest ? gb.latest.pricePerShare * shares() : null),
+    (amount) => api.membership.quote.query({ amount }),
+  );
   const fill = () => room.fill() ?? gb()?.fill;
   const status = () => room.status()?.status ?? gb()?.status;
   const mine = createMemo(() => room.snapshot()?.you.shares ?? gb()?.you.shares ?? 0);
@@ -168,6 +173,19 @@ export default function GroupBuyPage() {
                       total: formatWon(g().pricePerShare * shares()),
                     })}
                   </p>
+                  <Show when={!quote.error && quote.latest?.discount ? quote.latest : null}>
+                    {(q) => (
+                      <p class="receipt" data-testid="gb-discount">
+                        {t("gb.discount", {
+                          tier: t(`membership.tier.${q().tier}`),
+                          rate: `${q().discountBps / 100}%`,
+                          discount: formatWon(q().discount),
+                        })}
+                        <br />
+                        <strong>{t("gb.youPay", { net: formatWon(q().net) })}</strong>
+                      </p>
+                    )}
+                  </Show>
                   <p class="hint">{t("gb.holdNote")}</p>
                   <Show when={joining.message()}>
                     <p class="error" role="alert">

@@ -5,6 +5,7 @@ import { api, type RouterOutputs } from "../lib/api";
 import { formatWon } from "../lib/format";
 import { t } from "../lib/i18n";
 import { session } from "../lib/session";
+import { Feed, Progress } from "./home/Feed";
 
 type Suggestion = RouterOutputs["recommend"]["forMe"]["items"][number];
 
@@ -19,15 +20,6 @@ function reasonText(reason: Suggestion["reason"]): string {
     default:
       return t("reason.local_popular");
   }
-}
-
-function Progress(props: { taken: number; total: number }) {
-  return (
-    <div class="progress">
-      <progress max={props.total} value={props.taken} aria-label={t("gb.filled")} />
-      <span>{t("gb.shares", { taken: props.taken, total: props.total })}</span>
-    </div>
-  );
 }
 
 /** A section that loads a list: designed loading, error and empty states around the items. */
@@ -70,9 +62,6 @@ export default function HomePage() {
   const [suggestions, { refetch: refetchSuggestions }] = createResource(regionId, () =>
     api.recommend.forMe.query({ limit: 10 }),
   );
-  const [feed, { refetch: refetchFeed }] = createResource(regionId, (id) =>
-    api.groupBuys.list.query({ regionId: id, status: "OPEN", limit: 20 }),
-  );
 
   return (
     <>
@@ -105,26 +94,7 @@ export default function HomePage() {
             </article>
           )}
         </ListSection>
-        <ListSection
-          id="feed-heading"
-          heading={t("home.feed")}
-          items={() => feed.latest?.items}
-          loading={feed.loading}
-          error={feed.error}
-          retry={refetchFeed}
-          empty={<p>{t("home.noGroupBuys")}</p>}
-        >
-          {(g: RouterOutputs["groupBuys"]["list"]["items"][number]) => (
-            <article class="card gb" data-testid="feed-item">
-              <h3>
-                <A href={`/g/${g.id}`}>{g.title}</A>
-              </h3>
-              <p class="muted">{g.sellerName}</p>
-              <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
-              <Progress taken={g.takenShares} total={g.totalShares} />
-            </article>
-          )}
-        </ListSection>
+        <Show when={regionId()}>{(id) => <Feed regionId={id()} />}</Show>
       </Show>
     </>
   );

@@ -11,7 +11,7 @@ export default function InterestsPage() {
   const [saved] = createResource(() => api.recommend.interests.query());
   const [picked, setPicked] = createSignal<ProductCategory[] | null>(null);
   const current = () => picked() ?? saved()?.categories ?? [];
-  const submission = createSubmission();
+  const submission = createSubmission({ categories: {} });
 
   const toggle = (c: ProductCategory) =>
     setPicked(current().includes(c) ? current().filter((x) => x !== c) : [...current(), c]);

@@ -57,7 +57,7 @@ export default function PostPage() {
   );
   const [reporting, setReporting] = createSignal(false);
   const [liking, setLiking] = createSignal(false);
-  const commenting = createSubmission();
+  const commenting = createSubmission({ body: {} });
 
   async function toggleLike() {
     const p = post();

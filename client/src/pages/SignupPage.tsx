@@ -6,7 +6,11 @@ import { t } from "../lib/i18n";
 import { signUp } from "../lib/session";
 
 export default function SignupPage() {
-  const submission = createSubmission();
+  const submission = createSubmission({
+    displayName: { messages: { invalid_format: "validation.noControlChars" } },
+    email: {},
+    password: {},
+  });
   const navigate = useNavigate();
 
   async function submit(event: SubmitEvent) {

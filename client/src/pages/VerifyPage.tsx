@@ -23,7 +23,7 @@ export default function VerifyPage() {
   const [regionId, setRegionId] = createSignal(session.me()?.homeRegionId ?? "");
   const [geoProblem, setGeoProblem] = createSignal<string | null>(null);
   const [locating, setLocating] = createSignal(false);
-  const submission = createSubmission();
+  const submission = createSubmission({ regionId: {}, lat: {}, lng: {} });
 
   async function verify(lat: number, lng: number) {
     const result = await submission.run(() => api.regions.verify.mutate({ regionId: regionId(), lat, lng }));

@@ -1,8 +1,14 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createEffect, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
+import { PAYMENT_LIMITS } from "../../../shared/schemas/payments";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDate, formatWon } from "../lib/format";
 import { locale, t } from "../lib/i18n";
+import { prefetchGatewayKey } from "../lib/payments";
+import { BillingPanel } from "./wallet/BillingPanel";
+import { ChargePanel } from "./wallet/ChargePanel";
+import { PendingPanel } from "./wallet/PendingPanel";
+import { RefundPanel } from "./wallet/RefundPanel";
 
 type Line = RouterOutputs["wallet"]["history"]["lines"][number];
 
@@ -138,6 +144,33 @@ function Statement() {
 
 export default function WalletPage() {
   const [summary, { refetch }] = createResource(() => api.wallet.get.query());
+  const [pending, { refetch: refetchPending }] = createResource(() => api.wallet.pendingCharges.query());
+  const [card, { refetch: refetchCard }] = createResource(() => api.payments.billingKey.query());
+  // The history restarts from its first page after a money movement on this screen.
+  const [version, setVersion] = createSignal(1);
+  void prefetchGatewayKey();
+
+  const changed = () => {
+    void refetch();
+    void refetchPending();
+    setVersion((v) => v + 1);
+  };
+  // While a charge is still owed an outcome, follow it until it settles (the queue charges it when the PG is back).
+  const open = () => (pending.latest?.items ?? []).some((c) => c.status !== "clawed_back" && c.status !== "failed");
+  const poll = setInterval(() => {
+    if (open() && !pending.loading) {
+      void refetchPending();
+      void refetch();
+    }
+  }, 3000);
+  onCleanup(() => clearInterval(poll));
+  let lastOpen = false;
+  createEffect(() => {
+    const now = open();
+    if (lastOpen && !now) setVersion((v) => v + 1);
+    lastOpen = now;
+  });
+
   return (
     <>
       <h1 class="page-title">{t("wallet.heading")}</h1>
@@ -145,10 +178,10 @@ export default function WalletPage() {
         <Match when={summary.error}>
           <LoadError error={summary.error} retry={refetch} />
         </Match>
-        <Match when={summary.loading}>
+        <Match when={summary.loading && !summary.latest}>
           <Loading />
         </Match>
-        <Match when={summary()}>
+        <Match when={summary.latest}>
           {(s) => (
             <section class="card balance" aria-label={t("wallet.balances")}>
               <p class="muted">{t("wallet.available")}</p>
@@ -170,7 +203,34 @@ export default function WalletPage() {
           )}
         </Match>
       </Switch>
-      <History />
+      <Show when={summary.latest?.regionId}>
+        <ChargePanel
+          card={card.latest}
+          deferredRoom={
+            (pending.latest?.deferredCap ?? PAYMENT_LIMITS.deferredOutstandingPerUser) -
+            (pending.latest?.deferredOutstanding ?? 0)
+          }
+          onCharged={changed}
+        />
+        <Switch>
+          <Match when={pending.error}>
+            <LoadError error={pending.error} retry={refetchPending} />
+          </Match>
+          <Match when={pending.latest}>{(p) => <PendingPanel pending={p()} refreshing={pending.loading} />}</Match>
+        </Switch>
+        <Show when={!card.error && card.latest !== undefined}>
+          <BillingPanel
+            card={card.latest ?? null}
+            onChanged={() => {
+              void refetchCard();
+            }}
+          />
+        </Show>
+        <Show when={pending.latest}>{(p) => <RefundPanel refundable={p().refundable} onRefunded={changed} />}</Show>
+      </Show>
+      <Show when={version()} keyed>
+        {(_) => <History />}
+      </Show>
       <Statement />
     </>
   );

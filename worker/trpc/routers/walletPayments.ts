@@ -4,7 +4,7 @@ import { withIdempotency } from "../../lib/idempotency";
 import { bookDb } from "../../wallet/books";
 import { chargeWallet } from "../../wallet/charge";
 import { pendingChargesOf } from "../../wallet/charges";
-import { refundWallet } from "../../wallet/refund";
+import { refundable, refundWallet } from "../../wallet/refund";
 import { activeProcedure, authedProcedure } from "../init";
 
 const userBook = (ctx: { env: Env; db: Db; user: { homeRegionId: string | null } }) =>
@@ -30,6 +30,17 @@ export const walletPaymentProcedures = {
       ),
     ),
 
-  /** Deferred and unknown charges with their state, the debt left by declined deferred charges, and the cap. */
-  pendingCharges: authedProcedure.query(({ ctx }) => pendingChargesOf(userBook(ctx), ctx.user.id, ctx.now)),
+  /**
+   * Deferred and unknown charges with their state, the debt left by declined deferred charges, the cap, the latest
+   * finished charges, and how many charged points a refund could return now.
+   */
+  pendingCharges: authedProcedure.query(async ({ ctx }) => {
+    const db = userBook(ctx);
+    const book = ctx.user.homeRegionId;
+    const [pending, refund] = await Promise.all([
+      pendingChargesOf(db, ctx.user.id, ctx.now),
+      book ? refundable(db, ctx.user.id, book) : null,
+    ]);
+    return { ...pending, refundable: refund?.amount ?? 0 };
+  }),
 };

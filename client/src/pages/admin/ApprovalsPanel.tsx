@@ -11,7 +11,7 @@ type Pending = RouterOutputs["admin"]["sellers"]["pending"][number];
 
 /** Suspend a user for N days with a reason (they see it); used for sellers and reported authors. */
 export function SuspendForm(props: { userId: string; onDone: () => void; onCancel: () => void }) {
-  const submit = createSubmission();
+  const submit = createSubmission({ days: {}, reason: {} });
   async function suspend(e: SubmitEvent) {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
@@ -52,7 +52,7 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
   const setMode = (m: Mode) => props.setMode(m);
   const [approving, setApproving] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-  const reject = createSubmission();
+  const reject = createSubmission({ reason: {} });
 
   async function approve() {
     setApproving(true);

@@ -14,7 +14,7 @@ const OPEN: readonly ChargeStatus[] = ["processing", "unknown", "deferred"];
 
 function ChargeRow(props: { charge: Charge; open: boolean; setOpen: (on: boolean) => void; onDone: () => void }) {
   const c = () => props.charge;
-  const submit = createSubmission();
+  const submit = createSubmission({ reason: {} });
   async function act(e: SubmitEvent) {
     e.preventDefault();
     const reason = String(new FormData(e.currentTarget as HTMLFormElement).get("reason") ?? "");

@@ -13,7 +13,7 @@ type Item = (Queue["posts"][number] | Queue["comments"][number]) & { kind: "post
 function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpen: (on: boolean) => void }) {
   const open = () => props.open;
   const setOpen = (on: boolean) => props.setOpen(on);
-  const submit = createSubmission();
+  const submit = createSubmission({ reason: {}, suspendDays: {} });
   async function decide(e: SubmitEvent) {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);

@@ -11,7 +11,10 @@ import { session } from "../../lib/session";
 /** A buyer applies to sell; the application's status (and a rejection's reason) shows here until decided. */
 export default function ApplyPanel() {
   const [apps, { refetch }] = createResource(() => api.sellers.myApplications.query());
-  const submit = createSubmission();
+  const submit = createSubmission({
+    businessName: { messages: { invalid_format: "validation.noControlChars" } },
+    businessNumber: { messages: { invalid_format: "validation.businessNumber" } },
+  });
   const pending = () => apps()?.some((a) => a.status === "pending") ?? false;
   // Approved while this page was open: the role changed on the server, so reload the session (→ the console shows).
   createEffect(() => {

@@ -65,7 +65,18 @@ export default function NewGroupBuyPanel() {
   const [shares, setShares] = createSignal(10);
   const [deadlineError, setDeadlineError] = createSignal<string | undefined>();
   const product = () => active().find((p) => p.id === productId()) ?? active()[0];
-  const submit = createSubmission();
+  const submit = createSubmission({
+    productId: {},
+    regionId: {},
+    totalShares: {},
+    minShares: {},
+    maxPerPerson: {},
+    deadline: {},
+    pickupPlace: {},
+    pickupStart: {},
+    pickupEnd: {},
+    plusEarlyAccess: {},
+  });
   const start = Date.now();
 
   async function create(e: SubmitEvent) {

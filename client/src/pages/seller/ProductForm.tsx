@@ -21,7 +21,15 @@ function int(form: FormData, name: string): number {
  * field ids come from the field names.
  */
 export function ProductForm(props: { product?: Product; onDone: (p: Product) => void; onCancel?: () => void }) {
-  const submit = createSubmission();
+  const submit = createSubmission({
+    title: {},
+    description: {},
+    category: {},
+    totalQuantity: {},
+    unit: {},
+    totalPrice: { unit: "won" },
+    allowHosts: {},
+  });
 
   async function save(e: SubmitEvent) {
     e.preventDefault();

@@ -77,7 +77,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; onChange: () => void }) {
   const [stepError, setStepError] = createSignal<string | null>(null);
   const [cancelling, setCancelling] = createSignal(false);
   const [showBuyers, setShowBuyers] = createSignal(false);
-  const cancel = createSubmission();
+  const cancel = createSubmission({ reason: {} });
 
   async function advance(to: "ORDERED" | "READY") {
     setStep(to);

@@ -1,0 +1,21 @@
+/** Korean wording of server validation issues (shared/validation.ts codes; client/src/lib/validation.ts picks one). */
+export const validationKo = {
+  "validation.number": "숫자로 입력해 주세요.",
+  "validation.integer": "소수점 없이 정수로 입력해 주세요.",
+  "validation.type": "올바른 값을 입력해 주세요.",
+  "validation.empty": "입력해 주세요.",
+  "validation.tooShort": "{min}자 이상 입력해 주세요.",
+  "validation.tooLong": "{max}자까지 입력할 수 있어요.",
+  "validation.numberMin": "{min} 이상이어야 해요.",
+  "validation.numberMax": "{max} 이하여야 해요.",
+  "validation.arrayMin": "{min}개 이상 골라 주세요.",
+  "validation.arrayMax": "{max}개까지 고를 수 있어요.",
+  "validation.step": "{step} 단위로 입력해 주세요.",
+  "validation.email": "이메일 주소 형식이 아니에요.",
+  "validation.format": "형식이 올바르지 않아요.",
+  "validation.choice": "선택지 중에서 골라 주세요.",
+  "validation.invalid": "입력한 내용을 확인해 주세요.",
+  "validation.noControlChars": "줄바꿈이나 특수 제어 문자는 쓸 수 없어요.",
+  "validation.consent": "내용을 읽고 동의해 주세요.",
+  "validation.businessNumber": "사업자등록번호 10자리를 입력해 주세요 (123-45-67890).",
+} as const;

@@ -1,0 +1,164 @@
+import { A } from "@solidjs/router";
+import { createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import {
+  GROUP_BUY_STATUSES,
+  type GroupBuyStatus,
+  PRODUCT_CATEGORIES,
+  type ProductCategory,
+} from "../../../../shared/schemas/groupbuy";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { api, type RouterOutputs } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { t } from "../../lib/i18n";
+
+type Item = RouterOutputs["groupBuys"]["list"]["items"][number];
+/** Cards per page; the next page loads as the end of the list scrolls into view. */
+export const FEED_PAGE = 10;
+
+export function Progress(props: { taken: number; total: number }) {
+  return (
+    <div class="progress">
+      <progress max={props.total} value={props.taken} aria-label={t("gb.filled")} />
+      <span>{t("gb.shares", { taken: props.taken, total: props.total })}</span>
+    </div>
+  );
+}
+
+/**
+ * The region's group buys with status and category filters, paged by the server's cursor: the next page loads when
+ * the end of the list scrolls into view, or with the button (keyboards, screen readers).
+ */
+export function Feed(props: { regionId: string }) {
+  const [status, setStatus] = createSignal<GroupBuyStatus>("OPEN");
+  const [category, setCategory] = createSignal<ProductCategory | "">("");
+  const [items, setItems] = createSignal<Item[]>([]);
+  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
+  // A new filter starts a new list; `generation` drops pages that arrive for an older one.
+  let generation = 0;
+  const [page, { refetch }] = createResource(
+    () => ({ regionId: props.regionId, status: status(), category: category(), cursor: cursor() }),
+    async (q) => {
+      const mine = generation;
+      const result = await api.groupBuys.list.query({
+        regionId: q.regionId,
+        status: q.status,
+        ...(q.category ? { category: q.category } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        limit: FEED_PAGE,
+      });
+      if (mine === generation) setItems((list) => (q.cursor ? [...list, ...result.items] : result.items));
+      return result;
+    },
+  );
+  const next = () => (page.loading || page.error ? null : (page.latest?.nextCursor ?? null));
+  const more = () => {
+    const c = next();
+    if (c) setCursor(c);
+  };
+  function filter(apply: () => void) {
+    generation += 1;
+    setItems([]);
+    setCursor(undefined);
+    apply();
+  }
+
+  let sentinel: HTMLDivElement | undefined;
+  onMount(() => {
+    if (!sentinel || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) more();
+      },
+      { rootMargin: "200px" },
+    );
+    observer.observe(sentinel);
+    onCleanup(() => observer.disconnect());
+  });
+
+  return (
+    <section aria-labelledby="feed-heading" class="home-section">
+      <h2 id="feed-heading">{t("home.feed")}</h2>
+      <fieldset class="filters">
+        <legend class="sr-only">{t("feed.filters")}</legend>
+        <div class="field">
+          <label for="feed-status">{t("feed.status")}</label>
+          <select
+            id="feed-status"
+            value={status()}
+            onChange={(e) => filter(() => setStatus(e.currentTarget.value as GroupBuyStatus))}
+          >
+            <For each={GROUP_BUY_STATUSES}>{(s) => <option value={s}>{t(`gb.status.${s}`)}</option>}</For>
+          </select>
+        </div>
+        <div class="field">
+          <label for="feed-category">{t("feed.category")}</label>
+          <select
+            id="feed-category"
+            value={category()}
+            onChange={(e) => filter(() => setCategory(e.currentTarget.value as ProductCategory | ""))}
+          >
+            <option value="">{t("feed.allCategories")}</option>
+            <For each={PRODUCT_CATEGORIES}>{(c) => <option value={c}>{t(`category.${c}`)}</option>}</For>
+          </select>
+        </div>
+      </fieldset>
+      <Switch>
+        <Match when={page.error && items().length === 0}>
+          <LoadError error={page.error} retry={refetch} />
+        </Match>
+        <Match when={page.loading && items().length === 0}>
+          <Loading />
+        </Match>
+        <Match when={items().length === 0}>
+          <Empty>
+            <p>{status() === "OPEN" && !category() ? t("home.noGroupBuys") : t("feed.noMatch")}</p>
+          </Empty>
+        </Match>
+        <Match when={true}>
+          <ul class="cards" data-testid="feed">
+            <For each={items()}>
+              {(g) => (
+                <li>
+                  <article class="card gb" data-testid="feed-item">
+                    <h3>
+                      <A href={`/g/${g.id}`}>{g.title}</A>
+                    </h3>
+                    <p class="muted">
+                      {g.sellerName} · {t(`category.${g.category}`)}
+                    </p>
+                    <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
+                    <Progress taken={g.takenShares} total={g.totalShares} />
+                  </article>
+                </li>
+              )}
+            </For>
+          </ul>
+          <Show when={page.error}>
+            <LoadError error={page.error} retry={refetch} />
+          </Show>
+        </Match>
+      </Switch>
+      <div ref={sentinel} aria-hidden="true" />
+      <Show when={items().length > 0}>
+        <Show
+          when={page.loading || next()}
+          fallback={
+            <p class="muted" data-testid="feed-end">
+              {t("feed.end")}
+            </p>
+          }
+        >
+          <button
+            type="button"
+            class="secondary"
+            onClick={more}
+            disabled={page.loading}
+            aria-busy={page.loading || undefined}
+          >
+            {page.loading ? t("loading") : t("feed.more")}
+          </button>
+        </Show>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+import { createSignal, Show } from "solid-js";
+import { api } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { createSubmission, newKey } from "../../lib/forms";
+import { t } from "../../lib/i18n";
+
+/** Refund of charged points (not reward points, not held, not unpaid) back to the cards, newest payment first. */
+export function RefundPanel(props: { refundable: number; onRefunded: () => void }) {
+  const [amount, setAmount] = createSignal(0);
+  const [outcome, setOutcome] = createSignal<string | null>(null);
+  const submission = createSubmission({ amount: { unit: "won" } });
+  let key = newKey();
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    setOutcome(null);
+    const result = await submission.run(() => api.wallet.refund.mutate({ amount: amount(), idempotencyKey: key }));
+    if (result || submission.error()) key = newKey();
+    if (!result) return;
+    const { refunded, pending } = result.refund;
+    setOutcome(
+      [
+        refunded > 0 ? t("refund.done", { amount: formatWon(refunded) }) : "",
+        pending > 0 ? t("refund.pendingParts", { amount: formatWon(pending) }) : "",
+      ]
+        .filter(Boolean)
+        .join(" ") || null,
+    );
+    setAmount(0);
+    props.onRefunded();
+  }
+
+  return (
+    <section class="card" aria-labelledby="refund-heading">
+      <h2 id="refund-heading">{t("refund.heading")}</h2>
+      <p class="hint">{t("refund.rule")}</p>
+      <p data-testid="refundable">{t("refund.available", { amount: formatWon(props.refundable) })}</p>
+      <Show when={outcome()}>
+        <p class="ok" role="status" data-testid="refund-outcome">
+          {outcome()}
+        </p>
+      </Show>
+      <Show when={props.refundable > 0} fallback={<p class="muted">{t("refund.nothing")}</p>}>
+        <form onSubmit={submit} novalidate>
+          <div class="field">
+            <label for="field-refund-amount">{t("refund.amount")}</label>
+            <div class="field-row">
+              <input
+                id="field-refund-amount"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={props.refundable}
+                value={amount() || ""}
+                onInput={(e) => setAmount(Number(e.currentTarget.value) || 0)}
+                aria-invalid={submission.fields().amount ? true : undefined}
+              />
+              <button type="button" class="secondary" onClick={() => setAmount(props.refundable)}>
+                {t("refund.all")}
+              </button>
+            </div>
+            <Show when={submission.fields().amount}>
+              <p class="field-error" role="alert">
+                {submission.fields().amount?.[0]}
+              </p>
+            </Show>
+          </div>
+          <Show when={submission.message()}>
+            <p class="error" role="alert">
+              {submission.message()}
+            </p>
+          </Show>
+          <button
+            type="submit"
+            class="secondary"
+            disabled={submission.pending()}
+            aria-busy={submission.pending() || undefined}
+          >
+            {submission.pending() ? t("refund.working") : t("refund.submit")}
+          </button>
+        </form>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,274 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { ROOT } from "../../scripts/lib/proc.ts";
+import { DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { adminSdk, logIn, newVerifiedBuyer, sdkAs } from "./lib/buyers.ts";
+import { launchChromium } from "./lib/chromium.ts";
+import { PHONE, watchConsole } from "./lib/page.ts";
+
+const baseUrl = inject("baseUrl");
+const chromiumPath = inject("chromiumPath");
+const SHOTS = path.join(ROOT, "test-results", "browser");
+const HOUR = 3600_000;
+const TEST_CARD = "4242 4242 4242 4242";
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const nav = (page: Page, name: string) =>
+  page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name });
+/** Chromium logs every 4xx/5xx response as a console error; a test names the ones it provokes on purpose. */
+const unexpected = (problems: string[], ...statuses: number[]) =>
+  problems.filter((p) => !statuses.some((s) => p.includes(`status of ${s} `)));
+
+describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromium", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("short of points, a buyer tops up by card (Korean field errors first) and joins", async () => {
+    const buyer = await newVerifiedBuyer(baseUrl, "충전이웃");
+    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const product = await seller.products.create.mutate({
+      title: `유기농 달걀 30구 ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 30,
+      unit: "구",
+      totalPrice: 50_000,
+    });
+    const now = Date.now();
+    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 10,
+      minShares: 5,
+      maxPerPerson: 4,
+      deadline: now + 26 * HOUR,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 30 * HOUR,
+      pickupEnd: now + 34 * HOUR,
+    });
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    await page.getByLabel("몇 개 살까요?").fill("2");
+    await page.getByRole("button", { name: "참여하기" }).click();
+    // The refusal is worded from its reason code and amount, not the server's English.
+    await page.getByText("포인트가 ₩10,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
+
+    await nav(page, "지갑").click();
+    await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
+    await page.getByLabel("충전 금액").fill("1500");
+    await page.getByRole("button", { name: /충전하기$/ }).click();
+    await expect.poll(() => page.locator("#field-amount-error").textContent()).toBe("₩1,000 단위로 입력해 주세요.");
+    expect(await page.getByLabel("충전 금액").getAttribute("aria-invalid")).toBe("true");
+
+    await page.getByRole("button", { name: "₩10,000", exact: true }).click();
+    await page.getByRole("button", { name: "₩10,000 충전하기" }).click();
+    await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("₩10,000 충전됐어요.");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩10,000");
+    await page.getByTestId("recent-charges").getByText("결제 완료").waitFor();
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩10,000");
+    await page.getByTestId("wallet-history").getByText("충전", { exact: true }).waitFor();
+    await shot(page, "wallet-charged-ko");
+
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByLabel("몇 개 살까요?").fill("2");
+    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2개 × ₩5,000 = ₩10,000");
+    await page.getByRole("button", { name: "참여하기" }).click();
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
+    await shot(page, "groupbuy-joined-after-charge-ko");
+
+    await nav(page, "지갑").click();
+    await expect.poll(() => page.getByTestId("wallet-held").textContent()).toBe("₩10,000");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
+
+    expect(unexpected(problems, 400, 412)).toEqual([]);
+    await context.close();
+  });
+
+  test("PG down: consent, card encrypted in the browser, points now; the queue charges it when the PG is back", async () => {
+    const buyer = await newVerifiedBuyer(baseUrl, "외상이웃");
+    const admin = await adminSdk(baseUrl);
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    const sent: string[] = [];
+    page.on("request", (r) => {
+      const body = r.postData();
+      if (body) sent.push(body);
+    });
+    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await nav(page, "지갑").click();
+    await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
+    // The gateway's public key is fetched while it still answers.
+    await page.waitForFunction(() => sessionStorage.getItem("gonggu.pgKey") !== null);
+
+    await admin.admin.gateway.set.mutate({ mode: "down" });
+    try {
+      await page.getByRole("button", { name: "₩30,000", exact: true }).click();
+      await page.getByRole("button", { name: "₩30,000 충전하기" }).click();
+      const consent = page.getByTestId("deferred-consent");
+      await consent.waitFor();
+      const text = await consent.textContent();
+      expect(text).toContain("포인트 ₩30,000는 지금 바로 지갑에 들어와요.");
+      expect(text).toContain("결제 대기 포인트는 한 사람당 ₩100,000까지예요. 지금 ₩100,000 더 받을 수 있어요.");
+      expect(text).toContain("암호화");
+      await shot(page, "wallet-deferred-consent-ko");
+
+      await page.getByLabel("카드 번호").fill(TEST_CARD);
+      await page.getByLabel("유효기간 (MM/YY)").fill("12/30");
+      await page.getByRole("button", { name: "동의하고 ₩30,000 받기" }).click();
+      await expect
+        .poll(() => page.getByTestId("deferred-error").textContent())
+        .toBe("동의해야 결제 대기 충전을 할 수 있어요.");
+      await page.getByLabel("위 내용을 확인했고 동의합니다").check();
+      await page.getByRole("button", { name: "동의하고 ₩30,000 받기" }).click();
+
+      await expect
+        .poll(() => page.getByTestId("charge-outcome").textContent())
+        .toContain("포인트 ₩30,000를 먼저 드렸어요");
+      await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩30,000");
+      const line = page.getByTestId("pending-list").getByTestId("charge-line");
+      await expect.poll(() => line.getAttribute("data-status")).toBe("deferred");
+      expect(await line.textContent()).toContain("결제 대기 (카드사 복구 후 결제)");
+      expect(await page.getByTestId("pending-charges").textContent()).toContain(
+        "결제 대기 포인트 ₩30,000 / 한도 ₩100,000",
+      );
+      // Points on credit are not refundable until the card is charged.
+      expect(await page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩0");
+      await shot(page, "wallet-deferred-pending-ko");
+    } finally {
+      await admin.admin.gateway.set.mutate({ mode: "up" });
+    }
+
+    // The card left the browser only as the gateway's ciphertext.
+    const digits = TEST_CARD.replace(/ /g, "");
+    expect(sent.filter((b) => b.includes(digits) || b.includes(TEST_CARD))).toEqual([]);
+    expect(sent.some((b) => /"encryptedCard":"v1\.[\w-]+\.[\w-]{300,}"/.test(b))).toBe(true);
+
+    // The queue's retry charges the card once the gateway answers; the page follows it without a reload.
+    const paid = page.getByTestId("recent-charges").locator('[data-status="succeeded"]');
+    await expect.poll(() => paid.count(), { timeout: 45_000, interval: 500 }).toBe(1);
+    await page.getByText("진행 중인 충전이 없어요.").waitFor();
+    expect(await paid.textContent()).toContain("암호화한 카드");
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩30,000");
+    await shot(page, "wallet-deferred-paid-ko");
+
+    await page.getByRole("button", { name: "전액" }).click();
+    await page.getByRole("button", { name: "환불 요청" }).click();
+    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("₩30,000 환불됐어요.");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
+
+    expect(unexpected(problems, 503)).toEqual([]);
+    await context.close();
+  });
+
+  test("home feed: category and status filters, infinite scroll over cursor pages, 추천 still there", async () => {
+    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const run = Date.now().toString(36);
+    const now = Date.now();
+    const titles: string[] = [];
+    // More than one page (FEED_PAGE = 10) of one category, newest last.
+    for (let i = 1; i <= 12; i++) {
+      const product = await seller.products.create.mutate({
+        title: `수분 크림 ${run} #${i}`,
+        category: "beauty",
+        totalQuantity: 10,
+        unit: "개",
+        totalPrice: 20_000,
+      });
+      await seller.groupBuys.create.mutate({
+        productId: product.id,
+        regionId: "seoul-mapo-seogyo",
+        totalShares: 10,
+        minShares: 2,
+        maxPerPerson: 5,
+        deadline: now + 26 * HOUR,
+        pickupPlace: "서교동 주민센터 앞",
+        pickupStart: now + 30 * HOUR,
+        pickupEnd: now + 34 * HOUR,
+      });
+      titles.push(product.title);
+    }
+    const buyer = await newVerifiedBuyer(baseUrl, "피드이웃");
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await page.getByRole("heading", { name: "추천" }).waitFor();
+
+    await page.getByLabel("품목").selectOption("beauty");
+    const ours = page.getByTestId("feed-item").filter({ hasText: `수분 크림 ${run}` });
+    await expect.poll(() => ours.count()).toBe(10);
+    // Newest first: #12 … #3 on the first page.
+    expect(await ours.first().getByRole("heading").textContent()).toBe(titles[11]);
+    await shot(page, "home-feed-filtered-ko");
+    await page.getByTestId("feed-item").last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 4000);
+    await expect.poll(() => ours.count()).toBe(12);
+    await page.getByTestId("feed-end").waitFor();
+    expect(await page.getByTestId("feed-end").textContent()).toBe("마지막 공구까지 봤어요.");
+
+    await page.getByLabel("상태").selectOption("COMPLETED");
+    await page.getByText("조건에 맞는 공구가 없어요.").waitFor();
+    expect(await ours.count()).toBe(0);
+    await page.getByLabel("상태").selectOption("OPEN");
+    await expect.poll(() => ours.count()).toBe(10);
+    await page.getByRole("heading", { name: "추천" }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test("membership: tier and the way to the next, Plus subscribe and cancel, reward points", async () => {
+    const buyer = await newVerifiedBuyer(baseUrl, "멤버이웃");
+    const admin = await adminSdk(baseUrl);
+    await admin.admin.wallet.grant.mutate({
+      userId: buyer.id,
+      amount: 10_000,
+      reason: "browser test points",
+      idempotencyKey: `membership-${buyer.id}`,
+    });
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await nav(page, "내정보").click();
+    await page.getByRole("link", { name: "멤버십" }).click();
+    await page.getByRole("heading", { name: "멤버십", exact: true }).waitFor();
+
+    expect(await page.getByTestId("tier-name").textContent()).toBe("새싹");
+    expect(await page.getByTestId("tier-spend").textContent()).toBe("₩0");
+    expect(await page.getByTestId("tier-next").textContent()).toBe("이웃까지 ₩100,000 남았어요");
+    expect(await page.getByTestId("plus-status").textContent()).toBe("가입하지 않았어요.");
+    const rewards = page.getByTestId("rewards");
+    expect(await rewards.textContent()).toContain("사용 가능 ₩10,000");
+    expect(await rewards.textContent()).toContain("소멸 기한 없음: ₩10,000");
+    await shot(page, "membership-ko");
+
+    await page.getByRole("button", { name: "₩4,900로 가입하기" }).click();
+    await expect.poll(() => page.getByTestId("plus-status").textContent()).toMatch(/^이용 중 · .+까지$/);
+    expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 ₩4,900가 포인트에서 자동 결제돼요\.$/);
+    // Paid from reward points first.
+    await expect.poll(() => rewards.textContent()).toContain("사용 가능 ₩5,100");
+    await shot(page, "membership-plus-ko");
+
+    await page.getByRole("button", { name: "자동 갱신 해지" }).click();
+    await expect.poll(() => page.getByTestId("plus-renewal").textContent()).toMatch(/^해지 예약됨: .+까지 이용하고/);
+    await page.getByRole("button", { name: "자동 갱신 다시 켜기" }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,3 @@
+import { defineAuthzShard } from "./authz";
+
+defineAuthzShard(1);
