@@ -310,9 +310,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     const application = page.locator(`[data-testid="application"][data-email="${applicantEmail}"]`);
     await application.getByRole("button", { name: "반려" }).click();
     await application.getByRole("button", { name: "반려" }).click(); // no reason yet
-    await expect
-      .poll(() => application.locator("#field-reason-error").textContent())
-      .toBe("2자 이상 입력해 주세요.");
+    await expect.poll(() => application.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
     await shot(page, "admin-reject-error-ko");
     await application.getByLabel("반려 사유 (신청자에게 보여요)").fill("사업자등록번호를 확인할 수 없어요");
     await application.getByRole("button", { name: "반려" }).click();
