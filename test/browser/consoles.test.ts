@@ -148,15 +148,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       reason: "console browser test",
       idempotencyKey: `console-${gbId}`,
     });
-    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    // The seller watches the list: the join arrives over the buy's room socket, no reload.
     await page.getByRole("link", { name: "내 공구" }).click();
-    await expect
-      .poll(async () => {
-        await page.reload();
-        await card.waitFor();
-        return card.getAttribute("data-status");
-      })
-      .toBe("FILLED");
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^0\/3개 모임/);
+    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3개 모임/);
+    await expect.poll(() => card.getAttribute("data-status")).toBe("FILLED");
+    await card.getByRole("button", { name: "발주 확정" }).waitFor();
     await shot(page, "seller-groupbuy-filled-ko");
 
     await card.getByRole("button", { name: "발주 확정" }).click();
