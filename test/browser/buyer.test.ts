@@ -267,6 +267,50 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByRole("button", { name: "자동 갱신 해지" }).click();
     await expect.poll(() => page.getByTestId("plus-renewal").textContent()).toMatch(/^해지 예약됨: .+까지 이용하고/);
     await page.getByRole("button", { name: "자동 갱신 다시 켜기" }).waitFor();
+    expect(await page.getByTestId("reward-lots").count()).toBe(0);
+
+    // A completed purchase earns reward points as a lot with an expiry: the list shows it with its date.
+    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const product = await seller.products.create.mutate({
+      title: `멤버십 사과 ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 1,
+      unit: "상자",
+      totalPrice: 5_000,
+    });
+    const now = Date.now();
+    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 2,
+      minShares: 2,
+      maxPerPerson: 2,
+      deadline: now + 26 * HOUR,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 30 * HOUR,
+      pickupEnd: now + 34 * HOUR,
+    });
+    await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: `lot-${gb.id}` });
+    await seller.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.groupBuys.markReady.mutate({ id: gb.id });
+    await expect.poll(async () => (await buyer.sdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await buyer.sdk.groupBuys.confirmPickup.mutate({ id: gb.id });
+    // Rewards are granted by the queue's purchaseCompleted job.
+    await expect
+      .poll(async () => (await buyer.sdk.membership.get.query()).rewards.lots.length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    const [lot] = (await buyer.sdk.membership.get.query()).rewards.lots;
+    await page.reload();
+    const lots = page.getByTestId("reward-lots");
+    await lots.waitFor();
+    const kstDate = new Intl.DateTimeFormat("ko-KR", { dateStyle: "long", timeZone: "Asia/Seoul" });
+    const won = new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" });
+    expect(await lots.getByRole("listitem").count()).toBe((await buyer.sdk.membership.get.query()).rewards.lots.length);
+    expect(await lots.textContent()).toContain(`${won.format(lot.earned)} 중 ${won.format(lot.remaining)} 남음`);
+    expect(await lots.textContent()).toContain(`${kstDate.format(lot.expiresAt)} 소멸`);
+    // A year out (REWARD.lifetimeMonths = 12), not already expiring.
+    expect(lot.expiresAt - Date.now()).toBeGreaterThan(360 * 24 * HOUR);
+    await shot(page, "membership-reward-lot-ko");
 
     expect(problems).toEqual([]);
     await context.close();

@@ -148,15 +148,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       reason: "console browser test",
       idempotencyKey: `console-${gbId}`,
     });
-    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    // The seller watches the list: the join arrives over the buy's room socket, no reload.
     await page.getByRole("link", { name: "내 공구" }).click();
-    await expect
-      .poll(async () => {
-        await page.reload();
-        await card.waitFor();
-        return card.getAttribute("data-status");
-      })
-      .toBe("FILLED");
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^0\/3개 모임/);
+    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3개 모임/);
+    await expect.poll(() => card.getAttribute("data-status")).toBe("FILLED");
+    await card.getByRole("button", { name: "발주 확정" }).waitFor();
     await shot(page, "seller-groupbuy-filled-ko");
 
     await card.getByRole("button", { name: "발주 확정" }).click();
@@ -266,7 +264,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await context.close();
   });
 
-  test("admin journey: approvals, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
+  test("admin journey: reject with a reason, suspend a seller, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
     // A neighbour pays ₩12,000 with a registered card, so the charges page has a row to show.
     const buyer = await sdkAs(DEMO_BUYERS[1].email);
     await buyer.payments.registerBillingKey.mutate({ authKey: `auth_console_${Date.now()}`, consent: "billing-v1" });
@@ -277,12 +275,54 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     expect(charge.status).toBe("succeeded");
 
+    // Someone applies to sell whom the admin will turn down.
+    const stamp = Date.now().toString(36);
+    const applicantEmail = `console-rejected-${stamp}@example.com`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: applicantEmail,
+      password: DEMO_PASSWORD,
+      displayName: `신청인${stamp.slice(-4)}`,
+    });
+    const applicant = await sdkAs(applicantEmail);
+    await applicant.sellers.applyToSell.mutate({ businessName: "반려될 상점", businessNumber: "222-33-44444" });
+    // And a seller (approved through the API) whom the admin will suspend.
+    const adminSdk = await sdkAs(DEMO_ADMIN.email);
+    const rogueEmail = `console-suspended-${stamp}@example.com`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: rogueEmail,
+      password: DEMO_PASSWORD,
+      displayName: `정지될${stamp.slice(-4)}`,
+    });
+    const rogue = await (await sdkAs(rogueEmail)).sellers.applyToSell.mutate({
+      businessName: "정지될 상점",
+      businessNumber: "333-44-55555",
+    });
+    await adminSdk.admin.sellers.approve.mutate({ applicationId: rogue.id });
+
     const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await logInAs(page, DEMO_ADMIN.email);
     await page.getByTestId("nav-admin").click();
     await page.getByRole("heading", { name: "판매자 신청" }).waitFor();
+    const application = page.locator(`[data-testid="application"][data-email="${applicantEmail}"]`);
+    await application.getByRole("button", { name: "반려" }).click();
+    await application.getByRole("button", { name: "반려" }).click(); // no reason yet
+    await expect.poll(() => application.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    await shot(page, "admin-reject-error-ko");
+    await application.getByLabel("반려 사유 (신청자에게 보여요)").fill("사업자등록번호를 확인할 수 없어요");
+    await application.getByRole("button", { name: "반려" }).click();
+    await application.waitFor({ state: "detached" });
+    expect(await applicant.sellers.myApplications.query()).toMatchObject([
+      { status: "rejected", decisionReason: "사업자등록번호를 확인할 수 없어요" },
+    ]);
+
+    const seller = page.locator(`[data-testid="seller"][data-email="${rogueEmail}"]`);
+    await seller.getByRole("button", { name: "이용 정지" }).click();
+    await seller.getByLabel("정지 사유").fill("허위 상품 반복 등록");
+    await seller.getByRole("button", { name: "정지하기" }).click();
+    await expect.poll(() => seller.getByTestId("seller-suspended").textContent()).toMatch(/까지 정지$/);
+    await shot(page, "admin-sellers-suspended-ko");
 
     await page.getByRole("link", { name: "결제·DLQ" }).click();
     await page.getByRole("heading", { name: "실패한 작업 (DLQ)" }).waitFor();
@@ -311,7 +351,10 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await expect.poll(() => chart.textContent()).toContain("충전 성공");
     await shot(page, "admin-charts-ko");
 
-    expect(problems).toEqual([]);
+    // The only console message: the browser reporting the deliberate reject without a reason.
+    expect(problems).toEqual([
+      "error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ]);
     await context.close();
   });
 });
