@@ -8,22 +8,20 @@ import { captureLogs, captureQueueSends, scanForCardData } from "./card-scan";
  * it printed. Registered once per file by setup.ts. A test that plants card data on purpose (the scanner's own test)
  * cleans it up and calls `forgetCapturedSoFar()`.
  */
-const touched = new Map<string, { label: string; namespace: DurableObjectNamespace; id: string }>();
+const touched = new Map<string, () => DurableObjectStub>();
 let logs = captureLogs();
 let sends = captureQueueSends();
 
-function recordDurableObjectStubs() {
-  const namespaces: Record<string, DurableObjectNamespace> = {
-    GroupBuyRoom: env.GROUP_BUY,
-    UserChannel: env.USER_CHANNEL,
+function recordStubsOf<T extends Rpc.DurableObjectBranded | undefined>(
+  label: string,
+  namespace: DurableObjectNamespace<T>,
+) {
+  const get = namespace.get.bind(namespace);
+  namespace.get = (id, options) => {
+    const key = id.toString();
+    touched.set(`${label}:${key.slice(0, 16)}`, () => get(namespace.idFromString(key)) as DurableObjectStub);
+    return get(id, options);
   };
-  for (const [label, namespace] of Object.entries(namespaces)) {
-    const get = namespace.get.bind(namespace);
-    namespace.get = ((id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions) => {
-      touched.set(`${label}:${id.toString()}`, { label, namespace, id: id.toString() });
-      return get(id, options);
-    }) as typeof namespace.get;
-  }
 }
 
 export function forgetCapturedSoFar() {
@@ -34,16 +32,12 @@ export function forgetCapturedSoFar() {
 }
 
 export function sweepEachFileForCardData() {
-  recordDurableObjectStubs();
+  recordStubsOf("GroupBuyRoom", env.GROUP_BUY);
+  recordStubsOf("UserChannel", env.USER_CHANNEL);
   afterAll(async () => {
     logs.restore();
     sends.restore();
-    const durableObjects = Object.fromEntries(
-      [...touched.values()].map(({ label, namespace, id }) => [
-        `${label}:${id.slice(0, 8)}`,
-        namespace.get(namespace.idFromString(id)),
-      ]),
-    );
+    const durableObjects = Object.fromEntries([...touched].map(([label, stub]) => [label, stub()]));
     const found = await scanForCardData({ queueBodies: sends.bodies, logs: logs.lines, durableObjects });
     if (found.length > 0) {
       throw new Error(`card data was stored, sent or logged by this file: ${JSON.stringify(found.slice(0, 10))}`);
