@@ -261,7 +261,10 @@ export class RoomChat {
   private enqueue(message: ChatMessage, now: number): void {
     this.pending.push(message);
     this.pendingBytes += messageBytes(message);
-    if (this.pendingBytes >= CHAT_FRAME_MAX_BYTES) return this.flush(); // a full frame gains nothing by waiting
+    if (this.pendingBytes >= CHAT_FRAME_MAX_BYTES) {
+      this.flush(); // a full frame gains nothing by waiting
+      return;
+    }
     if (this.timer) return;
     const window = Math.min(FLUSH_MS_MAX, this.lastFanout * FLUSH_MS_PER_SOCKET);
     if (window < 1 || now - this.lastFlushAt >= QUIET_MS) this.flush();
