@@ -1,49 +1,14 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
+import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
-import { launchChromium } from "./lib/chromium.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 // The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
 // opens a group buy, a neighbour fills it, and the seller drives it to READY; the admin's charges, DLQ and charts.
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
-
-async function sdkAs(email: string) {
-  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
-    email,
-    password: DEMO_PASSWORD,
-    tokenKind: "bearer",
-  });
-  return createGongguClient({ url: baseUrl, token: token! });
-}
-
-async function logInAs(page: Page, email: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "로그인" }).click();
-  await page.getByRole("navigation", { name: "주요 메뉴" }).waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
 describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
     const stamp = Date.now().toString(36);
@@ -54,7 +19,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       displayName: `새판매자${stamp.slice(-4)}`,
     });
 
-    const sellerCtx = await browser.newContext({ viewport: PHONE });
+    const sellerCtx = await chromium.browser().newContext({ viewport: PHONE });
     const page = await sellerCtx.newPage();
     const problems = watchConsole(page);
     await logInAs(page, email);
@@ -80,7 +45,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await shot(page, "seller-apply-pending-ko");
 
     // The admin approves it in the console.
-    const adminCtx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const adminCtx = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
     const admin = await adminCtx.newPage();
     const adminProblems = watchConsole(admin);
     await logInAs(admin, DEMO_ADMIN.email);
@@ -233,9 +198,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       idempotencyKey: `console-cancel-join-${groupBuy.id}`,
     });
 
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_SELLERS[0].email);
     await page.getByTestId("nav-seller").click();
     const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
@@ -299,7 +262,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     await adminSdk.admin.sellers.approve.mutate({ applicationId: rogue.id });
 
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const context = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await logInAs(page, DEMO_ADMIN.email);
