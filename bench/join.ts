@@ -16,15 +16,20 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startProfile, summarize } from "./lib/profile.ts";
 import { row, writeResult } from "./lib/results.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
+const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
 const FILL = Number(process.env.BENCH_FILL ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
+/** BENCH_PROFILE=<storm name>: CPU-profile the worker isolate during that storm and print where the time went. */
+const PROFILE = process.env.BENCH_PROFILE;
+const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const HOT_SHARES = 100;
 const BASE = `http://127.0.0.1:${PORT}`;
 const ROOT = resolve(import.meta.dirname, "..");
@@ -61,7 +66,33 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** CPU ms used so far by each process of wrangler dev's process group (wrangler's Node, workerd), by command name. */
+function groupCpu(pgid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!pgid) return out;
+  const ps = spawnSync("ps", ["-eo", "pid=,pgid=,comm="], { encoding: "utf8" });
+  for (const line of ps.stdout.split("\n")) {
+    const [pid, group, comm] = line.trim().split(/\s+/);
+    if (Number(group) !== pgid) continue;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      out.set(comm, (out.get(comm) ?? 0) + ms);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 type Outcome = "ok" | "sold_out" | "other";
+
+/** A tRPC query over HTTP (the ceilings: no D1 at all, and the session + verification reads of auth.me). */
+async function queryCall(path: string, token?: string): Promise<{ outcome: Outcome; code?: string }> {
+  const res = await fetch(`${BASE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  await res.arrayBuffer();
+  return res.ok ? { outcome: "ok" } : { outcome: "other", code: `HTTP ${res.status}` };
+}
 
 /** One tRPC mutation over HTTP, the way the SDK sends it. */
 async function joinCall(
@@ -92,6 +123,8 @@ interface Storm {
   perSec: number;
   p50: number;
   p99: number;
+  /** CPU ms per attempt: this load generator, and each server process (workerd, wrangler's node). */
+  cpu: Record<string, number>;
 }
 
 async function storm(
@@ -111,8 +144,12 @@ async function storm(
     perSec: 0,
     p50: 0,
     p99: 0,
+    cpu: {},
   };
   let next = 0;
+  const stopProfile = PROFILE === name ? await startProfile(PORT + 1) : null;
+  const cpuBefore = groupCpu(serverGroup);
+  const selfBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
   await Promise.all(
@@ -133,6 +170,11 @@ async function storm(
     }),
   );
   result.seconds = (performance.now() - start) / 1000;
+  if (stopProfile) console.log(`${name}: ${summarize(await stopProfile(), 40)}`);
+  const self = process.cpuUsage(selfBefore);
+  const per = (ms: number) => ms / Math.max(1, result.attempts);
+  result.cpu.client = per((self.user + self.system) / 1000);
+  for (const [comm, ms] of groupCpu(serverGroup)) result.cpu[comm] = per(ms - (cpuBefore.get(comm) ?? 0));
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   result.perSec = result.attempts / result.seconds;
@@ -140,6 +182,9 @@ async function storm(
   result.p99 = pct(0.99);
   return result;
 }
+
+/** wrangler dev's process group (it and workerd), for the CPU split. */
+let serverGroup: number | undefined;
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-join-"));
@@ -172,6 +217,7 @@ async function main() {
     ],
     { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  serverGroup = child.pid;
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
@@ -206,6 +252,10 @@ async function main() {
     const none = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
     await storm("warm-up", 200, (i) => (i % 2 ? viaDo(none, "w")(i) : viaD1(none, "w")(i)));
 
+    const ceilings = [
+      await storm("trpc health", CEILING, () => queryCall("/api/trpc/health")),
+      await storm("auth.me", CEILING, (i) => queryCall("/api/trpc/auth.me", token(i))),
+    ];
     const results = [
       await storm("hot DO", ATTEMPTS, viaDo(hot.do, "hd")),
       await storm("hot D1", ATTEMPTS, viaD1(hot.d1, "hb")),
@@ -223,12 +273,17 @@ async function main() {
       `\njoin benchmark — one hot group buy on wrangler dev (local D1 + Durable Objects), ${CONCURRENCY} concurrent clients`,
     );
     console.log(
-      `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), node ${process.version}\n`,
+      `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}, node ${process.version}\n`,
     );
-    console.log("storm     attempts  ok     sold-out  other  seconds  joins/s  p50 ms  p99 ms");
-    for (const r of results) {
+    console.log("storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  CPU ms/attempt");
+    for (const r of [...ceilings, ...results]) {
+      const cpu = Object.entries(r.cpu)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(", ");
       console.log(
-        `${r.name.padEnd(9)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1)}` +
+        `${r.name.padEnd(12)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1).padEnd(7)} ${cpu}` +
           (r.otherCodes.size ? `  (${[...r.otherCodes].slice(0, 3).join(", ")})` : ""),
       );
     }
