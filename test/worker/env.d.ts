@@ -8,5 +8,6 @@ declare namespace Cloudflare {
     SIM_PATH: string;
     PLATFORM_BUYERS: string;
     GROUP_COMMIT_JOINS: string;
+    JOIN_COST_LOG: string;
   }
 }
