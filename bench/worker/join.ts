@@ -210,6 +210,7 @@ bench.post("/bench/state", async (c) => {
         confirmed: room.counts.confirmed,
         escrow: held(b.do),
         price: room.meta?.pricePerShare,
+        holdGroups: room.holdGroups,
       },
       d1: { taken: d1?.takenShares ?? -1, escrow: held(b.d1), price: d1?.pricePerShare },
     });

@@ -133,6 +133,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
   private readonly holdQueue: HoldWaiter[] = [];
   private holdCommitting = false;
+  /** Since this instance started: group commits run and holds they carried (diagnostics, bench:join). */
+  private readonly holdGroups = { groups: 0, holds: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -352,6 +354,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   private async commitHoldGroup(): Promise<void> {
     const group = this.holdQueue.splice(0, HOLD_GROUP_MAX);
+    this.holdGroups.groups += 1;
+    this.holdGroups.holds += group.length;
     try {
       const meta = this.store.meta()!;
       const live: { waiter: HoldWaiter; row: Reservation }[] = [];
@@ -440,7 +444,12 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   /** Test/diagnostic view of the room's storage. */
   debugState() {
-    return { meta: this.store.meta(), counts: this.store.counts(), reservations: this.store.all() };
+    return {
+      meta: this.store.meta(),
+      counts: this.store.counts(),
+      reservations: this.store.all(),
+      holdGroups: { ...this.holdGroups },
+    };
   }
 
   // ---- Alarm: deadline, healing, mirror retries (at-least-once: every part is idempotent) -------------------------
