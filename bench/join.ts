@@ -66,9 +66,9 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** CPU ms used so far by each process of wrangler dev's process group (wrangler's Node, workerd), by command name. */
-function groupCpu(pgid: number | undefined): Map<string, number> {
-  const out = new Map<string, number>();
+/** CPU ms used so far by each process of wrangler dev's process group (wrangler's Node, workerd), by pid. */
+function groupCpu(pgid: number | undefined): Map<number, { comm: string; ms: number }> {
+  const out = new Map<number, { comm: string; ms: number }>();
   if (!pgid) return out;
   const ps = spawnSync("ps", ["-eo", "pid=,pgid=,comm="], { encoding: "utf8" });
   for (const line of ps.stdout.split("\n")) {
@@ -76,12 +76,18 @@ function groupCpu(pgid: number | undefined): Map<string, number> {
     if (Number(group) !== pgid) continue;
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-      out.set(comm, (out.get(comm) ?? 0) + ms);
+      out.set(Number(pid), { comm, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
     } catch {
       // exited meanwhile
     }
   }
+  return out;
+}
+
+/** CPU ms per command name between two groupCpu readings (a process that exited in between is not counted). */
+function cpuSince(before: ReturnType<typeof groupCpu>, now: ReturnType<typeof groupCpu>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [pid, { comm, ms }] of now) out.set(comm, (out.get(comm) ?? 0) + ms - (before.get(pid)?.ms ?? 0));
   return out;
 }
 
@@ -174,7 +180,7 @@ async function storm(
   const self = process.cpuUsage(selfBefore);
   const per = (ms: number) => ms / Math.max(1, result.attempts);
   result.cpu.client = per((self.user + self.system) / 1000);
-  for (const [comm, ms] of groupCpu(serverGroup)) result.cpu[comm] = per(ms - (cpuBefore.get(comm) ?? 0));
+  for (const [comm, ms] of cpuSince(cpuBefore, groupCpu(serverGroup))) result.cpu[comm] = per(ms);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   result.perSec = result.attempts / result.seconds;
