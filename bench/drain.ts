@@ -16,15 +16,11 @@
  * The consumer's backoff while the gateway is down is shortened (QUEUE_RETRY_BASE_S=3, QUEUE_RETRY_MAX_S=15) so the
  * run is minutes, not the production hour; the drain rate itself does not depend on it, the time-to-first-payment does.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { ensureDevVars, migrateLocal, seedLocal, waitForHealth } from "../scripts/lib/local.ts";
-import { binPath, OFFLINE_ENV, ROOT } from "../scripts/lib/proc.ts";
+import { availableParallelism, cpus } from "node:os";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_REGIONS } from "../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../shared/sdk.ts";
 import { row, writeResult } from "./lib/results.ts";
+import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8840);
 const CHARGES = Math.min(Number(process.env.BENCH_CHARGES ?? 5000), 9000);
@@ -63,41 +59,13 @@ async function buyer(i: number, region: (typeof DEMO_REGIONS)[number]): Promise<
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-drain-"));
-  const state = { persistTo: join(dir, "state") };
-  let server: ChildProcess | undefined;
-  const stop = () => {
-    if (server?.pid && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
-  };
-  process.on("exit", stop);
+  const { stop } = await startBenchServer({
+    name: "drain",
+    port: PORT,
+    seed: true,
+    vars: { QUEUE_RETRY_BASE_S: "3", QUEUE_RETRY_MAX_S: "15" },
+  });
   try {
-    ensureDevVars();
-    mkdirSync(join(ROOT, "dist/client"), { recursive: true }); // wrangler wants the assets dir; the SPA is not needed
-    await migrateLocal(state);
-    await seedLocal(state);
-    server = spawn(
-      process.execPath,
-      [
-        binPath("wrangler"),
-        "dev",
-        "--port",
-        String(PORT),
-        "--ip",
-        "127.0.0.1",
-        "--inspector-port",
-        String(PORT + 1),
-        "--persist-to",
-        state.persistTo,
-        "--show-interactive-dev-session=false",
-        "--var",
-        "QUEUE_RETRY_BASE_S:3",
-        "--var",
-        "QUEUE_RETRY_MAX_S:15",
-      ],
-      { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, stdio: ["ignore", "ignore", "pipe"], detached: true },
-    );
-    await waitForHealth(BASE, server, 120_000);
-
     const { token } = await client().auth.login.mutate({
       email: DEMO_ADMIN.email,
       password: DEMO_PASSWORD,
@@ -169,9 +137,7 @@ async function main() {
     ]);
     if (paid < CHARGES || left.items.length > 0 || !clean) process.exitCode = 1;
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -14,12 +14,14 @@
  *
  * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per storm at most. localhost only.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../scripts/lib/proc.ts";
 import { startProfile, summarize } from "./lib/profile.ts";
 import { row, writeResult } from "./lib/results.ts";
+import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
@@ -32,8 +34,6 @@ const PROFILE = process.env.BENCH_PROFILE;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const HOT_SHARES = 100;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ROOT = resolve(import.meta.dirname, "..");
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
 
 /** The project's wrangler.toml with the bench worker as `main`, absolute paths, and no static assets. */
 function wranglerConfig(dir: string): string {
@@ -46,18 +46,6 @@ function wranglerConfig(dir: string): string {
   const vars = existsSync(join(ROOT, ".dev.vars")) ? ".dev.vars" : ".dev.vars.example";
   copyFileSync(join(ROOT, vars), join(dir, ".dev.vars"));
   return path;
-}
-
-async function waitForHealth(child: ChildProcess, log: () => string, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}\n${log().slice(-2000)}`);
-    try {
-      if ((await fetch(`${BASE}/bench/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`wrangler dev did not become healthy in time\n${log().slice(-2000)}`);
 }
 
 async function post<T>(path: string, body: unknown): Promise<T> {
@@ -193,46 +181,14 @@ async function storm(
 let serverGroup: number | undefined;
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-join-"));
-  const config = wranglerConfig(dir);
-  const state = join(dir, "state");
-  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const migrate = spawnSync(
-    wrangler,
-    ["d1", "migrations", "apply", "gonggu", "--local", "--persist-to", state, "-c", config],
-    {
-      env: ENV,
-      encoding: "utf8",
-    },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}\n${migrate.stdout}`);
-  const child = spawn(
-    wrangler,
-    [
-      "dev",
-      "-c",
-      config,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(PORT + 1),
-      "--persist-to",
-      state,
-    ],
-    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  serverGroup = child.pid;
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  const stop = () => {
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-  };
-  process.on("exit", stop);
+  const { stop, server } = await startBenchServer({
+    name: "join",
+    port: PORT,
+    config: wranglerConfig,
+    healthPath: "/bench/health",
+  });
+  serverGroup = server.pid;
   try {
-    await waitForHealth(child, () => log);
     // Every buyer takes at most one share of each buy (max 1 per person), so the hot storm needs ≥ 100 buyers and
     // the fill storm one buyer per share. Attempts beyond a buyer's first are refused (sold out or max-per-person).
     const buyers = Math.max(FILL, HOT_SHARES * 2);
@@ -351,9 +307,7 @@ async function main() {
     ]);
     if (bad) process.exitCode = 1;
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

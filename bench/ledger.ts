@@ -12,11 +12,9 @@
  * Bounded: BENCH_OPS (default 2000) operations per phase, BENCH_CONCURRENCY (32) in flight, BENCH_SECONDS (60) per
  * phase at most, BENCH_USERS (200) users. localhost only.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { availableParallelism, cpus } from "node:os";
 import { row, writeResult } from "./lib/results.ts";
+import { d1BenchConfig, startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8830);
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
@@ -24,36 +22,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const BASE = `http://127.0.0.1:${PORT}`;
-const ROOT = resolve(import.meta.dirname, "..");
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
-
-function wranglerConfig(dir: string): string {
-  const path = join(dir, "wrangler.json");
-  writeFileSync(
-    path,
-    JSON.stringify({
-      name: "gonggu-bench-ledger",
-      main: join(ROOT, "bench/worker/ledger.ts"),
-      compatibility_date: "2026-10-20",
-      d1_databases: [
-        { binding: "DB", database_name: "gonggu", database_id: "bench", migrations_dir: join(ROOT, "migrations") },
-      ],
-    }),
-  );
-  return path;
-}
-
-async function waitForHealth(child: ChildProcess, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("wrangler dev did not become healthy in time");
-}
 
 async function call(path: string, body: Record<string, string | number>): Promise<boolean> {
   const res = await fetch(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -96,44 +64,13 @@ async function phase(name: string, count: number, op: (i: number) => Promise<boo
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-ledger-"));
-  const config = wranglerConfig(dir);
-  const state = join(dir, "state");
-  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const migrate = spawnSync(
-    wrangler,
-    ["d1", "migrations", "apply", "gonggu", "--local", "--persist-to", state, "-c", config],
-    { env: ENV, encoding: "utf8" },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}\n${migrate.stdout}`);
-  const child = spawn(
-    wrangler,
-    [
-      "dev",
-      "-c",
-      config,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(PORT + 1),
-      "--persist-to",
-      state,
-    ],
-    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  const stop = () => {
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-  };
-  process.on("exit", stop);
+  const { stop } = await startBenchServer({
+    name: "ledger",
+    port: PORT,
+    config: d1BenchConfig("ledger", "bench/worker/ledger.ts"),
+    healthPath: "/health",
+  });
   try {
-    await waitForHealth(child).catch((e) => {
-      throw new Error(`${e.message}\n${log.slice(-2000)}`);
-    });
     const book = `bench-${Date.now().toString(36)}`;
     await call("/setup", { book, users: USERS, amount: 100_000_000 });
     const user = (i: number) => `u${i % USERS}`;
@@ -183,9 +120,7 @@ async function main() {
     ]);
     if (!check.clean || results.some((r) => r.failed > 0)) process.exitCode = 1;
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -9,16 +9,12 @@
  * connections after a short warm-up; prints req/s and p50/p99 latency, and the ratio tRPC/bare (1.0 = no overhead). localhost only; the load
  * generator and workerd share this machine (cores printed).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
-import { ensureDevVars, migrateLocal, seedLocal, waitForHealth } from "../scripts/lib/local.ts";
-import { binPath, OFFLINE_ENV, ROOT } from "../scripts/lib/proc.ts";
 import { DEMO_REGIONS } from "../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../shared/sdk.ts";
 import { row, writeResult } from "./lib/results.ts";
+import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8875);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 12), 60);
@@ -27,39 +23,8 @@ const ROUNDS = 3;
 const BASE = `http://127.0.0.1:${PORT}`;
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-read-"));
-  const state = { persistTo: join(dir, "state") };
-  let server: ChildProcess | undefined;
-  const stop = () => {
-    if (server?.pid && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
-  };
-  process.on("exit", stop);
+  const { stop } = await startBenchServer({ name: "read", port: PORT, seed: true, vars: { BENCH_ROUTES: "1" } });
   try {
-    ensureDevVars();
-    mkdirSync(join(ROOT, "dist/client"), { recursive: true }); // wrangler wants the assets dir; the SPA is not needed
-    await migrateLocal(state);
-    await seedLocal(state);
-    server = spawn(
-      process.execPath,
-      [
-        binPath("wrangler"),
-        "dev",
-        "--port",
-        String(PORT),
-        "--ip",
-        "127.0.0.1",
-        "--inspector-port",
-        String(PORT + 1),
-        "--persist-to",
-        state.persistTo,
-        "--show-interactive-dev-session=false",
-        "--var",
-        "BENCH_ROUTES:1",
-      ],
-      { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, stdio: ["ignore", "ignore", "pipe"], detached: true },
-    );
-    await waitForHealth(BASE, server, 120_000);
-
     // A verified neighbour of the first demo region (the demo seed puts open group buys there).
     const region = DEMO_REGIONS[0];
     const email = `read-${Date.now().toString(36)}@bench.test`;
@@ -142,9 +107,7 @@ async function main() {
       row("groupBuys.list p50 via tRPC (vs bare)", trpc.latency.p50, "ms", bare.latency.p50),
     ]);
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

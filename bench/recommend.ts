@@ -2,13 +2,9 @@
 // 1. Times the cron's full recompute (planRecompute: vectors, top-K neighbours, candidates, regional popularity) over
 //    a seeded synthetic log, and compares the neighbour search with the naive all-pairs baseline on a bounded sample
 //    of users measured in the same run (in process).
-// 2. With --d1: seeds the same log into local D1 (wrangler dev on 127.0.0.1:8860, temp state) and times the real cron
-//    step end to end — a full sweep in pages of 500 users as the cron runs it, one incremental run — and the one-query
+// 2. With --d1: seeds the same log into local D1 (wrangler dev on 127.0.0.1:BENCH_PORT, default 8860, temp state) and
+//    times the real cron step end to end — a full sweep in pages of 500 users as the cron runs it, one incremental run — and the one-query
 //    serving path. localhost only; bounded by the log size and a 10-minute deadline.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateInteractions } from "../scripts/recommend/synthetic.ts";
 import { RECOMMEND } from "../worker/recommend/config.ts";
@@ -16,6 +12,7 @@ import { planRecompute } from "../worker/recommend/plan.ts";
 import { allPairsNeighbours, anchorPostings, topNeighbours } from "../worker/recommend/similarity.ts";
 import { buildUserVectors } from "../worker/recommend/vectors.ts";
 import { row, writeResult } from "./lib/results.ts";
+import { d1BenchConfig, startBenchServer } from "./lib/server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -115,59 +112,13 @@ writeResult("recommend", rows, { detail: report });
 if (!identical) process.exitCode = 1;
 
 async function d1Bench(n: number) {
-  const PORT = 8860;
-  const BASE = `http://127.0.0.1:${PORT}`;
-  const ROOT = resolve(import.meta.dirname, "..");
-  const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" };
   const deadline = Date.now() + 10 * 60_000;
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-recommend-"));
-  const config = join(dir, "wrangler.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      name: "gonggu-bench-recommend",
-      main: join(ROOT, "bench/worker/recommend.ts"),
-      compatibility_date: "2026-10-20",
-      d1_databases: [
-        { binding: "DB", database_name: "gonggu", database_id: "bench", migrations_dir: join(ROOT, "migrations") },
-      ],
-    }),
-  );
-  const state = join(dir, "state");
-  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const migrate = spawnSync(
-    wrangler,
-    ["d1", "migrations", "apply", "gonggu", "--local", "--persist-to", state, "-c", config],
-    {
-      env: ENV,
-      encoding: "utf8",
-    },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}\n${migrate.stdout}`);
-  const child = spawn(
-    wrangler,
-    [
-      "dev",
-      "-c",
-      config,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--inspector-port",
-      String(PORT + 1),
-      "--persist-to",
-      state,
-    ],
-    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  const stop = () => {
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-  };
-  process.on("exit", stop);
+  const { base: BASE, stop } = await startBenchServer({
+    name: "recommend",
+    port: Number(process.env.BENCH_PORT ?? 8860),
+    config: d1BenchConfig("recommend", "bench/worker/recommend.ts"),
+    healthPath: "/health",
+  });
   const call = async <T>(path: string, body: Record<string, unknown>): Promise<T> => {
     if (Date.now() > deadline) throw new Error("D1 benchmark deadline passed");
     const res = await fetch(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -176,14 +127,6 @@ async function d1Bench(n: number) {
     return json;
   };
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited\n${log.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`wrangler dev did not start\n${log.slice(-2000)}`);
-      try {
-        if ((await fetch(`${BASE}/health`)).ok) break;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 300));
-    }
     const start = Date.now() - 90 * 86_400_000;
     let t = performance.now();
     const catalog = await call<Record<string, number>>("/seed/catalog", { n, start });
@@ -240,8 +183,6 @@ async function d1Bench(n: number) {
       serveP99Ms: p(0.99),
     };
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

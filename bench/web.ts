@@ -15,8 +15,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext } from "playwright-core";
-import { waitForHealth } from "../scripts/lib/local.ts";
-import { exitOf, ROOT, spawnNode } from "../scripts/lib/proc.ts";
+import { stopDevServer, waitForHealth } from "../scripts/lib/local.ts";
+import { ROOT, spawnNode } from "../scripts/lib/proc.ts";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../scripts/seed/demo-data.ts";
 import { findChromium, launchChromium } from "../test/browser/lib/chromium.ts";
 
@@ -147,12 +147,7 @@ const timer = setTimeout(() => {
 
 async function stop() {
   await browser?.close().catch(() => {});
-  if (server.pid && server.exitCode === null && server.signalCode === null) {
-    process.kill(-server.pid, "SIGTERM"); // our own process group: start.ts, wrangler, workerd
-    const killer = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 5_000);
-    await exitOf(server);
-    clearTimeout(killer);
-  }
+  await stopDevServer(server); // our own process group: start.ts, wrangler, workerd
   rmSync(persistTo, { recursive: true, force: true });
 }
 

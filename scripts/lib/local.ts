@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
-import { binPath, ROOT, runScript, spawnNode, wrangler } from "./proc.ts";
+import { binPath, exitOf, ROOT, runScript, spawnNode, wrangler } from "./proc.ts";
 
 /** The steps `npm start` and the browser tests share, so the tests exercise exactly what a developer runs. */
 
@@ -12,9 +12,14 @@ const DEV_VARS_EXAMPLE = path.join(ROOT, ".dev.vars.example");
 export interface LocalState {
   /** wrangler --persist-to: a separate local D1/DO/queue state (tests use a temp dir); default .wrangler/state. */
   persistTo?: string;
+  /** wrangler -c: another config (a bench worker); default the project's wrangler.toml. */
+  config?: string;
 }
 
-const persistArgs = (state: LocalState) => (state.persistTo ? ["--persist-to", state.persistTo] : []);
+const persistArgs = (state: LocalState) => [
+  ...(state.persistTo ? ["--persist-to", state.persistTo] : []),
+  ...(state.config ? ["-c", state.config] : []),
+];
 
 /** Copies .dev.vars.example to .dev.vars when absent; returns whether it did. */
 export function ensureDevVars(): boolean {
@@ -33,11 +38,15 @@ export const migrateLocal = (state: LocalState) =>
   wrangler("D1 migrations", ["d1", "migrations", "apply", "gonggu", "--local", ...persistArgs(state)]);
 
 export const seedLocal = (state: LocalState) =>
-  runScript("seed", path.join(ROOT, "scripts/seed/index.ts"), persistArgs(state));
+  runScript("seed", path.join(ROOT, "scripts/seed/index.ts"), state.persistTo ? ["--persist-to", state.persistTo] : []);
 
 export interface DevServerOptions extends LocalState {
   port: number;
+  /** --ip: benches bind 127.0.0.1 only. */
+  ip?: string;
   inspectorPort?: number;
+  /** --var NAME:value overrides (bench routes, short queue backoff). */
+  vars?: Record<string, string>;
   /** Pass our terminal through (hotkeys, Ctrl-C) — for `npm start`, not for tests. */
   interactive?: boolean;
   /** Own process group so a test can end wrangler and workerd together. */
@@ -47,20 +56,27 @@ export interface DevServerOptions extends LocalState {
 
 export function startDevServer(options: DevServerOptions): ChildProcess {
   const args = ["dev", "--port", String(options.port), ...persistArgs(options)];
+  if (options.ip) args.push("--ip", options.ip);
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   if (!options.interactive) args.push("--show-interactive-dev-session=false");
   return spawnNode(binPath("wrangler"), args, options);
 }
 
-/** Polls /api/health until it answers 200; fails early if the server process exits. */
-export async function waitForHealth(origin: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** Polls a health path (default /api/health) until it answers 200; fails early if the server process exits. */
+export async function waitForHealth(
+  origin: string,
+  server: ChildProcess,
+  timeoutMs = 60_000,
+  healthPath = "/api/health",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null || server.signalCode !== null) {
       throw new Error(`wrangler dev exited (${server.exitCode ?? server.signalCode}) before it was ready`);
     }
     try {
-      const res = await fetch(`${origin}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${origin}${healthPath}`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
     } catch {
       // not listening yet
@@ -68,4 +84,21 @@ export async function waitForHealth(origin: string, server: ChildProcess, timeou
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${origin} did not become healthy within ${timeoutMs / 1000}s`);
+}
+
+/** Ends a detached server's whole process group (wrangler → workerd; start.ts too): SIGTERM, SIGKILL after graceMs. */
+export async function stopDevServer(server: ChildProcess | undefined, graceMs = 5_000): Promise<void> {
+  if (!server?.pid || server.exitCode !== null || server.signalCode !== null) return;
+  const group = -server.pid;
+  const exited = exitOf(server);
+  process.kill(group, "SIGTERM");
+  const killer = setTimeout(() => {
+    try {
+      process.kill(group, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(killer);
 }

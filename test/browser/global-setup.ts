@@ -2,8 +2,8 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { waitForHealth } from "../../scripts/lib/local.ts";
-import { exitOf, ROOT, spawnNode } from "../../scripts/lib/proc.ts";
+import { stopDevServer, waitForHealth } from "../../scripts/lib/local.ts";
+import { ROOT, spawnNode } from "../../scripts/lib/proc.ts";
 import { findChromium } from "./lib/chromium.ts";
 import { freePort } from "./lib/ports.ts";
 
@@ -44,13 +44,7 @@ export default async function setup(project: TestProject) {
   server.stderr?.pipe(log);
 
   const stop = async () => {
-    if (server.pid && server.exitCode === null && server.signalCode === null) {
-      process.kill(-server.pid, "SIGTERM"); // the group we started: start.ts, wrangler, workerd
-      const exited = exitOf(server);
-      const timer = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopDevServer(server); // the group we started: start.ts, wrangler, workerd
     log.end();
     rmSync(persistTo, { recursive: true, force: true });
   };

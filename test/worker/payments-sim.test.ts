@@ -88,9 +88,10 @@ async function runSchedule(cmds: Cmd[], start: "up" | "down", recovery: "up" | "
   for (let i = 0; i < USERS; i++) {
     const row = await insertUser(db(), "buyer");
     await verifyResident(db(), row.id, book);
+    // setup, not a simulated fault: the normal gateway timeout (the sim's 250 ms one failed setup under CPU load)
     await registerBillingKey(
       db(),
-      simEnv,
+      env,
       row.id,
       { authKey: `auth_${newId()}`, consent: "billing-v1" },
       "127.0.0.1",

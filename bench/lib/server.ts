@@ -1,0 +1,105 @@
+/**
+ * The one way a bench runs a worker: a temp state dir, local D1 migrations (+ the demo seed if asked), `wrangler dev`
+ * on 127.0.0.1 through scripts/lib/local.ts (the same steps `npm start` and the browser tests use), a health poll,
+ * and a stop that ends wrangler and workerd and removes the temp dir. localhost only.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ensureDevVars,
+  type LocalState,
+  migrateLocal,
+  seedLocal,
+  startDevServer,
+  stopDevServer,
+  waitForHealth,
+} from "../../scripts/lib/local.ts";
+import { ROOT } from "../../scripts/lib/proc.ts";
+
+export interface BenchServerOptions {
+  /** Temp dir prefix, e.g. "ledger" → /tmp/gonggu-bench-ledger-XXXX. */
+  name: string;
+  port: number;
+  /** Writes a wrangler config into the temp dir and returns its path; default the project's wrangler.toml. */
+  config?: (dir: string) => string;
+  /** Run the demo seed after the migrations. */
+  seed?: boolean;
+  vars?: Record<string, string>;
+  healthPath?: string;
+  timeoutMs?: number;
+}
+
+export interface BenchServer {
+  base: string;
+  server: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** Keeps the last `limit` characters a child prints (and drains its pipes so it never blocks on a full one). */
+function tail(child: ChildProcess, limit = 4_000): () => string {
+  let text = "";
+  const keep = (d: Buffer | string) => {
+    text = (text + d).slice(-limit);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => text;
+}
+
+export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), `gonggu-bench-${options.name}-`));
+  const state: LocalState = { persistTo: join(dir, "state"), config: options.config?.(dir) };
+  let server: ChildProcess | undefined;
+  const kill = () => {
+    if (server?.pid && server.exitCode === null && server.signalCode === null) process.kill(-server.pid, "SIGTERM");
+  };
+  process.on("exit", kill);
+  const stop = async () => {
+    await stopDevServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    ensureDevVars();
+    // wrangler wants the project's assets dir to exist; the benches do not need the SPA built
+    if (!state.config) mkdirSync(join(ROOT, "dist/client"), { recursive: true });
+    await migrateLocal(state);
+    if (options.seed) await seedLocal(state);
+    server = startDevServer({
+      ...state,
+      port: options.port,
+      ip: "127.0.0.1",
+      inspectorPort: options.port + 1,
+      vars: options.vars,
+      detached: true,
+      capture: true,
+    });
+    const log = tail(server);
+    const base = `http://127.0.0.1:${options.port}`;
+    await waitForHealth(base, server, options.timeoutMs ?? 120_000, options.healthPath).catch((e: Error) => {
+      throw new Error(`${e.message}\n${log()}`);
+    });
+    return { base, server, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** A minimal wrangler.json for a bench worker that needs only the D1 database (with the project's migrations). */
+export const d1BenchConfig = (name: string, main: string) => (dir: string) => {
+  const path = join(dir, "wrangler.json");
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: `gonggu-bench-${name}`,
+      main: join(ROOT, main),
+      compatibility_date: "2026-10-20",
+      d1_databases: [
+        { binding: "DB", database_name: "gonggu", database_id: "bench", migrations_dir: join(ROOT, "migrations") },
+      ],
+    }),
+  );
+  return path;
+};
