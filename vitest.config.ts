@@ -57,6 +57,8 @@ export default defineConfig(async () => {
             globalSetup: ["./test/browser/global-setup.ts"],
             testTimeout: 60_000,
             hookTimeout: 60_000,
+            // Pages on a loaded machine: wait up to 10 s for visible state (the default 1 s made polls flaky).
+            expect: { poll: { timeout: 10_000 } },
           },
         },
       ],

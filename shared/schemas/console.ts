@@ -9,6 +9,9 @@ export const sellerGroupBuysInput = z
   .object({ status: z.enum(GROUP_BUY_STATUSES).optional(), cursor: cursorSchema, limit: limitSchema })
   .default({ limit: 20 });
 
+/** Approved sellers for admins (to suspend one). */
+export const adminSellersListInput = z.object({ cursor: cursorSchema, limit: limitSchema }).default({ limit: 20 });
+
 export const PAYABLE_STATUSES = ["pending", "available", "paid"] as const;
 
 /** Every seller's payables (settlements) for admins. */

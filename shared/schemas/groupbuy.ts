@@ -1,23 +1,11 @@
 import { z } from "zod";
+import { GROUP_BUY_STATUSES, PRODUCT_CATEGORIES } from "../groupbuy";
 import { cursorSchema, idempotencyKeySchema, idSchema, limitSchema, reasonSchema, regionIdSchema } from "./common";
 
 // Inputs for products, group buys and seller payouts. The client reuses these for its forms, so every message is a
 // sentence a person can act on. Money is integer won; times are epoch ms.
 
-export const PRODUCT_CATEGORIES = ["fresh", "processed", "household", "kids", "pet", "beauty", "other"] as const;
-export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
-
-export const GROUP_BUY_STATUSES = [
-  "OPEN",
-  "FILLED",
-  "TIPPED",
-  "ORDERED",
-  "READY",
-  "COMPLETED",
-  "FAILED",
-  "CANCELLED",
-] as const;
-export type GroupBuyStatus = (typeof GROUP_BUY_STATUSES)[number];
+export { GROUP_BUY_STATUSES, type GroupBuyStatus, PRODUCT_CATEGORIES, type ProductCategory } from "../groupbuy";
 
 export const LIMITS = {
   titleMax: 80,

@@ -1,32 +1,18 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
-import { launchChromium } from "./lib/chromium.ts";
+import { baseUrl, chromiumPath, shot, useChromium } from "./lib/harness.ts";
 import { watchConsole } from "./lib/page.ts";
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
 const buyer = DEMO_BUYERS[0]; // 김민지, 서교동, verified
 
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent())?.trim();
 
 describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("a seeded buyer logs in, sees name, region and verification, switches to English and logs out", async () => {
-    const context = await browser.newContext({ locale: "ko-KR" });
+    const context = await chromium.browser().newContext({ locale: "ko-KR" });
     const page = await context.newPage();
     const problems = watchConsole(page);
 
@@ -52,7 +38,7 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     expect(await text(page, "me-role")).toBe("구매자");
     expect(await text(page, "me-region")).toBe("서교동 (서울 마포구)");
     expect(await text(page, "me-verification")).toMatch(/^인증됨 · \d{4}년 \d{1,2}월 \d{1,2}일까지$/);
-    await page.screenshot({ path: path.join(SHOTS, "account-ko.png"), fullPage: true });
+    await shot(page, "account-ko");
 
     await page.getByRole("button", { name: "Switch to English" }).click();
     await page.getByRole("heading", { name: "My account" }).waitFor();
@@ -60,7 +46,7 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     expect(await text(page, "me-role")).toBe("Buyer");
     expect(await text(page, "me-region")).toBe("Seogyo-dong");
     expect(await text(page, "me-verification")).toMatch(/^Verified · until \d{1,2} \w{3} \d{4}$/);
-    await page.screenshot({ path: path.join(SHOTS, "account-en.png"), fullPage: true });
+    await shot(page, "account-en");
 
     // The session (HttpOnly cookie) and the language choice survive a reload.
     await page.reload();
@@ -77,7 +63,7 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
   });
 
   test("a wrong password shows a translated error and keeps the form", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser().newContext();
     const page = await context.newPage();
     const problems = watchConsole(page);
     await page.goto(baseUrl);
@@ -90,14 +76,14 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     await alert.waitFor();
     expect(await alert.textContent()).toBe("이메일 또는 비밀번호가 올바르지 않아요.");
     expect(await page.getByLabel("이메일").inputValue()).toBe(buyer.email);
-    await page.screenshot({ path: path.join(SHOTS, "login-error-ko.png") });
+    await shot(page, "login-error-ko");
     // The only console noise is Chromium reporting the 401 itself.
     expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
     await context.close();
   });
 
   test("the CSP lets the page open same-origin WebSockets and blocks other origins", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser().newContext();
     const page = await context.newPage();
     await page.goto(baseUrl);
     const blocked = await page.evaluate(async () => {

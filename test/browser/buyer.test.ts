@@ -1,20 +1,12 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { adminSdk, logIn, newVerifiedBuyer, sdkAs } from "./lib/buyers.ts";
-import { launchChromium } from "./lib/chromium.ts";
-import { PHONE, watchConsole } from "./lib/page.ts";
+import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
 const HOUR = 3600_000;
 const TEST_CARD = "4242 4242 4242 4242";
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name });
 /** Chromium logs every 4xx/5xx response as a console error; a test names the ones it provokes on purpose. */
@@ -22,19 +14,11 @@ const unexpected = (problems: string[], ...statuses: number[]) =>
   problems.filter((p) => !statuses.some((s) => p.includes(`status of ${s} `)));
 
 describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("short of points, a buyer tops up by card (Korean field errors first) and joins", async () => {
-    const buyer = await newVerifiedBuyer(baseUrl, "충전이웃");
-    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const buyer = await newVerifiedBuyer("충전이웃");
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
     const product = await seller.products.create.mutate({
       title: `유기농 달걀 30구 ${Date.now()}`,
       category: "fresh",
@@ -55,10 +39,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       pickupEnd: now + 34 * HOUR,
     });
 
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
-    await logIn(page, baseUrl, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     await page.getByLabel("몇 개 살까요?").fill("2");
@@ -98,17 +80,15 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   });
 
   test("PG down: consent, card encrypted in the browser, points now; the queue charges it when the PG is back", async () => {
-    const buyer = await newVerifiedBuyer(baseUrl, "외상이웃");
-    const admin = await adminSdk(baseUrl);
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const buyer = await newVerifiedBuyer("외상이웃");
+    const admin = await adminSdk();
+    const { context, page, problems } = await chromium.open();
     const sent: string[] = [];
     page.on("request", (r) => {
       const body = r.postData();
       if (body) sent.push(body);
     });
-    await logIn(page, baseUrl, buyer.email, buyer.password);
+    await logInAs(page, buyer.email, buyer.password);
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     // The gateway's public key is fetched while it still answers.
@@ -175,7 +155,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   });
 
   test("home feed: category and status filters, infinite scroll over cursor pages, 추천 still there", async () => {
-    const seller = await sdkAs(baseUrl, DEMO_SELLERS[0].email);
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
     const run = Date.now().toString(36);
     const now = Date.now();
     const titles: string[] = [];
@@ -201,11 +181,9 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       });
       titles.push(product.title);
     }
-    const buyer = await newVerifiedBuyer(baseUrl, "피드이웃");
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
-    await logIn(page, baseUrl, buyer.email, buyer.password);
+    const buyer = await newVerifiedBuyer("피드이웃");
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
     await page.getByRole("heading", { name: "추천" }).waitFor();
 
     await page.getByLabel("품목").selectOption("beauty");
@@ -232,18 +210,16 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   });
 
   test("membership: tier and the way to the next, Plus subscribe and cancel, reward points", async () => {
-    const buyer = await newVerifiedBuyer(baseUrl, "멤버이웃");
-    const admin = await adminSdk(baseUrl);
+    const buyer = await newVerifiedBuyer("멤버이웃");
+    const admin = await adminSdk();
     await admin.admin.wallet.grant.mutate({
       userId: buyer.id,
       amount: 10_000,
       reason: "browser test points",
       idempotencyKey: `membership-${buyer.id}`,
     });
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
-    await logIn(page, baseUrl, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
     await nav(page, "내정보").click();
     await page.getByRole("link", { name: "멤버십" }).click();
     await page.getByRole("heading", { name: "멤버십", exact: true }).waitFor();
@@ -267,6 +243,50 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByRole("button", { name: "자동 갱신 해지" }).click();
     await expect.poll(() => page.getByTestId("plus-renewal").textContent()).toMatch(/^해지 예약됨: .+까지 이용하고/);
     await page.getByRole("button", { name: "자동 갱신 다시 켜기" }).waitFor();
+    expect(await page.getByTestId("reward-lots").count()).toBe(0);
+
+    // A completed purchase earns reward points as a lot with an expiry: the list shows it with its date.
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const product = await seller.products.create.mutate({
+      title: `멤버십 사과 ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 1,
+      unit: "상자",
+      totalPrice: 5_000,
+    });
+    const now = Date.now();
+    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 2,
+      minShares: 2,
+      maxPerPerson: 2,
+      deadline: now + 26 * HOUR,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 30 * HOUR,
+      pickupEnd: now + 34 * HOUR,
+    });
+    await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: `lot-${gb.id}` });
+    await seller.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.groupBuys.markReady.mutate({ id: gb.id });
+    await expect.poll(async () => (await buyer.sdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await buyer.sdk.groupBuys.confirmPickup.mutate({ id: gb.id });
+    // Rewards are granted by the queue's purchaseCompleted job.
+    await expect
+      .poll(async () => (await buyer.sdk.membership.get.query()).rewards.lots.length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    const [lot] = (await buyer.sdk.membership.get.query()).rewards.lots;
+    await page.reload();
+    const lots = page.getByTestId("reward-lots");
+    await lots.waitFor();
+    const kstDate = new Intl.DateTimeFormat("ko-KR", { dateStyle: "long", timeZone: "Asia/Seoul" });
+    const won = new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" });
+    expect(await lots.getByRole("listitem").count()).toBe((await buyer.sdk.membership.get.query()).rewards.lots.length);
+    expect(await lots.textContent()).toContain(`${won.format(lot.earned)} 중 ${won.format(lot.remaining)} 남음`);
+    expect(await lots.textContent()).toContain(`${kstDate.format(lot.expiresAt)} 소멸`);
+    // A year out (REWARD.lifetimeMonths = 12), not already expiring.
+    expect(lot.expiresAt - Date.now()).toBeGreaterThan(360 * 24 * HOUR);
+    await shot(page, "membership-reward-lot-ko");
 
     expect(problems).toEqual([]);
     await context.close();

@@ -1,47 +1,15 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
-import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../shared/sdk.ts";
-import { launchChromium } from "./lib/chromium.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
 const HOUR = 3600_000;
-
-async function sdkAs(email: string) {
-  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
-    email,
-    password: DEMO_PASSWORD,
-    tokenKind: "bearer",
-  });
-  return createGongguClient({ url: baseUrl, token: token! });
-}
-
-async function logInAs(page: Page, email: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "로그인" }).click();
-  await page.getByRole("navigation").waitFor();
-}
 
 const lines = (page: Page) => page.getByTestId("chat").getByTestId("chat-line").allTextContents();
 
 describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("a neighbour reads only until she joins; she and the seller chat live in two browsers; a reported line deleted by an admin", async () => {
     const sellerAccount = DEMO_SELLERS[0]; // 서교동
@@ -75,8 +43,8 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     });
 
     const contexts = await Promise.all([
-      browser.newContext({ viewport: PHONE }),
-      browser.newContext({ viewport: PHONE }),
+      chromium.browser().newContext({ viewport: PHONE }),
+      chromium.browser().newContext({ viewport: PHONE }),
     ]);
     const [minji, farm] = await Promise.all(contexts.map((c) => c.newPage()));
     const problems = [...watchConsole(minji), ...watchConsole(farm)];
@@ -150,8 +118,8 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     const divider = minji.locator(".chat-unread + li");
     expect(await divider.textContent()).toContain("내일 봬요!");
 
-    await minji.screenshot({ path: path.join(SHOTS, "chat-buyer-ko.png"), fullPage: true });
-    await farm.screenshot({ path: path.join(SHOTS, "chat-seller-ko.png"), fullPage: true });
+    await shot(minji, "chat-buyer-ko");
+    await shot(farm, "chat-seller-ko");
     expect(problems).toEqual([]);
     await Promise.all(contexts.map((c) => c.close()));
   });

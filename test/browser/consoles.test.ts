@@ -1,49 +1,14 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
+import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
-import { launchChromium } from "./lib/chromium.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 // The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
 // opens a group buy, a neighbour fills it, and the seller drives it to READY; the admin's charges, DLQ and charts.
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
-
-async function sdkAs(email: string) {
-  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
-    email,
-    password: DEMO_PASSWORD,
-    tokenKind: "bearer",
-  });
-  return createGongguClient({ url: baseUrl, token: token! });
-}
-
-async function logInAs(page: Page, email: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "로그인" }).click();
-  await page.getByRole("navigation", { name: "주요 메뉴" }).waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
 describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
     const stamp = Date.now().toString(36);
@@ -54,7 +19,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       displayName: `새판매자${stamp.slice(-4)}`,
     });
 
-    const sellerCtx = await browser.newContext({ viewport: PHONE });
+    const sellerCtx = await chromium.browser().newContext({ viewport: PHONE });
     const page = await sellerCtx.newPage();
     const problems = watchConsole(page);
     await logInAs(page, email);
@@ -80,7 +45,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await shot(page, "seller-apply-pending-ko");
 
     // The admin approves it in the console.
-    const adminCtx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const adminCtx = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
     const admin = await adminCtx.newPage();
     const adminProblems = watchConsole(admin);
     await logInAs(admin, DEMO_ADMIN.email);
@@ -148,15 +113,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       reason: "console browser test",
       idempotencyKey: `console-${gbId}`,
     });
-    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    // The seller watches the list: the join arrives over the buy's room socket, no reload.
     await page.getByRole("link", { name: "내 공구" }).click();
-    await expect
-      .poll(async () => {
-        await page.reload();
-        await card.waitFor();
-        return card.getAttribute("data-status");
-      })
-      .toBe("FILLED");
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^0\/3개 모임/);
+    await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3개 모임/);
+    await expect.poll(() => card.getAttribute("data-status")).toBe("FILLED");
+    await card.getByRole("button", { name: "발주 확정" }).waitFor();
     await shot(page, "seller-groupbuy-filled-ko");
 
     await card.getByRole("button", { name: "발주 확정" }).click();
@@ -235,9 +198,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       idempotencyKey: `console-cancel-join-${groupBuy.id}`,
     });
 
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_SELLERS[0].email);
     await page.getByTestId("nav-seller").click();
     const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
@@ -266,7 +227,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await context.close();
   });
 
-  test("admin journey: approvals, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
+  test("admin journey: reject with a reason, suspend a seller, charges and the dead-letter queue, gateway switches, settlements, a chart", async () => {
     // A neighbour pays ₩12,000 with a registered card, so the charges page has a row to show.
     const buyer = await sdkAs(DEMO_BUYERS[1].email);
     await buyer.payments.registerBillingKey.mutate({ authKey: `auth_console_${Date.now()}`, consent: "billing-v1" });
@@ -277,12 +238,54 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     expect(charge.status).toBe("succeeded");
 
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    // Someone applies to sell whom the admin will turn down.
+    const stamp = Date.now().toString(36);
+    const applicantEmail = `console-rejected-${stamp}@example.com`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: applicantEmail,
+      password: DEMO_PASSWORD,
+      displayName: `신청인${stamp.slice(-4)}`,
+    });
+    const applicant = await sdkAs(applicantEmail);
+    await applicant.sellers.applyToSell.mutate({ businessName: "반려될 상점", businessNumber: "222-33-44444" });
+    // And a seller (approved through the API) whom the admin will suspend.
+    const adminSdk = await sdkAs(DEMO_ADMIN.email);
+    const rogueEmail = `console-suspended-${stamp}@example.com`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email: rogueEmail,
+      password: DEMO_PASSWORD,
+      displayName: `정지될${stamp.slice(-4)}`,
+    });
+    const rogue = await (await sdkAs(rogueEmail)).sellers.applyToSell.mutate({
+      businessName: "정지될 상점",
+      businessNumber: "333-44-55555",
+    });
+    await adminSdk.admin.sellers.approve.mutate({ applicationId: rogue.id });
+
+    const context = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await logInAs(page, DEMO_ADMIN.email);
     await page.getByTestId("nav-admin").click();
     await page.getByRole("heading", { name: "판매자 신청" }).waitFor();
+    const application = page.locator(`[data-testid="application"][data-email="${applicantEmail}"]`);
+    await application.getByRole("button", { name: "반려" }).click();
+    await application.getByRole("button", { name: "반려" }).click(); // no reason yet
+    await expect.poll(() => application.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    await shot(page, "admin-reject-error-ko");
+    await application.getByLabel("반려 사유 (신청자에게 보여요)").fill("사업자등록번호를 확인할 수 없어요");
+    await application.getByRole("button", { name: "반려" }).click();
+    await application.waitFor({ state: "detached" });
+    expect(await applicant.sellers.myApplications.query()).toMatchObject([
+      { status: "rejected", decisionReason: "사업자등록번호를 확인할 수 없어요" },
+    ]);
+
+    const seller = page.locator(`[data-testid="seller"][data-email="${rogueEmail}"]`);
+    await seller.getByRole("button", { name: "이용 정지" }).click();
+    await seller.getByLabel("정지 사유").fill("허위 상품 반복 등록");
+    await seller.getByRole("button", { name: "정지하기" }).click();
+    await expect.poll(() => seller.getByTestId("seller-suspended").textContent()).toMatch(/까지 정지$/);
+    await shot(page, "admin-sellers-suspended-ko");
 
     await page.getByRole("link", { name: "결제·DLQ" }).click();
     await page.getByRole("heading", { name: "실패한 작업 (DLQ)" }).waitFor();
@@ -311,7 +314,10 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await expect.poll(() => chart.textContent()).toContain("충전 성공");
     await shot(page, "admin-charts-ko");
 
-    expect(problems).toEqual([]);
+    // The only console message: the browser reporting the deliberate reject without a reason.
+    expect(problems).toEqual([
+      "error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ]);
     await context.close();
   });
 });

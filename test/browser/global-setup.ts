@@ -30,7 +30,9 @@ export default async function setup(project: TestProject) {
   }
 
   const persistTo = mkdtempSync(path.join(os.tmpdir(), "gonggu-browser-"));
-  const port = await freePort(8820, 8829);
+  // BROWSER_TEST_PORTS="8850-8859" moves the server out of the default range when several people test at once.
+  const [from, to] = (process.env.BROWSER_TEST_PORTS ?? "8820-8829").split("-").map(Number);
+  const port = await freePort(from ?? 8820, to ?? from ?? 8829);
   const baseUrl = `http://localhost:${port}`;
   mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
   const logFile = path.join(ROOT, "test-results", "browser-server.log");

@@ -1,45 +1,11 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
-import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../shared/sdk.ts";
-import { launchChromium } from "./lib/chromium.ts";
-import { PHONE, watchConsole } from "./lib/page.ts";
+import { describe, expect, test } from "vitest";
+import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
 const HOUR = 3600_000;
 
-async function sdkAs(email: string) {
-  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
-    email,
-    password: DEMO_PASSWORD,
-    tokenKind: "bearer",
-  });
-  return createGongguClient({ url: baseUrl, token: token! });
-}
-
-async function logInAs(page: Page, email: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "로그인" }).click();
-  await page.getByRole("navigation").waitFor();
-}
-
 describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("a buyer joins with a share picker and receipt, sees a neighbour's join fill the bar live, then leaves", async () => {
     // A seller in 서교동 offers 10 shares; two neighbours get promotional points to pay with.
@@ -74,9 +40,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
       });
     }
 
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email);
     await page.getByRole("link", { name: product.title }).first().click();
     await page.getByRole("heading", { name: product.title }).waitFor();
@@ -89,7 +53,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await page.getByRole("button", { name: "참여하기" }).click();
     await expect.poll(() => fill.textContent()).toContain("10개 중 8개 남음");
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
-    await page.screenshot({ path: path.join(SHOTS, "groupbuy-joined-ko.png"), fullPage: true });
+    await shot(page, "groupbuy-joined-ko");
 
     // A neighbour joins elsewhere: the bar moves without a reload.
     await admin.groupBuys.join.mutate({ id: gb.id, shares: 3, idempotencyKey: `spa-join-${gb.id}` });
@@ -98,7 +62,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await page.getByRole("button", { name: "참여 취소" }).click();
     await expect.poll(() => fill.textContent()).toContain("10개 중 7개 남음");
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0개");
-    await page.screenshot({ path: path.join(SHOTS, "groupbuy-left-ko.png"), fullPage: true });
+    await shot(page, "groupbuy-left-ko");
 
     expect(problems).toEqual([]);
     await context.close();

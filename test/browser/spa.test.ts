@@ -1,43 +1,20 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ROOT } from "../../scripts/lib/proc.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { launchChromium } from "./lib/chromium.ts";
+import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
-const baseUrl = inject("baseUrl");
-const chromiumPath = inject("chromiumPath");
-const SHOTS = path.join(ROOT, "test-results", "browser");
 const seogyo = DEMO_REGIONS[0];
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-async function logInAs(page: Page, email: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "로그인" }).click();
-  await page.getByRole("navigation").waitFor();
-}
 
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: /주요 메뉴|Main menu/ }).getByRole("link", { name });
 
 describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium(chromiumPath!);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium();
 
   test("a new buyer signs up (server errors by the field), verifies by geolocation, picks interests and sees home and wallet", async () => {
     // Standing 300 m from 서교동's centre.
-    const context = await browser.newContext({
+    const context = await chromium.browser().newContext({
       viewport: PHONE,
       locale: "ko-KR",
       permissions: ["geolocation"],
@@ -108,7 +85,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
   });
 
   test("verifying from outside the neighbourhood shows the server's distance message; the manual fallback then works", async () => {
-    const context = await browser.newContext({
+    const context = await chromium.browser().newContext({
       viewport: PHONE,
       permissions: ["geolocation"],
       geolocation: { latitude: 35.1796, longitude: 129.0756 }, // Busan
@@ -144,9 +121,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
   });
 
   test("the language toggle switches every screen to English and back, and survives a reload", async () => {
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const { context, page, problems } = await chromium.open();
     const minji = DEMO_BUYERS[0];
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel("이메일").fill(minji.email);
@@ -174,9 +149,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
   });
 
   test("board: a validation error by the field, then post, search, like, comment; a neighbour reports it", async () => {
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
+    const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_BUYERS[0].email); // 김민지, 서교동
     await nav(page, "게시판").click();
     await page.getByRole("heading", { name: "동네 게시판" }).waitFor();
@@ -210,7 +183,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     const postUrl = page.url();
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
 
-    const neighbour = await browser.newContext({ viewport: PHONE });
+    const neighbour = await chromium.browser().newContext({ viewport: PHONE });
     const other = await neighbour.newPage();
     await logInAs(other, DEMO_SELLERS[0].email); // 마포청과, 서교동
     await other.goto(postUrl);

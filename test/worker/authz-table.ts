@@ -292,6 +292,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   },
   "seller.payouts": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
   "seller.groupBuys": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  "admin.sellers.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.payables.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.stats.timeline": { kind: "query", input: () => ({ bucket: "day" as const, points: 7 }), expect: adminsOnly },
   "trust.get": { kind: "query", input: ({ fx }) => ({ userId: fx.login.id }), expect: signedIn },

@@ -1,5 +1,6 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { charges, deadLetters, sellerPayables } from "../../worker/db/schema";
+import { charges, deadLetters, sellerApplications, sellerPayables, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { insertRegion, insertUser, tokenFor } from "./fixtures";
 import { fixtureBuy, fixtureFilledBuy } from "./groupbuy-fixtures";
@@ -53,6 +54,35 @@ describe("seller.groupBuys", () => {
     expect((await errorOf(buyer.seller.groupBuys.query({ limit: 5 }))).code).toBe("FORBIDDEN");
     const { client: seller } = await clientAs("seller");
     expect((await errorOf(seller.seller.groupBuys.query({ limit: 5, cursor: "nope" }))).code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("admin.sellers.list", () => {
+  it("lists approved sellers newest first with their suspension, paging by cursor", async () => {
+    const { client } = await clientAs("admin");
+    const now = Date.now();
+    const made = [];
+    for (const [i, suspendedUntil] of [null, now + 86_400_000, now - 1000].entries()) {
+      const seller = await insertUser(db(), "seller");
+      if (suspendedUntil !== null) await db().update(users).set({ suspendedUntil }).where(eq(users.id, seller.id));
+      await db()
+        .insert(sellerApplications)
+        .values({
+          id: newId(now + i),
+          userId: seller.id,
+          businessName: `가게 ${i}`,
+          businessNumber: "1234567890",
+          status: "approved",
+          createdAt: now + i,
+        });
+      made.push(seller.id);
+    }
+    const first = await client.admin.sellers.list.query({ limit: 2 });
+    const second = await client.admin.sellers.list.query({ limit: 2, cursor: first.nextCursor! });
+    const top = [...first.items, ...second.items].slice(0, 3);
+    expect(top.map((s) => s.userId)).toEqual([...made].reverse());
+    expect(top.map((s) => s.suspended)).toEqual([false, true, false]);
+    expect(top[0]).toMatchObject({ businessName: "가게 2", email: expect.stringContaining("@") });
   });
 });
 

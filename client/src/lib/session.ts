@@ -1,5 +1,6 @@
 import { createResource, createRoot } from "solid-js";
 import { api, errorCode, type Me } from "./api";
+import { prefetchHome, rememberFeedRegion } from "./homePrefetch";
 
 // The session cookie is HttpOnly, so the page cannot see whether it has one. This flag (not a secret) remembers
 // that we logged in, so an anonymous visit doesn't ask auth.me just to be told 401.
@@ -8,7 +9,10 @@ const FLAG = "gonggu.signedIn";
 function setFlag(on: boolean): void {
   try {
     if (on) localStorage.setItem(FLAG, "1");
-    else localStorage.removeItem(FLAG);
+    else {
+      localStorage.removeItem(FLAG);
+      rememberFeedRegion(null);
+    }
   } catch {
     // storage blocked: we simply ask the server each time
   }
@@ -26,7 +30,9 @@ function hasFlag(): boolean {
 export async function loadMe(): Promise<Me | null> {
   if (!hasFlag()) return null;
   try {
-    return await api.auth.me.query();
+    const me = await api.auth.me.query();
+    rememberFeedRegion(me.verification?.current ? me.homeRegionId : null);
+    return me;
   } catch (e) {
     if (errorCode(e) !== "UNAUTHORIZED") throw e;
     setFlag(false);
@@ -36,6 +42,8 @@ export async function loadMe(): Promise<Me | null> {
 
 /** One app-wide session resource: every screen reads the same signed-in user. */
 export const session = createRoot(() => {
+  // Same tick as the auth.me below, so both ride in one batched request.
+  if (hasFlag()) prefetchHome();
   const [me, { refetch, mutate }] = createResource(loadMe);
   return { me, reload: () => refetch(), clear: () => mutate(null) };
 });

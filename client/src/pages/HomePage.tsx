@@ -3,6 +3,7 @@ import { createResource, For, type JSX, Match, Show, Switch } from "solid-js";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatWon } from "../lib/format";
+import { SUGGESTION_COUNT, takeEarly } from "../lib/homePrefetch";
 import { t } from "../lib/i18n";
 import { session } from "../lib/session";
 import { Feed, Progress } from "./home/Feed";
@@ -59,8 +60,9 @@ function ListSection<T>(props: {
 export default function HomePage() {
   const verified = () => !!session.me()?.verification?.current;
   const regionId = () => (verified() ? session.me()?.homeRegionId : null);
-  const [suggestions, { refetch: refetchSuggestions }] = createResource(regionId, () =>
-    api.recommend.forMe.query({ limit: 10 }),
+  const [suggestions, { refetch: refetchSuggestions }] = createResource(
+    regionId,
+    (id) => takeEarly("suggestions", id) ?? api.recommend.forMe.query({ limit: SUGGESTION_COUNT }),
   );
 
   return (

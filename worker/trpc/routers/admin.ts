@@ -1,4 +1,6 @@
 import { sellerDecisionInput, suspendUserInput } from "../../../shared/schemas/accounts";
+import { adminSellersListInput } from "../../../shared/schemas/console";
+import { listSellers } from "../../accounts/sellerList";
 import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { kickFromRooms } from "../../community/rooms";
@@ -11,6 +13,7 @@ import { walletAdminRouter } from "./wallet";
 export const adminRouter = router({
   sellers: router({
     pending: adminProcedure.query(({ ctx }) => pendingApplications(ctx.db)),
+    list: adminProcedure.input(adminSellersListInput).query(({ ctx, input }) => listSellers(ctx.db, input, ctx.now)),
     approve: adminProcedure
       .input(sellerDecisionInput)
       .mutation(({ ctx, input }) =>

@@ -102,11 +102,16 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
       </Show>
       <Show when={mode() === "reject"}>
         <form onSubmit={submitReject} novalidate class="inline-form">
-          <Field label={t("admin.rejectReason")} name="reason" errors={reject.fields().reason} />
+          {/* The reason is the form's only field: a refusal without a zod path (a missing reason) belongs under it. */}
+          <Field
+            label={t("admin.rejectReason")}
+            name="reason"
+            errors={reject.fields().reason ?? (reject.message() ? [reject.message()!] : undefined)}
+          />
           <div class="actions">
             <Submit
               pending={reject.pending()}
-              message={reject.message()}
+              message={null}
               label={t("admin.reject")}
               busyLabel={t("console.working")}
             />
@@ -123,13 +128,14 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
   );
 }
 
-/** Seller applications waiting for a decision (oldest first). */
-export default function ApprovalsPanel() {
-  const [list, { refetch }] = createResource(() => api.admin.sellers.pending.query());
-  const [open, setOpen] = createSignal<{ id: string; mode: Mode } | null>(null);
+type Open = { id: string; mode: Mode } | null;
+
+/** Approved sellers, newest first, each with a suspend form (one open form on the page at a time). */
+function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
+  const [list, { refetch }] = createResource(() => api.admin.sellers.list.query({ limit: 50 }));
   return (
-    <section aria-labelledby="approvals-heading">
-      <h2 id="approvals-heading">{t("admin.approvals")}</h2>
+    <section aria-labelledby="sellers-heading">
+      <h2 id="sellers-heading">{t("admin.sellers")}</h2>
       <Switch>
         <Match when={list.error}>
           <LoadError error={list.error} retry={refetch} />
@@ -137,29 +143,103 @@ export default function ApprovalsPanel() {
         <Match when={!list.latest}>
           <Loading />
         </Match>
-        <Match when={list.latest?.length === 0}>
+        <Match when={list.latest?.items.length === 0}>
           <Empty>
-            <p>{t("admin.noApplications")}</p>
+            <p>{t("admin.noSellers")}</p>
           </Empty>
         </Match>
         <Match when={list.latest}>
-          <ul class="cards" data-testid="applications">
-            <For each={list.latest}>
-              {(item) => (
-                <Application
-                  item={item}
-                  onDone={() => {
-                    setOpen(null);
-                    void refetch();
-                  }}
-                  mode={open()?.id === item.application.id ? (open()?.mode ?? "idle") : "idle"}
-                  setMode={(mode) => setOpen(mode === "idle" ? null : { id: item.application.id, mode })}
-                />
+          <ul class="lines card" data-testid="sellers">
+            <For each={list.latest?.items}>
+              {(s) => (
+                <li class="console-row seller-row" data-testid="seller" data-email={s.email}>
+                  <div class="line">
+                    <span>
+                      <strong>{s.businessName}</strong>
+                      <small class="muted">
+                        {" · "}
+                        {s.displayName} · {s.email}
+                      </small>
+                    </span>
+                    <Show
+                      when={!s.suspended}
+                      fallback={
+                        <span class="status-pill rejected" data-testid="seller-suspended">
+                          {t("admin.suspendedUntil", { date: formatDateTime(s.suspendedUntil ?? 0) })}
+                        </span>
+                      }
+                    >
+                      <Show when={props.open?.id !== s.userId}>
+                        <button
+                          type="button"
+                          class="secondary danger"
+                          onClick={() => props.setOpen({ id: s.userId, mode: "suspend" })}
+                        >
+                          {t("admin.suspend")}
+                        </button>
+                      </Show>
+                    </Show>
+                  </div>
+                  <Show when={props.open?.id === s.userId}>
+                    <SuspendForm
+                      userId={s.userId}
+                      onDone={() => {
+                        props.setOpen(null);
+                        void refetch();
+                      }}
+                      onCancel={() => props.setOpen(null)}
+                    />
+                  </Show>
+                </li>
               )}
             </For>
           </ul>
         </Match>
       </Switch>
     </section>
+  );
+}
+
+/** Seller applications waiting for a decision (oldest first), then the approved sellers. */
+export default function ApprovalsPanel() {
+  const [list, { refetch }] = createResource(() => api.admin.sellers.pending.query());
+  const [open, setOpen] = createSignal<Open>(null);
+  return (
+    <>
+      <section aria-labelledby="approvals-heading">
+        <h2 id="approvals-heading">{t("admin.approvals")}</h2>
+        <Switch>
+          <Match when={list.error}>
+            <LoadError error={list.error} retry={refetch} />
+          </Match>
+          <Match when={!list.latest}>
+            <Loading />
+          </Match>
+          <Match when={list.latest?.length === 0}>
+            <Empty>
+              <p>{t("admin.noApplications")}</p>
+            </Empty>
+          </Match>
+          <Match when={list.latest}>
+            <ul class="cards" data-testid="applications">
+              <For each={list.latest}>
+                {(item) => (
+                  <Application
+                    item={item}
+                    onDone={() => {
+                      setOpen(null);
+                      void refetch();
+                    }}
+                    mode={open()?.id === item.application.id ? (open()?.mode ?? "idle") : "idle"}
+                    setMode={(mode) => setOpen(mode === "idle" ? null : { id: item.application.id, mode })}
+                  />
+                )}
+              </For>
+            </ul>
+          </Match>
+        </Switch>
+      </section>
+      <Sellers open={open()} setOpen={setOpen} />
+    </>
   );
 }

@@ -5,15 +5,14 @@ import {
   type GroupBuyStatus,
   PRODUCT_CATEGORIES,
   type ProductCategory,
-} from "../../../../shared/schemas/groupbuy";
+} from "../../../../shared/groupbuy";
 import { Empty, LoadError, Loading } from "../../components/Status";
 import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
+import { FEED_PAGE, takeEarly } from "../../lib/homePrefetch";
 import { t } from "../../lib/i18n";
 
 type Item = RouterOutputs["groupBuys"]["list"]["items"][number];
-/** Cards per page; the next page loads as the end of the list scrolls into view. */
-export const FEED_PAGE = 10;
 
 export function Progress(props: { taken: number; total: number }) {
   return (
@@ -39,13 +38,16 @@ export function Feed(props: { regionId: string }) {
     () => ({ regionId: props.regionId, status: status(), category: category(), cursor: cursor() }),
     async (q) => {
       const mine = generation;
-      const result = await api.groupBuys.list.query({
-        regionId: q.regionId,
-        status: q.status,
-        ...(q.category ? { category: q.category } : {}),
-        ...(q.cursor ? { cursor: q.cursor } : {}),
-        limit: FEED_PAGE,
-      });
+      // The first OPEN page may already be on its way since boot (lib/homePrefetch.ts).
+      const early = q.status === "OPEN" && !q.category && !q.cursor ? takeEarly("feed", q.regionId) : undefined;
+      const result = await (early ??
+        api.groupBuys.list.query({
+          regionId: q.regionId,
+          status: q.status,
+          ...(q.category ? { category: q.category } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          limit: FEED_PAGE,
+        }));
       if (mine === generation) setItems((list) => (q.cursor ? [...list, ...result.items] : result.items));
       return result;
     },

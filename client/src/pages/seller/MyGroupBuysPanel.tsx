@@ -1,5 +1,5 @@
 import { A } from "@solidjs/router";
-import { createResource, createSignal, For, Match, onCleanup, Switch } from "solid-js";
+import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { GROUP_BUY_STATUSES, type GroupBuyStatus } from "../../../../shared/schemas/groupbuy";
 import { Empty, LoadError, Loading } from "../../components/Status";
 import { SelectField } from "../../console/fields";
@@ -7,8 +7,12 @@ import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { SellerBuyCard } from "./SellerBuyCard";
 
-/** Refresh while the tab is open: fills and deadline outcomes happen without the seller doing anything. */
-const POLL_MS = 10_000;
+/**
+ * The first LIVE_ROOMS buys in the list follow their room sockets (fills and state changes as they happen); the list
+ * is also asked again every POLL_MS while the tab is visible, for buys beyond that and as a fallback.
+ */
+const LIVE_ROOMS = 10;
+const POLL_MS = 30_000;
 
 /** The seller's group buys with their live states and the actions each state allows. */
 export default function MyGroupBuysPanel() {
@@ -16,6 +20,11 @@ export default function MyGroupBuysPanel() {
   const [list, { refetch }] = createResource(status, (s) =>
     api.seller.groupBuys.query({ status: s === "" ? undefined : s, limit: 50 }),
   );
+  // Cards are keyed by id: a refresh updates them in place instead of re-creating them (and their sockets).
+  const byId = createMemo(() => new Map((list.latest?.items ?? []).map((b) => [b.id, b])));
+  const ids = createMemo(() => (list.latest?.items ?? []).map((b) => b.id), undefined, {
+    equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
   const timer = setInterval(() => {
     if (document.visibilityState === "visible") void refetch();
   }, POLL_MS);
@@ -50,7 +59,13 @@ export default function MyGroupBuysPanel() {
         </Match>
         <Match when={list.latest}>
           <ul class="cards" data-testid="seller-gbs" aria-busy={list.loading}>
-            <For each={list.latest?.items}>{(b) => <SellerBuyCard buy={b} onChange={() => void refetch()} />}</For>
+            <For each={ids()}>
+              {(id, i) => (
+                <Show when={byId().get(id)}>
+                  {(b) => <SellerBuyCard buy={b()} live={i() < LIVE_ROOMS} onChange={() => void refetch()} />}
+                </Show>
+              )}
+            </For>
           </ul>
         </Match>
       </Switch>

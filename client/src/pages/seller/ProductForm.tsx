@@ -1,5 +1,5 @@
 import { Show } from "solid-js";
-import { PRODUCT_CATEGORIES } from "../../../../shared/schemas/groupbuy";
+import { PRODUCT_CATEGORIES } from "../../../../shared/groupbuy";
 import { Field } from "../../components/Field";
 import { CheckField, SelectField, Submit, TextAreaField } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -7,6 +7,7 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
 
 export type Product = RouterOutputs["products"]["list"]["items"][number];
+type InputName = "title" | "totalQuantity" | "unit" | "totalPrice";
 
 /** A number typed in a form field (commas allowed); the server says what is wrong with it. */
 function int(form: FormData, name: string): number {
@@ -30,6 +31,19 @@ export function ProductForm(props: { product?: Product; onDone: (p: Product) => 
     totalPrice: { unit: "won" },
     allowHosts: {},
   });
+
+  /** A required input of the product: filled from the product being edited, the server's message underneath. */
+  const Input = (field: { name: InputName; label: string; numeric?: boolean; placeholder?: string }) => (
+    <Field
+      label={field.label}
+      name={field.name}
+      inputMode={field.numeric ? "numeric" : undefined}
+      placeholder={field.placeholder}
+      value={props.product?.[field.name] ?? ""}
+      required
+      errors={submit.fields()[field.name]}
+    />
+  );
 
   async function save(e: SubmitEvent) {
     e.preventDefault();
@@ -60,13 +74,7 @@ export function ProductForm(props: { product?: Product; onDone: (p: Product) => 
 
   return (
     <form onSubmit={save} novalidate class="product-form" data-testid={props.product ? "product-edit" : "product-new"}>
-      <Field
-        label={t("seller.product.title")}
-        name="title"
-        value={props.product?.title ?? ""}
-        required
-        errors={submit.fields().title}
-      />
+      <Input name="title" label={t("seller.product.title")} />
       <TextAreaField
         label={t("seller.product.description")}
         name="description"
@@ -82,31 +90,10 @@ export function ProductForm(props: { product?: Product; onDone: (p: Product) => 
         errors={submit.fields().category}
       />
       <div class="row">
-        <Field
-          label={t("seller.product.quantity")}
-          name="totalQuantity"
-          inputMode="numeric"
-          value={props.product?.totalQuantity ?? ""}
-          required
-          errors={submit.fields().totalQuantity}
-        />
-        <Field
-          label={t("seller.product.unit")}
-          name="unit"
-          placeholder="kg"
-          value={props.product?.unit ?? ""}
-          required
-          errors={submit.fields().unit}
-        />
+        <Input name="totalQuantity" label={t("seller.product.quantity")} numeric />
+        <Input name="unit" label={t("seller.product.unit")} placeholder="kg" />
       </div>
-      <Field
-        label={t("seller.product.price")}
-        name="totalPrice"
-        inputMode="numeric"
-        value={props.product?.totalPrice ?? ""}
-        required
-        errors={submit.fields().totalPrice}
-      />
+      <Input name="totalPrice" label={t("seller.product.price")} numeric />
       <CheckField
         label={t("seller.product.allowHosts")}
         name="allowHosts"

@@ -1,5 +1,6 @@
 import { A } from "@solidjs/router";
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
+import type { Fill } from "../../../../shared/protocol";
 import { Field } from "../../components/Field";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -7,6 +8,7 @@ import { formatDateTime } from "../../console/time";
 import { api, errorMessage, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { createRoom } from "../../lib/room";
 
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
 
@@ -70,9 +72,36 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
   );
 }
 
-/** One of the seller's buys: live state and fill, and exactly the actions its state allows. */
-export function SellerBuyCard(props: { buy: SellerBuy; onChange: () => void }) {
+/** States nothing changes any more: no room socket for these. */
+const SETTLED = new Set<SellerBuy["status"]>(["COMPLETED", "FAILED", "CANCELLED"]);
+
+/**
+ * The buy's room socket (the seller is staff there): fills arrive as they happen, and a state change (filled, tipped
+ * or failed at the deadline, picked up) asks the list again for the new state's actions.
+ */
+function LiveRoom(props: { id: string; status: SellerBuy["status"]; onFill: (f: Fill) => void; onState: () => void }) {
+  const room = createRoom(props.id);
+  createEffect(() => {
+    const fill = room.fill();
+    if (fill) props.onFill(fill);
+  });
+  const off = room.onFrame((frame) => {
+    // A snapshot newer than the list (it changed between the list's load and the socket's) counts as a change too.
+    if (frame.type === "state" || (frame.type === "snapshot" && frame.status !== props.status)) props.onState();
+  });
+  onCleanup(off);
+  return null;
+}
+
+/**
+ * One of the seller's buys: live state and fill, and exactly the actions its state allows. `live` opens the buy's
+ * room socket (the list caps how many cards do).
+ */
+export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: () => void }) {
   const b = () => props.buy;
+  const [fill, setFill] = createSignal<Fill | null>(null);
+  const taken = () => fill()?.takenShares ?? b().takenShares;
+  const participants = () => fill()?.participantCount ?? b().participantCount;
   const [step, setStep] = createSignal<"ORDERED" | "READY" | null>(null);
   const [stepError, setStepError] = createSignal<string | null>(null);
   const [cancelling, setCancelling] = createSignal(false);
@@ -117,11 +146,13 @@ export function SellerBuyCard(props: { buy: SellerBuy; onChange: () => void }) {
           {formatDateTime(b().deadline)}
         </small>
       </p>
+      <Show when={props.live && !SETTLED.has(b().status)}>
+        <LiveRoom id={b().id} status={b().status} onFill={setFill} onState={props.onChange} />
+      </Show>
       <div class="progress">
-        <progress max={b().totalShares} value={b().takenShares} aria-label={t("gb.filled")} />
-        <small>
-          {t("gb.shares", { taken: b().takenShares, total: b().totalShares })} ·{" "}
-          {t("seller.gb.tipping", { n: b().minShares })}
+        <progress max={b().totalShares} value={taken()} aria-label={t("gb.filled")} />
+        <small data-testid="seller-gb-shares">
+          {t("gb.shares", { taken: taken(), total: b().totalShares })} · {t("seller.gb.tipping", { n: b().minShares })}
         </small>
       </div>
       <Show when={b().statusReason}>
@@ -153,9 +184,9 @@ export function SellerBuyCard(props: { buy: SellerBuy; onChange: () => void }) {
             {step() === "READY" ? t("console.working") : t("seller.gb.markReady")}
           </button>
         </Show>
-        <Show when={b().actions.noShow || b().participantCount > 0}>
+        <Show when={b().actions.noShow || participants() > 0}>
           <button type="button" class="secondary" aria-expanded={showBuyers()} onClick={() => setShowBuyers((v) => !v)}>
-            {t("seller.gb.buyers", { n: b().participantCount })}
+            {t("seller.gb.buyers", { n: participants() })}
           </button>
         </Show>
         <Show when={b().actions.cancel && !cancelling()}>

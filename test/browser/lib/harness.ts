@@ -1,0 +1,67 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { ROOT } from "../../../scripts/lib/proc.ts";
+import { DEMO_PASSWORD } from "../../../scripts/seed/demo-data.ts";
+import { createGongguClient, type GongguClient } from "../../../shared/sdk.ts";
+import { launchChromium } from "./chromium.ts";
+import { PHONE, watchConsole } from "./page.ts";
+
+/** Origin of the wrangler dev server the global setup started; "" when browser tests are skipped. */
+export const baseUrl = inject("baseUrl");
+/** null: no Chromium here, the browser suites skip (`describe.skipIf(!chromiumPath)`). */
+export const chromiumPath = inject("chromiumPath");
+
+const SHOTS = path.join(ROOT, "test-results", "browser");
+
+/** A full-page screenshot of a key screen under test-results/browser/, for a person to look at. */
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * One Chromium for the calling test file (launched before its tests, closed after; call it inside `describe`), and
+ * `open()` for a fresh context and page whose console errors and warnings are collected in `problems`.
+ */
+export function useChromium() {
+  let launched: Browser | undefined;
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    launched = await launchChromium(chromiumPath!);
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  const browser = () => {
+    if (!launched) throw new Error("Chromium is launched in beforeAll; use it inside a test");
+    return launched;
+  };
+  return {
+    browser,
+    /** A phone-sized context unless `options` say otherwise. */
+    async open(options: BrowserContextOptions = {}) {
+      const context = await browser().newContext({ viewport: PHONE, ...options });
+      const page = await context.newPage();
+      return { context, page, problems: watchConsole(page) };
+    },
+  };
+}
+
+/** An SDK client logged in with a bearer token (demo accounts share DEMO_PASSWORD). */
+export async function sdkAs(email: string, password = DEMO_PASSWORD): Promise<GongguClient> {
+  const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({
+    email,
+    password,
+    tokenKind: "bearer",
+  });
+  return createGongguClient({ url: baseUrl, token: token! });
+}
+
+/** Logs the page in through the login screen and waits for the app's main menu. */
+export async function logInAs(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("이메일").fill(email);
+  await page.getByLabel("비밀번호").fill(password);
+  await page.getByRole("button", { name: "로그인" }).click();
+  await page.getByRole("navigation", { name: /주요 메뉴|Main menu/ }).waitFor();
+}
