@@ -2,9 +2,10 @@
  * npm run bench:chat — one group-buy chat room with 1,000 WebSocket clients at a fixed message rate, on `wrangler dev`
  * (localhost), against Cloudflare's workers-chat-demo under the same load in the same run.
  *
- *   gonggu  worker/index.ts on port 8844: GroupBuyRoom chat (hibernation API, SQLite history, batched fan-out)
+ *   gonggu  worker/index.ts on port BENCH_PORT (8860): GroupBuyRoom chat (hibernation API, SQLite history, batched
+ *           fan-out)
  *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port 8845. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
+ *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
  *           one message per 5 s per IP, so every client gets its own fake IP header (10.x.y.z) and sends well under
  *           that: no sender is throttled (throttled frames are counted and printed).
  *
@@ -13,28 +14,35 @@
  * who only read. Every client records, for every message it receives, now − sent: delivery latency. Prints, per
  * target: messages sent, deliveries/s (over the measured window), p50/p99 delivery latency, delivered fraction;
  * then the ratio gonggu/peer. Both servers and the load generator share this machine (cores printed).
+ * The clients are bench/lib/rawWebSocket.ts (a few µs per frame; Node's WebSocket cost ~70 µs and made the load
+ * generator part of the latency) and connect to the runtime wrangler dev started, not through its dev proxy (see
+ * wsBase). The default rate is one where workers-chat-demo (one send per socket per message) falls behind while a
+ * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU and, for gonggu, latency split into
+ * client→room and room→client (by the message's `at`) and the batch sizes.
  *
- * Clients connect 50 at a time; the load starts once the room is quiet (no frame for 1 s).
- * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (20) messages/s, BENCH_SECONDS (10) measured after a 2 s
+ * Clients connect 50 at a time; the load starts once every client has seen a probe message.
+ * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (50) messages/s, BENCH_SECONDS (10) measured after a 2 s
  * warm-up, 3 s drain; the whole run is killed after BENCH_TIMEOUT_S (900). Env BENCH_ONLY=gonggu|peer runs one side.
  * Writes bench/results/chat.json (the `npm run bench` aggregator's shape) when both sides ran.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
+import { RawWebSocket } from "./lib/rawWebSocket.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
-const RATE = Number(process.env.BENCH_RATE ?? 20);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_S = 2;
 const DRAIN_S = 3;
 const TICK_MS = 10;
 const ONLY = process.env.BENCH_ONLY;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
+const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
 const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
 const ROOT = resolve(import.meta.dirname, "..");
@@ -44,6 +52,8 @@ const ENV = {
   ...process.env,
   PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
   WRANGLER_SEND_METRICS: "false",
+  // debug logging makes wrangler print the runtime's own address (userWorkerUrl), see wsBase()
+  WRANGLER_LOG: "debug",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   CI: "1",
 };
@@ -61,6 +71,23 @@ interface Target {
   isReady: (frame: Record<string, unknown>) => boolean;
   message: (text: string) => string;
   isThrottled: (frame: Record<string, unknown>) => boolean;
+  /** The wrangler process group: with BENCH_DEBUG its processes' CPU during the load is printed. */
+  pgid?: number;
+}
+
+/** CPU seconds used so far by each process of a process group (Linux /proc), keyed "pid command". */
+function groupCpu(pgid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const r = spawnSync("ps", ["-g", String(pgid), "-o", "pid=,comm="], { encoding: "utf8" });
+  for (const line of r.stdout.trim().split("\n")) {
+    const [pid, comm] = line.trim().split(/\s+/);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(`${pid} ${comm}`, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {}
+  }
+  return out;
 }
 
 interface Result {
@@ -76,6 +103,8 @@ interface Result {
   frames: number;
   /** How long the room took to go quiet after everyone connected. */
   settledMs: number;
+  /** CPU the load generator (this process) used during load + drain, as a fraction of one core. */
+  clientCpu: number;
 }
 
 function startWrangler(args: string[], cwd: string, port: number): { child: ChildProcess; log: () => string } {
@@ -121,6 +150,24 @@ function stopWrangler(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Where the clients connect. `wrangler dev` puts a dev-only proxy worker (a second workerd process) in front of the
+ * runtime that runs the worker; every WebSocket frame crosses it (~25 µs of CPU per frame, on the same 2 cores as
+ * the room). Production has no such hop, so by default both targets are reached at the runtime's own address, which
+ * wrangler logs at debug level; BENCH_VIA=proxy connects through the proxy instead (same for both targets).
+ */
+async function wsBase(port: number, log: () => string): Promise<string> {
+  if (VIA === "proxy") return `ws://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const all = [...log().matchAll(/"userWorkerUrl":\{"protocol":"http:","hostname":"([^"]+)","port":"(\d+)"/g)];
+    const last = all.at(-1);
+    if (last) return `ws://${last[1]}:${last[2]}`;
+    if (Date.now() > deadline) throw new Error("wrangler did not log the runtime address; run with BENCH_VIA=proxy");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -128,7 +175,7 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /** Connects every client (a few at a time), runs the load, collects latencies. */
 async function runLoad(target: Target): Promise<Result> {
-  const sockets: WebSocket[] = new Array(CLIENTS);
+  const sockets: RawWebSocket[] = new Array(CLIENTS);
   const probed = new Uint8Array(CLIENTS);
   let latencies = new Float64Array(1 << 20);
   let count = 0;
@@ -138,6 +185,7 @@ async function runLoad(target: Target): Promise<Result> {
   let throttled = 0;
   let errors = 0;
   let frames = 0;
+  const split: [number, number, number][] = [];
   const record = (sentAt: number, now: number) => {
     // Only messages sent inside the measured window count, whenever they arrive (up to the drain).
     if (!measuring || sentAt < windowStart || sentAt > windowEnd) return;
@@ -151,21 +199,29 @@ async function runLoad(target: Target): Promise<Result> {
 
   const open = (i: number) =>
     new Promise<void>((ready, fail) => {
-      const ws = new WebSocket(target.url(i), { headers: target.headers(i) } as unknown as string[]);
+      const ws = new RawWebSocket(target.url(i), target.headers(i));
       const timer = setTimeout(() => fail(new Error(`client ${i} not ready in 30 s`)), 30_000);
       let isReady = false;
       ws.onopen = () => {
         for (const f of target.hello(i)) ws.send(f);
       };
-      ws.onerror = () => {
+      ws.onerror = (e) => {
         errors++;
-        if (!isReady) fail(new Error(`client ${i} failed to connect`));
+        if (!isReady) fail(new Error(`client ${i} failed to connect: ${e.message}`));
       };
-      ws.onmessage = (e) => {
-        const now = performance.now();
+      ws.onmessage = (raw, now) => {
         frames++;
-        const raw = String(e.data);
         if (DEBUG && frames % 5000 === 1) console.log("frame", i, raw.slice(0, 160));
+        if (DEBUG && i === CLIENTS - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
+          // split latency: client → room (message.at is the room's clock at post) and room → client
+          const f = JSON.parse(raw) as { messages: { text: string; at: number }[] };
+          const wall = performance.timeOrigin + now;
+          for (const m of f.messages) {
+            const sentAt = Number(m.text.split(":")[1]);
+            if (!(sentAt >= windowStart)) continue;
+            split.push([m.at - (performance.timeOrigin + sentAt), wall - m.at, f.messages.length]);
+          }
+        }
         // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
         // same for both servers); only frames that may be "ready" or an error are parsed.
         BENCH_TEXT.lastIndex = 0;
@@ -208,6 +264,9 @@ async function runLoad(target: Target): Promise<Result> {
   // Fixed rate: every tick, send what is due by elapsed time (timer jitter never lowers the offered rate).
   let sent = 0;
   let sentInWindow = 0;
+  const cpuStart = process.cpuUsage();
+  const serverCpuStart = DEBUG && target.pgid ? groupCpu(target.pgid) : null;
+  const wallStart = performance.now();
   let next = 0;
   const startedAt = performance.now();
   windowStart = startedAt + WARMUP_S * 1000;
@@ -232,7 +291,29 @@ async function runLoad(target: Target): Promise<Result> {
   });
   await new Promise((r) => setTimeout(r, DRAIN_S * 1000));
   measuring = false;
+  const cpu = process.cpuUsage(cpuStart);
+  const clientCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallStart);
+  if (serverCpuStart && target.pgid) {
+    const wall = (performance.now() - wallStart) / 1000;
+    for (const [k, v] of groupCpu(target.pgid)) {
+      const used = v - (serverCpuStart.get(k) ?? 0);
+      if (used > 0.05) console.log(`  server process ${k}: ${((100 * used) / wall).toFixed(0)}% of a core`);
+    }
+  }
   for (const ws of sockets) ws.close();
+  if (DEBUG)
+    console.log(
+      `  clock: Date.now() − (timeOrigin + performance.now()) = ${(Date.now() - performance.timeOrigin - performance.now()).toFixed(1)} ms`,
+    );
+  if (DEBUG && split.length) {
+    const col = (k: number) => Float64Array.from(split.map((x) => x[k])).sort();
+    for (const [k, name] of ["in (client→room)", "out (room→client)", "batch size"].entries()) {
+      const c = col(k);
+      console.log(
+        `  ${name}: p50 ${percentile(c, 50).toFixed(1)} p90 ${percentile(c, 90).toFixed(1)} p99 ${percentile(c, 99).toFixed(1)}`,
+      );
+    }
+  }
   const sorted = latencies.slice(0, count).sort();
   return {
     name: target.name,
@@ -246,17 +327,18 @@ async function runLoad(target: Target): Promise<Result> {
     errors,
     frames,
     settledMs,
+    clientCpu,
   };
 }
 
 // ---- the peer: workers-chat-demo, unmodified, from a temp copy ------------------------------------------------------
 
-const PEER_PORT = 8845;
+const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? 8861);
 
-function peerTarget(room: string): Target {
+function peerTarget(base: string, room: string): Target {
   return {
     name: "workers-chat-demo",
-    url: () => `ws://127.0.0.1:${PEER_PORT}/api/room/${room}/websocket`,
+    url: () => `${base}/api/room/${room}/websocket`,
     // one fake client IP each: the demo's limiter is per IP (see the header comment)
     headers: (i) => ({ "CF-Connecting-IP": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }),
     hello: (i) => [JSON.stringify({ name: `c${i}` })],
@@ -278,7 +360,8 @@ async function benchPeer(): Promise<Result> {
     );
     try {
       await waitFor(`http://127.0.0.1:${PEER_PORT}/api/room`, child, log);
-      return await runLoad(peerTarget(`bench${Date.now().toString(36)}`));
+      const base = await wsBase(PEER_PORT, log);
+      return await runLoad({ ...peerTarget(base, `bench${Date.now().toString(36)}`), pgid: child.pid });
     } finally {
       await stopWrangler(child);
     }
@@ -292,7 +375,8 @@ function print(r: Result) {
   console.log(
     `${r.name.padEnd(20)} sent ${String(r.sent).padStart(6)}  deliveries/s ${r.deliveriesPerSec.toFixed(0).padStart(7)}` +
       `  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  delivered ${pct}%` +
-      `  frames ${r.frames}  throttled ${r.throttled}  errors ${r.errors}  (settled in ${(r.settledMs / 1000).toFixed(1)} s)`,
+      `  frames ${r.frames}  throttled ${r.throttled}  errors ${r.errors}  (settled in ${(r.settledMs / 1000).toFixed(1)} s)` +
+      `  bench client CPU ${(100 * r.clientCpu).toFixed(0)}% of a core`,
   );
 }
 
@@ -309,7 +393,8 @@ async function main() {
   }, timeoutS * 1000).unref();
   console.log(
     `bench:chat — ${CLIENTS} clients (${SENDERS} sending), ${RATE} msg/s for ${SECONDS} s (after ${WARMUP_S} s warm-up), ` +
-      `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}`,
+      `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}, ` +
+      `clients connect ${VIA === "direct" ? "to the runtime directly (BENCH_VIA=proxy: through wrangler's dev proxy)" : "through wrangler's dev proxy"}`,
   );
   const results: Result[] = [];
   const loads: string[] = [];
@@ -382,7 +467,7 @@ function writeResults(ours: Result, peer: Result, ratio: number, loads: string[]
 
 // ---- gonggu: the real worker, a seeded region, a group buy with SENDERS members ------------------------------------
 
-const PORT = 8844;
+const PORT = Number(process.env.BENCH_PORT ?? 8860);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 /** Users, verifications and bearer sessions straight into local D1 (no PBKDF2 for 1,000 people). */
@@ -495,14 +580,16 @@ async function benchGonggu(): Promise<Result> {
       await inPool(senders, 8, (i) =>
         as(i).groupBuys.join.mutate({ id: groupBuy.id, shares: 1, idempotencyKey: `bench-join-${i}-${now}` }),
       );
+      const base = await wsBase(PORT, log);
       return await runLoad({
         name: "gonggu",
-        url: () => `ws://127.0.0.1:${PORT}/api/rooms/${groupBuy.id}/ws`,
+        url: () => `${base}/api/rooms/${groupBuy.id}/ws`,
         headers: (i) => ({ authorization: `Bearer ${people[i].token}` }),
         hello: () => [],
         isReady: (f) => f.type === "chat.history",
         message: (text) => JSON.stringify({ type: "chat.send", text }),
         isThrottled: (f) => f.type === "error" && f.code === "TOO_MANY_REQUESTS",
+        pgid: child.pid,
       });
     } finally {
       await stopWrangler(child);

@@ -1,20 +1,18 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CHAT_ROOM_RATE, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
-import { FLUSH_MS_MAX, RoomChat } from "../../worker/durable/chat";
+import { CHAT_ROOM_RATE, CHAT_TEXT_MAX, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
+import { CHAT_FRAME_MAX_BYTES, chatFrames, FLUSH_MS_MAX, RoomChat } from "../../worker/durable/chat";
 
 /** Runs `fn` inside a fresh room object with a RoomChat whose broadcasts are recorded. */
 /** `sockets`: how many sockets the fake broadcast reports reaching (sizes the flush window). */
-function inRoom<T>(
-  fn: (chat: RoomChat, sent: { type: string; messages?: ChatMessage[]; id?: number }[]) => T,
-  sockets = 1,
-) {
+type Sent = { type: string; messages?: ChatMessage[]; id?: number; bytes: number };
+function inRoom<T>(fn: (chat: RoomChat, sent: Sent[]) => T, sockets = 1) {
   const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
   return runInDurableObject(stub, async (_instance, state) => {
-    const sent: { type: string; messages?: ChatMessage[]; id?: number }[] = [];
+    const sent: Sent[] = [];
     const chat = new RoomChat(state.storage.sql, (text) => {
-      sent.push(JSON.parse(text));
+      sent.push({ ...JSON.parse(text), bytes: new TextEncoder().encode(text).byteLength });
       return sockets;
     });
     return fn(chat, sent);
@@ -74,6 +72,65 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
       expect(sent).toHaveLength(2);
       expect(sent[1].messages?.map((m) => m.text)).toEqual(["second", "third"]);
     }, 1000);
+  });
+
+  it("in a busy full room holds a message that comes right after a flush (no flush per message)", async () => {
+    await inRoom(async (chat, sent) => {
+      const t = Date.now();
+      chat.post(kim, "first", t);
+      expect(sent).toHaveLength(1);
+      // 45 ms later by the room's clock: past the window, but the last flush (1,000 sends) may have only just ended;
+      // flushing again at once is what made a busy room send one message per flush and fall behind.
+      chat.post(lee, "second", t + 45);
+      expect(sent).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, FLUSH_MS_MAX + 20)); // the window closes promptly
+      expect(sent.map((f) => f.messages?.map((m) => m.text))).toEqual([["first"], ["second"]]);
+      chat.post(kim, "after a quiet spell", Date.now() + 1_000);
+      expect(sent).toHaveLength(3);
+    }, 1000);
+  });
+
+  it("keeps a burst in order and never sends a frame above the size limit", async () => {
+    await inRoom(async (chat, sent) => {
+      const t = Date.now();
+      chat.post(kim, "open the window", t);
+      // 150 maximal messages of characters JSON escapes as \uXXXX (the worst case per character): ~900 KB in all
+      const long = "\u0001".repeat(CHAT_TEXT_MAX);
+      const posted: number[] = [];
+      for (let i = 0; i < 150; i++) {
+        const m = chat.post(
+          { userId: `S${i}`, displayName: "가".repeat(40) },
+          `${i}${long}`.slice(0, CHAT_TEXT_MAX),
+          t + 1,
+        );
+        posted.push((m as ChatMessage).id);
+      }
+      chat.flush();
+      const frames = sent.slice(1);
+      expect(frames.length).toBeGreaterThan(1); // split, and full frames went out without waiting for the window
+      for (const f of frames) expect(f.bytes).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);
+      expect(frames.flatMap((f) => f.messages!.map((m) => m.id))).toEqual(posted);
+    }, 1000);
+  });
+
+  it("chatFrames splits by size, keeps order, and always sends a message even alone", () => {
+    const msg = (id: number, text: string): ChatMessage => ({
+      id,
+      kind: "user",
+      userId: "U",
+      displayName: "x",
+      text,
+      code: null,
+      params: null,
+      at: 0,
+      deleted: false,
+    });
+    expect(chatFrames([msg(1, "a"), msg(2, "b")]).map((f) => JSON.parse(f).messages.length)).toEqual([2]);
+    const big = Array.from({ length: 30 }, (_, i) => msg(i, "한".repeat(CHAT_TEXT_MAX)));
+    const frames = chatFrames(big);
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames.flatMap((f) => JSON.parse(f).messages.map((m: ChatMessage) => m.id))).toEqual(big.map((m) => m.id));
+    for (const f of frames) expect(new TextEncoder().encode(f).byteLength).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);
   });
 
   it("in a small room sends every message at once", async () => {
