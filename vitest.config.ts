@@ -24,6 +24,10 @@ export default defineConfig(async () => {
                   SIM_PATH: process.env.SIM_PATH ?? "",
                   // buyers of the big group buy in test/worker/platform-limits.test.ts
                   PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
+                  // concurrent joins in test/worker/groupbuy-group-commit.test.ts (default 60)
+                  GROUP_COMMIT_JOINS: process.env.GROUP_COMMIT_JOINS ?? "",
+                  // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
+                  JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
                   TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
                   // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
                   PG_TIMEOUT_MS: "1000",

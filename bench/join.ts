@@ -14,18 +14,24 @@
  *
  * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per storm at most. localhost only.
  */
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../scripts/lib/proc.ts";
+import { startProfile, summarize } from "./lib/profile.ts";
 import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
+const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
 const FILL = Number(process.env.BENCH_FILL ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
+/** BENCH_PROFILE=<storm name>: CPU-profile the worker isolate during that storm and print where the time went. */
+const PROFILE = process.env.BENCH_PROFILE;
+const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const HOT_SHARES = 100;
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -48,7 +54,39 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** CPU ms used so far by each process of wrangler dev's process group (wrangler's Node, workerd), by pid. */
+function groupCpu(pgid: number | undefined): Map<number, { comm: string; ms: number }> {
+  const out = new Map<number, { comm: string; ms: number }>();
+  if (!pgid) return out;
+  const ps = spawnSync("ps", ["-eo", "pid=,pgid=,comm="], { encoding: "utf8" });
+  for (const line of ps.stdout.split("\n")) {
+    const [pid, group, comm] = line.trim().split(/\s+/);
+    if (Number(group) !== pgid) continue;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      out.set(Number(pid), { comm, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU ms per command name between two groupCpu readings (a process that exited in between is not counted). */
+function cpuSince(before: ReturnType<typeof groupCpu>, now: ReturnType<typeof groupCpu>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [pid, { comm, ms }] of now) out.set(comm, (out.get(comm) ?? 0) + ms - (before.get(pid)?.ms ?? 0));
+  return out;
+}
+
 type Outcome = "ok" | "sold_out" | "other";
+
+/** A tRPC query over HTTP (the ceilings: no D1 at all, and the session + verification reads of auth.me). */
+async function queryCall(path: string, token?: string): Promise<{ outcome: Outcome; code?: string }> {
+  const res = await fetch(`${BASE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  await res.arrayBuffer();
+  return res.ok ? { outcome: "ok" } : { outcome: "other", code: `HTTP ${res.status}` };
+}
 
 /** One tRPC mutation over HTTP, the way the SDK sends it. */
 async function joinCall(
@@ -79,6 +117,8 @@ interface Storm {
   perSec: number;
   p50: number;
   p99: number;
+  /** CPU ms per attempt: this load generator, and each server process (workerd, wrangler's node). */
+  cpu: Record<string, number>;
 }
 
 async function storm(
@@ -98,8 +138,12 @@ async function storm(
     perSec: 0,
     p50: 0,
     p99: 0,
+    cpu: {},
   };
   let next = 0;
+  const stopProfile = PROFILE === name ? await startProfile(PORT + 1) : null;
+  const cpuBefore = groupCpu(serverGroup);
+  const selfBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
   await Promise.all(
@@ -120,6 +164,11 @@ async function storm(
     }),
   );
   result.seconds = (performance.now() - start) / 1000;
+  if (stopProfile) console.log(`${name}: ${summarize(await stopProfile(), 40)}`);
+  const self = process.cpuUsage(selfBefore);
+  const per = (ms: number) => ms / Math.max(1, result.attempts);
+  result.cpu.client = per((self.user + self.system) / 1000);
+  for (const [comm, ms] of cpuSince(cpuBefore, groupCpu(serverGroup))) result.cpu[comm] = per(ms);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   result.perSec = result.attempts / result.seconds;
@@ -128,13 +177,17 @@ async function storm(
   return result;
 }
 
+/** wrangler dev's process group (it and workerd), for the CPU split. */
+let serverGroup: number | undefined;
+
 async function main() {
-  const { stop } = await startBenchServer({
+  const { stop, server } = await startBenchServer({
     name: "join",
     port: PORT,
     config: wranglerConfig,
     healthPath: "/bench/health",
   });
+  serverGroup = server.pid;
   try {
     // Every buyer takes at most one share of each buy (max 1 per person), so the hot storm needs ≥ 100 buyers and
     // the fill storm one buyer per share. Attempts beyond a buyer's first are refused (sold out or max-per-person).
@@ -161,6 +214,13 @@ async function main() {
     const none = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
     await storm("warm-up", 200, (i) => (i % 2 ? viaDo(none, "w")(i) : viaD1(none, "w")(i)));
 
+    // Ceilings on this setup: the same HTTP path doing (almost) nothing — a bare Hono route, a tRPC query without D1,
+    // and auth.me (the session lookup + one D1 read, the least a logged-in call does).
+    const ceilings = [
+      await storm("bare Hono", CEILING, () => queryCall("/bench/health")),
+      await storm("trpc health", CEILING, () => queryCall("/api/trpc/health")),
+      await storm("auth.me", CEILING, (i) => queryCall("/api/trpc/auth.me", token(i))),
+    ];
     const results = [
       await storm("hot DO", ATTEMPTS, viaDo(hot.do, "hd")),
       await storm("hot D1", ATTEMPTS, viaD1(hot.d1, "hb")),
@@ -169,7 +229,13 @@ async function main() {
     ];
     const after = await post<
       {
-        do: { taken: number; confirmed: number; escrow: number; price: number };
+        do: {
+          taken: number;
+          confirmed: number;
+          escrow: number;
+          price: number;
+          holdGroups: { groups: number; holds: number };
+        };
         d1: { taken: number; escrow: number; price: number };
       }[]
     >("/bench/state", { region: seed.region, buys: seed.buys });
@@ -178,12 +244,17 @@ async function main() {
       `\njoin benchmark — one hot group buy on wrangler dev (local D1 + Durable Objects), ${CONCURRENCY} concurrent clients`,
     );
     console.log(
-      `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), node ${process.version}\n`,
+      `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}, node ${process.version}\n`,
     );
-    console.log("storm     attempts  ok     sold-out  other  seconds  joins/s  p50 ms  p99 ms");
-    for (const r of results) {
+    console.log("storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  CPU ms/attempt");
+    for (const r of [...ceilings, ...results]) {
+      const cpu = Object.entries(r.cpu)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(", ");
       console.log(
-        `${r.name.padEnd(9)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1)}` +
+        `${r.name.padEnd(12)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1).padEnd(7)} ${cpu}` +
           (r.otherCodes.size ? `  (${[...r.otherCodes].slice(0, 3).join(", ")})` : ""),
       );
     }
@@ -206,6 +277,21 @@ async function main() {
       );
       if (oversell > 0 || !holdsOk || !countOk || r.other > 0) bad = true;
     }
+    for (const [name, , s, r] of expectations.slice(0, 2)) {
+      const all =
+        r.attempts === ATTEMPTS
+          ? `all ${ATTEMPTS.toLocaleString("en-US")}`
+          : `${r.attempts.toLocaleString("en-US")} of ${ATTEMPTS.toLocaleString("en-US")} (the ${SECONDS} s bound)`;
+      console.log(
+        `${name}: ${all} attempts on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
+      );
+    }
+    for (const [i, name] of ["hot", "fill"].entries()) {
+      const g = after[i].do.holdGroups;
+      console.log(
+        `${name} DO group commit: ${g.holds} holds in ${g.groups} D1 batches (${(g.holds / Math.max(1, g.groups)).toFixed(1)} per batch)`,
+      );
+    }
     const target = results[0].perSec >= 1000 && results[0].p99 < 50;
     console.log(`\ntarget (hot DO ≥ 1,000 joins/s with p99 < 50 ms): ${target ? "met" : "NOT met"} on this machine`);
     const [hotDo, hotD1, fillDo, fillD1] = results;
@@ -216,6 +302,8 @@ async function main() {
       row("fill joins (DO vs D1 conditional UPDATE)", fillDo.perSec, "joins/s", fillD1.perSec),
       row("fill join p99 (DO vs D1)", fillDo.p99, "ms", fillD1.p99),
       row("shares oversold (all storms)", oversold, "shares"),
+      ...ceilings.map((c) => row(`ceiling: ${c.name} (same clients, same server)`, c.perSec, "req/s")),
+      row("workerd CPU per successful join (fill DO vs D1)", fillDo.cpu.workerd ?? 0, "ms", fillD1.cpu.workerd ?? 0),
     ]);
     if (bad) process.exitCode = 1;
   } finally {

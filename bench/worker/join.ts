@@ -14,14 +14,13 @@ import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
 import { getDb, runBatch } from "../../worker/db/client";
 import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
-import { hasOutstandingDebt } from "../../worker/groupbuy/debtHook";
+import { assertJoinGuards } from "../../worker/groupbuy/actions";
 import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
 import { createProduct } from "../../worker/groupbuy/products";
 import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
 import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
 import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
-import { requireCurrentVerification } from "../../worker/regions/verification";
 import { createContext } from "../../worker/trpc/context";
 import { activeProcedure, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
@@ -35,12 +34,7 @@ const HOUR = 3_600_000;
 const baselineRouter = router({
   join: activeProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
     const user = ctx.user;
-    if (!user.homeRegionId) fail("PRECONDITION_FAILED", "Verify your neighbourhood first.");
-    const [, owes] = await Promise.all([
-      requireCurrentVerification(ctx.db, user.id, user.homeRegionId, ctx.now),
-      hasOutstandingDebt(ctx.db, user.id),
-    ]);
-    if (owes) fail("PRECONDITION_FAILED", "Settle your outstanding balance first.");
+    const homeRegionId = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now);
     const taken = await ctx.db
       .update(groupBuys)
       .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
@@ -48,7 +42,7 @@ const baselineRouter = router({
         and(
           eq(groupBuys.id, input.id),
           eq(groupBuys.status, "OPEN"),
-          eq(groupBuys.regionId, user.homeRegionId),
+          eq(groupBuys.regionId, homeRegionId),
           gt(groupBuys.deadline, ctx.now),
           sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
         ),
@@ -216,6 +210,7 @@ bench.post("/bench/state", async (c) => {
         confirmed: room.counts.confirmed,
         escrow: held(b.do),
         price: room.meta?.pricePerShare,
+        holdGroups: room.holdGroups,
       },
       d1: { taken: d1?.takenShares ?? -1, escrow: held(b.d1), price: d1?.pricePerShare },
     });

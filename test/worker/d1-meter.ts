@@ -7,6 +7,10 @@ import { env } from "cloudflare:workers";
  */
 export interface D1Meter {
   queries: number;
+  /** Calls that go to the database: a batch is one, however many statements it holds. */
+  roundTrips: number;
+  /** The start of each round trip's SQL (a batch: its statements joined by " ; "), in order. */
+  log: string[];
   maxParams: number;
   maxSqlBytes: number;
   reset(): void;
@@ -26,12 +30,18 @@ export function meterD1(): D1Meter {
     run: stmtProto.run,
     raw: stmtProto.raw,
   };
+  const sqlOf = new WeakMap<object, string>();
+  const label = (stmt: unknown) => (sqlOf.get(stmt as object) ?? "?").replace(/\s+/g, " ").slice(0, 80);
   const meter: D1Meter = {
     queries: 0,
+    roundTrips: 0,
+    log: [],
     maxParams: 0,
     maxSqlBytes: 0,
     reset() {
       meter.queries = 0;
+      meter.roundTrips = 0;
+      meter.log = [];
       meter.maxParams = 0;
       meter.maxSqlBytes = 0;
     },
@@ -49,20 +59,28 @@ export function meterD1(): D1Meter {
   const bytes = new TextEncoder();
   dbProto.prepare = function (this: D1Database, query: string) {
     meter.maxSqlBytes = Math.max(meter.maxSqlBytes, bytes.encode(query).length);
-    return original.prepare.call(this, query);
+    const stmt = original.prepare.call(this, query);
+    sqlOf.set(stmt, query);
+    return stmt;
   };
   dbProto.batch = function (this: D1Database, statements: D1PreparedStatement[]) {
     meter.queries += statements.length;
+    meter.roundTrips += 1;
+    meter.log.push(`batch(${statements.length}): ${statements.map(label).join(" ; ")}`);
     return original.batch.call(this, statements) as ReturnType<D1Database["batch"]>;
   } as D1Database["batch"];
   stmtProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
     meter.maxParams = Math.max(meter.maxParams, values.length);
-    return original.bind.apply(this, values);
+    const bound = original.bind.apply(this, values);
+    sqlOf.set(bound, sqlOf.get(this) ?? "?");
+    return bound;
   };
   for (const name of ["first", "all", "run", "raw"] as const) {
     const fn = original[name] as (...args: unknown[]) => unknown;
     (stmtProto as unknown as Record<string, unknown>)[name] = function (this: D1PreparedStatement, ...args: unknown[]) {
       meter.queries += 1;
+      meter.roundTrips += 1;
+      meter.log.push(label(this));
       return fn.apply(this, args);
     };
   }

@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     SIM_SEED: string;
     SIM_PATH: string;
     PLATFORM_BUYERS: string;
+    GROUP_COMMIT_JOINS: string;
+    JOIN_COST_LOG: string;
   }
 }

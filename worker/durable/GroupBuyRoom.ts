@@ -7,13 +7,14 @@ import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { getDb, runBatch } from "../db/client";
 import { groupBuys } from "../db/schema";
 import { FLUSH_RETRY_MS, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
-import { getJoinHold, placeJoinHold, releaseJoinHold } from "../groupbuy/ledgerOps";
+import { getJoinHold, type JoinHoldOutcome, placeJoinHolds, releaseJoinHold } from "../groupbuy/ledgerOps";
 import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { recordInteraction } from "../recommend/interactions";
+import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
@@ -68,6 +69,32 @@ export interface RoomSnapshot {
 
 type ReserveStep = RoomError | { ok: true; replay: RoomResult<JoinOk> } | { ok: true; row: Reservation };
 
+/** A join waiting for its ledger hold: led = it runs the next group commit itself; done = another join placed it. */
+class HoldWaiter {
+  readonly result: Promise<RoomResult<object>>;
+  readonly turn: Promise<"lead" | "done">;
+  settle!: (r: RoomResult<object>) => void;
+  fail!: (e: unknown) => void;
+  lead!: () => void;
+  constructor(readonly id: string) {
+    let resolveTurn!: (t: "lead" | "done") => void;
+    this.turn = new Promise((r) => {
+      resolveTurn = r;
+    });
+    this.result = new Promise((resolve, reject) => {
+      this.settle = (r) => {
+        resolve(r);
+        resolveTurn("done");
+      };
+      this.fail = (e) => {
+        reject(e);
+        resolveTurn("done");
+      };
+    });
+    this.lead = () => resolveTurn("lead");
+  }
+}
+
 /** The chat line a status change writes into the room. */
 const SYSTEM_LINE: Record<GroupBuyStatus, ChatSystemCode | null> = {
   OPEN: null,
@@ -103,6 +130,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private flushAgain = false;
   private alarmAt: number | null = null;
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
+  private readonly holdQueue: HoldWaiter[] = [];
+  private holdCommitting = false;
+  /** Since this instance started: group commits run and holds they carried (diagnostics, bench:join). */
+  private readonly holdGroups = { groups: 0, holds: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -297,38 +329,88 @@ export class GroupBuyRoom extends DurableObject<Env> {
     }
   }
 
-  /** Step 2: the ledger hold (idempotent by hold id = reservation id). A refusal releases the shares. */
+  /**
+   * Step 2: the ledger hold (idempotent by hold id = reservation id). A refusal releases the shares.
+   * Group commit: while one batch of holds is in flight, the joins arriving meanwhile queue up and go together in the
+   * next batch (one tier read + one D1 batch for up to HOLD_GROUP_MAX joins). An idle room commits a join at once. The
+   * next group is led by its oldest join, in that join's own invocation, so no request runs other requests' queries
+   * without bound. Eviction mid-batch is the same as before: the reservations are left `reserved` and the alarm (or a
+   * retry) finds the holds that landed and confirms them, or releases the shares.
+   */
   async placeHoldStep(id: string): Promise<RoomResult<object>> {
-    const meta = this.store.meta()!;
-    const row = this.store.get(id);
-    if (row?.state !== "reserved") return { ok: true };
+    if (this.store.get(id)?.state !== "reserved") return { ok: true };
+    const waiter = new HoldWaiter(id);
+    this.holdQueue.push(waiter);
+    if (!this.holdCommitting) this.passHoldLead();
+    if ((await waiter.turn) === "lead") await this.commitHoldGroup();
+    return waiter.result;
+  }
+
+  private passHoldLead(): void {
+    const next = this.holdQueue[0];
+    this.holdCommitting = next !== undefined;
+    next?.lead();
+  }
+
+  private async commitHoldGroup(): Promise<void> {
+    const group = this.holdQueue.splice(0, HOLD_GROUP_MAX);
+    this.holdGroups.groups += 1;
+    this.holdGroups.holds += group.length;
     try {
-      const hold = await placeJoinHold(this.env, {
-        holdId: row.id,
-        groupBuyId: meta.groupBuyId,
-        regionId: meta.regionId,
-        userId: row.userId,
-        gross: row.amount,
-        shares: row.shares,
-        title: meta.title,
-        now: Date.now(),
-      });
-      this.store.setPaid(row.id, hold.amount);
-      return { ok: true };
-    } catch (e) {
-      this.inFlight.delete(id);
-      // Unknown failures (database unreachable) leave the reservation for the alarm: we cannot know if the hold
-      // landed. A typed refusal (not enough points) means it did not, so the shares go back now.
-      let error: RoomError;
-      try {
-        error = toRoomError(e);
-      } catch {
-        this.ensureAlarmBy(Math.max(row.expiresAt, Date.now()));
-        throw e;
+      const meta = this.store.meta()!;
+      const live: { waiter: HoldWaiter; row: Reservation }[] = [];
+      for (const waiter of group) {
+        const row = this.store.get(waiter.id);
+        if (row?.state === "reserved") live.push({ waiter, row });
+        else waiter.settle({ ok: true });
       }
-      if (this.store.move(id, "reserved", "released", { error: JSON.stringify(error) })) this.afterFillChange();
-      return error;
+      const now = Date.now();
+      const outcomes = await placeJoinHolds(
+        this.env,
+        meta.regionId,
+        live.map(({ row }) => ({
+          holdId: row.id,
+          groupBuyId: meta.groupBuyId,
+          regionId: meta.regionId,
+          userId: row.userId,
+          gross: row.amount,
+          shares: row.shares,
+          title: meta.title,
+          now,
+        })),
+      );
+      live.forEach(({ waiter }, i) => {
+        try {
+          waiter.settle(this.holdOutcome(waiter.id, outcomes[i]));
+        } catch (e) {
+          waiter.fail(e);
+        }
+      });
+    } catch (e) {
+      for (const waiter of group) waiter.fail(e); // no-op for the ones already settled
+    } finally {
+      this.passHoldLead();
     }
+  }
+
+  /** Records a placed hold, or releases the shares for a typed refusal; an unknown failure is rethrown. */
+  private holdOutcome(id: string, outcome: JoinHoldOutcome): RoomResult<object> {
+    if (outcome.hold) {
+      this.store.setPaid(id, outcome.hold.amount);
+      return { ok: true };
+    }
+    this.inFlight.delete(id);
+    // Unknown failures (database unreachable) leave the reservation for the alarm: we cannot know if the hold
+    // landed. A typed refusal (not enough points) means it did not, so the shares go back now.
+    let error: RoomError;
+    try {
+      error = toRoomError(outcome.error);
+    } catch {
+      this.ensureAlarmBy(Math.max(this.store.get(id)?.expiresAt ?? 0, Date.now()));
+      throw outcome.error;
+    }
+    if (this.store.move(id, "reserved", "released", { error: JSON.stringify(error) })) this.afterFillChange();
+    return error;
   }
 
   /** Step 3: the hold exists; count the shares as confirmed (or give the hold back if the buy closed meanwhile). */
@@ -362,7 +444,12 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   /** Test/diagnostic view of the room's storage. */
   debugState() {
-    return { meta: this.store.meta(), counts: this.store.counts(), reservations: this.store.all() };
+    return {
+      meta: this.store.meta(),
+      counts: this.store.counts(),
+      reservations: this.store.all(),
+      holdGroups: { ...this.holdGroups },
+    };
   }
 
   // ---- Alarm: deadline, healing, mirror retries (at-least-once: every part is idempotent) -------------------------

@@ -3,18 +3,44 @@ import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
-import { recordInteraction } from "../recommend/interactions";
-import { requireCurrentVerification } from "../regions/verification";
+import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
 import { bookDb } from "../wallet/books";
 import { afterCursor, page } from "./cursor";
-import { hasOutstandingDebt } from "./debtHook";
+import { debtOf, outstandingDebtQuery } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
 import { loadGroupBuy, publicGroupBuy, relationTo, roomStub } from "./service";
 import type { Actor } from "./stateMachine";
 
 type UserRow = typeof users.$inferSelect;
 
-/** Join: cheap D1 guards here, then the room does reserve → hold → confirm. */
+/**
+ * The D1 guards of a join: a current verification of the caller's home region and no unpaid card debt. One round
+ * trip (a batch of the two reads) when the home region's ledger book is in the main database, as it is unless
+ * LEDGER_BOOKS moves it; two parallel reads otherwise. Returns the home region.
+ */
+export async function assertJoinGuards(db: Db, env: Env, user: UserRow, now: number): Promise<string> {
+  const home = user.homeRegionId;
+  if (!home) fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
+  const book = bookDb(env, home);
+  const verification = currentVerificationQuery(db, user.id, home, now);
+  const debt = outstandingDebtQuery(book, user.id);
+  const [v, d] =
+    book === db
+      ? ((await runBatch(db, [verification, debt])) as [Awaited<typeof verification>, Awaited<typeof debt>])
+      : await Promise.all([verification, debt]);
+  checkCurrentVerification(v[0], home);
+  if (debtOf(d[0]) > 0) {
+    failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
+      reason: "outstanding_debt",
+    });
+  }
+  return home;
+}
+
+/**
+ * Join: the D1 guards here (one round trip), then the room does reserve → hold → confirm. The recommender's join
+ * signal is written by the room's mirror, which starts before the join's answer leaves the room.
+ */
 export async function joinGroupBuy(
   db: Db,
   env: Env,
@@ -22,28 +48,16 @@ export async function joinGroupBuy(
   input: { id: string; shares: number; idempotencyKey: string },
   now: number,
 ) {
-  if (!user.homeRegionId) fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
-  const [, owes] = await Promise.all([
-    requireCurrentVerification(db, user.id, user.homeRegionId, now),
-    hasOutstandingDebt(bookDb(env, user.homeRegionId), user.id),
-  ]);
-  if (owes) {
-    failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
-      reason: "outstanding_debt",
-    });
-  }
+  const homeRegionId = await assertJoinGuards(db, env, user, now);
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,
     userId: user.id,
     displayName: user.displayName,
-    homeRegionId: user.homeRegionId,
+    homeRegionId,
     shares: input.shares,
     idempotencyKey: input.idempotencyKey,
   });
-  const joined = unwrapRoom(result);
-  // Recommendation signal, written now (not by the eventual mirror) so the user's next suggestions already know.
-  await runBatch(db, [recordInteraction(db, { userId: user.id, itemId: input.id, kind: "join", at: now })]);
-  return joined;
+  return unwrapRoom(result);
 }
 
 export async function leaveGroupBuy(env: Env, user: UserRow, input: { id: string; idempotencyKey: string }) {

@@ -1,11 +1,20 @@
 import { TRPCError } from "@trpc/server";
 import { type BatchItem, type Db, runBatch } from "../db/client";
+import type { JoinQuote } from "../membership/discount";
 import { discountHoldMeta } from "../membership/discount";
-import { joinQuote, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
+import { joinQuote, joinQuotes, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
 import { escrowAccount, platformAccount, sellerPayableAvailableAccount } from "../wallet/accounts";
 import { bookDb } from "../wallet/books";
 import { classifyLedgerError, ledgerErrorToTrpc } from "../wallet/errors";
-import { getHold, type Hold, placeHold, postHold, voidHold } from "../wallet/holds";
+import {
+  getHold,
+  type Hold,
+  type PlaceHoldArgs,
+  placeHold,
+  placeHoldsTogether,
+  postHold,
+  voidHold,
+} from "../wallet/holds";
 import { transfer } from "../wallet/ledger";
 import { payoutReleaseStatements, refundCapturedHold, settlementStatements } from "../wallet/settlement";
 import { PLATFORM_FEE_BPS } from "./config";
@@ -38,17 +47,7 @@ export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
   const db = bookDb(env, a.regionId);
   const quote = await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now });
   try {
-    return await placeHold(db, {
-      holdId: a.holdId,
-      userId: a.userId,
-      regionId: a.regionId,
-      amount: quote.net,
-      reference: groupBuyRef(a.groupBuyId),
-      toAccount: escrowAccount(a.groupBuyId, a.regionId),
-      description: `Joined group buy: ${a.title} × ${a.shares}`,
-      meta: discountHoldMeta(quote),
-      now: a.now,
-    });
+    return await placeHold(db, holdArgs(a, quote));
   } catch (e) {
     if (e instanceof TRPCError && e.code === "CONFLICT") {
       const existing = await getHold(db, a.holdId);
@@ -56,6 +55,56 @@ export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
     }
     throw e;
   }
+}
+
+function holdArgs(a: JoinHoldArgs, quote: JoinQuote): PlaceHoldArgs {
+  return {
+    holdId: a.holdId,
+    userId: a.userId,
+    regionId: a.regionId,
+    amount: quote.net,
+    reference: groupBuyRef(a.groupBuyId),
+    toAccount: escrowAccount(a.groupBuyId, a.regionId),
+    description: `Joined group buy: ${a.title} × ${a.shares}`,
+    meta: discountHoldMeta(quote),
+    now: a.now,
+  };
+}
+
+export type JoinHoldOutcome = { hold: Hold; error?: undefined } | { hold?: undefined; error: unknown };
+
+/**
+ * Group commit: the holds of several joins in one region (≤ HOLD_GROUP_MAX) with one tier read and ONE ledger batch,
+ * instead of two round trips each. Every join keeps its own outcome: a hold the batch did not place (points short, a
+ * hold id used before, or the batch failing as a whole) is retried alone with placeJoinHold, which gives the exact
+ * answer (the hold placed earlier, or the typed shortfall) — one buyer's problem never costs another their hold.
+ */
+export async function placeJoinHolds(env: Env, regionId: string, list: JoinHoldArgs[]): Promise<JoinHoldOutcome[]> {
+  let placed: (Hold | null)[] = list.map(() => null);
+  try {
+    const quotes = await joinQuotes(
+      env,
+      regionId,
+      list.map((a) => ({ userId: a.userId, gross: a.gross })),
+    );
+    placed = await placeHoldsTogether(
+      bookDb(env, regionId),
+      list.map((a, i) => holdArgs(a, quotes[i])),
+    );
+  } catch (e) {
+    console.error(JSON.stringify({ level: "warn", where: "placeJoinHolds", holds: list.length, error: String(e) }));
+  }
+  return Promise.all(
+    list.map(async (a, i): Promise<JoinHoldOutcome> => {
+      const hold = placed[i];
+      if (hold) return { hold };
+      try {
+        return { hold: await placeJoinHold(env, a) };
+      } catch (error) {
+        return { error };
+      }
+    }),
+  );
 }
 
 export function getJoinHold(env: Env, regionId: string, holdId: string): Promise<Hold | null> {

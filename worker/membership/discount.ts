@@ -17,7 +17,7 @@ import { fail } from "../lib/errors";
 import { escrowAccount, platformAccount } from "../wallet/accounts";
 import type { Hold } from "../wallet/holds";
 import { getTransfer, type TransferRow, transfer } from "../wallet/ledger";
-import { currentTier } from "./tiers";
+import { currentTier, currentTiers } from "./tiers";
 
 export interface JoinQuote {
   tier: TierId;
@@ -38,6 +38,18 @@ export async function discountForJoin(db: Db, userId: string, grossAmount: numbe
   if (!Number.isSafeInteger(grossAmount) || grossAmount < 1) fail("BAD_REQUEST", "The price must be at least 1 won.");
   const { tier } = await currentTier(db, userId);
   return quoteDiscount(grossAmount, tier);
+}
+
+/** discountForJoin for many joins at once: one read of their buyers' tiers. */
+export async function discountsForJoins(db: Db, joins: { userId: string; gross: number }[]): Promise<JoinQuote[]> {
+  for (const j of joins) {
+    if (!Number.isSafeInteger(j.gross) || j.gross < 1) fail("BAD_REQUEST", "The price must be at least 1 won.");
+  }
+  const tiers = await currentTiers(
+    db,
+    joins.map((j) => j.userId),
+  );
+  return joins.map((j) => quoteDiscount(j.gross, tiers.get(j.userId)!.tier));
 }
 
 /** What placeHold stores with the hold (its `meta`). */

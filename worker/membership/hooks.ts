@@ -2,6 +2,7 @@
  * What the group-buy flow calls (each takes env and the buy's region, and uses that region's book database):
  *
  *   joinQuote(env, { userId, regionId, gross, now })            → JoinQuote: hold quote.net, pass discountHoldMeta(quote)
+ *   joinQuotes(env, regionId, [{ userId, gross }])              → JoinQuote[] (one tier read for a group commit)
  *   assertCanJoinNow(env, { userId, regionId, openedAt, plusEarlyAccess, now })   Plus-only first hour, if chosen
  *   onJoinCaptured(env, hold, groupBuyId, now)                  after postHold: the platform pays the discount to escrow
  *   onJoinRefunded(env, hold, groupBuyId, now)                  after refunding a captured join: discount back
@@ -17,7 +18,7 @@ import { bookDb } from "../wallet/books";
 import type { Hold } from "../wallet/holds";
 import { type ClawbackResult, clawbackReward } from "./clawback";
 import { PLUS } from "./config";
-import { discountForJoin, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
+import { discountForJoin, discountsForJoins, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
 import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
@@ -27,6 +28,15 @@ export function joinQuote(
   a: { userId: string; regionId: string; gross: number; now: number },
 ): Promise<JoinQuote> {
   return discountForJoin(bookDb(env, a.regionId), a.userId, a.gross, a.now);
+}
+
+/** joinQuote for several joins in one region at once (a group commit): one read of the buyers' tiers. */
+export function joinQuotes(
+  env: Env,
+  regionId: string,
+  joins: { userId: string; gross: number }[],
+): Promise<JoinQuote[]> {
+  return discountsForJoins(bookDb(env, regionId), joins);
 }
 
 /** When a buy opens to everyone: at once, or an hour later when its seller chose Plus early access. */

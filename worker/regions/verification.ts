@@ -66,7 +66,12 @@ export async function latestVerification(db: Db, userId: string, regionId: strin
  * the last 30 days. Returns the region id or throws a message that says what to do.
  */
 export async function requireCurrentVerification(db: Db, userId: string, regionId: string, now: number) {
-  const row = await db
+  return checkCurrentVerification((await currentVerificationQuery(db, userId, regionId, now))[0], regionId);
+}
+
+/** The read behind requireCurrentVerification, to run in a batch with other reads (one round trip). */
+export function currentVerificationQuery(db: Db, userId: string, regionId: string, now: number) {
+  return db
     .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })
     .from(users)
     .leftJoin(
@@ -78,8 +83,14 @@ export async function requireCurrentVerification(db: Db, userId: string, regionI
       ),
     )
     .where(eq(users.id, userId))
-    .limit(1)
-    .get();
+    .limit(1);
+}
+
+/** Throws unless the row of currentVerificationQuery shows a current verification of `regionId`. */
+export function checkCurrentVerification(
+  row: { homeRegionId: string | null; currentId: string | null } | undefined,
+  regionId: string,
+) {
   if (row?.homeRegionId && row.homeRegionId !== regionId) {
     fail(
       "PRECONDITION_FAILED",

@@ -178,13 +178,18 @@ export async function deferredOutstanding(db: Db, userId: string): Promise<numbe
 
 /** Won the user still owes for declined deferred charges whose points were already spent. */
 export async function outstandingDebt(db: Db, userId: string): Promise<number> {
-  const row = await db
+  return debtOf((await outstandingDebtQuery(db, userId))[0]);
+}
+
+/** The read behind outstandingDebt, to run in a batch with other reads (one round trip); debtOf reads its row. */
+export function outstandingDebtQuery(db: Db, userId: string) {
+  return db
     .select({ total: sql<number>`coalesce(sum(${charges.debtAmount}), 0)` })
     .from(charges)
-    .where(and(eq(charges.userId, userId), gt(charges.debtAmount, 0)))
-    .get();
-  return row?.total ?? 0;
+    .where(and(eq(charges.userId, userId), gt(charges.debtAmount, 0)));
 }
+
+export const debtOf = (row: { total: number } | undefined) => row?.total ?? 0;
 
 /** For other features (joining a group buy, deferred charging): a user with a payment debt is blocked. */
 export async function hasOutstandingDebt(db: Db, userId: string): Promise<boolean> {

@@ -11,6 +11,10 @@
  *       Captures `amount` (default all; the rest is released). Exactly once: a repeat with the same amount returns
  *       the posted hold; a different amount → CONFLICT; a voided/expired hold → PRECONDITION_FAILED.
  *   voidHold(db, { holdId, now }) → Hold          releases it; repeat → same hold; a posted hold → PRECONDITION_FAILED
+ *   placeHoldsTogether(db, [args, ...]) → (Hold | null)[]
+ *       Group commit: many holds in ONE batch (one round trip). Each hold is placed or not on its own (a buyer short of
+ *       points or a hold id already used inserts nothing and does not fail the others); null = not placed here, so
+ *       call placeHold for it to get the exact answer (the existing hold, or the shortfall error).
  *   getHold(db, holdId) → Hold | null
  *   sweepExpiredHolds(db, now) → number            cron: voids holds whose expiresAt has passed
  *
@@ -29,7 +33,7 @@ import { fail } from "../lib/errors";
 import { type AccountRef, ensureAccountStatement, platformAccount } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
 import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
-import { insertedLegs, rewardFirstStatements, shortfallError } from "./spend";
+import { insertedLegs, rewardFirstAccounts, rewardFirstLegs, rewardFirstStatements, shortfallError } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
 /** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
@@ -175,6 +179,46 @@ export async function placeHold(db: Db, args: PlaceHoldArgs): Promise<Hold> {
     if (failure !== "overdraft") ledgerErrorToTrpc(e, failure);
     throw await shortfallError(db, args.userId, book, args.amount);
   }
+}
+
+/** Holds per placeHoldsTogether batch: 2 leg statements + ≤ 2 account upserts each keeps a batch ≤ ~200 statements. */
+export const HOLD_GROUP_MAX = 50;
+
+export async function placeHoldsTogether(db: Db, list: PlaceHoldArgs[]): Promise<(Hold | null)[]> {
+  if (list.length > HOLD_GROUP_MAX) throw new Error(`placeHoldsTogether: at most ${HOLD_GROUP_MAX} holds per batch`);
+  const ensured = new Map<string, BatchItem>();
+  const legs: BatchItem[] = [];
+  for (const args of list) {
+    checkHoldId(args.holdId);
+    assertNonNegativeWon(args.amount, "amount", 1);
+    const credit = args.toAccount ?? platformAccount("hold_clearing", args.regionId);
+    if (credit.book !== args.regionId) fail("BAD_REQUEST", "A hold's destination must be in the same region book.");
+    const spec = {
+      id: args.holdId,
+      userId: args.userId,
+      book: args.regionId,
+      amount: args.amount,
+      credit,
+      phase: "pending" as const,
+      expiresAt: args.expiresAt,
+      kind: "hold" as const,
+      reference: args.reference,
+      description: args.description ?? "Points reserved",
+      meta: { ...args.meta, holdId: args.holdId, userId: args.userId },
+      now: args.now,
+    };
+    for (const ref of rewardFirstAccounts(spec)) {
+      if (!ensured.has(ref.id)) ensured.set(ref.id, ensureAccountStatement(db, ref, args.now));
+    }
+    legs.push(...rewardFirstLegs(db, spec, true));
+  }
+  if (list.length === 0) return [];
+  const results = await runBatch(db, [...ensured.values(), ...legs]);
+  const inserted = results.slice(ensured.size) as TransferRow[][];
+  return list.map((args, i) => {
+    const placed = [...inserted[2 * i], ...inserted[2 * i + 1]];
+    return placed.length > 0 ? toHold(args.holdId, { legs: placed, settlements: [] }) : null;
+  });
 }
 
 function replyExisting(hold: Hold, args: PlaceHoldArgs): Hold {

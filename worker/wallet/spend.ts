@@ -55,20 +55,42 @@ export interface RewardFirstSpec {
 /** Index of the two leg statements in rewardFirstStatements' result (each RETURNs the row it inserted, if any). */
 export const REWARD_FIRST_LEGS = [3, 4] as const;
 
+/** The accounts a reward-first spend touches: its destination and the user's two point accounts. */
+export function rewardFirstAccounts(spec: Pick<RewardFirstSpec, "userId" | "book" | "credit">): AccountRef[] {
+  return [spec.credit, userRewardAccount(spec.userId, spec.book), userChargedAccount(spec.userId, spec.book)];
+}
+
 /**
  * ensure accounts (3), then the two legs as INSERT ... SELECT: the reward leg takes min(amount, reward available)
  * read at execution time, the charged leg the rest. If the charged account cannot cover the rest, its CHECK fails and
  * the batch rolls back: the guard, not a prior read, decides.
  */
 export function rewardFirstStatements(db: Db, spec: RewardFirstSpec): BatchItem[] {
+  return [
+    ...rewardFirstAccounts(spec).map((ref) => ensureAccountStatement(db, ref, spec.now)),
+    ...rewardFirstLegs(db, spec, false),
+  ];
+}
+
+/**
+ * The two legs alone (their accounts must exist: put ensureAccountStatement for rewardFirstAccounts(spec) before
+ * them). `guarded`: for a batch shared by several spends (a group commit), where one spend must not fail the others,
+ * each leg also checks in SQL that the user's two accounts together cover the whole amount and that neither leg id
+ * exists yet; a spend that cannot be placed inserts nothing (no CHECK failure, no duplicate-id error) and the caller
+ * sees that no leg came back. The CHECK on the accounts stays the last word either way.
+ */
+export function rewardFirstLegs(db: Db, spec: RewardFirstSpec, guarded: boolean): [BatchItem, BatchItem] {
   const ids = spendLegIds(spec.id);
   const charged = userChargedAccount(spec.userId, spec.book);
   const reward = userRewardAccount(spec.userId, spec.book);
   const a = ledgerAccounts;
   const available = sql<number>`(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending})`;
+  const availableOf = (ref: AccountRef) =>
+    sql<number>`coalesce((SELECT credits_posted - debits_posted - debits_pending FROM ledger_accounts WHERE id = ${ref.id}), 0)`;
   const rewardTaken = sql<number>`coalesce((SELECT amount FROM ledger_transfers WHERE id = ${ids.reward}), 0)`;
+  const legAbsent = (id: string) => sql`NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = ${id})`;
   const expiresAt = spec.phase === "pending" ? (spec.expiresAt ?? null) : null;
-  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL) =>
+  const leg = (id: string, from: AccountRef, amount: SQL<number>, condition: SQL | undefined) =>
     db
       .insert(ledgerTransfers)
       .select(
@@ -93,12 +115,22 @@ export function rewardFirstStatements(db: Db, spec: RewardFirstSpec): BatchItem[
           .where(and(eq(a.id, from.id), condition)),
       )
       .returning();
+  const rest = sql<number>`${spec.amount} - ${rewardTaken}`;
   return [
-    ensureAccountStatement(db, spec.credit, spec.now),
-    ensureAccountStatement(db, reward, spec.now),
-    ensureAccountStatement(db, charged, spec.now),
-    leg(ids.reward, reward, sql<number>`min(${spec.amount}, ${available})`, sql`${available} > 0`),
-    leg(ids.charged, charged, sql<number>`${spec.amount} - ${rewardTaken}`, sql`${spec.amount} - ${rewardTaken} > 0`),
+    leg(
+      ids.reward,
+      reward,
+      sql<number>`min(${spec.amount}, ${available})`,
+      guarded
+        ? sql`${available} > 0 AND ${available} + ${availableOf(charged)} >= ${spec.amount} AND ${legAbsent(ids.reward)} AND ${legAbsent(ids.charged)}`
+        : sql`${available} > 0`,
+    ),
+    leg(
+      ids.charged,
+      charged,
+      rest,
+      guarded ? sql`${rest} > 0 AND ${available} >= ${rest} AND ${legAbsent(ids.charged)}` : sql`${rest} > 0`,
+    ),
   ];
 }
 

@@ -1,0 +1,78 @@
+/**
+ * CPU profile of the worker's isolate under `wrangler dev`, through its inspector port (Chrome DevTools protocol):
+ * `const stop = await startProfile(port)`, run the load, `summarize(await stop())` → where the self time went.
+ * Only the user worker's isolate (its Durable Objects included) is visible; local D1 runs elsewhere in workerd.
+ */
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+export interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export async function startProfile(inspectorPort: number): Promise<() => Promise<Profile>> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
+  // wrangler's inspector proxy wants an Origin header (Node's WebSocket takes headers as an extension)
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, {
+    headers: { origin: "http://localhost" },
+  } as unknown as string[]);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  // the proxy renumbers message ids, so replies are matched in order (one call at a time)
+  let seq = 0;
+  const waiting: ((v: unknown) => void)[] = [];
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) waiting.shift()?.(msg.result);
+  };
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      waiting.push(resolve);
+      ws.send(JSON.stringify({ id: ++seq, method, params }));
+    });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 200 });
+  await send("Profiler.start");
+  return async () => {
+    const { profile } = (await send("Profiler.stop")) as { profile: Profile };
+    ws.close();
+    return profile;
+  };
+}
+
+/** Self time by function and by file (ms), biggest first. */
+export function summarize(profile: Profile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (const [i, id] of profile.samples.entries())
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const short = url.replace(/^.*\/(node_modules|worker|bench|shared)\//, "$1/") || "(native)";
+    fn.set(
+      `${functionName || "(anonymous)"} ${short}:${lineNumber}`,
+      (fn.get(`${functionName || "(anonymous)"} ${short}:${lineNumber}`) ?? 0) + ms,
+    );
+    file.set(short, (file.get(short) ?? 0) + ms);
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const list = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `  ${v.toFixed(0).padStart(7)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+      .join("\n");
+  return `profile: ${total.toFixed(0)} ms sampled\nby function:\n${list(fn)}\nby file:\n${list(file)}`;
+}

@@ -1,0 +1,195 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
+import { getHold, HOLD_GROUP_MAX } from "../../worker/wallet/holds";
+import { type D1Meter, meterD1 } from "./d1-meter";
+import { db, escrowOf, invariants, key, newResidents, openBuy, pointsOf, room, untilStatus } from "./groupbuy-helpers";
+import { fund } from "./wallet-helpers";
+
+/** Concurrent joins per storm here; GROUP_COMMIT_JOINS=500 for a big run. */
+const JOINS = Number(env.GROUP_COMMIT_JOINS) || 60;
+
+type Stub = ReturnType<typeof room>;
+
+/**
+ * The room places the ledger holds of joins that arrive together in one D1 batch (group commit). These tests pin what
+ * must not change because of it: each buyer's outcome is their own, money stays exact, and an eviction at any point of
+ * a group heals like a single join does.
+ */
+describe("group commit of join holds", { timeout: 240_000 }, () => {
+  let meter: D1Meter | undefined;
+  afterEach(() => meter?.restore());
+
+  it(`${JOINS} concurrent joins, some buyers short of points: exactly the funded ones get shares`, async () => {
+    const { region, gb, pricing } = await openBuy(
+      { totalShares: JOINS, minShares: 1, maxPerPerson: 1 },
+      { totalPrice: 1_000 * JOINS, totalQuantity: JOINS, unit: "개" },
+    );
+    const price = pricing.pricePerShare;
+    expect(price).toBe(1_000);
+    // everyone has price − 1; every third buyer stays 1 won short, the others get the last won, and every fifth of
+    // those also 400 reward points (a hold takes reward points first)
+    const people = await newResidents(region, JOINS, price - 1);
+    const short = (i: number) => i % 3 === 0;
+    const mixed = (i: number) => !short(i) && i % 5 === 0;
+    for (const [i, p] of people.entries()) {
+      if (short(i)) continue;
+      await fund(p.id, region, 1);
+      if (mixed(i)) await fund(p.id, region, 400, "reward");
+    }
+    const results = await Promise.allSettled(
+      people.map((p) => p.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key("gc") })),
+    );
+    const funded = people.filter((_, i) => !short(i));
+    for (const [i, r] of results.entries()) {
+      if (short(i)) {
+        expect(r.status, `buyer ${i} is short`).toBe("rejected");
+        const reason = (r as PromiseRejectedResult).reason;
+        expect(reason.data?.code).toBe("PRECONDITION_FAILED");
+        expect(reason.data?.details).toMatchObject({ reason: "insufficient_points", shortfall: 1 });
+      } else {
+        expect(r.status, `buyer ${i} is funded`).toBe("fulfilled");
+        if (r.status === "fulfilled") expect(r.value).toMatchObject({ shares: 1, amount: price, paid: price });
+      }
+    }
+    const state = await room(gb.id).debugState();
+    expect(state.counts).toMatchObject({ taken: funded.length, confirmed: funded.length });
+    expect(state.reservations.filter((r) => r.state === "released")).toHaveLength(JOINS - funded.length);
+    expect((await escrowOf(gb.id, region)).pending).toBe(funded.length * price);
+    for (const [i, p] of people.entries()) {
+      const points = await pointsOf(p.id, region);
+      if (short(i)) expect(points.held, `buyer ${i} holds nothing`).toBe(0);
+      else expect(points, `buyer ${i} holds the price`).toMatchObject({ held: price, available: mixed(i) ? 400 : 0 });
+    }
+    // reward first: a mixed buyer's hold took 400 reward + 600 charged
+    const row = state.reservations.find((r) => r.userId === people[5].id)!;
+    expect(await getHold(db(), row.id)).toMatchObject({ amount: price, fromReward: 400, fromCharged: 600 });
+    await invariants(region);
+  });
+
+  it("a retry of a join whose hold a group already placed gets that hold, not a second one", async () => {
+    const { region, gb } = await openBuy({ totalShares: 10, minShares: 1, maxPerPerson: 2 });
+    const [a, b] = await newResidents(region, 2, 100_000);
+    const ka = key("a");
+    const [first] = await Promise.all([
+      a.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: ka }),
+      b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key("b") }),
+    ]);
+    const again = await a.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: ka });
+    expect(again).toMatchObject({ holdId: first.holdId, replay: true });
+    expect((await pointsOf(a.id, region)).held).toBe(first.paid);
+    await invariants(region);
+  });
+
+  /** Reserves one share each for `people` inside the room (step 1 only). */
+  function reserveFor(stub: Stub, gbId: string, region: string, people: { id: string }[]) {
+    return runInDurableObject(stub, (instance: GroupBuyRoom) =>
+      people.map((p) => {
+        const step = instance.reserveStep({
+          groupBuyId: gbId,
+          userId: p.id,
+          homeRegionId: region,
+          shares: 1,
+          idempotencyKey: key("ev"),
+        });
+        if (!step.ok || !("row" in step)) throw new Error(`reserve failed: ${JSON.stringify(step)}`);
+        return step.row.id;
+      }),
+    );
+  }
+
+  async function reserveMany(stub: Stub, gbId: string, region: string, n: number) {
+    const people = await newResidents(region, n, 100_000);
+    return { people, ids: await reserveFor(stub, gbId, region, people) };
+  }
+
+  it("evicted after a group's batch landed, before any confirmation: the alarm confirms every join", async () => {
+    const n = Math.min(HOLD_GROUP_MAX, 30);
+    const { region, gb, pricing } = await openBuy({ totalShares: n, minShares: 1, maxPerPerson: 1 });
+    const stub = room(gb.id);
+    const { ids } = await reserveMany(stub, gb.id, region, n);
+    meter = meterD1();
+    await runInDurableObject(stub, async (instance: GroupBuyRoom) => {
+      const placed = await Promise.all(ids.map((id) => instance.placeHoldStep(id)));
+      expect(placed.every((p) => p.ok)).toBe(true);
+    });
+    // one group: a tier read and one ledger batch for all n holds
+    expect(meter.log.filter((l) => l.startsWith("batch") && l.includes("ledger_transfers"))).toHaveLength(1);
+    meter.restore();
+    meter = undefined;
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    const state = await stub.debugState();
+    expect(state.counts).toMatchObject({ taken: n, confirmed: n });
+    expect(state.meta?.status).toBe("FILLED");
+    expect((await escrowOf(gb.id, region)).pending).toBe(n * pricing.pricePerShare);
+    await untilStatus(gb.id, "FILLED");
+    await invariants(region);
+  });
+
+  it("one group with buyers short of points: the others' holds land in the group's batch, the short ones are refused alone", async () => {
+    const n = 30;
+    const { region, gb, pricing } = await openBuy({ totalShares: n, minShares: 1, maxPerPerson: 1 });
+    const price = pricing.pricePerShare;
+    const stub = room(gb.id);
+    const people = await newResidents(region, n, price - 1);
+    const short = (i: number) => i % 3 === 1;
+    for (const [i, p] of people.entries()) if (!short(i)) await fund(p.id, region, 1);
+    const ids = await reserveFor(stub, gb.id, region, people);
+    meter = meterD1();
+    const placed = await runInDurableObject(stub, async (instance: GroupBuyRoom) => {
+      const out = await Promise.all(ids.map((id) => instance.placeHoldStep(id)));
+      for (const [i, id] of ids.entries()) if (out[i].ok) await instance.confirmStep(id);
+      return out;
+    });
+    const ledgerBatches = meter.log.filter((l) => l.startsWith("batch") && l.includes("ledger_transfers"));
+    meter.restore();
+    meter = undefined;
+    const shortCount = people.filter((_, i) => short(i)).length;
+    // the group's batch, then each short buyer alone (their exact shortfall comes from the single-hold path)
+    expect(ledgerBatches).toHaveLength(1 + shortCount);
+    for (const [i, r] of placed.entries()) {
+      if (short(i)) expect(r).toMatchObject({ ok: false, code: "PRECONDITION_FAILED", details: { shortfall: 1 } });
+      else expect(r.ok).toBe(true);
+    }
+    const state = await stub.debugState();
+    expect(state.counts).toMatchObject({ taken: n - shortCount, confirmed: n - shortCount });
+    expect((await escrowOf(gb.id, region)).pending).toBe((n - shortCount) * price);
+    await invariants(region);
+  });
+
+  it("evicted while a group's batch is in flight: every share ends confirmed with its hold or released without", async () => {
+    const n = 20;
+    const { region, gb, pricing } = await openBuy({ totalShares: n, minShares: 1, maxPerPerson: 1 });
+    const stub = room(gb.id);
+    const { people, ids } = await reserveMany(stub, gb.id, region, n);
+    await runInDurableObject(stub, (instance: GroupBuyRoom) => {
+      // start the group commit and walk away: the object dies with the batch in flight
+      for (const id of ids) void instance.placeHoldStep(id).catch(() => {});
+    });
+    await evictDurableObject(stub);
+    // past every reservation's expiry, the alarm settles each one by what the ledger says
+    await runInDurableObject(stub, (_i: GroupBuyRoom, state) => {
+      state.storage.sql.exec("UPDATE reservations SET expires_at = 0 WHERE state = 'reserved'");
+    });
+    await runDurableObjectAlarm(stub);
+    const state = await stub.debugState();
+    expect(state.reservations.filter((r) => r.state === "reserved")).toHaveLength(0);
+    let confirmed = 0;
+    for (const r of state.reservations) {
+      const hold = await getHold(db(), r.id);
+      if (r.state === "confirmed") {
+        confirmed++;
+        expect(hold?.status, `confirmed ${r.id} has its hold`).toBe("pending");
+      } else {
+        expect(hold === null || hold.status === "voided", `released ${r.id} holds nothing`).toBe(true);
+      }
+    }
+    expect(state.counts.confirmed).toBe(confirmed);
+    expect((await escrowOf(gb.id, region)).pending).toBe(confirmed * pricing.pricePerShare);
+    const held = await Promise.all(people.map((p) => pointsOf(p.id, region)));
+    expect(held.reduce((s, p) => s + p.held, 0)).toBe(confirmed * pricing.pricePerShare);
+    await invariants(region);
+  });
+});

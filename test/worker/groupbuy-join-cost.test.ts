@@ -1,0 +1,43 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type D1Meter, meterD1 } from "./d1-meter";
+import { gbRow, invariants, key, newResident, openBuy, until } from "./groupbuy-helpers";
+
+/**
+ * What one join costs in D1 (round trips and statements), split into what the caller waits for and what the room's
+ * mirror writes after it. bench:join measures the time; this pins the work so a change that adds a round trip to the
+ * hot path fails here.
+ */
+describe("the D1 cost of a join", { timeout: 30_000 }, () => {
+  let meter: D1Meter;
+  beforeAll(() => {
+    meter = meterD1();
+  });
+  afterAll(() => meter.restore());
+
+  it("counts round trips on the request path and in the mirror", async () => {
+    const { region, gb } = await openBuy({ totalShares: 10, minShares: 5, maxPerPerson: 3 });
+    const warm = await newResident(region, 100_000);
+    await warm.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const buyer = await newResident(region, 100_000);
+    await until("the warm-up join mirrored", async () => (await gbRow(gb.id))?.takenShares === 1);
+    meter.reset();
+    await buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const request = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
+    await new Promise((r) => setTimeout(r, 300)); // the mirror, which the join does not wait for
+    const total = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
+    await until("the join mirrored", async () => (await gbRow(gb.id))?.takenShares === 2);
+    if (env.JOIN_COST_LOG) console.log(JSON.stringify({ request, total }, null, 1));
+    // What the join waits for: session; verification + debt (one batch); the room's tier read; the hold (one batch).
+    // Was 6 before the guards were batched and the duplicate recommender write was left to the mirror.
+    const mirror = (l: string) => l.includes('update "group_buys"');
+    expect(
+      request.log.filter((l) => !mirror(l)),
+      request.log.join("\n"),
+    ).toHaveLength(4);
+    // + the mirror, not awaited by the join (one batch: buy row, hold, member, recommender signal)
+    expect(total.roundTrips, total.log.join("\n")).toBe(5);
+    expect(total.log.filter(mirror)).toHaveLength(1);
+    await invariants(region);
+  });
+});
