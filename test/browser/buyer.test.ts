@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
 import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { offerInSeogyo } from "./lib/offers.ts";
 
 const HOUR = 3600_000;
 const TEST_CARD = "4242 4242 4242 4242";
@@ -19,25 +20,11 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   test("short of points, a buyer tops up by card (Korean field errors first) and joins", async () => {
     const buyer = await newVerifiedBuyer("충전이웃");
     const seller = await sdkAs(DEMO_SELLERS[0].email);
-    const product = await seller.products.create.mutate({
-      title: `유기농 달걀 30구 ${Date.now()}`,
-      category: "fresh",
-      totalQuantity: 30,
-      unit: "구",
-      totalPrice: 50_000,
-    });
-    const now = Date.now();
-    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
-      productId: product.id,
-      regionId: "seoul-mapo-seogyo",
-      totalShares: 10,
-      minShares: 5,
-      maxPerPerson: 4,
-      deadline: now + 26 * HOUR,
-      pickupPlace: "서교동 주민센터 앞",
-      pickupStart: now + 30 * HOUR,
-      pickupEnd: now + 34 * HOUR,
-    });
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `유기농 달걀 30구 ${Date.now()}`, category: "fresh", totalQuantity: 30, unit: "구", totalPrice: 50_000 },
+      { totalShares: 10, minShares: 5, maxPerPerson: 4 },
+    );
 
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
@@ -247,25 +234,11 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
     // A completed purchase earns reward points as a lot with an expiry: the list shows it with its date.
     const seller = await sdkAs(DEMO_SELLERS[0].email);
-    const product = await seller.products.create.mutate({
-      title: `멤버십 사과 ${Date.now()}`,
-      category: "fresh",
-      totalQuantity: 1,
-      unit: "상자",
-      totalPrice: 5_000,
-    });
-    const now = Date.now();
-    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
-      productId: product.id,
-      regionId: "seoul-mapo-seogyo",
-      totalShares: 2,
-      minShares: 2,
-      maxPerPerson: 2,
-      deadline: now + 26 * HOUR,
-      pickupPlace: "서교동 주민센터 앞",
-      pickupStart: now + 30 * HOUR,
-      pickupEnd: now + 34 * HOUR,
-    });
+    const { groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `멤버십 사과 ${Date.now()}`, category: "fresh", totalQuantity: 1, unit: "상자", totalPrice: 5_000 },
+      { totalShares: 2, minShares: 2, maxPerPerson: 2 },
+    );
     await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: `lot-${gb.id}` });
     await seller.groupBuys.markOrdered.mutate({ id: gb.id });
     await seller.groupBuys.markReady.mutate({ id: gb.id });

@@ -2,9 +2,8 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { offerInSeogyo } from "./lib/offers.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
-
-const HOUR = 3600_000;
 
 const lines = (page: Page) => page.getByTestId("chat").getByTestId("chat-line").allTextContents();
 
@@ -14,25 +13,17 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
   test("a neighbour reads only until she joins; she and the seller chat live in two browsers; a reported line deleted by an admin", async () => {
     const sellerAccount = DEMO_SELLERS[0]; // 서교동
     const seller = await sdkAs(sellerAccount.email);
-    const product = await seller.products.create.mutate({
-      title: `서교동 햅쌀 20kg ${Date.now()}`,
-      category: "fresh",
-      totalQuantity: 20,
-      unit: "kg",
-      totalPrice: 80_000,
-    });
-    const now = Date.now();
-    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
-      productId: product.id,
-      regionId: "seoul-mapo-seogyo",
-      totalShares: 10,
-      minShares: 5,
-      maxPerPerson: 2,
-      deadline: now + 26 * HOUR,
-      pickupPlace: "서교동 주민센터 앞",
-      pickupStart: now + 30 * HOUR,
-      pickupEnd: now + 34 * HOUR,
-    });
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      {
+        title: `서교동 햅쌀 20kg ${Date.now()}`,
+        category: "fresh",
+        totalQuantity: 20,
+        unit: "kg",
+        totalPrice: 80_000,
+      },
+      { totalShares: 10, minShares: 5, maxPerPerson: 2 },
+    );
     const buyer = DEMO_BUYERS[0]; // 김민지, 서교동
     const admin = await sdkAs(DEMO_ADMIN.email);
     await admin.admin.wallet.grant.mutate({

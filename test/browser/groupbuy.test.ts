@@ -1,8 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
-
-const HOUR = 3600_000;
+import { offerInSeogyo } from "./lib/offers.ts";
 
 describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
   const chromium = useChromium();
@@ -10,25 +9,17 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
   test("a buyer joins with a share picker and receipt, sees a neighbour's join fill the bar live, then leaves", async () => {
     // A seller in 서교동 offers 10 shares; two neighbours get promotional points to pay with.
     const seller = await sdkAs(DEMO_SELLERS[0].email);
-    const product = await seller.products.create.mutate({
-      title: `제주 감귤 10kg ${Date.now()}`,
-      category: "fresh",
-      totalQuantity: 10,
-      unit: "kg",
-      totalPrice: 50_000,
-    });
-    const now = Date.now();
-    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
-      productId: product.id,
-      regionId: "seoul-mapo-seogyo",
-      totalShares: 10,
-      minShares: 5,
-      maxPerPerson: 4,
-      deadline: now + 26 * HOUR,
-      pickupPlace: "서교동 주민센터 앞",
-      pickupStart: now + 30 * HOUR,
-      pickupEnd: now + 34 * HOUR,
-    });
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      {
+        title: `제주 감귤 10kg ${Date.now()}`,
+        category: "fresh",
+        totalQuantity: 10,
+        unit: "kg",
+        totalPrice: 50_000,
+      },
+      { totalShares: 10, minShares: 5, maxPerPerson: 4 },
+    );
     const admin = await sdkAs(DEMO_ADMIN.email);
     const buyer = DEMO_BUYERS[0]; // 김민지
     for (const user of [buyer, DEMO_ADMIN]) {
