@@ -30,9 +30,13 @@ const CARD_FIELD = /^(cvc2?|cvv2?|csc|security_?code|card_?number|pan|card_?no)$
  */
 const DIGIT_RUN = /(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])/g;
 
-/** Epoch milliseconds (13 digits, 2001–2065) are everywhere in our rows and JSON; no card brand starts with 1. */
+/**
+ * Epoch milliseconds (13 digits, 2001–2065) are everywhere in our rows and JSON, also as the start of a longer id
+ * such as an idempotency key `${Date.now()}${n}`; no card brand starts with 1.
+ */
 function isEpochMs(digits: string): boolean {
-  return digits.length === 13 && Number(digits) >= 1e12 && Number(digits) < 3e12;
+  const head = Number(digits.slice(0, 13));
+  return head >= 1e12 && head < 3e12;
 }
 
 export function findCardData(value: unknown, where: string, out: CardFinding[] = []): CardFinding[] {
