@@ -9,6 +9,14 @@ export const CHAT_USER_RATE = { limit: 5, windowMs: 10_000 } as const;
 /** Per room, whoever sends: keeps one busy room from monopolising its object and every member's screen. */
 export const CHAT_ROOM_RATE = { limit: 1000, windowMs: 10_000 } as const;
 
+/**
+ * Typing indicator: ephemeral (never stored). A person's "typing" reaches the room at most once per `userIntervalMs`
+ * (the client also only sends that often); the room sends at most one chat.typing frame per `roomIntervalMs`
+ * carrying up to `maxPeople` names (a 1,000-socket broadcast costs ~35 ms of the room's CPU); clients show a name
+ * for `showMs` after its last notice or until that person's message arrives.
+ */
+export const CHAT_TYPING = { userIntervalMs: 3_000, roomIntervalMs: 1_000, maxPeople: 3, showMs: 5_000 } as const;
+
 /** Why a system line appears in the room; the client renders each with an i18n template (chat.system.<code>). */
 export const CHAT_SYSTEM_CODES = [
   "join",
@@ -54,6 +62,8 @@ export const chatClientFrames = [
   }),
   /** "I have read up to this message." */
   z.object({ type: z.literal("chat.read"), upTo: z.number().int().min(0) }),
+  /** "I am writing a message" (see CHAT_TYPING); only people who may post are announced. */
+  z.object({ type: z.literal("chat.typing") }),
 ] as const;
 
 /** Room → client chat frames. */
@@ -70,4 +80,12 @@ export const chatServerFrames = [
   z.object({ type: z.literal("chat.messages"), messages: z.array(chatMessageSchema) }),
   z.object({ type: z.literal("chat.ack"), nonce: z.string().nullable(), id: z.number().int() }),
   z.object({ type: z.literal("chat.deleted"), id: z.number().int() }),
+  /** People who started typing since the last such frame (at most CHAT_TYPING.maxPeople). */
+  z.object({
+    type: z.literal("chat.typing"),
+    people: z
+      .array(z.object({ userId: z.string(), displayName: z.string() }))
+      .min(1)
+      .max(CHAT_TYPING.maxPeople),
+  }),
 ] as const;

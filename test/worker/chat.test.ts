@@ -1,58 +1,12 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
-import { roomPath, type ServerFrame, serverFrameSchema } from "../../shared/protocol";
+import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE } from "../../shared/chat";
 import { postInRoom } from "./chat-fixtures";
+import { connect, roomWithPeople, texts, upgrade } from "./chat-sockets";
 import { newAdmin } from "./community-helpers";
-import { key, newRegion, newResident, newSeller, openBuy, type Person, room, until } from "./groupbuy-helpers";
-import { BASE, errorOf } from "./helpers";
-
-function upgrade(id: string, headers: Record<string, string>, query = "") {
-  return exports.default.fetch(
-    new Request(new URL(`${roomPath(id)}${query}`, BASE), { headers: { upgrade: "websocket", ...headers } }),
-  );
-}
-
-/** A room socket that records every frame, each validated against the shared protocol. */
-async function connect(id: string, who: Person | { query: string }) {
-  const res =
-    "token" in who ? await upgrade(id, { authorization: `Bearer ${who.token}` }) : await upgrade(id, {}, who.query);
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: ServerFrame[] = [];
-  let closed: { code: number; reason: string } | null = null;
-  ws.addEventListener("message", (e) => frames.push(serverFrameSchema.parse(JSON.parse(String(e.data)))));
-  ws.addEventListener("close", (e) => {
-    closed = { code: e.code, reason: e.reason };
-  });
-  ws.accept();
-  const next = <T extends ServerFrame["type"]>(type: T, after = 0) =>
-    until(`a ${type} frame`, async () => frames.slice(after).find((f) => f.type === type), 5_000) as Promise<
-      Extract<ServerFrame, { type: T }>
-    >;
-  /** Every chat message this socket has been sent so far (history + live), by id. */
-  const messages = () => {
-    const all = new Map<number, ChatMessage>();
-    for (const f of frames) {
-      if (f.type === "chat.history" || f.type === "chat.messages") for (const m of f.messages) all.set(m.id, m);
-    }
-    return [...all.values()].sort((a, b) => a.id - b.id);
-  };
-  const send = (frame: unknown) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  return { ws, frames, next, messages, send, closed: () => closed };
-}
-
-/** An OPEN buy with a member (joined), its seller and a verified neighbour who only reads. */
-async function roomWithPeople() {
-  const { region, gb, seller } = await openBuy({ totalShares: 10 });
-  const member = await newResident(region);
-  await member.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
-  const reader = await newResident(region, 0);
-  return { region, gb, seller, member, reader };
-}
-
-const texts = (ms: ChatMessage[]) => ms.filter((m) => m.kind === "user").map((m) => m.text);
+import { key, newRegion, newResident, newSeller, openBuy, room, until } from "./groupbuy-helpers";
+import { errorOf } from "./helpers";
 
 describe("group-buy chat", { timeout: 30_000 }, () => {
   it("refuses anonymous, outsiders and suspended users before the upgrade", async () => {

@@ -20,6 +20,7 @@ import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
+import { RoomTyping } from "./typing";
 
 export interface JoinRequest {
   groupBuyId: string;
@@ -124,6 +125,7 @@ const CHAT_SIGNAL_DELAY_MS = 60_000;
 export class GroupBuyRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
   private readonly chat: RoomChat;
+  private readonly typing: RoomTyping;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -140,6 +142,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
     this.chat = new RoomChat(ctx.storage.sql, (text) => this.broadcastText(text));
+    this.typing = new RoomTyping((text) => this.broadcastText(text));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
@@ -760,12 +763,16 @@ export class GroupBuyRoom extends DurableObject<Env> {
         if ("ok" in posted) {
           return { type: "error", code: posted.code, message: posted.message, retryAfterMs: posted.retryAfterMs };
         }
+        this.typing.stopped(identity.userId);
         // a newcomer's first message becomes a recommender signal at the next alarm (not a D1 write per message)
         if (this.chat.unsentSignals(1).length > 0) this.ensureAlarmBy(Date.now() + CHAT_SIGNAL_DELAY_MS);
         return { type: "chat.ack", nonce: nonce ?? null, id: posted.id };
       },
       chatRead: (identity, upTo) => {
         this.chat.markRead(identity.userId, upTo, Date.now());
+      },
+      chatTyping: (identity) => {
+        if (this.canPost(identity)) this.typing.typing(identity, Date.now());
       },
     });
   }

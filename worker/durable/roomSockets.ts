@@ -65,6 +65,8 @@ export interface FrameHandlers {
   /** Returns the frame for the sender only (ack or error); the message itself reaches everyone by broadcast. */
   chatSend: (identity: RoomIdentity, text: string, nonce: string | undefined) => ServerFrame;
   chatRead: (identity: RoomIdentity, upTo: number) => void;
+  /** Ephemeral: nothing is answered (a refused or rate-limited notice is simply not passed on). */
+  chatTyping: (identity: RoomIdentity) => void;
 }
 
 /**
@@ -119,6 +121,9 @@ export async function handleClientFrame(
       return;
     case "chat.read":
       handlers.chatRead(identity, frame.upTo);
+      return;
+    case "chat.typing":
+      handlers.chatTyping(identity);
       return;
     default: {
       const unhandled: never = frame;

@@ -18,6 +18,13 @@ function systemText(m: ChatMessage): string {
   return t(`chat.system.${m.code ?? "join"}` as "chat.system.join", params);
 }
 
+/** "민지 님이 입력 중…", "민지 님 외 2명이 입력 중…", or nothing. */
+function typingText(names: string[]): string {
+  if (names.length === 0) return "";
+  if (names.length === 1) return t("chat.typing", { name: names[0] });
+  return t("chat.typingMany", { name: names[0], n: names.length - 1 });
+}
+
 /** One person's line: who, when, what (or "deleted by admin"), and a report form for other people's lines. */
 function Line(props: { message: ChatMessage; mine: boolean; chat: RoomChatState }) {
   const [reporting, setReporting] = createSignal(false);
@@ -160,6 +167,9 @@ export default function ChatPanel(props: { chat: RoomChatState; userId: string |
           )}
         </For>
       </ol>
+      <p class="chat-typing muted" aria-live="polite" data-testid="chat-typing">
+        {typingText(chat.typing())}
+      </p>
       <Show when={!props.connected}>
         <p class="hint">{t("chat.reconnecting")}</p>
       </Show>
@@ -181,7 +191,10 @@ export default function ChatPanel(props: { chat: RoomChatState; userId: string |
             maxLength={CHAT_TEXT_MAX}
             placeholder={t("chat.placeholder")}
             value={draft()}
-            onInput={(e) => setDraft(e.currentTarget.value)}
+            onInput={(e) => {
+              setDraft(e.currentTarget.value);
+              if (e.currentTarget.value.trim() !== "") chat.typed();
+            }}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();

@@ -45,6 +45,8 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "chat.slowDown": "You are sending messages too fast. Try again in {s} s.",
   "chat.newSince": "New messages",
   "chat.deletedByAdmin": "Message deleted by an admin.",
+  "chat.typing": "{name} is typing…",
+  "chat.typingMany": "{name} and {n} more are typing…",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",
   "chat.system.join": "{name} joined.",
   "chat.system.leave": "{name} left.",

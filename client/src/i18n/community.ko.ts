@@ -43,6 +43,8 @@ export const communityKo = {
   "chat.slowDown": "메시지를 너무 빨리 보내고 있어요. {s}초 후에 다시 보내 주세요.",
   "chat.newSince": "여기부터 새 메시지",
   "chat.deletedByAdmin": "관리자가 삭제한 메시지예요.",
+  "chat.typing": "{name} 님이 입력 중…",
+  "chat.typingMany": "{name} 님 외 {n}명이 입력 중…",
   "chat.readOnly": "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",
   "chat.system.join": "{name}님이 참여했어요.",
   "chat.system.leave": "{name}님이 참여를 취소했어요.",

@@ -1,5 +1,5 @@
 import { createEffect, createMemo, createSignal, on, onCleanup } from "solid-js";
-import { CHAT_HISTORY_ON_CONNECT, type ChatMessage } from "../../../shared/chat";
+import { CHAT_HISTORY_ON_CONNECT, CHAT_TYPING, type ChatMessage } from "../../../shared/chat";
 import type { ServerFrame } from "../../../shared/protocol";
 import type { REPORT_REASONS } from "../../../shared/schemas/board";
 import { api } from "./api";
@@ -35,6 +35,22 @@ export function createRoomChat(room: Room, groupBuyId: string) {
   /** A message the room turned down, handed back so the box can show it again. */
   const [bounced, setBounced] = createSignal<string | null>(null);
   let readSent = 0;
+  /** Others typing: name and until when to show it (epoch ms); ours is never shown to us. */
+  const [typers, setTypers] = createSignal<ReadonlyMap<string, { name: string; until: number }>>(new Map());
+  let typingSentAt = 0;
+  const typingTimer = setInterval(() => {
+    const now = Date.now();
+    if ([...typers().values()].some((x) => x.until <= now)) {
+      setTypers((m) => new Map([...m].filter(([, x]) => x.until > now)));
+    }
+  }, 1_000);
+  /** A message from someone ends their "typing". */
+  function stoppedTyping(messages: ChatMessage[]) {
+    const authors = new Set(messages.map((m) => m.userId));
+    if ([...typers().keys()].some((id) => authors.has(id))) {
+      setTypers((m) => new Map([...m].filter(([id]) => !authors.has(id))));
+    }
+  }
   /** The read marker the room had for us when the page opened: lines after it are new to the reader. */
   const [readAtOpen, setReadAtOpen] = createSignal<number | null>(null);
 
@@ -73,8 +89,18 @@ export function createRoomChat(room: Room, groupBuyId: string) {
       }
       case "chat.messages":
         setMessages((m) => merge(m, frame.messages));
+        stoppedTyping(frame.messages);
         markRead();
         return;
+      case "chat.typing": {
+        const until = Date.now() + CHAT_TYPING.showMs;
+        setTypers((m) => {
+          const next = new Map(m);
+          for (const p of frame.people) if (p.userId !== room.snapshot()?.you.userId) next.set(p.userId, { name: p.displayName, until });
+          return next;
+        });
+        return;
+      }
       case "chat.deleted":
         setMessages((m) => m.map((x) => (x.id === frame.id ? { ...x, text: null, deleted: true } : x)));
         return;
@@ -98,6 +124,7 @@ export function createRoomChat(room: Room, groupBuyId: string) {
   document.addEventListener("visibilitychange", onVisible);
   onCleanup(() => {
     stop();
+    clearInterval(typingTimer);
     document.removeEventListener("visibilitychange", onVisible);
   });
 
@@ -118,10 +145,19 @@ export function createRoomChat(room: Room, groupBuyId: string) {
     error,
     sending: () => sending() !== null,
     bounced,
+    /** Names of the others typing right now, oldest notice first. */
+    typing: createMemo(() => [...typers().values()].map((x) => x.name)),
+    /** The person is writing: tells the room, at most once per CHAT_TYPING.userIntervalMs. */
+    typed() {
+      const now = Date.now();
+      if (!canPost() || now - typingSentAt < CHAT_TYPING.userIntervalMs) return;
+      if (room.send({ type: "chat.typing" })) typingSentAt = now;
+    },
     /** Sends `text`; false when the socket is down (the text stays in the box). */
     send(text: string): boolean {
       const nonce = crypto.randomUUID().slice(0, 12);
       if (!room.send({ type: "chat.send", text, nonce })) return false;
+      typingSentAt = 0; // the next message's first keystroke announces again
       setSending({ nonce, text });
       setBounced(null);
       setError(null);
