@@ -4,6 +4,8 @@ import { z } from "zod";
 export const CHAT_TEXT_MAX = 1000;
 export const CHAT_HISTORY_ON_CONNECT = 50;
 export const CHAT_HISTORY_PAGE_MAX = 100;
+/** Unread counts stop at this (the list shows "99+"): counting never scans more of a room's history. */
+export const CHAT_UNREAD_CAP = 100;
 /** Per person: at most this many messages in the window (checked against the room's own storage). */
 export const CHAT_USER_RATE = { limit: 5, windowMs: 10_000 } as const;
 /** Per room, whoever sends: keeps one busy room from monopolising its object and every member's screen. */

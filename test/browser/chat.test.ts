@@ -75,9 +75,15 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
         expect.stringContaining("햅쌀 내일 도정해요"),
         expect.stringContaining("저도 참여했어요. 픽업은 저녁에 가능할까요?"),
       ]);
+    // While the seller writes, her screen says so; the line goes away when the message arrives.
     await farmBox.fill("네, 7시까지 있어요.");
+    const typing = minji.getByTestId("chat-typing");
+    await expect
+      .poll(() => typing.textContent(), { timeout: 10_000 })
+      .toBe(`${sellerAccount.displayName} 님이 입력 중…`);
     await farmBox.press("Enter");
     await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(3);
+    await expect.poll(() => typing.textContent(), { timeout: 10_000 }).toBe("");
     expect((await lines(minji))[2]).toContain("네, 7시까지 있어요.");
 
     // She reports the seller's first line; an admin removes it: both screens show the removal live.
@@ -104,10 +110,21 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     await farmBox.fill("내일 봬요!");
     await farmBox.press("Enter");
     await expect.poll(() => lines(farm), { timeout: 10_000 }).toHaveLength(4);
+    // Her list of buys on the account page counts it as unread.
+    await minji.goto(`${baseUrl}/me`);
+    const myBuy = minji.getByTestId("my-group-buy").filter({ hasText: product.title });
+    expect(await myBuy.getByTestId("unread-count").textContent()).toBe("1안 읽은 메시지 1개");
     await minji.goto(`${baseUrl}/g/${gb.id}`);
     await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(4);
     const divider = minji.locator(".chat-unread + li");
     expect(await divider.textContent()).toContain("내일 봬요!");
+
+    // Read now: the count is gone.
+    await minji.goto(`${baseUrl}/me`);
+    await myBuy.waitFor();
+    expect(await myBuy.getByTestId("unread-count").count()).toBe(0);
+    await minji.goto(`${baseUrl}/g/${gb.id}`);
+    await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(4);
 
     await shot(minji, "chat-buyer-ko");
     await shot(farm, "chat-seller-ko");

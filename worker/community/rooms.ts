@@ -22,6 +22,19 @@ export async function requireRoomAccess(db: Db, user: UserRow, groupBuyId: strin
   return { gb, access: decided.access };
 }
 
+/**
+ * A page of the person's own buys (joined, or sold by them) with each room's unread chat count: one room call per
+ * buy, in parallel (read markers live in the rooms). Only for lists of the person's own buys, so no access check.
+ */
+export async function withUnread<P extends { items: { id: string }[] }>(
+  env: Env,
+  userId: string,
+  list: P,
+): Promise<Omit<P, "items"> & { items: (P["items"][number] & { unread: number })[] }> {
+  const counts = await Promise.all(list.items.map((gb) => roomStub(env, gb.id).chatUnread(userId)));
+  return { ...list, items: list.items.map((gb, i) => ({ ...gb, unread: counts[i] })) };
+}
+
 export async function reportChatMessage(
   db: Db,
   env: Env,

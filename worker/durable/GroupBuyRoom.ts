@@ -785,6 +785,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return this.chat.history(before, Math.min(limit, CHAT_HISTORY_PAGE_MAX));
   }
 
+  /** How many messages `userId` has not read here (see RoomChat.unread). */
+  async chatUnread(userId: string): Promise<number> {
+    return this.chat.unread(userId);
+  }
+
   async chatMessage(id: number): Promise<ChatMessage | null> {
     return this.chat.get(id);
   }

@@ -1,6 +1,7 @@
 import {
   CHAT_HISTORY_ON_CONNECT,
   CHAT_ROOM_RATE,
+  CHAT_UNREAD_CAP,
   CHAT_USER_RATE,
   type ChatMessage,
   type ChatSystemCode,
@@ -242,6 +243,19 @@ export class RoomChat {
       this.sql.exec<{ up_to: number }>("SELECT up_to FROM chat_reads WHERE user_id = ?", userId).toArray()[0]?.up_to ??
       0
     );
+  }
+
+  /** Other people's messages after the person's read marker (deleted ones and system lines don't count), ≤ cap. */
+  unread(userId: string): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM chat_messages WHERE seq > ? AND kind = 'user'
+           AND deleted_at IS NULL AND user_id != ? LIMIT ?)`,
+        this.readUpTo(userId),
+        userId,
+        CHAT_UNREAD_CAP,
+      )
+      .one().n;
   }
 
   /** Sends whatever is pending now (the room calls this before it sends a frame that must come after). */

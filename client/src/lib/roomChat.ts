@@ -96,7 +96,8 @@ export function createRoomChat(room: Room, groupBuyId: string) {
         const until = Date.now() + CHAT_TYPING.showMs;
         setTypers((m) => {
           const next = new Map(m);
-          for (const p of frame.people) if (p.userId !== room.snapshot()?.you.userId) next.set(p.userId, { name: p.displayName, until });
+          for (const p of frame.people)
+            if (p.userId !== room.snapshot()?.you.userId) next.set(p.userId, { name: p.displayName, until });
           return next;
         });
         return;

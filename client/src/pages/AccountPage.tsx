@@ -5,6 +5,7 @@ import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { locale, t } from "../lib/i18n";
 import { logOut, session } from "../lib/session";
+import { MyGroupBuys } from "./account/MyGroupBuys";
 
 export default function AccountPage() {
   const navigate = useNavigate();
@@ -35,46 +36,51 @@ export default function AccountPage() {
   }
 
   return (
-    <Show when={me()}>
-      {(user) => (
-        <section aria-labelledby="account-heading" class="card">
-          <h1 id="account-heading">{t("account.heading")}</h1>
-          <dl class="facts">
-            <dt>{t("account.name")}</dt>
-            <dd data-testid="me-name">{user().displayName}</dd>
-            <dt>{t("account.email")}</dt>
-            <dd>{user().email}</dd>
-            <dt>{t("account.role")}</dt>
-            <dd data-testid="me-role">{t(`role.${user().role}`)}</dd>
-            <dt>{t("account.region")}</dt>
-            <dd data-testid="me-region">{regionText()}</dd>
-            <dt>{t("account.verification")}</dt>
-            <dd data-testid="me-verification" classList={{ ok: !!user().verification?.current }}>
-              {verificationText()}
-            </dd>
-          </dl>
-          <div class="actions">
-            <A href="/verify" class="button secondary">
-              {t("account.verify")}
-            </A>
-            <A href="/interests" class="button secondary">
-              {t("account.interests")}
-            </A>
-            <A href="/membership" class="button secondary">
-              {t("nav.membership")}
-            </A>
-            <Show when={user().role === "buyer"}>
-              <A href="/seller" class="button secondary" data-testid="apply-seller-link">
-                {t("nav.applySeller")}
+    <>
+      <Show when={me()}>
+        {(user) => (
+          <section aria-labelledby="account-heading" class="card">
+            <h1 id="account-heading">{t("account.heading")}</h1>
+            <dl class="facts">
+              <dt>{t("account.name")}</dt>
+              <dd data-testid="me-name">{user().displayName}</dd>
+              <dt>{t("account.email")}</dt>
+              <dd>{user().email}</dd>
+              <dt>{t("account.role")}</dt>
+              <dd data-testid="me-role">{t(`role.${user().role}`)}</dd>
+              <dt>{t("account.region")}</dt>
+              <dd data-testid="me-region">{regionText()}</dd>
+              <dt>{t("account.verification")}</dt>
+              <dd data-testid="me-verification" classList={{ ok: !!user().verification?.current }}>
+                {verificationText()}
+              </dd>
+            </dl>
+            <div class="actions">
+              <A href="/verify" class="button secondary">
+                {t("account.verify")}
               </A>
-            </Show>
-            <button type="button" class="secondary" onClick={logout} disabled={pending()}>
-              {t("account.logout")}
-            </button>
-          </div>
-          <HealthStatus />
-        </section>
-      )}
-    </Show>
+              <A href="/interests" class="button secondary">
+                {t("account.interests")}
+              </A>
+              <A href="/membership" class="button secondary">
+                {t("nav.membership")}
+              </A>
+              <Show when={user().role === "buyer"}>
+                <A href="/seller" class="button secondary" data-testid="apply-seller-link">
+                  {t("nav.applySeller")}
+                </A>
+              </Show>
+              <button type="button" class="secondary" onClick={logout} disabled={pending()}>
+                {t("account.logout")}
+              </button>
+            </div>
+            <HealthStatus />
+          </section>
+        )}
+      </Show>
+      <Show when={me()}>
+        <MyGroupBuys />
+      </Show>
+    </>
   );
 }

@@ -8,6 +8,7 @@ import {
   groupBuyNoShowInput,
   myGroupBuysInput,
 } from "../../../shared/schemas/groupbuy";
+import { withUnread } from "../../community/rooms";
 import { joinGroupBuy, leaveGroupBuy, listParticipants, myGroupBuys, transitionGroupBuy } from "../../groupbuy/actions";
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
@@ -29,7 +30,9 @@ export const groupBuysRouter = router({
   }),
   mine: authedProcedure
     .input(myGroupBuysInput)
-    .query(({ ctx, input }) => myGroupBuys(ctx.db, ctx.user.id, input.cursor, input.limit)),
+    .query(async ({ ctx, input }) =>
+      withUnread(ctx.env, ctx.user.id, await myGroupBuys(ctx.db, ctx.user.id, input.cursor, input.limit)),
+    ),
   participants: authedProcedure
     .input(groupBuyIdInput)
     .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),

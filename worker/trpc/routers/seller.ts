@@ -1,5 +1,6 @@
 import { sellerGroupBuysInput } from "../../../shared/schemas/console";
 import { payoutListInput } from "../../../shared/schemas/groupbuy";
+import { withUnread } from "../../community/rooms";
 import { listSellerGroupBuys } from "../../groupbuy/consoleLists";
 import { listSellerPayouts } from "../../groupbuy/payouts";
 import { router, sellerProcedure } from "../init";
@@ -12,5 +13,7 @@ export const sellerRouter = router({
   /** The seller's own group buys with their states and the actions the state machine allows now. */
   groupBuys: sellerProcedure
     .input(sellerGroupBuysInput)
-    .query(({ ctx, input }) => listSellerGroupBuys(ctx.db, ctx.user.id, input)),
+    .query(async ({ ctx, input }) =>
+      withUnread(ctx.env, ctx.user.id, await listSellerGroupBuys(ctx.db, ctx.user.id, input)),
+    ),
 });

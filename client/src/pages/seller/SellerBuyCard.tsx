@@ -2,6 +2,7 @@ import { A } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { Fill } from "../../../../shared/protocol";
 import { Field } from "../../components/Field";
+import { UnreadCount } from "../../components/UnreadCount";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
@@ -135,7 +136,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
   return (
     <li class="card gb seller-gb" data-testid="seller-gb" data-status={b().status} data-id={b().id}>
       <h3>
-        <A href={`/g/${b().id}`}>{b().title}</A>
+        <A href={`/g/${b().id}`}>{b().title}</A> <UnreadCount count={b().unread} />
       </h3>
       <p>
         <span class={`status-pill s-${b().status}`} data-testid="seller-gb-status">
