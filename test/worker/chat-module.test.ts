@@ -2,21 +2,51 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHAT_ROOM_RATE, CHAT_TEXT_MAX, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
-import { CHAT_FRAME_MAX_BYTES, chatFrames, FLUSH_MS_MAX, RoomChat } from "../../worker/durable/chat";
+import { RoomChat } from "../../worker/durable/chat";
+import { CHAT_FRAME_MAX_BYTES, chatFrames, FANOUT_GROUPS, PERIOD_MS_MAX } from "../../worker/durable/chatFanout";
 
-/** Runs `fn` inside a fresh room object with a RoomChat whose broadcasts are recorded. */
-/** `sockets`: how many sockets the fake broadcast reports reaching (sizes the flush window). */
+/** A frame as one socket received it. */
 type Sent = { type: string; messages?: ChatMessage[]; id?: number; bytes: number };
-function inRoom<T>(fn: (chat: RoomChat, sent: Sent[]) => T, sockets = 1) {
+
+/**
+ * Runs `fn` inside a fresh room object with a RoomChat over `sockets` fake sockets, spread over the fan-out groups
+ * round-robin as the room tags them. `sent` is what the first socket received; `all[i]` what socket i received.
+ */
+function inRoom<T>(fn: (chat: RoomChat, sent: Sent[], all: Sent[][], order: number[]) => T, sockets = 1) {
   const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
   return runInDurableObject(stub, async (_instance, state) => {
-    const sent: Sent[] = [];
-    const chat = new RoomChat(state.storage.sql, (text) => {
-      sent.push({ ...JSON.parse(text), bytes: new TextEncoder().encode(text).byteLength });
-      return sockets;
-    });
-    return fn(chat, sent);
+    const all: Sent[][] = Array.from({ length: sockets }, () => []);
+    /** The group of every group flush, in the order they ran. */
+    const order: number[] = [];
+    const fake = (i: number) =>
+      ({
+        send(text: string) {
+          all[i].push({ ...JSON.parse(text), bytes: new TextEncoder().encode(text).byteLength });
+        },
+      }) as unknown as WebSocket;
+    const groups = Array.from({ length: FANOUT_GROUPS }, () => [] as WebSocket[]);
+    for (let i = 0; i < sockets; i++) groups[i % FANOUT_GROUPS].push(fake(i));
+    const chat = new RoomChat(
+      state.storage.sql,
+      (text) => {
+        for (let i = 0; i < sockets; i++) fake(i).send(text);
+        return sockets;
+      },
+      (g) => {
+        order.push(g);
+        return groups[g];
+      },
+    );
+    return fn(chat, all[0], all, order);
   });
+}
+
+/** The ids of the chat messages one socket received, in order of arrival. */
+const idsOf = (frames: Sent[]) => frames.flatMap((f) => f.messages?.map((m) => m.id) ?? []);
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls (the room's timers run between polls) until `done`, at most 5 s. */
+async function settle(done: () => boolean) {
+  for (let i = 0; i < 500 && !done(); i++) await tick(10);
 }
 
 const kim = { userId: "U1", displayName: "김이웃" };
@@ -60,38 +90,45 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     });
   });
 
-  it("in a full room sends a lone message at once and batches a burst into one frame", async () => {
-    await inRoom(async (chat, sent) => {
+  it("in a full room sends a lone message to everyone at once, then batches a burst, group by group", async () => {
+    await inRoom(async (chat, sent, all, order) => {
       const now = Date.now();
-      chat.post(kim, "first", now);
-      expect(sent).toHaveLength(1); // quiet room: no delay
-      chat.post(lee, "second", now);
-      chat.post({ userId: "U3", displayName: "박" }, "third", now);
-      expect(sent).toHaveLength(1); // within the flush window (1,000 sockets → 40 ms): held
-      await new Promise((r) => setTimeout(r, FLUSH_MS_MAX + 20));
-      expect(sent).toHaveLength(2);
-      expect(sent[1].messages?.map((m) => m.text)).toEqual(["second", "third"]);
+      const first = chat.post(kim, "first", now) as ChatMessage;
+      for (const socket of all) expect(idsOf(socket)).toEqual([first.id]); // quiet room: no delay
+      const flushesBefore = order.length;
+      const second = chat.post(lee, "second", now) as ChatMessage;
+      const third = chat.post({ userId: "U3", displayName: "박" }, "third", now) as ChatMessage;
+      expect(sent).toHaveLength(1); // held: the room just flushed
+      await settle(() => all.every((socket) => socket.length === 2));
+      await tick(PERIOD_MS_MAX); // nothing more (no duplicates) arrives
+      for (const socket of all) {
+        expect(socket.map((f) => f.messages?.map((m) => m.text))).toEqual([["first"], ["second", "third"]]);
+        expect(idsOf(socket)).toEqual([first.id, second.id, third.id]);
+      }
+      // one group per tick, each group once, in turn
+      expect(order.slice(flushesBefore)).toEqual(Array.from({ length: FANOUT_GROUPS }, (_, g) => g));
+      chat.post(kim, "after a quiet spell", Date.now() + 1_000);
+      for (const socket of all) expect(socket).toHaveLength(3);
     }, 1000);
   });
 
-  it("in a busy full room holds a message that comes right after a flush (no flush per message)", async () => {
-    await inRoom(async (chat, sent) => {
+  it("a message arriving mid-rotation reaches every socket exactly once, in order", async () => {
+    await inRoom(async (chat, _sent, all) => {
       const t = Date.now();
       chat.post(kim, "first", t);
-      expect(sent).toHaveLength(1);
-      // 45 ms later by the room's clock: past the window, but the last flush (1,000 sends) may have only just ended;
-      // flushing again at once is what made a busy room send one message per flush and fall behind.
-      chat.post(lee, "second", t + 45);
-      expect(sent).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, FLUSH_MS_MAX + 20)); // the window closes promptly
-      expect(sent.map((f) => f.messages?.map((m) => m.text))).toEqual([["first"], ["second"]]);
-      chat.post(kim, "after a quiet spell", Date.now() + 1_000);
-      expect(sent).toHaveLength(3);
+      const ids = [(chat.post(lee, "a", t) as ChatMessage).id];
+      // wait until some groups have "a" and others not yet, then post more
+      for (let i = 0; i < 100 && all.every((s) => idsOf(s).length === 1); i++) await tick(1);
+      ids.push((chat.post({ userId: "U3", displayName: "박" }, "b", Date.now()) as ChatMessage).id);
+      ids.push((chat.post({ userId: "U4", displayName: "최" }, "c", Date.now()) as ChatMessage).id);
+      await settle(() => all.every((socket) => idsOf(socket).length === 4));
+      await tick(PERIOD_MS_MAX);
+      for (const socket of all) expect(idsOf(socket).slice(1)).toEqual(ids);
     }, 1000);
   });
 
   it("keeps a burst in order and never sends a frame above the size limit", async () => {
-    await inRoom(async (chat, sent) => {
+    await inRoom(async (chat, _sent, all) => {
       const t = Date.now();
       chat.post(kim, "open the window", t);
       // 150 maximal messages of characters JSON escapes as \uXXXX (the worst case per character): ~900 KB in all
@@ -106,11 +143,13 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
         posted.push((m as ChatMessage).id);
       }
       chat.flush();
-      const frames = sent.slice(1);
-      expect(frames.length).toBeGreaterThan(1); // split, and full frames went out without waiting for the window
-      for (const f of frames) expect(f.bytes).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);
-      expect(frames.flatMap((f) => f.messages!.map((m) => m.id))).toEqual(posted);
-    }, 1000);
+      for (const socket of all) {
+        const frames = socket.slice(1);
+        expect(frames.length).toBeGreaterThan(1); // split, and full frames went out without waiting for the window
+        for (const f of frames) expect(f.bytes).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);
+        expect(idsOf(frames)).toEqual(posted);
+      }
+    }, 20); // 20 sockets: still a batching room (period ≥ 1 ms)
   });
 
   it("chatFrames splits by size, keeps order, and always sends a message even alone", () => {

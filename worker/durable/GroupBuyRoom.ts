@@ -16,6 +16,7 @@ import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { recordInteraction } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
+import { fanoutTag, isFanoutTag } from "./chatFanout";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
@@ -126,6 +127,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
   private readonly chat: RoomChat;
   private readonly typing: RoomTyping;
+  /** Sockets from before chat fan-out groups (see fanoutGroup). */
+  private untagged: WebSocket[] | null = null;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -141,7 +144,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
-    this.chat = new RoomChat(ctx.storage.sql, (text) => this.broadcastText(text));
+    this.chat = new RoomChat(
+      ctx.storage.sql,
+      (text) => this.broadcastText(text),
+      (g) => this.fanoutGroup(g),
+    );
     this.typing = new RoomTyping((text) => this.broadcastText(text));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => {
@@ -681,6 +688,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   private broadcast(frame: ServerFrame): void {
     this.broadcastText(JSON.stringify(frame));
+  }
+
+  /**
+   * The sockets of chat fan-out group `g` (tagged at accept). Sockets accepted before fan-out groups existed have no
+   * such tag (hibernated sockets outlive a deploy): they ride with group 0. New sockets are always tagged, so that list
+   * only shrinks and is looked up once per instance.
+   */
+  private fanoutGroup(g: number): WebSocket[] {
+    const tagged = this.ctx.getWebSockets(fanoutTag(g));
+    if (g !== 0) return tagged;
+    this.untagged ??= this.ctx.getWebSockets().filter((ws) => !this.ctx.getTags(ws).some(isFanoutTag));
+    return this.untagged.length > 0 ? [...tagged, ...this.untagged] : tagged;
   }
 
   private broadcastText(text: string): number {

@@ -7,29 +7,13 @@ import {
   type ChatSystemCode,
 } from "../../shared/chat";
 
+import { ChatFanout } from "./chatFanout";
+
 /**
  * The chat of one group-buy room, kept in the room Durable Object's own SQLite and fanned out to the sockets the
- * object accepted with the hibernation API. Everything that decides (rate limits, insert, delete) is synchronous on
- * local storage, so no other message can interleave; nothing here awaits.
- *
- * Fan-out batching. A flush costs one send per socket (tens of µs each in workerd: 30–60 ms of CPU for 1,000
- * sockets) and blocks the object while it runs, so in a big room sends are the room's main cost. A message goes out
- * at once when the room has been quiet (no flush for QUIET_MS); otherwise it opens a window and everything that
- * arrives until the window closes goes out as ONE frame per socket. The window grows with the room (0.02 ms per
- * socket, at most 20 ms: a 10-person room sends every message at once, a 1,000-person room batches 20 ms), so a busy
- * room flushes at most once per (window + flush duration) however many messages arrive. "Quiet" is deliberately long
- * and not "one window since the last flush": inside an event the clock stands still, so the time a flush takes looks
- * like silence to the next message, and a room receiving a message every flush-duration flushed back to back, one
- * message per flush, saturating the object while incoming messages queued (bench:chat measured 340 ms p50 so).
- * A frame carries at most CHAT_FRAME_MAX_BYTES of messages; a bigger batch goes out as several frames, in order.
+ * object accepted with the hibernation API (in staggered groups, see chatFanout.ts). Everything that decides (rate
+ * limits, insert, delete) is synchronous on local storage, so no other message can interleave; nothing here awaits.
  */
-export const FLUSH_MS_PER_SOCKET = 0.02;
-export const FLUSH_MS_MAX = 20;
-/** No flush for this long: the room is quiet and the next message goes out at once. */
-export const QUIET_MS = 250;
-/** Largest chat.messages frame the room sends (a batch is split above it; one message is ≤ ~6 KB). */
-export const CHAT_FRAME_MAX_BYTES = 64 * 1024;
-
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS chat_messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, user_id TEXT, display_name TEXT, text TEXT,
@@ -69,47 +53,21 @@ function toMessage(r: Row): ChatMessage {
   };
 }
 
-/** An upper bound of a message's bytes in a frame: keys and numbers fit in 200; a UTF-16 unit is ≤ 6 bytes of JSON. */
-function messageBytes(m: ChatMessage): number {
-  const strings = (m.text?.length ?? 0) + (m.displayName?.length ?? 0) + (m.userId?.length ?? 0);
-  return 200 + 6 * (strings + (m.params ? JSON.stringify(m.params).length : 0));
-}
-
-/** Serialized chat.messages frames for `messages`, in order, each at most CHAT_FRAME_MAX_BYTES (by the estimate). */
-export function chatFrames(messages: ChatMessage[]): string[] {
-  const frames: string[] = [];
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const b = messageBytes(messages[i]);
-    if (i > start && bytes + b > CHAT_FRAME_MAX_BYTES) {
-      frames.push(JSON.stringify({ type: "chat.messages", messages: messages.slice(start, i) }));
-      start = i;
-      bytes = 0;
-    }
-    bytes += b;
-  }
-  frames.push(JSON.stringify({ type: "chat.messages", messages: messages.slice(start) }));
-  return frames;
-}
-
 export type SendRefusal = { ok: false; code: "TOO_MANY_REQUESTS"; message: string; retryAfterMs: number };
 
 export class RoomChat {
   private readonly sql: SqlStorage;
-  private pending: ChatMessage[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private pendingBytes = 0;
-  private lastFlushAt = 0;
-  /** Sockets reached by the last flush: sizes the next window. */
-  private lastFanout = 0;
+  private readonly fanout: ChatFanout;
 
   constructor(
     sql: SqlStorage,
     /** Sends one serialized frame to every socket (the room's own broadcast); returns how many sockets. */
     private readonly broadcastText: (text: string) => number,
+    /** The sockets of one fan-out group (see chatFanout.ts); without it every group is empty (storage-only use). */
+    group: (g: number) => WebSocket[] = () => [],
   ) {
     this.sql = sql;
+    this.fanout = new ChatFanout(group);
     for (const statement of SCHEMA) this.sql.exec(statement);
   }
 
@@ -260,29 +218,11 @@ export class RoomChat {
 
   /** Sends whatever is pending now (the room calls this before it sends a frame that must come after). */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.pending.length === 0) return;
-    const messages = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.lastFlushAt = Date.now();
-    for (const frame of chatFrames(messages)) this.lastFanout = this.broadcastText(frame);
+    this.fanout.flushAll(Date.now());
   }
 
   private enqueue(message: ChatMessage, now: number): void {
-    this.pending.push(message);
-    this.pendingBytes += messageBytes(message);
-    if (this.pendingBytes >= CHAT_FRAME_MAX_BYTES) {
-      this.flush(); // a full frame gains nothing by waiting
-      return;
-    }
-    if (this.timer) return;
-    const window = Math.min(FLUSH_MS_MAX, this.lastFanout * FLUSH_MS_PER_SOCKET);
-    if (window < 1 || now - this.lastFlushAt >= QUIET_MS) this.flush();
-    else this.timer = setTimeout(() => this.flush(), window);
+    this.fanout.enqueue(message, now);
   }
 
   private lastId(): number {

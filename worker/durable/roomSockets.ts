@@ -1,4 +1,5 @@
 import { type ClientFrame, clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from "../../shared/protocol";
+import { FANOUT_GROUPS, fanoutTag } from "./chatFanout";
 import type { RoomSnapshot } from "./GroupBuyRoom";
 import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentitySchema } from "./roomIdentity";
 
@@ -48,12 +49,14 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
-  if (ctx.getWebSockets().length >= MAX_ROOM_SOCKETS) {
+  const open = ctx.getWebSockets().length;
+  if (open >= MAX_ROOM_SOCKETS) {
     return new Response("This room is full right now; try again in a minute.", { status: 503 });
   }
   const pair = new WebSocketPair();
   const [client, server] = Object.values(pair);
-  ctx.acceptWebSocket(server, [`user:${identity.userId}`]);
+  // chat fan-out group, round-robin by arrival (chatFanout.ts)
+  ctx.acceptWebSocket(server, [`user:${identity.userId}`, fanoutTag(open % FANOUT_GROUPS)]);
   server.serializeAttachment(identity);
   send(server, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
   afterSnapshot(server, identity);

@@ -1,0 +1,161 @@
+import type { ChatMessage } from "../../shared/chat";
+
+/**
+ * Fan-out of chat messages to a room's sockets, in staggered groups.
+ *
+ * A send costs tens of µs of the room's single thread (≈ 35 µs in workerd, plus the runtime's own write), so one
+ * flush to 1,000 sockets takes 35–50 ms, blocks the object meanwhile, and the last socket in it waits the whole flush.
+ * Batching bounds how many flushes run (each carries every message since the last), but with ONE flush per batch a
+ * message that arrives just after a flush started waits for that flush, the next window and then up to a whole flush
+ * again (≈ window + 2 flush durations, 90+ ms at 1,000 sockets, more when the object is busy).
+ *
+ * So sockets are split into FANOUT_GROUPS groups (a tag given at accept, round-robin) and the room sends to ONE group
+ * per tick, each group getting every message since its own last flush. Every group is visited once per period P
+ * (sized by the room, see periodMs), so a socket gets a frame at most every P ms — the same number of sends per second
+ * as one flush per P — but a message waits at most P for its group's turn plus one group's flush (≈ 4 ms for 100
+ * sockets), and incoming messages are handled between group flushes instead of queueing behind a whole one. A room
+ * that has been quiet sends at once to everyone; a small room (P < 1 ms) always does.
+ *
+ * Order per socket is kept: a group's frames carry its messages in order, and anything that must come after chat
+ * (state changes, deletions, a newcomer's history) calls flushAll() first. A frame carries at most
+ * CHAT_FRAME_MAX_BYTES of messages; a bigger batch goes out as several frames, in order.
+ */
+export const FANOUT_GROUPS = 10;
+/** Fan-out period per socket in the room: 1,000 sockets → every group flushed every 50 ms. */
+export const PERIOD_MS_PER_SOCKET = 0.05;
+export const PERIOD_MS_MAX = 50;
+/** No flush for this long: the room is quiet and the next message goes out to everyone at once. */
+export const QUIET_MS = 250;
+/** Largest chat.messages frame the room sends (a batch is split above it; one message is ≤ ~6 KB). */
+export const CHAT_FRAME_MAX_BYTES = 64 * 1024;
+
+export const fanoutTag = (group: number) => `fanout:${group}`;
+export const isFanoutTag = (tag: string) => tag.startsWith("fanout:");
+
+/** An upper bound of a message's bytes in a frame: keys and numbers fit in 200; a UTF-16 unit is ≤ 6 bytes of JSON. */
+function messageBytes(m: ChatMessage): number {
+  const strings = (m.text?.length ?? 0) + (m.displayName?.length ?? 0) + (m.userId?.length ?? 0);
+  return 200 + 6 * (strings + (m.params ? JSON.stringify(m.params).length : 0));
+}
+
+/** Serialized chat.messages frames for `messages`, in order, each at most CHAT_FRAME_MAX_BYTES (by the estimate). */
+export function chatFrames(messages: ChatMessage[]): string[] {
+  const frames: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const b = messageBytes(messages[i]);
+    if (i > start && bytes + b > CHAT_FRAME_MAX_BYTES) {
+      frames.push(JSON.stringify({ type: "chat.messages", messages: messages.slice(start, i) }));
+      start = i;
+      bytes = 0;
+    }
+    bytes += b;
+  }
+  frames.push(JSON.stringify({ type: "chat.messages", messages: messages.slice(start) }));
+  return frames;
+}
+
+export class ChatFanout {
+  /** Messages not yet sent to every group; buffer[0] has the logical index `start`. */
+  private buffer: ChatMessage[] = [];
+  private start = 0;
+  /** Per group: logical index of the first message it has not been sent. */
+  private readonly cursor = new Array<number>(FANOUT_GROUPS).fill(0);
+  /** Sockets per group at its last flush: sizes the period. */
+  private readonly sizes = new Array<number>(FANOUT_GROUPS).fill(0);
+  private nextGroup = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    /** The open sockets of one group. */
+    private readonly group: (g: number) => WebSocket[],
+  ) {}
+
+  /** Sockets in the room as of the last flushes (what the period is sized by). */
+  get roomSize(): number {
+    return this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  periodMs(): number {
+    return Math.min(PERIOD_MS_MAX, this.roomSize * PERIOD_MS_PER_SOCKET);
+  }
+
+  enqueue(message: ChatMessage, now: number): void {
+    this.buffer.push(message);
+    if (this.timer) {
+      if (this.bufferedBytes() >= CHAT_FRAME_MAX_BYTES) this.flushAll(now); // a full frame gains nothing by waiting
+      return;
+    }
+    if (this.periodMs() < 1 || now - this.lastFlushAt >= QUIET_MS) this.flushAll(now);
+    else this.schedule();
+  }
+
+  /** Sends everything pending to every group now (before a frame that must come after the chat). */
+  flushAll(now: number): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const end = this.start + this.buffer.length;
+    // groups that are at the same point share one serialization
+    const frames = new Map<number, string[]>();
+    for (let g = 0; g < FANOUT_GROUPS; g++) {
+      const from = this.cursor[g];
+      if (from >= end) continue;
+      let f = frames.get(from);
+      if (!f) {
+        f = chatFrames(this.buffer.slice(from - this.start));
+        frames.set(from, f);
+      }
+      this.send(g, f, end, now);
+    }
+    this.trim();
+  }
+
+  private tick(): void {
+    this.timer = null;
+    const now = Date.now();
+    const g = this.nextGroup;
+    this.nextGroup = (g + 1) % FANOUT_GROUPS;
+    const end = this.start + this.buffer.length;
+    if (this.cursor[g] < end) this.send(g, chatFrames(this.buffer.slice(this.cursor[g] - this.start)), end, now);
+    this.trim();
+    if (this.buffer.length > 0) this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => this.tick(), Math.max(1, this.periodMs() / FANOUT_GROUPS));
+  }
+
+  private send(g: number, frames: string[], end: number, now: number): void {
+    const sockets = this.group(g);
+    for (const frame of frames) {
+      for (const ws of sockets) {
+        try {
+          ws.send(frame);
+        } catch {
+          // a socket closing under us; its close handler cleans up
+        }
+      }
+    }
+    this.sizes[g] = sockets.length;
+    this.cursor[g] = end;
+    this.lastFlushAt = now;
+  }
+
+  /** Drops what every group has been sent. */
+  private trim(): void {
+    const done = Math.min(...this.cursor);
+    if (done <= this.start) return;
+    this.buffer = this.buffer.slice(done - this.start);
+    this.start = done;
+  }
+
+  private bufferedBytes(): number {
+    let bytes = 0;
+    for (const m of this.buffer) bytes += messageBytes(m);
+    return bytes;
+  }
+}
