@@ -1,8 +1,9 @@
 /**
  * Guards `npm test` against a workerd runtime that never becomes ready. On a loaded 2-core machine we have seen the
- * vitest pool start a test file's runtime that then sat idle (0 CPU) for 20 min without running a test; vitest has no
- * timeout for that, so the run would only end at CI's 90-minute limit. Killing that runtime makes miniflare start a
- * fresh one and the file runs normally.
+ * test-file runtime of test/worker/idor.test.ts sit idle (0 CPU) for 20 min after its last test passed; vitest has no
+ * timeout for that, so the run would only end at CI's 90-minute limit. Killing the runtime ends the wait: vitest then
+ * reports that file as failed ("Worker exited unexpectedly") and goes on with the next file, so the run fails with a
+ * named file within minutes instead of stalling silently.
  *
  * Rule: when vitest has printed nothing for `quietMs`, a workerd that is a direct child of the vitest process (a test
  * file's runtime, not the browser tests' `wrangler dev`) and has used less than `idleCpuMs` of CPU over that window is
@@ -106,8 +107,8 @@ export function watchForStalls(rootPid: number, options: StallWatchdogOptions) {
       if (kills > maxKills) return options.onGiveUp(`more than ${maxKills} stalled test runtimes`);
       console.error(
         `\n⚠ stall watchdog: no test output for ${Math.round((now - lastOutput) / 1000)} s and test runtime workerd ` +
-          `pid ${r.pid} used ${Math.round(r.cpuMs - start.cpuMs)} ms CPU in that time — killing it so miniflare ` +
-          `starts a fresh one (stall ${kills} of at most ${maxKills}).`,
+          `pid ${r.pid} used ${Math.round(r.cpuMs - start.cpuMs)} ms CPU in that time — killing it; vitest reports ` +
+          `the file it was running (stall ${kills} of at most ${maxKills}).`,
       );
       try {
         process.kill(r.pid, "SIGKILL");
