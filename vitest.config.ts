@@ -1,43 +1,74 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/**
+ * Workers test files that get a runtime of their own (fresh D1, Durable Objects and Queue), because they assert on
+ * global state that leftovers of other files would change: crons that walk every row (wallet-cron, recommend,
+ * platform-limits), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
+ * platform-limits) and write counters over every table (fuzz). Every other workers file shares one workerd.
+ */
+const ISOLATED_WORKER_FILES = [
+  "test/worker/fuzz-0.test.ts",
+  "test/worker/fuzz-1.test.ts",
+  "test/worker/groupbuy-group-commit.test.ts",
+  "test/worker/groupbuy-join-cost.test.ts",
+  "test/worker/platform-limits.test.ts",
+  "test/worker/recommend.test.ts",
+  "test/worker/wallet-cron.test.ts",
+];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const workersPlugin = () =>
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? "100",
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+          PASSWORD_PEPPER: "test-pepper",
+          BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
+          // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
+          SIM_RUNS: process.env.SIM_RUNS ?? "",
+          SIM_SEED: process.env.SIM_SEED ?? "",
+          SIM_PATH: process.env.SIM_PATH ?? "",
+          // buyers of the big group buy in test/worker/platform-limits.test.ts
+          PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
+          // concurrent joins in test/worker/groupbuy-group-commit.test.ts (default 60)
+          GROUP_COMMIT_JOINS: process.env.GROUP_COMMIT_JOINS ?? "",
+          // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
+          JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
+          TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
+          // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
+          PG_TIMEOUT_MS: "1000",
+        },
+      },
+    });
   return {
     test: {
       projects: [
         {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).
-                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? "100",
-                  FUZZ_SEED: process.env.FUZZ_SEED ?? "",
-                  PASSWORD_PEPPER: "test-pepper",
-                  BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
-                  // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
-                  SIM_RUNS: process.env.SIM_RUNS ?? "",
-                  SIM_SEED: process.env.SIM_SEED ?? "",
-                  SIM_PATH: process.env.SIM_PATH ?? "",
-                  // buyers of the big group buy in test/worker/platform-limits.test.ts
-                  PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
-                  // concurrent joins in test/worker/groupbuy-group-commit.test.ts (default 60)
-                  GROUP_COMMIT_JOINS: process.env.GROUP_COMMIT_JOINS ?? "",
-                  // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
-                  JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
-                  TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
-                  // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
-                  PG_TIMEOUT_MS: "1000",
-                },
-              },
-            }),
-          ],
+          // One workerd for all these files, run one after another in a single run request (isolate: false and one
+          // worker): starting a runtime and applying migrations per file cost more than the tests. Storage is shared,
+          // so tests create their own users/regions/group buys and never count global rows; setup.ts resets the
+          // global switches (sandbox gateway) before each file.
+          plugins: [workersPlugin()],
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
+            exclude: ISOLATED_WORKER_FILES,
+            setupFiles: ["./test/worker/setup.ts"],
+            isolate: false,
+            maxWorkers: 1,
+          },
+        },
+        {
+          plugins: [workersPlugin()],
+          test: {
+            name: "workers-isolated",
+            include: ISOLATED_WORKER_FILES,
             setupFiles: ["./test/worker/setup.ts"],
           },
         },
