@@ -54,6 +54,9 @@ export default defineConfig(async () => {
           // worker): starting a runtime and applying migrations per file cost more than the tests. Storage is shared,
           // so tests create their own users/regions/group buys and never count global rows; setup.ts resets the
           // global switches (sandbox gateway) before each file.
+          // disableConsoleIntercept: logs go straight to workerd's stdout. Through vitest, a log from another I/O context
+          // (a Durable Object, a queue batch) is parked until the runner's next message, and one parked after the last
+          // message left `vitest run` waiting forever (workers-sdk#15719; idor.test.ts "passed and never exited").
           plugins: [workersPlugin()],
           test: {
             name: "workers",
@@ -62,6 +65,7 @@ export default defineConfig(async () => {
             setupFiles: ["./test/worker/setup.ts"],
             isolate: false,
             maxWorkers: 1,
+            disableConsoleIntercept: true,
           },
         },
         {
@@ -70,6 +74,7 @@ export default defineConfig(async () => {
             name: "workers-isolated",
             include: ISOLATED_WORKER_FILES,
             setupFiles: ["./test/worker/setup.ts"],
+            disableConsoleIntercept: true,
           },
         },
         {
