@@ -58,6 +58,8 @@ export default defineConfig(async () => {
           // (a Durable Object, a queue batch) is parked until the runner's next message, and one parked after the last
           // message left `vitest run` waiting forever (workers-sdk#15719; idor.test.ts "passed and never exited").
           plugins: [workersPlugin()],
+          // groupOrder: vitest runs this batch first, then the projects of group 1 (which may use more workers on a machine
+          // with more cores; projects of one group must share maxWorkers).
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
@@ -72,6 +74,7 @@ export default defineConfig(async () => {
           plugins: [workersPlugin()],
           test: {
             name: "workers-isolated",
+            sequence: { groupOrder: 1 },
             include: ISOLATED_WORKER_FILES,
             setupFiles: ["./test/worker/setup.ts"],
             disableConsoleIntercept: true,
@@ -80,6 +83,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
+            sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/node/**/*.test.ts"],
           },
@@ -88,6 +92,7 @@ export default defineConfig(async () => {
           // Real Chromium against `wrangler dev` started by the global setup (skipped without chromium unless CI).
           test: {
             name: "browser",
+            sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/browser/**/*.test.ts"],
             globalSetup: ["./test/browser/global-setup.ts"],
