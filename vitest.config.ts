@@ -64,6 +64,8 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
             exclude: ISOLATED_WORKER_FILES,
+            // Integration tests (HTTP → tRPC → D1/DO/queue); vitest's 5 s unit-test default failed them on a loaded machine.
+            testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
             isolate: false,
             maxWorkers: 1,
@@ -76,6 +78,7 @@ export default defineConfig(async () => {
             name: "workers-isolated",
             sequence: { groupOrder: 1 },
             include: ISOLATED_WORKER_FILES,
+            testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
             disableConsoleIntercept: true,
           },

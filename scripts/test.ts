@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { exitOf, ROOT } from "./lib/proc.ts";
+import { killTree, watchForStalls } from "./lib/stall-watchdog.ts";
 
 interface Phase {
   name: string;
@@ -71,10 +72,32 @@ async function staticChecks(): Promise<Phase[]> {
   return phases;
 }
 
+/** vitest, output streamed through us so the stall watchdog can see that the run is moving. */
 async function vitest(): Promise<Phase> {
   const t = performance.now();
-  const { code, cpuS } = await finish(npmRun("test:vitest", process.argv.slice(2), "inherit"));
-  return { name: "vitest", wallS: since(t), cpuS, code };
+  if (process.stdout.isTTY) process.env.FORCE_COLOR ??= "1";
+  const child = npmRun("test:vitest", process.argv.slice(2), "pipe");
+  let gaveUp = "";
+  const watchdog = watchForStalls(child.pid ?? 0, {
+    // TEST_STALL_QUIET_S shortens the window (to try the watchdog by stopping a runtime with SIGSTOP).
+    quietMs: Number(process.env.TEST_STALL_QUIET_S || 300) * 1000,
+    onGiveUp(reason) {
+      gaveUp = reason;
+      console.error(`\n✗ stall watchdog: ${reason}; ending vitest.`);
+      killTree(child.pid ?? 0);
+    },
+  });
+  child.stdout?.on("data", (d: Buffer) => {
+    watchdog.output();
+    process.stdout.write(d);
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    watchdog.output();
+    process.stderr.write(d);
+  });
+  const { code, cpuS } = await finish(child);
+  watchdog.stop();
+  return { name: "vitest", wallS: since(t), cpuS, code: gaveUp ? 1 : code };
 }
 
 const started = performance.now();
