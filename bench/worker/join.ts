@@ -6,6 +6,7 @@
  *   POST /bench/seed         region, seller, group buys, N funded residents with bearer sessions
  *   POST /bench/trpc/join    the BASELINE: the same procedure guards, but the fill is a conditional UPDATE on D1
  *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
+ *   POST /bench/room-stats   a room's group-commit counters (read right before and after its storm)
  */
 import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -210,12 +211,16 @@ bench.post("/bench/state", async (c) => {
         confirmed: room.counts.confirmed,
         escrow: held(b.do),
         price: room.meta?.pricePerShare,
-        holdGroups: room.holdGroups,
       },
       d1: { taken: d1?.takenShares ?? -1, escrow: held(b.d1), price: d1?.pricePerShare },
     });
   }
   return c.json(out);
+});
+
+bench.post("/bench/room-stats", async (c) => {
+  const { id } = (await c.req.json()) as { id: string };
+  return c.json((await roomStub(c.env, id).debugState()).holdGroups);
 });
 
 bench.get("/bench/health", (c) => c.json({ ok: true }));
