@@ -22,7 +22,7 @@ import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
 import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
 import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
-import { createContext } from "../../worker/trpc/context";
+import { createContext, onlyCalls } from "../../worker/trpc/context";
 import { activeProcedure, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
@@ -35,7 +35,7 @@ const HOUR = 3_600_000;
 const baselineRouter = router({
   join: activeProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
     const user = ctx.user;
-    const homeRegionId = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now);
+    const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
     const taken = await ctx.db
       .update(groupBuys)
       .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
@@ -61,6 +61,7 @@ const baselineRouter = router({
         shares: input.shares,
         title: taken.title,
         now: ctx.now,
+        tierLevel,
       });
       return { holdId: hold.id, shares: input.shares, amount: hold.amount };
     } catch (e) {
@@ -83,7 +84,8 @@ bench.use(
   trpcServer({
     endpoint: "/bench/trpc",
     router: baselineRouter,
-    createContext: (opts, c) => createContext(c, opts.resHeaders),
+    // the same session cache as groupBuys.join (and the same re-check in assertJoinGuards)
+    createContext: (opts, c) => createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["join"]) }),
   }),
 );
 
