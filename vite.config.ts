@@ -1,38 +1,74 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
+import { FEED_PAGE, FEED_REGION_KEY, SIGNED_IN_KEY, SUGGESTION_COUNT } from "./client/src/lib/bootKeys";
 
 /**
- * Most visits open on the home feed, a lazy route: without a hint the browser learns of its chunk only after the entry
- * script has run. `<link rel="modulepreload">` for that chunk and its imports lets it download alongside the entry.
+ * index.html's inline boot script (client/boot/early.js): it sends the app's first requests and, on "/" only,
+ * modulepreloads the home screen's chunk and its imports (other routes don't download the home screen). Its values
+ * come from the build (chunk names) and lib/bootKeys.ts; the CSP in _headers gets the script's hash, as
+ * `script-src 'self'` allows no inline script otherwise.
  */
-function preloadHomeRoute(): Plugin {
+const BOOT_SLOT = "<!-- early boot script -->";
+
+function earlyBoot(): Plugin {
+  let outDir = "";
   return {
-    name: "gonggu:preload-home-route",
+    name: "gonggu:early-boot",
     apply: "build",
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
     transformIndexHtml: {
       order: "post",
-      handler(_html, ctx) {
+      handler(html, ctx) {
         const bundle = ctx.bundle;
         if (!bundle) return;
         const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
         const entry = chunks.find((c) => c.isEntry);
         const home = chunks.find((c) => c.facadeModuleId?.endsWith("/pages/HomePage.tsx"));
-        if (!entry || !home) throw new Error("preload-home-route: no entry or HomePage chunk in the bundle");
+        if (!entry || !home) throw new Error("early-boot: no entry or HomePage chunk in the bundle");
         const already = new Set([entry.fileName, ...entry.imports]);
-        const files: string[] = [];
+        const homeChunks: string[] = [];
         const visit = (fileName: string) => {
-          if (already.has(fileName) || files.includes(fileName)) return;
-          files.push(fileName);
+          if (already.has(fileName) || homeChunks.includes(`/${fileName}`)) return;
+          homeChunks.push(`/${fileName}`);
           const chunk = bundle[fileName];
           if (chunk?.type === "chunk") for (const dep of chunk.imports) visit(dep);
         };
         visit(home.fileName);
-        return files.map((file) => ({
-          tag: "link",
-          attrs: { rel: "modulepreload", crossorigin: true, href: `/${file}` },
-          injectTo: "head" as const,
-        }));
+        const boot = {
+          homeChunks,
+          signedInKey: SIGNED_IN_KEY,
+          regionKey: FEED_REGION_KEY,
+          feedPage: FEED_PAGE,
+          suggestionCount: SUGGESTION_COUNT,
+        };
+        const source = readFileSync(path.resolve(import.meta.dirname, "client/boot/early.js"), "utf8");
+        if (!source.includes("__BOOT__")) throw new Error("early-boot: client/boot/early.js has no __BOOT__");
+        const code = source
+          .replace("__BOOT__", JSON.stringify(boot))
+          .replace(/^\s*\/\/.*\n/gm, "") // whole-line comments are for the source, not the page
+          .trim();
+        // Right after <meta charset>: before the stylesheet link, which would hold a classic script back until the CSS
+        // has loaded.
+        const [head, rest] = html.split(BOOT_SLOT);
+        if (rest === undefined) throw new Error(`early-boot: no ${BOOT_SLOT} in client/index.html`);
+        return `${head}<script>${code}</script>${rest}`;
       },
+    },
+    // The hash of the script as written into index.html (whatever Vite did to it), added to the CSP.
+    writeBundle() {
+      const html = readFileSync(path.join(outDir, "index.html"), "utf8");
+      const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+      if (inline.length !== 1) throw new Error(`early-boot: expected one inline script, found ${inline.length}`);
+      const hash = createHash("sha256").update(inline[0]).digest("base64");
+      const headersFile = path.join(outDir, "_headers");
+      const headers = readFileSync(headersFile, "utf8");
+      if (!headers.includes("script-src 'self';")) throw new Error("early-boot: no `script-src 'self';` in _headers");
+      writeFileSync(headersFile, headers.replace("script-src 'self';", `script-src 'self' 'sha256-${hash}';`));
     },
   };
 }
@@ -41,7 +77,7 @@ function preloadHomeRoute(): Plugin {
 // In dev, `npm start` rebuilds it and serves it from `wrangler dev` on the same origin as the API.
 export default defineConfig({
   root: "client",
-  plugins: [solid(), preloadHomeRoute()],
+  plugins: [solid(), earlyBoot()],
   build: {
     outDir: "../dist/client",
     emptyOutDir: true,

@@ -9,9 +9,8 @@ import { session } from "./lib/session";
 
 // Every screen is its own chunk: the first visit downloads only the frame, the router and the dictionaries.
 const Home = lazy(() => import("./pages/HomePage"));
-// Most visits open on the feed: fetch its chunk alongside the session check instead of after it (one round trip less
-// before the feed can ask for its data; measured by `npm run bench:web`).
-if (window.location.pathname === "/") void Home.preload();
+// Most visits open on the feed: index.html's boot script modulepreloads its chunk on "/" for a signed-in browser
+// (client/boot/early.js), so it downloads alongside the entry instead of after it.
 const Login = lazy(() => import("./pages/LoginPage"));
 const Signup = lazy(() => import("./pages/SignupPage"));
 const Verify = lazy(() => import("./pages/VerifyPage"));

@@ -1,20 +1,16 @@
+// First, before any module that could load zod.
+import "./lib/zodJitless";
 import { ErrorBoundary } from "solid-js";
 import { render } from "solid-js/web";
-import { config as zodConfig } from "zod/v4/core";
 import { App } from "./App";
-import { t } from "./lib/i18n";
+import { localeReady, t } from "./lib/i18n";
 import "./styles.css";
-
-// Our CSP forbids eval: without this, zod probes `new Function` when the first schema loads (a CSP violation).
-zodConfig({ jitless: true });
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
-// Render two tasks later: the boot requests queued while the modules ran (auth.me with the home feed, then the
-// suggestions; tRPC sends a batch per task) go out first instead of waiting for the first render on a slow CPU. The
-// static shell in index.html is on screen meanwhile.
-const later = (run: () => void) => setTimeout(() => setTimeout(run));
-later(() => {
+// The boot requests are already in flight (index.html's inline script, see lib/early.ts); render as soon as the
+// remembered language is ready (at once for Korean). The static shell in index.html is on screen until then.
+void localeReady.then(() => {
   root.textContent = ""; // the static shell; render() appends rather than replaces
   render(
     () => (

@@ -26,12 +26,15 @@ export const sum = (name: string, sizes: Size[]): Size => ({
   gzip: sizes.reduce((n, s) => n + s.gzip, 0),
 });
 
-/** The JS a first visit downloads: index.html's module script and the chunks it modulepreloads. */
+/**
+ * The JS a first visit to the home feed downloads: index.html's module script, the chunks it modulepreloads, and the
+ * home screen's chunks that its inline boot script modulepreloads on "/" (every "/assets/….js" the page names).
+ */
 export function clientInitialJs(outDir = CLIENT_OUT): Size[] {
   const html = readFileSync(path.join(outDir, "index.html"), "utf8");
-  const refs = [...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="([^"]+\.js)"/g)];
-  if (refs.length === 0) throw new Error("dist/client/index.html references no JavaScript; is the build broken?");
-  return refs.map((m) => sizeOf(path.join(outDir, m[1])));
+  const refs = new Set([...html.matchAll(/"(\/assets\/[\w.-]+\.js)"/g)].map((m) => m[1]));
+  if (refs.size === 0) throw new Error("dist/client/index.html references no JavaScript; is the build broken?");
+  return [...refs].map((ref) => sizeOf(path.join(outDir, ref)));
 }
 
 export const kib = (n: number) => `${(n / KiB).toFixed(1)} KiB`;

@@ -1,10 +1,19 @@
 import { type JSX, Show, splitProps } from "solid-js";
 
-/** A labelled input with the server's validation message for it underneath (announced, and linked by aria). */
+/**
+ * A labelled input with the server's validation message for it underneath (announced, and linked by aria), or else
+ * its `hint`. `invalid` marks it for a problem found here in the browser and worded elsewhere in the form.
+ */
 export function Field(
-  props: { label: string; name: string; errors?: string[] } & JSX.InputHTMLAttributes<HTMLInputElement>,
+  props: {
+    label: string;
+    name: string;
+    errors?: string[];
+    hint?: JSX.Element;
+    invalid?: boolean;
+  } & JSX.InputHTMLAttributes<HTMLInputElement>,
 ) {
-  const [own, input] = splitProps(props, ["label", "name", "errors"]);
+  const [own, input] = splitProps(props, ["label", "name", "errors", "hint", "invalid"]);
   const id = () => `field-${own.name}`;
   const message = () => own.errors?.[0];
   return (
@@ -13,10 +22,15 @@ export function Field(
       <input
         id={id()}
         name={own.name}
-        aria-invalid={message() ? true : undefined}
-        aria-describedby={message() ? `${id()}-error` : undefined}
+        aria-invalid={message() || own.invalid ? true : undefined}
+        aria-describedby={message() ? `${id()}-error` : own.hint ? `${id()}-hint` : undefined}
         {...input}
       />
+      <Show when={own.hint}>
+        <p id={`${id()}-hint`} class="hint">
+          {own.hint}
+        </p>
+      </Show>
       <Show when={message()}>
         <p id={`${id()}-error`} class="field-error" role="alert">
           {message()}

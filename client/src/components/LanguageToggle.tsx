@@ -9,7 +9,7 @@ export function LanguageToggle() {
       class="secondary"
       lang={other()}
       aria-label={t("lang.switchLabel")}
-      onClick={() => setLocale(other())}
+      onClick={() => void setLocale(other())}
     >
       {t("lang.switch")}
     </button>

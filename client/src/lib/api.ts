@@ -1,14 +1,18 @@
 import { TRPCClientError } from "@trpc/client";
 import { type AppRouter, createGongguClient, type RouterOutputs } from "../../../shared/sdk";
 import type { ValidationIssue } from "../../../shared/validation";
+import { fetchEarly } from "./early";
 
 export type { RouterOutputs };
 
 /**
  * The typed SDK on our own origin. The session lives in an HttpOnly cookie that fetch sends same-origin by default,
- * so no token is ever visible to JavaScript.
+ * so no token is ever visible to JavaScript. The boot requests index.html already sent are taken over, not repeated.
  */
-export const api = createGongguClient({ url: window.location.origin });
+export const api = createGongguClient({ url: window.location.origin, fetch: fetchEarly });
+
+/** A second client for a boot request that must go out in a batch of its own (see lib/homePrefetch.ts). */
+export const bootClient = () => createGongguClient({ url: window.location.origin, fetch: fetchEarly });
 
 export type Me = RouterOutputs["auth"]["me"];
 export type Region = RouterOutputs["regions"]["list"][number];

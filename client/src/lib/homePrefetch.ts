@@ -1,16 +1,14 @@
-import { api, type RouterOutputs } from "./api";
+import { api, bootClient, type RouterOutputs } from "./api";
+import { FEED_PAGE, FEED_REGION_KEY, SUGGESTION_COUNT } from "./bootKeys";
 
-/** Cards per page of the home feed; the next page loads as the end of the list scrolls into view. */
-export const FEED_PAGE = 10;
-/** Suggestions shown above the feed. */
-export const SUGGESTION_COUNT = 10;
+export { FEED_PAGE, SUGGESTION_COUNT };
 
 type FeedPage = RouterOutputs["groupBuys"]["list"];
 type Suggestions = RouterOutputs["recommend"]["forMe"];
 
-// Which verified neighbourhood's feed this browser showed last (a region id, not a secret). It lets a cold visit ask
-// for the feed before auth.me has answered.
-const REGION_KEY = "gonggu.feedRegion";
+// Which verified neighbourhood's feed this browser showed last lets a cold visit ask for the feed before auth.me has
+// answered.
+const REGION_KEY = FEED_REGION_KEY;
 
 export function rememberFeedRegion(regionId: string | null): void {
   try {
@@ -33,8 +31,6 @@ let early: {
   regionId: string;
   feed?: Promise<FeedPage>;
   suggestions?: Promise<Suggestions>;
-  /** The home page already asked for suggestions itself. */
-  taken?: boolean;
 } | null = null;
 
 /** A request whose failure is handled by whoever takes it (or nobody, if the session says another region). */
@@ -45,8 +41,10 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 
 /**
  * Called at boot in the same tick as auth.me: on "/", the first feed page for the remembered region goes out in the
- * SAME batched request as auth.me (and the suggestions right beside it), instead of one round trip after it. The answers are used only
- * if the session then names that region (see takeEarly); anything else asks the server as before.
+ * SAME batched request as auth.me (and the suggestions right beside it), instead of one round trip after it. The answers
+ * are used only if the session then names that region (see takeEarly); anything else asks the server as before.
+ * index.html's inline script (client/boot/early.js) sent these very requests before this code loaded; the tRPC
+ * client takes their responses over (lib/early.ts).
  */
 export function prefetchHome(): void {
   const regionId = window.location.pathname === "/" ? rememberedRegion() : null;
@@ -56,11 +54,10 @@ export function prefetchHome(): void {
     feed: quiet(api.groupBuys.list.query({ regionId, status: "OPEN", limit: FEED_PAGE })),
   };
   early = entry;
-  // Scoring suggestions takes the server longer than the feed: asked one task later, they go out as a second request
-  // beside the first instead of holding back the session and the feed that share its batch.
-  setTimeout(() => {
-    if (!entry.taken) entry.suggestions = quiet(api.recommend.forMe.query({ limit: SUGGESTION_COUNT }));
-  });
+  // Scoring suggestions takes the server longer than the feed: they go out as a second request beside the first
+  // instead of holding back the session and the feed that share its batch. A client of their own batches them alone,
+  // whatever else the app asks for meanwhile, so the request is exactly the one index.html already sent.
+  entry.suggestions = quiet(bootClient().recommend.forMe.query({ limit: SUGGESTION_COUNT }));
 }
 
 /** The boot-time answer for this region, at most once (later pages, filters and retries ask the server). */
@@ -71,6 +68,5 @@ export function takeEarly<K extends "feed" | "suggestions">(
   if (early?.regionId !== regionId) return undefined;
   const promise = early[kind];
   early[kind] = undefined;
-  if (kind === "suggestions") early.taken = true;
   return promise as NonNullable<NonNullable<typeof early>[K]> | undefined;
 }

@@ -1,10 +1,8 @@
 import { createSignal } from "solid-js";
-import { en } from "../i18n/en";
-import { ko, type MessageKey } from "../i18n/ko";
+import { ko, type MessageKey, type Messages } from "../i18n/ko";
 
 export type Locale = "ko" | "en";
 
-const dictionaries = { ko, en } as const;
 const STORAGE_KEY = "gonggu.locale";
 
 function stored(): Locale {
@@ -15,23 +13,38 @@ function stored(): Locale {
   }
 }
 
-const [locale, setLocaleSignal] = createSignal<Locale>(stored());
-document.documentElement.lang = locale();
+// Korean is the default and ships with the first load. English, as large again, is its own chunk: only someone who
+// picks it (now or on an earlier visit) downloads it.
+let english: Messages | undefined;
+const [locale, setLocaleSignal] = createSignal<Locale>("ko");
+/** The language last asked for: a slow English download must not override a later switch back to Korean. */
+let wanted: Locale = "ko";
 
 export { locale };
 
-export function setLocale(next: Locale): void {
+async function show(next: Locale): Promise<void> {
+  wanted = next;
+  if (next === "en" && !english) english = (await import("../i18n/en")).en;
+  if (wanted !== next) return;
   setLocaleSignal(next);
   document.documentElement.lang = next;
+}
+
+/** Switches the language (after fetching English the first time) and remembers the choice in this browser. */
+export async function setLocale(next: Locale): Promise<void> {
   try {
     localStorage.setItem(STORAGE_KEY, next);
   } catch {
     // the choice just isn't remembered
   }
+  await show(next);
 }
+
+/** The remembered language, ready before the first render (Korean needs no download); Korean if English fails. */
+export const localeReady: Promise<void> = stored() === "en" ? show("en").catch(() => {}) : Promise.resolve();
 
 /** The UI string for `key` in the current locale, with `{name}` placeholders filled in. Reactive on locale. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text: string = dictionaries[locale()][key];
+  const text: string = (locale() === "en" && english ? english : ko)[key];
   return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
 }

@@ -1,10 +1,11 @@
 import { createResource, createRoot } from "solid-js";
 import { api, errorCode, type Me } from "./api";
+import { SIGNED_IN_KEY } from "./bootKeys";
 import { prefetchHome, rememberFeedRegion } from "./homePrefetch";
 
 // The session cookie is HttpOnly, so the page cannot see whether it has one. This flag (not a secret) remembers
 // that we logged in, so an anonymous visit doesn't ask auth.me just to be told 401.
-const FLAG = "gonggu.signedIn";
+const FLAG = SIGNED_IN_KEY;
 
 function setFlag(on: boolean): void {
   try {

@@ -1,5 +1,5 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
-import { Empty, LoadError, Loading } from "../components/Status";
+import { createResource, createSignal, For, Show } from "solid-js";
+import { Loaded } from "../components/Loaded";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { locale, t } from "../lib/i18n";
@@ -30,19 +30,8 @@ export default function NotificationsPage() {
           </button>
         </Show>
       </div>
-      <Switch>
-        <Match when={inbox.error}>
-          <LoadError error={inbox.error} retry={refetch} />
-        </Match>
-        <Match when={inbox.loading && !inbox.latest}>
-          <Loading />
-        </Match>
-        <Match when={inbox.latest?.items.length === 0}>
-          <Empty>
-            <p>{t("inbox.empty")}</p>
-          </Empty>
-        </Match>
-        <Match when={inbox.latest}>
+      <Loaded data={inbox} retry={refetch} empty={<p>{t("inbox.empty")}</p>}>
+        {() => (
           <ul class="cards" data-testid="inbox">
             <For each={inbox.latest?.items}>
               {(n) => (
@@ -53,8 +42,8 @@ export default function NotificationsPage() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </>
   );
 }

@@ -1,6 +1,6 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import { Field } from "../../components/Field";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { Loaded } from "../../components/Loaded";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
@@ -136,19 +136,8 @@ function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
   return (
     <section aria-labelledby="sellers-heading">
       <h2 id="sellers-heading">{t("admin.sellers")}</h2>
-      <Switch>
-        <Match when={list.error}>
-          <LoadError error={list.error} retry={refetch} />
-        </Match>
-        <Match when={!list.latest}>
-          <Loading />
-        </Match>
-        <Match when={list.latest?.items.length === 0}>
-          <Empty>
-            <p>{t("admin.noSellers")}</p>
-          </Empty>
-        </Match>
-        <Match when={list.latest}>
+      <Loaded data={list} retry={refetch} empty={<p>{t("admin.noSellers")}</p>}>
+        {() => (
           <ul class="lines card" data-testid="sellers">
             <For each={list.latest?.items}>
               {(s) => (
@@ -194,8 +183,8 @@ function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -208,19 +197,8 @@ export default function ApprovalsPanel() {
     <>
       <section aria-labelledby="approvals-heading">
         <h2 id="approvals-heading">{t("admin.approvals")}</h2>
-        <Switch>
-          <Match when={list.error}>
-            <LoadError error={list.error} retry={refetch} />
-          </Match>
-          <Match when={!list.latest}>
-            <Loading />
-          </Match>
-          <Match when={list.latest?.length === 0}>
-            <Empty>
-              <p>{t("admin.noApplications")}</p>
-            </Empty>
-          </Match>
-          <Match when={list.latest}>
+        <Loaded data={list} retry={refetch} empty={<p>{t("admin.noApplications")}</p>}>
+          {() => (
             <ul class="cards" data-testid="applications">
               <For each={list.latest}>
                 {(item) => (
@@ -236,8 +214,8 @@ export default function ApprovalsPanel() {
                 )}
               </For>
             </ul>
-          </Match>
-        </Switch>
+          )}
+        </Loaded>
       </section>
       <Sellers open={open()} setOpen={setOpen} />
     </>

@@ -1,8 +1,8 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import { CHARGE_STATUSES, type ChargeStatus } from "../../../../shared/schemas/payments";
 import { Field } from "../../components/Field";
-import { Empty, LoadError, Loading } from "../../components/Status";
-import { SelectField, Submit } from "../../console/fields";
+import { Loaded } from "../../components/Loaded";
+import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
 import { api, errorMessage, type RouterOutputs } from "../../lib/api";
@@ -90,19 +90,8 @@ function Charges() {
         ]}
         onChange={(e) => setStatus(e.currentTarget.value as ChargeStatus | "")}
       />
-      <Switch>
-        <Match when={list.error}>
-          <LoadError error={list.error} retry={refetch} />
-        </Match>
-        <Match when={!list.latest}>
-          <Loading />
-        </Match>
-        <Match when={list.latest?.items.length === 0}>
-          <Empty>
-            <p data-testid="charges-empty">{t("admin.charges.none")}</p>
-          </Empty>
-        </Match>
-        <Match when={list.latest}>
+      <Loaded data={list} retry={refetch} empty={<p data-testid="charges-empty">{t("admin.charges.none")}</p>}>
+        {() => (
           <ul class="cards" data-testid="charges" aria-busy={list.loading}>
             <For each={list.latest?.items}>
               {(c) => (
@@ -118,8 +107,8 @@ function Charges() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -157,19 +146,8 @@ function DeadLetters() {
           {error()}
         </p>
       </Show>
-      <Switch>
-        <Match when={list.error}>
-          <LoadError error={list.error} retry={refetch} />
-        </Match>
-        <Match when={!list.latest}>
-          <Loading />
-        </Match>
-        <Match when={list.latest?.items.length === 0}>
-          <Empty>
-            <p data-testid="dlq-empty">{t("admin.dlq.none")}</p>
-          </Empty>
-        </Match>
-        <Match when={list.latest}>
+      <Loaded data={list} retry={refetch} empty={<p data-testid="dlq-empty">{t("admin.dlq.none")}</p>}>
+        {() => (
           <ul class="lines" data-testid="dlq">
             <For each={list.latest?.items}>
               {(d) => (
@@ -197,8 +175,8 @@ function DeadLetters() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,7 +1,7 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import { Field } from "../../components/Field";
-import { Empty, LoadError, Loading } from "../../components/Status";
-import { CheckField, Submit } from "../../console/fields";
+import { Loaded } from "../../components/Loaded";
+import { CheckField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
@@ -101,19 +101,8 @@ export default function ModerationPanel() {
   return (
     <section aria-labelledby="mod-heading">
       <h2 id="mod-heading">{t("admin.moderation")}</h2>
-      <Switch>
-        <Match when={queue.error}>
-          <LoadError error={queue.error} retry={refetch} />
-        </Match>
-        <Match when={!queue.latest}>
-          <Loading />
-        </Match>
-        <Match when={items().length === 0}>
-          <Empty>
-            <p>{t("admin.mod.none")}</p>
-          </Empty>
-        </Match>
-        <Match when={true}>
+      <Loaded data={queue} retry={refetch} empty={<p>{t("admin.mod.none")}</p>} isEmpty={() => items().length === 0}>
+        {() => (
           <ul class="cards">
             <For each={items()}>
               {(item) => (
@@ -126,8 +115,8 @@ export default function ModerationPanel() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { createResource, createSignal, For, Match, Switch } from "solid-js";
 import { PAYABLE_STATUSES } from "../../../../shared/schemas/console";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { Loaded } from "../../components/Loaded";
+import { Empty } from "../../components/Status";
 import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
@@ -18,69 +19,60 @@ export default function SettlementsPanel() {
   return (
     <section aria-labelledby="settle-heading">
       <h2 id="settle-heading">{t("admin.settlements")}</h2>
-      <Switch>
-        <Match when={data.error}>
-          <LoadError error={data.error} retry={refetch} />
-        </Match>
-        <Match when={!data.latest}>
-          <Loading />
-        </Match>
-        <Match when={data.latest}>
-          {(d) => (
-            <>
-              <dl class="facts card" data-testid="settlement-totals">
-                <For each={PAYABLE_STATUSES}>
-                  {(s) => (
-                    <>
-                      <dt>{t(`seller.payouts.status.${s}`)}</dt>
-                      <dd>
-                        {formatWon(d().totals[s].net)}{" "}
-                        <small class="muted">{t("admin.settle.fee", { fee: formatWon(d().totals[s].fee) })}</small>
-                      </dd>
-                    </>
-                  )}
-                </For>
-              </dl>
-              <SelectField
-                label={t("admin.settle.filter")}
-                name="payableStatus"
-                value={status()}
-                options={[
-                  ["", t("console.all")] as const,
-                  ...PAYABLE_STATUSES.map((s) => [s, t(`seller.payouts.status.${s}`)] as const),
-                ]}
-                onChange={(e) => setStatus(e.currentTarget.value as PayableStatus | "")}
-              />
-              <Switch>
-                <Match when={d().items.length === 0}>
-                  <Empty>
-                    <p>{t("admin.settle.none")}</p>
-                  </Empty>
-                </Match>
-                <Match when={true}>
-                  <ul class="lines card">
-                    <For each={d().items}>
-                      {(p) => (
-                        <li class="line">
-                          <span>
-                            <strong>{p.title}</strong>
-                            <small class="muted">
-                              {" · "}
-                              {p.sellerName} · {t(`seller.payouts.status.${p.status}`)} ·{" "}
-                              {formatDateTime(p.availableAt)}
-                            </small>
-                          </span>
-                          <span class="amount">{formatWon(p.net)}</span>
-                        </li>
-                      )}
-                    </For>
-                  </ul>
-                </Match>
-              </Switch>
-            </>
-          )}
-        </Match>
-      </Switch>
+      <Loaded data={data} retry={refetch}>
+        {(d) => (
+          <>
+            <dl class="facts card" data-testid="settlement-totals">
+              <For each={PAYABLE_STATUSES}>
+                {(s) => (
+                  <>
+                    <dt>{t(`seller.payouts.status.${s}`)}</dt>
+                    <dd>
+                      {formatWon(d().totals[s].net)}{" "}
+                      <small class="muted">{t("admin.settle.fee", { fee: formatWon(d().totals[s].fee) })}</small>
+                    </dd>
+                  </>
+                )}
+              </For>
+            </dl>
+            <SelectField
+              label={t("admin.settle.filter")}
+              name="payableStatus"
+              value={status()}
+              options={[
+                ["", t("console.all")] as const,
+                ...PAYABLE_STATUSES.map((s) => [s, t(`seller.payouts.status.${s}`)] as const),
+              ]}
+              onChange={(e) => setStatus(e.currentTarget.value as PayableStatus | "")}
+            />
+            <Switch>
+              <Match when={d().items.length === 0}>
+                <Empty>
+                  <p>{t("admin.settle.none")}</p>
+                </Empty>
+              </Match>
+              <Match when={true}>
+                <ul class="lines card">
+                  <For each={d().items}>
+                    {(p) => (
+                      <li class="line">
+                        <span>
+                          <strong>{p.title}</strong>
+                          <small class="muted">
+                            {" · "}
+                            {p.sellerName} · {t(`seller.payouts.status.${p.status}`)} · {formatDateTime(p.availableAt)}
+                          </small>
+                        </span>
+                        <span class="amount">{formatWon(p.net)}</span>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Match>
+            </Switch>
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,6 +1,6 @@
-import { createEffect, createResource, For, Match, Show, Switch } from "solid-js";
+import { createEffect, createResource, For, Show } from "solid-js";
 import { Field } from "../../components/Field";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { Loaded } from "../../components/Loaded";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
@@ -73,41 +73,32 @@ export default function ApplyPanel() {
       </section>
       <section class="card" aria-labelledby="apps-heading">
         <h2 id="apps-heading">{t("seller.apply.history")}</h2>
-        <Switch>
-          <Match when={apps.error}>
-            <LoadError error={apps.error} retry={refetch} />
-          </Match>
-          <Match when={apps.loading && !apps.latest}>
-            <Loading />
-          </Match>
-          <Match when={(apps.latest ?? []).length === 0}>
-            <Empty>
-              <p>{t("seller.apply.none")}</p>
-            </Empty>
-          </Match>
-          <Match when={apps.latest}>
-            <ul class="lines" data-testid="applications">
-              <For each={apps.latest}>
-                {(a) => (
-                  <li class="line">
-                    <span>
-                      <strong>{a.businessName}</strong>
-                      <small class="muted"> · {formatDateTime(a.createdAt)}</small>
-                      <Show when={a.decisionReason}>
-                        <br />
-                        <small>{t("seller.apply.reason", { reason: a.decisionReason ?? "" })}</small>
-                      </Show>
-                    </span>
-                    <span class={`status-pill ${a.status}`}>{t(`seller.apply.status.${a.status}`)}</span>
-                  </li>
-                )}
-              </For>
-            </ul>
-            <button type="button" class="secondary" onClick={() => void refetch()} disabled={apps.loading}>
-              {t("console.refresh")}
-            </button>
-          </Match>
-        </Switch>
+        <Loaded data={apps} retry={refetch} empty={<p>{t("seller.apply.none")}</p>}>
+          {() => (
+            <>
+              <ul class="lines" data-testid="applications">
+                <For each={apps.latest}>
+                  {(a) => (
+                    <li class="line">
+                      <span>
+                        <strong>{a.businessName}</strong>
+                        <small class="muted"> · {formatDateTime(a.createdAt)}</small>
+                        <Show when={a.decisionReason}>
+                          <br />
+                          <small>{t("seller.apply.reason", { reason: a.decisionReason ?? "" })}</small>
+                        </Show>
+                      </span>
+                      <span class={`status-pill ${a.status}`}>{t(`seller.apply.status.${a.status}`)}</span>
+                    </li>
+                  )}
+                </For>
+              </ul>
+              <button type="button" class="secondary" onClick={() => void refetch()} disabled={apps.loading}>
+                {t("console.refresh")}
+              </button>
+            </>
+          )}
+        </Loaded>
       </section>
     </>
   );

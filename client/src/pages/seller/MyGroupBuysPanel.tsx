@@ -1,7 +1,7 @@
 import { A } from "@solidjs/router";
-import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
+import { createMemo, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import { GROUP_BUY_STATUSES, type GroupBuyStatus } from "../../../../shared/schemas/groupbuy";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { Loaded } from "../../components/Loaded";
 import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
@@ -45,19 +45,8 @@ export default function MyGroupBuysPanel() {
         options={[["", t("console.all")] as const, ...GROUP_BUY_STATUSES.map((s) => [s, t(`gb.status.${s}`)] as const)]}
         onChange={(e) => setStatus(e.currentTarget.value as GroupBuyStatus | "")}
       />
-      <Switch>
-        <Match when={list.error}>
-          <LoadError error={list.error} retry={refetch} />
-        </Match>
-        <Match when={!list.latest}>
-          <Loading />
-        </Match>
-        <Match when={list.latest?.items.length === 0}>
-          <Empty>
-            <p>{t("seller.gb.none")}</p>
-          </Empty>
-        </Match>
-        <Match when={list.latest}>
+      <Loaded data={list} retry={refetch} empty={<p>{t("seller.gb.none")}</p>}>
+        {() => (
           <ul class="cards" data-testid="seller-gbs" aria-busy={list.loading}>
             <For each={ids()}>
               {(id, i) => (
@@ -67,8 +56,8 @@ export default function MyGroupBuysPanel() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -1,5 +1,6 @@
-import { createResource, For, Match, Show, Switch } from "solid-js";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { createResource, For, Show } from "solid-js";
+import { Loaded } from "../../components/Loaded";
+import { Empty } from "../../components/Status";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
 import { api } from "../../lib/api";
@@ -9,78 +10,70 @@ import { formatWon } from "../../lib/format";
 export default function PayoutsPanel() {
   const [data, { refetch }] = createResource(() => api.seller.payouts.query({ limit: 50 }));
   return (
-    <Switch>
-      <Match when={data.error}>
-        <LoadError error={data.error} retry={refetch} />
-      </Match>
-      <Match when={!data.latest}>
-        <Loading />
-      </Match>
-      <Match when={data.latest}>
-        {(d) => (
-          <>
-            <section class="card balance" aria-labelledby="payout-totals">
-              <h2 id="payout-totals">{t("seller.payouts.totals")}</h2>
-              <dl class="facts" data-testid="payout-totals">
-                <dt>{t("seller.payouts.pending")}</dt>
-                <dd data-testid="payout-pending">{formatWon(d().totals.pending)}</dd>
-                <dt>{t("seller.payouts.available")}</dt>
-                <dd data-testid="payout-available">{formatWon(d().totals.available)}</dd>
-                <dt>{t("seller.payouts.paid")}</dt>
-                <dd>{formatWon(d().totals.paid)}</dd>
-              </dl>
-              <p class="hint">{t("seller.payouts.explain")}</p>
-            </section>
-            <section class="card" aria-labelledby="payables-heading">
-              <h2 id="payables-heading">{t("seller.payouts.payables")}</h2>
-              <Show
-                when={d().items.length > 0}
-                fallback={
-                  <Empty>
-                    <p>{t("seller.payouts.none")}</p>
-                  </Empty>
-                }
-              >
-                <ul class="lines">
-                  <For each={d().items}>
-                    {(p) => (
-                      <li class="line">
-                        <span>
-                          <strong>{p.title}</strong>
-                          <small class="muted">
-                            {" · "}
-                            {t("seller.payouts.grossFee", { gross: formatWon(p.gross), fee: formatWon(p.fee) })} ·{" "}
-                            {t(`seller.payouts.status.${p.status}`)}
-                            {p.status === "pending" ? ` · ${formatDateTime(p.availableAt)}` : ""}
-                          </small>
-                        </span>
-                        <span class="amount">{formatWon(p.net)}</span>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </Show>
-            </section>
-            <Show when={d().payouts.length > 0}>
-              <section class="card" aria-labelledby="payouts-heading">
-                <h2 id="payouts-heading">{t("seller.payouts.history")}</h2>
-                <ul class="lines">
-                  <For each={d().payouts}>
-                    {(p) => (
-                      <li class="line">
-                        <span>
-                          {formatDateTime(p.createdAt)} · {t(`seller.payout.status.${p.status}`)}
-                        </span>
-                        <span class="amount">{formatWon(p.amount)}</span>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </section>
+    <Loaded data={data} retry={refetch}>
+      {(d) => (
+        <>
+          <section class="card balance" aria-labelledby="payout-totals">
+            <h2 id="payout-totals">{t("seller.payouts.totals")}</h2>
+            <dl class="facts" data-testid="payout-totals">
+              <dt>{t("seller.payouts.pending")}</dt>
+              <dd data-testid="payout-pending">{formatWon(d().totals.pending)}</dd>
+              <dt>{t("seller.payouts.available")}</dt>
+              <dd data-testid="payout-available">{formatWon(d().totals.available)}</dd>
+              <dt>{t("seller.payouts.paid")}</dt>
+              <dd>{formatWon(d().totals.paid)}</dd>
+            </dl>
+            <p class="hint">{t("seller.payouts.explain")}</p>
+          </section>
+          <section class="card" aria-labelledby="payables-heading">
+            <h2 id="payables-heading">{t("seller.payouts.payables")}</h2>
+            <Show
+              when={d().items.length > 0}
+              fallback={
+                <Empty>
+                  <p>{t("seller.payouts.none")}</p>
+                </Empty>
+              }
+            >
+              <ul class="lines">
+                <For each={d().items}>
+                  {(p) => (
+                    <li class="line">
+                      <span>
+                        <strong>{p.title}</strong>
+                        <small class="muted">
+                          {" · "}
+                          {t("seller.payouts.grossFee", { gross: formatWon(p.gross), fee: formatWon(p.fee) })} ·{" "}
+                          {t(`seller.payouts.status.${p.status}`)}
+                          {p.status === "pending" ? ` · ${formatDateTime(p.availableAt)}` : ""}
+                        </small>
+                      </span>
+                      <span class="amount">{formatWon(p.net)}</span>
+                    </li>
+                  )}
+                </For>
+              </ul>
             </Show>
-          </>
-        )}
-      </Match>
-    </Switch>
+          </section>
+          <Show when={d().payouts.length > 0}>
+            <section class="card" aria-labelledby="payouts-heading">
+              <h2 id="payouts-heading">{t("seller.payouts.history")}</h2>
+              <ul class="lines">
+                <For each={d().payouts}>
+                  {(p) => (
+                    <li class="line">
+                      <span>
+                        {formatDateTime(p.createdAt)} · {t(`seller.payout.status.${p.status}`)}
+                      </span>
+                      <span class="amount">{formatWon(p.amount)}</span>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </section>
+          </Show>
+        </>
+      )}
+    </Loaded>
   );
 }

@@ -1,5 +1,5 @@
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { createResource, createSignal, For, Show } from "solid-js";
+import { Loaded } from "../../components/Loaded";
 import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
@@ -31,19 +31,8 @@ export default function ProductsPanel() {
       </Show>
       <section class="card" aria-labelledby="products-heading">
         <h2 id="products-heading">{t("seller.products")}</h2>
-        <Switch>
-          <Match when={list.error}>
-            <LoadError error={list.error} retry={refetch} />
-          </Match>
-          <Match when={!list.latest}>
-            <Loading />
-          </Match>
-          <Match when={list.latest?.items.length === 0}>
-            <Empty>
-              <p>{t("seller.product.none")}</p>
-            </Empty>
-          </Match>
-          <Match when={list.latest}>
+        <Loaded data={list} retry={refetch} empty={<p>{t("seller.product.none")}</p>}>
+          {() => (
             <ul class="console-list" data-testid="products">
               <For each={list.latest?.items}>
                 {(p) => (
@@ -93,8 +82,8 @@ export default function ProductsPanel() {
                 )}
               </For>
             </ul>
-          </Match>
-        </Switch>
+          )}
+        </Loaded>
       </section>
     </>
   );

@@ -1,5 +1,6 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { PAYMENT_LIMITS } from "../../../../shared/schemas/payments";
+import { Field } from "../../components/Field";
 import { api, errorCode, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
@@ -76,35 +77,25 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
             )}
           </For>
         </fieldset>
-        <div class="field">
-          <label for="field-amount">{t("charge.amount")}</label>
-          <input
-            id="field-amount"
-            type="number"
-            inputMode="numeric"
-            min={L.chargeMin}
-            max={L.chargeMax}
-            step={L.chargeStep}
-            value={amount()}
-            onInput={(e) => setAmount(Number(e.currentTarget.value) || 0)}
-            aria-invalid={submission.fields().amount ? true : undefined}
-            aria-describedby={submission.fields().amount ? "field-amount-error" : "charge-limits"}
-          />
-          <p id="charge-limits" class="hint">
-            {t("charge.limits", {
-              step: formatWon(L.chargeStep),
-              min: formatWon(L.chargeMin),
-              max: formatWon(L.chargeMax),
-              daily: formatWon(L.chargeDailyPerUser),
-              monthly: formatWon(L.chargeMonthlyPerUser),
-            })}
-          </p>
-          <Show when={submission.fields().amount}>
-            <p id="field-amount-error" class="field-error" role="alert">
-              {submission.fields().amount?.[0]}
-            </p>
-          </Show>
-        </div>
+        <Field
+          label={t("charge.amount")}
+          name="amount"
+          type="number"
+          inputMode="numeric"
+          min={L.chargeMin}
+          max={L.chargeMax}
+          step={L.chargeStep}
+          value={amount()}
+          onInput={(e) => setAmount(Number(e.currentTarget.value) || 0)}
+          errors={submission.fields().amount}
+          hint={t("charge.limits", {
+            step: formatWon(L.chargeStep),
+            min: formatWon(L.chargeMin),
+            max: formatWon(L.chargeMax),
+            daily: formatWon(L.chargeDailyPerUser),
+            monthly: formatWon(L.chargeMonthlyPerUser),
+          })}
+        />
         <Show when={props.card}>
           {(card) => (
             <fieldset class="chips">

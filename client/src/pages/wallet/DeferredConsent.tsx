@@ -1,5 +1,6 @@
 import { createSignal, onMount, Show } from "solid-js";
 import { CONSENT_TEXTS, PAYMENT_LIMITS } from "../../../../shared/schemas/payments";
+import { Field } from "../../components/Field";
 import { api, errorCode, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
@@ -109,34 +110,25 @@ export function DeferredConsent(props: {
           </p>
         }
       >
-        <div class="field">
-          <label for="card-number">{t("deferred.cardNumber")}</label>
-          <input
-            id="card-number"
-            name="cardNumber"
-            inputMode="numeric"
-            autocomplete="cc-number"
-            maxLength={23}
-            aria-invalid={problem() === "number" ? true : undefined}
-          />
-        </div>
+        <Field
+          label={t("deferred.cardNumber")}
+          name="cardNumber"
+          inputMode="numeric"
+          autocomplete="cc-number"
+          maxLength={23}
+          invalid={problem() === "number"}
+        />
         <div class="field-row">
-          <div class="field">
-            <label for="card-expiry">{t("deferred.expiry")}</label>
-            <input
-              id="card-expiry"
-              name="cardExpiry"
-              inputMode="numeric"
-              autocomplete="cc-exp"
-              placeholder="MM/YY"
-              maxLength={7}
-              aria-invalid={problem() === "expiry" ? true : undefined}
-            />
-          </div>
-          <div class="field">
-            <label for="card-cvc">{t("deferred.cvc")}</label>
-            <input id="card-cvc" name="cardCvc" inputMode="numeric" autocomplete="cc-csc" maxLength={4} />
-          </div>
+          <Field
+            label={t("deferred.expiry")}
+            name="cardExpiry"
+            inputMode="numeric"
+            autocomplete="cc-exp"
+            placeholder="MM/YY"
+            maxLength={7}
+            invalid={problem() === "expiry"}
+          />
+          <Field label={t("deferred.cvc")} name="cardCvc" inputMode="numeric" autocomplete="cc-csc" maxLength={4} />
         </div>
         <blockquote class="consent-text" lang={locale()}>
           {CONSENT_TEXTS[CONSENT][locale()]}

@@ -1,0 +1,42 @@
+// Inlined into index.html's <head> by vite.config.ts (with BOOT filled in and its hash added to the CSP). It runs
+// before the app's scripts have even downloaded: on a slow phone they take ~0.5 s to parse and run, and the requests
+// the app needs first would otherwise leave only after that. It sends exactly the requests the app's boot sends (same
+// URLs, same batching: lib/homePrefetch.ts and lib/session.ts); lib/early.ts hands each response to the tRPC client
+// once, when it asks for the same URL. test/browser/boot.test.ts checks that nothing is asked for twice.
+(() => {
+  const BOOT = __BOOT__;
+  let signedIn = false;
+  let region = null;
+  try {
+    signedIn = localStorage.getItem(BOOT.signedInKey) === "1";
+    region = localStorage.getItem(BOOT.regionKey);
+  } catch {
+    return; // storage blocked: the app asks the server itself
+  }
+  // Anonymous visitors see the login screen, whatever the address.
+  if (!signedIn) return;
+  const home = location.pathname === "/";
+  if (home) {
+    // The home screen's chunk and its imports, only where the home screen is what will render.
+    for (const href of BOOT.homeChunks) {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.crossOrigin = "";
+      link.href = href;
+      document.head.append(link);
+    }
+  }
+  const early = {};
+  window.__gongguEarly = early;
+  const ask = (paths, inputs) => {
+    const url = `${location.origin}/api/trpc/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`;
+    early[url] = fetch(url);
+    early[url].catch(() => {}); // a failure is the app's to show, when it takes the response
+  };
+  if (home && region) {
+    ask("groupBuys.list,auth.me", { 0: { regionId: region, status: "OPEN", limit: BOOT.feedPage } });
+    ask("recommend.forMe", { 0: { limit: BOOT.suggestionCount } });
+  } else {
+    ask("auth.me", {});
+  }
+})();

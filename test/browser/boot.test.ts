@@ -1,0 +1,112 @@
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { DEMO_BUYERS } from "../../scripts/seed/demo-data.ts";
+import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+
+/** Every request a page makes from now on, as paths (with the query), in order. */
+function record(page: Page): string[] {
+  const seen: string[] = [];
+  page.on("request", (r) => seen.push(r.url().replace(baseUrl, "")));
+  return seen;
+}
+
+const api = (seen: string[]) => seen.filter((u) => u.startsWith("/api/trpc/"));
+const homeChunk = (seen: string[]) => seen.filter((u) => /^\/assets\/HomePage-[\w-]+\.js$/.test(u));
+/** The URLs index.html's boot script asked for (client/boot/early.js). */
+const sentEarly = (page: Page) =>
+  page.evaluate(() => Object.keys((window as { __gongguEarly?: object }).__gongguEarly ?? {}).sort());
+/** The early responses index.html's boot script sent that the app has not taken over (lib/early.ts). */
+const untaken = (page: Page) =>
+  page.evaluate(() => {
+    const early = (window as { __gongguEarly?: Record<string, unknown> }).__gongguEarly ?? {};
+    return Object.keys(early).filter((url) => early[url] !== undefined);
+  });
+
+describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
+  const chromium = useChromium();
+
+  test("a signed-in cold visit to the feed asks for the session, the feed and the suggestions once each, before the app loads", async () => {
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, DEMO_BUYERS[0].email);
+    await page.waitForLoadState("networkidle");
+
+    const cold = await context.newPage();
+    const seen = record(cold);
+    await cold.goto(`${baseUrl}/`);
+    await cold.getByTestId("feed-item").first().waitFor();
+    await cold.getByTestId("suggestion").first().waitFor();
+    await shot(cold, "home-cold-boot-ko");
+
+    const boot = api(seen).slice(0, 2);
+    expect(boot.map((u) => u.split("?")[0]).sort()).toEqual([
+      "/api/trpc/groupBuys.list,auth.me",
+      "/api/trpc/recommend.forMe",
+    ]);
+    // Sent by the inline script, handed over, not asked again: each URL once, no early response left unused.
+    expect(await sentEarly(cold)).toEqual(boot.map((u) => `${baseUrl}${u}`).sort());
+    expect(api(seen).length).toBe(new Set(api(seen)).size);
+    expect(await untaken(cold)).toEqual([]);
+    expect(homeChunk(seen)).toHaveLength(1);
+    // Korean users never download the English dictionary.
+    expect(seen.filter((u) => /^\/assets\/en-/.test(u))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test("other screens get the session early too, and never download the home screen", async () => {
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, DEMO_BUYERS[0].email);
+    await page.waitForLoadState("networkidle");
+
+    const cold = await context.newPage();
+    const seen = record(cold);
+    await cold.goto(`${baseUrl}/wallet`);
+    await cold.getByTestId("wallet-available").waitFor();
+    expect(api(seen)[0]).toBe(`/api/trpc/auth.me?batch=1&input=${encodeURIComponent("{}")}`);
+    expect(await sentEarly(cold)).toEqual([`${baseUrl}${api(seen)[0]}`]);
+    expect(api(seen).filter((u) => u.startsWith("/api/trpc/auth.me"))).toHaveLength(1);
+    expect(await untaken(cold)).toEqual([]);
+    expect(homeChunk(seen)).toEqual([]);
+
+    // An anonymous visitor to "/" lands on the login screen without the home screen's chunk or any early request.
+    const anonymous = await chromium.open();
+    const anonSeen = record(anonymous.page);
+    await anonymous.page.goto(`${baseUrl}/`);
+    await anonymous.page.getByRole("heading", { name: "로그인" }).waitFor();
+    expect(homeChunk(anonSeen)).toEqual([]);
+    expect(api(anonSeen)).toEqual([]);
+
+    expect([...problems, ...anonymous.problems]).toEqual([]);
+    await Promise.all([context.close(), anonymous.context.close()]);
+  });
+
+  test("English is downloaded when picked, and on later visits before the first render", async () => {
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, DEMO_BUYERS[0].email);
+    const seen = record(page);
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await page.getByRole("heading", { name: "For you" }).waitFor();
+    expect(seen.filter((u) => /^\/assets\/en-[\w-]+\.js$/.test(u))).toHaveLength(1);
+
+    // A later visit renders English from the start: no Korean frame in between.
+    const later = await context.newPage();
+    const texts: string[] = [];
+    await later.exposeFunction("__seen", (t: string) => texts.push(t));
+    await later.addInitScript(() => {
+      new MutationObserver(() => {
+        const heading = document.querySelector("main h2");
+        if (heading?.textContent) (window as unknown as { __seen: (t: string) => void }).__seen(heading.textContent);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
+    await later.goto(`${baseUrl}/`);
+    await later.getByRole("heading", { name: "For you" }).waitFor();
+    expect(await later.locator("html").getAttribute("lang")).toBe("en");
+    expect(texts.filter((t) => t === "추천")).toEqual([]);
+    await shot(later, "home-cold-boot-en");
+
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
+    await page.getByRole("heading", { name: "추천" }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
