@@ -38,6 +38,8 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
+            // Integration tests (HTTP → tRPC → D1/DO/queue); vitest's 5 s unit-test default failed them on a loaded machine.
+            testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
           },
         },

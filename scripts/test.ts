@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { exitOf, ROOT } from "./lib/proc.ts";
+import { killTree, watchForStalls } from "./lib/stall-watchdog.ts";
 
 interface Phase {
   name: string;
@@ -40,10 +41,32 @@ async function staticChecks(): Promise<Phase[]> {
   return phases;
 }
 
+/** vitest, output streamed through us so the stall watchdog can see that the run is moving. */
 async function vitest(): Promise<Phase> {
   const t = performance.now();
-  const code = await exitOf(npmRun("test:vitest", process.argv.slice(2), "inherit"));
-  return { name: "vitest", wallS: since(t), code };
+  if (process.stdout.isTTY) process.env.FORCE_COLOR ??= "1";
+  const child = npmRun("test:vitest", process.argv.slice(2), "pipe");
+  let gaveUp = "";
+  const watchdog = watchForStalls(child.pid ?? 0, {
+    // TEST_STALL_QUIET_S shortens the window (to try the watchdog by stopping a runtime with SIGSTOP).
+    quietMs: Number(process.env.TEST_STALL_QUIET_S || 300) * 1000,
+    onGiveUp(reason) {
+      gaveUp = reason;
+      console.error(`\n✗ stall watchdog: ${reason}; ending vitest.`);
+      killTree(child.pid ?? 0);
+    },
+  });
+  child.stdout?.on("data", (d: Buffer) => {
+    watchdog.output();
+    process.stdout.write(d);
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    watchdog.output();
+    process.stderr.write(d);
+  });
+  const code = await exitOf(child);
+  watchdog.stop();
+  return { name: "vitest", wallS: since(t), code: gaveUp ? 1 : code };
 }
 
 const started = performance.now();
