@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
-import { FEED_PAGE, FEED_REGION_KEY, SIGNED_IN_KEY, SUGGESTION_COUNT } from "./client/src/lib/bootKeys";
+import { FEED_PAGE, FEED_REGION_KEY, SIGNED_IN_KEY, SUGGESTION_COUNT, WON_FORMAT } from "./client/src/lib/bootKeys";
 
 /**
  * index.html's inline boot script (client/boot/early.js): it sends the app's first requests and, on "/" only,
@@ -45,6 +45,7 @@ function earlyBoot(): Plugin {
           regionKey: FEED_REGION_KEY,
           feedPage: FEED_PAGE,
           suggestionCount: SUGGESTION_COUNT,
+          wonFormat: WON_FORMAT,
         };
         const source = readFileSync(path.resolve(import.meta.dirname, "client/boot/early.js"), "utf8");
         if (!source.includes("__BOOT__")) throw new Error("early-boot: client/boot/early.js has no __BOOT__");

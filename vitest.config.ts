@@ -1,51 +1,93 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/**
+ * Workers test files that get a runtime of their own (fresh D1, Durable Objects and Queue), because they assert on
+ * global state that leftovers of other files would change: crons that walk every row (wallet-cron, recommend,
+ * platform-limits), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
+ * groupbuy-fast-path, platform-limits) and write counters over every table (fuzz). Every other workers file shares one workerd.
+ */
+const ISOLATED_WORKER_FILES = [
+  "test/worker/fuzz-0.test.ts",
+  "test/worker/fuzz-1.test.ts",
+  "test/worker/groupbuy-fast-path.test.ts",
+  "test/worker/groupbuy-group-commit.test.ts",
+  "test/worker/groupbuy-join-cost.test.ts",
+  "test/worker/platform-limits.test.ts",
+  "test/worker/recommend.test.ts",
+  "test/worker/wallet-cron.test.ts",
+];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const workersPlugin = () =>
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? "100",
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+          PASSWORD_PEPPER: "test-pepper",
+          BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
+          // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
+          SIM_RUNS: process.env.SIM_RUNS ?? "",
+          SIM_SEED: process.env.SIM_SEED ?? "",
+          SIM_PATH: process.env.SIM_PATH ?? "",
+          // buyers of the big group buy in test/worker/platform-limits.test.ts
+          PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
+          // concurrent joins in test/worker/groupbuy-group-commit.test.ts (default 60)
+          GROUP_COMMIT_JOINS: process.env.GROUP_COMMIT_JOINS ?? "",
+          // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
+          JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
+          TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
+          // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
+          PG_TIMEOUT_MS: "1000",
+        },
+      },
+    });
   return {
     test: {
       projects: [
         {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).
-                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? "100",
-                  FUZZ_SEED: process.env.FUZZ_SEED ?? "",
-                  PASSWORD_PEPPER: "test-pepper",
-                  BILLING_KEY_SECRETS: "1:dGVzdC1iaWxsaW5nLWtleS12MS0zMi1ieXRlcy14eHg=",
-                  // model-based ledger simulation: `SIM_RUNS=1000 npm run test:sim`, replay with SIM_SEED
-                  SIM_RUNS: process.env.SIM_RUNS ?? "",
-                  SIM_SEED: process.env.SIM_SEED ?? "",
-                  SIM_PATH: process.env.SIM_PATH ?? "",
-                  // buyers of the big group buy in test/worker/platform-limits.test.ts
-                  PLATFORM_BUYERS: process.env.PLATFORM_BUYERS ?? "",
-                  // concurrent joins in test/worker/groupbuy-group-commit.test.ts (default 60)
-                  GROUP_COMMIT_JOINS: process.env.GROUP_COMMIT_JOINS ?? "",
-                  // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
-                  JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
-                  TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
-                  // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
-                  PG_TIMEOUT_MS: "1000",
-                },
-              },
-            }),
-          ],
+          // One workerd for all these files, run one after another in a single run request (isolate: false and one
+          // worker): starting a runtime and applying migrations per file cost more than the tests. Storage is shared,
+          // so tests create their own users/regions/group buys and never count global rows; setup.ts resets the
+          // global switches (sandbox gateway) before each file.
+          // disableConsoleIntercept: logs go straight to workerd's stdout. Through vitest, a log from another I/O context
+          // (a Durable Object, a queue batch) is parked until the runner's next message, and one parked after the last
+          // message left `vitest run` waiting forever (workers-sdk#15719; idor.test.ts "passed and never exited").
+          plugins: [workersPlugin()],
+          // groupOrder: vitest runs this batch first, then the projects of group 1 (which may use more workers on a machine
+          // with more cores; projects of one group must share maxWorkers).
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
+            exclude: ISOLATED_WORKER_FILES,
             // Integration tests (HTTP → tRPC → D1/DO/queue); vitest's 5 s unit-test default failed them on a loaded machine.
             testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
+            isolate: false,
+            maxWorkers: 1,
+            disableConsoleIntercept: true,
+          },
+        },
+        {
+          plugins: [workersPlugin()],
+          test: {
+            name: "workers-isolated",
+            sequence: { groupOrder: 1 },
+            include: ISOLATED_WORKER_FILES,
+            testTimeout: 30_000,
+            setupFiles: ["./test/worker/setup.ts"],
+            disableConsoleIntercept: true,
           },
         },
         {
           test: {
             name: "node",
+            sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/node/**/*.test.ts"],
           },
@@ -54,6 +96,7 @@ export default defineConfig(async () => {
           // Real Chromium against `wrangler dev` started by the global setup (skipped without chromium unless CI).
           test: {
             name: "browser",
+            sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/browser/**/*.test.ts"],
             globalSetup: ["./test/browser/global-setup.ts"],

@@ -12,6 +12,11 @@
  * Prints joins/s, p50/p99 latency, successes and the oversell count (must be 0, checked against the DO, the D1 counter
  * and the ledger holds), the DO/D1 ratio, and the machine's cores. Exits 1 on any oversell or wrong count.
  *
+ * Where the clients connect: `wrangler dev` puts a dev-only proxy (wrangler's Node + a second workerd) in front of the
+ * runtime that runs the worker; production has no such hop, and on 2 cores it costs as much CPU as the worker itself.
+ * By default every storm (ceilings, DO and D1 alike) goes straight to the runtime's own address, which wrangler logs
+ * at debug level; BENCH_VIA=proxy sends all of them through the proxy instead (what the figures before Dec 2 used).
+ *
  * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per storm at most. localhost only.
  */
 import { spawnSync } from "node:child_process";
@@ -24,6 +29,7 @@ import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
+const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
 const FILL = Number(process.env.BENCH_FILL ?? 1_000);
@@ -33,7 +39,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
 const PROFILE = process.env.BENCH_PROFILE;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const HOT_SHARES = 100;
-const BASE = `http://127.0.0.1:${PORT}`;
+/** Where the storms go: the runtime itself, or wrangler's proxy (BENCH_VIA=proxy). Set once the server is up. */
+let BASE = `http://127.0.0.1:${PORT}`;
 
 /** The project's wrangler.toml with the bench worker as `main`, absolute paths, and no static assets. */
 function wranglerConfig(dir: string): string {
@@ -119,6 +126,8 @@ interface Storm {
   p99: number;
   /** CPU ms per attempt: this load generator, and each server process (workerd, wrangler's node). */
   cpu: Record<string, number>;
+  /** The 1-minute load average when the storm ended (the machine is shared). */
+  load: number;
 }
 
 async function storm(
@@ -139,6 +148,7 @@ async function storm(
     p50: 0,
     p99: 0,
     cpu: {},
+    load: 0,
   };
   let next = 0;
   const stopProfile = PROFILE === name ? await startProfile(PORT + 1) : null;
@@ -174,20 +184,32 @@ async function storm(
   result.perSec = result.attempts / result.seconds;
   result.p50 = pct(0.5);
   result.p99 = pct(0.99);
+  result.load = loadavg()[0];
   return result;
 }
+
+interface GroupCommits {
+  name: string;
+  groups: number;
+  holds: number;
+}
+
+/** A room's group-commit counters since it woke (in memory: they restart at 0 after an eviction). */
+const roomStats = (id: string) => post<{ groups: number; holds: number }>("/bench/room-stats", { id });
 
 /** wrangler dev's process group (it and workerd), for the CPU split. */
 let serverGroup: number | undefined;
 
 async function main() {
-  const { stop, server } = await startBenchServer({
+  const { stop, server, runtimeBase } = await startBenchServer({
     name: "join",
     port: PORT,
     config: wranglerConfig,
     healthPath: "/bench/health",
+    runtime: VIA === "direct",
   });
   serverGroup = server.pid;
+  if (runtimeBase) BASE = runtimeBase;
   try {
     // Every buyer takes at most one share of each buy (max 1 per person), so the hot storm needs ≥ 100 buyers and
     // the fill storm one buyer per share. Attempts beyond a buyer's first are refused (sold out or max-per-person).
@@ -221,10 +243,20 @@ async function main() {
       await storm("trpc health", CEILING, () => queryCall("/api/trpc/health")),
       await storm("auth.me", CEILING, (i) => queryCall("/api/trpc/auth.me", token(i))),
     ];
+    // The rooms' group-commit counters live in memory and reset when a room is evicted (wrangler dev evicts an idle
+    // room within a minute), so each is read right before and right after its own storm.
+    const commits: GroupCommits[] = [];
+    const doStorm = async (name: string, attempts: number, id: string, tag: string) => {
+      const before = await roomStats(id);
+      const r = await storm(name, attempts, viaDo(id, tag));
+      const after = await roomStats(id);
+      commits.push({ name, groups: after.groups - before.groups, holds: after.holds - before.holds });
+      return r;
+    };
     const results = [
-      await storm("hot DO", ATTEMPTS, viaDo(hot.do, "hd")),
+      await doStorm("hot DO", ATTEMPTS, hot.do, "hd"),
       await storm("hot D1", ATTEMPTS, viaD1(hot.d1, "hb")),
-      await storm("fill DO", FILL, viaDo(fill.do, "fd")),
+      await doStorm("fill DO", FILL, fill.do, "fd"),
       await storm("fill D1", FILL, viaD1(fill.d1, "fb")),
     ];
     const after = await post<
@@ -234,7 +266,6 @@ async function main() {
           confirmed: number;
           escrow: number;
           price: number;
-          holdGroups: { groups: number; holds: number };
         };
         d1: { taken: number; escrow: number; price: number };
       }[]
@@ -246,15 +277,20 @@ async function main() {
     console.log(
       `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown"}), load ${loadavg()
         .map((l) => l.toFixed(2))
-        .join(" ")}, node ${process.version}\n`,
+        .join(" ")}, node ${process.version}`,
     );
-    console.log("storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  CPU ms/attempt");
+    console.log(
+      `clients connect ${VIA === "direct" ? `to the workerd runtime directly (${BASE}; BENCH_VIA=proxy: through wrangler dev's proxy)` : "through wrangler dev's proxy"}\n`,
+    );
+    console.log(
+      "storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  load  CPU ms/attempt",
+    );
     for (const r of [...ceilings, ...results]) {
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(", ");
       console.log(
-        `${r.name.padEnd(12)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1).padEnd(7)} ${cpu}` +
+        `${r.name.padEnd(12)} ${String(r.attempts).padEnd(9)} ${String(r.ok).padEnd(6)} ${String(r.soldOut).padEnd(9)} ${String(r.other).padEnd(6)} ${r.seconds.toFixed(2).padEnd(8)} ${r.perSec.toFixed(0).padEnd(8)} ${r.p50.toFixed(1).padEnd(7)} ${r.p99.toFixed(1).padEnd(7)} ${r.load.toFixed(1).padEnd(5)} ${cpu}` +
           (r.otherCodes.size ? `  (${[...r.otherCodes].slice(0, 3).join(", ")})` : ""),
       );
     }
@@ -286,10 +322,9 @@ async function main() {
         `${name}: ${all} attempts on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
       );
     }
-    for (const [i, name] of ["hot", "fill"].entries()) {
-      const g = after[i].do.holdGroups;
+    for (const g of commits) {
       console.log(
-        `${name} DO group commit: ${g.holds} holds in ${g.groups} D1 batches (${(g.holds / Math.max(1, g.groups)).toFixed(1)} per batch)`,
+        `${g.name} group commit: ${g.holds} holds in ${g.groups} D1 batches (${(g.holds / Math.max(1, g.groups)).toFixed(1)} per batch)`,
       );
     }
     const target = results[0].perSec >= 1000 && results[0].p99 < 50;

@@ -5,8 +5,9 @@
  * Each sample is a COLD load in a fresh browser context (empty cache) of a signed-in buyer's home feed:
  *   throttled  CPU ×4 via CDP Emulation.setCPUThrottlingRate (the issue's budget: feed paints < 1 s)
  *   baseline   the same cold load unthrottled, in the same run — the ratio says what the slow CPU costs
- * Prints the median LCP (largest-contentful-paint) and the time the first feed card was in the DOM, and the transfer
- * sizes of that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies.
+ * Prints the median LCP (largest-contentful-paint), the time the first feed card was in the DOM and the main thread's
+ * script time until then (CDP ScriptDuration; steadier than wall time on a busy machine), and the transfer sizes of
+ * that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies.
  * Writes bench/results/web.json ({ name, date, cores, rows }). Bounded: BENCH_WEB_RUNS (5) samples per mode and a
  * BENCH_WEB_DEADLINE_S (240 s) deadline for the whole run. localhost only.
  */
@@ -32,6 +33,8 @@ interface Sample {
   waterfall: string[];
   lcp: number;
   feed: number;
+  /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
+  script: number;
   js: { wire: number; gzip: number };
   css: { wire: number; gzip: number };
   total: { wire: number; gzip: number };
@@ -62,12 +65,15 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     await cdp.send("Network.enable");
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
     await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+    await cdp.send("Performance.enable");
     const types = new Map<string, string>();
     const wire = new Map<string, number>();
     cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
     cdp.on("Network.loadingFinished", (e) => wire.set(e.requestId, e.encodedDataLength));
     await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
     await page.locator('[data-testid="feed-item"]').first().waitFor({ timeout: 30_000 });
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const script = (metrics.find((m) => m.name === "ScriptDuration")?.value ?? 0) * 1000;
     // LCP candidates stop with the first input; give the feed's paint a frame to be reported, then read.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const { lcp, feed, waterfall } = await page.evaluate(() => {
@@ -89,6 +95,7 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
       waterfall,
       lcp,
       feed,
+      script,
       js: { wire: 0, gzip: 0 },
       css: { wire: 0, gzip: 0 },
       total: { wire: 0, gzip: 0 },
@@ -180,6 +187,8 @@ try {
   const lcpFast = median(fast.map((s) => s.lcp));
   const feedSlow = median(slow.map((s) => s.feed));
   const feedFast = median(fast.map((s) => s.feed));
+  const scriptSlow = median(slow.map((s) => s.script));
+  const scriptFast = median(fast.map((s) => s.script));
   const last = slow[slow.length - 1];
   const kib = (n: number) => Math.round((n / 1024) * 10) / 10;
   const ms = (n: number) => Math.round(n);
@@ -197,6 +206,13 @@ try {
       unit: "ms",
       baseline: ms(feedFast),
       ratio: Math.round((feedSlow / feedFast) * 100) / 100,
+    },
+    {
+      metric: `main-thread script time until then, CPU ×${THROTTLE} (median)`,
+      value: ms(scriptSlow),
+      unit: "ms",
+      baseline: ms(scriptFast),
+      ratio: Math.round((scriptSlow / scriptFast) * 100) / 100,
     },
     { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
     { metric: "cold load CSS (gzip)", value: kib(last.css.gzip), unit: "KiB" },

@@ -24,7 +24,7 @@ const files = [
 ];
 if (values.fuzz) files.push("test/worker/fuzz-0.test.ts", "test/worker/fuzz-1.test.ts");
 const started = performance.now();
-const result = spawnSync(process.execPath, [binPath("vitest"), "run", "--project", "workers", ...files], {
+const result = spawnSync(process.execPath, [binPath("vitest"), "run", "--project", "workers*", ...files], {
   cwd: ROOT,
   stdio: "inherit",
   env: {

@@ -11,7 +11,7 @@ import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
-import { createContext, readAuth } from "./trpc/context";
+import { createContext, onlyCalls, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
@@ -83,7 +83,9 @@ app.use("/api/trpc/*", (c, next) =>
     endpoint: "/api/trpc",
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: (opts, c) => createContext(c, opts.resHeaders),
+    // Only the hot join may use the isolate's session cache: it re-checks the session in its guard batch.
+    createContext: (opts, c) =>
+      createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["groupBuys.join"]) }),
     // A rate-limited call tells HTTP clients when to come back; batched calls wait for the longest limit.
     responseMeta({ errors }) {
       const wait = Math.max(0, ...errors.map((e) => retryAfterSeconds(e) ?? 0));

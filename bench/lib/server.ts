@@ -29,18 +29,30 @@ export interface BenchServerOptions {
   vars?: Record<string, string>;
   healthPath?: string;
   timeoutMs?: number;
+  /**
+   * Also find the address of the runtime that runs the worker (wrangler logs it at debug level), so a bench can send
+   * its load there instead of through wrangler dev's proxy (see `runtimeBase`).
+   */
+  runtime?: boolean;
 }
 
 export interface BenchServer {
   base: string;
+  /**
+   * With `runtime`: http://host:port of the workerd runtime that runs the worker. `wrangler dev` puts a dev-only
+   * proxy (a second workerd process plus wrangler's Node) in front of it that production does not have; load sent
+   * here skips that hop. Null when the option was not set.
+   */
+  runtimeBase: string | null;
   server: ChildProcess;
   stop: () => Promise<void>;
 }
 
 /** Keeps the last `limit` characters a child prints (and drains its pipes so it never blocks on a full one). */
-function tail(child: ChildProcess, limit = 4_000): () => string {
+function tail(child: ChildProcess, limit = 4_000, onText?: (text: string) => void): () => string {
   let text = "";
   const keep = (d: Buffer | string) => {
+    onText?.(String(d));
     text = (text + d).slice(-limit);
   };
   child.stdout?.on("data", keep);
@@ -74,13 +86,29 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       vars: options.vars,
       detached: true,
       capture: true,
+      // debug logging makes wrangler print the runtime's own address (userWorkerUrl)
+      env: options.runtime ? { WRANGLER_LOG: "debug" } : undefined,
     });
-    const log = tail(server);
+    let runtimeBase: string | null = null;
+    let pending = "";
+    const log = tail(server, 4_000, (text) => {
+      if (!options.runtime) return;
+      pending = (pending + text).slice(-20_000);
+      const all = [...pending.matchAll(/"userWorkerUrl":\{"protocol":"http:","hostname":"([^"]+)","port":"(\d+)"/g)];
+      const last = all.at(-1);
+      if (last) runtimeBase = `http://${last[1]}:${last[2]}`;
+    });
     const base = `http://127.0.0.1:${options.port}`;
     await waitForHealth(base, server, options.timeoutMs ?? 120_000, options.healthPath).catch((e: Error) => {
       throw new Error(`${e.message}\n${log()}`);
     });
-    return { base, server, stop };
+    if (options.runtime) {
+      const deadline = Date.now() + 10_000;
+      while (!runtimeBase && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (!runtimeBase) throw new Error("wrangler did not log the runtime address (userWorkerUrl)");
+      await waitForHealth(runtimeBase, server, 10_000, options.healthPath);
+    }
+    return { base, runtimeBase, server, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -6,6 +6,7 @@
  *   POST /bench/seed         region, seller, group buys, N funded residents with bearer sessions
  *   POST /bench/trpc/join    the BASELINE: the same procedure guards, but the fill is a conditional UPDATE on D1
  *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
+ *   POST /bench/room-stats   a room's group-commit counters (read right before and after its storm)
  */
 import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -21,7 +22,7 @@ import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
 import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
 import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
-import { createContext } from "../../worker/trpc/context";
+import { createContext, onlyCalls } from "../../worker/trpc/context";
 import { activeProcedure, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
@@ -34,7 +35,7 @@ const HOUR = 3_600_000;
 const baselineRouter = router({
   join: activeProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
     const user = ctx.user;
-    const homeRegionId = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now);
+    const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
     const taken = await ctx.db
       .update(groupBuys)
       .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
@@ -60,6 +61,7 @@ const baselineRouter = router({
         shares: input.shares,
         title: taken.title,
         now: ctx.now,
+        tierLevel,
       });
       return { holdId: hold.id, shares: input.shares, amount: hold.amount };
     } catch (e) {
@@ -82,7 +84,8 @@ bench.use(
   trpcServer({
     endpoint: "/bench/trpc",
     router: baselineRouter,
-    createContext: (opts, c) => createContext(c, opts.resHeaders),
+    // the same session cache as groupBuys.join (and the same re-check in assertJoinGuards)
+    createContext: (opts, c) => createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["join"]) }),
   }),
 );
 
@@ -210,12 +213,16 @@ bench.post("/bench/state", async (c) => {
         confirmed: room.counts.confirmed,
         escrow: held(b.do),
         price: room.meta?.pricePerShare,
-        holdGroups: room.holdGroups,
       },
       d1: { taken: d1?.takenShares ?? -1, escrow: held(b.d1), price: d1?.pricePerShare },
     });
   }
   return c.json(out);
+});
+
+bench.post("/bench/room-stats", async (c) => {
+  const { id } = (await c.req.json()) as { id: string };
+  return c.json((await roomStub(c.env, id).debugState()).holdGroups);
 });
 
 bench.get("/bench/health", (c) => c.json({ ok: true }));

@@ -52,6 +52,8 @@ export interface DevServerOptions extends LocalState {
   /** Own process group so a test can end wrangler and workerd together. */
   detached?: boolean;
   capture?: boolean;
+  /** Extra environment for wrangler (e.g. WRANGLER_LOG=debug, which logs the runtime's own address). */
+  env?: Record<string, string>;
 }
 
 export function startDevServer(options: DevServerOptions): ChildProcess {

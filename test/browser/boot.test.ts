@@ -2,6 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS } from "../../scripts/seed/demo-data.ts";
 import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+import { watchConsole } from "./lib/page.ts";
 
 /** Every request a page makes from now on, as paths (with the query), in order. */
 function record(page: Page): string[] {
@@ -25,14 +26,20 @@ const untaken = (page: Page) =>
 describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
   const chromium = useChromium();
 
-  test("a signed-in cold visit to the feed asks for the session, the feed and the suggestions once each, before the app loads", async () => {
+  /** A browser that has logged in before opens `path` in a new tab: its requests and console problems are recorded. */
+  async function signedInVisit(path: string) {
     const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_BUYERS[0].email);
     await page.waitForLoadState("networkidle");
-
     const cold = await context.newPage();
     const seen = record(cold);
-    await cold.goto(`${baseUrl}/`);
+    const coldProblems = watchConsole(cold);
+    await cold.goto(`${baseUrl}${path}`);
+    return { context, cold, seen, problems: () => [...problems, ...coldProblems] };
+  }
+
+  test("a signed-in cold visit to the feed asks for the session, the feed and the suggestions once each, before the app loads", async () => {
+    const { context, cold, seen, problems } = await signedInVisit("/");
     await cold.getByTestId("feed-item").first().waitFor();
     await cold.getByTestId("suggestion").first().waitFor();
     await shot(cold, "home-cold-boot-ko");
@@ -49,18 +56,12 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     expect(homeChunk(seen)).toHaveLength(1);
     // Korean users never download the English dictionary.
     expect(seen.filter((u) => /^\/assets\/en-/.test(u))).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(problems()).toEqual([]);
     await context.close();
   });
 
   test("other screens get the session early too, and never download the home screen", async () => {
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, DEMO_BUYERS[0].email);
-    await page.waitForLoadState("networkidle");
-
-    const cold = await context.newPage();
-    const seen = record(cold);
-    await cold.goto(`${baseUrl}/wallet`);
+    const { context, cold, seen, problems } = await signedInVisit("/wallet");
     await cold.getByTestId("wallet-available").waitFor();
     expect(api(seen)[0]).toBe(`/api/trpc/auth.me?batch=1&input=${encodeURIComponent("{}")}`);
     expect(await sentEarly(cold)).toEqual([`${baseUrl}${api(seen)[0]}`]);
@@ -76,7 +77,7 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     expect(homeChunk(anonSeen)).toEqual([]);
     expect(api(anonSeen)).toEqual([]);
 
-    expect([...problems, ...anonymous.problems]).toEqual([]);
+    expect([...problems(), ...anonymous.problems]).toEqual([]);
     await Promise.all([context.close(), anonymous.context.close()]);
   });
 

@@ -175,7 +175,7 @@ export const AUTHZ_TABLE: AuthzTable = {
       userId: (await fx.walletUser()).id,
       amount: 1_000,
       reason: "테스트 적립",
-      idempotencyKey: `authz-${++serial}-${Date.now()}`,
+      idempotencyKey: `authz-${++serial}-${newId()}`,
     }),
     expect: adminsOnly,
     // a valid-looking grant for an unknown user is a decided outcome: its idempotency key remembers it
@@ -420,7 +420,7 @@ export const AUTHZ_TABLE: AuthzTable = {
     kind: "mutation",
     input: async ({ fx, caller }) => {
       if (caller) await giveHomeAndPoints(caller.id, fx.region.id, 4_900);
-      return { idempotencyKey: `authz-plus-${++serial}-${Date.now()}` };
+      return { idempotencyKey: `authz-plus-${++serial}-${newId()}` };
     },
     expect: active,
     // a refused subscribe (no region / not enough points) is a decided outcome its idempotency key remembers

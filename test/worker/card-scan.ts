@@ -71,7 +71,10 @@ function mask(digits: string) {
   return `${digits.slice(0, 4)}…${digits.slice(-2)}`;
 }
 
-async function scanD1(out: CardFinding[]) {
+/** Per D1 table, the highest rowid already scanned (an incremental scan reads only the rows added since). */
+export type D1Marks = Map<string, number>;
+
+async function scanD1(out: CardFinding[], since?: D1Marks) {
   const tables = await env.DB.prepare(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
   ).all<{ name: string }>();
@@ -79,10 +82,32 @@ async function scanD1(out: CardFinding[]) {
     const columns = await env.DB.prepare(`SELECT name FROM pragma_table_info('${name}')`).all<{ name: string }>();
     for (const c of columns.results)
       if (CARD_FIELD.test(c.name)) out.push({ where: `d1:${name}.${c.name}`, what: "card column" });
+    if (since) {
+      await scanNewRows(name, since, out);
+      continue;
+    }
     const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
     rows.results.forEach((row, i) => {
       findCardData(row, `d1:${name}#${i}`, out);
     });
+  }
+}
+
+/** Rows added since the last incremental scan. WITHOUT ROWID tables (FTS internals) are left to the full scan. */
+async function scanNewRows(name: string, since: D1Marks, out: CardFinding[]) {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (
+      await env.DB.prepare(`SELECT rowid AS "__scan_rowid", * FROM "${name}" WHERE rowid > ? ORDER BY rowid`)
+        .bind(since.get(name) ?? 0)
+        .all<Record<string, unknown>>()
+    ).results;
+  } catch {
+    return;
+  }
+  for (const { __scan_rowid: rowid, ...row } of rows) {
+    findCardData(row, `d1:${name}#rowid=${rowid}`, out);
+    since.set(name, Math.max(since.get(name) ?? 0, Number(rowid)));
   }
 }
 
@@ -106,10 +131,16 @@ async function scanDurableObject(label: string, stub: DurableObjectStub, out: Ca
 }
 
 export async function scanForCardData(
-  opts: { queueBodies?: unknown[]; logs?: string[]; durableObjects?: Record<string, DurableObjectStub> } = {},
+  opts: {
+    queueBodies?: unknown[];
+    logs?: string[];
+    durableObjects?: Record<string, DurableObjectStub>;
+    /** Scan only the D1 rows added since these marks (and move them); default: every row. */
+    d1Since?: D1Marks;
+  } = {},
 ): Promise<CardFinding[]> {
   const out: CardFinding[] = [];
-  await scanD1(out);
+  await scanD1(out, opts.d1Since);
   await scanDurableObject("SandboxGateway", sandboxGateway(env), out);
   for (const [label, stub] of Object.entries(opts.durableObjects ?? {})) await scanDurableObject(label, stub, out);
   (opts.queueBodies ?? []).forEach((b, i) => {

@@ -2,16 +2,18 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { type Db, getDb } from "../../worker/db/client";
 import { checkBook, isClean, listBooks } from "../../worker/wallet/reconcile";
+import { booksOfThisFile } from "./file-scope";
 
 /**
  * Call at the end of any test that moves points. Throws (with the offending accounts) unless, for every book:
  * Σ (credits − debits) = 0 posted and pending, every cached balance equals the sum of its transfer rows, no guarded
  * account (user points, escrow, payables) is overdrawn, the open-holds index matches the rows, and every pending
- * transfer is settled at most once by a post/void of the same book and accounts.
+ * transfer is settled at most once by a post/void of the same book and accounts. Without `books`: every book this test
+ * file wrote to (files share one database, see file-scope.ts).
  */
 export async function assertLedgerInvariants(db: Db = getDb(env), books?: string[]): Promise<void> {
   const problems: unknown[] = [];
-  for (const book of books ?? (await listBooks(db))) {
+  for (const book of books ?? (await booksOfThisFile()) ?? (await listBooks(db))) {
     const check = await checkBook(db, book);
     if (!isClean(check)) problems.push(check);
   }

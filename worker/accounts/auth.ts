@@ -66,3 +66,9 @@ export async function login(db: Db, pepper: string, email: string, password: str
 export function isSuspended(user: { suspendedUntil: number | null }, now: number): boolean {
   return user.suspendedUntil !== null && user.suspendedUntil > now;
 }
+
+export const LOG_IN_MESSAGE = "Log in to continue.";
+
+export function suspendedMessage(suspendedUntil: number | null): string {
+  return `Your account is suspended until ${new Date(suspendedUntil ?? 0).toISOString().slice(0, 10)}.`;
+}

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
 import { randomToken, sha256Hex } from "../lib/ids";
+import { cachedSession, cacheSession, forgetCachedSession } from "./sessionCache";
 
 export const SESSION_COOKIE = "gonggu_session";
 const DAY_MS = 86_400_000;
@@ -15,23 +16,57 @@ export async function createSession(db: Db, userId: string, kind: SessionKind, t
   return { token, expiresAt };
 }
 
+const liveSession = (tokenHash: string, now: number) =>
+  and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
+
+export type Session = { user: typeof users.$inferSelect; expiresAt: number; tokenHash: string };
+
 /** The user behind a live (unexpired, unrevoked) session token, or null. */
-export async function resolveSession(db: Db, token: string, now: number) {
+export async function resolveSession(db: Db, token: string, now: number): Promise<Session | null> {
   if (token.length < 20 || token.length > 100) return null;
   const row = await db
     .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(liveSession(await sha256Hex(token), now))
     .get();
   return row ?? null;
 }
 
+/**
+ * resolveSession through this isolate's short-lived cache (sessionCache.ts states the bound). Only for callers that
+ * re-check the session before anything but a refusal: `cached` says whether they must.
+ */
+export async function resolveSessionCached(
+  db: Db,
+  token: string,
+  now: number,
+): Promise<{ session: Session; cached: boolean } | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  const hit = cachedSession(await sha256Hex(token), now);
+  if (hit) return { session: hit, cached: true };
+  const session = await resolveSession(db, token, now);
+  if (session) cacheSession(session, now);
+  return session ? { session, cached: false } : null;
+}
+
+/** The re-check of a cached session, to batch with other reads: one row while it is live, with the suspension. */
+export function liveSessionQuery(db: Db, tokenHash: string, now: number) {
+  return db
+    .select({ userId: users.id, suspendedUntil: users.suspendedUntil })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(liveSession(tokenHash, now))
+    .limit(1);
+}
+
 export async function revokeSession(db: Db, token: string, now: number) {
+  const tokenHash = await sha256Hex(token);
+  forgetCachedSession(tokenHash);
   await db
     .update(sessions)
     .set({ revokedAt: now })
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), isNull(sessions.revokedAt)));
+    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt)));
 }
 
 export function sessionCookie(token: string, expiresAt: number): string {

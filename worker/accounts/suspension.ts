@@ -3,6 +3,7 @@ import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, users } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { forgetCachedUser } from "./sessionCache";
 
 const DAY_MS = 86_400_000;
 
@@ -42,5 +43,6 @@ export async function suspensionStatements(
 export async function suspendUser(db: Db, adminId: string, userId: string, days: number, reason: string, now: number) {
   const { statements, suspendedUntil } = await suspensionStatements(db, adminId, userId, days, reason, now);
   await runBatch(db, statements);
+  forgetCachedUser(userId);
   return { userId, suspendedUntil };
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { REPORT_REASONS } from "../../shared/schemas/board";
+import { forgetCachedUser } from "../accounts/sessionCache";
 import { suspensionStatements } from "../accounts/suspension";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, boardComments, boardPosts, boardReports, type ContentStatus, users } from "../db/schema";
@@ -238,6 +239,7 @@ export async function decide(
       ]
     : [];
   await runBatch(db, [...statements, ...notices]);
+  if (suspendedUntil !== undefined) forgetCachedUser(target.authorId);
   return {
     targetType: target.type,
     targetId: target.id,

@@ -32,7 +32,21 @@ export interface JoinRequest {
   homeRegionId: string | null;
   shares: number;
   idempotencyKey: string;
+  /** The buyer's membership tier level, read in the join's guard batch; absent → the group commit reads it. */
+  tierLevel?: number;
+  /** The caller has no closed-buy hint for this buy yet: send the member list with a closed refusal. */
+  wantClosedMembers?: boolean;
 }
+/**
+ * Attached to the refusal of a join because the buy is no longer OPEN (sold out, or closed), once it is open to
+ * everyone: the worker keeps it as a hint (worker/groupbuy/closedHint.ts). `members`: everyone who could get another
+ * answer than this refusal (the seller, the host, and whoever has a reservation row, whose retry may replay it).
+ * No row is ever added once a buy left OPEN, so the list is final.
+ */
+export interface ClosedInfo {
+  members?: string[];
+}
+export type JoinResult = RoomResult<JoinOk> | (RoomError & { closed: ClosedInfo });
 export interface JoinOk {
   holdId: string;
   shares: number;
@@ -78,7 +92,11 @@ class HoldWaiter {
   settle!: (r: RoomResult<object>) => void;
   fail!: (e: unknown) => void;
   lead!: () => void;
-  constructor(readonly id: string) {
+  constructor(
+    readonly id: string,
+    /** The buyer's tier level when the join brought it (read in its guard batch). */
+    readonly tierLevel?: number,
+  ) {
     let resolveTurn!: (t: "lead" | "done") => void;
     this.turn = new Promise((r) => {
       resolveTurn = r;
@@ -165,18 +183,31 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return { ok: true, status: meta.status };
   }
 
-  async join(req: JoinRequest): Promise<RoomResult<JoinOk>> {
+  async join(req: JoinRequest): Promise<JoinResult> {
     const meta = await this.ensureMeta(req.groupBuyId);
     if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
     const early = await this.earlyAccessRefusal(meta, req);
     if (early) return early;
     if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     const step = this.reserveStep(req);
-    if (!step.ok) return step;
+    if (!step.ok) return this.withClosedInfo(step, req);
     if ("replay" in step) return step.replay;
-    const placed = await this.placeHoldStep(step.row.id);
+    const placed = await this.placeHoldStep(step.row.id, req.tierLevel);
     if (!placed.ok) return placed;
     return this.confirmStep(step.row.id);
+  }
+
+  /** Marks a refusal that only says "this buy is not OPEN any more" (and will say so to everyone who has no row). */
+  private withClosedInfo(refusal: RoomError, req: JoinRequest): JoinResult {
+    const meta = this.store.meta();
+    const reason = refusal.details?.reason;
+    if (!meta || meta.status === "OPEN" || (reason !== "sold_out" && reason !== "closed")) return refusal;
+    if (Date.now() < openToAllAt(meta)) return refusal; // the Plus-first hour refuses others differently
+    if (!req.wantClosedMembers) return { ...refusal, closed: {} };
+    const members = new Set(this.store.reservationUsers());
+    members.add(meta.sellerId);
+    if (meta.hostId) members.add(meta.hostId);
+    return { ...refusal, closed: { members: [...members] } };
   }
 
   async leave(req: { groupBuyId: string; userId: string; idempotencyKey: string }): Promise<RoomResult<LeaveOk>> {
@@ -347,9 +378,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
    * without bound. Eviction mid-batch is the same as before: the reservations are left `reserved` and the alarm (or a
    * retry) finds the holds that landed and confirms them, or releases the shares.
    */
-  async placeHoldStep(id: string): Promise<RoomResult<object>> {
+  async placeHoldStep(id: string, tierLevel?: number): Promise<RoomResult<object>> {
     if (this.store.get(id)?.state !== "reserved") return { ok: true };
-    const waiter = new HoldWaiter(id);
+    const waiter = new HoldWaiter(id, tierLevel);
     this.holdQueue.push(waiter);
     if (!this.holdCommitting) this.passHoldLead();
     if ((await waiter.turn) === "lead") await this.commitHoldGroup();
@@ -378,8 +409,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
       const outcomes = await placeJoinHolds(
         this.env,
         meta.regionId,
-        live.map(({ row }) => ({
+        live.map(({ waiter, row }) => ({
           holdId: row.id,
+          tierLevel: waiter.tierLevel,
           groupBuyId: meta.groupBuyId,
           regionId: meta.regionId,
           userId: row.userId,

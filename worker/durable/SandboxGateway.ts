@@ -90,6 +90,13 @@ export class SandboxGateway extends DurableObject<Env> {
     return next;
   }
 
+  /** Back to the defaults (tests sharing one runtime start each file with a gateway that is up). */
+  resetSwitches(): GatewaySwitches {
+    this.sql.exec("DELETE FROM config WHERE key = 'switches'");
+    this.bucket = { tokens: 0, at: 0 };
+    return this.getSwitches();
+  }
+
   /** Counts for tests, benchmarks and admins: how many orders ended how, how much was cancelled, what was refused. */
   stats(): {
     orders: number;

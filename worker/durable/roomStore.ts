@@ -417,6 +417,14 @@ export class RoomStore {
     );
   }
 
+  /** Everyone with a reservation row in any state (a retry of theirs may replay an earlier answer). */
+  reservationUsers(): string[] {
+    return this.sql
+      .exec("SELECT DISTINCT user_id FROM reservations")
+      .toArray()
+      .map((r) => r.user_id as string);
+  }
+
   /** Test/diagnostic view: all reservations. */
   all(): Reservation[] {
     return this.list("1 = 1 ORDER BY created_at");

@@ -1,10 +1,14 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
+import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
+import { liveSessionQuery } from "../accounts/sessions";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
+import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
 import { bookDb } from "../wallet/books";
+import { closedRefusal, learnClosed, wantsClosedMembers } from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
@@ -13,33 +17,60 @@ import type { Actor } from "./stateMachine";
 
 type UserRow = typeof users.$inferSelect;
 
+/** What a join's guard batch found out besides "allowed": the home region, and the tier for the discount. */
+export interface JoinGuards {
+  homeRegionId: string;
+  tierLevel: number;
+}
+
 /**
- * The D1 guards of a join: a current verification of the caller's home region and no unpaid card debt. One round
- * trip (a batch of the two reads) when the home region's ledger book is in the main database, as it is unless
- * LEDGER_BOOKS moves it; two parallel reads otherwise. Returns the home region.
+ * The D1 guards of a join: a current verification of the caller's home region, no unpaid card debt, and (read in the
+ * same go, so the room's group commit need not) the caller's membership tier. When the session came from the isolate's
+ * cache (`recheck`), the batch also re-reads it: a logout or suspension stops the join here, at once. One round trip
+ * (a batch) when the home region's ledger book is in the main database, as it is unless LEDGER_BOOKS moves it; two
+ * parallel ones otherwise.
  */
-export async function assertJoinGuards(db: Db, env: Env, user: UserRow, now: number): Promise<string> {
+export async function assertJoinGuards(
+  db: Db,
+  env: Env,
+  user: UserRow,
+  now: number,
+  recheck: { tokenHash: string } | null = null,
+): Promise<JoinGuards> {
   const home = user.homeRegionId;
   if (!home) fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
   const book = bookDb(env, home);
   const verification = currentVerificationQuery(db, user.id, home, now);
   const debt = outstandingDebtQuery(book, user.id);
-  const [v, d] =
-    book === db
-      ? ((await runBatch(db, [verification, debt])) as [Awaited<typeof verification>, Awaited<typeof debt>])
-      : await Promise.all([verification, debt]);
+  const tier = tierLevelQuery(book, user.id);
+  const live = recheck ? [liveSessionQuery(db, recheck.tokenHash, now)] : [];
+  type Rows<Q> = Awaited<Q>;
+  let rows: [Rows<typeof verification>, Rows<typeof debt>, Rows<typeof tier>, Rows<(typeof live)[number]>?];
+  if (book === db) {
+    rows = (await runBatch(db, [verification, debt, tier, ...live])) as typeof rows;
+  } else {
+    const [main, books] = await Promise.all([runBatch(db, [verification, ...live]), runBatch(book, [debt, tier])]);
+    rows = [main[0], books[0], books[1], main[1]] as typeof rows;
+  }
+  const [v, d, t, session] = rows;
+  if (recheck) {
+    const row = session?.[0];
+    if (!row || row.userId !== user.id) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
+    if (isSuspended(row, now)) fail("FORBIDDEN", suspendedMessage(row.suspendedUntil));
+  }
   checkCurrentVerification(v[0], home);
   if (debtOf(d[0]) > 0) {
     failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
       reason: "outstanding_debt",
     });
   }
-  return home;
+  return { homeRegionId: home, tierLevel: t[0]?.level ?? 0 };
 }
 
 /**
- * Join: the D1 guards here (one round trip), then the room does reserve → hold → confirm. The recommender's join
- * signal is written by the room's mirror, which starts before the join's answer leaves the room.
+ * Join: a buy this isolate knows is closed answers at once (closedHint.ts); otherwise the D1 guards (one round trip),
+ * then the room does reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which
+ * starts before the join's answer leaves the room.
  */
 export async function joinGroupBuy(
   db: Db,
@@ -47,16 +78,22 @@ export async function joinGroupBuy(
   user: UserRow,
   input: { id: string; shares: number; idempotencyKey: string },
   now: number,
+  recheck: { tokenHash: string } | null = null,
 ) {
-  const homeRegionId = await assertJoinGuards(db, env, user, now);
+  const closed = closedRefusal(input.id, user.id, now);
+  if (closed) return unwrapRoom(closed);
+  const guards = await assertJoinGuards(db, env, user, now, recheck);
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,
     userId: user.id,
     displayName: user.displayName,
-    homeRegionId,
+    homeRegionId: guards.homeRegionId,
+    tierLevel: guards.tierLevel,
     shares: input.shares,
     idempotencyKey: input.idempotencyKey,
+    wantClosedMembers: wantsClosedMembers(input.id),
   });
+  learnClosed(input.id, result, Date.now());
   return unwrapRoom(result);
 }
 

@@ -37,6 +37,8 @@ export interface JoinHoldArgs {
   shares: number;
   title: string;
   now: number;
+  /** The buyer's tier level as the join's guard batch read it; absent → read here with the other holds'. */
+  tierLevel?: number;
 }
 
 /**
@@ -45,7 +47,10 @@ export interface JoinHoldArgs {
  */
 export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
   const db = bookDb(env, a.regionId);
-  const quote = await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now });
+  const [quote] =
+    a.tierLevel === undefined
+      ? [await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now })]
+      : await joinQuotes(env, a.regionId, [{ userId: a.userId, gross: a.gross, tierLevel: a.tierLevel }]);
   try {
     return await placeHold(db, holdArgs(a, quote));
   } catch (e) {
@@ -74,8 +79,8 @@ function holdArgs(a: JoinHoldArgs, quote: JoinQuote): PlaceHoldArgs {
 export type JoinHoldOutcome = { hold: Hold; error?: undefined } | { hold?: undefined; error: unknown };
 
 /**
- * Group commit: the holds of several joins in one region (≤ HOLD_GROUP_MAX) with one tier read and ONE ledger batch,
- * instead of two round trips each. Every join keeps its own outcome: a hold the batch did not place (points short, a
+ * Group commit: the holds of several joins in one region (≤ HOLD_GROUP_MAX) with ONE ledger batch (plus one tier read
+ * when some join did not bring its tier level from its guard batch), instead of two round trips each. Every join keeps its own outcome: a hold the batch did not place (points short, a
  * hold id used before, or the batch failing as a whole) is retried alone with placeJoinHold, which gives the exact
  * answer (the hold placed earlier, or the typed shortfall) — one buyer's problem never costs another their hold.
  */
@@ -85,7 +90,7 @@ export async function placeJoinHolds(env: Env, regionId: string, list: JoinHoldA
     const quotes = await joinQuotes(
       env,
       regionId,
-      list.map((a) => ({ userId: a.userId, gross: a.gross })),
+      list.map((a) => ({ userId: a.userId, gross: a.gross, tierLevel: a.tierLevel })),
     );
     placed = await placeHoldsTogether(
       bookDb(env, regionId),

@@ -17,6 +17,7 @@ import { fail } from "../lib/errors";
 import { escrowAccount, platformAccount } from "../wallet/accounts";
 import type { Hold } from "../wallet/holds";
 import { getTransfer, type TransferRow, transfer } from "../wallet/ledger";
+import { tierAt } from "./config";
 import { currentTier, currentTiers } from "./tiers";
 
 export interface JoinQuote {
@@ -40,16 +41,22 @@ export async function discountForJoin(db: Db, userId: string, grossAmount: numbe
   return quoteDiscount(grossAmount, tier);
 }
 
-/** discountForJoin for many joins at once: one read of their buyers' tiers. */
-export async function discountsForJoins(db: Db, joins: { userId: string; gross: number }[]): Promise<JoinQuote[]> {
+/**
+ * discountForJoin for many joins at once: one read of their buyers' tiers, skipped for the joins that bring the tier
+ * level their guard batch read (tierLevelQuery) — no read at all when every join does.
+ */
+export async function discountsForJoins(
+  db: Db,
+  joins: { userId: string; gross: number; tierLevel?: number }[],
+): Promise<JoinQuote[]> {
   for (const j of joins) {
     if (!Number.isSafeInteger(j.gross) || j.gross < 1) fail("BAD_REQUEST", "The price must be at least 1 won.");
   }
-  const tiers = await currentTiers(
-    db,
-    joins.map((j) => j.userId),
+  const unknown = joins.filter((j) => j.tierLevel === undefined).map((j) => j.userId);
+  const tiers = unknown.length > 0 ? await currentTiers(db, unknown) : new Map();
+  return joins.map((j) =>
+    quoteDiscount(j.gross, j.tierLevel !== undefined ? tierAt(j.tierLevel) : tiers.get(j.userId)!.tier),
   );
-  return joins.map((j) => quoteDiscount(j.gross, tiers.get(j.userId)!.tier));
 }
 
 /** What placeHold stores with the hold (its `meta`). */

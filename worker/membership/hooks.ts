@@ -2,7 +2,8 @@
  * What the group-buy flow calls (each takes env and the buy's region, and uses that region's book database):
  *
  *   joinQuote(env, { userId, regionId, gross, now })            → JoinQuote: hold quote.net, pass discountHoldMeta(quote)
- *   joinQuotes(env, regionId, [{ userId, gross }])              → JoinQuote[] (one tier read for a group commit)
+ *   joinQuotes(env, regionId, [{ userId, gross, tierLevel? }])  → JoinQuote[] (≤ one tier read for a group commit)
+ *   tierLevelQuery(db, userId)                                  the tier read, to batch with a join's guards
  *   assertCanJoinNow(env, { userId, regionId, openedAt, plusEarlyAccess, now })   Plus-only first hour, if chosen
  *   onJoinCaptured(env, hold, groupBuyId, now)                  after postHold: the platform pays the discount to escrow
  *   onJoinRefunded(env, hold, groupBuyId, now)                  after refunding a captured join: discount back
@@ -23,6 +24,8 @@ import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
 import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
 
+export { tierLevelQuery } from "./tiers";
+
 export function joinQuote(
   env: Env,
   a: { userId: string; regionId: string; gross: number; now: number },
@@ -30,11 +33,14 @@ export function joinQuote(
   return discountForJoin(bookDb(env, a.regionId), a.userId, a.gross, a.now);
 }
 
-/** joinQuote for several joins in one region at once (a group commit): one read of the buyers' tiers. */
+/**
+ * joinQuote for several joins in one region at once (a group commit): one read of the tiers of the buyers whose join
+ * did not bring its tier level (none when all did).
+ */
 export function joinQuotes(
   env: Env,
   regionId: string,
-  joins: { userId: string; gross: number }[],
+  joins: { userId: string; gross: number; tierLevel?: number }[],
 ): Promise<JoinQuote[]> {
   return discountsForJoins(bookDb(env, regionId), joins);
 }

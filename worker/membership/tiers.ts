@@ -67,6 +67,15 @@ export async function currentTiers(db: Db, userIds: string[]) {
   );
 }
 
+/** The tier level read of currentTier, to run in a batch with other reads (a join's guards); no row → level 0. */
+export function tierLevelQuery(db: Db, userId: string) {
+  return db
+    .select({ level: membershipStatus.tierLevel })
+    .from(membershipStatus)
+    .where(eq(membershipStatus.userId, userId))
+    .limit(1);
+}
+
 export async function currentTier(db: Db, userId: string) {
   const row = await getStatus(db, userId);
   return { level: row?.tierLevel ?? 0, tier: tierAt(row?.tierLevel ?? 0), since: row?.tierSince ?? null };

@@ -1,5 +1,11 @@
 import type { Context as HonoContext } from "hono";
-import { readCookie, resolveSession, SESSION_COOKIE, type SessionKind } from "../accounts/sessions";
+import {
+  readCookie,
+  resolveSession,
+  resolveSessionCached,
+  SESSION_COOKIE,
+  type SessionKind,
+} from "../accounts/sessions";
 import { type NotifyStatement, pushLive } from "../community/notifications";
 import { type Db, getDb } from "../db/client";
 import type { users } from "../db/schema";
@@ -16,6 +22,11 @@ export type Context = {
   /** The raw session token and how it arrived; null when anonymous. */
   auth: { token: string; kind: SessionKind } | null;
   user: User | null;
+  /**
+   * Set when `user` came from this isolate's session cache (createContext's `cachedSession`): the session's token
+   * hash, which the procedure must re-check (liveSessionQuery) before anything but a refusal.
+   */
+  cachedSession: { tokenHash: string } | null;
   resHeaders: Headers;
   waitUntil: (promise: Promise<unknown>) => void;
   /** After a batch with notify() statements commits: relays them to open sockets in the background. */
@@ -30,11 +41,32 @@ export function readAuth(req: Request): Context["auth"] {
   return cookie ? { token: cookie, kind: "cookie" } : null;
 }
 
-export async function createContext(c: HonoContext<AppEnv>, resHeaders: Headers): Promise<Context> {
+/** True when every call of a tRPC request is one of `paths` (the procedures that may use the session cache). */
+export function onlyCalls(info: { calls: { path: string }[] }, paths: readonly string[]): boolean {
+  return info.calls.length > 0 && info.calls.every((call) => paths.includes(call.path));
+}
+
+/**
+ * `cachedSession`: the caller may take the session from this isolate's cache (only groupBuys.join, which re-checks
+ * it in its guard batch; see worker/accounts/sessionCache.ts for the bound).
+ */
+export async function createContext(
+  c: HonoContext<AppEnv>,
+  resHeaders: Headers,
+  options: { cachedSession?: boolean } = {},
+): Promise<Context> {
   const db = getDb(c.env);
   const now = Date.now();
   const auth = readAuth(c.req.raw);
-  const session = auth ? await resolveSession(db, auth.token, now) : null;
+  let session = null;
+  let cachedSession: Context["cachedSession"] = null;
+  if (auth && options.cachedSession) {
+    const resolved = await resolveSessionCached(db, auth.token, now);
+    session = resolved?.session ?? null;
+    if (resolved?.cached) cachedSession = { tokenHash: resolved.session.tokenHash };
+  } else if (auth) {
+    session = await resolveSession(db, auth.token, now);
+  }
   return {
     env: c.env,
     db,
@@ -43,6 +75,7 @@ export async function createContext(c: HonoContext<AppEnv>, resHeaders: Headers)
     ip: c.req.header("cf-connecting-ip") ?? "127.0.0.1",
     auth: session ? auth : null,
     user: session?.user ?? null,
+    cachedSession,
     resHeaders,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     pushLive: (statements) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),

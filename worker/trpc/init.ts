@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { validationIssues } from "../../shared/validation";
-import { isSuspended } from "../accounts/auth";
+import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
 import { ErrorDetails, retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
 
@@ -53,15 +53,14 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
+  if (!ctx.user || !ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: LOG_IN_MESSAGE });
   return next({ ctx: { ...ctx, user: ctx.user, auth: ctx.auth } });
 });
 
 /** For actions a suspended user may not take (join, post, chat): they can still log in and read. */
 export const activeProcedure = authedProcedure.use(({ ctx, next }) => {
   if (isSuspended(ctx.user, ctx.now)) {
-    const until = new Date(ctx.user.suspendedUntil ?? 0).toISOString().slice(0, 10);
-    throw new TRPCError({ code: "FORBIDDEN", message: `Your account is suspended until ${until}.` });
+    throw new TRPCError({ code: "FORBIDDEN", message: suspendedMessage(ctx.user.suspendedUntil) });
   }
   return next();
 });

@@ -10,3 +10,5 @@ export const FEED_REGION_KEY = "gonggu.feedRegion";
 export const FEED_PAGE = 10;
 /** Suggestions shown above the feed. */
 export const SUGGESTION_COUNT = 10;
+/** How money is shown: Korean won (the issue asks for exactly this formatter). */
+export const WON_FORMAT = { locale: "ko-KR", options: { style: "currency", currency: "KRW" } } as const;

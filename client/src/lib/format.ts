@@ -1,20 +1,28 @@
+import { WON_FORMAT } from "./bootKeys";
 import type { Locale } from "./i18n";
 
-const won = new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" });
+// Intl formatters are made on first use, not when this module loads: building one loads ICU data, ~200 ms of a slow
+// phone's CPU (×4) — the largest piece of script work before the home feed's first card. The won formatter is
+// built by index.html's boot script while the page waits for its scripts (client/boot/early.js) and taken from there.
+let won: Intl.NumberFormat | undefined;
 
 /** Integer won → "₩12,000". Money is integer won everywhere; anything else is a bug upstream, so it throws. */
 export function formatWon(amount: number): string {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`Money must be an integer number of won, got ${amount}`);
+  won ??=
+    (globalThis as { __gongguWon?: Intl.NumberFormat }).__gongguWon ??
+    new Intl.NumberFormat(WON_FORMAT.locale, WON_FORMAT.options);
   return won.format(amount);
 }
 
 // Gonggu is a Korean neighbourhood service: times are shown in Korean time whatever the device's zone.
-const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
-  ko: new Intl.DateTimeFormat("ko-KR", { dateStyle: "long", timeZone: "Asia/Seoul" }),
-  en: new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "Asia/Seoul" }),
-};
+const dateFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
 
 /** Epoch milliseconds → a date in Korean time, e.g. "2026년 11월 30일" / "30 Nov 2026". */
 export function formatDate(epochMs: number, locale: Locale): string {
+  dateFormats[locale] ??=
+    locale === "ko"
+      ? new Intl.DateTimeFormat("ko-KR", { dateStyle: "long", timeZone: "Asia/Seoul" })
+      : new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "Asia/Seoul" });
   return dateFormats[locale].format(epochMs);
 }

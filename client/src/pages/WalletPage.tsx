@@ -1,5 +1,6 @@
 import { createEffect, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { PAYMENT_LIMITS } from "../../../shared/schemas/payments";
+import { Line as Row } from "../components/Line";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDate, formatWon } from "../lib/format";
@@ -22,20 +23,20 @@ const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant
 
 function LineItem(props: { line: Line }) {
   return (
-    <li class="line">
-      <span>
-        <strong>{kindText(props.line.kind)}</strong>
-        <small class="muted">
-          {" · "}
+    <Row
+      title={kindText(props.line.kind)}
+      detail={
+        <>
           {formatDate(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}
           {props.line.phase === "pending" ? ` · ${t("wallet.pending")}` : ""}
-        </small>
-      </span>
+        </>
+      }
+    >
       <span class="amount" classList={{ plus: props.line.delta > 0, minus: props.line.delta < 0 }}>
         {props.line.delta > 0 ? "+" : ""}
         {formatWon(props.line.delta)}
       </span>
-    </li>
+    </Row>
   );
 }
 

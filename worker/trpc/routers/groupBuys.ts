@@ -38,7 +38,7 @@ export const groupBuysRouter = router({
     .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),
   join: activeProcedure
     .input(groupBuyJoinInput)
-    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now, ctx.cachedSession)),
   leave: activeProcedure
     .input(groupBuyLeaveInput)
     .mutation(({ ctx, input }) => leaveGroupBuy(ctx.env, ctx.user, input)),

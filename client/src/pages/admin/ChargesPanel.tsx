@@ -1,6 +1,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import { CHARGE_STATUSES, type ChargeStatus } from "../../../../shared/schemas/payments";
 import { Field } from "../../components/Field";
+import { Line } from "../../components/Line";
 import { Loaded } from "../../components/Loaded";
 import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -151,15 +152,15 @@ function DeadLetters() {
           <ul class="lines" data-testid="dlq">
             <For each={list.latest?.items}>
               {(d) => (
-                <li class="line">
-                  <span>
-                    <strong>{d.jobType ?? "?"}</strong>
-                    <small class="muted">
-                      {" · "}
+                <Line
+                  title={d.jobType ?? "?"}
+                  detail={
+                    <>
                       {t("admin.charges.attempts", { n: d.attempts })} · {formatDateTime(d.createdAt)}
                       {d.replayedAt ? ` · ${t("admin.dlq.replayed")}` : ""}
-                    </small>
-                  </span>
+                    </>
+                  }
+                >
                   <Show when={!d.replayedAt}>
                     <button
                       type="button"
@@ -171,7 +172,7 @@ function DeadLetters() {
                       {busy() === d.id ? t("console.working") : t("admin.dlq.replay")}
                     </button>
                   </Show>
-                </li>
+                </Line>
               )}
             </For>
           </ul>

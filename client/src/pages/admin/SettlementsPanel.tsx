@@ -1,5 +1,6 @@
 import { createResource, createSignal, For, Match, Switch } from "solid-js";
 import { PAYABLE_STATUSES } from "../../../../shared/schemas/console";
+import { Line } from "../../components/Line";
 import { Loaded } from "../../components/Loaded";
 import { Empty } from "../../components/Status";
 import { SelectField } from "../../console/fields";
@@ -55,16 +56,12 @@ export default function SettlementsPanel() {
                 <ul class="lines card">
                   <For each={d().items}>
                     {(p) => (
-                      <li class="line">
-                        <span>
-                          <strong>{p.title}</strong>
-                          <small class="muted">
-                            {" · "}
-                            {p.sellerName} · {t(`seller.payouts.status.${p.status}`)} · {formatDateTime(p.availableAt)}
-                          </small>
-                        </span>
+                      <Line
+                        title={p.title}
+                        detail={`${p.sellerName} · ${t(`seller.payouts.status.${p.status}`)} · ${formatDateTime(p.availableAt)}`}
+                      >
                         <span class="amount">{formatWon(p.net)}</span>
-                      </li>
+                      </Line>
                     )}
                   </For>
                 </ul>

@@ -1,4 +1,5 @@
 import { createResource, For, Show } from "solid-js";
+import { Line } from "../../components/Line";
 import { Loaded } from "../../components/Loaded";
 import { Empty } from "../../components/Status";
 import { t } from "../../console/i18n";
@@ -38,18 +39,18 @@ export default function PayoutsPanel() {
               <ul class="lines">
                 <For each={d().items}>
                   {(p) => (
-                    <li class="line">
-                      <span>
-                        <strong>{p.title}</strong>
-                        <small class="muted">
-                          {" · "}
+                    <Line
+                      title={p.title}
+                      detail={
+                        <>
                           {t("seller.payouts.grossFee", { gross: formatWon(p.gross), fee: formatWon(p.fee) })} ·{" "}
                           {t(`seller.payouts.status.${p.status}`)}
                           {p.status === "pending" ? ` · ${formatDateTime(p.availableAt)}` : ""}
-                        </small>
-                      </span>
+                        </>
+                      }
+                    >
                       <span class="amount">{formatWon(p.net)}</span>
-                    </li>
+                    </Line>
                   )}
                 </For>
               </ul>
