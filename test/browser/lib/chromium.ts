@@ -24,7 +24,16 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-/** Playwright gives every launch a fresh temporary --user-data-dir and removes it on close. */
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: FLAGS, timeout: 30_000 });
+/**
+ * Playwright gives every launch a fresh temporary --user-data-dir and removes it on close. One retry: a fresh-clone
+ * run once saw a launch sit for 30 s without Chromium ever answering, and then the whole file failed.
+ */
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  const launch = () => chromium.launch({ executablePath, headless: true, args: FLAGS, timeout: 45_000 });
+  try {
+    return await launch();
+  } catch (error) {
+    console.warn(`Chromium did not start (${String(error).split("\n")[0]}); trying once more`);
+    return await launch();
+  }
 }

@@ -28,7 +28,7 @@ export function useChromium() {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     launched = await launchChromium(chromiumPath!);
-  });
+  }, 100_000); // two launch attempts of up to 45 s each
   afterAll(async () => {
     await launched?.close();
   });
