@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
-import { createResource, For, Match, onCleanup, Switch } from "solid-js";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { createResource, For, onCleanup } from "solid-js";
+import { Loaded } from "../../components/Loaded";
 import { UnreadCount } from "../../components/UnreadCount";
 import { api } from "../../lib/api";
 import { t } from "../../lib/i18n";
@@ -20,21 +20,10 @@ export function MyGroupBuys() {
   return (
     <section aria-labelledby="my-buys-heading" class="card" data-testid="my-group-buys">
       <h2 id="my-buys-heading">{t("mine.heading")}</h2>
-      <Switch>
-        <Match when={mine.error}>
-          <LoadError error={mine.error} retry={refetch} />
-        </Match>
-        <Match when={!mine.latest}>
-          <Loading />
-        </Match>
-        <Match when={mine.latest?.items.length === 0}>
-          <Empty>
-            <p>{t("mine.none")}</p>
-          </Empty>
-        </Match>
-        <Match when={mine.latest}>
+      <Loaded data={mine} retry={refetch} empty={<p>{t("mine.none")}</p>}>
+        {(page) => (
           <ul class="my-buys">
-            <For each={mine.latest?.items}>
+            <For each={page().items}>
               {(g) => (
                 <li data-testid="my-group-buy">
                   <A href={`/g/${g.id}`}>{g.title}</A>
@@ -46,8 +35,8 @@ export function MyGroupBuys() {
               )}
             </For>
           </ul>
-        </Match>
-      </Switch>
+        )}
+      </Loaded>
     </section>
   );
 }
