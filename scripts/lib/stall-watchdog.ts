@@ -2,8 +2,9 @@
  * Guards `npm test` against a workerd runtime that never becomes ready. On a loaded 2-core machine we have seen the
  * test-file runtime of test/worker/idor.test.ts sit idle (0 CPU) for 20 min after its last test passed; vitest has no
  * timeout for that, so the run would only end at CI's 90-minute limit. Killing the runtime ends the wait: vitest then
- * reports that file as failed ("Worker exited unexpectedly") and goes on with the next file, so the run fails with a
- * named file within minutes instead of stalling silently.
+ * reports the file it was running as failed ("Worker exited unexpectedly"); in the shared `workers` project the files
+ * still queued on that runtime end with it. Either way the run fails with a named file within minutes instead of
+ * stalling silently.
  *
  * Rule: when vitest has printed nothing for `quietMs`, a workerd that is a direct child of the vitest process (a test
  * file's runtime, not the browser tests' `wrangler dev`) and has used less than `idleCpuMs` of CPU over that window is
