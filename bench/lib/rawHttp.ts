@@ -18,10 +18,13 @@ export class RawConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-  ) {}
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(host: string, port: number) {
+    this.host = host;
+    this.port = port;
+  }
 
   private open(): Socket {
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
