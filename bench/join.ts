@@ -237,7 +237,7 @@ interface GroupCommits {
   holds: number;
 }
 
-/** A room's group-commit counters since it woke (in memory: they restart at 0 after an eviction). */
+/** A room's group-commit counters (kept in the room's storage, so an eviction mid-storm does not reset them). */
 const roomStats = (id: string) => post<{ groups: number; holds: number }>("/bench/room-stats", { id });
 
 /** wrangler dev's process group (it and workerd), for the CPU split. */
@@ -287,8 +287,7 @@ async function main() {
       await storm("trpc health", CEILING, (_, send) => queryCall(send, "/api/trpc/health")),
       await storm("auth.me", CEILING, (i, send) => queryCall(send, "/api/trpc/auth.me", token(i))),
     ];
-    // The rooms' group-commit counters live in memory and reset when a room is evicted (wrangler dev evicts an idle
-    // room within a minute), so each is read right before and right after its own storm.
+    // Each room's group-commit counters are read right before and right after its own storm.
     const commits: GroupCommits[] = [];
     const doStorm = async (name: string, attempts: number, id: string, tag: string) => {
       const before = await roomStats(id);
