@@ -45,6 +45,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
 /** BENCH_PROFILE=<storm name>: CPU-profile the worker isolate during that storm and print where the time went. */
 const PROFILE = process.env.BENCH_PROFILE;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
+const DEBUG = process.env.BENCH_DEBUG === "1";
 const HOT_SHARES = 100;
 /** Where the storms go: the runtime itself, or wrangler's proxy (BENCH_VIA=proxy). Set once the server is up. */
 let BASE = `http://127.0.0.1:${PORT}`;
@@ -177,6 +178,8 @@ async function storm(
   call: (i: number, send: Send) => Promise<{ outcome: Outcome; code?: string }>,
 ): Promise<Storm> {
   const latencies: number[] = [];
+  /** BENCH_DEBUG=1: when the slowest attempts started and what they were (to see whether a tail is periodic). */
+  const timeline: { at: number; ms: number; i: number; outcome: string }[] = [];
   const result: Storm = {
     name,
     attempts: 0,
@@ -205,6 +208,7 @@ async function storm(
         const t = performance.now();
         const r = await call(i, client.send).catch((e) => ({ outcome: "other" as const, code: String(e) }));
         latencies.push(performance.now() - t);
+        if (DEBUG) timeline.push({ at: t - start, ms: performance.now() - t, i, outcome: r.code ?? r.outcome });
         result.attempts++;
         if (r.outcome === "ok") result.ok++;
         else if (r.outcome === "sold_out") result.soldOut++;
@@ -223,6 +227,20 @@ async function storm(
   result.cpu.client = per((self.user + self.system) / 1000);
   for (const [comm, ms] of cpuSince(cpuBefore, groupCpu(serverGroup))) result.cpu[comm] = per(ms);
   latencies.sort((a, b) => a - b);
+  if (DEBUG && timeline.length) {
+    const slow = [...timeline].sort((a, b) => b.ms - a.ms).slice(0, 12);
+    console.log(
+      `${name}: slowest attempts (started at s → took ms, attempt #, outcome): ${slow.map((x) => `${(x.at / 1000).toFixed(2)}s→${x.ms.toFixed(0)}ms #${x.i} ${x.outcome}`).join("; ")}`,
+    );
+    const buckets = new Map<number, number[]>();
+    for (const x of timeline) {
+      const b = Math.floor(x.at / 1000);
+      buckets.set(b, [...(buckets.get(b) ?? []), x.ms]);
+    }
+    console.log(
+      `${name}: per second (started → count, max ms): ${[...buckets].map(([b, v]) => `${b}s ${v.length}/${Math.max(...v).toFixed(0)}`).join(", ")}`,
+    );
+  }
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   result.perSec = result.attempts / result.seconds;
   result.p50 = pct(0.5);
