@@ -26,14 +26,18 @@ const untaken = (page: Page) =>
 describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
   const chromium = useChromium();
 
-  /** A browser that has logged in before opens `path` in a new tab: its requests and console problems are recorded. */
-  async function signedInVisit(path: string) {
+  /**
+   * A browser that has logged in before opens `path` in a new tab: its requests and console problems are recorded.
+   * `before` runs on the new tab before it navigates (routes, init scripts).
+   */
+  async function signedInVisit(path: string, before?: (cold: Page) => Promise<void>) {
     const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_BUYERS[0].email);
     await page.waitForLoadState("networkidle");
     const cold = await context.newPage();
     const seen = record(cold);
     const coldProblems = watchConsole(cold);
+    await before?.(cold);
     await cold.goto(`${baseUrl}${path}`);
     return { context, cold, seen, problems: () => [...problems, ...coldProblems] };
   }
@@ -56,6 +60,48 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     expect(homeChunk(seen)).toHaveLength(1);
     // Korean users never download the English dictionary.
     expect(seen.filter((u) => /^\/assets\/en-/.test(u))).toEqual([]);
+    expect(problems()).toEqual([]);
+    await context.close();
+  });
+
+  test("the feed is drawn first: the suggestions wait for its first page and come after its first cards, even when they answer first", async () => {
+    // The feed's answer (in one batch with the session) is held back 1 s, so the suggestions' answer, sent beside it
+    // at boot, is in well before it: they still must not be drawn before the feed, nor above it.
+    const { context, cold, seen, problems } = await signedInVisit("/", async (page) => {
+      await page.route(/\/api\/trpc\/groupBuys\.list/, async (route) => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await route.continue();
+      });
+      await page.addInitScript(() => {
+        // When each kind of card first appears in the document.
+        const first: Record<string, number> = {};
+        (window as unknown as { __first: typeof first }).__first = first;
+        new MutationObserver(() => {
+          for (const id of ["feed-item", "suggestion"]) {
+            if (!(id in first) && document.querySelector(`[data-testid="${id}"]`)) first[id] = performance.now();
+          }
+        }).observe(document, { childList: true, subtree: true });
+      });
+    });
+    await cold.getByTestId("suggestion").first().waitFor();
+    const first = await cold.evaluate(() => (window as unknown as { __first: Record<string, number> }).__first);
+    expect(first["feed-item"]).toBeGreaterThan(0);
+    expect(first["feed-item"]).toBeLessThanOrEqual(first.suggestion);
+    // The early answers were still used: nothing asked twice, nothing left over.
+    expect(api(seen).length).toBe(new Set(api(seen)).size);
+    expect(await untaken(cold)).toEqual([]);
+
+    // In the page: the first FEED_LEAD (3) feed cards, then the suggestions, then the rest of the feed.
+    const order = await cold.evaluate(() => {
+      const strip = document.querySelector('[data-testid="suggestion"]')!;
+      return [...document.querySelectorAll('[data-testid="feed-item"]')].map((card) =>
+        card.compareDocumentPosition(strip) & Node.DOCUMENT_POSITION_FOLLOWING ? "before" : "after",
+      );
+    });
+    const lead = Math.min(3, order.length);
+    expect(order.slice(0, lead)).toEqual(Array(lead).fill("before"));
+    expect(order.slice(lead)).toEqual(Array(order.length - lead).fill("after"));
+    await shot(cold, "home-feed-first-ko");
     expect(problems()).toEqual([]);
     await context.close();
   });
@@ -102,7 +148,9 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     await later.goto(`${baseUrl}/`);
     await later.getByRole("heading", { name: "For you" }).waitFor();
     expect(await later.locator("html").getAttribute("lang")).toBe("en");
-    expect(texts.filter((t) => t === "추천")).toEqual([]);
+    // The first heading of the home screen is the feed's: only ever in English.
+    expect(texts).toContain("Group buys nearby");
+    expect(texts.filter((t) => t === "우리 동네 공구" || t === "추천")).toEqual([]);
     await shot(later, "home-cold-boot-en");
 
     await page.getByRole("button", { name: "한국어로 보기" }).click();
