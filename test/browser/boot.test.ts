@@ -42,11 +42,20 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     return { context, cold, seen, problems: () => [...problems, ...coldProblems] };
   }
 
-  test("a signed-in cold visit to the feed asks for the session, the feed and the suggestions once each, before the app loads", async () => {
-    const { context, cold, seen, problems } = await signedInVisit("/");
+  test("a signed-in cold visit to the feed asks for the session and the feed before the app loads, then the suggestions, once each", async () => {
+    // Requests sent and responses received, in order: the suggestions are asked for after the feed has answered.
+    const events: string[] = [];
+    const { context, cold, seen, problems } = await signedInVisit("/", async (page) => {
+      const path = (url: string) => url.replace(baseUrl, "").split("?")[0];
+      page.on("request", (r) => events.push(`sent ${path(r.url())}`));
+      page.on("response", (r) => events.push(`answered ${path(r.url())}`));
+    });
     await cold.getByTestId("feed-item").first().waitFor();
     await cold.getByTestId("suggestion").first().waitFor();
     await shot(cold, "home-cold-boot-ko");
+    const at = (event: string) => events.indexOf(event);
+    expect(at("sent /api/trpc/groupBuys.list,auth.me")).toBeGreaterThanOrEqual(0);
+    expect(at("sent /api/trpc/recommend.forMe")).toBeGreaterThan(at("answered /api/trpc/groupBuys.list,auth.me"));
 
     const boot = api(seen).slice(0, 2);
     expect(boot.map((u) => u.split("?")[0]).sort()).toEqual([
@@ -64,29 +73,36 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     await context.close();
   });
 
-  test("the feed is drawn first: the suggestions wait for its first page and come after its first cards, even when they answer first", async () => {
-    // The feed's answer (in one batch with the session) is held back 1 s, so the suggestions' answer, sent beside it
-    // at boot, is in well before it: they still must not be drawn before the feed, nor above it.
+  test("the feed is drawn first: a slow suggestions answer never holds it back, and they come after its first cards", async () => {
+    // The suggestions' answer is held back 1 s.
     const { context, cold, seen, problems } = await signedInVisit("/", async (page) => {
-      await page.route(/\/api\/trpc\/groupBuys\.list/, async (route) => {
+      await page.route(/\/api\/trpc\/recommend\.forMe/, async (route) => {
         await new Promise((r) => setTimeout(r, 1_000));
         await route.continue();
       });
       await page.addInitScript(() => {
-        // When each kind of card first appears in the document.
+        // When each kind of card, and the suggestions' loading state, first appear in the document.
         const first: Record<string, number> = {};
         (window as unknown as { __first: typeof first }).__first = first;
+        const watched = {
+          feed: '[data-testid="feed-item"]',
+          suggestion: '[data-testid="suggestion"]',
+          loading: '[aria-labelledby="suggest-heading"] [aria-busy="true"]',
+        };
         new MutationObserver(() => {
-          for (const id of ["feed-item", "suggestion"]) {
-            if (!(id in first) && document.querySelector(`[data-testid="${id}"]`)) first[id] = performance.now();
+          for (const [name, selector] of Object.entries(watched)) {
+            if (!(name in first) && document.querySelector(selector)) first[name] = performance.now();
           }
         }).observe(document, { childList: true, subtree: true });
       });
     });
     await cold.getByTestId("suggestion").first().waitFor();
     const first = await cold.evaluate(() => (window as unknown as { __first: Record<string, number> }).__first);
-    expect(first["feed-item"]).toBeGreaterThan(0);
-    expect(first["feed-item"]).toBeLessThanOrEqual(first.suggestion);
+    // The feed did not wait for them; meanwhile their place (below the feed's first cards) said they were loading.
+    expect(first.feed).toBeGreaterThan(0);
+    expect(first.suggestion - first.feed).toBeGreaterThan(500);
+    expect(first.loading).toBeGreaterThanOrEqual(first.feed);
+    expect(first.loading).toBeLessThan(first.suggestion);
     // The early answers were still used: nothing asked twice, nothing left over.
     expect(api(seen).length).toBe(new Set(api(seen)).size);
     expect(await untaken(cold)).toEqual([]);
@@ -94,7 +110,7 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     // In the page: the first FEED_LEAD (3) feed cards, then the suggestions, then the rest of the feed.
     const order = await cold.evaluate(() => {
       const strip = document.querySelector('[data-testid="suggestion"]')!;
-      return [...document.querySelectorAll('[data-testid="feed-item"]')].map((card) =>
+      return Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((card) =>
         card.compareDocumentPosition(strip) & Node.DOCUMENT_POSITION_FOLLOWING ? "before" : "after",
       );
     });
