@@ -30,8 +30,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
+import { startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
@@ -42,6 +44,10 @@ const DRAIN_S = 3;
 const TICK_MS = 10;
 const ONLY = process.env.BENCH_ONLY;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
+/** BENCH_PROFILE=1: CPU-profile the room's isolate (gonggu only) during load + drain and print where the time went. */
+const PROFILE = Boolean(process.env.BENCH_PROFILE);
+/** One client in this many parses its chat frames for the latency split (gonggu's frames carry the room's send time). */
+const SPLIT_EVERY = 97;
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
 const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
@@ -73,6 +79,8 @@ interface Target {
   isThrottled: (frame: Record<string, unknown>) => boolean;
   /** The wrangler process group: with BENCH_DEBUG its processes' CPU during the load is printed. */
   pgid?: number;
+  /** The worker's inspector port: with BENCH_PROFILE=1 its isolate is CPU-profiled during the load. */
+  inspectorPort?: number;
 }
 
 /** CPU seconds used so far by each process of a process group (Linux /proc), keyed "pid command". */
@@ -185,7 +193,7 @@ async function runLoad(target: Target): Promise<Result> {
   let throttled = 0;
   let errors = 0;
   let frames = 0;
-  const split: [number, number, number][] = [];
+  const split: [number, number, number, number][] = [];
   const record = (sentAt: number, now: number) => {
     // Only messages sent inside the measured window count, whenever they arrive (up to the drain).
     if (!measuring || sentAt < windowStart || sentAt > windowEnd) return;
@@ -212,14 +220,16 @@ async function runLoad(target: Target): Promise<Result> {
       ws.onmessage = (raw, now) => {
         frames++;
         if (DEBUG && frames % 5000 === 1) console.log("frame", i, raw.slice(0, 160));
-        if (DEBUG && i === CLIENTS - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
-          // split latency: client → room (message.at is the room's clock at post) and room → client
-          const f = JSON.parse(raw) as { messages: { text: string; at: number }[] };
+        if (i % SPLIT_EVERY === SPLIT_EVERY - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
+          // Where the latency goes, on a sample of clients (one in SPLIT_EVERY): client → room (a message's `at` is
+          // the room's clock when it was posted), waiting in the fan-out for the client's group (the frame's `at`
+          // is when the room sent it), and room → client (the send loop up to this socket, the kernel, this reader).
+          const f = JSON.parse(raw) as { at: number; messages: { text: string; at: number }[] };
           const wall = performance.timeOrigin + now;
           for (const m of f.messages) {
             const sentAt = Number(m.text.split(":")[1]);
-            if (!(sentAt >= windowStart)) continue;
-            split.push([m.at - (performance.timeOrigin + sentAt), wall - m.at, f.messages.length]);
+            if (!(sentAt >= windowStart && sentAt <= windowEnd)) continue;
+            split.push([m.at - (performance.timeOrigin + sentAt), f.at - m.at, wall - f.at, f.messages.length]);
           }
         }
         // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
@@ -265,7 +275,10 @@ async function runLoad(target: Target): Promise<Result> {
   let sent = 0;
   let sentInWindow = 0;
   const cpuStart = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const serverCpuStart = DEBUG && target.pgid ? groupCpu(target.pgid) : null;
+  const stopProfile = PROFILE && target.inspectorPort ? await startProfile(target.inspectorPort) : null;
   const wallStart = performance.now();
   let next = 0;
   const startedAt = performance.now();
@@ -291,6 +304,7 @@ async function runLoad(target: Target): Promise<Result> {
   });
   await new Promise((r) => setTimeout(r, DRAIN_S * 1000));
   measuring = false;
+  if (stopProfile) console.log(summarize(await stopProfile(), 30));
   const cpu = process.cpuUsage(cpuStart);
   const clientCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallStart);
   if (serverCpuStart && target.pgid) {
@@ -305,15 +319,20 @@ async function runLoad(target: Target): Promise<Result> {
     console.log(
       `  clock: Date.now() − (timeOrigin + performance.now()) = ${(Date.now() - performance.timeOrigin - performance.now()).toFixed(1)} ms`,
     );
-  if (DEBUG && split.length) {
+  if (split.length) {
     const col = (k: number) => Float64Array.from(split.map((x) => x[k])).sort();
-    for (const [k, name] of ["in (client→room)", "out (room→client)", "batch size"].entries()) {
+    const parts = ["client→room", "wait for the group's turn", "room→client", "messages per frame"].map((name, k) => {
       const c = col(k);
-      console.log(
-        `  ${name}: p50 ${percentile(c, 50).toFixed(1)} p90 ${percentile(c, 90).toFixed(1)} p99 ${percentile(c, 99).toFixed(1)}`,
-      );
-    }
+      return `${name} ${percentile(c, 50).toFixed(1)} / ${percentile(c, 99).toFixed(1)}`;
+    });
+    console.log(
+      `  split p50 / p99 ms (${CLIENTS > SPLIT_EVERY ? `1 client in ${SPLIT_EVERY}` : "none"}): ${parts.join(", ")}`,
+    );
   }
+  loopDelay.disable();
+  console.log(
+    `  bench client event-loop delay p50 / p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms (a frame waits that long to be read)`,
+  );
   const sorted = latencies.slice(0, count).sort();
   return {
     name: target.name,
@@ -590,6 +609,7 @@ async function benchGonggu(): Promise<Result> {
         message: (text) => JSON.stringify({ type: "chat.send", text }),
         isThrottled: (f) => f.type === "error" && f.code === "TOO_MANY_REQUESTS",
         pgid: child.pid,
+        inspectorPort: PORT + 2,
       });
     } finally {
       await stopWrangler(child);
