@@ -5,20 +5,29 @@
  *   gonggu  worker/index.ts on port BENCH_PORT (8860): GroupBuyRoom chat (hibernation API, SQLite history, batched
  *           fan-out)
  *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
- *           one message per 5 s per IP, so every client gets its own fake IP header (10.x.y.z) and sends well under
- *           that: no sender is throttled (throttled frames are counted and printed).
+ *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on
+ *           CF-Connecting-IP: a burst of 4, then one message per 5 s per IP, and a second message while the limiter's
+ *           answer to the first is still on its way is refused. So every client gets its own fake IP header
+ *           (10.x.y.z) and, by default, EVERY client sends (BENCH_SENDERS = BENCH_CLIENTS): at 50 msg/s over 1,000
+ *           senders each IP sends once per 20 s, so no sender should be throttled; throttled frames are counted and
+ *           printed (a non-zero count means the peer lost messages to its limiter, not to its fan-out).
  *
- * BENCH_SENDERS (500) of the clients send: each tick (10 ms) the next senders in turn send one message whose text is
- * the send time (performance.now()); in gonggu they are members of the buy (joined), the others verified neighbours
- * who only read. Every client records, for every message it receives, now − sent: delivery latency. Prints, per
- * target: messages sent, deliveries/s (over the measured window), p50/p99 delivery latency, delivered fraction;
- * then the ratio gonggu/peer. Both servers and the load generator share this machine (cores printed).
+ * BENCH_SENDERS (all clients) of the clients send: each tick (10 ms) the next senders in turn send one message whose
+ * text is the send time (performance.now()). In gonggu they are members of the buy (joined); a buy has at most 1,000
+ * shares and must stay OPEN, so the last client is the buy's seller (who may post too) and at most 999 members join;
+ * clients beyond the senders are verified neighbours who only read. Every client records, for every message it
+ * receives, now − sent: delivery latency. Prints, per target: messages sent, deliveries/s (over the measured window),
+ * p50/p99 delivery latency, delivered fraction; then the ratio gonggu/peer. Both servers and the load generator share
+ * this machine (cores and load average printed).
+ * For gonggu it also prints where the latency goes, on one client in 97: client→room (the message's `at` is the
+ * room's clock when it was posted), the wait for the client's fan-out group (the chat.messages frame's `at` is when
+ * the room sent it) and room→client (the send loop up to that socket, the kernel and the reader), plus the bench
+ * client's own event-loop delay (how long a frame can sit before this process reads it).
  * The clients are bench/lib/rawWebSocket.ts (a few µs per frame; Node's WebSocket cost ~70 µs and made the load
  * generator part of the latency) and connect to the runtime wrangler dev started, not through its dev proxy (see
  * wsBase). The default rate is one where workers-chat-demo (one send per socket per message) falls behind while a
- * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU and, for gonggu, latency split into
- * client→room and room→client (by the message's `at`) and the batch sizes.
+ * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's
+ * isolate during the load and prints where its time went.
  *
  * Clients connect 50 at a time; the load starts once every client has seen a probe message.
  * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (50) messages/s, BENCH_SECONDS (10) measured after a 2 s
@@ -50,7 +59,7 @@ const PROFILE = Boolean(process.env.BENCH_PROFILE);
 const SPLIT_EVERY = 97;
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
-const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
+const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? CLIENTS));
 const ROOT = resolve(import.meta.dirname, "..");
 const PEER_SRC = process.env.BENCH_PEER_DIR ?? "/work/shared/peers/workers-chat-demo";
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -586,8 +595,10 @@ async function benchGonggu(): Promise<Result> {
         pickupStart: deadline + 3_600_000,
         pickupEnd: deadline + 7_200_000,
       });
-      // Senders must be members of the buy to post: points, then one share each.
-      const senders = Array.from({ length: SENDERS }, (_, i) => i);
+      // Senders must be members of the buy to post: points, then one share each. A buy has at most 1,000 shares and
+      // must stay OPEN (a full one is a different room), so the last client is the seller, who may post too: at
+      // most 999 members, and with 1,000 clients every one of them can send.
+      const senders = Array.from({ length: Math.min(SENDERS, CLIENTS - 1) }, (_, i) => i);
       await inPool(senders, 16, (i) =>
         admin.admin.wallet.grant.mutate({
           userId: people[i].id,
@@ -603,7 +614,7 @@ async function benchGonggu(): Promise<Result> {
       return await runLoad({
         name: "gonggu",
         url: () => `${base}/api/rooms/${groupBuy.id}/ws`,
-        headers: (i) => ({ authorization: `Bearer ${people[i].token}` }),
+        headers: (i) => ({ authorization: `Bearer ${people[i === CLIENTS - 1 ? CLIENTS : i].token}` }),
         hello: () => [],
         isReady: (f) => f.type === "chat.history",
         message: (text) => JSON.stringify({ type: "chat.send", text }),
