@@ -59,8 +59,9 @@ export default defineConfig(async () => {
           // (a Durable Object, a queue batch) is parked until the runner's next message, and one parked after the last
           // message left `vitest run` waiting forever (workers-sdk#15719; idor.test.ts "passed and never exited").
           plugins: [workersPlugin()],
-          // groupOrder: vitest runs this batch first, then the projects of group 1 (which may use more workers on a machine
-          // with more cores; projects of one group must share maxWorkers).
+          // groupOrder: a plain `vitest run` runs this batch first, then the projects of group 1 (which may use more
+          // workers on a machine with more cores; projects of one group must share maxWorkers). `npm test` runs the
+          // batch and group 1 as two vitest processes side by side instead (scripts/test.ts).
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
@@ -90,6 +91,8 @@ export default defineConfig(async () => {
             sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/node/**/*.test.ts"],
+            // Some files start Node or libSQL processes; 5 s failed sdk-node.test.ts beside the workers batch at load 10.
+            testTimeout: 30_000,
           },
         },
         {

@@ -5,20 +5,29 @@
  *   gonggu  worker/index.ts on port BENCH_PORT (8860): GroupBuyRoom chat (hibernation API, SQLite history, batched
  *           fan-out)
  *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on CF-Connecting-IP and allows a burst of 4 then
- *           one message per 5 s per IP, so every client gets its own fake IP header (10.x.y.z) and sends well under
- *           that: no sender is throttled (throttled frames are counted and printed).
+ *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on
+ *           CF-Connecting-IP: a burst of 4, then one message per 5 s per IP, and a second message while the limiter's
+ *           answer to the first is still on its way is refused. So every client gets its own fake IP header
+ *           (10.x.y.z) and, by default, EVERY client sends (BENCH_SENDERS = BENCH_CLIENTS): at 50 msg/s over 1,000
+ *           senders each IP sends once per 20 s, so no sender should be throttled; throttled frames are counted and
+ *           printed (a non-zero count means the peer lost messages to its limiter, not to its fan-out).
  *
- * BENCH_SENDERS (500) of the clients send: each tick (10 ms) the next senders in turn send one message whose text is
- * the send time (performance.now()); in gonggu they are members of the buy (joined), the others verified neighbours
- * who only read. Every client records, for every message it receives, now − sent: delivery latency. Prints, per
- * target: messages sent, deliveries/s (over the measured window), p50/p99 delivery latency, delivered fraction;
- * then the ratio gonggu/peer. Both servers and the load generator share this machine (cores printed).
+ * BENCH_SENDERS (all clients) of the clients send: each tick (10 ms) the next senders in turn send one message whose
+ * text is the send time (performance.now()). In gonggu they are members of the buy (joined); a buy has at most 1,000
+ * shares and must stay OPEN, so the last client is the buy's seller (who may post too) and at most 999 members join;
+ * clients beyond the senders are verified neighbours who only read. Every client records, for every message it
+ * receives, now − sent: delivery latency. Prints, per target: messages sent, deliveries/s (over the measured window),
+ * p50/p99 delivery latency, delivered fraction; then the ratio gonggu/peer. Both servers and the load generator share
+ * this machine (cores and load average printed).
+ * For gonggu it also prints where the latency goes, on one client in 97: client→room (the message's `at` is the
+ * room's clock when it was posted), the wait for the client's fan-out group (the chat.messages frame's `at` is when
+ * the room sent it) and room→client (the send loop up to that socket, the kernel and the reader), plus the bench
+ * client's own event-loop delay (how long a frame can sit before this process reads it).
  * The clients are bench/lib/rawWebSocket.ts (a few µs per frame; Node's WebSocket cost ~70 µs and made the load
  * generator part of the latency) and connect to the runtime wrangler dev started, not through its dev proxy (see
  * wsBase). The default rate is one where workers-chat-demo (one send per socket per message) falls behind while a
- * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU and, for gonggu, latency split into
- * client→room and room→client (by the message's `at`) and the batch sizes.
+ * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's
+ * isolate during the load and prints where its time went.
  *
  * Clients connect 50 at a time; the load starts once every client has seen a probe message.
  * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (50) messages/s, BENCH_SECONDS (10) measured after a 2 s
@@ -30,8 +39,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
+import { startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
@@ -42,9 +53,13 @@ const DRAIN_S = 3;
 const TICK_MS = 10;
 const ONLY = process.env.BENCH_ONLY;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
+/** BENCH_PROFILE=1: CPU-profile the room's isolate (gonggu only) during load + drain and print where the time went. */
+const PROFILE = Boolean(process.env.BENCH_PROFILE);
+/** One client in this many parses its chat frames for the latency split (gonggu's frames carry the room's send time). */
+const SPLIT_EVERY = 97;
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
-const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? 500));
+const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? CLIENTS));
 const ROOT = resolve(import.meta.dirname, "..");
 const PEER_SRC = process.env.BENCH_PEER_DIR ?? "/work/shared/peers/workers-chat-demo";
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -73,6 +88,8 @@ interface Target {
   isThrottled: (frame: Record<string, unknown>) => boolean;
   /** The wrangler process group: with BENCH_DEBUG its processes' CPU during the load is printed. */
   pgid?: number;
+  /** The worker's inspector port: with BENCH_PROFILE=1 its isolate is CPU-profiled during the load. */
+  inspectorPort?: number;
 }
 
 /** CPU seconds used so far by each process of a process group (Linux /proc), keyed "pid command". */
@@ -185,7 +202,7 @@ async function runLoad(target: Target): Promise<Result> {
   let throttled = 0;
   let errors = 0;
   let frames = 0;
-  const split: [number, number, number][] = [];
+  const split: [number, number, number, number][] = [];
   const record = (sentAt: number, now: number) => {
     // Only messages sent inside the measured window count, whenever they arrive (up to the drain).
     if (!measuring || sentAt < windowStart || sentAt > windowEnd) return;
@@ -212,14 +229,16 @@ async function runLoad(target: Target): Promise<Result> {
       ws.onmessage = (raw, now) => {
         frames++;
         if (DEBUG && frames % 5000 === 1) console.log("frame", i, raw.slice(0, 160));
-        if (DEBUG && i === CLIENTS - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
-          // split latency: client → room (message.at is the room's clock at post) and room → client
-          const f = JSON.parse(raw) as { messages: { text: string; at: number }[] };
+        if (i % SPLIT_EVERY === SPLIT_EVERY - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
+          // Where the latency goes, on a sample of clients (one in SPLIT_EVERY): client → room (a message's `at` is
+          // the room's clock when it was posted), waiting in the fan-out for the client's group (the frame's `at`
+          // is when the room sent it), and room → client (the send loop up to this socket, the kernel, this reader).
+          const f = JSON.parse(raw) as { at: number; messages: { text: string; at: number }[] };
           const wall = performance.timeOrigin + now;
           for (const m of f.messages) {
             const sentAt = Number(m.text.split(":")[1]);
-            if (!(sentAt >= windowStart)) continue;
-            split.push([m.at - (performance.timeOrigin + sentAt), wall - m.at, f.messages.length]);
+            if (!(sentAt >= windowStart && sentAt <= windowEnd)) continue;
+            split.push([m.at - (performance.timeOrigin + sentAt), f.at - m.at, wall - f.at, f.messages.length]);
           }
         }
         // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
@@ -265,7 +284,10 @@ async function runLoad(target: Target): Promise<Result> {
   let sent = 0;
   let sentInWindow = 0;
   const cpuStart = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const serverCpuStart = DEBUG && target.pgid ? groupCpu(target.pgid) : null;
+  const stopProfile = PROFILE && target.inspectorPort ? await startProfile(target.inspectorPort) : null;
   const wallStart = performance.now();
   let next = 0;
   const startedAt = performance.now();
@@ -291,6 +313,7 @@ async function runLoad(target: Target): Promise<Result> {
   });
   await new Promise((r) => setTimeout(r, DRAIN_S * 1000));
   measuring = false;
+  if (stopProfile) console.log(summarize(await stopProfile(), 30));
   const cpu = process.cpuUsage(cpuStart);
   const clientCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallStart);
   if (serverCpuStart && target.pgid) {
@@ -305,15 +328,20 @@ async function runLoad(target: Target): Promise<Result> {
     console.log(
       `  clock: Date.now() − (timeOrigin + performance.now()) = ${(Date.now() - performance.timeOrigin - performance.now()).toFixed(1)} ms`,
     );
-  if (DEBUG && split.length) {
+  if (split.length) {
     const col = (k: number) => Float64Array.from(split.map((x) => x[k])).sort();
-    for (const [k, name] of ["in (client→room)", "out (room→client)", "batch size"].entries()) {
+    const parts = ["client→room", "wait for the group's turn", "room→client", "messages per frame"].map((name, k) => {
       const c = col(k);
-      console.log(
-        `  ${name}: p50 ${percentile(c, 50).toFixed(1)} p90 ${percentile(c, 90).toFixed(1)} p99 ${percentile(c, 99).toFixed(1)}`,
-      );
-    }
+      return `${name} ${percentile(c, 50).toFixed(1)} / ${percentile(c, 99).toFixed(1)}`;
+    });
+    console.log(
+      `  split p50 / p99 ms (${CLIENTS > SPLIT_EVERY ? `1 client in ${SPLIT_EVERY}` : "none"}): ${parts.join(", ")}`,
+    );
   }
+  loopDelay.disable();
+  console.log(
+    `  bench client event-loop delay p50 / p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms (a frame waits that long to be read)`,
+  );
   const sorted = latencies.slice(0, count).sort();
   return {
     name: target.name,
@@ -567,8 +595,10 @@ async function benchGonggu(): Promise<Result> {
         pickupStart: deadline + 3_600_000,
         pickupEnd: deadline + 7_200_000,
       });
-      // Senders must be members of the buy to post: points, then one share each.
-      const senders = Array.from({ length: SENDERS }, (_, i) => i);
+      // Senders must be members of the buy to post: points, then one share each. A buy has at most 1,000 shares and
+      // must stay OPEN (a full one is a different room), so the last client is the seller, who may post too: at
+      // most 999 members, and with 1,000 clients every one of them can send.
+      const senders = Array.from({ length: Math.min(SENDERS, CLIENTS - 1) }, (_, i) => i);
       await inPool(senders, 16, (i) =>
         admin.admin.wallet.grant.mutate({
           userId: people[i].id,
@@ -584,12 +614,13 @@ async function benchGonggu(): Promise<Result> {
       return await runLoad({
         name: "gonggu",
         url: () => `${base}/api/rooms/${groupBuy.id}/ws`,
-        headers: (i) => ({ authorization: `Bearer ${people[i].token}` }),
+        headers: (i) => ({ authorization: `Bearer ${people[i === CLIENTS - 1 ? CLIENTS : i].token}` }),
         hello: () => [],
         isReady: (f) => f.type === "chat.history",
         message: (text) => JSON.stringify({ type: "chat.send", text }),
         isThrottled: (f) => f.type === "error" && f.code === "TOO_MANY_REQUESTS",
         pgid: child.pid,
+        inspectorPort: PORT + 2,
       });
     } finally {
       await stopWrangler(child);

@@ -1,9 +1,10 @@
 /**
  * `npm test`: lint, typecheck and every vitest project — the same checks as `npm run lint && npm run typecheck &&
- * vitest run`, but lint + typecheck run beside vitest instead of before it. vitest mostly waits (workerd, wrangler
- * dev, Chromium, queue/gateway timeouts) and leaves a core idle on a 2-core machine; tsc fills it. lint/typecheck
- * output is shown when they end (at once if they fail); vitest streams. Prints each phase's wall time and CPU time
- * with the machine's load average (timings on a shared machine mean little without it); exits 1 if any phase failed.
+ * vitest run`, but side by side instead of one after another: lint + typecheck, the shared `workers` batch and the
+ * other projects (see VITEST_RUNS). Each mostly waits (workerd, wrangler dev, Chromium, queue/gateway timeouts), so
+ * run in sequence they left a core idle on a 2-core machine. lint/typecheck output is shown when they end (at once if
+ * they fail); vitest streams, each line prefixed with its run. Prints each phase's wall time and CPU time with the
+ * machine's load average (timings on a shared machine mean little without it); exits 1 if any phase failed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -72,42 +73,81 @@ async function staticChecks(): Promise<Phase[]> {
   return phases;
 }
 
-/** vitest, output streamed through us so the stall watchdog can see that the run is moving. */
-async function vitest(): Promise<Phase> {
+/**
+ * The vitest runs of `npm test`, side by side. The shared `workers` batch must stay one serial run in one runtime
+ * (its files share the sandbox gateway's switches), and vitest only runs such a batch as a group of its own, so inside
+ * one `vitest run` the other projects would wait for it. Two processes let the batch and the rest (isolated workers
+ * files, node, Chromium) overlap: each is mostly waiting (workerd, wrangler dev, Chromium, timeouts), so together
+ * they fill both cores. Arguments (`npm test -- <files or flags>`) give one plain `vitest run` with them instead.
+ */
+const VITEST_RUNS: { name: string; args: string[] }[] =
+  process.argv.length > 2
+    ? [{ name: "vitest", args: process.argv.slice(2) }]
+    : [
+        { name: "vitest workers", args: ["--project", "workers"] },
+        { name: "vitest others", args: ["--project", "workers-isolated", "--project", "node", "--project", "browser"] },
+      ];
+
+/** Writes `chunk` to `out` with `prefix` before each line (partial lines wait for their end). */
+function linePrefixer(prefix: string, out: NodeJS.WriteStream) {
+  let pending = "";
+  return {
+    write(chunk: Buffer) {
+      const lines = (pending + chunk.toString("utf8")).split("\n");
+      pending = lines.pop() ?? "";
+      if (lines.length) out.write(lines.map((l) => `${prefix}${l}\n`).join(""));
+    },
+    end() {
+      if (pending) out.write(`${prefix}${pending}\n`);
+      pending = "";
+    },
+  };
+}
+
+/** One vitest process, output streamed through us (prefixed when there are two) so the stall watchdog sees it move. */
+async function vitest(run: { name: string; args: string[] }, prefix: string): Promise<Phase> {
   const t = performance.now();
-  if (process.stdout.isTTY) process.env.FORCE_COLOR ??= "1";
-  const child = npmRun("test:vitest", process.argv.slice(2), "pipe");
+  const child = npmRun("test:vitest", run.args, "pipe");
   let gaveUp = "";
   const watchdog = watchForStalls(child.pid ?? 0, {
     // TEST_STALL_QUIET_S shortens the window (to try the watchdog by stopping a runtime with SIGSTOP).
     quietMs: Number(process.env.TEST_STALL_QUIET_S || 300) * 1000,
     onGiveUp(reason) {
       gaveUp = reason;
-      console.error(`\n✗ stall watchdog: ${reason}; ending vitest.`);
+      console.error(`\n✗ stall watchdog (${run.name}): ${reason}; ending vitest.`);
       killTree(child.pid ?? 0);
     },
   });
+  const out = linePrefixer(prefix, process.stdout);
+  const err = linePrefixer(prefix, process.stderr);
   child.stdout?.on("data", (d: Buffer) => {
     watchdog.output();
-    process.stdout.write(d);
+    out.write(d);
   });
   child.stderr?.on("data", (d: Buffer) => {
     watchdog.output();
-    process.stderr.write(d);
+    err.write(d);
   });
   const { code, cpuS } = await finish(child);
+  out.end();
+  err.end();
   watchdog.stop();
-  return { name: "vitest", wallS: since(t), cpuS, code: gaveUp ? 1 : code };
+  return { name: run.name, wallS: since(t), cpuS, code: gaveUp ? 1 : code };
 }
 
 const started = performance.now();
 const loadAtStart = load();
-const [statics, tests] = await Promise.all([staticChecks(), vitest()]);
-const phases = [...statics, tests];
-console.log("\nnpm test phases (lint and typecheck ran beside vitest):");
+if (process.stdout.isTTY) process.env.FORCE_COLOR ??= "1";
+const width = Math.max(...VITEST_RUNS.map((r) => r.name.length));
+const [statics, ...tests] = await Promise.all([
+  staticChecks(),
+  ...VITEST_RUNS.map((run) => vitest(run, VITEST_RUNS.length > 1 ? `${run.name.padEnd(width)} │ ` : "")),
+]);
+const phases = [...statics, ...tests];
+console.log("\nnpm test phases (lint, typecheck and the vitest runs ran side by side):");
 for (const p of phases) {
   const cpu = p.cpuS === null ? "" : `  (CPU ${p.cpuS.toFixed(1)} s)`;
-  console.log(`  ${p.code === 0 ? "✓" : "✗"} ${p.name.padEnd(10)} ${p.wallS.toFixed(1).padStart(6)} s${cpu}`);
+  console.log(`  ${p.code === 0 ? "✓" : "✗"} ${p.name.padEnd(15)} ${p.wallS.toFixed(1).padStart(6)} s${cpu}`);
 }
 console.log(
   `  total wall ${since(started).toFixed(1)} s; load average (1/5/15 min) ${loadAtStart} at start, ${load()} at end`,

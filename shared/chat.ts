@@ -78,8 +78,11 @@ export const chatServerFrames = [
     readUpTo: z.number().int(),
     canPost: z.boolean(),
   }),
-  /** New messages, oldest first: one frame carries every message of a burst (fan-out batching). */
-  z.object({ type: z.literal("chat.messages"), messages: z.array(chatMessageSchema) }),
+  /**
+   * New messages, oldest first: one frame carries every message of a burst (fan-out batching). `at` is the room's
+   * clock when it sent the frame (a message's own `at` is when it was posted; the gap is its wait in the fan-out).
+   */
+  z.object({ type: z.literal("chat.messages"), at: z.number().int(), messages: z.array(chatMessageSchema) }),
   z.object({ type: z.literal("chat.ack"), nonce: z.string().nullable(), id: z.number().int() }),
   z.object({ type: z.literal("chat.deleted"), id: z.number().int() }),
   /** People who started typing since the last such frame (at most CHAT_TYPING.maxPeople). */

@@ -127,6 +127,55 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     }, 1000);
   });
 
+  it("keeps the rotation's period when group flushes are slow (a flush's time is not added to the wait)", async () => {
+    const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
+    const interval = PERIOD_MS_MAX / FANOUT_GROUPS; // 1,000 sockets: 6 ms
+    const flushMs = 4;
+    const delays = await runInDurableObject(stub, async (_instance, state) => {
+      const groups = Array.from({ length: FANOUT_GROUPS }, () =>
+        Array.from({ length: 100 }, () => ({ send() {} }) as unknown as WebSocket),
+      );
+      // The delay of the timer each group flush (and the rotation's start) arms for the next tick.
+      const delays: number[] = [];
+      let armed = false;
+      const setTimer = globalThis.setTimeout;
+      globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+        if (armed) delays.push(ms ?? 0);
+        armed = false;
+        return setTimer(fn, ms);
+      }) as typeof setTimeout;
+      try {
+        const chat = new RoomChat(
+          state.storage.sql,
+          () => 0,
+          (g) => {
+            // a flush that takes at least 4 ms (local workerd's clock runs during it); then the tick arms the next
+            const start = Date.now();
+            while (Date.now() - start < flushMs);
+            armed = true;
+            return groups[g];
+          },
+        );
+        chat.post(kim, "first", Date.now()); // a quiet room: to everyone at once
+        armed = true;
+        chat.post(lee, "second", Date.now()); // starts the rotation
+        for (let i = 0; i < 500 && delays.length < FANOUT_GROUPS; i++) await tick(10);
+        return delays.slice(0, FANOUT_GROUPS);
+      } finally {
+        globalThis.setTimeout = setTimer;
+      }
+    });
+    // The rotation starts one interval out; after each flush the next tick is due one interval after this one was
+    // due, so the timer only waits what is left of the interval (≤ 6 − 4 ms, +1 for clock rounding). Counting a
+    // full interval from the end of each flush made the old rotation run each group every ~140 ms instead of 60.
+    expect(delays).toHaveLength(FANOUT_GROUPS);
+    expect(delays[0]).toBe(interval);
+    for (const d of delays.slice(1)) {
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThanOrEqual(interval - flushMs + 1);
+    }
+  });
+
   it("keeps a burst in order and never sends a frame above the size limit", async () => {
     await inRoom(async (chat, _sent, all) => {
       const t = Date.now();
@@ -164,9 +213,11 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
       at: 0,
       deleted: false,
     });
-    expect(chatFrames([msg(1, "a"), msg(2, "b")]).map((f) => JSON.parse(f).messages.length)).toEqual([2]);
+    expect(chatFrames([msg(1, "a"), msg(2, "b")], 7).map((f) => JSON.parse(f))).toMatchObject([
+      { type: "chat.messages", at: 7, messages: [{ id: 1 }, { id: 2 }] },
+    ]);
     const big = Array.from({ length: 30 }, (_, i) => msg(i, "한".repeat(CHAT_TEXT_MAX)));
-    const frames = chatFrames(big);
+    const frames = chatFrames(big, 0);
     expect(frames.length).toBeGreaterThan(1);
     expect(frames.flatMap((f) => JSON.parse(f).messages.map((m: ChatMessage) => m.id))).toEqual(big.map((m) => m.id));
     for (const f of frames) expect(new TextEncoder().encode(f).byteLength).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);

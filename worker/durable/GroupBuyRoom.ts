@@ -16,7 +16,7 @@ import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { recordInteraction } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
-import { fanoutTag, isFanoutTag } from "./chatFanout";
+import { FanoutGroups } from "./chatFanout";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
@@ -149,8 +149,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
   private readonly chat: RoomChat;
   private readonly typing: RoomTyping;
-  /** Sockets from before chat fan-out groups (see fanoutGroup). */
-  private untagged: WebSocket[] | null = null;
+  /** The sockets of each chat fan-out group (chatFanout.ts). */
+  private readonly groups: FanoutGroups;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -164,10 +164,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
+    this.groups = new FanoutGroups(ctx);
     this.chat = new RoomChat(
       ctx.storage.sql,
       (text) => this.broadcastText(text),
-      (g) => this.fanoutGroup(g),
+      (g) => this.groups.of(g),
     );
     this.typing = new RoomTyping((text) => this.broadcastText(text));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -751,18 +752,6 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.broadcastText(JSON.stringify(frame));
   }
 
-  /**
-   * The sockets of chat fan-out group `g` (tagged at accept). Sockets accepted before fan-out groups existed have no
-   * such tag (hibernated sockets outlive a deploy): they ride with group 0. New sockets are always tagged, so that list
-   * only shrinks and is looked up once per instance.
-   */
-  private fanoutGroup(g: number): WebSocket[] {
-    const tagged = this.ctx.getWebSockets(fanoutTag(g));
-    if (g !== 0) return tagged;
-    this.untagged ??= this.ctx.getWebSockets().filter((ws) => !this.ctx.getTags(ws).some(isFanoutTag));
-    return this.untagged.length > 0 ? [...tagged, ...this.untagged] : tagged;
-  }
-
   private broadcastText(text: string): number {
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) {
@@ -805,6 +794,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     return openRoomSocket(
       this.ctx,
+      this.groups,
       request,
       async (identity) => {
         const meta = await this.ensureMeta(identity.groupBuyId);
@@ -916,10 +906,15 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.groups.removed(ws);
     try {
       ws.close(code === 1005 ? 1000 : code, "closing");
     } catch {
       // already closed
     }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.groups.removed(ws);
   }
 }

@@ -1,5 +1,5 @@
 import { type ClientFrame, clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from "../../shared/protocol";
-import { FANOUT_GROUPS, fanoutTag } from "./chatFanout";
+import type { FanoutGroups } from "./chatFanout";
 import type { RoomSnapshot } from "./GroupBuyRoom";
 import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentitySchema } from "./roomIdentity";
 
@@ -37,6 +37,7 @@ function send(ws: WebSocket, frame: ServerFrame): void {
  */
 export async function openRoomSocket(
   ctx: DurableObjectState,
+  groups: FanoutGroups,
   request: Request,
   resolve: (identity: RoomIdentity) => Promise<ReturnType<SnapshotSource>>,
   /** Runs after the snapshot went out (chat sends its history). */
@@ -55,8 +56,8 @@ export async function openRoomSocket(
   }
   const pair = new WebSocketPair();
   const [client, server] = Object.values(pair);
-  // chat fan-out group, round-robin by arrival (chatFanout.ts)
-  ctx.acceptWebSocket(server, [`user:${identity.userId}`, fanoutTag(open % FANOUT_GROUPS)]);
+  // into the smallest chat fan-out group (chatFanout.ts)
+  groups.accept(server, [`user:${identity.userId}`]);
   server.serializeAttachment(identity);
   send(server, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
   afterSnapshot(server, identity);
