@@ -59,6 +59,14 @@ const ONLY = process.env.BENCH_ONLY;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
 /** BENCH_PROFILE=1: CPU-profile the room's isolate (gonggu only) during load + drain and print where the time went. */
 const PROFILE = Boolean(process.env.BENCH_PROFILE);
+/**
+ * Where both servers keep their local storage (wrangler --persist-to) during the run: RAM (/dev/shm) when the machine
+ * has it. Local workerd commits a Durable Object's SQLite on the object's own thread; on disk, other processes' I/O on
+ * this shared machine stalled the room's thread for 100s of ms at a time (seen in state D, waiting on page writeback,
+ * with BENCH_DEBUG), which is the disk, not the fan-out. Production objects do not write a local disk on their thread.
+ * Override with BENCH_STATE_DIR.
+ */
+const STATE_ROOT = process.env.BENCH_STATE_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
 /** One client in this many parses its chat frames for the latency split (gonggu's frames carry the room's send time). */
 const SPLIT_EVERY = 97;
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
@@ -431,7 +439,7 @@ function peerTarget(base: string, room: string): Target {
 }
 
 async function benchPeer(): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), "chat-demo-peer-"));
+  const dir = mkdtempSync(join(STATE_ROOT, "chat-demo-peer-"));
   try {
     cpSync(join(PEER_SRC, "src"), join(dir, "src"), { recursive: true });
     cpSync(join(PEER_SRC, "wrangler.toml"), join(dir, "wrangler.toml"));
@@ -486,6 +494,7 @@ async function main() {
       `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}, ` +
       `clients connect ${VIA === "direct" ? "to the runtime directly (BENCH_VIA=proxy: through wrangler's dev proxy)" : "through wrangler's dev proxy"}`,
   );
+  console.log(`both servers keep their local storage under ${STATE_ROOT} (BENCH_STATE_DIR)`);
   console.log(
     PEER_LIMITER
       ? "peer: workers-chat-demo exactly as published (its per-IP limiter on; each client has its own fake IP)"
@@ -604,7 +613,7 @@ async function inPool<T>(items: T[], size: number, fn: (item: T, i: number) => P
 }
 
 async function benchGonggu(): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-chat-"));
+  const dir = mkdtempSync(join(STATE_ROOT, "gonggu-bench-chat-"));
   const state = join(dir, "state");
   const config = join(ROOT, "wrangler.toml");
   const envFile = existsSync(join(ROOT, ".dev.vars")) ? join(ROOT, ".dev.vars") : join(ROOT, ".dev.vars.example");
