@@ -61,7 +61,8 @@ export default defineConfig(async () => {
           plugins: [workersPlugin()],
           // groupOrder: a plain `vitest run` runs this batch first, then the projects of group 1 (which may use more
           // workers on a machine with more cores; projects of one group must share maxWorkers). `npm test` runs the
-          // batch and group 1 as two vitest processes side by side instead (scripts/test.ts).
+          // batch, the other workers/node files and the browser files as three vitest processes side by side instead
+          // (scripts/test.ts).
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],

@@ -17,6 +17,11 @@
  * By default every storm (ceilings, DO and D1 alike) goes straight to the runtime's own address, which wrangler logs
  * at debug level; BENCH_VIA=proxy sends all of them through the proxy instead (what the figures before Dec 2 used).
  *
+ * The load client: every storm alike (ceilings, DO and D1) uses one keep-alive node:net socket per simulated client
+ * writing pre-serialised HTTP/1.1 (bench/lib/rawHttp.ts), because the client shares the 2 cores with workerd and
+ * Node's fetch costs more CPU per request than a bare Hono route; BENCH_CLIENT=fetch uses Node's fetch (the figures
+ * before Dec 2 02:00). The "client" CPU column is this process's own CPU per attempt.
+ *
  * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per storm at most. localhost only.
  */
 import { spawnSync } from "node:child_process";
@@ -25,11 +30,13 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../scripts/lib/proc.ts";
 import { startProfile, summarize } from "./lib/profile.ts";
+import { RawConnection, type RawResponse } from "./lib/rawHttp.ts";
 import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
+const CLIENT = process.env.BENCH_CLIENT === "fetch" ? "fetch" : "raw";
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
 const FILL = Number(process.env.BENCH_FILL ?? 1_000);
@@ -38,6 +45,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
 /** BENCH_PROFILE=<storm name>: CPU-profile the worker isolate during that storm and print where the time went. */
 const PROFILE = process.env.BENCH_PROFILE;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
+const DEBUG = process.env.BENCH_DEBUG === "1";
 const HOT_SHARES = 100;
 /** Where the storms go: the runtime itself, or wrangler's proxy (BENCH_VIA=proxy). Set once the server is up. */
 let BASE = `http://127.0.0.1:${PORT}`;
@@ -88,28 +96,62 @@ function cpuSince(before: ReturnType<typeof groupCpu>, now: ReturnType<typeof gr
 
 type Outcome = "ok" | "sold_out" | "other";
 
+/** One request on one simulated client's connection: the status and the body text. */
+type Send = (method: "GET" | "POST", path: string, token?: string, body?: string) => Promise<RawResponse>;
+
+/**
+ * Each simulated client's way to send: its own keep-alive socket with hand-written HTTP/1.1 (bench/lib/rawHttp.ts, the
+ * default), or Node's fetch (BENCH_CLIENT=fetch, what the figures before Dec 2 02:00 used; it costs the shared cores
+ * more CPU per request than a bare Hono route does).
+ */
+function newClient(): { send: Send; close: () => void } {
+  if (CLIENT === "fetch") {
+    return {
+      send: async (method, path, token, body) => {
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        if (body) headers["content-type"] = "application/json";
+        const res = await fetch(`${BASE}${path}`, { method, headers, body });
+        return { status: res.status, body: await res.text() };
+      },
+      close: () => {},
+    };
+  }
+  const url = new URL(BASE);
+  const conn = new RawConnection(url.hostname, Number(url.port));
+  return {
+    send: (method, path, token, body) =>
+      conn.request(
+        method,
+        path,
+        (token ? `Authorization: Bearer ${token}\r\n` : "") + (body ? "Content-Type: application/json\r\n" : ""),
+        body,
+      ),
+    close: () => conn.close(),
+  };
+}
+
 /** A tRPC query over HTTP (the ceilings: no D1 at all, and the session + verification reads of auth.me). */
-async function queryCall(path: string, token?: string): Promise<{ outcome: Outcome; code?: string }> {
-  const res = await fetch(`${BASE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  await res.arrayBuffer();
-  return res.ok ? { outcome: "ok" } : { outcome: "other", code: `HTTP ${res.status}` };
+async function queryCall(send: Send, path: string, token?: string): Promise<{ outcome: Outcome; code?: string }> {
+  const res = await send("GET", path, token);
+  return res.status === 200 ? { outcome: "ok" } : { outcome: "other", code: `HTTP ${res.status}` };
 }
 
 /** One tRPC mutation over HTTP, the way the SDK sends it. */
 async function joinCall(
+  send: Send,
   path: string,
   token: string,
   id: string,
   key: string,
 ): Promise<{ outcome: Outcome; code?: string }> {
-  const res = await fetch(`${BASE}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ id, shares: 1, idempotencyKey: key }),
-  });
-  const body = (await res.json()) as { error?: { data?: { code?: string } } };
-  if (res.ok) return { outcome: "ok" };
-  const code = body.error?.data?.code ?? `HTTP ${res.status}`;
+  const res = await send("POST", path, token, JSON.stringify({ id, shares: 1, idempotencyKey: key }));
+  if (res.status === 200) return { outcome: "ok" };
+  let code = `HTTP ${res.status}`;
+  try {
+    code = (JSON.parse(res.body) as { error?: { data?: { code?: string } } }).error?.data?.code ?? code;
+  } catch {
+    // not JSON: keep the status
+  }
   return { outcome: code === "CONFLICT" || code === "PRECONDITION_FAILED" ? "sold_out" : "other", code };
 }
 
@@ -133,9 +175,11 @@ interface Storm {
 async function storm(
   name: string,
   attempts: number,
-  call: (i: number) => Promise<{ outcome: Outcome; code?: string }>,
+  call: (i: number, send: Send) => Promise<{ outcome: Outcome; code?: string }>,
 ): Promise<Storm> {
   const latencies: number[] = [];
+  /** BENCH_DEBUG=1: when the slowest attempts started and what they were (to see whether a tail is periodic). */
+  const timeline: { at: number; ms: number; i: number; outcome: string }[] = [];
   const result: Storm = {
     name,
     attempts: 0,
@@ -158,11 +202,13 @@ async function storm(
   const deadline = start + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
+      const client = newClient();
       while (next < attempts && performance.now() < deadline) {
         const i = next++;
         const t = performance.now();
-        const r = await call(i).catch((e) => ({ outcome: "other" as const, code: String(e) }));
+        const r = await call(i, client.send).catch((e) => ({ outcome: "other" as const, code: String(e) }));
         latencies.push(performance.now() - t);
+        if (DEBUG) timeline.push({ at: t - start, ms: performance.now() - t, i, outcome: r.code ?? r.outcome });
         result.attempts++;
         if (r.outcome === "ok") result.ok++;
         else if (r.outcome === "sold_out") result.soldOut++;
@@ -171,6 +217,7 @@ async function storm(
           if (r.code) result.otherCodes.add(r.code);
         }
       }
+      client.close();
     }),
   );
   result.seconds = (performance.now() - start) / 1000;
@@ -180,6 +227,20 @@ async function storm(
   result.cpu.client = per((self.user + self.system) / 1000);
   for (const [comm, ms] of cpuSince(cpuBefore, groupCpu(serverGroup))) result.cpu[comm] = per(ms);
   latencies.sort((a, b) => a - b);
+  if (DEBUG && timeline.length) {
+    const slow = [...timeline].sort((a, b) => b.ms - a.ms).slice(0, 12);
+    console.log(
+      `${name}: slowest attempts (started at s → took ms, attempt #, outcome): ${slow.map((x) => `${(x.at / 1000).toFixed(2)}s→${x.ms.toFixed(0)}ms #${x.i} ${x.outcome}`).join("; ")}`,
+    );
+    const buckets = new Map<number, number[]>();
+    for (const x of timeline) {
+      const b = Math.floor(x.at / 1000);
+      buckets.set(b, [...(buckets.get(b) ?? []), x.ms]);
+    }
+    console.log(
+      `${name}: per second (started → count, max ms): ${[...buckets].map(([b, v]) => `${b}s ${v.length}/${Math.max(...v).toFixed(0)}`).join(", ")}`,
+    );
+  }
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   result.perSec = result.attempts / result.seconds;
   result.p50 = pct(0.5);
@@ -194,7 +255,7 @@ interface GroupCommits {
   holds: number;
 }
 
-/** A room's group-commit counters since it woke (in memory: they restart at 0 after an eviction). */
+/** A room's group-commit counters (kept in the room's storage, so an eviction mid-storm does not reset them). */
 const roomStats = (id: string) => post<{ groups: number; holds: number }>("/bench/room-stats", { id });
 
 /** wrangler dev's process group (it and workerd), for the CPU split. */
@@ -228,23 +289,23 @@ async function main() {
     const [hot, fill] = seed.buys;
     const token = (i: number) => seed.tokens[i % seed.tokens.length];
     const key = (tag: string, i: number) => `${tag}-${i}-${Date.now().toString(36)}`;
-    const viaDo = (id: string, tag: string) => (i: number) =>
-      joinCall("/api/trpc/groupBuys.join", token(i), id, key(tag, i));
-    const viaD1 = (id: string, tag: string) => (i: number) => joinCall("/bench/trpc/join", token(i), id, key(tag, i));
+    const viaDo = (id: string, tag: string) => (i: number, send: Send) =>
+      joinCall(send, "/api/trpc/groupBuys.join", token(i), id, key(tag, i));
+    const viaD1 = (id: string, tag: string) => (i: number, send: Send) =>
+      joinCall(send, "/bench/trpc/join", token(i), id, key(tag, i));
 
     // warm-up (not measured): compile paths, open connections, wake the rooms
     const none = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-    await storm("warm-up", 200, (i) => (i % 2 ? viaDo(none, "w")(i) : viaD1(none, "w")(i)));
+    await storm("warm-up", 200, (i, send) => (i % 2 ? viaDo(none, "w")(i, send) : viaD1(none, "w")(i, send)));
 
     // Ceilings on this setup: the same HTTP path doing (almost) nothing — a bare Hono route, a tRPC query without D1,
     // and auth.me (the session lookup + one D1 read, the least a logged-in call does).
     const ceilings = [
-      await storm("bare Hono", CEILING, () => queryCall("/bench/health")),
-      await storm("trpc health", CEILING, () => queryCall("/api/trpc/health")),
-      await storm("auth.me", CEILING, (i) => queryCall("/api/trpc/auth.me", token(i))),
+      await storm("bare Hono", CEILING, (_, send) => queryCall(send, "/bench/health")),
+      await storm("trpc health", CEILING, (_, send) => queryCall(send, "/api/trpc/health")),
+      await storm("auth.me", CEILING, (i, send) => queryCall(send, "/api/trpc/auth.me", token(i))),
     ];
-    // The rooms' group-commit counters live in memory and reset when a room is evicted (wrangler dev evicts an idle
-    // room within a minute), so each is read right before and right after its own storm.
+    // Each room's group-commit counters are read right before and right after its own storm.
     const commits: GroupCommits[] = [];
     const doStorm = async (name: string, attempts: number, id: string, tag: string) => {
       const before = await roomStats(id);
@@ -280,7 +341,8 @@ async function main() {
         .join(" ")}, node ${process.version}`,
     );
     console.log(
-      `clients connect ${VIA === "direct" ? `to the workerd runtime directly (${BASE}; BENCH_VIA=proxy: through wrangler dev's proxy)` : "through wrangler dev's proxy"}\n`,
+      `clients connect ${VIA === "direct" ? `to the workerd runtime directly (${BASE}; BENCH_VIA=proxy: through wrangler dev's proxy)` : "through wrangler dev's proxy"}; ` +
+        `client: ${CLIENT === "raw" ? "one keep-alive node:net socket each, hand-written HTTP/1.1 (BENCH_CLIENT=fetch: Node fetch)" : "Node fetch (undici)"}\n`,
     );
     console.log(
       "storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  load  CPU ms/attempt",

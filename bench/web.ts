@@ -32,7 +32,11 @@ interface Sample {
   /** Resource timing of the load (name, start, end in ms), printed with BENCH_WEB_WATERFALL=1. */
   waterfall: string[];
   lcp: number;
+  /** What the LCP element was: the test id of its card (feed-item, suggestion, …) or its tag, and its text. */
+  lcpElement: string;
   feed: number;
+  /** When each boot request's response had fully arrived (responseEnd), by procedure list. */
+  boot: Record<string, number>;
   /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
   script: number;
   js: { wire: number; gzip: number };
@@ -42,15 +46,23 @@ interface Sample {
 
 // Runs in the page before any script: records LCP candidates and when the first feed card appears.
 const OBSERVE = () => {
-  const w = window as unknown as { __lcp: number; __feed: number };
+  const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
   w.__lcp = 0;
   w.__feed = 0;
+  w.__lcpElement = "";
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) w.__lcp = e.startTime;
+    for (const e of list.getEntries() as (PerformanceEntry & { element: Element | null })[]) {
+      w.__lcp = e.startTime;
+      const el = e.element;
+      const card = el?.closest("[data-testid]");
+      const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(removed)");
+      w.__lcpElement = `${where} ${el?.tagName.toLowerCase() ?? ""} "${(el?.textContent ?? "").trim().slice(0, 24)}"`;
+    }
   }).observe({ type: "largest-contentful-paint", buffered: true });
   new MutationObserver((_, obs) => {
     if (document.querySelector('[data-testid="feed-item"]')) {
       w.__feed = performance.now();
+      (window as unknown as { __benchFeedSeen?: () => void }).__benchFeedSeen?.();
       obs.disconnect();
     }
   }).observe(document, { childList: true, subtree: true });
@@ -61,6 +73,16 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
   try {
     const page = await context.newPage();
     await page.addInitScript(OBSERVE);
+    // The page says when its first feed card is in: Playwright's waitFor would poll in the page on every frame, taking
+    // the very main thread being measured (~50 ms of script per load at CPU ×4).
+    let feedSeen = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const fed = new Promise<void>((resolve, reject) => {
+      feedSeen = resolve;
+      timer = setTimeout(() => reject(new Error("no feed card within 30 s")), 30_000);
+    }).finally(() => clearTimeout(timer));
+    fed.catch(() => {}); // awaited below; a failed navigation must not leave it unhandled
+    await page.exposeFunction("__benchFeedSeen", () => feedSeen());
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
@@ -71,19 +93,26 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
     cdp.on("Network.loadingFinished", (e) => wire.set(e.requestId, e.encodedDataLength));
     await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
-    await page.locator('[data-testid="feed-item"]').first().waitFor({ timeout: 30_000 });
+    await fed;
     const { metrics } = await cdp.send("Performance.getMetrics");
     const script = (metrics.find((m) => m.name === "ScriptDuration")?.value ?? 0) * 1000;
     // LCP candidates stop with the first input; give the feed's paint a frame to be reported, then read.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const { lcp, feed, waterfall } = await page.evaluate(() => {
-      const w = window as unknown as { __lcp: number; __feed: number };
+    const { lcp, lcpElement, feed, boot, waterfall } = await page.evaluate(() => {
+      const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
       const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
       const line = (name: string, start: number, end: number) =>
         `${String(Math.round(start)).padStart(6)} → ${String(Math.round(end)).padStart(6)} ms  ${name}`;
+      const boot: Record<string, number> = {};
+      for (const e of entries) {
+        const m = /\/api\/trpc\/([^?]+)/.exec(e.name);
+        if (m && !(m[1] in boot)) boot[decodeURIComponent(m[1])] = Math.round(e.responseEnd);
+      }
       return {
         lcp: w.__lcp,
+        lcpElement: w.__lcpElement,
+        boot,
         feed: w.__feed,
         waterfall: [
           line("document", nav.startTime, nav.responseEnd),
@@ -94,7 +123,9 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     const sample: Sample = {
       waterfall,
       lcp,
+      lcpElement,
       feed,
+      boot,
       script,
       js: { wire: 0, gzip: 0 },
       css: { wire: 0, gzip: 0 },
@@ -234,6 +265,20 @@ try {
     const extra = "baseline" in r ? `   (unthrottled ${r.baseline} ${r.unit}, ratio ×${r.ratio})` : "";
     console.log(`  ${r.metric.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${extra}`);
   }
+  // Per load: what the LCP was and when each boot answer had arrived, so a reader sees what sets the floor.
+  console.log("each load: LCP (element) · first feed card · boot responses complete at");
+  const each = (label: string, xs: Sample[]) => {
+    for (const s of xs) {
+      const boot = Object.entries(s.boot)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
+      console.log(
+        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${boot}`,
+      );
+    }
+  };
+  each(`×${THROTTLE}`, slow);
+  each("×1", fast);
   if (process.env.BENCH_WEB_WATERFALL) console.log(`last throttled load:\n  ${last.waterfall.join("\n  ")}`);
   console.log(
     lcpSlow < 1000

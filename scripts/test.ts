@@ -76,16 +76,17 @@ async function staticChecks(): Promise<Phase[]> {
 /**
  * The vitest runs of `npm test`, side by side. The shared `workers` batch must stay one serial run in one runtime
  * (its files share the sandbox gateway's switches), and vitest only runs such a batch as a group of its own, so inside
- * one `vitest run` the other projects would wait for it. Two processes let the batch and the rest (isolated workers
- * files, node, Chromium) overlap: each is mostly waiting (workerd, wrangler dev, Chromium, timeouts), so together
- * they fill both cores. Arguments (`npm test -- <files or flags>`) give one plain `vitest run` with them instead.
+ * one `vitest run` the other projects would wait for it. The browser files must not overlap each other either (they
+ * share one `wrangler dev` and its gateway switches). Three processes let the three serial chains overlap: each is
+ * mostly waiting (workerd, wrangler dev, Chromium, timeouts), so together they fill both cores. Arguments (`npm test -- <files or flags>`) give one plain `vitest run` with them instead.
  */
 const VITEST_RUNS: { name: string; args: string[] }[] =
   process.argv.length > 2
     ? [{ name: "vitest", args: process.argv.slice(2) }]
     : [
         { name: "vitest workers", args: ["--project", "workers"] },
-        { name: "vitest others", args: ["--project", "workers-isolated", "--project", "node", "--project", "browser"] },
+        { name: "vitest isolated", args: ["--project", "workers-isolated", "--project", "node"] },
+        { name: "vitest browser", args: ["--project", "browser"] },
       ];
 
 /** Writes `chunk` to `out` with `prefix` before each line (partial lines wait for their end). */

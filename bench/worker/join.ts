@@ -12,6 +12,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
+import { newSessionRow } from "../../worker/accounts/sessions";
 import { getDb, runBatch } from "../../worker/db/client";
 import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
@@ -21,9 +22,9 @@ import { createProduct } from "../../worker/groupbuy/products";
 import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
 import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
-import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
+import { newId } from "../../worker/lib/ids";
 import { createContext, onlyCalls } from "../../worker/trpc/context";
-import { activeProcedure, router } from "../../worker/trpc/init";
+import { claimProcedure, readClaimedSession, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
 
@@ -33,45 +34,48 @@ const HOUR = 3_600_000;
 
 /** The baseline join: identical guards to groupBuys.join, then ONE conditional UPDATE decides the fill. */
 const baselineRouter = router({
-  join: activeProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
-    const user = ctx.user;
-    const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
-    const taken = await ctx.db
-      .update(groupBuys)
-      .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
-      .where(
-        and(
-          eq(groupBuys.id, input.id),
-          eq(groupBuys.status, "OPEN"),
-          eq(groupBuys.regionId, homeRegionId),
-          gt(groupBuys.deadline, ctx.now),
-          sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
-        ),
-      )
-      .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
-      .get();
-    if (!taken) fail("CONFLICT", "Sold out.");
-    try {
-      const hold = await placeJoinHold(ctx.env, {
-        holdId: `d1:${newId()}`,
-        groupBuyId: input.id,
-        regionId: taken.regionId,
-        userId: user.id,
-        gross: taken.price * input.shares,
-        shares: input.shares,
-        title: taken.title,
-        now: ctx.now,
-        tierLevel,
-      });
-      return { holdId: hold.id, shares: input.shares, amount: hold.amount };
-    } catch (e) {
-      await ctx.db
+  join: claimProcedure
+    .input(groupBuyJoinInput)
+    .use(readClaimedSession)
+    .mutation(async ({ ctx, input }) => {
+      const user = ctx.user;
+      const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
+      const taken = await ctx.db
         .update(groupBuys)
-        .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
-        .where(eq(groupBuys.id, input.id));
-      throw e;
-    }
-  }),
+        .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
+        .where(
+          and(
+            eq(groupBuys.id, input.id),
+            eq(groupBuys.status, "OPEN"),
+            eq(groupBuys.regionId, homeRegionId),
+            gt(groupBuys.deadline, ctx.now),
+            sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
+          ),
+        )
+        .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
+        .get();
+      if (!taken) fail("CONFLICT", "Sold out.");
+      try {
+        const hold = await placeJoinHold(ctx.env, {
+          holdId: `d1:${newId()}`,
+          groupBuyId: input.id,
+          regionId: taken.regionId,
+          userId: user.id,
+          gross: taken.price * input.shares,
+          shares: input.shares,
+          title: taken.title,
+          now: ctx.now,
+          tierLevel,
+        });
+        return { holdId: hold.id, shares: input.shares, amount: hold.amount };
+      } catch (e) {
+        await ctx.db
+          .update(groupBuys)
+          .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
+          .where(eq(groupBuys.id, input.id));
+        throw e;
+      }
+    }),
 });
 
 const bench = new Hono<AppEnv>();
@@ -153,7 +157,8 @@ bench.post("/bench/seed", async (c) => {
     const statements = [];
     for (let i = start; i < Math.min(body.buyers, start + 20); i++) {
       const id = newId(now);
-      const token = randomToken(32);
+      const session = await newSessionRow(c.env.PASSWORD_PEPPER, id, "bearer", now + 24 * HOUR, now);
+      const token = session.token;
       tokens.push(token);
       statements.push(
         db.insert(users).values({
@@ -172,13 +177,7 @@ bench.post("/bench/seed", async (c) => {
           verifiedAt: now,
           expiresAt: now + 24 * HOUR,
         }),
-        db.insert(sessions).values({
-          tokenHash: await sha256Hex(token),
-          userId: id,
-          kind: "bearer",
-          createdAt: now,
-          expiresAt: now + 24 * HOUR,
-        }),
+        db.insert(sessions).values(session.row),
         ...transferStatements(db, {
           id: `bench-fund:${id}`,
           book: region,

@@ -24,8 +24,21 @@
     }),
   );
   const home = location.pathname === "/";
+  const early = {};
+  window.__gongguEarly = early;
+  const url = (paths, inputs) =>
+    `${location.origin}/api/trpc/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`;
+  const keep = (key, response) => {
+    early[key] = response;
+    response.catch(() => {}); // a failure is the app's to show, when it takes the response
+    return response;
+  };
+  // The feed first: it is what the screen shows first, and the slowest thing it waits for.
+  const feedUrl = url("groupBuys.list,auth.me", { 0: { regionId: region, status: "OPEN", limit: BOOT.feedPage } });
+  const feed = home && region ? keep(feedUrl, fetch(feedUrl)) : null;
+  if (!feed) keep(url("auth.me", {}), fetch(url("auth.me", {})));
+  // Then the home screen's chunk and its imports, only where the home screen is what will render.
   if (home) {
-    // The home screen's chunk and its imports, only where the home screen is what will render.
     for (const href of BOOT.homeChunks) {
       const link = document.createElement("link");
       link.rel = "modulepreload";
@@ -34,17 +47,10 @@
       document.head.append(link);
     }
   }
-  const early = {};
-  window.__gongguEarly = early;
-  const ask = (paths, inputs) => {
-    const url = `${location.origin}/api/trpc/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`;
-    early[url] = fetch(url);
-    early[url].catch(() => {}); // a failure is the app's to show, when it takes the response
-  };
-  if (home && region) {
-    ask("groupBuys.list,auth.me", { 0: { regionId: region, status: "OPEN", limit: BOOT.feedPage } });
-    ask("recommend.forMe", { 0: { limit: BOOT.suggestionCount } });
-  } else {
-    ask("auth.me", {});
-  }
+  if (!feed) return;
+  // The suggestions are drawn after the feed's first cards (pages/home/Feed.tsx): they are asked for once the feed
+  // has answered, so they don't compete with it for the server's time. The app takes this response over as usual.
+  const suggestionsUrl = url("recommend.forMe", { 0: { limit: BOOT.suggestionCount } });
+  const later = () => fetch(suggestionsUrl);
+  keep(suggestionsUrl, feed.then(later, later));
 })();

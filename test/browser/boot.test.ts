@@ -26,23 +26,36 @@ const untaken = (page: Page) =>
 describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
   const chromium = useChromium();
 
-  /** A browser that has logged in before opens `path` in a new tab: its requests and console problems are recorded. */
-  async function signedInVisit(path: string) {
+  /**
+   * A browser that has logged in before opens `path` in a new tab: its requests and console problems are recorded.
+   * `before` runs on the new tab before it navigates (routes, init scripts).
+   */
+  async function signedInVisit(path: string, before?: (cold: Page) => Promise<void>) {
     const { context, page, problems } = await chromium.open();
     await logInAs(page, DEMO_BUYERS[0].email);
     await page.waitForLoadState("networkidle");
     const cold = await context.newPage();
     const seen = record(cold);
     const coldProblems = watchConsole(cold);
+    await before?.(cold);
     await cold.goto(`${baseUrl}${path}`);
     return { context, cold, seen, problems: () => [...problems, ...coldProblems] };
   }
 
-  test("a signed-in cold visit to the feed asks for the session, the feed and the suggestions once each, before the app loads", async () => {
-    const { context, cold, seen, problems } = await signedInVisit("/");
+  test("a signed-in cold visit to the feed asks for the session and the feed before the app loads, then the suggestions, once each", async () => {
+    // Requests sent and responses received, in order: the suggestions are asked for after the feed has answered.
+    const events: string[] = [];
+    const { context, cold, seen, problems } = await signedInVisit("/", async (page) => {
+      const path = (url: string) => url.replace(baseUrl, "").split("?")[0];
+      page.on("request", (r) => events.push(`sent ${path(r.url())}`));
+      page.on("response", (r) => events.push(`answered ${path(r.url())}`));
+    });
     await cold.getByTestId("feed-item").first().waitFor();
     await cold.getByTestId("suggestion").first().waitFor();
     await shot(cold, "home-cold-boot-ko");
+    const at = (event: string) => events.indexOf(event);
+    expect(at("sent /api/trpc/groupBuys.list,auth.me")).toBeGreaterThanOrEqual(0);
+    expect(at("sent /api/trpc/recommend.forMe")).toBeGreaterThan(at("answered /api/trpc/groupBuys.list,auth.me"));
 
     const boot = api(seen).slice(0, 2);
     expect(boot.map((u) => u.split("?")[0]).sort()).toEqual([
@@ -56,6 +69,55 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     expect(homeChunk(seen)).toHaveLength(1);
     // Korean users never download the English dictionary.
     expect(seen.filter((u) => /^\/assets\/en-/.test(u))).toEqual([]);
+    expect(problems()).toEqual([]);
+    await context.close();
+  });
+
+  test("the feed is drawn first: a slow suggestions answer never holds it back, and they come after its first cards", async () => {
+    // The suggestions' answer is held back 1 s.
+    const { context, cold, seen, problems } = await signedInVisit("/", async (page) => {
+      await page.route(/\/api\/trpc\/recommend\.forMe/, async (route) => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await route.continue();
+      });
+      await page.addInitScript(() => {
+        // When each kind of card, and the suggestions' loading state, first appear in the document.
+        const first: Record<string, number> = {};
+        (window as unknown as { __first: typeof first }).__first = first;
+        const watched = {
+          feed: '[data-testid="feed-item"]',
+          suggestion: '[data-testid="suggestion"]',
+          loading: '[aria-labelledby="suggest-heading"] [aria-busy="true"]',
+        };
+        new MutationObserver(() => {
+          for (const [name, selector] of Object.entries(watched)) {
+            if (!(name in first) && document.querySelector(selector)) first[name] = performance.now();
+          }
+        }).observe(document, { childList: true, subtree: true });
+      });
+    });
+    await cold.getByTestId("suggestion").first().waitFor();
+    const first = await cold.evaluate(() => (window as unknown as { __first: Record<string, number> }).__first);
+    // The feed did not wait for them; meanwhile their place (below the feed's first cards) said they were loading.
+    expect(first.feed).toBeGreaterThan(0);
+    expect(first.suggestion - first.feed).toBeGreaterThan(500);
+    expect(first.loading).toBeGreaterThanOrEqual(first.feed);
+    expect(first.loading).toBeLessThan(first.suggestion);
+    // The early answers were still used: nothing asked twice, nothing left over.
+    expect(api(seen).length).toBe(new Set(api(seen)).size);
+    expect(await untaken(cold)).toEqual([]);
+
+    // In the page: the first FEED_LEAD (3) feed cards, then the suggestions, then the rest of the feed.
+    const order = await cold.evaluate(() => {
+      const strip = document.querySelector('[data-testid="suggestion"]')!;
+      return Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((card) =>
+        card.compareDocumentPosition(strip) & Node.DOCUMENT_POSITION_FOLLOWING ? "before" : "after",
+      );
+    });
+    const lead = Math.min(3, order.length);
+    expect(order.slice(0, lead)).toEqual(Array(lead).fill("before"));
+    expect(order.slice(lead)).toEqual(Array(order.length - lead).fill("after"));
+    await shot(cold, "home-feed-first-ko");
     expect(problems()).toEqual([]);
     await context.close();
   });
@@ -102,7 +164,9 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
     await later.goto(`${baseUrl}/`);
     await later.getByRole("heading", { name: "For you" }).waitFor();
     expect(await later.locator("html").getAttribute("lang")).toBe("en");
-    expect(texts.filter((t) => t === "추천")).toEqual([]);
+    // The first heading of the home screen is the feed's: only ever in English.
+    expect(texts).toContain("Group buys nearby");
+    expect(texts.filter((t) => t === "우리 동네 공구" || t === "추천")).toEqual([]);
     await shot(later, "home-cold-boot-en");
 
     await page.getByRole("button", { name: "한국어로 보기" }).click();

@@ -138,7 +138,7 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
     describe("sessions", () => {
       it("stores only the token's SHA-256 and resolves the user until expiry", async () => {
         const user = await plainUser(db);
-        const { token, expiresAt } = await createSession(db, user.id, "bearer", 30, T0);
+        const { token, expiresAt } = await createSession(db, "test pepper", user.id, "bearer", 30, T0);
         expect(expiresAt).toBe(T0 + 30 * DAY);
         const row = await db
           .select()
@@ -154,7 +154,7 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
 
       it("stops resolving a revoked token and ignores junk tokens", async () => {
         const user = await plainUser(db);
-        const { token } = await createSession(db, user.id, "cookie", 30, T0);
+        const { token } = await createSession(db, "test pepper", user.id, "cookie", 30, T0);
         await revokeSession(db, token, T0 + 5);
         expect(await resolveSession(db, token, T0 + 6)).toBeNull();
         expect(await resolveSession(db, "short", T0)).toBeNull();

@@ -68,7 +68,10 @@ describe("signup, login, logout, me", () => {
   it("logs in with a bearer token, and logout revokes it", async () => {
     const { email, password } = await newBuyer();
     const login = await bearerClient().auth.login.mutate({ email, password, tokenKind: "bearer" });
-    expect(login.token).toMatch(/^[\w-]{43}$/);
+    // signed: <user id>.<expiry, base 36>.<24 random bytes>.<HMAC-SHA256 tag> (worker/accounts/sessionToken.ts)
+    expect(login.token).toMatch(/^[0-9A-Z]{26}\.[0-9a-z]+\.[\w-]{32}\.[\w-]{43}$/);
+    expect(login.token?.split(".")[0]).toBe(login.user.id);
+    expect(Number.parseInt(login.token?.split(".")[1] ?? "", 36)).toBe(login.expiresAt);
     const sdk = bearerClient(login.token ?? "");
     expect((await sdk.auth.me.query()).email).toBe(email);
     await sdk.auth.logout.mutate();
@@ -130,7 +133,14 @@ describe("sessions", () => {
   it("refuses an expired session", async () => {
     const { user } = await newBuyer();
     // A 30-day session created 30 days and a second ago.
-    const { token, expiresAt } = await createSession(db, user.id, "bearer", 30, Date.now() - 30 * DAY - 1000);
+    const { token, expiresAt } = await createSession(
+      db,
+      env.PASSWORD_PEPPER,
+      user.id,
+      "bearer",
+      30,
+      Date.now() - 30 * DAY - 1000,
+    );
     expect(expiresAt).toBeLessThan(Date.now());
     expect((await errorOf(bearerClient(token).auth.me.query())).code).toBe("UNAUTHORIZED");
     const asCookie = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
@@ -139,13 +149,20 @@ describe("sessions", () => {
 
   it("accepts a session until it expires", async () => {
     const { user } = await newBuyer();
-    const { token } = await createSession(db, user.id, "bearer", 30, Date.now() - 30 * DAY + 60_000);
+    const { token } = await createSession(
+      db,
+      env.PASSWORD_PEPPER,
+      user.id,
+      "bearer",
+      30,
+      Date.now() - 30 * DAY + 60_000,
+    );
     expect((await bearerClient(token).auth.me.query()).id).toBe(user.id);
   });
 
   it("refuses a revoked session", async () => {
     const { user } = await newBuyer();
-    const { token } = await createSession(db, user.id, "bearer", 30, Date.now());
+    const { token } = await createSession(db, env.PASSWORD_PEPPER, user.id, "bearer", 30, Date.now());
     expect((await bearerClient(token).auth.me.query()).id).toBe(user.id);
     await revokeSession(db, token, Date.now());
     expect((await errorOf(bearerClient(token).auth.me.query())).code).toBe("UNAUTHORIZED");
@@ -153,7 +170,7 @@ describe("sessions", () => {
 
   it("reads a bearer token from the Authorization header whatever the scheme's case", async () => {
     const { user } = await newBuyer();
-    const { token } = await createSession(db, user.id, "bearer", 30, Date.now());
+    const { token } = await createSession(db, env.PASSWORD_PEPPER, user.id, "bearer", 30, Date.now());
     for (const scheme of ["Bearer", "bearer", "BEARER"]) {
       const res = await callApi({ path: "auth.me", kind: "query", headers: { authorization: `${scheme} ${token}` } });
       expect(res.code, scheme).toBeNull();

@@ -64,7 +64,7 @@ export async function insertUser(db: Db, role: SignedInRole = "buyer", now = Dat
 
 /** A fresh bearer session for `user` (one insert, no hashing). */
 export async function tokenFor(db: Db, user: { id: string }, now = Date.now()): Promise<string> {
-  return (await createSession(db, user.id, "bearer", 30, now)).token;
+  return (await createSession(db, env.PASSWORD_PEPPER, user.id, "bearer", 30, now)).token;
 }
 
 export interface Fixtures {

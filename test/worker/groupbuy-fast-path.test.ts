@@ -1,9 +1,13 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_CACHE_MS } from "../../worker/accounts/sessionCache";
+import { createSession, SESSION_COOKIE } from "../../worker/accounts/sessions";
 import { sessions, users } from "../../worker/db/schema";
+import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { CLOSED_HINT_FRESH_MS } from "../../worker/groupbuy/closedHint";
-import { sha256Hex } from "../../worker/lib/ids";
+import { randomToken, sha256Hex } from "../../worker/lib/ids";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import {
   db,
@@ -17,7 +21,7 @@ import {
   room,
   until,
 } from "./groupbuy-helpers";
-import { errorOf } from "./helpers";
+import { bearerClient, browserFetch, cookieClient, errorOf } from "./helpers";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const join = (p: Person, id: string, idempotencyKey = key()) =>
@@ -118,9 +122,9 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     expect(meter.log[0]).not.toMatch(/^batch/);
   });
 
-  it("on a closed buy, a logout or suspension elsewhere is at most SESSION_CACHE_MS late (only ever a refusal)", async () => {
+  it("on a closed buy, with a token from before signing, a logout or suspension elsewhere is at most SESSION_CACHE_MS late", async () => {
     const { region, gb, outsiders } = await filledBuy();
-    const [c, d] = outsiders;
+    const [c, d] = await Promise.all(outsiders.map(legacyPerson));
     expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // both sessions cached, the hint learned
     expect((await errorOf(join(d, gb.id))).code).toBe("CONFLICT");
     await revokeElsewhere(c);
@@ -130,5 +134,169 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     expect((await errorOf(join(d, gb.id))).code).toBe("FORBIDDEN");
     expect((await pointsOf(c.id, region)).held).toBe(0);
     expect((await pointsOf(d.id, region)).held).toBe(0);
+  });
+});
+
+/** The same resident with a session token of the format before signed tokens (no claim: it always reads D1). */
+async function legacyPerson(p: Person): Promise<Person> {
+  const token = randomToken(32);
+  const now = Date.now();
+  await db()
+    .insert(sessions)
+    .values({
+      tokenHash: await sha256Hex(token),
+      userId: p.id,
+      kind: "bearer",
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+    });
+  return { ...p, token, api: bearerClient(token) };
+}
+
+const sessionReads = (log: string[]) => log.filter((l) => l.includes('"sessions"'));
+
+describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
+  let meter: D1Meter;
+  beforeAll(() => {
+    meter = meterD1();
+  });
+  afterAll(() => meter.restore());
+
+  it("a sold-out attempt by someone whose session is not cached reads nothing from D1", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c, d] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // the hint learned (d's session never read)
+    meter.reset();
+    const e = await errorOf(join(d, gb.id));
+    expect(e).toMatchObject({ code: "CONFLICT", message: "Sold out: all 2 shares are taken." });
+    expect(sessionReads(meter.log), "no session read").toEqual([]);
+    expect(
+      meter.log.filter((l) => l.includes('"region_verifications"')),
+      "no guard batch",
+    ).toEqual([]);
+  });
+
+  it("a forged, altered or garbage token is UNAUTHORIZED on a closed buy, never 'sold out'", async () => {
+    const { region, gb, outsiders } = await filledBuy();
+    const [c, d] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    const [user, exp, random, tag] = c.token.split(".");
+    expect(tag, "tokens are signed").toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const flipped = tag[0] === "A" ? `B${tag.slice(1)}` : `A${tag.slice(1)}`;
+    const forged = [
+      `${user}.${exp}.${random}.${flipped}`, // a wrong tag
+      `${d.id}.${exp}.${random}.${tag}`, // someone else's id under c's tag
+      `${user}.${(Number.parseInt(exp, 36) + 86_400_000).toString(36)}.${random}.${tag}`, // a later expiry
+      `${user}.${exp}.${random}`, // no tag
+      "x".repeat(40), // garbage
+    ];
+    for (const token of forged) {
+      const e = await errorOf(
+        bearerClient(token).groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }),
+      );
+      expect(e, token).toMatchObject({ code: "UNAUTHORIZED", message: "Log in to continue." });
+    }
+    expect((await room(gb.id).debugState()).counts.taken).toBe(2);
+    await invariants(region);
+  });
+
+  it("a logged-out or suspended signed token hears 'sold out' on a closed buy (a refusal only) and cannot join an open one", async () => {
+    const { region, gb, outsiders } = await filledBuy();
+    const [c, d] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    await c.api.auth.logout.mutate(); // this isolate: the cached session is dropped too
+    await suspendElsewhere(d);
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    expect((await errorOf(join(d, gb.id))).code).toBe("CONFLICT");
+    const open = await openBuy({ totalShares: 10, minShares: 1, maxPerPerson: 3 }); // (another region: refused before that matters)
+    expect((await errorOf(join(c, open.gb.id))).code).toBe("UNAUTHORIZED");
+    expect((await errorOf(join(d, open.gb.id))).code).toBe("FORBIDDEN");
+    expect((await room(open.gb.id).debugState()).counts.taken).toBe(0);
+    expect((await pointsOf(c.id, region)).held).toBe(0);
+    expect((await pointsOf(d.id, region)).held).toBe(0);
+  });
+
+  it("an expired signed token is UNAUTHORIZED even on a closed buy", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    const old = await createSession(db(), env.PASSWORD_PEPPER, c.id, "bearer", 30, Date.now() - 31 * 86_400_000);
+    const e = await errorOf(
+      bearerClient(old.token).groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }),
+    );
+    expect(e.code).toBe("UNAUTHORIZED");
+  });
+
+  it("a cookie session takes the same fast path; a token from before signing still joins through D1", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    const jar = browserFetch();
+    jar.cookies.set(SESSION_COOKIE, c.token);
+    meter.reset();
+    expect(
+      (await errorOf(cookieClient(jar).groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }))).code,
+    ).toBe("CONFLICT");
+    expect(sessionReads(meter.log)).toEqual([]);
+    const open = await openBuy({ totalShares: 10, minShares: 1, maxPerPerson: 3 });
+    const [p] = await newResidents(open.region, 1, 100_000);
+    const legacy = await legacyPerson(p);
+    expect(await join(legacy, open.gb.id)).toMatchObject({ shares: 1 });
+    expect(await legacy.api.auth.me.query()).toMatchObject({ id: p.id });
+  });
+});
+
+describe("a buy full but still OPEN (holds in flight)", { timeout: 30_000 }, () => {
+  let meter: D1Meter;
+  beforeAll(() => {
+    meter = meterD1();
+  });
+  afterAll(() => meter.restore());
+
+  it("refuses from the room with no D1; a reservation holder still gets their own answer; a share given back is joinable at once", async () => {
+    const { region, gb } = await openBuy({ totalShares: 2, minShares: 1, maxPerPerson: 1 });
+    const [a, b, c] = await newResidents(region, 3, 100_000);
+    const stub = room(gb.id);
+    // a and b hold both shares as reservations whose ledger holds are not placed yet (a group commit in flight)
+    const ids = await runInDurableObject(stub, (instance: GroupBuyRoom) =>
+      [a, b].map((p) => {
+        const step = instance.reserveStep({
+          groupBuyId: gb.id,
+          userId: p.id,
+          homeRegionId: region,
+          shares: 1,
+          idempotencyKey: key(),
+        });
+        if (!step.ok || !("row" in step)) throw new Error(JSON.stringify(step));
+        return step.row.id;
+      }),
+    );
+    const fromRoom = await errorOf(join(c, gb.id)); // guards, then the room: sold out, status still OPEN
+    expect(fromRoom).toMatchObject({ code: "CONFLICT", message: "Sold out: all 2 shares are taken." });
+    meter.reset();
+    expect(await errorOf(join(c, gb.id))).toEqual(fromRoom);
+    expect(sessionReads(meter.log), meter.log.join("\n")).toEqual([]);
+    expect(
+      meter.log.filter((l) => l.includes('"region_verifications"')),
+      "no guard batch",
+    ).toEqual([]);
+    // a holds a reservation: not "sold out" but the room's answer for them (the per-person cap)
+    expect(await errorOf(join(a, gb.id))).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "At most 1 share(s) per person; you already have 1.",
+    });
+    // b's hold fails for good (the room restarts, the reservation expires without a hold): the share comes back
+    await evictDurableObject(stub);
+    await runInDurableObject(stub, (_i: GroupBuyRoom, state) => {
+      state.storage.sql.exec("UPDATE reservations SET expires_at = 0 WHERE id = ?", ids[1]);
+    });
+    await runDurableObjectAlarm(stub);
+    expect((await stub.debugState()).counts.taken).toBe(1);
+    // the next attempt, still within the full hint, is the room's "go" and joins
+    const joined = await join(c, gb.id);
+    expect(joined).toMatchObject({ shares: 1 });
+    expect((await stub.debugState()).counts).toMatchObject({ taken: 2 });
+    expect((await pointsOf(c.id, region)).held).toBe(joined.paid);
+    await invariants(region);
   });
 });

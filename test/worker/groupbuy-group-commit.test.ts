@@ -119,6 +119,8 @@ describe("group commit of join holds", { timeout: 240_000 }, () => {
     meter.restore();
     meter = undefined;
     await evictDurableObject(stub);
+    // the group-commit counters (bench:join reads them around a storm) are in storage: a restart keeps them
+    expect((await stub.debugState()).holdGroups).toEqual({ groups: 1, holds: n });
     await runDurableObjectAlarm(stub);
     const state = await stub.debugState();
     expect(state.counts).toMatchObject({ taken: n, confirmed: n });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { expect, vi } from "vitest";
 import type { RouterInputs } from "../../shared/sdk";
+import { newSessionRow } from "../../worker/accounts/sessions";
 import { type BatchItem, getDb, runBatch } from "../../worker/db/client";
 import {
   groupBuyHolds,
@@ -11,7 +12,7 @@ import {
   sessions,
   users,
 } from "../../worker/db/schema";
-import { newId, randomToken, sha256Hex } from "../../worker/lib/ids";
+import { newId } from "../../worker/lib/ids";
 import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
 import { insertUser, tokenFor } from "./fixtures";
@@ -75,7 +76,8 @@ export async function newResidents(region: string, count: number, points: number
     const statements: BatchItem[] = [];
     for (let i = start; i < Math.min(count, start + PER_BATCH); i++) {
       const id = newId(now);
-      const token = randomToken(32);
+      const session = await newSessionRow(env.PASSWORD_PEPPER, id, "bearer", now + HOUR, now);
+      const token = session.token;
       statements.push(
         db()
           .insert(users)
@@ -97,15 +99,7 @@ export async function newResidents(region: string, count: number, points: number
             verifiedAt: now,
             expiresAt: now + 30 * 24 * HOUR,
           }),
-        db()
-          .insert(sessions)
-          .values({
-            tokenHash: await sha256Hex(token),
-            userId: id,
-            kind: "bearer",
-            createdAt: now,
-            expiresAt: now + HOUR,
-          }),
+        db().insert(sessions).values(session.row),
         ...transferStatements(db(), {
           id: `fund:${id}`,
           book: region,

@@ -11,7 +11,7 @@ const db = getDb(env);
 let token: string;
 beforeAll(async () => {
   const user = await insertUser(db, "buyer");
-  token = (await createSession(db, user.id, "cookie", 30, Date.now())).token;
+  token = (await createSession(db, env.PASSWORD_PEPPER, user.id, "cookie", 30, Date.now())).token;
 });
 
 describe("CSRF: cookie-authenticated writes must come from our origin", () => {

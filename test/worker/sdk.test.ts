@@ -12,7 +12,7 @@ describe("SDK", () => {
     const { me, token } = await runSdkExample(BASE, workerFetch);
     expect(me).toMatchObject({ role: "buyer", displayName: "SDK 이웃", verification: null });
     expect(me.email).toMatch(/^sdk-.*@example\.com$/);
-    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(token).toMatch(/^[0-9A-Z]{26}\.[0-9a-z]+\.[\w-]{32}\.[\w-]{43}$/); // signed (sessionToken.ts)
     expectTypeOf(me).toEqualTypeOf<RouterOutputs["auth"]["me"]>();
   });
 

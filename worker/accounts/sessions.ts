@@ -1,18 +1,33 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
-import { randomToken, sha256Hex } from "../lib/ids";
+import { sha256Hex } from "../lib/ids";
 import { cachedSession, cacheSession, forgetCachedSession } from "./sessionCache";
+import { MAX_TOKEN_LENGTH, signedSessionToken } from "./sessionToken";
 
 export const SESSION_COOKIE = "gonggu_session";
 const DAY_MS = 86_400_000;
 
 export type SessionKind = "cookie" | "bearer";
 
-export async function createSession(db: Db, userId: string, kind: SessionKind, ttlDays: number, now: number) {
-  const token = randomToken(32);
+/** A new signed token and the sessions row that makes it live (for callers that batch the insert). */
+export async function newSessionRow(secret: string, userId: string, kind: SessionKind, expiresAt: number, now: number) {
+  const token = await signedSessionToken(secret, userId, expiresAt);
+  return { token, row: { tokenHash: await sha256Hex(token), userId, kind, createdAt: now, expiresAt } };
+}
+
+/** `secret`: PASSWORD_PEPPER, which the token's tag is derived from (sessionToken.ts). */
+export async function createSession(
+  db: Db,
+  secret: string,
+  userId: string,
+  kind: SessionKind,
+  ttlDays: number,
+  now: number,
+) {
   const expiresAt = now + ttlDays * DAY_MS;
-  await db.insert(sessions).values({ tokenHash: await sha256Hex(token), userId, kind, createdAt: now, expiresAt });
+  const { token, row } = await newSessionRow(secret, userId, kind, expiresAt, now);
+  await db.insert(sessions).values(row);
   return { token, expiresAt };
 }
 
@@ -23,7 +38,7 @@ export type Session = { user: typeof users.$inferSelect; expiresAt: number; toke
 
 /** The user behind a live (unexpired, unrevoked) session token, or null. */
 export async function resolveSession(db: Db, token: string, now: number): Promise<Session | null> {
-  if (token.length < 20 || token.length > 100) return null;
+  if (token.length < 20 || token.length > MAX_TOKEN_LENGTH) return null;
   const row = await db
     .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
     .from(sessions)
@@ -42,7 +57,7 @@ export async function resolveSessionCached(
   token: string,
   now: number,
 ): Promise<{ session: Session; cached: boolean } | null> {
-  if (token.length < 20 || token.length > 100) return null;
+  if (token.length < 20 || token.length > MAX_TOKEN_LENGTH) return null;
   const hit = cachedSession(await sha256Hex(token), now);
   if (hit) return { session: hit, cached: true };
   const session = await resolveSession(db, token, now);

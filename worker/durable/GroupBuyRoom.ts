@@ -47,6 +47,10 @@ export interface ClosedInfo {
   members?: string[];
 }
 export type JoinResult = RoomResult<JoinOk> | (RoomError & { closed: ClosedInfo });
+/** What `probe` needs: who asks (from a session or a signed token's claim) and for how many shares. */
+export type ProbeRequest = Pick<JoinRequest, "groupBuyId" | "userId" | "shares" | "wantClosedMembers">;
+/** `go`: no refusal that holds whoever the caller is; run the join with its guards. */
+export type ProbeResult = { ok: true; go: true } | Exclude<JoinResult, { ok: true }>;
 export interface JoinOk {
   holdId: string;
   shares: number;
@@ -156,8 +160,6 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
   private readonly holdQueue: HoldWaiter[] = [];
   private holdCommitting = false;
-  /** Since this instance started: group commits run and holds they carried (diagnostics, bench:join). */
-  private readonly holdGroups = { groups: 0, holds: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -198,8 +200,29 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return this.confirmStep(step.row.id);
   }
 
+  /**
+   * A join's first question when the worker last heard "sold out" from this buy while it was still OPEN (every share
+   * reserved, holds in flight; worker/groupbuy/closedHint.ts): asked before the D1 guards, answered from storage now.
+   * It refuses only what reserveStep would refuse this caller whoever they are — not OPEN, past the deadline, no
+   * share left — and only for callers with nothing to replay or to be told instead: not the seller or the host, no
+   * reservation row, no more shares than the per-person cap, after the Plus-first hour. Anyone else, or any share
+   * left (a failed hold gave one back), gets `go`. So a full buy costs a room call and no D1, and the answer is the
+   * room's own; what changes is precedence: "sold out" comes before verification, debt and region errors, as it
+   * does for closed buys.
+   */
+  async probe(req: ProbeRequest): Promise<ProbeResult> {
+    const go = { ok: true as const, go: true as const };
+    const meta = await this.ensureMeta(req.groupBuyId);
+    const now = Date.now();
+    if (!meta || now < openToAllAt(meta) || req.shares > meta.maxPerPerson) return go;
+    if (req.userId === meta.sellerId || req.userId === meta.hostId || this.store.hasReservation(req.userId)) return go;
+    const refusal =
+      this.unavailable(meta, now) ?? (meta.totalShares - this.store.counts().taken <= 0 ? this.soldOut(meta) : null);
+    return refusal ? (this.withClosedInfo(refusal, req) as ProbeResult) : go;
+  }
+
   /** Marks a refusal that only says "this buy is not OPEN any more" (and will say so to everyone who has no row). */
-  private withClosedInfo(refusal: RoomError, req: JoinRequest): JoinResult {
+  private withClosedInfo(refusal: RoomError, req: Pick<JoinRequest, "wantClosedMembers">): JoinResult {
     const meta = this.store.meta();
     const reason = refusal.details?.reason;
     if (!meta || meta.status === "OPEN" || (reason !== "sold_out" && reason !== "closed")) return refusal;
@@ -305,15 +328,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       return { ok: true, row: existing };
     }
     if (req.userId === meta.sellerId) return roomError("FORBIDDEN", "Sellers cannot join their own group buy.");
-    if (meta.status === "FILLED") return this.soldOut(meta);
-    if (meta.status !== "OPEN") {
-      return roomError("PRECONDITION_FAILED", `This group buy is ${meta.status}; joining is closed.`, {
-        reason: "closed",
-      });
-    }
-    if (now >= meta.deadline) {
-      return roomError("PRECONDITION_FAILED", "The deadline of this group buy has passed.", { reason: "closed" });
-    }
+    const unavailable = this.unavailable(meta, now);
+    if (unavailable) return unavailable;
     if (req.homeRegionId !== meta.regionId) {
       return roomError(
         "PRECONDITION_FAILED",
@@ -396,8 +412,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   private async commitHoldGroup(): Promise<void> {
     const group = this.holdQueue.splice(0, HOLD_GROUP_MAX);
-    this.holdGroups.groups += 1;
-    this.holdGroups.holds += group.length;
+    this.store.countHoldGroup(group.length);
     try {
       const meta = this.store.meta()!;
       const live: { waiter: HoldWaiter; row: Reservation }[] = [];
@@ -491,7 +506,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       meta: this.store.meta(),
       counts: this.store.counts(),
       reservations: this.store.all(),
-      holdGroups: { ...this.holdGroups },
+      holdGroups: this.store.holdGroupCounts(),
     };
   }
 
@@ -662,6 +677,20 @@ export class GroupBuyRoom extends DurableObject<Env> {
       status: meta.status,
       fill: this.fill(),
     };
+  }
+
+  /** The refusals that hold for everyone: the buy is not OPEN, or its deadline passed. */
+  private unavailable(meta: RoomMeta, now: number): RoomError | null {
+    if (meta.status === "FILLED") return this.soldOut(meta);
+    if (meta.status !== "OPEN") {
+      return roomError("PRECONDITION_FAILED", `This group buy is ${meta.status}; joining is closed.`, {
+        reason: "closed",
+      });
+    }
+    if (now >= meta.deadline) {
+      return roomError("PRECONDITION_FAILED", "The deadline of this group buy has passed.", { reason: "closed" });
+    }
+    return null;
   }
 
   private soldOut(meta: RoomMeta): RoomError {

@@ -46,6 +46,8 @@ const ADDED_COLUMNS: [table: string, column: string, declaration: string][] = [
   ["meta", "opened_at", "INTEGER NOT NULL DEFAULT 0"],
   ["meta", "plus_early_access", "INTEGER NOT NULL DEFAULT 0"],
   ["reservations", "paid", "INTEGER"],
+  ["meta", "hold_groups", "INTEGER NOT NULL DEFAULT 0"],
+  ["meta", "hold_count", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 export type ReservationState = "reserved" | "confirmed" | "voiding" | "released" | "left";
@@ -415,6 +417,23 @@ export class RoomStore {
       result,
       at,
     );
+  }
+
+  /** Counts one group commit of `holds` ledger holds (diagnostics, bench:join); kept in storage so they survive a restart. */
+  countHoldGroup(holds: number): void {
+    this.sql.exec("UPDATE meta SET hold_groups = hold_groups + 1, hold_count = hold_count + ? WHERE k = 1", holds);
+  }
+
+  holdGroupCounts(): { groups: number; holds: number } {
+    const rows = this.sql.exec("SELECT hold_groups, hold_count FROM meta WHERE k = 1").toArray();
+    return rows.length
+      ? { groups: rows[0].hold_groups as number, holds: rows[0].hold_count as number }
+      : { groups: 0, holds: 0 };
+  }
+
+  /** Whether this user has any reservation row (their join may replay, or meet max-per-person). */
+  hasReservation(userId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM reservations WHERE user_id = ? LIMIT 1", userId).toArray().length > 0;
   }
 
   /** Everyone with a reservation row in any state (a retry of theirs may replay an earlier answer). */

@@ -8,7 +8,7 @@ import { fail, failWith } from "../lib/errors";
 import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
 import { bookDb } from "../wallet/books";
-import { closedRefusal, learnClosed, wantsClosedMembers } from "./closedHint";
+import { closedRefusal, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
@@ -68,9 +68,34 @@ export async function assertJoinGuards(
 }
 
 /**
- * Join: a buy this isolate knows is closed answers at once (closedHint.ts); otherwise the D1 guards (one round trip),
- * then the room does reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which
- * starts before the join's answer leaves the room.
+ * The refusals of a join that need neither the session nor D1, only who asks (a session's user, or a signed token's
+ * claim: both may only ever decide a refusal here). Throws the refusal; returns when the join must go on. A buy this
+ * isolate knows is closed answers at once (closedHint.ts); one it saw full but still OPEN asks the room first
+ * (GroupBuyRoom.probe). Cheap to call twice: after a probe's "go" the full hint is gone.
+ */
+export async function refuseEarly(
+  env: Env,
+  userId: string,
+  input: { id: string; shares: number },
+  now: number,
+): Promise<void> {
+  const closed = closedRefusal(input.id, userId, now);
+  if (closed) unwrapRoom(closed);
+  if (!probeFirst(input.id, now)) return;
+  const result = await roomStub(env, input.id).probe({
+    groupBuyId: input.id,
+    userId,
+    shares: input.shares,
+    wantClosedMembers: wantsClosedMembers(input.id),
+  });
+  learnClosed(input.id, result, Date.now());
+  if (!result.ok) unwrapRoom(result);
+}
+
+/**
+ * Join: the early refusals (refuseEarly), then the D1 guards (one round trip), then the room does reserve → hold →
+ * confirm. The recommender's join signal is written by the room's mirror, which starts before the join's answer
+ * leaves the room.
  */
 export async function joinGroupBuy(
   db: Db,
@@ -80,8 +105,7 @@ export async function joinGroupBuy(
   now: number,
   recheck: { tokenHash: string } | null = null,
 ) {
-  const closed = closedRefusal(input.id, user.id, now);
-  if (closed) return unwrapRoom(closed);
+  await refuseEarly(env, user.id, input, now);
   const guards = await assertJoinGuards(db, env, user, now, recheck);
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,

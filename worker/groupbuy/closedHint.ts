@@ -1,4 +1,4 @@
-import type { ClosedInfo, JoinResult } from "../durable/GroupBuyRoom";
+import type { ClosedInfo, JoinResult, ProbeResult } from "../durable/GroupBuyRoom";
 import type { RoomError } from "./roomResult";
 
 /**
@@ -38,8 +38,33 @@ export function wantsClosedMembers(groupBuyId: string): boolean {
   return !hints.has(groupBuyId);
 }
 
-/** Learns from the room's answer to a join: a refusal marked closed (re)starts the hint. */
-export function learnClosed(groupBuyId: string, result: JoinResult, now: number): void {
+/**
+ * The full-but-OPEN hint: the room said "sold out" while the buy was still OPEN (every share reserved, holds in
+ * flight; a failed hold can give a share back). It never refuses anything itself: it only makes the next join ask the
+ * room first (GroupBuyRoom.probe, no D1) instead of running the D1 guards and then asking. The room's answer decides;
+ * a "go" (a share came back) drops the hint, so a wrong hint costs one extra room call.
+ */
+export const FULL_HINT_MS = 2_000;
+const full = new Map<string, number>();
+
+/** Whether a join on this buy should ask the room before its D1 guards (the buy was full a moment ago). */
+export function probeFirst(groupBuyId: string, now: number): boolean {
+  const until = full.get(groupBuyId);
+  if (until === undefined) return false;
+  if (now < until) return true;
+  full.delete(groupBuyId);
+  return false;
+}
+
+/** Learns from the room's answer to a join or a probe: closed (re)starts the closed hint, full-but-OPEN the other. */
+export function learnClosed(groupBuyId: string, result: JoinResult | ProbeResult, now: number): void {
+  if (!result.ok && result.details?.reason === "sold_out" && !("closed" in result)) {
+    full.delete(groupBuyId);
+    if (full.size >= MAX_BUYS) full.delete(full.keys().next().value as string);
+    full.set(groupBuyId, now + FULL_HINT_MS);
+    return;
+  }
+  full.delete(groupBuyId);
   if (result.ok || !("closed" in result)) return;
   const { closed, ...refusal } = result as RoomError & { closed: ClosedInfo };
   const members = closed.members ? new Set(closed.members) : hints.get(groupBuyId)?.members;

@@ -6,6 +6,7 @@ import {
   SESSION_COOKIE,
   type SessionKind,
 } from "../accounts/sessions";
+import { tokenClaim } from "../accounts/sessionToken";
 import { type NotifyStatement, pushLive } from "../community/notifications";
 import { type Db, getDb } from "../db/client";
 import type { users } from "../db/schema";
@@ -27,6 +28,12 @@ export type Context = {
    * hash, which the procedure must re-check (liveSessionQuery) before anything but a refusal.
    */
   cachedSession: { tokenHash: string } | null;
+  /**
+   * groupBuys.join only: the token is one we issued (sessionToken.ts) and its session has NOT been read yet. `userId`
+   * may decide a refusal and nothing else; `resolve()` reads the session (cache or D1) and returns the fields above.
+   * Procedures that use it must run `readClaimedSession` (init.ts) before anything but a refusal.
+   */
+  claim: { userId: string; resolve: () => Promise<Pick<Context, "auth" | "user" | "cachedSession">> } | null;
   resHeaders: Headers;
   waitUntil: (promise: Promise<unknown>) => void;
   /** After a batch with notify() statements commits: relays them to open sockets in the background. */
@@ -48,7 +55,8 @@ export function onlyCalls(info: { calls: { path: string }[] }, paths: readonly s
 
 /**
  * `cachedSession`: the caller may take the session from this isolate's cache (only groupBuys.join, which re-checks
- * it in its guard batch; see worker/accounts/sessionCache.ts for the bound).
+ * it in its guard batch; see worker/accounts/sessionCache.ts for the bound). Such a caller with a signed token gets a
+ * `claim` instead and reads the session only when it gets past its fast refusals.
  */
 export async function createContext(
   c: HonoContext<AppEnv>,
@@ -58,26 +66,32 @@ export async function createContext(
   const db = getDb(c.env);
   const now = Date.now();
   const auth = readAuth(c.req.raw);
-  let session = null;
-  let cachedSession: Context["cachedSession"] = null;
-  if (auth && options.cachedSession) {
-    const resolved = await resolveSessionCached(db, auth.token, now);
-    session = resolved?.session ?? null;
-    if (resolved?.cached) cachedSession = { tokenHash: resolved.session.tokenHash };
-  } else if (auth) {
-    session = await resolveSession(db, auth.token, now);
-  }
-  return {
+  const base = {
     env: c.env,
     db,
     now,
     requestId: c.get("requestId"),
     ip: c.req.header("cf-connecting-ip") ?? "127.0.0.1",
-    auth: session ? auth : null,
-    user: session?.user ?? null,
-    cachedSession,
     resHeaders,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    pushLive: (statements) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),
+    waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
+    pushLive: (statements: NotifyStatement[]) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),
   };
+  const read = async (): Promise<Pick<Context, "auth" | "user" | "cachedSession">> => {
+    if (!auth) return { auth: null, user: null, cachedSession: null };
+    if (!options.cachedSession) {
+      const session = await resolveSession(db, auth.token, now);
+      return { auth: session ? auth : null, user: session?.user ?? null, cachedSession: null };
+    }
+    const resolved = await resolveSessionCached(db, auth.token, now);
+    return {
+      auth: resolved ? auth : null,
+      user: resolved?.session.user ?? null,
+      cachedSession: resolved?.cached ? { tokenHash: resolved.session.tokenHash } : null,
+    };
+  };
+  const claim = auth && options.cachedSession ? await tokenClaim(c.env.PASSWORD_PEPPER, auth.token, now) : null;
+  if (claim) {
+    return { ...base, auth: null, user: null, cachedSession: null, claim: { userId: claim.userId, resolve: read } };
+  }
+  return { ...base, ...(await read()), claim: null };
 }

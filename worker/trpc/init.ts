@@ -52,17 +52,41 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+function signedIn(ctx: Context) {
   if (!ctx.user || !ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: LOG_IN_MESSAGE });
-  return next({ ctx: { ...ctx, user: ctx.user, auth: ctx.auth } });
-});
+  return { ...ctx, user: ctx.user, auth: ctx.auth };
+}
+
+function assertActive(user: NonNullable<Context["user"]>, now: number): void {
+  if (isSuspended(user, now)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: suspendedMessage(user.suspendedUntil) });
+  }
+}
+
+export const authedProcedure = t.procedure.use(({ ctx, next }) => next({ ctx: signedIn(ctx) }));
 
 /** For actions a suspended user may not take (join, post, chat): they can still log in and read. */
 export const activeProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (isSuspended(ctx.user, ctx.now)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: suspendedMessage(ctx.user.suspendedUntil) });
-  }
+  assertActive(ctx.user, ctx.now);
   return next();
+});
+
+/**
+ * For a procedure whose context may hold only a signed token's claim (context.ts; groupBuys.join):
+ *   claimProcedure.input(…).use(<refusals that need only ctx.claim.userId>).use(readClaimedSession).mutation(…)
+ * Without a claim, activeProcedure's checks run at once (UNAUTHORIZED / FORBIDDEN before input errors, as
+ * everywhere). With one, readClaimedSession reads the session and runs the same checks; ctx.user is set from there on.
+ */
+export const claimProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.claim) assertActive(signedIn(ctx).user, ctx.now);
+  return next();
+});
+
+export const readClaimedSession = t.middleware(async ({ ctx, next }) => {
+  const read = ctx.claim ? { ...ctx, ...(await ctx.claim.resolve()), claim: null } : ctx;
+  const active = signedIn(read);
+  assertActive(active.user, active.now);
+  return next({ ctx: active });
 });
 
 export const sellerProcedure = activeProcedure.use(({ ctx, next }) => {

@@ -41,23 +41,20 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 
 /**
  * Called at boot in the same tick as auth.me: on "/", the first feed page for the remembered region goes out in the
- * SAME batched request as auth.me (and the suggestions right beside it), instead of one round trip after it. The answers
- * are used only if the session then names that region (see takeEarly); anything else asks the server as before.
- * index.html's inline script (client/boot/early.js) sent these very requests before this code loaded; the tRPC
- * client takes their responses over (lib/early.ts).
+ * SAME batched request as auth.me, instead of one round trip after it; the suggestions are asked for once that has
+ * answered (they are drawn after the feed's first cards, so they should not slow the feed down at the server). The
+ * answers are used only if the session then names that region (see takeEarly); anything else asks the server as
+ * before. index.html's inline script (client/boot/early.js) sent these very requests, in this order, before this code
+ * loaded; the tRPC client takes their responses over (lib/early.ts).
  */
 export function prefetchHome(): void {
   const regionId = window.location.pathname === "/" ? rememberedRegion() : null;
   if (!regionId) return;
-  const entry: NonNullable<typeof early> = {
-    regionId,
-    feed: quiet(api.groupBuys.list.query({ regionId, status: "OPEN", limit: FEED_PAGE })),
-  };
-  early = entry;
-  // Scoring suggestions takes the server longer than the feed: they go out as a second request beside the first
-  // instead of holding back the session and the feed that share its batch. A client of their own batches them alone,
-  // whatever else the app asks for meanwhile, so the request is exactly the one index.html already sent.
-  entry.suggestions = quiet(bootClient().recommend.forMe.query({ limit: SUGGESTION_COUNT }));
+  const feed = quiet(api.groupBuys.list.query({ regionId, status: "OPEN", limit: FEED_PAGE }));
+  // A client of their own batches the suggestions alone, whatever else the app asks for meanwhile, so the request is
+  // exactly the one index.html already sent.
+  const suggestions = () => bootClient().recommend.forMe.query({ limit: SUGGESTION_COUNT });
+  early = { regionId, feed, suggestions: quiet(feed.then(suggestions, suggestions)) };
 }
 
 /** The boot-time answer for this region, at most once (later pages, filters and retries ask the server). */

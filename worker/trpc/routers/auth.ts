@@ -7,7 +7,14 @@ import type { Context } from "../context";
 import { authedProcedure, publicProcedure, router } from "../init";
 
 async function startSession(ctx: Context, userId: string, kind: "cookie" | "bearer") {
-  const session = await createSession(ctx.db, userId, kind, Number(ctx.env.SESSION_TTL_DAYS ?? 30), ctx.now);
+  const session = await createSession(
+    ctx.db,
+    ctx.env.PASSWORD_PEPPER,
+    userId,
+    kind,
+    Number(ctx.env.SESSION_TTL_DAYS ?? 30),
+    ctx.now,
+  );
   if (kind === "cookie") {
     ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
     return { token: null, expiresAt: session.expiresAt };

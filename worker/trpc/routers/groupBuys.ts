@@ -9,11 +9,18 @@ import {
   myGroupBuysInput,
 } from "../../../shared/schemas/groupbuy";
 import { withUnread } from "../../community/rooms";
-import { joinGroupBuy, leaveGroupBuy, listParticipants, myGroupBuys, transitionGroupBuy } from "../../groupbuy/actions";
+import {
+  joinGroupBuy,
+  leaveGroupBuy,
+  listParticipants,
+  myGroupBuys,
+  refuseEarly,
+  transitionGroupBuy,
+} from "../../groupbuy/actions";
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
 import { recordView } from "../../recommend/interactions";
-import { activeProcedure, authedProcedure, router } from "../init";
+import { activeProcedure, authedProcedure, claimProcedure, readClaimedSession, router } from "../init";
 
 export const groupBuysRouter = router({
   create: activeProcedure
@@ -36,8 +43,17 @@ export const groupBuysRouter = router({
   participants: authedProcedure
     .input(groupBuyIdInput)
     .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),
-  join: activeProcedure
+  /**
+   * A signed token's claim (context.ts) may take the early refusals before the session is read (a sold-out storm
+   * then costs no D1); everything else reads the session first, with activeProcedure's checks.
+   */
+  join: claimProcedure
     .input(groupBuyJoinInput)
+    .use(async ({ ctx, input, next }) => {
+      if (ctx.claim) await refuseEarly(ctx.env, ctx.claim.userId, input, ctx.now);
+      return next();
+    })
+    .use(readClaimedSession)
     .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now, ctx.cachedSession)),
   leave: activeProcedure
     .input(groupBuyLeaveInput)

@@ -1,5 +1,16 @@
 import { A } from "@solidjs/router";
-import { createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import {
+  createMemo,
+  createResource,
+  createSignal,
+  For,
+  type JSX,
+  Match,
+  onCleanup,
+  onMount,
+  Show,
+  Switch,
+} from "solid-js";
 import {
   GROUP_BUY_STATUSES,
   type GroupBuyStatus,
@@ -14,6 +25,9 @@ import { t } from "../../lib/i18n";
 
 type Item = RouterOutputs["groupBuys"]["list"]["items"][number];
 
+/** Feed cards before the interlude (the suggestions): about what a phone shows above the fold. */
+export const FEED_LEAD = 3;
+
 export function Progress(props: { taken: number; total: number }) {
   return (
     <div class="progress">
@@ -23,11 +37,31 @@ export function Progress(props: { taken: number; total: number }) {
   );
 }
 
+function FeedCard(props: { item: Item }) {
+  const g = props.item;
+  return (
+    <li>
+      <article class="card gb" data-testid="feed-item">
+        <h3>
+          <A href={`/g/${g.id}`}>{g.title}</A>
+        </h3>
+        <p class="muted">
+          {g.sellerName} · {t(`category.${g.category}`)}
+        </p>
+        <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
+        <Progress taken={g.takenShares} total={g.totalShares} />
+      </article>
+    </li>
+  );
+}
+
 /**
  * The region's group buys with status and category filters, paged by the server's cursor: the next page loads when
  * the end of the list scrolls into view, or with the button (keyboards, screen readers).
+ * `interlude` (the suggestions) is drawn after the first FEED_LEAD cards, once the first page has been answered: the
+ * feed is what a visitor sees first, and an empty or failed feed still shows it below its message.
  */
-export function Feed(props: { regionId: string }) {
+export function Feed(props: { regionId: string; interlude?: () => JSX.Element }) {
   const [status, setStatus] = createSignal<GroupBuyStatus>("OPEN");
   const [category, setCategory] = createSignal<ProductCategory | "">("");
   const [items, setItems] = createSignal<Item[]>([]);
@@ -52,6 +86,8 @@ export function Feed(props: { regionId: string }) {
       return result;
     },
   );
+  // Stays true once the first page was answered (or failed): later filters don't take the interlude away.
+  const settled = createMemo((was: boolean) => was || !page.loading, false);
   const next = () => (page.loading || page.error ? null : (page.latest?.nextCursor ?? null));
   const more = () => {
     const c = next();
@@ -118,28 +154,19 @@ export function Feed(props: { regionId: string }) {
         </Match>
         <Match when={true}>
           <ul class="cards" data-testid="feed">
-            <For each={items()}>
-              {(g) => (
-                <li>
-                  <article class="card gb" data-testid="feed-item">
-                    <h3>
-                      <A href={`/g/${g.id}`}>{g.title}</A>
-                    </h3>
-                    <p class="muted">
-                      {g.sellerName} · {t(`category.${g.category}`)}
-                    </p>
-                    <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
-                    <Progress taken={g.takenShares} total={g.totalShares} />
-                  </article>
-                </li>
-              )}
-            </For>
+            <For each={items().slice(0, FEED_LEAD)}>{(g) => <FeedCard item={g} />}</For>
           </ul>
-          <Show when={page.error}>
-            <LoadError error={page.error} retry={refetch} />
-          </Show>
         </Match>
       </Switch>
+      <Show when={props.interlude && settled()}>{props.interlude?.()}</Show>
+      <Show when={items().length > FEED_LEAD}>
+        <ul class="cards">
+          <For each={items().slice(FEED_LEAD)}>{(g) => <FeedCard item={g} />}</For>
+        </ul>
+      </Show>
+      <Show when={page.error && items().length > 0}>
+        <LoadError error={page.error} retry={refetch} />
+      </Show>
       <div ref={sentinel} aria-hidden="true" />
       <Show when={items().length > 0}>
         <Show

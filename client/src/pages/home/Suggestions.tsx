@@ -1,0 +1,74 @@
+import { A } from "@solidjs/router";
+import { createResource, For, Match, Switch } from "solid-js";
+import { Empty, LoadError, Loading } from "../../components/Status";
+import { api, type RouterOutputs } from "../../lib/api";
+import { formatWon } from "../../lib/format";
+import { SUGGESTION_COUNT, takeEarly } from "../../lib/homePrefetch";
+import { t } from "../../lib/i18n";
+import { Progress } from "./Feed";
+
+type Suggestion = RouterOutputs["recommend"]["forMe"]["items"][number];
+
+function reasonText(reason: Suggestion["reason"]): string {
+  switch (reason.kind) {
+    case "neighbours":
+      return t("reason.neighbours", { count: Number(reason.params.count ?? 0) });
+    case "interest":
+      return t("reason.interest", { category: t(`category.${String(reason.params.category)}` as "category.other") });
+    case "nearby_popular":
+      return t("reason.nearby_popular");
+    default:
+      return t("reason.local_popular");
+  }
+}
+
+/**
+ * "추천": the suggestions for this neighbourhood as a row of compact cards that scrolls sideways. The feed places it
+ * after its first few cards (Feed's `interlude`), so what a visitor sees first is the neighbourhood's feed; the
+ * request itself left at boot with the feed's (lib/homePrefetch.ts), so it is usually there by the time it is drawn.
+ */
+export function Suggestions(props: { regionId: string }) {
+  const [suggestions, { refetch }] = createResource(
+    () => props.regionId,
+    (id) => takeEarly("suggestions", id) ?? api.recommend.forMe.query({ limit: SUGGESTION_COUNT }),
+  );
+  const items = () => suggestions.latest?.items;
+  return (
+    <section aria-labelledby="suggest-heading" class="home-section suggestions">
+      <h3 id="suggest-heading" class="strip-heading">
+        {t("home.suggestions")}
+      </h3>
+      <Switch>
+        <Match when={suggestions.error}>
+          <LoadError error={suggestions.error} retry={refetch} />
+        </Match>
+        <Match when={!items()}>
+          <Loading />
+        </Match>
+        <Match when={items()?.length === 0}>
+          <Empty>
+            <p>{t("home.noSuggestions")}</p>
+          </Empty>
+        </Match>
+        <Match when={items()}>
+          <ul class="strip">
+            <For each={items()}>
+              {(s) => (
+                <li>
+                  <article class="card gb compact" data-testid="suggestion">
+                    <h4>
+                      <A href={`/g/${s.groupBuy.id}`}>{s.groupBuy.title}</A>
+                    </h4>
+                    <p class="reason">{reasonText(s.reason)}</p>
+                    <p class="price">{t("gb.perShare", { price: formatWon(s.groupBuy.pricePerShare) })}</p>
+                    <Progress taken={s.groupBuy.takenShares} total={s.groupBuy.totalShares} />
+                  </article>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
