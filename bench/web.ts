@@ -39,6 +39,9 @@ interface Sample {
   boot: Record<string, number>;
   /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
   script: number;
+  /** The same CDP counters for the main thread's busy time (TaskDuration) and its layout + style time, in ms. */
+  busy: number;
+  layout: number;
   js: { wire: number; gzip: number };
   css: { wire: number; gzip: number };
   total: { wire: number; gzip: number };
@@ -57,6 +60,8 @@ const OBSERVE = () => {
       const card = el?.closest("[data-testid]");
       const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(removed)");
       w.__lcpElement = `${where} ${el?.tagName.toLowerCase() ?? ""} "${(el?.textContent ?? "").trim().slice(0, 24)}"`;
+      if (w.__feed > 0 && e.startTime >= w.__feed)
+        (window as unknown as { __lcpSettled?: () => void }).__lcpSettled?.();
     }
   }).observe({ type: "largest-contentful-paint", buffered: true });
   new MutationObserver((_, obs) => {
@@ -95,9 +100,21 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
     await fed;
     const { metrics } = await cdp.send("Performance.getMetrics");
-    const script = (metrics.find((m) => m.name === "ScriptDuration")?.value ?? 0) * 1000;
-    // LCP candidates stop with the first input; give the feed's paint a frame to be reported, then read.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+    const script = metric("ScriptDuration");
+    const busy = metric("TaskDuration");
+    const layout = metric("LayoutDuration") + metric("RecalcStyleDuration");
+    // The feed card's paint is reported as an LCP candidate a little after it is in the DOM (if it is larger than what
+    // was painted before): wait for a candidate painted at or after it, or 1.5 s if none comes, then read.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const w = window as unknown as { __lcp: number; __feed: number; __lcpSettled?: () => void };
+          if (w.__lcp >= w.__feed) return resolve();
+          w.__lcpSettled = resolve;
+          setTimeout(resolve, 1_500);
+        }),
+    );
     const { lcp, lcpElement, feed, boot, waterfall } = await page.evaluate(() => {
       const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
       const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
@@ -127,6 +144,8 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
       feed,
       boot,
       script,
+      busy,
+      layout,
       js: { wire: 0, gzip: 0 },
       css: { wire: 0, gzip: 0 },
       total: { wire: 0, gzip: 0 },
@@ -266,14 +285,17 @@ try {
     console.log(`  ${r.metric.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${extra}`);
   }
   // Per load: what the LCP was and when each boot answer had arrived, so a reader sees what sets the floor.
-  console.log("each load: LCP (element) · first feed card · boot responses complete at");
+  console.log(
+    "each load: LCP (element) · first feed card · main thread until then: busy, script, layout+style · boot responses complete at",
+  );
   const each = (label: string, xs: Sample[]) => {
     for (const s of xs) {
       const boot = Object.entries(s.boot)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ");
+      const thread = `busy ${ms(s.busy)}, script ${ms(s.script)}, layout ${ms(s.layout)}`;
       console.log(
-        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${boot}`,
+        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${thread} · ${boot}`,
       );
     }
   };

@@ -53,3 +53,32 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     await invariants(region);
   });
 });
+
+describe("the D1 cost of the home feed's page", { timeout: 30_000 }, () => {
+  let meter: D1Meter;
+  beforeAll(() => {
+    meter = meterD1();
+  });
+  afterAll(() => meter.restore());
+
+  it("reads the verification and the page in one round trip after the session", async () => {
+    const { region, gb } = await openBuy({ totalShares: 10, minShares: 5, maxPerPerson: 3 });
+    const buyer = await newResident(region, 0);
+    meter.reset();
+    const page = await buyer.api.groupBuys.list.query({ regionId: region, status: "OPEN", limit: 10 });
+    expect(page.items.map((i) => i.id)).toContain(gb.id);
+    // The session, then verification + page in one batch (was: session, verification, page).
+    expect(meter.log, meter.log.join("\n")).toHaveLength(2);
+    expect(meter.log[1]).toContain("region_verifications");
+    expect(meter.log[1]).toContain('"group_buys"');
+
+    // Not verified here: the same one round trip, a typed refusal and no rows.
+    const stranger = await newResident(region, 0);
+    const other = await openBuy({ totalShares: 10, minShares: 5, maxPerPerson: 3 });
+    const refused = await stranger.api.groupBuys.list.query({ regionId: other.region, status: "OPEN", limit: 10 }).then(
+      () => null,
+      (e: { data?: { code?: string } }) => e.data?.code,
+    );
+    expect(refused).toBe("PRECONDITION_FAILED");
+  });
+});

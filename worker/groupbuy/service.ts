@@ -3,12 +3,16 @@ import { alias } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import { type groupBuyCreateInput, type groupBuyListInput, LIMITS } from "../../shared/schemas/groupbuy";
 import { proposalsForGroupBuy } from "../community/proposals";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { openToAllAt } from "../membership/hooks";
-import { requireCurrentVerification } from "../regions/verification";
+import {
+  checkCurrentVerification,
+  currentVerificationQuery,
+  requireCurrentVerification,
+} from "../regions/verification";
 import { afterCursor, page } from "./cursor";
 import { sharePricing } from "./pricing";
 import { unwrapRoom } from "./roomResult";
@@ -161,10 +165,13 @@ export async function createGroupBuy(
 
 const host = alias(users, "host");
 
-/** The region feed (D1 mirror: fill numbers may lag the room by a moment). */
+/**
+ * The region feed (D1 mirror: fill numbers may lag the room by a moment). The verification check and the page are
+ * read in one batch (one D1 round trip: the home screen waits for this answer); the rows go out only if it passed.
+ */
 export async function listGroupBuys(db: Db, userId: string, input: z.output<typeof groupBuyListInput>, now: number) {
-  await requireCurrentVerification(db, userId, input.regionId, now);
-  const rows = await db
+  const verification = currentVerificationQuery(db, userId, input.regionId, now);
+  const list = db
     .select({
       gb: groupBuys,
       hostName: host.displayName,
@@ -182,8 +189,12 @@ export async function listGroupBuys(db: Db, userId: string, input: z.output<type
       ),
     )
     .orderBy(desc(groupBuys.createdAt), desc(groupBuys.id))
-    .limit(input.limit + 1)
-    .all();
+    .limit(input.limit + 1);
+  const [verified, rows] = (await runBatch(db, [verification, list])) as [
+    Awaited<typeof verification>,
+    Awaited<typeof list>,
+  ];
+  checkCurrentVerification(verified[0], input.regionId);
   return page(
     rows.map((r) => ({ ...publicGroupBuy(r.gb), hostName: r.hostName, sellerName: r.sellerName })),
     input.limit,
