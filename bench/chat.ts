@@ -4,13 +4,17 @@
  *
  *   gonggu  worker/index.ts on port BENCH_PORT (8860): GroupBuyRoom chat (hibernation API, SQLite history, batched
  *           fan-out)
- *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run unmodified with the
- *           project's wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. Its rate limiter keys on
- *           CF-Connecting-IP: a burst of 4, then one message per 5 s per IP, and a second message while the limiter's
- *           answer to the first is still on its way is refused. So every client gets its own fake IP header
- *           (10.x.y.z) and, by default, EVERY client sends (BENCH_SENDERS = BENCH_CLIENTS): at 50 msg/s over 1,000
- *           senders each IP sends once per 20 s, so no sender should be throttled; throttled frames are counted and
- *           printed (a non-zero count means the peer lost messages to its limiter, not to its fan-out).
+ *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run with the project's
+ *           wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. ONE CHANGE in that copy: ChatRoom's
+ *           `if (!session.limiter.checkLimit())` becomes `if (false)`, so its per-IP rate limiter is never asked and
+ *           nothing is throttled (BENCH_PEER_LIMITER=on runs it unmodified). Why: the limiter (a burst of 4, then one
+ *           message per 5 s per IP) refuses any message that arrives while the limiter Durable Object's answer to
+ *           the client's previous one is still on its way. Even with its own fake IP per client (10.x.y.z, sent as
+ *           CF-Connecting-IP, kept in both modes) and every client sending once per 20 s, 35–70 % of the peer's
+ *           messages were refused at 1,000 clients (the answers to the clients' hello frames were still queued
+ *           behind the room's backlog), so deliveries measured its limiter, not its fan-out. Without the limiter
+ *           the peer also skips one limiter call per message: the comparison errs in the peer's favour.
+ *           Throttled frames are still counted and printed.
  *
  * BENCH_SENDERS (all clients) of the clients send: each tick (10 ms) the next senders in turn send one message whose
  * text is the send time (performance.now()). In gonggu they are members of the buy (joined); a buy has at most 1,000
@@ -25,28 +29,30 @@
  * client's own event-loop delay (how long a frame can sit before this process reads it).
  * The clients are bench/lib/rawWebSocket.ts (a few µs per frame; Node's WebSocket cost ~70 µs and made the load
  * generator part of the latency) and connect to the runtime wrangler dev started, not through its dev proxy (see
- * wsBase). The default rate is one where workers-chat-demo (one send per socket per message) falls behind while a
- * batching room does not. BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's
+ * wsBase). The default rate, 90 messages/s, is just under the room's own cap (1,000 messages per 10 s) and above
+ * what workers-chat-demo's fan-out (one send per socket per message) delivers here, ~50,000–56,000 sends/s: at
+ * 50 msg/s the demo without its limiter keeps up (both deliver 100 %, ratio 1.00×; p50 41 vs 1,175 ms), so a
+ * deliveries/s ratio only shows above its capacity, which a batching room's frame rate does not depend on. BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's
  * isolate during the load and prints where its time went.
  *
  * Clients connect 50 at a time; the load starts once every client has seen a probe message.
- * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (50) messages/s, BENCH_SECONDS (10) measured after a 2 s
+ * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (90) messages/s, BENCH_SECONDS (10) measured after a 2 s
  * warm-up, 3 s drain; the whole run is killed after BENCH_TIMEOUT_S (900). Env BENCH_ONLY=gonggu|peer runs one side.
  * Writes bench/results/chat.json (the `npm run bench` aggregator's shape) when both sides ran.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
-import { startProfile, summarize } from "./lib/profile.ts";
+import { longestStretches, startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
-const RATE = Number(process.env.BENCH_RATE ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 90);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_S = 2;
 const DRAIN_S = 3;
@@ -55,6 +61,14 @@ const ONLY = process.env.BENCH_ONLY;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
 /** BENCH_PROFILE=1: CPU-profile the room's isolate (gonggu only) during load + drain and print where the time went. */
 const PROFILE = Boolean(process.env.BENCH_PROFILE);
+/**
+ * Where both servers keep their local storage (wrangler --persist-to) during the run: RAM (/dev/shm) when the machine
+ * has it. Local workerd commits a Durable Object's SQLite on the object's own thread; on disk, other processes' I/O on
+ * this shared machine stalled the room's thread for 100s of ms at a time (seen in state D, waiting on page writeback,
+ * with BENCH_DEBUG), which is the disk, not the fan-out. Production objects do not write a local disk on their thread.
+ * Override with BENCH_STATE_DIR.
+ */
+const STATE_ROOT = process.env.BENCH_STATE_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
 /** One client in this many parses its chat frames for the latency split (gonggu's frames carry the room's send time). */
 const SPLIT_EVERY = 97;
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
@@ -105,6 +119,40 @@ function groupCpu(pgid: number): Map<string, number> {
     } catch {}
   }
   return out;
+}
+
+/**
+ * BENCH_DEBUG: samples every 20 ms which workerd threads of the group sit in uninterruptible sleep (state D: disk I/O
+ * such as an fsync) and where (wchan); a stall of the room shows here when its thread waits for the disk.
+ */
+function watchBlocked(pgid: number): () => string {
+  const seen = new Map<string, number>();
+  const pids = spawnSync("pgrep", ["-g", String(pgid), "workerd"], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n");
+  const timer = setInterval(() => {
+    for (const pid of pids.filter(Boolean)) {
+      let tids: string[] = [];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const tid of tids) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+          if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "D") continue;
+          const wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8") || "?";
+          const key = `${tid === pid ? "main" : "other"} thread in ${wchan}`;
+          seen.set(key, (seen.get(key) ?? 0) + 1);
+        } catch {}
+      }
+    }
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return seen.size ? [...seen].map(([k, n]) => `${k}: ${n} × 20 ms`).join(", ") : "never";
+  };
 }
 
 interface Result {
@@ -202,7 +250,7 @@ async function runLoad(target: Target): Promise<Result> {
   let throttled = 0;
   let errors = 0;
   let frames = 0;
-  const split: [number, number, number, number][] = [];
+  const split: [number, number, number, number, number][] = [];
   const record = (sentAt: number, now: number) => {
     // Only messages sent inside the measured window count, whenever they arrive (up to the drain).
     if (!measuring || sentAt < windowStart || sentAt > windowEnd) return;
@@ -238,7 +286,7 @@ async function runLoad(target: Target): Promise<Result> {
           for (const m of f.messages) {
             const sentAt = Number(m.text.split(":")[1]);
             if (!(sentAt >= windowStart && sentAt <= windowEnd)) continue;
-            split.push([m.at - (performance.timeOrigin + sentAt), f.at - m.at, wall - f.at, f.messages.length]);
+            split.push([m.at - (performance.timeOrigin + sentAt), f.at - m.at, wall - f.at, f.messages.length, sentAt]);
           }
         }
         // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
@@ -255,7 +303,10 @@ async function runLoad(target: Target): Promise<Result> {
           clearTimeout(timer);
           ready();
         }
-        if (target.isThrottled(frame)) throttled++;
+        if (target.isThrottled(frame)) {
+          throttled++;
+          if (DEBUG && throttled <= 3) console.log(`  ${target.name} refused client ${i}: ${raw.slice(0, 300)}`);
+        }
       };
       sockets[i] = ws;
     });
@@ -287,6 +338,7 @@ async function runLoad(target: Target): Promise<Result> {
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const serverCpuStart = DEBUG && target.pgid ? groupCpu(target.pgid) : null;
+  const blocked = DEBUG && target.pgid ? watchBlocked(target.pgid) : null;
   const stopProfile = PROFILE && target.inspectorPort ? await startProfile(target.inspectorPort) : null;
   const wallStart = performance.now();
   let next = 0;
@@ -313,7 +365,11 @@ async function runLoad(target: Target): Promise<Result> {
   });
   await new Promise((r) => setTimeout(r, DRAIN_S * 1000));
   measuring = false;
-  if (stopProfile) console.log(summarize(await stopProfile(), 30));
+  if (stopProfile) {
+    const profile = await stopProfile();
+    console.log(summarize(profile, 30));
+    console.log(`  longest uninterrupted stretches (from load start): ${longestStretches(profile)}`);
+  }
   const cpu = process.cpuUsage(cpuStart);
   const clientCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallStart);
   if (serverCpuStart && target.pgid) {
@@ -323,6 +379,7 @@ async function runLoad(target: Target): Promise<Result> {
       if (used > 0.05) console.log(`  server process ${k}: ${((100 * used) / wall).toFixed(0)}% of a core`);
     }
   }
+  if (blocked) console.log(`  server threads seen blocked on I/O (state D, every 20 ms): ${blocked()}`);
   for (const ws of sockets) ws.close();
   if (DEBUG)
     console.log(
@@ -337,6 +394,15 @@ async function runLoad(target: Target): Promise<Result> {
     console.log(
       `  split p50 / p99 ms (${CLIENTS > SPLIT_EVERY ? `1 client in ${SPLIT_EVERY}` : "none"}): ${parts.join(", ")}`,
     );
+  }
+  if (DEBUG && split.length) {
+    // when the slowest sampled deliveries were sent: one stall of the room shows as a cluster
+    const slow = [...split].sort((a, b) => b[0] + b[1] + b[2] - (a[0] + a[1] + a[2])).slice(0, 8);
+    for (const [inMs, wait, out, n, sentAt] of slow) {
+      console.log(
+        `  slow: sent at +${((sentAt - windowStart) / 1000).toFixed(2)} s: in ${inMs.toFixed(0)} wait ${wait.toFixed(0)} out ${out.toFixed(0)} ms (${n} per frame)`,
+      );
+    }
   }
   loopDelay.disable();
   console.log(
@@ -362,6 +428,8 @@ async function runLoad(target: Target): Promise<Result> {
 // ---- the peer: workers-chat-demo, unmodified, from a temp copy ------------------------------------------------------
 
 const PEER_PORT = Number(process.env.BENCH_PEER_PORT ?? 8861);
+/** BENCH_PEER_LIMITER=on runs the peer exactly as published, its per-IP limiter included (see the header). */
+const PEER_LIMITER = process.env.BENCH_PEER_LIMITER === "on";
 
 function peerTarget(base: string, room: string): Target {
   return {
@@ -377,10 +445,18 @@ function peerTarget(base: string, room: string): Target {
 }
 
 async function benchPeer(): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), "chat-demo-peer-"));
+  const dir = mkdtempSync(join(STATE_ROOT, "chat-demo-peer-"));
   try {
     cpSync(join(PEER_SRC, "src"), join(dir, "src"), { recursive: true });
     cpSync(join(PEER_SRC, "wrangler.toml"), join(dir, "wrangler.toml"));
+    if (!PEER_LIMITER) {
+      // The one change to the temp copy (see the header): the room no longer asks its per-IP rate limiter.
+      const file = join(dir, "src/chat.mjs");
+      const src = readFileSync(file, "utf8");
+      const check = "if (!session.limiter.checkLimit()) {";
+      if (src.split(check).length !== 2) throw new Error(`the peer changed: expected one "${check}" in chat.mjs`);
+      writeFileSync(file, src.replace(check, "if (false) { // bench:chat: limiter off"));
+    }
     const { child, log } = startWrangler(
       ["--inspector-port", String(PEER_PORT + 2), "--persist-to", join(dir, "state")],
       dir,
@@ -423,6 +499,13 @@ async function main() {
     `bench:chat — ${CLIENTS} clients (${SENDERS} sending), ${RATE} msg/s for ${SECONDS} s (after ${WARMUP_S} s warm-up), ` +
       `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}, ` +
       `clients connect ${VIA === "direct" ? "to the runtime directly (BENCH_VIA=proxy: through wrangler's dev proxy)" : "through wrangler's dev proxy"}`,
+  );
+  console.log(`both servers keep their local storage under ${STATE_ROOT} (BENCH_STATE_DIR)`);
+  console.log(
+    PEER_LIMITER
+      ? "peer: workers-chat-demo exactly as published (its per-IP limiter on; each client has its own fake IP)"
+      : "peer: workers-chat-demo with ONE change in a temp copy: its per-IP rate limiter is not asked " +
+          "(`if (!session.limiter.checkLimit())` → `if (false)`; BENCH_PEER_LIMITER=on: unmodified)",
   );
   const results: Result[] = [];
   const loads: string[] = [];
@@ -484,7 +567,7 @@ function writeResults(ours: Result, peer: Result, ratio: number, loads: string[]
     rate: RATE,
     seconds: SECONDS,
     loadAverage: loads,
-    baselineName: "workers-chat-demo",
+    baselineName: PEER_LIMITER ? "workers-chat-demo" : "workers-chat-demo (rate limiter not asked)",
     rows: rows.filter((r) => r.value !== undefined),
   };
   const dir = join(ROOT, "bench/results");
@@ -536,7 +619,7 @@ async function inPool<T>(items: T[], size: number, fn: (item: T, i: number) => P
 }
 
 async function benchGonggu(): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), "gonggu-bench-chat-"));
+  const dir = mkdtempSync(join(STATE_ROOT, "gonggu-bench-chat-"));
   const state = join(dir, "state");
   const config = join(ROOT, "wrangler.toml");
   const envFile = existsSync(join(ROOT, ".dev.vars")) ? join(ROOT, ".dev.vars") : join(ROOT, ".dev.vars.example");

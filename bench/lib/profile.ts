@@ -76,3 +76,31 @@ export function summarize(profile: Profile, top = 25): string {
       .join("\n");
   return `profile: ${total.toFixed(0)} ms sampled\nby function:\n${list(fn)}\nby file:\n${list(file)}`;
 }
+
+/** The longest stretches of consecutive samples in one function (a pause such as a GC shows as one long stretch). */
+export function longestStretches(profile: Profile, top = 5): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const stretches: { name: string; ms: number; atMs: number }[] = [];
+  let at = 0;
+  let start = 0;
+  let run = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    at += dt;
+    if (i > 0 && profile.samples[i] === profile.samples[i - 1]) run += dt;
+    else {
+      if (i > 0) {
+        const { functionName } = byId.get(profile.samples[i - 1])!.callFrame;
+        stretches.push({ name: functionName || "(anonymous)", ms: run, atMs: start });
+      }
+      start = at;
+      run = dt;
+    }
+  }
+  return stretches
+    .filter((s) => s.name !== "(idle)")
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, top)
+    .map((s) => `${s.ms.toFixed(0)} ms in ${s.name} at +${(s.atMs / 1000).toFixed(2)} s`)
+    .join(", ");
+}
