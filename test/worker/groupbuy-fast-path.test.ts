@@ -72,8 +72,13 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     // the member who joined retries with the same key: the room replays the join, it is not "sold out"
     const replay = await join(a, gb.id, ka);
     expect(replay).toMatchObject({ holdId: first.holdId, replay: true, status: "FILLED" });
-    // a member's new attempt is the room's answer too (here: also sold out)
-    expect((await errorOf(join(a, gb.id))).code).toBe("CONFLICT");
+    // a member's attempt with a NEW key is refused like anyone's (the room checks the key, then the buy): from the hint
+    meter.reset();
+    expect(await errorOf(join(a, gb.id))).toEqual(fromRoom);
+    expect(
+      meter.log.filter((l) => l.includes('"sessions"') || l.includes('"region_verifications"')),
+      "a member's new key: no session read, no guard batch",
+    ).toEqual([]);
     expect((await room(gb.id).debugState()).counts).toMatchObject({ taken: 2, confirmed: 2 });
     expect((await pointsOf(c.id, region)).held).toBe(0);
     await invariants(region);

@@ -4,6 +4,7 @@ import type { NotificationItem, NotificationKind } from "../../shared/schemas/no
 import type { Db } from "../db/client";
 import { groupBuyMembers, notifications } from "../db/schema";
 import { newId } from "../lib/ids";
+import { settleAllLimited } from "../lib/pool";
 import type { LiveEnv } from "./notifications";
 
 /** Statuses every joined member hears about, and the notification kind for each. */
@@ -62,6 +63,8 @@ export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
 
 /** Live pushes per call: one subrequest each, so a full buy stays inside an invocation's budget; the rest are in the inbox. */
 export const LIVE_PUSH_MAX = 500;
+/** Member channels pushed to at once (worker/lib/pool.ts). */
+export const LIVE_PUSH_CONCURRENCY = 8;
 
 /** Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX). */
 export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice, now: number) {
@@ -85,12 +88,12 @@ export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice,
       )
       .limit(LIVE_PUSH_MAX)
       .all();
-    await Promise.allSettled(
-      rows.map((r) =>
-        env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
-          { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,
-        ]),
-      ),
+    // A few at a time: a filled buy has up to LIVE_PUSH_MAX members, and waking all their channels at once kept the
+    // room's last joins waiting for their answers for seconds (bench:join's fill storm, 2026-12-02).
+    await settleAllLimited(rows, LIVE_PUSH_CONCURRENCY, (r) =>
+      env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
+        { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,
+      ]),
     );
   } catch (e) {
     console.warn(JSON.stringify({ level: "warn", what: "groupbuy.pushMemberNotices", error: String(e) }));

@@ -39,12 +39,15 @@ export interface JoinRequest {
 }
 /**
  * Attached to the refusal of a join because the buy is no longer OPEN (sold out, or closed), once it is open to
- * everyone: the worker keeps it as a hint (worker/groupbuy/closedHint.ts). `members`: everyone who could get another
- * answer than this refusal (the seller, the host, and whoever has a reservation row, whose retry may replay it).
- * No row is ever added once a buy left OPEN, so the list is final.
+ * everyone: the worker keeps it as a hint (worker/groupbuy/closedHint.ts). Who could get another answer than this
+ * refusal: `members` (the seller, who is told "sellers cannot join", and the host), and `keys` — every reservation's
+ * `${userId}\n${idempotencyKey}`, whose retry replays its earlier outcome. Anyone else, including a buyer with a
+ * reservation trying a new key, is refused exactly this way (reserveStep checks the key, then the seller, then
+ * `unavailable`). No row is ever added once a buy left OPEN, so the lists are final.
  */
 export interface ClosedInfo {
   members?: string[];
+  keys?: string[];
 }
 export type JoinResult = RoomResult<JoinOk> | (RoomError & { closed: ClosedInfo });
 /** What `probe` needs: who asks (from a session or a signed token's claim) and for how many shares. */
@@ -228,10 +231,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (!meta || meta.status === "OPEN" || (reason !== "sold_out" && reason !== "closed")) return refusal;
     if (Date.now() < openToAllAt(meta)) return refusal; // the Plus-first hour refuses others differently
     if (!req.wantClosedMembers) return { ...refusal, closed: {} };
-    const members = new Set(this.store.reservationUsers());
-    members.add(meta.sellerId);
-    if (meta.hostId) members.add(meta.hostId);
-    return { ...refusal, closed: { members: [...members] } };
+    const members = meta.hostId ? [meta.sellerId, meta.hostId] : [meta.sellerId];
+    return { ...refusal, closed: { members, keys: this.store.reservationKeys() } };
   }
 
   async leave(req: { groupBuyId: string; userId: string; idempotencyKey: string }): Promise<RoomResult<LeaveOk>> {

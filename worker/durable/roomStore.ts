@@ -436,12 +436,12 @@ export class RoomStore {
     return this.sql.exec("SELECT 1 FROM reservations WHERE user_id = ? LIMIT 1", userId).toArray().length > 0;
   }
 
-  /** Everyone with a reservation row in any state (a retry of theirs may replay an earlier answer). */
-  reservationUsers(): string[] {
+  /** Every reservation's `${userId}\n${idempotencyKey}` in any state (a retry with that key replays its outcome). */
+  reservationKeys(): string[] {
     return this.sql
-      .exec("SELECT DISTINCT user_id FROM reservations")
+      .exec("SELECT user_id, idem_key FROM reservations")
       .toArray()
-      .map((r) => r.user_id as string);
+      .map((r) => `${r.user_id as string}\n${r.idem_key as string}`);
   }
 
   /** Test/diagnostic view: all reservations. */

@@ -76,10 +76,10 @@ export async function assertJoinGuards(
 export async function refuseEarly(
   env: Env,
   userId: string,
-  input: { id: string; shares: number },
+  input: { id: string; shares: number; idempotencyKey: string },
   now: number,
 ): Promise<void> {
-  const closed = closedRefusal(input.id, userId, now);
+  const closed = closedRefusal(input.id, userId, input.idempotencyKey, now);
   if (closed) unwrapRoom(closed);
   if (!probeFirst(input.id, now)) return;
   const result = await roomStub(env, input.id).probe({

@@ -7,12 +7,12 @@ import type { RoomError } from "./roomResult";
  *
  * Exact, not a guess: a buy never goes back to OPEN (stateMachine.ts), so a refusal for "not OPEN" stays right. The
  * room only hands the hint out once the buy is open to everyone (after a Plus-first hour), and with it everyone who
- * could get another answer — the seller, the host, and whoever has a reservation row (their retry with the same
- * idempotency key replays the earlier outcome). No row is added after a buy leaves OPEN, so that list is final; those
- * people always go to the room. Everyone else gets the room's refusal as the room last worded it: the decision is
- * final, its wording (e.g. "Sold out" before a later "CANCELLED") is at most CLOSED_HINT_FRESH_MS old, after which
- * the next attempt asks the room again. The hint answers before the join's D1 guards, so a caller who is also not
- * verified (or owes a debt) hears "sold out" first.
+ * could get another answer — the seller and the host (by user), and every reservation's idempotency key (a retry with
+ * that key replays the earlier outcome; the same buyer with a new key is refused like anyone else). No row is added
+ * after a buy leaves OPEN, so those lists are final; those callers always go to the room. Everyone else gets the
+ * room's refusal as the room last worded it: the decision is final, its wording (e.g. "Sold out" before a later
+ * "CANCELLED") is at most CLOSED_HINT_FRESH_MS old, after which the next attempt asks the room again. The hint
+ * answers before the join's D1 guards, so a caller who is also not verified (or owes a debt) hears "sold out" first.
  */
 export const CLOSED_HINT_FRESH_MS = 1_000;
 /** Buys remembered per isolate; the oldest go first. */
@@ -21,15 +21,23 @@ const MAX_BUYS = 1_000;
 interface Hint {
   refusal: RoomError;
   members: Set<string>;
+  keys: Set<string>;
   freshUntil: number;
 }
 
 const hints = new Map<string, Hint>();
 
-/** The room's refusal for this caller if the buy is known to be closed to them; null → ask the room. */
-export function closedRefusal(groupBuyId: string, userId: string, now: number): RoomError | null {
+/** The room's refusal for this join if the buy is known to be closed to it; null → ask the room. */
+export function closedRefusal(
+  groupBuyId: string,
+  userId: string,
+  idempotencyKey: string,
+  now: number,
+): RoomError | null {
   const hint = hints.get(groupBuyId);
-  if (!hint || now >= hint.freshUntil || hint.members.has(userId)) return null;
+  if (!hint || now >= hint.freshUntil || hint.members.has(userId) || hint.keys.has(`${userId}\n${idempotencyKey}`)) {
+    return null;
+  }
   return hint.refusal;
 }
 
@@ -67,9 +75,12 @@ export function learnClosed(groupBuyId: string, result: JoinResult | ProbeResult
   full.delete(groupBuyId);
   if (result.ok || !("closed" in result)) return;
   const { closed, ...refusal } = result as RoomError & { closed: ClosedInfo };
-  const members = closed.members ? new Set(closed.members) : hints.get(groupBuyId)?.members;
-  if (!members) return;
+  const known = hints.get(groupBuyId);
+  const lists = closed.members
+    ? { members: new Set(closed.members), keys: new Set(closed.keys ?? []) }
+    : known && { members: known.members, keys: known.keys };
+  if (!lists) return;
   hints.delete(groupBuyId);
   if (hints.size >= MAX_BUYS) hints.delete(hints.keys().next().value as string);
-  hints.set(groupBuyId, { refusal, members, freshUntil: now + CLOSED_HINT_FRESH_MS });
+  hints.set(groupBuyId, { refusal, ...lists, freshUntil: now + CLOSED_HINT_FRESH_MS });
 }
