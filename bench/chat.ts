@@ -4,7 +4,7 @@
  *
  *   gonggu  worker/index.ts on port BENCH_PORT (8860): GroupBuyRoom chat (hibernation API, SQLite history, batched
  *           fan-out)
- *   peer    /work/shared/peers/workers-chat-demo, copied to a temp dir OUTSIDE the repo and run with the project's
+ *   peer    ../shared/peers/workers-chat-demo (BENCH_PEER_DIR), copied to a temp dir OUTSIDE the repo and run with the project's
  *           wrangler on port BENCH_PEER_PORT (8861); inspectors on port + 2. ONE CHANGE in that copy: ChatRoom's
  *           `if (!session.limiter.checkLimit())` becomes `if (false)`, so its per-IP rate limiter is never asked and
  *           nothing is throttled (BENCH_PEER_LIMITER=on runs it unmodified). Why: the limiter (a burst of 4, then one
@@ -75,7 +75,8 @@ const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
 /** Clients 0..SENDERS-1 send (in turn); the rest only read. Same split for both targets. */
 const SENDERS = Math.min(CLIENTS, Number(process.env.BENCH_SENDERS ?? CLIENTS));
 const ROOT = resolve(import.meta.dirname, "..");
-const PEER_SRC = process.env.BENCH_PEER_DIR ?? "/work/shared/peers/workers-chat-demo";
+/** The peer beside the project (`../shared/peers`, as the issue places it); a clone elsewhere sets BENCH_PEER_DIR. */
+const PEER_SRC = process.env.BENCH_PEER_DIR ?? join(ROOT, "../shared/peers/workers-chat-demo");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const ENV = {
   ...process.env,
@@ -445,6 +446,9 @@ function peerTarget(base: string, room: string): Target {
 }
 
 async function benchPeer(): Promise<Result> {
+  if (!existsSync(join(PEER_SRC, "wrangler.toml"))) {
+    throw new Error(`workers-chat-demo not found at ${PEER_SRC}: set BENCH_PEER_DIR to its folder`);
+  }
   const dir = mkdtempSync(join(STATE_ROOT, "chat-demo-peer-"));
   try {
     cpSync(join(PEER_SRC, "src"), join(dir, "src"), { recursive: true });
