@@ -181,6 +181,19 @@ describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
     ).toEqual([]);
   });
 
+  it("a stale hint is refreshed by one attempt while the others keep the refusal (not a slow path for all each second)", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c, d] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // the hint learned
+    await sleep(CLOSED_HINT_FRESH_MS + 50);
+    meter.reset();
+    const attempts = await Promise.all([c, d, c, d].map((p) => errorOf(join(p, gb.id))));
+    for (const e of attempts)
+      expect(e).toMatchObject({ code: "CONFLICT", message: "Sold out: all 2 shares are taken." });
+    const guardBatches = meter.log.filter((l) => l.includes('"region_verifications"'));
+    expect(guardBatches, "one attempt took the guards and the room; three heard the stale refusal").toHaveLength(1);
+  });
+
   it("a forged, altered or garbage token is UNAUTHORIZED on a closed buy, never 'sold out'", async () => {
     const { region, gb, outsiders } = await filledBuy();
     const [c, d] = outsiders;

@@ -104,8 +104,10 @@ export async function joinGroupBuy(
   input: { id: string; shares: number; idempotencyKey: string },
   now: number,
   recheck: { tokenHash: string } | null = null,
+  /** The caller already ran refuseEarly for this attempt (the tRPC procedure does, before reading the session). */
+  refusedEarly = false,
 ) {
-  await refuseEarly(env, user.id, input, now);
+  if (!refusedEarly) await refuseEarly(env, user.id, input, now);
   const guards = await assertJoinGuards(db, env, user, now, recheck);
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,

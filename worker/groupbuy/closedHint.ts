@@ -11,10 +11,15 @@ import type { RoomError } from "./roomResult";
  * that key replays the earlier outcome; the same buyer with a new key is refused like anyone else). No row is added
  * after a buy leaves OPEN, so those lists are final; those callers always go to the room. Everyone else gets the
  * room's refusal as the room last worded it: the decision is final, its wording (e.g. "Sold out" before a later
- * "CANCELLED") is at most CLOSED_HINT_FRESH_MS old, after which the next attempt asks the room again. The hint
- * answers before the join's D1 guards, so a caller who is also not verified (or owes a debt) hears "sold out" first.
+ * "CANCELLED") is at most CLOSED_HINT_FRESH_MS old, after which the next attempt asks the room again. Only that one:
+ * while its answer is pending (up to CLOSED_HINT_REFRESH_MS, then another attempt may try), the others keep the
+ * refusal, which is still exact, instead of all taking the D1 guards and the room at once every second of a storm.
+ * The hint answers before the join's D1 guards, so a caller who is also not verified (or owes a debt) hears "sold out"
+ * first.
  */
 export const CLOSED_HINT_FRESH_MS = 1_000;
+/** How long one stale-hint refresh may take before another attempt is sent to the room in its place. */
+export const CLOSED_HINT_REFRESH_MS = 1_000;
 /** Buys remembered per isolate; the oldest go first. */
 const MAX_BUYS = 1_000;
 
@@ -23,6 +28,8 @@ interface Hint {
   members: Set<string>;
   keys: Set<string>;
   freshUntil: number;
+  /** A stale hint's refresh is on its way to the room until then (0: none). */
+  refreshingUntil: number;
 }
 
 const hints = new Map<string, Hint>();
@@ -35,10 +42,10 @@ export function closedRefusal(
   now: number,
 ): RoomError | null {
   const hint = hints.get(groupBuyId);
-  if (!hint || now >= hint.freshUntil || hint.members.has(userId) || hint.keys.has(`${userId}\n${idempotencyKey}`)) {
-    return null;
-  }
-  return hint.refusal;
+  if (!hint || hint.members.has(userId) || hint.keys.has(`${userId}\n${idempotencyKey}`)) return null;
+  if (now < hint.freshUntil || now < hint.refreshingUntil) return hint.refusal;
+  hint.refreshingUntil = now + CLOSED_HINT_REFRESH_MS; // this attempt asks the room for the current wording
+  return null;
 }
 
 /** Whether the room should send its member list with a closed refusal (this isolate has none for the buy yet). */
@@ -82,5 +89,5 @@ export function learnClosed(groupBuyId: string, result: JoinResult | ProbeResult
   if (!lists) return;
   hints.delete(groupBuyId);
   if (hints.size >= MAX_BUYS) hints.delete(hints.keys().next().value as string);
-  hints.set(groupBuyId, { refusal, ...lists, freshUntil: now + CLOSED_HINT_FRESH_MS });
+  hints.set(groupBuyId, { refusal, ...lists, freshUntil: now + CLOSED_HINT_FRESH_MS, refreshingUntil: 0 });
 }

@@ -50,11 +50,13 @@ export const groupBuysRouter = router({
   join: claimProcedure
     .input(groupBuyJoinInput)
     .use(async ({ ctx, input, next }) => {
-      if (ctx.claim) await refuseEarly(ctx.env, ctx.claim.userId, input, ctx.now);
+      // once per attempt: a stale closed hint lets exactly one attempt through to refresh it (closedHint.ts)
+      const userId = ctx.claim?.userId ?? ctx.user?.id;
+      if (userId) await refuseEarly(ctx.env, userId, input, ctx.now);
       return next();
     })
     .use(readClaimedSession)
-    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now, ctx.cachedSession)),
+    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now, ctx.cachedSession, true)),
   leave: activeProcedure
     .input(groupBuyLeaveInput)
     .mutation(({ ctx, input }) => leaveGroupBuy(ctx.env, ctx.user, input)),
