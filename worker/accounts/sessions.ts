@@ -36,16 +36,22 @@ const liveSession = (tokenHash: string, now: number) =>
 
 export type Session = { user: typeof users.$inferSelect; expiresAt: number; tokenHash: string };
 
-/** The user behind a live (unexpired, unrevoked) session token, or null. */
-export async function resolveSession(db: Db, token: string, now: number): Promise<Session | null> {
-  if (token.length < 20 || token.length > MAX_TOKEN_LENGTH) return null;
+/** Whether a string could be a token of any format we issue (anything else is refused before hashing). */
+const tokenShaped = (token: string) => token.length >= 20 && token.length <= MAX_TOKEN_LENGTH;
+
+async function sessionByHash(db: Db, tokenHash: string, now: number): Promise<Session | null> {
   const row = await db
     .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(liveSession(await sha256Hex(token), now))
+    .where(liveSession(tokenHash, now))
     .get();
   return row ?? null;
+}
+
+/** The user behind a live (unexpired, unrevoked) session token, or null. */
+export async function resolveSession(db: Db, token: string, now: number): Promise<Session | null> {
+  return tokenShaped(token) ? sessionByHash(db, await sha256Hex(token), now) : null;
 }
 
 /**
@@ -57,10 +63,11 @@ export async function resolveSessionCached(
   token: string,
   now: number,
 ): Promise<{ session: Session; cached: boolean } | null> {
-  if (token.length < 20 || token.length > MAX_TOKEN_LENGTH) return null;
-  const hit = cachedSession(await sha256Hex(token), now);
+  if (!tokenShaped(token)) return null;
+  const tokenHash = await sha256Hex(token);
+  const hit = cachedSession(tokenHash, now);
   if (hit) return { session: hit, cached: true };
-  const session = await resolveSession(db, token, now);
+  const session = await sessionByHash(db, tokenHash, now);
   if (session) cacheSession(session, now);
   return session ? { session, cached: false } : null;
 }
