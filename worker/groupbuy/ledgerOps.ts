@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import type { JoinQuote } from "../membership/discount";
 import { discountHoldMeta } from "../membership/discount";
-import { joinQuote, joinQuotes, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
+import { joinQuotes, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
 import { escrowAccount, platformAccount, sellerPayableAvailableAccount } from "../wallet/accounts";
 import { bookDb } from "../wallet/books";
 import { classifyLedgerError, ledgerErrorToTrpc } from "../wallet/errors";
@@ -47,10 +47,7 @@ export interface JoinHoldArgs {
  */
 export async function placeJoinHold(env: Env, a: JoinHoldArgs): Promise<Hold> {
   const db = bookDb(env, a.regionId);
-  const [quote] =
-    a.tierLevel === undefined
-      ? [await joinQuote(env, { userId: a.userId, regionId: a.regionId, gross: a.gross, now: a.now })]
-      : await joinQuotes(env, a.regionId, [{ userId: a.userId, gross: a.gross, tierLevel: a.tierLevel }]);
+  const [quote] = await joinQuotes(env, a.regionId, [{ userId: a.userId, gross: a.gross, tierLevel: a.tierLevel }]);
   try {
     return await placeHold(db, holdArgs(a, quote));
   } catch (e) {

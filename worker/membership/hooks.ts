@@ -1,8 +1,8 @@
 /**
  * What the group-buy flow calls (each takes env and the buy's region, and uses that region's book database):
  *
- *   joinQuote(env, { userId, regionId, gross, now })            → JoinQuote: hold quote.net, pass discountHoldMeta(quote)
- *   joinQuotes(env, regionId, [{ userId, gross, tierLevel? }])  → JoinQuote[] (≤ one tier read for a group commit)
+ *   joinQuotes(env, regionId, [{ userId, gross, tierLevel? }])  → JoinQuote[]: hold each quote.net, pass
+ *                                                                 discountHoldMeta(quote); ≤ one tier read in all
  *   tierLevelQuery(db, userId)                                  the tier read, to batch with a join's guards
  *   assertCanJoinNow(env, { userId, regionId, openedAt, plusEarlyAccess, now })   Plus-only first hour, if chosen
  *   onJoinCaptured(env, hold, groupBuyId, now)                  after postHold: the platform pays the discount to escrow
@@ -19,22 +19,15 @@ import { bookDb } from "../wallet/books";
 import type { Hold } from "../wallet/holds";
 import { type ClawbackResult, clawbackReward } from "./clawback";
 import { PLUS } from "./config";
-import { discountForJoin, discountsForJoins, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
+import { discountsForJoins, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
 import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
 
 export { tierLevelQuery } from "./tiers";
 
-export function joinQuote(
-  env: Env,
-  a: { userId: string; regionId: string; gross: number; now: number },
-): Promise<JoinQuote> {
-  return discountForJoin(bookDb(env, a.regionId), a.userId, a.gross, a.now);
-}
-
 /**
- * joinQuote for several joins in one region at once (a group commit): one read of the tiers of the buyers whose join
+ * The tier discount of joins in one region (one, or a group commit's): one read of the tiers of the buyers whose join
  * did not bring its tier level (none when all did).
  */
 export function joinQuotes(
