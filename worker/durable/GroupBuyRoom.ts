@@ -41,7 +41,7 @@ export interface JoinRequest {
  * Attached to the refusal of a join because the buy is no longer OPEN (sold out, or closed), once it is open to
  * everyone: the worker keeps it as a hint (worker/groupbuy/closedHint.ts). Who could get another answer than this
  * refusal: `members` (the seller, who is told "sellers cannot join", and the host), and `keys` — every reservation's
- * `${userId}\n${idempotencyKey}`, whose retry replays its earlier outcome. Anyone else, including a buyer with a
+ * reservationKey (roomStore.ts), whose retry replays its earlier outcome. Anyone else, including a buyer with a
  * reservation trying a new key, is refused exactly this way (reserveStep checks the key, then the seller, then
  * `unavailable`). No row is ever added once a buy left OPEN, so the lists are final.
  */

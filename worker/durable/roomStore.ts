@@ -50,6 +50,9 @@ const ADDED_COLUMNS: [table: string, column: string, declaration: string][] = [
   ["meta", "hold_count", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
+/** A reservation's identity across retries: who joined, with which idempotency key (the closed-buy hint's exemptions). */
+export const reservationKey = (userId: string, idempotencyKey: string) => `${userId}\n${idempotencyKey}`;
+
 export type ReservationState = "reserved" | "confirmed" | "voiding" | "released" | "left";
 
 export interface RoomMeta {
@@ -436,12 +439,12 @@ export class RoomStore {
     return this.sql.exec("SELECT 1 FROM reservations WHERE user_id = ? LIMIT 1", userId).toArray().length > 0;
   }
 
-  /** Every reservation's `${userId}\n${idempotencyKey}` in any state (a retry with that key replays its outcome). */
+  /** Every reservation's reservationKey in any state (a retry with that key replays its outcome). */
   reservationKeys(): string[] {
     return this.sql
       .exec("SELECT user_id, idem_key FROM reservations")
       .toArray()
-      .map((r) => `${r.user_id as string}\n${r.idem_key as string}`);
+      .map((r) => reservationKey(r.user_id as string, r.idem_key as string));
   }
 
   /** Test/diagnostic view: all reservations. */

@@ -71,7 +71,8 @@ export async function assertJoinGuards(
  * The refusals of a join that need neither the session nor D1, only who asks (a session's user, or a signed token's
  * claim: both may only ever decide a refusal here). Throws the refusal; returns when the join must go on. A buy this
  * isolate knows is closed answers at once (closedHint.ts); one it saw full but still OPEN asks the room first
- * (GroupBuyRoom.probe). Cheap to call twice: after a probe's "go" the full hint is gone.
+ * (GroupBuyRoom.probe). Once per attempt: a stale closed hint lets the first call through as its refresh, so a
+ * second call by the same attempt would be refused from the hint it was meant to refresh.
  */
 export async function refuseEarly(
   env: Env,

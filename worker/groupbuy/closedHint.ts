@@ -1,4 +1,5 @@
 import type { ClosedInfo, JoinResult, ProbeResult } from "../durable/GroupBuyRoom";
+import { reservationKey } from "../durable/roomStore";
 import type { RoomError } from "./roomResult";
 
 /**
@@ -42,7 +43,7 @@ export function closedRefusal(
   now: number,
 ): RoomError | null {
   const hint = hints.get(groupBuyId);
-  if (!hint || hint.members.has(userId) || hint.keys.has(`${userId}\n${idempotencyKey}`)) return null;
+  if (!hint || hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
   if (now < hint.freshUntil || now < hint.refreshingUntil) return hint.refusal;
   hint.refreshingUntil = now + CLOSED_HINT_REFRESH_MS; // this attempt asks the room for the current wording
   return null;
