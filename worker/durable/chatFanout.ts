@@ -12,7 +12,7 @@ import type { ServerFrame } from "../../shared/protocol";
  * message that arrives just after a flush started waits for that flush, the next window and then up to a whole flush
  * again (≈ window + 2 flush durations, 90+ ms at 1,000 sockets, more when the object is busy).
  *
- * So sockets are split into FANOUT_GROUPS groups (a tag given at accept, round-robin) and the room sends to ONE group
+ * So sockets are split into FANOUT_GROUPS groups (a tag given at accept, into the smallest group) and the room sends to ONE group
  * per tick, each group getting every message since its own last flush. Every group is visited once per period P
  * (sized by the room, see periodMs), so a socket gets a frame at most every P ms — the same number of sends per second
  * as one flush per P — but a message waits at most P for its group's turn plus one group's flush (≈ 4 ms for 100
@@ -39,8 +39,9 @@ export const QUIET_MS = 250;
 /** Largest chat.messages frame the room sends (a batch is split above it; one message is ≤ ~6 KB). */
 export const CHAT_FRAME_MAX_BYTES = 64 * 1024;
 
-export const fanoutTag = (group: number) => `fanout:${group}`;
-export const isFanoutTag = (tag: string) => tag.startsWith("fanout:");
+const FANOUT_TAG = "fanout:";
+export const fanoutTag = (group: number) => `${FANOUT_TAG}${group}`;
+export const isFanoutTag = (tag: string) => tag.startsWith(FANOUT_TAG);
 
 /** An upper bound of a message's bytes in a frame: keys and numbers fit in 200; a UTF-16 unit is ≤ 6 bytes of JSON. */
 function messageBytes(m: ChatMessage): number {
@@ -112,7 +113,7 @@ export class FanoutGroups {
     const lists: WebSocket[][] = Array.from({ length: FANOUT_GROUPS }, () => []);
     for (const ws of this.ctx.getWebSockets()) {
       const tag = this.ctx.getTags(ws).find(isFanoutTag);
-      const g = tag ? Number(tag.slice("fanout:".length)) : 0;
+      const g = tag ? Number(tag.slice(FANOUT_TAG.length)) : 0;
       lists[Number.isInteger(g) && g >= 0 && g < FANOUT_GROUPS ? g : 0].push(ws);
     }
     this.lists = lists;

@@ -50,8 +50,7 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
-  const open = ctx.getWebSockets().length;
-  if (open >= MAX_ROOM_SOCKETS) {
+  if (ctx.getWebSockets().length >= MAX_ROOM_SOCKETS) {
     return new Response("This room is full right now; try again in a minute.", { status: 503 });
   }
   const pair = new WebSocketPair();
