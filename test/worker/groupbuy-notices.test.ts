@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
 import { getDb } from "../../worker/db/client";
 import { membershipStatus } from "../../worker/db/schema";
+import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { kstMonth } from "../../worker/membership/calendar";
 import { openSocket } from "./community-helpers";
 import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
@@ -92,9 +93,9 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     const a = await newResident(region, 20_000);
     await a.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
     const stub = room(gb.id);
-    await runInDurableObject(stub, async (_room, state) => {
-      state.storage.sql.exec("UPDATE meta SET deadline = ?", Date.now() - 1);
-    });
+    await runInDurableObject(stub, (instance: GroupBuyRoom) =>
+      instance.debugExec("UPDATE meta SET deadline = ?", Date.now() - 1),
+    );
     await runDurableObjectAlarm(stub);
     await until("failed notice", async () => ofKind(await inbox(a), "groupbuy.failed").length === 1);
     expect(ofKind(await inbox(a), "groupbuy.failed")[0].params).toEqual({
