@@ -29,7 +29,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../scripts/lib/proc.ts";
-import { startProfile, summarize } from "./lib/profile.ts";
+import { inclusive, startProfile, summarize } from "./lib/profile.ts";
 import { RawConnection, type RawResponse } from "./lib/rawHttp.ts";
 import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
@@ -42,8 +42,13 @@ const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000);
 const FILL = Number(process.env.BENCH_FILL ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
-/** BENCH_PROFILE=<storm name>: CPU-profile the worker isolate during that storm and print where the time went. */
-const PROFILE = process.env.BENCH_PROFILE;
+/**
+ * BENCH_PROFILE=<storm name>[,<storm name>…]: CPU-profile the worker isolate during those storms and print where the
+ * time went (self time, and inclusive time of the join's phases); BENCH_PROFILE_OUT=<dir> also writes each raw profile
+ * there (<storm>.cpuprofile, loadable in Chrome DevTools).
+ */
+const PROFILE = new Set((process.env.BENCH_PROFILE ?? "").split(",").filter(Boolean));
+const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const DEBUG = process.env.BENCH_DEBUG === "1";
 const HOT_SHARES = 100;
@@ -195,7 +200,7 @@ async function storm(
     load: 0,
   };
   let next = 0;
-  const stopProfile = PROFILE === name ? await startProfile(PORT + 1) : null;
+  const stopProfile = PROFILE.has(name) ? await startProfile(PORT + 1) : null;
   const cpuBefore = groupCpu(serverGroup);
   const selfBefore = process.cpuUsage();
   const start = performance.now();
@@ -221,7 +226,11 @@ async function storm(
     }),
   );
   result.seconds = (performance.now() - start) / 1000;
-  if (stopProfile) console.log(`${name}: ${summarize(await stopProfile(), 40)}`);
+  if (stopProfile) {
+    const profile = await stopProfile();
+    console.log(`${name}: ${summarize(profile, 40)}\n${name}: ${inclusive(profile, 40)}`);
+    if (PROFILE_OUT) writeFileSync(join(PROFILE_OUT, `${name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
+  }
   const self = process.cpuUsage(selfBefore);
   const per = (ms: number) => ms / Math.max(1, result.attempts);
   result.cpu.client = per((self.user + self.system) / 1000);
