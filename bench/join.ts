@@ -229,7 +229,8 @@ async function storm(
   if (stopProfile) {
     const profile = await stopProfile();
     console.log(`${name}: ${summarize(profile, 40)}\n${name}: ${inclusive(profile, 40)}`);
-    if (PROFILE_OUT) writeFileSync(join(PROFILE_OUT, `${name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
+    if (PROFILE_OUT)
+      writeFileSync(join(PROFILE_OUT, `${name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
   }
   const self = process.cpuUsage(selfBefore);
   const per = (ms: number) => ms / Math.max(1, result.attempts);

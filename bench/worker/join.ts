@@ -16,7 +16,7 @@ import { newSessionRow } from "../../worker/accounts/sessions";
 import { getDb, runBatch } from "../../worker/db/client";
 import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
-import { assertJoinGuards } from "../../worker/groupbuy/actions";
+import { joinCaller } from "../../worker/groupbuy/actions";
 import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
 import { createProduct } from "../../worker/groupbuy/products";
 import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
@@ -24,7 +24,7 @@ import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
 import { newId } from "../../worker/lib/ids";
 import { createContext, onlyCalls } from "../../worker/trpc/context";
-import { claimProcedure, readClaimedSession, router } from "../../worker/trpc/init";
+import { claimProcedure, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
 
@@ -32,50 +32,50 @@ export { GroupBuyRoom, SandboxGateway, UserChannel } from "../../worker/index";
 
 const HOUR = 3_600_000;
 
-/** The baseline join: identical guards to groupBuys.join, then ONE conditional UPDATE decides the fill. */
+/**
+ * The baseline join: identical guards to groupBuys.join (joinCaller: the session read in the guard batch), then ONE
+ * conditional UPDATE decides the fill. No early refusals: the baseline has no room to keep a sold-out hint for.
+ */
 const baselineRouter = router({
-  join: claimProcedure
-    .input(groupBuyJoinInput)
-    .use(readClaimedSession)
-    .mutation(async ({ ctx, input }) => {
-      const user = ctx.user;
-      const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
-      const taken = await ctx.db
+  join: claimProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
+    const { user, guards } = await joinCaller(ctx.db, ctx.env, ctx, ctx.now);
+    const { homeRegionId, tierLevel } = guards;
+    const taken = await ctx.db
+      .update(groupBuys)
+      .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
+      .where(
+        and(
+          eq(groupBuys.id, input.id),
+          eq(groupBuys.status, "OPEN"),
+          eq(groupBuys.regionId, homeRegionId),
+          gt(groupBuys.deadline, ctx.now),
+          sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
+        ),
+      )
+      .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
+      .get();
+    if (!taken) fail("CONFLICT", "Sold out.");
+    try {
+      const hold = await placeJoinHold(ctx.env, {
+        holdId: `d1:${newId()}`,
+        groupBuyId: input.id,
+        regionId: taken.regionId,
+        userId: user.id,
+        gross: taken.price * input.shares,
+        shares: input.shares,
+        title: taken.title,
+        now: ctx.now,
+        tierLevel,
+      });
+      return { holdId: hold.id, shares: input.shares, amount: hold.amount };
+    } catch (e) {
+      await ctx.db
         .update(groupBuys)
-        .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
-        .where(
-          and(
-            eq(groupBuys.id, input.id),
-            eq(groupBuys.status, "OPEN"),
-            eq(groupBuys.regionId, homeRegionId),
-            gt(groupBuys.deadline, ctx.now),
-            sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
-          ),
-        )
-        .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
-        .get();
-      if (!taken) fail("CONFLICT", "Sold out.");
-      try {
-        const hold = await placeJoinHold(ctx.env, {
-          holdId: `d1:${newId()}`,
-          groupBuyId: input.id,
-          regionId: taken.regionId,
-          userId: user.id,
-          gross: taken.price * input.shares,
-          shares: input.shares,
-          title: taken.title,
-          now: ctx.now,
-          tierLevel,
-        });
-        return { holdId: hold.id, shares: input.shares, amount: hold.amount };
-      } catch (e) {
-        await ctx.db
-          .update(groupBuys)
-          .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
-          .where(eq(groupBuys.id, input.id));
-        throw e;
-      }
-    }),
+        .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
+        .where(eq(groupBuys.id, input.id));
+      throw e;
+    }
+  }),
 });
 
 const bench = new Hono<AppEnv>();
@@ -88,7 +88,7 @@ bench.use(
   trpcServer({
     endpoint: "/bench/trpc",
     router: baselineRouter,
-    // the same session cache as groupBuys.join (and the same re-check in assertJoinGuards)
+    // the same context as groupBuys.join (a signed token's claim; joinCaller reads the session in the guard batch)
     createContext: (opts, c) => createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["join"]) }),
   }),
 );
