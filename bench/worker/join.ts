@@ -7,6 +7,7 @@
  *   POST /bench/trpc/join    the BASELINE: the same procedure guards, but the fill is a conditional UPDATE on D1
  *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
  *   POST /bench/room-stats   a room's group-commit counters (read right before and after its storm)
+ *   POST /bench/settled      a DO buy's hold rows mirrored to D1 and those not settled yet (the wait after its storm)
  */
 import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -14,7 +15,7 @@ import { Hono } from "hono";
 import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
 import { newSessionRow } from "../../worker/accounts/sessions";
 import { getDb, runBatch } from "../../worker/db/client";
-import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
+import { groupBuyHolds, groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
 import { joinCaller } from "../../worker/groupbuy/actions";
 import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
@@ -217,6 +218,20 @@ bench.post("/bench/state", async (c) => {
     });
   }
   return c.json(out);
+});
+
+/** How far a DO buy's after-join work got in D1: hold rows mirrored, and those still waiting for their settlement job. */
+bench.post("/bench/settled", async (c) => {
+  const { id } = (await c.req.json()) as { id: string };
+  const row = await getDb(c.env)
+    .select({
+      mirrored: sql<number>`count(*)`,
+      held: sql<number>`coalesce(sum(case when ${groupBuyHolds.settlement} = 'held' then 1 else 0 end), 0)`,
+    })
+    .from(groupBuyHolds)
+    .where(eq(groupBuyHolds.groupBuyId, id))
+    .get();
+  return c.json(row ?? { mirrored: 0, held: 0 });
 });
 
 bench.post("/bench/room-stats", async (c) => {
