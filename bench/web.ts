@@ -20,15 +20,21 @@ import { stopDevServer, waitForHealth } from "../scripts/lib/local.ts";
 import { ROOT, spawnNode } from "../scripts/lib/proc.ts";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../scripts/seed/demo-data.ts";
 import { findChromium, launchChromium } from "../test/browser/lib/chromium.ts";
+import { type Breakdown, breakdown, TRACE_CATEGORIES } from "./lib/trace.ts";
 
 const PORT = Number(process.env.BENCH_WEB_PORT ?? 8861);
 const RUNS = Math.min(20, Math.max(1, Number(process.env.BENCH_WEB_RUNS ?? 5)));
 const DEADLINE_MS = Math.min(600, Math.max(30, Number(process.env.BENCH_WEB_DEADLINE_S ?? 240))) * 1000;
 const THROTTLE = 4;
+/** Extra loads at CPU ×4 with a Chromium trace, after the samples: the main thread's time by trace event. */
+const TRACES = Math.min(5, Math.max(0, Number(process.env.BENCH_WEB_TRACES ?? 2)));
+const TRACE_ROWS = 18;
 const BASE = `http://localhost:${PORT}`;
 const started = Date.now();
 
 interface Sample {
+  /** Main-thread self time by trace event until the first feed card (only the traced loads). */
+  trace: Breakdown | null;
   /** Resource timing of the load (name, start, end in ms), printed with BENCH_WEB_WATERFALL=1. */
   waterfall: string[];
   lcp: number;
@@ -67,13 +73,19 @@ const OBSERVE = () => {
   new MutationObserver((_, obs) => {
     if (document.querySelector('[data-testid="feed-item"]')) {
       w.__feed = performance.now();
+      performance.mark("gonggu:feed"); // where bench/lib/trace.ts stops counting
       (window as unknown as { __benchFeedSeen?: () => void }).__benchFeedSeen?.();
       obs.disconnect();
     }
   }).observe(document, { childList: true, subtree: true });
 };
 
-async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserContext["storageState"]>>, rate: number) {
+async function coldLoad(
+  browser: Browser,
+  storage: Awaited<ReturnType<BrowserContext["storageState"]>>,
+  rate: number,
+  traced = false,
+) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: storage });
   try {
     const page = await context.newPage();
@@ -97,8 +109,10 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     const wire = new Map<string, number>();
     cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
     cdp.on("Network.loadingFinished", (e) => wire.set(e.requestId, e.encodedDataLength));
+    if (traced) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
     await fed;
+    const trace = traced ? breakdown(await browser.stopTracing(), "gonggu:feed") : null;
     const { metrics } = await cdp.send("Performance.getMetrics");
     const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
     const script = metric("ScriptDuration");
@@ -138,6 +152,7 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
       };
     });
     const sample: Sample = {
+      trace,
       waterfall,
       lcp,
       lcpElement,
@@ -233,6 +248,10 @@ try {
     fast.push(await coldLoad(browser, storage, 1));
   }
 
+  // Traced loads apart from the samples (tracing slows the page): where the main thread's time goes until the card.
+  const traced: Sample[] = [];
+  for (let i = 0; i < TRACES; i++) traced.push(await coldLoad(browser, storage, THROTTLE, true));
+
   const lcpSlow = median(slow.map((s) => s.lcp));
   const lcpFast = median(fast.map((s) => s.lcp));
   const feedSlow = median(slow.map((s) => s.feed));
@@ -301,6 +320,24 @@ try {
   };
   each(`×${THROTTLE}`, slow);
   each("×1", fast);
+  const traces = traced.flatMap((s) => (s.trace ? [{ s, b: s.trace }] : []));
+  if (traces.length) {
+    console.log(
+      `main thread until the first feed card, traced loads at CPU ×${THROTTLE} (self time by trace event, ms; tracing adds overhead):`,
+    );
+    console.log(
+      `  ${"".padEnd(34)} ${traces.map(({ s }) => `LCP ${ms(s.lcp)}`.padStart(10)).join("")}\n` +
+        `  ${"card in the DOM at (trace clock)".padEnd(34)} ${traces.map(({ b }) => String(ms(b.until)).padStart(10)).join("")}\n` +
+        `  ${"busy (top-level tasks)".padEnd(34)} ${traces.map(({ b }) => String(ms(b.busy)).padStart(10)).join("")}`,
+    );
+    const total = new Map<string, number>();
+    for (const { b } of traces) for (const [n, v] of b.byEvent) total.set(n, (total.get(n) ?? 0) + v);
+    const top = [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, TRACE_ROWS);
+    for (const [name] of top) {
+      const cells = traces.map(({ b }) => String(ms(b.byEvent.find(([n]) => n === name)?.[1] ?? 0)).padStart(10));
+      console.log(`  ${name.slice(0, 34).padEnd(34)} ${cells.join("")}`);
+    }
+  }
   if (process.env.BENCH_WEB_WATERFALL) console.log(`last throttled load:\n  ${last.waterfall.join("\n  ")}`);
   console.log(
     lcpSlow < 1000
