@@ -24,6 +24,9 @@
     }),
   );
   const home = location.pathname === "/";
+  // The worker is answering the session and the feed inside this very page (worker/web/home.ts, lib/serverBoot.ts):
+  // only the home screen's chunks are left to fetch early.
+  const served = document.documentElement.hasAttribute("data-ssr");
   const early = {};
   window.__gongguEarly = early;
   const url = (paths, inputs) =>
@@ -35,8 +38,8 @@
   };
   // The feed first: it is what the screen shows first, and the slowest thing it waits for.
   const feedUrl = url("groupBuys.list,auth.me", { 0: { regionId: region, status: "OPEN", limit: BOOT.feedPage } });
-  const feed = home && region ? keep(feedUrl, fetch(feedUrl)) : null;
-  if (!feed) keep(url("auth.me", {}), fetch(url("auth.me", {})));
+  const feed = home && region && !served ? keep(feedUrl, fetch(feedUrl)) : null;
+  if (!feed && !served) keep(url("auth.me", {}), fetch(url("auth.me", {})));
   // Then the home screen's chunk and its imports, only where the home screen is what will render.
   if (home) {
     for (const href of BOOT.homeChunks) {
