@@ -14,7 +14,7 @@ if (!root) throw new Error("index.html has no #root element");
 /** How long the server's cards wait for the app's own feed before the app takes over anyway (a failed load). */
 const TAKEOVER_MS = 5_000;
 
-void localeReady.then(() => {
+void localeReady.then(async () => {
   const app = () => (
     <ErrorBoundary
       fallback={(error: unknown, reset) => {
@@ -38,8 +38,10 @@ void localeReady.then(() => {
     return;
   }
   // The worker drew the first feed cards into the page (worker/web/home.ts): the app renders off screen and takes
-  // their place once its own feed is drawn, so the cards never blink out for a loading screen in between.
+  // their place once its own feed is drawn, so the cards never blink out for a loading screen in between. It starts
+  // after the next frame, so a slow phone paints the server's cards first instead of after the app's first render.
   const next = document.createElement("div");
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   render(app, next);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, TAKEOVER_MS));
   void Promise.race([feedDrawnPromise, timeout]).then(() => {

@@ -34,14 +34,18 @@ const createCaller = createCallerFactory(appRouter);
 
 async function answers(c: HonoContext<AppEnv>): Promise<ServerBoot | null> {
   try {
-    const caller = createCaller(await createContext(c, new Headers()));
-    const me = await caller.auth.me();
-    const regionId = me.verification?.current ? me.homeRegionId : null;
-    if (!regionId) return { me, feed: null };
-    const page = await caller.groupBuys.list({ regionId, status: "OPEN", limit: FEED_PAGE });
-    return { me, feed: { regionId, page } };
+    const ctx = await createContext(c, new Headers());
+    const caller = createCaller(ctx);
+    // The feed of the user's home region is asked for beside auth.me, not after it: groupBuys.list itself refuses a
+    // region that is not currently verified, and then there is simply no feed to draw.
+    const regionId = ctx.user?.homeRegionId;
+    const [me, page] = await Promise.all([
+      caller.auth.me(),
+      regionId ? caller.groupBuys.list({ regionId, status: "OPEN", limit: FEED_PAGE }).catch(() => null) : null,
+    ]);
+    return { me, feed: regionId && page && me.verification?.current ? { regionId, page } : null };
   } catch {
-    // Unauthorized, a region no longer verified, the database unavailable: the app asks for itself and says why.
+    // Unauthorized, the database unavailable: the app asks for itself and says why.
     return null;
   }
 }
@@ -70,12 +74,13 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u0
 
 export async function homePage(c: HonoContext<AppEnv>): Promise<Response> {
   const url = new URL(c.req.url);
+  if (!readAuth(c.req.raw)) return c.env.ASSETS.fetch(c.req.raw);
+  c.set("requestId", c.req.header("cf-ray") ?? newId());
+  const boot = answers(c);
   // The shell itself, unconditionally (a conditional request's 304 would leave nothing to write into).
   const shell = await c.env.ASSETS.fetch(new Request(new URL("/", url)));
-  if (!readAuth(c.req.raw) || !shell.ok || !shell.headers.get("content-type")?.includes("text/html")) return shell;
-  c.set("requestId", c.req.header("cf-ray") ?? newId());
+  if (!shell.ok || !shell.headers.get("content-type")?.includes("text/html")) return shell;
   const locale = readCookie(c.req.header("cookie"), LOCALE_COOKIE) === "en" ? "en" : "ko";
-  const boot = answers(c);
   const rewriter = new HTMLRewriter()
     .on("html", {
       element(el) {
