@@ -7,7 +7,10 @@
  *   baseline   the same cold load unthrottled, in the same run — the ratio says what the slow CPU costs
  * Prints the median LCP (largest-contentful-paint), the time the first feed card was in the DOM and the main thread's
  * script time until then (CDP ScriptDuration; steadier than wall time on a busy machine), and the transfer sizes of
- * that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies.
+ * that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies. The worker
+ * draws a signed-in buyer's first feed cards into index.html (worker/web/home.ts): each load says whether the cards
+ * it saw first were the server's and when the app took their place. Then BENCH_WEB_TRACES (2) extra traced loads at
+ * CPU ×4 break the main thread's time until the first card down by trace event (bench/lib/trace.ts).
  * Writes bench/results/web.json ({ name, date, cores, rows }). Bounded: BENCH_WEB_RUNS (5) samples per mode and a
  * BENCH_WEB_DEADLINE_S (240 s) deadline for the whole run. localhost only.
  */
@@ -41,6 +44,9 @@ interface Sample {
   /** What the LCP element was: the test id of its card (feed-item, suggestion, …) or its tag, and its text. */
   lcpElement: string;
   feed: number;
+  /** The worker drew the first cards into the HTML (worker/web/home.ts): when the app took their place (ms), or 0. */
+  served: boolean;
+  takeover: number;
   /** When each boot request's response had fully arrived (responseEnd), by procedure list. */
   boot: Record<string, number>;
   /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
@@ -53,18 +59,34 @@ interface Sample {
   total: { wire: number; gzip: number };
 }
 
+/** What OBSERVE keeps on the page's window. */
+type Observed = { __lcp: number; __feed: number; __lcpElement: string; __served: boolean; __takeover: number };
+
 // Runs in the page before any script: records LCP candidates and when the first feed card appears.
 const OBSERVE = () => {
-  const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
+  const w = window as unknown as Observed;
   w.__lcp = 0;
   w.__feed = 0;
   w.__lcpElement = "";
+  w.__served = false;
+  w.__takeover = 0;
+  // A page the worker drew (<html data-ssr> with cards): the app later replaces #root with its own (main.tsx).
+  let root: Element | null = null;
+  new MutationObserver((_, obs) => {
+    const now = document.getElementById("root");
+    if (!root) root = now;
+    else if (now && now !== root) {
+      w.__takeover = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { element: Element | null })[]) {
       w.__lcp = e.startTime;
       const el = e.element;
       const card = el?.closest("[data-testid]");
-      const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(removed)");
+      // An element the app has already replaced is gone by the time the entry is read (the server's card, then).
+      const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(replaced)");
       w.__lcpElement = `${where} ${el?.tagName.toLowerCase() ?? ""} "${(el?.textContent ?? "").trim().slice(0, 24)}"`;
       if (w.__feed > 0 && e.startTime >= w.__feed)
         (window as unknown as { __lcpSettled?: () => void }).__lcpSettled?.();
@@ -73,6 +95,9 @@ const OBSERVE = () => {
   new MutationObserver((_, obs) => {
     if (document.querySelector('[data-testid="feed-item"]')) {
       w.__feed = performance.now();
+      w.__served =
+        document.documentElement.hasAttribute("data-ssr") &&
+        !!document.querySelector("[data-ssr] [data-testid=feed-item]");
       performance.mark("gonggu:feed"); // where bench/lib/trace.ts stops counting
       (window as unknown as { __benchFeedSeen?: () => void }).__benchFeedSeen?.();
       obs.disconnect();
@@ -129,8 +154,19 @@ async function coldLoad(
           setTimeout(resolve, 1_500);
         }),
     );
-    const { lcp, lcpElement, feed, boot, waterfall } = await page.evaluate(() => {
-      const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
+    // A page the worker drew: also when the app took its place (after the measurements above; polling is fine now).
+    await page
+      .waitForFunction(
+        () => {
+          const w = window as unknown as { __served: boolean; __takeover: number };
+          return !w.__served || w.__takeover > 0;
+        },
+        undefined,
+        { timeout: 10_000, polling: 50 },
+      )
+      .catch(() => {});
+    const { lcp, lcpElement, feed, served, takeover, boot, waterfall } = await page.evaluate(() => {
+      const w = window as unknown as Observed;
       const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
       const line = (name: string, start: number, end: number) =>
@@ -143,6 +179,8 @@ async function coldLoad(
       return {
         lcp: w.__lcp,
         lcpElement: w.__lcpElement,
+        served: w.__served,
+        takeover: w.__takeover,
         boot,
         feed: w.__feed,
         waterfall: [
@@ -157,6 +195,8 @@ async function coldLoad(
       lcp,
       lcpElement,
       feed,
+      served,
+      takeover,
       boot,
       script,
       busy,
@@ -283,6 +323,20 @@ try {
       baseline: ms(scriptFast),
       ratio: Math.round((scriptSlow / scriptFast) * 100) / 100,
     },
+    {
+      metric: `loads whose first cards the server drew, CPU ×${THROTTLE}`,
+      value: slow.filter((s) => s.served).length,
+      unit: `of ${RUNS}`,
+    },
+    ...(slow.some((s) => s.takeover > 0)
+      ? [
+          {
+            metric: `app took the server's cards over, CPU ×${THROTTLE} (median)`,
+            value: ms(median(slow.filter((s) => s.takeover > 0).map((s) => s.takeover))),
+            unit: "ms",
+          },
+        ]
+      : []),
     { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
     { metric: "cold load CSS (gzip)", value: kib(last.css.gzip), unit: "KiB" },
     { metric: "cold load total (gzip)", value: kib(last.total.gzip), unit: "KiB" },
@@ -305,8 +359,9 @@ try {
   }
   // Per load: what the LCP was and when each boot answer had arrived, so a reader sees what sets the floor.
   console.log(
-    "each load: LCP (element) · first feed card · main thread until then: busy, script, layout+style · boot responses complete at",
+    "each load: LCP (element) · first feed card · who drew it · main thread until then: busy, script, layout+style · API responses complete at",
   );
+  const drawn = (s: Sample) => (s.served ? `server (app took over at ${s.takeover ? ms(s.takeover) : "?"})` : "app");
   const each = (label: string, xs: Sample[]) => {
     for (const s of xs) {
       const boot = Object.entries(s.boot)
@@ -314,7 +369,7 @@ try {
         .join(", ");
       const thread = `busy ${ms(s.busy)}, script ${ms(s.script)}, layout ${ms(s.layout)}`;
       console.log(
-        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${thread} · ${boot}`,
+        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${drawn(s)} · ${thread} · ${boot}`,
       );
     }
   };

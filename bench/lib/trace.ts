@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+
 /**
  * Where a page's main thread spent its time, from a Chromium trace (Playwright's browser.startTracing): the self time
  * of each trace event (its duration minus its children's) on the renderer's main thread, from the trace's start until
