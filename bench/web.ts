@@ -382,7 +382,7 @@ try {
       `main thread from navigation to the LCP, ${traces.length} traced loads at CPU ×${THROTTLE} (self time, ms; tracing adds overhead):`,
     );
     const row = (label: string, cells: (string | number)[]) =>
-      console.log(`  ${label.slice(0, 46).padEnd(46)} ${cells.map((c) => String(c).padStart(9)).join("")}`);
+      console.log(`  ${label.slice(0, 46).padEnd(46)} ${cells.map((c) => String(c).padStart(12)).join("")}`);
     row(
       "LCP (first feed card in the DOM)",
       traces.map(({ s }) => `${ms(s.lcp)} (${ms(s.feed)})`),
