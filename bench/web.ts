@@ -7,7 +7,10 @@
  *   baseline   the same cold load unthrottled, in the same run — the ratio says what the slow CPU costs
  * Prints the median LCP (largest-contentful-paint), the time the first feed card was in the DOM and the main thread's
  * script time until then (CDP ScriptDuration; steadier than wall time on a busy machine), and the transfer sizes of
- * that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies.
+ * that cold load: JS, CSS and everything, as wire bytes (CDP encodedDataLength) and gzip of the bodies. The worker
+ * draws a signed-in buyer's first feed cards into index.html (worker/web/home.ts): each load says whether the cards
+ * it saw first were the server's and when the app took their place. Then BENCH_WEB_TRACES (2) extra traced loads at
+ * CPU ×4 break the main thread's time until the first card down by trace event (bench/lib/trace.ts).
  * Writes bench/results/web.json ({ name, date, cores, rows }). Bounded: BENCH_WEB_RUNS (5) samples per mode and a
  * BENCH_WEB_DEADLINE_S (240 s) deadline for the whole run. localhost only.
  */
@@ -20,21 +23,30 @@ import { stopDevServer, waitForHealth } from "../scripts/lib/local.ts";
 import { ROOT, spawnNode } from "../scripts/lib/proc.ts";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../scripts/seed/demo-data.ts";
 import { findChromium, launchChromium } from "../test/browser/lib/chromium.ts";
+import { type Breakdown, breakdown, TRACE_CATEGORIES } from "./lib/trace.ts";
 
 const PORT = Number(process.env.BENCH_WEB_PORT ?? 8861);
 const RUNS = Math.min(20, Math.max(1, Number(process.env.BENCH_WEB_RUNS ?? 5)));
 const DEADLINE_MS = Math.min(600, Math.max(30, Number(process.env.BENCH_WEB_DEADLINE_S ?? 240))) * 1000;
 const THROTTLE = 4;
+/** Extra loads at CPU ×4 with a Chromium trace, after the samples: the main thread's time by trace event. */
+const TRACES = Math.min(5, Math.max(0, Number(process.env.BENCH_WEB_TRACES ?? 2)));
+const TRACE_ROWS = 18;
 const BASE = `http://localhost:${PORT}`;
 const started = Date.now();
 
 interface Sample {
+  /** Main-thread self time by trace event until the first feed card (only the traced loads). */
+  trace: Breakdown | null;
   /** Resource timing of the load (name, start, end in ms), printed with BENCH_WEB_WATERFALL=1. */
   waterfall: string[];
   lcp: number;
   /** What the LCP element was: the test id of its card (feed-item, suggestion, …) or its tag, and its text. */
   lcpElement: string;
   feed: number;
+  /** The worker drew the first cards into the HTML (worker/web/home.ts): when the app took their place (ms), or 0. */
+  served: boolean;
+  takeover: number;
   /** When each boot request's response had fully arrived (responseEnd), by procedure list. */
   boot: Record<string, number>;
   /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
@@ -47,18 +59,34 @@ interface Sample {
   total: { wire: number; gzip: number };
 }
 
+/** What OBSERVE keeps on the page's window. */
+type Observed = { __lcp: number; __feed: number; __lcpElement: string; __served: boolean; __takeover: number };
+
 // Runs in the page before any script: records LCP candidates and when the first feed card appears.
 const OBSERVE = () => {
-  const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
+  const w = window as unknown as Observed;
   w.__lcp = 0;
   w.__feed = 0;
   w.__lcpElement = "";
+  w.__served = false;
+  w.__takeover = 0;
+  // A page the worker drew (<html data-ssr> with cards): the app later replaces #root with its own (main.tsx).
+  let root: Element | null = null;
+  new MutationObserver((_, obs) => {
+    const now = document.getElementById("root");
+    if (!root) root = now;
+    else if (now && now !== root) {
+      w.__takeover = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { element: Element | null })[]) {
       w.__lcp = e.startTime;
       const el = e.element;
       const card = el?.closest("[data-testid]");
-      const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(removed)");
+      // An element the app has already replaced is gone by the time the entry is read (the server's card, then).
+      const where = card ? card.getAttribute("data-testid") : (el?.tagName.toLowerCase() ?? "(replaced)");
       w.__lcpElement = `${where} ${el?.tagName.toLowerCase() ?? ""} "${(el?.textContent ?? "").trim().slice(0, 24)}"`;
       if (w.__feed > 0 && e.startTime >= w.__feed)
         (window as unknown as { __lcpSettled?: () => void }).__lcpSettled?.();
@@ -67,13 +95,22 @@ const OBSERVE = () => {
   new MutationObserver((_, obs) => {
     if (document.querySelector('[data-testid="feed-item"]')) {
       w.__feed = performance.now();
+      w.__served =
+        document.documentElement.hasAttribute("data-ssr") &&
+        !!document.querySelector("[data-ssr] [data-testid=feed-item]");
+      performance.mark("gonggu:feed"); // where bench/lib/trace.ts stops counting
       (window as unknown as { __benchFeedSeen?: () => void }).__benchFeedSeen?.();
       obs.disconnect();
     }
   }).observe(document, { childList: true, subtree: true });
 };
 
-async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserContext["storageState"]>>, rate: number) {
+async function coldLoad(
+  browser: Browser,
+  storage: Awaited<ReturnType<BrowserContext["storageState"]>>,
+  rate: number,
+  traced = false,
+) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: storage });
   try {
     const page = await context.newPage();
@@ -97,8 +134,10 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
     const wire = new Map<string, number>();
     cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
     cdp.on("Network.loadingFinished", (e) => wire.set(e.requestId, e.encodedDataLength));
+    if (traced) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     await page.goto(`${BASE}/`, { waitUntil: "load", timeout: 30_000 });
     await fed;
+    const trace = traced ? breakdown(await browser.stopTracing(), "gonggu:feed") : null;
     const { metrics } = await cdp.send("Performance.getMetrics");
     const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
     const script = metric("ScriptDuration");
@@ -115,8 +154,19 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
           setTimeout(resolve, 1_500);
         }),
     );
-    const { lcp, lcpElement, feed, boot, waterfall } = await page.evaluate(() => {
-      const w = window as unknown as { __lcp: number; __feed: number; __lcpElement: string };
+    // A page the worker drew: also when the app took its place (after the measurements above; polling is fine now).
+    await page
+      .waitForFunction(
+        () => {
+          const w = window as unknown as { __served: boolean; __takeover: number };
+          return !w.__served || w.__takeover > 0;
+        },
+        undefined,
+        { timeout: 10_000, polling: 50 },
+      )
+      .catch(() => {});
+    const { lcp, lcpElement, feed, served, takeover, boot, waterfall } = await page.evaluate(() => {
+      const w = window as unknown as Observed;
       const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
       const line = (name: string, start: number, end: number) =>
@@ -129,6 +179,8 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
       return {
         lcp: w.__lcp,
         lcpElement: w.__lcpElement,
+        served: w.__served,
+        takeover: w.__takeover,
         boot,
         feed: w.__feed,
         waterfall: [
@@ -138,10 +190,13 @@ async function coldLoad(browser: Browser, storage: Awaited<ReturnType<BrowserCon
       };
     });
     const sample: Sample = {
+      trace,
       waterfall,
       lcp,
       lcpElement,
       feed,
+      served,
+      takeover,
       boot,
       script,
       busy,
@@ -233,6 +288,10 @@ try {
     fast.push(await coldLoad(browser, storage, 1));
   }
 
+  // Traced loads apart from the samples (tracing slows the page): where the main thread's time goes until the card.
+  const traced: Sample[] = [];
+  for (let i = 0; i < TRACES; i++) traced.push(await coldLoad(browser, storage, THROTTLE, true));
+
   const lcpSlow = median(slow.map((s) => s.lcp));
   const lcpFast = median(fast.map((s) => s.lcp));
   const feedSlow = median(slow.map((s) => s.feed));
@@ -264,6 +323,20 @@ try {
       baseline: ms(scriptFast),
       ratio: Math.round((scriptSlow / scriptFast) * 100) / 100,
     },
+    {
+      metric: `loads whose first cards the server drew, CPU ×${THROTTLE}`,
+      value: slow.filter((s) => s.served).length,
+      unit: `of ${RUNS}`,
+    },
+    ...(slow.some((s) => s.takeover > 0)
+      ? [
+          {
+            metric: `app took the server's cards over, CPU ×${THROTTLE} (median)`,
+            value: ms(median(slow.filter((s) => s.takeover > 0).map((s) => s.takeover))),
+            unit: "ms",
+          },
+        ]
+      : []),
     { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
     { metric: "cold load CSS (gzip)", value: kib(last.css.gzip), unit: "KiB" },
     { metric: "cold load total (gzip)", value: kib(last.total.gzip), unit: "KiB" },
@@ -286,8 +359,9 @@ try {
   }
   // Per load: what the LCP was and when each boot answer had arrived, so a reader sees what sets the floor.
   console.log(
-    "each load: LCP (element) · first feed card · main thread until then: busy, script, layout+style · boot responses complete at",
+    "each load: LCP (element) · first feed card · who drew it · main thread until then: busy, script, layout+style · API responses complete at",
   );
+  const drawn = (s: Sample) => (s.served ? `server (app took over at ${s.takeover ? ms(s.takeover) : "?"})` : "app");
   const each = (label: string, xs: Sample[]) => {
     for (const s of xs) {
       const boot = Object.entries(s.boot)
@@ -295,12 +369,30 @@ try {
         .join(", ");
       const thread = `busy ${ms(s.busy)}, script ${ms(s.script)}, layout ${ms(s.layout)}`;
       console.log(
-        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${thread} · ${boot}`,
+        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${drawn(s)} · ${thread} · ${boot}`,
       );
     }
   };
   each(`×${THROTTLE}`, slow);
   each("×1", fast);
+  const traces = traced.flatMap((s) => (s.trace ? [{ s, b: s.trace }] : []));
+  if (traces.length) {
+    console.log(
+      `main thread until the first feed card, traced loads at CPU ×${THROTTLE} (self time by trace event, ms; tracing adds overhead):`,
+    );
+    console.log(
+      `  ${"".padEnd(34)} ${traces.map(({ s }) => `LCP ${ms(s.lcp)}`.padStart(10)).join("")}\n` +
+        `  ${"card in the DOM at (trace clock)".padEnd(34)} ${traces.map(({ b }) => String(ms(b.until)).padStart(10)).join("")}\n` +
+        `  ${"busy (top-level tasks)".padEnd(34)} ${traces.map(({ b }) => String(ms(b.busy)).padStart(10)).join("")}`,
+    );
+    const total = new Map<string, number>();
+    for (const { b } of traces) for (const [n, v] of b.byEvent) total.set(n, (total.get(n) ?? 0) + v);
+    const top = [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, TRACE_ROWS);
+    for (const [name] of top) {
+      const cells = traces.map(({ b }) => String(ms(b.byEvent.find(([n]) => n === name)?.[1] ?? 0)).padStart(10));
+      console.log(`  ${name.slice(0, 34).padEnd(34)} ${cells.join("")}`);
+    }
+  }
   if (process.env.BENCH_WEB_WATERFALL) console.log(`last throttled load:\n  ${last.waterfall.join("\n  ")}`);
   console.log(
     lcpSlow < 1000

@@ -13,6 +13,7 @@ import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
 import { createContext, onlyCalls, readAuth } from "./trpc/context";
 import { appRouter } from "./trpc/router";
+import { homePage } from "./web/home";
 
 export { GroupBuyRoom } from "./durable/GroupBuyRoom";
 export { SandboxGateway } from "./durable/SandboxGateway";
@@ -96,6 +97,10 @@ app.use("/api/trpc/*", (c, next) =>
 );
 
 app.all("/api/*", (c) => errorResponse(c, "NOT_FOUND", "No such API route."));
+
+// The home screen of a signed-in browser: index.html with the first feed cards in it (wrangler.toml runs the worker
+// first for "/"; every other path is served by the assets server alone).
+app.get("/", homePage);
 
 // Everything else is the SPA (only reached in dev when run_worker_first matches; assets are served before the worker).
 app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));

@@ -136,3 +136,39 @@ export function longestStretches(profile: Profile, top = 5): string {
     .map((s) => `${s.ms.toFixed(0)} ms in ${s.name} at +${(s.atMs / 1000).toFixed(2)} s`)
     .join(", ");
 }
+
+/**
+ * Inclusive time by function (ms): every sample counts once for each distinct function on its stack, so a phase
+ * (e.g. the guard batch, the group commit, the D1 mirror) shows with everything it called, synchronous parts only
+ * (time spent awaiting is not on the stack).
+ */
+export function inclusive(profile: Profile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const key = (n: Node) => {
+    const { functionName, url, lineNumber } = n.callFrame;
+    return `${functionName || "(anonymous)"} ${url.replace(/^.*\//, "") || "(native)"}:${lineNumber}`;
+  };
+  const total = new Map<string, number>();
+  let busy = 0;
+  for (const [i, id] of profile.samples.entries()) {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const leaf = byId.get(id)!;
+    if (leaf.callFrame.functionName === "(idle)") continue;
+    busy += ms;
+    const seen = new Set<string>();
+    for (let n: Node | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
+      const k = key(n);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + ms);
+    }
+  }
+  const rows = [...total]
+    .filter(([k]) => !k.startsWith("(root)"))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `  ${v.toFixed(0).padStart(7)} ms ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${k}`);
+  return `inclusive (busy ${busy.toFixed(0)} ms):\n${rows.join("\n")}`;
+}

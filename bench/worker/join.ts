@@ -7,6 +7,7 @@
  *   POST /bench/trpc/join    the BASELINE: the same procedure guards, but the fill is a conditional UPDATE on D1
  *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
  *   POST /bench/room-stats   a room's group-commit counters (read right before and after its storm)
+ *   POST /bench/settled      a DO buy's hold rows mirrored to D1 and those not settled yet (the wait after its storm)
  */
 import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -14,9 +15,9 @@ import { Hono } from "hono";
 import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
 import { newSessionRow } from "../../worker/accounts/sessions";
 import { getDb, runBatch } from "../../worker/db/client";
-import { groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
+import { groupBuyHolds, groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
-import { assertJoinGuards } from "../../worker/groupbuy/actions";
+import { joinCaller } from "../../worker/groupbuy/actions";
 import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
 import { createProduct } from "../../worker/groupbuy/products";
 import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
@@ -24,7 +25,7 @@ import app from "../../worker/index";
 import { fail } from "../../worker/lib/errors";
 import { newId } from "../../worker/lib/ids";
 import { createContext, onlyCalls } from "../../worker/trpc/context";
-import { claimProcedure, readClaimedSession, router } from "../../worker/trpc/init";
+import { claimProcedure, router } from "../../worker/trpc/init";
 import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
 
@@ -32,50 +33,50 @@ export { GroupBuyRoom, SandboxGateway, UserChannel } from "../../worker/index";
 
 const HOUR = 3_600_000;
 
-/** The baseline join: identical guards to groupBuys.join, then ONE conditional UPDATE decides the fill. */
+/**
+ * The baseline join: identical guards to groupBuys.join (joinCaller: the session read in the guard batch), then ONE
+ * conditional UPDATE decides the fill. No early refusals: the baseline has no room to keep a sold-out hint for.
+ */
 const baselineRouter = router({
-  join: claimProcedure
-    .input(groupBuyJoinInput)
-    .use(readClaimedSession)
-    .mutation(async ({ ctx, input }) => {
-      const user = ctx.user;
-      const { homeRegionId, tierLevel } = await assertJoinGuards(ctx.db, ctx.env, user, ctx.now, ctx.cachedSession);
-      const taken = await ctx.db
+  join: claimProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
+    const { user, guards } = await joinCaller(ctx.db, ctx.env, ctx, ctx.now);
+    const { homeRegionId, tierLevel } = guards;
+    const taken = await ctx.db
+      .update(groupBuys)
+      .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
+      .where(
+        and(
+          eq(groupBuys.id, input.id),
+          eq(groupBuys.status, "OPEN"),
+          eq(groupBuys.regionId, homeRegionId),
+          gt(groupBuys.deadline, ctx.now),
+          sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
+        ),
+      )
+      .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
+      .get();
+    if (!taken) fail("CONFLICT", "Sold out.");
+    try {
+      const hold = await placeJoinHold(ctx.env, {
+        holdId: `d1:${newId()}`,
+        groupBuyId: input.id,
+        regionId: taken.regionId,
+        userId: user.id,
+        gross: taken.price * input.shares,
+        shares: input.shares,
+        title: taken.title,
+        now: ctx.now,
+        tierLevel,
+      });
+      return { holdId: hold.id, shares: input.shares, amount: hold.amount };
+    } catch (e) {
+      await ctx.db
         .update(groupBuys)
-        .set({ takenShares: sql`${groupBuys.takenShares} + ${input.shares}` })
-        .where(
-          and(
-            eq(groupBuys.id, input.id),
-            eq(groupBuys.status, "OPEN"),
-            eq(groupBuys.regionId, homeRegionId),
-            gt(groupBuys.deadline, ctx.now),
-            sql`${groupBuys.takenShares} + ${input.shares} <= ${groupBuys.totalShares}`,
-          ),
-        )
-        .returning({ price: groupBuys.pricePerShare, title: groupBuys.title, regionId: groupBuys.regionId })
-        .get();
-      if (!taken) fail("CONFLICT", "Sold out.");
-      try {
-        const hold = await placeJoinHold(ctx.env, {
-          holdId: `d1:${newId()}`,
-          groupBuyId: input.id,
-          regionId: taken.regionId,
-          userId: user.id,
-          gross: taken.price * input.shares,
-          shares: input.shares,
-          title: taken.title,
-          now: ctx.now,
-          tierLevel,
-        });
-        return { holdId: hold.id, shares: input.shares, amount: hold.amount };
-      } catch (e) {
-        await ctx.db
-          .update(groupBuys)
-          .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
-          .where(eq(groupBuys.id, input.id));
-        throw e;
-      }
-    }),
+        .set({ takenShares: sql`${groupBuys.takenShares} - ${input.shares}` })
+        .where(eq(groupBuys.id, input.id));
+      throw e;
+    }
+  }),
 });
 
 const bench = new Hono<AppEnv>();
@@ -88,7 +89,7 @@ bench.use(
   trpcServer({
     endpoint: "/bench/trpc",
     router: baselineRouter,
-    // the same session cache as groupBuys.join (and the same re-check in assertJoinGuards)
+    // the same context as groupBuys.join (a signed token's claim; joinCaller reads the session in the guard batch)
     createContext: (opts, c) => createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["join"]) }),
   }),
 );
@@ -217,6 +218,20 @@ bench.post("/bench/state", async (c) => {
     });
   }
   return c.json(out);
+});
+
+/** How far a DO buy's after-join work got in D1: hold rows mirrored, and those still waiting for their settlement job. */
+bench.post("/bench/settled", async (c) => {
+  const { id } = (await c.req.json()) as { id: string };
+  const row = await getDb(c.env)
+    .select({
+      mirrored: sql<number>`count(*)`,
+      held: sql<number>`coalesce(sum(case when ${groupBuyHolds.settlement} = 'held' then 1 else 0 end), 0)`,
+    })
+    .from(groupBuyHolds)
+    .where(eq(groupBuyHolds.groupBuyId, id))
+    .get();
+  return c.json(row ?? { mirrored: 0, held: 0 });
 });
 
 bench.post("/bench/room-stats", async (c) => {

@@ -5,6 +5,21 @@
 // once, when it asks for the same URL. test/browser/boot.test.ts checks that nothing is asked for twice.
 (() => {
   const BOOT = __BOOT__;
+  const home = location.pathname === "/";
+  const preloadHome = () => {
+    for (const href of BOOT.homeChunks) {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.crossOrigin = "";
+      link.href = href;
+      document.head.append(link);
+    }
+  };
+  // The worker is drawing the first feed cards into this very page and answering the session and the feed in it
+  // (worker/web/home.ts, lib/serverBoot.ts): only the home screen's chunks are left to fetch early. Nothing else
+  // here may stand between those cards and their first paint — not even a first localStorage read (a synchronous
+  // trip to the browser process) or the money formatter (the server wrote the prices).
+  if (document.documentElement.hasAttribute("data-ssr")) return preloadHome();
   let signedIn = false;
   let region = null;
   try {
@@ -23,7 +38,6 @@
       window.__gongguWon = new Intl.NumberFormat(BOOT.wonFormat.locale, BOOT.wonFormat.options);
     }),
   );
-  const home = location.pathname === "/";
   const early = {};
   window.__gongguEarly = early;
   const url = (paths, inputs) =>
@@ -38,15 +52,7 @@
   const feed = home && region ? keep(feedUrl, fetch(feedUrl)) : null;
   if (!feed) keep(url("auth.me", {}), fetch(url("auth.me", {})));
   // Then the home screen's chunk and its imports, only where the home screen is what will render.
-  if (home) {
-    for (const href of BOOT.homeChunks) {
-      const link = document.createElement("link");
-      link.rel = "modulepreload";
-      link.crossOrigin = "";
-      link.href = href;
-      document.head.append(link);
-    }
-  }
+  if (home) preloadHome();
   if (!feed) return;
   // The suggestions are drawn after the feed's first cards (pages/home/Feed.tsx): they are asked for once the feed
   // has answered, so they don't compete with it for the server's time. The app takes this response over as usual.

@@ -4,32 +4,48 @@ import { ErrorBoundary } from "solid-js";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { localeReady, t } from "./lib/i18n";
+import { feedDrawnPromise, serverCards } from "./lib/serverBoot";
 import "./styles.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 // The boot requests are already in flight (index.html's inline script, see lib/early.ts); render as soon as the
 // remembered language is ready (at once for Korean). The static shell in index.html is on screen until then.
-void localeReady.then(() => {
-  root.textContent = ""; // the static shell; render() appends rather than replaces
-  render(
-    () => (
-      <ErrorBoundary
-        fallback={(error: unknown, reset) => {
-          console.error(error);
-          return (
-            <p class="error" role="alert">
-              {t("error.unknown")}{" "}
-              <button type="button" onClick={reset}>
-                {t("error.retry")}
-              </button>
-            </p>
-          );
-        }}
-      >
-        <App />
-      </ErrorBoundary>
-    ),
-    root,
+/** How long the server's cards wait for the app's own feed before the app takes over anyway (a failed load). */
+const TAKEOVER_MS = 5_000;
+
+void localeReady.then(async () => {
+  const app = () => (
+    <ErrorBoundary
+      fallback={(error: unknown, reset) => {
+        console.error(error);
+        return (
+          <p class="error" role="alert">
+            {t("error.unknown")}{" "}
+            <button type="button" onClick={reset}>
+              {t("error.retry")}
+            </button>
+          </p>
+        );
+      }}
+    >
+      <App />
+    </ErrorBoundary>
   );
+  if (!serverCards()) {
+    root.textContent = ""; // the static shell; render() appends rather than replaces
+    render(app, root);
+    return;
+  }
+  // The worker drew the first feed cards into the page (worker/web/home.ts): the app renders off screen and takes
+  // their place once its own feed is drawn, so the cards never blink out for a loading screen in between. It starts
+  // after the next frame, so a slow phone paints the server's cards first instead of after the app's first render.
+  const next = document.createElement("div");
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  render(app, next);
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, TAKEOVER_MS));
+  void Promise.race([feedDrawnPromise, timeout]).then(() => {
+    next.id = "root";
+    root.replaceWith(next);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GROUP_BUY_STATUSES } from "../groupbuy";
 import { idSchema, regionIdSchema } from "./common";
 
 /**
@@ -15,6 +16,13 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.purchaseCompleted"), groupBuyId: idSchema, holdId: idSchema }),
+  // Relay the members' status notices written at `at` to their open sockets (worker/community/groupBuyNotices.ts).
+  z.strictObject({
+    type: z.literal("groupbuy.pushNotices"),
+    groupBuyId: idSchema,
+    status: z.enum(GROUP_BUY_STATUSES),
+    at: z.number().int(),
+  }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

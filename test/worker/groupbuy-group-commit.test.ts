@@ -54,7 +54,8 @@ describe("group commit of join holds", { timeout: 240_000 }, () => {
       }
     }
     const state = await room(gb.id).debugState();
-    expect(state.counts).toMatchObject({ taken: funded.length, confirmed: funded.length });
+    expect(state.counts).toEqual({ taken: funded.length, confirmed: funded.length, participants: funded.length });
+    expect(state.counts, "kept in memory = summed over the reservations").toEqual(state.summed);
     expect(state.reservations.filter((r) => r.state === "released")).toHaveLength(JOINS - funded.length);
     expect((await escrowOf(gb.id, region)).pending).toBe(funded.length * price);
     for (const [i, p] of people.entries()) {

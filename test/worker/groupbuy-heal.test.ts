@@ -7,6 +7,7 @@ import { getHold } from "../../worker/wallet/holds";
 import {
   db,
   escrowOf,
+  expectRoomCounts,
   gbRow,
   invariants,
   key,
@@ -22,9 +23,7 @@ type Stub = ReturnType<typeof room>;
 
 /** Direct storage edits stand in for time passing (the DO reads deadlines/expiries from its own SQLite). */
 function sqlIn(stub: Stub, query: string, ...bindings: (string | number)[]) {
-  return runInDurableObject(stub, (_instance: GroupBuyRoom, state) => {
-    state.storage.sql.exec(query, ...bindings);
-  });
+  return runInDurableObject(stub, (instance: GroupBuyRoom) => instance.debugExec(query, ...bindings));
 }
 
 function reserveOnly(stub: Stub, req: Parameters<GroupBuyRoom["reserveStep"]>[0]) {
@@ -69,6 +68,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     expect(state.counts.taken).toBe(0);
     expect(await getHold(db(), id)).toBeNull();
     expect(await pointsOf(buyer.id, region)).toEqual({ balance: 50_000, held: 0, available: 50_000 });
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 
@@ -89,6 +89,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     expect(joined).toMatchObject({ holdId: id, shares: 2, amount: 10_000 });
     expect((await stub.debugState()).counts).toMatchObject({ taken: 2, confirmed: 2 });
     expect((await pointsOf(buyer.id, region)).held).toBe(10_000);
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 
@@ -110,6 +111,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     expect(state.reservations[0]).toMatchObject({ id, state: "confirmed" });
     expect(state.counts).toMatchObject({ taken: 3, confirmed: 3 });
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 15_000 });
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 
@@ -130,6 +132,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     expect((await stub.debugState()).reservations[0]).toMatchObject({ id, state: "released" });
     expect((await getHold(db(), id))?.status).toBe("voided");
     expect(await pointsOf(buyer.id, region)).toEqual({ balance: 50_000, held: 0, available: 50_000 });
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 
@@ -164,6 +167,7 @@ describe("healing a join interrupted by an eviction", { timeout: 30_000 }, () =>
     expect((await getHold(db(), id))?.status).toBe("voided");
     expect((await stub.debugState()).reservations[0]).toMatchObject({ state: "released", checkAt: null });
     expect(await pointsOf(buyer.id, region)).toMatchObject({ held: 0, balance: 50_000 });
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 });
@@ -189,6 +193,7 @@ describe("the deadline (a DO alarm, at-least-once)", { timeout: 30_000 }, () => 
     expect(after.meta).toEqual(before.meta);
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
     expect((await gbRow(gb.id))?.closedAt).toBeTypeOf("number");
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 
@@ -211,6 +216,7 @@ describe("the deadline (a DO alarm, at-least-once)", { timeout: 30_000 }, () => 
     expect(inbox.items.filter((n) => n.kind === "groupbuy.failed").map((n) => n.params)).toEqual([
       { groupBuyId: gb.id, title: gb.title, refundWon: 10_000 },
     ]);
+    await expectRoomCounts(gb.id);
     await invariants(region);
   });
 

@@ -233,6 +233,13 @@ export async function invariants(...books: string[]) {
   await assertLedgerInvariants(db(), books);
 }
 
+/** The room's fill counts as it keeps them in memory (RoomStore.counts) equal a fresh sum over its reservations. */
+export async function expectRoomCounts(groupBuyId: string) {
+  const state = await room(groupBuyId).debugState();
+  expect(state.counts).toEqual(state.summed);
+  return state.counts;
+}
+
 export function expectCode(err: { code: string }, code: string) {
   expect(err.code).toBe(code);
 }

@@ -28,19 +28,23 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     const total = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
     await until("the join mirrored", async () => (await gbRow(gb.id))?.takenShares === 2);
     if (env.JOIN_COST_LOG) console.log(JSON.stringify({ request, total }, null, 1));
-    // What the join waits for: session; verification + debt + tier (one batch); the hold (one batch).
+    // What the join waits for: session + verification + debt + tier (one batch); the hold (one batch).
     // Was 6 before the guards were batched and the duplicate recommender write was left to the mirror; 4 before the
-    // tier read moved from the room's group commit into the guard batch.
+    // tier read moved from the room's group commit into the guard batch; 3 before the session read joined it.
     const mirror = (l: string) => l.includes('update "group_buys"');
     const waited = request.log.filter((l) => !mirror(l));
-    expect(waited, request.log.join("\n")).toHaveLength(3);
-    expect(waited[1], "the guard batch reads the tier").toContain("membership_status");
+    expect(waited, request.log.join("\n")).toHaveLength(2);
+    // the session's read selects the user's row first (sessions join users; the meter shows 80 characters)
+    expect(waited[0], "the guard batch reads the session").toMatch(
+      /^batch\(4\): select "users"\."id", "users"\."email"/,
+    );
+    expect(waited[0], "the guard batch reads the verification").toContain('"region_verifications"');
+    expect(waited[0], "the guard batch reads the tier").toContain("membership_status");
     // + the mirror, not awaited by the join (one batch: buy row, hold, member, recommender signal)
-    expect(total.roundTrips, total.log.join("\n")).toBe(4);
+    expect(total.roundTrips, total.log.join("\n")).toBe(3);
     expect(total.log.filter(mirror)).toHaveLength(1);
 
-    // The same buyer again within SESSION_CACHE_MS: the session comes from the isolate's cache and is re-checked
-    // inside the guard batch, so the join waits for two round trips.
+    // The same buyer again: the session is read inside the guard batch again (never from a cache), two round trips.
     const again = await newResident(region, 100_000);
     await again.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
     await until("the third join mirrored", async () => (await gbRow(gb.id))?.takenShares === 3);
@@ -48,7 +52,7 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     await again.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
     const cached = meter.log.filter((l) => !mirror(l));
     expect(cached, cached.join("\n")).toHaveLength(2);
-    expect(cached[0], "the session is re-read in the guard batch").toContain('"sessions"');
+    expect(cached[0], "the session is read in the guard batch").toMatch(/^batch\(4\): select "users"\."id"/);
     expect(cached[0]).toContain("membership_status");
     await invariants(region);
   });

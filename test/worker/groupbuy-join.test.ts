@@ -5,6 +5,7 @@ import { regionVerifications } from "../../worker/db/schema";
 import {
   db,
   escrowOf,
+  expectRoomCounts,
   invariants,
   key,
   memberRow,
@@ -144,6 +145,7 @@ describe("joining a group buy", { timeout: 30_000 }, () => {
     const again = await errorOf(buyer.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: key("leave") }));
     expect(again.code).toBe("PRECONDITION_FAILED");
     await until("member left in D1", async () => (await memberRow(gb.id, buyer.id))?.status === "left");
+    expect(await expectRoomCounts(gb.id)).toEqual({ taken: 0, confirmed: 0, participants: 0 });
     await invariants(region);
   });
 

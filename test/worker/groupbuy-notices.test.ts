@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
 import { getDb } from "../../worker/db/client";
 import { membershipStatus } from "../../worker/db/schema";
+import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { kstMonth } from "../../worker/membership/calendar";
 import { openSocket } from "./community-helpers";
 import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
+import { deliver } from "./payments-helpers";
 
 async function inbox(p: Person) {
   return (await p.api.notifications.list.query({ limit: 50 })).items;
@@ -46,6 +48,25 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     }
     expect(await inbox(seller)).toEqual([]);
     void pricing;
+    socket!.ws.close();
+  });
+
+  it("the live push is a queue job (not the room's work): a redelivery relays the same notice again, acked", async () => {
+    const { region, gb } = await openBuy({ totalShares: 2, minShares: 2, maxPerPerson: 1 });
+    const [a, b] = [await newResident(region), await newResident(region)];
+    const { socket } = await openSocket("/api/notifications/ws", { bearer: a.token });
+    await socket!.next((f) => f.type === "hello");
+    for (const p of [a, b]) await p.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const first = await socket!.next((f) => f.type === "notification", 5_000);
+    const notice = (first as { notification: NotificationItem }).notification;
+    expect(notice.kind).toBe("groupbuy.filled");
+    const job = { type: "groupbuy.pushNotices", groupBuyId: gb.id, status: "FILLED", at: notice.createdAt };
+    const result = await deliver([{ body: job }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toEqual([]);
+    const again = await socket!.next((f) => f.type === "notification", 5_000);
+    expect(again).toMatchObject({ notification: { id: notice.id, kind: "groupbuy.filled" } });
+    expect(ofKind(await inbox(a), "groupbuy.filled")).toHaveLength(1);
     socket!.ws.close();
   });
 
@@ -92,9 +113,9 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     const a = await newResident(region, 20_000);
     await a.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
     const stub = room(gb.id);
-    await runInDurableObject(stub, async (_room, state) => {
-      state.storage.sql.exec("UPDATE meta SET deadline = ?", Date.now() - 1);
-    });
+    await runInDurableObject(stub, (instance: GroupBuyRoom) =>
+      instance.debugExec("UPDATE meta SET deadline = ?", Date.now() - 1),
+    );
     await runDurableObjectAlarm(stub);
     await until("failed notice", async () => ofKind(await inbox(a), "groupbuy.failed").length === 1);
     expect(ofKind(await inbox(a), "groupbuy.failed")[0].params).toEqual({

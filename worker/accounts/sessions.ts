@@ -39,14 +39,18 @@ export type Session = { user: typeof users.$inferSelect; expiresAt: number; toke
 /** Whether a string could be a token of any format we issue (anything else is refused before hashing). */
 const tokenShaped = (token: string) => token.length >= 20 && token.length <= MAX_TOKEN_LENGTH;
 
-async function sessionByHash(db: Db, tokenHash: string, now: number): Promise<Session | null> {
-  const row = await db
+/** The live session of a token hash with its user (≤ 1 row), to run alone or in a batch with other reads. */
+export function sessionByHashQuery(db: Db, tokenHash: string, now: number) {
+  return db
     .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(liveSession(tokenHash, now))
-    .get();
-  return row ?? null;
+    .limit(1);
+}
+
+async function sessionByHash(db: Db, tokenHash: string, now: number): Promise<Session | null> {
+  return (await sessionByHashQuery(db, tokenHash, now))[0] ?? null;
 }
 
 /** The user behind a live (unexpired, unrevoked) session token, or null. */

@@ -27,6 +27,9 @@ function dedupeKey(groupBuyId: string, status: GroupBuyStatus) {
  * FAILED/CANCELLED, what their holds paid), however many members there are. The per-user dedupe key makes
  * it safe to run on every mirror flush: a member already told is skipped, a member mirrored later is caught.
  */
+/** Whether members hear about this status (memberNoticeStatement writes something). */
+export const noticedStatus = (status: GroupBuyStatus) => MEMBER_NOTICES[status] !== undefined;
+
 export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
   const kind = MEMBER_NOTICES[buy.status];
   if (!kind) return null;
@@ -66,8 +69,17 @@ export const LIVE_PUSH_MAX = 500;
 /** Member channels pushed to at once (worker/lib/pool.ts). */
 export const LIVE_PUSH_CONCURRENCY = 8;
 
-/** Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX). */
-export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice, now: number) {
+/**
+ * Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX).
+ * Runs in the queue consumer (job groupbuy.pushNotices, sent by the room's flush), not in the room: waking up to
+ * LIVE_PUSH_MAX members' channels took the room's thread for seconds while joins waited for their answers.
+ */
+export async function pushMemberNotices(
+  env: LiveEnv,
+  db: Db,
+  buy: Pick<BuyForNotice, "groupBuyId" | "status">,
+  now: number,
+) {
   if (!MEMBER_NOTICES[buy.status]) return;
   try {
     const rows = await db
@@ -88,8 +100,8 @@ export async function pushMemberNotices(env: LiveEnv, db: Db, buy: BuyForNotice,
       )
       .limit(LIVE_PUSH_MAX)
       .all();
-    // A few at a time: a filled buy has up to LIVE_PUSH_MAX members, and waking all their channels at once kept the
-    // room's last joins waiting for their answers for seconds (bench:join's fill storm, 2026-12-02).
+    // A few at a time: a filled buy has up to LIVE_PUSH_MAX members; waking all their channels at once crowds out
+    // whatever else this isolate is answering.
     await settleAllLimited(rows, LIVE_PUSH_CONCURRENCY, (r) =>
       env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
         { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,

@@ -44,4 +44,10 @@ export async function runBatch(db: Db, statements: BatchItem[]): Promise<unknown
   return (db as unknown as DrizzleD1Database<Schema>).batch([first, ...rest] as [BatchItem, ...BatchItem[]]);
 }
 
+/** How many rows one write of a runBatch result changed (D1 and libSQL say it differently); null when unknown. */
+export function changedRows(result: unknown): number | null {
+  const r = result as { meta?: { changes?: number }; rowsAffected?: number } | null | undefined;
+  return r?.meta?.changes ?? r?.rowsAffected ?? null;
+}
+
 export type BatchItem = Parameters<DrizzleD1Database<Schema>["batch"]>[0][number];

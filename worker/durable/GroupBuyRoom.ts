@@ -501,11 +501,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return error;
   }
 
-  /** Test/diagnostic view of the room's storage. */
+  /** Test hook: a direct edit of the room's storage (standing in for time passing); the store re-reads after it. */
+  debugExec(query: string, ...bindings: SqlStorageValue[]): void {
+    this.ctx.storage.sql.exec(query, ...bindings);
+    this.store.forget();
+  }
+
+  /** Test/diagnostic view of the room's storage; `summed` is what `counts` (kept in memory) must equal. */
   debugState() {
     return {
       meta: this.store.meta(),
       counts: this.store.counts(),
+      summed: this.store.countAll(),
       reservations: this.store.all(),
       holdGroups: this.store.holdGroupCounts(),
     };

@@ -1,7 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { memberNoticeStatement, pushMemberNotices } from "../community/groupBuyNotices";
-import { type BatchItem, getDb, runBatch } from "../db/client";
+import { memberNoticeStatement, noticedStatus } from "../community/groupBuyNotices";
+import { type BatchItem, changedRows, getDb, runBatch } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
@@ -19,8 +19,8 @@ const MIRROR_CHUNK = 40;
  * consumer reads the mirrored hold rows and status, so messages go out only after the mirror succeeded.
  */
 export async function flushRoom(store: RoomStore, env: Env, now: number): Promise<void> {
-  await mirrorToD1(store, env, now);
-  await noticeMembers(store, env, now);
+  const announced = await mirrorToD1(store, env, now);
+  await noticeMembers(store, env, now, announced);
   await sendSettlements(store, env);
 }
 
@@ -29,25 +29,33 @@ export async function flushRoom(store: RoomStore, env: Env, now: number): Promis
  * flush for the current status, after the members are mirrored: a retried flush writes nothing twice, and a status
  * the buy only passed through between two flushes is still announced by the events batch in mirrorToD1.
  */
-async function noticeMembers(store: RoomStore, env: Env, now: number): Promise<void> {
+async function noticeMembers(store: RoomStore, env: Env, now: number, announced: boolean): Promise<void> {
   const meta = store.meta();
   if (!meta) return;
   const db = getDb(env);
   const buy = { groupBuyId: meta.groupBuyId, title: meta.title, status: meta.status, statusReason: meta.statusReason };
   const statement = memberNoticeStatement(db, buy, now);
   if (!statement) return;
-  await runBatch(db, [statement]);
-  await pushMemberNotices(env, db, buy, now);
+  const [result] = await runBatch(db, [statement]);
+  // The live push of what this flush wrote (here or in the mirror's batch) is the queue's: it wakes every member's
+  // channel, which is no work for the room's thread. Best effort: the inbox rows above are the notice.
+  if (!announced && changedRows(result) === 0) return;
+  await env.JOBS.send(
+    { type: "groupbuy.pushNotices", groupBuyId: meta.groupBuyId, status: meta.status, at: now } satisfies JobMessage,
+    { contentType: "json" },
+  );
 }
 
-async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void> {
+/** Returns whether the batches it ran wrote members' status notices (for a status the buy passed through). */
+async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<boolean> {
   const db = getDb(env);
+  let announced = false;
   for (;;) {
     const meta = store.meta();
-    if (!meta) return;
+    if (!meta) return announced;
     const rows = store.unmirroredReservations(MIRROR_CHUNK);
     const events = store.unmirroredEvents();
-    if (rows.length === 0 && events.length === 0 && meta.mirroredSeq >= meta.seq) return;
+    if (rows.length === 0 && events.length === 0 && meta.mirroredSeq >= meta.seq) return announced;
     const counts = store.counts();
     const statements: BatchItem[] = [];
     const closing = events.find((e) => e.fromStatus === "OPEN");
@@ -156,12 +164,13 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<void
       if (notice) statements.push(notice);
     }
     await runBatch(db, statements);
+    announced ||= events.some((e) => noticedStatus(e.toStatus));
     store.markMirrored(
       rows.map((r) => ({ id: r.id, rev: r.rev })),
       events.map((e) => e.seq),
       meta.seq,
     );
-    if (rows.length < MIRROR_CHUNK) return;
+    if (rows.length < MIRROR_CHUNK) return announced;
   }
 }
 

@@ -33,6 +33,8 @@ const SCHEMA = [
   "CREATE INDEX IF NOT EXISTS reservations_state ON reservations (state, expires_at)",
   "CREATE INDEX IF NOT EXISTS reservations_user ON reservations (user_id, state)",
   "CREATE INDEX IF NOT EXISTS reservations_check ON reservations (check_at) WHERE check_at IS NOT NULL",
+  // the mirror's "what changed since the last flush" (unmirroredReservations) without scanning every reservation
+  "CREATE INDEX IF NOT EXISTS reservations_unmirrored ON reservations (created_at) WHERE rev > mirrored_rev",
   `CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, from_status TEXT NOT NULL, to_status TEXT NOT NULL, actor_id TEXT, reason TEXT,
     at INTEGER NOT NULL, mirrored INTEGER NOT NULL DEFAULT 0)`,
@@ -172,7 +174,22 @@ function toReservation(r: Row): Reservation {
   };
 }
 
+export type RoomCounts = { taken: number; confirmed: number; participants: number };
+
+const COUNTED = (s: ReservationState) => s === "reserved" || s === "confirmed";
+
+/**
+ * Every read goes to this object's own SQLite, but two are kept in memory because a join asks for them several
+ * times: `meta` (dropped by every write to the meta row, all of which are methods here) and `counts`, which is a sum
+ * over every reservation (O(shares) per call, several calls per join: a 1,000-share buy spent more CPU summing than
+ * joining). counts is computed once and then moved by the only two writes that change what it sums:
+ * insertReservation and move. Nothing else writes these tables, and an instance that fails a storage write is
+ * thrown away with its memory, so the cache cannot outlive the rows it was computed from.
+ */
 export class RoomStore {
+  private metaCache: RoomMeta | null = null;
+  private countsCache: RoomCounts | null = null;
+
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
     for (const [table, column, declaration] of ADDED_COLUMNS) {
@@ -182,13 +199,29 @@ export class RoomStore {
   }
 
   meta(): RoomMeta | null {
-    const rows = this.sql.exec("SELECT * FROM meta WHERE k = 1").toArray();
-    return rows.length ? toMeta(rows[0]) : null;
+    if (!this.metaCache) {
+      const rows = this.sql.exec("SELECT * FROM meta WHERE k = 1").toArray();
+      if (!rows.length) return null;
+      this.metaCache = toMeta(rows[0]);
+    }
+    return { ...this.metaCache };
+  }
+
+  /** A write that bypassed this class (tests standing in for time passing): read everything from storage again. */
+  forget(): void {
+    this.metaCache = null;
+    this.countsCache = null;
+  }
+
+  /** Every write to the meta row goes through here, so the cached row is dropped with it. */
+  private writeMeta(query: string, ...bindings: SqlStorageValue[]): void {
+    this.metaCache = null;
+    this.sql.exec(query, ...bindings);
   }
 
   /** First writer wins; later calls (retries, lazy init) change nothing. */
   init(m: RoomInit): void {
-    this.sql.exec(
+    this.writeMeta(
       `INSERT OR IGNORE INTO meta (k, group_buy_id, region_id, seller_id, host_id, title, total_shares, min_shares,
         max_per_person, price_per_share, deadline, status, status_reason, opened_at, plus_early_access)
         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -209,7 +242,13 @@ export class RoomStore {
     );
   }
 
-  counts(): { taken: number; confirmed: number; participants: number } {
+  counts(): RoomCounts {
+    this.countsCache ??= this.countAll();
+    return { ...this.countsCache };
+  }
+
+  /** The sum `counts` keeps (tests compare the two). */
+  countAll(): RoomCounts {
     const r = this.sql
       .exec(
         `SELECT COALESCE(SUM(CASE WHEN state IN ('reserved','confirmed') THEN shares END), 0) AS taken,
@@ -256,6 +295,8 @@ export class RoomStore {
   insertReservation(
     r: Pick<Reservation, "id" | "userId" | "idemKey" | "shares" | "amount" | "createdAt" | "expiresAt">,
   ) {
+    const counts = this.countsCache;
+    this.countsCache = null;
     this.sql.exec(
       `INSERT INTO reservations (id, user_id, idem_key, shares, amount, state, created_at, expires_at)
         VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?)`,
@@ -267,6 +308,7 @@ export class RoomStore {
       r.createdAt,
       r.expiresAt,
     );
+    if (counts) this.countsCache = { ...counts, taken: counts.taken + r.shares }; // a new row is `reserved`
   }
 
   /** Moves a reservation only if it is still in `from` (returns whether it moved); bumps rev for the D1 mirror. */
@@ -276,17 +318,45 @@ export class RoomStore {
     to: ReservationState,
     extra: { thenState?: ReservationState | null; error?: string | null; checkAt?: number | null } = {},
   ): boolean {
-    const cursor = this.sql.exec(
-      `UPDATE reservations SET state = ?, then_state = ?, error = COALESCE(?, error), check_at = ?, rev = rev + 1
-        WHERE id = ? AND state = ?`,
-      to,
-      extra.thenState ?? null,
-      extra.error ?? null,
-      extra.checkAt ?? null,
-      id,
-      from,
-    );
-    return cursor.rowsWritten > 0;
+    const counts = this.countsCache;
+    this.countsCache = null;
+    const moved = this.sql
+      .exec<{ user_id: string; shares: number }>(
+        `UPDATE reservations SET state = ?, then_state = ?, error = COALESCE(?, error), check_at = ?, rev = rev + 1
+        WHERE id = ? AND state = ? RETURNING user_id, shares`,
+        to,
+        extra.thenState ?? null,
+        extra.error ?? null,
+        extra.checkAt ?? null,
+        id,
+        from,
+      )
+      .toArray()[0];
+    if (!moved) {
+      this.countsCache = counts;
+      return false;
+    }
+    if (counts) this.countsCache = this.countsAfterMove(counts, from, to, moved.user_id, moved.shares);
+    return true;
+  }
+
+  /** counts after one row of `userId` with `shares` went from → to (the row is already written). */
+  private countsAfterMove(
+    c: RoomCounts,
+    from: ReservationState,
+    to: ReservationState,
+    userId: string,
+    shares: number,
+  ): RoomCounts {
+    const taken = c.taken + (COUNTED(to) ? shares : 0) - (COUNTED(from) ? shares : 0);
+    if ((from === "confirmed") === (to === "confirmed")) return { ...c, taken };
+    const confirmed = c.confirmed + (to === "confirmed" ? shares : -shares);
+    // participants: the user's first confirmed row makes one, their last one leaving unmakes one (indexed lookup)
+    const left = this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM reservations WHERE user_id = ? AND state = 'confirmed'", userId)
+      .one().n;
+    const participants = c.participants + (to === "confirmed" ? (left === 1 ? 1 : 0) : left === 0 ? -1 : 0);
+    return { taken, confirmed, participants };
   }
 
   setPaid(id: string, paid: number): void {
@@ -299,12 +369,12 @@ export class RoomStore {
 
   /** Bumps the mirror sequence: the D1 row (status, fill) is stale until the next flush. */
   touch(): void {
-    this.sql.exec("UPDATE meta SET seq = seq + 1 WHERE k = 1");
+    this.writeMeta("UPDATE meta SET seq = seq + 1 WHERE k = 1");
   }
 
   setStatus(from: GroupBuyStatus, to: GroupBuyStatus, actorId: string | null, reason: string | null, at: number) {
     const moneyMoves = to === "FILLED" || to === "TIPPED" || to === "FAILED" || to === "CANCELLED";
-    this.sql.exec(
+    this.writeMeta(
       `UPDATE meta SET status = ?, status_reason = ?, seq = seq + 1, settle_gen = settle_gen + ? WHERE k = 1`,
       to,
       reason,
@@ -368,7 +438,7 @@ export class RoomStore {
   markMirrored(rows: { id: string; rev: number }[], eventSeqs: number[], seq: number): void {
     for (const r of rows) this.sql.exec("UPDATE reservations SET mirrored_rev = ? WHERE id = ?", r.rev, r.id);
     for (const s of eventSeqs) this.sql.exec("UPDATE events SET mirrored = 1 WHERE seq = ?", s);
-    this.sql.exec("UPDATE meta SET mirrored_seq = MAX(mirrored_seq, ?) WHERE k = 1", seq);
+    this.writeMeta("UPDATE meta SET mirrored_seq = MAX(mirrored_seq, ?) WHERE k = 1", seq);
   }
 
   /** Confirmed holds that have not yet been sent a settlement message in the current generation. */
@@ -381,11 +451,11 @@ export class RoomStore {
   }
 
   markCompleteSent(): void {
-    this.sql.exec("UPDATE meta SET complete_sent = 1 WHERE k = 1");
+    this.writeMeta("UPDATE meta SET complete_sent = 1 WHERE k = 1");
   }
 
   setFlushDue(at: number | null): void {
-    this.sql.exec("UPDATE meta SET flush_due = ? WHERE k = 1", at);
+    this.writeMeta("UPDATE meta SET flush_due = ? WHERE k = 1", at);
   }
 
   /** The earliest moment the alarm has work: deadline, reservation expiry, a re-check, a failed flush. */
@@ -424,7 +494,7 @@ export class RoomStore {
 
   /** Counts one group commit of `holds` ledger holds (diagnostics, bench:join); kept in storage so they survive a restart. */
   countHoldGroup(holds: number): void {
-    this.sql.exec("UPDATE meta SET hold_groups = hold_groups + 1, hold_count = hold_count + ? WHERE k = 1", holds);
+    this.writeMeta("UPDATE meta SET hold_groups = hold_groups + 1, hold_count = hold_count + ? WHERE k = 1", holds);
   }
 
   holdGroupCounts(): { groups: number; holds: number } {

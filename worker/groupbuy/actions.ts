@@ -1,13 +1,14 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
-import { liveSessionQuery } from "../accounts/sessions";
+import { liveSessionQuery, sessionByHashQuery } from "../accounts/sessions";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
+import { sha256Hex } from "../lib/ids";
 import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
-import { bookDb } from "../wallet/books";
+import { bookDb, everyBookInMain } from "../wallet/books";
 import { closedRefusal, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
@@ -21,6 +22,51 @@ type UserRow = typeof users.$inferSelect;
 export interface JoinGuards {
   homeRegionId: string;
   tierLevel: number;
+}
+
+/** Who joins, and what their guards found (`joinCaller`). */
+export interface JoinCaller {
+  user: UserRow;
+  guards: JoinGuards;
+}
+
+/** How the join's caller arrived (the tRPC context's fields): a signed token's unread claim, or a session read. */
+export interface JoinSession {
+  claim: {
+    userId: string;
+    token: string;
+    resolve: () => Promise<{ user: UserRow | null; cachedSession: { tokenHash: string } | null }>;
+  } | null;
+  user: UserRow | null;
+  cachedSession: { tokenHash: string } | null;
+}
+
+const NO_HOME = "Verify your neighbourhood first (verification lasts 30 days).";
+
+/** The session's checks, in the order every procedure makes them: a live session of this user, then not suspended. */
+function assertLiveUser(
+  row: { userId: string; suspendedUntil: number | null } | undefined,
+  userId: string,
+  now: number,
+) {
+  if (!row || row.userId !== userId) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
+  if (isSuspended(row, now)) fail("FORBIDDEN", suspendedMessage(row.suspendedUntil));
+}
+
+/** The guards' answers, checked in one place: a current verification of the home region, then no unpaid debt. */
+function checkGuards(
+  home: string,
+  verification: Parameters<typeof checkCurrentVerification>[0],
+  debt: Parameters<typeof debtOf>[0],
+  tier: { level: number } | undefined,
+): JoinGuards {
+  checkCurrentVerification(verification, home);
+  if (debtOf(debt) > 0) {
+    failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
+      reason: "outstanding_debt",
+    });
+  }
+  return { homeRegionId: home, tierLevel: tier?.level ?? 0 };
 }
 
 /**
@@ -38,7 +84,7 @@ export async function assertJoinGuards(
   recheck: { tokenHash: string } | null = null,
 ): Promise<JoinGuards> {
   const home = user.homeRegionId;
-  if (!home) fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
+  if (!home) fail("PRECONDITION_FAILED", NO_HOME);
   const book = bookDb(env, home);
   const verification = currentVerificationQuery(db, user.id, home, now);
   const debt = outstandingDebtQuery(book, user.id);
@@ -53,18 +99,40 @@ export async function assertJoinGuards(
     rows = [main[0], books[0], books[1], main[1]] as typeof rows;
   }
   const [v, d, t, session] = rows;
-  if (recheck) {
-    const row = session?.[0];
-    if (!row || row.userId !== user.id) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
-    if (isSuspended(row, now)) fail("FORBIDDEN", suspendedMessage(row.suspendedUntil));
+  if (recheck) assertLiveUser(session?.[0], user.id, now);
+  return checkGuards(home, v[0], d[0], t[0]);
+}
+
+/**
+ * The caller of a join and their guards. A signed token's claim (the session not read yet, worker/trpc/context.ts)
+ * reads the session IN the guard batch: the user's row, their verification of the home region that row names, debt
+ * and tier — one round trip instead of two, with the checks in the same order (session, suspension, home,
+ * verification, debt). That needs every ledger book in the main database (the debt and tier live in the home's book,
+ * unknown before the read); otherwise, and without a claim, the session is read first and assertJoinGuards runs.
+ */
+export async function joinCaller(db: Db, env: Env, session: JoinSession, now: number): Promise<JoinCaller> {
+  const claim = session.claim;
+  if (claim && everyBookInMain(env)) {
+    const read = sessionByHashQuery(db, await sha256Hex(claim.token), now);
+    const verification = currentVerificationQuery(db, claim.userId, users.homeRegionId, now);
+    const debt = outstandingDebtQuery(db, claim.userId);
+    const tier = tierLevelQuery(db, claim.userId);
+    const [[row], [v], [d], [t]] = (await runBatch(db, [read, verification, debt, tier])) as [
+      Awaited<typeof read>,
+      Awaited<typeof verification>,
+      Awaited<typeof debt>,
+      Awaited<typeof tier>,
+    ];
+    assertLiveUser(row && { userId: row.user.id, suspendedUntil: row.user.suspendedUntil }, claim.userId, now);
+    const home = row.user.homeRegionId;
+    if (!home) fail("PRECONDITION_FAILED", NO_HOME);
+    return { user: row.user, guards: checkGuards(home, v, d, t) };
   }
-  checkCurrentVerification(v[0], home);
-  if (debtOf(d[0]) > 0) {
-    failWith("PRECONDITION_FAILED", "Settle your outstanding balance from a declined card charge before joining.", {
-      reason: "outstanding_debt",
-    });
-  }
-  return { homeRegionId: home, tierLevel: t[0]?.level ?? 0 };
+  const resolved = claim ? await claim.resolve() : session;
+  const user = resolved.user;
+  if (!user) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
+  assertLiveUser({ userId: user.id, suspendedUntil: user.suspendedUntil }, user.id, now);
+  return { user, guards: await assertJoinGuards(db, env, user, now, resolved.cachedSession) };
 }
 
 /**
@@ -94,22 +162,24 @@ export async function refuseEarly(
 }
 
 /**
- * Join: the early refusals (refuseEarly), then the D1 guards (one round trip), then the room does reserve → hold →
- * confirm. The recommender's join signal is written by the room's mirror, which starts before the join's answer
- * leaves the room.
+ * Join: the early refusals (refuseEarly), then the D1 guards (one round trip, `joinCaller`), then the room does
+ * reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which starts before the
+ * join's answer leaves the room. Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
  */
 export async function joinGroupBuy(
   db: Db,
   env: Env,
-  user: UserRow,
+  who: UserRow | JoinCaller,
   input: { id: string; shares: number; idempotencyKey: string },
   now: number,
-  recheck: { tokenHash: string } | null = null,
-  /** The caller already ran refuseEarly for this attempt (the tRPC procedure does, before reading the session). */
-  refusedEarly = false,
 ) {
-  if (!refusedEarly) await refuseEarly(env, user.id, input, now);
-  const guards = await assertJoinGuards(db, env, user, now, recheck);
+  let caller: JoinCaller;
+  if ("guards" in who) caller = who;
+  else {
+    await refuseEarly(env, who.id, input, now);
+    caller = { user: who, guards: await assertJoinGuards(db, env, who, now) };
+  }
+  const { user, guards } = caller;
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,
     userId: user.id,

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import { type groupBuyCreateInput, type groupBuyListInput, LIMITS } from "../../shared/schemas/groupbuy";
@@ -175,7 +175,9 @@ export async function listGroupBuys(db: Db, userId: string, input: z.output<type
     .select({
       gb: groupBuys,
       hostName: host.displayName,
-      sellerName: users.displayName,
+      // Named apart: in a D1 batch rows come back keyed by column name, and two display_name columns collide
+      // (sellerName came back missing).
+      sellerName: sql<string>`${users.displayName}`.as("seller_name"),
     })
     .from(groupBuys)
     .innerJoin(host, eq(host.id, groupBuys.hostId))

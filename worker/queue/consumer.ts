@@ -1,5 +1,6 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { pushMemberNotices } from "../community/groupBuyNotices";
 import { getDb } from "../db/client";
 import { completeSettlement, purchaseCompleted, settleHold } from "../groupbuy/settlement";
 import { bookDb, runMoveBookJob } from "../wallet/books";
@@ -65,6 +66,8 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return completeSettlement(env, job.groupBuyId, Date.now());
     case "groupbuy.purchaseCompleted":
       return purchaseCompleted(env, job, Date.now());
+    case "groupbuy.pushNotices":
+      return pushMemberNotices(env, getDb(env), job, job.at);
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;

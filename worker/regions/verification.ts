@@ -70,7 +70,13 @@ export async function requireCurrentVerification(db: Db, userId: string, regionI
 }
 
 /** The read behind requireCurrentVerification, to run in a batch with other reads (one round trip). */
-export function currentVerificationQuery(db: Db, userId: string, regionId: string, now: number) {
+export function currentVerificationQuery(
+  db: Db,
+  userId: string,
+  /** A region id, or `users.homeRegionId`: the user's home as the same read finds it. */
+  regionId: string | typeof users.homeRegionId,
+  now: number,
+) {
   return db
     .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })
     .from(users)

@@ -31,9 +31,14 @@ export type Context = {
   /**
    * groupBuys.join only: the token is one we issued (sessionToken.ts) and its session has NOT been read yet. `userId`
    * may decide a refusal and nothing else; `resolve()` reads the session (cache or D1) and returns the fields above.
-   * Procedures that use it must run `readClaimedSession` (init.ts) before anything but a refusal.
+   * Procedures that use it must run `joinCaller` (groupbuy/actions.ts) before anything but a refusal.
    */
-  claim: { userId: string; resolve: () => Promise<Pick<Context, "auth" | "user" | "cachedSession">> } | null;
+  claim: {
+    userId: string;
+    /** The raw token, for a procedure that reads its session itself (joinCaller folds it into the guard batch). */
+    token: string;
+    resolve: () => Promise<Pick<Context, "auth" | "user" | "cachedSession">>;
+  } | null;
   resHeaders: Headers;
   waitUntil: (promise: Promise<unknown>) => void;
   /** After a batch with notify() statements commits: relays them to open sockets in the background. */
@@ -90,8 +95,14 @@ export async function createContext(
     };
   };
   const claim = auth && options.cachedSession ? await tokenClaim(c.env.PASSWORD_PEPPER, auth.token, now) : null;
-  if (claim) {
-    return { ...base, auth: null, user: null, cachedSession: null, claim: { userId: claim.userId, resolve: read } };
+  if (claim && auth) {
+    return {
+      ...base,
+      auth: null,
+      user: null,
+      cachedSession: null,
+      claim: { userId: claim.userId, token: auth.token, resolve: read },
+    };
   }
   return { ...base, ...(await read()), claim: null };
 }

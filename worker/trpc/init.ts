@@ -73,20 +73,14 @@ export const activeProcedure = authedProcedure.use(({ ctx, next }) => {
 
 /**
  * For a procedure whose context may hold only a signed token's claim (context.ts; groupBuys.join):
- *   claimProcedure.input(…).use(<refusals that need only ctx.claim.userId>).use(readClaimedSession).mutation(…)
+ *   claimProcedure.input(…).use(<refusals that need only ctx.claim.userId>).mutation(<joinCaller first>)
  * Without a claim, activeProcedure's checks run at once (UNAUTHORIZED / FORBIDDEN before input errors, as
- * everywhere). With one, readClaimedSession reads the session and runs the same checks; ctx.user is set from there on.
+ * everywhere). With one, joinCaller (worker/groupbuy/actions.ts) reads the session (in its guard batch) and runs the
+ * same checks before anything but a refusal.
  */
 export const claimProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.claim) assertActive(signedIn(ctx).user, ctx.now);
   return next();
-});
-
-export const readClaimedSession = t.middleware(async ({ ctx, next }) => {
-  const read = ctx.claim ? { ...ctx, ...(await ctx.claim.resolve()), claim: null } : ctx;
-  const active = signedIn(read);
-  assertActive(active.user, active.now);
-  return next({ ctx: active });
 });
 
 export const sellerProcedure = activeProcedure.use(({ ctx, next }) => {

@@ -52,6 +52,11 @@ export function bookDb(env: BookEnv, regionId: string): Db {
   return binding ? d1Db(env, binding) : getDb(env);
 }
 
+/** True when no region's book was moved out of the main database (bookDb is getDb for every region). */
+export function everyBookInMain(env: BookEnv): boolean {
+  return Object.keys(bookMap(env)).length === 0;
+}
+
 /** Every distinct database that holds books (crons walk them all). */
 export function allBookDbs(env: BookEnv): Db[] {
   const bindings = [...new Set(Object.values(bookMap(env)))];

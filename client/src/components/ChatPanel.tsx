@@ -5,6 +5,7 @@ import { errorMessage } from "../lib/api";
 import { locale, t } from "../lib/i18n";
 import type { ReportReason, RoomChatState } from "../lib/roomChat";
 import "./chat.css";
+import { FormError } from "./Field";
 
 const time = (ms: number) =>
   new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
@@ -218,11 +219,7 @@ export default function ChatPanel(props: { chat: RoomChatState; userId: string |
               {t("chat.slowDown", { s: waitSeconds() })}
             </p>
           </Show>
-          <Show when={chat.error()}>
-            <p class="error" role="alert">
-              {chat.error()}
-            </p>
-          </Show>
+          <FormError message={chat.error()} />
         </form>
       </Show>
     </section>

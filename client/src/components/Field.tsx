@@ -31,11 +31,29 @@ export function Field(
           {own.hint}
         </p>
       </Show>
-      <Show when={message()}>
-        <p id={`${id()}-error`} class="field-error" role="alert">
-          {message()}
-        </p>
-      </Show>
+      <FieldError id={id()} message={message()} />
     </div>
+  );
+}
+
+/** The server's message for one field, under it; `id` is the field's id, so its control can point here by aria. */
+export function FieldError(props: { id?: string; message?: string | null }) {
+  return (
+    <Show when={props.message}>
+      <p id={props.id ? `${props.id}-error` : undefined} class="field-error" role="alert">
+        {props.message}
+      </p>
+    </Show>
+  );
+}
+
+/** A form's message that belongs to no one field (announced when it appears). */
+export function FormError(props: { message?: string | null; testid?: string }) {
+  return (
+    <Show when={props.message}>
+      <p class="error" role="alert" data-testid={props.testid}>
+        {props.message}
+      </p>
+    </Show>
   );
 }

@@ -1,14 +1,5 @@
 import { For, type JSX, Show, splitProps } from "solid-js";
-
-function ErrorLine(props: { id: string; message?: string }) {
-  return (
-    <Show when={props.message}>
-      <p id={`${props.id}-error`} class="field-error" role="alert">
-        {props.message}
-      </p>
-    </Show>
-  );
-}
+import { FieldError, FormError } from "../components/Field";
 
 /** A labelled select with the server's message for it underneath. */
 export function SelectField(
@@ -40,7 +31,7 @@ export function SelectField(
           )}
         </For>
       </select>
-      <ErrorLine id={id()} message={own.errors?.[0]} />
+      <FieldError id={id()} message={own.errors?.[0]} />
     </div>
   );
 }
@@ -61,7 +52,7 @@ export function TextAreaField(
         aria-describedby={own.errors?.[0] ? `${id()}-error` : undefined}
         {...rest}
       />
-      <ErrorLine id={id()} message={own.errors?.[0]} />
+      <FieldError id={id()} message={own.errors?.[0]} />
     </div>
   );
 }
@@ -77,7 +68,7 @@ export function CheckField(
       <label for={id()}>
         <input id={id()} name={own.name} type="checkbox" {...rest} /> {own.label}
       </label>
-      <ErrorLine id={id()} message={own.errors?.[0]} />
+      <FieldError id={id()} message={own.errors?.[0]} />
     </div>
   );
 }
@@ -86,11 +77,7 @@ export function CheckField(
 export function Submit(props: { pending: boolean; message: string | null; label: string; busyLabel: string }) {
   return (
     <>
-      <Show when={props.message}>
-        <p class="error" role="alert">
-          {props.message}
-        </p>
-      </Show>
+      <FormError message={props.message} />
       <button type="submit" disabled={props.pending} aria-busy={props.pending}>
         {props.pending ? props.busyLabel : props.label}
       </button>

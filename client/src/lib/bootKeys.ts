@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "../../../shared/sdk";
 /**
  * What the app shares with index.html's inline boot script (client/boot/early.js): vite.config.ts writes these
  * values into that script at build time, so the requests it sends are the ones the app would send.
@@ -12,3 +13,19 @@ export const FEED_PAGE = 10;
 export const SUGGESTION_COUNT = 10;
 /** How money is shown: Korean won (the issue asks for exactly this formatter). */
 export const WON_FORMAT = { locale: "ko-KR", options: { style: "currency", currency: "KRW" } } as const;
+/** Feed cards before the interlude (the suggestions): about what a phone shows above the fold. */
+export const FEED_LEAD = 3;
+/**
+ * On "/" for a browser with a session cookie the worker renders the first feed cards into index.html
+ * (worker/web/home.ts) and marks `<html data-ssr>` at once, so the boot script leaves the session and the feed to it.
+ * Its answers ride in `<script type="application/json" id=SERVER_BOOT_ID>` (lib/serverBoot.ts reads them).
+ */
+export const SERVER_BOOT_ID = "gonggu-boot";
+/** Cookie (not a secret): the language this browser shows, so the server renders the first cards in it. */
+export const LOCALE_COOKIE = "gonggu.locale";
+
+/** The answers the worker wrote into the home page (worker/web/home.ts): the session, and the first feed page. */
+export type ServerBoot = {
+  me: RouterOutputs["auth"]["me"];
+  feed: { regionId: string; page: RouterOutputs["groupBuys"]["list"] } | null;
+};

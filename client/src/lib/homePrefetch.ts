@@ -1,5 +1,6 @@
 import { api, bootClient, type RouterOutputs } from "./api";
 import { FEED_PAGE, FEED_REGION_KEY, SUGGESTION_COUNT } from "./bootKeys";
+import { takeServedFeed } from "./serverBoot";
 
 export { FEED_PAGE, SUGGESTION_COUNT };
 
@@ -48,12 +49,18 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
  * loaded; the tRPC client takes their responses over (lib/early.ts).
  */
 export function prefetchHome(): void {
-  const regionId = window.location.pathname === "/" ? rememberedRegion() : null;
-  if (!regionId) return;
-  const feed = quiet(api.groupBuys.list.query({ regionId, status: "OPEN", limit: FEED_PAGE }));
   // A client of their own batches the suggestions alone, whatever else the app asks for meanwhile, so the request is
   // exactly the one index.html already sent.
   const suggestions = () => bootClient().recommend.forMe.query({ limit: SUGGESTION_COUNT });
+  // The server drew the first page into the home page (lib/serverBoot.ts): only the suggestions are left to ask for.
+  const served = takeServedFeed();
+  if (served) {
+    early = { regionId: served.regionId, feed: Promise.resolve(served.page), suggestions: quiet(suggestions()) };
+    return;
+  }
+  const regionId = window.location.pathname === "/" ? rememberedRegion() : null;
+  if (!regionId) return;
+  const feed = quiet(api.groupBuys.list.query({ regionId, status: "OPEN", limit: FEED_PAGE }));
   early = { regionId, feed, suggestions: quiet(feed.then(suggestions, suggestions)) };
 }
 

@@ -1,5 +1,7 @@
 import { createSignal } from "solid-js";
+import { fillWords } from "../../../shared/words";
 import { ko, type MessageKey, type Messages } from "../i18n/ko";
+import { LOCALE_COOKIE } from "./bootKeys";
 
 export type Locale = "ko" | "en";
 
@@ -28,6 +30,8 @@ async function show(next: Locale): Promise<void> {
   if (wanted !== next) return;
   setLocaleSignal(next);
   document.documentElement.lang = next;
+  // The server draws the first feed cards of the next visit in this language (worker/web/home.ts).
+  document.cookie = `${LOCALE_COOKIE}=${next}; path=/; max-age=31536000; SameSite=Lax`;
 }
 
 /** Switches the language (after fetching English the first time) and remembers the choice in this browser. */
@@ -46,5 +50,5 @@ export const localeReady: Promise<void> = stored() === "en" ? show("en").catch((
 /** The UI string for `key` in the current locale, with `{name}` placeholders filled in. Reactive on locale. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const text: string = (locale() === "en" && english ? english : ko)[key];
-  return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
+  return fillWords(text, params);
 }

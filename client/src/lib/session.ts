@@ -2,6 +2,7 @@ import { createResource, createRoot } from "solid-js";
 import { api, errorCode, type Me } from "./api";
 import { SIGNED_IN_KEY } from "./bootKeys";
 import { prefetchHome, rememberFeedRegion } from "./homePrefetch";
+import { servedSession, takeServedMe } from "./serverBoot";
 
 // The session cookie is HttpOnly, so the page cannot see whether it has one. This flag (not a secret) remembers
 // that we logged in, so an anonymous visit doesn't ask auth.me just to be told 401.
@@ -29,6 +30,13 @@ function hasFlag(): boolean {
 
 /** The signed-in user, or null when anonymous or the session has expired. */
 export async function loadMe(): Promise<Me | null> {
+  // The home page may have come with the session already read (lib/serverBoot.ts).
+  const served = takeServedMe();
+  if (served) {
+    setFlag(true);
+    rememberFeedRegion(served.verification?.current ? served.homeRegionId : null);
+    return served;
+  }
   if (!hasFlag()) return null;
   try {
     const me = await api.auth.me.query();
@@ -44,7 +52,7 @@ export async function loadMe(): Promise<Me | null> {
 /** One app-wide session resource: every screen reads the same signed-in user. */
 export const session = createRoot(() => {
   // Same tick as the auth.me below, so both ride in one batched request.
-  if (hasFlag()) prefetchHome();
+  if (hasFlag() || servedSession) prefetchHome();
   const [me, { refetch, mutate }] = createResource(loadMe);
   return { me, reload: () => refetch(), clear: () => mutate(null) };
 });

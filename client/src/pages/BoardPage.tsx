@@ -1,7 +1,7 @@
 import { A } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { BOARD_CATEGORIES } from "../../../shared/schemas/board";
-import { Field } from "../components/Field";
+import { Field, FieldError, FormError } from "../components/Field";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
@@ -49,17 +49,9 @@ function NewPost(props: { regionId: string; onPosted: () => void }) {
           aria-invalid={submission.fields().body ? true : undefined}
           aria-describedby={submission.fields().body ? "field-body-error" : undefined}
         />
-        <Show when={submission.fields().body}>
-          <p id="field-body-error" class="field-error" role="alert">
-            {submission.fields().body?.[0]}
-          </p>
-        </Show>
+        <FieldError id="field-body" message={submission.fields().body?.[0]} />
       </div>
-      <Show when={submission.message()}>
-        <p class="error" role="alert">
-          {submission.message()}
-        </p>
-      </Show>
+      <FormError message={submission.message()} />
       <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
         {submission.pending() ? t("board.posting") : t("board.post")}
       </button>

@@ -1,6 +1,7 @@
 import { A, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import ChatPanel from "../components/ChatPanel";
+import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
 import { formatWon } from "../lib/format";
@@ -160,11 +161,7 @@ export default function GroupBuyPage() {
                       onInput={(e) => setShares(Math.max(1, Math.floor(Number(e.currentTarget.value) || 1)))}
                       aria-invalid={joining.fields().shares ? true : undefined}
                     />
-                    <Show when={joining.fields().shares}>
-                      <p class="field-error" role="alert">
-                        {joining.fields().shares?.[0]}
-                      </p>
-                    </Show>
+                    <FieldError message={joining.fields().shares?.[0]} />
                   </div>
                   <p class="receipt" data-testid="gb-receipt">
                     {t("gb.receipt", {
@@ -187,11 +184,7 @@ export default function GroupBuyPage() {
                     )}
                   </Show>
                   <p class="hint">{t("gb.holdNote")}</p>
-                  <Show when={joining.message()}>
-                    <p class="error" role="alert">
-                      {joining.message()}
-                    </p>
-                  </Show>
+                  <FormError message={joining.message()} />
                   <button type="submit" disabled={joining.pending()} aria-busy={joining.pending()}>
                     {joining.pending() ? t("gb.joining") : t("gb.joinSubmit")}
                   </button>
@@ -208,11 +201,7 @@ export default function GroupBuyPage() {
                   >
                     {t("gb.leave")}
                   </button>
-                  <Show when={leaving.message()}>
-                    <p class="error" role="alert">
-                      {leaving.message()}
-                    </p>
-                  </Show>
+                  <FormError message={leaving.message()} />
                 </div>
               </Show>
               <Show when={status() === "READY" && mine() > 0 && !g().you.pickedUpAt}>
@@ -220,11 +209,7 @@ export default function GroupBuyPage() {
                   <button type="button" onClick={confirmPickup} disabled={pickup.pending()}>
                     {t("gb.confirmPickup")}
                   </button>
-                  <Show when={pickup.message()}>
-                    <p class="error" role="alert">
-                      {pickup.message()}
-                    </p>
-                  </Show>
+                  <FormError message={pickup.message()} />
                 </div>
               </Show>
               <ChatPanel chat={chat} userId={room.snapshot()?.you.userId} connected={room.connected()} />

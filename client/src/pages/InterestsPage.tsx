@@ -2,6 +2,7 @@ import { useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, Show } from "solid-js";
 import { PRODUCT_CATEGORIES, type ProductCategory } from "../../../shared/schemas/groupbuy";
 import { INTERESTS_MAX } from "../../../shared/schemas/recommend";
+import { FormError } from "../components/Field";
 import { api } from "../lib/api";
 import { createSubmission } from "../lib/forms";
 import { t } from "../lib/i18n";
@@ -42,13 +43,7 @@ export default function InterestsPage() {
             )}
           </For>
         </fieldset>
-        <Show when={submission.fields().categories?.[0] ?? submission.message()}>
-          {(m) => (
-            <p class="error" role="alert">
-              {m()}
-            </p>
-          )}
-        </Show>
+        <FormError message={submission.fields().categories?.[0] ?? submission.message()} />
         <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
           {submission.pending() ? t("saving") : t("interests.save")}
         </button>

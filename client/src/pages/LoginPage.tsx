@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { Show } from "solid-js";
-import { Field } from "../components/Field";
+import { Field, FormError } from "../components/Field";
 import { errorCode } from "../lib/api";
 import { createSubmission } from "../lib/forms";
 import { t } from "../lib/i18n";
@@ -36,11 +36,7 @@ export default function LoginPage() {
           required
           maxLength={128}
         />
-        <Show when={message()}>
-          <p class="error" role="alert">
-            {message()}
-          </p>
-        </Show>
+        <FormError message={message()} />
         <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
           {submission.pending() ? t("login.submitting") : t("login.submit")}
         </button>

@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createResource, For, Match, Show, Switch } from "solid-js";
 import type { TierId } from "../../../shared/schemas/membership";
+import { FormError } from "../components/Field";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDate, formatWon } from "../lib/format";
@@ -112,13 +113,7 @@ function PlusCard(props: { m: Summary; onChanged: () => void }) {
           </p>
         </Match>
       </Switch>
-      <Show when={subscribing.message() ?? canceling.message()}>
-        {(text) => (
-          <p class="error" role="alert" data-testid="plus-error">
-            {text()}
-          </p>
-        )}
-      </Show>
+      <FormError message={subscribing.message() ?? canceling.message()} testid="plus-error" />
       <Switch>
         <Match when={plus().active && plus().autoRenew}>
           <p class="hint">{t("plus.cancelNote", { date: end() })}</p>

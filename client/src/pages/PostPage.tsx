@@ -1,6 +1,7 @@
 import { A, useParams } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
+import { FormError } from "../components/Field";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
@@ -35,11 +36,7 @@ function ReportForm(props: { targetType: "post" | "comment"; targetId: string; o
         <button type="button" class="secondary" onClick={() => props.onDone()}>
           {t("board.cancel")}
         </button>
-        <Show when={submission.message()}>
-          <p class="error" role="alert">
-            {submission.message()}
-          </p>
-        </Show>
+        <FormError message={submission.message()} />
       </form>
     </Show>
   );

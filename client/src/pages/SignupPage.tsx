@@ -1,6 +1,6 @@
 import { A, useNavigate } from "@solidjs/router";
 import { Show } from "solid-js";
-import { Field } from "../components/Field";
+import { Field, FormError } from "../components/Field";
 import { createSubmission } from "../lib/forms";
 import { t } from "../lib/i18n";
 import { signUp } from "../lib/session";
@@ -52,11 +52,7 @@ export default function SignupPage() {
           errors={submission.fields().password}
         />
         <p class="hint">{t("signup.passwordHint")}</p>
-        <Show when={submission.message()}>
-          <p class="error" role="alert">
-            {submission.message()}
-          </p>
-        </Show>
+        <FormError message={submission.message()} />
         <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
           {submission.pending() ? t("signup.submitting") : t("signup.submit")}
         </button>

@@ -1,6 +1,6 @@
 import { useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, Show } from "solid-js";
-import { Field } from "../components/Field";
+import { Field, FieldError, FormError } from "../components/Field";
 import { LoadError } from "../components/Status";
 import { api, type Region } from "../lib/api";
 import { createSubmission } from "../lib/forms";
@@ -70,11 +70,7 @@ export default function VerifyPage() {
             <option value="">{t("verify.pickRegion")}</option>
             <For each={regions() ?? []}>{(r) => <option value={r.id}>{regionLabel(r)}</option>}</For>
           </select>
-          <Show when={submission.fields().regionId}>
-            <p class="field-error" role="alert">
-              {submission.fields().regionId?.[0]}
-            </p>
-          </Show>
+          <FieldError message={submission.fields().regionId?.[0]} />
         </div>
         <button
           type="button"
@@ -84,16 +80,8 @@ export default function VerifyPage() {
         >
           {locating() ? t("verify.locating") : submission.pending() ? t("verify.verifying") : t("verify.useLocation")}
         </button>
-        <Show when={geoProblem()}>
-          <p class="error" role="alert">
-            {geoProblem()}
-          </p>
-        </Show>
-        <Show when={submission.message()}>
-          <p class="error" role="alert" data-testid="verify-error">
-            {submission.message()}
-          </p>
-        </Show>
+        <FormError message={geoProblem()} />
+        <FormError message={submission.message()} testid="verify-error" />
         <details class="manual" open={!!geoProblem()}>
           <summary>{t("verify.manual")}</summary>
           <p class="hint">{t("verify.manualHint")}</p>

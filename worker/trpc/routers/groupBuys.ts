@@ -10,6 +10,7 @@ import {
 } from "../../../shared/schemas/groupbuy";
 import { withUnread } from "../../community/rooms";
 import {
+  joinCaller,
   joinGroupBuy,
   leaveGroupBuy,
   listParticipants,
@@ -20,7 +21,7 @@ import {
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
 import { recordView } from "../../recommend/interactions";
-import { activeProcedure, authedProcedure, claimProcedure, readClaimedSession, router } from "../init";
+import { activeProcedure, authedProcedure, claimProcedure, router } from "../init";
 
 export const groupBuysRouter = router({
   create: activeProcedure
@@ -45,7 +46,8 @@ export const groupBuysRouter = router({
     .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),
   /**
    * A signed token's claim (context.ts) may take the early refusals before the session is read (a sold-out storm
-   * then costs no D1); everything else reads the session first, with activeProcedure's checks.
+   * then costs no D1); past them, joinCaller reads the session inside the guard batch, with activeProcedure's checks.
+   * Without a claim the session was read first, as everywhere.
    */
   join: claimProcedure
     .input(groupBuyJoinInput)
@@ -55,8 +57,9 @@ export const groupBuysRouter = router({
       if (userId) await refuseEarly(ctx.env, userId, input, ctx.now);
       return next();
     })
-    .use(readClaimedSession)
-    .mutation(({ ctx, input }) => joinGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now, ctx.cachedSession, true)),
+    .mutation(async ({ ctx, input }) =>
+      joinGroupBuy(ctx.db, ctx.env, await joinCaller(ctx.db, ctx.env, ctx, ctx.now), input, ctx.now),
+    ),
   leave: activeProcedure
     .input(groupBuyLeaveInput)
     .mutation(({ ctx, input }) => leaveGroupBuy(ctx.env, ctx.user, input)),

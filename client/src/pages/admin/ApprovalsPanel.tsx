@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from "solid-js";
-import { Field } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -82,11 +82,7 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
           {props.item.displayName} · {props.item.email} · {formatDateTime(a().createdAt)}
         </small>
       </p>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FormError message={error()} />
       <Show when={mode() === "idle"}>
         <div class="actions">
           <button type="button" disabled={approving()} aria-busy={approving()} onClick={() => void approve()}>

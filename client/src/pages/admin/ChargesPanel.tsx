@@ -1,6 +1,6 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import { CHARGE_STATUSES, type ChargeStatus } from "../../../../shared/schemas/payments";
-import { Field } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
 import { Line } from "../../components/Line";
 import { Loaded } from "../../components/Loaded";
 import { SelectField } from "../../console/fields";
@@ -49,11 +49,7 @@ function ChargeRow(props: { charge: Charge; open: boolean; setOpen: (on: boolean
         >
           <form onSubmit={act} novalidate class="inline-form">
             <Field label={t("admin.charges.reason")} name="reason" errors={submit.fields().reason} />
-            <Show when={submit.message()}>
-              <p class="error" role="alert">
-                {submit.message()}
-              </p>
-            </Show>
+            <FormError message={submit.message()} />
             <div class="actions">
               <button type="submit" value="retry" disabled={submit.pending()} aria-busy={submit.pending()}>
                 {submit.pending() ? t("console.working") : t("admin.charges.retry")}
@@ -142,11 +138,7 @@ function DeadLetters() {
         <input type="checkbox" checked={all()} onChange={(e) => setAll(e.currentTarget.checked)} />{" "}
         {t("admin.dlq.includeReplayed")}
       </label>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FormError message={error()} />
       <Loaded data={list} retry={refetch} empty={<p data-testid="dlq-empty">{t("admin.dlq.none")}</p>}>
         {() => (
           <ul class="lines" data-testid="dlq">

@@ -1,5 +1,6 @@
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { GATEWAY_MODES, type GatewayMode } from "../../../../shared/schemas/payments";
+import { FormError } from "../../components/Field";
 import { LoadError, Loading } from "../../components/Status";
 import { t } from "../../console/i18n";
 import { api, errorMessage } from "../../lib/api";
@@ -58,11 +59,7 @@ export default function GatewayPanel() {
                   )}
                 </For>
               </fieldset>
-              <Show when={error()}>
-                <p class="error" role="alert">
-                  {error()}
-                </p>
-              </Show>
+              <FormError message={error()} />
               <Show when={state.latest?.stats}>
                 {(s) => (
                   <dl class="facts">

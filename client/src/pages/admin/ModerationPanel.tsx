@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from "solid-js";
-import { Field } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
 import { CheckField } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -62,11 +62,7 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
         <form onSubmit={decide} novalidate class="inline-form">
           <Field label={t("admin.mod.reason")} name="reason" errors={submit.fields().reason} />
           <CheckField label={t("admin.mod.suspendAuthor")} name="suspend" errors={submit.fields().suspendDays} />
-          <Show when={submit.message()}>
-            <p class="error" role="alert">
-              {submit.message()}
-            </p>
-          </Show>
+          <FormError message={submit.message()} />
           <div class="actions">
             <button type="submit" value="approve" disabled={submit.pending()} aria-busy={submit.pending()}>
               {t("admin.mod.keep")}

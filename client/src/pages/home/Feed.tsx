@@ -1,5 +1,5 @@
-import { A } from "@solidjs/router";
 import {
+  createEffect,
   createMemo,
   createResource,
   createSignal,
@@ -11,6 +11,7 @@ import {
   Show,
   Switch,
 } from "solid-js";
+import { type CardWords, feedCardHtml, progressHtml } from "../../../../shared/feedCard";
 import {
   GROUP_BUY_STATUSES,
   type GroupBuyStatus,
@@ -18,41 +19,31 @@ import {
   type ProductCategory,
 } from "../../../../shared/groupbuy";
 import { Empty, LoadError, Loading } from "../../components/Status";
+import type { MessageKey } from "../../i18n/ko";
 import { api, type RouterOutputs } from "../../lib/api";
+import { FEED_LEAD } from "../../lib/bootKeys";
 import { formatWon } from "../../lib/format";
 import { FEED_PAGE, takeEarly } from "../../lib/homePrefetch";
 import { t } from "../../lib/i18n";
+import { feedDrawn } from "../../lib/serverBoot";
 
 type Item = RouterOutputs["groupBuys"]["list"]["items"][number];
 
-/** Feed cards before the interlude (the suggestions): about what a phone shows above the fold. */
-export const FEED_LEAD = 3;
+export { FEED_LEAD };
+
+/** The card's UI strings in the current language (reactive, like t). */
+const words: CardWords = (key, params) => t(key as MessageKey, params);
 
 export function Progress(props: { taken: number; total: number }) {
-  return (
-    <div class="progress">
-      <progress max={props.total} value={props.taken} aria-label={t("gb.filled")} />
-      <span>{t("gb.shares", { taken: props.taken, total: props.total })}</span>
-    </div>
-  );
+  return <div class="progress" innerHTML={progressHtml(props.taken, props.total, words)} />;
 }
 
+/**
+ * The card's markup is shared/feedCard.ts, the template the worker also streams into index.html for the first page:
+ * one source for both. Its link is a plain <a>; the router takes clicks on same-origin links.
+ */
 function FeedCard(props: { item: Item }) {
-  const g = props.item;
-  return (
-    <li>
-      <article class="card gb" data-testid="feed-item">
-        <h3>
-          <A href={`/g/${g.id}`}>{g.title}</A>
-        </h3>
-        <p class="muted">
-          {g.sellerName} · {t(`category.${g.category}`)}
-        </p>
-        <p class="price">{t("gb.perShare", { price: formatWon(g.pricePerShare) })}</p>
-        <Progress taken={g.takenShares} total={g.totalShares} />
-      </article>
-    </li>
-  );
+  return <li innerHTML={feedCardHtml(props.item, words, formatWon)} />;
 }
 
 /**
@@ -88,6 +79,10 @@ export function Feed(props: { regionId: string; interlude?: () => JSX.Element })
   );
   // Stays true once the first page was answered (or failed): later filters don't take the interlude away.
   const settled = createMemo((was: boolean) => was || !page.loading, false);
+  // Drawn: the app may now take the place of the cards the server drew (main.tsx).
+  createEffect(() => {
+    if (settled()) feedDrawn();
+  });
   const next = () => (page.loading || page.error ? null : (page.latest?.nextCursor ?? null));
   const more = () => {
     const c = next();

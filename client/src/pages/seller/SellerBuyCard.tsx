@@ -1,7 +1,7 @@
 import { A } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { Fill } from "../../../../shared/protocol";
-import { Field } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
 import { UnreadCount } from "../../components/UnreadCount";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
@@ -33,11 +33,7 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
   }
   return (
     <div class="participants">
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FormError message={error()} />
       <Show when={(people()?.length ?? 0) > 0} fallback={<p class="muted">{t("seller.gb.noBuyers")}</p>}>
         <ul class="lines" data-testid="participants">
           <For each={people()}>
@@ -159,11 +155,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
       <Show when={b().statusReason}>
         <p class="muted">{t("seller.gb.reason", { reason: b().statusReason ?? "" })}</p>
       </Show>
-      <Show when={stepError()}>
-        <p class="error" role="alert">
-          {stepError()}
-        </p>
-      </Show>
+      <FormError message={stepError()} />
       <div class="actions">
         <Show when={b().actions.order}>
           <button

@@ -1,5 +1,6 @@
 import { createSignal, Show } from "solid-js";
 import { CONSENT_TEXTS } from "../../../../shared/schemas/payments";
+import { FormError } from "../../components/Field";
 import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
 import { locale, t } from "../../lib/i18n";
@@ -72,11 +73,7 @@ export function BillingPanel(props: { card: RouterOutputs["payments"]["billingKe
             <p data-testid="billing-card">
               {t("billing.registered", { company: card().cardCompany ?? "", number: card().cardMasked ?? "" })}
             </p>
-            <Show when={removing.message()}>
-              <p class="error" role="alert">
-                {removing.message()}
-              </p>
-            </Show>
+            <FormError message={removing.message()} />
             <button type="button" class="secondary" onClick={remove} disabled={removing.pending()}>
               {t("billing.remove")}
             </button>

@@ -1,6 +1,6 @@
 import { createSignal, onMount, Show } from "solid-js";
 import { CONSENT_TEXTS, PAYMENT_LIMITS } from "../../../../shared/schemas/payments";
-import { Field } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
 import { api, errorCode, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
@@ -137,13 +137,10 @@ export function DeferredConsent(props: {
           <input type="checkbox" name="consent" aria-invalid={problem() === "consent" ? true : undefined} />
           {t("deferred.consentLabel")}
         </label>
-        <Show when={problemText() ?? submission.message() ?? submission.fields()["paymentMethod.consent"]?.[0]}>
-          {(text) => (
-            <p class="error" role="alert" data-testid="deferred-error">
-              {text()}
-            </p>
-          )}
-        </Show>
+        <FormError
+          message={problemText() ?? submission.message() ?? submission.fields()["paymentMethod.consent"]?.[0]}
+          testid="deferred-error"
+        />
         <Show when={submission.fields().amount}>
           {(errors) => (
             <p class="error" role="alert">

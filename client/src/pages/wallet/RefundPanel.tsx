@@ -1,4 +1,5 @@
 import { createSignal, Show } from "solid-js";
+import { FieldError, FormError } from "../../components/Field";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
@@ -59,17 +60,9 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
                 {t("refund.all")}
               </button>
             </div>
-            <Show when={submission.fields().amount}>
-              <p class="field-error" role="alert">
-                {submission.fields().amount?.[0]}
-              </p>
-            </Show>
+            <FieldError message={submission.fields().amount?.[0]} />
           </div>
-          <Show when={submission.message()}>
-            <p class="error" role="alert">
-              {submission.message()}
-            </p>
-          </Show>
+          <FormError message={submission.message()} />
           <button
             type="submit"
             class="secondary"

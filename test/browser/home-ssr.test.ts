@@ -1,0 +1,166 @@
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { createGongguClient } from "../../shared/sdk.ts";
+import { newVerifiedBuyer } from "./lib/buyers.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { offerInSeogyo } from "./lib/offers.ts";
+import { watchConsole } from "./lib/page.ts";
+
+/** The session cookie of a fresh cookie login, as a Cookie header. */
+async function sessionCookie(email: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/trpc/auth.login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("gonggu_session="));
+  expect(cookie).toBeTruthy();
+  return cookie!.split(";")[0];
+}
+
+const home = (cookie?: string) => fetch(`${baseUrl}/`, { headers: cookie ? { cookie } : {} });
+const cards = (html: string) => html.match(/data-testid="feed-item"/g)?.length ?? 0;
+const bootBlock = (html: string) => /<script type="application\/json" id="gonggu-boot">([^<]*)<\/script>/.exec(html);
+
+/**
+ * The worker draws a signed-in buyer's first feed cards into index.html (worker/web/home.ts, shared/feedCard.ts), so a
+ * slow phone paints the feed before the app has even downloaded; the app then takes over without asking again.
+ */
+describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
+  const chromium = useChromium();
+
+  test("only a signed-in buyer with a verified region gets cards in the HTML: escaped, private, same CSP", async () => {
+    // A title a person could type that would be markup if it were not escaped.
+    const title = `<img src=x onerror="window.__xss=1"> 'Tom & Jerry' 묶음 ${Date.now()}`;
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const { groupBuy } = await offerInSeogyo(
+      seller,
+      { title, category: "fresh", totalQuantity: 4, unit: "kg", totalPrice: 40_000 },
+      { totalShares: 4, minShares: 2, maxPerPerson: 2 },
+    );
+    const buyer = await newVerifiedBuyer("서버카드");
+    const anonymous = await home();
+    const anonymousHtml = await anonymous.text();
+    expect(cards(anonymousHtml)).toBe(0);
+    expect(anonymousHtml).not.toMatch(/<html[^>]*data-ssr/);
+
+    const signedIn = await home(await sessionCookie(buyer.email, buyer.password));
+    const html = await signedIn.text();
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
+    expect(signedIn.headers.get("content-security-policy")).toBe(anonymous.headers.get("content-security-policy"));
+    expect(signedIn.headers.get("content-security-policy")).toMatch(/script-src 'self' 'sha256-[^']+';/);
+    expect(cards(html)).toBeGreaterThan(0);
+    // The newest OPEN buy comes first: its title is text, not markup; only the boot script executes inline.
+    expect(html).toContain("&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; &#39;Tom &amp; Jerry&#39;");
+    expect(html).not.toContain('<img src=x onerror="window.__xss=1">');
+    expect(html).toContain(`href="/g/${groupBuy.id}"`);
+    const boot = bootBlock(html);
+    expect(boot).not.toBeNull();
+    const data = JSON.parse(boot![1]);
+    expect(data.me.id).toBe(buyer.id);
+    expect(data.feed.page.items[0].title).toBe(title);
+
+    // Signed in, but no verified neighbourhood: the plain shell (the session answer only), no cards.
+    const email = `unverified-${Date.now()}@gonggu.test`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email,
+      password: DEMO_PASSWORD,
+      displayName: "미인증",
+    });
+    const unverifiedHtml = await (await home(await sessionCookie(email, DEMO_PASSWORD))).text();
+    expect(cards(unverifiedHtml)).toBe(0);
+    expect(JSON.parse(bootBlock(unverifiedHtml)![1]).feed).toBeNull();
+    // A cookie that is no session at all: the plain shell, nothing inlined.
+    const forgedHtml = await (await home("gonggu_session=not-a-session")).text();
+    expect(cards(forgedHtml)).toBe(0);
+    expect(bootBlock(forgedHtml)).toBeNull();
+
+    // In the browser: the title shows as typed, nothing ran.
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    const cold = await context.newPage();
+    const coldProblems = watchConsole(cold);
+    await cold.goto(`${baseUrl}/`);
+    await cold.getByRole("link", { name: title }).waitFor();
+    expect(await cold.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect([...problems, ...coldProblems]).toEqual([]);
+    await context.close();
+  });
+
+  /** Records, from before the first byte is parsed, each feed card's markup when it first appears and the count. */
+  async function watchCards(page: Page) {
+    await page.addInitScript(() => {
+      const w = window as unknown as { __firstCards?: string[]; __counts: number[]; __scriptsAtFirst?: number };
+      w.__counts = [];
+      new MutationObserver(() => {
+        const found = Array.from(document.querySelectorAll('[data-testid="feed-item"]'));
+        w.__counts.push(found.length);
+        if (found.length && !w.__firstCards) {
+          w.__firstCards = found.map((c) => c.outerHTML);
+          // Which of the app's module scripts had run by then: none, if the server drew them.
+          w.__scriptsAtFirst = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js")).length;
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+  }
+
+  test("the cards are there without JavaScript, and the app takes over with the same cards, no refetch, no blink", async () => {
+    const { context, page, problems } = await chromium.open();
+    const buyer = await newVerifiedBuyer("이어받기");
+    await logInAs(page, buyer.email, buyer.password);
+    const state = await context.storageState();
+
+    // Without JavaScript at all, a signed-in buyer still sees the neighbourhood's group buys.
+    const noJs = await chromium.browser().newContext({ storageState: state, javaScriptEnabled: false });
+    const still = await noJs.newPage();
+    await still.goto(`${baseUrl}/`);
+    expect(await still.getByTestId("feed-item").count()).toBeGreaterThan(0);
+    await noJs.close();
+
+    const cold = await context.newPage();
+    const coldProblems = watchConsole(cold);
+    const api: string[] = [];
+    cold.on("request", (r) => {
+      if (r.url().includes("/api/trpc/")) api.push(r.url().replace(baseUrl, "").split("?")[0]);
+    });
+    await watchCards(cold);
+    await cold.goto(`${baseUrl}/`);
+    // The app has taken over once its filters are there (the server draws no filters).
+    await cold.locator("#feed-status").waitFor();
+    await cold.getByTestId("suggestion").first().waitFor();
+    const seen = await cold.evaluate(() => {
+      const w = window as unknown as { __firstCards: string[]; __counts: number[] };
+      return {
+        first: w.__firstCards,
+        counts: w.__counts,
+        now: Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((c) => c.outerHTML),
+        serverList: document.querySelector('[data-testid="feed"][data-ssr]') !== null,
+      };
+    });
+    // The server's cards and the app's are the same markup (one template: shared/feedCard.ts).
+    expect(seen.first.length).toBeGreaterThan(0);
+    expect(seen.now.slice(0, seen.first.length)).toEqual(seen.first);
+    expect(seen.serverList).toBe(false); // the app's list replaced the server's
+    // Once there, the cards never went away while the app took over.
+    const since = seen.counts.findIndex((n) => n > 0);
+    expect(seen.counts.slice(since).every((n) => n > 0)).toBe(true);
+    // The session and the feed came with the page: the app asked for neither.
+    expect(api.filter((u) => /auth\.me|groupBuys\.list/.test(u))).toEqual([]);
+    expect(api).toContain("/api/trpc/recommend.forMe");
+    // The app works on: a card's link is an in-app navigation.
+    const documents: string[] = [];
+    cold.on("request", (r) => {
+      if (r.resourceType() === "document") documents.push(r.url());
+    });
+    await cold.getByTestId("feed-item").first().getByRole("link").click();
+    await cold.waitForURL(/\/g\//);
+    await cold.getByRole("heading", { level: 1 }).first().waitFor();
+    expect(documents).toEqual([]);
+    await shot(cold, "home-server-cards-taken-over");
+    expect([...problems, ...coldProblems]).toEqual([]);
+    await context.close();
+  });
+});
