@@ -62,6 +62,15 @@ const DEBUG = Boolean(process.env.BENCH_DEBUG);
 /** BENCH_PROFILE=1: CPU-profile the room's isolate (gonggu only) during load + drain and print where the time went. */
 const PROFILE = Boolean(process.env.BENCH_PROFILE);
 /**
+ * BENCH_TRACE=<file>: for gonggu, writes the raw material of a stall hunt as JSON, all on the monotonic clock (ms):
+ * the isolate's CPU profile (its sample times are CLOCK_MONOTONIC µs) with V8 heap usage every 50 ms, the workerd
+ * threads' CPU and run-queue wait every 10 ms (/proc schedstat) and the sampled clients' deliveries
+ * [sent, posted in the room, sent by the room, received]. Read it with bench/lib/traceReport.ts.
+ */
+const TRACE = process.env.BENCH_TRACE;
+/** performance.now() → CLOCK_MONOTONIC ms (the clock of V8's profile samples and of /proc's sampling here). */
+const MONO_OFFSET = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+/**
  * Where both servers keep their local storage (wrangler --persist-to) during the run: RAM (/dev/shm) when the machine
  * has it. Local workerd commits a Durable Object's SQLite on the object's own thread; on disk, other processes' I/O on
  * this shared machine stalled the room's thread for 100s of ms at a time (seen in state D, waiting on page writeback,
@@ -153,6 +162,40 @@ function watchBlocked(pgid: number): () => string {
   return () => {
     clearInterval(timer);
     return seen.size ? [...seen].map(([k, n]) => `${k}: ${n} × 20 ms`).join(", ") : "never";
+  };
+}
+
+/**
+ * BENCH_TRACE: every 10 ms, each workerd thread's CPU time and time spent runnable but not running (run-queue wait,
+ * /proc/<pid>/task/<tid>/schedstat), as [monotonic ms, tid, cpu ms, wait ms]: whether a stall was the room's own work
+ * or the machine giving its thread to someone else.
+ */
+function watchSchedstat(pgid: number): () => [number, number, number, number][] {
+  const out: [number, number, number, number][] = [];
+  const pids = spawnSync("pgrep", ["-g", String(pgid), "workerd"], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .filter(Boolean);
+  const timer = setInterval(() => {
+    const t = Number(process.hrtime.bigint()) / 1e6;
+    for (const pid of pids) {
+      let tids: string[] = [];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const tid of tids) {
+        try {
+          const [cpu, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
+          out.push([t, Number(tid), cpu / 1e6, wait / 1e6]);
+        } catch {}
+      }
+    }
+  }, 10);
+  return () => {
+    clearInterval(timer);
+    return out;
   };
 }
 
@@ -249,9 +292,13 @@ async function runLoad(target: Target): Promise<Result> {
   let windowStart = 0;
   let windowEnd = Number.POSITIVE_INFINITY;
   let throttled = 0;
+  let otherErrors = 0;
   let errors = 0;
   let frames = 0;
+  /** Frames received during the measured window (all clients): how often the room reaches each socket. */
+  let windowFrames = 0;
   const split: [number, number, number, number, number][] = [];
+  const traced: [number, number, number, number, number][] = [];
   const record = (sentAt: number, now: number) => {
     // Only messages sent inside the measured window count, whenever they arrive (up to the drain).
     if (!measuring || sentAt < windowStart || sentAt > windowEnd) return;
@@ -277,6 +324,7 @@ async function runLoad(target: Target): Promise<Result> {
       };
       ws.onmessage = (raw, now) => {
         frames++;
+        if (measuring && now >= windowStart && now <= windowEnd) windowFrames++;
         if (DEBUG && frames % 5000 === 1) console.log("frame", i, raw.slice(0, 160));
         if (i % SPLIT_EVERY === SPLIT_EVERY - 1 && measuring && raw.startsWith('{"type":"chat.messages"')) {
           // Where the latency goes, on a sample of clients (one in SPLIT_EVERY): client → room (a message's `at` is
@@ -288,6 +336,16 @@ async function runLoad(target: Target): Promise<Result> {
             const sentAt = Number(m.text.split(":")[1]);
             if (!(sentAt >= windowStart && sentAt <= windowEnd)) continue;
             split.push([m.at - (performance.timeOrigin + sentAt), f.at - m.at, wall - f.at, f.messages.length, sentAt]);
+            if (TRACE) {
+              const mono = (wallMs: number) => wallMs - performance.timeOrigin + MONO_OFFSET;
+              traced.push([
+                sentAt + MONO_OFFSET,
+                mono(m.at),
+                mono(f.at),
+                now + MONO_OFFSET,
+                Number(m.text.split(":")[2]),
+              ]);
+            }
           }
         }
         // The load generator must not be the bottleneck: message texts are found by a scan of the raw frame (the
@@ -307,6 +365,10 @@ async function runLoad(target: Target): Promise<Result> {
         if (target.isThrottled(frame)) {
           throttled++;
           if (DEBUG && throttled <= 3) console.log(`  ${target.name} refused client ${i}: ${raw.slice(0, 300)}`);
+        } else if (measuring && (frame.type === "error" || typeof frame.error === "string")) {
+          // any other refusal is printed: a message that silently never arrives must not pass for a slow one
+          otherErrors++;
+          if (otherErrors <= 3) console.log(`  ${target.name}: error frame to client ${i}: ${raw.slice(0, 300)}`);
         }
       };
       sockets[i] = ws;
@@ -340,7 +402,9 @@ async function runLoad(target: Target): Promise<Result> {
   loopDelay.enable();
   const serverCpuStart = DEBUG && target.pgid ? groupCpu(target.pgid) : null;
   const blocked = DEBUG && target.pgid ? watchBlocked(target.pgid) : null;
-  const stopProfile = PROFILE && target.inspectorPort ? await startProfile(target.inspectorPort) : null;
+  const stopProfile =
+    (PROFILE || TRACE) && target.inspectorPort ? await startProfile(target.inspectorPort, TRACE ? 50 : 0) : null;
+  const stopSched = TRACE && target.pgid ? watchSchedstat(target.pgid) : null;
   const wallStart = performance.now();
   let next = 0;
   const startedAt = performance.now();
@@ -370,6 +434,11 @@ async function runLoad(target: Target): Promise<Result> {
     const profile = await stopProfile();
     console.log(summarize(profile, 30));
     console.log(`  longest uninterrupted stretches (from load start): ${longestStretches(profile)}`);
+    if (TRACE) {
+      const window = [windowStart + MONO_OFFSET, windowEnd + MONO_OFFSET];
+      writeFileSync(TRACE, JSON.stringify({ window, profile, sched: stopSched?.(), deliveries: traced }));
+      console.log(`  trace written to ${TRACE}`);
+    }
   }
   const cpu = process.cpuUsage(cpuStart);
   const clientCpu = (cpu.user + cpu.system) / 1000 / (performance.now() - wallStart);
@@ -406,6 +475,10 @@ async function runLoad(target: Target): Promise<Result> {
     }
   }
   loopDelay.disable();
+  const perClient = windowFrames / CLIENTS / SECONDS;
+  console.log(
+    `  frames in the measured window ${(windowFrames / SECONDS).toFixed(0)}/s: each client got one every ${(1000 / perClient).toFixed(0)} ms`,
+  );
   console.log(
     `  bench client event-loop delay p50 / p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms (a frame waits that long to be read)`,
   );

@@ -16,7 +16,13 @@ export interface Profile {
   endTime: number;
 }
 
-export async function startProfile(inspectorPort: number): Promise<() => Promise<Profile>> {
+/** Heap samples taken while profiling (BENCH_TRACE): [monotonic ms, V8 heap used bytes, total bytes]. */
+export type HeapSample = [number, number, number];
+
+export async function startProfile(
+  inspectorPort: number,
+  heapEveryMs = 0,
+): Promise<() => Promise<Profile & { heap?: HeapSample[]; allocations?: unknown }>> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
@@ -32,8 +38,8 @@ export async function startProfile(inspectorPort: number): Promise<() => Promise
   let seq = 0;
   const waiting: ((v: unknown) => void)[] = [];
   ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) waiting.shift()?.(msg.result);
+    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown; error?: unknown };
+    if (msg.id !== undefined) waiting.shift()?.(msg.result ?? { error: msg.error });
   };
   const send = (method: string, params: object = {}) =>
     new Promise<unknown>((resolve) => {
@@ -43,10 +49,36 @@ export async function startProfile(inspectorPort: number): Promise<() => Promise
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
   await send("Profiler.start");
+  if (heapEveryMs > 0) {
+    // allocation sites, counting objects that died young too (what keeps the collector busy)
+    await send("HeapProfiler.enable");
+    await send("HeapProfiler.startSampling", {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+  const heap: HeapSample[] = [];
+  let polling = heapEveryMs > 0;
+  const poll = async () => {
+    while (polling) {
+      const u = (await send("Runtime.getHeapUsage")) as { usedSize: number; totalSize: number; error?: unknown };
+      if (u.error) {
+        console.log(`  heap usage not available: ${JSON.stringify(u.error)}`);
+        break;
+      }
+      heap.push([Number(process.hrtime.bigint()) / 1e6, u.usedSize, u.totalSize]);
+      await new Promise((r) => setTimeout(r, heapEveryMs));
+    }
+  };
+  const polled = poll();
   return async () => {
+    polling = false;
+    await polled;
     const { profile } = (await send("Profiler.stop")) as { profile: Profile };
+    const allocations = heapEveryMs > 0 ? await send("HeapProfiler.stopSampling") : undefined;
     ws.close();
-    return profile;
+    return heapEveryMs > 0 ? { ...profile, heap, allocations } : profile;
   };
 }
 

@@ -90,6 +90,41 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     });
   });
 
+  it("keeps the room cap across a restart (messages stored by an earlier instance count)", async () => {
+    const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const t = 4_000_000;
+      const before = new RoomChat(state.storage.sql, () => 0);
+      for (let i = 0; i < CHAT_ROOM_RATE.limit - 1; i++)
+        before.post({ userId: `U${i}`, displayName: "x" }, "hi", t + i);
+      const after = new RoomChat(state.storage.sql, () => 0); // a new instance over the same storage
+      expect(after.post({ userId: "last", displayName: "x" }, "hi", t + 2_000)).toHaveProperty("id");
+      expect(after.post({ userId: "over", displayName: "x" }, "hi", t + 2_001)).toMatchObject({
+        ok: false,
+        code: "TOO_MANY_REQUESTS",
+      });
+      // the window moves: once the oldest stored message is 10 s old, there is room again
+      expect(after.post({ userId: "later", displayName: "x" }, "hi", t + CHAT_ROOM_RATE.windowMs + 1)).toHaveProperty(
+        "id",
+      );
+    });
+  });
+
+  it("says which message is a person's first here (the recommender's signal), once per person, across restarts", async () => {
+    const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const t = 5_000_000;
+      const chat = new RoomChat(state.storage.sql, () => 0);
+      expect(chat.post(kim, "처음", t)).toMatchObject({ firstHere: true });
+      expect(chat.post(kim, "두 번째", t + 1)).toMatchObject({ firstHere: false });
+      expect(chat.post(lee, "저도", t + 2)).toMatchObject({ firstHere: true });
+      expect(new RoomChat(state.storage.sql, () => 0).post(kim, "재시작 후", t + 3)).toMatchObject({
+        firstHere: false,
+      });
+      expect(chat.unsentSignals(10).map((s) => s.userId)).toEqual(["U1", "U2"]);
+    });
+  });
+
   it("in a full room sends a lone message to everyone at once, then batches a burst, group by group", async () => {
     await inRoom(async (chat, sent, all, order) => {
       const now = Date.now();

@@ -843,7 +843,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
         }
         this.typing.stopped(identity.userId);
         // a newcomer's first message becomes a recommender signal at the next alarm (not a D1 write per message)
-        if (this.chat.unsentSignals(1).length > 0) this.ensureAlarmBy(Date.now() + CHAT_SIGNAL_DELAY_MS);
+        if (posted.firstHere) this.ensureAlarmBy(Date.now() + CHAT_SIGNAL_DELAY_MS);
         return { type: "chat.ack", nonce: nonce ?? null, id: posted.id };
       },
       chatRead: (identity, upTo) => {

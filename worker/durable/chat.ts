@@ -24,6 +24,8 @@ const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS chat_names (user_id TEXT PRIMARY KEY, display_name TEXT NOT NULL)",
   // who has chatted here, for the recommender's weak "chat" signal (sent to D1 by the room's alarm, once per person)
   "CREATE TABLE IF NOT EXISTS chat_signals (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)",
+  // the alarm's "who is not sent yet, oldest first" without a scan and sort of every chatter
+  "CREATE INDEX IF NOT EXISTS chat_signals_unsent ON chat_signals (at) WHERE sent = 0",
 ];
 
 type Row = {
@@ -58,6 +60,7 @@ export type SendRefusal = { ok: false; code: "TOO_MANY_REQUESTS"; message: strin
 export class RoomChat {
   private readonly sql: SqlStorage;
   private readonly fanout: ChatFanout;
+  private recent: number[] | null = null;
 
   constructor(
     sql: SqlStorage,
@@ -73,14 +76,20 @@ export class RoomChat {
 
   /**
    * Stores and fans out a person's message, unless they (5 per 10 s) or the room (300 per 10 s) are over the limit.
-   * The limits are read from the messages table itself, so they hold across hibernation and restarts.
+   * The limits are read from the messages table itself (the room's once per instance, see roomRecent), so they hold
+   * across hibernation and restarts. `firstHere`: the person's first message in this room (a recommender signal).
    */
-  post(user: { userId: string; displayName: string }, text: string, now: number): ChatMessage | SendRefusal {
+  post(
+    user: { userId: string; displayName: string },
+    text: string,
+    now: number,
+  ): (ChatMessage & { firstHere: boolean }) | SendRefusal {
     const mine = this.nthNewest(CHAT_USER_RATE.limit, user.userId);
     if (mine !== null && mine > now - CHAT_USER_RATE.windowMs) {
       return this.refuse(mine + CHAT_USER_RATE.windowMs - now, `at most ${CHAT_USER_RATE.limit} messages per 10 s`);
     }
-    const room = this.nthNewest(CHAT_ROOM_RATE.limit, null);
+    const recent = this.roomRecent();
+    const room = recent.length >= CHAT_ROOM_RATE.limit ? recent[recent.length - CHAT_ROOM_RATE.limit] : null;
     if (room !== null && room > now - CHAT_ROOM_RATE.windowMs) {
       return this.refuse(room + CHAT_ROOM_RATE.windowMs - now, "this room is very busy right now");
     }
@@ -93,10 +102,37 @@ export class RoomChat {
         now,
       )
       .one();
-    this.sql.exec("INSERT INTO chat_signals (user_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING", user.userId, now);
+    recent.push(now);
+    if (recent.length > 2 * CHAT_ROOM_RATE.limit) recent.splice(0, recent.length - CHAT_ROOM_RATE.limit);
+    const firstHere =
+      this.sql
+        .exec(
+          "INSERT INTO chat_signals (user_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+          user.userId,
+          now,
+        )
+        .toArray().length > 0;
     const message = toMessage(row);
     this.enqueue(message, now);
-    return message;
+    return { ...message, firstHere };
+  }
+
+  /**
+   * created_at of the room's newest person messages, oldest first (at least the last CHAT_ROOM_RATE.limit): the
+   * room-wide limit. Read from storage once per instance (so it holds across hibernation and restarts), then kept
+   * here as post() appends: the same answer as asking the table per message, without walking 1,000 rows each time.
+   */
+  private roomRecent(): number[] {
+    if (this.recent) return this.recent;
+    this.recent = this.sql
+      .exec<{ created_at: number }>(
+        "SELECT created_at FROM chat_messages WHERE kind = 'user' ORDER BY seq DESC LIMIT ?",
+        CHAT_ROOM_RATE.limit,
+      )
+      .toArray()
+      .map((r) => r.created_at)
+      .reverse();
+    return this.recent;
   }
 
   /** People whose chatting the recommender has not heard about yet, oldest first. */
@@ -229,18 +265,13 @@ export class RoomChat {
     return this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM chat_messages").one().seq ?? 0;
   }
 
-  /** created_at of the n-th newest person message (of `userId`, or of anyone), or null if there are fewer. */
-  private nthNewest(n: number, userId: string | null): number | null {
-    const rows = userId
-      ? this.sql.exec<{ created_at: number }>(
-          "SELECT created_at FROM chat_messages WHERE user_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
-          userId,
-          n - 1,
-        )
-      : this.sql.exec<{ created_at: number }>(
-          "SELECT created_at FROM chat_messages WHERE kind = 'user' ORDER BY seq DESC LIMIT 1 OFFSET ?",
-          n - 1,
-        );
+  /** created_at of the n-th newest message of `userId`, or null if there are fewer. */
+  private nthNewest(n: number, userId: string): number | null {
+    const rows = this.sql.exec<{ created_at: number }>(
+      "SELECT created_at FROM chat_messages WHERE user_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
+      userId,
+      n - 1,
+    );
     return rows.toArray()[0]?.created_at ?? null;
   }
 

@@ -4,10 +4,11 @@ import type { ServerFrame } from "../../shared/protocol";
 /**
  * Fan-out of chat messages to a room's sockets, in staggered groups.
  *
- * A send costs tens of µs of the room's single thread (≈ 30–35 µs per ws.send in local workerd whatever the frame's
- * size or string kind, the same for the peer's sockets; the frame is serialized once per group flush, never per
- * socket), so one flush to 1,000 sockets takes 35–50 ms, blocks the object meanwhile, and the last socket in it
- * waits the whole flush.
+ * A send costs tens of µs of the room's single thread whatever the frame's size or string kind (the frame is
+ * serialized once per group flush, never per socket): ≈ 30–35 µs inside ws.send, and as much again outside it, for a
+ * socket that had nothing queued — the runtime starts a write pump for it, writes to the kernel, and later runs the
+ * pump's completion in the isolate (bench:chat, BENCH_TRACE: 50–80 µs of thread CPU per frame at 1,000 sockets). So one
+ * flush to 1,000 sockets takes 35–50 ms, blocks the object meanwhile, and the last socket in it waits the whole flush.
  * Batching bounds how many flushes run (each carries every message since the last), but with ONE flush per batch a
  * message that arrives just after a flush started waits for that flush, the next window and then up to a whole flush
  * again (≈ window + 2 flush durations, 90+ ms at 1,000 sockets, more when the object is busy).
@@ -21,7 +22,7 @@ import type { ServerFrame } from "../../shared/protocol";
  * previous one was due, so the flushes' own time does not stretch P; when the thread cannot keep up, the rotation
  * runs back to back (P then is what the sends cost: the fan-out is work-conserving, never idle with work pending).
  * Frames per second are N × 1000 / P whatever the message rate, so P trades tail latency (a message waits ≤ P for
- * its group) against the room's CPU (≈ N × 35 µs per P: 60 % of a core at 1,000 sockets and P = 60 ms).
+ * its group) against the room's CPU (≈ N × 55 µs per P, see PERIOD_MS_PER_SOCKET).
  *
  * Order per socket is kept: a group's frames carry its messages in order, and anything that must come after chat
  * (state changes, deletions, a newcomer's history) calls flushAll() first. A frame carries at most
@@ -29,11 +30,14 @@ import type { ServerFrame } from "../../shared/protocol";
  */
 export const FANOUT_GROUPS = 10;
 /**
- * Fan-out period per socket in the room: 1,000 sockets → every group flushed every 60 ms, ≈ 16,700 frames/s at
- * ≈ 35 µs of the runtime's thread each: the thread stays below saturation, where queueing makes the tail.
+ * Fan-out period per socket in the room: 1,000 sockets → every group flushed every 80 ms, 12,500 frames/s at
+ * ≈ 55 µs of the runtime's thread each (≈ 70 % of it with the messages' own handling), below saturation, where
+ * queueing and the collector's pauses make the tail. At 60 ms (sized for 35 µs per frame, the ws.send call alone)
+ * the thread was runnable 98–100 % of bench:chat's window, the rotation ran 54–80 ticks/s instead of 167 and each
+ * socket got a frame every 75–130 ms instead of 60 (session 6, docs/RELIABILITY.md).
  */
-export const PERIOD_MS_PER_SOCKET = 0.06;
-export const PERIOD_MS_MAX = 60;
+export const PERIOD_MS_PER_SOCKET = 0.08;
+export const PERIOD_MS_MAX = 80;
 /** No flush for this long: the room is quiet and the next message goes out to everyone at once. */
 export const QUIET_MS = 250;
 /** Largest chat.messages frame the room sends (a batch is split above it; one message is ≤ ~6 KB). */
