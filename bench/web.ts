@@ -339,7 +339,7 @@ try {
         ]
       : []),
     { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
-    { metric: "cold load CSS (gzip)", value: kib(last.css.gzip), unit: "KiB" },
+    { metric: "cold load CSS files (gzip; the entry CSS is inline)", value: kib(last.css.gzip), unit: "KiB" },
     { metric: "cold load total (gzip)", value: kib(last.total.gzip), unit: "KiB" },
     { metric: "cold load JS (on the wire)", value: kib(last.js.wire), unit: "KiB" },
     { metric: "cold load total (on the wire)", value: kib(last.total.wire), unit: "KiB" },

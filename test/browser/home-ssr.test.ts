@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
+import { ko } from "../../client/src/i18n/ko.ts";
 import { DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
@@ -73,6 +74,16 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
     const unverifiedHtml = await (await home(await sessionCookie(email, DEMO_PASSWORD))).text();
     expect(cards(unverifiedHtml)).toBe(0);
     expect(JSON.parse(bootBlock(unverifiedHtml)![1]).feed).toBeNull();
+    // …and the app, cold, shows them the way to verify, as it always did.
+    const fresh = await chromium.open();
+    await logInAs(fresh.page, email, DEMO_PASSWORD);
+    const unverifiedCold = await fresh.context.newPage();
+    const unverifiedProblems = watchConsole(unverifiedCold);
+    await unverifiedCold.goto(`${baseUrl}/`);
+    await unverifiedCold.getByRole("link", { name: ko["home.verifyCta"] }).waitFor();
+    expect(await unverifiedCold.getByTestId("feed-item").count()).toBe(0);
+    expect([...fresh.problems, ...unverifiedProblems]).toEqual([]);
+    await fresh.context.close();
     // A cookie that is no session at all: the plain shell, nothing inlined.
     const forgedHtml = await (await home("gonggu_session=not-a-session")).text();
     expect(cards(forgedHtml)).toBe(0);
