@@ -5,9 +5,11 @@ import { defineConfig } from "vitest/config";
  * Workers test files that get a runtime of their own (fresh D1, Durable Objects and Queue), because they assert on
  * global state that leftovers of other files would change: crons that walk every row (wallet-cron, recommend,
  * platform-limits), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
- * groupbuy-fast-path, platform-limits) and write counters over every table (fuzz). Every other workers file shares one workerd.
+ * groupbuy-fast-path, platform-limits), write counters over every table (fuzz) and platform-wide stats (console: the admin
+ * timeline counts every join and charge). Every other workers file shares one workerd.
  */
 const ISOLATED_WORKER_FILES = [
+  "test/worker/console.test.ts",
   "test/worker/fuzz-0.test.ts",
   "test/worker/fuzz-1.test.ts",
   "test/worker/groupbuy-fast-path.test.ts",
