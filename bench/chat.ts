@@ -33,7 +33,7 @@
  * what workers-chat-demo's fan-out (one send per socket per message) delivers here, ~50,000–56,000 sends/s: at
  * 50 msg/s the demo without its limiter keeps up (both deliver 100 %, ratio 1.00×; p50 41 vs 1,175 ms), so a
  * deliveries/s ratio only shows above its capacity, which a batching room's frame rate does not depend on. BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's
- * isolate during the load and prints where its time went.
+ * isolate during the load and prints where its time went; BENCH_TRACE=<file> records what a stall hunt needs (see TRACE).
  *
  * Clients connect 50 at a time; the load starts once every client has seen a probe message.
  * Bounded: BENCH_CLIENTS (1000) clients, BENCH_RATE (90) messages/s, BENCH_SECONDS (10) measured after a 2 s

@@ -62,7 +62,8 @@ function wranglerConfig(dir: string): string {
   const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, "bench/worker/join.ts"))}`)
     .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`)
-    .replace(/^\[assets\][^[]*/m, "");
+    // the whole [assets] table: every line up to the next table header (its values may hold "[" too)
+    .replace(/^\[assets\]\n(?:(?!\[).*\n)*/m, "");
   const path = join(dir, "wrangler.toml");
   writeFileSync(path, toml);
   const vars = existsSync(join(ROOT, ".dev.vars")) ? ".dev.vars" : ".dev.vars.example";

@@ -107,11 +107,12 @@ describe("admin.payables.list", () => {
       const gb = await fixtureBuy(db(), region.id);
       rows.push({ id: newId(now), sellerId: gb.sellerId, groupBuyId: gb.id, regionId: region.id, status, net });
     }
+    // Due in 100 years: these rows have no ledger behind them, and another file's payout cron (run with a later `now`
+    // in the shared runtime) would otherwise try to release the pending one and overdraw (groupbuy-settlement).
+    const availableAt = now + 100 * 365 * 86_400_000;
     await db()
       .insert(sellerPayables)
-      .values(
-        rows.map((r) => ({ ...r, gross: r.net + 500, fee: 500, availableAt: now, createdAt: now, updatedAt: now })),
-      );
+      .values(rows.map((r) => ({ ...r, gross: r.net + 500, fee: 500, availableAt, createdAt: now, updatedAt: now })));
 
     const after = await client.admin.payables.list.query({ limit: 100 });
     expect(after.totals.pending.net - before.totals.pending.net).toBe(9_500);

@@ -1,14 +1,27 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
 import { getDb } from "../../worker/db/client";
-import { membershipStatus } from "../../worker/db/schema";
+import { liveChannels, membershipStatus } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
+import worker from "../../worker/index";
+import { newId } from "../../worker/lib/ids";
 import { kstMonth } from "../../worker/membership/calendar";
 import { openSocket } from "./community-helpers";
 import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
 import { deliver } from "./payments-helpers";
+
+function liveRow(userId: string) {
+  return getDb(env).select().from(liveChannels).where(eq(liveChannels.userId, userId)).get();
+}
 
 async function inbox(p: Person) {
   return (await p.api.notifications.list.query({ limit: 50 })).items;
@@ -68,6 +81,43 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     expect(again).toMatchObject({ notification: { id: notice.id, kind: "groupbuy.filled" } });
     expect(ofKind(await inbox(a), "groupbuy.filled")).toHaveLength(1);
     socket!.ws.close();
+  });
+
+  it("the push wakes only the channels of members with a socket open (live_channels), and a closed one leaves", async () => {
+    const { region, gb } = await openBuy({ totalShares: 2, minShares: 2, maxPerPerson: 1 });
+    const [online, offline] = [await newResident(region), await newResident(region)];
+    const { socket } = await openSocket("/api/notifications/ws", { bearer: online.token });
+    await socket!.next((f) => f.type === "hello");
+    expect(await liveRow(online.id)).toBeTruthy();
+    expect(await liveRow(offline.id)).toBeUndefined();
+    for (const p of [online, offline])
+      await p.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const live = await socket!.next((f) => f.type === "notification", 5_000);
+    const at = (live as { notification: NotificationItem }).notification.createdAt;
+    await until("both told in the inbox", async () => ofKind(await inbox(offline), "groupbuy.filled").length === 1);
+    // a redelivery of the push, through a channel namespace that records whom it wakes
+    const woken: string[] = [];
+    const channels = {
+      idFromName: (name: string) => {
+        woken.push(name);
+        return env.USER_CHANNEL.idFromName(name);
+      },
+      get: (id: DurableObjectId) => env.USER_CHANNEL.get(id),
+    } as unknown as typeof env.USER_CHANNEL;
+    const batch = createMessageBatch("gonggu-jobs", [
+      {
+        id: newId(),
+        timestamp: new Date(),
+        attempts: 1,
+        body: { type: "groupbuy.pushNotices", groupBuyId: gb.id, status: "FILLED", at },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, { ...env, USER_CHANNEL: channels }, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    expect(woken).toEqual([online.id]);
+    socket!.ws.close();
+    await until("the closed channel left live_channels", async () => (await liveRow(online.id)) === undefined);
   });
 
   it("a cancellation tells each member their own refund and the reason", async () => {

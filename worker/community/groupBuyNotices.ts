@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { NotificationItem, NotificationKind } from "../../shared/schemas/notifications";
 import type { Db } from "../db/client";
-import { groupBuyMembers, notifications } from "../db/schema";
+import { groupBuyMembers, liveChannels, notifications } from "../db/schema";
 import { newId } from "../lib/ids";
 import { settleAllLimited } from "../lib/pool";
 import type { LiveEnv } from "./notifications";
@@ -70,7 +70,8 @@ export const LIVE_PUSH_MAX = 500;
 export const LIVE_PUSH_CONCURRENCY = 8;
 
 /**
- * Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX).
+ * Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX): only
+ * members in live_channels (liveChannels.ts), so a member without an open socket costs no Durable Object.
  * Runs in the queue consumer (job groupbuy.pushNotices, sent by the room's flush), not in the room: waking up to
  * LIVE_PUSH_MAX members' channels took the room's thread for seconds while joins waited for their answers.
  */
@@ -94,6 +95,8 @@ export async function pushMemberNotices(
               .from(groupBuyMembers)
               .where(eq(groupBuyMembers.groupBuyId, buy.groupBuyId)),
           ),
+          // only members with a socket open: waking every member's channel cost a Durable Object each
+          inArray(notifications.userId, db.select({ id: liveChannels.userId }).from(liveChannels)),
           eq(notifications.dedupeKey, dedupeKey(buy.groupBuyId, buy.status)),
           eq(notifications.createdAt, now),
         ),

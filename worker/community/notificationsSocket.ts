@@ -3,6 +3,7 @@ import { authenticateUpgrade } from "../accounts/socketAuth";
 import { getDb } from "../db/client";
 import { CHANNEL_UNREAD_HEADER, CHANNEL_USER_HEADER } from "../durable/UserChannel";
 import type { AppEnv } from "../env";
+import { markChannelLive } from "./liveChannels";
 import { unreadCount } from "./notifications";
 
 /**
@@ -20,7 +21,9 @@ export async function notificationsSocket(c: Context<AppEnv>) {
   if (!auth.ok) return c.json({ error: { code: auth.code, message: auth.message } }, auth.status);
   const headers = new Headers(c.req.raw.headers);
   headers.set(CHANNEL_USER_HEADER, auth.user.id);
-  headers.set(CHANNEL_UNREAD_HEADER, String(await unreadCount(db, auth.user.id)));
+  // the channel is live from now (before the socket is accepted, so no push in between is skipped)
+  const [unread] = await Promise.all([unreadCount(db, auth.user.id), markChannelLive(db, auth.user.id, now)]);
+  headers.set(CHANNEL_UNREAD_HEADER, String(unread));
   const stub = c.env.USER_CHANNEL.get(c.env.USER_CHANNEL.idFromName(auth.user.id));
   return stub.fetch(new Request(c.req.raw, { headers }));
 }

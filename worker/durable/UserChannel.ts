@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { NotificationFrame, NotificationItem } from "../../shared/schemas/notifications";
+import { markChannelClosed } from "../community/liveChannels";
+import { getDb } from "../db/client";
 
 /** Header the worker sets after authenticating the upgrade; a DO is only reachable through the worker. */
 export const CHANNEL_USER_HEADER = "x-gonggu-user-id";
@@ -56,12 +58,34 @@ export class UserChannel extends DurableObject<Env> {
     send(ws, { type: "error", code: "BAD_REQUEST", message: "This connection only delivers notifications." });
   }
 
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     try {
       // Reserved codes (1005/1006) may not be echoed back.
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // Already closed (the runtime may reply to the close itself).
+    }
+    await this.closedOne(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.closedOne(ws);
+  }
+
+  /** The last open socket gone: the user leaves live_channels (unless an open since then wrote a newer row). */
+  private async closedOne(closed: WebSocket): Promise<void> {
+    // the closing socket is no longer listed here; any other one still open keeps the channel live
+    const others = this.ctx.getWebSockets().filter((ws) => ws !== closed);
+    if (others.some((ws) => ws.readyState === WebSocket.OPEN)) return;
+    const seen = [closed, ...others].map((ws) => ws.deserializeAttachment() as Attachment | null);
+    const userId = seen.find((a) => a)?.userId;
+    if (!userId) return;
+    const openedBy = Math.max(...seen.map((a) => a?.openedAt ?? 0));
+    try {
+      await markChannelClosed(getDb(this.env), userId, openedBy);
+    } catch (e) {
+      // a row left behind only costs a needless push later
+      console.warn(JSON.stringify({ level: "warn", where: "userChannel.close", error: String(e) }));
     }
   }
 }

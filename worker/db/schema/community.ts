@@ -72,3 +72,16 @@ export const chatReports = sqliteTable(
     index("chat_reports_open_idx").on(t.resolvedAt, t.groupBuyId, t.messageId),
   ],
 );
+
+/**
+ * Who has a live notification socket open (worker/durable/UserChannel.ts): written when the worker hands an upgrade
+ * to the user's channel, deleted when that channel's last socket closes. The members' status push (job
+ * groupbuy.pushNotices) wakes only these users' channels, not one Durable Object per member of a filled buy. A row
+ * left by a missed close costs one needless push; a socket never goes unpushed while its row exists.
+ */
+export const liveChannels = sqliteTable("live_channels", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  openedAt: integer("opened_at").notNull(),
+});
