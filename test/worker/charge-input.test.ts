@@ -6,11 +6,8 @@ import { charges } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { insertChargeWithinLimits, limitWindows } from "../../worker/wallet/charges";
 import { errorOf } from "./helpers";
-import { cardMethod, countRows, key, payingBuyer } from "./payments-helpers";
+import { cardMethod, key, payingBuyer, userMoneyRows, userRows } from "./payments-helpers";
 import { db } from "./wallet-helpers";
-
-const TABLES = ["charges", "ledger_transfers", "ledger_accounts", "idempotency_keys", "payment_consents", "card_blobs"];
-const snapshot = async () => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await countRows(t)])));
 
 describe("wallet.charge input", () => {
   const bad: [string, (m: ReturnType<typeof cardMethod>) => unknown][] = [
@@ -54,14 +51,14 @@ describe("wallet.charge input", () => {
   ];
 
   it("refuses every bad input with BAD_REQUEST and a readable message, writing nothing", async () => {
-    const { client } = await payingBuyer();
-    const before = await snapshot();
+    const { client, user } = await payingBuyer();
+    const before = await userRows(user.id);
     for (const [label, make] of bad) {
       const err = await errorOf(client.wallet.charge.mutate(make(cardMethod()) as never));
       expect(err.code, label).toBe("BAD_REQUEST");
       expect(err.message, label).toMatch(/^Invalid input — /);
     }
-    expect(await snapshot()).toEqual(before);
+    expect(await userRows(user.id)).toEqual(before);
   });
 
   it("says which amount rule was broken", async () => {
@@ -79,15 +76,15 @@ describe("wallet.charge input", () => {
 
 describe("charge limits", () => {
   it("daily: 2,000,000 won per KST day, refused with what is left and nothing written", async () => {
-    const { client } = await payingBuyer();
+    const { client, user } = await payingBuyer();
     await client.wallet.charge.mutate({ amount: 1_500_000, idempotencyKey: key(), paymentMethod: cardMethod() });
-    const before = await countRows("ledger_transfers");
+    const before = await userMoneyRows(user.id);
     const err = await errorOf(
       client.wallet.charge.mutate({ amount: 600_000, idempotencyKey: key(), paymentMethod: cardMethod() }),
     );
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/500,000 won more today/);
-    expect(await countRows("ledger_transfers")).toBe(before);
+    expect(await userMoneyRows(user.id)).toEqual(before);
     await client.wallet.charge.mutate({ amount: 500_000, idempotencyKey: key(), paymentMethod: cardMethod() });
     expect((await client.wallet.get.query()).charged).toBe(2_000_000);
   });

@@ -54,9 +54,28 @@ export async function chargesOf(userId: string) {
   return db().select().from(charges).where(eq(charges.userId, userId)).orderBy(charges.createdAt).all();
 }
 
-export async function countRows(table: string): Promise<number> {
-  const row = await db().get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM "${table}"`));
-  return row?.n ?? 0;
+/**
+ * Rows of one user in every table a charge or refund writes: what "nothing written" is checked against. Scoped to the
+ * user, not the whole table: this file shares its runtime with others whose queue jobs and alarms may still be
+ * writing (a global count once saw 3 foreign ledger transfers land mid-test).
+ */
+export async function userRows(userId: string): Promise<Record<string, number>> {
+  const accounts = sql`SELECT id FROM ledger_accounts WHERE owner_id = ${userId}`;
+  const counts = {
+    charges: sql`SELECT count(*) AS n FROM charges WHERE user_id = ${userId}`,
+    ledger_accounts: sql`SELECT count(*) AS n FROM ledger_accounts WHERE owner_id = ${userId}`,
+    ledger_transfers: sql`SELECT count(*) AS n FROM ledger_transfers
+      WHERE debit_account_id IN (${accounts}) OR credit_account_id IN (${accounts})`,
+    idempotency_keys: sql`SELECT count(*) AS n FROM idempotency_keys WHERE user_id = ${userId}`,
+    payment_consents: sql`SELECT count(*) AS n FROM payment_consents WHERE user_id = ${userId}`,
+    card_blobs: sql`SELECT count(*) AS n FROM card_blobs WHERE user_id = ${userId}`,
+    refunds: sql`SELECT count(*) AS n FROM refunds WHERE user_id = ${userId}`,
+    refund_parts: sql`SELECT count(*) AS n FROM refund_parts WHERE user_id = ${userId}`,
+  };
+  const entries = await Promise.all(
+    Object.entries(counts).map(async ([table, query]) => [table, (await db().get<{ n: number }>(query))?.n ?? 0]),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** Delivers queue messages to the worker's consumer, as the Queue would (ids may repeat: a duplicate delivery). */
@@ -75,3 +94,9 @@ export const settleBody = (c: { id: string; book: string }) => ({
   chargeId: c.id,
   book: c.book,
 });
+
+/** userRows without the idempotency key: a refusal after the checks began is stored under its key (the retry gets the same answer). */
+export async function userMoneyRows(userId: string): Promise<Record<string, number>> {
+  const { idempotency_keys: _stored, ...rows } = await userRows(userId);
+  return rows;
+}

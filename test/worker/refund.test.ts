@@ -9,13 +9,14 @@ import {
   balances,
   cardMethod,
   chargesOf,
-  countRows,
   deliver,
   gatewayUp,
   key,
   payingBuyer,
   pg,
   setGateway,
+  userMoneyRows,
+  userRows,
 } from "./payments-helpers";
 import { db, fund } from "./wallet-helpers";
 
@@ -95,11 +96,11 @@ describe("wallet.refund", () => {
       amount: 5_000,
       now: Date.now(),
     });
-    const before = await countRows("refund_parts");
+    const before = await userMoneyRows(buyer.user.id);
     const err = await errorOf(buyer.client.wallet.refund.mutate({ amount: 4_001, idempotencyKey: key() }));
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/at most 4,000 won/);
-    expect(await countRows("refund_parts")).toBe(before);
+    expect(await userMoneyRows(buyer.user.id)).toEqual(before);
     const ok = await buyer.client.wallet.refund.mutate({ amount: 4_000, idempotencyKey: key() });
     expect(ok.refund.status).toBe("succeeded");
     expect(ok.wallet).toMatchObject({ charged: 6_000, reward: 50_000, held: 56_000, available: 0 });
@@ -164,12 +165,12 @@ describe("wallet.refund", () => {
   it("bad amounts are refused with BAD_REQUEST and nothing written", async () => {
     const buyer = await payingBuyer();
     await chargeCard(buyer, 10_000);
-    const before = await countRows("refunds");
+    const before = await userRows(buyer.user.id);
     for (const amount of [0, -1, 1.5, "1000", null, 10_000_001]) {
       const err = await errorOf(buyer.client.wallet.refund.mutate({ amount: amount as number, idempotencyKey: key() }));
       expect(err.code, String(amount)).toBe("BAD_REQUEST");
     }
-    expect(await countRows("refunds")).toBe(before);
+    expect(await userRows(buyer.user.id)).toEqual(before);
     const nothing = await payingBuyer();
     expect((await errorOf(nothing.client.wallet.refund.mutate({ amount: 1, idempotencyKey: key() }))).message).toMatch(
       /Nothing is refundable/,

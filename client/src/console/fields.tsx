@@ -1,4 +1,4 @@
-import { For, type JSX, Show, splitProps } from "solid-js";
+import { For, type JSX, splitProps } from "solid-js";
 import { FieldError, FormError } from "../components/Field";
 
 /** A labelled select with the server's message for it underneath. */

@@ -1,5 +1,5 @@
 import { useNavigate } from "@solidjs/router";
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createResource, createSignal, For } from "solid-js";
 import { PRODUCT_CATEGORIES, type ProductCategory } from "../../../shared/schemas/groupbuy";
 import { INTERESTS_MAX } from "../../../shared/schemas/recommend";
 import { FormError } from "../components/Field";

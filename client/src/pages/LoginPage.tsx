@@ -1,5 +1,4 @@
 import { A } from "@solidjs/router";
-import { Show } from "solid-js";
 import { Field, FormError } from "../components/Field";
 import { errorCode } from "../lib/api";
 import { createSubmission } from "../lib/forms";

@@ -1,5 +1,4 @@
 import { A, useNavigate } from "@solidjs/router";
-import { Show } from "solid-js";
 import { Field, FormError } from "../components/Field";
 import { createSubmission } from "../lib/forms";
 import { t } from "../lib/i18n";
