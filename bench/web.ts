@@ -48,6 +48,10 @@ interface Sample {
   /** The worker drew the first cards into the HTML (worker/web/home.ts): when the app took their place (ms), or 0. */
   served: boolean;
   takeover: number;
+  /** Cumulative layout shift until a moment after the takeover (layout-shift entries without recent input). */
+  cls: number;
+  /** The first feed card's top (px) when it first appeared and once the app had taken over (null: no takeover). */
+  cardTop: { first: number; after: number | null };
   /** When each boot request's response had fully arrived (responseEnd), by procedure list. */
   boot: Record<string, number>;
   /** Main-thread time in script (CDP ScriptDuration) until the first feed card was in the DOM: less noisy than LCP. */
@@ -61,7 +65,15 @@ interface Sample {
 }
 
 /** What OBSERVE keeps on the page's window. */
-type Observed = { __lcp: number; __feed: number; __lcpElement: string; __served: boolean; __takeover: number };
+type Observed = {
+  __lcp: number;
+  __feed: number;
+  __lcpElement: string;
+  __served: boolean;
+  __takeover: number;
+  __cls: number;
+  __cardTop: number;
+};
 
 // Runs in the page before any script: records LCP candidates and when the first feed card appears.
 const OBSERVE = () => {
@@ -71,6 +83,13 @@ const OBSERVE = () => {
   w.__lcpElement = "";
   w.__served = false;
   w.__takeover = 0;
+  w.__cls = 0;
+  w.__cardTop = 0;
+  // What a reader sees jump: the sum of layout shifts not caused by their own input (the CLS of the load).
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+      if (!e.hadRecentInput) w.__cls += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
   // A page the worker drew (<html data-ssr> with cards): the app later replaces #root with its own (main.tsx).
   let root: Element | null = null;
   new MutationObserver((_, obs) => {
@@ -94,8 +113,10 @@ const OBSERVE = () => {
     }
   }).observe({ type: "largest-contentful-paint", buffered: true });
   new MutationObserver((_, obs) => {
-    if (document.querySelector('[data-testid="feed-item"]')) {
+    const card = document.querySelector('[data-testid="feed-item"]');
+    if (card) {
       w.__feed = performance.now();
+      w.__cardTop = card.getBoundingClientRect().top;
       w.__served =
         document.documentElement.hasAttribute("data-ssr") &&
         !!document.querySelector("[data-ssr] [data-testid=feed-item]");
@@ -164,8 +185,16 @@ async function coldLoad(
         { timeout: 10_000, polling: 50 },
       )
       .catch(() => {});
-    const { lcp, lcpElement, feed, served, takeover, boot, waterfall } = await page.evaluate(() => {
+    // Layout shifts are reported after the frame that made them: let a few frames and 300 ms pass after the takeover.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 300))),
+        ),
+    );
+    const { lcp, lcpElement, feed, served, takeover, boot, waterfall, cls, cardTop } = await page.evaluate(() => {
       const w = window as unknown as Observed;
+      const card = document.querySelector('[data-testid="feed-item"]');
       const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
       const line = (name: string, start: number, end: number) =>
@@ -182,6 +211,8 @@ async function coldLoad(
         takeover: w.__takeover,
         boot,
         feed: w.__feed,
+        cls: w.__cls,
+        cardTop: { first: w.__cardTop, after: w.__takeover && card ? card.getBoundingClientRect().top : null },
         waterfall: [
           line("document", nav.startTime, nav.responseEnd),
           ...entries.map((e) => line(e.name.replace(location.origin, ""), e.startTime, e.responseEnd)),
@@ -198,6 +229,8 @@ async function coldLoad(
       feed,
       served,
       takeover,
+      cls,
+      cardTop,
       boot,
       script,
       busy,
@@ -338,6 +371,20 @@ try {
           },
         ]
       : []),
+    {
+      metric: `cumulative layout shift (CLS), cold, CPU ×${THROTTLE} (median of ${RUNS})`,
+      value: Math.round(median(slow.map((s) => s.cls)) * 1000) / 1000,
+      unit: "",
+      baseline: Math.round(median(fast.map((s) => s.cls)) * 1000) / 1000,
+    },
+    {
+      metric: `first card moved at the takeover, CPU ×${THROTTLE} (largest)`,
+      value: Math.max(
+        0,
+        ...slow.map((s) => (s.cardTop.after === null ? 0 : Math.abs(s.cardTop.after - s.cardTop.first))),
+      ),
+      unit: "px",
+    },
     { metric: "cold load JS (gzip)", value: kib(last.js.gzip), unit: "KiB" },
     { metric: "cold load CSS files (gzip; the entry CSS is inline)", value: kib(last.css.gzip), unit: "KiB" },
     { metric: "cold load total (gzip)", value: kib(last.total.gzip), unit: "KiB" },
@@ -355,12 +402,17 @@ try {
       .join(" ")}`,
   );
   for (const r of rows) {
-    const extra = "baseline" in r ? `   (unthrottled ${r.baseline} ${r.unit}, ratio ×${r.ratio})` : "";
+    const extra =
+      "ratio" in r
+        ? `   (unthrottled ${r.baseline} ${r.unit}, ratio ×${r.ratio})`
+        : "baseline" in r
+          ? `   (unthrottled ${r.baseline})`
+          : "";
     console.log(`  ${r.metric.padEnd(58)} ${String(r.value).padStart(8)} ${r.unit}${extra}`);
   }
   // Per load: what the LCP was and when each boot answer had arrived, so a reader sees what sets the floor.
   console.log(
-    "each load: LCP (element) · first feed card · who drew it · main thread until then: busy, script, layout+style · API responses complete at",
+    "each load: LCP (element) · CLS · first feed card · who drew it · main thread until then: busy, script, layout+style · API responses complete at",
   );
   const drawn = (s: Sample) => (s.served ? `server (app took over at ${s.takeover ? ms(s.takeover) : "?"})` : "app");
   const each = (label: string, xs: Sample[]) => {
@@ -369,8 +421,10 @@ try {
         .map(([k, v]) => `${k} ${v}`)
         .join(", ");
       const thread = `busy ${ms(s.busy)}, script ${ms(s.script)}, layout ${ms(s.layout)}`;
+      const moved =
+        s.cardTop.after === null ? "" : `, first card top ${ms(s.cardTop.first)} → ${ms(s.cardTop.after)} px`;
       console.log(
-        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · feed ${ms(s.feed)} · ${drawn(s)} · ${thread} · ${boot}`,
+        `  ${label} LCP ${String(ms(s.lcp)).padStart(5)} ms (${s.lcpElement}) · CLS ${s.cls.toFixed(3)}${moved} · feed ${ms(s.feed)} · ${drawn(s)} · ${thread} · ${boot}`,
       );
     }
   };

@@ -1,7 +1,9 @@
+import { GROUP_BUY_STATUSES, type GroupBuyStatus, PRODUCT_CATEGORIES, type ProductCategory } from "./groupbuy";
+
 /**
- * The home feed's card, as HTML: the one template both the worker (worker/web/home.ts streams the first feed page
+ * The home feed's card and filter bar, as HTML: the one template both the worker (worker/web/home.ts streams the first feed page
  * into index.html) and the SPA (pages/home/Feed.tsx) draw, so the card the server painted and the one the app takes
- * over with are the same markup. Every value from the group buy is escaped here; callers pass plain data.
+ * over with are the same markup (and take the same room: the cards do not move when the app takes over). Every value from the group buy is escaped here; callers pass plain data.
  */
 
 /** What a card shows of a group buy (a subset of groupBuys.list's items). */
@@ -17,7 +19,16 @@ export interface FeedCardItem {
 
 /** The UI strings a card needs, already in the reader's language (keys of client/src/i18n). */
 export type CardWords = (
-  key: "gb.filled" | "gb.shares" | "gb.perShare" | `category.${string}`,
+  key:
+    | "gb.filled"
+    | "gb.shares"
+    | "gb.perShare"
+    | `category.${string}`
+    | `gb.status.${string}`
+    | "feed.filters"
+    | "feed.status"
+    | "feed.category"
+    | "feed.allCategories",
   params?: Record<string, string | number>,
 ) => string;
 
@@ -44,5 +55,28 @@ export function feedCardHtml(g: FeedCardItem, t: CardWords, won: (amount: number
     `<p class="muted">${escapeHtml(g.sellerName)} · ${escapeHtml(t(`category.${g.category}`))}</p>` +
     `<p class="price">${escapeHtml(t("gb.perShare", { price: won(g.pricePerShare) }))}</p>` +
     `<div class="progress">${progressHtml(g.takenShares, g.totalShares, t)}</div></article>`
+  );
+}
+
+/** What the filter bar has chosen. */
+export interface FeedFilters {
+  status: GroupBuyStatus;
+  category: ProductCategory | "";
+}
+
+function optionHtml(value: string, label: string, chosen: string): string {
+  return `<option value="${escapeHtml(value)}"${value === chosen ? " selected" : ""}>${escapeHtml(label)}</option>`;
+}
+
+/** The inside of the feed's `<fieldset class="filters">`: the status and category selects (#feed-status, #feed-category). */
+export function feedFiltersHtml(t: CardWords, chosen: FeedFilters): string {
+  const statuses = GROUP_BUY_STATUSES.map((s) => optionHtml(s, t(`gb.status.${s}`), chosen.status)).join("");
+  const categories = PRODUCT_CATEGORIES.map((c) => optionHtml(c, t(`category.${c}`), chosen.category)).join("");
+  return (
+    `<legend class="sr-only">${escapeHtml(t("feed.filters"))}</legend>` +
+    `<div class="field"><label for="feed-status">${escapeHtml(t("feed.status"))}</label>` +
+    `<select id="feed-status">${statuses}</select></div>` +
+    `<div class="field"><label for="feed-category">${escapeHtml(t("feed.category"))}</label>` +
+    `<select id="feed-category">${optionHtml("", t("feed.allCategories"), chosen.category)}${categories}</select></div>`
   );
 }

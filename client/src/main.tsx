@@ -46,6 +46,13 @@ void localeReady.then(async () => {
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, TAKEOVER_MS));
   void Promise.race([feedDrawnPromise, timeout]).then(() => {
     next.id = "root";
+    // The server drew the app's own filter bar (same ids): a choice made on it before now stays chosen.
+    for (const served of root.querySelectorAll("select")) {
+      const own = served.id ? next.querySelector(`#${served.id}`) : null;
+      if (!(own instanceof HTMLSelectElement) || own.value === served.value) continue;
+      own.value = served.value;
+      own.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     root.replaceWith(next);
   });
 });

@@ -9,7 +9,7 @@ import {
   type ServerBoot,
   WON_FORMAT,
 } from "../../client/src/lib/bootKeys";
-import { type CardWords, escapeHtml, feedCardHtml } from "../../shared/feedCard";
+import { type CardWords, escapeHtml, feedCardHtml, feedFiltersHtml } from "../../shared/feedCard";
 import { fillWords } from "../../shared/words";
 import { readCookie } from "../accounts/sessions";
 import type { AppEnv } from "../env";
@@ -55,7 +55,11 @@ function words(locale: "ko" | "en"): CardWords {
   return (key, params) => fillWords(dict[key] ?? key, params);
 }
 
-/** The feed section as the app draws it before its filters come in: heading and the first FEED_LEAD cards. */
+/**
+ * The feed section as the app first draws it: heading, the filter bar (the app's own markup, at its defaults) and the
+ * first FEED_LEAD cards, so nothing moves when the app takes the section over. A filter chosen here before then is
+ * carried over (main.tsx).
+ */
 function feedHtml(boot: ServerBoot, locale: "ko" | "en"): string {
   const items = boot.feed?.page.items.slice(0, FEED_LEAD) ?? [];
   if (items.length === 0) return "";
@@ -65,6 +69,7 @@ function feedHtml(boot: ServerBoot, locale: "ko" | "en"): string {
   const heading = escapeHtml((locale === "en" ? en : ko)["home.feed"]);
   return (
     `<section aria-labelledby="feed-heading" class="home-section"><h2 id="feed-heading">${heading}</h2>` +
+    `<fieldset class="filters">${feedFiltersHtml(t, { status: "OPEN", category: "" })}</fieldset>` +
     `<ul class="cards" data-testid="feed" data-ssr>${cards}</ul></section>`
   );
 }

@@ -10,14 +10,10 @@ import {
   onMount,
   Show,
   Switch,
+  untrack,
 } from "solid-js";
-import { type CardWords, feedCardHtml, progressHtml } from "../../../../shared/feedCard";
-import {
-  GROUP_BUY_STATUSES,
-  type GroupBuyStatus,
-  PRODUCT_CATEGORIES,
-  type ProductCategory,
-} from "../../../../shared/groupbuy";
+import { type CardWords, feedCardHtml, feedFiltersHtml, progressHtml } from "../../../../shared/feedCard";
+import type { GroupBuyStatus, ProductCategory } from "../../../../shared/groupbuy";
 import { Empty, LoadError, Loading } from "../../components/Status";
 import type { MessageKey } from "../../i18n/ko";
 import { api, type RouterOutputs } from "../../lib/api";
@@ -111,30 +107,21 @@ export function Feed(props: { regionId: string; interlude?: () => JSX.Element })
   return (
     <section aria-labelledby="feed-heading" class="home-section">
       <h2 id="feed-heading">{t("home.feed")}</h2>
-      <fieldset class="filters">
-        <legend class="sr-only">{t("feed.filters")}</legend>
-        <div class="field">
-          <label for="feed-status">{t("feed.status")}</label>
-          <select
-            id="feed-status"
-            value={status()}
-            onChange={(e) => filter(() => setStatus(e.currentTarget.value as GroupBuyStatus))}
-          >
-            <For each={GROUP_BUY_STATUSES}>{(s) => <option value={s}>{t(`gb.status.${s}`)}</option>}</For>
-          </select>
-        </div>
-        <div class="field">
-          <label for="feed-category">{t("feed.category")}</label>
-          <select
-            id="feed-category"
-            value={category()}
-            onChange={(e) => filter(() => setCategory(e.currentTarget.value as ProductCategory | ""))}
-          >
-            <option value="">{t("feed.allCategories")}</option>
-            <For each={PRODUCT_CATEGORIES}>{(c) => <option value={c}>{t(`category.${c}`)}</option>}</For>
-          </select>
-        </div>
-      </fieldset>
+      {/* The bar's markup is shared/feedCard.ts's, like the cards: the worker draws the same one above its cards. It is
+          redrawn for a new language only, with what is chosen (not on each choice: the select keeps its focus). */}
+      <fieldset
+        class="filters"
+        innerHTML={feedFiltersHtml(
+          words,
+          untrack(() => ({ status: status(), category: category() })),
+        )}
+        onChange={(e) => {
+          const select = e.target;
+          if (!(select instanceof HTMLSelectElement)) return;
+          if (select.id === "feed-status") filter(() => setStatus(select.value as GroupBuyStatus));
+          if (select.id === "feed-category") filter(() => setCategory(select.value as ProductCategory | ""));
+        }}
+      />
       <Switch>
         <Match when={page.error && items().length === 0}>
           <LoadError error={page.error} retry={refetch} />
