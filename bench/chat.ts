@@ -131,33 +131,46 @@ function groupCpu(pgid: number): Map<string, number> {
   return out;
 }
 
+/** The workerd processes of the process group `wrangler dev` was started in. */
+function workerdPids(pgid: number): string[] {
+  return spawnSync("pgrep", ["-g", String(pgid), "workerd"], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .filter(Boolean);
+}
+
+/** Calls `visit` for each thread of those processes; one that ends while it is read is skipped. */
+function forEachThread(pids: string[], visit: (pid: string, tid: string) => void): void {
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        visit(pid, tid);
+      } catch {}
+    }
+  }
+}
+
 /**
  * BENCH_DEBUG: samples every 20 ms which workerd threads of the group sit in uninterruptible sleep (state D: disk I/O
  * such as an fsync) and where (wchan); a stall of the room shows here when its thread waits for the disk.
  */
 function watchBlocked(pgid: number): () => string {
   const seen = new Map<string, number>();
-  const pids = spawnSync("pgrep", ["-g", String(pgid), "workerd"], { encoding: "utf8" })
-    .stdout.trim()
-    .split("\n");
+  const pids = workerdPids(pgid);
   const timer = setInterval(() => {
-    for (const pid of pids.filter(Boolean)) {
-      let tids: string[] = [];
-      try {
-        tids = readdirSync(`/proc/${pid}/task`);
-      } catch {
-        continue;
-      }
-      for (const tid of tids) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-          if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "D") continue;
-          const wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8") || "?";
-          const key = `${tid === pid ? "main" : "other"} thread in ${wchan}`;
-          seen.set(key, (seen.get(key) ?? 0) + 1);
-        } catch {}
-      }
-    }
+    forEachThread(pids, (pid, tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "D") return;
+      const wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8") || "?";
+      const key = `${tid === pid ? "main" : "other"} thread in ${wchan}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    });
   }, 20);
   return () => {
     clearInterval(timer);
@@ -172,26 +185,13 @@ function watchBlocked(pgid: number): () => string {
  */
 function watchSchedstat(pgid: number): () => [number, number, number, number][] {
   const out: [number, number, number, number][] = [];
-  const pids = spawnSync("pgrep", ["-g", String(pgid), "workerd"], { encoding: "utf8" })
-    .stdout.trim()
-    .split("\n")
-    .filter(Boolean);
+  const pids = workerdPids(pgid);
   const timer = setInterval(() => {
     const t = Number(process.hrtime.bigint()) / 1e6;
-    for (const pid of pids) {
-      let tids: string[] = [];
-      try {
-        tids = readdirSync(`/proc/${pid}/task`);
-      } catch {
-        continue;
-      }
-      for (const tid of tids) {
-        try {
-          const [cpu, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
-          out.push([t, Number(tid), cpu / 1e6, wait / 1e6]);
-        } catch {}
-      }
-    }
+    forEachThread(pids, (pid, tid) => {
+      const [cpu, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
+      out.push([t, Number(tid), cpu / 1e6, wait / 1e6]);
+    });
   }, 10);
   return () => {
     clearInterval(timer);
