@@ -27,9 +27,6 @@ function dedupeKey(groupBuyId: string, status: GroupBuyStatus) {
  * FAILED/CANCELLED, what their holds paid), however many members there are. The per-user dedupe key makes
  * it safe to run on every mirror flush: a member already told is skipped, a member mirrored later is caught.
  */
-/** Whether members hear about this status (memberNoticeStatement writes something). */
-export const noticedStatus = (status: GroupBuyStatus) => MEMBER_NOTICES[status] !== undefined;
-
 export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
   const kind = MEMBER_NOTICES[buy.status];
   if (!kind) return null;

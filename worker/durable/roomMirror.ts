@@ -1,6 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { memberNoticeStatement, noticedStatus } from "../community/groupBuyNotices";
+import { memberNoticeStatement } from "../community/groupBuyNotices";
 import { type BatchItem, changedRows, getDb, runBatch } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
@@ -161,10 +161,12 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
         { groupBuyId: meta.groupBuyId, title: meta.title, status: e.toStatus, statusReason: e.reason },
         now,
       );
-      if (notice) statements.push(notice);
+      if (notice) {
+        statements.push(notice);
+        announced = true; // once the batch below has run (it throws otherwise)
+      }
     }
     await runBatch(db, statements);
-    announced ||= events.some((e) => noticedStatus(e.toStatus));
     store.markMirrored(
       rows.map((r) => ({ id: r.id, rev: r.rev })),
       events.map((e) => e.seq),
