@@ -48,6 +48,7 @@ import { join, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
+import { OBSERVABILITY_ENV, OBSERVABILITY_NOTE } from "./lib/observability.ts";
 import { longestStretches, startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
 
@@ -95,6 +96,7 @@ const ENV = {
   WRANGLER_LOG: "debug",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   CI: "1",
+  ...OBSERVABILITY_ENV,
 };
 
 /** A bench message's text inside any frame: "b:<performance.now() at send>:<n>" (or the settle probe). */
@@ -578,6 +580,7 @@ async function main() {
       `clients connect ${VIA === "direct" ? "to the runtime directly (BENCH_VIA=proxy: through wrangler's dev proxy)" : "through wrangler's dev proxy"}`,
   );
   console.log(`both servers keep their local storage under ${STATE_ROOT} (BENCH_STATE_DIR)`);
+  console.log(OBSERVABILITY_NOTE);
   console.log(
     PEER_LIMITER
       ? "peer: workers-chat-demo exactly as published (its per-IP limiter on; each client has its own fake IP)"

@@ -29,6 +29,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../scripts/lib/proc.ts";
+import { OBSERVABILITY_NOTE } from "./lib/observability.ts";
 import { inclusive, startProfile, summarize } from "./lib/profile.ts";
 import { RawConnection, type RawResponse } from "./lib/rawHttp.ts";
 import { row, writeResult } from "./lib/results.ts";
@@ -389,8 +390,9 @@ async function main() {
     );
     console.log(
       `clients connect ${VIA === "direct" ? `to the workerd runtime directly (${BASE}; BENCH_VIA=proxy: through wrangler dev's proxy)` : "through wrangler dev's proxy"}; ` +
-        `client: ${CLIENT === "raw" ? "one keep-alive node:net socket each, hand-written HTTP/1.1 (BENCH_CLIENT=fetch: Node fetch)" : "Node fetch (undici)"}\n`,
+        `client: ${CLIENT === "raw" ? "one keep-alive node:net socket each, hand-written HTTP/1.1 (BENCH_CLIENT=fetch: Node fetch)" : "Node fetch (undici)"}`,
     );
+    console.log(`${OBSERVABILITY_NOTE}\n`);
     console.log(
       "storm        attempts  ok     sold-out  other  seconds  per s    p50 ms  p99 ms  load  CPU ms/attempt",
     );

@@ -1,7 +1,8 @@
 /**
  * The one way a bench runs a worker: a temp state dir, local D1 migrations (+ the demo seed if asked), `wrangler dev`
  * on 127.0.0.1 through scripts/lib/local.ts (the same steps `npm start` and the browser tests use), a health poll,
- * and a stop that ends wrangler and workerd and removes the temp dir. localhost only.
+ * and a stop that ends wrangler and workerd and removes the temp dir. localhost only. wrangler dev's local
+ * observability is off for benches (./observability.ts).
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import {
   waitForHealth,
 } from "../../scripts/lib/local.ts";
 import { ROOT } from "../../scripts/lib/proc.ts";
+import { OBSERVABILITY_ENV } from "./observability.ts";
 
 export interface BenchServerOptions {
   /** Temp dir prefix, e.g. "ledger" → /tmp/gonggu-bench-ledger-XXXX. */
@@ -87,7 +89,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       detached: true,
       capture: true,
       // debug logging makes wrangler print the runtime's own address (userWorkerUrl)
-      env: options.runtime ? { WRANGLER_LOG: "debug" } : undefined,
+      env: options.runtime ? { ...OBSERVABILITY_ENV, WRANGLER_LOG: "debug" } : OBSERVABILITY_ENV,
     });
     let runtimeBase: string | null = null;
     let pending = "";
