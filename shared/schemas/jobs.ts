@@ -22,6 +22,8 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
     groupBuyId: idSchema,
     status: z.enum(GROUP_BUY_STATUSES),
     at: z.number().int(),
+    /** The page after this member (user id); absent for the first page. */
+    after: idSchema.optional(),
   }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({

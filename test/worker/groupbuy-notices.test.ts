@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
+import { pushMemberNotices } from "../../worker/community/groupBuyNotices";
 import { getDb } from "../../worker/db/client";
 import { liveChannels, membershipStatus } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
@@ -118,6 +119,53 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     expect(woken).toEqual([online.id]);
     socket!.ws.close();
     await until("the closed channel left live_channels", async () => (await liveRow(online.id)) === undefined);
+  });
+
+  it("the push pages through the members online: a page per job, the next page sent first as its own job", async () => {
+    const { region, gb } = await openBuy({ totalShares: 3, minShares: 3, maxPerPerson: 1 });
+    const people = [await newResident(region), await newResident(region), await newResident(region)];
+    const sockets = [];
+    for (const p of people) {
+      const { socket } = await openSocket("/api/notifications/ws", { bearer: p.token });
+      await socket!.next((f) => f.type === "hello");
+      sockets.push(socket!);
+    }
+    for (const p of people) await p.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    const live = await sockets[0].next((f) => f.type === "notification", 5_000);
+    const at = (live as { notification: NotificationItem }).notification.createdAt;
+    const byId = people.map((p) => p.id).sort();
+    // the same job, run by hand with pages of 2, through bindings that record whom it wakes and what it sends
+    const woken: string[] = [];
+    const sent: unknown[] = [];
+    const recording = (failSend = false) => ({
+      ...env,
+      USER_CHANNEL: {
+        idFromName: (name: string) => {
+          woken.push(name);
+          return env.USER_CHANNEL.idFromName(name);
+        },
+        get: (id: DurableObjectId) => env.USER_CHANNEL.get(id),
+      } as unknown as typeof env.USER_CHANNEL,
+      JOBS: {
+        send: async (body: unknown) => {
+          if (failSend) throw new Error("queue unavailable");
+          sent.push(body);
+        },
+      } as unknown as typeof env.JOBS,
+    });
+    const first = { groupBuyId: gb.id, status: "FILLED" as const, at };
+    await pushMemberNotices(recording(), getDb(env), first, 2);
+    expect(woken.sort()).toEqual(byId.slice(0, 2));
+    expect(sent).toEqual([{ type: "groupbuy.pushNotices", ...first, after: byId[1] }]);
+    woken.length = 0;
+    await pushMemberNotices(recording(), getDb(env), sent[0] as typeof first, 2);
+    expect(woken).toEqual([byId[2]]);
+    expect(sent).toHaveLength(1); // the last page sends nothing more
+    // the next page cannot be queued: the job fails (the queue retries it) before waking anyone
+    woken.length = 0;
+    await expect(pushMemberNotices(recording(true), getDb(env), first, 2)).rejects.toThrow("queue unavailable");
+    expect(woken).toEqual([]);
+    for (const socket of sockets) socket.ws.close();
   });
 
   it("a cancellation tells each member their own refund and the reason", async () => {

@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
+import type { JobMessage } from "../../shared/schemas/jobs";
 import type { NotificationItem, NotificationKind } from "../../shared/schemas/notifications";
 import type { Db } from "../db/client";
 import { groupBuyMembers, liveChannels, notifications } from "../db/schema";
@@ -61,53 +62,78 @@ export function memberNoticeStatement(db: Db, buy: BuyForNotice, now: number) {
     .onConflictDoNothing();
 }
 
-/** Live pushes per call: one subrequest each, so a full buy stays inside an invocation's budget; the rest are in the inbox. */
-export const LIVE_PUSH_MAX = 500;
+/**
+ * Member channels one push job wakes. Each is a subrequest, and one queue batch (max_batch_size 25 in wrangler.toml)
+ * may carry 25 push jobs: 25 × (32 pushes + its read + the next page's send) = 850 stays under the 1,000 subrequests
+ * of one invocation. A buy with more members online chains its pages as follow-up jobs.
+ */
+export const LIVE_PUSH_PAGE = 32;
 /** Member channels pushed to at once (worker/lib/pool.ts). */
 export const LIVE_PUSH_CONCURRENCY = 8;
 
+export type PushNoticesJob = Extract<JobMessage, { type: "groupbuy.pushNotices" }>;
+
 /**
- * Relays what `memberNoticeStatement` wrote at `now` to the members' open sockets (best effort, ≤ LIVE_PUSH_MAX): only
- * members in live_channels (liveChannels.ts), so a member without an open socket costs no Durable Object.
- * Runs in the queue consumer (job groupbuy.pushNotices, sent by the room's flush), not in the room: waking up to
- * LIVE_PUSH_MAX members' channels took the room's thread for seconds while joins waited for their answers.
+ * Relays what `memberNoticeStatement` wrote at `job.at` to the members' open sockets, one page of LIVE_PUSH_PAGE
+ * members (by user id, after `job.after`) per job: only members in live_channels (liveChannels.ts), so a member
+ * without an open socket costs no Durable Object. Runs in the queue consumer (job groupbuy.pushNotices, sent by the
+ * room's flush), not in the room: waking hundreds of members' channels took the room's thread for seconds while joins
+ * waited for their answers.
+ *
+ * The next page's job is sent before this page is pushed, and a failed send fails the job (the queue retries it), so
+ * no page is dropped; a retry may push this page twice (items carry their id). The pushes themselves are best effort:
+ * the inbox rows are the notice.
  */
 export async function pushMemberNotices(
-  env: LiveEnv,
+  env: LiveEnv & Pick<Env, "JOBS">,
   db: Db,
-  buy: Pick<BuyForNotice, "groupBuyId" | "status">,
-  now: number,
+  job: Omit<PushNoticesJob, "type">,
+  pageSize = LIVE_PUSH_PAGE,
 ) {
-  if (!MEMBER_NOTICES[buy.status]) return;
-  try {
-    const rows = await db
-      .select()
-      .from(notifications)
-      .where(
-        and(
-          inArray(
-            notifications.userId,
-            db
-              .select({ id: groupBuyMembers.userId })
-              .from(groupBuyMembers)
-              .where(eq(groupBuyMembers.groupBuyId, buy.groupBuyId)),
-          ),
-          // only members with a socket open: waking every member's channel cost a Durable Object each
-          inArray(notifications.userId, db.select({ id: liveChannels.userId }).from(liveChannels)),
-          eq(notifications.dedupeKey, dedupeKey(buy.groupBuyId, buy.status)),
-          eq(notifications.createdAt, now),
+  if (!MEMBER_NOTICES[job.status]) return;
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        inArray(
+          notifications.userId,
+          db
+            .select({ id: groupBuyMembers.userId })
+            .from(groupBuyMembers)
+            .where(eq(groupBuyMembers.groupBuyId, job.groupBuyId)),
         ),
-      )
-      .limit(LIVE_PUSH_MAX)
-      .all();
-    // A few at a time: a filled buy has up to LIVE_PUSH_MAX members; waking all their channels at once crowds out
-    // whatever else this isolate is answering.
-    await settleAllLimited(rows, LIVE_PUSH_CONCURRENCY, (r) =>
-      env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
-        { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,
-      ]),
+        // only members with a socket open: waking every member's channel cost a Durable Object each
+        inArray(notifications.userId, db.select({ id: liveChannels.userId }).from(liveChannels)),
+        eq(notifications.dedupeKey, dedupeKey(job.groupBuyId, job.status)),
+        eq(notifications.createdAt, job.at),
+        job.after === undefined ? undefined : gt(notifications.userId, job.after),
+      ),
+    )
+    .orderBy(asc(notifications.userId))
+    .limit(pageSize + 1)
+    .all();
+  const page = rows.slice(0, pageSize);
+  if (rows.length > pageSize) {
+    const next: PushNoticesJob = {
+      type: "groupbuy.pushNotices",
+      groupBuyId: job.groupBuyId,
+      status: job.status,
+      at: job.at,
+      after: page[page.length - 1].userId,
+    };
+    await env.JOBS.send(next, { contentType: "json" });
+  }
+  // A few at a time: waking all of a page's channels at once crowds out whatever else this isolate is answering.
+  const results = await settleAllLimited(page, LIVE_PUSH_CONCURRENCY, (r) =>
+    env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(r.userId)).push([
+      { id: r.id, kind: r.kind, params: r.params, readAt: null, createdAt: r.createdAt } as NotificationItem,
+    ]),
+  );
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (failed > 0) {
+    console.warn(
+      JSON.stringify({ level: "warn", what: "groupbuy.pushMemberNotices", groupBuyId: job.groupBuyId, failed }),
     );
-  } catch (e) {
-    console.warn(JSON.stringify({ level: "warn", what: "groupbuy.pushMemberNotices", error: String(e) }));
   }
 }

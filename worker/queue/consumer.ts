@@ -67,7 +67,7 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
     case "groupbuy.purchaseCompleted":
       return purchaseCompleted(env, job, Date.now());
     case "groupbuy.pushNotices":
-      return pushMemberNotices(env, getDb(env), job, job.at);
+      return pushMemberNotices(env, getDb(env), job);
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;
