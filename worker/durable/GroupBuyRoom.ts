@@ -156,6 +156,12 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private readonly groups: FanoutGroups;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
+  /**
+   * What each placed hold took (by reservation id), from the group commit until confirmStep writes it with the
+   * confirmation. Memory only: an instance that dies in between loses it, and whoever finishes the join then (the
+   * alarm's heal, a retry's group commit) reads the hold from the ledger again.
+   */
+  private readonly heldPaid = new Map<string, number>();
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private alarmAt: number | null = null;
@@ -356,7 +362,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     }
     const id = newId(now);
     const expiresAt = now + RESERVATION_TTL_MS;
-    this.store.insertReservation({
+    const row = this.store.insertReservation({
       id,
       userId: req.userId,
       idemKey: req.idempotencyKey,
@@ -367,7 +373,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     });
     this.inFlight.add(id);
     this.ensureAlarmBy(expiresAt);
-    return { ok: true, row: this.store.get(id)! };
+    return { ok: true, row };
   }
 
   /** The seller's Plus-first hour (membership): checked before any share is reserved. */
@@ -455,7 +461,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** Records a placed hold, or releases the shares for a typed refusal; an unknown failure is rethrown. */
   private holdOutcome(id: string, outcome: JoinHoldOutcome): RoomResult<object> {
     if (outcome.hold) {
-      this.store.setPaid(id, outcome.hold.amount);
+      this.heldPaid.set(id, outcome.hold.amount);
       return { ok: true };
     }
     this.inFlight.delete(id);
@@ -472,24 +478,28 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return error;
   }
 
-  /** Step 3: the hold exists; count the shares as confirmed (or give the hold back if the buy closed meanwhile). */
-  async confirmStep(id: string): Promise<RoomResult<JoinOk>> {
+  /**
+   * Step 3: the hold exists; count the shares as confirmed (or give the hold back if the buy closed meanwhile).
+   * `paid`: what the hold took, when the caller read the hold itself (the alarm's heal); else the group commit's.
+   * The confirmation is one write (state, paid, rev); the D1 mirror finds it by its rev (roomMirror.ts).
+   */
+  async confirmStep(id: string, paid?: number): Promise<RoomResult<JoinOk>> {
     this.inFlight.delete(id);
+    const held = paid ?? this.heldPaid.get(id);
+    this.heldPaid.delete(id);
     const meta = this.store.meta()!;
     const row = this.store.get(id);
     if (!row) return roomError("NOT_FOUND", "No such reservation.");
     if (row.state !== "reserved") return this.joinOutcome(row, false);
     if (meta.status === "OPEN") {
-      this.store.move(id, "reserved", "confirmed");
-      this.store.touch();
+      const confirmed = this.store.move(id, "reserved", "confirmed", { paid: held })!;
       this.chat.system("join", { name: this.chat.nameOf(row.userId), shares: row.shares }, Date.now());
-      const { confirmed } = this.store.counts();
-      if (confirmed >= meta.totalShares) {
+      if (this.store.counts().confirmed >= meta.totalShares) {
         this.store.setStatus("OPEN", "FILLED", null, null, Date.now());
         this.broadcastState();
       }
       this.afterFillChange();
-      return this.joinOutcome(this.store.get(id)!, false);
+      return this.joinOutcome(confirmed, false);
     }
     const error = roomError(
       "PRECONDITION_FAILED",
@@ -548,8 +558,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       const current = this.store.get(row.id);
       if (current?.state !== "reserved" || this.inFlight.has(row.id)) continue;
       if (hold && (hold.status === "pending" || hold.status === "posted")) {
-        this.store.setPaid(row.id, hold.amount);
-        await this.confirmStep(row.id); // evicted between hold and confirmation: finish the join
+        await this.confirmStep(row.id, hold.amount); // evicted between hold and confirmation: finish the join
       } else if (hold || now >= row.expiresAt) {
         // No usable hold after the reservation's time ran out: give the shares back, look at the ledger once more
         // later in case a slow hold still lands (then it is voided).

@@ -292,52 +292,67 @@ export class RoomStore {
       .map(toReservation);
   }
 
+  /** Inserts a `reserved` row and returns it as stored (one statement: the insert returns the row). */
   insertReservation(
     r: Pick<Reservation, "id" | "userId" | "idemKey" | "shares" | "amount" | "createdAt" | "expiresAt">,
-  ) {
+  ): Reservation {
     const counts = this.countsCache;
     this.countsCache = null;
-    this.sql.exec(
-      `INSERT INTO reservations (id, user_id, idem_key, shares, amount, state, created_at, expires_at)
-        VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?)`,
-      r.id,
-      r.userId,
-      r.idemKey,
-      r.shares,
-      r.amount,
-      r.createdAt,
-      r.expiresAt,
-    );
+    const row = this.sql
+      .exec(
+        `INSERT INTO reservations (id, user_id, idem_key, shares, amount, state, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?) RETURNING *`,
+        r.id,
+        r.userId,
+        r.idemKey,
+        r.shares,
+        r.amount,
+        r.createdAt,
+        r.expiresAt,
+      )
+      .one();
     if (counts) this.countsCache = { ...counts, taken: counts.taken + r.shares }; // a new row is `reserved`
+    return toReservation(row);
   }
 
-  /** Moves a reservation only if it is still in `from` (returns whether it moved); bumps rev for the D1 mirror. */
+  /**
+   * Moves a reservation only if it is still in `from` (returns the row as moved, or null); bumps rev for the D1
+   * mirror. `paid`: what the ledger hold took, written with the move that confirms it (one statement, not two).
+   */
   move(
     id: string,
     from: ReservationState,
     to: ReservationState,
-    extra: { thenState?: ReservationState | null; error?: string | null; checkAt?: number | null } = {},
-  ): boolean {
+    extra: {
+      thenState?: ReservationState | null;
+      error?: string | null;
+      checkAt?: number | null;
+      paid?: number | null;
+    } = {},
+  ): Reservation | null {
     const counts = this.countsCache;
     this.countsCache = null;
-    const moved = this.sql
-      .exec<{ user_id: string; shares: number }>(
-        `UPDATE reservations SET state = ?, then_state = ?, error = COALESCE(?, error), check_at = ?, rev = rev + 1
-        WHERE id = ? AND state = ? RETURNING user_id, shares`,
+    const row = this.sql
+      .exec(
+        `UPDATE reservations SET state = ?, then_state = ?, error = COALESCE(?, error), check_at = ?,
+          paid = COALESCE(?, paid), rev = rev + 1
+        WHERE id = ? AND state = ? RETURNING *`,
         to,
         extra.thenState ?? null,
         extra.error ?? null,
         extra.checkAt ?? null,
+        extra.paid ?? null,
         id,
         from,
       )
       .toArray()[0];
-    if (!moved) {
+    if (!row) {
       this.countsCache = counts;
-      return false;
+      return null;
     }
-    if (counts) this.countsCache = this.countsAfterMove(counts, from, to, moved.user_id, moved.shares);
-    return true;
+    const moved = toReservation(row);
+    if (counts) this.countsCache = this.countsAfterMove(counts, from, to, moved.userId, moved.shares);
+    return moved;
   }
 
   /** counts after one row of `userId` with `shares` went from → to (the row is already written). */
@@ -357,10 +372,6 @@ export class RoomStore {
       .one().n;
     const participants = c.participants + (to === "confirmed" ? (left === 1 ? 1 : 0) : left === 0 ? -1 : 0);
     return { taken, confirmed, participants };
-  }
-
-  setPaid(id: string, paid: number): void {
-    this.sql.exec("UPDATE reservations SET paid = ?, rev = rev + 1 WHERE id = ?", paid, id);
   }
 
   setCheckAt(id: string, checkAt: number | null): void {
@@ -435,8 +446,16 @@ export class RoomStore {
     return totals;
   }
 
+  /** After a mirror batch: the revs it carried (one statement for all its rows), its events, its sequence. */
   markMirrored(rows: { id: string; rev: number }[], eventSeqs: number[], seq: number): void {
-    for (const r of rows) this.sql.exec("UPDATE reservations SET mirrored_rev = ? WHERE id = ?", r.rev, r.id);
+    if (rows.length > 0) {
+      this.sql.exec(
+        `UPDATE reservations SET mirrored_rev = m.rev
+        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS rev FROM json_each(?)) AS m
+        WHERE reservations.id = m.id`,
+        JSON.stringify(rows.map((r) => [r.id, r.rev])),
+      );
+    }
     for (const s of eventSeqs) this.sql.exec("UPDATE events SET mirrored = 1 WHERE seq = ?", s);
     this.writeMeta("UPDATE meta SET mirrored_seq = MAX(mirrored_seq, ?) WHERE k = 1", seq);
   }
