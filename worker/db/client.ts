@@ -1,4 +1,5 @@
 import { createClient } from "@libsql/client/web";
+import { getTableColumns, type Table } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { drizzle as drizzleD1 } from "drizzle-orm/d1";
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
@@ -51,3 +52,35 @@ export function changedRows(result: unknown): number | null {
 }
 
 export type BatchItem = Parameters<DrizzleD1Database<Schema>["batch"]>[0][number];
+
+/** D1 binds at most 100 values per statement. */
+const MAX_PARAMS = 100;
+
+/** Keeps each statement's bound values well under 100 KB so one multi-row upsert never nears D1's limits. */
+const MAX_STATEMENT_BYTES = 64 * 1024;
+
+/**
+ * Values a multi-row insert binds per row: drizzle lists every column of the table and binds a column's default
+ * where the row has no value, so this is the table's column count, not the row's keys.
+ */
+export const valuesPerRow = (table: Table) => Object.keys(getTableColumns(table)).length;
+
+/** Splits rows so each insert stays within D1's bound-parameter and size limits. */
+export function chunks<T>(rows: T[], paramsPerRow: number, bytesOf: (row: T) => number = () => 0): T[][] {
+  const maxRows = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const b = bytesOf(row);
+    if (current.length > 0 && (current.length === maxRows || bytes + b > MAX_STATEMENT_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += b;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

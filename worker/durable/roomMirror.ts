@@ -1,15 +1,15 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { memberNoticeStatement } from "../community/groupBuyNotices";
-import { type BatchItem, changedRows, getDb, runBatch } from "../db/client";
-import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys } from "../db/schema";
+import { type BatchItem, changedRows, chunks, type Db, getDb, runBatch, valuesPerRow } from "../db/client";
+import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys, recInteractions } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
-import { recordInteraction, retractInteraction } from "../recommend/interactions";
-import type { RoomStore } from "./roomStore";
+import { recordInteractions, retractInteraction } from "../recommend/interactions";
+import type { Reservation, RoomStore } from "./roomStore";
 
-/** Rows mirrored per D1 batch: each statement binds < 20 parameters, and a batch stays well under 1,000 queries. */
+/** Rows mirrored per D1 batch: a handful of multi-row statements, well under 1,000 queries. */
 const MIRROR_CHUNK = 40;
 
 /**
@@ -51,11 +51,17 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
   const db = getDb(env);
   let announced = false;
   for (;;) {
-    const meta = store.meta();
+    let meta = store.meta();
     if (!meta) return announced;
     const rows = store.unmirroredReservations(MIRROR_CHUNK);
     const events = store.unmirroredEvents();
     if (rows.length === 0 && events.length === 0 && meta.mirroredSeq >= meta.seq) return announced;
+    // A confirmation moves its row, not the sequence (one room write per join fewer): a batch that carries rows takes
+    // a sequence of its own, so the buy row's update below (conditional on an older mirror_seq) applies.
+    if (rows.length > 0) {
+      store.touch();
+      meta = store.meta()!;
+    }
     const counts = store.counts();
     const statements: BatchItem[] = [];
     const closing = events.find((e) => e.fromStatus === "OPEN");
@@ -107,53 +113,10 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
         );
       }
     }
-    for (const r of rows) {
-      statements.push(
-        db
-          .insert(groupBuyHolds)
-          .values({
-            holdId: r.id,
-            groupBuyId: meta.groupBuyId,
-            userId: r.userId,
-            shares: r.shares,
-            amount: r.amount,
-            paid: r.paid ?? r.amount,
-            state: r.state === "confirmed" ? "active" : "left",
-            createdAt: r.createdAt,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: groupBuyHolds.holdId,
-            set: { state: r.state === "confirmed" ? "active" : "left", paid: r.paid ?? r.amount, updatedAt: now },
-          }),
-      );
-    }
-    const totals = store.memberTotals([...new Set(rows.map((r) => r.userId))]);
-    for (const [userId, t] of totals) {
-      const status = t.shares > 0 ? ("joined" as const) : ("left" as const);
-      statements.push(
-        db
-          .insert(groupBuyMembers)
-          .values({
-            groupBuyId: meta.groupBuyId,
-            userId,
-            shares: t.shares,
-            amount: t.amount,
-            paid: t.paid,
-            status,
-            joinedAt: t.joinedAt,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
-            set: { shares: t.shares, amount: t.amount, paid: t.paid, status, updatedAt: now },
-          }),
-        // The recommender's join signal follows membership (idempotent; a buyer who left no longer counts).
-        status === "joined"
-          ? recordInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join", at: t.joinedAt })
-          : retractInteraction(db, { userId, itemId: meta.groupBuyId, kind: "join" }),
-      );
-    }
+    statements.push(...holdStatements(db, meta.groupBuyId, rows, now));
+    statements.push(
+      ...memberStatements(db, meta.groupBuyId, store.memberTotals([...new Set(rows.map((r) => r.userId))]), now),
+    );
     // Status notices go last, after the member rows they read (also for a status passed through before this flush).
     for (const e of events) {
       const notice = memberNoticeStatement(
@@ -174,6 +137,79 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
     );
     if (rows.length < MIRROR_CHUNK) return announced;
   }
+}
+
+/**
+ * The hold rows of one mirror batch as multi-row upserts (≤ 100 bound values each): a group commit's joins cost a
+ * statement or two, not one each. A row seen before (a leave, a retried flush) takes its new state and paid.
+ */
+function holdStatements(db: Db, groupBuyId: string, rows: Reservation[], now: number): BatchItem[] {
+  const values = rows.map((r) => ({
+    holdId: r.id,
+    groupBuyId,
+    userId: r.userId,
+    shares: r.shares,
+    amount: r.amount,
+    paid: r.paid ?? r.amount,
+    state: r.state === "confirmed" ? ("active" as const) : ("left" as const),
+    createdAt: r.createdAt,
+    updatedAt: now,
+  }));
+  return chunks(values, valuesPerRow(groupBuyHolds)).map((chunk) =>
+    db
+      .insert(groupBuyHolds)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: groupBuyHolds.holdId,
+        set: { state: sql`excluded.state`, paid: sql`excluded.paid`, updatedAt: sql`excluded.updated_at` },
+      }),
+  );
+}
+
+/**
+ * The member rows (per-user totals) and the recommender's join signal, which follows membership (idempotent; a buyer
+ * who left no longer counts), again as multi-row upserts.
+ */
+function memberStatements(db: Db, groupBuyId: string, totals: ReturnType<RoomStore["memberTotals"]>, now: number) {
+  const members = [...totals].map(([userId, t]) => ({
+    groupBuyId,
+    userId,
+    shares: t.shares,
+    amount: t.amount,
+    paid: t.paid,
+    status: t.shares > 0 ? ("joined" as const) : ("left" as const),
+    joinedAt: t.joinedAt,
+    updatedAt: now,
+  }));
+  const statements: BatchItem[] = chunks(members, valuesPerRow(groupBuyMembers)).map((chunk) =>
+    db
+      .insert(groupBuyMembers)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
+        set: {
+          shares: sql`excluded.shares`,
+          amount: sql`excluded.amount`,
+          paid: sql`excluded.paid`,
+          status: sql`excluded.status`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      }),
+  );
+  const joined = members.filter((m) => m.status === "joined");
+  for (const chunk of chunks(joined, valuesPerRow(recInteractions))) {
+    statements.push(
+      recordInteractions(
+        db,
+        chunk.map((m) => ({ userId: m.userId, itemId: groupBuyId, kind: "join" as const, at: m.joinedAt })),
+      ),
+    );
+  }
+  for (const m of members) {
+    if (m.status === "left")
+      statements.push(retractInteraction(db, { userId: m.userId, itemId: groupBuyId, kind: "join" }));
+  }
+  return statements;
 }
 
 async function sendSettlements(store: RoomStore, env: Env): Promise<void> {
@@ -204,8 +240,8 @@ async function sendSettlements(store: RoomStore, env: Env): Promise<void> {
   }
 }
 
-/** For tests and diagnostics: how far the D1 mirror lags (0 = in sync). */
+/** For tests and diagnostics: how far the D1 mirror lags (0 = in sync; a confirmation moves a row, not the seq). */
 export function mirrorLag(store: RoomStore): number {
   const meta = store.meta();
-  return meta ? meta.seq - meta.mirroredSeq : 0;
+  return meta ? meta.seq - meta.mirroredSeq + store.unmirroredReservations(1).length : 0;
 }

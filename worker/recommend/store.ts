@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { type BatchItem, type Db, runBatch } from "../db/client";
+import { type BatchItem, chunks, type Db, runBatch } from "../db/client";
 import {
   groupBuyMembers,
   groupBuys,
@@ -26,9 +26,6 @@ const gb2 = alias(groupBuys, "gb2");
 const m = alias(groupBuyMembers, "m");
 
 const PAGE = 20_000;
-/** D1 allows 100 bound parameters per statement. */
-const MAX_PARAMS = 100;
-
 interface WindowRow {
   rid: number;
   user_id: string;
@@ -104,29 +101,6 @@ export async function dueUsers(db: Db, watermark: number, cursor: string, limit:
     .limit(limit)
     .all();
   return rows.map((r) => r.userId);
-}
-
-/** Keeps each statement's bound values well under 100 KB so one multi-row upsert never nears D1's limits. */
-const MAX_STATEMENT_BYTES = 64 * 1024;
-
-/** Splits rows so each insert stays within D1's bound-parameter and size limits. */
-export function chunks<T>(rows: T[], paramsPerRow: number, bytesOf: (row: T) => number = () => 0): T[][] {
-  const maxRows = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const b = bytesOf(row);
-    if (current.length > 0 && (current.length === maxRows || bytes + b > MAX_STATEMENT_BYTES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += b;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 const encoder = new TextEncoder();
