@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { chunks, type Db, valuesPerRow } from "../db/client";
 import { DEBITS_MUST_NOT_EXCEED_CREDITS, ledgerAccounts } from "../db/schema";
 
 /**
@@ -77,17 +77,26 @@ export function accountFlags(kind: AccountKind): number {
 
 /** INSERT ... ON CONFLICT DO NOTHING: cheap to repeat in every batch that uses the account. */
 export function ensureAccountStatement(db: Db, ref: AccountRef, now: number) {
-  return db
-    .insert(ledgerAccounts)
-    .values({
-      id: ref.id,
-      book: ref.book,
-      kind: ref.kind,
-      ownerId: ref.ownerId,
-      flags: accountFlags(ref.kind),
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: ledgerAccounts.id });
+  return ensureAccountsStatements(db, [ref], now)[0];
+}
+
+/** ensureAccountStatement for many accounts: multi-row inserts of ≤ 100 bound values each (a group commit's). */
+export function ensureAccountsStatements(db: Db, refs: AccountRef[], now: number) {
+  return chunks(refs, valuesPerRow(ledgerAccounts)).map((part) =>
+    db
+      .insert(ledgerAccounts)
+      .values(
+        part.map((ref) => ({
+          id: ref.id,
+          book: ref.book,
+          kind: ref.kind,
+          ownerId: ref.ownerId,
+          flags: accountFlags(ref.kind),
+          createdAt: now,
+        })),
+      )
+      .onConflictDoNothing({ target: ledgerAccounts.id }),
+  );
 }
 
 export type AccountRow = typeof ledgerAccounts.$inferSelect;

@@ -30,7 +30,7 @@ import type { HoldStatus } from "../../shared/schemas/wallet";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
-import { type AccountRef, ensureAccountStatement, platformAccount } from "./accounts";
+import { type AccountRef, ensureAccountStatement, ensureAccountsStatements, platformAccount } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
 import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
 import { insertedLegs, rewardFirstAccounts, rewardFirstLegs, rewardFirstStatements, shortfallError } from "./spend";
@@ -186,7 +186,7 @@ export const HOLD_GROUP_MAX = 50;
 
 export async function placeHoldsTogether(db: Db, list: PlaceHoldArgs[]): Promise<(Hold | null)[]> {
   if (list.length > HOLD_GROUP_MAX) throw new Error(`placeHoldsTogether: at most ${HOLD_GROUP_MAX} holds per batch`);
-  const ensured = new Map<string, BatchItem>();
+  const ensured = new Map<string, AccountRef>();
   const legs: BatchItem[] = [];
   for (const args of list) {
     checkHoldId(args.holdId);
@@ -208,13 +208,15 @@ export async function placeHoldsTogether(db: Db, list: PlaceHoldArgs[]): Promise
       now: args.now,
     };
     for (const ref of rewardFirstAccounts(spec)) {
-      if (!ensured.has(ref.id)) ensured.set(ref.id, ensureAccountStatement(db, ref, args.now));
+      ensured.set(ref.id, ref);
     }
     legs.push(...rewardFirstLegs(db, spec, true));
   }
   if (list.length === 0) return [];
-  const results = await runBatch(db, [...ensured.values(), ...legs]);
-  const inserted = results.slice(ensured.size) as TransferRow[][];
+  // every account the legs touch exists first: a few multi-row inserts instead of ~2 statements per hold
+  const ensure = ensureAccountsStatements(db, [...ensured.values()], list[0].now);
+  const results = await runBatch(db, [...ensure, ...legs]);
+  const inserted = results.slice(ensure.length) as TransferRow[][];
   return list.map((args, i) => {
     const placed = [...inserted[2 * i], ...inserted[2 * i + 1]];
     return placed.length > 0 ? toHold(args.holdId, { legs: placed, settlements: [] }) : null;
