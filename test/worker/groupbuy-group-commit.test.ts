@@ -4,7 +4,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { getHold, HOLD_GROUP_MAX } from "../../worker/wallet/holds";
 import { type D1Meter, meterD1 } from "./d1-meter";
-import { db, escrowOf, invariants, key, newResidents, openBuy, pointsOf, room, untilStatus } from "./groupbuy-helpers";
+import {
+  db,
+  escrowOf,
+  gbRow,
+  holdRows,
+  invariants,
+  key,
+  memberRow,
+  newResidents,
+  openBuy,
+  pointsOf,
+  room,
+  until,
+  untilStatus,
+} from "./groupbuy-helpers";
 import { fund } from "./wallet-helpers";
 
 /** Concurrent joins per storm here; GROUP_COMMIT_JOINS=500 for a big run. */
@@ -159,6 +173,66 @@ describe("group commit of join holds", { timeout: 240_000 }, () => {
     const state = await stub.debugState();
     expect(state.counts).toMatchObject({ taken: n - shortCount, confirmed: n - shortCount });
     expect((await escrowOf(gb.id, region)).pending).toBe((n - shortCount) * price);
+    await invariants(region);
+  });
+
+  it("a group of joins costs a few multi-row D1 statements and two room writes per join", async () => {
+    const n = 30;
+    const { region, gb, pricing } = await openBuy({ totalShares: 2 * n, minShares: 1, maxPerPerson: 1 });
+    const stub = room(gb.id);
+    const { people, ids } = await reserveMany(stub, gb.id, region, n);
+    meter = meterD1();
+    const writes = await runInDurableObject(stub, async (instance: GroupBuyRoom, state) => {
+      // count what the room writes to its own SQLite from the group commit to the last confirmation
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const written: string[] = [];
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        if (/^\s*(INSERT|UPDATE|DELETE)/i.test(query)) written.push(query.trim().slice(0, 60));
+        return exec.call(this, query, ...bindings);
+      } as typeof sql.exec;
+      try {
+        const placed = await Promise.all(ids.map((id) => instance.placeHoldStep(id)));
+        expect(placed.every((p) => p.ok)).toBe(true);
+        for (const id of ids)
+          expect(await instance.confirmStep(id)).toMatchObject({ ok: true, paid: pricing.pricePerShare });
+      } finally {
+        sql.exec = exec;
+      }
+      return written;
+    });
+    // per join: the confirmation (state and paid in one statement) and its chat line; once: the group's counter and
+    // the mirror's own few per flush. Was 4 per join: paid, state, the mirror's sequence and the chat line.
+    expect(writes.length, writes.join("\n")).toBeLessThanOrEqual(2 * n + 6);
+    await until("the group mirrored", async () => (await gbRow(gb.id))?.takenShares === n);
+    const statements = (l: string) => Number(/^batch\((\d+)\)/.exec(l)?.[1] ?? 1);
+    const ledger = meter.log.filter((l) => l.startsWith("batch") && l.includes("ledger_transfers"));
+    expect(ledger).toHaveLength(1);
+    // the two legs of each hold, and every account they touch ensured in multi-row inserts (was one statement each:
+    // 4n + 1 in all)
+    expect(statements(ledger[0])).toBeLessThanOrEqual(2 * n + 10);
+    const mirror = meter.log.filter((l) => l.includes('update "group_buys"'));
+    // per flush (one or a few, as the confirmations land): the buy row, then holds, members and recommender signals
+    // in multi-row upserts. Was one statement per hold, member and signal: ≥ 1 + 3n.
+    expect(
+      mirror.reduce((sum, l) => sum + statements(l), 0),
+      mirror.join("\n"),
+    ).toBeLessThanOrEqual(20);
+    meter.restore();
+    meter = undefined;
+    // the mirror is exact: one active hold row and one member row per buyer with what their hold took
+    const holds = await holdRows(gb.id);
+    expect(holds).toHaveLength(n);
+    for (const h of holds)
+      expect(h).toMatchObject({
+        state: "active",
+        shares: 1,
+        amount: pricing.pricePerShare,
+        paid: pricing.pricePerShare,
+      });
+    for (const p of people) {
+      expect(await memberRow(gb.id, p.id)).toMatchObject({ status: "joined", shares: 1, paid: pricing.pricePerShare });
+    }
     await invariants(region);
   });
 
