@@ -30,9 +30,19 @@ function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: stri
 app.use("/api/*", async (c, next) => {
   c.set("requestId", c.req.header("cf-ray") ?? newId());
   await next();
-  c.header("X-Request-Id", c.get("requestId"));
-  c.header("X-Content-Type-Options", "nosniff");
-  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  const headers: [string, string][] = [
+    ["X-Request-Id", c.get("requestId")],
+    ["X-Content-Type-Options", "nosniff"],
+  ];
+  if (!c.res.headers.has("Cache-Control")) headers.push(["Cache-Control", "no-store"]);
+  // Set on the response itself: Hono's c.header() copies a finished response on every call (three copies per API
+  // request). A response whose headers are immutable (one a fetch returned, e.g. a room's WebSocket upgrade) throws
+  // at the first set and takes the copying way.
+  try {
+    for (const [name, value] of headers) c.res.headers.set(name, value);
+  } catch {
+    for (const [name, value] of headers) c.header(name, value);
+  }
 });
 
 app.use(

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { type ErrorCode, ErrorDetails } from "../lib/errors";
+import { type ErrorCode, ErrorDetails, stackless } from "../lib/errors";
 
 /**
  * Results crossing the Durable Object RPC boundary. A thrown TRPCError would arrive as a plain Error (its code and
@@ -41,11 +41,15 @@ export function unwrapRoom<R extends { ok: boolean }>(
 ): Omit<Extract<R, { ok: true }>, "ok" | typeof Symbol.dispose> {
   if (!result.ok) {
     const e = result as unknown as RoomError;
-    throw new TRPCError({
-      code: e.code,
-      message: e.message,
-      cause: e.details ? new ErrorDetails(e.details) : undefined,
-    });
+    // a room's refusal is always an expected 4xx (RoomError's codes), answered thousands of times a second in a storm
+    throw stackless(
+      () =>
+        new TRPCError({
+          code: e.code,
+          message: e.message,
+          cause: e.details ? new ErrorDetails(e.details) : undefined,
+        }),
+    );
   }
   const { ok: _ok, ...value } = result as unknown as Record<string, unknown>;
   return value as Omit<Extract<R, { ok: true }>, "ok" | typeof Symbol.dispose>;

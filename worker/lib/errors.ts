@@ -86,6 +86,20 @@ export class ErrorDetails extends Error {
   }
 }
 
+/**
+ * Builds an error without capturing a stack trace, for expected refusals (4xx) thrown on hot paths: their stack is
+ * never shown or logged (logServerError logs 5xx only), and V8 walks the whole async stack (Hono, tRPC) to capture one.
+ */
+export function stackless<T extends Error>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Like fail(), with details for the client. */
 export function failWith(code: ErrorCode, message: string, details: ErrorDetails["details"]): never {
   throw new TRPCError({ code, message, cause: new ErrorDetails(details) });

@@ -49,17 +49,13 @@ export const groupBuysRouter = router({
    * then costs no D1); past them, joinCaller reads the session inside the guard batch, with activeProcedure's checks.
    * Without a claim the session was read first, as everywhere.
    */
-  join: claimProcedure
-    .input(groupBuyJoinInput)
-    .use(async ({ ctx, input, next }) => {
-      // once per attempt: a stale closed hint lets exactly one attempt through to refresh it (closedHint.ts)
-      const userId = ctx.claim?.userId ?? ctx.user?.id;
-      if (userId) await refuseEarly(ctx.env, userId, input, ctx.now);
-      return next();
-    })
-    .mutation(async ({ ctx, input }) =>
-      joinGroupBuy(ctx.db, ctx.env, await joinCaller(ctx.db, ctx.env, ctx, ctx.now), input, ctx.now),
-    ),
+  join: claimProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
+    // once per attempt: a stale closed hint lets exactly one attempt through to refresh it (closedHint.ts); in the
+    // procedure's body rather than a middleware of its own, which a sold-out storm paid for on every attempt
+    const userId = ctx.claim?.userId ?? ctx.user?.id;
+    if (userId) await refuseEarly(ctx.env, userId, input, ctx.now);
+    return joinGroupBuy(ctx.db, ctx.env, await joinCaller(ctx.db, ctx.env, ctx, ctx.now), input, ctx.now);
+  }),
   leave: activeProcedure
     .input(groupBuyLeaveInput)
     .mutation(({ ctx, input }) => leaveGroupBuy(ctx.env, ctx.user, input)),
