@@ -299,6 +299,26 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     for (const f of frames) expect(new TextEncoder().encode(f).byteLength).toBeLessThanOrEqual(CHAT_FRAME_MAX_BYTES);
   });
 
+  it("chatFrames are ASCII JSON text that parses back to the same messages (Korean, emoji, lone surrogates)", () => {
+    // ws.send converts a string to UTF-8 for every socket; a two-byte string (any Korean) costs that per socket
+    const texts = ["공구 같이 해요 😀", "é ü ß ¥", "\ud800 alone", 'a "quote" and \\ backslash', "line\u2028sep"];
+    const messages: ChatMessage[] = texts.map((text, i) => ({
+      id: i + 1,
+      kind: "user",
+      userId: `U${i}`,
+      displayName: `이웃${i}`,
+      text,
+      code: null,
+      params: null,
+      at: 5,
+      deleted: false,
+    }));
+    const frames = chatFrames(messages, 9);
+    expect(frames).toHaveLength(1);
+    expect(/^[\x20-\x7e]*$/.test(frames[0])).toBe(true);
+    expect(JSON.parse(frames[0])).toEqual({ type: "chat.messages", at: 9, messages });
+  });
+
   it("in a small room sends every message at once", async () => {
     await inRoom((chat, sent) => {
       const now = Date.now();

@@ -53,14 +53,31 @@ function messageBytes(m: ChatMessage): number {
   return 200 + 6 * (strings + (m.params ? JSON.stringify(m.params).length : 0));
 }
 
+const NON_ASCII = /[\u0080-\uffff]/g;
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * JSON text with every non-ASCII UTF-16 unit written as a \uXXXX escape: the same value for any JSON parser, in a
+ * one-byte string. ws.send(string) converts the string to UTF-8 for every socket, and for a two-byte string (any
+ * Korean name or text makes one) V8 encodes it unit by unit: 6–7 % of the room's thread in bench:chat (perf, session
+ * 7), once per socket per frame; this runs once per frame. A Korean syllable takes 6 bytes on the wire instead of 3.
+ */
+export function asciiJson(json: string): string {
+  // replace() keeps a two-byte subject's representation even when the result is ASCII; decoding bytes does not
+  return utf8Decoder.decode(utf8Encoder.encode(json.replace(NON_ASCII, escapeUnit)));
+}
+
 /**
  * Serialized chat.messages frames for `messages`, in order, each at most CHAT_FRAME_MAX_BYTES (by the estimate),
- * stamped with the room's clock when they go out (`at`). Serialized once per group flush, never per socket.
+ * stamped with the room's clock when they go out (`at`). Serialized once per group flush, never per socket, as ASCII
+ * (asciiJson).
  */
 export function chatFrames(messages: ChatMessage[], at: number): string[] {
   const frames: string[] = [];
   const frame = (part: ChatMessage[]) =>
-    JSON.stringify({ type: "chat.messages", at, messages: part } satisfies ServerFrame);
+    asciiJson(JSON.stringify({ type: "chat.messages", at, messages: part } satisfies ServerFrame));
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < messages.length; i++) {
