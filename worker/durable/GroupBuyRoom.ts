@@ -204,9 +204,10 @@ export class GroupBuyRoom extends DurableObject<Env> {
     const step = this.reserveStep(req);
     if (!step.ok) return this.withClosedInfo(step, req);
     if ("replay" in step) return step.replay;
-    const placed = await this.placeHoldStep(step.row.id, req.tierLevel);
+    // reserveStep just left the row `reserved` in this instance, synchronously: no need to read it back
+    const placed = await this.queueHold(step.row.id, req.tierLevel);
     if (!placed.ok) return placed;
-    return this.confirmStep(step.row.id);
+    return this.confirmStep(step.row.id, undefined, req.displayName);
   }
 
   /**
@@ -404,6 +405,10 @@ export class GroupBuyRoom extends DurableObject<Env> {
    */
   async placeHoldStep(id: string, tierLevel?: number): Promise<RoomResult<object>> {
     if (this.store.get(id)?.state !== "reserved") return { ok: true };
+    return this.queueHold(id, tierLevel);
+  }
+
+  private async queueHold(id: string, tierLevel?: number): Promise<RoomResult<object>> {
     const waiter = new HoldWaiter(id, tierLevel);
     this.holdQueue.push(waiter);
     if (!this.holdCommitting) this.passHoldLead();
@@ -481,19 +486,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /**
    * Step 3: the hold exists; count the shares as confirmed (or give the hold back if the buy closed meanwhile).
    * `paid`: what the hold took, when the caller read the hold itself (the alarm's heal); else the group commit's.
-   * The confirmation is one write (state, paid, rev); the D1 mirror finds it by its rev (roomMirror.ts).
+   * The confirmation is one write (state, paid, rev) that returns the row; the D1 mirror finds it by its rev
+   * (roomMirror.ts). `name`: the joiner's display name when the join brought it (else the room's chat names).
    */
-  async confirmStep(id: string, paid?: number): Promise<RoomResult<JoinOk>> {
+  async confirmStep(id: string, paid?: number, name?: string): Promise<RoomResult<JoinOk>> {
     this.inFlight.delete(id);
     const held = paid ?? this.heldPaid.get(id);
     this.heldPaid.delete(id);
     const meta = this.store.meta()!;
-    const row = this.store.get(id);
-    if (!row) return roomError("NOT_FOUND", "No such reservation.");
-    if (row.state !== "reserved") return this.joinOutcome(row, false);
-    if (meta.status === "OPEN") {
-      const confirmed = this.store.move(id, "reserved", "confirmed", { paid: held })!;
-      this.chat.system("join", { name: this.chat.nameOf(row.userId), shares: row.shares }, Date.now());
+    const confirmed = meta.status === "OPEN" ? this.store.move(id, "reserved", "confirmed", { paid: held }) : null;
+    if (confirmed) {
+      const line = { name: name || this.chat.nameOf(confirmed.userId), shares: confirmed.shares };
+      this.chat.system("join", line, Date.now());
       if (this.store.counts().confirmed >= meta.totalShares) {
         this.store.setStatus("OPEN", "FILLED", null, null, Date.now());
         this.broadcastState();
@@ -501,6 +505,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
       this.afterFillChange();
       return this.joinOutcome(confirmed, false);
     }
+    const row = this.store.get(id);
+    if (!row) return roomError("NOT_FOUND", "No such reservation.");
+    if (row.state !== "reserved") return this.joinOutcome(row, false);
     const error = roomError(
       "PRECONDITION_FAILED",
       `This group buy became ${meta.status} while you were joining; your points were released.`,
