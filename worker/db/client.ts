@@ -29,10 +29,15 @@ export function getDb(env: DbEnv): Db {
   if (env.LIBSQL_URL) {
     return drizzleLibsql(createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
   }
-  let db = d1Instances.get(env.DB);
+  return d1Db(env.DB);
+}
+
+/** The isolate's drizzle instance for a D1 binding (the main database, or a ledger book's: wallet/books.ts). */
+export function d1Db(d1: D1Database): Db {
+  let db = d1Instances.get(d1);
   if (!db) {
-    db = drizzleD1(env.DB, { schema });
-    d1Instances.set(env.DB, db);
+    db = drizzleD1(d1, { schema });
+    d1Instances.set(d1, db);
   }
   return db;
 }

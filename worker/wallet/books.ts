@@ -15,10 +15,8 @@
  *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
  */
 import { sql } from "drizzle-orm";
-import { drizzle as drizzleD1 } from "drizzle-orm/d1";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { type Db, getDb, runBatch } from "../db/client";
-import * as schema from "../db/schema";
+import { type Db, d1Db, getDb, runBatch } from "../db/client";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
@@ -31,25 +29,34 @@ export interface BookEnv {
   LEDGER_BOOKS?: string;
 }
 
+/** LEDGER_BOOKS parsed once per value (bookDb runs several times per join). */
+const parsedMaps = new Map<string, Record<string, string>>();
+
 function bookMap(env: BookEnv): Record<string, string> {
   if (!env.LEDGER_BOOKS) return {};
-  try {
-    return JSON.parse(env.LEDGER_BOOKS) as Record<string, string>;
-  } catch {
-    throw new Error("LEDGER_BOOKS must be a JSON object of regionId → D1 binding name");
+  let map = parsedMaps.get(env.LEDGER_BOOKS);
+  if (!map) {
+    try {
+      map = JSON.parse(env.LEDGER_BOOKS) as Record<string, string>;
+    } catch {
+      throw new Error("LEDGER_BOOKS must be a JSON object of regionId → D1 binding name");
+    }
+    parsedMaps.set(env.LEDGER_BOOKS, map);
   }
+  return map;
 }
 
-function d1Db(env: BookEnv, binding: string): Db {
+/** The book database behind a binding: one drizzle instance per binding for the isolate (building one costs ~1 ms). */
+function bookD1(env: BookEnv, binding: string): Db {
   const d1 = (env as unknown as Record<string, D1Database | undefined>)[binding];
   if (!d1) throw new Error(`LEDGER_BOOKS names ${binding}, but there is no such D1 binding`);
-  return drizzleD1(d1, { schema });
+  return d1Db(d1);
 }
 
 /** The database that holds a region's book. */
 export function bookDb(env: BookEnv, regionId: string): Db {
   const binding = bookMap(env)[regionId];
-  return binding ? d1Db(env, binding) : getDb(env);
+  return binding ? bookD1(env, binding) : getDb(env);
 }
 
 /** True when no region's book was moved out of the main database (bookDb is getDb for every region). */
@@ -60,7 +67,7 @@ export function everyBookInMain(env: BookEnv): boolean {
 /** Every distinct database that holds books (crons walk them all). */
 export function allBookDbs(env: BookEnv): Db[] {
   const bindings = [...new Set(Object.values(bookMap(env)))];
-  return [getDb(env), ...bindings.map((b) => d1Db(env, b))];
+  return [getDb(env), ...bindings.map((b) => bookD1(env, b))];
 }
 
 /**
