@@ -8,7 +8,7 @@ import { fail, failWith } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
-import { bookDb, everyBookInMain } from "../wallet/books";
+import { bookDb, bookInMain } from "../wallet/books";
 import { closedRefusal, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
@@ -32,11 +32,7 @@ export interface JoinCaller {
 
 /** How the join's caller arrived (the tRPC context's fields): a signed token's unread claim, or a session read. */
 export interface JoinSession {
-  claim: {
-    userId: string;
-    token: string;
-    resolve: () => Promise<{ user: UserRow | null; cachedSession: { tokenHash: string } | null }>;
-  } | null;
+  claim: { userId: string; token: string } | null;
   user: UserRow | null;
   cachedSession: { tokenHash: string } | null;
 }
@@ -107,12 +103,14 @@ export async function assertJoinGuards(
  * The caller of a join and their guards. A signed token's claim (the session not read yet, worker/trpc/context.ts)
  * reads the session IN the guard batch: the user's row, their verification of the home region that row names, debt
  * and tier — one round trip instead of two, with the checks in the same order (session, suspension, home,
- * verification, debt). That needs every ledger book in the main database (the debt and tier live in the home's book,
- * unknown before the read); otherwise, and without a claim, the session is read first and assertJoinGuards runs.
+ * verification, debt). The debt and tier live in the home's ledger book, unknown before the read: the batch reads
+ * them from the main database, which holds every book unless LEDGER_BOOKS moved the home's region to a database of
+ * its own; then they are read there, in a second round trip (the session is still read once, in the first).
+ * Without a claim the session is read first and assertJoinGuards runs.
  */
 export async function joinCaller(db: Db, env: Env, session: JoinSession, now: number): Promise<JoinCaller> {
   const claim = session.claim;
-  if (claim && everyBookInMain(env)) {
+  if (claim) {
     const read = sessionByHashQuery(db, await sha256Hex(claim.token), now);
     const verification = currentVerificationQuery(db, claim.userId, users.homeRegionId, now);
     const debt = outstandingDebtQuery(db, claim.userId);
@@ -126,13 +124,21 @@ export async function joinCaller(db: Db, env: Env, session: JoinSession, now: nu
     assertLiveUser(row && { userId: row.user.id, suspendedUntil: row.user.suspendedUntil }, claim.userId, now);
     const home = row.user.homeRegionId;
     if (!home) fail("PRECONDITION_FAILED", NO_HOME);
-    return { user: row.user, guards: checkGuards(home, v, d, t) };
+    if (bookInMain(env, home)) return { user: row.user, guards: checkGuards(home, v, d, t) };
+    checkCurrentVerification(v, home); // the book is only asked once the verification passed, as in one batch
+    const book = bookDb(env, home);
+    const debtHere = outstandingDebtQuery(book, claim.userId);
+    const tierHere = tierLevelQuery(book, claim.userId);
+    const [[dh], [th]] = (await runBatch(book, [debtHere, tierHere])) as [
+      Awaited<typeof debtHere>,
+      Awaited<typeof tierHere>,
+    ];
+    return { user: row.user, guards: checkGuards(home, v, dh, th) };
   }
-  const resolved = claim ? await claim.resolve() : session;
-  const user = resolved.user;
+  const user = session.user;
   if (!user) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
   assertLiveUser({ userId: user.id, suspendedUntil: user.suspendedUntil }, user.id, now);
-  return { user, guards: await assertJoinGuards(db, env, user, now, resolved.cachedSession) };
+  return { user, guards: await assertJoinGuards(db, env, user, now, session.cachedSession) };
 }
 
 /**

@@ -59,9 +59,9 @@ export function bookDb(env: BookEnv, regionId: string): Db {
   return binding ? bookD1(env, binding) : getDb(env);
 }
 
-/** True when no region's book was moved out of the main database (bookDb is getDb for every region). */
-export function everyBookInMain(env: BookEnv): boolean {
-  return Object.keys(bookMap(env)).length === 0;
+/** True when the region's book is in the main database (bookDb(env, regionId) is getDb(env)). */
+export function bookInMain(env: BookEnv, regionId: string): boolean {
+  return bookMap(env)[regionId] === undefined;
 }
 
 /** Every distinct database that holds books (crons walk them all). */
