@@ -6,12 +6,13 @@ import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { roomSocket } from "./groupbuy/roomGateway";
 import { benchRoutes } from "./lib/benchRoutes";
-import { type ApiErrorCode, apiError, logServerError, retryAfterSeconds } from "./lib/errors";
+import { type ApiErrorCode, apiError, apiResponseMeta, logServerError } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "./lib/limits";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./scheduled";
 import { createContext, onlyCalls, readAuth } from "./trpc/context";
+import { JOIN_PATH, joinFastPath } from "./trpc/joinFastPath";
 import { appRouter } from "./trpc/router";
 import { homePage } from "./web/home";
 
@@ -88,6 +89,10 @@ app.use("/api/bench/*", async (c, next) => {
 });
 app.route("/api/bench", benchRoutes);
 
+// A sold-out storm's refusals from the closed-buy hint, answered as tRPC would without its machinery; the rest of the
+// join's calls go on to tRPC below.
+app.use(`/api/trpc/${JOIN_PATH}`, joinFastPath);
+
 // Built per request so the error log carries the request id even when creating the context itself failed.
 app.use("/api/trpc/*", (c, next) =>
   trpcServer({
@@ -97,11 +102,7 @@ app.use("/api/trpc/*", (c, next) =>
     // Only the hot join may use the isolate's session cache: it re-checks the session in its guard batch.
     createContext: (opts, c) =>
       createContext(c, opts.resHeaders, { cachedSession: onlyCalls(opts.info, ["groupBuys.join"]) }),
-    // A rate-limited call tells HTTP clients when to come back; batched calls wait for the longest limit.
-    responseMeta({ errors }) {
-      const wait = Math.max(0, ...errors.map((e) => retryAfterSeconds(e) ?? 0));
-      return wait > 0 ? { headers: new Headers({ "Retry-After": String(wait) }) } : {};
-    },
+    responseMeta: apiResponseMeta,
     onError: ({ error, path }) => logServerError(c.get("requestId"), path, error),
   })(c, next),
 );

@@ -1,5 +1,5 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_CACHE_MS } from "../../worker/accounts/sessionCache";
@@ -21,7 +21,7 @@ import {
   room,
   until,
 } from "./groupbuy-helpers";
-import { bearerClient, browserFetch, cookieClient, errorOf } from "./helpers";
+import { BASE, bearerClient, browserFetch, cookieClient, errorOf } from "./helpers";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const join = (p: Person, id: string, idempotencyKey = key()) =>
@@ -181,6 +181,37 @@ describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
       meter.log.filter((l) => l.includes('"region_verifications"')),
       "no guard batch",
     ).toEqual([]);
+  });
+
+  it("the hint's refusal answered before tRPC (joinFastPath) is tRPC's own answer: plain call and the SDK's batch of one", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // the hint learned
+    const input = { id: gb.id, shares: 1, idempotencyKey: key() };
+    const call = async (path: string, body: unknown) => {
+      const res = await exports.default.fetch(
+        new Request(new URL(`/api/trpc/${path}`, BASE), {
+          method: "POST",
+          headers: { authorization: `Bearer ${c.token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+      const requestId = res.headers.get("x-request-id");
+      const text = (await res.text()).replaceAll(requestId ?? "-", "<request id>");
+      const headers = [...res.headers].filter(([name]) => name !== "x-request-id" && name !== "content-length");
+      return { status: res.status, headers, body: JSON.parse(text) };
+    };
+    // two calls in one batch are not the fast path's: tRPC answers them, the first is the reference
+    const viaTrpc = await call("groupBuys.join,groupBuys.join?batch=1", { 0: input, 1: input });
+    const plain = await call("groupBuys.join", input);
+    const batchOfOne = await call("groupBuys.join?batch=1", { 0: input });
+    expect(viaTrpc.body[0].error).toMatchObject({
+      message: "Sold out: all 2 shares are taken.",
+      data: { code: "CONFLICT", path: "groupBuys.join", requestId: "<request id>", details: { reason: "sold_out" } },
+    });
+    expect(plain).toEqual({ status: viaTrpc.status, headers: viaTrpc.headers, body: viaTrpc.body[0] });
+    expect(batchOfOne).toEqual({ status: viaTrpc.status, headers: viaTrpc.headers, body: [viaTrpc.body[0]] });
+    expect(plain.status).toBe(409);
   });
 
   it("a stale hint is refreshed by one attempt while the others keep the refusal (not a slow path for all each second)", async () => {

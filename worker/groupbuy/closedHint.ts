@@ -35,17 +35,22 @@ interface Hint {
 
 const hints = new Map<string, Hint>();
 
-/** The room's refusal for this join if the buy is known to be closed to it; null → ask the room. */
+/**
+ * The room's refusal for this join if the buy is known to be closed to it; null → ask the room. A stale hint makes
+ * this attempt its refresh (null); `peek` leaves that to a later call of the same attempt (worker/trpc/joinFastPath.ts
+ * answers before tRPC and lets the procedure's own call claim the refresh).
+ */
 export function closedRefusal(
   groupBuyId: string,
   userId: string,
   idempotencyKey: string,
   now: number,
+  peek = false,
 ): RoomError | null {
   const hint = hints.get(groupBuyId);
   if (!hint || hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
   if (now < hint.freshUntil || now < hint.refreshingUntil) return hint.refusal;
-  hint.refreshingUntil = now + CLOSED_HINT_REFRESH_MS; // this attempt asks the room for the current wording
+  if (!peek) hint.refreshingUntil = now + CLOSED_HINT_REFRESH_MS; // this attempt asks the room for the current wording
   return null;
 }
 

@@ -35,22 +35,24 @@ export function attempt<T extends object>(step: () => T): ({ ok: true } & T) | R
   }
 }
 
+/** The TRPCError a RoomError stands for. */
+export function roomErrorToTRPC(e: RoomError): TRPCError {
+  // a room's refusal is always an expected 4xx (RoomError's codes), answered thousands of times a second in a storm
+  return stackless(
+    () =>
+      new TRPCError({
+        code: e.code,
+        message: e.message,
+        cause: e.details ? new ErrorDetails(e.details) : undefined,
+      }),
+  );
+}
+
 /** The success value without its `ok` tag, or the RoomError thrown as the TRPCError it stands for. */
 export function unwrapRoom<R extends { ok: boolean }>(
   result: R,
 ): Omit<Extract<R, { ok: true }>, "ok" | typeof Symbol.dispose> {
-  if (!result.ok) {
-    const e = result as unknown as RoomError;
-    // a room's refusal is always an expected 4xx (RoomError's codes), answered thousands of times a second in a storm
-    throw stackless(
-      () =>
-        new TRPCError({
-          code: e.code,
-          message: e.message,
-          cause: e.details ? new ErrorDetails(e.details) : undefined,
-        }),
-    );
-  }
+  if (!result.ok) throw roomErrorToTRPC(result as unknown as RoomError);
   const { ok: _ok, ...value } = result as unknown as Record<string, unknown>;
   return value as Omit<Extract<R, { ok: true }>, "ok" | typeof Symbol.dispose>;
 }

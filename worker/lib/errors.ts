@@ -35,6 +35,12 @@ export function retryAfterSeconds(error: unknown): number | null {
   return Math.max(1, Math.ceil(error.cause.ms / 1000));
 }
 
+/** tRPC's responseMeta for the API: a rate-limited call tells HTTP clients when to come back (batched calls: the longest). */
+export function apiResponseMeta({ errors }: { errors: TRPCError[] }): { headers?: Headers } {
+  const wait = Math.max(0, ...errors.map((e) => retryAfterSeconds(e) ?? 0));
+  return wait > 0 ? { headers: new Headers({ "Retry-After": String(wait) }) } : {};
+}
+
 const HTTP_STATUS = { BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413 } as const;
 export type ApiErrorCode = keyof typeof HTTP_STATUS;
 
