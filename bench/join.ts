@@ -505,16 +505,10 @@ async function main() {
       ...(fillPair ? [`fill ${ratio(fillPair.do, fillPair.d1)}×`] : []),
     ];
     if (ratios.length) console.log(`\nDO / D1 joins/s at ${CONCURRENCY} clients: ${ratios.join(", ")}`);
-    if (hotMain && soldOut.length) {
-      // The hot storm's workerd CPU beyond its refusals at the sold-out storm's rate: what its 100 joins cost in all
-      // (the join, the room's mirror, the settlement jobs and notices that run beside the storm on the same thread).
+    if (soldOut.length) {
       const [soDo, soD1] = soldOut;
-      const beyond = (hotRun: Storm, refusal: Storm) =>
-        ((hotRun.cpu.workerd ?? 0) * hotRun.attempts - (refusal.cpu.workerd ?? 0) * (hotRun.attempts - hotRun.ok)) /
-        Math.max(1, hotRun.ok);
       console.log(
-        `workerd CPU per sold-out attempt: DO ${(soDo.cpu.workerd ?? 0).toFixed(2)} ms, D1 ${(soD1.cpu.workerd ?? 0).toFixed(2)} ms (tRPC health ${(ceilings[1]?.cpu.workerd ?? Number.NaN).toFixed(2)} ms); ` +
-          `the hot storm's CPU beyond its refusals at that rate, per successful join: DO ${beyond(hotMain.do, soDo).toFixed(1)} ms (join + mirror + settlement + notices, beside the storm), D1 ${beyond(hotMain.d1, soD1).toFixed(1)} ms`,
+        `workerd CPU per sold-out attempt (the refusal alone): DO ${(soDo.cpu.workerd ?? 0).toFixed(2)} ms, D1 ${(soD1.cpu.workerd ?? 0).toFixed(2)} ms; tRPC health ${(ceilings[1]?.cpu.workerd ?? Number.NaN).toFixed(2)} ms`,
       );
     }
 

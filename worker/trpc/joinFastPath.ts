@@ -68,7 +68,9 @@ export async function joinFastPath(c: HonoContext<AppEnv>, next: Next) {
     ["vary", "trpc-accept, accept"],
     ["content-type", "application/json"],
   ]);
-  for (const [name, value] of apiResponseMeta({ errors: [error] }).headers ?? []) headers.append(name, value);
+  apiResponseMeta({ errors: [error] }).headers?.forEach((value, name) => {
+    headers.append(name, value);
+  });
   const body = transformTRPCResponse(config, batch ? [answer] : answer);
   return new Response(JSON.stringify(body), { status: getHTTPStatusCode([answer], [error]), headers });
 }
