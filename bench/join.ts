@@ -60,7 +60,7 @@ const SWEEP = (process.env.BENCH_SWEEP ?? "8,16,32")
   .filter(Boolean)
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
-const GROUPS = ["ceilings", "hot", "sweep", "fill"] as const;
+const GROUPS = ["ceilings", "hot", "sweep", "burst", "fill"] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? GROUPS.join(",")).split(",").filter(Boolean));
 /** The target of issue 5, on one buy. */
 const TARGET = { perSec: 1_000, p99: 50 };
@@ -75,6 +75,17 @@ const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const DEBUG = process.env.BENCH_DEBUG === "1";
 const HOT_SHARES = 100;
+/**
+ * The burst: BENCH_BURST (10,000) attempts on a fresh 100-share buy, all written before any answer comes back
+ * (the issue's "10,000 concurrent attempts on 100 shares → exactly 100"); DO and D1 alike.
+ */
+const BURST = Number(process.env.BENCH_BURST ?? 10_000);
+/**
+ * Connections the burst's attempts share (BENCH_BURST_CONNECTIONS, 5,000: two pipelined requests each): workerd holds
+ * two file descriptors per HTTP connection, so 10,000 sockets pass this machine's limit of 20,000 open files and the
+ * runtime crashes ("dup(): Too many open files"). Every attempt is written before any answer comes back.
+ */
+const BURST_CONNECTIONS = Number(process.env.BENCH_BURST_CONNECTIONS ?? 5_000);
 /** The longest wait for a DO storm's background work (mirror, notices, settlement) before the next storm. */
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60);
 /** Where the storms go: the runtime itself, or wrangler's proxy (BENCH_VIA=proxy). Set once the server is up. */
@@ -221,6 +232,8 @@ async function storm(
   attempts: number,
   call: (i: number, send: Send) => Promise<{ outcome: Outcome; code?: string }>,
   clients = CONCURRENCY,
+  /** Connections the clients share (pipelining when fewer than clients; the burst). */
+  connections = clients,
 ): Promise<Storm> {
   if (name !== "warm-up") console.error(`bench:join: ${name} (${attempts} attempts, ${clients} clients)`);
   const latencies: number[] = [];
@@ -256,9 +269,10 @@ async function storm(
   const selfBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + SECONDS * 1000;
+  const pool = Array.from({ length: Math.min(clients, connections) }, newClient);
   await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const client = newClient();
+    Array.from({ length: clients }, async (_, lane) => {
+      const client = pool[lane % pool.length];
       while (next < attempts && performance.now() < deadline) {
         const i = next++;
         const t = performance.now();
@@ -274,9 +288,9 @@ async function storm(
           if (r.code) result.otherCodes.add(r.code);
         }
       }
-      client.close();
     }),
   );
+  for (const client of pool) client.close();
   result.seconds = (performance.now() - start) / 1000;
   if (stopProfile) {
     const profile = await stopProfile();
@@ -388,6 +402,7 @@ async function main() {
     // the fill storm one buyer per share. Attempts beyond a buyer's first are refused (sold out or max-per-person).
     const buyers = Math.max(FILL, HOT_SHARES * 2);
     const sweep = ONLY.has("sweep") ? SWEEP : [];
+    const burstBuy = ONLY.has("burst") ? 2 + sweep.length : -1;
     const hotSpec = { shares: HOT_SHARES, price: 100_000 };
     const seed = await post<{ region: string; buys: { do: string; d1: string; shares: number }[]; tokens: string[] }>(
       "/bench/seed",
@@ -395,7 +410,12 @@ async function main() {
         buyers,
         points: 1_000_000,
         // the 64-client hot buy, the fill buy, then one fresh hot buy per sweep point (a DO and a D1 one each)
-        buys: [hotSpec, { shares: FILL, price: FILL * 1_000 }, ...sweep.map(() => hotSpec)],
+        buys: [
+          hotSpec,
+          { shares: FILL, price: FILL * 1_000 },
+          ...sweep.map(() => hotSpec),
+          ...(burstBuy >= 0 ? [hotSpec] : []),
+        ],
       },
     );
     const fill = seed.buys[1];
@@ -422,9 +442,16 @@ async function main() {
     // Each room's group-commit counters are read right before and right after its own storm.
     const commits: GroupCommits[] = [];
     const afterWork: AfterWork[] = [];
-    const doStorm = async (name: string, attempts: number, id: string, tag: string, clients = CONCURRENCY) => {
+    const doStorm = async (
+      name: string,
+      attempts: number,
+      id: string,
+      tag: string,
+      clients = CONCURRENCY,
+      connections = clients,
+    ) => {
       const before = await roomStats(id);
-      const r = await storm(name, attempts, viaDo(id, tag), clients);
+      const r = await storm(name, attempts, viaDo(id, tag), clients, connections);
       const after = await roomStats(id);
       commits.push({ name, groups: after.groups - before.groups, holds: after.holds - before.holds });
       afterWork.push(await settle(name, id, r.ok));
@@ -453,6 +480,16 @@ async function main() {
     for (const [i, clients] of sweep.entries()) curve.push(await hotPair(` ×${clients}`, 2 + i, clients));
     if (hotMain) curve.push(hotMain);
     curve.sort((a, b) => a.clients - b.clients);
+    let burstPair: { do: Storm; d1: Storm } | null = null;
+    if (burstBuy >= 0) {
+      const b = seed.buys[burstBuy];
+      burstPair = {
+        do: await doStorm("burst DO", BURST, b.do, "xd", BURST, BURST_CONNECTIONS),
+        d1: await storm("burst D1", BURST, viaD1(b.d1, "xb"), BURST, BURST_CONNECTIONS),
+      };
+      checks.push({ storm: burstPair.do, buy: burstBuy, side: "do", shares: HOT_SHARES, hot: true });
+      checks.push({ storm: burstPair.d1, buy: burstBuy, side: "d1", shares: HOT_SHARES, hot: true });
+    }
     let fillPair: { do: Storm; d1: Storm } | null = null;
     if (ONLY.has("fill")) {
       fillPair = {
@@ -489,6 +526,7 @@ async function main() {
     );
     const stormRows = [...ceilings, ...(hotMain ? [hotMain.do, hotMain.d1] : []), ...soldOut];
     for (const point of curve) if (point !== hotMain) stormRows.push(point.do, point.d1);
+    if (burstPair) stormRows.push(burstPair.do, burstPair.d1);
     if (fillPair) stormRows.push(fillPair.do, fillPair.d1);
     for (const r of stormRows) {
       const cpu = Object.entries(r.cpu)
@@ -538,12 +576,13 @@ async function main() {
     for (const c of checks.filter((x) => x.hot)) {
       const s = after[c.buy][c.side];
       const r = c.storm;
+      const planned = r.clients === BURST ? BURST : ATTEMPTS;
       const all =
-        r.attempts === ATTEMPTS
-          ? `all ${ATTEMPTS.toLocaleString("en-US")}`
-          : `${r.attempts.toLocaleString("en-US")} of ${ATTEMPTS.toLocaleString("en-US")} (the ${SECONDS} s bound)`;
+        r.attempts === planned
+          ? `all ${planned.toLocaleString("en-US")}`
+          : `${r.attempts.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} (the ${SECONDS} s bound)`;
       console.log(
-        `${r.name}: ${all} attempts on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
+        `${r.name}: ${all} attempts${r.clients === BURST ? ` in flight at once (over ${Math.min(BURST, BURST_CONNECTIONS).toLocaleString("en-US")} connections)` : ""} on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
       );
     }
     for (const g of commits) {
@@ -600,6 +639,12 @@ async function main() {
             row(`hot buy joins at ${p.clients} clients (DO vs D1)`, p.do.perSec, "joins/s", p.d1.perSec),
             row(`hot buy join p99 at ${p.clients} clients (DO vs D1)`, p.do.p99, "ms", p.d1.p99),
           ]),
+        ...(burstPair
+          ? [
+              row(`burst: ${BURST} attempts at once (DO vs D1)`, burstPair.do.perSec, "joins/s", burstPair.d1.perSec),
+              row(`burst join p99 (DO vs D1)`, burstPair.do.p99, "ms", burstPair.d1.p99),
+            ]
+          : []),
         row("fill joins (DO vs D1 conditional UPDATE)", fillDo.perSec, "joins/s", fillD1.perSec),
         row("fill join p99 (DO vs D1)", fillDo.p99, "ms", fillD1.p99),
         row("shares oversold (all storms)", oversold, "shares"),

@@ -3,7 +3,8 @@
  * pre-serialised string, responses parsed just enough (status, Content-Length or chunked body). It exists because
  * the load generator shares the machine's 2 cores with workerd: Node's fetch (undici) spends more CPU per request than
  * a bare Hono route does, so with fetch the "ceilings" measured the client. No dependency beyond node:net.
- * localhost only; one request in flight per connection (no pipelining).
+ * localhost only. A caller may write several requests before the answers come (HTTP/1.1 pipelining: the server
+ * answers in order, and so are they matched); the storms await each answer before the next request.
  */
 import { connect, type Socket } from "node:net";
 
@@ -12,11 +13,11 @@ export interface RawResponse {
   body: string;
 }
 
-/** One keep-alive connection; `request` queues nothing: the caller awaits each answer before the next request. */
+/** One keep-alive connection; answers are matched to requests in the order they were written. */
 export class RawConnection {
   private socket: Socket | null = null;
   private buffer: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void } | null = null;
+  private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void }[] = [];
 
   private readonly host: string;
   private readonly port: number;
@@ -35,9 +36,9 @@ export class RawConnection {
     const broken = (e?: Error) => {
       if (this.socket === socket) this.socket = null;
       this.buffer = Buffer.alloc(0);
-      const w = this.waiting;
-      this.waiting = null;
-      w?.reject(e ?? new Error("connection closed"));
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) w.reject(e ?? new Error("connection closed"));
     };
     socket.on("error", broken);
     socket.on("close", () => broken());
@@ -52,7 +53,7 @@ export class RawConnection {
       `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n${headers}` +
       (body ? `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` : "\r\n");
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      this.waiting.push({ resolve, reject });
       socket.write(text);
     });
   }
@@ -63,9 +64,14 @@ export class RawConnection {
   }
 
   private tryParse(): void {
+    while (this.waiting.length > 0 && this.parseOne());
+  }
+
+  /** Resolves the oldest waiter if its whole answer is buffered; returns whether it did. */
+  private parseOne(): boolean {
     const buf = this.buffer;
     const headEnd = buf.indexOf("\r\n\r\n");
-    if (headEnd < 0 || !this.waiting) return;
+    if (headEnd < 0) return false;
     const head = buf.toString("latin1", 0, headEnd);
     const status = Number(head.slice(9, 12));
     const lower = head.toLowerCase();
@@ -75,16 +81,16 @@ export class RawConnection {
     const cl = /\r\ncontent-length:\s*(\d+)/.exec(lower);
     if (cl) {
       end = bodyStart + Number(cl[1]);
-      if (buf.length < end) return;
+      if (buf.length < end) return false;
       body = buf.toString("utf8", bodyStart, end);
     } else if (lower.includes("\r\ntransfer-encoding: chunked")) {
       const parts: Buffer[] = [];
       for (;;) {
         const lineEnd = buf.indexOf("\r\n", bodyStart);
-        if (lineEnd < 0) return;
+        if (lineEnd < 0) return false;
         const size = Number.parseInt(buf.toString("latin1", bodyStart, lineEnd), 16);
         const dataEnd = lineEnd + 2 + size;
-        if (buf.length < dataEnd + 2) return;
+        if (buf.length < dataEnd + 2) return false;
         if (size === 0) {
           end = dataEnd + 2;
           break;
@@ -99,9 +105,9 @@ export class RawConnection {
       body = "";
     }
     this.buffer = buf.subarray(end);
-    const w = this.waiting;
-    this.waiting = null;
+    const w = this.waiting.shift();
     if (/\r\nconnection:\s*close/.test(lower)) this.close();
-    w.resolve({ status, body });
+    w?.resolve({ status, body });
+    return true;
   }
 }
