@@ -24,6 +24,17 @@ function liveRow(userId: string) {
   return getDb(env).select().from(liveChannels).where(eq(liveChannels.userId, userId)).get();
 }
 
+/** The real channel namespace, recording whose channel a push wakes (by user id, in call order) into `woken`. */
+function recordingChannels(woken: string[]) {
+  return {
+    idFromName: (name: string) => {
+      woken.push(name);
+      return env.USER_CHANNEL.idFromName(name);
+    },
+    get: (id: DurableObjectId) => env.USER_CHANNEL.get(id),
+  } as unknown as typeof env.USER_CHANNEL;
+}
+
 async function inbox(p: Person) {
   return (await p.api.notifications.list.query({ limit: 50 })).items;
 }
@@ -98,13 +109,7 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     await until("both told in the inbox", async () => ofKind(await inbox(offline), "groupbuy.filled").length === 1);
     // a redelivery of the push, through a channel namespace that records whom it wakes
     const woken: string[] = [];
-    const channels = {
-      idFromName: (name: string) => {
-        woken.push(name);
-        return env.USER_CHANNEL.idFromName(name);
-      },
-      get: (id: DurableObjectId) => env.USER_CHANNEL.get(id),
-    } as unknown as typeof env.USER_CHANNEL;
+    const channels = recordingChannels(woken);
     const batch = createMessageBatch("gonggu-jobs", [
       {
         id: newId(),
@@ -139,13 +144,7 @@ describe("group-buy events notify every member", { timeout: 30_000 }, () => {
     const sent: unknown[] = [];
     const recording = (failSend = false) => ({
       ...env,
-      USER_CHANNEL: {
-        idFromName: (name: string) => {
-          woken.push(name);
-          return env.USER_CHANNEL.idFromName(name);
-        },
-        get: (id: DurableObjectId) => env.USER_CHANNEL.get(id),
-      } as unknown as typeof env.USER_CHANNEL,
+      USER_CHANNEL: recordingChannels(woken),
       JOBS: {
         send: async (body: unknown) => {
           if (failSend) throw new Error("queue unavailable");
