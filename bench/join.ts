@@ -458,7 +458,8 @@ async function main() {
       return r;
     };
     /** Every storm with the buy it ran on (index into seed.buys, which side) and the shares that buy must end with. */
-    const checks: { storm: Storm; buy: number; side: "do" | "d1"; shares: number; hot: boolean }[] = [];
+    /** `burst`: the storm sent BURST attempts at once (the others on a hot buy send ATTEMPTS). */
+    const checks: { storm: Storm; buy: number; side: "do" | "d1"; shares: number; hot: boolean; burst?: true }[] = [];
     const hotPair = async (suffix: string, buy: number, clients: number) => {
       const b = seed.buys[buy];
       const doRun = await doStorm(`hot DO${suffix}`, ATTEMPTS, b.do, `hd${clients}`, clients);
@@ -487,8 +488,8 @@ async function main() {
         do: await doStorm("burst DO", BURST, b.do, "xd", BURST, BURST_CONNECTIONS),
         d1: await storm("burst D1", BURST, viaD1(b.d1, "xb"), BURST, BURST_CONNECTIONS),
       };
-      checks.push({ storm: burstPair.do, buy: burstBuy, side: "do", shares: HOT_SHARES, hot: true });
-      checks.push({ storm: burstPair.d1, buy: burstBuy, side: "d1", shares: HOT_SHARES, hot: true });
+      checks.push({ storm: burstPair.do, buy: burstBuy, side: "do", shares: HOT_SHARES, hot: true, burst: true });
+      checks.push({ storm: burstPair.d1, buy: burstBuy, side: "d1", shares: HOT_SHARES, hot: true, burst: true });
     }
     let fillPair: { do: Storm; d1: Storm } | null = null;
     if (ONLY.has("fill")) {
@@ -576,13 +577,13 @@ async function main() {
     for (const c of checks.filter((x) => x.hot)) {
       const s = after[c.buy][c.side];
       const r = c.storm;
-      const planned = r.clients === BURST ? BURST : ATTEMPTS;
+      const planned = c.burst ? BURST : ATTEMPTS;
       const all =
         r.attempts === planned
           ? `all ${planned.toLocaleString("en-US")}`
           : `${r.attempts.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} (the ${SECONDS} s bound)`;
       console.log(
-        `${r.name}: ${all} attempts${r.clients === BURST ? ` in flight at once (over ${Math.min(BURST, BURST_CONNECTIONS).toLocaleString("en-US")} connections)` : ""} on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
+        `${r.name}: ${all} attempts${c.burst ? ` in flight at once (over ${Math.min(BURST, BURST_CONNECTIONS).toLocaleString("en-US")} connections)` : ""} on ${HOT_SHARES} shares → ${s.taken === HOT_SHARES && r.ok === HOT_SHARES ? "exactly" : "NOT"} ${HOT_SHARES} taken (${s.taken}), ${Math.max(0, s.taken - HOT_SHARES)} oversold`,
       );
     }
     for (const g of commits) {
