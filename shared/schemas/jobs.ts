@@ -3,6 +3,12 @@ import { GROUP_BUY_STATUSES } from "../groupbuy";
 import { idSchema, regionIdSchema } from "./common";
 
 /**
+ * Holds per `groupbuy.settleHolds` job: its per-hold fallback (~12 D1 queries a hold) stays under D1's 1,000 queries
+ * per invocation, and the body (≈ 30 bytes an id) far under a queue message's 128 KB.
+ */
+export const SETTLE_HOLDS_MAX = 50;
+
+/**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
  * keys are refused): a job carries ids only, never card data or amounts the consumer would trust.
  */
@@ -13,7 +19,13 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
   // Finish one partial cancel of a refund (the gateway was down or did not answer).
   z.strictObject({ type: z.literal("refund.settle"), partId: idSchema, book: regionIdSchema }),
   // Group buys (worker/groupbuy/settlement.ts): converge one hold on its buy's status; settle a completed buy.
+  // One hold (what rooms sent before Dec 2026; still accepted), or a chunk of one buy's holds in one job.
   z.strictObject({ type: z.literal("groupbuy.settleHold"), groupBuyId: idSchema, holdId: idSchema }),
+  z.strictObject({
+    type: z.literal("groupbuy.settleHolds"),
+    groupBuyId: idSchema,
+    holdIds: z.array(idSchema).min(1).max(SETTLE_HOLDS_MAX),
+  }),
   z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.purchaseCompleted"), groupBuyId: idSchema, holdId: idSchema }),
   // Relay the members' status notices written at `at` to their open sockets (worker/community/groupBuyNotices.ts).

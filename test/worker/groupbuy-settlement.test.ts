@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { groupBuys, ledgerTransfers, membershipStatus } from "../../worker/db/schema";
 import { AUTO_CONFIRM_MS, PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
 import worker from "../../worker/index";
+import { newId } from "../../worker/lib/ids";
 import { kstMonth } from "../../worker/membership/calendar";
 import {
   platformAccount,
@@ -211,14 +212,105 @@ describe("settlement", { timeout: 30_000 }, () => {
   });
 });
 
-describe("membership discounts", { timeout: 30_000 }, () => {
-  async function makeVip(userId: string) {
-    const now = Date.now();
-    await db()
-      .insert(membershipStatus)
-      .values({ userId, tierLevel: 3, tierSince: now, recalcMonth: kstMonth(now), updatedAt: now });
-  }
+/**
+ * A buy whose holds are placed and mirrored but not settled: two buyers (one VIP, so a discount is funded at capture)
+ * join a 4-share buy with 2 + 1 shares, so it stays OPEN in its room and the room sends no settlement job; the test
+ * then marks the D1 row FILLED (what a settlement job reads) and delivers the jobs itself.
+ */
+async function unsettledBuy() {
+  const setup = await openBuy({ totalShares: 4, minShares: 2, maxPerPerson: 2 }, { totalPrice: 20_000 });
+  const vip = await newResident(setup.region, 30_000);
+  await makeVip(vip.id);
+  const plain = await newResident(setup.region, 30_000);
+  await vip.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+  await plain.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 1, idempotencyKey: key() });
+  await until("both holds mirrored", async () => (await holdRows(setup.gb.id)).length === 2);
+  await db().update(groupBuys).set({ status: "FILLED" }).where(eq(groupBuys.id, setup.gb.id));
+  const holdIds = (await holdRows(setup.gb.id)).map((h) => h.holdId);
+  return { ...setup, vip, plain, holdIds };
+}
 
+async function makeVip(userId: string) {
+  const now = Date.now();
+  await db()
+    .insert(membershipStatus)
+    .values({ userId, tierLevel: 3, tierSince: now, recalcMonth: kstMonth(now), updatedAt: now });
+}
+
+const settleHolds = (groupBuyId: string, holdIds: string[]) => ({ type: "groupbuy.settleHolds", groupBuyId, holdIds });
+
+describe("settlement jobs of many holds (groupbuy.settleHolds)", { timeout: 30_000 }, () => {
+  it("captures a chunk in one go; three deliveries at once capture and fund every discount exactly once", async () => {
+    const { region, gb, vip, plain, holdIds } = await unsettledBuy();
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 14_700 }); // 9,700 (VIP: 3 % off) + 5,000
+    const job = settleHolds(gb.id, holdIds);
+    const result = await deliver([job, job, job]); // the consumer runs them side by side
+    expect(result.explicitAcks).toHaveLength(3);
+    expect(result.retryMessages).toEqual([]);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
+    expect(await balance(platformAccount("promotion_expense", region).id)).toBe(-300);
+    expect(await pointsOf(vip.id, region)).toEqual({ balance: 20_300, held: 0, available: 20_300 });
+    expect(await pointsOf(plain.id, region)).toEqual({ balance: 25_000, held: 0, available: 25_000 });
+    expect((await holdRows(gb.id)).map((h) => h.settlement)).toEqual(["posted", "posted"]);
+    const transfers = await transfersOf(gb.id);
+    const ids = transfers.map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => id.endsWith(":discount"))).toHaveLength(1);
+    expect(transfers.filter((t) => t.phase === "post")).toHaveLength(
+      transfers.filter((t) => t.phase === "pending").length,
+    );
+    // later duplicates, and the old one-hold job for the same holds, add nothing
+    await deliver([job, ...holdIds.map((holdId) => ({ type: "groupbuy.settleHold", groupBuyId: gb.id, holdId }))]);
+    expect(await transfersOf(gb.id)).toHaveLength(transfers.length);
+    await invariants(region);
+  });
+
+  it("a hold that cannot settle yet retries the job; the retry posts nothing twice", async () => {
+    const { region, gb, holdIds } = await unsettledBuy();
+    const notMirrored = newId(Date.now());
+    const job = settleHolds(gb.id, [holdIds[0], notMirrored, holdIds[1]]);
+    const first = await deliver([job]);
+    expect(first.explicitAcks).toEqual([]);
+    expect(first.retryMessages).toHaveLength(1);
+    // the holds that could settle did
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
+    expect((await holdRows(gb.id)).map((h) => h.settlement)).toEqual(["posted", "posted"]);
+    const transfers = await transfersOf(gb.id);
+    const again = await deliver([job]);
+    expect(again.retryMessages).toHaveLength(1);
+    expect(await transfersOf(gb.id)).toHaveLength(transfers.length);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
+    await invariants(region);
+  });
+
+  it("a FAILED buy's chunk releases every hold at once; a cancellation after capture refunds every hold in full", async () => {
+    const failed = await unsettledBuy();
+    await db().update(groupBuys).set({ status: "FAILED" }).where(eq(groupBuys.id, failed.gb.id));
+    const release = settleHolds(failed.gb.id, failed.holdIds);
+    expect((await deliver([release, release])).retryMessages).toEqual([]);
+    expect(await pointsOf(failed.vip.id, failed.region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await pointsOf(failed.plain.id, failed.region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await escrowOf(failed.gb.id, failed.region)).toEqual({ posted: 0, pending: 0 });
+    expect((await holdRows(failed.gb.id)).map((h) => h.settlement)).toEqual(["voided", "voided"]);
+
+    const { region, gb, vip, plain, holdIds } = await unsettledBuy();
+    const job = settleHolds(gb.id, holdIds);
+    expect((await deliver([job])).retryMessages).toEqual([]);
+    await db().update(groupBuys).set({ status: "CANCELLED" }).where(eq(groupBuys.id, gb.id));
+    expect((await deliver([job, job])).retryMessages).toEqual([]);
+    expect(await pointsOf(vip.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await pointsOf(plain.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    expect(await balance(platformAccount("promotion_expense", region).id)).toBe(0);
+    expect((await holdRows(gb.id)).map((h) => h.settlement)).toEqual(["refunded", "refunded"]);
+    const transfers = await transfersOf(gb.id);
+    expect((await deliver([job])).retryMessages).toEqual([]);
+    expect(await transfersOf(gb.id)).toHaveLength(transfers.length);
+    await invariants(region, failed.region);
+  });
+});
+
+describe("membership discounts", { timeout: 30_000 }, () => {
   it("the buyer holds the net price, Gonggu pays the discount into escrow, the seller is paid the full price", async () => {
     const setup = await openBuy({ totalShares: 4, minShares: 2, maxPerPerson: 2 }, { totalPrice: 20_000 });
     const vip = await newResident(setup.region, 30_000);

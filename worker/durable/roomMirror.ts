@@ -1,5 +1,5 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import type { JobMessage } from "../../shared/schemas/jobs";
+import { type JobMessage, SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
 import { memberNoticeStatement } from "../community/groupBuyNotices";
 import { type BatchItem, changedRows, chunks, type Db, getDb, runBatch, valuesPerRow } from "../db/client";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys, recInteractions } from "../db/schema";
@@ -218,14 +218,15 @@ async function sendSettlements(store: RoomStore, env: Env): Promise<void> {
   const moneyMoves = ESCROW_STATUSES.includes(meta.status) || meta.status === "FAILED" || meta.status === "CANCELLED";
   if (moneyMoves && meta.settleGen > 0) {
     for (;;) {
-      const due = store.unsettled(meta.settleGen, SETTLE_CHUNK);
+      const due = store.unsettled(meta.settleGen, SETTLE_CHUNK * SETTLE_HOLDS_MAX);
       if (due.length === 0) break;
-      await env.JOBS.sendBatch(
-        due.map((r) => ({
-          body: { type: "groupbuy.settleHold", groupBuyId: meta.groupBuyId, holdId: r.id } satisfies JobMessage,
-          contentType: "json" as const,
-        })),
-      );
+      // One job per SETTLE_HOLDS_MAX holds (settleHolds converges them in a few batches), not one per hold.
+      const jobs: JobMessage[] = [];
+      for (let i = 0; i < due.length; i += SETTLE_HOLDS_MAX) {
+        const holdIds = due.slice(i, i + SETTLE_HOLDS_MAX).map((r) => r.id);
+        jobs.push({ type: "groupbuy.settleHolds", groupBuyId: meta.groupBuyId, holdIds });
+      }
+      await env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
       store.markSettleSent(
         due.map((r) => r.id),
         meta.settleGen,

@@ -17,5 +17,6 @@ export const PAYABLE_HOLD_MS = 3 * 86_400_000;
 /** Smallest payout a batch sends; smaller balances wait for the next batch. */
 export const MIN_PAYOUT_WON = 1_000;
 
-/** Queue settlement messages are sent in chunks of this many (Queue sendBatch allows 100). */
+/** Queue settlement messages are sent in chunks of this many (Queue sendBatch allows 100); a room's settlement
+ * message carries up to SETTLE_HOLDS_MAX holds (shared/schemas/jobs.ts). */
 export const SETTLE_CHUNK = 100;

@@ -1,12 +1,19 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { JobMessage } from "../../shared/schemas/jobs";
-import { type Db, getDb } from "../db/client";
+import { type BatchItem, type Db, getDb, runBatch } from "../db/client";
 import { groupBuyHolds, groupBuyMembers, groupBuys, sellerPayables } from "../db/schema";
 import { newId } from "../lib/ids";
-import { onJoinCaptured, onPurchasesCompleted } from "../membership/hooks";
+import {
+  joinCapturedTransfer,
+  joinCapturedTransferId,
+  onJoinCaptured,
+  onPurchasesCompleted,
+} from "../membership/hooks";
 import { RetryLater } from "../queue/retry";
-import type { Hold } from "../wallet/holds";
+import { bookDb } from "../wallet/books";
+import { captureStatements, type Hold, readHolds, releaseStatements } from "../wallet/holds";
+import { type TransferSpec, transfersStatements } from "../wallet/ledger";
 import { PAYABLE_HOLD_MS, SETTLE_CHUNK } from "./config";
 import { getJoinHold, postJoinHold, refundPostedHold, releaseJoinHold, settleEscrowToSeller } from "./ledgerOps";
 import { ESCROW_STATUSES } from "./stateMachine";
@@ -75,6 +82,126 @@ export async function settleHold(env: Env, job: { groupBuyId: string; holdId: st
     await db.update(groupBuyHolds).set({ settlement, updatedAt: now }).where(eq(groupBuyHolds.holdId, job.holdId));
   }
 }
+
+/**
+ * Queue job `groupbuy.settleHolds`: settleHold for up to SETTLE_HOLDS_MAX holds of ONE buy at once — the buy read
+ * once, the hold rows in one query, the ledger's truth of every hold (legs, settlements, discount) in one query, every
+ * missing capture/release and discount in ONE ledger batch, the settlement column in one more. Same guarantees as
+ * settleHold: it only adds what the ledger's truth lacks (a duplicate delivery, a retry after a crash between the
+ * batch and the column, or a second job running beside it add nothing twice: every transfer id derives from its
+ * hold, so a raced batch fails whole and changes nothing), and whatever the fast path does not cover — a captured
+ * hold to refund, a hold in a state settleHold must explain, a batch that lost a race — goes through settleHold one
+ * hold at a time. A hold that cannot settle yet (not mirrored, not in the ledger) makes the message retry once the
+ * others are done; on the retry those find nothing to do.
+ */
+export async function settleHolds(
+  env: Env,
+  job: { groupBuyId: string; holdIds: string[] },
+  now: number,
+): Promise<void> {
+  const db = getDb(env);
+  const holdIds = [...new Set(job.holdIds)];
+  const [gb, rows] = await Promise.all([
+    db
+      .select({ status: groupBuys.status, regionId: groupBuys.regionId })
+      .from(groupBuys)
+      .where(eq(groupBuys.id, job.groupBuyId))
+      .get(),
+    db.select().from(groupBuyHolds).where(inArray(groupBuyHolds.holdId, holdIds)).all(),
+  ]);
+  if (!gb) throw new Error(`settleHolds: ${job.groupBuyId} is not mirrored yet`);
+  const mine = new Map(rows.filter((r) => r.groupBuyId === job.groupBuyId).map((r) => [r.holdId, r]));
+  const failures: unknown[] = [];
+  const unmirrored = holdIds.filter((id) => !mine.has(id));
+  if (unmirrored.length > 0) {
+    failures.push(new Error(`settleHolds: ${unmirrored.length} hold(s) of ${job.groupBuyId} are not mirrored yet`));
+  }
+  const work = [...mine.values()].flatMap((row) => {
+    const target = targetFor(gb.status, row.state);
+    return target ? [{ row, target }] : [];
+  });
+  const ledger = bookDb(env, gb.regionId);
+  const { holds, extra } = await readHolds(
+    ledger,
+    work.map((w) => w.row.holdId),
+    work.filter((w) => w.target === "posted").map((w) => joinCapturedTransferId(w.row.holdId)),
+  );
+  const statements: BatchItem[] = [];
+  const discounts: TransferSpec[] = [];
+  const columns = new Map<string, Settlement>(); // hold id → its settlement once the batch ran
+  const alone: string[] = []; // settleHold's own handling, one hold at a time
+  for (const { row, target } of work) {
+    const read = holds.get(row.holdId);
+    if (!read) {
+      failures.push(new Error(`settleHolds: hold ${row.holdId} does not exist in the ledger`));
+      continue;
+    }
+    const { hold } = read;
+    if (target === "posted") {
+      const capture =
+        hold.status === "pending" ? captureStatements(ledger, read, { description: CAPTURED, now }) : null;
+      const after = capture?.after ?? (hold.status === "posted" ? hold : null);
+      if (!after) {
+        alone.push(row.holdId); // cannot be captured as it is: settleHold says why
+        continue;
+      }
+      if (capture) statements.push(...capture.statements);
+      if (!extra.has(joinCapturedTransferId(hold.id))) {
+        const discount = joinCapturedTransfer(after, job.groupBuyId, now);
+        if (discount) discounts.push(discount);
+      }
+      columns.set(row.holdId, "posted");
+    } else if (hold.status === "pending") {
+      const release = releaseStatements(ledger, read, { description: RELEASED, now });
+      if (!release) {
+        alone.push(row.holdId);
+        continue;
+      }
+      statements.push(...release);
+      columns.set(row.holdId, "voided");
+    } else if (hold.status === "posted") {
+      alone.push(row.holdId); // captured: a refund (or, for a FAILED buy, an error) is settleHold's
+    } else {
+      columns.set(row.holdId, row.settlement === "refunded" ? "refunded" : "voided");
+    }
+  }
+  if (statements.length + discounts.length > 0) {
+    try {
+      await runBatch(ledger, [...statements, ...transfersStatements(ledger, discounts)]);
+    } catch (e) {
+      // Something moved under us (another delivery of these holds, a cancellation): the batch changed nothing, so
+      // converge each hold on its own from the ledger's truth.
+      console.error(JSON.stringify({ level: "warn", where: "settleHolds", holds: columns.size, error: String(e) }));
+      alone.push(...columns.keys());
+      columns.clear();
+    }
+  }
+  const changed = new Map<Settlement, string[]>();
+  for (const [id, settlement] of columns) {
+    if (mine.get(id)?.settlement !== settlement) changed.set(settlement, [...(changed.get(settlement) ?? []), id]);
+  }
+  await runBatch(
+    db,
+    [...changed].map(([settlement, ids]) =>
+      db.update(groupBuyHolds).set({ settlement, updatedAt: now }).where(inArray(groupBuyHolds.holdId, ids)),
+    ),
+  );
+  for (const holdId of alone) {
+    try {
+      await settleHold(env, { groupBuyId: job.groupBuyId, holdId }, now);
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  // As settleHold: a cancellation may have refunded holds while we captured them; then run again, as refunds.
+  if ([...columns.values()].includes("posted") && (await buyStatus(db, job.groupBuyId)) === "CANCELLED") {
+    failures.push(new RetryLater(`settleHolds: ${job.groupBuyId} was cancelled while its holds were being captured`));
+  }
+  if (failures.length > 0) throw failures.find((f) => !(f instanceof RetryLater)) ?? failures[0];
+}
+
+const CAPTURED = "Group buy confirmed: points moved to escrow";
+const RELEASED = "Group buy share released";
 
 async function buyStatus(db: Db, id: string) {
   return (await db.select({ status: groupBuys.status }).from(groupBuys).where(eq(groupBuys.id, id)).get())?.status;

@@ -16,7 +16,7 @@ import type { Db } from "../db/client";
 import { fail } from "../lib/errors";
 import { escrowAccount, platformAccount } from "../wallet/accounts";
 import type { Hold } from "../wallet/holds";
-import { getTransfer, type TransferRow, transfer } from "../wallet/ledger";
+import { getTransfer, type TransferRow, type TransferSpec, transfer } from "../wallet/ledger";
 import { tierAt } from "./config";
 import { currentTier, currentTiers } from "./tiers";
 
@@ -80,7 +80,8 @@ export function joinAmounts(hold: Hold): { gross: number; discount: number; paid
   return { gross: paid + discount, discount, paid };
 }
 
-const fundId = (holdId: string) => `${holdId}:discount`;
+/** The id of a captured hold's discount transfer (derived: funding it twice is impossible). */
+export const fundId = (holdId: string) => `${holdId}:discount`;
 
 /** promotion_expense → escrow for a captured hold's discount. No-op (null) when there is none. */
 export async function fundJoinDiscount(
@@ -89,10 +90,16 @@ export async function fundJoinDiscount(
   groupBuyId: string,
   now: number,
 ): Promise<TransferRow | null> {
+  const spec = fundJoinDiscountSpec(hold, groupBuyId, now);
+  return spec ? transfer(db, spec) : null;
+}
+
+/** fundJoinDiscount's transfer, to run in a batch with other holds' (null: no discount). */
+export function fundJoinDiscountSpec(hold: Hold, groupBuyId: string, now: number): TransferSpec | null {
   if (hold.status !== "posted") fail("PRECONDITION_FAILED", "A discount is paid into escrow only for a captured hold.");
   const { discount } = joinAmounts(hold);
   if (discount === 0) return null;
-  return transfer(db, {
+  return {
     id: fundId(hold.id),
     book: hold.regionId,
     debit: platformAccount("promotion_expense", hold.regionId),
@@ -103,7 +110,7 @@ export async function fundJoinDiscount(
     description: "Membership discount paid by Gonggu",
     meta: { groupBuyId, holdId: hold.id, userId: hold.userId, tier: hold.meta.tier ?? null },
     now,
-  });
+  };
 }
 
 /** escrow → promotion_expense: the discount back when the captured join is refunded. No-op if it was never funded. */

@@ -6,6 +6,7 @@
  *   tierLevelQuery(db, userId)                                  the tier read, to batch with a join's guards
  *   assertCanJoinNow(env, { userId, regionId, openedAt, plusEarlyAccess, now })   Plus-only first hour, if chosen
  *   onJoinCaptured(env, hold, groupBuyId, now)                  after postHold: the platform pays the discount to escrow
+ *   joinCapturedTransfer(hold, groupBuyId, now)                 the same as a transfer for a settlement chunk's batch
  *   onJoinRefunded(env, hold, groupBuyId, now)                  after refunding a captured join: discount back
  *   onPurchasesCompleted(env, groupBuyId, holds, now)           at completion: spend, tier upgrade, reward lots
  *   onPurchaseRefundedAfterCompletion(env, { ... })             claw the reward back
@@ -19,7 +20,14 @@ import { bookDb } from "../wallet/books";
 import type { Hold } from "../wallet/holds";
 import { type ClawbackResult, clawbackReward } from "./clawback";
 import { PLUS } from "./config";
-import { discountsForJoins, fundJoinDiscount, type JoinQuote, reverseJoinDiscount } from "./discount";
+import {
+  discountsForJoins,
+  fundId,
+  fundJoinDiscount,
+  fundJoinDiscountSpec,
+  type JoinQuote,
+  reverseJoinDiscount,
+} from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
 import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
@@ -66,6 +74,15 @@ export async function assertCanJoinNow(
 export function onJoinCaptured(env: Env, hold: Hold, groupBuyId: string, now: number) {
   return fundJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);
 }
+
+/**
+ * onJoinCaptured for a chunk of holds settled in one batch: the transfer to add to the batch (null: no discount), and
+ * its id, to check first whether it already ran (`hold` as it is once captured). Same transfer, same id.
+ */
+export function joinCapturedTransfer(hold: Hold, groupBuyId: string, now: number) {
+  return fundJoinDiscountSpec(hold, groupBuyId, now);
+}
+export const joinCapturedTransferId = fundId;
 
 export function onJoinRefunded(env: Env, hold: Hold, groupBuyId: string, now: number) {
   return reverseJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);

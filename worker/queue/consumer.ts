@@ -2,7 +2,7 @@ import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { pushMemberNotices } from "../community/groupBuyNotices";
 import { getDb } from "../db/client";
-import { completeSettlement, purchaseCompleted, settleHold } from "../groupbuy/settlement";
+import { completeSettlement, purchaseCompleted, settleHold, settleHolds } from "../groupbuy/settlement";
 import { bookDb, runMoveBookJob } from "../wallet/books";
 import { runRefundJob } from "../wallet/refund";
 import { runChargeJob } from "../wallet/settle";
@@ -62,6 +62,8 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return runRefundJob(env, getDb(env), bookDb(env, job.book), job.partId, job.book);
     case "groupbuy.settleHold":
       return settleHold(env, job, Date.now());
+    case "groupbuy.settleHolds":
+      return settleHolds(env, job, Date.now());
     case "groupbuy.complete":
       return completeSettlement(env, job.groupBuyId, Date.now());
     case "groupbuy.purchaseCompleted":

@@ -32,7 +32,12 @@ import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
 import { type AccountRef, ensureAccountStatement, ensureAccountsStatements, platformAccount } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
-import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
+import {
+  getManyTransfersWithSettlements,
+  getTransfersWithSettlements,
+  settleStatement,
+  type TransferRow,
+} from "./ledger";
 import { insertedLegs, rewardFirstAccounts, rewardFirstLegs, rewardFirstStatements, shortfallError } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
@@ -124,6 +129,95 @@ export async function getHold(db: Db, holdId: string): Promise<Hold | null> {
   if (!HOLD_ID_PATTERN.test(holdId)) return null;
   const rows = await loadHold(db, holdId);
   return rows ? toHold(holdId, rows) : null;
+}
+
+/** A hold as a settlement chunk reads it: the hold, and its legs while none of them is settled yet. */
+export interface ReadHold {
+  hold: Hold;
+  /** Both legs still open (a pending hold nothing has touched); empty once it is settled. */
+  openLegs: TransferRow[];
+}
+
+/**
+ * Many holds in ONE query (a settlement chunk's: their legs, settlements and redirects), plus any `extraIds` the
+ * caller wants from the same round trip (a hold's derived transfers, e.g. its discount): absent holds are not in the
+ * map. The ids travel as one JSON value, so the list needs no splitting under D1's 100 bound values.
+ */
+export async function readHolds(
+  db: Db,
+  holdIds: string[],
+  extraIds: string[] = [],
+): Promise<{ holds: Map<string, ReadHold>; extra: Map<string, TransferRow> }> {
+  const ids = holdIds.filter((id) => HOLD_ID_PATTERN.test(id));
+  const rows = await getManyTransfersWithSettlements(db, [
+    ...ids.flatMap((id) => Object.values(legIds(id))),
+    ...extraIds,
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const holds = new Map<string, ReadHold>();
+  for (const id of ids) {
+    const l = legIds(id);
+    const legs = [byId.get(l.reward), byId.get(l.charged)].filter((r): r is TransferRow => r?.phase === "pending");
+    if (legs.length === 0) continue;
+    const settlements = rows.filter((r) => r.pendingId === l.reward || r.pendingId === l.charged);
+    const hold = toHold(id, { legs, settlements, redirect: byId.get(l.to) });
+    holds.set(id, { hold, openLegs: settlements.length === 0 ? legs : [] });
+  }
+  return { holds, extra: new Map(extraIds.flatMap((id) => (byId.has(id) ? [[id, byId.get(id)!]] : []))) };
+}
+
+/**
+ * postHold's whole capture of an untouched hold whose destination was fixed when it was placed, as batch items (to run
+ * with other holds' in one batch), and the hold as it will be once they ran. Null when the hold needs postHold's own
+ * handling (already settled, a destination still to name, expired): call postHold for it instead. Each item settles
+ * its leg exactly once (the database refuses a second settlement), so a batch that raced another capture fails whole.
+ */
+export function captureStatements(
+  db: Db,
+  read: ReadHold,
+  args: { description: string; now: number },
+): { statements: BatchItem[]; after: Hold } | null {
+  const { hold, openLegs } = read;
+  if (hold.status !== "pending" || openLegs.length === 0 || isClearing(hold)) return null;
+  if (hold.expiresAt !== null && hold.expiresAt <= args.now) return null;
+  const statements = openLegs.map((leg) =>
+    settleStatement(db, {
+      id: `${leg.id}:post`,
+      pending: leg,
+      action: "post",
+      amount: leg.amount,
+      kind: "hold_capture",
+      description: args.description,
+      meta: { holdId: hold.id, userId: hold.userId },
+      now: args.now,
+    }),
+  );
+  const after: Hold = {
+    ...hold,
+    status: "posted",
+    capturedAmount: hold.amount,
+    capturedFromReward: hold.fromReward,
+    capturedFromCharged: hold.fromCharged,
+    settledAt: args.now,
+  };
+  return { statements, after };
+}
+
+/** voidHold of an untouched hold as batch items (see captureStatements); null when voidHold must handle it. */
+export function releaseStatements(db: Db, read: ReadHold, args: { description: string; now: number }) {
+  const { hold, openLegs } = read;
+  if (hold.status !== "pending" || openLegs.length === 0) return null;
+  return openLegs.map((leg) =>
+    settleStatement(db, {
+      id: `${leg.id}:void`,
+      pending: leg,
+      action: "void",
+      kind: "hold_release",
+      description: args.description,
+      meta: { holdId: hold.id, userId: hold.userId },
+      now: args.now,
+    }),
+  );
 }
 
 export interface PlaceHoldArgs {
