@@ -675,7 +675,7 @@ async function main() {
   const both = rows.filter((r) => r.ours && r.peer);
   if (both.length) {
     console.log(
-      "rate        gonggu                        workers-chat-demo                  gonggu/peer deliveries/s",
+      "per rate: deliveries/s and p99 of each side (peer = workers-chat-demo), then gonggu/peer deliveries/s:",
     );
     for (const row of rows) console.log(ratioLine(row));
     console.log("target: ≥ 1.5× the peer's deliveries/s with gonggu's p99 < 100 ms, in one run");
