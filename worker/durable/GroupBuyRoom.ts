@@ -205,10 +205,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
     const early = await this.earlyAccessRefusal(meta, req);
     if (early) return early;
-    if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     const step = this.reserveStep(req);
     if (!step.ok) return this.withClosedInfo(step, req);
     if ("replay" in step) return step.replay;
+    // Only a joiner's name is ever shown (their join and leave lines): a refused attempt writes nothing to storage.
+    if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     // reserveStep just left the row `reserved` in this instance, synchronously: no need to read it back
     const placed = await this.queueHold(step.row.id, req.tierLevel);
     if (!placed.ok) return placed;
