@@ -802,16 +802,15 @@ export class GroupBuyRoom extends DurableObject<Env> {
    * and the alarm flushes whatever is unmirrored (roomMirror.ts works from the room's storage, not from memory).
    */
   private flushSoon(): void {
-    if (this.flushTimer) return;
     const wait = this.lastFlushAt + MIRROR_GAP_MS - Date.now();
-    if (wait <= 0 || this.store.meta()?.status !== "OPEN") {
-      void this.requestFlush();
+    if (wait > 0 && this.store.meta()?.status === "OPEN") {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        void this.requestFlush();
+      }, wait);
       return;
     }
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      void this.requestFlush();
-    }, wait);
+    void this.requestFlush(); // a status change (FILLED) goes at once, timer or not
   }
 
   /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
