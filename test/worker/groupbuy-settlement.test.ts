@@ -53,7 +53,8 @@ async function filledBuy() {
 async function deliver(bodies: unknown[]) {
   const batch = createMessageBatch(
     "gonggu-jobs",
-    bodies.map((body, i) => ({ id: `m-${i}-${Math.random()}`, timestamp: Date.now(), attempts: 1, body })),
+    // the id is logged with a retry: no long digit runs (a random float's digits can pass the card sweep's Luhn check)
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
