@@ -766,6 +766,8 @@ async function main() {
     }
 
     // The open loop: the target stated the standard way, p99 at a fixed offered rate (see bench/lib/openLoop.ts).
+    /** workerd CPU seconds per second of the storm (its one JS thread can give at most ~1: how busy it was). */
+    const cpuPerSecond = (r: Storm) => ((r.cpu.workerd ?? 0) * r.attempts) / 1000 / Math.max(0.001, r.seconds);
     const keptUp = (r: Storm) => !!r.open && r.open.censored === 0 && r.perSec >= 0.99 * r.open.offeredPerSec;
     const meetsOpen = (r: Storm) =>
       !!r.open && r.open.offeredPerSec >= TARGET.perSec && keptUp(r) && r.p99 < TARGET.p99 && exact.get(r) === true;
@@ -778,7 +780,7 @@ async function main() {
           "and count as having waited until then, so that row's percentiles are lower bounds (≥). achieved = answers / (last answer − t0).",
       );
       console.log(
-        "offered/s  path  achieved/s  answered  p50 ms    p99 ms    max ms    ≥50 ms (after fill)  fill s  joins p50/max ms  peak backlog  waited for a conn (max ms)  send lag p99 ms  load",
+        "offered/s  path  achieved/s  answered  p50 ms    p99 ms    max ms    ≥50 ms (after fill)  fill s  joins p50/max ms  peak backlog  waited for a conn (max ms)  send lag p99 ms  workerd CPU s/s  load",
       );
       for (const p of open) {
         for (const [path, r] of [
@@ -788,10 +790,14 @@ async function main() {
           const o = r.open as OpenLoopStats;
           const ge = o.lowerBound ? "≥" : "";
           console.log(
-            `${String(p.rate).padEnd(10)} ${path.padEnd(5)} ${o.achievedPerSec.toFixed(0).padEnd(11)} ${String(o.answered).padEnd(9)} ${`${ge}${o.p50.toFixed(1)}`.padEnd(9)} ${`${ge}${o.p99.toFixed(1)}`.padEnd(9)} ${`${ge}${o.max.toFixed(0)}`.padEnd(9)} ${`${o.slow} (${o.slowAfterFill})`.padEnd(20)} ${(o.fillEnd / 1000).toFixed(2).padEnd(7)} ${`${o.okP50.toFixed(0)}/${o.okMax.toFixed(0)}`.padEnd(17)} ${String(o.peakBacklog).padEnd(13)} ${`${o.waitedForConnection} (${o.maxConnectionWait.toFixed(0)})`.padEnd(27)} ${o.sendLagP99.toFixed(1).padEnd(16)} ${r.load.toFixed(1)}`,
+            `${String(p.rate).padEnd(10)} ${path.padEnd(5)} ${o.achievedPerSec.toFixed(0).padEnd(11)} ${String(o.answered).padEnd(9)} ${`${ge}${o.p50.toFixed(1)}`.padEnd(9)} ${`${ge}${o.p99.toFixed(1)}`.padEnd(9)} ${`${ge}${o.max.toFixed(0)}`.padEnd(9)} ${`${o.slow} (${o.slowAfterFill})`.padEnd(20)} ${(o.fillEnd / 1000).toFixed(2).padEnd(7)} ${`${o.okP50.toFixed(0)}/${o.okMax.toFixed(0)}`.padEnd(17)} ${String(o.peakBacklog).padEnd(13)} ${`${o.waitedForConnection} (${o.maxConnectionWait.toFixed(0)})`.padEnd(27)} ${o.sendLagP99.toFixed(1).padEnd(16)} ${cpuPerSecond(r).toFixed(2).padEnd(16)} ${r.load.toFixed(1)}`,
           );
         }
       }
+      console.log(
+        `p99 is the ${(ATTEMPTS - Math.floor(0.99 * ATTEMPTS)).toLocaleString("en-US")}th slowest answer and the ${HOT_SHARES} successful joins are ${((HOT_SHARES / ATTEMPTS) * 100).toFixed(1)} % of the attempts, ` +
+          `so p99 < ${TARGET.p99} ms needs joins faster than that from their due time: the joins' own floor of p99 was ${open.map((p) => `${p.rate}/s ${p.do.joinFloor.toFixed(0)} ms`).join(", ")} (DO)`,
+      );
       console.log(
         `DO / D1 achieved answers/s at the same offered rate: ${open.map((p) => `${p.rate}/s ${ratio(p.do, p.d1)}×`).join(", ")}` +
           ` (the D1 baseline's backlog grows from its first seconds: its latencies measure the queue, as they would for real users)`,
@@ -848,6 +854,14 @@ async function main() {
             : "") +
           " on this machine",
       );
+      const closedMet = curve.filter((p) => meets(p.do)).map((p) => p.clients);
+      if (closedMet.length && !met.length) {
+        console.log(
+          `the closed-loop rows that meet it had ${closedMet.join(", ")} attempts in flight: a closed loop sends nothing while it waits, so a stall ` +
+            "(the fill) delays only those few attempts and the ones real users would have sent meanwhile are never timed (coordinated omission); " +
+            "the open loop times every attempt due during a stall",
+        );
+      }
     }
     const oversold = checks.reduce((n, c) => n + Math.max(0, after[c.buy][c.side].taken - c.shares), 0);
     if (ONLY.size === GROUPS.length && hotMain && fillPair) {
