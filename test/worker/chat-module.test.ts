@@ -3,7 +3,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHAT_ROOM_RATE, CHAT_TEXT_MAX, CHAT_USER_RATE, type ChatMessage } from "../../shared/chat";
 import { RoomChat } from "../../worker/durable/chat";
-import { CHAT_FRAME_MAX_BYTES, chatFrames, FANOUT_GROUPS, PERIOD_MS_MAX } from "../../worker/durable/chatFanout";
+import {
+  asciiJson,
+  CHAT_FRAME_MAX_BYTES,
+  chatFrames,
+  FANOUT_GROUPS,
+  PERIOD_MS_MAX,
+} from "../../worker/durable/chatFanout";
 
 /** A frame as one socket received it. */
 type Sent = { type: string; messages?: ChatMessage[]; id?: number; bytes: number };
@@ -317,6 +323,31 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
     expect(frames).toHaveLength(1);
     expect(/^[\x20-\x7e]*$/.test(frames[0])).toBe(true);
     expect(JSON.parse(frames[0])).toEqual({ type: "chat.messages", at: 9, messages });
+    // messages are serialized once and frames put together around them: the same text as serializing the frame whole
+    expect(frames[0]).toBe(asciiJson(JSON.stringify({ type: "chat.messages", at: 9, messages })));
+  });
+
+  it("a room serializes a message once however many groups' frames carry it", async () => {
+    const stringify = JSON.stringify;
+    let messageSerializations = 0;
+    JSON.stringify = ((value: unknown, ...rest: []) => {
+      if (value && typeof value === "object" && "kind" in value && "deleted" in value) messageSerializations++;
+      return stringify(value, ...rest);
+    }) as typeof JSON.stringify;
+    try {
+      await inRoom(async (chat, _sent, all) => {
+        const now = Date.now();
+        chat.post(kim, "first", now); // a quiet room sends at once
+        for (const text of ["b", "c", "d"]) chat.post({ userId: text, displayName: text }, text, now);
+        await settle(() => all.every((socket) => idsOf(socket).length === 4));
+        expect(all.map((s) => s.flatMap((f) => f.messages?.map((m) => m.text) ?? []))).toEqual(
+          all.map(() => ["first", "b", "c", "d"]),
+        );
+      }, 1_000);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(messageSerializations).toBe(4);
   });
 
   it("in a small room sends every message at once", async () => {

@@ -1,11 +1,10 @@
 import type { ChatMessage } from "../../shared/chat";
-import type { ServerFrame } from "../../shared/protocol";
 
 /**
  * Fan-out of chat messages to a room's sockets, in staggered groups.
  *
- * A send costs tens of µs of the room's single thread whatever the frame's size or string kind (the frame is
- * serialized once per group flush, never per socket): ≈ 30–35 µs inside ws.send, and as much again outside it, for a
+ * A send costs tens of µs of the room's single thread whatever the frame's size or string kind (a message is
+ * serialized once, a frame is put together once per group flush, never per socket): ≈ 30–35 µs inside ws.send, and as much again outside it, for a
  * socket that had nothing queued — the runtime starts a write pump for it, writes to the kernel, and later runs the
  * pump's completion in the isolate (bench:chat, BENCH_TRACE: 50–80 µs of thread CPU per frame at 1,000 sockets). So one
  * flush to 1,000 sockets takes 35–50 ms, blocks the object meanwhile, and the last socket in it waits the whole flush.
@@ -47,12 +46,6 @@ const FANOUT_TAG = "fanout:";
 export const fanoutTag = (group: number) => `${FANOUT_TAG}${group}`;
 export const isFanoutTag = (tag: string) => tag.startsWith(FANOUT_TAG);
 
-/** An upper bound of a message's bytes in a frame: keys and numbers fit in 200; a UTF-16 unit is ≤ 6 bytes of JSON. */
-function messageBytes(m: ChatMessage): number {
-  const strings = (m.text?.length ?? 0) + (m.displayName?.length ?? 0) + (m.userId?.length ?? 0);
-  return 200 + 6 * (strings + (m.params ? JSON.stringify(m.params).length : 0));
-}
-
 const NON_ASCII = /[\u0080-\uffff]/g;
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -70,27 +63,47 @@ export function asciiJson(json: string): string {
 }
 
 /**
- * Serialized chat.messages frames for `messages`, in order, each at most CHAT_FRAME_MAX_BYTES (by the estimate),
- * stamped with the room's clock when they go out (`at`). Serialized once per group flush, never per socket, as ASCII
- * (asciiJson).
+ * One message as ASCII JSON (asciiJson), the form it takes inside every frame. The fan-out serializes a message once,
+ * when it is enqueued, not once per group flush: a message rides in one frame per group (10 at 1,000 sockets), and
+ * serializing whole frames per flush allocated ~9 % of the room's sampled JS heap in bench:chat (session 8).
  */
-export function chatFrames(messages: ChatMessage[], at: number): string[] {
+export function messageJson(m: ChatMessage): string {
+  return asciiJson(JSON.stringify(m));
+}
+
+/** The chat.messages frame around already serialized messages: the same text as JSON.stringify of the frame. */
+function frameOf(parts: string[], at: number): string {
+  // the key order of JSON.stringify({ type, at, messages }); `at` is an integer, so String(at) is its JSON
+  return `{"type":"chat.messages","at":${at},"messages":[${parts.join(",")}]}`;
+}
+
+/** A frame's bytes beyond its messages' own (keys, the time, brackets, commas). */
+const FRAME_OVERHEAD_BYTES = 64;
+
+/**
+ * chat.messages frames for serialized messages (messageJson), in order, each at most CHAT_FRAME_MAX_BYTES (ASCII: a
+ * character is a byte), stamped with the room's clock when they go out (`at`).
+ */
+export function framesOf(parts: string[], at: number): string[] {
   const frames: string[] = [];
-  const frame = (part: ChatMessage[]) =>
-    asciiJson(JSON.stringify({ type: "chat.messages", at, messages: part } satisfies ServerFrame));
   let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const b = messageBytes(messages[i]);
+  let bytes = FRAME_OVERHEAD_BYTES;
+  for (let i = 0; i < parts.length; i++) {
+    const b = parts[i].length + 1;
     if (i > start && bytes + b > CHAT_FRAME_MAX_BYTES) {
-      frames.push(frame(messages.slice(start, i)));
+      frames.push(frameOf(parts.slice(start, i), at));
       start = i;
-      bytes = 0;
+      bytes = FRAME_OVERHEAD_BYTES;
     }
     bytes += b;
   }
-  frames.push(frame(messages.slice(start)));
+  frames.push(frameOf(parts.slice(start), at));
   return frames;
+}
+
+/** Serialized chat.messages frames for `messages` (see framesOf). */
+export function chatFrames(messages: ChatMessage[], at: number): string[] {
+  return framesOf(messages.map(messageJson), at);
 }
 
 /**
@@ -143,8 +156,10 @@ export class FanoutGroups {
 }
 
 export class ChatFanout {
-  /** Messages not yet sent to every group; buffer[0] has the logical index `start`. */
-  private buffer: ChatMessage[] = [];
+  /** Messages not yet sent to every group, serialized (messageJson); buffer[0] has the logical index `start`. */
+  private buffer: string[] = [];
+  /** Their serialized length, for the full-frame check on enqueue. */
+  private bufferBytes = 0;
   private start = 0;
   /** Per group: logical index of the first message it has not been sent. */
   private readonly cursor = new Array<number>(FANOUT_GROUPS).fill(0);
@@ -171,9 +186,11 @@ export class ChatFanout {
   }
 
   enqueue(message: ChatMessage, now: number): void {
-    this.buffer.push(message);
+    const json = messageJson(message);
+    this.buffer.push(json);
+    this.bufferBytes += json.length + 1;
     if (this.timer) {
-      if (this.bufferedBytes() >= CHAT_FRAME_MAX_BYTES)
+      if (this.bufferBytes >= CHAT_FRAME_MAX_BYTES)
         this.flushAll(now); // a full frame gains nothing by waiting
       else if (now - this.due >= this.periodMs()) {
         // The pending tick is a whole period late (bench:chat saw the runtime hold a timer ~240 ms while messages
@@ -201,7 +218,7 @@ export class ChatFanout {
       if (from >= end) continue;
       let f = frames.get(from);
       if (!f) {
-        f = chatFrames(this.buffer.slice(from - this.start), now);
+        f = framesOf(this.buffer.slice(from - this.start), now);
         frames.set(from, f);
       }
       this.send(g, f, end, now);
@@ -215,7 +232,7 @@ export class ChatFanout {
     const g = this.nextGroup;
     this.nextGroup = (g + 1) % FANOUT_GROUPS;
     const end = this.start + this.buffer.length;
-    if (this.cursor[g] < end) this.send(g, chatFrames(this.buffer.slice(this.cursor[g] - this.start), now), end, now);
+    if (this.cursor[g] < end) this.send(g, framesOf(this.buffer.slice(this.cursor[g] - this.start), now), end, now);
     this.trim();
     if (this.buffer.length > 0) this.schedule(this.due);
   }
@@ -252,13 +269,8 @@ export class ChatFanout {
   private trim(): void {
     const done = Math.min(...this.cursor);
     if (done <= this.start) return;
+    for (const json of this.buffer.slice(0, done - this.start)) this.bufferBytes -= json.length + 1;
     this.buffer = this.buffer.slice(done - this.start);
     this.start = done;
-  }
-
-  private bufferedBytes(): number {
-    let bytes = 0;
-    for (const m of this.buffer) bytes += messageBytes(m);
-    return bytes;
   }
 }
