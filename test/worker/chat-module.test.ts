@@ -170,7 +170,7 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
 
   it("keeps the rotation's period when group flushes are slow (a flush's time is not added to the wait)", async () => {
     const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
-    const interval = PERIOD_MS_MAX / FANOUT_GROUPS; // 1,000 sockets: 6 ms
+    const interval = PERIOD_MS_MAX / FANOUT_GROUPS; // 1,000 sockets: 7 ms
     const flushMs = 4;
     const delays = await runInDurableObject(stub, async (_instance, state) => {
       const groups = Array.from({ length: FANOUT_GROUPS }, () =>
@@ -244,7 +244,7 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
       // from here the runtime "holds" the fan-out's timers: they never fire
       globalThis.setTimeout = ((_fn: () => void) => setTimer(() => {}, 600_000)) as typeof setTimeout;
       try {
-        chat.post(lee, "second", Date.now()); // its tick is due in 6 ms, but the timer never fires
+        chat.post(lee, "second", Date.now()); // its tick is due in 7 ms, but the timer never fires
         await wait(PERIOD_MS_MAX + 20);
         const before = got.map((texts) => [...texts]);
         chat.post(kim, "third", Date.now()); // a period late: this message runs the overdue tick

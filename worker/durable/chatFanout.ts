@@ -21,7 +21,7 @@ import type { ChatMessage } from "../../shared/chat";
  * previous one was due, so the flushes' own time does not stretch P; when the thread cannot keep up, the rotation
  * runs back to back (P then is what the sends cost: the fan-out is work-conserving, never idle with work pending).
  * Frames per second are N × 1000 / P whatever the message rate, so P trades tail latency (a message waits ≤ P for
- * its group) against the room's CPU (≈ N × 55 µs per P, see PERIOD_MS_PER_SOCKET).
+ * its group) against the room's CPU (≈ N × 50 µs per P, see PERIOD_MS_PER_SOCKET).
  *
  * Order per socket is kept: a group's frames carry its messages in order, and anything that must come after chat
  * (state changes, deletions, a newcomer's history) calls flushAll() first. A frame carries at most
@@ -29,14 +29,15 @@ import type { ChatMessage } from "../../shared/chat";
  */
 export const FANOUT_GROUPS = 10;
 /**
- * Fan-out period per socket in the room: 1,000 sockets → every group flushed every 80 ms, 12,500 frames/s at
- * ≈ 55 µs of the runtime's thread each (≈ 70 % of it with the messages' own handling), below saturation, where
- * queueing and the collector's pauses make the tail. At 60 ms (sized for 35 µs per frame, the ws.send call alone)
- * the thread was runnable 98–100 % of bench:chat's window, the rotation ran 54–80 ticks/s instead of 167 and each
- * socket got a frame every 75–130 ms instead of 60 (session 6, docs/RELIABILITY.md).
+ * Fan-out period per socket in the room: 1,000 sockets → every group flushed every 70 ms, 14,300 frames/s. A
+ * message waits up to P for its group, so p99 ≈ P + its way in and out + the collector's pauses: at 80 ms the quiet
+ * p99 was 91–99.5 ms (session 7), with the wait's p99 78–83 ms of it. A frame costs ≈ 45–55 µs of the runtime's
+ * thread (the process's CPU over the frames, messages' handling apart), so 70 ms is ≈ 65–80 % of it with the
+ * messages' own handling, still below saturation; at 60 ms (sessions 5–6) the thread was runnable 98–100 % of the
+ * window and the rotation fell behind (docs/RELIABILITY.md, session 8).
  */
-export const PERIOD_MS_PER_SOCKET = 0.08;
-export const PERIOD_MS_MAX = 80;
+export const PERIOD_MS_PER_SOCKET = 0.07;
+export const PERIOD_MS_MAX = 70;
 /** No flush for this long: the room is quiet and the next message goes out to everyone at once. */
 export const QUIET_MS = 250;
 /** Largest chat.messages frame the room sends (a batch is split above it; one message is ≤ ~6 KB). */
