@@ -136,6 +136,8 @@ const SYSTEM_LINE: Record<GroupBuyStatus, ChatSystemCode | null> = {
 
 /** Coalesce fill frames: at most one per this many ms however many joins land. */
 const FILL_BROADCAST_MS = 25;
+/** While joins keep landing on an OPEN buy, its D1 mirror is flushed at most once per this many ms (flushSoon). */
+const MIRROR_GAP_MS = 50;
 /** While the deadline waits for joins in flight, look again this often. */
 const DEADLINE_RECHECK_MS = 1_000;
 /** How soon after someone's first message the alarm tells the recommender. */
@@ -164,6 +166,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private readonly heldPaid = new Map<string, number>();
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  /** When the last mirror flush started, and the timer of a flush put off until MIRROR_GAP_MS after it (flushSoon). */
+  private lastFlushAt = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private alarmAt: number | null = null;
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
   /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
@@ -200,10 +205,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
     const early = await this.earlyAccessRefusal(meta, req);
     if (early) return early;
-    if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     const step = this.reserveStep(req);
     if (!step.ok) return this.withClosedInfo(step, req);
     if ("replay" in step) return step.replay;
+    // Only a joiner's name is ever shown (their join and leave lines): a refused attempt writes nothing to storage.
+    if (req.displayName) this.chat.rememberName(req.userId, req.displayName);
     // reserveStep just left the row `reserved` in this instance, synchronously: no need to read it back
     const placed = await this.queueHold(step.row.id, req.tierLevel);
     if (!placed.ok) return placed;
@@ -748,7 +754,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   /** Something changed the fill: tell sockets (coalesced) and push the mirror to D1 (not awaited by joins). */
   private afterFillChange(): void {
-    this.requestFlush();
+    this.flushSoon();
     if (this.fillTimer || this.ctx.getWebSockets().length === 0) return;
     this.fillTimer = setTimeout(() => {
       this.fillTimer = null;
@@ -788,6 +794,25 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return sockets.length;
   }
 
+  /**
+   * The mirror after a join or a released share: at once, unless the last flush started less than MIRROR_GAP_MS ago
+   * while the buy is OPEN — then once that gap has passed, for every change made meanwhile. A storm's joins thus share
+   * a flush instead of queueing one after another on D1 in front of the next joins' ledger holds. Nothing is lost if
+   * this instance dies before the timer: every confirmation or release came after its reservation armed the alarm,
+   * and the alarm flushes whatever is unmirrored (roomMirror.ts works from the room's storage, not from memory).
+   */
+  private flushSoon(): void {
+    const wait = this.lastFlushAt + MIRROR_GAP_MS - Date.now();
+    if (wait > 0 && this.store.meta()?.status === "OPEN") {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        void this.requestFlush();
+      }, wait);
+      return;
+    }
+    void this.requestFlush(); // a status change (FILLED) goes at once, timer or not
+  }
+
   /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
   private requestFlush(): Promise<void> {
     if (this.flushing) {
@@ -798,7 +823,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
       try {
         do {
           this.flushAgain = false;
-          await flushRoom(this.store, this.env, Date.now());
+          this.lastFlushAt = Date.now();
+          await flushRoom(this.store, this.env, this.lastFlushAt);
         } while (this.flushAgain);
         if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
       } catch (e) {

@@ -85,9 +85,9 @@ export async function settleHold(env: Env, job: { groupBuyId: string; holdId: st
 
 /**
  * Queue job `groupbuy.settleHolds`: settleHold for up to SETTLE_HOLDS_MAX holds of ONE buy at once — the buy read
- * once, the hold rows in one query, the ledger's truth of every hold (legs, settlements, discount) in one query, every
- * missing capture/release and discount in ONE ledger batch, the settlement column in one more. Same guarantees as
- * settleHold: it only adds what the ledger's truth lacks (a duplicate delivery, a retry after a crash between the
+ * once, the hold rows in one query, the ledger's truth of every hold (legs, settlements, discount) in one query, the
+ * missing captures/releases and discounts in a few ledger batches, the settlement column in one more. Same guarantees
+ * as settleHold: it only adds what the ledger's truth lacks (a duplicate delivery, a retry after a crash between the
  * batch and the column, or a second job running beside it add nothing twice: every transfer id derives from its
  * hold, so a raced batch fails whole and changes nothing), and whatever the fast path does not cover — a captured
  * hold to refund, a hold in a state settleHold must explain, a batch that lost a race — goes through settleHold one
@@ -126,9 +126,8 @@ export async function settleHolds(
     work.map((w) => w.row.holdId),
     work.filter((w) => w.target === "posted").map((w) => joinCapturedTransferId(w.row.holdId)),
   );
-  const statements: BatchItem[] = [];
-  const discounts: TransferSpec[] = [];
-  const columns = new Map<string, Settlement>(); // hold id → its settlement once the batch ran
+  const moves: { holdId: string; statements: BatchItem[]; discount: TransferSpec | null }[] = [];
+  const columns = new Map<string, Settlement>(); // hold id → its settlement once its ledger batch ran
   const alone: string[] = []; // settleHold's own handling, one hold at a time
   for (const { row, target } of work) {
     const read = holds.get(row.holdId);
@@ -145,11 +144,10 @@ export async function settleHolds(
         alone.push(row.holdId); // cannot be captured as it is: settleHold says why
         continue;
       }
-      if (capture) statements.push(...capture.statements);
-      if (!extra.has(joinCapturedTransferId(hold.id))) {
-        const discount = joinCapturedTransfer(after, job.groupBuyId, now);
-        if (discount) discounts.push(discount);
-      }
+      const discount = extra.has(joinCapturedTransferId(hold.id))
+        ? null
+        : joinCapturedTransfer(after, job.groupBuyId, now);
+      moves.push({ holdId: hold.id, statements: capture?.statements ?? [], discount });
       columns.set(row.holdId, "posted");
     } else if (hold.status === "pending") {
       const release = releaseStatements(ledger, read, { description: RELEASED, now });
@@ -157,7 +155,7 @@ export async function settleHolds(
         alone.push(row.holdId);
         continue;
       }
-      statements.push(...release);
+      moves.push({ holdId: hold.id, statements: release, discount: null });
       columns.set(row.holdId, "voided");
     } else if (hold.status === "posted") {
       alone.push(row.holdId); // captured: a refund (or, for a FAILED buy, an error) is settleHold's
@@ -165,15 +163,22 @@ export async function settleHolds(
       columns.set(row.holdId, row.settlement === "refunded" ? "refunded" : "voided");
     }
   }
-  if (statements.length + discounts.length > 0) {
+  // A few holds per ledger batch: each hold's capture and discount commit together, and no single batch holds the
+  // database (and, locally, the runtime's one thread) long enough to stall the requests beside it.
+  const due = moves.filter((m) => m.statements.length > 0 || m.discount);
+  for (let i = 0; i < due.length; i += SETTLE_BATCH_HOLDS) {
+    const part = due.slice(i, i + SETTLE_BATCH_HOLDS);
+    const discounts = part.flatMap((m) => (m.discount ? [m.discount] : []));
     try {
-      await runBatch(ledger, [...statements, ...transfersStatements(ledger, discounts)]);
+      await runBatch(ledger, [...part.flatMap((m) => m.statements), ...transfersStatements(ledger, discounts)]);
     } catch (e) {
       // Something moved under us (another delivery of these holds, a cancellation): the batch changed nothing, so
-      // converge each hold on its own from the ledger's truth.
-      console.error(JSON.stringify({ level: "warn", where: "settleHolds", holds: columns.size, error: String(e) }));
-      alone.push(...columns.keys());
-      columns.clear();
+      // converge each of its holds on its own from the ledger's truth.
+      console.error(JSON.stringify({ level: "warn", where: "settleHolds", holds: part.length, error: String(e) }));
+      for (const m of part) {
+        alone.push(m.holdId);
+        columns.delete(m.holdId);
+      }
     }
   }
   const changed = new Map<Settlement, string[]>();
@@ -200,6 +205,8 @@ export async function settleHolds(
   if (failures.length > 0) throw failures.find((f) => !(f instanceof RetryLater)) ?? failures[0];
 }
 
+/** Holds per ledger batch of a settleHolds job (≤ ~4 statements each). */
+const SETTLE_BATCH_HOLDS = 10;
 const CAPTURED = "Group buy confirmed: points moved to escrow";
 const RELEASED = "Group buy share released";
 
