@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE } from "../../shared/chat";
+import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol";
 import { postInRoom } from "./chat-fixtures";
 import { connect, roomWithPeople, texts, upgrade } from "./chat-sockets";
 import { newAdmin } from "./community-helpers";
@@ -116,6 +117,31 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     m.send({ type: "chat.send", text: "가".repeat(1000) }); // exactly the limit is fine
     await until("the 1,000-character message", async () => m.messages().some((x) => x.text?.length === 1000));
     expect(m.closed()).toBeNull();
+    m.ws.close();
+  });
+
+  it("limits frames by their UTF-8 bytes, not their characters, at exactly MAX_CLIENT_FRAME_BYTES", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    const bytes = (s: string) => new TextEncoder().encode(s).byteLength;
+    // JSON allows whitespace after the value: pad a valid frame to an exact size in bytes
+    const sized = (text: string, size: number) => {
+      const json = JSON.stringify({ type: "chat.send", text });
+      return json + " ".repeat(size - bytes(json));
+    };
+    m.send(sized("ascii at the limit", MAX_CLIENT_FRAME_BYTES));
+    m.send(sized("가".repeat(1000), MAX_CLIENT_FRAME_BYTES)); // 3 bytes per syllable: fewer characters than bytes
+    const posted = () => m.messages().filter((x) => x.kind === "user");
+    await until("both frames at the limit posted", async () => posted().length === 2);
+    m.send(sized("ascii one over", MAX_CLIENT_FRAME_BYTES + 1));
+    m.send(sized("가".repeat(1000), MAX_CLIENT_FRAME_BYTES + 1));
+    await until("two error frames", async () => m.frames.filter((f) => f.type === "error").length === 2);
+    expect(m.frames.filter((f) => f.type === "error").map((f) => (f as { message: string }).message)).toEqual([
+      `Frames are JSON text of at most ${MAX_CLIENT_FRAME_BYTES} bytes.`,
+      `Frames are JSON text of at most ${MAX_CLIENT_FRAME_BYTES} bytes.`,
+    ]);
+    expect(posted().map((x) => x.text)).toEqual(["ascii at the limit", "가".repeat(1000)]);
     m.ws.close();
   });
 

@@ -63,6 +63,29 @@ export async function openRoomSocket(
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/**
+ * Identities already read from their socket's attachment. The attachment is written once, at accept, and never
+ * changes, so it is deserialized and validated once per socket and instance instead of once per frame (a wake from
+ * hibernation brings new WebSocket objects, which are read again).
+ */
+const identities = new WeakMap<WebSocket, RoomIdentity>();
+
+export function identityOf(ws: WebSocket): RoomIdentity | null {
+  const known = identities.get(ws);
+  if (known) return known;
+  const attached = roomIdentitySchema.safeParse(ws.deserializeAttachment());
+  if (!attached.success) return null;
+  identities.set(ws, attached.data);
+  return attached.data;
+}
+
+const utf8 = new TextEncoder();
+
+/** Over MAX_CLIENT_FRAME_BYTES as UTF-8? A UTF-16 unit is at most 3 bytes, so a short frame is not encoded to know. */
+function tooBig(text: string): boolean {
+  return text.length * 3 > MAX_CLIENT_FRAME_BYTES && utf8.encode(text).byteLength > MAX_CLIENT_FRAME_BYTES;
+}
+
 export interface FrameHandlers {
   sync: SnapshotSource;
   /** Returns the frame for the sender only (ack or error); the message itself reaches everyone by broadcast. */
@@ -82,14 +105,12 @@ export async function handleClientFrame(
   message: string | ArrayBuffer,
   handlers: FrameHandlers,
 ): Promise<void> {
-  const attached = roomIdentitySchema.safeParse(ws.deserializeAttachment());
-  if (!attached.success) {
+  const identity = identityOf(ws);
+  if (!identity) {
     ws.close(1008, "unauthenticated");
     return;
   }
-  const identity = attached.data;
-  const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
-  if (typeof message !== "string" || size > MAX_CLIENT_FRAME_BYTES) {
+  if (typeof message !== "string" || tooBig(message)) {
     send(ws, {
       type: "error",
       code: "BAD_REQUEST",
