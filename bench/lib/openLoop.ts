@@ -199,7 +199,8 @@ export async function runOpenLoop<C>(options: {
   while (next < attempts.length) {
     const t = elapsed();
     while (next < attempts.length && attempts[next].scheduled <= t) {
-      const connection = free.pop();
+      // past the bound (a caller's bound shorter than the schedule) an attempt is queued and so never sent
+      const connection = t >= options.stopAfterMs ? undefined : free.pop();
       if (connection === undefined) backlog.push(next);
       else dispatch(next, connection);
       next++;
