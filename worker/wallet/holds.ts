@@ -82,16 +82,41 @@ interface HoldRows {
   redirect?: TransferRow;
 }
 
-async function loadHold(db: Db, holdId: string): Promise<HoldRows | null> {
+/** One hold's rows among `rows` (read by getTransfersWithSettlements, for it alone or for many holds); null: no leg. */
+function holdRowsOf(holdId: string, rows: TransferRow[]): HoldRows | null {
   const ids = legIds(holdId);
-  const rows = await getTransfersWithSettlements(db, [ids.reward, ids.charged, ids.to]);
   const legs = rows.filter((r) => r.phase === "pending" && (r.id === ids.reward || r.id === ids.charged));
   if (legs.length === 0) return null;
   return {
     legs,
-    settlements: rows.filter((r) => r.pendingId !== null),
+    settlements: rows.filter((r) => r.pendingId === ids.reward || r.pendingId === ids.charged),
     redirect: rows.find((r) => r.id === ids.to),
   };
+}
+
+async function loadHold(db: Db, holdId: string): Promise<HoldRows | null> {
+  const ids = legIds(holdId);
+  return holdRowsOf(holdId, await getTransfersWithSettlements(db, [ids.reward, ids.charged, ids.to]));
+}
+
+/** Void statements for a hold's open legs (voidHold, and a settlement chunk's releaseStatements). */
+function voidLegStatements(
+  db: Db,
+  hold: Hold,
+  legs: TransferRow[],
+  args: { kind: "hold_release" | "hold_expire"; description: string; now: number },
+): BatchItem[] {
+  return legs.map((leg) =>
+    settleStatement(db, {
+      id: `${leg.id}:void`,
+      pending: leg,
+      action: "void",
+      kind: args.kind,
+      description: args.description,
+      meta: { holdId: hold.id, userId: hold.userId },
+      now: args.now,
+    }),
+  );
 }
 
 function toHold(holdId: string, { legs, settlements, redirect }: HoldRows): Hold {
@@ -156,12 +181,9 @@ export async function readHolds(
   const byId = new Map(rows.map((r) => [r.id, r]));
   const holds = new Map<string, ReadHold>();
   for (const id of ids) {
-    const l = legIds(id);
-    const legs = [byId.get(l.reward), byId.get(l.charged)].filter((r): r is TransferRow => r?.phase === "pending");
-    if (legs.length === 0) continue;
-    const settlements = rows.filter((r) => r.pendingId === l.reward || r.pendingId === l.charged);
-    const hold = toHold(id, { legs, settlements, redirect: byId.get(l.to) });
-    holds.set(id, { hold, openLegs: settlements.length === 0 ? legs : [] });
+    const found = holdRowsOf(id, rows);
+    if (!found) continue;
+    holds.set(id, { hold: toHold(id, found), openLegs: found.settlements.length === 0 ? found.legs : [] });
   }
   return { holds, extra: new Map(extraIds.flatMap((id) => (byId.has(id) ? [[id, byId.get(id)!]] : []))) };
 }
@@ -207,17 +229,7 @@ export function captureStatements(
 export function releaseStatements(db: Db, read: ReadHold, args: { description: string; now: number }) {
   const { hold, openLegs } = read;
   if (hold.status !== "pending" || openLegs.length === 0) return null;
-  return openLegs.map((leg) =>
-    settleStatement(db, {
-      id: `${leg.id}:void`,
-      pending: leg,
-      action: "void",
-      kind: "hold_release",
-      description: args.description,
-      meta: { holdId: hold.id, userId: hold.userId },
-      now: args.now,
-    }),
-  );
+  return voidLegStatements(db, hold, openLegs, { kind: "hold_release", ...args });
 }
 
 export interface PlaceHoldArgs {
@@ -456,17 +468,11 @@ export async function voidHold(
   if (hold.status === "posted") settledError(hold, "void");
   if (hold.status !== "pending") return hold;
   const open = rows.legs.filter((l) => !rows.settlements.some((s) => s.pendingId === l.id));
-  const statements = open.map((leg) =>
-    settleStatement(db, {
-      id: `${leg.id}:void`,
-      pending: leg,
-      action: "void",
-      kind: args.expired ? "hold_expire" : "hold_release",
-      description: args.description ?? (args.expired ? "Reservation expired" : "Reservation released"),
-      meta: { holdId: args.holdId, userId: hold.userId },
-      now: args.now,
-    }),
-  );
+  const statements = voidLegStatements(db, hold, open, {
+    kind: args.expired ? "hold_expire" : "hold_release",
+    description: args.description ?? (args.expired ? "Reservation expired" : "Reservation released"),
+    now: args.now,
+  });
   try {
     await runBatch(db, statements);
   } catch (e) {
