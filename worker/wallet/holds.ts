@@ -32,12 +32,7 @@ import { ledgerPending, ledgerTransfers } from "../db/schema";
 import { fail } from "../lib/errors";
 import { type AccountRef, ensureAccountStatement, ensureAccountsStatements, platformAccount } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
-import {
-  getManyTransfersWithSettlements,
-  getTransfersWithSettlements,
-  settleStatement,
-  type TransferRow,
-} from "./ledger";
+import { getTransfersWithSettlements, settleStatement, type TransferRow } from "./ledger";
 import { insertedLegs, rewardFirstAccounts, rewardFirstLegs, rewardFirstStatements, shortfallError } from "./spend";
 
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
@@ -174,10 +169,7 @@ export async function readHolds(
   extraIds: string[] = [],
 ): Promise<{ holds: Map<string, ReadHold>; extra: Map<string, TransferRow> }> {
   const ids = holdIds.filter((id) => HOLD_ID_PATTERN.test(id));
-  const rows = await getManyTransfersWithSettlements(db, [
-    ...ids.flatMap((id) => Object.values(legIds(id))),
-    ...extraIds,
-  ]);
+  const rows = await getTransfersWithSettlements(db, [...ids.flatMap((id) => Object.values(legIds(id))), ...extraIds]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const holds = new Map<string, ReadHold>();
   for (const id of ids) {

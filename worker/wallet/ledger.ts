@@ -159,11 +159,11 @@ export function getTransfer(db: Db, id: string): Promise<TransferRow | undefined
 }
 
 /**
- * getTransfersWithSettlements for any number of ids: the list is ONE bound value (a JSON array expanded by json_each),
- * so a chunk of holds needs no splitting under D1's 100 bound values per statement. Still one query, by primary key
- * and the pending_id index.
+ * Transfers by id plus the post/void rows that settle any of them: one query, by primary key and the pending_id index.
+ * The id list is ONE bound value (a JSON array expanded by json_each), so any number of ids (a settlement chunk's
+ * holds) fits under D1's 100 bound values per statement; for a single hold's three ids it costs the same as an IN list.
  */
-export function getManyTransfersWithSettlements(db: Db, ids: string[]): Promise<TransferRow[]> {
+export function getTransfersWithSettlements(db: Db, ids: string[]): Promise<TransferRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   const list = JSON.stringify(ids);
   return db
@@ -175,15 +175,6 @@ export function getManyTransfersWithSettlements(db: Db, ids: string[]): Promise<
         sql`${ledgerTransfers.pendingId} IN (SELECT value FROM json_each(${list}))`,
       ),
     )
-    .all();
-}
-
-/** Transfers by id plus the post/void rows that settle any of them: one query. */
-export function getTransfersWithSettlements(db: Db, ids: string[]): Promise<TransferRow[]> {
-  return db
-    .select()
-    .from(ledgerTransfers)
-    .where(or(inArray(ledgerTransfers.id, ids), inArray(ledgerTransfers.pendingId, ids)))
     .all();
 }
 
