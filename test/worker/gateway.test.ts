@@ -119,15 +119,21 @@ describe("Toss adapter against the sandbox gateway", () => {
   it("rate limit → unavailable with a retry hint", async () => {
     const key = await billingKey();
     await sandboxGateway(env).setSwitches({ rateLimitPerSec: 2 });
-    // All at once: sent one after another, each call on a loaded machine can take long enough for the bucket to refill.
+    // All at once. The bucket starts with 2 tokens and refills 2 per second, so on a loaded machine, where the calls
+    // can reach the gateway spread over some time, a refilled token may let one more through: count what time allows.
+    const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 4 }, () =>
+      Array.from({ length: 6 }, () =>
         gateway().chargeBillingKey({ ...key, amount: 1_000, orderId: orderId(), orderName: "충전" }),
       ),
     );
-    expect(results.filter((r) => r.kind === "ok").length).toBe(2);
+    const refilled = Math.floor(((Date.now() - started) / 1000) * 2);
+    const ok = results.filter((r) => r.kind === "ok").length;
+    expect(ok).toBeGreaterThanOrEqual(2);
+    expect(ok).toBeLessThanOrEqual(2 + refilled);
     const refused = results.filter((r) => r.kind === "unavailable");
-    expect(refused).toHaveLength(2);
+    expect(refused).toHaveLength(6 - ok);
+    expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect(r).toMatchObject({ rateLimited: true, retryAfterMs: expect.any(Number) });
   });
 
