@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../../shared/chat";
+import type { ServerFrame } from "../../shared/protocol";
 
 /**
  * Fan-out of chat messages to a room's sockets, in staggered groups.
@@ -63,19 +64,29 @@ export function asciiJson(json: string): string {
   return utf8Decoder.decode(utf8Encoder.encode(json.replace(NON_ASCII, escapeUnit)));
 }
 
+/** JSON text of a T, as messageJson writes it: only such text may go where the protocol puts a T. */
+export type JsonOf<T> = string & { readonly jsonOf: T };
+
 /**
  * One message as ASCII JSON (asciiJson), the form it takes inside every frame. The fan-out serializes a message once,
  * when it is enqueued, not once per group flush: a message rides in one frame per group (10 at 1,000 sockets), and
  * serializing whole frames per flush allocated ~9 % of the room's sampled JS heap in bench:chat (session 8).
  */
-export function messageJson(m: ChatMessage): string {
-  return asciiJson(JSON.stringify(m));
+export function messageJson(m: ChatMessage): JsonOf<ChatMessage> {
+  return asciiJson(JSON.stringify(m)) as JsonOf<ChatMessage>;
 }
 
-/** The chat.messages frame around already serialized messages: the same text as JSON.stringify of the frame. */
-function frameOf(parts: string[], at: number): string {
-  // the key order of JSON.stringify({ type, at, messages }); `at` is an integer, so String(at) is its JSON
-  return `{"type":"chat.messages","at":${at},"messages":[${parts.join(",")}]}`;
+type ChatMessagesFrame = Extract<ServerFrame, { type: "chat.messages" }>;
+
+/**
+ * The chat.messages frame around already serialized messages: the same text as JSON.stringify of the frame. The
+ * frame's own fields are serialized from an object checked against the protocol (shared/protocol.ts), so a field
+ * the protocol adds, renames or retypes fails to compile here; its messages array is left empty there and the
+ * serialized messages go between its brackets (messages is the last key, so the text ends with `[]}`).
+ */
+function frameOf(parts: JsonOf<ChatMessage>[], at: number): string {
+  const head = JSON.stringify({ type: "chat.messages", at, messages: [] } satisfies ChatMessagesFrame);
+  return `${head.slice(0, -2)}${parts.join(",")}]}`;
 }
 
 /** A frame's bytes beyond its messages' own (keys, the time, brackets, commas). */
@@ -85,7 +96,7 @@ const FRAME_OVERHEAD_BYTES = 64;
  * chat.messages frames for serialized messages (messageJson), in order, each at most CHAT_FRAME_MAX_BYTES (ASCII: a
  * character is a byte), stamped with the room's clock when they go out (`at`).
  */
-export function framesOf(parts: string[], at: number): string[] {
+export function framesOf(parts: JsonOf<ChatMessage>[], at: number): string[] {
   const frames: string[] = [];
   let start = 0;
   let bytes = FRAME_OVERHEAD_BYTES;
@@ -158,7 +169,7 @@ export class FanoutGroups {
 
 export class ChatFanout {
   /** Messages not yet sent to every group, serialized (messageJson); buffer[0] has the logical index `start`. */
-  private buffer: string[] = [];
+  private buffer: JsonOf<ChatMessage>[] = [];
   /** Their serialized length, for the full-frame check on enqueue. */
   private bufferBytes = 0;
   private start = 0;
