@@ -42,10 +42,30 @@ export async function signedSessionToken(secret: string, userId: string, expires
 export const MAX_TOKEN_LENGTH = 160;
 
 /**
+ * Tokens whose tag this isolate has verified, with their claim: a storm's attempts are mostly the same people
+ * retrying, and the WebCrypto verify (an async call into the runtime, with its base64 decoding and encoding) was ~12 %
+ * of a sold-out refusal's isolate time. An entry is the exact token string that passed `crypto.subtle.verify` under
+ * `secret`, so a hit answers what verifying again would (HMAC is deterministic): a token that differs in any character
+ * (another id, expiry or tag) is a miss and is verified, and nothing is stored unless it verified. Expiry is checked
+ * on every hit against the caller's `now`. A token's claim never reflected logout or suspension (only D1 knows those,
+ * and a claim only ever decides a refusal), so caching it makes nothing later to revoke. Keyed by the token itself,
+ * unlike the session cache (keyed by the SHA-256 the D1 lookup needs anyway): hashing it here would cost about what
+ * the cache saves. Bounded: MAX_CLAIMS entries (~2.5 MB), the oldest go first; an expired entry goes at its next use.
+ */
+export const MAX_CLAIMS = 10_000;
+const verified = new Map<string, { secret: string; userId: string; expiresAt: number }>();
+
+/**
  * Who a token was issued to, if it is one of ours (tag checks out, constant time) and not expired; null otherwise.
  * Says nothing about logout or suspension: only for answers that are a refusal either way.
  */
 export async function tokenClaim(secret: string, token: string, now: number): Promise<{ userId: string } | null> {
+  const hit = verified.get(token);
+  if (hit !== undefined && hit.secret === secret) {
+    if (now < hit.expiresAt) return { userId: hit.userId };
+    verified.delete(token);
+    return null;
+  }
   if (token.length > MAX_TOKEN_LENGTH) return null;
   const parts = token.split(".");
   if (parts.length !== 4) return null;
@@ -60,5 +80,14 @@ export async function tokenClaim(secret: string, token: string, now: number): Pr
     fromBase64Url(tag),
     new TextEncoder().encode(token.slice(0, token.length - tag.length - 1)),
   );
-  return ok ? { userId } : null;
+  if (!ok) return null;
+  verified.delete(token);
+  if (verified.size >= MAX_CLAIMS) verified.delete(verified.keys().next().value as string);
+  verified.set(token, { secret, userId, expiresAt });
+  return { userId };
+}
+
+/** Whether this isolate holds a verified claim for `token` (tests: a hit is not verified again). */
+export function hasVerifiedClaim(token: string): boolean {
+  return verified.has(token);
 }
