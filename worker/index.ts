@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
 import { roomSocket } from "./groupbuy/roomGateway";
+import { apiHeaderPairs, hasApiHeaders } from "./lib/apiHeaders";
 import { benchRoutes } from "./lib/benchRoutes";
 import { type ApiErrorCode, apiError, apiResponseMeta, logServerError } from "./lib/errors";
 import { newId } from "./lib/ids";
@@ -29,13 +30,11 @@ function errorResponse(c: HonoContext<AppEnv>, code: ApiErrorCode, message: stri
 }
 
 app.use("/api/*", async (c, next) => {
-  c.set("requestId", c.req.header("cf-ray") ?? newId());
+  const requestId = c.req.header("cf-ray") ?? newId();
+  c.set("requestId", requestId);
   await next();
-  const headers: [string, string][] = [
-    ["X-Request-Id", c.get("requestId")],
-    ["X-Content-Type-Options", "nosniff"],
-  ];
-  if (!c.res.headers.has("Cache-Control")) headers.push(["Cache-Control", "no-store"]);
+  if (hasApiHeaders(c.res)) return;
+  const headers = apiHeaderPairs(requestId, c.res.headers.has("Cache-Control"));
   // Set on the response itself: Hono's c.header() copies a finished response on every call (three copies per API
   // request). A response whose headers are immutable (one a fetch returned, e.g. a room's WebSocket upgrade) throws
   // at the first set and takes the copying way.

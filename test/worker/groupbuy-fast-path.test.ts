@@ -8,6 +8,7 @@ import { sessions, users } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { CLOSED_HINT_FRESH_MS } from "../../worker/groupbuy/closedHint";
 import { randomToken, sha256Hex } from "../../worker/lib/ids";
+import { API_BODY_LIMIT_BYTES } from "../../worker/lib/limits";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import {
   db,
@@ -188,6 +189,7 @@ describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
     const [c] = outsiders;
     expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // the hint learned
     const input = { id: gb.id, shares: 1, idempotencyKey: key() };
+    const requestIds: string[] = [];
     const call = async (path: string, body: unknown) => {
       const res = await exports.default.fetch(
         new Request(new URL(`/api/trpc/${path}`, BASE), {
@@ -199,6 +201,7 @@ describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
       const requestId = res.headers.get("x-request-id");
       const text = (await res.text()).replaceAll(requestId ?? "-", "<request id>");
       const headers = [...res.headers].filter(([name]) => name !== "x-request-id" && name !== "content-length");
+      requestIds.push(requestId ?? "");
       return { status: res.status, headers, body: JSON.parse(text) };
     };
     // two calls in one batch are not the fast path's: tRPC answers them, the first is the reference
@@ -212,6 +215,75 @@ describe("signed session tokens on the join path", { timeout: 30_000 }, () => {
     expect(plain).toEqual({ status: viaTrpc.status, headers: viaTrpc.headers, body: viaTrpc.body[0] });
     expect(batchOfOne).toEqual({ status: viaTrpc.status, headers: viaTrpc.headers, body: [viaTrpc.body[0]] });
     expect(plain.status).toBe(409);
+    // the answer is shaped once per refusal: later ones are the same bytes around their own request id (call()
+    // replaces the X-Request-Id header's value in the body, so a body with another id would differ)
+    for (const [path, body, expected] of [
+      ["groupBuys.join", input, viaTrpc.body[0]],
+      ["groupBuys.join?batch=1", { 0: input }, [viaTrpc.body[0]]],
+      ["groupBuys.join", input, viaTrpc.body[0]],
+    ] as const) {
+      expect(await call(path, body), path).toEqual({ status: 409, headers: viaTrpc.headers, body: expected });
+    }
+    expect(new Set(requestIds).size, "each answer has its own request id").toBe(6);
+  });
+
+  it("a signed token's claim, kept by the isolate after its first refusal, is UNAUTHORIZED once it expires, even on a closed buy", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT"); // the hint learned
+    // a session that expires in 1.5 s: its claim is verified and kept by its first refusal
+    const soon = await createSession(
+      db(),
+      env.PASSWORD_PEPPER,
+      c.id,
+      "bearer",
+      30,
+      Date.now() - 30 * 86_400_000 + 1_500,
+    );
+    const api = bearerClient(soon.token);
+    const attempt = () => errorOf(api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }));
+    meter.reset();
+    expect(await attempt()).toMatchObject({ code: "CONFLICT", message: "Sold out: all 2 shares are taken." });
+    expect(await attempt()).toMatchObject({ code: "CONFLICT" });
+    expect(sessionReads(meter.log), "refusals from the claim: no session read").toEqual([]);
+    await sleep(Math.max(0, soon.expiresAt - Date.now()) + 20);
+    expect(await attempt()).toMatchObject({ code: "UNAUTHORIZED", message: "Log in to continue." });
+  });
+
+  it("the body limit still holds on the join path for a caller whose claim is kept (with or without Content-Length)", async () => {
+    const { gb, outsiders } = await filledBuy();
+    const [c] = outsiders;
+    expect((await errorOf(join(c, gb.id))).code).toBe("CONFLICT");
+    const big = JSON.stringify({ id: gb.id, shares: 1, idempotencyKey: key(), pad: "x".repeat(API_BODY_LIMIT_BYTES) });
+    const bytes = new TextEncoder().encode(big);
+    const streamed = () =>
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 8_192) controller.enqueue(bytes.slice(at, at + 8_192));
+          controller.close();
+        },
+      });
+    // as it arrives over HTTP (a Content-Length the limit reads first), and streamed without one (the limit counts)
+    for (const body of [big, streamed()]) {
+      const sized = typeof body === "string";
+      const req = new Request(new URL("/api/trpc/groupBuys.join", BASE), {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${c.token}`,
+          "content-type": "application/json",
+          ...(sized ? { "content-length": String(bytes.length) } : {}),
+        },
+        body,
+      });
+      expect(req.headers.get("content-length")).toBe(sized ? String(bytes.length) : null);
+      const res = await exports.default.fetch(req);
+      expect(res.status).toBe(413);
+      const answer = (await res.json()) as { error: { data: { code: string; requestId: string } } };
+      expect(answer.error.data).toMatchObject({
+        code: "PAYLOAD_TOO_LARGE",
+        requestId: res.headers.get("x-request-id"),
+      });
+    }
   });
 
   it("a stale hint is refreshed by one attempt while the others keep the refusal (not a slow path for all each second)", async () => {
