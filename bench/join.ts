@@ -396,6 +396,8 @@ async function rateStorm(
   name: string,
   rate: number,
   call: (i: number, send: Send) => Promise<{ outcome: Outcome; code?: string }>,
+  /** A DO storm's buy: with BENCH_DEBUG=1 its fill timeline and the joins by path are printed. */
+  roomId?: string,
 ): Promise<Storm> {
   console.error(`bench:join: ${name} (${ATTEMPTS} attempts offered at ${rate}/s over ${RATE_CONNECTIONS} connections)`);
   const pool = Array.from({ length: RATE_CONNECTIONS }, newClient);
@@ -405,6 +407,9 @@ async function rateStorm(
   const cpuBefore = groupCpu(serverGroup);
   const selfBefore = process.cpuUsage();
   const codes = new Set<string>();
+  const timeline = DEBUG && roomId ? () => post<RoomTimeline>("/bench/room-timeline", { id: roomId }) : null;
+  await timeline?.(); // resets the isolate's path counters
+  const t0 = Date.now(); // runOpenLoop takes its t0 synchronously, right after this
   const run = await runOpenLoop({
     rate,
     attempts: ATTEMPTS,
@@ -461,6 +466,7 @@ async function rateStorm(
       JSON.stringify(run.attempts),
     );
   }
+  if (timeline) printTimeline(name, await timeline(), t0, cpuSince(cpuBefore, cpuNow).get("workerd") ?? 0);
   const joinsOk = run.attempts.filter((a) => a.outcome === "ok");
   const above = open.attempts - 1 - Math.floor(0.99 * open.attempts);
   const okSorted = joinsOk.map((a) => (a.answered ?? 0) - a.scheduled).sort((a, b) => a - b);
@@ -487,6 +493,26 @@ async function rateStorm(
     load: loadavg()[0],
     open,
   };
+}
+
+/** bench/worker/join.ts /bench/room-timeline: a DO buy's fill times and the isolate's joins by path (ms epoch). */
+interface RoomTimeline {
+  firstReserved: number | null;
+  allReserved: number | null;
+  filled: number | null;
+  paths: Record<string, { count: number; first: number; last: number }>;
+}
+
+/** BENCH_DEBUG=1: when the buy's shares were all reserved and when it FILLED, and how its attempts were answered. */
+function printTimeline(name: string, t: RoomTimeline, t0: number, workerdMs: number): void {
+  const at = (ms: number | null) => (ms === null ? "never" : `${((ms - t0) / 1000).toFixed(3)} s`);
+  const paths = Object.entries(t.paths)
+    .map(([path, p]) => `${path} ${p.count} (${at(p.first)} → ${at(p.last)})`)
+    .join(", ");
+  console.log(
+    `${name}: timeline after t0: first share reserved ${at(t.firstReserved)}, all reserved ${at(t.allReserved)}, FILLED ${at(t.filled)}; ` +
+      `joins by path (closed: the closed hint; probe/probeGo: a room probe refused / let through; room: D1 guards + the room's join): ${paths}; workerd CPU ${(workerdMs / 1000).toFixed(2)} s`,
+  );
 }
 
 interface GroupCommits {
@@ -618,7 +644,7 @@ async function main() {
       const buy = rateBuy + k;
       const b = seed.buys[buy];
       const doRun = await onRoom(`open DO ${rate}/s`, b.do, () =>
-        rateStorm(`open DO ${rate}/s`, rate, viaDo(b.do, `od${rate}`)),
+        rateStorm(`open DO ${rate}/s`, rate, viaDo(b.do, `od${rate}`), b.do),
       );
       const d1Run = await rateStorm(`open D1 ${rate}/s`, rate, viaD1(b.d1, `ob${rate}`));
       checks.push({ storm: doRun, buy, side: "do", shares: HOT_SHARES, hot: true });

@@ -18,6 +18,7 @@ import { getDb, runBatch } from "../../worker/db/client";
 import { groupBuyHolds, groupBuys, regions, regionVerifications, sessions, users } from "../../worker/db/schema";
 import type { AppEnv } from "../../worker/env";
 import { joinCaller } from "../../worker/groupbuy/actions";
+import { joinPathStats } from "../../worker/groupbuy/closedHint";
 import { placeJoinHold } from "../../worker/groupbuy/ledgerOps";
 import { createProduct } from "../../worker/groupbuy/products";
 import { createGroupBuy, roomStub } from "../../worker/groupbuy/service";
@@ -237,6 +238,25 @@ bench.post("/bench/settled", async (c) => {
 bench.post("/bench/room-stats", async (c) => {
   const { id } = (await c.req.json()) as { id: string };
   return c.json((await roomStub(c.env, id).debugState()).holdGroups);
+});
+
+/**
+ * A DO buy's fill timeline (ms epoch): when its first and its last taken share was reserved, when it became FILLED;
+ * and this isolate's joins by path since the last read (closedHint.ts joinPathStats, reset by the read).
+ */
+bench.post("/bench/room-timeline", async (c) => {
+  const { id } = (await c.req.json()) as { id: string };
+  const state = await roomStub(c.env, id).debugState();
+  const taken = state.reservations
+    .filter((r) => r.state === "reserved" || r.state === "confirmed")
+    .map((r) => r.createdAt)
+    .sort((a, b) => a - b);
+  return c.json({
+    firstReserved: taken[0] ?? null,
+    allReserved: taken.length >= (state.meta?.totalShares ?? 0) ? (taken.at(-1) ?? null) : null,
+    filled: state.events.find((e) => e.to_status === "FILLED")?.at ?? null,
+    paths: joinPathStats(true),
+  });
 });
 
 bench.get("/bench/health", (c) => c.json({ ok: true }));

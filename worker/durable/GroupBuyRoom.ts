@@ -538,6 +538,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
       summed: this.store.countAll(),
       reservations: this.store.all(),
       holdGroups: this.store.holdGroupCounts(),
+      events: this.ctx.storage.sql
+        .exec<{ to_status: string; at: number }>("SELECT to_status, at FROM events")
+        .toArray(),
     };
   }
 

@@ -9,7 +9,7 @@ import { sha256Hex } from "../lib/ids";
 import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
 import { bookDb, bookInMain } from "../wallet/books";
-import { closedRefusal, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
+import { closedRefusal, countJoinPath, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
@@ -163,7 +163,9 @@ export async function refuseEarly(
     shares: input.shares,
     wantClosedMembers: wantsClosedMembers(input.id),
   });
-  learnClosed(input.id, result, Date.now());
+  const answered = Date.now();
+  learnClosed(input.id, result, answered);
+  countJoinPath(result.ok ? "probeGo" : "probe", answered);
   if (!result.ok) unwrapRoom(result);
 }
 
@@ -196,7 +198,9 @@ export async function joinGroupBuy(
     idempotencyKey: input.idempotencyKey,
     wantClosedMembers: wantsClosedMembers(input.id),
   });
-  learnClosed(input.id, result, Date.now());
+  const answered = Date.now();
+  learnClosed(input.id, result, answered);
+  countJoinPath("room", answered);
   return unwrapRoom(result);
 }
 

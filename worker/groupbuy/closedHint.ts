@@ -49,7 +49,10 @@ export function closedRefusal(
 ): RoomError | null {
   const hint = hints.get(groupBuyId);
   if (!hint || hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
-  if (now < hint.freshUntil || now < hint.refreshingUntil) return hint.refusal;
+  if (now < hint.freshUntil || now < hint.refreshingUntil) {
+    countJoinPath("closed", now);
+    return hint.refusal;
+  }
   if (!peek) hint.refreshingUntil = now + CLOSED_HINT_REFRESH_MS; // this attempt asks the room for the current wording
   return null;
 }
@@ -96,4 +99,27 @@ export function learnClosed(groupBuyId: string, result: JoinResult | ProbeResult
   hints.delete(groupBuyId);
   if (hints.size >= MAX_BUYS) hints.delete(hints.keys().next().value as string);
   hints.set(groupBuyId, { refusal, ...lists, freshUntil: now + CLOSED_HINT_FRESH_MS, refreshingUntil: 0 });
+}
+
+/**
+ * How this isolate's joins went, by path (what `npm run bench:join` prints with BENCH_DEBUG=1): `closed` answered from
+ * the closed hint, `probe` a room probe's refusal, `probeGo` a probe that let the join go on, `room` the D1 guards and
+ * the room's join. Per path: how many, and the first and last time (ms epoch). A counter and two stores per join.
+ */
+export type JoinPath = "closed" | "probe" | "probeGo" | "room";
+const pathStats = new Map<JoinPath, { count: number; first: number; last: number }>();
+
+export function countJoinPath(path: JoinPath, now: number): void {
+  const s = pathStats.get(path);
+  if (s) {
+    s.count++;
+    s.last = now;
+  } else pathStats.set(path, { count: 1, first: now, last: now });
+}
+
+/** The counters so far, and (reset) forget them: a bench reads them around each storm. */
+export function joinPathStats(reset = false): Record<string, { count: number; first: number; last: number }> {
+  const out = Object.fromEntries([...pathStats].map(([k, v]) => [k, { ...v }]));
+  if (reset) pathStats.clear();
+  return out;
 }
