@@ -31,7 +31,10 @@ export function meterD1(): D1Meter {
     raw: stmtProto.raw,
   };
   const sqlOf = new WeakMap<object, string>();
-  const label = (stmt: unknown) => (sqlOf.get(stmt as object) ?? "?").replace(/\s+/g, " ").slice(0, 80);
+  // a statement prepared before this meter (worker/db/prepared.ts keeps some per isolate) carries its SQL itself
+  const sqlText = (stmt: unknown) =>
+    sqlOf.get(stmt as object) ?? (stmt as { statement?: string } | null)?.statement ?? "?";
+  const label = (stmt: unknown) => sqlText(stmt).replace(/\s+/g, " ").slice(0, 80);
   const meter: D1Meter = {
     queries: 0,
     roundTrips: 0,
@@ -72,7 +75,7 @@ export function meterD1(): D1Meter {
   stmtProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
     meter.maxParams = Math.max(meter.maxParams, values.length);
     const bound = original.bind.apply(this, values);
-    sqlOf.set(bound, sqlOf.get(this) ?? "?");
+    sqlOf.set(bound, sqlText(this));
     return bound;
   };
   for (const name of ["first", "all", "run", "raw"] as const) {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, type Placeholder } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
@@ -31,7 +31,7 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-const liveSession = (tokenHash: string, now: number) =>
+const liveSession = (tokenHash: string | Placeholder, now: number | Placeholder) =>
   and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
 
 export type Session = { user: typeof users.$inferSelect; expiresAt: number; tokenHash: string };
@@ -39,8 +39,11 @@ export type Session = { user: typeof users.$inferSelect; expiresAt: number; toke
 /** Whether a string could be a token of any format we issue (anything else is refused before hashing). */
 const tokenShaped = (token: string) => token.length >= 20 && token.length <= MAX_TOKEN_LENGTH;
 
-/** The live session of a token hash with its user (≤ 1 row), to run alone or in a batch with other reads. */
-export function sessionByHashQuery(db: Db, tokenHash: string, now: number) {
+/**
+ * The live session of a token hash with its user (≤ 1 row), to run alone or in a batch with other reads (placeholders:
+ * a preparedRead, worker/db/prepared.ts).
+ */
+export function sessionByHashQuery(db: Db, tokenHash: string | Placeholder, now: number | Placeholder) {
   return db
     .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
     .from(sessions)

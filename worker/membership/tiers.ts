@@ -4,7 +4,7 @@
  * level inside SQL from the spend rows, so a completion racing a recalculation can never be overwritten by a stale
  * read.
  */
-import { and, eq, gte, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem, Db } from "../db/client";
 import { membershipSpend, membershipStatus } from "../db/schema";
 import { addMonthsKst, kstMonth } from "./calendar";
@@ -68,7 +68,7 @@ export async function currentTiers(db: Db, userIds: string[]) {
 }
 
 /** The tier level read of currentTier, to run in a batch with other reads (a join's guards); no row → level 0. */
-export function tierLevelQuery(db: Db, userId: string) {
+export function tierLevelQuery(db: Db, userId: string | Placeholder) {
   return db
     .select({ level: membershipStatus.tierLevel })
     .from(membershipStatus)

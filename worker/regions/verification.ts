@@ -1,4 +1,4 @@
-import { and, desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq, gt, type Placeholder } from "drizzle-orm";
 import { REGION_VERIFICATION_DAYS } from "../../shared/schemas/regions";
 import { type Db, runBatch } from "../db/client";
 import { regions, regionVerifications, users } from "../db/schema";
@@ -72,10 +72,10 @@ export async function requireCurrentVerification(db: Db, userId: string, regionI
 /** The read behind requireCurrentVerification, to run in a batch with other reads (one round trip). */
 export function currentVerificationQuery(
   db: Db,
-  userId: string,
+  userId: string | Placeholder,
   /** A region id, or `users.homeRegionId`: the user's home as the same read finds it. */
   regionId: string | typeof users.homeRegionId,
-  now: number,
+  now: number | Placeholder,
 ) {
   return db
     .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { and, asc, desc, eq, gt, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { type ChargeStatus, PAYMENT_LIMITS } from "../../shared/schemas/payments";
 import type { BatchItem, Db } from "../db/client";
 import { cardBlobs, charges } from "../db/schema";
@@ -182,7 +182,7 @@ export async function outstandingDebt(db: Db, userId: string): Promise<number> {
 }
 
 /** The read behind outstandingDebt, to run in a batch with other reads (one round trip); debtOf reads its row. */
-export function outstandingDebtQuery(db: Db, userId: string) {
+export function outstandingDebtQuery(db: Db, userId: string | Placeholder) {
   return db
     .select({ total: sql<number>`coalesce(sum(${charges.debtAmount}), 0)` })
     .from(charges)
