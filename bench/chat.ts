@@ -43,6 +43,10 @@
  * table with both sides' deliveries/s and p99 and the ratio per rate. At 50 msg/s the demo without its limiter keeps
  * up (both deliver 100 %, ratio 1.00×; p50 41 vs 1,175 ms): a deliveries/s ratio only shows above its capacity,
  * which a batching room's frame rate does not depend on.
+ * Every side also prints what else ran on the machine during its window (bench/lib/machineShare.ts): how busy the cores
+ * were, this bench's own share (load generator + server), other processes' share, and how long the runtime's threads
+ * waited for a core. On this shared 2-core machine another engineer's test run took 33–53 % of it during some runs
+ * (session 9) and the room's thread then waited 24–34 % of the window; such a run says nothing about the room.
  * BENCH_DEBUG=1 also prints each server process's CPU; BENCH_PROFILE=1 CPU-profiles gonggu's isolate during the load
  * and prints where its time went; BENCH_TRACE=<file> records what a stall hunt needs (see TRACE).
  *
@@ -61,6 +65,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { CHAT_ROOM_RATE } from "../shared/chat.ts";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
+import { type MachineReading, machineLine, machineShare, readMachine } from "./lib/machineShare.ts";
 import { OBSERVABILITY_ENV, OBSERVABILITY_NOTE } from "./lib/observability.ts";
 import { longestStretches, startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
@@ -442,11 +447,22 @@ async function runLoad(target: Target, rate: number): Promise<Result> {
   const stopProfile =
     (PROFILE || TRACE) && target.inspectorPort ? await startProfile(target.inspectorPort, TRACE ? 50 : 0) : null;
   const stopSched = TRACE && target.pgid ? watchSchedstat(target.pgid) : null;
+  // the server's processes, listed once now (not during the window): the machine's share is read at its two ends
+  const serverPids = target.pgid
+    ? spawnSync("pgrep", ["-g", String(target.pgid)], { encoding: "utf8" })
+        .stdout.trim()
+        .split("\n")
+        .filter(Boolean)
+    : [];
+  const runtimePids = target.pgid ? workerdPids(target.pgid) : [];
+  const machine: MachineReading[] = [];
   const wallStart = performance.now();
   let next = 0;
   const startedAt = performance.now();
   windowStart = startedAt + WARMUP_S * 1000;
   windowEnd = windowStart + SECONDS * 1000;
+  setTimeout(() => machine.push(readMachine(serverPids, runtimePids)), windowStart - performance.now());
+  setTimeout(() => machine.push(readMachine(serverPids, runtimePids)), windowEnd - performance.now());
   measuring = true;
   await new Promise<void>((done) => {
     const tick = () => {
@@ -512,6 +528,10 @@ async function runLoad(target: Target, rate: number): Promise<Result> {
     }
   }
   loopDelay.disable();
+  if (machine.length === 2)
+    console.log(
+      `  ${machineLine(machineShare(machine[0], machine[1], availableParallelism()), availableParallelism())}`,
+    );
   const perClient = windowFrames / CLIENTS / SECONDS;
   console.log(
     `  frames in the measured window ${(windowFrames / SECONDS).toFixed(0)}/s: each client got one every ${(1000 / perClient).toFixed(0)} ms`,
