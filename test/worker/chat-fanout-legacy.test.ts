@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../shared/chat";
 import type { RoomChat } from "../../worker/durable/chat";
-import { FanoutGroups, isFanoutTag } from "../../worker/durable/chatFanout";
+import { FANOUT_GROUPS, FanoutGroups, isFanoutTag } from "../../worker/durable/chatFanout";
 import { connect, roomWithPeople } from "./chat-sockets";
 import { room, until } from "./groupbuy-helpers";
 
@@ -43,7 +43,7 @@ describe("chat fan-out groups", () => {
     type Lists = { groups: { of(g: number): WebSocket[] } };
     const sizes = () =>
       runInDurableObject(room(gb.id), async (instance, state) => {
-        const lists = Array.from({ length: 10 }, (_, g) => (instance as unknown as Lists).groups.of(g));
+        const lists = Array.from({ length: FANOUT_GROUPS }, (_, g) => (instance as unknown as Lists).groups.of(g));
         const listed = lists.flat();
         const runtime = state.getWebSockets();
         // the same sockets the runtime holds, each once and in the group its tag names
@@ -54,17 +54,19 @@ describe("chat fan-out groups", () => {
         });
         return lists.map((l) => l.length);
       });
-    expect(await sizes()).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    /** Group sizes: the first ones as given, every other group empty. */
+    const groupsOf = (...first: number[]) => [...first, ...Array(FANOUT_GROUPS - first.length).fill(0)];
+    expect(await sizes()).toEqual(groupsOf(1, 1, 1, 1, 1));
     sockets[1].ws.close(1000, "bye");
     sockets[3].ws.close(1000, "bye");
     await until("the room handled both closes", async () => {
       const n = await runInDurableObject(room(gb.id), async (_i, state) => state.getWebSockets().length);
       return n === 3;
     });
-    expect(await sizes()).toEqual([1, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+    expect(await sizes()).toEqual(groupsOf(1, 0, 1, 0, 1));
     const newcomer = await connect(gb.id, reader);
     await newcomer.next("chat.history");
-    expect(await sizes()).toEqual([1, 1, 1, 0, 1, 0, 0, 0, 0, 0]); // the first of the smallest groups
+    expect(await sizes()).toEqual(groupsOf(1, 1, 1, 0, 1)); // the first of the smallest groups
     // and chat still reaches exactly the open sockets
     newcomer.send({ type: "chat.send", text: "hi" });
     sockets[0].send({ type: "chat.send", text: "새 목록으로" });

@@ -170,8 +170,8 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
 
   it("keeps the rotation's period when group flushes are slow (a flush's time is not added to the wait)", async () => {
     const stub = env.GROUP_BUY.get(env.GROUP_BUY.newUniqueId());
-    const interval = PERIOD_MS_MAX / FANOUT_GROUPS; // 1,000 sockets: 7 ms
-    const flushMs = 4;
+    const interval = PERIOD_MS_MAX / FANOUT_GROUPS; // 1,000 sockets: 3.5 ms
+    const flushMs = Math.floor(interval / 2); // a flush that takes half the interval
     const delays = await runInDurableObject(stub, async (_instance, state) => {
       const groups = Array.from({ length: FANOUT_GROUPS }, () =>
         Array.from({ length: 100 }, () => ({ send() {} }) as unknown as WebSocket),
@@ -190,7 +190,7 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
           state.storage.sql,
           () => 0,
           (g) => {
-            // a flush that takes at least 4 ms (local workerd's clock runs during it); then the tick arms the next
+            // a flush that takes at least flushMs (local workerd's clock runs during it); then the tick arms the next
             const start = Date.now();
             while (Date.now() - start < flushMs);
             armed = true;
@@ -207,7 +207,7 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
       }
     });
     // The rotation starts at most one interval out; after each flush the next tick is due one interval after this one was
-    // due, so the timer only waits what is left of the interval (≤ 6 − 4 ms, +1 for clock rounding). Counting a
+    // due, so the timer only waits what is left of the interval (≤ interval − flushMs, +1 for clock rounding). Counting a
     // full interval from the end of each flush made the old rotation run each group every ~140 ms instead of 60.
     expect(delays).toHaveLength(FANOUT_GROUPS);
     expect(delays[0]).toBeLessThanOrEqual(interval); // one interval from the post (less the time the post took)
@@ -244,7 +244,7 @@ describe("RoomChat (the room's chat storage and fan-out)", () => {
       // from here the runtime "holds" the fan-out's timers: they never fire
       globalThis.setTimeout = ((_fn: () => void) => setTimer(() => {}, 600_000)) as typeof setTimeout;
       try {
-        chat.post(lee, "second", Date.now()); // its tick is due in 7 ms, but the timer never fires
+        chat.post(lee, "second", Date.now()); // its tick is due in one interval, but the timer never fires
         await wait(PERIOD_MS_MAX + 20);
         const before = got.map((texts) => [...texts]);
         chat.post(kim, "third", Date.now()); // a period late: this message runs the overdue tick

@@ -16,7 +16,7 @@ import type { ServerFrame } from "../../shared/protocol";
  * So sockets are split into FANOUT_GROUPS groups (a tag given at accept, into the smallest group) and the room sends to ONE group
  * per tick, each group getting every message since its own last flush. Every group is visited once per period P
  * (sized by the room, see periodMs), so a socket gets a frame at most every P ms — the same number of sends per second
- * as one flush per P — but a message waits at most P for its group's turn plus one group's flush (≈ 4 ms for 100
+ * as one flush per P — but a message waits at most P for its group's turn plus one group's flush (≈ 2.5 ms for 50
  * sockets), and incoming messages are handled between group flushes instead of queueing behind a whole one. A room
  * that has been quiet sends at once to everyone; a small room (P < 1 ms) always does. Ticks are spaced from when the
  * previous one was due, so the flushes' own time does not stretch P; when the thread cannot keep up, the rotation
@@ -28,7 +28,15 @@ import type { ServerFrame } from "../../shared/protocol";
  * (state changes, deletions, a newcomer's history) calls flushAll() first. A frame carries at most
  * CHAT_FRAME_MAX_BYTES of messages; a bigger batch goes out as several frames, in order.
  */
-export const FANOUT_GROUPS = 10;
+/**
+ * 20 groups (50 sockets each at 1,000): a flush is ≈ 2.5 ms of the room's thread, the tick every P/20 (3.5 ms at 1,000
+ * sockets). Each flush delays the messages that arrive during it (client→room) and the sockets late in its loop
+ * (room→client) by up to its length. bench:chat on a quiet machine (other processes ≤ 2 % of it, session 9): with 10
+ * groups (≈ 5 ms flushes) client→room p99 40.7 ms and room→client p99 11.4 ms; with 20, 23.9 and 5.5 ms, for the same
+ * sends per second (N × 1000 / P) and one more timer per 3.5 ms. What is left of the tail is the wait for the group
+ * plus the runtime's major GC pauses (≈ 45–55 ms every ≈ 2.3 s at 1,000 sockets, see PERIOD_MS_PER_SOCKET).
+ */
+export const FANOUT_GROUPS = 20;
 /**
  * Fan-out period per socket in the room: 1,000 sockets → every group flushed every 70 ms, 14,300 frames/s. A
  * message waits up to P for its group, so p99 ≈ P + its way in and out + the collector's pauses: at 80 ms the quiet
@@ -36,6 +44,15 @@ export const FANOUT_GROUPS = 10;
  * thread (the process's CPU over the frames, messages' handling apart), so 70 ms is ≈ 65–80 % of it with the
  * messages' own handling, still below saturation; at 60 ms (sessions 5–6) the thread was runnable 98–100 % of the
  * window and the rotation fell behind (docs/RELIABILITY.md, session 8).
+ *
+ * Why the period cannot simply be shorter (session 9, perf and the isolate's heap during bench:chat): almost all of a
+ * send's cost is the runtime's — ≈ 48 µs of the process per frame (its write pump and completion ≈ 35 %, the kernel's
+ * loopback TCP ≈ 30 %, the JS call ≈ 22 %), and each send on an idle socket leaves promises and three cppgc-managed
+ * wrappers that only a major GC reclaims: the old generation grows ≈ 12 MB/s at 14,300 frames/s (11 → 40 MB), and
+ * every ≈ 2.3 s a major GC stops the thread for 43–54 ms, mostly sweeping and finalizing those (marking the 11 MB
+ * live heap is a small part). A message waiting for a group flush that falls in such a pause waits that much longer,
+ * and the rotation then catches up at the thread's spare 30 %. A shorter period means more sends, more garbage and a
+ * fuller thread; sending pre-encoded bytes instead of strings changed neither the CPU per frame nor the garbage.
  */
 export const PERIOD_MS_PER_SOCKET = 0.07;
 export const PERIOD_MS_MAX = 70;
