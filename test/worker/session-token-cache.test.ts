@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hasVerifiedClaim, MAX_CLAIMS, signedSessionToken, tokenClaim } from "../../worker/accounts/sessionToken";
 import { newId } from "../../worker/lib/ids";
+import { readAuth } from "../../worker/trpc/context";
 
 const secret = env.PASSWORD_PEPPER;
 const HOUR = 3_600_000;
@@ -79,5 +80,19 @@ describe("the per-isolate cache of verified token claims", () => {
     expect(hasVerifiedClaim(last)).toBe(true);
     // evicted is only forgotten: it verifies again
     expect(await tokenClaim(secret, first, Date.now())).not.toBeNull();
+  });
+});
+
+describe("readAuth, once per request", () => {
+  it("answers the same for the same request, and reads a rebuilt request afresh", () => {
+    const req = new Request("https://gonggu.test/api/trpc/x", { headers: { authorization: "Bearer abc.def" } });
+    const first = readAuth(req);
+    expect(first).toEqual({ token: "abc.def", kind: "bearer" });
+    expect(readAuth(req)).toBe(first);
+    // a middleware that rebuilds the Request (the body limit does for a streamed body) makes a new one: read again
+    const rebuilt = new Request(req, { headers: { cookie: "gonggu_session=zzz" } });
+    expect(readAuth(rebuilt)).toEqual({ token: "zzz", kind: "cookie" });
+    expect(readAuth(new Request(req, { headers: {} }))).toBeNull();
+    expect(readAuth(req)).toBe(first);
   });
 });

@@ -45,7 +45,22 @@ export type Context = {
   pushLive: (statements: NotifyStatement[]) => void;
 };
 
+/**
+ * Each request's credentials, read once: the CSRF check, the join fast path and createContext all ask, and every ask
+ * was a header read or two from the runtime and a regex. A request's headers do not change while it is handled (a
+ * middleware that rebuilds the Request, such as the body limit's, makes a new key).
+ */
+const authOf = new WeakMap<Request, Context["auth"]>();
+
 export function readAuth(req: Request): Context["auth"] {
+  const known = authOf.get(req);
+  if (known !== undefined) return known;
+  const auth = readAuthOnce(req);
+  authOf.set(req, auth);
+  return auth;
+}
+
+function readAuthOnce(req: Request): Context["auth"] {
   // The auth scheme is case-insensitive (RFC 9110 §11.1).
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "");
   if (bearer) return { token: bearer[1], kind: "bearer" };
