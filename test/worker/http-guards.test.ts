@@ -106,6 +106,30 @@ describe("request size and batch limits", () => {
     expect(res.message).toContain("password: Password must be at most 128 characters");
   });
 
+  it("decides a declared Content-Length from the header: over the limit 413, at the limit on to the procedure", async () => {
+    const declared = (body: string) =>
+      exports.default.fetch(
+        new Request(signupUrl, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": String(new TextEncoder().encode(body).length),
+          },
+          body,
+        }),
+      );
+    const over = await readApiResponse(await declared(bigBody));
+    expect([over.status, over.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    const prefix = '{"email":"a@example.com","displayName":"큰","password":"';
+    const exact = `${prefix}${"x".repeat(API_BODY_LIMIT_BYTES - new TextEncoder().encode(prefix).length - 2)}"}`;
+    expect(new TextEncoder().encode(exact).length).toBe(API_BODY_LIMIT_BYTES);
+    const atLimit = await readApiResponse(await declared(exact));
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.message).toContain("password: Password must be at most 128 characters");
+    const oneMore = await readApiResponse(await declared(`${exact} `));
+    expect([oneMore.status, oneMore.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+  });
+
   const batch = (n: number) =>
     exports.default.fetch(`${BASE}/api/trpc/${Array(n).fill("health").join(",")}?batch=1&input={}`);
 
