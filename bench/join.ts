@@ -409,6 +409,7 @@ async function rateStorm(
   const codes = new Set<string>();
   const timeline = DEBUG && roomId ? () => post<RoomTimeline>("/bench/room-timeline", { id: roomId }) : null;
   await timeline?.(); // resets the isolate's path counters
+  const cpuSamples = timeline ? sampleWorkerdCpu() : null;
   const t0 = Date.now(); // runOpenLoop takes its t0 synchronously, right after this
   const run = await runOpenLoop({
     rate,
@@ -466,7 +467,7 @@ async function rateStorm(
       JSON.stringify(run.attempts),
     );
   }
-  if (timeline) printTimeline(name, await timeline(), t0, cpuSince(cpuBefore, cpuNow).get("workerd") ?? 0);
+  if (timeline && cpuSamples) printTimeline(name, await timeline(), t0, cpuSamples());
   const joinsOk = run.attempts.filter((a) => a.outcome === "ok");
   const above = open.attempts - 1 - Math.floor(0.99 * open.attempts);
   const okSorted = joinsOk.map((a) => (a.answered ?? 0) - a.scheduled).sort((a, b) => a - b);
@@ -504,14 +505,51 @@ interface RoomTimeline {
 }
 
 /** BENCH_DEBUG=1: when the buy's shares were all reserved and when it FILLED, and how its attempts were answered. */
-function printTimeline(name: string, t: RoomTimeline, t0: number, workerdMs: number): void {
+/**
+ * workerd's CPU (ms, all its processes of this server) every 20 ms from now until the returned function is called,
+ * which returns the samples as [ms epoch, CPU ms so far]: how much of the machine the runtime got in each phase of a
+ * storm (the machine is shared, so wall time alone does not say what a phase cost). Reads /proc only.
+ */
+function sampleWorkerdCpu(): () => [number, number][] {
+  const pids = [...groupCpu(serverGroup)].filter(([, p]) => p.comm === "workerd").map(([pid]) => pid);
+  const read = () => {
+    let ms = 0;
+    for (const pid of pids) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        ms += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      } catch {
+        // exited
+      }
+    }
+    return ms;
+  };
+  const start = read();
+  const samples: [number, number][] = [[Date.now(), 0]];
+  const timer = setInterval(() => samples.push([Date.now(), read() - start]), 20);
+  return () => {
+    clearInterval(timer);
+    samples.push([Date.now(), read() - start]);
+    return samples;
+  };
+}
+
+function printTimeline(name: string, t: RoomTimeline, t0: number, cpu: [number, number][]): void {
   const at = (ms: number | null) => (ms === null ? "never" : `${((ms - t0) / 1000).toFixed(3)} s`);
+  /** workerd CPU ms used from t0 until `ms` (the last sample at or before it). */
+  const cpuBy = (ms: number | null) =>
+    ms === null ? Number.NaN : (cpu.filter(([when]) => when <= ms).at(-1)?.[1] ?? 0);
+  const workerdMs = cpu.at(-1)?.[1] ?? 0;
   const paths = Object.entries(t.paths)
     .map(([path, p]) => `${path} ${p.count} (${at(p.first)} → ${at(p.last)})`)
     .join(", ");
+  const filledCpu = cpuBy(t.filled);
+  const afterFill = t.filled === null ? 0 : (cpu.at(-1)?.[0] ?? 0) - t.filled;
   console.log(
-    `${name}: timeline after t0: first share reserved ${at(t.firstReserved)}, all reserved ${at(t.allReserved)}, FILLED ${at(t.filled)}; ` +
-      `joins by path (closed: the closed hint; probe/probeGo: a room probe refused / let through; room: D1 guards + the room's join): ${paths}; workerd CPU ${(workerdMs / 1000).toFixed(2)} s`,
+    `${name}: timeline after t0: first share reserved ${at(t.firstReserved)}, all reserved ${at(t.allReserved)} (workerd CPU by then ${cpuBy(t.allReserved)} ms), ` +
+      `FILLED ${at(t.filled)} (workerd CPU by then ${filledCpu} ms: ${t.filled === null ? "" : ((100 * filledCpu) / Math.max(1, t.filled - t0)).toFixed(0)} % of a core); ` +
+      `joins by path (closed: the closed hint; probe/probeGo: a room probe refused / let through; room: D1 guards + the room's join): ${paths}; ` +
+      `workerd CPU ${(workerdMs / 1000).toFixed(2)} s in all, after FILLED ${((workerdMs - filledCpu) / 1000).toFixed(2)} s in ${(afterFill / 1000).toFixed(2)} s`,
   );
 }
 

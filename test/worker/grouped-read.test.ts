@@ -4,19 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionByHashQuery } from "../../worker/accounts/sessions";
 import { runBatch } from "../../worker/db/client";
 import { GROUP_STATEMENTS, groupedRead } from "../../worker/db/groupedRead";
-import { preparedRead } from "../../worker/db/prepared";
+import { prepared } from "../../worker/db/prepared";
 import { sessions, users } from "../../worker/db/schema";
 import { joinCaller } from "../../worker/groupbuy/actions";
-import { sha256Hex } from "../../worker/lib/ids";
+import { newId, sha256Hex } from "../../worker/lib/ids";
+import { getHold, placeHoldsTogether } from "../../worker/wallet/holds";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import { db, gbRow, invariants, key, newRegion, newResidents, openBuy, room, until } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
+import { fund, newBook } from "./wallet-helpers";
 
 /** A user's row by id: one statement, as a batch item. */
 const userById = (id: string) =>
   db().select({ id: users.id, name: users.displayName }).from(users).where(eq(users.id, id));
 
-describe("preparedRead: a query built once per isolate", () => {
+describe("prepared: a query built once per isolate", () => {
   it("returns exactly the rows of the query builder, each call with its own values", async () => {
     const region = await newRegion();
     const people = await newResidents(region, 3, 1_000);
@@ -25,19 +28,59 @@ describe("preparedRead: a query built once per isolate", () => {
       const hash = await sha256Hex(p.token);
       const [viaBuilder] = await runBatch(db(), [sessionByHashQuery(db(), hash, now)]);
       const [viaPrepared] = await runBatch(db(), [
-        preparedRead(db(), "test.session", (ph) => sessionByHashQuery(db(), ph("hash"), ph("now")), { hash, now }),
+        prepared(db(), "test.session", (ph) => sessionByHashQuery(db(), ph("hash"), ph("now")), { hash, now }),
       ]);
       expect(viaPrepared).toEqual(viaBuilder);
       expect((viaPrepared as { user: { id: string } }[])[0].user.id).toBe(p.id);
     }
     // a value that matches nothing gets no row (the placeholder is bound, not left over from an earlier call)
     const [none] = await runBatch(db(), [
-      preparedRead(db(), "test.session", (ph) => sessionByHashQuery(db(), ph("hash"), ph("now")), {
+      prepared(db(), "test.session", (ph) => sessionByHashQuery(db(), ph("hash"), ph("now")), {
         hash: "0".repeat(64),
         now,
       }),
     ]);
     expect(none).toEqual([]);
+  });
+});
+
+describe("prepared reward-first legs (built once, bound per spend)", () => {
+  it("each hold of a group commit takes its own amounts, split, ids and meta; a short buyer gets none", async () => {
+    const book = newBook();
+    const [a, b, c] = [newId(), newId(), newId()];
+    await fund(a, book, 5_000);
+    await fund(b, book, 2_000);
+    await fund(b, book, 700, "reward");
+    await fund(c, book, 100);
+    const now = Date.now();
+    const args = (userId: string, amount: number, tag: string) => ({
+      holdId: `pl:${newId()}`,
+      userId,
+      regionId: book,
+      amount,
+      reference: tag,
+      expiresAt: now + 3_600_000,
+      meta: { tag },
+      now,
+    });
+    const list = [args(a, 3_000, "a"), args(b, 2_500, "b"), args(c, 1_000, "c")];
+    const [ha, hb, hc] = await placeHoldsTogether(db(), list);
+    expect(ha).toMatchObject({ id: list[0].holdId, userId: a, amount: 3_000, fromReward: 0, fromCharged: 3_000 });
+    expect(ha?.meta).toMatchObject({ tag: "a", holdId: list[0].holdId, userId: a });
+    expect(hb).toMatchObject({ id: list[1].holdId, userId: b, amount: 2_500, fromReward: 700, fromCharged: 1_800 });
+    expect(hb?.meta).toMatchObject({ tag: "b", userId: b });
+    expect(hc, "100 points cannot cover 1,000").toBeNull();
+    for (const [h, l] of [
+      [ha, list[0]],
+      [hb, list[1]],
+    ] as const) {
+      expect(await getHold(db(), l.holdId)).toMatchObject({
+        status: "pending",
+        reference: l.reference,
+        amount: h?.amount,
+      });
+    }
+    await assertLedgerInvariants(db(), [book]);
   });
 });
 

@@ -41,7 +41,7 @@ const tokenShaped = (token: string) => token.length >= 20 && token.length <= MAX
 
 /**
  * The live session of a token hash with its user (≤ 1 row), to run alone or in a batch with other reads (placeholders:
- * a preparedRead, worker/db/prepared.ts).
+ * `prepared`, worker/db/prepared.ts).
  */
 export function sessionByHashQuery(db: Db, tokenHash: string | Placeholder, now: number | Placeholder) {
   return db

@@ -6,23 +6,24 @@ interface Preparable {
   prepare(): { getQuery(): { sql: string; params: unknown[] } };
 }
 
-/** The placeholder builder handed to a PreparedRead's `build` (drizzle's sql.placeholder). */
+/** The placeholder builder handed to `prepared`'s build (drizzle's sql.placeholder). */
 export type Placeholders = <N extends string>(name: N) => Placeholder<N>;
 
 const built = new WeakMap<Db, Map<string, ReturnType<Preparable["prepare"]>>>();
 
 /**
- * A query for runBatch whose SQL drizzle builds once per isolate and database instead of on every call. Building a
- * select costs ~0.5–1 ms of CPU (drizzle's is() checks over every selected column and condition): more than a hot
- * join's guard batch spent in D1 itself, on the one thread a local runtime has. `build` writes the query with
+ * A statement for runBatch whose SQL drizzle builds once per isolate and database instead of on every call. Building
+ * a select or an INSERT ... SELECT costs ~0.2–0.7 ms of CPU (drizzle's is() checks over every column and condition):
+ * as much as D1 spends running a hot join's guard reads, on the one thread a local runtime has. `build` writes the query with
  * `p(name)` (sql.placeholder) for every value that changes between calls; `values` fills them in for this call, the
  * way drizzle's own prepared queries do. What a batch asks of its item (drizzle's batch() calls `_prepare()`, then
  * reads the query and maps the result) is answered by the cached prepared query with this call's parameters, so the
  * rows come back exactly as from the query builder itself. A Db that is not cached per isolate (libSQL: one per
  * request) just builds it once per call.
  */
-export function preparedRead(
+export function prepared(
   db: Db,
+  /** Names the statement's shape: one build per name (the same name must always build the same SQL). */
   name: string,
   build: (p: Placeholders) => Preparable,
   values: Record<string, unknown>,

@@ -4,7 +4,7 @@ import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth"
 import { liveSessionQuery, sessionByHashQuery } from "../accounts/sessions";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { groupedRead } from "../db/groupedRead";
-import { preparedRead } from "../db/prepared";
+import { prepared } from "../db/prepared";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
@@ -104,21 +104,21 @@ export async function assertJoinGuards(
 /**
  * A claimed join's guard batch: the session of the token's hash with its user, the verification of the home that row
  * names, debt and tier in the main database. On a hot buy every attempt before the fill sends it, so it is cheap to
- * send: its SQL is built by drizzle once per isolate (preparedRead; building the four selects cost ~0.2–0.6 ms of CPU
+ * send: its SQL is built by drizzle once per isolate (prepared; building the four selects cost ~0.2–0.6 ms of CPU
  * each time), and concurrent joins' batches go to D1 together (groupedRead, joinCaller).
  */
 function claimGuards(db: Db, tokenHash: string, userId: string, now: number): BatchItem[] {
   const values = { tokenHash, userId, now };
   return [
-    preparedRead(db, "join.session", (p) => sessionByHashQuery(db, p("tokenHash"), p("now")), values),
-    preparedRead(
+    prepared(db, "join.session", (p) => sessionByHashQuery(db, p("tokenHash"), p("now")), values),
+    prepared(
       db,
       "join.verification",
       (p) => currentVerificationQuery(db, p("userId"), users.homeRegionId, p("now")),
       values,
     ),
-    preparedRead(db, "join.debt", (p) => outstandingDebtQuery(db, p("userId")), values),
-    preparedRead(db, "join.tier", (p) => tierLevelQuery(db, p("userId")), values),
+    prepared(db, "join.debt", (p) => outstandingDebtQuery(db, p("userId")), values),
+    prepared(db, "join.tier", (p) => tierLevelQuery(db, p("userId")), values),
   ];
 }
 
