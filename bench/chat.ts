@@ -65,7 +65,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { CHAT_ROOM_RATE } from "../shared/chat.ts";
 import { createGongguClient } from "../shared/sdk.ts";
 import { newId } from "../worker/lib/ids.ts";
-import { type MachineReading, machineLine, machineShare, readMachine } from "./lib/machineShare.ts";
+import { isQuiet, type MachineReading, machineLine, machineShare, readMachine } from "./lib/machineShare.ts";
 import { OBSERVABILITY_ENV, OBSERVABILITY_NOTE } from "./lib/observability.ts";
 import { longestStretches, startProfile, summarize } from "./lib/profile.ts";
 import { RawWebSocket } from "./lib/rawWebSocket.ts";
@@ -253,6 +253,8 @@ interface Result {
   settledMs: number;
   /** CPU the load generator (this process) used during load + drain, as a fraction of one core. */
   clientCpu: number;
+  /** Whether other processes left the window alone (bench/lib/machineShare.ts); undefined off Linux. */
+  quiet?: boolean;
 }
 
 function startWrangler(args: string[], cwd: string, port: number): { child: ChildProcess; log: () => string } {
@@ -528,10 +530,8 @@ async function runLoad(target: Target, rate: number): Promise<Result> {
     }
   }
   loopDelay.disable();
-  if (machine.length === 2)
-    console.log(
-      `  ${machineLine(machineShare(machine[0], machine[1], availableParallelism()), availableParallelism())}`,
-    );
+  const share = machine.length === 2 ? machineShare(machine[0], machine[1], availableParallelism()) : null;
+  if (share) console.log(`  ${machineLine(share, availableParallelism())}`);
   const perClient = windowFrames / CLIENTS / SECONDS;
   console.log(
     `  frames in the measured window ${(windowFrames / SECONDS).toFixed(0)}/s: each client got one every ${(1000 / perClient).toFixed(0)} ms`,
@@ -554,6 +554,7 @@ async function runLoad(target: Target, rate: number): Promise<Result> {
     frames,
     settledMs,
     clientCpu,
+    quiet: share ? isQuiet(share) : undefined,
   };
 }
 
@@ -644,7 +645,9 @@ function ratioLine(row: Row): string {
   return (
     `${String(row.rate).padStart(4)} msg/s  gonggu ${side(ours)}  peer ${side(peer)}  ratio ${ratio.toFixed(2)}×` +
     `  (sent-in-window figure ${(ours.sentInWindowPerSec / peer.sentInWindowPerSec).toFixed(2)}×)` +
-    `  target ${meets(ours, peer) ? "met" : "MISSED"}  load after each side ${row.loads.join(" | ")}`
+    `  target ${meets(ours, peer) ? "met" : "MISSED"}` +
+    (ours.quiet === undefined ? "" : ` (gonggu's window ${ours.quiet ? "quiet" : "NOT quiet: see its machine line"})`) +
+    `  load after each side ${row.loads.join(" | ")}`
   );
 }
 

@@ -83,11 +83,21 @@ export function machineShare(a: MachineReading, b: MachineReading, cores: number
   return { busy, ours, others: Math.max(0, busy - ours), serverWaitMs: b.waitMs - a.waitMs, wallS };
 }
 
+/** A quiet window: other processes used at most this share of the machine and the runtime waited at most this share. */
+export const QUIET = { others: 0.05, serverWait: 0.03 } as const;
+
+export function isQuiet(s: ReturnType<typeof machineShare>): boolean {
+  return s.others <= QUIET.others && s.serverWaitMs / 1000 / s.wallS <= QUIET.serverWait;
+}
+
 export function machineLine(s: ReturnType<typeof machineShare>, cores: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
   return (
     `machine during the window: ${cores} cores ${pct(s.busy)} busy — this bench's processes ${pct(s.ours)}, ` +
     `other processes ${pct(s.others)}; the runtime's threads waited ${s.serverWaitMs.toFixed(0)} ms for a core ` +
-    `(${pct(s.serverWaitMs / 1000 / s.wallS)} of the window)`
+    `(${pct(s.serverWaitMs / 1000 / s.wallS)} of the window): ` +
+    (isQuiet(s)
+      ? "a quiet window"
+      : `NOT a quiet window (quiet: others ≤ ${pct(QUIET.others)} and waits ≤ ${pct(QUIET.serverWait)}), the tail reflects the machine`)
   );
 }

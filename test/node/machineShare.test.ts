@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { machineLine, machineShare, parseProcStat, readMachine } from "../../bench/lib/machineShare";
+import { isQuiet, machineLine, machineShare, parseProcStat, readMachine } from "../../bench/lib/machineShare";
 
 describe("machineShare (what else ran on the machine during a bench window)", () => {
   it("reads busy and total ticks from /proc/stat's cpu line, iowait as idle", () => {
@@ -18,7 +18,8 @@ describe("machineShare (what else ran on the machine during a bench window)", ()
     expect(s.serverWaitMs).toBe(500);
     expect(machineLine(s, 2)).toBe(
       "machine during the window: 2 cores 75% busy — this bench's processes 50%, other processes 25%; " +
-        "the runtime's threads waited 500 ms for a core (5% of the window)",
+        "the runtime's threads waited 500 ms for a core (5% of the window): NOT a quiet window " +
+        "(quiet: others ≤ 5% and waits ≤ 3%), the tail reflects the machine",
     );
   });
 
@@ -30,6 +31,8 @@ describe("machineShare (what else ran on the machine during a bench window)", ()
     );
     expect(s.ours).toBeCloseTo(0.45);
     expect(s.others).toBe(0);
+    expect(isQuiet(s)).toBe(true);
+    expect(machineLine(s, 2)).toMatch(/: a quiet window$/);
   });
 
   it("reads this machine (Linux /proc) and counts this process's own CPU", () => {
