@@ -534,7 +534,12 @@ async function runLoad(target: Target, rate: number): Promise<Result> {
   if (share) console.log(`  ${machineLine(share, availableParallelism())}`);
   const perClient = windowFrames / CLIENTS / SECONDS;
   console.log(
-    `  frames in the measured window ${(windowFrames / SECONDS).toFixed(0)}/s: each client got one every ${(1000 / perClient).toFixed(0)} ms`,
+    `  frames in the measured window ${(windowFrames / SECONDS).toFixed(0)}/s: each client got one every ${(1000 / perClient).toFixed(0)} ms` +
+      (share && windowFrames
+        ? `; the runtime (workerd) used ${((100 * share.runtimeS) / share.wallS).toFixed(0)}% of a core, ` +
+          `${((1e6 * share.runtimeS) / windowFrames).toFixed(0)} µs per frame received (the same code took 31–60 µs ` +
+          "per frame in session 9 as the host's speed varied: compare runs at similar µs per frame)"
+        : ""),
   );
   console.log(
     `  bench client event-loop delay p50 / p99 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms (a frame waits that long to be read)`,

@@ -13,8 +13,10 @@ export interface MachineReading {
   total: number;
   /** CPU seconds used so far by this bench's processes (load generator + server process group). */
   oursS: number;
-  /** Run-queue wait so far of every thread of the server's processes, ms. */
+  /** Run-queue wait so far of every thread of the server's runtime processes, ms. */
   waitMs: number;
+  /** CPU seconds used so far by the server's runtime processes (workerd) alone. */
+  runtimeS: number;
   /** Wall clock, ms. */
   at: number;
 }
@@ -70,6 +72,7 @@ export function readMachine(serverPids: string[], runtimePids: string[]): Machin
     total,
     oursS: (self.user + self.system) / 1e6 + cpuSecondsOf(serverPids),
     waitMs: runQueueWaitMs(runtimePids),
+    runtimeS: cpuSecondsOf(runtimePids),
     at: performance.now(),
   };
 }
@@ -80,7 +83,15 @@ export function machineShare(a: MachineReading, b: MachineReading, cores: number
   const capacity = wallS * cores;
   const busy = Math.min(1, (b.busy - a.busy) / Math.max(1, b.total - a.total));
   const ours = Math.min(busy, (b.oursS - a.oursS) / capacity);
-  return { busy, ours, others: Math.max(0, busy - ours), serverWaitMs: b.waitMs - a.waitMs, wallS };
+  return {
+    busy,
+    ours,
+    others: Math.max(0, busy - ours),
+    serverWaitMs: b.waitMs - a.waitMs,
+    /** CPU seconds the runtime used in the window. */
+    runtimeS: b.runtimeS - a.runtimeS,
+    wallS,
+  };
 }
 
 /** A quiet window: other processes used at most this share of the machine and the runtime waited at most this share. */

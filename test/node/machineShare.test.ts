@@ -8,14 +8,15 @@ describe("machineShare (what else ran on the machine during a bench window)", ()
   });
 
   it("splits the cores' busy time into this bench's processes and everyone else's", () => {
-    const a = { busy: 0, total: 0, oursS: 10, waitMs: 100, at: 0 };
+    const a = { busy: 0, total: 0, oursS: 10, waitMs: 100, runtimeS: 1, at: 0 };
     // 10 s on 2 cores = 2,000 ticks; 1,500 busy (75 %); the bench used 10 s of CPU (50 % of the machine)
-    const b = { busy: 1500, total: 2000, oursS: 20, waitMs: 600, at: 10_000 };
+    const b = { busy: 1500, total: 2000, oursS: 20, waitMs: 600, runtimeS: 7, at: 10_000 };
     const s = machineShare(a, b, 2);
     expect(s.busy).toBeCloseTo(0.75);
     expect(s.ours).toBeCloseTo(0.5);
     expect(s.others).toBeCloseTo(0.25);
     expect(s.serverWaitMs).toBe(500);
+    expect(s.runtimeS).toBe(6);
     expect(machineLine(s, 2)).toBe(
       "machine during the window: 2 cores 75% busy — this bench's processes 50%, other processes 25%; " +
         "the runtime's threads waited 500 ms for a core (5% of the window): NOT a quiet window " +
@@ -25,8 +26,8 @@ describe("machineShare (what else ran on the machine during a bench window)", ()
 
   it("never reports a negative share for others (the two clocks are read a few µs apart)", () => {
     const s = machineShare(
-      { busy: 0, total: 0, oursS: 0, waitMs: 0, at: 0 },
-      { busy: 900, total: 2000, oursS: 10, waitMs: 0, at: 10_000 },
+      { busy: 0, total: 0, oursS: 0, waitMs: 0, runtimeS: 0, at: 0 },
+      { busy: 900, total: 2000, oursS: 10, waitMs: 0, runtimeS: 4, at: 10_000 },
       2,
     );
     expect(s.ours).toBeCloseTo(0.45);
