@@ -1,10 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_CACHE_MS } from "../../worker/accounts/sessionCache";
 import { createSession, SESSION_COOKIE } from "../../worker/accounts/sessions";
-import { sessions, users } from "../../worker/db/schema";
+import { sessions } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
 import { CLOSED_HINT_FRESH_MS } from "../../worker/groupbuy/closedHint";
 import { randomToken, sha256Hex } from "../../worker/lib/ids";
@@ -19,7 +18,9 @@ import {
   openBuy,
   type Person,
   pointsOf,
+  revokeElsewhere,
   room,
+  suspendElsewhere,
   until,
 } from "./groupbuy-helpers";
 import { BASE, bearerClient, browserFetch, cookieClient, errorOf } from "./helpers";
@@ -27,19 +28,6 @@ import { BASE, bearerClient, browserFetch, cookieClient, errorOf } from "./helpe
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const join = (p: Person, id: string, idempotencyKey = key()) =>
   p.api.groupBuys.join.mutate({ id, shares: 1, idempotencyKey });
-
-/** What another isolate's logout does to D1 (this isolate's cache does not hear of it). */
-const revokeElsewhere = async (p: Person) =>
-  db()
-    .update(sessions)
-    .set({ revokedAt: Date.now() })
-    .where(eq(sessions.tokenHash, await sha256Hex(p.token)));
-/** What another isolate's suspension does to D1. */
-const suspendElsewhere = (p: Person) =>
-  db()
-    .update(users)
-    .set({ suspendedUntil: Date.now() + 86_400_000 })
-    .where(eq(users.id, p.id));
 
 /** A 2-share buy filled by `a` and `b` (its room says FILLED and the mirror has settled). */
 async function filledBuy() {

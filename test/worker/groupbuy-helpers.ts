@@ -12,7 +12,7 @@ import {
   sessions,
   users,
 } from "../../worker/db/schema";
-import { newId } from "../../worker/lib/ids";
+import { newId, sha256Hex } from "../../worker/lib/ids";
 import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
 import { getAccounts, transferStatements } from "../../worker/wallet/ledger";
 import { insertUser, tokenFor } from "./fixtures";
@@ -29,6 +29,19 @@ export interface Person {
   token: string;
   api: Api;
 }
+
+/** What another isolate's logout does to D1 (this isolate's session cache does not hear of it). */
+export const revokeElsewhere = async (p: Pick<Person, "token">) =>
+  db()
+    .update(sessions)
+    .set({ revokedAt: Date.now() })
+    .where(eq(sessions.tokenHash, await sha256Hex(p.token)));
+/** What another isolate's suspension does to D1. */
+export const suspendElsewhere = (p: Pick<Person, "id">) =>
+  db()
+    .update(users)
+    .set({ suspendedUntil: Date.now() + 86_400_000 })
+    .where(eq(users.id, p.id));
 
 /** A fresh region = a fresh ledger book, so every test's Σ = 0 check is about its own money only. */
 export async function newRegion(): Promise<string> {

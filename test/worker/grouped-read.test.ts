@@ -5,12 +5,24 @@ import { sessionByHashQuery } from "../../worker/accounts/sessions";
 import { runBatch } from "../../worker/db/client";
 import { GROUP_STATEMENTS, groupedRead } from "../../worker/db/groupedRead";
 import { prepared } from "../../worker/db/prepared";
-import { sessions, users } from "../../worker/db/schema";
+import { users } from "../../worker/db/schema";
 import { joinCaller } from "../../worker/groupbuy/actions";
 import { newId, sha256Hex } from "../../worker/lib/ids";
 import { getHold, placeHoldsTogether } from "../../worker/wallet/holds";
 import { type D1Meter, meterD1 } from "./d1-meter";
-import { db, gbRow, invariants, key, newRegion, newResidents, openBuy, room, until } from "./groupbuy-helpers";
+import {
+  db,
+  gbRow,
+  invariants,
+  key,
+  newRegion,
+  newResidents,
+  openBuy,
+  revokeElsewhere,
+  room,
+  suspendElsewhere,
+  until,
+} from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { fund, newBook } from "./wallet-helpers";
@@ -145,15 +157,8 @@ describe("groupedRead: concurrent reads share a D1 batch", { timeout: 30_000 }, 
   it("concurrent joins' guards share batches, and each caller still gets its own session's answer", async () => {
     const region = await newRegion();
     const people = await newResidents(region, 12, 100_000);
-    const [revoked, suspended] = people;
-    await db()
-      .update(sessions)
-      .set({ revokedAt: Date.now() })
-      .where(eq(sessions.tokenHash, await sha256Hex(revoked.token)));
-    await db()
-      .update(users)
-      .set({ suspendedUntil: Date.now() + 86_400_000 })
-      .where(eq(users.id, suspended.id));
+    await revokeElsewhere(people[0]);
+    await suspendElsewhere(people[1]);
     meter.reset();
     const now = Date.now();
     const answers = await Promise.allSettled(
@@ -176,10 +181,7 @@ describe("groupedRead: concurrent reads share a D1 batch", { timeout: 30_000 }, 
   it("concurrent joins through the API: each gets its own answer", async () => {
     const { region, gb } = await openBuy({ totalShares: 12, minShares: 1, maxPerPerson: 1 });
     const people = await newResidents(region, 12, 100_000);
-    await db()
-      .update(sessions)
-      .set({ revokedAt: Date.now() })
-      .where(eq(sessions.tokenHash, await sha256Hex(people[0].token)));
+    await revokeElsewhere(people[0]);
     const joins = people.map((p) => p.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() }));
     const [first, ...others] = await Promise.allSettled(joins);
     expect(first.status).toBe("rejected");
