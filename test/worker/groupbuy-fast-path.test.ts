@@ -5,7 +5,8 @@ import { SESSION_CACHE_MS } from "../../worker/accounts/sessionCache";
 import { createSession, SESSION_COOKIE } from "../../worker/accounts/sessions";
 import { sessions } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
-import { CLOSED_HINT_FRESH_MS } from "../../worker/groupbuy/closedHint";
+import { joinCaller, joinGroupBuy } from "../../worker/groupbuy/actions";
+import { CLOSED_HINT_FRESH_MS, joinPathStats } from "../../worker/groupbuy/closedHint";
 import { randomToken, sha256Hex } from "../../worker/lib/ids";
 import { API_BODY_LIMIT_BYTES } from "../../worker/lib/limits";
 import { type D1Meter, meterD1 } from "./d1-meter";
@@ -409,5 +410,34 @@ describe("a buy full but still OPEN (holds in flight)", { timeout: 30_000 }, () 
     expect((await stub.debugState()).counts).toMatchObject({ taken: 2 });
     expect((await pointsOf(c.id, region)).held).toBe(joined.paid);
     await invariants(region);
+  });
+});
+
+describe("a join whose guards ran while the buy closed", { timeout: 30_000 }, () => {
+  /** The guards of `p`'s join, run now (what the procedure does before joinGroupBuy). */
+  const guardsOf = (p: Person) =>
+    joinCaller(db(), env, { claim: { userId: p.id, token: p.token }, user: null, cachedSession: null }, Date.now());
+  const input = (id: string, idempotencyKey = key()) => ({ id, shares: 1, idempotencyKey });
+
+  it("is refused from a fresh closed hint without a room call; a reservation's key and a stale hint still reach the room", async () => {
+    const { gb, a, ka, first, outsiders } = await filledBuy();
+    const [c, d] = outsiders;
+    const refusal = { code: "CONFLICT", message: "Sold out: all 2 shares are taken." };
+    // c's guards ran before the hint existed: the room refuses, and the hint is learned
+    joinPathStats(true);
+    await expect(joinGroupBuy(db(), env, await guardsOf(c), input(gb.id), Date.now())).rejects.toMatchObject(refusal);
+    expect(Object.keys(joinPathStats(true))).toEqual(["room"]);
+    // d's guards finished after it: the same refusal, from the hint
+    await expect(joinGroupBuy(db(), env, await guardsOf(d), input(gb.id), Date.now())).rejects.toMatchObject(refusal);
+    expect(joinPathStats(true)).toEqual({ closed: { count: 1, first: expect.any(Number), last: expect.any(Number) } });
+    // a's retry with its reservation's key replays its join from the room
+    const replay = await joinGroupBuy(db(), env, await guardsOf(a), input(gb.id, ka), Date.now());
+    expect(replay).toMatchObject({ holdId: first.holdId, replay: true });
+    expect(Object.keys(joinPathStats(true))).toEqual(["room"]);
+    // once the hint is stale, the room answers again (and refreshes it)
+    await sleep(CLOSED_HINT_FRESH_MS + 50);
+    await expect(joinGroupBuy(db(), env, await guardsOf(d), input(gb.id), Date.now())).rejects.toMatchObject(refusal);
+    expect(Object.keys(joinPathStats(true))).toEqual(["room"]);
+    expect((await room(gb.id).debugState()).counts.taken).toBe(2);
   });
 });

@@ -11,7 +11,14 @@ import { sha256Hex } from "../lib/ids";
 import { tierLevelQuery } from "../membership/hooks";
 import { checkCurrentVerification, currentVerificationQuery } from "../regions/verification";
 import { bookDb, bookInMain } from "../wallet/books";
-import { closedRefusal, countJoinPath, learnClosed, probeFirst, wantsClosedMembers } from "./closedHint";
+import {
+  closedRefusal,
+  countJoinPath,
+  freshClosedRefusal,
+  learnClosed,
+  probeFirst,
+  wantsClosedMembers,
+} from "./closedHint";
 import { afterCursor, page } from "./cursor";
 import { debtOf, outstandingDebtQuery } from "./debtHook";
 import { unwrapRoom } from "./roomResult";
@@ -192,8 +199,8 @@ export async function refuseEarly(
 }
 
 /**
- * Join: the early refusals (refuseEarly), then the D1 guards (one round trip, `joinCaller`), then the room does
- * reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which starts before the
+ * Join: the early refusals (refuseEarly), then the D1 guards (one round trip, `joinCaller`), then — unless a fresh
+ * closed hint learned meanwhile answers (freshClosedRefusal) — the room does reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which starts before the
  * join's answer leaves the room. Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
  */
 export async function joinGroupBuy(
@@ -210,6 +217,10 @@ export async function joinGroupBuy(
     caller = { user: who, guards: await assertJoinGuards(db, env, who, now) };
   }
   const { user, guards } = caller;
+  // the buy may have closed while the guards ran (on a hot buy many attempts wait in the same guard groups): the
+  // room's refusal from a fresh closed hint, instead of a room call each
+  const closed = freshClosedRefusal(input.id, user.id, input.idempotencyKey, Date.now());
+  if (closed) unwrapRoom(closed);
   const result = await roomStub(env, input.id).join({
     groupBuyId: input.id,
     userId: user.id,

@@ -57,6 +57,19 @@ export function closedRefusal(
   return null;
 }
 
+/**
+ * The closed hint's refusal only while it is fresh (never claims or waits for a refresh): for a join whose guards ran
+ * while the buy closed (joinGroupBuy asks again before the room). A stale hint's refresh is still the attempt that
+ * claimed it in closedRefusal; this never answers for it unless someone refreshed the hint meanwhile.
+ */
+export function freshClosedRefusal(groupBuyId: string, userId: string, idempotencyKey: string, now: number) {
+  const hint = hints.get(groupBuyId);
+  if (!hint || now >= hint.freshUntil) return null;
+  if (hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
+  countJoinPath("closed", now);
+  return hint.refusal;
+}
+
 /** Whether the room should send its member list with a closed refusal (this isolate has none for the buy yet). */
 export function wantsClosedMembers(groupBuyId: string): boolean {
   return !hints.has(groupBuyId);
