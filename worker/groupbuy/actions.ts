@@ -3,7 +3,6 @@ import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
 import { liveSessionQuery, sessionByHashQuery } from "../accounts/sessions";
 import { type BatchItem, type Db, runBatch } from "../db/client";
-import { groupedRead } from "../db/groupedRead";
 import { prepared } from "../db/prepared";
 import { groupBuyMembers, groupBuys, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
@@ -112,7 +111,8 @@ export async function assertJoinGuards(
  * A claimed join's guard batch: the session of the token's hash with its user, the verification of the home that row
  * names, debt and tier in the main database. On a hot buy every attempt before the fill sends it, so it is cheap to
  * send: its SQL is built by drizzle once per isolate (prepared; building the four selects cost ~0.2–0.6 ms of CPU
- * each time), and concurrent joins' batches go to D1 together (groupedRead, joinCaller).
+ * each time). Each join sends its own batch: grouping concurrent joins' batches behind one leader (tried in session 9)
+ * let a canceled leader (a client that hung up) leave every later join waiting on a promise no request could resolve.
  */
 function claimGuards(db: Db, tokenHash: string, userId: string, now: number): BatchItem[] {
   const values = { tokenHash, userId, now };
@@ -141,7 +141,7 @@ function claimGuards(db: Db, tokenHash: string, userId: string, now: number): Ba
 export async function joinCaller(db: Db, env: Env, session: JoinSession, now: number): Promise<JoinCaller> {
   const claim = session.claim;
   if (claim) {
-    const [[row], [v], [d], [t]] = (await groupedRead(
+    const [[row], [v], [d], [t]] = (await runBatch(
       db,
       claimGuards(db, await sha256Hex(claim.token), claim.userId, now),
     )) as [
@@ -200,8 +200,8 @@ export async function refuseEarly(
 
 /**
  * Join: the early refusals (refuseEarly), then the D1 guards (one round trip, `joinCaller`), then — unless a fresh
- * closed hint learned meanwhile answers (freshClosedRefusal) — the room does reserve → hold → confirm. The recommender's join signal is written by the room's mirror, which starts before the
- * join's answer leaves the room. Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
+ * closed hint learned meanwhile answers (freshClosedRefusal) — the room does reserve → hold → confirm. The
+ * recommender's join signal is written by the room's mirror, which starts before the join's answer leaves the room. Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
  */
 export async function joinGroupBuy(
   db: Db,
@@ -217,8 +217,8 @@ export async function joinGroupBuy(
     caller = { user: who, guards: await assertJoinGuards(db, env, who, now) };
   }
   const { user, guards } = caller;
-  // the buy may have closed while the guards ran (on a hot buy many attempts wait in the same guard groups): the
-  // room's refusal from a fresh closed hint, instead of a room call each
+  // the buy may have closed while the guards ran (on a hot buy many attempts are in their guards at once): the room's
+  // refusal from a fresh closed hint, instead of a room call each
   const closed = freshClosedRefusal(input.id, user.id, input.idempotencyKey, Date.now());
   if (closed) unwrapRoom(closed);
   const result = await roomStub(env, input.id).join({
