@@ -35,6 +35,13 @@ interface Hint {
 
 const hints = new Map<string, Hint>();
 
+/** The buy's closed hint if it may answer this caller: not the seller or the host, no reservation under this key. */
+function hintFor(groupBuyId: string, userId: string, idempotencyKey: string): Hint | null {
+  const hint = hints.get(groupBuyId);
+  if (!hint || hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
+  return hint;
+}
+
 /**
  * The room's refusal for this join if the buy is known to be closed to it; null → ask the room. A stale hint makes
  * this attempt its refresh (null); `peek` leaves that to a later call of the same attempt (worker/trpc/joinFastPath.ts
@@ -47,8 +54,8 @@ export function closedRefusal(
   now: number,
   peek = false,
 ): RoomError | null {
-  const hint = hints.get(groupBuyId);
-  if (!hint || hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
+  const hint = hintFor(groupBuyId, userId, idempotencyKey);
+  if (!hint) return null;
   if (now < hint.freshUntil || now < hint.refreshingUntil) {
     countJoinPath("closed", now);
     return hint.refusal;
@@ -63,9 +70,8 @@ export function closedRefusal(
  * claimed it in closedRefusal; this never answers for it unless someone refreshed the hint meanwhile.
  */
 export function freshClosedRefusal(groupBuyId: string, userId: string, idempotencyKey: string, now: number) {
-  const hint = hints.get(groupBuyId);
+  const hint = hintFor(groupBuyId, userId, idempotencyKey);
   if (!hint || now >= hint.freshUntil) return null;
-  if (hint.members.has(userId) || hint.keys.has(reservationKey(userId, idempotencyKey))) return null;
   countJoinPath("closed", now);
   return hint.refusal;
 }
