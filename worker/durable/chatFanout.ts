@@ -86,7 +86,7 @@ export type JsonOf<T> = string & { readonly jsonOf: T };
 
 /**
  * One message as ASCII JSON (asciiJson), the form it takes inside every frame. The fan-out serializes a message once,
- * when it is enqueued, not once per group flush: a message rides in one frame per group (10 at 1,000 sockets), and
+ * when it is enqueued, not once per group flush: a message rides in one frame per group (FANOUT_GROUPS of them), and
  * serializing whole frames per flush allocated ~9 % of the room's sampled JS heap in bench:chat (session 8).
  */
 export function messageJson(m: ChatMessage): JsonOf<ChatMessage> {
