@@ -11,6 +11,8 @@ export interface D1Meter {
   roundTrips: number;
   /** The start of each round trip's SQL (a batch: its statements joined by " ; "), in order. */
   log: string[];
+  /** The same round trips' whole SQL (subqueries and all), in order. */
+  sql: string[];
   maxParams: number;
   maxSqlBytes: number;
   reset(): void;
@@ -39,12 +41,14 @@ export function meterD1(): D1Meter {
     queries: 0,
     roundTrips: 0,
     log: [],
+    sql: [],
     maxParams: 0,
     maxSqlBytes: 0,
     reset() {
       meter.queries = 0;
       meter.roundTrips = 0;
       meter.log = [];
+      meter.sql = [];
       meter.maxParams = 0;
       meter.maxSqlBytes = 0;
     },
@@ -70,6 +74,7 @@ export function meterD1(): D1Meter {
     meter.queries += statements.length;
     meter.roundTrips += 1;
     meter.log.push(`batch(${statements.length}): ${statements.map(label).join(" ; ")}`);
+    meter.sql.push(statements.map(sqlText).join(" ; "));
     return original.batch.call(this, statements) as ReturnType<D1Database["batch"]>;
   } as D1Database["batch"];
   stmtProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
@@ -84,6 +89,7 @@ export function meterD1(): D1Meter {
       meter.queries += 1;
       meter.roundTrips += 1;
       meter.log.push(label(this));
+      meter.sql.push(sqlText(this));
       return fn.apply(this, args);
     };
   }

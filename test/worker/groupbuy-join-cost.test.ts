@@ -23,23 +23,26 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     await until("the warm-up join mirrored", async () => (await gbRow(gb.id))?.takenShares === 1);
     meter.reset();
     await buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
-    const request = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
+    const request = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log], sql: [...meter.sql] };
     await new Promise((r) => setTimeout(r, 300)); // the mirror, which the join does not wait for
     const total = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
     await until("the join mirrored", async () => (await gbRow(gb.id))?.takenShares === 2);
     if (env.JOIN_COST_LOG) console.log(JSON.stringify({ request, total }, null, 1));
-    // What the join waits for: session + verification + debt + tier (one batch); the hold (one batch).
+    // What the join waits for: session + verification + debt + tier (one statement); the hold (one batch).
     // Was 6 before the guards were batched and the duplicate recommender write was left to the mirror; 4 before the
-    // tier read moved from the room's group commit into the guard batch; 3 before the session read joined it.
+    // tier read moved from the room's group commit into the guard batch; 3 before the session read joined it. The
+    // guard batch's four reads are one statement since session 10.
     const mirror = (l: string) => l.includes('update "group_buys"');
     const waited = request.log.filter((l) => !mirror(l));
     expect(waited, request.log.join("\n")).toHaveLength(2);
-    // the session's read selects the user's row first (sessions join users; the meter shows 80 characters)
-    expect(waited[0], "the guard batch reads the session").toMatch(
-      /^batch\(4\): select "users"\."id", "users"\."email"/,
+    // the session's read selects the user's row first (sessions join users; the log shows 80 characters)
+    expect(waited[0], "the guard read is one statement, the session's").toMatch(
+      /^batch\(1\): select "users"\."id", "users"\."email"/,
     );
-    expect(waited[0], "the guard batch reads the verification").toContain('"region_verifications"');
-    expect(waited[0], "the guard batch reads the tier").toContain("membership_status");
+    const guardSql = request.sql.filter((l) => !mirror(l))[0];
+    expect(guardSql, "the guard read reads the verification").toContain('"region_verifications"');
+    expect(guardSql, "the guard read reads the debt").toContain('"charges"');
+    expect(guardSql, "the guard read reads the tier").toContain("membership_status");
     // + the mirror, not awaited by the join (one batch: buy row, hold, member, recommender signal)
     expect(total.roundTrips, total.log.join("\n")).toBe(3);
     expect(total.log.filter(mirror)).toHaveLength(1);
@@ -52,8 +55,8 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     await again.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
     const cached = meter.log.filter((l) => !mirror(l));
     expect(cached, cached.join("\n")).toHaveLength(2);
-    expect(cached[0], "the session is read in the guard batch").toMatch(/^batch\(4\): select "users"\."id"/);
-    expect(cached[0]).toContain("membership_status");
+    expect(cached[0], "the session is read in the guard read").toMatch(/^batch\(1\): select "users"\."id"/);
+    expect(meter.sql.filter((l) => !mirror(l))[0]).toContain("membership_status");
     // The room mirrors at most once per 50 ms while the buy is OPEN: wait for it, or it lands in the next test's meter.
     await until("the fourth join mirrored", async () => (await gbRow(gb.id))?.takenShares === 4);
     await invariants(region);

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, type Placeholder } from "drizzle-orm";
+import { and, eq, gt, isNull, type Placeholder, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
@@ -43,9 +43,15 @@ const tokenShaped = (token: string) => token.length >= 20 && token.length <= MAX
  * The live session of a token hash with its user (≤ 1 row), to run alone or in a batch with other reads (placeholders:
  * `prepared`, worker/db/prepared.ts).
  */
-export function sessionByHashQuery(db: Db, tokenHash: string | Placeholder, now: number | Placeholder) {
+export function sessionByHashQuery<Extra extends Record<string, SQL.Aliased | SQL> = Record<never, never>>(
+  db: Db,
+  tokenHash: string | Placeholder,
+  now: number | Placeholder,
+  /** More fields read in the same statement, by correlated subqueries on `users` (a join's guards: joinCaller). */
+  extra: Extra = {} as Extra,
+) {
   return db
-    .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash })
+    .select({ user: users, expiresAt: sessions.expiresAt, tokenHash: sessions.tokenHash, ...extra })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(liveSession(tokenHash, now))

@@ -6,7 +6,7 @@
  */
 import { and, eq, gte, inArray, isNull, lt, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem, Db } from "../db/client";
-import { membershipSpend, membershipStatus } from "../db/schema";
+import { membershipSpend, membershipStatus, type users } from "../db/schema";
 import { addMonthsKst, kstMonth } from "./calendar";
 import { CRON_LIMITS, TIER_WINDOW_MONTHS, TIERS, tierAt } from "./config";
 
@@ -67,8 +67,11 @@ export async function currentTiers(db: Db, userIds: string[]) {
   );
 }
 
-/** The tier level read of currentTier, to run in a batch with other reads (a join's guards); no row → level 0. */
-export function tierLevelQuery(db: Db, userId: string | Placeholder) {
+/**
+ * The tier level read of currentTier, to run in a batch with other reads; no row → level 0. `userId` may be the
+ * `users.id` column: the same read as a subquery of a query on users (a join's guards).
+ */
+export function tierLevelQuery(db: Db, userId: string | Placeholder | typeof users.id) {
   return db
     .select({ level: membershipStatus.tierLevel })
     .from(membershipStatus)

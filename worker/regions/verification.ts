@@ -80,15 +80,33 @@ export function currentVerificationQuery(
   return db
     .select({ homeRegionId: users.homeRegionId, currentId: regionVerifications.id })
     .from(users)
-    .leftJoin(
-      regionVerifications,
-      and(
-        eq(regionVerifications.userId, users.id),
-        eq(regionVerifications.regionId, regionId),
-        gt(regionVerifications.expiresAt, now),
-      ),
-    )
+    .leftJoin(regionVerifications, isCurrentVerification(users.id, regionId, now))
     .where(eq(users.id, userId))
+    .limit(1);
+}
+
+/** A verification of `regionId` by `userId` that has not expired at `now`. */
+const isCurrentVerification = (
+  userId: typeof users.id,
+  regionId: string | typeof users.homeRegionId,
+  now: number | Placeholder,
+) =>
+  and(
+    eq(regionVerifications.userId, userId),
+    eq(regionVerifications.regionId, regionId),
+    gt(regionVerifications.expiresAt, now),
+  );
+
+/**
+ * The id of the current verification of the user's home region, as a subquery correlated with the `users` row of the
+ * query around it (a join's one-statement guard read, groupbuy/actions.ts); null when there is none. What
+ * checkCurrentVerification needs of currentVerificationQuery's row, given the home read beside it.
+ */
+export function homeVerificationIdSubquery(db: Db, now: number | Placeholder) {
+  return db
+    .select({ id: regionVerifications.id })
+    .from(regionVerifications)
+    .where(isCurrentVerification(users.id, users.homeRegionId, now))
     .limit(1);
 }
 

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { and, asc, desc, eq, gt, inArray, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { type ChargeStatus, PAYMENT_LIMITS } from "../../shared/schemas/payments";
 import type { BatchItem, Db } from "../db/client";
-import { cardBlobs, charges } from "../db/schema";
+import { cardBlobs, charges, type users } from "../db/schema";
 import { ErrorDetails } from "../lib/errors";
 import { messageChain } from "./errors";
 import { monthRangeKst } from "./wallet";
@@ -181,8 +181,11 @@ export async function outstandingDebt(db: Db, userId: string): Promise<number> {
   return debtOf((await outstandingDebtQuery(db, userId))[0]);
 }
 
-/** The read behind outstandingDebt, to run in a batch with other reads (one round trip); debtOf reads its row. */
-export function outstandingDebtQuery(db: Db, userId: string | Placeholder) {
+/**
+ * The read behind outstandingDebt, to run in a batch with other reads (one round trip); debtOf reads its row.
+ * `userId` may be the `users.id` column: the same read as a subquery of a query on users (a join's guards).
+ */
+export function outstandingDebtQuery(db: Db, userId: string | Placeholder | typeof users.id) {
   return db
     .select({ total: sql<number>`coalesce(sum(${charges.debtAmount}), 0)` })
     .from(charges)
