@@ -1,7 +1,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { charges, regionVerifications } from "../../worker/db/schema";
 import type { GroupBuyRoom } from "../../worker/durable/GroupBuyRoom";
+import { GUARD_GROUP_MAX } from "../../worker/groupbuy/config";
+import { sha256Hex } from "../../worker/lib/ids";
 import { getHold, HOLD_GROUP_MAX } from "../../worker/wallet/holds";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import {
@@ -15,7 +19,9 @@ import {
   newResidents,
   openBuy,
   pointsOf,
+  revokeElsewhere,
   room,
+  suspendElsewhere,
   until,
   untilStatus,
 } from "./groupbuy-helpers";
@@ -269,6 +275,81 @@ describe("group commit of join holds", { timeout: 240_000 }, () => {
     expect((await escrowOf(gb.id, region)).pending).toBe(confirmed * pricing.pricePerShare);
     const held = await Promise.all(people.map((p) => pointsOf(p.id, region)));
     expect(held.reduce((s, p) => s + p.held, 0)).toBe(confirmed * pricing.pricePerShare);
+    await invariants(region);
+  });
+  it("concurrent joins share the room's guard reads; each caller's refusal is their own, with nothing reserved", async () => {
+    const { region, gb } = await openBuy({ totalShares: JOINS, minShares: 1, maxPerPerson: 1 });
+    const people = await newResidents(region, JOINS, 10_000);
+    const [loggedOut, suspended, unverified, indebted] = people;
+    await revokeElsewhere(loggedOut);
+    await suspendElsewhere(suspended);
+    await db().delete(regionVerifications).where(eq(regionVerifications.userId, unverified.id));
+    const now = Date.now();
+    await db()
+      .insert(charges)
+      .values({
+        id: `debt-${indebted.id}`,
+        userId: indebted.id,
+        book: region,
+        idempotencyKey: `debt-${indebted.id}`,
+        amount: 5_000,
+        method: "card",
+        orderId: `debt-${indebted.id}`,
+        status: "succeeded",
+        debtAmount: 5_000,
+        createdAt: now,
+        updatedAt: now,
+      });
+    const hashes = await Promise.all(people.map((p) => sha256Hex(p.token)));
+    meter = meterD1();
+    // the room's own calls, as joinClaimed makes them, all at once: through tRPC each request's own CPU spaces them
+    // out on the test's one thread, so a group's size would depend on timing
+    const stub = room(gb.id);
+    const results = await Promise.all(
+      people.map((p, i) =>
+        stub.join({
+          groupBuyId: gb.id,
+          userId: p.id,
+          claim: { tokenHash: hashes[i] },
+          homeRegionId: null,
+          shares: 1,
+          idempotencyKey: key("guard"),
+        }),
+      ),
+    );
+    const guardReads = meter.sql.filter((q) => q.includes('"region_verifications"'));
+    const statements = guardReads.reduce((n, q) => n + q.split(" ; ").length, 0);
+    expect(statements, "every join's guards were read once").toBe(JOINS);
+    // the first join finds the room idle and reads alone; the rest queue behind it (at most GUARD_GROUP_MAX per round
+    // trip): 3 round trips for 60 joins when every call reached the room before the first read came back
+    expect(guardReads.length, "in shared round trips").toBeGreaterThanOrEqual(
+      1 + Math.ceil((JOINS - 1) / GUARD_GROUP_MAX),
+    );
+    expect(guardReads.length, "in shared round trips").toBeLessThanOrEqual(Math.ceil(JOINS / 10));
+    expect(results[0]).toMatchObject({ ok: false, code: "UNAUTHORIZED" });
+    expect(results[1]).toMatchObject({
+      ok: false,
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/suspended until/),
+    });
+    expect(results[2]).toMatchObject({
+      ok: false,
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/Verify your neighbourhood/),
+    });
+    expect(results[3]).toMatchObject({
+      ok: false,
+      code: "PRECONDITION_FAILED",
+      details: { reason: "outstanding_debt" },
+    });
+    for (const [i, r] of results.slice(4).entries())
+      expect(r, `buyer ${i + 4} joins`).toMatchObject({ ok: true, shares: 1 });
+    const state = await room(gb.id).debugState();
+    expect(state.counts.taken).toBe(JOINS - 4);
+    const refusedIds = new Set(people.slice(0, 4).map((p) => p.id));
+    expect(state.reservations.filter((r) => refusedIds.has(r.userId))).toEqual([]);
+    for (const p of people.slice(0, 4)) expect((await pointsOf(p.id, region)).held).toBe(0);
+    await until("the buy mirrored", async () => (await gbRow(gb.id))?.takenShares === JOINS - 4);
     await invariants(region);
   });
 });

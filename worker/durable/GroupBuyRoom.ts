@@ -6,7 +6,8 @@ import { PING_FRAME, PONG_FRAME } from "../../shared/protocol";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { getDb, runBatch } from "../db/client";
 import { groupBuys } from "../db/schema";
-import { FLUSH_RETRY_MS, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
+import { type ClaimedCaller, claimedCallers } from "../groupbuy/actions";
+import { FLUSH_RETRY_MS, GUARD_GROUP_MAX, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
 import { getJoinHold, type JoinHoldOutcome, placeJoinHolds, releaseJoinHold } from "../groupbuy/ledgerOps";
 import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
@@ -17,6 +18,7 @@ import { recordInteraction } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
 import { FanoutGroups } from "./chatFanout";
+import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
 import { handleClientFrame, openRoomSocket } from "./roomSockets";
@@ -34,6 +36,11 @@ export interface JoinRequest {
   idempotencyKey: string;
   /** The buyer's membership tier level, read in the join's guard batch; absent → the group commit reads it. */
   tierLevel?: number;
+  /**
+   * A signed token's join whose guards the room reads (with its concurrent joins': claimedCallers), by the token's
+   * hash; they then give displayName, homeRegionId and tierLevel. Absent: the worker read them.
+   */
+  claim?: { tokenHash: string };
   /** The caller has no closed-buy hint for this buy yet: send the member list with a closed refusal. */
   wantClosedMembers?: boolean;
 }
@@ -92,36 +99,6 @@ export interface RoomSnapshot {
 
 type ReserveStep = RoomError | { ok: true; replay: RoomResult<JoinOk> } | { ok: true; row: Reservation };
 
-/** A join waiting for its ledger hold: led = it runs the next group commit itself; done = another join placed it. */
-class HoldWaiter {
-  readonly result: Promise<RoomResult<object>>;
-  readonly turn: Promise<"lead" | "done">;
-  settle!: (r: RoomResult<object>) => void;
-  fail!: (e: unknown) => void;
-  lead!: () => void;
-  constructor(
-    readonly id: string,
-    /** The buyer's tier level when the join brought it (read in its guard batch). */
-    readonly tierLevel?: number,
-  ) {
-    let resolveTurn!: (t: "lead" | "done") => void;
-    this.turn = new Promise((r) => {
-      resolveTurn = r;
-    });
-    this.result = new Promise((resolve, reject) => {
-      this.settle = (r) => {
-        resolve(r);
-        resolveTurn("done");
-      };
-      this.fail = (e) => {
-        reject(e);
-        resolveTurn("done");
-      };
-    });
-    this.lead = () => resolveTurn("lead");
-  }
-}
-
 /** The chat line a status change writes into the room. */
 const SYSTEM_LINE: Record<GroupBuyStatus, ChatSystemCode | null> = {
   OPEN: null,
@@ -172,8 +149,16 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private alarmAt: number | null = null;
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
   /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
-  private readonly holdQueue: HoldWaiter[] = [];
-  private holdCommitting = false;
+  /** Joins waiting for their ledger holds (placeHoldGroup), a group per D1 batch. */
+  private readonly holdGroups = new GroupCommit<{ id: string; tierLevel?: number }, Settled<RoomResult<object>>>(
+    HOLD_GROUP_MAX,
+    (waiting) => this.placeHoldGroup(waiting),
+  );
+  /** Claimed joins waiting for their guards (claimedCallers), a group per D1 round trip. */
+  private readonly guardGroups = new GroupCommit<{ tokenHash: string; userId: string }, ClaimedCaller>(
+    GUARD_GROUP_MAX,
+    (claims) => claimedCallers(getDb(this.env), this.env, claims, Date.now()),
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -200,7 +185,15 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return { ok: true, status: meta.status };
   }
 
-  async join(req: JoinRequest): Promise<JoinResult> {
+  async join(request: JoinRequest): Promise<JoinResult> {
+    let req = request;
+    if (req.claim) {
+      // the guards first, as when the worker reads them: a refused caller learns nothing of the buy
+      const found = await this.guardGroups.submit({ tokenHash: req.claim.tokenHash, userId: req.userId });
+      if (!found.caller) return toRoomError(found.error);
+      const { user, guards } = found.caller;
+      req = { ...req, claim: undefined, displayName: user.displayName, ...guards };
+    }
     const meta = await this.ensureMeta(req.groupBuyId);
     if (!meta) return roomError("NOT_FOUND", "No group buy with that id.");
     const early = await this.earlyAccessRefusal(meta, req);
@@ -415,58 +408,45 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   private async queueHold(id: string, tierLevel?: number): Promise<RoomResult<object>> {
-    const waiter = new HoldWaiter(id, tierLevel);
-    this.holdQueue.push(waiter);
-    if (!this.holdCommitting) this.passHoldLead();
-    if ((await waiter.turn) === "lead") await this.commitHoldGroup();
-    return waiter.result;
+    const settled = await this.holdGroups.submit({ id, tierLevel });
+    if ("error" in settled) throw settled.error;
+    return settled.value;
   }
 
-  private passHoldLead(): void {
-    const next = this.holdQueue[0];
-    this.holdCommitting = next !== undefined;
-    next?.lead();
-  }
-
-  private async commitHoldGroup(): Promise<void> {
-    const group = this.holdQueue.splice(0, HOLD_GROUP_MAX);
-    this.store.countHoldGroup(group.length);
-    try {
-      const meta = this.store.meta()!;
-      const live: { waiter: HoldWaiter; row: Reservation }[] = [];
-      for (const waiter of group) {
-        const row = this.store.get(waiter.id);
-        if (row?.state === "reserved") live.push({ waiter, row });
-        else waiter.settle({ ok: true });
+  /** One group commit: the holds of the group's joins still reserved, in one ledger batch (placeJoinHolds). */
+  private async placeHoldGroup(waiting: { id: string; tierLevel?: number }[]): Promise<Settled<RoomResult<object>>[]> {
+    this.store.countHoldGroup(waiting.length);
+    const meta = this.store.meta()!;
+    const settled: Settled<RoomResult<object>>[] = waiting.map(() => ({ value: { ok: true } }));
+    const live: { at: number; tierLevel?: number; row: Reservation }[] = [];
+    waiting.forEach(({ id, tierLevel }, at) => {
+      const row = this.store.get(id);
+      if (row?.state === "reserved") live.push({ at, tierLevel, row });
+    });
+    const now = Date.now();
+    const outcomes = await placeJoinHolds(
+      this.env,
+      meta.regionId,
+      live.map(({ tierLevel, row }) => ({
+        holdId: row.id,
+        tierLevel,
+        groupBuyId: meta.groupBuyId,
+        regionId: meta.regionId,
+        userId: row.userId,
+        gross: row.amount,
+        shares: row.shares,
+        title: meta.title,
+        now,
+      })),
+    );
+    live.forEach(({ at, row }, i) => {
+      try {
+        settled[at] = { value: this.holdOutcome(row.id, outcomes[i]) };
+      } catch (error) {
+        settled[at] = { error };
       }
-      const now = Date.now();
-      const outcomes = await placeJoinHolds(
-        this.env,
-        meta.regionId,
-        live.map(({ waiter, row }) => ({
-          holdId: row.id,
-          tierLevel: waiter.tierLevel,
-          groupBuyId: meta.groupBuyId,
-          regionId: meta.regionId,
-          userId: row.userId,
-          gross: row.amount,
-          shares: row.shares,
-          title: meta.title,
-          now,
-        })),
-      );
-      live.forEach(({ waiter }, i) => {
-        try {
-          waiter.settle(this.holdOutcome(waiter.id, outcomes[i]));
-        } catch (e) {
-          waiter.fail(e);
-        }
-      });
-    } catch (e) {
-      for (const waiter of group) waiter.fail(e); // no-op for the ones already settled
-    } finally {
-      this.passHoldLead();
-    }
+    });
+    return settled;
   }
 
   /** Records a placed hold, or releases the shares for a typed refusal; an unknown failure is rethrown. */

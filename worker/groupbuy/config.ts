@@ -20,3 +20,5 @@ export const MIN_PAYOUT_WON = 1_000;
 /** Queue settlement messages are sent in chunks of this many (Queue sendBatch allows 100); a room's settlement
  * message carries up to SETTLE_HOLDS_MAX holds (shared/schemas/jobs.ts). */
 export const SETTLE_CHUNK = 100;
+/** Claimed joins whose guards a room reads in one D1 round trip (one statement each; D1 allows 1,000 per invocation). */
+export const GUARD_GROUP_MAX = 50;

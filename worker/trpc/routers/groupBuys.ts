@@ -11,6 +11,7 @@ import {
 import { withUnread } from "../../community/rooms";
 import {
   joinCaller,
+  joinClaimed,
   joinGroupBuy,
   leaveGroupBuy,
   listParticipants,
@@ -46,14 +47,16 @@ export const groupBuysRouter = router({
     .query(({ ctx, input }) => listParticipants(ctx.db, ctx.user, input.id, ctx.now)),
   /**
    * A signed token's claim (context.ts) may take the early refusals before the session is read (a sold-out storm
-   * then costs no D1); past them, joinCaller reads the session inside the guard batch, with activeProcedure's checks.
-   * Without a claim the session was read first, as everywhere.
+   * then costs no D1); past them, the buy's room reads the session with the other guards, with activeProcedure's
+   * checks, together with its concurrent joins' (joinClaimed). Without a claim the session was read first, as
+   * everywhere, and joinCaller reads the guards here.
    */
   join: claimProcedure.input(groupBuyJoinInput).mutation(async ({ ctx, input }) => {
     // once per attempt: a stale closed hint lets exactly one attempt through to refresh it (closedHint.ts); in the
     // procedure's body rather than a middleware of its own, which a sold-out storm paid for on every attempt
     const userId = ctx.claim?.userId ?? ctx.user?.id;
     if (userId) await refuseEarly(ctx.env, userId, input, ctx.now);
+    if (ctx.claim) return joinClaimed(ctx.env, ctx.claim, input);
     return joinGroupBuy(ctx.db, ctx.env, await joinCaller(ctx.db, ctx.env, ctx, ctx.now), input, ctx.now);
   }),
   leave: activeProcedure
