@@ -548,7 +548,7 @@ function printTimeline(name: string, t: RoomTimeline, t0: number, cpu: [number, 
   console.log(
     `${name}: timeline after t0: first share reserved ${at(t.firstReserved)}, all reserved ${at(t.allReserved)} (workerd CPU by then ${cpuBy(t.allReserved)} ms), ` +
       `FILLED ${at(t.filled)} (workerd CPU by then ${filledCpu} ms: ${t.filled === null ? "" : ((100 * filledCpu) / Math.max(1, t.filled - t0)).toFixed(0)} % of a core); ` +
-      `joins by path (closed: the closed hint; probe/probeGo: a room probe refused / let through; room: D1 guards + the room's join): ${paths}; ` +
+      `joins by path (closed: the closed hint; probe/probeGo: a room probe refused / let through; room: the room's join (its guards read there)): ${paths}; ` +
       `workerd CPU ${(workerdMs / 1000).toFixed(2)} s in all, after FILLED ${((workerdMs - filledCpu) / 1000).toFixed(2)} s in ${(afterFill / 1000).toFixed(2)} s`,
   );
 }

@@ -122,7 +122,7 @@ export function learnClosed(groupBuyId: string, result: JoinResult | ProbeResult
 
 /**
  * How this isolate's joins went, by path (what `npm run bench:join` prints with BENCH_DEBUG=1): `closed` answered from
- * the closed hint, `probe` a room probe's refusal, `probeGo` a probe that let the join go on, `room` the D1 guards and
+ * the closed hint, `probe` a room probe's refusal, `probeGo` a probe that let the join go on, `room` the guards and
  * the room's join. Per path: how many, and the first and last time (ms epoch). A counter and two stores per join.
  */
 export type JoinPath = "closed" | "probe" | "probeGo" | "room";
