@@ -13,6 +13,13 @@ export interface D1Meter {
   log: string[];
   /** The same round trips' whole SQL (subqueries and all), in order. */
   sql: string[];
+  /**
+   * The round trips of `log` that bound any of `values` (a user's id, a token's hash, a buy's id). Everything this
+   * isolate runs is metered, including work that outlives the test that caused it (the Queue consumer runs a job up
+   * to max_batch_timeout after its send, a retry seconds later): a window's own work is told apart by the fresh ids
+   * it was about, not by when it ran.
+   */
+  about(...values: unknown[]): string[];
   maxParams: number;
   maxSqlBytes: number;
   reset(): void;
@@ -33,6 +40,14 @@ export function meterD1(): D1Meter {
     raw: stmtProto.raw,
   };
   const sqlOf = new WeakMap<object, string>();
+  const valuesOf = new WeakMap<object, unknown[]>();
+  /** What each round trip of `log` bound, at the same index. */
+  let boundPerTrip: unknown[][] = [];
+  const record = (line: string, statements: unknown[]) => {
+    meter.log.push(line);
+    meter.sql.push(statements.map(sqlText).join(" ; "));
+    boundPerTrip.push(statements.flatMap((s) => valuesOf.get(s as object) ?? []));
+  };
   // a statement prepared before this meter (worker/db/prepared.ts keeps some per isolate) carries its SQL itself
   const sqlText = (stmt: unknown) =>
     sqlOf.get(stmt as object) ?? (stmt as { statement?: string } | null)?.statement ?? "?";
@@ -42,6 +57,7 @@ export function meterD1(): D1Meter {
     roundTrips: 0,
     log: [],
     sql: [],
+    about: (...values) => meter.log.filter((_, i) => boundPerTrip[i]?.some((v) => values.includes(v))),
     maxParams: 0,
     maxSqlBytes: 0,
     reset() {
@@ -49,6 +65,7 @@ export function meterD1(): D1Meter {
       meter.roundTrips = 0;
       meter.log = [];
       meter.sql = [];
+      boundPerTrip = [];
       meter.maxParams = 0;
       meter.maxSqlBytes = 0;
     },
@@ -73,14 +90,14 @@ export function meterD1(): D1Meter {
   dbProto.batch = function (this: D1Database, statements: D1PreparedStatement[]) {
     meter.queries += statements.length;
     meter.roundTrips += 1;
-    meter.log.push(`batch(${statements.length}): ${statements.map(label).join(" ; ")}`);
-    meter.sql.push(statements.map(sqlText).join(" ; "));
+    record(`batch(${statements.length}): ${statements.map(label).join(" ; ")}`, statements);
     return original.batch.call(this, statements) as ReturnType<D1Database["batch"]>;
   } as D1Database["batch"];
   stmtProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
     meter.maxParams = Math.max(meter.maxParams, values.length);
     const bound = original.bind.apply(this, values);
     sqlOf.set(bound, sqlText(this));
+    valuesOf.set(bound, values);
     return bound;
   };
   for (const name of ["first", "all", "run", "raw"] as const) {
@@ -88,8 +105,7 @@ export function meterD1(): D1Meter {
     (stmtProto as unknown as Record<string, unknown>)[name] = function (this: D1PreparedStatement, ...args: unknown[]) {
       meter.queries += 1;
       meter.roundTrips += 1;
-      meter.log.push(label(this));
-      meter.sql.push(sqlText(this));
+      record(label(this), [this]);
       return fn.apply(this, args);
     };
   }
