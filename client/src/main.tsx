@@ -4,7 +4,7 @@ import { ErrorBoundary } from "solid-js";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { localeReady, t } from "./lib/i18n";
-import { feedDrawnPromise, serverCards } from "./lib/serverBoot";
+import { serverCards, whenFeedDrawn } from "./lib/serverBoot";
 import "./styles.css";
 
 const root = document.getElementById("root");
@@ -44,15 +44,27 @@ void localeReady.then(async () => {
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   render(app, next);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, TAKEOVER_MS));
-  void Promise.race([feedDrawnPromise, timeout]).then(() => {
-    next.id = "root";
-    // The server drew the app's own filter bar (same ids): a choice made on it before now stays chosen.
-    for (const served of root.querySelectorAll("select")) {
-      const own = served.id ? next.querySelector(`#${served.id}`) : null;
-      if (!(own instanceof HTMLSelectElement) || own.value === served.value) continue;
-      own.value = served.value;
-      own.dispatchEvent(new Event("change", { bubbles: true }));
-    }
-    root.replaceWith(next);
-  });
+  const drawn = () => Promise.race([whenFeedDrawn(), timeout]);
+  await drawn();
+  // The server drew the app's own filter bar (same ids): a choice made on it before now stays chosen, and the app
+  // takes over once its list for that choice is drawn. Swapping at once put a loading line where the server's cards
+  // were, and the chosen list then pushed the rest of the page down under the reader (CLS 0.12 on a phone,
+  // test/browser/home-ssr.test.ts). Again if a choice changed meanwhile.
+  while (carryChoices(root, next)) await drawn();
+  next.id = "root";
+  root.replaceWith(next);
 });
+
+/** Gives the app's selects (in `to`) the values chosen on the server's (in `from`); says whether any changed. */
+function carryChoices(from: Element, to: Element): boolean {
+  let changed = false;
+  for (const served of from.querySelectorAll("select")) {
+    const own = served.id ? to.querySelector(`#${served.id}`) : null;
+    if (!(own instanceof HTMLSelectElement) || own.value === served.value) continue;
+    if (!Array.from(own.options).some((o) => o.value === served.value)) continue; // not a choice the app offers
+    own.value = served.value;
+    own.dispatchEvent(new Event("change", { bubbles: true }));
+    changed = true;
+  }
+  return changed;
+}

@@ -40,9 +40,16 @@ export function takeServedFeed(): NonNullable<ServerBoot["feed"]> | undefined {
 /** The server drew feed cards into the page: the app must not wipe them before its own are drawn. */
 export const serverCards = (): boolean => document.querySelector('[data-testid="feed"][data-ssr]') !== null;
 
-let drawn = () => {};
-/** Resolves when the app's feed has drawn its first page (Feed calls feedDrawn). */
-export const feedDrawnPromise = new Promise<void>((resolve) => {
-  drawn = resolve;
-});
-export const feedDrawn = () => drawn();
+let drawnNow = false;
+const waiting: (() => void)[] = [];
+
+/** Feed says whether its list is drawn for the filters chosen now (false while their page is loading). */
+export function feedDrawn(drawn: boolean): void {
+  drawnNow = drawn;
+  if (drawn) for (const resolve of waiting.splice(0)) resolve();
+}
+
+/** Resolves once the app's feed has drawn its list for the filters chosen now: at once if it has. */
+export function whenFeedDrawn(): Promise<void> {
+  return drawnNow ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve));
+}

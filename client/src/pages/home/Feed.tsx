@@ -75,10 +75,8 @@ export function Feed(props: { regionId: string; interlude?: () => JSX.Element })
   );
   // Stays true once the first page was answered (or failed): later filters don't take the interlude away.
   const settled = createMemo((was: boolean) => was || !page.loading, false);
-  // Drawn: the app may now take the place of the cards the server drew (main.tsx).
-  createEffect(() => {
-    if (settled()) feedDrawn();
-  });
+  // Drawn for what is chosen: the app may now take the place of the cards the server drew (main.tsx).
+  createEffect(() => feedDrawn(!page.loading));
   const next = () => (page.loading || page.error ? null : (page.latest?.nextCursor ?? null));
   const more = () => {
     const c = next();

@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { createResource, For, Match, Switch } from "solid-js";
-import { Empty, LoadError, Loading } from "../../components/Status";
+import { Empty, LoadError } from "../../components/Status";
 import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { SUGGESTION_COUNT, takeEarly } from "../../lib/homePrefetch";
@@ -20,6 +20,28 @@ function reasonText(reason: Suggestion["reason"]): string {
     default:
       return t("reason.local_popular");
   }
+}
+
+/**
+ * The strip's room while the suggestions load: one compact card with a suggestion's lines, hidden but for the loading
+ * word, so the strip that replaces it has its height and the feed cards below do not move. The app often takes the
+ * server's cards over before the suggestions have answered (main.tsx; it asks for them when it starts), and the
+ * one-line "loading" it showed here then grew into the strip under the reader's eyes (CLS 0.09 on a phone,
+ * test/browser/home-ssr.test.ts). Each line of a suggestion keeps to one line (styles.css), so every answer is this tall.
+ */
+function StripPlaceholder() {
+  return (
+    <ul class="strip" aria-busy="true">
+      <li>
+        <article class="card gb compact strip-placeholder">
+          <h4>{t("loading")}</h4>
+          <p class="reason">{t("reason.local_popular")}</p>
+          <p class="price">{t("gb.perShare", { price: formatWon(0) })}</p>
+          <Progress taken={0} total={1} />
+        </article>
+      </li>
+    </ul>
+  );
 }
 
 /**
@@ -43,7 +65,7 @@ export function Suggestions(props: { regionId: string }) {
           <LoadError error={suggestions.error} retry={refetch} />
         </Match>
         <Match when={!items()}>
-          <Loading />
+          <StripPlaceholder />
         </Match>
         <Match when={items()?.length === 0}>
           <Empty>
