@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 /**
  * Workers test files that get a runtime of their own (fresh D1, Durable Objects and Queue), because they assert on
  * global state that leftovers of other files would change: crons that walk every row (wallet-cron, recommend,
- * platform-limits), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
+ * platform-limits; membership-cron, whose daily runs reconcile every ledger book: in the shared runtime their time grew
+ * with every file before it), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
  * groupbuy-fast-path, prepared-read, ledger-books, platform-limits), write counters over every table (fuzz) and platform-wide stats (console: the admin
  * timeline counts every join and charge). Every other workers file shares one workerd.
  */
@@ -17,6 +18,7 @@ const ISOLATED_WORKER_FILES = [
   "test/worker/groupbuy-join-cost.test.ts",
   "test/worker/prepared-read.test.ts",
   "test/worker/ledger-books.test.ts",
+  "test/worker/membership-cron.test.ts",
   "test/worker/platform-limits.test.ts",
   "test/worker/recommend.test.ts",
   "test/worker/wallet-cron.test.ts",

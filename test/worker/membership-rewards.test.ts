@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, membershipStatus, notifications, rewardLots } from "../../worker/db/schema";
+import { auditLog, membershipStatus, notifications } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { addMonthsKst, kstMonth } from "../../worker/membership/calendar";
 import { clawbackReward } from "../../worker/membership/clawback";
@@ -22,7 +22,7 @@ import { placeHold, postHold } from "../../worker/wallet/holds";
 import { transfer } from "../../worker/wallet/ledger";
 import { insertUser } from "./fixtures";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { balance, DAY, db, fundedUser, joinAndCapture, runCron, T0 } from "./membership-helpers";
+import { balance, DAY, db, fundedUser, joinAndCapture, T0 } from "./membership-helpers";
 import { ensureRegion, newBook } from "./wallet-helpers";
 
 async function setTier(userId: string, level: number, now = T0) {
@@ -38,8 +38,6 @@ async function spend(book: string, userId: string, amount: number, now: number) 
   await placeHold(db(), { holdId, userId, regionId: book, amount, toAccount: escrowAccount(newId(now), book), now });
   return postHold(db(), { holdId, now });
 }
-
-const DAILY = "0 18 * * *";
 
 describe("discount at join", { timeout: 30_000 }, () => {
   it("reduces the hold; the platform pays the discount into escrow so the seller gets the full price", async () => {
@@ -210,41 +208,6 @@ describe("reward lots: spend oldest-first, expire, remind", { timeout: 30_000 },
     const { lotId } = await recordCompletion(db(), purchase, T0); // 200
     await placeHold(db(), { holdId: `h:${newId()}`, userId, regionId: book, amount: 150, now: T0 + DAY });
     expect(await expireLot(db(), lotId!, addMonthsKst(T0, 12))).toBe(50);
-    await assertLedgerInvariants(db(), [book]);
-  });
-
-  it("the daily cron reminds 30 days before and expires after the date, each once", async () => {
-    const book = newBook();
-    await ensureRegion(book);
-    const user = await insertUser(db(), "buyer");
-    await fundedUser(book, 0);
-    await transfer(db(), {
-      id: `fund:${newId()}`,
-      book,
-      debit: platformAccount("pg_clearing", book),
-      credit: userChargedAccount(user.id, book),
-      amount: 60_000,
-      kind: "charge",
-      now: T0,
-    });
-    const { purchase } = await joinAndCapture(book, user.id, 50_000, T0);
-    const { lotId, expiresAt } = await recordCompletion(db(), purchase, T0); // 250, expires T0 + 12 months
-    const mine = () => db().select().from(notifications).where(eq(notifications.userId, user.id)).all();
-
-    await runCron(expiresAt! - 31 * DAY, DAILY);
-    expect(await mine()).toHaveLength(0);
-    await runCron(expiresAt! - 29 * DAY, DAILY);
-    await runCron(expiresAt! - 28 * DAY, DAILY);
-    const reminders = await mine();
-    expect(reminders.map((n) => [n.kind, n.params])).toEqual([
-      ["membership.reward_expiring", { amountWon: 250, expiresAt }],
-    ]);
-
-    await runCron(expiresAt! + 60_000, DAILY);
-    await runCron(expiresAt! + 2 * DAY, DAILY);
-    const lot = await db().select().from(rewardLots).where(eq(rewardLots.id, lotId!)).get();
-    expect(lot).toMatchObject({ expired: 250, closedAt: expiresAt! + 60_000 });
-    expect(await balance(userRewardAccount(user.id, book))).toBe(0);
     await assertLedgerInvariants(db(), [book]);
   });
 
