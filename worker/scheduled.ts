@@ -10,13 +10,13 @@ import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { runPaymentsCron } from "./wallet/paymentsCron";
-import { reconcileAll } from "./wallet/reconcile";
+import { queueReconciliations } from "./wallet/reconcile";
 
 export const DAILY_CRON = "0 18 * * *";
 /** Expired holds voided per book database per run (each sweep call handles SWEEP_BATCH). */
 const SWEEP_ROUNDS = 5;
 
-/** Cron: housekeeping and hold expiry every run; ledger reconciliation daily (03:00 KST). */
+/** Cron: housekeeping and hold expiry every run; ledger reconciliation queued daily (03:00 KST), a job per book. */
 export async function handleScheduled(
   controller: ScheduledController,
   env: Env,
@@ -38,7 +38,7 @@ export async function handleScheduled(
   if (controller.cron === DAILY_CRON) {
     await cleanupIdempotencyKeys(db, now);
     await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
-    for (const book of allBookDbs(env)) await reconcileAll(book, now);
+    await queueReconciliations(env, now);
     await queueStrayBalances(db, env.JOBS, now);
   }
   await runGroupBuyCron(env, controller.cron, now);

@@ -37,6 +37,16 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
     /** The page after this member (user id); absent for the first page. */
     after: idSchema.optional(),
   }),
+  /**
+   * Check one ledger book for the daily run at `runAt` (worker/wallet/reconcile.ts): `database` is the binding of the
+   * database that holds it (DB: the main one). One row per book and run, whatever the deliveries.
+   */
+  z.strictObject({
+    type: z.literal("wallet.reconcileBook"),
+    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
+    book: regionIdSchema,
+    runAt: z.number().int(),
+  }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

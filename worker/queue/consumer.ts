@@ -4,6 +4,7 @@ import { pushMemberNotices } from "../community/groupBuyNotices";
 import { getDb } from "../db/client";
 import { completeSettlement, purchaseCompleted, settleHold, settleHolds } from "../groupbuy/settlement";
 import { bookDb, runMoveBookJob } from "../wallet/books";
+import { runReconcileBookJob } from "../wallet/reconcile";
 import { runRefundJob } from "../wallet/refund";
 import { runChargeJob } from "../wallet/settle";
 import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
@@ -72,6 +73,9 @@ async function runJob(job: JobMessage, env: Env): Promise<void> {
       return pushMemberNotices(env, getDb(env), job);
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
+      return;
+    case "wallet.reconcileBook":
+      await runReconcileBookJob(env, job);
       return;
   }
 }

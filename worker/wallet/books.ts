@@ -64,10 +64,27 @@ export function bookInMain(env: BookEnv, regionId: string): boolean {
   return bookMap(env)[regionId] === undefined;
 }
 
-/** Every distinct database that holds books (crons walk them all). */
+/** Jobs name the main database by its binding, DB (getDb: libSQL when LIBSQL_URL is set). */
+export const MAIN_BOOK_DB = "DB";
+
+/** Every distinct database that holds books, with the binding a job names it by (crons walk them all). */
+export function bookDbsByBinding(env: BookEnv): { binding: string; db: Db }[] {
+  const bindings = [...new Set(Object.values(bookMap(env)))].filter((b) => b !== MAIN_BOOK_DB);
+  return [
+    { binding: MAIN_BOOK_DB, db: getDb(env) },
+    ...bindings.map((binding) => ({ binding, db: bookD1(env, binding) })),
+  ];
+}
+
 export function allBookDbs(env: BookEnv): Db[] {
-  const bindings = [...new Set(Object.values(bookMap(env)))];
-  return [getDb(env), ...bindings.map((b) => bookD1(env, b))];
+  return bookDbsByBinding(env).map((b) => b.db);
+}
+
+/** The book database a job names: DB or a binding LEDGER_BOOKS maps a region to, never any other binding. */
+export function bookDbByBinding(env: BookEnv, binding: string): Db {
+  if (binding === MAIN_BOOK_DB) return getDb(env);
+  if (!Object.values(bookMap(env)).includes(binding)) throw new Error(`${binding} holds no ledger book (LEDGER_BOOKS)`);
+  return bookD1(env, binding);
 }
 
 /**
