@@ -32,6 +32,9 @@ export default defineConfig(async () => {
       miniflare: {
         // a second database for a ledger book moved out of the main one (LEDGER_BOOKS; test/worker/ledger-books.test.ts)
         d1Databases: ["BOOKS_TEST"],
+        // a real queue with no consumer: a cron run sends its jobs here so a test delivers them in metered batches
+        // itself (test/worker/wallet-cron.test.ts) instead of racing the JOBS consumer
+        queueProducers: { RECORDED_JOBS: { queueName: "gonggu-test-recorded" } },
         bindings: {
           TEST_MIGRATIONS: migrations,
           // fast-check runs per procedure in test/worker/fuzz.ts (`npm run test:sim` raises it).

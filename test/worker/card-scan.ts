@@ -152,12 +152,16 @@ export async function scanForCardData(
   return out;
 }
 
-/** Records every Queue send/sendBatch body in this isolate (the worker under test runs in it too). */
-export function captureQueueSends(): { bodies: unknown[]; restore: () => void } {
+/**
+ * Records every Queue send/sendBatch body in this isolate (the worker under test runs in it too), and how many
+ * messages each sendBatch carried.
+ */
+export function captureQueueSends(): { bodies: unknown[]; batchSizes: number[]; restore: () => void } {
   const proto = Object.getPrototypeOf(env.JOBS) as Queue;
   const send = proto.send;
   const sendBatch = proto.sendBatch;
   const bodies: unknown[] = [];
+  const batchSizes: number[] = [];
   proto.send = function (this: Queue, body: unknown, options?: QueueSendOptions) {
     bodies.push(body);
     return send.call(this, body, options);
@@ -165,10 +169,12 @@ export function captureQueueSends(): { bodies: unknown[]; restore: () => void } 
   proto.sendBatch = function (this: Queue, messages: Iterable<MessageSendRequest>, options?: QueueSendBatchOptions) {
     const list = [...messages];
     for (const m of list) bodies.push(m.body);
+    batchSizes.push(list.length);
     return sendBatch.call(this, list, options);
   };
   return {
     bodies,
+    batchSizes,
     restore: () => {
       proto.send = send;
       proto.sendBatch = sendBatch;

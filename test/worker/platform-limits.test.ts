@@ -164,7 +164,9 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
     }
     costs.push(worstBatch);
     costs.push(
-      await step("daily cron (payout batch, reconciliation)", () => cron(DAILY_CRON, readyAt + 30 * 86_400_000)),
+      await step("daily cron (payout batch, reconciliation jobs queued)", () =>
+        cron(DAILY_CRON, readyAt + 30 * 86_400_000),
+      ),
     );
 
     for (const body of jobs) {

@@ -40,13 +40,13 @@ export const ALLOWED: Record<GatewayMode, string[]> = {
   timeout_after_success: ["unknown", "succeeded"],
 };
 
-export async function deliver(bodies: unknown[]) {
+export async function deliver(bodies: unknown[], consumerEnv: Env = simEnv) {
   const batch = createMessageBatch(
     "gonggu-jobs",
     bodies.map((body) => ({ id: newId(), timestamp: new Date(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
-  await handleQueue(batch, simEnv, ctx);
+  await handleQueue(batch, consumerEnv, ctx);
   return getQueueResult(batch, ctx);
 }
 

@@ -1,4 +1,5 @@
 import {
+  applyD1Migrations,
   createExecutionContext,
   createMessageBatch,
   createScheduledController,
@@ -6,24 +7,51 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { desc, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { chunks, d1Db, runBatch, valuesPerRow } from "../../worker/db/client";
 import { ledgerAccounts, ledgerReconciliations } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { DAILY_CRON } from "../../worker/scheduled";
 import { platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
-import { type MoveBookJob, moveUserBook, queueStrayBalances, runMoveBookJob } from "../../worker/wallet/books";
+import {
+  MAIN_BOOK_DB,
+  type MoveBookJob,
+  moveUserBook,
+  queueStrayBalances,
+  runMoveBookJob,
+} from "../../worker/wallet/books";
 import { getHold, placeHold, voidHold } from "../../worker/wallet/holds";
 import { getTransfer, transfer } from "../../worker/wallet/ledger";
+import { type ReconcileBookJob, reconciliationId } from "../../worker/wallet/reconcile";
 import { walletSummary } from "../../worker/wallet/wallet";
+import { captureLogs, captureQueueSends } from "./card-scan";
+import { D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
+import { meterD1 } from "./d1-meter";
+import { until } from "./groupbuy-helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
+import { deliver } from "./sim-helpers";
 import { buyerInBook, db, ensureRegion, fund, newBook } from "./wallet-helpers";
 
-async function runCron(cron: string, scheduledTime: number) {
+/** Past ~330 books the inline reconciliation passed D1's 1,000 queries per invocation. */
+const MANY_BOOKS = 400;
+/** Messages per consumer invocation, as wrangler.toml configures the queue (max_batch_size). */
+const QUEUE_BATCH = 25;
+
+async function runCron(cron: string, scheduledTime: number, cronEnv: Env = env) {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron, scheduledTime }), env, ctx);
+  await worker.scheduled(createScheduledController({ cron, scheduledTime }), cronEnv, ctx);
   await waitOnExecutionContext(ctx);
+}
+
+/** A book's row of the reconciliation run at `runAt`, if its job ran. */
+function reconciliation(book: string, runAt: number) {
+  return db()
+    .select()
+    .from(ledgerReconciliations)
+    .where(and(eq(ledgerReconciliations.book, book), eq(ledgerReconciliations.ranAt, runAt)))
+    .get();
 }
 
 describe("wallet cron", () => {
@@ -42,33 +70,33 @@ describe("wallet cron", () => {
     await assertLedgerInvariants(db(), [book]);
   });
 
-  it("the daily cron reconciles every book and records what it found, including a tampered balance", async () => {
+  it("the daily cron's queued jobs reconcile every book, record what they found and log a tampered balance", async () => {
     const book = newBook();
     const userId = newId();
     await fund(userId, book, 500);
     const account = userChargedAccount(userId, book).id;
     await db().update(ledgerAccounts).set({ creditsPosted: 900 }).where(eq(ledgerAccounts.id, account));
-    await runCron(DAILY_CRON, Date.now());
-    const [row] = await db()
-      .select()
-      .from(ledgerReconciliations)
-      .where(eq(ledgerReconciliations.book, book))
-      .orderBy(desc(ledgerReconciliations.ranAt))
-      .limit(1)
-      .all();
-    expect(row).toMatchObject({ mismatchCount: 1, netPosted: 400, netPending: 0 });
-    expect(JSON.stringify(row.details)).toContain(account);
-    // repair, and the next run is clean
-    await db().update(ledgerAccounts).set({ creditsPosted: 500 }).where(eq(ledgerAccounts.id, account));
-    await runCron(DAILY_CRON, Date.now() + 1);
-    const [clean] = await db()
-      .select()
-      .from(ledgerReconciliations)
-      .where(eq(ledgerReconciliations.book, book))
-      .orderBy(desc(ledgerReconciliations.ranAt))
-      .limit(1)
-      .all();
-    expect(clean).toMatchObject({ mismatchCount: 0, netPosted: 0, netPending: 0, details: [] });
+    const logs = captureLogs();
+    try {
+      // the real JOBS queue and its consumer: the cron only queues, a job per book
+      const runAt = Date.now();
+      await runCron(DAILY_CRON, runAt);
+      const row = await until("the tampered book's row", () => reconciliation(book, runAt));
+      expect(row).toMatchObject({ mismatchCount: 1, netPosted: 400, netPending: 0 });
+      expect(JSON.stringify(row.details)).toContain(account);
+      // logged right after the row: wait for it as well
+      const alert = await until("the loud log", async () =>
+        logs.lines.find((l) => l.includes("ledger.reconciliation_failed") && l.includes(book)),
+      );
+      expect(alert).toContain(account);
+      // repair, and the next run is clean
+      await db().update(ledgerAccounts).set({ creditsPosted: 500 }).where(eq(ledgerAccounts.id, account));
+      await runCron(DAILY_CRON, runAt + 1);
+      const clean = await until("the repaired book's row", () => reconciliation(book, runAt + 1));
+      expect(clean).toMatchObject({ mismatchCount: 0, netPosted: 0, netPending: 0, details: [] });
+    } finally {
+      logs.restore();
+    }
   });
 });
 
@@ -160,5 +188,104 @@ describe("region change moves the wallet", () => {
     expect(await buyer.client.wallet.get.query()).toMatchObject({ charged: 3_000, reward: 500, available: 3_500 });
     expect(await walletSummary(db(), buyer.user.id, buyer.book)).toMatchObject({ charged: 0, reward: 0, held: 0 });
     await assertLedgerInvariants(db(), [buyer.book, newHome]);
+  });
+});
+
+describe("the daily reconciliation's jobs", { timeout: 120_000 }, () => {
+  it("a book in a database of its own (LEDGER_BOOKS) is queued with that database and checked there", async () => {
+    const books = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
+    await applyD1Migrations(books, env.TEST_MIGRATIONS);
+    const book = newBook("own");
+    // an account credited without a transfer: a difference the check must find in that database
+    await d1Db(books)
+      .insert(ledgerAccounts)
+      .values({ ...platformAccount("pg_clearing", book), creditsPosted: 100, createdAt: Date.now() });
+    const moved = { LEDGER_BOOKS: JSON.stringify({ [book]: "BOOKS_TEST" }) };
+    const sends = captureQueueSends();
+    const runAt = Date.now();
+    try {
+      await runCron(DAILY_CRON, runAt, { ...env, ...moved, JOBS: env.RECORDED_JOBS });
+    } finally {
+      sends.restore();
+    }
+    const job = (sends.bodies as ReconcileBookJob[]).find((j) => j.book === book);
+    expect(job).toEqual({ type: "wallet.reconcileBook", database: "BOOKS_TEST", book, runAt });
+    // a consumer whose LEDGER_BOOKS does not name that binding refuses the job (retried) rather than open it
+    expect((await deliver([job])).retryMessages).toHaveLength(1);
+    expect((await deliver([job], { ...env, ...moved })).explicitAcks).toHaveLength(1);
+    const row = await d1Db(books)
+      .select()
+      .from(ledgerReconciliations)
+      .where(eq(ledgerReconciliations.id, reconciliationId(book, runAt)))
+      .get();
+    expect(row).toMatchObject({ book, ranAt: runAt, mismatchCount: 1, netPosted: 100 });
+    expect(await reconciliation(book, runAt)).toBeUndefined(); // not in the main database
+  });
+
+  it(`${MANY_BOOKS} books: the cron and each consumer batch stay far under 1,000 D1 queries; one row per book, also after a redelivery`, async () => {
+    // each book: one zero-balance account of its own (a clean book), inserted directly
+    const books = Array.from({ length: MANY_BOOKS }, () => newBook("many"));
+    const createdAt = Date.now();
+    const accounts = books.map((b) => ({ ...platformAccount("pg_clearing", b), createdAt }));
+    await runBatch(
+      db(),
+      chunks(accounts, valuesPerRow(ledgerAccounts)).map((rows) => db().insert(ledgerAccounts).values(rows)),
+    );
+    const meter = meterD1();
+    const sends = captureQueueSends();
+    try {
+      // the cron sends to a queue nobody consumes, so each consumer invocation below is metered alone
+      const runAt = Date.now();
+      // a plain copy: an override assigned onto Object.create(env) showed up in later tests of this file
+      const recorded: Env = { ...env, JOBS: env.RECORDED_JOBS };
+      await runCron(DAILY_CRON, runAt, recorded);
+      const cronQueries = meter.queries;
+      // was ~3 a book (1,200+ here): now one listing per book database, whatever the number of books
+      expect(cronQueries, "daily cron: D1 queries").toBeLessThan(MANY_BOOKS);
+      expect(cronQueries, "daily cron: D1 queries").toBeLessThanOrEqual(D1_MAX_QUERIES_PER_INVOCATION);
+      expect(Math.max(...sends.batchSizes), "messages in one sendBatch").toBeLessThanOrEqual(100);
+      const jobs = (sends.bodies as ReconcileBookJob[]).filter((j) => j.type === "wallet.reconcileBook");
+      expect(jobs.filter((j) => j.runAt !== runAt || j.database !== MAIN_BOOK_DB)).toEqual([]);
+      const queued = new Set(jobs.map((j) => j.book));
+      expect(books.filter((b) => !queued.has(b))).toEqual([]);
+      for (const job of jobs) expect(JSON.stringify(job).length).toBeLessThan(128 * 1024);
+
+      // the consumer, one invocation per max_batch_size (wrangler.toml) messages
+      const consume = async () => {
+        let worst = 0;
+        for (let i = 0; i < jobs.length; i += QUEUE_BATCH) {
+          const batch = jobs.slice(i, i + QUEUE_BATCH);
+          meter.reset();
+          const result = await deliver(batch);
+          expect(result.explicitAcks).toHaveLength(batch.length);
+          worst = Math.max(worst, meter.queries);
+        }
+        return worst;
+      };
+      const rowsOfRun = async () =>
+        db()
+          .select({ book: ledgerReconciliations.book, rows: count() })
+          .from(ledgerReconciliations)
+          .where(eq(ledgerReconciliations.ranAt, runAt))
+          .groupBy(ledgerReconciliations.book)
+          .orderBy(ledgerReconciliations.book)
+          .all();
+      const worstBatch = await consume();
+      expect(worstBatch, "consumer batch: D1 queries").toBeLessThanOrEqual(D1_MAX_QUERIES_PER_INVOCATION);
+      const once = await rowsOfRun();
+      expect(once).toHaveLength(queued.size);
+      expect(once.filter((r) => r.rows !== 1)).toEqual([]);
+      // at-least-once: every job delivered again adds no row, also two copies in one batch (run side by side)
+      await consume();
+      expect((await deliver([jobs[0], jobs[0]])).explicitAcks).toHaveLength(2);
+      expect(await rowsOfRun()).toEqual(once);
+      console.log(
+        `reconciliation of ${jobs.length} books: daily cron ${cronQueries} D1 queries; ` +
+          `worst consumer batch of ${QUEUE_BATCH}: ${worstBatch} queries; ${sends.batchSizes.length} sendBatch calls`,
+      );
+    } finally {
+      sends.restore();
+      meter.restore();
+    }
   });
 });
