@@ -47,7 +47,7 @@ export function sessionByHashQuery<Extra extends Record<string, SQL.Aliased | SQ
   db: Db,
   tokenHash: string | Placeholder,
   now: number | Placeholder,
-  /** More fields read in the same statement, by correlated subqueries on `users` (a join's guards: joinCaller). */
+  /** More fields read in the same statement, by correlated subqueries on `users` (a join's guards: claimGuardQuery). */
   extra: Extra = {} as Extra,
 ) {
   return db

@@ -148,7 +148,6 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private alarmAt: number | null = null;
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Joins waiting for their ledger hold, oldest first, and whether a group commit is running. */
   /** Joins waiting for their ledger holds (placeHoldGroup), a group per D1 batch. */
   private readonly holdGroups = new GroupCommit<{ id: string; tierLevel?: number }, Settled<RoomResult<object>>>(
     HOLD_GROUP_MAX,

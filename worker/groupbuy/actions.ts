@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, type Placeholder, sql } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
 import { liveSessionQuery, sessionByHashQuery } from "../accounts/sessions";
@@ -116,25 +116,27 @@ export async function assertJoinGuards(
  * A claimed join's guards in ONE statement: the live session of the token's hash with its user, and, by subqueries on
  * that user's row, the current verification of the home region the row names, the debt and the tier in the main
  * database. One statement costs local D1 ~0.5 ms of CPU less than the four reads it replaces (session 9's figures:
- * a 4-read round trip 1.6–1.7 ms, a 1-read one 1.1 ms), and on a hot buy every attempt before the fill sends it. Its
- * SQL is built by drizzle once per isolate (prepared). Each join sends its own: grouping concurrent joins' reads
- * behind one leader (tried in session 9) let a canceled leader (a client that hung up) leave every later join waiting
- * on a promise no request could resolve.
+ * a 4-read round trip 1.6–1.7 ms, a 1-read one 1.1 ms).
+ */
+function claimGuardQuery(db: Db, tokenHash: string | Placeholder, now: number | Placeholder) {
+  return sessionByHashQuery(db, tokenHash, now, {
+    homeVerificationId: sql<string | null>`(${homeVerificationIdSubquery(db, now)})`.as("home_verification_id"),
+    debt: sql<number>`(${outstandingDebtQuery(db, users.id)})`.as("debt"),
+    tierLevel: sql<number | null>`(${tierLevelQuery(db, users.id)})`.as("tier_level"),
+  });
+}
+
+/** The row of claimGuardQuery. */
+type ClaimGuardRow = Awaited<ReturnType<typeof claimGuardQuery>>[number];
+
+/**
+ * claimGuardQuery for a batch, its SQL built by drizzle once per isolate (prepared). Concurrent joins' reads share a
+ * round trip only in their room (claimedCallers, GroupBuyRoom.join): grouping them in the worker, behind one leader
+ * request (tried in session 9), let a canceled leader (a client that hung up) leave every later join waiting on a
+ * promise no request could resolve.
  */
 function claimGuards(db: Db, tokenHash: string, now: number): BatchItem {
-  return prepared(
-    db,
-    "join.guards",
-    (p) =>
-      sessionByHashQuery(db, p("tokenHash"), p("now"), {
-        homeVerificationId: sql<string | null>`(${homeVerificationIdSubquery(db, p("now"))})`.as(
-          "home_verification_id",
-        ),
-        debt: sql<number>`(${outstandingDebtQuery(db, users.id)})`.as("debt"),
-        tierLevel: sql<number | null>`(${tierLevelQuery(db, users.id)})`.as("tier_level"),
-      }),
-    { tokenHash, now },
-  );
+  return prepared(db, "join.guards", (p) => claimGuardQuery(db, p("tokenHash"), p("now")), { tokenHash, now });
 }
 
 /**
@@ -149,9 +151,14 @@ function claimGuards(db: Db, tokenHash: string, now: number): BatchItem {
 export async function joinCaller(db: Db, env: Env, session: JoinSession, now: number): Promise<JoinCaller> {
   const claim = session.claim;
   if (claim) {
-    const guardRead = claimGuards(db, await sha256Hex(claim.token), now);
-    const [[row]] = (await runBatch(db, [guardRead])) as [ClaimGuardRow[]];
-    return checkClaim(env, row, claim.userId, now);
+    const [found] = await claimedCallers(
+      db,
+      env,
+      [{ tokenHash: await sha256Hex(claim.token), userId: claim.userId }],
+      now,
+    );
+    if (!found.caller) throw found.error;
+    return found.caller;
   }
   const user = session.user;
   if (!user) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
@@ -190,7 +197,8 @@ export async function claimedCallers(
 
 /** A claim's guard row checked: session, suspension, home, verification, debt (the book's when it has its own). */
 async function checkClaim(env: Env, row: ClaimGuardRow | undefined, userId: string, now: number): Promise<JoinCaller> {
-  assertLiveUser(row && { userId: row.user.id, suspendedUntil: row.user.suspendedUntil }, userId, now);
+  if (!row) fail("UNAUTHORIZED", LOG_IN_MESSAGE); // no live session under this token
+  assertLiveUser({ userId: row.user.id, suspendedUntil: row.user.suspendedUntil }, userId, now);
   const home = row.user.homeRegionId;
   if (!home) fail("PRECONDITION_FAILED", NO_HOME);
   const verification = { homeRegionId: home, currentId: row.homeVerificationId };
@@ -208,13 +216,6 @@ async function checkClaim(env: Env, row: ClaimGuardRow | undefined, userId: stri
   ];
   return { user: row.user, guards: checkGuards(home, verification, dh, th) };
 }
-
-/** The row of claimGuards' statement. */
-type ClaimGuardRow = Awaited<ReturnType<typeof sessionByHashQuery>>[number] & {
-  homeVerificationId: string | null;
-  debt: number;
-  tierLevel: number | null;
-};
 
 /**
  * The refusals of a join that need neither the session nor D1, only who asks (a session's user, or a signed token's
@@ -247,7 +248,8 @@ export async function refuseEarly(
 /**
  * Join: the early refusals (refuseEarly), then the D1 guards (one round trip, `joinCaller`), then — unless a fresh
  * closed hint learned meanwhile answers (freshClosedRefusal) — the room does reserve → hold → confirm. The
- * recommender's join signal is written by the room's mirror, which starts before the join's answer leaves the room. Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
+ * recommender's join signal is written by the room's mirror, which starts before the join's answer leaves the room.
+ * Given a JoinCaller, its guards already ran (and so did refuseEarly, before them).
  */
 export async function joinGroupBuy(
   db: Db,
