@@ -233,11 +233,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private refusalForAnyone(meta: RoomMeta, req: ProbeRequest): JoinResult | null {
     const now = Date.now();
     if (now < openToAllAt(meta) || req.shares > meta.maxPerPerson) return null;
-    if (req.userId === meta.sellerId || req.userId === meta.hostId || this.store.hasReservation(req.userId))
-      return null;
     const refusal =
       this.unavailable(meta, now) ?? (meta.totalShares - this.store.counts().taken <= 0 ? this.soldOut(meta) : null);
-    return refusal ? this.withClosedInfo(refusal, req) : null;
+    // who is exempt, only once there is a refusal: a claimed join on a buy with shares left asks nothing of storage
+    if (!refusal || req.userId === meta.sellerId || req.userId === meta.hostId) return null;
+    return this.store.hasReservation(req.userId) ? null : this.withClosedInfo(refusal, req);
   }
 
   /** Marks a refusal that only says "this buy is not OPEN any more" (and will say so to everyone who has no row). */
