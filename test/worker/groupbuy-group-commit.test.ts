@@ -25,7 +25,7 @@ import {
   until,
   untilStatus,
 } from "./groupbuy-helpers";
-import { fund } from "./wallet-helpers";
+import { debtCharge, fund } from "./wallet-helpers";
 
 /** Concurrent joins per storm here; GROUP_COMMIT_JOINS=500 for a big run. */
 const JOINS = Number(env.GROUP_COMMIT_JOINS) || 60;
@@ -284,22 +284,9 @@ describe("group commit of join holds", { timeout: 240_000 }, () => {
     await revokeElsewhere(loggedOut);
     await suspendElsewhere(suspended);
     await db().delete(regionVerifications).where(eq(regionVerifications.userId, unverified.id));
-    const now = Date.now();
     await db()
       .insert(charges)
-      .values({
-        id: `debt-${indebted.id}`,
-        userId: indebted.id,
-        book: region,
-        idempotencyKey: `debt-${indebted.id}`,
-        amount: 5_000,
-        method: "card",
-        orderId: `debt-${indebted.id}`,
-        status: "succeeded",
-        debtAmount: 5_000,
-        createdAt: now,
-        updatedAt: now,
-      });
+      .values(debtCharge(indebted.id, region, 5_000));
     const hashes = await Promise.all(people.map((p) => sha256Hex(p.token)));
     meter = meterD1();
     // the room's own calls, as joinClaimed makes them, all at once: through tRPC each request's own CPU spaces them

@@ -8,9 +8,9 @@ import { tokenClaim } from "../../worker/accounts/sessionToken";
 import { d1Db, getDb } from "../../worker/db/client";
 import { charges, membershipStatus, sessions, users } from "../../worker/db/schema";
 import { joinCaller } from "../../worker/groupbuy/actions";
-import { newId } from "../../worker/lib/ids";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import { db, newRegion, newResident } from "./groupbuy-helpers";
+import { debtCharge } from "./wallet-helpers";
 
 /** The second database of the test runtime (vitest.config.ts): a region's ledger book moved out of the main one. */
 const BOOKS = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
@@ -85,20 +85,9 @@ describe("join guards with a ledger book in its own database", { timeout: 30_000
   it("a debt in the home's book refuses the join; one in the main database does not count", async () => {
     const { region, person, claim } = await resident();
     const now = Date.now();
-    const debt = (id: string) => ({
-      id,
-      userId: person.id,
-      book: region,
-      idempotencyKey: id,
-      amount: 5_000,
-      method: "card" as const,
-      orderId: id,
-      status: "succeeded" as const,
-      debtAmount: 5_000,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await books().insert(charges).values(debt(newId()));
+    await books()
+      .insert(charges)
+      .values(debtCharge(person.id, region, 5_000, now));
     const session = { claim, user: null, cachedSession: null };
     expect(await refusal(joinCaller(db(), booksEnv(region), session, now))).toEqual({
       code: "PRECONDITION_FAILED",

@@ -56,3 +56,24 @@ export async function newAdmin() {
   await db().update(users).set({ role: "admin" }).where(eq(users.id, admin.user.id));
   return admin;
 }
+
+/**
+ * A card charge whose points were spent before it was clawed back: `amount` won of unpaid debt, which blocks joining.
+ * A row to insert into the database that holds `book`.
+ */
+export function debtCharge(userId: string, book: string, amount: number, now = Date.now()) {
+  const id = newId(now);
+  return {
+    id,
+    userId,
+    book,
+    idempotencyKey: id,
+    amount,
+    method: "card" as const,
+    orderId: id,
+    status: "succeeded" as const,
+    debtAmount: amount,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
