@@ -38,3 +38,27 @@ export function createGongguClient(options: GongguClientOptions) {
 }
 
 export type GongguClient = ReturnType<typeof createGongguClient>;
+
+export type ReconciliationRow = RouterOutputs["admin"]["wallet"]["reconciliations"][number];
+
+/** Rows per page of admin.wallet.reconciliations (its most). */
+const RECONCILIATION_PAGE = 100;
+
+/**
+ * The rows a reconciliation run (admin.wallet.reconcile's `runAt`) has stored so far, every book database, in
+ * (book, database) order: the run is complete once there are as many as its `books`. Admins only.
+ */
+export async function reconciliationRunRows(client: GongguClient, runAt: number): Promise<ReconciliationRow[]> {
+  const rows: ReconciliationRow[] = [];
+  let after: { book: string; database: string } | undefined;
+  for (;;) {
+    const page = await client.admin.wallet.reconciliations.query({
+      limit: RECONCILIATION_PAGE,
+      run: { at: runAt, after },
+    });
+    rows.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < RECONCILIATION_PAGE) return rows;
+    after = { book: last.book, database: last.database };
+  }
+}

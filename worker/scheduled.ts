@@ -2,7 +2,7 @@ import { lt } from "drizzle-orm";
 import { deleteExpiredTickets } from "./accounts/socketAuth";
 import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
-import { ledgerReconciliations, rateLimits, sessions } from "./db/schema";
+import { rateLimits, sessions } from "./db/schema";
 import { runGroupBuyCron } from "./groupbuy/cron";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { runMembershipCron } from "./membership/cron";
@@ -10,7 +10,7 @@ import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { runPaymentsCron } from "./wallet/paymentsCron";
-import { queueReconciliations } from "./wallet/reconcile";
+import { pruneReconciliations, queueReconciliations } from "./wallet/reconcile";
 
 export const DAILY_CRON = "0 18 * * *";
 /** Expired holds voided per book database per run (each sweep call handles SWEEP_BATCH). */
@@ -37,7 +37,7 @@ export async function handleScheduled(
   await runMembershipCron(env, now);
   if (controller.cron === DAILY_CRON) {
     await cleanupIdempotencyKeys(db, now);
-    await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - 90 * 86_400_000));
+    await pruneReconciliations(env, now);
     await queueReconciliations(env, now);
     await queueStrayBalances(db, env.JOBS, now);
   }

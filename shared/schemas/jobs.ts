@@ -8,6 +8,9 @@ import { idSchema, regionIdSchema } from "./common";
  */
 export const SETTLE_HOLDS_MAX = 50;
 
+/** A ledger book's database, by its binding: DB (the main one) or one LEDGER_BOOKS names (worker/wallet/books.ts). */
+export const bookDatabaseSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "Not a D1 binding name");
+
 /**
  * Every Queue message body. Features add variants here; the consumer switches on `type`. Bodies are strict (unknown
  * keys are refused): a job carries ids only, never card data or amounts the consumer would trust.
@@ -43,7 +46,7 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
    */
   z.strictObject({
     type: z.literal("wallet.reconcileBook"),
-    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
+    database: bookDatabaseSchema,
     book: regionIdSchema,
     runAt: z.number().int(),
   }),

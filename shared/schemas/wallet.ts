@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { cursorSchema, idempotencyKeySchema, idSchema, reasonSchema } from "./common";
+import { cursorSchema, idempotencyKeySchema, idSchema, reasonSchema, regionIdSchema } from "./common";
+import { bookDatabaseSchema } from "./jobs";
 
 /**
  * What a ledger line is about. The client renders a localized sentence from `kind` + `meta`; the server also stores a
@@ -61,7 +62,20 @@ export const adminGrantInput = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 
-export const reconciliationListInput = z.object({ limit: z.number().int().min(1).max(100).default(20) });
+/**
+ * Reconciliation rows of every book database: the latest ones, or (`run`) the rows of the run started at `run.at` by
+ * book, a page at a time — `after` is the last row of the previous page (its book and database).
+ */
+export const reconciliationListInput = z.object({
+  limit: z.number().int().min(1).max(100).default(20),
+  run: z
+    .strictObject({
+      at: z.number().int().nonnegative(),
+      after: z.strictObject({ book: regionIdSchema, database: bookDatabaseSchema }).optional(),
+    })
+    .optional(),
+});
+export type ReconciliationListInput = z.infer<typeof reconciliationListInput>;
 
 export const HOLD_STATUSES = ["pending", "posted", "voided", "expired"] as const;
 export type HoldStatus = (typeof HOLD_STATUSES)[number];

@@ -136,15 +136,4 @@ describe("wallet procedures", () => {
     expect((await errorOf(buyer.client.wallet.statement.query({ month: "2026-13" }))).code).toBe("BAD_REQUEST");
     await assertLedgerInvariants(db(), [buyer.book]);
   });
-
-  it("an admin can run and read the reconciliation", async () => {
-    const admin = await newAdmin();
-    const results = await admin.client.admin.wallet.reconcile.mutate();
-    for (const r of results) {
-      expect(r.netPosted).toBe(0);
-      expect(r.netPending).toBe(0);
-    }
-    const rows = await admin.client.admin.wallet.reconciliations.query({ limit: 5 });
-    expect(rows.length).toBeGreaterThan(0);
-  });
 });

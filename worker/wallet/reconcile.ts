@@ -1,6 +1,7 @@
-import { desc, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import { regionIdSchema } from "../../shared/schemas/common";
 import type { JobMessage } from "../../shared/schemas/jobs";
+import type { ReconciliationListInput } from "../../shared/schemas/wallet";
 import type { Db } from "../db/client";
 import { ledgerReconciliations } from "../db/schema";
 import { enqueueMany } from "../queue/send";
@@ -152,22 +153,13 @@ export async function reconcileBook(db: Db, book: string, runAt: number): Promis
   return check;
 }
 
-/**
- * Every book of one database, inline (~3 queries a book): for the admin's on-demand run. The daily run queues one job
- * per book instead (queueReconciliations), which no number of books can push past D1's 1,000 queries per invocation.
- */
-export async function reconcileAll(db: Db, now: number): Promise<BookCheck[]> {
-  const checks: BookCheck[] = [];
-  for (const book of await listBooks(db)) checks.push(await reconcileBook(db, book, now));
-  return checks;
-}
-
 export type ReconcileBookJob = Extract<JobMessage, { type: "wallet.reconcileBook" }>;
 
 /**
- * Daily: one `wallet.reconcileBook` job per book of every book database; the consumer checks it and stores its row.
- * The cron itself pays one query per database and a sendBatch per 100 books: checking ~330 books inline (~3 queries
- * each) passed D1's 1,000 queries per invocation. A book whose id no job can carry is logged, never skipped silently.
+ * A reconciliation run (the daily cron's, or an admin's on demand): one `wallet.reconcileBook` job per book of every
+ * book database; the consumer checks it and stores its row (in the book's database) for the run at `runAt`. Starting
+ * it costs one query per database and a sendBatch per 100 books: checking ~330 books inline (~3 queries each) passed
+ * D1's 1,000 queries per invocation. A book whose id no job can carry is logged, never skipped silently.
  */
 export async function queueReconciliations(env: BookEnv & Pick<Env, "JOBS">, runAt: number): Promise<number> {
   const jobs: ReconcileBookJob[] = [];
@@ -197,6 +189,53 @@ export function runReconcileBookJob(env: BookEnv, job: ReconcileBookJob): Promis
   return reconcileBook(bookDbByBinding(env, job.database), job.book, job.runAt);
 }
 
-export function latestReconciliations(db: Db, limit: number) {
-  return db.select().from(ledgerReconciliations).orderBy(desc(ledgerReconciliations.ranAt)).limit(limit).all();
+export type ReconciliationRow = typeof ledgerReconciliations.$inferSelect & { database: string };
+
+/** A run's rows in (book, database) order; the latest rows newest first. */
+const byBook = (a: ReconciliationRow, b: ReconciliationRow) =>
+  compare(a.book, b.book) || compare(a.database, b.database);
+const newestFirst = (a: ReconciliationRow, b: ReconciliationRow) => b.ranAt - a.ranAt || byBook(a, b);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Reconciliation rows of every book database (each row stays in the database of its book): the `limit` latest, or
+ * those of the run at `run.at` by book after `run.after`. Each database returns at most `limit` rows in the same
+ * order, so the merged first `limit` are exact; one query per book database.
+ */
+export async function listReconciliations(env: BookEnv, input: ReconciliationListInput): Promise<ReconciliationRow[]> {
+  const t = ledgerReconciliations;
+  const { run, limit } = input;
+  const perDatabase = await Promise.all(
+    bookDbsByBinding(env).map(async ({ binding, db }) => {
+      const rows = run
+        ? await db
+            .select()
+            .from(t)
+            .where(and(eq(t.ranAt, run.at), run.after && afterBook(binding, run.after)))
+            .orderBy(asc(t.book))
+            .limit(limit)
+            .all()
+        : await db.select().from(t).orderBy(desc(t.ranAt), asc(t.book)).limit(limit).all();
+      return rows.map((row) => ({ ...row, database: binding }));
+    }),
+  );
+  return perDatabase
+    .flat()
+    .sort(run ? byBook : newestFirst)
+    .slice(0, limit);
+}
+
+/** Rows of `database` that come after the row (`after.book`, `after.database`) in (book, database) order. */
+function afterBook(database: string, after: { book: string; database: string }) {
+  const t = ledgerReconciliations;
+  return compare(database, after.database) > 0 ? gte(t.book, after.book) : gt(t.book, after.book);
+}
+
+/** Rows kept this long; the daily cron deletes older ones in every book database (where they are written). */
+export const RECONCILIATION_RETENTION_MS = 90 * 86_400_000;
+
+export async function pruneReconciliations(env: BookEnv, now: number): Promise<void> {
+  for (const { db } of bookDbsByBinding(env)) {
+    await db.delete(ledgerReconciliations).where(lt(ledgerReconciliations.ranAt, now - RECONCILIATION_RETENTION_MS));
+  }
 }

@@ -6,9 +6,9 @@ import {
 } from "../../../shared/schemas/wallet";
 import type { Db } from "../../db/client";
 import { withIdempotency } from "../../lib/idempotency";
-import { allBookDbs, bookDb } from "../../wallet/books";
+import { bookDb } from "../../wallet/books";
 import { deferredOutstanding } from "../../wallet/charges";
-import { latestReconciliations, reconcileAll } from "../../wallet/reconcile";
+import { listReconciliations, queueReconciliations } from "../../wallet/reconcile";
 import { grantPromotion, walletHistory, walletStatement, walletSummary } from "../../wallet/wallet";
 import { adminProcedure, authedProcedure, router } from "../init";
 import { walletPaymentProcedures } from "./walletPayments";
@@ -45,13 +45,17 @@ export const walletAdminRouter = router({
       }),
     ),
   ),
+  /** The latest rows, or one run's (`run.at`: what reconcile returned as runAt), from every book database. */
   reconciliations: adminProcedure
     .input(reconciliationListInput)
-    .query(({ ctx, input }) => latestReconciliations(ctx.db, input.limit)),
-  /** Runs the reconciliation now (it also runs daily from the cron). */
+    .query(({ ctx, input }) => listReconciliations(ctx.env, input)),
+  /**
+   * Starts a reconciliation run now, as the daily cron does: a queued job per book (one request could not check
+   * more than ~330 books within D1's 1,000 queries). Each job stores its book's row; read them with
+   * reconciliations({ run: { at: runAt } }) — `books` rows once every job ran.
+   */
   reconcile: adminProcedure.mutation(async ({ ctx }) => {
-    const results = [];
-    for (const db of allBookDbs(ctx.env)) results.push(...(await reconcileAll(db, ctx.now)));
-    return results.map((r) => ({ ...r, mismatches: r.mismatches.slice(0, 50) }));
+    const runAt = ctx.now;
+    return { runAt, books: await queueReconciliations(ctx.env, runAt) };
   }),
 });
