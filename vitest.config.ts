@@ -17,6 +17,7 @@ const ISOLATED_WORKER_FILES = [
   "test/worker/groupbuy-group-commit.test.ts",
   "test/worker/groupbuy-join-cost.test.ts",
   "test/worker/prepared-read.test.ts",
+  "test/worker/queue-budget.test.ts",
   "test/worker/ledger-books.test.ts",
   "test/worker/membership-cron.test.ts",
   "test/worker/platform-limits.test.ts",

@@ -10,6 +10,7 @@ import {
   onJoinCaptured,
   onPurchasesCompleted,
 } from "../membership/hooks";
+import { type JobBudget, OutOfQueries } from "../queue/budget";
 import { RetryLater } from "../queue/retry";
 import { bookDb } from "../wallet/books";
 import { captureStatements, type Hold, readHolds, releaseStatements } from "../wallet/holds";
@@ -98,6 +99,8 @@ export async function settleHolds(
   env: Env,
   job: { groupBuyId: string; holdIds: string[] },
   now: number,
+  /** The consumer's: reserved for settleHoldsQueries, and asked for SETTLE_HOLD_QUERIES per hold settled alone. */
+  budget?: JobBudget,
 ): Promise<void> {
   const db = getDb(env);
   const holdIds = [...new Set(job.holdIds)];
@@ -191,7 +194,15 @@ export async function settleHolds(
       db.update(groupBuyHolds).set({ settlement, updatedAt: now }).where(inArray(groupBuyHolds.holdId, ids)),
     ),
   );
-  for (const holdId of alone) {
+  const captured = [...columns].flatMap(([id, settlement]) => (settlement === "posted" ? [id] : []));
+  for (const [i, holdId] of alone.entries()) {
+    if (budget && !(await budget.take(SETTLE_HOLD_QUERIES))) {
+      // Out of this invocation's queries (a batch of refunds after a cancellation: ~10 a hold): what is done stays
+      // done; a job of the holds left runs in another invocation — with the ones captured here, for the check below.
+      if (failures.length > 0) break; // the whole job retries anyway (below)
+      const holdIds = [...new Set([...alone.slice(i), ...captured])];
+      throw new OutOfQueries({ type: "groupbuy.settleHolds", groupBuyId: job.groupBuyId, holdIds });
+    }
     try {
       await settleHold(env, { groupBuyId: job.groupBuyId, holdId }, now);
     } catch (e) {
@@ -199,7 +210,7 @@ export async function settleHolds(
     }
   }
   // As settleHold: a cancellation may have refunded holds while we captured them; then run again, as refunds.
-  if ([...columns.values()].includes("posted") && (await buyStatus(db, job.groupBuyId)) === "CANCELLED") {
+  if (failures.length === 0 && captured.length > 0 && (await buyStatus(db, job.groupBuyId)) === "CANCELLED") {
     failures.push(new RetryLater(`settleHolds: ${job.groupBuyId} was cancelled while its holds were being captured`));
   }
   if (failures.length > 0) throw failures.find((f) => !(f instanceof RetryLater)) ?? failures[0];
@@ -207,6 +218,16 @@ export async function settleHolds(
 
 /** Holds per ledger batch of a settleHolds job (≤ ~4 statements each). */
 const SETTLE_BATCH_HOLDS = 10;
+
+/**
+ * D1 queries (statements) a settleHolds job of `holds` holds sends besides the holds it settles alone: its reads, ≤ 3
+ * statements a hold in the ledger batches (two legs and a discount), the accounts each batch ensures, the column
+ * updates and the cancellation check.
+ */
+export const settleHoldsQueries = (holds: number) => 12 + 3 * holds + Math.ceil(holds / SETTLE_BATCH_HOLDS);
+
+/** The most D1 queries settleHold sends for one hold (a refund of a captured hold with its discount: ~9). */
+export const SETTLE_HOLD_QUERIES = 14;
 const CAPTURED = "Group buy confirmed: points moved to escrow";
 const RELEASED = "Group buy share released";
 

@@ -67,12 +67,16 @@ export function bookInMain(env: BookEnv, regionId: string): boolean {
 /** Jobs name the main database by its binding, DB (getDb: libSQL when LIBSQL_URL is set). */
 export const MAIN_BOOK_DB = "DB";
 
+/** The D1 bindings LEDGER_BOOKS maps regions to, other than the main database's, each once. */
+export function ledgerBindings(env: BookEnv): string[] {
+  return [...new Set(Object.values(bookMap(env)))].filter((b) => b !== MAIN_BOOK_DB);
+}
+
 /** Every distinct database that holds books, with the binding a job names it by (crons walk them all). */
 export function bookDbsByBinding(env: BookEnv): { binding: string; db: Db }[] {
-  const bindings = [...new Set(Object.values(bookMap(env)))].filter((b) => b !== MAIN_BOOK_DB);
   return [
     { binding: MAIN_BOOK_DB, db: getDb(env) },
-    ...bindings.map((binding) => ({ binding, db: bookD1(env, binding) })),
+    ...ledgerBindings(env).map((binding) => ({ binding, db: bookD1(env, binding) })),
   ];
 }
 

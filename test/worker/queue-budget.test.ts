@@ -1,0 +1,121 @@
+/**
+ * The Queue consumer's D1 query budget (worker/queue/budget.ts): a batch is one invocation, and D1 allows 1,000
+ * queries per invocation. Own runtime (vitest.config.ts): the meter counts every statement of the isolate.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq, like } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
+import { groupBuys, ledgerTransfers } from "../../worker/db/schema";
+import { SETTLE_HOLD_QUERIES, settleHoldsQueries } from "../../worker/groupbuy/settlement";
+import { BATCH_QUERY_BUDGET } from "../../worker/queue/budget";
+import { handleQueue } from "../../worker/queue/consumer";
+import { captureQueueSends } from "./card-scan";
+import { D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
+import { meterD1 } from "./d1-meter";
+import { db, escrowOf, holdRows, invariants, key, newResidents, openBuy, pointsOf, until } from "./groupbuy-helpers";
+
+/** Buyers of the cancelled buy: three full settleHolds jobs, ~10 queries a hold to refund (~1,400 in one batch). */
+const BUYERS = 3 * SETTLE_HOLDS_MAX;
+const FUNDED = 10_000;
+const SHARE = 5_000;
+
+/** Re-sent jobs go to a queue nobody consumes, so the test delivers (and meters) every invocation itself. */
+const consumerEnv: Env = { ...env, JOBS: env.RECORDED_JOBS };
+
+async function deliver(bodies: unknown[]) {
+  const batch = createMessageBatch(
+    "gonggu-jobs",
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await handleQueue(batch, consumerEnv, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+const settleJobs = (groupBuyId: string, holdIds: string[]) =>
+  Array.from({ length: Math.ceil(holdIds.length / SETTLE_HOLDS_MAX) }, (_, i) => ({
+    type: "groupbuy.settleHolds" as const,
+    groupBuyId,
+    holdIds: holdIds.slice(i * SETTLE_HOLDS_MAX, (i + 1) * SETTLE_HOLDS_MAX),
+  }));
+
+/** A buy of BUYERS one-share holds, captured into escrow, then cancelled: every hold is refunded one at a time. */
+async function cancelledAfterCapture() {
+  const setup = await openBuy(
+    { totalShares: BUYERS + 1, minShares: 2, maxPerPerson: 1 },
+    { totalPrice: SHARE * (BUYERS + 1) },
+  );
+  const buyers = await newResidents(setup.region, BUYERS, FUNDED);
+  for (let i = 0; i < BUYERS; i += 10) {
+    await Promise.all(
+      buyers
+        .slice(i, i + 10)
+        .map((b) => b.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 1, idempotencyKey: key() })),
+    );
+  }
+  await until("every hold mirrored", async () => (await holdRows(setup.gb.id)).length === BUYERS, 60_000);
+  await db().update(groupBuys).set({ status: "FILLED" }).where(eq(groupBuys.id, setup.gb.id));
+  const holdIds = (await holdRows(setup.gb.id)).map((h) => h.holdId);
+  for (const job of settleJobs(setup.gb.id, holdIds)) expect((await deliver([job])).explicitAcks).toHaveLength(1);
+  expect(await escrowOf(setup.gb.id, setup.region)).toEqual({ posted: BUYERS * SHARE, pending: 0 });
+  await db().update(groupBuys).set({ status: "CANCELLED" }).where(eq(groupBuys.id, setup.gb.id));
+  return { ...setup, buyers, holdIds };
+}
+
+describe("the consumer's D1 query budget", { timeout: 300_000 }, () => {
+  it("any one settleHolds job fits an invocation alone, its holds settled one at a time included", () => {
+    const alone = settleHoldsQueries(SETTLE_HOLDS_MAX) + SETTLE_HOLDS_MAX * SETTLE_HOLD_QUERIES;
+    expect(alone).toBeLessThanOrEqual(BATCH_QUERY_BUDGET);
+    expect(BATCH_QUERY_BUDGET).toBeLessThan(D1_MAX_QUERIES_PER_INVOCATION);
+  });
+
+  it(`a batch of refunds past the budget (${BUYERS} holds): part settles, the rest runs in the next invocations; every hold refunded once, Σ = 0`, async () => {
+    const { region, gb, buyers, holdIds } = await cancelledAfterCapture();
+    const meter = meterD1();
+    const sends = captureQueueSends();
+    const invocations: number[] = [];
+    try {
+      let batch: unknown[] = settleJobs(gb.id, holdIds);
+      for (let round = 0; batch.length > 0; round++) {
+        expect(round, "invocations").toBeLessThan(10);
+        meter.reset();
+        sends.bodies.length = 0;
+        const result = await deliver(batch);
+        invocations.push(meter.queries);
+        // nothing waits on a retry: what did not fit is acked and queued again as a job of the holds left
+        expect(result.retryMessages).toEqual([]);
+        expect(result.explicitAcks).toHaveLength(batch.length);
+        expect(meter.queries, `invocation ${round + 1}: D1 queries`).toBeLessThanOrEqual(BATCH_QUERY_BUDGET);
+        batch = [...sends.bodies];
+        if (round === 0) {
+          // the first invocation could not refund them all, and did refund some
+          const refunded = (await holdRows(gb.id)).filter((h) => h.settlement === "refunded").length;
+          expect(refunded).toBeGreaterThan(0);
+          expect(refunded).toBeLessThan(BUYERS);
+          expect(batch.length).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      sends.restore();
+      meter.restore();
+    }
+    expect((await holdRows(gb.id)).filter((h) => h.settlement !== "refunded")).toEqual([]);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    for (const b of buyers)
+      expect(await pointsOf(b.id, region)).toEqual({ balance: FUNDED, held: 0, available: FUNDED });
+    // one refund per hold: no transfer twice, as many refunds as captures
+    const transfers = await db()
+      .select()
+      .from(ledgerTransfers)
+      .where(like(ledgerTransfers.reference, `groupbuy:${gb.id}`))
+      .all();
+    const ids = transfers.map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    await invariants(region);
+    console.log(
+      `refunds of ${BUYERS} holds in ${invocations.length} invocations: ${invocations.join(", ")} D1 queries`,
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import type { JobMessage } from "../../shared/schemas/jobs";
+import { countingD1 } from "../db/queryCount";
+import { ledgerBindings } from "../wallet/books";
+
+/**
+ * D1 allows 1,000 queries per Worker invocation, and a Queue consumer's whole batch (max_batch_size = 25 messages) is
+ * one invocation. A batch spends at most this many; the rest of the 1,000 is margin. Counted as D1 counts them (a
+ * db.batch: each of its statements), on every D1 binding a job reaches: the main database and the LEDGER_BOOKS ones.
+ */
+export const BATCH_QUERY_BUDGET = 900;
+
+/**
+ * The queries of one consumer invocation: what its jobs sent (`used`) and what the running ones may still send
+ * (reserved). A job runs on a reservation; nobody waits for room while holding one, so waiting always ends.
+ */
+export class QueryBudget {
+  used = 0;
+  private reserved = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /**
+   * Reserves `n` queries: at once if they fit beside what was sent and reserved, else after running jobs give theirs
+   * back; false once nothing is reserved and they still do not fit (this invocation cannot afford them).
+   */
+  async reserve(n: number): Promise<boolean> {
+    for (;;) {
+      if (this.used + this.reserved + n <= this.limit) {
+        this.reserved += n;
+        return true;
+      }
+      if (this.reserved === 0) return false;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  release(n: number): void {
+    this.reserved -= n;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /** A job's reservation of `n` (null when the invocation cannot afford it). */
+  async admit(n: number): Promise<JobBudget | null> {
+    if (!(await this.reserve(n))) return null;
+    let held = n;
+    return {
+      take: async (more) => {
+        this.release(held);
+        held = 0;
+        if (!(await this.reserve(more))) return false;
+        held = more;
+        return true;
+      },
+      release: () => {
+        this.release(held);
+        held = 0;
+      },
+    };
+  }
+}
+
+/** What a running job holds of its invocation's budget. */
+export interface JobBudget {
+  /**
+   * Gives back what the job holds (what it covered has been sent) and reserves `n` for its next step; false when the
+   * invocation cannot afford that step: the job stops there and throws OutOfQueries with what is left.
+   */
+  take(n: number): Promise<boolean>;
+  release(): void;
+}
+
+/** A job stopped for its invocation's query budget; `rest` is the job for what it did not do (queued again). */
+export class OutOfQueries extends Error {
+  constructor(readonly rest: JobMessage) {
+    super(`${rest.type}: out of this invocation's D1 queries; the rest runs in another`);
+    this.name = "OutOfQueries";
+  }
+}
+
+/** The env a batch's jobs run with: every D1 binding a job reaches counts into `budget.used`. */
+export function budgetedEnv(env: Env, budget: QueryBudget): Env {
+  const count = (statements: number) => {
+    budget.used += statements;
+  };
+  const counted: Record<string, unknown> = { ...env, DB: countingD1(env.DB, count) };
+  for (const binding of ledgerBindings(env)) {
+    const d1 = (env as unknown as Record<string, D1Database | undefined>)[binding];
+    if (d1) counted[binding] = countingD1(d1, count);
+  }
+  return counted as unknown as Env;
+}
