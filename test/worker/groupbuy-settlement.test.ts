@@ -19,6 +19,7 @@ import {
   sellerPayablePendingAccount,
 } from "../../worker/wallet/accounts";
 import { getAccounts } from "../../worker/wallet/ledger";
+import { captureLogs } from "./card-scan";
 import {
   db,
   escrowOf,
@@ -246,9 +247,10 @@ describe("settlement jobs of many holds (groupbuy.settleHolds)", { timeout: 30_0
     const { region, gb, vip, plain, holdIds } = await unsettledBuy();
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 14_700 }); // 9,700 (VIP: 3 % off) + 5,000
     const job = settleHolds(gb.id, holdIds);
-    const result = await deliver([job, job, job]); // the consumer runs them side by side
-    expect(result.explicitAcks).toHaveLength(3);
-    expect(result.retryMessages).toEqual([]);
+    // three invocations side by side (one batch runs jobs of the same holds one after another)
+    const results = await Promise.all([deliver([job]), deliver([job]), deliver([job])]);
+    expect(results.flatMap((r) => r.explicitAcks)).toHaveLength(3);
+    expect(results.flatMap((r) => r.retryMessages)).toEqual([]);
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
     expect(await balance(platformAccount("promotion_expense", region).id)).toBe(-300);
     expect(await pointsOf(vip.id, region)).toEqual({ balance: 20_300, held: 0, available: 20_300 });
@@ -307,6 +309,32 @@ describe("settlement jobs of many holds (groupbuy.settleHolds)", { timeout: 30_0
     expect((await deliver([settleHolds(setup.gb.id, holdIds)])).retryMessages).toEqual([]);
     expect(await transfersOf(setup.gb.id)).toHaveLength(transfers.length);
     await invariants(setup.region);
+  });
+
+  it("a buy cancelled right after it filled: its two jobs for the same holds in one batch run one after another, with no failed ledger batch", async () => {
+    const { region, gb, vip, plain, holdIds } = await unsettledBuy();
+    await db().update(groupBuys).set({ status: "CANCELLED" }).where(eq(groupBuys.id, gb.id));
+    const other = await unsettledBuy(); // a job of other holds in the same batch still runs beside them
+    const logs = captureLogs();
+    let result: Awaited<ReturnType<typeof deliver>>;
+    try {
+      // what the room sends at FILLED, then at CANCELLED: the same holds
+      result = await deliver([
+        settleHolds(gb.id, holdIds),
+        settleHolds(other.gb.id, other.holdIds),
+        settleHolds(gb.id, holdIds),
+      ]);
+    } finally {
+      logs.restore();
+    }
+    expect(result.explicitAcks).toHaveLength(3);
+    expect(logs.lines.filter((l) => l.includes("already settled") || l.includes('"where":"settleHolds"'))).toEqual([]);
+    expect((await holdRows(gb.id)).map((h) => h.settlement)).toEqual(["voided", "voided"]);
+    expect(await pointsOf(vip.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await pointsOf(plain.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    expect((await holdRows(other.gb.id)).map((h) => h.settlement)).toEqual(["posted", "posted"]);
+    await invariants(region, other.region);
   });
 
   it("a FAILED buy's chunk releases every hold at once; a cancellation after capture refunds every hold in full", async () => {

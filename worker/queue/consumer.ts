@@ -18,7 +18,7 @@ import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./deadLetters";
 import { RetryLater, retryDelaySeconds } from "./retry";
 import { enqueue } from "./send";
 
-/** Messages of one batch run this many at a time (each acks or retries on its own). */
+/** Lanes of one batch's messages run this many at a time (each message acks or retries on its own). */
 const CONCURRENCY = 8;
 
 /**
@@ -30,13 +30,43 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: 
   // The batch is one invocation: D1's 1,000 queries are for all of its jobs together.
   const budget = new QueryBudget(BATCH_QUERY_BUDGET);
   const jobEnv = budgetedEnv(env, budget);
-  const queue = [...batch.messages];
+  const lanes = settlementLanes(batch.messages);
   const worker = async () => {
-    for (let message = queue.shift(); message; message = queue.shift()) {
-      await handleMessage(batch.queue, message, jobEnv, budget);
+    for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
+      for (const message of lane) await handleMessage(batch.queue, message, jobEnv, budget);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, lanes.length) }, worker));
+}
+
+/**
+ * The batch's messages in lanes that run side by side, each lane's one after another: settlement jobs that name a
+ * hold in common share one. A buy cancelled right after it filled sends a job for its holds at each status; both land
+ * in one batch, and side by side both released the same holds: one ledger batch failed ("pending transfer already
+ * settled", logged) and its holds converged one at a time. One after another, the second finds them settled. Jobs
+ * of one hold may still meet in two invocations at once: settleHolds stays safe for that.
+ */
+function settlementLanes(messages: readonly Message<unknown>[]): Message<unknown>[][] {
+  const lanes: Message<unknown>[][] = [];
+  const laneOfHold = new Map<string, Message<unknown>[]>();
+  for (const message of messages) {
+    const holds = holdsSettledBy(message.body);
+    const lane = holds.map((id) => laneOfHold.get(id)).find((l) => l !== undefined);
+    if (lane) lane.push(message);
+    else lanes.push([message]);
+    for (const id of holds) laneOfHold.set(id, lane ?? lanes[lanes.length - 1]);
+  }
+  return lanes;
+}
+
+/** The holds a settlement job names; none for any other body (not parsed yet: it may be anything). */
+function holdsSettledBy(body: unknown): string[] {
+  const job = body as { type?: unknown; holdId?: unknown; holdIds?: unknown } | null;
+  if (job?.type === "groupbuy.settleHold" && typeof job.holdId === "string") return [job.holdId];
+  if (job?.type === "groupbuy.settleHolds" && Array.isArray(job.holdIds)) {
+    return job.holdIds.filter((id): id is string => typeof id === "string");
+  }
+  return [];
 }
 
 async function handleMessage(queue: string, message: Message<unknown>, env: Env, budget: QueryBudget): Promise<void> {
