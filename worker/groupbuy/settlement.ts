@@ -226,7 +226,11 @@ const SETTLE_BATCH_HOLDS = 10;
  */
 export const settleHoldsQueries = (holds: number) => 12 + 3 * holds + Math.ceil(holds / SETTLE_BATCH_HOLDS);
 
-/** The most D1 queries settleHold sends for one hold (a refund of a captured hold with its discount: ~9). */
+/**
+ * D1 queries settleHold sends for one hold (measured: 12 to refund a captured hold with its discount, 10 to capture one
+ * with it). A release that loses a race with a capture and then refunds costs a few more: BATCH_QUERY_BUDGET's margin
+ * under D1's 1,000 covers that.
+ */
 export const SETTLE_HOLD_QUERIES = 14;
 const CAPTURED = "Group buy confirmed: points moved to escrow";
 const RELEASED = "Group buy share released";
