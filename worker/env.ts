@@ -13,6 +13,8 @@ declare global {
     LEDGER_BOOKS?: string;
     /** "1" only in `npm run bench:read`'s wrangler dev: serves the bare baseline routes under /api/bench/. */
     BENCH_ROUTES?: string;
+    /** Only in bench:chat's capacity rows' wrangler dev: the room-wide chat cap, lifted (worker/durable/chatRoomCap.ts). */
+    BENCH_CHAT_ROOM_LIMIT?: string;
   }
 }
 

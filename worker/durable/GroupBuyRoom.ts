@@ -18,6 +18,7 @@ import { recordInteraction } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
 import { FanoutGroups } from "./chatFanout";
+import { chatRoomLimit } from "./chatRoomCap";
 import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
@@ -167,6 +168,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       ctx.storage.sql,
       (text) => this.broadcastText(text),
       (g) => this.groups.of(g),
+      chatRoomLimit(env),
     );
     this.typing = new RoomTyping((text) => this.broadcastText(text));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));

@@ -68,6 +68,8 @@ export class RoomChat {
     private readonly broadcastText: (text: string) => number,
     /** The sockets of one fan-out group (see chatFanout.ts); without it every group is empty (storage-only use). */
     group: (g: number) => WebSocket[] = () => [],
+    /** Room-wide messages per CHAT_ROOM_RATE.windowMs: the product's cap unless a bench lifted it (chatRoomCap.ts). */
+    readonly roomLimit: number = CHAT_ROOM_RATE.limit,
   ) {
     this.sql = sql;
     this.fanout = new ChatFanout(group);
@@ -75,7 +77,8 @@ export class RoomChat {
   }
 
   /**
-   * Stores and fans out a person's message, unless they (5 per 10 s) or the room (300 per 10 s) are over the limit.
+   * Stores and fans out a person's message, unless they (CHAT_USER_RATE) or the room (roomLimit per 10 s) are over
+   * the limit.
    * The limits are read from the messages table itself (the room's once per instance, see roomRecent), so they hold
    * across hibernation and restarts. `firstHere`: the person's first message in this room (a recommender signal).
    */
@@ -89,7 +92,7 @@ export class RoomChat {
       return this.refuse(mine + CHAT_USER_RATE.windowMs - now, `at most ${CHAT_USER_RATE.limit} messages per 10 s`);
     }
     const recent = this.roomRecent();
-    const room = recent.length >= CHAT_ROOM_RATE.limit ? recent[recent.length - CHAT_ROOM_RATE.limit] : null;
+    const room = recent.length >= this.roomLimit ? recent[recent.length - this.roomLimit] : null;
     if (room !== null && room > now - CHAT_ROOM_RATE.windowMs) {
       return this.refuse(room + CHAT_ROOM_RATE.windowMs - now, "this room is very busy right now");
     }
@@ -103,7 +106,7 @@ export class RoomChat {
       )
       .one();
     recent.push(now);
-    if (recent.length > 2 * CHAT_ROOM_RATE.limit) recent.splice(0, recent.length - CHAT_ROOM_RATE.limit);
+    if (recent.length > 2 * this.roomLimit) recent.splice(0, recent.length - this.roomLimit);
     const firstHere =
       this.sql
         .exec(
@@ -118,7 +121,7 @@ export class RoomChat {
   }
 
   /**
-   * created_at of the room's newest person messages, oldest first (at least the last CHAT_ROOM_RATE.limit): the
+   * created_at of the room's newest person messages, oldest first (at least the last roomLimit): the
    * room-wide limit. Read from storage once per instance (so it holds across hibernation and restarts), then kept
    * here as post() appends: the same answer as asking the table per message, without walking 1,000 rows each time.
    */
@@ -127,7 +130,7 @@ export class RoomChat {
     this.recent = this.sql
       .exec<{ created_at: number }>(
         "SELECT created_at FROM chat_messages WHERE kind = 'user' ORDER BY seq DESC LIMIT ?",
-        CHAT_ROOM_RATE.limit,
+        this.roomLimit,
       )
       .toArray()
       .map((r) => r.created_at)
