@@ -43,6 +43,14 @@
  * table with both sides' deliveries/s and p99 and the ratio per rate. At 50 msg/s the demo without its limiter keeps
  * up (both deliver 100 %, ratio 1.00×; p50 41 vs 1,175 ms): a deliveries/s ratio only shows above its capacity,
  * which a batching room's frame rate does not depend on.
+ * CAPACITY ROWS. Since Gonggu delivers everything offered at 90 msg/s, the default row's ratio is at most offered ÷ the
+ * peer's capacity, whatever the room could do above its cap. After the rows above, BENCH_CAPACITY_RATES (150,200; empty:
+ * none) adds one row per rate above the cap, both sides on fresh servers, with ONE change on Gonggu's side, made like
+ * the peer's: the bench's own `wrangler dev` command line passes `--var BENCH_CHAT_ROOM_LIMIT:<n>`, which lifts the
+ * room-wide cap from 1,000 to n messages per 10 s (worker/durable/chatRoomCap.ts: an env binding no config file or
+ * request sets, bounded to 5,000; n = rate ÷ 0.9 × 10, so the offered rate is again 90 % of the cap the room enforces:
+ * 1,667 at 150 msg/s). The product's cap, the per-person limit (5 per 10 s; with 1,000 senders each posts once per
+ * 1,000 ÷ rate seconds, checked at start) and the peer (limiter off, as above) are the same as in the default row.
  * Every side also prints what else ran on the machine during its window (bench/lib/machineShare.ts): how busy the cores
  * were, this bench's own share (load generator + server), other processes' share, and how long the runtime's threads
  * waited for a core. On this shared 2-core machine another engineer's test run took 33–53 % of it during some runs
@@ -62,8 +70,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { CHAT_ROOM_RATE } from "../shared/chat.ts";
+import { CHAT_ROOM_RATE, CHAT_USER_RATE } from "../shared/chat.ts";
 import { createGongguClient } from "../shared/sdk.ts";
+import { CHAT_ROOM_LIMIT_LIFT_MAX } from "../worker/durable/chatRoomCap.ts";
 import { newId } from "../worker/lib/ids.ts";
 import { isQuiet, type MachineReading, machineLine, machineShare, readMachine } from "./lib/machineShare.ts";
 import { OBSERVABILITY_ENV, OBSERVABILITY_NOTE } from "./lib/observability.ts";
@@ -84,6 +93,14 @@ const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? String(DEFAU
   .split(",")
   .map(Number)
   .filter((r) => r > 0);
+/** Capacity rows (see the header): rates above the room's cap, at which the bench lifts the cap for Gonggu's side. */
+const CAPACITY_RATES = (process.env.BENCH_CAPACITY_RATES ?? "150,200")
+  .split(",")
+  .map(Number)
+  .filter((r) => r > 0);
+const CAP_WINDOW_S = CHAT_ROOM_RATE.windowMs / 1000;
+/** A capacity row's lifted room cap (messages per 10 s): the offered rate is 90 % of it, as in the default row. */
+const liftedRoomLimit = (rate: number) => Math.ceil((rate * CAP_WINDOW_S) / 0.9);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_S = 2;
 const DRAIN_S = 3;
@@ -637,6 +654,9 @@ const load = () =>
 /** One rate: both sides (or BENCH_ONLY's), each on freshly started servers. */
 interface Row {
   rate: number;
+  /** The room-wide cap Gonggu's room enforced (messages per 10 s): the product's, or lifted in a capacity row. */
+  roomLimit: number;
+  capacity: boolean;
   ours?: Result;
   peer?: Result;
   loads: string[];
@@ -650,8 +670,11 @@ function ratioLine(row: Row): string {
   const ratio = ours.deliveriesPerSec / peer.deliveriesPerSec;
   const side = (r: Result) =>
     `${r.deliveriesPerSec.toFixed(0).padStart(6)}/s p99 ${r.p99.toFixed(1).padStart(7)} ms`.padEnd(28);
+  const capacity = row.capacity
+    ? `  CAPACITY ROW (room cap lifted to ${row.roomLimit}/10 s; refused ${ours.throttled}):`
+    : "";
   return (
-    `${String(row.rate).padStart(4)} msg/s  gonggu ${side(ours)}  peer ${side(peer)}  ratio ${ratio.toFixed(2)}×` +
+    `${String(row.rate).padStart(4)} msg/s${capacity}  gonggu ${side(ours)}  peer ${side(peer)}  ratio ${ratio.toFixed(2)}×` +
     `  (sent-in-window figure ${(ours.sentInWindowPerSec / peer.sentInWindowPerSec).toFixed(2)}×)` +
     `  target ${meets(ours, peer) ? "met" : "MISSED"}` +
     (ours.quiet === undefined ? "" : ` (gonggu's window ${ours.quiet ? "quiet" : "NOT quiet: see its machine line"})`) +
@@ -660,7 +683,12 @@ function ratioLine(row: Row): string {
 }
 
 async function main() {
-  const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 900 * RATES.length);
+  const plan: Row[] = [
+    ...RATES.map((rate) => ({ rate, roomLimit: CHAT_ROOM_RATE.limit, capacity: false, loads: [] })),
+    ...CAPACITY_RATES.map((rate) => ({ rate, roomLimit: liftedRoomLimit(rate), capacity: true, loads: [] })),
+  ];
+  for (const row of plan.filter((r) => r.capacity)) checkCapacityRow(row);
+  const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 900 * plan.length);
   setTimeout(() => {
     console.error(`bench:chat: gave up after ${timeoutS} s`);
     process.exit(2);
@@ -686,12 +714,26 @@ async function main() {
       : "peer: workers-chat-demo with ONE change in a temp copy: its per-IP rate limiter is not asked " +
           "(`if (!session.limiter.checkLimit())` → `if (false)`; BENCH_PEER_LIMITER=on: unmodified)",
   );
+  if (CAPACITY_RATES.length) {
+    console.log(
+      `capacity rows at ${CAPACITY_RATES.join(", ")} msg/s (BENCH_CAPACITY_RATES; empty: none), after the rows above: ` +
+        "ONE change, on gonggu's side, by this bench's own wrangler dev command line: `--var BENCH_CHAT_ROOM_LIMIT:<n>` " +
+        `lifts the room-wide cap from ${CHAT_ROOM_RATE.limit} to n messages per 10 s (n = rate ÷ 0.9 × 10: ` +
+        `${CAPACITY_RATES.map((r) => `${liftedRoomLimit(r)} at ${r} msg/s`).join(", ")}; bounded to ` +
+        `${CHAT_ROOM_LIMIT_LIFT_MAX}, worker/durable/chatRoomCap.ts); the product's cap, the per-person limit ` +
+        `(${CHAT_USER_RATE.limit} per 10 s; each of the ${SENDERS} senders posts once per ` +
+        `${CAPACITY_RATES.map((r) => `${(SENDERS / r).toFixed(1)} s`).join(" / ")}) and the peer are as in the default row`,
+    );
+  }
   const rows: Row[] = [];
-  for (const rate of RATES) {
-    const row: Row = { rate, loads: [] };
-    if (RATES.length > 1) console.log(`--- ${rate} msg/s`);
+  for (const row of plan) {
+    const { rate } = row;
+    if (plan.length > 1)
+      console.log(
+        `--- ${rate} msg/s${row.capacity ? `, capacity row (room cap lifted to ${row.roomLimit}/10 s)` : ""}`,
+      );
     if (ONLY !== "peer") {
-      row.ours = await benchGonggu(rate);
+      row.ours = await benchGonggu(rate, row.roomLimit);
       row.loads.push(load());
       print(row.ours);
     }
@@ -719,9 +761,12 @@ async function main() {
 function writeResults(rows: Row[]) {
   // NaN (no delivery measured) and Infinity (a zero baseline) are not JSON numbers: such fields are left out.
   const round = (x: number, digits = 1) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : undefined);
-  const out = rows.flatMap(({ rate, ours, peer }, k) => {
+  const out = rows.flatMap(({ rate, roomLimit, capacity, ours, peer }, k) => {
     if (!ours || !peer) return [];
-    const at = k === 0 ? "" : ` at ${rate} msg/s`;
+    const at =
+      k === 0 && !capacity
+        ? ""
+        : ` at ${rate} msg/s${capacity ? ` (capacity row: room cap lifted to ${roomLimit}/10 s)` : ""}`;
     return [
       {
         metric: `deliveries/s${at}`,
@@ -749,6 +794,7 @@ function writeResults(rows: Row[]) {
     clients: CLIENTS,
     senders: SENDERS,
     rates: rows.map((r) => r.rate),
+    capacityRates: rows.filter((r) => r.capacity).map((r) => r.rate),
     seconds: SECONDS,
     loadAverage: rows.map((r) => r.loads),
     baselineName: PEER_LIMITER ? "workers-chat-demo" : "workers-chat-demo (rate limiter not asked)",
@@ -802,7 +848,29 @@ async function inPool<T>(items: T[], size: number, fn: (item: T, i: number) => P
   );
 }
 
-async function benchGonggu(rate: number): Promise<Result> {
+/**
+ * A capacity row must only lift the room's cap: its rate must fit under the bounded lift, and the senders must stay
+ * under the per-person limit (each posts once per SENDERS ÷ rate s; one more per window allows for send jitter).
+ */
+function checkCapacityRow({ rate, roomLimit }: Row) {
+  if (rate <= ROOM_CAP_PER_S)
+    throw new Error(`capacity row at ${rate} msg/s: not above the room's cap (${ROOM_CAP_PER_S})`);
+  if (roomLimit > CHAT_ROOM_LIMIT_LIFT_MAX) {
+    throw new Error(
+      `capacity row at ${rate} msg/s needs a cap of ${roomLimit}/10 s, above the bound ${CHAT_ROOM_LIMIT_LIFT_MAX}`,
+    );
+  }
+  const perSender = Math.ceil((rate * CHAT_USER_RATE.windowMs) / 1000 / SENDERS) + 1;
+  if (perSender > CHAT_USER_RATE.limit) {
+    throw new Error(
+      `capacity row at ${rate} msg/s: each of ${SENDERS} senders would post up to ${perSender} times per 10 s, ` +
+        `over the per-person limit (${CHAT_USER_RATE.limit}); raise BENCH_SENDERS/BENCH_CLIENTS or lower the rate`,
+    );
+  }
+}
+
+/** `roomLimit`: the room-wide cap; above the product's, passed to this wrangler dev only (a capacity row). */
+async function benchGonggu(rate: number, roomLimit: number): Promise<Result> {
   const dir = mkdtempSync(join(STATE_ROOT, "gonggu-bench-chat-"));
   const state = join(dir, "state");
   const config = join(ROOT, "wrangler.toml");
@@ -832,7 +900,10 @@ async function benchGonggu(rate: number): Promise<Result> {
     wrangler(["d1", "execute", "gonggu", "--file", seed]);
 
     const { child, log } = startWrangler(
-      ["-c", config, "--env-file", envFile, "--inspector-port", String(PORT + 2), "--persist-to", state],
+      [
+        ...["-c", config, "--env-file", envFile, "--inspector-port", String(PORT + 2), "--persist-to", state],
+        ...(roomLimit === CHAT_ROOM_RATE.limit ? [] : ["--var", `BENCH_CHAT_ROOM_LIMIT:${roomLimit}`]),
+      ],
       ROOT,
       PORT,
     );
