@@ -43,7 +43,8 @@
  * Bounded: BENCH_CONCURRENCY (64) clients, BENCH_SECONDS (90) per closed-loop storm and the schedule + BENCH_RATE_GRACE
  * (10) s per open-loop storm at most. localhost only. BENCH_ONLY=hot (or any of ceilings,rate,hot,sweep,burst,fill,
  * comma-separated) runs only those groups of storms, for iterating. BENCH_DEBUG=1
- * prints each storm's slowest attempts and answers per second; with BENCH_TIMELINE_OUT=<dir> it also writes every
+ * prints each storm's slowest attempts and answers per second, and for an open-loop DO storm its slow episodes after
+ * the fill with what ran in each (runtime CPU, waits for a core, other processes, queue batches: bench/lib/stalls.ts); with BENCH_TIMELINE_OUT=<dir> it also writes every
  * attempt (start, ms, outcome) as <storm>.json.
  */
 import { spawnSync } from "node:child_process";
@@ -57,6 +58,15 @@ import { inclusive, startProfile, summarize } from "./lib/profile.ts";
 import { RawConnection, type RawResponse } from "./lib/rawHttp.ts";
 import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
+import {
+  findStalls,
+  otherProcesses,
+  type QueueRun,
+  queueRunText,
+  sampleMachine,
+  stallLines,
+  type TimedReading,
+} from "./lib/stalls.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8850);
 const VIA = process.env.BENCH_VIA === "proxy" ? "proxy" : "direct";
@@ -116,6 +126,8 @@ const PROFILE = new Set((process.env.BENCH_PROFILE ?? "").split(",").filter(Bool
 const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
 const CEILING = Number(process.env.BENCH_CEILING ?? 2_000);
 const DEBUG = process.env.BENCH_DEBUG === "1";
+/** BENCH_DEBUG=1: an open-loop DO storm lists its episodes of attempts answered this late (ms) after its fill. */
+const STALL_MS = 50;
 const HOT_SHARES = 100;
 /**
  * The burst: BENCH_BURST (10,000) attempts on a fresh 100-share buy, all written before any answer comes back
@@ -409,7 +421,9 @@ async function rateStorm(
   const codes = new Set<string>();
   const timeline = DEBUG && roomId ? () => post<RoomTimeline>("/bench/room-timeline", { id: roomId }) : null;
   await timeline?.(); // resets the isolate's path counters
-  const cpuSamples = timeline ? sampleWorkerdCpu() : null;
+  if (timeline) await post<QueueRun[]>("/bench/queue-log", {}); // forgets the batches that ran before this storm
+  const machine = timeline ? sampleServer() : null;
+  const others = timeline ? otherProcesses([...groupCpu(serverGroup).keys()].map(String)) : null;
   const t0 = Date.now(); // runOpenLoop takes its t0 synchronously, right after this
   const run = await runOpenLoop({
     rate,
@@ -467,7 +481,26 @@ async function rateStorm(
       JSON.stringify(run.attempts),
     );
   }
-  if (timeline && cpuSamples) printTimeline(name, await timeline(), t0, cpuSamples());
+  if (timeline && machine) {
+    const samples = machine();
+    const start = samples[0].runtimeS;
+    const room = await timeline();
+    printTimeline(
+      name,
+      room,
+      t0,
+      samples.map((r) => [r.epoch, Math.round((r.runtimeS - start) * 1000)]),
+    );
+    const queue = await post<QueueRun[]>("/bench/queue-log", {});
+    console.log(`${name}: CPU of other processes during the storm (pid command): ${others?.()}`);
+    const filled = room.filled === null ? 0 : room.filled - t0;
+    const stalls = findStalls(run.attempts, t0, filled, STALL_MS, samples, queue);
+    console.log(
+      `${name}: ${stalls.length} slow episodes after FILLED (${stalls.reduce((t, x) => t + x.slow, 0)} attempts answered ${STALL_MS} ms or more after they were due), ` +
+        `and ${queue.length} queue batches in the storm (${queue.map((q) => queueRunText(q, t0)).join("; ")}):\n` +
+        stallLines(stalls, t0).join("\n"),
+    );
+  }
   const joinsOk = run.attempts.filter((a) => a.outcome === "ok");
   const above = open.attempts - 1 - Math.floor(0.99 * open.attempts);
   const okSorted = joinsOk.map((a) => (a.answered ?? 0) - a.scheduled).sort((a, b) => a - b);
@@ -504,36 +537,20 @@ interface RoomTimeline {
   paths: Record<string, { count: number; first: number; last: number }>;
 }
 
-/** BENCH_DEBUG=1: when the buy's shares were all reserved and when it FILLED, and how its attempts were answered. */
 /**
- * workerd's CPU (ms, all its processes of this server) every 20 ms from now until the returned function is called,
- * which returns the samples as [ms epoch, CPU ms so far]: how much of the machine the runtime got in each phase of a
- * storm (the machine is shared, so wall time alone does not say what a phase cost). Reads /proc only.
+ * /proc readings of this bench and the server every 20 ms until the returned function is called (bench/lib/stalls.ts):
+ * how much of the machine the runtime got in each phase of a storm and what else ran (the machine is shared, so wall
+ * time alone does not say what a phase cost).
  */
-function sampleWorkerdCpu(): () => [number, number][] {
-  const pids = [...groupCpu(serverGroup)].filter(([, p]) => p.comm === "workerd").map(([pid]) => pid);
-  const read = () => {
-    let ms = 0;
-    for (const pid of pids) {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-        ms += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-      } catch {
-        // exited
-      }
-    }
-    return ms;
-  };
-  const start = read();
-  const samples: [number, number][] = [[Date.now(), 0]];
-  const timer = setInterval(() => samples.push([Date.now(), read() - start]), 20);
-  return () => {
-    clearInterval(timer);
-    samples.push([Date.now(), read() - start]);
-    return samples;
-  };
+function sampleServer(): () => TimedReading[] {
+  const group = [...groupCpu(serverGroup)];
+  return sampleMachine(
+    group.map(([pid]) => String(pid)),
+    group.filter(([, p]) => p.comm === "workerd").map(([pid]) => String(pid)),
+  );
 }
 
+/** BENCH_DEBUG=1: when the buy's shares were all reserved and when it FILLED, and how its attempts were answered. */
 function printTimeline(name: string, t: RoomTimeline, t0: number, cpu: [number, number][]): void {
   const at = (ms: number | null) => (ms === null ? "never" : `${((ms - t0) / 1000).toFixed(3)} s`);
   /** workerd CPU ms used from t0 until `ms` (the last sample at or before it). */

@@ -8,6 +8,7 @@
  *   POST /bench/state        what each buy really took (DO counts, D1 counter, ledger holds) for the oversell check
  *   POST /bench/room-stats   a room's group-commit counters (read right before and after its storm)
  *   POST /bench/settled      a DO buy's hold rows mirrored to D1 and those not settled yet (the wait after its storm)
+ *   POST /bench/queue-log    the queue batches this isolate ran since the last read (when, how long, which jobs)
  */
 import { trpcServer } from "@hono/trpc-server";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -259,6 +260,24 @@ bench.post("/bench/room-timeline", async (c) => {
   });
 });
 
+/**
+ * The queue batches this isolate ran (ms epoch start and end, jobs by type): on `wrangler dev` the consumer shares the
+ * one thread with the joins, so a storm's stalls can be set beside the settlement, notices and mirror jobs that ran.
+ */
+interface QueueRun {
+  queue: string;
+  start: number;
+  end: number;
+  jobs: Record<string, number>;
+}
+let queueRuns: QueueRun[] = [];
+
+bench.post("/bench/queue-log", (c) => {
+  const runs = queueRuns;
+  queueRuns = [];
+  return c.json(runs);
+});
+
 bench.get("/bench/health", (c) => c.json({ ok: true }));
 
 export default {
@@ -267,6 +286,18 @@ export default {
       ? bench.fetch(request, env, ctx)
       : app.fetch(request, env, ctx);
   },
-  queue: app.queue,
+  async queue(batch, env, ctx) {
+    const jobs: Record<string, number> = {};
+    for (const m of batch.messages) {
+      const type = String((m.body as { type?: unknown } | null)?.type ?? "?");
+      jobs[type] = (jobs[type] ?? 0) + 1;
+    }
+    const start = Date.now();
+    try {
+      await app.queue(batch, env, ctx);
+    } finally {
+      if (queueRuns.length < 10_000) queueRuns.push({ queue: batch.queue, start, end: Date.now(), jobs });
+    }
+  },
   scheduled: app.scheduled,
 } satisfies ExportedHandler<Env>;
