@@ -110,6 +110,17 @@ const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 128);
  * percentiles are lower bounds).
  */
 const RATE_GRACE = Number(process.env.BENCH_RATE_GRACE ?? 10);
+/**
+ * Each open-loop DO row runs on a fresh runtime (wrangler dev restarted on the same state, then the warm-up), unless
+ * BENCH_RATE_FRESH=0. On one long-lived runtime the row's answers after the fill were stalled by garbage collections
+ * whose pauses grow with what the runtime served before: stop-the-world pauses of 50–300 ms every ~2 s on workerd's
+ * one thread (perf), mostly in miniflare's entry isolate that proxies every request in `wrangler dev` (production has
+ * no such isolate), against pauses of ≤ 30 ms on a fresh runtime. Each such pause leaves a backlog the ~60 %-busy
+ * thread drains for a while: the 1,000/s row counted 755–2,389 answers ≥ 50 ms after the fill behind the ceilings and
+ * the 500/s rows (6 runs, Dec 2), 342–578 alone, 68 and 131 on a fresh runtime. Queue work (the row's own settlement:
+ * one batch, 35 slow answers) and D1 requests were no part of the difference.
+ */
+const FRESH_RATE_RUNTIME = process.env.BENCH_RATE_FRESH !== "0";
 /** Seconds after t0 at which an open-loop storm at `rate` stops sending. */
 const rateBound = (rate: number) => ATTEMPTS / rate + RATE_GRACE;
 const GROUPS = ["ceilings", "rate", "hot", "sweep", "burst", "fill"] as const;
@@ -615,7 +626,7 @@ async function settle(name: string, id: string, holds: number): Promise<AfterWor
 let serverGroup: number | undefined;
 
 async function main() {
-  const { stop, server, runtimeBase } = await startBenchServer({
+  const { stop, server, runtimeBase, restart } = await startBenchServer({
     name: "join",
     port: PORT,
     config: wranglerConfig,
@@ -659,7 +670,21 @@ async function main() {
 
     // warm-up (not measured): compile paths, open connections, wake the rooms
     const none = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-    await storm("warm-up", 200, (i, send) => (i % 2 ? viaDo(none, "w")(i, send) : viaD1(none, "w")(i, send)));
+    const warmUp = () =>
+      storm("warm-up", 200, (i, send) => (i % 2 ? viaDo(none, "w")(i, send) : viaD1(none, "w")(i, send)));
+    await warmUp();
+    /** Restarts wrangler dev on the same state before `before` and warms the new runtime up as above (FRESH_RATE_RUNTIME). */
+    const fresh: { before: string; seconds: number }[] = [];
+    const freshRuntime = async (before: string) => {
+      const t = performance.now();
+      const next = await restart();
+      serverGroup = next.server.pid;
+      if (next.runtimeBase) BASE = next.runtimeBase;
+      await warmUp();
+      const seconds = (performance.now() - t) / 1000;
+      console.error(`bench:join: a fresh runtime for ${before} (restart and warm-up: ${seconds.toFixed(1)} s)`);
+      return { before, seconds };
+    };
 
     // Ceilings on this setup: the same HTTP path doing (almost) nothing — a bare Hono route, a tRPC query without D1,
     // and auth.me (the session lookup + one D1 read, the least a logged-in call does).
@@ -698,6 +723,7 @@ async function main() {
     for (const [k, rate] of rates.entries()) {
       const buy = rateBuy + k;
       const b = seed.buys[buy];
+      if (FRESH_RATE_RUNTIME) fresh.push(await freshRuntime(`open DO ${rate}/s`));
       const doRun = await onRoom(`open DO ${rate}/s`, b.do, () =>
         rateStorm(`open DO ${rate}/s`, rate, viaDo(b.do, `od${rate}`), b.do),
       );
@@ -862,6 +888,10 @@ async function main() {
           `not from when it was written. Sending stops ${RATE_GRACE} s after the last attempt was due (BENCH_RATE_GRACE): attempts still queued then are never sent ` +
           "and count as having waited until then, so that row's percentiles are lower bounds (≥). achieved = answers / (last answer − t0).",
       );
+      if (fresh.length)
+        console.log(
+          `each open-loop DO row ran on a fresh runtime (BENCH_RATE_FRESH=0: one runtime for all): restart + warm-up ${fresh.map((f) => `${f.seconds.toFixed(1)} s`).join(", ")}`,
+        );
       console.log(
         "offered/s  path  achieved/s  answered  p50 ms    p99 ms    max ms    ≥50 ms (after fill)  fill s  joins p50/max ms  peak backlog  waited for a conn (max ms)  send lag p99 ms  workerd CPU s/s  load",
       );

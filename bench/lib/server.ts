@@ -48,6 +48,11 @@ export interface BenchServer {
   runtimeBase: string | null;
   server: ChildProcess;
   stop: () => Promise<void>;
+  /**
+   * Stops wrangler dev and starts it again on the same state (D1, Durable Objects and the queue's storage stay): a
+   * fresh runtime, its isolates' heaps as new. The new process and runtime address replace the old ones.
+   */
+  restart: () => Promise<{ server: ChildProcess; runtimeBase: string | null }>;
 }
 
 /** Keeps the last `limit` characters a child prints (and drains its pipes so it never blocks on a full one). */
@@ -80,37 +85,46 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     if (!state.config) mkdirSync(join(ROOT, "dist/client"), { recursive: true });
     await migrateLocal(state);
     if (options.seed) await seedLocal(state);
-    server = startDevServer({
-      ...state,
-      port: options.port,
-      ip: "127.0.0.1",
-      inspectorPort: options.port + 1,
-      vars: options.vars,
-      detached: true,
-      capture: true,
-      // debug logging makes wrangler print the runtime's own address (userWorkerUrl)
-      env: options.runtime ? { ...OBSERVABILITY_ENV, WRANGLER_LOG: "debug" } : OBSERVABILITY_ENV,
-    });
-    let runtimeBase: string | null = null;
-    let pending = "";
-    const log = tail(server, 4_000, (text) => {
-      if (!options.runtime) return;
-      pending = (pending + text).slice(-20_000);
-      const all = [...pending.matchAll(/"userWorkerUrl":\{"protocol":"http:","hostname":"([^"]+)","port":"(\d+)"/g)];
-      const last = all.at(-1);
-      if (last) runtimeBase = `http://${last[1]}:${last[2]}`;
-    });
+    const launch = async () => {
+      server = startDevServer({
+        ...state,
+        port: options.port,
+        ip: "127.0.0.1",
+        inspectorPort: options.port + 1,
+        vars: options.vars,
+        detached: true,
+        capture: true,
+        // debug logging makes wrangler print the runtime's own address (userWorkerUrl)
+        env: options.runtime ? { ...OBSERVABILITY_ENV, WRANGLER_LOG: "debug" } : OBSERVABILITY_ENV,
+      });
+      const started = server;
+      let runtimeBase: string | null = null;
+      let pending = "";
+      const log = tail(started, 4_000, (text) => {
+        if (!options.runtime) return;
+        pending = (pending + text).slice(-20_000);
+        const all = [...pending.matchAll(/"userWorkerUrl":\{"protocol":"http:","hostname":"([^"]+)","port":"(\d+)"/g)];
+        const last = all.at(-1);
+        if (last) runtimeBase = `http://${last[1]}:${last[2]}`;
+      });
+      await waitForHealth(base, started, options.timeoutMs ?? 120_000, options.healthPath).catch((e: Error) => {
+        throw new Error(`${e.message}\n${log()}`);
+      });
+      if (options.runtime) {
+        const deadline = Date.now() + 10_000;
+        while (!runtimeBase && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (!runtimeBase) throw new Error("wrangler did not log the runtime address (userWorkerUrl)");
+        await waitForHealth(runtimeBase, started, 10_000, options.healthPath);
+      }
+      return { server: started, runtimeBase: runtimeBase as string | null };
+    };
     const base = `http://127.0.0.1:${options.port}`;
-    await waitForHealth(base, server, options.timeoutMs ?? 120_000, options.healthPath).catch((e: Error) => {
-      throw new Error(`${e.message}\n${log()}`);
-    });
-    if (options.runtime) {
-      const deadline = Date.now() + 10_000;
-      while (!runtimeBase && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (!runtimeBase) throw new Error("wrangler did not log the runtime address (userWorkerUrl)");
-      await waitForHealth(runtimeBase, server, 10_000, options.healthPath);
-    }
-    return { base, runtimeBase, server, stop };
+    const first = await launch();
+    const restart = async () => {
+      await stopDevServer(server);
+      return launch();
+    };
+    return { base, runtimeBase: first.runtimeBase, server: first.server, stop, restart };
   } catch (e) {
     await stop();
     throw e;
