@@ -23,23 +23,18 @@ function readings(t0: number, ms: number, runtime: (at: number) => number, other
 
 describe("findStalls (an open-loop storm's slow episodes and what ran in each)", () => {
   const t0 = 1_000_000;
+  /** The runtime uses 10 of each 20 ms throughout, nobody else runs. */
+  const steady = readings(
+    t0,
+    1000,
+    () => 10,
+    () => 0,
+  );
 
   it("groups the slow attempts whose waits overlap into one episode, from the first one's due time to the last answer", () => {
     // attempts 100..199 answered at 260 ms (a 160 ms stall), attempts 500..509 at 580 ms
     const a = attempts(1000, (i) => (i >= 100 && i < 200 ? 260 - i : i >= 500 && i < 510 ? 580 - i : 1));
-    const stalls = findStalls(
-      a,
-      t0,
-      0,
-      50,
-      readings(
-        t0,
-        1000,
-        () => 10,
-        () => 0,
-      ),
-      [],
-    );
+    const stalls = findStalls(a, t0, 0, 50, steady, []);
     expect(stalls.map((s) => [s.from, s.to, s.slow])).toEqual([
       [100, 260, 100],
       [500, 580, 10],
@@ -48,21 +43,7 @@ describe("findStalls (an open-loop storm's slow episodes and what ran in each)",
 
   it("only looks after `fromMs` (the fill), and finds nothing when every answer was fast", () => {
     const a = attempts(1000, (i) => (i < 100 ? 300 - i : 1));
-    expect(
-      findStalls(
-        a,
-        t0,
-        400,
-        50,
-        readings(
-          t0,
-          1000,
-          () => 10,
-          () => 0,
-        ),
-        [],
-      ),
-    ).toEqual([]);
+    expect(findStalls(a, t0, 400, 50, steady, [])).toEqual([]);
   });
 
   it("puts beside each episode the runtime's CPU, other processes' CPU and the queue batches that overlapped it", () => {
