@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { chatClientFrames, chatServerFrames } from "./chat";
-import { GROUP_BUY_STATUSES } from "./schemas/groupbuy";
+import { chatClientFrames, chatServerFrames } from "./chat.ts";
+import { GROUP_BUY_STATUSES } from "./groupbuy.ts";
 
 /**
  * The group-buy room WebSocket protocol (/api/rooms/:id/ws). One discriminated union per direction, validated with

@@ -1,64 +1,44 @@
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "../worker/trpc/router";
-// Runtime imports here carry ".ts": Node runs this file directly (`gonggu/sdk` → shared/sdk.ts, type stripping).
-import { MAX_BATCH_SIZE } from "./limits.ts";
+// `gonggu/sdk`: the typed client, its errors, idempotency keys and the live room. Runtime imports carry ".ts": Node
+// runs these files directly (type stripping), without a bundler.
 
-export type { AppRouter };
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
-
-export interface GongguClientOptions {
-  /** Base URL of the service, e.g. http://localhost:8787 */
-  url: string;
-  /** A bearer token from `auth.login({ ..., tokenKind: "bearer" })`; omit for anonymous calls. */
-  token?: string | (() => string | undefined);
-  /** Custom fetch (tests, proxies). Defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
-}
-
-/** The typed Gonggu SDK: every procedure of the API with its input and output types. */
-export function createGongguClient(options: GongguClientOptions) {
-  const base = options.url.replace(/\/+$/, "");
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${base}/api/trpc`,
-        maxItems: MAX_BATCH_SIZE,
-        fetch: options.fetch,
-        headers() {
-          const token = typeof options.token === "function" ? options.token() : options.token;
-          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
-      }),
-    ],
-  });
-}
-
-export type GongguClient = ReturnType<typeof createGongguClient>;
-
-export type ReconciliationRow = RouterOutputs["admin"]["wallet"]["reconciliations"][number];
-
-/** Rows per page of admin.wallet.reconciliations (its most). */
-const RECONCILIATION_PAGE = 100;
+export type { ChatMessage } from "./chat.ts";
+export type { ClientFrame, Fill, ServerFrame } from "./protocol.ts";
+export {
+  type AppRouter,
+  createGongguClient,
+  type GongguClient,
+  type GongguClientOptions,
+  type ReconciliationRow,
+  type RouterInputs,
+  type RouterOutputs,
+  reconciliationRunRows,
+} from "./sdkClient.ts";
+export {
+  type GongguError,
+  type GongguErrorCode,
+  type GongguErrorDetails,
+  GongguRoomError,
+  gongguErrorOf,
+  isGongguError,
+} from "./sdkErrors.ts";
+export {
+  type ChatHistory,
+  type ConnectRoomOptions,
+  connectRoom,
+  type Room,
+  type RoomConnection,
+  type RoomEvents,
+  type RoomSnapshot,
+  type RoomStatus,
+  type WebSocketLike,
+} from "./sdkRoom.ts";
 
 /**
- * The rows a reconciliation run (admin.wallet.reconcile's `runAt`) has stored so far, every book database, in
- * (book, database) order: the run is complete once there are as many as its `books`. Admins only.
+ * A fresh key for a mutation that takes `idempotencyKey` (groupBuys.join / leave / create with hostShares,
+ * wallet.charge / refund, membership.subscribe, admin.wallet.grant). Make one per intended action and reuse it
+ * when you retry that action (timeout, network error, 5xx): the server applies it once and answers every retry with
+ * the first outcome (a join retried answers `replay: true`). A new key is a new action.
  */
-export async function reconciliationRunRows(client: GongguClient, runAt: number): Promise<ReconciliationRow[]> {
-  const rows: ReconciliationRow[] = [];
-  let after: { book: string; database: string } | undefined;
-  for (;;) {
-    const page = await client.admin.wallet.reconciliations.query({
-      limit: RECONCILIATION_PAGE,
-      run: { at: runAt, after },
-    });
-    rows.push(...page);
-    const last = page.at(-1);
-    if (!last || page.length < RECONCILIATION_PAGE) return rows;
-    after = { book: last.book, database: last.database };
-  }
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
 }

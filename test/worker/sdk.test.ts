@@ -2,14 +2,24 @@ import { exports } from "cloudflare:workers";
 import { TRPCClientError } from "@trpc/client";
 import { createGongguClient, type RouterOutputs } from "gonggu/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { runSdkExample } from "../../scripts/sdk-example";
-import { BASE } from "./helpers";
+import { BASE, uniqueEmail } from "./helpers";
 
 const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
 
+/** The SDK's first steps: sign up, log in for a bearer token, read your own account with it. */
+async function signUpWithToken() {
+  const email = uniqueEmail("sdk");
+  const password = "correct horse battery staple";
+  const anonymous = createGongguClient({ url: BASE, fetch: workerFetch });
+  await anonymous.auth.signup.mutate({ email, password, displayName: "SDK 이웃" });
+  const { token } = await anonymous.auth.login.mutate({ email, password, tokenKind: "bearer" });
+  const me = await createGongguClient({ url: BASE, token: token ?? undefined, fetch: workerFetch }).auth.me.query();
+  return { me, token };
+}
+
 describe("SDK", () => {
-  it("runs the README example (scripts/sdk-example.ts) against the worker", async () => {
-    const { me, token } = await runSdkExample(BASE, workerFetch);
+  it("signs up, logs in with a bearer token and reads auth.me", async () => {
+    const { me, token } = await signUpWithToken();
     expect(me).toMatchObject({ role: "buyer", displayName: "SDK 이웃", verification: null });
     expect(me.email).toMatch(/^sdk-.*@example\.com$/);
     expect(token).toMatch(/^[0-9A-Z]{26}\.[0-9a-z]+\.[\w-]{32}\.[\w-]{43}$/); // signed (sessionToken.ts)
@@ -31,7 +41,7 @@ describe("SDK", () => {
   });
 
   it("sends the token from a function on every call (token refresh)", async () => {
-    const { token } = await runSdkExample(BASE, workerFetch);
+    const { token } = await signUpWithToken();
     let current: string | undefined;
     const client = createGongguClient({ url: BASE, token: () => current, fetch: workerFetch });
     expect((await client.auth.me.query().catch((e) => e)).data?.code).toBe("UNAUTHORIZED");

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
-import { type AppRouter, createGongguClient, type RouterOutputs } from "../../../shared/sdk";
+import { createGongguClient, type RouterOutputs } from "../../../shared/sdkClient";
+import { gongguErrorOf } from "../../../shared/sdkErrors";
 import type { ValidationIssue } from "../../../shared/validation";
 import { fetchEarly } from "./early";
 
@@ -19,19 +20,17 @@ export type Region = RouterOutputs["regions"]["list"][number];
 
 /** The tRPC error code of a failed call (e.g. "UNAUTHORIZED"), or null for network and other errors. */
 export function errorCode(error: unknown): string | null {
-  return error instanceof TRPCClientError ? ((error as TRPCClientError<AppRouter>).data?.code ?? null) : null;
+  return gongguErrorOf(error)?.code ?? null;
 }
 
 /** The server's validation issues (stable codes + limits; lib/validation.ts words them), or [] for other errors. */
 export function validationIssuesOf(error: unknown): ValidationIssue[] {
-  if (!(error instanceof TRPCClientError)) return [];
-  return (error as TRPCClientError<AppRouter>).data?.issues ?? [];
+  return gongguErrorOf(error)?.issues ?? [];
 }
 
 /** The machine-readable details of a refusal (e.g. { reason: "deferred_cap", remaining }), or null. */
 export function errorDetails(error: unknown): Record<string, unknown> | null {
-  if (!(error instanceof TRPCClientError)) return null;
-  return ((error as TRPCClientError<AppRouter>).data?.details as Record<string, unknown> | null) ?? null;
+  return gongguErrorOf(error)?.details ?? null;
 }
 
 /** The server's message for a failed call (it is written for people), or null for network failures. */

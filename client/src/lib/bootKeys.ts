@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "../../../shared/sdk";
+import type { RouterOutputs } from "../../../shared/sdkClient";
 /**
  * What the app shares with index.html's inline boot script (client/boot/early.js): vite.config.ts writes these
  * values into that script at build time, so the requests it sends are the ones the app would send.
