@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchServer, startBenchServer } from "../../bench/lib/server.ts";
@@ -28,6 +29,12 @@ describe("SDK in plain Node", () => {
       console.log(typeof sdk.createGongguClient, typeof sdk.connectRoom, typeof example.runSdkExample);`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code], { cwd: process.cwd() });
     expect(stdout.trim()).toBe("function function function");
+  });
+
+  it("README's SDK section shows scripts/sdk-example.ts as it is", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const shown = readme.split("<!-- scripts/sdk-example.ts -->\n```ts\n")[1]?.split("\n```\n")[0];
+    expect(`${shown}\n`).toBe(readFileSync("scripts/sdk-example.ts", "utf8"));
   });
 });
 
