@@ -86,7 +86,10 @@ export interface Room {
    * before sending, FORBIDDEN for readers, TOO_MANY_REQUESTS with retryAfterSeconds). Members, host and seller post.
    */
   chat(text: string): Promise<{ id: number }>;
-  /** Sends any protocol frame (validated first): `{ type: "chat.read", upTo }`, `{ type: "chat.typing" }`, … */
+  /**
+   * Sends any protocol frame (validated first; throws a BAD_REQUEST GongguRoomError): `{ type: "chat.read", upTo }`,
+   * `{ type: "chat.typing" }`, … Dropped while reconnecting.
+   */
   send(frame: ClientFrame): void;
   /** Asks for a fresh snapshot (e.g. after your own join, for `snapshot.you`). */
   sync(): void;
@@ -323,7 +326,10 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
     },
     send(frame) {
       const data = encode(frame);
-      if (socket?.readyState === OPEN) socket.send(data);
+      if (socket?.readyState !== OPEN) return;
+      // the room answers every chat.send in order: keep the queue chat() reads in step (its refusal is an event)
+      if (frame.type === "chat.send") pending.push({ resolve: () => {}, reject: (e) => emit("error", e) });
+      socket.send(data);
     },
     sync() {
       room.send({ type: "sync" });

@@ -15,6 +15,7 @@ import {
   type Room,
   type RoomConnection,
 } from "../../shared/sdk.ts";
+import { offerInSeogyo } from "../browser/lib/offers.ts";
 import { freePort } from "../browser/lib/ports.ts";
 
 const run = promisify(execFile);
@@ -94,27 +95,13 @@ describe("SDK against wrangler dev", () => {
   /** A new 4-share group buy (at most 2 a person) by the demo seller in 서교동: 10,000 won a share. */
   async function smallOffer() {
     const seller = await logIn(DEMO_SELLERS[0].email);
-    const product = await seller.products.create.mutate({
-      title: `SDK 사과 ${Date.now()}`,
-      category: "fresh",
-      totalQuantity: 4,
-      unit: "kg",
-      totalPrice: 40_000,
-    });
-    const hour = 3_600_000;
-    const now = Date.now();
-    const { groupBuy } = await seller.groupBuys.create.mutate({
-      productId: product.id,
-      regionId: DEMO_REGIONS[0].id,
-      totalShares: 4,
-      minShares: 2,
-      maxPerPerson: 2,
-      deadline: now + 26 * hour,
-      pickupPlace: "서교동 주민센터 앞",
-      pickupStart: now + 30 * hour,
-      pickupEnd: now + 34 * hour,
-    });
-    return groupBuy;
+    const product = { title: `SDK 사과 ${Date.now()}`, totalQuantity: 4, unit: "kg", totalPrice: 40_000 };
+    const offer = await offerInSeogyo(
+      seller,
+      { ...product, category: "fresh" },
+      { totalShares: 4, minShares: 2, maxPerPerson: 2 },
+    );
+    return offer.groupBuy;
   }
 
   const join = (sdk: GongguClient, id: string, shares = 1) =>
@@ -158,6 +145,9 @@ describe("SDK against wrangler dev", () => {
     // readers may not post: the room's refusal comes back typed
     const forbidden = await bobRoom.chat("저도 살래요").catch((e: unknown) => e);
     expect(isGongguError(forbidden, "FORBIDDEN")).toBe(true);
+    const refusedFrame = bobRoom.next("error"); // a raw chat.send's refusal is an event
+    bobRoom.send({ type: "chat.send", text: "저요" });
+    expect((await refusedFrame).info).toMatchObject({ code: "FORBIDDEN", httpStatus: null, requestId: null });
 
     const filled = aliceRoom.next("fill", (f) => f.confirmedShares === 2);
     await join(bob.sdk, gb.id);
