@@ -253,9 +253,14 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
     if (every > 0) pingTimer = setInterval(() => ws.readyState === OPEN && ws.send(PING_FRAME), every);
   }
 
+  let finished = false;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
   function finish(code: number, error: GongguError | null) {
+    if (finished) return;
+    finished = true;
     closed = true;
     clearTimeout(retryTimer);
+    clearTimeout(closeTimer);
     emit("connection", { state: "closed", code, error });
     onClosed?.();
   }
@@ -346,6 +351,8 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
       return new Promise<void>((resolve) => {
         onClosed = resolve;
         ws.close(NORMAL_CLOSE, "bye");
+        // a server that never answers the close handshake does not keep the caller waiting
+        closeTimer = setTimeout(() => finish(NORMAL_CLOSE, null), 5_000);
       });
     },
   };

@@ -122,6 +122,12 @@ describe("SDK against wrangler dev", () => {
     expect(result.fill).toEqual(result.startFill); // left again: the room's numbers are back where they started
     expect(lines.some((l) => /^ {2}live: \d+\/\d+ taken/.test(l))).toBe(true); // fill updates from the room
     expect(lines.at(-1)).toBe("Room closed");
+
+    // as a developer runs it: `node scripts/sdk-example.ts` with GONGGU_URL, and it exits once done
+    const env = { ...process.env, GONGGU_URL: url };
+    const { stdout } = await run(process.execPath, ["scripts/sdk-example.ts"], { env, timeout: 30_000 });
+    expect(stdout).toContain(`Gonggu at ${url}`);
+    expect(stdout).toMatch(/Same join retried: replay=true, same hold: true\n[\s\S]*Room closed\n$/);
   }, 60_000);
 
   it("connectRoom: snapshot, a neighbour's join live, chat both ways, typed refusals, a clean close", async () => {
