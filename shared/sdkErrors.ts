@@ -64,7 +64,10 @@ export function gongguErrorOf(error: unknown): GongguError | null {
 }
 
 /** Whether `error` is a Gonggu error (with one of `codes`, if given): `if (isGongguError(e, "CONFLICT")) …`. */
-export function isGongguError(error: unknown, ...codes: GongguErrorCode[]): boolean {
+export function isGongguError(
+  error: unknown,
+  ...codes: GongguErrorCode[]
+): error is TRPCClientError<AppRouter> | GongguRoomError {
   const info = gongguErrorOf(error);
   return info !== null && (codes.length === 0 || codes.includes(info.code));
 }

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { TRPCClientError } from "@trpc/client";
-import { createGongguClient, type RouterOutputs } from "gonggu/sdk";
+import { createGongguClient, gongguErrorOf, type RouterOutputs } from "gonggu/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { BASE, uniqueEmail } from "./helpers";
 
@@ -38,6 +38,19 @@ describe("SDK", () => {
     expect(tooBig).toBeInstanceOf(TRPCClientError);
     expect(tooBig.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
     expect(tooBig.message).toMatch(/64 KB/);
+    // gongguErrorOf reads both the same way; fields the early answer lacks are null, not undefined
+    expect(gongguErrorOf(tooBig)).toEqual({
+      code: "PAYLOAD_TOO_LARGE",
+      message: tooBig.message,
+      httpStatus: 413,
+      requestId: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      zodError: null,
+      issues: null,
+      retryAfterSeconds: null,
+      details: null,
+      reason: null,
+    });
+    expect(gongguErrorOf(unauthorized)).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401, reason: null });
   });
 
   it("sends the token from a function on every call (token refresh)", async () => {
