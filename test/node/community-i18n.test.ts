@@ -114,8 +114,22 @@ describe("community UI text", () => {
     }
     const [removed, suspended] = notificationLines(samples["moderation.outcome"], translator(ko));
     expect(removed).toBe("운영 정책에 따라 글이 삭제됐어요. 사유: 광고");
-    expect(suspended).toContain("2027-01-15");
+    expect(suspended).toBe("2027년 1월 15일까지 글쓰기와 채팅이 제한돼요.");
     expect(notificationLines(samples["groupbuy.failed"], translator(ko))[0]).toContain("₩12,000");
+  });
+
+  it("dates a suspension by the Korean calendar: one ending at 00:30 KST is that day, not the UTC day before", () => {
+    const until = Date.UTC(2027, 0, 14, 15, 30); // 14 Jan 15:30 UTC = 15 Jan 00:30 KST
+    const n = {
+      ...samples["moderation.outcome"],
+      params: { ...samples["moderation.outcome"].params, suspendedUntil: until },
+    };
+    expect(notificationLines(n as NotificationItem, translator(en), "en")[1]).toBe(
+      "You can't post or chat until 15 Jan 2027.",
+    );
+    expect(notificationLines(n as NotificationItem, translator(ko))[1]).toBe(
+      "2027년 1월 15일까지 글쓰기와 채팅이 제한돼요.",
+    );
   });
 
   it("has a label for every board category and chat system line", () => {

@@ -193,7 +193,7 @@ describe("membership notification text", () => {
       kind: "membership.plus_renewal_soon" as const,
       params: { renewsAt, priceWon: 4_900, enoughPoints: true },
     };
-    expect(notificationLines(soon, t(ko))).toEqual(["공구 플러스가 2026-03-31에 자동 갱신돼요 (₩4,900)."]);
+    expect(notificationLines(soon, t(ko))).toEqual(["공구 플러스가 2026년 3월 31일에 자동 갱신돼요 (₩4,900)."]);
     expect(notificationLines({ ...soon, params: { ...soon.params, enoughPoints: false } }, t(en))).toHaveLength(2);
     const claw = {
       ...base,

@@ -1,21 +1,24 @@
 import { TIER_IDS } from "../../../shared/schemas/membership";
 import type { NotificationItem } from "../../../shared/schemas/notifications";
 import type { MessageKey } from "../i18n/ko";
-import { formatWon } from "./format";
+import { formatDate, formatWon } from "./format";
+import type { Locale } from "./i18n";
 
 export type Rendered = { key: MessageKey; params: Record<string, string> };
 export type Translate = (key: MessageKey, params?: Record<string, string>) => string;
 
 /** A notification as the lines of text a person reads, in the locale of `t` (the app passes its i18n `t`). */
-export function notificationLines(n: NotificationItem, t: Translate): string[] {
-  return notificationText(n, t).map((r) => t(r.key, r.params));
+export function notificationLines(n: NotificationItem, t: Translate, locale: Locale = "ko"): string[] {
+  return notificationText(n, t, locale).map((r) => t(r.key, r.params));
 }
 
 /**
  * Which i18n template renders a notification, with its params ready to fill in (money as ₩ text). Pure, so it is
  * unit-tested against both dictionaries; the exhaustive switch makes a new kind a compile error until it has text.
  */
-export function notificationText(n: NotificationItem, t: Translate): Rendered[] {
+export function notificationText(n: NotificationItem, t: Translate, locale: Locale = "ko"): Rendered[] {
+  // Dates by the Korean calendar (membership periods, suspensions), written the reader's way.
+  const kstDate = (epochMs: number) => formatDate(epochMs, locale);
   switch (n.kind) {
     case "groupbuy.filled":
     case "groupbuy.tipped":
@@ -88,7 +91,7 @@ export function notificationText(n: NotificationItem, t: Translate): Rendered[] 
       if (n.params.suspendedUntil) {
         lines.push({
           key: "notification.moderation.suspended",
-          params: { date: new Date(n.params.suspendedUntil).toISOString().slice(0, 10) },
+          params: { date: kstDate(n.params.suspendedUntil) },
         });
       }
       return lines;
@@ -143,9 +146,4 @@ export function notificationText(n: NotificationItem, t: Translate): Rendered[] 
       throw new Error(`No text for notification ${JSON.stringify(unknown)}`);
     }
   }
-}
-
-/** A date in Korean time as YYYY-MM-DD (membership dates are Korean-calendar dates). */
-function kstDate(epochMs: number): string {
-  return new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -36,7 +36,7 @@ export default function NotificationsPage() {
             <For each={inbox.latest?.items}>
               {(n) => (
                 <li class="card notice" classList={{ unread: n.readAt === null }}>
-                  <For each={notificationLines(n, t)}>{(line) => <p>{line}</p>}</For>
+                  <For each={notificationLines(n, t, locale())}>{(line) => <p>{line}</p>}</For>
                   <small class="muted">{formatDate(n.createdAt, locale())}</small>
                 </li>
               )}
