@@ -84,7 +84,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await context.close();
   });
 
-  test("verifying from outside the neighbourhood shows the server's distance message; the manual fallback then works", async () => {
+  test("verifying from outside the neighbourhood says in Korean how far off it is; the manual fallback then works", async () => {
     const context = await chromium.browser().newContext({
       viewport: PHONE,
       permissions: ["geolocation"],
@@ -104,7 +104,9 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.getByRole("button", { name: "현재 위치로 인증하기" }).click();
     const error = page.getByTestId("verify-error");
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/\d/); // how far off, in the server's words
+    expect(await error.textContent()).toMatch(
+      /^동네 인증 범위\(1\.5km\) 밖이에요\. 지금 위치는 동네 중심에서 [\d,.]+km/,
+    );
     await shot(page, "verify-outside-ko");
 
     // Dev fallback: the region centre is prefilled.

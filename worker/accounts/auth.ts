@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { users } from "../db/schema";
-import { fail, failRateLimited } from "../lib/errors";
+import { fail, failRateLimited, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { clearRateLimit, type RateLimitRule, refundRateLimitHit, takeRateLimits } from "../lib/rateLimit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
@@ -19,7 +19,7 @@ const EMAIL_TAKEN = "An account with this email already exists. Log in instead."
 export async function signup(db: Db, pepper: string, args: SignupArgs, now: number) {
   // Checked first only to skip the expensive hash; the unique index below is what decides a race.
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, args.email)).get();
-  if (existing) fail("CONFLICT", EMAIL_TAKEN);
+  if (existing) failWith("CONFLICT", EMAIL_TAKEN, { reason: "email_taken" });
   const user = {
     id: newId(now),
     email: args.email,
@@ -33,7 +33,7 @@ export async function signup(db: Db, pepper: string, args: SignupArgs, now: numb
     .values(user)
     .onConflictDoNothing({ target: users.email })
     .returning({ id: users.id });
-  if (inserted.length === 0) fail("CONFLICT", EMAIL_TAKEN);
+  if (inserted.length === 0) failWith("CONFLICT", EMAIL_TAKEN, { reason: "email_taken" });
   return user;
 }
 

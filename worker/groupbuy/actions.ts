@@ -93,7 +93,7 @@ export async function assertJoinGuards(
   recheck: { tokenHash: string } | null = null,
 ): Promise<JoinGuards> {
   const home = user.homeRegionId;
-  if (!home) fail("PRECONDITION_FAILED", NO_HOME);
+  if (!home) failWith("PRECONDITION_FAILED", NO_HOME, { reason: "verify_region" });
   const book = bookDb(env, home);
   const verification = currentVerificationQuery(db, user.id, home, now);
   const debt = outstandingDebtQuery(book, user.id);
@@ -200,7 +200,7 @@ async function checkClaim(env: Env, row: ClaimGuardRow | undefined, userId: stri
   if (!row) fail("UNAUTHORIZED", LOG_IN_MESSAGE); // no live session under this token
   assertLiveUser({ userId: row.user.id, suspendedUntil: row.user.suspendedUntil }, userId, now);
   const home = row.user.homeRegionId;
-  if (!home) fail("PRECONDITION_FAILED", NO_HOME);
+  if (!home) failWith("PRECONDITION_FAILED", NO_HOME, { reason: "verify_region" });
   const verification = { homeRegionId: home, currentId: row.homeVerificationId };
   if (bookInMain(env, home)) {
     const tier = row.tierLevel === null ? undefined : { level: row.tierLevel };

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, type Placeholder } from "drizzle-orm";
 import { REGION_VERIFICATION_DAYS } from "../../shared/schemas/regions";
 import { type Db, runBatch } from "../db/client";
 import { regions, regionVerifications, users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { haversineMeters } from "./geo";
 
@@ -26,10 +26,11 @@ export async function verifyRegion(db: Db, userId: string, regionId: string, lat
   if (!region) fail("NOT_FOUND", "That region does not exist. Pick one from the region list.");
   const distanceM = Math.round(haversineMeters(region.lat, region.lng, lat, lng));
   if (distanceM > region.radiusM) {
-    fail(
+    failWith(
       "PRECONDITION_FAILED",
       `You are ${formatDistance(distanceM)} from ${region.name}, ${formatDistance(distanceM - region.radiusM)} outside ` +
         `its ${formatDistance(region.radiusM)} verification radius. Move closer and try again.`,
+      { reason: "too_far", distanceM, radiusM: region.radiusM },
     );
   }
   const verification = {
@@ -116,13 +117,16 @@ export function checkCurrentVerification(
   regionId: string,
 ) {
   if (row?.homeRegionId && row.homeRegionId !== regionId) {
-    fail(
+    failWith(
       "PRECONDITION_FAILED",
       "Verify your neighbourhood here first: you are verified in another one, and you can belong to one at a time.",
+      { reason: "verify_region" },
     );
   }
   if (!row?.currentId) {
-    fail("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).");
+    failWith("PRECONDITION_FAILED", "Verify your neighbourhood first (verification lasts 30 days).", {
+      reason: "verify_region",
+    });
   }
   return regionId;
 }

@@ -1,7 +1,7 @@
 import { createEffect, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { CHAT_TEXT_MAX, type ChatMessage } from "../../../shared/chat";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
-import { errorMessage } from "../lib/api";
+import { errorText } from "../lib/errorText";
 import { locale, t } from "../lib/i18n";
 import type { ReportReason, RoomChatState } from "../lib/roomChat";
 import "./chat.css";
@@ -40,7 +40,7 @@ function Line(props: { message: ChatMessage; mine: boolean; chat: RoomChatState 
       setReported(true);
       setReporting(false);
     } catch (e) {
-      setProblem(errorMessage(e) ?? t("error.network"));
+      setProblem(errorText(e));
     }
   }
   return (

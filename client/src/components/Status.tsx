@@ -1,5 +1,6 @@
-import type { JSX } from "solid-js";
-import { errorMessage } from "../lib/api";
+import { type JSX, Show } from "solid-js";
+import { isNotFound } from "../lib/api";
+import { errorText } from "../lib/errorText";
 import { t } from "../lib/i18n";
 
 export function Loading() {
@@ -10,14 +11,16 @@ export function Loading() {
   );
 }
 
-/** A failed load: what went wrong and a retry button. */
+/** A failed load: what went wrong and, unless the thing is simply not there, a retry button. */
 export function LoadError(props: { error: unknown; retry: () => void }) {
   return (
-    <div class="card state" role="alert">
-      <p class="error">{errorMessage(props.error) ?? t("error.network")}</p>
-      <button type="button" class="secondary" onClick={() => props.retry()}>
-        {t("error.retry")}
-      </button>
+    <div class="card state" role="alert" data-testid="load-error">
+      <p class="error">{isNotFound(props.error) ? t("error.notFound") : errorText(props.error)}</p>
+      <Show when={!isNotFound(props.error)}>
+        <button type="button" class="secondary" onClick={() => props.retry()}>
+          {t("error.retry")}
+        </button>
+      </Show>
     </div>
   );
 }

@@ -12,7 +12,20 @@ export const buyerKo = {
   "refusal.deferred_unverified": "결제 대기 충전은 동네 인증이 유효한 회원만 할 수 있어요. 동네를 다시 인증해 주세요.",
   "refusal.card_declined": "카드사가 결제를 거절했어요. 결제된 금액은 없어요. 다른 카드로 시도해 주세요.",
   "refusal.refund_exceeds_refundable": "지금 환불할 수 있는 금액은 {refundable}이에요.",
+  "refusal.closed": "이 공구는 참여가 마감됐어요.",
+  "refusal.sold_out": "아쉽게도 수량이 모두 찼어요.",
+  "refusal.region": "다른 동네의 공구예요. 이 동네를 우리 동네로 인증해야 참여할 수 있어요.",
+  "refusal.max_per_person": "한 사람당 {max}개까지 살 수 있어요. 이미 {current}개 참여했어요.",
+  "refusal.not_enough_shares": "남은 수량이 {remaining}개예요. 수량을 줄여 다시 시도해 주세요.",
+  "refusal.in_progress": "앞선 참여를 처리하고 있어요. 잠시 후 다시 시도해 주세요.",
+  "refusal.timeout": "참여 확인이 늦어져 취소됐어요. 묶인 포인트는 풀렸어요. 다시 시도해 주세요.",
+  "refusal.plus_early_access":
+    "처음 1시간은 공구 플러스 회원만 참여할 수 있어요. {opensAt}부터 누구나 참여할 수 있어요.",
 
+  "refusal.verify_region": "동네 인증이 필요해요. 인증은 30일 동안 유효해요. 동네를 다시 인증해 주세요.",
+  "refusal.too_far":
+    "동네 인증 범위({radiusM}) 밖이에요. 지금 위치는 동네 중심에서 {distanceM} 떨어져 있어요. 동네 안에서 다시 시도해 주세요.",
+  "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",
   "charge.heading": "포인트 충전",
   "charge.amount": "충전 금액",
   "charge.presets": "빠른 선택",

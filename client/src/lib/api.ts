@@ -23,6 +23,15 @@ export function errorCode(error: unknown): string | null {
   return gongguErrorOf(error)?.code ?? null;
 }
 
+/**
+ * Whether a load failed because the thing is not there: NOT_FOUND, or an id in the address that is not even valid
+ * (BAD_REQUEST). Retrying cannot help.
+ */
+export function isNotFound(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "NOT_FOUND" || code === "BAD_REQUEST";
+}
+
 /** The server's validation issues (stable codes + limits; lib/validation.ts words them), or [] for other errors. */
 export function validationIssuesOf(error: unknown): ValidationIssue[] {
   return gongguErrorOf(error)?.issues ?? [];

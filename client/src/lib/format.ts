@@ -26,3 +26,25 @@ export function formatDate(epochMs: number, locale: Locale): string {
       : new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "Asia/Seoul" });
   return dateFormats[locale].format(epochMs);
 }
+
+const dateTimeFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
+
+/** Epoch milliseconds → a date and time in Korean time, e.g. "2026. 12. 3. 오후 3:00" / "3 Dec 2026, 15:00". */
+export function formatDateTime(epochMs: number, locale: Locale): string {
+  dateTimeFormats[locale] ??= new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "Asia/Seoul",
+  });
+  return dateTimeFormats[locale].format(epochMs);
+}
+
+/** Metres → "850m" under a kilometre, else "3.2km" (one decimal). */
+export function formatDistance(metres: number, locale: Locale): string {
+  const km = metres >= 1000;
+  return new Intl.NumberFormat(locale === "ko" ? "ko-KR" : "en-GB", {
+    style: "unit",
+    unit: km ? "kilometer" : "meter",
+    maximumFractionDigits: km ? 1 : 0,
+  }).format(km ? metres / 1000 : metres);
+}

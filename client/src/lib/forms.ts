@@ -1,7 +1,7 @@
 import { createSignal } from "solid-js";
-import { errorCode, errorMessage, validationIssuesOf } from "./api";
+import { validationIssuesOf } from "./api";
+import { errorText } from "./errorText";
 import { t } from "./i18n";
-import { refusalText } from "./refusals";
 import { type FormSpec, issuesByField } from "./validation";
 
 /**
@@ -18,16 +18,13 @@ export function createSubmission(spec: FormSpec = {}) {
     error,
     /** Messages per field path, in the current locale. */
     fields: (): Record<string, string[] | undefined> => byField(),
-    /** The form-level message: validation issues without a field, else the server's own words for the refusal. */
+    /** The form-level message: validation issues without a field, else the refusal in the reader's language. */
     message: () => {
       const e = error();
       if (!e) return null;
       const issues = byField();
       if (Object.keys(issues).length > 0) return issues[""]?.join(" ") ?? null;
-      const refusal = refusalText(e, t);
-      if (refusal) return refusal;
-      if (errorCode(e) === "TOO_MANY_REQUESTS") return t("error.rateLimited");
-      return errorMessage(e) ?? t("error.network");
+      return errorText(e);
     },
     clear: () => setError(null),
     async run<T>(call: () => Promise<T>): Promise<T | undefined> {

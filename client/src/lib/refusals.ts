@@ -1,33 +1,62 @@
 import type { MessageKey } from "../i18n/ko";
-import { errorDetails } from "./api";
-import { formatWon } from "./format";
+import { formatDateTime, formatDistance, formatWon } from "./format";
+import type { Locale } from "./i18n";
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-/** Refusals the server explains with a stable `details.reason`, and the won amounts each one carries. */
+/** How a refusal's detail reads: won, a plain count, an instant (in Korean time), or metres as m / km. */
+type Kind = "won" | "count" | "time" | "distance";
+
+/** Refusals the server explains with a stable `details.reason`, and the details each one carries. */
 const REFUSALS = {
-  insufficient_points: ["shortfall"],
-  payment_debt: ["debt"],
-  outstanding_debt: [],
-  daily_limit: ["remaining", "limit"],
-  monthly_limit: ["remaining", "limit"],
-  deferred_cap: ["remaining", "cap"],
-  deferred_debt: ["debt"],
-  deferred_unverified: [],
-  card_declined: [],
-  refund_exceeds_refundable: ["refundable"],
-} as const satisfies Record<string, readonly string[]>;
+  insufficient_points: { shortfall: "won" },
+  payment_debt: { debt: "won" },
+  outstanding_debt: {},
+  daily_limit: { remaining: "won", limit: "won" },
+  monthly_limit: { remaining: "won", limit: "won" },
+  deferred_cap: { remaining: "won", cap: "won" },
+  deferred_debt: { debt: "won" },
+  deferred_unverified: {},
+  card_declined: {},
+  refund_exceeds_refundable: { refundable: "won" },
+  // A group buy's room refusing a join or a leave (worker/durable/GroupBuyRoom.ts, membership/hooks.ts).
+  closed: {},
+  sold_out: {},
+  region: {},
+  max_per_person: { max: "count", current: "count" },
+  not_enough_shares: { remaining: "count" },
+  in_progress: {},
+  timeout: {},
+  plus_early_access: { opensAt: "time" },
+  verify_region: {},
+  // Verification from outside the neighbourhood's circle (worker/regions/verification.ts).
+  too_far: { distanceM: "distance", radiusM: "distance" },
+  email_taken: {},
+} as const satisfies Record<string, Record<string, Kind>>;
 type Reason = keyof typeof REFUSALS;
 
+function detailText(value: unknown, kind: Kind, locale: Locale): string {
+  const n = Number(value ?? 0);
+  if (kind === "won") return formatWon(n);
+  if (kind === "time") return formatDateTime(n, locale);
+  if (kind === "distance") return formatDistance(n, locale);
+  return String(n);
+}
+
 /**
- * A refusal in the reader's language, from its reason code and amounts (the server's English message is for SDK
- * callers); the limits it quotes come with it. null when the reason is not one we word.
+ * A refusal in the reader's language, from its reason code and details (`error.data.details`; the server's English
+ * message is for SDK callers); the limits it quotes come with it. null when the reason is not one we word.
  */
-export function refusalText(error: unknown, t: Translate): string | null {
-  const details = errorDetails(error);
+export function refusalText(
+  details: Record<string, unknown> | null,
+  t: Translate,
+  locale: Locale = "ko",
+): string | null {
   const reason = typeof details?.reason === "string" ? details.reason : null;
-  if (!reason || !(reason in REFUSALS)) return null;
+  if (!reason || !Object.hasOwn(REFUSALS, reason)) return null;
   const params: Record<string, string> = {};
-  for (const name of REFUSALS[reason as Reason]) params[name] = formatWon(Number(details?.[name] ?? 0));
+  for (const [name, kind] of Object.entries(REFUSALS[reason as Reason]) as [string, Kind][]) {
+    params[name] = detailText(details?.[name], kind, locale);
+  }
   return t(`refusal.${reason as Reason}`, params);
 }

@@ -4,18 +4,13 @@ import ChatPanel from "../components/ChatPanel";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
-import { formatWon } from "../lib/format";
+import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
 import { createRoomChat } from "../lib/roomChat";
 
-const dateTime = (ms: number) =>
-  new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: "Asia/Seoul",
-  }).format(ms);
+const dateTime = (ms: number) => formatDateTime(ms, locale());
 
 /** "2일 3시간 남음" / "2d 3h left"; the seconds only in the last hour. */
 function remaining(ms: number): string {

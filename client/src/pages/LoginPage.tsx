@@ -13,6 +13,7 @@ export default function LoginPage() {
     if (!e) return null;
     const code = errorCode(e);
     if (code === "UNAUTHORIZED" || code === "BAD_REQUEST") return t("error.credentials");
+    if (code === "TOO_MANY_REQUESTS") return t("error.rateLimited");
     return submission.message();
   };
 

@@ -4,7 +4,8 @@ import { Loaded } from "../../components/Loaded";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
-import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { api, type RouterOutputs } from "../../lib/api";
+import { errorText } from "../../lib/errorText";
 import { createSubmission } from "../../lib/forms";
 
 type Pending = RouterOutputs["admin"]["sellers"]["pending"][number];
@@ -61,7 +62,7 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
       await api.admin.sellers.approve.mutate({ applicationId: a().id });
       props.onDone();
     } catch (e) {
-      setError(errorMessage(e) ?? t("error.network"));
+      setError(errorText(e));
     } finally {
       setApproving(false);
     }

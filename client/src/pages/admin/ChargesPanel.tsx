@@ -6,7 +6,8 @@ import { Loaded } from "../../components/Loaded";
 import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
-import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { api, type RouterOutputs } from "../../lib/api";
+import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
 
@@ -126,7 +127,7 @@ function DeadLetters() {
       await api.admin.dlq.replay.mutate({ id });
       await refetch();
     } catch (e) {
-      setError(errorMessage(e) ?? t("error.network"));
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }

@@ -3,7 +3,8 @@ import { GATEWAY_MODES, type GatewayMode } from "../../../../shared/schemas/paym
 import { FormError } from "../../components/Field";
 import { LoadError, Loading } from "../../components/Status";
 import { t } from "../../console/i18n";
-import { api, errorMessage } from "../../lib/api";
+import { api } from "../../lib/api";
+import { errorText } from "../../lib/errorText";
 
 /** The sandbox gateway's switches (dev only): rehearse an outage, slowness or declines from the browser. */
 export default function GatewayPanel() {
@@ -17,7 +18,7 @@ export default function GatewayPanel() {
       const next = await api.admin.gateway.set.mutate({ mode });
       mutate((s) => (s && s.pgMode === "sandbox" ? { ...s, switches: next.switches } : s));
     } catch (e) {
-      setError(errorMessage(e) ?? t("error.network"));
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }

@@ -6,7 +6,8 @@ import { UnreadCount } from "../../components/UnreadCount";
 import { Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
-import { api, errorMessage, type RouterOutputs } from "../../lib/api";
+import { api, type RouterOutputs } from "../../lib/api";
+import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
 import { createRoom } from "../../lib/room";
@@ -26,7 +27,7 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
       await refetch();
       props.onChange();
     } catch (e) {
-      setError(errorMessage(e) ?? t("error.network"));
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }
@@ -113,7 +114,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
       else await api.groupBuys.markReady.mutate({ id: b().id });
       props.onChange();
     } catch (e) {
-      setStepError(errorMessage(e) ?? t("error.network"));
+      setStepError(errorText(e));
     } finally {
       setStep(null);
     }

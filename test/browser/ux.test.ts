@@ -1,0 +1,88 @@
+import { describe, expect, test } from "vitest";
+import { DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
+import { createGongguClient } from "../../shared/sdk.ts";
+import { newVerifiedBuyer } from "./lib/buyers.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+
+const HOUR = 3_600_000;
+const NO_ENGLISH = /^[^A-Za-z]*$/;
+
+/** What a picky Korean neighbour meets off the happy path: dead links and refusals, in Korean, inside the app. */
+describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
+  const chromium = useChromium();
+
+  test("a join refused in the Plus-first hour reads in Korean, with the hour it opens in Korean time", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const buyer = await newVerifiedBuyer("플러스대기");
+    const product = await seller.products.create.mutate({
+      title: `한우 불고기 1kg ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 1,
+      unit: "kg",
+      totalPrice: 40_000,
+    });
+    const now = Date.now();
+    const { groupBuy: gb } = await seller.groupBuys.create.mutate({
+      productId: product.id,
+      regionId: "seoul-mapo-seogyo",
+      totalShares: 4,
+      minShares: 2,
+      maxPerPerson: 2,
+      deadline: now + 26 * HOUR,
+      pickupPlace: "서교동 주민센터 앞",
+      pickupStart: now + 30 * HOUR,
+      pickupEnd: now + 34 * HOUR,
+      plusEarlyAccess: true,
+    });
+
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    await page.getByRole("button", { name: "참여하기" }).click();
+    const error = page.locator("form .error[role=alert]");
+    await error.waitFor();
+    const text = (await error.textContent()) ?? "";
+    expect(text).toMatch(NO_ENGLISH);
+    expect(text).toMatch(
+      /^처음 1시간은 공구 플러스 회원만 참여할 수 있어요\. \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}부터 누구나 참여할 수 있어요\.$/,
+    );
+    await shot(page, "groupbuy-plus-first-ko");
+    expect(problems.filter((p) => !p.includes("status of 412 "))).toEqual([]);
+    await context.close();
+  });
+
+  test("signing up with a taken email, and verifying from too far away, are refused in Korean", async () => {
+    const { context, page } = await chromium.open({
+      permissions: ["geolocation"],
+      geolocation: { latitude: 35.1796, longitude: 129.0756 },
+    });
+    await page.goto(`${baseUrl}/signup`);
+    await page.getByLabel("닉네임").fill("새이웃");
+    await page.getByLabel("이메일").fill(DEMO_BUYERS[0].email);
+    await page.getByLabel("비밀번호").fill("a-long-enough-password");
+    await page.getByRole("button", { name: "가입하기" }).click();
+    await expect
+      .poll(() => page.locator("form .error[role=alert]").textContent())
+      .toBe("이미 가입한 이메일이에요. 로그인해 주세요.");
+
+    // A fresh account, then verification from Busan for 서교동.
+    const email = `far-${Date.now()}@gonggu.test`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email,
+      password: "browser-test-password",
+      displayName: "먼이웃",
+    });
+    await logInAs(page, email, "browser-test-password");
+    await page.goto(`${baseUrl}/verify`);
+    await page.getByLabel("동네", { exact: true }).selectOption("seoul-mapo-seogyo");
+    await page.getByRole("button", { name: "현재 위치로 인증하기" }).click();
+    const error = page.getByTestId("verify-error");
+    await expect
+      .poll(() => error.textContent())
+      .toMatch(/^동네 인증 범위\(1\.5km\) 밖이에요\. 지금 위치는 동네 중심에서 [\d,.]+km 떨어져 있어요\./);
+    expect((await error.textContent())?.replaceAll("km", "")).toMatch(NO_ENGLISH);
+    await shot(page, "verify-too-far-ko");
+    await context.close();
+  });
+});
