@@ -1,5 +1,5 @@
-import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { type JSX, lazy, Match, Show, Switch } from "solid-js";
+import { Navigate, Route, Router, type RouteSectionProps, useLocation } from "@solidjs/router";
+import { createEffect, ErrorBoundary, type JSX, lazy, Match, Show, Switch } from "solid-js";
 import { BottomNav } from "./components/BottomNav";
 import { ConsoleLinks } from "./components/ConsoleLinks";
 import { LanguageToggle } from "./components/LanguageToggle";
@@ -26,6 +26,27 @@ const Membership = lazy(() => import("./pages/MembershipPage"));
 const SellerConsole = lazy(() => import("./pages/seller/SellerConsole"));
 const AdminConsole = lazy(() => import("./pages/admin/AdminConsole"));
 
+/**
+ * A screen that broke: said in the frame (top bar and navigation stay, so the reader can go elsewhere), with a retry;
+ * moving to another screen clears it.
+ */
+function ScreenError(props: { error: unknown; reset: () => void }) {
+  const location = useLocation();
+  const broken = location.pathname;
+  createEffect(() => {
+    if (location.pathname !== broken) props.reset();
+  });
+  console.error(props.error);
+  return (
+    <div class="card state" role="alert">
+      <p class="error">{t("error.unknown")}</p>
+      <button type="button" class="secondary" onClick={() => props.reset()}>
+        {t("error.retry")}
+      </button>
+    </div>
+  );
+}
+
 /** The frame around every screen: top bar, the screen, and the bottom navigation once signed in. */
 function Frame(props: RouteSectionProps) {
   return (
@@ -37,7 +58,11 @@ function Frame(props: RouteSectionProps) {
         <ConsoleLinks />
         <LanguageToggle />
       </header>
-      <main id="main">{props.children}</main>
+      <main id="main">
+        <ErrorBoundary fallback={(error, reset) => <ScreenError error={error} reset={reset} />}>
+          {props.children}
+        </ErrorBoundary>
+      </main>
       <Show when={session.me()}>
         <BottomNav />
       </Show>

@@ -11,6 +11,35 @@ const NO_ENGLISH = /^[^A-Za-z]*$/;
 describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
   const chromium = useChromium();
 
+  test("a dead group-buy or post link keeps the app around it and says, in Korean, that it is not there", async () => {
+    const buyer = await newVerifiedBuyer("링크이웃");
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    const menu = page.getByRole("navigation", { name: "주요 메뉴" });
+    // A well-formed id of no buy (a removed one), and an address someone mistyped.
+    for (const id of ["01ZZZZZZZZZZZZZZZZZZZZZZZZ", "NOPE"]) {
+      await page.goto(`${baseUrl}/g/${id}`);
+      const error = page.getByTestId("load-error");
+      await expect.poll(() => error.textContent()).toBe("찾을 수 없어요. 삭제됐거나 주소가 잘못됐어요.");
+      await menu.waitFor(); // still inside the app: the reader can go elsewhere
+      expect(await page.getByRole("link", { name: "← 홈" }).isVisible()).toBe(true);
+      expect(await error.getByRole("button").count()).toBe(0); // retrying cannot bring it back
+    }
+    await shot(page, "groupbuy-dead-link-ko");
+    await page.goto(`${baseUrl}/board/NOPE`);
+    await expect
+      .poll(() => page.getByTestId("load-error").textContent())
+      .toBe("찾을 수 없어요. 삭제됐거나 주소가 잘못됐어요.");
+    expect(await page.getByLabel("댓글 쓰기").count()).toBe(0);
+    await menu.getByRole("link", { name: "홈" }).click();
+    await page.getByRole("heading", { name: "우리 동네 공구" }).waitFor();
+
+    // Only the browser's own lines about the refused requests; nothing thrown, no socket knocking on a missing room.
+    expect(problems.filter((p) => !/status of 40[04]|WebSocket/.test(p))).toEqual([]);
+    expect(problems.filter((p) => p.includes("WebSocket")).length).toBeLessThanOrEqual(2);
+    await context.close();
+  });
+
   test("a join refused in the Plus-first hour reads in Korean, with the hour it opens in Korean time", async () => {
     const seller = await sdkAs(DEMO_SELLERS[0].email);
     const buyer = await newVerifiedBuyer("플러스대기");

@@ -48,13 +48,15 @@ export function createRoom(groupBuyId: string) {
     };
   }
 
-  connect();
-  onCleanup(() => {
+  /** Closes the socket for good (the screen left, or the buy does not exist). */
+  const close = () => {
     closed = true;
     clearTimeout(timer);
     clearInterval(ping);
     socket?.close();
-  });
+  };
+  connect();
+  onCleanup(close);
   /** Ask for a fresh snapshot, e.g. after our own join so `you.shares` is current. */
   const sync = () => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: "sync" }));
   /** Sends a frame on the room socket; false while it is (re)connecting. */
@@ -67,5 +69,5 @@ export function createRoom(groupBuyId: string) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-  return { snapshot, fill, status, connected, sync, send, onFrame };
+  return { snapshot, fill, status, connected, sync, send, onFrame, close };
 }

@@ -1,9 +1,9 @@
 import { A, useParams } from "@solidjs/router";
-import { createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import ChatPanel from "../components/ChatPanel";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
-import { api } from "../lib/api";
+import { api, isNotFound } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
@@ -28,7 +28,13 @@ export default function GroupBuyPage() {
   const params = useParams();
   const id = params.id ?? "";
   const [gb, { refetch }] = createResource(() => api.groupBuys.get.query({ id }));
+  /** The buy once loaded; undefined while loading or after a failed load (reading a failed resource throws). */
+  const loaded = () => (gb.error ? undefined : gb.latest);
   const room = createRoom(id);
+  // No such buy (an old or mistyped link): stop knocking on its room.
+  createEffect(() => {
+    if (isNotFound(gb.error)) room.close();
+  });
   const chat = createRoomChat(room, id);
   const [now, setNow] = createSignal(Date.now());
   const tick = setInterval(() => setNow(Date.now()), 1000);
@@ -43,14 +49,17 @@ export default function GroupBuyPage() {
 
   // The caller's tier discount on this join, as the server will apply it (shown before joining).
   const [quote] = createResource(
-    () => (gb.latest ? gb.latest.pricePerShare * shares() : null),
+    () => {
+      const g = loaded();
+      return g ? g.pricePerShare * shares() : null;
+    },
     (amount) => api.membership.quote.query({ amount }),
   );
-  const fill = () => room.fill() ?? gb()?.fill;
-  const status = () => room.status()?.status ?? gb()?.status;
-  const mine = createMemo(() => room.snapshot()?.you.shares ?? gb()?.you.shares ?? 0);
+  const fill = () => room.fill() ?? loaded()?.fill;
+  const status = () => room.status()?.status ?? loaded()?.status;
+  const mine = createMemo(() => room.snapshot()?.you.shares ?? loaded()?.you.shares ?? 0);
   const maxPick = () => {
-    const g = gb();
+    const g = loaded();
     const f = fill();
     if (!g || !f) return 1;
     return Math.max(1, Math.min(g.maxPerPerson - mine(), f.remainingShares));
@@ -89,7 +98,7 @@ export default function GroupBuyPage() {
         <Match when={gb.loading && !gb.latest}>
           <Loading />
         </Match>
-        <Match when={gb.latest}>
+        <Match when={loaded()}>
           {(g) => (
             <>
               <article class="card gb-detail" aria-labelledby="gb-title">

@@ -126,50 +126,52 @@ export default function PostPage() {
           )}
         </Match>
       </Switch>
-      <section class="card" aria-labelledby="comments-heading">
-        <h2 id="comments-heading">{t("board.comments")}</h2>
-        <Switch>
-          <Match when={comments.error}>
-            <LoadError error={comments.error} retry={refetchComments} />
-          </Match>
-          <Match when={comments.latest?.items.length === 0}>
-            <Empty>
-              <p>{t("board.noComments")}</p>
-            </Empty>
-          </Match>
-          <Match when={comments.latest}>
-            <ul class="lines" data-testid="comments">
-              <For each={comments.latest?.items}>
-                {(c) => (
-                  <li class="comment">
-                    <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{c.body}</span>
-                  </li>
-                )}
-              </For>
-            </ul>
-          </Match>
-        </Switch>
-        <form onSubmit={comment} novalidate>
-          <label for="field-comment">{t("board.addComment")}</label>
-          <textarea
-            id="field-comment"
-            name="body"
-            rows={2}
-            aria-invalid={commenting.fields().body ? true : undefined}
-            aria-describedby={commenting.fields().body ? "field-comment-error" : undefined}
-          />
-          <Show when={commenting.fields().body ?? (commenting.message() ? [commenting.message()] : undefined)}>
-            {(m) => (
-              <p id="field-comment-error" class="field-error" role="alert">
-                {m()[0]}
-              </p>
-            )}
-          </Show>
-          <button type="submit" disabled={commenting.pending()} aria-busy={commenting.pending()}>
-            {commenting.pending() ? t("board.posting") : t("board.commentSubmit")}
-          </button>
-        </form>
-      </section>
+      <Show when={!post.error}>
+        <section class="card" aria-labelledby="comments-heading">
+          <h2 id="comments-heading">{t("board.comments")}</h2>
+          <Switch>
+            <Match when={comments.error}>
+              <LoadError error={comments.error} retry={refetchComments} />
+            </Match>
+            <Match when={comments.latest?.items.length === 0}>
+              <Empty>
+                <p>{t("board.noComments")}</p>
+              </Empty>
+            </Match>
+            <Match when={comments.latest}>
+              <ul class="lines" data-testid="comments">
+                <For each={comments.latest?.items}>
+                  {(c) => (
+                    <li class="comment">
+                      <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{c.body}</span>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Match>
+          </Switch>
+          <form onSubmit={comment} novalidate>
+            <label for="field-comment">{t("board.addComment")}</label>
+            <textarea
+              id="field-comment"
+              name="body"
+              rows={2}
+              aria-invalid={commenting.fields().body ? true : undefined}
+              aria-describedby={commenting.fields().body ? "field-comment-error" : undefined}
+            />
+            <Show when={commenting.fields().body ?? (commenting.message() ? [commenting.message()] : undefined)}>
+              {(m) => (
+                <p id="field-comment-error" class="field-error" role="alert">
+                  {m()[0]}
+                </p>
+              )}
+            </Show>
+            <button type="submit" disabled={commenting.pending()} aria-busy={commenting.pending()}>
+              {commenting.pending() ? t("board.posting") : t("board.commentSubmit")}
+            </button>
+          </form>
+        </section>
+      </Show>
     </>
   );
 }
