@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
 import { refusalText } from "../../client/src/lib/refusals";
+import { statusNote } from "../../client/src/lib/statusNote";
 
 const translator = (dict: Record<MessageKey, string>) => (key: MessageKey, params?: Record<string, string | number>) =>
   dict[key].replace(/\{(\w+)\}/g, (m, name: string) => String(params?.[name] ?? m));
@@ -57,5 +58,23 @@ describe("a group buy's join refusals, worded by the client from their reason", 
     expect(refusalText({ reason: "something_new" }, tKo)).toBeNull();
     expect(refusalText({ reason: "toString" }, tKo)).toBeNull();
     expect(refusalText(null, tKo)).toBeNull();
+  });
+});
+
+describe("why a group buy ended", () => {
+  // The room stores an English sentence for SDK callers when a buy fails at its deadline (GroupBuyRoom.closeAtDeadline).
+  const english = "Only 1 of the 5 shares needed were taken by the deadline; every hold is released.";
+
+  it("words a failed buy from its rule in the reader's language, never the room's English sentence", () => {
+    expect(statusNote(tKo, "FAILED", english, 5)).toBe(
+      "마감까지 최소 5개가 모이지 않아 무산됐어요. 묶였던 포인트는 모두 풀렸어요.",
+    );
+    expect(statusNote(tEn, "FAILED", english, 5)).toContain("the 5 shares needed");
+  });
+
+  it("shows a cancellation in the canceller's own words, and nothing for a buy still going", () => {
+    expect(statusNote(tKo, "CANCELLED", "산지 폭우로 출하가 어려워요", 5)).toBe("산지 폭우로 출하가 어려워요");
+    expect(statusNote(tKo, "OPEN", null, 5)).toBeNull();
+    expect(statusNote(tKo, "READY", null, 5)).toBeNull();
   });
 });

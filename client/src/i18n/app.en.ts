@@ -86,6 +86,8 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "gb.joinSubmit": "Join",
   "gb.joining": "Joining…",
   "gb.leave": "Leave",
+  "gb.failedNote":
+    "Fewer than the {min} shares needed were taken by the deadline, so it did not go ahead. Every hold is released.",
   "gb.confirmPickup": "I picked it up",
 
   "wallet.heading": "Wallet",

@@ -84,6 +84,7 @@ export const appKo = {
   "gb.joinSubmit": "참여하기",
   "gb.joining": "참여하는 중…",
   "gb.leave": "참여 취소",
+  "gb.failedNote": "마감까지 최소 {min}개가 모이지 않아 무산됐어요. 묶였던 포인트는 모두 풀렸어요.",
   "gb.confirmPickup": "픽업했어요",
 
   "wallet.heading": "지갑",

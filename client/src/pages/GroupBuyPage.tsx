@@ -9,6 +9,7 @@ import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
 import { createRoomChat } from "../lib/roomChat";
+import { statusNote } from "../lib/statusNote";
 
 const dateTime = (ms: number) => formatDateTime(ms, locale());
 
@@ -127,8 +128,8 @@ export default function GroupBuyPage() {
                     {remaining(g().deadline - now())}
                   </Show>
                 </p>
-                <Show when={room.status()?.reason ?? g().statusReason}>
-                  {(reason) => <p class="error">{reason()}</p>}
+                <Show when={statusNote(t, status(), room.status()?.reason ?? g().statusReason, g().minShares)}>
+                  {(note) => <p class="error">{note()}</p>}
                 </Show>
                 <dl class="facts">
                   <dt>{t("gb.minShares")}</dt>

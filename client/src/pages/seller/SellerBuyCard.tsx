@@ -11,6 +11,7 @@ import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
 import { createRoom } from "../../lib/room";
+import { statusNote } from "../../lib/statusNote";
 
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
 
@@ -153,8 +154,8 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
           {t("gb.shares", { taken: taken(), total: b().totalShares })} · {t("seller.gb.tipping", { n: b().minShares })}
         </small>
       </div>
-      <Show when={b().statusReason}>
-        <p class="muted">{t("seller.gb.reason", { reason: b().statusReason ?? "" })}</p>
+      <Show when={statusNote(t, b().status, b().statusReason, b().minShares)}>
+        {(note) => <p class="muted">{t("seller.gb.reason", { reason: note() })}</p>}
       </Show>
       <FormError message={stepError()} />
       <div class="actions">
