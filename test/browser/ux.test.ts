@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
-import { newVerifiedBuyer } from "./lib/buyers.ts";
+import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
 import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { offerInSeogyo } from "./lib/offers.ts";
 
 const HOUR = 3_600_000;
 const NO_ENGLISH = /^[^A-Za-z]*$/;
@@ -112,6 +113,40 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       .toMatch(/^동네 인증 범위\(1\.5km\) 밖이에요\. 지금 위치는 동네 중심에서 [\d,.]+km 떨어져 있어요\./);
     expect((await error.textContent())?.replaceAll("km", "")).toMatch(NO_ENGLISH);
     await shot(page, "verify-too-far-ko");
+    await context.close();
+  });
+
+  test("the wallet history says how much a join held and a leave let go, with the time, not a bare ₩0", async () => {
+    const buyer = await newVerifiedBuyer("내역이웃");
+    const admin = await adminSdk();
+    await admin.admin.wallet.grant.mutate({
+      userId: buyer.id,
+      amount: 20_000,
+      reason: "browser test points",
+      idempotencyKey: `ux-history-${buyer.id}`,
+    });
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const { groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `두부 10모 ${Date.now()}`, category: "fresh", totalQuantity: 10, unit: "모", totalPrice: 50_000 },
+      { totalShares: 10, minShares: 5, maxPerPerson: 4 },
+    );
+    await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: crypto.randomUUID() });
+    await buyer.sdk.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: crypto.randomUUID() });
+
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/wallet`);
+    const history = page.getByTestId("wallet-history");
+    await history.waitFor();
+    const amounts = () => history.locator(".amount").allTextContents();
+    await expect.poll(amounts).toEqual(["₩5,000 풀림", "₩5,000 묶임", "+₩20,000"]);
+    // Each line says when, in Korean time, to the minute.
+    expect(await history.locator("li").first().textContent()).toMatch(
+      /\d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}/,
+    );
+    await shot(page, "wallet-history-holds-ko");
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

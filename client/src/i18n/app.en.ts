@@ -97,6 +97,8 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "wallet.reward": "Reward points",
   "wallet.held": "Held for group buys",
   "wallet.pending": "pending",
+  "wallet.heldAmount": "{amount} held",
+  "wallet.releasedAmount": "{amount} released",
   "wallet.noRegion": "Verify a neighbourhood to use your wallet.",
   "wallet.history": "History",
   "wallet.noHistory": "No transactions yet.",

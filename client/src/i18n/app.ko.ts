@@ -94,6 +94,8 @@ export const appKo = {
   "wallet.reward": "적립 포인트",
   "wallet.held": "참여 중 묶인 금액",
   "wallet.pending": "처리 중",
+  "wallet.heldAmount": "{amount} 묶임",
+  "wallet.releasedAmount": "{amount} 풀림",
   "wallet.noRegion": "동네를 인증하면 지갑을 쓸 수 있어요.",
   "wallet.history": "거래 내역",
   "wallet.noHistory": "아직 거래 내역이 없어요.",

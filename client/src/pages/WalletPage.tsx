@@ -3,7 +3,7 @@ import { PAYMENT_LIMITS } from "../../../shared/schemas/payments";
 import { Line as Row } from "../components/Line";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
-import { formatDate, formatWon } from "../lib/format";
+import { formatDateTime, formatWon } from "../lib/format";
 import { locale, t } from "../lib/i18n";
 import { prefetchGatewayKey } from "../lib/payments";
 import { BillingPanel } from "./wallet/BillingPanel";
@@ -21,20 +21,30 @@ function thisMonthKst(): string {
 
 const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant");
 
+/**
+ * A line's amount: what it moved in or out; for a hold or its release, which move no points in or out, how much it
+ * held or let go (a bare ₩0 read as if nothing happened).
+ */
+function amountText(line: Line): string {
+  if (line.delta !== 0) return `${line.delta > 0 ? "+" : ""}${formatWon(line.delta)}`;
+  if (line.heldDelta > 0) return t("wallet.heldAmount", { amount: formatWon(line.heldDelta) });
+  if (line.heldDelta < 0) return t("wallet.releasedAmount", { amount: formatWon(-line.heldDelta) });
+  return formatWon(0);
+}
+
 function LineItem(props: { line: Line }) {
   return (
     <Row
       title={kindText(props.line.kind)}
       detail={
         <>
-          {formatDate(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}
+          {formatDateTime(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}
           {props.line.phase === "pending" ? ` · ${t("wallet.pending")}` : ""}
         </>
       }
     >
       <span class="amount" classList={{ plus: props.line.delta > 0, minus: props.line.delta < 0 }}>
-        {props.line.delta > 0 ? "+" : ""}
-        {formatWon(props.line.delta)}
+        {amountText(props.line)}
       </span>
     </Row>
   );
