@@ -218,6 +218,9 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await page.getByRole("button", { name: "Switch to English" }).click();
     await page.getByRole("heading", { name: "Seller centre", level: 1 }).waitFor();
     await expect.poll(() => card.getByTestId("seller-gb-status").textContent()).toBe("Cancelled");
+    // Dates follow the language too (they stayed Korean, "26. 12. 7. 오후 3:08", on an English screen).
+    expect(await card.textContent()).toMatch(/Deadline \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/);
+    expect(await page.locator("main").textContent()).not.toMatch(/오[전후]/);
     expect(await page.getByRole("link", { name: "New group buy" }).count()).toBeGreaterThan(0);
     await shot(page, "seller-console-en");
     await page.getByRole("button", { name: "한국어로 보기" }).click();

@@ -1,3 +1,6 @@
+import { formatDateTime as formatIn } from "../lib/format";
+import { locale } from "../lib/i18n";
+
 /** Epoch ms → the value of an <input type="datetime-local"> in the browser's zone (minutes precision). */
 export function toLocalInput(epochMs: number): string {
   const d = new Date(epochMs);
@@ -10,13 +13,7 @@ export function fromLocalInput(value: string): number {
   return value ? new Date(value).getTime() : Number.NaN;
 }
 
-const dateTime = new Intl.DateTimeFormat("ko-KR", {
-  dateStyle: "short",
-  timeStyle: "short",
-  timeZone: "Asia/Seoul",
-});
-
-/** Epoch ms → a short date and time in Korean time. */
+/** Epoch ms → a date and time in Korean time, in the reader's language (reactive on it, like `t`). */
 export function formatDateTime(epochMs: number): string {
-  return dateTime.format(epochMs);
+  return formatIn(epochMs, locale());
 }
