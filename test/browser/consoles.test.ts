@@ -302,9 +302,10 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await shot(page, "admin-charges-dlq-ko");
 
     await page.getByRole("link", { name: "PG 스위치" }).click();
-    await expect
-      .poll(() => page.getByTestId("gateway-mode").textContent())
-      .toMatch(/^(up|down|slow|decline|timeout_after_success)$/);
+    // The mode in words, not its code ("up" on a Korean screen).
+    const mode = page.getByTestId("gateway-mode");
+    await expect.poll(() => mode.textContent()).toMatch(/^(정상|장애|느림|거절|승인 후 타임아웃)$/);
+    expect(await mode.getAttribute("data-mode")).toMatch(/^(up|down|slow|decline|timeout_after_success)$/);
     await shot(page, "admin-gateway-ko");
 
     await page.getByRole("link", { name: "정산" }).click();
@@ -315,6 +316,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     const chart = page.getByTestId("chart");
     await chart.locator("canvas").waitFor();
     await expect.poll(() => chart.textContent()).toContain("충전 성공");
+    expect(await chart.textContent()).toContain("시각"); // uPlot's own "Time" was left in the legend
     await shot(page, "admin-charts-ko");
 
     // The only console message: the browser reporting the deliberate reject without a reason.

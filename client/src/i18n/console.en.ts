@@ -184,6 +184,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.chart.joins": "Joins",
   "admin.chart.charges": "Charges",
   "admin.chart.failures": "Failures",
+  "admin.chart.time": "Time",
   "admin.chart.count": "Count",
   "admin.chart.label": "Chart of joins, charges and failures over time",
   "admin.chart.empty": "Nothing recorded in this window yet.",

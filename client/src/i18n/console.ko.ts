@@ -184,6 +184,7 @@ export const consoleKo = {
   "admin.chart.joins": "참여",
   "admin.chart.charges": "충전 성공",
   "admin.chart.failures": "실패",
+  "admin.chart.time": "시각",
   "admin.chart.count": "건수",
   "admin.chart.label": "참여, 충전, 실패 건수 추이 차트",
   "admin.chart.empty": "이 기간에는 아직 기록이 없어요.",

@@ -30,8 +30,10 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
         width,
         height: 220,
         scales: { x: { time: true } },
+        // Buckets are Korean days and hours: the axis and legend show Korean time whatever the device's zone.
+        tzDate: (seconds) => props.UPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul"),
         series: [
-          {},
+          { label: t("admin.chart.time") },
           { label: t("admin.chart.joins"), stroke: "#0f766e", width: 2 },
           { label: t("admin.chart.charges"), stroke: "#2563eb", width: 2 },
           { label: t("admin.chart.failures"), stroke: "#b42318", width: 2 },

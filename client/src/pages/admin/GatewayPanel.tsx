@@ -40,7 +40,10 @@ export default function GatewayPanel() {
           {(sw) => (
             <>
               <p>
-                {t("admin.gateway.mode")} <strong data-testid="gateway-mode">{sw().mode}</strong>
+                {t("admin.gateway.mode")}{" "}
+                <strong data-testid="gateway-mode" data-mode={sw().mode}>
+                  {t(`admin.gateway.${sw().mode}`)}
+                </strong>
                 <small class="muted"> · {t("admin.gateway.delay", { ms: sw().delayMs })}</small>
               </p>
               <fieldset class="actions plain">
