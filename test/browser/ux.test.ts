@@ -149,4 +149,34 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  test("asking for more than one may take shows the limit instead of a receipt for an amount that cannot be joined", async () => {
+    const buyer = await newVerifiedBuyer("수량이웃");
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `생수 2L 12병 ${Date.now()}`, category: "other", totalQuantity: 12, unit: "병", totalPrice: 50_000 },
+      { totalShares: 10, minShares: 5, maxPerPerson: 4 },
+    );
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    const picker = page.getByLabel("몇 개 살까요?");
+    await picker.fill("99");
+    await expect
+      .poll(() => page.locator("#join-shares-error").textContent())
+      .toBe("지금은 최대 4개까지 고를 수 있어요.");
+    expect(await page.getByTestId("gb-receipt").count()).toBe(0); // was "99개 × ₩5,000 = ₩495,000"
+    expect(await page.getByRole("button", { name: "참여하기" }).isDisabled()).toBe(true);
+    await shot(page, "groupbuy-over-max-ko");
+    // A number too long to price must not break the page either.
+    await picker.fill("99999999999999999999");
+    await page.locator("#join-shares-error").waitFor();
+    await picker.fill("2");
+    await expect.poll(() => page.getByTestId("gb-receipt").textContent()).toBe("2개 × ₩5,000 = ₩10,000");
+    expect(await page.getByRole("button", { name: "참여하기" }).isDisabled()).toBe(false);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -80,6 +80,7 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "gb.sharesCount": "{n}",
   "gb.join": "Join",
   "gb.sharesLabel": "How many shares?",
+  "gb.overMax": "You can pick at most {max} now.",
   "gb.receipt": "{shares} × {price} = {total}",
   "gb.holdNote":
     "The points are held in your wallet and paid when the group buy goes ahead. You can leave until the deadline.",

@@ -79,6 +79,7 @@ export const appKo = {
   "gb.sharesCount": "{n}개",
   "gb.join": "참여하기",
   "gb.sharesLabel": "몇 개 살까요?",
+  "gb.overMax": "지금은 최대 {max}개까지 고를 수 있어요.",
   "gb.receipt": "{shares}개 × {price} = {total}",
   "gb.holdNote": "지갑 포인트가 묶이고, 공구가 성사되면 결제돼요. 마감 전에는 언제든 취소할 수 있어요.",
   "gb.joinSubmit": "참여하기",

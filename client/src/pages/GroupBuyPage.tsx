@@ -48,14 +48,6 @@ export default function GroupBuyPage() {
   let joinKey = newKey();
   let leaveKey = newKey();
 
-  // The caller's tier discount on this join, as the server will apply it (shown before joining).
-  const [quote] = createResource(
-    () => {
-      const g = loaded();
-      return g ? g.pricePerShare * shares() : null;
-    },
-    (amount) => api.membership.quote.query({ amount }),
-  );
   const fill = () => room.fill() ?? loaded()?.fill;
   const status = () => room.status()?.status ?? loaded()?.status;
   const mine = createMemo(() => room.snapshot()?.you.shares ?? loaded()?.you.shares ?? 0);
@@ -65,6 +57,16 @@ export default function GroupBuyPage() {
     if (!g || !f) return 1;
     return Math.max(1, Math.min(g.maxPerPerson - mine(), f.remainingShares));
   };
+  /** More than this buyer may take now: no receipt for an amount that cannot be joined (nor one too large to price). */
+  const over = () => shares() > maxPick();
+  // The caller's tier discount on this join, as the server will apply it (shown before joining).
+  const [quote] = createResource(
+    () => {
+      const g = loaded();
+      return g && !over() ? g.pricePerShare * shares() : null;
+    },
+    (amount) => api.membership.quote.query({ amount }),
+  );
 
   async function join(event: SubmitEvent) {
     event.preventDefault();
@@ -163,19 +165,28 @@ export default function GroupBuyPage() {
                       min={1}
                       max={maxPick()}
                       value={shares()}
-                      onInput={(e) => setShares(Math.max(1, Math.floor(Number(e.currentTarget.value) || 1)))}
-                      aria-invalid={joining.fields().shares ? true : undefined}
+                      onInput={(e) => {
+                        joining.clear(); // the last refusal was about the last quantity
+                        setShares(Math.max(1, Math.floor(Number(e.currentTarget.value) || 1)));
+                      }}
+                      aria-invalid={joining.fields().shares || over() ? true : undefined}
+                      aria-describedby={over() || joining.fields().shares ? "join-shares-error" : undefined}
                     />
-                    <FieldError message={joining.fields().shares?.[0]} />
+                    <FieldError
+                      id="join-shares"
+                      message={over() ? t("gb.overMax", { max: maxPick() }) : joining.fields().shares?.[0]}
+                    />
                   </div>
-                  <p class="receipt" data-testid="gb-receipt">
-                    {t("gb.receipt", {
-                      shares: shares(),
-                      price: formatWon(g().pricePerShare),
-                      total: formatWon(g().pricePerShare * shares()),
-                    })}
-                  </p>
-                  <Show when={!quote.error && quote.latest?.discount ? quote.latest : null}>
+                  <Show when={!over()}>
+                    <p class="receipt" data-testid="gb-receipt">
+                      {t("gb.receipt", {
+                        shares: shares(),
+                        price: formatWon(g().pricePerShare),
+                        total: formatWon(g().pricePerShare * shares()),
+                      })}
+                    </p>
+                  </Show>
+                  <Show when={!over() && !quote.error && quote.latest?.discount ? quote.latest : null}>
                     {(q) => (
                       <p class="receipt" data-testid="gb-discount">
                         {t("gb.discount", {
@@ -190,7 +201,7 @@ export default function GroupBuyPage() {
                   </Show>
                   <p class="hint">{t("gb.holdNote")}</p>
                   <FormError message={joining.message()} />
-                  <button type="submit" disabled={joining.pending()} aria-busy={joining.pending()}>
+                  <button type="submit" disabled={joining.pending() || over()} aria-busy={joining.pending()}>
                     {joining.pending() ? t("gb.joining") : t("gb.joinSubmit")}
                   </button>
                 </form>
