@@ -88,7 +88,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       const consent = page.getByTestId("deferred-consent");
       await consent.waitFor();
       const text = await consent.textContent();
-      expect(text).toContain("포인트 ₩30,000는 지금 바로 지갑에 들어와요.");
+      expect(text).toContain("포인트 ₩30,000은 지금 바로 지갑에 들어와요.");
       expect(text).toContain("결제 대기 포인트는 한 사람당 ₩100,000까지예요. 지금 ₩100,000 더 받을 수 있어요.");
       expect(text).toContain("암호화");
       await shot(page, "wallet-deferred-consent-ko");
@@ -104,7 +104,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
       await expect
         .poll(() => page.getByTestId("charge-outcome").textContent())
-        .toContain("포인트 ₩30,000를 먼저 드렸어요");
+        .toContain("포인트 ₩30,000을 먼저 드렸어요");
       await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩30,000");
       const line = page.getByTestId("pending-list").getByTestId("charge-line");
       await expect.poll(() => line.getAttribute("data-status")).toBe("deferred");
@@ -220,7 +220,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     expect(await rewards.textContent()).toContain("소멸 기한 없음: ₩10,000");
     await shot(page, "membership-ko");
 
-    await page.getByRole("button", { name: "₩4,900로 가입하기" }).click();
+    await page.getByRole("button", { name: "₩4,900으로 가입하기" }).click();
     await expect.poll(() => page.getByTestId("plus-status").textContent()).toMatch(/^이용 중 · .+까지$/);
     expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 ₩4,900가 포인트에서 자동 결제돼요\.$/);
     // Paid from reward points first.

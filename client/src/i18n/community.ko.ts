@@ -31,7 +31,7 @@ export const communityKo = {
   "notification.moderation.suspended": "{date}까지 글쓰기와 채팅이 제한돼요.",
   "notification.target.post": "글",
   "notification.target.comment": "댓글",
-  "notification.target.chat_message": "채팅 메시지",
+  "notification.target.chat_message": "채팅 내용",
 
   "chat.title": "채팅",
   "chat.loadOlder": "이전 메시지 보기",
