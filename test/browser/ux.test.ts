@@ -179,4 +179,31 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  test("a neighbour's link opened before verifying says why in Korean and leads to verification, not a retry", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const { groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `감자 5kg ${Date.now()}`, category: "fresh", totalQuantity: 5, unit: "kg", totalPrice: 20_000 },
+      { totalShares: 4, minShares: 2, maxPerPerson: 2 },
+    );
+    const email = `new-${Date.now()}@gonggu.test`;
+    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+      email,
+      password: "browser-test-password",
+      displayName: "새이웃",
+    });
+    const { context, page } = await chromium.open();
+    await logInAs(page, email, "browser-test-password");
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    const error = page.getByTestId("load-error");
+    await expect
+      .poll(() => error.locator("p").textContent())
+      .toBe("이 공구는 그 동네를 인증한 이웃만 볼 수 있어요. 동네 인증을 확인해 주세요.");
+    expect(await error.getByRole("button", { name: "다시 시도" }).count()).toBe(0);
+    await shot(page, "groupbuy-unverified-ko");
+    await error.getByRole("link", { name: "동네 인증하기" }).click();
+    await page.getByRole("heading", { name: "우리 동네 인증" }).waitFor();
+    await context.close();
+  });
 });

@@ -5,7 +5,7 @@ import { type groupBuyCreateInput, type groupBuyListInput, LIMITS } from "../../
 import { proposalsForGroupBuy } from "../community/proposals";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { openToAllAt } from "../membership/hooks";
 import {
@@ -53,9 +53,10 @@ export async function relationTo(db: Db, user: UserRow, gb: GroupBuyRow, now: nu
 export async function requireViewer(db: Db, user: UserRow, gb: GroupBuyRow, now: number) {
   const relation = await relationTo(db, user, gb, now);
   if (relation === "none") {
-    fail(
+    failWith(
       "FORBIDDEN",
       "This group buy is for verified residents of its neighbourhood. Verify your neighbourhood first.",
+      { reason: "residents_only" },
     );
   }
   return relation;

@@ -23,6 +23,8 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.plus_early_access": "The first hour is for Gonggu Plus members. Everyone can join from {opensAt}.",
 
   "refusal.verify_region": "Verify your neighbourhood first; a verification lasts 30 days.",
+  "refusal.residents_only":
+    "This group buy is for verified residents of its neighbourhood. Check your neighbourhood verification.",
   "refusal.too_far":
     "You are outside the neighbourhood's {radiusM} verification radius: {distanceM} from its centre. Try again from inside it.",
   "refusal.email_taken": "An account with this email already exists. Log in instead.",

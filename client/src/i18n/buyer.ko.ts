@@ -23,6 +23,7 @@ export const buyerKo = {
     "처음 1시간은 공구 플러스 회원만 참여할 수 있어요. {opensAt}부터 누구나 참여할 수 있어요.",
 
   "refusal.verify_region": "동네 인증이 필요해요. 인증은 30일 동안 유효해요. 동네를 다시 인증해 주세요.",
+  "refusal.residents_only": "이 공구는 그 동네를 인증한 이웃만 볼 수 있어요. 동네 인증을 확인해 주세요.",
   "refusal.too_far":
     "동네 인증 범위({radiusM}) 밖이에요. 지금 위치는 동네 중심에서 {distanceM} 떨어져 있어요. 동네 안에서 다시 시도해 주세요.",
   "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",

@@ -29,6 +29,7 @@ const REFUSALS = {
   timeout: {},
   plus_early_access: { opensAt: "time" },
   verify_region: {},
+  residents_only: {},
   // Verification from outside the neighbourhood's circle (worker/regions/verification.ts).
   too_far: { distanceM: "distance", radiusM: "distance" },
   email_taken: {},

@@ -3,7 +3,7 @@ import { createEffect, createMemo, createResource, createSignal, Match, onCleanu
 import ChatPanel from "../components/ChatPanel";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
-import { api, isNotFound } from "../lib/api";
+import { api, errorCode, isNotFound } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
@@ -32,9 +32,9 @@ export default function GroupBuyPage() {
   /** The buy once loaded; undefined while loading or after a failed load (reading a failed resource throws). */
   const loaded = () => (gb.error ? undefined : gb.latest);
   const room = createRoom(id);
-  // No such buy (an old or mistyped link): stop knocking on its room.
+  // No such buy (an old or mistyped link), or not one for this reader: stop knocking on its room.
   createEffect(() => {
-    if (isNotFound(gb.error)) room.close();
+    if (isNotFound(gb.error) || errorCode(gb.error) === "FORBIDDEN") room.close();
   });
   const chat = createRoomChat(room, id);
   const [now, setNow] = createSignal(Date.now());
