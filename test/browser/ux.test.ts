@@ -202,6 +202,13 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       .toBe("이 공구는 그 동네를 인증한 이웃만 볼 수 있어요. 동네 인증을 확인해 주세요.");
     expect(await error.getByRole("button", { name: "다시 시도" }).count()).toBe(0);
     await shot(page, "groupbuy-unverified-ko");
+    // Gonggu Plus is paid from the neighbourhood's points: the refusal says to verify, in Korean.
+    await page.goto(`${baseUrl}/membership`);
+    await page.getByRole("button", { name: "₩4,900으로 가입하기" }).click();
+    await expect
+      .poll(() => page.locator("main .error[role=alert]").first().textContent())
+      .toBe("동네 인증이 필요해요. 인증은 30일 동안 유효해요. 동네를 다시 인증해 주세요.");
+    await page.goto(`${baseUrl}/g/${gb.id}`);
     await error.getByRole("link", { name: "동네 인증하기" }).click();
     await page.getByRole("heading", { name: "우리 동네 인증" }).waitFor();
     await context.close();

@@ -12,7 +12,7 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { BatchItem, Db } from "../db/client";
 import { plusSubscriptions } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { platformAccount } from "../wallet/accounts";
 import { readSpendable, type Spend, spendPoints } from "../wallet/spend";
 import { addMonthsKst } from "./calendar";
@@ -67,7 +67,9 @@ export async function subscribePlus(
   now: number,
 ): Promise<SubscribeResult> {
   if (!user.homeRegionId) {
-    fail("PRECONDITION_FAILED", "Verify your neighbourhood first: Gonggu Plus is paid from that region's points.");
+    failWith("PRECONDITION_FAILED", "Verify your neighbourhood first: Gonggu Plus is paid from that region's points.", {
+      reason: "verify_region",
+    });
   }
   const row = await getPlus(db, user.id);
   if (row && isPlusActive(row, now)) {
