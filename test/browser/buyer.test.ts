@@ -222,7 +222,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
     await page.getByRole("button", { name: "₩4,900으로 가입하기" }).click();
     await expect.poll(() => page.getByTestId("plus-status").textContent()).toMatch(/^이용 중 · .+까지$/);
-    expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 ₩4,900가 포인트에서 자동 결제돼요\.$/);
+    expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 ₩4,900이 포인트에서 자동 결제돼요\.$/);
     // Paid from reward points first.
     await expect.poll(() => rewards.textContent()).toContain("사용 가능 ₩5,100");
     await shot(page, "membership-plus-ko");
