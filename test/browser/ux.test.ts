@@ -213,4 +213,27 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await page.getByRole("heading", { name: "우리 동네 인증" }).waitFor();
     await context.close();
   });
+
+  test("a like that fails (the session ended meanwhile) says so in Korean instead of doing nothing", async () => {
+    const buyer = await newVerifiedBuyer("좋아요이웃");
+    const post = await buyer.sdk.board.create.mutate({
+      regionId: "seoul-mapo-seogyo",
+      category: "question",
+      title: `분리수거 요일이 언제예요? ${Date.now()}`,
+      body: "이사 와서 아직 잘 몰라요.",
+    });
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/board/${post.id}`);
+    const like = page.getByTestId("like");
+    await like.waitFor();
+    await context.clearCookies(); // logged out elsewhere, or the session expired
+    await like.click();
+    await expect
+      .poll(() => page.locator("article .error[role=alert]").textContent())
+      .toBe("로그인이 풀렸어요. 다시 로그인해 주세요.");
+    expect(await like.textContent()).toContain("좋아요 0");
+    expect(problems.filter((p) => !p.includes("status of 401 "))).toEqual([]);
+    await context.close();
+  });
 });

@@ -1,23 +1,19 @@
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createResource, For, Show } from "solid-js";
+import { FormError } from "../components/Field";
 import { Loaded } from "../components/Loaded";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
+import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { notificationLines } from "../lib/notificationText";
 
 export default function NotificationsPage() {
   const [inbox, { refetch }] = createResource(() => api.notifications.list.query({ limit: 50 }));
-  const [marking, setMarking] = createSignal(false);
+  const marking = createSubmission();
   const unread = () => inbox()?.items.some((n) => n.readAt === null) ?? false;
 
   async function markAll() {
-    setMarking(true);
-    try {
-      await api.notifications.markRead.mutate({ all: true });
-      await refetch();
-    } finally {
-      setMarking(false);
-    }
+    if (await marking.run(() => api.notifications.markRead.mutate({ all: true }))) await refetch();
   }
 
   return (
@@ -25,11 +21,18 @@ export default function NotificationsPage() {
       <div class="page-head">
         <h1 class="page-title">{t("inbox.heading")}</h1>
         <Show when={unread()}>
-          <button type="button" class="secondary" onClick={markAll} disabled={marking()} aria-busy={marking()}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={markAll}
+            disabled={marking.pending()}
+            aria-busy={marking.pending()}
+          >
             {t("inbox.markAll")}
           </button>
         </Show>
       </div>
+      <FormError message={marking.message()} />
       <Loaded data={inbox} retry={refetch} empty={<p>{t("inbox.empty")}</p>}>
         {() => (
           <ul class="cards" data-testid="inbox">

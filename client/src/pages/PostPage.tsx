@@ -53,19 +53,16 @@ export default function PostPage() {
     (postId) => api.board.comments.query({ postId, limit: 50 }),
   );
   const [reporting, setReporting] = createSignal(false);
-  const [liking, setLiking] = createSignal(false);
+  // A failed like (a session that ended, no network) says so instead of failing silently.
+  const liking = createSubmission();
   const commenting = createSubmission({ body: {} });
 
   async function toggleLike() {
     const p = post();
     if (!p) return;
-    setLiking(true);
-    try {
-      const liked = !p.likedByMe;
-      await api.board.like.mutate({ postId: p.id, liked });
+    const liked = !p.likedByMe;
+    if (await liking.run(() => api.board.like.mutate({ postId: p.id, liked }))) {
       mutate({ ...p, likedByMe: liked, likeCount: p.likeCount + (liked ? 1 : -1) });
-    } finally {
-      setLiking(false);
     }
   }
 
@@ -107,7 +104,7 @@ export default function PostPage() {
                   type="button"
                   class="secondary"
                   aria-pressed={p().likedByMe}
-                  disabled={liking()}
+                  disabled={liking.pending()}
                   onClick={toggleLike}
                   data-testid="like"
                 >
@@ -119,6 +116,7 @@ export default function PostPage() {
                   </button>
                 </Show>
               </div>
+              <FormError message={liking.message()} />
               <Show when={reporting()}>
                 <ReportForm targetType="post" targetId={p().id} onDone={() => setReporting(false)} />
               </Show>
