@@ -13,11 +13,13 @@ import { AUTO_CONFIRM_MS, PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { kstMonth } from "../../worker/membership/calendar";
+import { fundJoinDiscount } from "../../worker/membership/discount";
 import {
   platformAccount,
   sellerPayableAvailableAccount,
   sellerPayablePendingAccount,
 } from "../../worker/wallet/accounts";
+import { getHold, postHold } from "../../worker/wallet/holds";
 import { getAccounts } from "../../worker/wallet/ledger";
 import { captureLogs } from "./card-scan";
 import {
@@ -361,6 +363,35 @@ describe("settlement jobs of many holds (groupbuy.settleHolds)", { timeout: 30_0
     expect((await deliver([job])).retryMessages).toEqual([]);
     expect(await transfersOf(gb.id)).toHaveLength(transfers.length);
     await invariants(region, failed.region);
+  });
+});
+
+describe("a refund job delivered again (groupbuy.settleHolds)", { timeout: 30_000 }, () => {
+  it("returns a discount funded after its refund (a capture that raced the cancellation): it reads the ledger, not the column", async () => {
+    const { region, gb, vip, plain, holdIds } = await unsettledBuy();
+    // captured, the discount not funded yet: a one-hold capture stopped between postHold and onJoinCaptured
+    const now = Date.now();
+    for (const holdId of holdIds) await postHold(db(), { holdId, now, description: "captured" });
+    await db().update(groupBuys).set({ status: "CANCELLED" }).where(eq(groupBuys.id, gb.id));
+    const job = settleHolds(gb.id, holdIds);
+    expect((await deliver([job])).retryMessages).toEqual([]);
+    expect((await holdRows(gb.id)).map((h) => h.settlement)).toEqual(["refunded", "refunded"]);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    // the stopped capture goes on: Gonggu pays the VIP's discount into the escrow the refund emptied
+    const vipHold = (await holdRows(gb.id)).find((h) => h.userId === vip.id)!.holdId;
+    await fundJoinDiscount(db(), (await getHold(db(), vipHold))!, gb.id, now);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 300, pending: 0 });
+    const transfers = await transfersOf(gb.id);
+    // the job again: the plain hold is done (nothing moves), the VIP's discount goes back to Gonggu, once
+    expect((await deliver([job, job])).retryMessages).toEqual([]);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    expect(await balance(platformAccount("promotion_expense", region).id)).toBe(0);
+    expect((await transfersOf(gb.id)).map((t) => t.id).sort()).toEqual(
+      [...transfers.map((t) => t.id), `${vipHold}:discount:back`].sort(),
+    );
+    expect(await pointsOf(vip.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    expect(await pointsOf(plain.id, region)).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+    await invariants(region);
   });
 });
 

@@ -60,12 +60,12 @@ async function buyWithHolds(holds: number) {
   return { ...setup, buyers, holdIds: (await holdRows(setup.gb.id)).map((h) => h.holdId) };
 }
 
-/** A buy of BUYERS one-share holds, captured into escrow, then cancelled: every hold is refunded one at a time. */
-async function cancelledAfterCapture() {
-  const buy = await buyWithHolds(BUYERS);
+/** A buy of `holds` one-share holds, captured into escrow, then cancelled: every hold is refunded one at a time. */
+async function cancelledAfterCapture(holds = BUYERS) {
+  const buy = await buyWithHolds(holds);
   await db().update(groupBuys).set({ status: "FILLED" }).where(eq(groupBuys.id, buy.gb.id));
   for (const job of settleJobs(buy.gb.id, buy.holdIds)) expect((await deliver([job])).explicitAcks).toHaveLength(1);
-  expect(await escrowOf(buy.gb.id, buy.region)).toEqual({ posted: BUYERS * SHARE, pending: 0 });
+  expect(await escrowOf(buy.gb.id, buy.region)).toEqual({ posted: holds * SHARE, pending: 0 });
   await db().update(groupBuys).set({ status: "CANCELLED" }).where(eq(groupBuys.id, buy.gb.id));
   return buy;
 }
@@ -122,6 +122,61 @@ describe("the consumer's D1 query budget", { timeout: 300_000 }, () => {
     await invariants(region);
     console.log(
       `refunds of ${BUYERS} holds in ${invocations.length} invocations: ${invocations.join(", ")} D1 queries`,
+    );
+  });
+
+  it(`a refund job of ${SETTLE_HOLDS_MAX} holds delivered again: done, it skips them all in a few queries; half done, it refunds the other half once`, async () => {
+    /** Delivers `jobs` in one invocation, metered; all acked. */
+    const metered = async (jobs: unknown[]) => {
+      const meter = meterD1();
+      try {
+        expect((await deliver(jobs)).explicitAcks).toHaveLength(jobs.length);
+        return meter.queries;
+      } finally {
+        meter.restore();
+      }
+    };
+    const refundTransfers = (groupBuyId: string) =>
+      db()
+        .select({ id: ledgerTransfers.id })
+        .from(ledgerTransfers)
+        .where(like(ledgerTransfers.reference, `groupbuy:${groupBuyId}`))
+        .all();
+    const allRefundedOnce = async (buy: Awaited<ReturnType<typeof cancelledAfterCapture>>) => {
+      expect((await holdRows(buy.gb.id)).filter((h) => h.settlement !== "refunded")).toEqual([]);
+      expect(await escrowOf(buy.gb.id, buy.region)).toEqual({ posted: 0, pending: 0 });
+      for (const b of buy.buyers)
+        expect(await pointsOf(b.id, buy.region)).toEqual({ balance: FUNDED, held: 0, available: FUNDED });
+      const ids = (await refundTransfers(buy.gb.id)).map((t) => t.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const refunded = new Set(ids.flatMap((id) => (id.includes(":refund:") ? [id.split(":refund:")[0]] : [])));
+      expect(refunded).toEqual(new Set(buy.holdIds));
+      await invariants(buy.region);
+    };
+
+    const done = await cancelledAfterCapture(SETTLE_HOLDS_MAX);
+    const [job] = settleJobs(done.gb.id, done.holdIds);
+    const first = await metered([job]);
+    await allRefundedOnce(done);
+    const transfers = await refundTransfers(done.gb.id);
+    const again = await metered([job]);
+    expect(await refundTransfers(done.gb.id)).toEqual(transfers);
+    await allRefundedOnce(done);
+    // was ~9 queries a hold (each settled one hold at a time again): now the buy, the hold rows and the ledger's rows
+    expect(again, "redelivery of a finished refund job: D1 queries").toBeLessThanOrEqual(5);
+
+    const half = await cancelledAfterCapture(SETTLE_HOLDS_MAX);
+    const firstHalf = half.holdIds.slice(0, SETTLE_HOLDS_MAX / 2);
+    const [halfJob] = settleJobs(half.gb.id, firstHalf);
+    const halfFirst = await metered([halfJob]);
+    const [fullJob] = settleJobs(half.gb.id, half.holdIds);
+    const rest = await metered([fullJob]);
+    await allRefundedOnce(half);
+    // the half refunded before costs nothing more: about what refunding the other half alone costs
+    expect(rest, "redelivery of a half-done refund job: D1 queries").toBeLessThanOrEqual(halfFirst + 5);
+    console.log(
+      `refund job of ${SETTLE_HOLDS_MAX} holds: first delivery ${first} D1 queries, again when done ${again}; ` +
+        `${firstHalf.length} of them first ${halfFirst}, then the whole job ${rest}`,
     );
   });
 

@@ -2,7 +2,13 @@ import { TRPCError } from "@trpc/server";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import type { JoinQuote } from "../membership/discount";
 import { discountHoldMeta } from "../membership/discount";
-import { joinQuotes, onJoinCaptured, onJoinRefunded } from "../membership/hooks";
+import {
+  joinCapturedTransferId,
+  joinQuotes,
+  joinRefundedTransferId,
+  onJoinCaptured,
+  onJoinRefunded,
+} from "../membership/hooks";
 import { escrowAccount, platformAccount, sellerPayableAvailableAccount } from "../wallet/accounts";
 import { bookDb } from "../wallet/books";
 import { classifyLedgerError, ledgerErrorToTrpc } from "../wallet/errors";
@@ -15,8 +21,8 @@ import {
   postHold,
   voidHold,
 } from "../wallet/holds";
-import { transfer } from "../wallet/ledger";
-import { payoutReleaseStatements, refundCapturedHold, settlementStatements } from "../wallet/settlement";
+import { type TransferRow, transfer } from "../wallet/ledger";
+import { holdRefundIds, payoutReleaseStatements, refundCapturedHold, settlementStatements } from "../wallet/settlement";
 import { PLATFORM_FEE_BPS } from "./config";
 
 /**
@@ -162,6 +168,25 @@ export async function refundPostedHold(env: Env, hold: Hold, groupBuyId: string,
     now,
   });
   await onJoinRefunded(env, hold, groupBuyId, now);
+}
+
+/** The ledger rows that tell whether refundPostedHold has anything left to do for a hold (read with the hold). */
+export function refundPostedHoldIds(holdId: string): string[] {
+  const refund = holdRefundIds(holdId);
+  return [refund.charged, refund.reward, joinCapturedTransferId(holdId), joinRefundedTransferId(holdId)];
+}
+
+/**
+ * True when refundPostedHold would move nothing: the whole captured amount is back with the buyer and the discount,
+ * if Gonggu funded one, is back with Gonggu (`rows`: refundPostedHoldIds' rows by id). Anything else — no refund yet,
+ * a discount funded after the refund (a capture that raced the cancellation), a refund of another amount — is false:
+ * refundPostedHold then does (or refuses) the rest.
+ */
+export function postedHoldRefunded(hold: Hold, rows: ReadonlyMap<string, TransferRow>): boolean {
+  const [charged, reward, funded, back] = refundPostedHoldIds(hold.id).map((id) => rows.get(id));
+  const refunded = (charged?.amount ?? 0) + (reward?.amount ?? 0);
+  const discountBack = funded ? back?.amount === funded.amount : true;
+  return hold.status === "posted" && refunded > 0 && refunded === hold.capturedAmount && discountBack;
 }
 
 /** Runs ledger statements whose ids derive from ours: a re-run after a success ("duplicate_id") is a no-op. */

@@ -16,7 +16,15 @@ import { bookDb } from "../wallet/books";
 import { captureStatements, type Hold, readHolds, releaseStatements } from "../wallet/holds";
 import { type TransferSpec, transfersStatements } from "../wallet/ledger";
 import { PAYABLE_HOLD_MS, SETTLE_CHUNK } from "./config";
-import { getJoinHold, postJoinHold, refundPostedHold, releaseJoinHold, settleEscrowToSeller } from "./ledgerOps";
+import {
+  getJoinHold,
+  postedHoldRefunded,
+  postJoinHold,
+  refundPostedHold,
+  refundPostedHoldIds,
+  releaseJoinHold,
+  settleEscrowToSeller,
+} from "./ledgerOps";
 import { ESCROW_STATUSES } from "./stateMachine";
 import { trustEventStatement } from "./trust";
 
@@ -92,7 +100,8 @@ export async function settleHold(env: Env, job: { groupBuyId: string; holdId: st
  * batch and the column, or a second job running beside it add nothing twice: every transfer id derives from its
  * hold, so a raced batch fails whole and changes nothing), and whatever the fast path does not cover — a captured
  * hold to refund, a hold in a state settleHold must explain, a batch that lost a race — goes through settleHold one
- * hold at a time. A hold that cannot settle yet (not mirrored, not in the ledger) makes the message retry once the
+ * hold at a time (not one the ledger shows refunded in full already: a redelivered refund job reads that with its holds
+ * and moves nothing). A hold that cannot settle yet (not mirrored, not in the ledger) makes the message retry once the
  * others are done; on the retry those find nothing to do.
  */
 export async function settleHolds(
@@ -124,10 +133,17 @@ export async function settleHolds(
     return target ? [{ row, target }] : [];
   });
   const ledger = bookDb(env, gb.regionId);
+  // with each hold, what tells whether it is done beyond its legs: its discount (a capture) or its refund
   const { holds, extra } = await readHolds(
     ledger,
     work.map((w) => w.row.holdId),
-    work.filter((w) => w.target === "posted").map((w) => joinCapturedTransferId(w.row.holdId)),
+    work.flatMap(({ row, target }) =>
+      target === "posted"
+        ? [joinCapturedTransferId(row.holdId)]
+        : target === "refunded"
+          ? refundPostedHoldIds(row.holdId)
+          : [],
+    ),
   );
   const moves: { holdId: string; statements: BatchItem[]; discount: TransferSpec | null }[] = [];
   const columns = new Map<string, Settlement>(); // hold id → its settlement once its ledger batch ran
@@ -161,7 +177,10 @@ export async function settleHolds(
       moves.push({ holdId: hold.id, statements: release, discount: null });
       columns.set(row.holdId, "voided");
     } else if (hold.status === "posted") {
-      alone.push(row.holdId); // captured: a refund (or, for a FAILED buy, an error) is settleHold's
+      // refunded in full already (a redelivery): nothing to move; else a refund (or, for a FAILED buy, an error) is
+      // settleHold's, one hold at a time (~10 queries)
+      if (target === "refunded" && postedHoldRefunded(hold, extra)) columns.set(row.holdId, "refunded");
+      else alone.push(row.holdId);
     } else {
       columns.set(row.holdId, row.settlement === "refunded" ? "refunded" : "voided");
     }

@@ -82,6 +82,8 @@ export function joinAmounts(hold: Hold): { gross: number; discount: number; paid
 
 /** The id of a captured hold's discount transfer (derived: funding it twice is impossible). */
 export const fundId = (holdId: string) => `${holdId}:discount`;
+/** The id of that discount's reversal when the captured hold is refunded. */
+export const reversalId = (holdId: string) => `${fundId(holdId)}:back`;
 
 /** promotion_expense → escrow for a captured hold's discount. No-op (null) when there is none. */
 export async function fundJoinDiscount(
@@ -123,7 +125,7 @@ export async function reverseJoinDiscount(
   const funded = await getTransfer(db, fundId(hold.id));
   if (!funded) return null;
   return transfer(db, {
-    id: `${fundId(hold.id)}:back`,
+    id: reversalId(hold.id),
     book: hold.regionId,
     debit: escrowAccount(groupBuyId, hold.regionId),
     credit: platformAccount("promotion_expense", hold.regionId),

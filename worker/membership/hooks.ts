@@ -26,6 +26,7 @@ import {
   fundJoinDiscount,
   fundJoinDiscountSpec,
   type JoinQuote,
+  reversalId,
   reverseJoinDiscount,
 } from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
@@ -83,6 +84,8 @@ export function joinCapturedTransfer(hold: Hold, groupBuyId: string, now: number
   return fundJoinDiscountSpec(hold, groupBuyId, now);
 }
 export const joinCapturedTransferId = fundId;
+/** onJoinRefunded's transfer id (it runs only when joinCapturedTransferId's did). */
+export const joinRefundedTransferId = reversalId;
 
 export function onJoinRefunded(env: Env, hold: Hold, groupBuyId: string, now: number) {
   return reverseJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);

@@ -30,6 +30,9 @@ import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
 import { getHold } from "./holds";
 import { getTransfersWithSettlements, transferStatements } from "./ledger";
 
+/** A captured hold's refund transfers (charged and reward part): derived from the hold, so it runs once. */
+export const holdRefundIds = (holdId: string) => ({ charged: `${holdId}:refund:c`, reward: `${holdId}:refund:r` });
+
 export interface HoldRefund {
   holdId: string;
   refunded: number;
@@ -54,7 +57,7 @@ export async function refundCapturedHold(
   if (!Number.isSafeInteger(amount) || amount < 1 || amount > hold.capturedAmount) {
     fail("BAD_REQUEST", `Refund between 1 and ${hold.capturedAmount} won.`);
   }
-  const ids = { charged: `${args.holdId}:refund:c`, reward: `${args.holdId}:refund:r` };
+  const ids = holdRefundIds(args.holdId);
   const toCharged = Math.min(amount, hold.capturedFromCharged);
   const toReward = amount - toCharged;
   const book = hold.regionId;
