@@ -9,6 +9,7 @@ export {
   type GongguClient,
   type GongguClientOptions,
   type ReconciliationRow,
+  type ReconciliationRun,
   type RouterInputs,
   type RouterOutputs,
   reconciliationRunRows,

@@ -53,13 +53,16 @@ export function createGongguClient(options: GongguClientOptions) {
 export type GongguClient = ReturnType<typeof createGongguClient>;
 
 export type ReconciliationRow = RouterOutputs["admin"]["wallet"]["reconciliations"][number];
+/** What admin.wallet.reconcile returns: the run it started, or (`alreadyRunning`) the one still in progress. */
+export type ReconciliationRun = RouterOutputs["admin"]["wallet"]["reconcile"];
 
 /** Rows per page of admin.wallet.reconciliations (its most). */
 const RECONCILIATION_PAGE = 100;
 
 /**
- * The rows a reconciliation run (admin.wallet.reconcile's `runAt`) has stored so far, every book database, in
- * (book, database) order: the run is complete once there are as many as its `books`. Admins only.
+ * The rows a reconciliation run (admin.wallet.reconcile's `runAt`, also when it answered `alreadyRunning`) has stored
+ * so far, every book database, in (book, database) order: the run is complete once there are as many as its `books`.
+ * Admins only.
  */
 export async function reconciliationRunRows(client: GongguClient, runAt: number): Promise<ReconciliationRow[]> {
   const rows: ReconciliationRow[] = [];

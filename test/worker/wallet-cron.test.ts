@@ -11,7 +11,7 @@ import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createGongguClient, reconciliationRunRows } from "../../shared/sdk";
 import { chunks, d1Db, runBatch, valuesPerRow } from "../../worker/db/client";
-import { ledgerAccounts, ledgerReconciliations } from "../../worker/db/schema";
+import { ledgerAccounts, ledgerReconciliations, reconciliationRuns } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { DAILY_CRON } from "../../worker/scheduled";
@@ -26,6 +26,7 @@ import {
 import { getHold, placeHold, voidHold } from "../../worker/wallet/holds";
 import { getTransfer, transfer } from "../../worker/wallet/ledger";
 import { RECONCILIATION_RETENTION_MS, type ReconcileBookJob, reconciliationId } from "../../worker/wallet/reconcile";
+import { RECONCILIATION_RUN_GUARD_MS, startReconciliationRun } from "../../worker/wallet/reconcileRuns";
 import { walletSummary } from "../../worker/wallet/wallet";
 import { captureLogs, captureQueueSends } from "./card-scan";
 import { D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
@@ -382,6 +383,74 @@ describe("the admin's on-demand reconciliation", { timeout: 120_000 }, () => {
       `admin reconciliation of ${started.books} books: request ${requestQueries} D1 queries; ` +
         `${sends.batchSizes.length} sendBatch calls`,
     );
+  });
+
+  it("a start while the run is in progress answers with that run and queues nothing; two at once start one run; the cron still runs its own", async () => {
+    await cleanBooks(3, "guard");
+    // the run of the test above counted a book of BOOKS_TEST, which this env does not name: start from none
+    await db().delete(reconciliationRuns);
+    const admin = await newAdmin();
+    const recorded: Env = { ...env, JOBS: env.RECORDED_JOBS };
+    const start = (workerEnv = recorded) => clientWithEnv(admin.jar, workerEnv).admin.wallet.reconcile.mutate();
+    const sends = captureQueueSends();
+    const jobsSent = () => (sends.bodies as ReconcileBookJob[]).filter((j) => j.type === "wallet.reconcileBook");
+    try {
+      // a double click: two requests at once start one run, the other answers with it
+      const both = await Promise.all([start(), start()]);
+      const run = both.find((r) => !r.alreadyRunning)!;
+      expect(both.map((r) => r.alreadyRunning).sort()).toEqual([false, true]);
+      expect(both).toEqual(expect.arrayContaining([{ ...run, alreadyRunning: true }]));
+      expect(run.books).toBeGreaterThanOrEqual(3);
+      expect(jobsSent()).toHaveLength(run.books);
+      expect(jobsSent().filter((j) => j.runAt !== run.runAt)).toEqual([]);
+      // a script calling again while the jobs run: the same run, nothing queued
+      expect(await start()).toEqual({ ...run, alreadyRunning: true });
+      expect(jobsSent()).toHaveLength(run.books);
+      // the daily cron queues its own run all the same, and does not end the admin's
+      const cronAt = run.runAt + 1;
+      await runCron(DAILY_CRON, cronAt, recorded);
+      expect(jobsSent().filter((j) => j.runAt === cronAt)).toHaveLength(run.books);
+      expect(await start()).toEqual({ ...run, alreadyRunning: true });
+
+      // every book's row stored: the run is over, the next start queues a new one
+      const adminJobs = jobsSent().filter((j) => j.runAt === run.runAt);
+      for (let i = 0; i < adminJobs.length; i += QUEUE_BATCH) await deliver(adminJobs.slice(i, i + QUEUE_BATCH));
+      sends.bodies.length = 0;
+      const next = await start();
+      expect(next).toMatchObject({ books: run.books, alreadyRunning: false });
+      expect(next.runAt).toBeGreaterThan(run.runAt);
+      expect(jobsSent()).toHaveLength(next.books);
+
+      // a run whose jobs never all finish (a job dead-lettered) stops counting after the guard window
+      await db()
+        .update(reconciliationRuns)
+        .set({ runAt: next.runAt - RECONCILIATION_RUN_GUARD_MS });
+      // a start whose jobs could not be queued leaves no run in progress behind
+      const down = {
+        ...recorded,
+        JOBS: { sendBatch: () => Promise.reject(new Error("queue down")) } as unknown as Queue,
+      };
+      expect((await errorOf(start(down))).code).toBe("INTERNAL_SERVER_ERROR");
+      sends.bodies.length = 0;
+      const after = await start();
+      expect(after).toMatchObject({ books: run.books, alreadyRunning: false });
+      expect(jobsSent()).toHaveLength(after.books);
+
+      // four starts at the same moment, each reading the row before any writes it: the conditional upsert lets one in
+      await db()
+        .update(reconciliationRuns)
+        .set({ runAt: after.runAt - RECONCILIATION_RUN_GUARD_MS });
+      sends.bodies.length = 0;
+      const at = Date.now();
+      const racing = await Promise.all(
+        [0, 1, 2, 3].map((i) => startReconciliationRun(recorded, db(), admin.user.id, at + i)),
+      );
+      const winner = racing.find((r) => !r.alreadyRunning)!;
+      expect(racing).toEqual(racing.map((r) => (r === winner ? winner : { ...winner, alreadyRunning: true })));
+      expect(jobsSent()).toHaveLength(winner.books);
+    } finally {
+      sends.restore();
+    }
   });
 
   it("refuses a bad run or page with a typed error, and anyone but an admin", async () => {

@@ -162,6 +162,13 @@ export type ReconcileBookJob = Extract<JobMessage, { type: "wallet.reconcileBook
  * D1's 1,000 queries per invocation. A book whose id no job can carry is logged, never skipped silently.
  */
 export async function queueReconciliations(env: BookEnv & Pick<Env, "JOBS">, runAt: number): Promise<number> {
+  const jobs = await reconciliationJobs(env, runAt);
+  await enqueueMany(env, jobs);
+  return jobs.length;
+}
+
+/** The jobs of a run at `runAt`: one per book of every book database (one listing query per database). */
+export async function reconciliationJobs(env: BookEnv, runAt: number): Promise<ReconcileBookJob[]> {
   const jobs: ReconcileBookJob[] = [];
   for (const { binding, db } of bookDbsByBinding(env)) {
     for (const book of await listBooks(db)) {
@@ -181,8 +188,7 @@ export async function queueReconciliations(env: BookEnv & Pick<Env, "JOBS">, run
       }
     }
   }
-  await enqueueMany(env, jobs);
-  return jobs.length;
+  return jobs;
 }
 
 export function runReconcileBookJob(env: BookEnv, job: ReconcileBookJob): Promise<BookCheck> {

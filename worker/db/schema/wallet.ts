@@ -115,6 +115,19 @@ export const ledgerReconciliations = sqliteTable(
   (t) => [index("ledger_reconciliations_ran_idx").on(t.ranAt)],
 );
 
+/**
+ * The latest on-demand reconciliation run (one row, id "admin", in the main database): a start while it is in
+ * progress answers with it instead of queueing every book again (worker/wallet/reconcileRuns.ts). The cron's runs
+ * are not recorded here.
+ */
+export const reconciliationRuns = sqliteTable("reconciliation_runs", {
+  id: text("id").primaryKey(),
+  runAt: integer("run_at").notNull(),
+  /** Jobs the run queued: it is complete once as many ledger_reconciliations rows of `run_at` exist. */
+  books: integer("books").notNull(),
+  startedBy: text("started_by").notNull(),
+});
+
 /** Stripe-style idempotency keys for every money-moving procedure (worker/lib/idempotency.ts). */
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",

@@ -8,7 +8,8 @@ import type { Db } from "../../db/client";
 import { withIdempotency } from "../../lib/idempotency";
 import { bookDb } from "../../wallet/books";
 import { deferredOutstanding } from "../../wallet/charges";
-import { listReconciliations, queueReconciliations } from "../../wallet/reconcile";
+import { listReconciliations } from "../../wallet/reconcile";
+import { startReconciliationRun } from "../../wallet/reconcileRuns";
 import { grantPromotion, walletHistory, walletStatement, walletSummary } from "../../wallet/wallet";
 import { adminProcedure, authedProcedure, router } from "../init";
 import { walletPaymentProcedures } from "./walletPayments";
@@ -52,10 +53,8 @@ export const walletAdminRouter = router({
   /**
    * Starts a reconciliation run now, as the daily cron does: a queued job per book (one request could not check
    * more than ~330 books within D1's 1,000 queries). Each job stores its book's row; read them with
-   * reconciliations({ run: { at: runAt } }) — `books` rows once every job ran.
+   * reconciliations({ run: { at: runAt } }) — `books` rows once every job ran. While the last on-demand run is in
+   * progress, another start returns that run with `alreadyRunning: true` and queues nothing.
    */
-  reconcile: adminProcedure.mutation(async ({ ctx }) => {
-    const runAt = ctx.now;
-    return { runAt, books: await queueReconciliations(ctx.env, runAt) };
-  }),
+  reconcile: adminProcedure.mutation(({ ctx }) => startReconciliationRun(ctx.env, ctx.db, ctx.user.id, ctx.now)),
 });
