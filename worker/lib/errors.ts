@@ -66,8 +66,7 @@ export function apiError(
  */
 export function logServerError(requestId: string | undefined, path: string | undefined, error: TRPCError): void {
   if (getHTTPStatusCodeFromError(error) < 500) return;
-  const causes: string[] = [];
-  for (let e: unknown = error.cause; e instanceof Error && causes.length < 5; e = e.cause) causes.push(e.message);
+  const causes = causeChain(error.cause);
   console.error(
     JSON.stringify({
       level: "error",
@@ -109,4 +108,14 @@ export function stackless<T extends Error>(make: () => T): T {
 /** Like fail(), with details for the client. */
 export function failWith(code: ErrorCode, message: string, details: ErrorDetails["details"]): never {
   throw new TRPCError({ code, message, cause: new ErrorDetails(details) });
+}
+
+/** The messages of an error and its causes, outermost first (drizzle wraps the driver's error in "Failed query: …"). */
+export function causeChain(error: unknown, max = 5): string[] {
+  const messages: string[] = [];
+  for (let e: unknown = error; messages.length < max && e !== undefined && e !== null; e = (e as Error).cause) {
+    messages.push(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return messages;
 }
