@@ -25,6 +25,8 @@ const ISOLATED_WORKER_FILES = [
   "test/worker/wallet-cron.test.ts",
 ];
 
+const SDK_NODE_TEST = "test/node/sdk-node.test.ts";
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const workersPlugin = () =>
@@ -104,7 +106,20 @@ export default defineConfig(async () => {
             sequence: { groupOrder: 1 },
             environment: "node",
             include: ["test/node/**/*.test.ts"],
-            // Some files start Node or libSQL processes; 5 s failed sdk-node.test.ts beside the workers batch at load 10.
+            exclude: [SDK_NODE_TEST],
+            // Some files start Node or libSQL processes.
+            testTimeout: 30_000,
+          },
+        },
+        {
+          // The SDK against its own seeded `wrangler dev` (~60–75 s, mostly the server's start): a project of its own so
+          // `npm test` runs it after the browser files, in the run that ends first, instead of lengthening the longest.
+          test: {
+            name: "sdk",
+            sequence: { groupOrder: 2 },
+            environment: "node",
+            include: [SDK_NODE_TEST],
+            // 5 s failed it beside the workers batch at load 10
             testTimeout: 30_000,
           },
         },

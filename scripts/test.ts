@@ -86,7 +86,7 @@ const VITEST_RUNS: { name: string; args: string[] }[] =
     : [
         { name: "vitest workers", args: ["--project", "workers"] },
         { name: "vitest isolated", args: ["--project", "workers-isolated", "--project", "node"] },
-        { name: "vitest browser", args: ["--project", "browser"] },
+        { name: "vitest browser", args: ["--project", "browser", "--project", "sdk"] },
       ];
 
 /** Writes `chunk` to `out` with `prefix` before each line (partial lines wait for their end). */
