@@ -67,3 +67,5 @@ export const ko = {
 
 export type MessageKey = keyof typeof ko;
 export type Messages = Record<MessageKey, string>;
+/** A translator over these keys (the app's i18n `t`, or a test's over one dictionary). */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;

@@ -1,8 +1,6 @@
-import type { MessageKey } from "../i18n/ko";
+import type { Translate } from "../i18n/ko";
 import { formatDateTime, formatDistance, formatWon } from "./format";
 import type { Locale } from "./i18n";
-
-type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /** How a refusal's detail reads: won, a plain count, an instant (in Korean time), or metres as m / km. */
 type Kind = "won" | "count" | "time" | "distance";

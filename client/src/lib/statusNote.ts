@@ -1,6 +1,4 @@
-import type { MessageKey } from "../i18n/ko";
-
-type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+import type { Translate } from "../i18n/ko";
 
 /**
  * Why a buy ended, in the reader's language: a failed buy from its rule (the room's stored reason is an English

@@ -1,8 +1,6 @@
 import type { ValidationCode, ValidationIssue } from "../../../shared/validation";
-import type { MessageKey } from "../i18n/ko";
+import type { MessageKey, Translate } from "../i18n/ko";
 import { formatWon } from "./format";
-
-type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /**
  * How a form field's validation issues read: numbers as won or plain counts, and optional wording for codes whose
