@@ -29,14 +29,18 @@ export interface GongguError {
   reason: string | null;
 }
 
+/** A refusal's stable reason code (`details.reason`), or null when it has none. */
+export function reasonOf(details: Readonly<Record<string, unknown>> | null | undefined): string | null {
+  return typeof details?.reason === "string" ? details.reason : null;
+}
+
 /** A live room's refusal or failure (connectRoom): same fields as an API error. */
 export class GongguRoomError extends Error {
   readonly info: GongguError;
   constructor(info: Omit<GongguError, "httpStatus" | "requestId" | "reason">) {
     super(info.message);
     this.name = "GongguRoomError";
-    const reason = typeof info.details?.reason === "string" ? info.details.reason : null;
-    this.info = { ...info, httpStatus: null, requestId: null, reason };
+    this.info = { ...info, httpStatus: null, requestId: null, reason: reasonOf(info.details) };
   }
 }
 
@@ -59,7 +63,7 @@ export function gongguErrorOf(error: unknown): GongguError | null {
     issues: data.issues ?? null,
     retryAfterSeconds: data.retryAfterSeconds ?? null,
     details,
-    reason: typeof details?.reason === "string" ? details.reason : null,
+    reason: reasonOf(details),
   };
 }
 

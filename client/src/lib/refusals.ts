@@ -1,3 +1,4 @@
+import { reasonOf } from "../../../shared/sdkErrors";
 import type { Translate } from "../i18n/ko";
 import { formatDateTime, formatDistance, formatWon } from "./format";
 import type { Locale } from "./i18n";
@@ -51,7 +52,7 @@ export function refusalText(
   t: Translate,
   locale: Locale = "ko",
 ): string | null {
-  const reason = typeof details?.reason === "string" ? details.reason : null;
+  const reason = reasonOf(details);
   if (!reason || !Object.hasOwn(REFUSALS, reason)) return null;
   const params: Record<string, string> = {};
   for (const [name, kind] of Object.entries(REFUSALS[reason as Reason]) as [string, Kind][]) {
