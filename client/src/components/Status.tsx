@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { type JSX, Show } from "solid-js";
-import { errorCode, errorDetails, isNotFound } from "../lib/api";
+import { errorDetails, isLoadFinal, isNotFound } from "../lib/api";
 import { errorText } from "../lib/errorText";
 import { t } from "../lib/i18n";
 
@@ -21,7 +21,7 @@ const NEEDS_VERIFICATION = new Set(["residents_only", "verify_region"]);
  */
 export function LoadError(props: { error: unknown; retry: () => void }) {
   const verify = () => NEEDS_VERIFICATION.has(String(errorDetails(props.error)?.reason));
-  const retryable = () => !isNotFound(props.error) && errorCode(props.error) !== "FORBIDDEN";
+  const retryable = () => !isLoadFinal(props.error);
   return (
     <div class="card state" role="alert" data-testid="load-error">
       <p class="error">{isNotFound(props.error) ? t("error.notFound") : errorText(props.error)}</p>

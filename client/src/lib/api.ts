@@ -32,6 +32,11 @@ export function isNotFound(error: unknown): boolean {
   return code === "NOT_FOUND" || code === "BAD_REQUEST";
 }
 
+/** Whether loading it again cannot help: the thing is not there (isNotFound), or not for this reader (FORBIDDEN). */
+export function isLoadFinal(error: unknown): boolean {
+  return isNotFound(error) || errorCode(error) === "FORBIDDEN";
+}
+
 /** The server's validation issues (stable codes + limits; lib/validation.ts words them), or [] for other errors. */
 export function validationIssuesOf(error: unknown): ValidationIssue[] {
   return gongguErrorOf(error)?.issues ?? [];

@@ -3,7 +3,7 @@ import { createEffect, createMemo, createResource, createSignal, Match, onCleanu
 import ChatPanel from "../components/ChatPanel";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
-import { api, errorCode, isNotFound } from "../lib/api";
+import { api, isLoadFinal } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
@@ -34,7 +34,7 @@ export default function GroupBuyPage() {
   const room = createRoom(id);
   // No such buy (an old or mistyped link), or not one for this reader: stop knocking on its room.
   createEffect(() => {
-    if (isNotFound(gb.error) || errorCode(gb.error) === "FORBIDDEN") room.close();
+    if (isLoadFinal(gb.error)) room.close();
   });
   const chat = createRoomChat(room, id);
   const [now, setNow] = createSignal(Date.now());
