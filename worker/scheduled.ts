@@ -10,7 +10,8 @@ import { recomputeRecommendations } from "./recommend/recompute";
 import { allBookDbs, queueStrayBalances } from "./wallet/books";
 import { sweepExpiredHolds } from "./wallet/holds";
 import { runPaymentsCron } from "./wallet/paymentsCron";
-import { pruneReconciliations, queueReconciliations } from "./wallet/reconcile";
+import { pruneReconciliations } from "./wallet/reconcile";
+import { CRON_RUN, startReconciliationRun } from "./wallet/reconcileRuns";
 
 export const DAILY_CRON = "0 18 * * *";
 /** Expired holds voided per book database per run (each sweep call handles SWEEP_BATCH). */
@@ -38,7 +39,14 @@ export async function handleScheduled(
   if (controller.cron === DAILY_CRON) {
     await cleanupIdempotencyKeys(db, now);
     await pruneReconciliations(env, now);
-    await queueReconciliations(env, now);
+    // A run in progress (an admin's started minutes ago) checks every book already: the day's check is that run's
+    // rows, not a second run of every book; a stuck one stops counting after RECONCILIATION_RUN_GUARD_MS.
+    const run = await startReconciliationRun(env, db, CRON_RUN, now);
+    if (run.alreadyRunning) {
+      console.info(
+        JSON.stringify({ level: "info", event: "ledger.reconciliation_joined", cronAt: now, runAt: run.runAt }),
+      );
+    }
     await queueStrayBalances(db, env.JOBS, now);
   }
   await runGroupBuyCron(env, controller.cron, now);

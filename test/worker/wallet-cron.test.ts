@@ -48,6 +48,12 @@ async function runCron(cron: string, scheduledTime: number, cronEnv: Env = env) 
   await waitOnExecutionContext(ctx);
 }
 
+/**
+ * Before a test that needs the cron or an admin to start a new reconciliation run: the run of a test before it (its
+ * jobs sent to a queue nobody consumes) would otherwise still be in progress, and the start would answer with it.
+ */
+const noRunInProgress = () => db().delete(reconciliationRuns);
+
 /** A book's row of the reconciliation run at `runAt`, if its job ran. */
 function reconciliation(book: string, runAt: number) {
   return db()
@@ -92,8 +98,9 @@ describe("wallet cron", () => {
         logs.lines.find((l) => l.includes("ledger.reconciliation_failed") && l.includes(book)),
       );
       expect(alert).toContain(account);
-      // repair, and the next run is clean
+      // repair, and the next run is clean (started now: the first run's other jobs may still be running)
       await db().update(ledgerAccounts).set({ creditsPosted: 500 }).where(eq(ledgerAccounts.id, account));
+      await noRunInProgress();
       await runCron(DAILY_CRON, runAt + 1);
       const clean = await until("the repaired book's row", () => reconciliation(book, runAt + 1));
       expect(clean).toMatchObject({ mismatchCount: 0, netPosted: 0, netPending: 0, details: [] });
@@ -204,6 +211,7 @@ describe("the daily reconciliation's jobs", { timeout: 120_000 }, () => {
       .insert(ledgerAccounts)
       .values({ ...platformAccount("pg_clearing", book), creditsPosted: 100, createdAt: Date.now() });
     const moved = { LEDGER_BOOKS: JSON.stringify({ [book]: "BOOKS_TEST" }) };
+    await noRunInProgress();
     const sends = captureQueueSends();
     const runAt = Date.now();
     try {
@@ -234,6 +242,7 @@ describe("the daily reconciliation's jobs", { timeout: 120_000 }, () => {
       db(),
       chunks(accounts, valuesPerRow(ledgerAccounts)).map((rows) => db().insert(ledgerAccounts).values(rows)),
     );
+    await noRunInProgress();
     const meter = meterD1();
     const sends = captureQueueSends();
     try {
@@ -339,6 +348,7 @@ describe("the admin's on-demand reconciliation", { timeout: 120_000 }, () => {
       .insert(ledgerAccounts)
       .values({ ...platformAccount("pg_clearing", apart), creditsPosted: 70, createdAt: Date.now() });
     const admin = await newAdmin();
+    await noRunInProgress();
     // jobs to a queue nobody consumes: the request is metered alone, its jobs delivered below
     const client = clientWithEnv(admin.jar, { ...env, ...moved, JOBS: env.RECORDED_JOBS });
     const meter = meterD1();
@@ -385,7 +395,7 @@ describe("the admin's on-demand reconciliation", { timeout: 120_000 }, () => {
     );
   });
 
-  it("a start while the run is in progress answers with that run and queues nothing; two at once start one run; the cron still runs its own", async () => {
+  it("a start while the run is in progress answers with that run and queues nothing; two at once start one run; a cron tick during it joins it", async () => {
     await cleanBooks(3, "guard");
     // the run of the test above counted a book of BOOKS_TEST, which this env does not name: start from none
     await db().delete(reconciliationRuns);
@@ -406,10 +416,18 @@ describe("the admin's on-demand reconciliation", { timeout: 120_000 }, () => {
       // a script calling again while the jobs run: the same run, nothing queued
       expect(await start()).toEqual({ ...run, alreadyRunning: true });
       expect(jobsSent()).toHaveLength(run.books);
-      // the daily cron queues its own run all the same, and does not end the admin's
+      // the daily cron during it queues nothing (that run checks every book already), says so, and keeps the run
       const cronAt = run.runAt + 1;
-      await runCron(DAILY_CRON, cronAt, recorded);
-      expect(jobsSent().filter((j) => j.runAt === cronAt)).toHaveLength(run.books);
+      const logs = captureLogs();
+      try {
+        await runCron(DAILY_CRON, cronAt, recorded);
+      } finally {
+        logs.restore();
+      }
+      expect(jobsSent()).toHaveLength(run.books);
+      expect(logs.lines.filter((l) => l.includes("ledger.reconciliation_joined"))).toEqual([
+        JSON.stringify({ level: "info", event: "ledger.reconciliation_joined", cronAt, runAt: run.runAt }),
+      ]);
       expect(await start()).toEqual({ ...run, alreadyRunning: true });
 
       // every book's row stored: the run is over, the next start queues a new one
@@ -448,6 +466,44 @@ describe("the admin's on-demand reconciliation", { timeout: 120_000 }, () => {
       const winner = racing.find((r) => !r.alreadyRunning)!;
       expect(racing).toEqual(racing.map((r) => (r === winner ? winner : { ...winner, alreadyRunning: true })));
       expect(jobsSent()).toHaveLength(winner.books);
+    } finally {
+      sends.restore();
+    }
+  });
+
+  it("the daily cron's run is the guard's: an admin start during it answers with it; a stuck run stops counting after the window", async () => {
+    await cleanBooks(2, "cronrun");
+    await noRunInProgress();
+    const admin = await newAdmin();
+    const recorded: Env = { ...env, JOBS: env.RECORDED_JOBS };
+    const start = () => clientWithEnv(admin.jar, recorded).admin.wallet.reconcile.mutate();
+    const sends = captureQueueSends();
+    const jobsSent = () => (sends.bodies as ReconcileBookJob[]).filter((j) => j.type === "wallet.reconcileBook");
+    try {
+      const cronAt = Date.now();
+      await runCron(DAILY_CRON, cronAt, recorded);
+      const books = jobsSent().length;
+      expect(books).toBeGreaterThanOrEqual(2);
+      expect(jobsSent().filter((j) => j.runAt !== cronAt)).toEqual([]);
+      // an admin's start during the cron's run: that run, nothing queued
+      expect(await start()).toEqual({ runAt: cronAt, books, alreadyRunning: true });
+      expect(jobsSent()).toHaveLength(books);
+      // the same cron fired again (at-least-once) queues nothing twice
+      await runCron(DAILY_CRON, cronAt, recorded);
+      expect(jobsSent()).toHaveLength(books);
+      // no job ever finishes (the queue lost them): the run counts until the window ends, then a cron runs again
+      await runCron(DAILY_CRON, cronAt + RECONCILIATION_RUN_GUARD_MS - 1, recorded);
+      expect(jobsSent()).toHaveLength(books);
+      const nextAt = cronAt + RECONCILIATION_RUN_GUARD_MS;
+      await runCron(DAILY_CRON, nextAt, recorded);
+      expect(jobsSent().filter((j) => j.runAt === nextAt)).toHaveLength(books);
+
+      // a cron tick and an admin's start at the same moment start one run between them
+      await noRunInProgress();
+      sends.bodies.length = 0;
+      const [, started] = await Promise.all([runCron(DAILY_CRON, Date.now(), recorded), start()]);
+      expect(jobsSent()).toHaveLength(books);
+      expect(jobsSent().filter((j) => j.runAt !== started.runAt)).toEqual([]);
     } finally {
       sends.restore();
     }

@@ -4,7 +4,6 @@ import type { JobMessage } from "../../shared/schemas/jobs";
 import type { ReconciliationListInput } from "../../shared/schemas/wallet";
 import type { Db } from "../db/client";
 import { ledgerReconciliations } from "../db/schema";
-import { enqueueMany } from "../queue/send";
 import { type BookEnv, bookDbByBinding, bookDbsByBinding } from "./books";
 
 export interface AccountMismatch {
@@ -156,18 +155,12 @@ export async function reconcileBook(db: Db, book: string, runAt: number): Promis
 export type ReconcileBookJob = Extract<JobMessage, { type: "wallet.reconcileBook" }>;
 
 /**
- * A reconciliation run (the daily cron's, or an admin's on demand): one `wallet.reconcileBook` job per book of every
- * book database; the consumer checks it and stores its row (in the book's database) for the run at `runAt`. Starting
- * it costs one query per database and a sendBatch per 100 books: checking ~330 books inline (~3 queries each) passed
- * D1's 1,000 queries per invocation. A book whose id no job can carry is logged, never skipped silently.
+ * The jobs of a reconciliation run at `runAt` (the daily cron's, or an admin's on demand; started through
+ * worker/wallet/reconcileRuns.ts): one `wallet.reconcileBook` job per book of every book database; the consumer checks
+ * it and stores its row (in the book's database) for the run. Starting it costs one listing query per database and a
+ * sendBatch per 100 books: checking ~330 books inline (~3 queries each) passed D1's 1,000 queries per invocation. A
+ * book whose id no job can carry is logged, never skipped silently.
  */
-export async function queueReconciliations(env: BookEnv & Pick<Env, "JOBS">, runAt: number): Promise<number> {
-  const jobs = await reconciliationJobs(env, runAt);
-  await enqueueMany(env, jobs);
-  return jobs.length;
-}
-
-/** The jobs of a run at `runAt`: one per book of every book database (one listing query per database). */
 export async function reconciliationJobs(env: BookEnv, runAt: number): Promise<ReconcileBookJob[]> {
   const jobs: ReconcileBookJob[] = [];
   for (const { binding, db } of bookDbsByBinding(env)) {

@@ -116,9 +116,8 @@ export const ledgerReconciliations = sqliteTable(
 );
 
 /**
- * The latest on-demand reconciliation run (one row, id "admin", in the main database): a start while it is in
- * progress answers with it instead of queueing every book again (worker/wallet/reconcileRuns.ts). The cron's runs
- * are not recorded here.
+ * The latest reconciliation run, the daily cron's or an admin's (one row, id "latest", in the main database): a start
+ * while it is in progress answers with it instead of queueing every book again (worker/wallet/reconcileRuns.ts).
  */
 export const reconciliationRuns = sqliteTable("reconciliation_runs", {
   id: text("id").primaryKey(),
