@@ -10,6 +10,7 @@ import { type Purchase, purchaseFromHold } from "../../worker/membership/rewards
 import { balanceOf, escrowAccount } from "../../worker/wallet/accounts";
 import { type Hold, placeHold, postHold } from "../../worker/wallet/holds";
 import { getAccounts } from "../../worker/wallet/ledger";
+import { insertUser } from "./fixtures";
 import { ensureRegion, fund } from "./wallet-helpers";
 
 export const DAY = 86_400_000;
@@ -18,9 +19,13 @@ export const T0 = Date.UTC(2026, 2, 10, 3, 0, 0);
 
 export const db = () => getDb(env);
 
-/** A user (row-less is fine for the ledger) funded with charged points in `book`. */
+/**
+ * A user funded with charged points in `book`. With a users row, though the ledger needs none: membership notices do
+ * (notifications.user_id), and the monthly recalculation of membership-tiers.test.ts notifies every status row of the
+ * shared runtime that it changes, this file's too.
+ */
 export async function fundedUser(book: string, charged: number, reward = 0, now = T0) {
-  const userId = newId(now);
+  const userId = (await insertUser(db(), "buyer", now)).id;
   if (charged) await fund(userId, book, charged, "charged", now);
   if (reward) await fund(userId, book, reward, "reward", now);
   return userId;

@@ -13,6 +13,7 @@ import type { Hold } from "../../worker/wallet/holds";
 import { placeHold, postHold } from "../../worker/wallet/holds";
 import { getAccounts, transfer } from "../../worker/wallet/ledger";
 import { readSpendable } from "../../worker/wallet/spend";
+import { insertUser } from "./fixtures";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { DAY, db, joinAndCapture, T0 } from "./membership-helpers";
 import { fund, newBook } from "./wallet-helpers";
@@ -60,7 +61,8 @@ async function balance(id: string) {
 
 async function run(charged: number, grant: number, ops: Op[]) {
   const book = newBook("prop");
-  const userId = newId();
+  // a users row: the monthly recalculation (membership-tiers.test.ts) notifies every status row it changes
+  const userId = (await insertUser(db(), "buyer", T0)).id;
   let now = T0;
   if (charged) await fund(userId, book, charged, "charged", now);
   if (grant) await fund(userId, book, grant, "reward", now); // a grant: reward points outside any lot

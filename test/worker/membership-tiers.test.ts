@@ -10,6 +10,7 @@ import { clawbackReward } from "../../worker/membership/clawback";
 import { recordCompletion } from "../../worker/membership/rewards";
 import { countedSpend, getStatus, recalculateTiers } from "../../worker/membership/tiers";
 import { membershipSummary } from "../../worker/membership/view";
+import { captureLogs } from "./card-scan";
 import { insertUser } from "./fixtures";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
@@ -25,9 +26,15 @@ function completer(userId: string, book = newBook()) {
     );
 }
 
+/**
+ * A buyer with a users row: the monthly run below notifies every status row it changes in the shared runtime — those of
+ * the files before this one too — and a notice needs its user (notifications.user_id).
+ */
+const newUserId = async () => (await insertUser(db(), "buyer", T0)).id;
+
 describe("tier boundaries", { timeout: 30_000 }, () => {
   it("upgrades exactly at 100,000 / 300,000 / 1,000,000 won of counted spend", async () => {
-    const userId = newId();
+    const userId = await newUserId();
     const complete = completer(userId);
     const steps: Array<[number, number]> = [
       [99_999, 0],
@@ -47,7 +54,7 @@ describe("tier boundaries", { timeout: 30_000 }, () => {
   });
 
   it("counts only the last 3 months, and a refunded purchase stops counting", async () => {
-    const userId = newId();
+    const userId = await newUserId();
     const book = newBook();
     const complete = completer(userId, book);
     const old = await complete(60_000, T0);
@@ -73,9 +80,16 @@ describe("monthly recalculation", { timeout: 30_000 }, () => {
     expect((await membershipSummary(db(), { id: user.id, homeRegionId: null }, june)).spend.counted).toBe(1_000);
 
     const july1 = kstMonthStart(june, 1) + 5 * 60_000;
-    const ctx = createExecutionContext();
-    await worker.scheduled!(createScheduledController({ scheduledTime: july1, cron: "*/5 * * * *" }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    const logs = captureLogs();
+    try {
+      const ctx = createExecutionContext();
+      await worker.scheduled!(createScheduledController({ scheduledTime: july1, cron: "*/5 * * * *" }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    } finally {
+      logs.restore();
+    }
+    // every user whose tier the run changed (in this runtime: earlier files' users too) got their notice
+    expect(logs.lines.filter((l) => l.includes("membership.notify_failed"))).toEqual([]);
     expect(await getStatus(db(), user.id)).toMatchObject({ tierLevel: 0, tierSince: july1, recalcMonth: "2026-07" });
     const inbox = await db().select().from(notifications).where(eq(notifications.userId, user.id)).all();
     expect(inbox.map((n) => [n.kind, n.params])).toEqual([
@@ -86,8 +100,8 @@ describe("monthly recalculation", { timeout: 30_000 }, () => {
   });
 
   it("also raises a tier whose spend qualifies, and keeps tierSince when nothing changes", async () => {
-    const up = newId();
-    const same = newId();
+    const up = await newUserId();
+    const same = await newUserId();
     await completer(up)(320_000, T0); // 단골 at once
     await completer(same)(120_000, T0);
     const april = kstMonthStart(T0, 1);
