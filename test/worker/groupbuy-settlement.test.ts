@@ -250,9 +250,24 @@ describe("settlement jobs of many holds (groupbuy.settleHolds)", { timeout: 30_0
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 14_700 }); // 9,700 (VIP: 3 % off) + 5,000
     const job = settleHolds(gb.id, holdIds);
     // three invocations side by side (one batch runs jobs of the same holds one after another)
-    const results = await Promise.all([deliver([job]), deliver([job]), deliver([job])]);
+    const logs = captureLogs();
+    let results: Awaited<ReturnType<typeof deliver>>[];
+    try {
+      results = await Promise.all([deliver([job]), deliver([job]), deliver([job])]);
+    } finally {
+      logs.restore();
+    }
     expect(results.flatMap((r) => r.explicitAcks)).toHaveLength(3);
     expect(results.flatMap((r) => r.retryMessages)).toEqual([]);
+    // a delivery whose batch lost to another's (the holds settled under it) says so at info level, nothing louder
+    const lines = logs.lines.map((l) => JSON.parse(l) as { level: string; where?: string; failure?: string });
+    expect(lines.filter((l) => l.level !== "info")).toEqual([]);
+    for (const line of lines.filter((l) => l.where === "settleHolds")) {
+      expect(line).toMatchObject({
+        groupBuyId: gb.id,
+        failure: expect.stringMatching(/^(already_settled|duplicate_id)$/),
+      });
+    }
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
     expect(await balance(platformAccount("promotion_expense", region).id)).toBe(-300);
     expect(await pointsOf(vip.id, region)).toEqual({ balance: 20_300, held: 0, available: 20_300 });

@@ -13,6 +13,7 @@ import {
 import { type JobBudget, OutOfQueries } from "../queue/budget";
 import { RetryLater } from "../queue/retry";
 import { bookDb } from "../wallet/books";
+import { classifyLedgerError } from "../wallet/errors";
 import { captureStatements, type Hold, readHolds, releaseStatements } from "../wallet/holds";
 import { type TransferSpec, transfersStatements } from "../wallet/ledger";
 import { PAYABLE_HOLD_MS, SETTLE_CHUNK } from "./config";
@@ -195,8 +196,13 @@ export async function settleHolds(
       await runBatch(ledger, [...part.flatMap((m) => m.statements), ...transfersStatements(ledger, discounts)]);
     } catch (e) {
       // Something moved under us (another delivery of these holds, a cancellation): the batch changed nothing, so
-      // converge each of its holds on its own from the ledger's truth.
-      console.error(JSON.stringify({ level: "warn", where: "settleHolds", holds: part.length, error: String(e) }));
+      // converge each of its holds on its own from the ledger's truth. Losing to another delivery of the same holds is
+      // at-least-once delivery at work (info); anything else is worth a look (warn) though settleHold handles it.
+      const failure = classifyLedgerError(e);
+      const raced = failure === "already_settled" || failure === "duplicate_id";
+      const line = { where: "settleHolds", groupBuyId: job.groupBuyId, holds: part.length, failure, error: String(e) };
+      if (raced) console.info(JSON.stringify({ level: "info", ...line }));
+      else console.warn(JSON.stringify({ level: "warn", ...line }));
       for (const m of part) {
         alone.push(m.holdId);
         columns.delete(m.holdId);
