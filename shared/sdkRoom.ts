@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backoffDelayMs } from "./backoff.ts";
 import type { ChatMessage } from "./chat.ts";
 import {
   type ClientFrame,
@@ -269,8 +270,10 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
   async function reconnect(attempt: number, error: GongguError | null): Promise<void> {
     if (closed) return;
     if (!backoff || attempt > (backoff.maxAttempts ?? Number.POSITIVE_INFINITY)) return finish(1006, error);
-    const exp = Math.min(backoff.maxDelayMs ?? 30_000, (backoff.initialDelayMs ?? 500) * 2 ** (attempt - 1));
-    const delayMs = Math.max(Math.round(exp * (0.5 + Math.random() / 2)), (error?.retryAfterSeconds ?? 0) * 1000);
+    const delayMs = Math.max(
+      backoffDelayMs(attempt, { initialMs: backoff.initialDelayMs ?? 500, maxMs: backoff.maxDelayMs ?? 30_000 }),
+      (error?.retryAfterSeconds ?? 0) * 1000,
+    );
     emit("connection", { state: "reconnecting", attempt, delayMs, error });
     await new Promise<void>((r) => {
       retryTimer = setTimeout(r, delayMs);

@@ -1,4 +1,5 @@
 import { createSignal, onCleanup } from "solid-js";
+import { backoffDelayMs } from "../../../shared/backoff";
 import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
@@ -44,7 +45,7 @@ export function createRoom(groupBuyId: string) {
       setConnected(false);
       clearInterval(ping);
       if (closed) return;
-      timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retry++));
+      timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
     };
   }
 
