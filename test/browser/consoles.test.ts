@@ -266,6 +266,16 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await adminSdk.admin.sellers.approve.mutate({ applicationId: rogue.id });
 
     const context = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
+    // Every text drawn on a canvas (the chart's axis labels are not in the DOM).
+    await context.addInitScript(() => {
+      const drawn: string[] = [];
+      (window as unknown as { drawnTexts: string[] }).drawnTexts = drawn;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        drawn.push(String(text));
+        return fillText.call(this, text, ...rest);
+      };
+    });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await logInAs(page, DEMO_ADMIN.email);
@@ -317,7 +327,21 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await chart.locator("canvas").waitFor();
     await expect.poll(() => chart.textContent()).toContain("충전 성공");
     expect(await chart.textContent()).toContain("시각"); // uPlot's own "Time" was left in the legend
+    // The time axis reads in Korean time and words (uPlot's own labels were "12am", "6pm"), and so does the legend.
+    const drawn = () => page.evaluate(() => (window as unknown as { drawnTexts: string[] }).drawnTexts);
+    await expect.poll(async () => (await drawn()).some((text) => /^오[전후] \d{1,2}시/.test(text))).toBe(true);
+    expect((await drawn()).filter((text) => /\d(am|pm)\b/i.test(text))).toEqual([]);
+    const box = (await chart.locator("canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect
+      .poll(() => chart.locator(".u-series").first().locator(".u-value").textContent())
+      .toMatch(/^\d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}$/);
     await shot(page, "admin-charts-ko");
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await expect.poll(() => chart.textContent()).toContain("Charges");
+    await expect.poll(async () => (await drawn()).some((text) => /^\d{2}:\d{2}(\n|$)/.test(text))).toBe(true);
+    await shot(page, "admin-charts-en");
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
 
     // The only console message: the browser reporting the deliberate reject without a reason.
     expect(problems).toEqual([

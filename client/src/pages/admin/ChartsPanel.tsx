@@ -3,7 +3,10 @@ import type uPlot from "uplot";
 import { Empty, LoadError, Loading } from "../../components/Status";
 import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
+import { formatDateTime, timeAxisLabels } from "../../console/time";
 import { api, type RouterOutputs } from "../../lib/api";
+import { formatDate } from "../../lib/format";
+import { locale } from "../../lib/i18n";
 
 type Timeline = RouterOutputs["admin"]["stats"]["timeline"];
 
@@ -23,6 +26,8 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
   let plot: uPlot | undefined;
   createEffect(() => {
     const d = props.data;
+    const loc = locale();
+    const hourly = d.bucket === "hour";
     plot?.destroy();
     const width = Math.max(280, host.clientWidth);
     plot = new props.UPlot(
@@ -33,12 +38,18 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
         // Buckets are Korean days and hours: the axis and legend show Korean time whatever the device's zone.
         tzDate: (seconds) => props.UPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul"),
         series: [
-          { label: t("admin.chart.time") },
+          {
+            label: t("admin.chart.time"),
+            value: (_u, s) => (s == null ? "--" : hourly ? formatDateTime(s * 1000) : formatDate(s * 1000, loc)),
+          },
           { label: t("admin.chart.joins"), stroke: "#0f766e", width: 2 },
           { label: t("admin.chart.charges"), stroke: "#2563eb", width: 2 },
           { label: t("admin.chart.failures"), stroke: "#b42318", width: 2 },
         ],
-        axes: [{}, { label: t("admin.chart.count") }],
+        axes: [
+          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, loc) },
+          { label: t("admin.chart.count") },
+        ],
       },
       [d.t.map((ms) => ms / 1000), d.joins, d.charges, d.failures],
       host,
