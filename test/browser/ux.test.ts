@@ -141,6 +141,10 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await history.waitFor();
     const amounts = () => history.locator(".amount").allTextContents();
     await expect.poll(amounts).toEqual(["₩5,000 풀림", "₩5,000 묶임", "+₩20,000"]);
+    // The join's hold line says it was let go, like the line that let it go ("처리 중" forever before).
+    const hold = history.locator("li").nth(1);
+    expect(await hold.locator("small").textContent()).toMatch(/ · 풀림$/);
+    expect(await history.textContent()).not.toContain("처리 중");
     // Each line says when, in Korean time, to the minute.
     expect(await history.locator("li").first().textContent()).toMatch(
       /\d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}/,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newId } from "../../worker/lib/ids";
 import { escrowAccount } from "../../worker/wallet/accounts";
-import { placeHold, postHold } from "../../worker/wallet/holds";
+import { placeHold, postHold, voidHold } from "../../worker/wallet/holds";
 import { monthRangeKst } from "../../worker/wallet/wallet";
 import { errorOf, newBuyer } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
@@ -84,7 +84,22 @@ describe("wallet procedures", () => {
     await placeHold(db(), { holdId, userId: buyer.user.id, regionId: buyer.book, amount: 1_000, now });
     await postHold(db(), { holdId, amount: 700, toAccount: escrowAccount(newId(), buyer.book), now: now + 1 });
 
-    const page1 = await buyer.client.wallet.history.query({ limit: 2 });
+    // A second join held and let go, and a third still held: each hold line says what became of it.
+    const released = `join:${newId()}`;
+    await placeHold(db(), { holdId: released, userId: buyer.user.id, regionId: buyer.book, amount: 500, now: now + 2 });
+    await voidHold(db(), { holdId: released, now: now + 3 });
+    await placeHold(db(), { holdId: `join:${newId()}`, userId: buyer.user.id, regionId: buyer.book, amount: 300, now });
+
+    const all = await buyer.client.wallet.history.query({ limit: 10 });
+    expect(all.lines.map((l) => [l.kind, l.phase, l.heldDelta, l.settledAs])).toEqual([
+      ["hold", "pending", 300, null],
+      ["hold_release", "void", -500, null],
+      ["hold", "pending", 500, "void"],
+      ["hold_capture", "post", -1_000, null],
+      ["hold", "pending", 1_000, "post"],
+      ["grant", "single", 0, null],
+    ]);
+    const page1 = await buyer.client.wallet.history.query({ limit: 2, cursor: String(all.lines[2].seq) });
     expect(page1.lines.map((l) => [l.kind, l.phase, l.delta, l.heldDelta])).toEqual([
       ["hold_capture", "post", -700, -1_000],
       ["hold", "pending", 0, 1_000],
@@ -128,7 +143,11 @@ describe("wallet procedures", () => {
     const statement = await buyer.client.wallet.statement.query({ month: "2026-03" });
     expect(statement.opening).toEqual({ charged: 0, reward: 2_000, total: 2_000 });
     expect(statement.closing).toEqual({ charged: 0, reward: 1_700, total: 1_700 });
-    expect(statement.lines.map((l) => l.kind)).toEqual(["grant", "hold", "hold_capture"]);
+    expect(statement.lines.map((l) => [l.kind, l.settledAs])).toEqual([
+      ["grant", null],
+      ["hold", "post"],
+      ["hold_capture", null],
+    ]);
     expect(statement.totalsByKind).toEqual({ grant: 500, hold_capture: -800 });
     expect(statement.closing.total - statement.opening.total).toBe(
       statement.lines.reduce((sum, l) => sum + l.delta, 0),

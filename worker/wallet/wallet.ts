@@ -50,14 +50,21 @@ export interface WalletLine {
   delta: number;
   /** Effect on held points (+ reserved, − released or captured). */
   heldDelta: number;
+  /** A pending line's outcome so far: taken ("post", e.g. a join's points paid), let go ("void") or null while open. */
+  settledAs: "post" | "void" | null;
   reference: string | null;
   description: string;
   meta: Record<string, string | number | null> | null;
 }
 
 const pendingRow = alias(ledgerTransfers, "pending_row");
+/** The post or void row that settled a pending row (at most one: ledger_transfers_pending_unique). */
+const settleRow = alias(ledgerTransfers, "settle_row");
 
-function toLine(row: TransferRow, pendingAmount: number | null, ids: { charged: string; reward: string }): WalletLine {
+function toLine(
+  { row, pendingAmount, settledAs }: { row: TransferRow; pendingAmount: number | null; settledAs: string | null },
+  ids: { charged: string; reward: string },
+): WalletLine {
   const out = row.debitAccountId === ids.charged || row.debitAccountId === ids.reward;
   const accountId = out ? row.debitAccountId : row.creditAccountId;
   const sign = out ? -1 : 1;
@@ -78,6 +85,7 @@ function toLine(row: TransferRow, pendingAmount: number | null, ids: { charged: 
     account: accountId === ids.reward ? "reward" : "charged",
     delta,
     heldDelta,
+    settledAs: row.phase === "pending" && (settledAs === "post" || settledAs === "void") ? settledAs : null,
     reference: row.reference,
     description: row.description,
     meta: row.meta ?? null,
@@ -91,9 +99,10 @@ function userLines(db: Db, userId: string, regionId: string) {
     inArray(ledgerTransfers.creditAccountId, [ids.charged, ids.reward]),
   );
   const query = db
-    .select({ row: ledgerTransfers, pendingAmount: pendingRow.amount })
+    .select({ row: ledgerTransfers, pendingAmount: pendingRow.amount, settledAs: settleRow.phase })
     .from(ledgerTransfers)
-    .leftJoin(pendingRow, eq(pendingRow.id, ledgerTransfers.pendingId));
+    .leftJoin(pendingRow, eq(pendingRow.id, ledgerTransfers.pendingId))
+    .leftJoin(settleRow, eq(settleRow.pendingId, ledgerTransfers.id));
   return { ids, touches, query };
 }
 
@@ -112,7 +121,7 @@ export async function walletHistory(
     .orderBy(desc(ledgerTransfers.seq))
     .limit(args.limit + 1)
     .all();
-  const page = rows.slice(0, args.limit).map((r) => toLine(r.row, r.pendingAmount, ids));
+  const page = rows.slice(0, args.limit).map((r) => toLine(r, ids));
   return { lines: page, nextCursor: rows.length > args.limit ? String(page[page.length - 1].seq) : null };
 }
 
@@ -158,7 +167,7 @@ export async function walletStatement(db: Db, userId: string, regionId: string |
     .orderBy(asc(ledgerTransfers.seq))
     .limit(STATEMENT_MAX_LINES + 1)
     .all();
-  const lines = rows.slice(0, STATEMENT_MAX_LINES).map((r) => toLine(r.row, r.pendingAmount, ids));
+  const lines = rows.slice(0, STATEMENT_MAX_LINES).map((r) => toLine(r, ids));
   const kinds = await db
     .select({
       kind: ledgerTransfers.kind,

@@ -32,6 +32,18 @@ function amountText(line: Line): string {
   return formatWon(0);
 }
 
+/** What became of a pending line (a join's hold, a refund on its way): still open, let go, or taken. */
+function pendingText(line: Line): string | null {
+  if (line.phase !== "pending") return null;
+  if (line.settledAs === "void") return t("wallet.settled.void");
+  if (line.settledAs === "post") {
+    if (line.kind === "hold") return t("wallet.settled.paid");
+    if (line.kind === "refund") return t("wallet.settled.refunded");
+    return t("wallet.settled.done");
+  }
+  return t("wallet.pending");
+}
+
 function LineItem(props: { line: Line }) {
   return (
     <Row
@@ -39,7 +51,7 @@ function LineItem(props: { line: Line }) {
       detail={
         <>
           {formatDateTime(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}
-          {props.line.phase === "pending" ? ` · ${t("wallet.pending")}` : ""}
+          <Show when={pendingText(props.line)}>{(text) => ` · ${text()}`}</Show>
         </>
       }
     >
