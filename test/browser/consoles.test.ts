@@ -115,9 +115,12 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     // The seller watches the list: the join arrives over the buy's room socket, no reload.
     await page.getByRole("link", { name: "내 공구" }).click();
-    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^0\/3개 모임/);
+    // The card counts in shares (몫) like the form that opened it, and says what a share is: 10 kg / 3, ₩3,333.
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toBe("0/3몫 모임 · 2몫 이상이면 성사");
+    expect(await card.getByTestId("seller-gb-share").textContent()).toBe("1몫 약 3.33kg · ₩3,333");
+    expect(await card.textContent()).not.toMatch(/1인분|개 모임/);
     await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
-    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3개 모임/);
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3몫 모임/);
     await expect.poll(() => card.getAttribute("data-status")).toBe("FILLED");
     await card.getByRole("button", { name: "발주 확정" }).waitFor();
     await shot(page, "seller-groupbuy-filled-ko");
@@ -129,7 +132,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await card.getByRole("button", { name: "픽업 준비 완료" }).click();
     await expect.poll(() => card.getAttribute("data-status")).toBe("READY");
     await card.getByRole("button", { name: "참여자 1명" }).click();
-    await expect.poll(() => card.getByTestId("participants").textContent()).toContain(buyer.displayName);
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain(`${buyer.displayName} · 3몫`);
     await shot(page, "seller-groupbuy-ready-ko");
     // The buyer sees the state the seller set.
     expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("READY");
@@ -203,6 +206,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await page.getByTestId("nav-seller").click();
     const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
     await card.waitFor();
+    expect(await card.getByTestId("seller-gb-share").textContent()).toBe("1몫 1kg · ₩5,000");
+    await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toBe("1/6몫 모임 · 3몫 이상이면 성사");
     await card.getByRole("button", { name: "공구 취소" }).click();
     await card.getByRole("button", { name: "취소 확정" }).click();
     await expect.poll(() => card.locator("#field-reason-error").textContent()).toBe("2자 이상 입력해 주세요.");
@@ -218,6 +223,10 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await page.getByRole("button", { name: "Switch to English" }).click();
     await page.getByRole("heading", { name: "Seller centre", level: 1 }).waitFor();
     await expect.poll(() => card.getByTestId("seller-gb-status").textContent()).toBe("Cancelled");
+    expect(await card.getByTestId("seller-gb-share").textContent()).toBe("₩5,000 a share of 1 kg");
+    expect(await card.getByTestId("seller-gb-shares").textContent()).toMatch(
+      /^[01] of 6 shares taken · goes ahead at 3 shares$/,
+    );
     // Dates follow the language too (they stayed Korean, "26. 12. 7. 오후 3:08", on an English screen).
     expect(await card.textContent()).toMatch(/Deadline \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/);
     expect(await page.locator("main").textContent()).not.toMatch(/오[전후]/);

@@ -10,10 +10,24 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
 import { createRoom } from "../../lib/room";
 import { statusNote } from "../../lib/statusNote";
 
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
+
+/**
+ * How much of the product one share is, in the product's own unit ("2kg"; "약 3.33kg" when it does not divide evenly),
+ * so the seller's card counts in shares (몫) like the form that opened the buy, and says what a share is.
+ */
+function shareSize(b: SellerBuy): string {
+  const n = b.totalQuantity / b.totalShares;
+  const amount = new Intl.NumberFormat(locale() === "ko" ? "ko-KR" : "en-GB", { maximumFractionDigits: 2 }).format(n);
+  return t((b.totalQuantity * 100) % b.totalShares === 0 ? "seller.gb.size" : "seller.gb.sizeAbout", {
+    n: amount,
+    unit: b.unit,
+  });
+}
 
 /** Buyers of a READY buy, each with a no-show button until they pick up. */
 function Participants(props: { buy: SellerBuy; onChange: () => void }) {
@@ -42,7 +56,7 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
             {(p) => (
               <li class="line">
                 <span>
-                  {p.displayName} · {t("gb.sharesCount", { n: p.shares })}
+                  {p.displayName} · {t("seller.gb.buyerShares", { n: p.shares })}
                 </span>
                 <Show
                   when={!p.pickedUpAt && !p.noShowAt && props.buy.actions.noShow}
@@ -141,8 +155,10 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
           {t(`gb.status.${b().status}`)}
         </span>{" "}
         <small class="muted">
-          {t("gb.perShare", { price: formatWon(b().pricePerShare) })} · {t("gb.deadline")}{" "}
-          {formatDateTime(b().deadline)}
+          <span data-testid="seller-gb-share">
+            {t("seller.gb.share", { size: shareSize(b()), price: formatWon(b().pricePerShare) })}
+          </span>{" "}
+          · {t("gb.deadline")} {formatDateTime(b().deadline)}
         </small>
       </p>
       <Show when={props.live && !SETTLED.has(b().status)}>
@@ -151,7 +167,8 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
       <div class="progress">
         <progress max={b().totalShares} value={taken()} aria-label={t("gb.filled")} />
         <small data-testid="seller-gb-shares">
-          {t("gb.shares", { taken: taken(), total: b().totalShares })} · {t("seller.gb.tipping", { n: b().minShares })}
+          {t("seller.gb.taken", { taken: taken(), total: b().totalShares })} ·{" "}
+          {t("seller.gb.tipping", { n: b().minShares })}
         </small>
       </div>
       <Show when={statusNote(t, b().status, b().statusReason, b().minShares)}>
