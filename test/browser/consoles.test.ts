@@ -141,8 +141,23 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     // (price minus the fee) shows as pending in the payouts.
     // Wait until the buyer's hold is in escrow (the FILLED settlement job), so completion settles at once.
     await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    // A no-show cannot be undone: the seller is asked first, in a dialog that says what it does; Escape backs out.
     await card.getByRole("button", { name: "노쇼 처리" }).click();
-    await expect.poll(() => card.getByTestId("participants").textContent()).toContain("노쇼");
+    const ask = page.getByRole("alertdialog", { name: `${buyer.displayName}님을 노쇼로 처리할까요?` });
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain("참여한 3몫은 환불되지 않고 판매자 정산에 포함되며");
+    expect(await ask.textContent()).toContain("되돌릴 수 없어요");
+    // focus starts on the way back, so a stray Enter does not mark anyone
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("돌아가기");
+    await shot(page, "seller-noshow-confirm-ko");
+    await page.keyboard.press("Escape");
+    await ask.waitFor({ state: "hidden" });
+    expect(await card.getByRole("button", { name: "노쇼 처리" }).count()).toBe(1);
+    expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("READY");
+    await card.getByRole("button", { name: "노쇼 처리" }).click();
+    await ask.getByRole("button", { name: "노쇼로 처리" }).click();
+    await ask.waitFor({ state: "hidden" });
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain(`${buyer.displayName} · 3몫노쇼`);
     await page.getByRole("link", { name: "정산" }).click();
     await expect
       .poll(
@@ -306,6 +321,18 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await seller.getByRole("button", { name: "이용 정지" }).click();
     await seller.getByLabel("정지 사유").fill("허위 상품 반복 등록");
     await seller.getByRole("button", { name: "정지하기" }).click();
+    // Asked first, with what a suspension stops and until when; nothing happens until the admin confirms.
+    const ask = page.getByRole("alertdialog", { name: `정지될${stamp.slice(-4)}님을 이용 정지할까요?` });
+    await ask.waitFor();
+    expect(await ask.textContent()).toMatch(
+      /7일 동안, \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}까지 공구 참여/,
+    );
+    expect(await seller.getByTestId("seller-suspended").count()).toBe(0);
+    await shot(page, "admin-suspend-confirm-ko");
+    await ask.getByRole("button", { name: "돌아가기" }).click();
+    await ask.waitFor({ state: "hidden" });
+    await seller.getByRole("button", { name: "정지하기" }).click();
+    await ask.getByRole("button", { name: "정지 확정" }).click();
     await expect.poll(() => seller.getByTestId("seller-suspended").textContent()).toMatch(/까지 정지$/);
     await shot(page, "admin-sellers-suspended-ko");
 

@@ -88,6 +88,10 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.gb.buyers": "{n} buyers",
   "seller.gb.noBuyers": "No buyers.",
   "seller.gb.markNoShow": "Mark no-show",
+  "seller.gb.noShowTitle": "Mark {name} as a no-show?",
+  "seller.gb.noShowBody":
+    "This records that {name} did not pick up. Their shares ({n}) are not refunded and count towards your payout, and the no-show goes on their trust record. You can't undo this.",
+  "seller.gb.noShowConfirm": "Mark as no-show",
   "seller.gb.pickedUp": "picked up",
   "seller.gb.noShow": "no-show",
 
@@ -128,6 +132,10 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.suspend.days": "Days",
   "admin.suspend.reason": "Reason",
   "admin.suspend.submit": "Suspend",
+  "admin.suspend.title": "Suspend {name}?",
+  "admin.suspend.body":
+    "A {days}-day suspension: until {until} they can't join or open group buys, sell, post, comment or chat. They can still log in and read. They are removed from any group-buy chat they are in right away.",
+  "admin.suspend.confirm": "Confirm suspension",
   "admin.moderation": "Reported content",
   "admin.mod.none": "Nothing reported.",
   "admin.mod.post": "Post",

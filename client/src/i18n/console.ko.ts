@@ -88,6 +88,10 @@ export const consoleKo = {
   "seller.gb.buyers": "참여자 {n}명",
   "seller.gb.noBuyers": "참여자가 없어요.",
   "seller.gb.markNoShow": "노쇼 처리",
+  "seller.gb.noShowTitle": "{name}님을 노쇼로 처리할까요?",
+  "seller.gb.noShowBody":
+    "{name}님이 픽업하지 않았다고 기록해요. 참여한 {n}몫은 환불되지 않고 판매자 정산에 포함되며, {name}님의 신뢰 기록에 노쇼가 남아요. 처리한 뒤에는 되돌릴 수 없어요.",
+  "seller.gb.noShowConfirm": "노쇼로 처리",
   "seller.gb.pickedUp": "수령 완료",
   "seller.gb.noShow": "노쇼",
 
@@ -128,6 +132,10 @@ export const consoleKo = {
   "admin.suspend.days": "정지 일수",
   "admin.suspend.reason": "정지 사유",
   "admin.suspend.submit": "정지하기",
+  "admin.suspend.title": "{name}님을 이용 정지할까요?",
+  "admin.suspend.body":
+    "{days}일 동안, {until}까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요. 로그인해서 보는 것은 할 수 있어요. 들어가 있는 공구 채팅방에서는 바로 내보내져요.",
+  "admin.suspend.confirm": "정지 확정",
   "admin.moderation": "신고된 글",
   "admin.mod.none": "처리할 신고가 없어요.",
   "admin.mod.post": "글",

@@ -1,4 +1,6 @@
 import { createResource, createSignal, For, Show } from "solid-js";
+import { suspendUserInput } from "../../../../shared/schemas/accounts";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FormError } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
 import { Submit } from "../../console/fields";
@@ -10,23 +12,55 @@ import { createSubmission } from "../../lib/forms";
 
 type Pending = RouterOutputs["admin"]["sellers"]["pending"][number];
 
-/** Suspend a user for N days with a reason (they see it); used for sellers and reported authors. */
-export function SuspendForm(props: { userId: string; onDone: () => void; onCancel: () => void }) {
+const DAY_MS = 86_400_000;
+type Suspension = { days: number; reason: string };
+/** The form's fields as the server checks them (the user id is the form's own). */
+const suspensionFields = suspendUserInput.omit({ userId: true });
+
+/**
+ * Suspend a user for N days with a reason. A valid request is confirmed first in a dialog that says what a suspension
+ * stops; one the server will refuse goes straight to it, so its field messages show and nothing needs confirming.
+ */
+export function SuspendForm(props: { userId: string; name: string; onDone: () => void; onCancel: () => void }) {
   const submit = createSubmission({ days: {}, reason: {} });
-  async function suspend(e: SubmitEvent) {
+  const [asking, setAsking] = createSignal<Suspension | null>(null);
+  async function send(request: Suspension) {
+    const done = await submit.run(() => api.admin.users.suspend.mutate({ userId: props.userId, ...request }));
+    setAsking(null);
+    if (done) props.onDone();
+  }
+  function suspend(e: SubmitEvent) {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
-    const done = await submit.run(() =>
-      api.admin.users.suspend.mutate({
-        userId: props.userId,
-        days: Number(String(form.get("days") ?? "").trim() || Number.NaN),
-        reason: String(form.get("reason") ?? ""),
-      }),
-    );
-    if (done) props.onDone();
+    const request = {
+      days: Number(String(form.get("days") ?? "").trim() || Number.NaN),
+      reason: String(form.get("reason") ?? ""),
+    };
+    if (suspensionFields.safeParse(request).success) setAsking(request);
+    else void send(request);
   }
   return (
     <form onSubmit={suspend} novalidate class="inline-form" data-testid="suspend-form">
+      <ConfirmDialog
+        open={asking() !== null}
+        title={t("admin.suspend.title", { name: props.name })}
+        confirmLabel={t("admin.suspend.confirm")}
+        cancelLabel={t("console.back")}
+        busyLabel={t("console.working")}
+        busy={submit.pending()}
+        onConfirm={() => {
+          const request = asking();
+          if (request) void send(request);
+        }}
+        onCancel={() => setAsking(null)}
+      >
+        <p>
+          {t("admin.suspend.body", {
+            days: asking()?.days ?? 0,
+            until: formatDateTime(Date.now() + (asking()?.days ?? 0) * DAY_MS),
+          })}
+        </p>
+      </ConfirmDialog>
       <Field label={t("admin.suspend.days")} name="days" inputMode="numeric" value={7} errors={submit.fields().days} />
       <Field label={t("admin.suspend.reason")} name="reason" errors={submit.fields().reason} />
       <div class="actions">
@@ -119,7 +153,12 @@ function Application(props: { item: Pending; onDone: () => void; mode: Mode; set
         </form>
       </Show>
       <Show when={mode() === "suspend"}>
-        <SuspendForm userId={a().userId} onDone={props.onDone} onCancel={() => setMode("idle")} />
+        <SuspendForm
+          userId={a().userId}
+          name={props.item.displayName}
+          onDone={props.onDone}
+          onCancel={() => setMode("idle")}
+        />
       </Show>
     </li>
   );
@@ -169,6 +208,7 @@ function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
                   <Show when={props.open?.id === s.userId}>
                     <SuspendForm
                       userId={s.userId}
+                      name={s.displayName}
                       onDone={() => {
                         props.setOpen(null);
                         void refetch();

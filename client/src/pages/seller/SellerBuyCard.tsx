@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { Fill } from "../../../../shared/protocol";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FormError } from "../../components/Field";
 import { UnreadCount } from "../../components/UnreadCount";
 import { Submit } from "../../console/fields";
@@ -15,6 +16,7 @@ import { createRoom } from "../../lib/room";
 import { statusNote } from "../../lib/statusNote";
 
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
+type Person = RouterOutputs["groupBuys"]["participants"][number];
 
 /**
  * How much of the product one share is, in the product's own unit ("2kg"; "약 3.33kg" when it does not divide evenly),
@@ -32,24 +34,42 @@ function shareSize(b: SellerBuy): string {
 /** Buyers of a READY buy, each with a no-show button until they pick up. */
 function Participants(props: { buy: SellerBuy; onChange: () => void }) {
   const [people, { refetch }] = createResource(() => api.groupBuys.participants.query({ id: props.buy.id }));
-  const [busy, setBusy] = createSignal<string | null>(null);
+  // The buyer the seller is about to mark: a no-show cannot be undone, so the dialog says what it does first.
+  const [asking, setAsking] = createSignal<Person | null>(null);
+  const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-  async function noShow(userId: string) {
-    setBusy(userId);
+  async function noShow(person: Person) {
+    setBusy(true);
     setError(null);
     try {
-      await api.groupBuys.markNoShow.mutate({ id: props.buy.id, userId });
-      await refetch();
+      await api.groupBuys.markNoShow.mutate({ id: props.buy.id, userId: person.userId });
       props.onChange();
     } catch (e) {
       setError(errorText(e));
     } finally {
-      setBusy(null);
+      setBusy(false);
+      setAsking(null);
+      await refetch();
     }
   }
   return (
     <div class="participants">
       <FormError message={error()} />
+      <ConfirmDialog
+        open={asking() !== null}
+        title={t("seller.gb.noShowTitle", { name: asking()?.displayName ?? "" })}
+        confirmLabel={t("seller.gb.noShowConfirm")}
+        cancelLabel={t("console.back")}
+        busyLabel={t("console.working")}
+        busy={busy()}
+        onConfirm={() => {
+          const person = asking();
+          if (person) void noShow(person);
+        }}
+        onCancel={() => setAsking(null)}
+      >
+        <p>{t("seller.gb.noShowBody", { name: asking()?.displayName ?? "", n: asking()?.shares ?? 0 })}</p>
+      </ConfirmDialog>
       <Show when={(people()?.length ?? 0) > 0} fallback={<p class="muted">{t("seller.gb.noBuyers")}</p>}>
         <ul class="lines" data-testid="participants">
           <For each={people()}>
@@ -66,13 +86,7 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
                     </span>
                   }
                 >
-                  <button
-                    type="button"
-                    class="secondary"
-                    disabled={busy() === p.userId}
-                    aria-busy={busy() === p.userId}
-                    onClick={() => void noShow(p.userId)}
-                  >
+                  <button type="button" class="secondary danger" onClick={() => setAsking(p)}>
                     {t("seller.gb.markNoShow")}
                   </button>
                 </Show>
