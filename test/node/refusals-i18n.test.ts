@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
@@ -58,6 +60,68 @@ describe("a group buy's join refusals, worded by the client from their reason", 
     expect(refusalText({ reason: "something_new" }, tKo)).toBeNull();
     expect(refusalText({ reason: "toString" }, tKo)).toBeNull();
     expect(refusalText(null, tKo)).toBeNull();
+  });
+});
+
+describe("rare refusals a user can still meet, worded from their reason", () => {
+  const until = Date.UTC(2026, 11, 10, 6, 0); // 15:00 KST
+  const cases: [Record<string, unknown>, string, string][] = [
+    [
+      { reason: "suspended", until },
+      "계정 이용이 2026. 12. 10. 오후 3:00까지 정지됐어요. 그때까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요.",
+      "Your account is suspended until 10 Dec 2026, 15:00. Until then you can't join or open group buys, sell, post, comment or chat.",
+    ],
+    [
+      { reason: "leave_closed" },
+      "모집이 끝난 공구라 참여를 취소할 수 없어요. 공구가 취소되면 포인트가 모두 돌아와요.",
+      "This group buy has stopped taking joins, so you can't leave it now. If it is cancelled, all your points come back.",
+    ],
+    [
+      { reason: "marked_no_show" },
+      "판매자가 노쇼로 처리해서 픽업을 확인할 수 없어요.",
+      "The seller marked you as a no-show, so you can't confirm a pickup.",
+    ],
+    [
+      { reason: "already_picked_up" },
+      "이 참여자는 이미 픽업을 확인해서 노쇼로 처리할 수 없어요.",
+      "This buyer already confirmed their pickup, so they can't be marked as a no-show.",
+    ],
+    [
+      { reason: "under_review" },
+      "검토 중인 글이라 지금은 댓글, 좋아요, 공급 제안을 남길 수 없어요.",
+      "This post is under review, so you can't comment, like or offer to supply it right now.",
+    ],
+    [
+      { reason: "comments_full", max: 300 },
+      "이 글은 댓글이 300개로 가득 찼어요. 새 글을 써서 이어 가 주세요.",
+      "This post has reached 300 comments. Start a new post to carry on.",
+    ],
+  ];
+  it("reads in Korean and English (the generic 권한이 없어요 / 지금은 할 수 없는 작업이에요 before)", () => {
+    for (const [details, inKo, inEn] of cases) {
+      expect(refusalText(details, tKo, "ko")).toBe(inKo);
+      expect(refusalText(details, tEn, "en")).toBe(inEn);
+    }
+  });
+
+  it("has words for every reason code the worker sends", () => {
+    const files = readdirSync("worker", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const reasons = new Set<string>();
+    for (const file of files) {
+      const source = readFileSync(path.join("worker", file), "utf8");
+      for (const m of source.matchAll(/reason: (?:\w+ \? )?"([a-z_]+)"(?: : "([a-z_]+)")?/g)) {
+        reasons.add(m[1]);
+        if (m[2]) reasons.add(m[2]);
+      }
+      // wallet/charge.ts: refuse("cap", …) sends `deferred_cap`
+      for (const m of source.matchAll(/refuse\(\s*"([a-z_]+)"/g)) reasons.add(`deferred_${m[1]}`);
+    }
+    expect(reasons.size).toBeGreaterThan(25);
+    for (const reason of reasons) {
+      const text = refusalText({ reason }, tKo, "ko");
+      expect(text, reason).toBeTruthy();
+      expect(text, reason).not.toMatch(/[A-Za-z]{3,}|\{\w+\}/);
+    }
   });
 });
 

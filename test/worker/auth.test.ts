@@ -114,6 +114,17 @@ describe("signup, login, logout, me", () => {
     const login = await bearerClient().auth.login.mutate({ email, password, tokenKind: "bearer" });
     const me = await bearerClient(login.token ?? "").auth.me.query();
     expect(me.suspendedUntil).toBeGreaterThan(Date.now());
+    // what only active accounts may do is refused with the reason and its end, for the app to word
+    const refused = await errorOf(
+      bearerClient(login.token ?? "").sellers.applyToSell.mutate({
+        businessName: "정지된 상점",
+        businessNumber: "123-45-67890",
+      }),
+    );
+    expect(refused).toMatchObject({
+      code: "FORBIDDEN",
+      details: { reason: "suspended", until: me.suspendedUntil },
+    });
   });
 
   it("flattens zod issues for bad input and says what to fix", async () => {

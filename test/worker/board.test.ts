@@ -378,6 +378,13 @@ describe("reports and moderation", () => {
     expect((await r3.client.board.list.query({ regionId: region.id, query: "수상한" })).items).toEqual([]);
     expect((await author.client.board.get.query({ id })).status).toBe("hidden"); // the author sees why
     expect((await errorOf(r1.client.board.comment.mutate({ postId: id, body: "?" }))).code).toBe("NOT_FOUND");
+    // The author, who still sees it, is told why it takes no comment or like now (a reason the app words)
+    for (const call of [
+      author.client.board.comment.mutate({ postId: id, body: "해명할게요" }),
+      author.client.board.like.mutate({ postId: id, liked: true }),
+    ]) {
+      expect(await errorOf(call)).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "under_review" } });
+    }
   });
 
   it("admins review the queue: approve restores, remove + suspend locks the author out, all logged and notified", async () => {

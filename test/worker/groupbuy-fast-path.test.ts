@@ -99,6 +99,7 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     const e2 = await errorOf(join(banned, gb.id));
     expect(e2.code).toBe("FORBIDDEN");
     expect(e2.message).toMatch(/suspended until/);
+    expect(e2.details).toMatchObject({ reason: "suspended", until: expect.any(Number) });
     expect((await room(gb.id).debugState()).counts.taken).toBe(2);
     expect((await pointsOf(out.id, region)).held).toBe(5_000);
     expect((await pointsOf(banned.id, region)).held).toBe(5_000);

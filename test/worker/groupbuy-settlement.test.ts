@@ -182,7 +182,7 @@ describe("settlement", { timeout: 30_000 }, () => {
       completed: false,
     });
     const err = await errorOf(b.api.groupBuys.confirmPickup.mutate({ id: gb.id }));
-    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "marked_no_show" } });
     await pickUp([a], gb.id);
     await until("settled", async () => (await gbRow(gb.id))?.settledAt);
     expect(await balance(sellerPayablePendingAccount(seller.id, region).id)).toBe(19_000);
@@ -195,6 +195,20 @@ describe("settlement", { timeout: 30_000 }, () => {
     expect(await a.api.trust.get.query({ userId: b.id })).toMatchObject({ noShows: 1, completedBuys: 0 });
     const parts = await seller.api.groupBuys.participants.query({ id: gb.id });
     expect(parts.find((p) => p.userId === b.id)?.noShowAt).toBeTypeOf("number");
+    await invariants(region);
+  });
+
+  it("refusals a buyer or seller can meet on a stale screen carry a reason the app words", async () => {
+    const { region, gb, seller, a } = await filledBuy();
+    // FILLED: leaving is over (the page still showed "참여 취소")
+    const leave = await errorOf(a.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: `leave-${gb.id}` }));
+    expect(leave).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "leave_closed" } });
+    await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+    await pickUp([a], gb.id);
+    // the seller's list still offered "노쇼 처리" for a buyer who has just picked up
+    const noShow = await errorOf(seller.api.groupBuys.markNoShow.mutate({ id: gb.id, userId: a.id }));
+    expect(noShow).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "already_picked_up" } });
     await invariants(region);
   });
 

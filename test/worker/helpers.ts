@@ -52,12 +52,12 @@ export async function newBuyer(name = "테스트이웃") {
 
 export async function errorOf(
   promise: Promise<unknown>,
-): Promise<{ code: string; message: string; zodError: unknown }> {
+): Promise<{ code: string; message: string; zodError: unknown; details: Record<string, unknown> | null }> {
   try {
     await promise;
   } catch (e) {
     if (e instanceof TRPCClientError) {
-      return { code: e.data?.code, message: e.message, zodError: e.data?.zodError };
+      return { code: e.data?.code, message: e.message, zodError: e.data?.zodError, details: e.data?.details ?? null };
     }
     throw e;
   }

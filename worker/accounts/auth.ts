@@ -72,3 +72,8 @@ export const LOG_IN_MESSAGE = "Log in to continue.";
 export function suspendedMessage(suspendedUntil: number | null): string {
   return `Your account is suspended until ${new Date(suspendedUntil ?? 0).toISOString().slice(0, 10)}.`;
 }
+
+/** FORBIDDEN for a suspended account; `until` (epoch ms) in the details, for clients that word it themselves. */
+export function failSuspended(suspendedUntil: number | null): never {
+  failWith("FORBIDDEN", suspendedMessage(suspendedUntil), { reason: "suspended", until: suspendedUntil ?? 0 });
+}

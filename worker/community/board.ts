@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BoardCategory } from "../../shared/schemas/board";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, boardLikes, boardPosts, boardSupplyOffers, type ContentStatus, users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { checkRateLimit, countRateLimitHit, type RateLimitRule } from "../lib/rateLimit";
 import { postLikeSignal } from "../recommend/interactions";
@@ -256,7 +256,8 @@ export function adminDeletion(
 /** One like per user: the counter is recounted from the likes table, so repeats and races can't skew it. */
 export async function setLike(db: Db, user: { id: string }, postId: string, liked: boolean, now: number) {
   const post = await loadPost(db, postId, { id: user.id, role: "buyer" });
-  if (post.status !== "visible") fail("PRECONDITION_FAILED", "This post is under review.");
+  if (post.status !== "visible")
+    failWith("PRECONDITION_FAILED", "This post is under review.", { reason: "under_review" });
   await requireCurrentVerification(db, user.id, post.regionId, now);
   const likeCount = sql`(SELECT count(*) FROM ${boardLikes} WHERE ${boardLikes.postId} = ${postId})`;
   await runBatch(db, [

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { MAX_COMMENTS_PER_POST } from "../../shared/schemas/board";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { boardComments, boardPosts } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { countRateLimitHit } from "../lib/rateLimit";
 import { requireCurrentVerification } from "../regions/verification";
@@ -29,7 +29,9 @@ export async function addComment(
   now: number,
 ) {
   const post = await loadPost(db, args.postId, { id: author.id, role: "buyer" });
-  if (post.status !== "visible") fail("PRECONDITION_FAILED", "This post is under review; comments are closed.");
+  if (post.status !== "visible") {
+    failWith("PRECONDITION_FAILED", "This post is under review; comments are closed.", { reason: "under_review" });
+  }
   await requireCurrentVerification(db, author.id, post.regionId, now);
   let parent: CommentRow | undefined;
   if (args.parentId) {
@@ -45,7 +47,10 @@ export async function addComment(
     .where(eq(boardComments.postId, post.id))
     .get();
   if ((total?.n ?? 0) >= MAX_COMMENTS_PER_POST) {
-    fail("PRECONDITION_FAILED", `This post has reached ${MAX_COMMENTS_PER_POST} comments; start a new post.`);
+    failWith("PRECONDITION_FAILED", `This post has reached ${MAX_COMMENTS_PER_POST} comments; start a new post.`, {
+      reason: "comments_full",
+      max: MAX_COMMENTS_PER_POST,
+    });
   }
   const limitKey = `comment:${author.id}`;
   await assertUnderLimit(db, limitKey, COMMENT_RULE, now, "comments");

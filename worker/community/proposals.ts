@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { boardPosts, boardSupplyOffers, users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { linkedPostLikes } from "../recommend/interactions";
 import { loadPost } from "./board";
@@ -18,7 +18,8 @@ export async function offerSupply(
   now: number,
 ) {
   const post = await loadPost(db, args.postId, { id: seller.id, role: "seller" });
-  if (post.status !== "visible") fail("PRECONDITION_FAILED", "This post is under review.");
+  if (post.status !== "visible")
+    failWith("PRECONDITION_FAILED", "This post is under review.", { reason: "under_review" });
   if (post.category !== "proposal")
     fail("PRECONDITION_FAILED", "Only group-buy proposals (공구 제안) take supply offers.");
   if (post.authorId === seller.id) fail("BAD_REQUEST", "You can't offer to supply your own proposal.");

@@ -266,6 +266,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       return roomError(
         "PRECONDITION_FAILED",
         `This group buy is ${meta.status}: leaving is only possible while it is OPEN. After it fills or tips, only a cancellation returns points.`,
+        { reason: "leave_closed" },
       );
     }
     if (this.store.list("user_id = ? AND state = 'reserved'", req.userId).length > 0) {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, type Placeholder, sql } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
-import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
+import { failSuspended, isSuspended, LOG_IN_MESSAGE } from "../accounts/auth";
 import { liveSessionQuery, sessionByHashQuery } from "../accounts/sessions";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { prepared } from "../db/prepared";
@@ -59,7 +59,7 @@ function assertLiveUser(
   now: number,
 ) {
   if (!row || row.userId !== userId) fail("UNAUTHORIZED", LOG_IN_MESSAGE);
-  if (isSuspended(row, now)) fail("FORBIDDEN", suspendedMessage(row.suspendedUntil));
+  if (isSuspended(row, now)) failSuspended(row.suspendedUntil);
 }
 
 /** The guards' answers, checked in one place: a current verification of the home region, then no unpaid debt. */

@@ -1,7 +1,7 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, type users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { unwrapRoom } from "./roomResult";
 import { loadGroupBuy, roomStub } from "./service";
 import { trustEventStatement } from "./trust";
@@ -57,7 +57,9 @@ export async function confirmPickup(db: Db, env: Env, user: UserRow, id: string,
     .where(and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id)))
     .get();
   if (member?.status !== "joined") fail("FORBIDDEN", "Only buyers of this group buy can confirm a pickup.");
-  if (member.noShowAt !== null) fail("PRECONDITION_FAILED", "The seller marked you as not having picked up.");
+  if (member.noShowAt !== null) {
+    failWith("PRECONDITION_FAILED", "The seller marked you as not having picked up.", { reason: "marked_no_show" });
+  }
   if (member.pickedUpAt === null) {
     await db
       .update(groupBuyMembers)
@@ -90,7 +92,9 @@ export async function markNoShow(db: Db, env: Env, user: UserRow, input: { id: s
     .where(and(eq(groupBuyMembers.groupBuyId, input.id), eq(groupBuyMembers.userId, input.userId)))
     .get();
   if (member?.status !== "joined") fail("NOT_FOUND", "That user is not a buyer in this group buy.");
-  if (member.pickedUpAt !== null) fail("PRECONDITION_FAILED", "That buyer already confirmed their pickup.");
+  if (member.pickedUpAt !== null) {
+    failWith("PRECONDITION_FAILED", "That buyer already confirmed their pickup.", { reason: "already_picked_up" });
+  }
   if (member.noShowAt === null) {
     await runBatch(db, [
       db

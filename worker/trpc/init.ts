@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { validationIssues } from "../../shared/validation";
-import { isSuspended, LOG_IN_MESSAGE, suspendedMessage } from "../accounts/auth";
+import { failSuspended, isSuspended, LOG_IN_MESSAGE } from "../accounts/auth";
 import { ErrorDetails, retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
 
@@ -58,9 +58,7 @@ function signedIn(ctx: Context) {
 }
 
 function assertActive(user: NonNullable<Context["user"]>, now: number): void {
-  if (isSuspended(user, now)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: suspendedMessage(user.suspendedUntil) });
-  }
+  if (isSuspended(user, now)) failSuspended(user.suspendedUntil);
 }
 
 export const authedProcedure = t.procedure.use(({ ctx, next }) => next({ ctx: signedIn(ctx) }));

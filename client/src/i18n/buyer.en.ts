@@ -28,6 +28,14 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.too_far":
     "You are outside the neighbourhood's {radiusM} verification radius: {distanceM} from its centre. Try again from inside it.",
   "refusal.email_taken": "An account with this email already exists. Log in instead.",
+  "refusal.suspended":
+    "Your account is suspended until {until}. Until then you can't join or open group buys, sell, post, comment or chat.",
+  "refusal.leave_closed":
+    "This group buy has stopped taking joins, so you can't leave it now. If it is cancelled, all your points come back.",
+  "refusal.marked_no_show": "The seller marked you as a no-show, so you can't confirm a pickup.",
+  "refusal.already_picked_up": "This buyer already confirmed their pickup, so they can't be marked as a no-show.",
+  "refusal.under_review": "This post is under review, so you can't comment, like or offer to supply it right now.",
+  "refusal.comments_full": "This post has reached {max} comments. Start a new post to carry on.",
   "charge.heading": "Top up points",
   "charge.amount": "Amount",
   "charge.presets": "Quick picks",

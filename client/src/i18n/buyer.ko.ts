@@ -27,6 +27,13 @@ export const buyerKo = {
   "refusal.too_far":
     "동네 인증 범위({radiusM}) 밖이에요. 지금 위치는 동네 중심에서 {distanceM} 떨어져 있어요. 동네 안에서 다시 시도해 주세요.",
   "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",
+  "refusal.suspended":
+    "계정 이용이 {until}까지 정지됐어요. 그때까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요.",
+  "refusal.leave_closed": "모집이 끝난 공구라 참여를 취소할 수 없어요. 공구가 취소되면 포인트가 모두 돌아와요.",
+  "refusal.marked_no_show": "판매자가 노쇼로 처리해서 픽업을 확인할 수 없어요.",
+  "refusal.already_picked_up": "이 참여자는 이미 픽업을 확인해서 노쇼로 처리할 수 없어요.",
+  "refusal.under_review": "검토 중인 글이라 지금은 댓글, 좋아요, 공급 제안을 남길 수 없어요.",
+  "refusal.comments_full": "이 글은 댓글이 {max}개로 가득 찼어요. 새 글을 써서 이어 가 주세요.",
   "charge.heading": "포인트 충전",
   "charge.amount": "충전 금액",
   "charge.presets": "빠른 선택",

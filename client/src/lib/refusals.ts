@@ -32,6 +32,15 @@ const REFUSALS = {
   // Verification from outside the neighbourhood's circle (worker/regions/verification.ts).
   too_far: { distanceM: "distance", radiusM: "distance" },
   email_taken: {},
+  // A suspended account doing what only active accounts may (worker/trpc/init.ts, groupbuy/actions.ts).
+  suspended: { until: "time" },
+  // Leaving once the buy stopped taking joins (GroupBuyRoom.leave); pickups and no-shows (groupbuy/pickup.ts).
+  leave_closed: {},
+  marked_no_show: {},
+  already_picked_up: {},
+  // A board post that is no longer visible, and one whose comments are full (community/).
+  under_review: {},
+  comments_full: { max: "count" },
 } as const satisfies Record<string, Record<string, Kind>>;
 type Reason = keyof typeof REFUSALS;
 
