@@ -82,6 +82,31 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await context.close();
   });
 
+  test("a suspended neighbour's join says, in Korean, that the account is suspended and until when", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const buyer = await newVerifiedBuyer("정지이웃");
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `대파 2단 ${Date.now()}`, category: "fresh", totalQuantity: 2, unit: "단", totalPrice: 20_000 },
+      { totalShares: 4, minShares: 2, maxPerPerson: 2 },
+    );
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    await (await adminSdk()).admin.users.suspend.mutate({ userId: buyer.id, days: 3, reason: "browser test" });
+    await page.getByRole("button", { name: "참여하기" }).click();
+    const error = page.locator("form .error[role=alert]");
+    await error.waitFor();
+    // It said "이 작업을 할 수 있는 권한이 없어요." (FORBIDDEN, generic) before.
+    expect(await error.textContent()).toMatch(
+      /^계정 이용이 \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}까지 정지됐어요\. 그때까지 공구 참여와/,
+    );
+    await shot(page, "groupbuy-suspended-ko");
+    expect(problems.filter((p) => !p.includes("status of 403 "))).toEqual([]);
+    await context.close();
+  });
+
   test("signing up with a taken email, and verifying from too far away, are refused in Korean", async () => {
     const { context, page } = await chromium.open({
       permissions: ["geolocation"],
