@@ -47,7 +47,11 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
           { label: t("admin.chart.failures"), stroke: "#b42318", width: 2 },
         ],
         axes: [
-          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, loc) },
+          {
+            values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, loc),
+            // "오전 12시" is wider than uPlot's "12am": at its default 50 px they touched on a phone
+            space: 64,
+          },
           { label: t("admin.chart.count") },
         ],
       },
