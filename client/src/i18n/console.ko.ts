@@ -63,7 +63,7 @@ export const consoleKo = {
   "seller.gb.pickupStart": "픽업 시작",
   "seller.gb.pickupEnd": "픽업 종료",
   "seller.gb.plusEarly": "공구 플러스 회원에게 첫 1시간 먼저 열기",
-  "seller.gb.previewNeedsShares": "총 몫을 2~1,000 사이로 정하면 1인분 가격을 보여 드려요.",
+  "seller.gb.previewNeedsShares": "총 몫을 2~1,000 사이로 정하면 1몫 가격을 보여 드려요.",
   "seller.gb.perShare": "1몫 가격",
   "seller.gb.collected": "모두 모이면 {amount}",
   "seller.gb.noRounding": "반올림 차액 없음",
