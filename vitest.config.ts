@@ -25,6 +25,9 @@ const ISOLATED_WORKER_FILES = [
   "test/worker/wallet-cron.test.ts",
 ];
 
+/** workers-isolated and node run as one group, which must share one maxWorkers. */
+const ISOLATED_WORKERS = 2;
+
 const SDK_NODE_TEST = "test/node/sdk-node.test.ts";
 
 export default defineConfig(async () => {
@@ -33,6 +36,13 @@ export default defineConfig(async () => {
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // wrangler.toml's consumers, with batches that close after 0.2 s instead of 2 and 5: a test that waits on the
+        // real queue waited that long at each step of a chain (fill → settle → complete → payout). Tests of what one
+        // batch does deliver their batch themselves (payments-helpers.ts `deliver`).
+        queueConsumers: {
+          "gonggu-jobs": { maxBatchSize: 25, maxBatchTimeout: 0.2, maxRetries: 8, deadLetterQueue: "gonggu-jobs-dlq" },
+          "gonggu-jobs-dlq": { maxBatchSize: 25, maxBatchTimeout: 0.2, maxRetries: 10 },
+        },
         // a second database for a ledger book moved out of the main one (LEDGER_BOOKS; test/worker/ledger-books.test.ts)
         d1Databases: ["BOOKS_TEST"],
         // a real queue with no consumer: a cron run sends its jobs here so a test delivers them in metered batches
@@ -65,10 +75,12 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          // One workerd for all these files, run one after another in a single run request (isolate: false and one
-          // worker): starting a runtime and applying migrations per file cost more than the tests. Storage is shared,
-          // so tests create their own users/regions/group buys and never count global rows; setup.ts resets the
-          // global switches (sandbox gateway) before each file.
+          // Two workerd runtimes for all these files, each running its share one after another (isolate: false, two
+          // workers): starting a runtime and applying migrations per file cost more than the tests, and one runtime
+          // for all of them made this the longest run of `npm test` (242 → 161 s alone at load 6–7). Each pool worker
+          // has its own Miniflare with its own in-memory storage, so the two never see each other's gateway switches.
+          // Within a runtime storage is shared, so tests create their own users/regions/group buys and never count
+          // global rows; setup.ts resets the global switches (sandbox gateway) before each file.
           // disableConsoleIntercept: logs go straight to workerd's stdout. Through vitest, a log from another I/O context
           // (a Durable Object, a queue batch) is parked until the runner's next message, and one parked after the last
           // message left `vitest run` waiting forever (workers-sdk#15719; idor.test.ts "passed and never exited").
@@ -85,7 +97,7 @@ export default defineConfig(async () => {
             testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
             isolate: false,
-            maxWorkers: 1,
+            maxWorkers: 2,
             disableConsoleIntercept: true,
           },
         },
@@ -94,6 +106,9 @@ export default defineConfig(async () => {
           test: {
             name: "workers-isolated",
             sequence: { groupOrder: 1 },
+            // Two files at a time, each in its own runtime: they mostly wait (queue delays, alarms, runtime start), and
+            // one at a time made this the longest run of `npm test` (298 s of a 298 s run on 2 cores).
+            maxWorkers: ISOLATED_WORKERS,
             include: ISOLATED_WORKER_FILES,
             testTimeout: 30_000,
             setupFiles: ["./test/worker/setup.ts"],
@@ -104,6 +119,7 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             sequence: { groupOrder: 1 },
+            maxWorkers: ISOLATED_WORKERS,
             environment: "node",
             include: ["test/node/**/*.test.ts"],
             exclude: [SDK_NODE_TEST],

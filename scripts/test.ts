@@ -74,9 +74,9 @@ async function staticChecks(): Promise<Phase[]> {
 }
 
 /**
- * The vitest runs of `npm test`, side by side. The shared `workers` batch must stay one serial run in one runtime
- * (its files share the sandbox gateway's switches), and vitest only runs such a batch as a group of its own, so inside
- * one `vitest run` the other projects would wait for it. The browser files must not overlap each other either (they
+ * The vitest runs of `npm test`, side by side. The shared `workers` batch runs in two runtimes, each a serial chain of
+ * files (their files share the sandbox gateway's switches within a runtime), and vitest only runs such a batch as a
+ * group of its own, so inside one `vitest run` the other projects would wait for it. The browser files must not overlap each other either (they
  * share one `wrangler dev` and its gateway switches). Three processes let the three serial chains overlap: each is
  * mostly waiting (workerd, wrangler dev, Chromium, timeouts), so together they fill both cores. Arguments (`npm test -- <files or flags>`) give one plain `vitest run` with them instead.
  */
