@@ -243,7 +243,10 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
           event.reason || `The room's connection closed (${event.code}).`,
         );
         if (!ready) reject(error);
-        else if (closed || isFinalClose(event.code)) finish(event.code, closed ? null : error.info);
+        // after close(), closed means closed by you (1000) whatever the socket reports: a close handshake cut short
+        // (the server or the machine slow to answer) arrives as 1006
+        else if (closed) finish(NORMAL_CLOSE, null);
+        else if (isFinalClose(event.code)) finish(event.code, error.info);
         else void reconnect(1, error.info);
       });
     });

@@ -55,7 +55,8 @@ describe("chat typing indicator", { timeout: 30_000 }, () => {
     s.send({ type: "chat.typing" });
     await pause(100);
     expect(typingFrames(m)).toHaveLength(1);
-    await pause(CHAT_TYPING.roomIntervalMs);
+    // the gathered frame goes out at the room interval; waiting on it (not a fixed pause) holds on a loaded machine
+    await until("the gathered frame", async () => typingFrames(m).length >= 2);
     const frames = typingFrames(m);
     expect(frames).toHaveLength(2);
     expect(frames[1]).toMatchObject({
