@@ -27,7 +27,12 @@ describe("board posts", () => {
       status: "visible",
       mine: true,
       likeCount: 0,
-      author: { id: author.user.id, displayName: "글쓴이", verifiedResident: true },
+      author: {
+        id: author.user.id,
+        displayName: "글쓴이",
+        verifiedResident: true,
+        trust: { completedBuys: 0, noShows: 0, hostCancellations: 0, reports: 0 },
+      },
     });
 
     await author.client.board.update.mutate({ id, title: "상추 나눔 (오늘만)" });
@@ -404,7 +409,10 @@ describe("reports and moderation", () => {
         reason: "정상 나눔 확인",
       }),
     ).toMatchObject({ status: "visible", suspendedUntil: null });
-    expect((await reporters[0].client.board.get.query({ id })).status).toBe("visible");
+    const approved = await reporters[0].client.board.get.query({ id });
+    expect(approved.status).toBe("visible");
+    // reports a moderator dismissed are not on the author's trust record
+    expect(approved.author.trust).toEqual({ completedBuys: 0, noShows: 0, hostCancellations: 0, reports: 0 });
     expect((await admin.client.admin.moderation.queue.query()).posts.find((p) => p.id === id)).toBeUndefined();
     // old reports were resolved: one new report does not hide it again
     const fresh = await newResident({
@@ -425,6 +433,12 @@ describe("reports and moderation", () => {
     expect(removed.suspendedUntil).toBeGreaterThan(Date.now() + 6 * 86_400_000);
     expect((await errorOf(fresh.client.board.get.query({ id }))).code).toBe("NOT_FOUND");
     expect((await author.client.board.get.query({ id })).status).toBe("removed");
+    // an upheld report is on the author's trust record: on profiles and on every post of theirs, counted once
+    await admin.client.admin.moderation.remove
+      .mutate({ targetType: "post", targetId: id, reason: "다시" })
+      .catch(() => null);
+    expect(await admin.client.trust.get.query({ userId: author.user.id })).toMatchObject({ reports: 1 });
+    expect((await admin.client.board.get.query({ id })).author.trust).toMatchObject({ reports: 1, noShows: 0 });
 
     const outcomes = (await author.client.notifications.list.query()).items.filter(
       (n) => n.kind === "moderation.outcome",

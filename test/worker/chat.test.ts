@@ -177,6 +177,8 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
       reason: "외부 거래 유도",
     });
     for (const sock of [m, s]) expect(await sock.next("chat.deleted")).toEqual({ type: "chat.deleted", id });
+    // the upheld report is on the author's trust record
+    expect(await other.api.trust.get.query({ userId: member.id })).toMatchObject({ reports: 1 });
     const page = await seller.api.rooms.history.query({ id: gb.id });
     expect(page.messages.find((x) => x.id === id)).toMatchObject({ text: null, deleted: true, userId: member.id });
     expect(

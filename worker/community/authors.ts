@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { regionVerifications, users } from "../db/schema";
+import { emptyTrust, type TrustRecord, trustRecords } from "../groupbuy/trust";
 
 /** What a reader sees about whoever wrote a post or comment: enough to judge trust, nothing private. */
 export type AuthorCard = {
@@ -10,6 +11,8 @@ export type AuthorCard = {
   memberSince: number;
   /** Holds a current verification of the board's region. */
   verifiedResident: boolean;
+  /** Completed buys, no-shows, host cancellations, upheld reports: the same record as on profiles and hosts. */
+  trust: TrustRecord;
 };
 
 const CHUNK = 90; // ≤ 100 bound parameters per D1 statement
@@ -19,7 +22,7 @@ export async function authorCards(db: Db, userIds: string[], regionId: string, n
   const cards = new Map<string, AuthorCard>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const [people, verified] = await Promise.all([
+    const [people, verified, trust] = await Promise.all([
       db
         .select({ id: users.id, displayName: users.displayName, role: users.role, createdAt: users.createdAt })
         .from(users)
@@ -36,6 +39,7 @@ export async function authorCards(db: Db, userIds: string[], regionId: string, n
           ),
         )
         .all(),
+      trustRecords(db, chunk),
     ]);
     const current = new Set(verified.map((v) => v.userId));
     for (const p of people) {
@@ -45,6 +49,7 @@ export async function authorCards(db: Db, userIds: string[], regionId: string, n
         role: p.role,
         memberSince: p.createdAt,
         verifiedResident: current.has(p.id),
+        trust: trust.get(p.id) ?? emptyTrust(),
       });
     }
   }
@@ -52,5 +57,12 @@ export async function authorCards(db: Db, userIds: string[], regionId: string, n
 }
 
 export function unknownAuthor(id: string): AuthorCard {
-  return { id, displayName: "", role: "buyer", memberSince: 0, verifiedResident: false };
+  return {
+    id,
+    displayName: "",
+    role: "buyer",
+    memberSince: 0,
+    verifiedResident: false,
+    trust: emptyTrust(),
+  };
 }

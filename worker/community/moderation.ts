@@ -4,6 +4,7 @@ import { forgetCachedUser } from "../accounts/sessionCache";
 import { suspensionStatements } from "../accounts/suspension";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, boardComments, boardPosts, boardReports, type ContentStatus, users } from "../db/schema";
+import { trustEventStatement } from "../groupbuy/trust";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { countRateLimitHit } from "../lib/rateLimit";
@@ -217,6 +218,8 @@ export async function decide(
       createdAt: now,
     }),
   ];
+  // A removal upholds the reports: it goes on the author's trust record (once per post or comment).
+  if (outcome === "removed") statements.push(upheldReport(db, target.authorId, `${target.type}:${target.id}`, now));
   let suspendedUntil: number | undefined;
   if (args.suspendDays) {
     const suspension = await suspensionStatements(db, admin.id, target.authorId, args.suspendDays, args.reason, now, {
@@ -248,4 +251,9 @@ export async function decide(
     authorId: target.authorId,
     notices,
   };
+}
+
+/** The trust event of a moderator upholding reports against `userId`'s content (`target` names it, e.g. post:<id>). */
+export function upheldReport(db: Db, userId: string, target: string, now: number) {
+  return trustEventStatement(db, { id: `report:${target}`, userId, kind: "report", reference: target, at: now });
 }

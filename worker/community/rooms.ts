@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { countRateLimitHit } from "../lib/rateLimit";
 import { assertUnderLimit } from "./board";
 import { REPORT_RULE } from "./config";
+import { upheldReport } from "./moderation";
 import { notify } from "./notifications";
 import { roomAccess } from "./roomAccess";
 
@@ -146,6 +147,7 @@ export async function decideChatMessage(
       createdAt: now,
     }),
     ...notices,
+    ...(decision === "deleted" ? [upheldReport(db, message.userId, `chat:${target}`, now)] : []),
   ]);
   return { groupBuyId: args.groupBuyId, messageId: args.messageId, decision, notices };
 }

@@ -1,6 +1,8 @@
-import { count, eq } from "drizzle-orm";
+import { count, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { trustEvents } from "../db/schema";
+
+type TrustKind = (typeof trustEvents.$inferSelect)["kind"];
 
 export interface TrustRecord {
   completedBuys: number;
@@ -11,22 +13,40 @@ export interface TrustRecord {
 
 /**
  * A user's trust record, counted from immutable trust events (written with deterministic ids, so a retried job or a
- * re-mirrored event never counts twice). Shown on profiles and on the host of every group buy.
+ * re-mirrored event never counts twice). Shown on profiles, on the host of every group buy and on board authors.
+ * `reports` counts reports a moderator upheld (content removed, chat message deleted), not mere accusations.
  */
 export async function trustRecord(db: Db, userId: string): Promise<TrustRecord> {
+  return (await trustRecords(db, [userId])).get(userId) ?? emptyTrust();
+}
+
+export function emptyTrust(): TrustRecord {
+  return { completedBuys: 0, noShows: 0, hostCancellations: 0, reports: 0 };
+}
+
+const FIELD: Record<TrustKind, keyof TrustRecord> = {
+  completed: "completedBuys",
+  no_show: "noShows",
+  host_cancel: "hostCancellations",
+  report: "reports",
+};
+
+/** Several users' records in one query (callers keep `userIds` under D1's 100 bound parameters). */
+export async function trustRecords(db: Db, userIds: string[]): Promise<Map<string, TrustRecord>> {
+  const records = new Map(userIds.map((id) => [id, emptyTrust()]));
+  if (userIds.length === 0) return records;
   const rows = await db
-    .select({ kind: trustEvents.kind, n: count() })
+    .select({ userId: trustEvents.userId, kind: trustEvents.kind, n: count() })
     .from(trustEvents)
-    .where(eq(trustEvents.userId, userId))
-    .groupBy(trustEvents.kind)
+    .where(inArray(trustEvents.userId, userIds))
+    .groupBy(trustEvents.userId, trustEvents.kind)
     .all();
-  const by = new Map(rows.map((r) => [r.kind, r.n]));
-  return {
-    completedBuys: by.get("completed") ?? 0,
-    noShows: by.get("no_show") ?? 0,
-    hostCancellations: by.get("host_cancel") ?? 0,
-    reports: by.get("report") ?? 0,
-  };
+  for (const r of rows) {
+    const record = records.get(r.userId);
+    const field = FIELD[r.kind];
+    if (record && field) record[field] = r.n;
+  }
+  return records;
 }
 
 /** For other features (e.g. community reports): one statement to batch with the change it records. */
@@ -35,7 +55,7 @@ export function trustEventStatement(
   e: {
     id: string;
     userId: string;
-    kind: "completed" | "no_show" | "host_cancel" | "report";
+    kind: TrustKind;
     reference: string;
     at: number;
   },
