@@ -241,6 +241,26 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     s.ws.close();
   });
 
+  it("announces leave, filled, ordered and ready in the room; nobody leaves a filled buy", async () => {
+    const { region, gb, seller } = await openBuy({ totalShares: 2, minShares: 1, maxPerPerson: 1 });
+    const s = await connect(gb.id, seller);
+    await s.next("chat.history");
+    const [a, b, c] = await Promise.all([newResident(region), newResident(region), newResident(region)]);
+    await a.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await a.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: key() });
+    await b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await c.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
+    await until("FILLED", async () => s.frames.some((f) => f.type === "state" && f.status === "FILLED"));
+    const leave = await errorOf(b.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: key() }));
+    expect(leave.code).toBe("PRECONDITION_FAILED");
+    await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+    await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+    const codes = () => s.messages().flatMap((m) => (m.kind === "system" ? [m.code] : []));
+    await until("ready line", async () => codes().includes("ready"));
+    expect(codes()).toEqual(["join", "leave", "join", "join", "filled", "ordered", "ready"]);
+    s.ws.close();
+  });
+
   it("disconnects a member the moment an admin suspends them", async () => {
     const { gb, member } = await roomWithPeople();
     const m = await connect(gb.id, member);

@@ -189,6 +189,18 @@ describe("the region feed and the detail view", { timeout: 30_000 }, () => {
     expect(second.items).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
     expect(first.items[0]).toMatchObject({ status: "OPEN", pricePerShare: 5_000, hostName: expect.any(String) });
+    // the filters: another category, and a buy that left OPEN, are listed only when asked for
+    const fresh = await newProduct(seller, { category: "fresh" });
+    const other = await seller.api.groupBuys.create.mutate(buyInput(fresh.id, region));
+    const cancelled = await seller.api.groupBuys.create.mutate(buyInput(p.id, region));
+    await seller.api.groupBuys.cancel.mutate({ id: cancelled.groupBuy.id, reason: "산지 사정으로 취소" });
+    await untilStatus(cancelled.groupBuy.id, "CANCELLED");
+    const ids = async (filter: { status?: "OPEN" | "CANCELLED"; category?: "fresh" | "household" }) =>
+      (await resident.api.groupBuys.list.query({ regionId: region, limit: 50, ...filter })).items.map((i) => i.id);
+    expect(await ids({ category: "fresh" })).toEqual([other.groupBuy.id]);
+    expect(await ids({ category: "household" })).toHaveLength(3);
+    expect(await ids({})).toHaveLength(4);
+    expect(await ids({ status: "CANCELLED" })).toEqual([cancelled.groupBuy.id]);
     const outsider = await newResident(await newRegion(), 0);
     expect((await errorOf(outsider.api.groupBuys.list.query({ regionId: region }))).code).toBe("PRECONDITION_FAILED");
     expect((await errorOf(outsider.api.groupBuys.get.query({ id: first.items[0].id }))).code).toBe("FORBIDDEN");

@@ -15,9 +15,11 @@ import {
   openBuy,
   pointsOf,
   room,
+  until,
   untilSettled,
   untilStatus,
 } from "./groupbuy-helpers";
+import { errorOf } from "./helpers";
 
 type Stub = ReturnType<typeof room>;
 
@@ -193,6 +195,20 @@ describe("the deadline (a DO alarm, at-least-once)", { timeout: 30_000 }, () => 
     expect(after.meta).toEqual(before.meta);
     expect(await escrowOf(gb.id, region)).toEqual({ posted: 15_000, pending: 0 });
     expect((await gbRow(gb.id))?.closedAt).toBeTypeOf("number");
+    // the room says so in its chat, once, and every member hears it in their inbox
+    const lines = (await stub.chatHistory(null, 50)).messages.filter((m) => m.code === "tipped");
+    expect(lines).toHaveLength(1);
+    for (const member of [a, b]) {
+      await until("tipped notice", async () =>
+        (await member.api.notifications.list.query({ limit: 10 })).items.some(
+          (n) => n.kind === "groupbuy.tipped" && n.params.groupBuyId === gb.id,
+        ),
+      );
+    }
+    // the tip closed the buy to leaving: only a cancellation returns points now
+    expect((await errorOf(a.api.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: key() }))).code).toBe(
+      "PRECONDITION_FAILED",
+    );
     await expectRoomCounts(gb.id);
     await invariants(region);
   });
@@ -208,6 +224,7 @@ describe("the deadline (a DO alarm, at-least-once)", { timeout: 30_000 }, () => 
     const state = await stub.debugState();
     expect(state.meta?.status).toBe("FAILED");
     expect(state.meta?.statusReason).toMatch(/Only 2 of the 5 shares/);
+    expect((await stub.chatHistory(null, 50)).messages.filter((m) => m.code === "failed")).toHaveLength(1);
     await untilSettled(gb.id, "voided");
     expect(await pointsOf(a.id, region)).toEqual({ balance: 20_000, held: 0, available: 20_000 });
     const view = await a.api.groupBuys.get.query({ id: gb.id });
