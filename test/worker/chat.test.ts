@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE } from "../../shared/chat";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol";
 import { postInRoom } from "./chat-fixtures";
@@ -8,6 +8,10 @@ import { connect, roomWithPeople, texts, upgrade } from "./chat-sockets";
 import { newAdmin } from "./community-helpers";
 import { key, newRegion, newResident, newSeller, openBuy, room, until } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book this file wrote to).
+afterEach(() => assertLedgerInvariants(), 60_000);
 
 describe("group-buy chat", { timeout: 30_000 }, () => {
   it("refuses anonymous, outsiders and suspended users before the upgrade", async () => {

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { groupBuys, products } from "../../worker/db/schema";
 import {
   buyInput,
@@ -17,8 +17,12 @@ import {
   untilStatus,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { assertLedgerInvariants } from "./ledger-invariants";
 
 const HOUR = 3_600_000;
+
+// Issue 5: the ledger invariants hold after every test (each book this file wrote to).
+afterEach(() => assertLedgerInvariants(), 60_000);
 
 describe("products", { timeout: 30_000 }, () => {
   it("a seller creates, updates and lists their products; others cannot touch them", async () => {
