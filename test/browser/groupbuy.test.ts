@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
@@ -31,6 +31,18 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
       });
     }
 
+    // She had proposed it on the board; the seller offered to supply it and linked this buy to her post.
+    const minji = await sdkAs(buyer.email);
+    const proposalTitle = `감귤 공구 하실 분 ${Date.now()}`;
+    const proposal = await minji.board.create.mutate({
+      regionId: "seoul-mapo-seogyo",
+      category: "proposal",
+      title: proposalTitle,
+      body: "제주 감귤 10kg 나눠요",
+    });
+    await seller.board.offerSupply.mutate({ postId: proposal.id, message: "10kg 공급 가능해요" });
+    await seller.board.linkGroupBuy.mutate({ postId: proposal.id, groupBuyId: gb.id });
+
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email);
     await page.getByRole("link", { name: product.title }).first().click();
@@ -54,6 +66,20 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await expect.poll(() => fill.textContent()).toContain("10개 중 7개 남음");
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0개");
     await shot(page, "groupbuy-left-ko");
+
+    // the post links to the buy, the buy links back, and shows its host with their trust record
+    await page.goto(`${baseUrl}/board/${proposal.id}`);
+    await page.getByTestId("trust").waitFor();
+    expect(await page.getByTestId("trust").textContent()).toMatch(
+      /^공구 완료 \d+ · 노쇼 \d+ · 공구장 취소 \d+ · 신고 \d+$/,
+    );
+    await page.getByTestId("post-groupbuy").click();
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    expect(await page.getByTestId("gb-host").textContent()).toMatch(
+      new RegExp(`^공구장 ${DEMO_SELLERS[0].displayName}공구 완료 \\d+ · 노쇼 \\d+ · 공구장 취소 \\d+ · 신고 \\d+$`),
+    );
+    await page.getByTestId("gb-proposal").click();
+    await page.getByRole("heading", { name: proposalTitle }).waitFor();
 
     expect(problems).toEqual([]);
     await context.close();

@@ -13,6 +13,10 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "board.comment.deleted": "This comment was deleted.",
   "board.comment.hidden": "This comment is hidden after reports.",
   "board.verifiedResident": "Verified resident",
+  "board.openedAs": "Opened as a group buy by {seller}",
+  "trust.line": "{completed} completed · {noShows} no-shows · {hostCancels} cancelled as host · {reports} reports",
+  "gb.host": "Hosted by {name}",
+  "gb.fromProposal": "Opened from the proposal '{title}'",
   "board.supply.cta": "I can supply this",
 
   "notification.groupbuy.filled": "“{title}” is fully booked.",

@@ -12,6 +12,10 @@ export const communityKo = {
   "board.comment.hidden": "신고로 가려진 댓글이에요.",
   "board.verifiedResident": "동네 인증",
   "board.supply.cta": "제가 공급할 수 있어요",
+  "board.openedAs": "이 제안으로 열린 공구: {seller}",
+  "trust.line": "공구 완료 {completed} · 노쇼 {noShows} · 공구장 취소 {hostCancels} · 신고 {reports}",
+  "gb.host": "공구장 {name}",
+  "gb.fromProposal": "'{title}' 제안에서 열린 공구예요",
 
   "notification.groupbuy.filled": "'{title}' 공구 모집이 마감됐어요.",
   "notification.groupbuy.tipped": "'{title}' 공구가 최소 수량을 채워 진행돼요.",

@@ -1,8 +1,9 @@
 import { A, useParams } from "@solidjs/router";
-import { createEffect, createMemo, createResource, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import ChatPanel from "../components/ChatPanel";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
+import { TrustLine } from "../components/TrustLine";
 import { api, isLoadFinal } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
@@ -111,6 +112,20 @@ export default function GroupBuyPage() {
                   {g().seller.displayName} · {g().totalQuantity}
                   {g().unit}
                 </p>
+                <p class="muted" data-testid="gb-host">
+                  {t("gb.host", { name: g().host.displayName })}
+                  <br />
+                  <TrustLine trust={g().host.trust} />
+                </p>
+                <For each={g().proposals}>
+                  {(p) => (
+                    <p>
+                      <A href={`/board/${p.postId}`} data-testid="gb-proposal">
+                        {t("gb.fromProposal", { title: p.title })}
+                      </A>
+                    </p>
+                  )}
+                </For>
                 <Show when={g().description}>
                   <p>{g().description}</p>
                 </Show>

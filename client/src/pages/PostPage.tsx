@@ -3,6 +3,7 @@ import { createResource, createSignal, For, Match, Show, Switch } from "solid-js
 import { REPORT_REASONS } from "../../../shared/schemas/board";
 import { FormError } from "../components/Field";
 import { Empty, LoadError, Loading } from "../components/Status";
+import { TrustLine } from "../components/TrustLine";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { createSubmission } from "../lib/forms";
@@ -97,8 +98,19 @@ export default function PostPage() {
               <h1 id="post-title">{p().title}</h1>
               <p class="muted">
                 {p().author.displayName} · {formatDate(p().createdAt, locale())}
+                <br />
+                <TrustLine trust={p().author.trust} />
               </p>
               <p class="body">{p().body}</p>
+              <For each={p().supplyOffers.filter((o) => o.groupBuyId)}>
+                {(o) => (
+                  <p>
+                    <A href={`/g/${o.groupBuyId}`} data-testid="post-groupbuy">
+                      {t("board.openedAs", { seller: o.sellerName })}
+                    </A>
+                  </p>
+                )}
+              </For>
               <div class="actions">
                 <button
                   type="button"
