@@ -92,13 +92,20 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     await first.getByLabel("신고 사유").selectOption("spam");
     await first.getByRole("button", { name: "신고" }).click();
     await first.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
-    const history = await admin.rooms.history.query({ id: gb.id });
-    const greeting = history.messages.find((m) => m.text?.includes("햅쌀 내일 도정해요"));
-    await admin.admin.moderation.deleteChatMessage.mutate({
-      groupBuyId: gb.id,
-      messageId: greeting!.id,
-      reason: "광고",
-    });
+    // The admin decides it in the console's moderation queue.
+    const adminContext = await chromium.browser().newContext({ viewport: PHONE });
+    const mod = await adminContext.newPage();
+    problems.push(...watchConsole(mod));
+    await logInAs(mod, DEMO_ADMIN.email);
+    await mod.goto(`${baseUrl}/admin/moderation`);
+    const reported = mod.getByTestId("reported").filter({ hasText: "안녕하세요, 햅쌀 내일 도정해요!" });
+    expect(await reported.textContent()).toContain("채팅");
+    await reported.getByRole("button", { name: "처리하기" }).click();
+    await reported.getByLabel("처리 사유").fill("광고");
+    expect(await reported.getByLabel("작성자 7일 이용 정지").count()).toBe(0); // chat deletion suspends no one
+    await reported.getByRole("button", { name: "삭제" }).click();
+    await expect.poll(() => reported.count(), { timeout: 10_000 }).toBe(0);
+    await adminContext.close();
     for (const page of [minji, farm]) {
       await expect
         .poll(async () => (await lines(page))[0], { timeout: 10_000 })

@@ -140,6 +140,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.mod.none": "Nothing reported.",
   "admin.mod.post": "Post",
   "admin.mod.comment": "Comment",
+  "admin.mod.chat": "Chat message",
   "admin.mod.reports": "{n} reports",
   "admin.mod.status.visible": "visible",
   "admin.mod.status.hidden": "hidden",

@@ -140,6 +140,7 @@ export const consoleKo = {
   "admin.mod.none": "처리할 신고가 없어요.",
   "admin.mod.post": "글",
   "admin.mod.comment": "댓글",
+  "admin.mod.chat": "채팅",
   "admin.mod.reports": "신고 {n}건",
   "admin.mod.status.visible": "게시 중",
   "admin.mod.status.hidden": "숨김",

@@ -7,7 +7,47 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
 
 type Queue = RouterOutputs["admin"]["moderation"]["queue"];
-type Item = (Queue["posts"][number] | Queue["comments"][number]) & { kind: "post" | "comment" };
+type ChatEntry = Queue["chatMessages"][number];
+type Item =
+  | ((Queue["posts"][number] | Queue["comments"][number]) & { kind: "post" | "comment" })
+  | {
+      kind: "chat";
+      id: string;
+      chat: ChatEntry;
+      excerpt: string;
+      reportCount: number;
+      reports: { reason: string; note: string | null }[];
+    };
+
+/** A reported chat message as a queue item: kept or deleted from its room (everyone there sees "deleted by admin"). */
+function chatItem(c: ChatEntry): Item {
+  return {
+    kind: "chat",
+    id: `${c.groupBuyId}:${c.messageId}`,
+    chat: c,
+    excerpt: c.text,
+    reportCount: c.reports,
+    reports: c.reasons.split(",").map((reason) => ({ reason, note: null })),
+  };
+}
+
+function decideItem(
+  item: Item,
+  decision: "approve" | "remove",
+  reason: string,
+  suspendDays: number | undefined,
+): Promise<unknown> {
+  if (item.kind === "chat") {
+    const input = { groupBuyId: item.chat.groupBuyId, messageId: item.chat.messageId, reason };
+    return decision === "approve"
+      ? api.admin.moderation.keepChatMessage.mutate(input)
+      : api.admin.moderation.deleteChatMessage.mutate(input);
+  }
+  const input = { targetType: item.kind, targetId: item.id, reason, suspendDays };
+  return decision === "approve"
+    ? api.admin.moderation.approve.mutate(input)
+    : api.admin.moderation.remove.mutate(input);
+}
 
 /** `open`/`setOpen`: one decision form at a time, so field ids stay unique on the page. */
 function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpen: (on: boolean) => void }) {
@@ -18,26 +58,21 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const decision = (e.submitter as HTMLButtonElement | null)?.value === "approve" ? "approve" : "remove";
-    const input = {
-      targetType: props.item.kind,
-      targetId: props.item.id,
-      reason: String(form.get("reason") ?? ""),
-      suspendDays: form.get("suspend") === "on" ? 7 : undefined,
-    };
-    const done = await submit.run(() =>
-      decision === "approve" ? api.admin.moderation.approve.mutate(input) : api.admin.moderation.remove.mutate(input),
-    );
+    const reason = String(form.get("reason") ?? "");
+    const suspendDays = form.get("suspend") === "on" ? 7 : undefined;
+    const done = await submit.run(() => decideItem(props.item, decision, reason, suspendDays));
     if (done) props.onDone();
   }
   return (
     <li class="card" data-testid="reported">
       <p>
-        <span class="status-pill">{t(props.item.kind === "post" ? "admin.mod.post" : "admin.mod.comment")}</span>{" "}
+        <span class="status-pill">{t(`admin.mod.${props.item.kind}`)}</span>{" "}
         <strong>{"title" in props.item ? props.item.title : ""}</strong>
         <small class="muted">
           {" · "}
-          {props.item.author?.displayName ?? "?"} · {t("admin.mod.reports", { n: props.item.reportCount })} ·{" "}
-          {t(`admin.mod.status.${props.item.status}`)}
+          {"author" in props.item ? (props.item.author?.displayName ?? "?") : ""}{" "}
+          {t("admin.mod.reports", { n: props.item.reportCount })}
+          {"status" in props.item ? ` · ${t(`admin.mod.status.${props.item.status}`)}` : ""}
         </small>
       </p>
       <p class="excerpt">{props.item.excerpt}</p>
@@ -61,7 +96,9 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
       >
         <form onSubmit={decide} novalidate class="inline-form">
           <Field label={t("admin.mod.reason")} name="reason" errors={submit.fields().reason} />
-          <CheckField label={t("admin.mod.suspendAuthor")} name="suspend" errors={submit.fields().suspendDays} />
+          <Show when={props.item.kind !== "chat"}>
+            <CheckField label={t("admin.mod.suspendAuthor")} name="suspend" errors={submit.fields().suspendDays} />
+          </Show>
           <FormError message={submit.message()} />
           <div class="actions">
             <button type="submit" value="approve" disabled={submit.pending()} aria-busy={submit.pending()}>
@@ -86,13 +123,14 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
   );
 }
 
-/** Reported posts and comments, hidden ones first. */
+/** Reported posts and comments (hidden ones first), then reported chat messages. */
 export default function ModerationPanel() {
   const [queue, { refetch }] = createResource(() => api.admin.moderation.queue.query({ limit: 30 }));
   const [openId, setOpenId] = createSignal<string | null>(null);
   const items = (): Item[] => [
     ...(queue.latest?.posts ?? []).map((p) => ({ ...p, kind: "post" as const })),
     ...(queue.latest?.comments ?? []).map((c) => ({ ...c, kind: "comment" as const })),
+    ...(queue.latest?.chatMessages ?? []).map(chatItem),
   ];
   return (
     <section aria-labelledby="mod-heading">
