@@ -196,6 +196,18 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await other.locator(".inline-form").getByRole("button", { name: "신고" }).click();
     await other.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
 
+    // She waits on her inbox; the neighbour's comment arrives there live, without a reload.
+    await nav(page, "알림").click();
+    await page.getByRole("heading", { name: "알림" }).waitFor();
+    await page.locator("nav.bottom-nav[data-live=on]").waitFor();
+    const inbox = page.getByTestId("inbox");
+    const notice = `${DEMO_SELLERS[0].displayName}님이 '${title}'에 댓글을 남겼어요.`;
+    expect(await inbox.getByText(notice).count()).toBe(0);
+    await other.getByLabel("댓글 쓰기").fill("저도 하나 주세요");
+    await other.getByRole("button", { name: "댓글 달기" }).click();
+    await inbox.getByText(notice).waitFor({ timeout: 10_000 });
+    await page.getByTestId("unread-badge").waitFor();
+
     await neighbour.close();
     await context.close();
   });

@@ -1,25 +1,19 @@
 import { A } from "@solidjs/router";
-import { createResource, onCleanup, Show } from "solid-js";
-import { api } from "../lib/api";
+import { onCleanup, Show } from "solid-js";
 import { t } from "../lib/i18n";
+import { connectInbox, live, refreshUnread, unread } from "../lib/inboxLive";
 
-/** The five main screens, thumb-reachable on a phone. The inbox badge refreshes every 30 s and on focus. */
+/** The five main screens, thumb-reachable on a phone. The inbox badge is live (its socket) and re-read on focus. */
 export function BottomNav() {
-  const [unread, { refetch }] = createResource(() =>
-    api.notifications.unreadCount
-      .query()
-      .then((r) => r.unread)
-      .catch(() => 0),
-  );
-  const timer = setInterval(() => void refetch(), 30_000);
-  const onFocus = () => void refetch();
+  const disconnect = connectInbox();
+  const onFocus = () => refreshUnread();
   window.addEventListener("focus", onFocus);
   onCleanup(() => {
-    clearInterval(timer);
+    disconnect();
     window.removeEventListener("focus", onFocus);
   });
   return (
-    <nav class="bottom-nav" aria-label={t("nav.label")}>
+    <nav class="bottom-nav" aria-label={t("nav.label")} data-live={live() ? "on" : "off"}>
       <A href="/" end activeClass="active">
         {t("nav.home")}
       </A>
@@ -31,11 +25,11 @@ export function BottomNav() {
       </A>
       <A href="/notifications" activeClass="active">
         {t("nav.notifications")}
-        <Show when={(unread.latest ?? 0) > 0}>
+        <Show when={unread() > 0}>
           <span class="badge" data-testid="unread-badge" aria-hidden="true">
-            {unread.latest}
+            {unread()}
           </span>
-          <span class="sr-only">{t("nav.unread", { count: unread.latest ?? 0 })}</span>
+          <span class="sr-only">{t("nav.unread", { count: unread() })}</span>
         </Show>
       </A>
       <A href="/me" activeClass="active">

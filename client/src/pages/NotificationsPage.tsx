@@ -1,19 +1,25 @@
-import { createResource, For, Show } from "solid-js";
+import { createEffect, createResource, For, on, Show } from "solid-js";
 import { FormError } from "../components/Field";
 import { Loaded } from "../components/Loaded";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
+import { latest, refreshUnread } from "../lib/inboxLive";
 import { notificationLines } from "../lib/notificationText";
 
 export default function NotificationsPage() {
   const [inbox, { refetch }] = createResource(() => api.notifications.list.query({ limit: 50 }));
   const marking = createSubmission();
   const unread = () => inbox()?.items.some((n) => n.readAt === null) ?? false;
+  // a notification pushed while the inbox is open shows up at once
+  createEffect(on(latest, (n) => n && void refetch(), { defer: true }));
 
   async function markAll() {
-    if (await marking.run(() => api.notifications.markRead.mutate({ all: true }))) await refetch();
+    if (await marking.run(() => api.notifications.markRead.mutate({ all: true }))) {
+      refreshUnread();
+      await refetch();
+    }
   }
 
   return (
