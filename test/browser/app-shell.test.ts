@@ -38,6 +38,8 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     expect(await text(page, "me-role")).toBe("구매자");
     expect(await text(page, "me-region")).toBe("서교동 (서울 마포구)");
     expect(await text(page, "me-verification")).toMatch(/^인증됨 · \d{4}년 \d{1,2}월 \d{1,2}일까지$/);
+    await page.getByTestId("me-trust").waitFor(); // the record neighbours see on her posts and the buys she hosts
+    expect(await text(page, "me-trust")).toMatch(/^공구 완료 \d+ · 노쇼 \d+ · 공구장 취소 \d+ · 신고 \d+$/);
     await shot(page, "account-ko");
 
     await page.getByRole("button", { name: "Switch to English" }).click();

@@ -169,6 +169,11 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.getByRole("button", { name: "올리기" }).click();
     await page.getByRole("link", { name: new RegExp(title) }).waitFor();
 
+    // the popular order is asked of the server (its ranking is tested in test/worker/board.test.ts)
+    const popular = page.waitForRequest((r) => r.url().includes("board.list") && r.url().includes("popular"));
+    await page.getByRole("button", { name: "인기순" }).click();
+    await popular;
+    await page.getByRole("button", { name: "최신순" }).click();
     await page.getByRole("searchbox", { name: "게시판 검색" }).fill("상추");
     await page.getByRole("button", { name: "검색", exact: true }).click();
     await page.getByRole("link", { name: new RegExp(title) }).waitFor();
@@ -181,6 +186,12 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.getByLabel("댓글 쓰기").fill("저요!");
     await page.getByRole("button", { name: "댓글 달기" }).click();
     await page.getByTestId("comments").getByText("저요!").waitFor();
+    // one level of replies: under the comment it answers
+    const mine = page.getByTestId("comment").filter({ hasText: "저요!" });
+    await mine.getByRole("button", { name: "답글" }).click();
+    await mine.getByLabel("답글 쓰기").fill("오후에 가져가세요");
+    await mine.getByRole("button", { name: "답글 달기" }).click();
+    await mine.getByTestId("replies").getByText("오후에 가져가세요").waitFor();
     await shot(page, "post-ko");
     const postUrl = page.url();
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
@@ -209,6 +220,14 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.getByTestId("unread-badge").waitFor();
 
     await neighbour.close();
+
+    // Her own post: she deletes it, and it is gone from the board.
+    await page.goto(postUrl);
+    const listed = page.waitForResponse((r) => r.url().includes("board.list"));
+    await page.getByRole("button", { name: "글 삭제" }).click();
+    await page.getByRole("heading", { name: "동네 게시판" }).waitFor();
+    await listed;
+    expect(await page.getByRole("link", { name: new RegExp(title) }).count()).toBe(0);
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import { A, useNavigate } from "@solidjs/router";
 import { createResource, createSignal, Show } from "solid-js";
 import { HealthStatus } from "../components/HealthStatus";
+import { TrustLine } from "../components/TrustLine";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { locale, t } from "../lib/i18n";
@@ -12,6 +13,11 @@ export default function AccountPage() {
   const [pending, setPending] = createSignal(false);
   const [regions] = createResource(() => api.regions.list.query(), { initialValue: [] });
   const me = () => session.me();
+  // the record others see on this person's posts and the buys they host
+  const [trust] = createResource(
+    () => me()?.id,
+    (userId) => api.trust.get.query({ userId }),
+  );
 
   const regionText = () => {
     const r = regions().find((x) => x.id === me()?.homeRegionId);
@@ -54,6 +60,16 @@ export default function AccountPage() {
               <dd data-testid="me-verification" classList={{ ok: !!user().verification?.current }}>
                 {verificationText()}
               </dd>
+              <Show when={trust.latest}>
+                {(record) => (
+                  <>
+                    <dt>{t("account.trust")}</dt>
+                    <dd data-testid="me-trust">
+                      <TrustLine trust={record()} />
+                    </dd>
+                  </>
+                )}
+              </Show>
             </dl>
             <div class="actions">
               <A href="/verify" class="button secondary">

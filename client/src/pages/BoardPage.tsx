@@ -63,11 +63,12 @@ export default function BoardPage() {
   const regionId = () => session.me()?.homeRegionId ?? null;
   const [category, setCategory] = createSignal<Category | undefined>(undefined);
   const [query, setQuery] = createSignal("");
+  const [sort, setSort] = createSignal<"newest" | "popular">("newest");
   const [writing, setWriting] = createSignal(false);
   const [posts, { refetch }] = createResource(
     () => {
       const id = regionId();
-      return id ? { regionId: id, category: category(), query: query() || undefined } : null;
+      return id ? { regionId: id, category: category(), query: query() || undefined, sort: sort() } : null;
     },
     (args) => api.board.list.query({ ...args, limit: 30 }),
   );
@@ -141,6 +142,22 @@ export default function BoardPage() {
                     onClick={() => setCategory(c)}
                   >
                     {t(`board.category.${c}`)}
+                  </button>
+                )}
+              </For>
+            </fieldset>
+            <fieldset class="chips">
+              <legend class="sr-only">{t("board.sortLabel")}</legend>
+              <For each={["newest", "popular"] as const}>
+                {(s) => (
+                  <button
+                    type="button"
+                    class="chip"
+                    classList={{ on: sort() === s }}
+                    aria-pressed={sort() === s}
+                    onClick={() => setSort(s)}
+                  >
+                    {t(`board.sort.${s}`)}
                   </button>
                 )}
               </For>

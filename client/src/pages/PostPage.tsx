@@ -1,10 +1,10 @@
-import { A, useParams } from "@solidjs/router";
+import { A, useNavigate, useParams } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
 import { FormError } from "../components/Field";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
-import { api } from "../lib/api";
+import { api, type RouterOutputs } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
@@ -43,6 +43,36 @@ function ReportForm(props: { targetType: "post" | "comment"; targetId: string; o
   );
 }
 
+type Comment = RouterOutputs["board"]["comments"]["items"][number];
+
+/** A comment's text, or why there is none (deleted by its author, hidden after reports). */
+function commentText(c: Pick<Comment, "body" | "status">): string {
+  return c.body ?? t(c.status === "hidden" ? "board.comment.hidden" : "board.comment.deleted");
+}
+
+/** One reply to a top-level comment (replies to replies do not exist: one level only). */
+function ReplyForm(props: { postId: string; parentId: string; onDone: () => void }) {
+  const submission = createSubmission({ body: {} });
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    const body = String(new FormData(event.currentTarget as HTMLFormElement).get("body"));
+    const ok = await submission.run(() =>
+      api.board.comment.mutate({ postId: props.postId, parentId: props.parentId, body }),
+    );
+    if (ok) props.onDone();
+  }
+  return (
+    <form class="inline-form" onSubmit={submit} novalidate>
+      <label for={`reply-${props.parentId}`}>{t("board.replyLabel")}</label>
+      <textarea id={`reply-${props.parentId}`} name="body" rows={2} />
+      <FormError message={submission.fields().body?.[0] ?? submission.message()} />
+      <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
+        {t("board.replySubmit")}
+      </button>
+    </form>
+  );
+}
+
 export default function PostPage() {
   const params = useParams();
   const [post, { refetch, mutate }] = createResource(
@@ -54,6 +84,9 @@ export default function PostPage() {
     (postId) => api.board.comments.query({ postId, limit: 50 }),
   );
   const [reporting, setReporting] = createSignal(false);
+  const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
+  const navigate = useNavigate();
+  const deleting = createSubmission();
   // A failed like (a session that ended, no network) says so instead of failing silently.
   const liking = createSubmission();
   const commenting = createSubmission({ body: {} });
@@ -64,6 +97,12 @@ export default function PostPage() {
     const liked = !p.likedByMe;
     if (await liking.run(() => api.board.like.mutate({ postId: p.id, liked }))) {
       mutate({ ...p, likedByMe: liked, likeCount: p.likeCount + (liked ? 1 : -1) });
+    }
+  }
+
+  async function deletePost() {
+    if (await deleting.run(() => api.board.delete.mutate({ id: params.id ?? "" }))) {
+      navigate("/board", { replace: true });
     }
   }
 
@@ -127,8 +166,13 @@ export default function PostPage() {
                     {t("board.report")}
                   </button>
                 </Show>
+                <Show when={p().mine && p().status === "visible"}>
+                  <button type="button" class="danger" onClick={deletePost} disabled={deleting.pending()}>
+                    {t("board.deletePost")}
+                  </button>
+                </Show>
               </div>
-              <FormError message={liking.message()} />
+              <FormError message={liking.message() ?? deleting.message()} />
               <Show when={reporting()}>
                 <ReportForm targetType="post" targetId={p().id} onDone={() => setReporting(false)} />
               </Show>
@@ -152,8 +196,42 @@ export default function PostPage() {
               <ul class="lines" data-testid="comments">
                 <For each={comments.latest?.items}>
                   {(c) => (
-                    <li class="comment">
-                      <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{c.body}</span>
+                    <li class="comment" data-testid="comment">
+                      <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{commentText(c)}</span>
+                      <Show when={c.status === "visible"}>
+                        {" "}
+                        <button
+                          type="button"
+                          class="link"
+                          aria-expanded={replyingTo() === c.id}
+                          onClick={() => setReplyingTo(replyingTo() === c.id ? null : c.id)}
+                        >
+                          {t("board.reply")}
+                        </button>
+                      </Show>
+                      <Show when={c.replies.length > 0}>
+                        <ul class="lines replies" data-testid="replies">
+                          <For each={c.replies}>
+                            {(r) => (
+                              <li class="comment">
+                                <strong>{r.author?.displayName ?? t("board.deletedAuthor")}</strong>{" "}
+                                <span>{commentText(r)}</span>
+                              </li>
+                            )}
+                          </For>
+                        </ul>
+                      </Show>
+                      <Show when={replyingTo() === c.id}>
+                        <ReplyForm
+                          postId={params.id ?? ""}
+                          parentId={c.id}
+                          onDone={() => {
+                            setReplyingTo(null);
+                            void refetchComments();
+                            void refetch();
+                          }}
+                        />
+                      </Show>
                     </li>
                   )}
                 </For>
