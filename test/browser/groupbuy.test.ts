@@ -40,8 +40,19 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
       title: proposalTitle,
       body: "제주 감귤 10kg 나눠요",
     });
-    await seller.board.offerSupply.mutate({ postId: proposal.id, message: "10kg 공급 가능해요" });
-    await seller.board.linkGroupBuy.mutate({ postId: proposal.id, groupBuyId: gb.id });
+    // The seller answers it on the post page: "I can supply this", then links the buy they opened.
+    const farm = await chromium.open();
+    await logInAs(farm.page, DEMO_SELLERS[0].email);
+    await farm.page.goto(`${baseUrl}/board/${proposal.id}`);
+    const supply = farm.page.getByTestId("supply");
+    await supply.getByLabel("무엇을 얼마에 공급할 수 있나요?").fill("10kg 공급 가능해요");
+    await supply.getByRole("button", { name: "제가 공급할 수 있어요" }).click();
+    await supply.getByText("10kg 공급 가능해요").waitFor();
+    await supply.getByLabel("이 제안에 연결할 내 공구").selectOption(gb.id);
+    await supply.getByRole("button", { name: "공구 연결하기" }).click();
+    await farm.page.getByTestId("post-groupbuy").waitFor();
+    expect(farm.problems).toEqual([]);
+    await farm.context.close();
 
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email);

@@ -23,6 +23,11 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "board.replyLabel": "Write a reply",
   "board.replySubmit": "Reply",
   "board.deletePost": "Delete post",
+  "board.supply.heading": "Supply offers",
+  "board.supply.message": "What can you supply, and at what price?",
+  "board.supply.pick": "Your group buy for this proposal",
+  "board.supply.link": "Link the group buy",
+  "board.supply.noBuys": "You have no open group buy in this neighbourhood. Open one in the seller console first.",
   "board.supply.cta": "I can supply this",
 
   "notification.groupbuy.filled": "“{title}” is fully booked.",

@@ -8,6 +8,7 @@ import { api, type RouterOutputs } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
+import { SupplyOffers } from "./board/SupplyOffers";
 
 function ReportForm(props: { targetType: "post" | "comment"; targetId: string; onDone: () => void }) {
   const submission = createSubmission();
@@ -180,6 +181,9 @@ export default function PostPage() {
           )}
         </Match>
       </Switch>
+      <Show when={!post.error && post.latest?.category === "proposal" ? post.latest : null}>
+        {(p) => <SupplyOffers post={p()} onChange={() => void refetch()} />}
+      </Show>
       <Show when={!post.error}>
         <section class="card" aria-labelledby="comments-heading">
           <h2 id="comments-heading">{t("board.comments")}</h2>
