@@ -24,6 +24,7 @@ const Account = lazy(() => import("./pages/AccountPage"));
 const Membership = lazy(() => import("./pages/MembershipPage"));
 // Consoles: only sellers and admins ever download these.
 const SellerConsole = lazy(() => import("./pages/seller/SellerConsole"));
+const Host = lazy(() => import("./pages/HostPage"));
 const AdminConsole = lazy(() => import("./pages/admin/AdminConsole"));
 
 /**
@@ -123,6 +124,7 @@ export function App() {
       <Route path="/me" component={signedIn(Account)} />
       <Route path="/membership" component={signedIn(Membership)} />
       <Route path="/seller/:tab?" component={signedIn(SellerConsole)} />
+      <Route path="/host" component={signedIn(Host)} />
       <Route path="/admin/:tab?" component={signedIn(AdminConsole)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>

@@ -95,4 +95,41 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+  test("a verified buyer hosts a buy of a hostable product from her account page and holds her shares at once", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const product = await seller.products.create.mutate({
+      title: `합정 수박 10통 ${Date.now()}`,
+      category: "fresh",
+      totalQuantity: 10,
+      unit: "통",
+      totalPrice: 40_000,
+      allowHosts: true,
+    });
+    const host = DEMO_BUYERS[2]; // 박서연, 합정동
+    const admin = await sdkAs(DEMO_ADMIN.email);
+    await admin.admin.wallet.grant.mutate({
+      userId: host.id,
+      amount: 20_000,
+      reason: "browser host test points",
+      idempotencyKey: `spa-host-${product.id}`,
+    });
+
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, host.email);
+    await page.goto(`${baseUrl}/me`);
+    await page.getByRole("link", { name: "이웃과 공구 열기" }).click();
+    await page.getByRole("heading", { name: "이웃과 공구 열기" }).waitFor();
+    const form = page.getByTestId("gb-form");
+    await form.getByLabel("상품").selectOption(product.id);
+    await form.getByLabel("픽업 장소").fill("합정역 7번 출구 앞");
+    await form.getByLabel("내가 살 개수").fill("2");
+    await form.getByRole("button", { name: "공구 열기", exact: true }).click();
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
+    expect(await page.getByTestId("gb-host").textContent()).toContain(`공구장 ${host.displayName}`);
+    await expect.poll(() => page.getByTestId("gb-fill").textContent()).toContain("10개 중 8개 남음");
+    await shot(page, "groupbuy-hosted-ko");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -15,6 +15,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "board.verifiedResident": "Verified resident",
   "board.openedAs": "Opened as a group buy by {seller}",
   "account.trust": "Trust record",
+  "account.host": "Host a group buy",
   "trust.line": "{completed} completed · {noShows} no-shows · {hostCancels} cancelled as host · {reports} reports",
   "gb.host": "Hosted by {name}",
   "gb.fromProposal": "Opened from the proposal '{title}'",

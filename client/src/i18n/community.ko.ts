@@ -24,6 +24,7 @@ export const communityKo = {
   "board.supply.noBuys": "이 동네에서 모집 중인 내 공구가 없어요. 판매자 센터에서 먼저 열어 주세요.",
   "board.openedAs": "이 제안으로 열린 공구: {seller}",
   "account.trust": "신뢰 기록",
+  "account.host": "이웃과 공구 열기",
   "trust.line": "공구 완료 {completed} · 노쇼 {noShows} · 공구장 취소 {hostCancels} · 신고 {reports}",
   "gb.host": "공구장 {name}",
   "gb.fromProposal": "'{title}' 제안에서 열린 공구예요",

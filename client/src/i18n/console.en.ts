@@ -51,6 +51,12 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.gb.none": "You haven't opened a group buy yet.",
   "seller.gb.filter": "Status",
   "seller.gb.noProducts": "Add a product first to open a group buy.",
+  "host.heading": "Host a group buy",
+  "host.intro":
+    "Open a group buy in your neighbourhood of a product whose seller lets buyers host. Your shares are joined at once.",
+  "host.noProducts": "No product can be hosted right now.",
+  "host.shares": "Shares you take",
+  "host.sharesHint": "Opening the buy holds points for your shares at once. The host cannot leave the buy.",
   "seller.gb.product": "Product",
   "seller.gb.region": "Neighbourhood",
   "seller.gb.totalShares": "Total shares",

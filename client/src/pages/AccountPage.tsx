@@ -81,6 +81,11 @@ export default function AccountPage() {
               <A href="/membership" class="button secondary">
                 {t("nav.membership")}
               </A>
+              <Show when={user().role === "buyer" && user().verification?.current}>
+                <A href="/host" class="button secondary">
+                  {t("account.host")}
+                </A>
+              </Show>
               <Show when={user().role === "buyer"}>
                 <A href="/seller" class="button secondary" data-testid="apply-seller-link">
                   {t("nav.applySeller")}

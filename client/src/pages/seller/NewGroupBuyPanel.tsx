@@ -9,7 +9,7 @@ import { t } from "../../console/i18n";
 import { fromLocalInput, toLocalInput } from "../../console/time";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
-import { createSubmission } from "../../lib/forms";
+import { createSubmission, newKey } from "../../lib/forms";
 import { locale } from "../../lib/i18n";
 import { session } from "../../lib/session";
 
@@ -55,12 +55,23 @@ function Preview(props: { totalPrice: number; shares: number }) {
   );
 }
 
-/** Start a group buy of one of the seller's products in a region. */
-export default function NewGroupBuyPanel() {
+/** A product either the seller's own or, for a host, one of the catalog (products sellers let buyers host). */
+type Offer = { id: string; title: string; totalPrice: number; archived: boolean; sellerName?: string };
+
+/**
+ * Start a group buy: a seller of one of their products in a region; with `host`, a verified buyer of a product from
+ * the catalog in their own neighbourhood, taking their shares at once (groupBuys.create with hostShares).
+ */
+export default function NewGroupBuyPanel(props: { host?: boolean }) {
   const navigate = useNavigate();
-  const [products] = createResource(() => api.products.list.query({ limit: 100 }));
+  const [products] = createResource(
+    (): Promise<{ items: Offer[] }> =>
+      props.host ? api.products.catalog.query({ limit: 100 }) : api.products.list.query({ limit: 100 }),
+  );
   const [regions] = createResource(() => api.regions.list.query());
   const active = () => (products()?.items ?? []).filter((p) => !p.archived);
+  // one key per intended buy: a retried create must not host (and pay for shares) twice
+  const hostKey = newKey();
   const [productId, setProductId] = createSignal<string>("");
   const [shares, setShares] = createSignal(10);
   const [deadlineError, setDeadlineError] = createSignal<string | undefined>();
@@ -76,6 +87,7 @@ export default function NewGroupBuyPanel() {
     pickupStart: {},
     pickupEnd: {},
     plusEarlyAccess: {},
+    hostShares: {},
   });
   const start = Date.now();
 
@@ -104,9 +116,11 @@ export default function NewGroupBuyPanel() {
         pickupStart: time("pickupStart"),
         pickupEnd: time("pickupEnd"),
         plusEarlyAccess: form.get("plusEarlyAccess") === "on",
+        ...(props.host ? { hostShares: num("hostShares"), idempotencyKey: hostKey } : {}),
       }),
     );
-    if (created) navigate(`/seller/groupbuys?created=${created.groupBuy.id}`);
+    if (created)
+      navigate(props.host ? `/g/${created.groupBuy.id}` : `/seller/groupbuys?created=${created.groupBuy.id}`);
   }
 
   return (
@@ -121,10 +135,12 @@ export default function NewGroupBuyPanel() {
         </Match>
         <Match when={active().length === 0}>
           <Empty>
-            <p>{t("seller.gb.noProducts")}</p>
-            <A href="/seller/products" class="button secondary">
-              {t("seller.product.new")}
-            </A>
+            <p>{t(props.host ? "host.noProducts" : "seller.gb.noProducts")}</p>
+            <Show when={!props.host}>
+              <A href="/seller/products" class="button secondary">
+                {t("seller.product.new")}
+              </A>
+            </Show>
           </Empty>
         </Match>
         <Match when={true}>
@@ -132,7 +148,10 @@ export default function NewGroupBuyPanel() {
             <SelectField
               label={t("seller.gb.product")}
               name="productId"
-              options={active().map((p) => [p.id, `${p.title} · ${formatWon(p.totalPrice)}`] as const)}
+              options={active().map(
+                (p) =>
+                  [p.id, `${p.title} · ${formatWon(p.totalPrice)}${p.sellerName ? ` · ${p.sellerName}` : ""}`] as const,
+              )}
               value={product()?.id}
               onChange={(e) => setProductId(e.currentTarget.value)}
               errors={submit.fields().productId}
@@ -140,9 +159,10 @@ export default function NewGroupBuyPanel() {
             <SelectField
               label={t("seller.gb.region")}
               name="regionId"
-              options={(regions() ?? []).map(
-                (r) => [r.id, locale() === "ko" ? `${r.name} (${r.city})` : r.nameEn] as const,
-              )}
+              // a host opens buys only in their verified home neighbourhood
+              options={(regions() ?? [])
+                .filter((r) => !props.host || r.id === session.me()?.homeRegionId)
+                .map((r) => [r.id, locale() === "ko" ? `${r.name} (${r.city})` : r.nameEn] as const)}
               value={session.me()?.homeRegionId ?? regions()?.[0]?.id}
               errors={submit.fields().regionId}
             />
@@ -201,11 +221,25 @@ export default function NewGroupBuyPanel() {
                 errors={submit.fields().pickupEnd}
               />
             </div>
-            <CheckField
-              label={t("seller.gb.plusEarly")}
-              name="plusEarlyAccess"
-              errors={submit.fields().plusEarlyAccess}
-            />
+            <Show
+              when={props.host}
+              fallback={
+                <CheckField
+                  label={t("seller.gb.plusEarly")}
+                  name="plusEarlyAccess"
+                  errors={submit.fields().plusEarlyAccess}
+                />
+              }
+            >
+              <Field
+                label={t("host.shares")}
+                name="hostShares"
+                inputMode="numeric"
+                value={1}
+                errors={submit.fields().hostShares}
+              />
+              <p class="hint">{t("host.sharesHint")}</p>
+            </Show>
             <Submit
               pending={submit.pending()}
               message={submit.message()}
