@@ -202,10 +202,17 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await other.goto(postUrl);
     await other.getByRole("heading", { name: title }).waitFor();
     expect(await other.getByTestId("like").textContent()).toContain("1");
-    await other.getByRole("button", { name: "신고" }).click();
-    await other.getByLabel("신고 사유").selectOption("spam");
-    await other.locator(".inline-form").getByRole("button", { name: "신고" }).click();
-    await other.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
+    const article = other.locator("article");
+    await article.getByRole("button", { name: "신고" }).click();
+    await article.getByLabel("신고 사유").selectOption("spam");
+    await article.locator(".inline-form").getByRole("button", { name: "신고" }).click();
+    await article.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
+    // and her comment, on its own
+    const herComment = other.getByTestId("comment").filter({ hasText: "저요!" });
+    await herComment.getByRole("button", { name: "신고" }).click();
+    await herComment.getByLabel("신고 사유").selectOption("spam");
+    await herComment.locator(".inline-form").getByRole("button", { name: "신고" }).click();
+    await herComment.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
 
     // She waits on her inbox; the neighbour's comment arrives there live, without a reload.
     await nav(page, "알림").click();

@@ -86,6 +86,7 @@ export default function PostPage() {
   );
   const [reporting, setReporting] = createSignal(false);
   const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
+  const [reportingComment, setReportingComment] = createSignal<string | null>(null);
   const navigate = useNavigate();
   const deleting = createSubmission();
   // A failed like (a session that ended, no network) says so instead of failing silently.
@@ -212,6 +213,20 @@ export default function PostPage() {
                         >
                           {t("board.reply")}
                         </button>
+                      </Show>
+                      <Show when={c.status === "visible" && !c.mine}>
+                        {" "}
+                        <button
+                          type="button"
+                          class="link"
+                          aria-expanded={reportingComment() === c.id}
+                          onClick={() => setReportingComment(reportingComment() === c.id ? null : c.id)}
+                        >
+                          {t("board.report")}
+                        </button>
+                      </Show>
+                      <Show when={reportingComment() === c.id}>
+                        <ReportForm targetType="comment" targetId={c.id} onDone={() => setReportingComment(null)} />
                       </Show>
                       <Show when={c.replies.length > 0}>
                         <ul class="lines replies" data-testid="replies">
