@@ -74,6 +74,28 @@ function ReplyForm(props: { postId: string; parentId: string; onDone: () => void
   );
 }
 
+/** A small text button opening (or closing) one comment's panel: at most one panel of a kind is open at a time. */
+function PanelToggle(props: {
+  open: () => string | null;
+  set: (id: string | null) => void;
+  id: string;
+  label: string;
+}) {
+  return (
+    <>
+      {" "}
+      <button
+        type="button"
+        class="link"
+        aria-expanded={props.open() === props.id}
+        onClick={() => props.set(props.open() === props.id ? null : props.id)}
+      >
+        {props.label}
+      </button>
+    </>
+  );
+}
+
 export default function PostPage() {
   const params = useParams();
   const [post, { refetch, mutate }] = createResource(
@@ -204,26 +226,15 @@ export default function PostPage() {
                     <li class="comment" data-testid="comment">
                       <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{commentText(c)}</span>
                       <Show when={c.status === "visible"}>
-                        {" "}
-                        <button
-                          type="button"
-                          class="link"
-                          aria-expanded={replyingTo() === c.id}
-                          onClick={() => setReplyingTo(replyingTo() === c.id ? null : c.id)}
-                        >
-                          {t("board.reply")}
-                        </button>
+                        <PanelToggle open={replyingTo} set={setReplyingTo} id={c.id} label={t("board.reply")} />
                       </Show>
                       <Show when={c.status === "visible" && !c.mine}>
-                        {" "}
-                        <button
-                          type="button"
-                          class="link"
-                          aria-expanded={reportingComment() === c.id}
-                          onClick={() => setReportingComment(reportingComment() === c.id ? null : c.id)}
-                        >
-                          {t("board.report")}
-                        </button>
+                        <PanelToggle
+                          open={reportingComment}
+                          set={setReportingComment}
+                          id={c.id}
+                          label={t("board.report")}
+                        />
                       </Show>
                       <Show when={reportingComment() === c.id}>
                         <ReportForm targetType="comment" targetId={c.id} onDone={() => setReportingComment(null)} />
