@@ -128,13 +128,15 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The SDK against its own seeded `wrangler dev` (~60–75 s, mostly the server's start): a project of its own so
-          // `npm test` runs it after the browser files, in the run that ends first, instead of lengthening the longest.
+          // The SDK against its own seeded `wrangler dev`: a project of its own so `npm test` runs it after the browser
+          // files, in the same process. Its global setup starts the server without waiting, so the start (~60 s on a
+          // loaded machine, mostly migrations) overlaps the browser files instead of following them.
           test: {
             name: "sdk",
             sequence: { groupOrder: 2 },
             environment: "node",
             include: [SDK_NODE_TEST],
+            globalSetup: ["./test/node/sdk-setup.ts"],
             // 5 s failed it beside the workers batch at load 10
             testTimeout: 30_000,
           },

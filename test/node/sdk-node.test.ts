@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchServer, startBenchServer } from "../../bench/lib/server.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runSdkExample } from "../../scripts/sdk-example.ts";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import {
@@ -16,7 +15,6 @@ import {
   type RoomConnection,
 } from "../../shared/sdk.ts";
 import { offerInSeogyo } from "../browser/lib/offers.ts";
-import { freePort } from "../browser/lib/ports.ts";
 
 const run = promisify(execFile);
 
@@ -39,29 +37,27 @@ describe("SDK in plain Node", () => {
   });
 });
 
-/** A port for wrangler dev and the next one for its inspector; SDK_TEST_PORTS moves the range (default 8890-8899). */
-async function serverPort(): Promise<number> {
-  const [from = 8890, to = from + 9] = (process.env.SDK_TEST_PORTS ?? "8890-8899").split("-").map(Number);
-  for (let port = from; port < to; port += 2) {
-    if ((await freePort(port, port).catch(() => 0)) && (await freePort(port + 1, port + 1).catch(() => 0))) return port;
+/** Waits until the server test/node/sdk-setup.ts started answers; fails at once with its error if it could not start. */
+async function serverReady(url: string, failure: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(failure)) throw new Error(`The SDK test's server did not start: ${readFileSync(failure, "utf8")}`);
+    const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+    if (health?.ok) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`No two free ports in ${from}-${to}; set SDK_TEST_PORTS`);
+  throw new Error(`${url} did not become healthy within ${timeoutMs / 1000}s`);
 }
 
 // The SDK against a real `wrangler dev` with the demo data (the bench's server: temp state, migrations, seed), over
-// real HTTP and WebSockets: nothing of ours is mocked.
+// real HTTP and WebSockets: nothing of ours is mocked. The project's global setup (test/node/sdk-setup.ts) starts it.
 describe("SDK against wrangler dev", () => {
-  let server: BenchServer;
-  let url: string;
+  const url = inject("sdkUrl");
   const rooms: Room[] = [];
 
-  beforeAll(async () => {
-    server = await startBenchServer({ name: "sdk", port: await serverPort(), seed: true });
-    url = server.base;
-  }, 180_000);
+  beforeAll(() => serverReady(url, inject("sdkServerFailure"), 180_000), 180_000);
   afterAll(async () => {
     await Promise.all(rooms.map((r) => r.close()));
-    await server?.stop();
   }, 30_000);
 
   async function logIn(email: string, password = DEMO_PASSWORD): Promise<GongguClient> {
