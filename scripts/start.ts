@@ -1,6 +1,6 @@
 /**
  * `npm start`: from a fresh clone to the app on http://localhost:8787, offline.
- *   .dev.vars from the example → client build → local D1 migrations → demo seed → wrangler dev.
+ *   .dev.vars from the example → client build beside local D1 migrations → demo seed → wrangler dev.
  * Options: --port N (default 8787), --persist-to DIR (separate local state, as the browser tests use).
  */
 import { parseArgs } from "node:util";
@@ -25,9 +25,14 @@ try {
   await step("Local secrets", () => {
     console.log(ensureDevVars() ? "  created .dev.vars from .dev.vars.example" : "  using existing .dev.vars");
   });
-  await step("Build client (vite)", buildClient);
-  await step("Apply D1 migrations (local)", () => migrateLocal(state));
-  await step("Seed demo data", () => seedLocal(state));
+  // The build and the database steps touch different things (dist/client; the D1 state) and mostly wait on
+  // different work (vite's CPU; wrangler starting a local runtime per migration), so they run side by side.
+  await Promise.all([
+    step("Build client (vite)", buildClient),
+    step("Apply D1 migrations (local)", () => migrateLocal(state)).then(() =>
+      step("Seed demo data", () => seedLocal(state)),
+    ),
+  ]);
 } catch (e) {
   console.error(`\n✗ ${(e as Error).message}`);
   process.exit(1);
