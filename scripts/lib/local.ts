@@ -2,7 +2,8 @@ import type { ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
-import { binPath, exitOf, ROOT, runScript, spawnNode, wrangler } from "./proc.ts";
+import { migrateLocal as migrateLocalState } from "./migrate.ts";
+import { binPath, exitOf, ROOT, runScript, spawnNode } from "./proc.ts";
 
 /** The steps `npm start` and the browser tests share, so the tests exercise exactly what a developer runs. */
 
@@ -34,8 +35,9 @@ export function readDevVars(): Record<string, string | undefined> {
 
 export const buildClient = () => runScript("vite build", binPath("vite"), ["build", "--logLevel", "warn"]);
 
+/** Applies the pending migrations to the local D1 (a fresh state's in one go: ./migrate.ts). */
 export const migrateLocal = (state: LocalState) =>
-  wrangler("D1 migrations", ["d1", "migrations", "apply", "gonggu", "--local", ...persistArgs(state)]);
+  migrateLocalState({ persistTo: state.persistTo, args: persistArgs(state) });
 
 export const seedLocal = (state: LocalState) =>
   runScript("seed", path.join(ROOT, "scripts/seed/index.ts"), state.persistTo ? ["--persist-to", state.persistTo] : []);
