@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserServer, chromium } from "playwright-core";
 
 /** Debian's chromium package (apt-get install -y chromium); CHROMIUM_PATH overrides. */
 export function findChromium(): string | null {
@@ -24,12 +24,13 @@ const FLAGS = [
   "--disable-sync",
 ];
 
+const options = (executablePath: string) => ({ executablePath, headless: true, args: FLAGS, timeout: 45_000 });
+
 /**
- * Playwright gives every launch a fresh temporary --user-data-dir and removes it on close. One retry: a fresh-clone
- * run once saw a launch sit for 30 s without Chromium ever answering, and then the whole file failed.
+ * One retry: a fresh-clone run once saw a launch sit for 30 s without Chromium ever answering, and then the whole file
+ * failed.
  */
-export async function launchChromium(executablePath: string): Promise<Browser> {
-  const launch = () => chromium.launch({ executablePath, headless: true, args: FLAGS, timeout: 45_000 });
+async function withRetry<T>(launch: () => Promise<T>): Promise<T> {
   try {
     return await launch();
   } catch (error) {
@@ -37,3 +38,11 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
     return await launch();
   }
 }
+
+/** Playwright gives every launch a fresh temporary --user-data-dir and removes it on close. */
+export const launchChromium = (executablePath: string): Promise<Browser> =>
+  withRetry(() => chromium.launch(options(executablePath)));
+
+/** A Chromium that test files connect to (`chromium.connect(server.wsEndpoint())`) instead of each launching one. */
+export const launchChromiumServer = (executablePath: string): Promise<BrowserServer> =>
+  withRetry(() => chromium.launchServer(options(executablePath)));

@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { ROOT } from "../../../scripts/lib/proc.ts";
 import { DEMO_PASSWORD } from "../../../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../../../shared/sdk.ts";
-import { launchChromium } from "./chromium.ts";
 import { PHONE, watchConsole } from "./page.ts";
 
 /** Origin of the wrangler dev server the global setup started; "" when browser tests are skipped. */
@@ -20,15 +19,16 @@ export const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 /**
- * One Chromium for the calling test file (launched before its tests, closed after; call it inside `describe`), and
- * `open()` for a fresh context and page whose console errors and warnings are collected in `problems`.
+ * The calling test file's connection to the run's Chromium (the global setup launched it; connected before the file's
+ * tests, and closing it after them closes every context the file made; call it inside `describe`), and `open()` for a
+ * fresh context and page whose console errors and warnings are collected in `problems`.
  */
 export function useChromium() {
   let launched: Browser | undefined;
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    launched = await launchChromium(chromiumPath!);
-  }, 100_000); // two launch attempts of up to 45 s each
+    launched = await chromium.connect(inject("chromiumEndpoint"), { timeout: 30_000 });
+  }, 45_000);
   afterAll(async () => {
     await launched?.close();
   });
