@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { captureWrangler, ROOT, wrangler } from "./proc.ts";
+import { executeLocalSql } from "./d1-local.ts";
+import { ROOT, wrangler } from "./proc.ts";
 
 const MIGRATIONS = path.join(ROOT, "migrations");
 
@@ -17,26 +17,9 @@ export async function migrateLocal(target: { persistTo?: string; args: string[] 
   if (existsSync(path.join(root, "v3", "d1"))) {
     return wrangler("D1 migrations", ["d1", "migrations", "apply", "gonggu", "--local", ...target.args]);
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), "gonggu-migrate-"));
-  try {
-    const file = path.join(dir, "migrations.sql");
-    const { names, sql } = freshStateSql();
-    writeFileSync(file, sql);
-    const out = await captureWrangler("D1 migrations", [
-      "d1",
-      "execute",
-      "gonggu",
-      "--local",
-      "--json",
-      "--file",
-      file,
-      ...target.args,
-    ]);
-    const results = JSON.parse(out) as { success: boolean }[];
-    console.log(`  a fresh state: ${names.length} migrations (${results.length} statements) applied in one batch`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { names, sql } = freshStateSql();
+  const results = await executeLocalSql("D1 migrations", sql, target.args);
+  console.log(`  a fresh state: ${names.length} migrations (${results.length} statements) applied in one batch`);
 }
 
 /** wrangler's migrations table (d1/migrations/helpers: getCreateMigrationsTableQuery, buildMigrationQuery). */

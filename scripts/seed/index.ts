@@ -4,12 +4,9 @@
  * The steps (scripts/seed/steps.ts) return SQL; it is written to one file and applied with
  * `wrangler d1 execute gonggu --local --file`, which runs all statements as one atomic batch.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
+import { executeLocalSql } from "../lib/d1-local.ts";
 import { readDevVars } from "../lib/local.ts";
-import { captureWrangler } from "../lib/proc.ts";
 import { resolveExtensionlessTs } from "../lib/ts-resolve.ts";
 
 const { values } = parseArgs({ options: { "persist-to": { type: "string" }, print: { type: "boolean" } } });
@@ -28,24 +25,7 @@ if (values.print) {
   console.log(sql.join("\n"));
 } else {
   for (const { step, sql } of steps) console.log(`  ${step}: ${sql.length} statements`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "gonggu-seed-"));
-  const file = path.join(dir, "seed.sql");
-  try {
-    writeFileSync(file, `${sql.join("\n")}\n`);
-    const persist = values["persist-to"] ? ["--persist-to", values["persist-to"]] : [];
-    const out = await captureWrangler("seed SQL", [
-      "d1",
-      "execute",
-      "gonggu",
-      "--local",
-      "--json",
-      "--file",
-      file,
-      ...persist,
-    ]);
-    const results = JSON.parse(out) as { success: boolean }[];
-    console.log(`  applied ${results.filter((r) => r.success).length} statements in one batch`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const persist = values["persist-to"] ? ["--persist-to", values["persist-to"]] : [];
+  const results = await executeLocalSql("seed SQL", `${sql.join("\n")}\n`, persist);
+  console.log(`  applied ${results.filter((r) => r.success).length} statements in one batch`);
 }
