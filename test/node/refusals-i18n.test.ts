@@ -5,9 +5,11 @@ import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
 import { refusalText } from "../../client/src/lib/refusals";
 import { statusNote } from "../../client/src/lib/statusNote";
+import { fillWords } from "../../shared/words";
 
+// the app's own fill (plural forms included), as t uses it
 const translator = (dict: Record<MessageKey, string>) => (key: MessageKey, params?: Record<string, string | number>) =>
-  dict[key].replace(/\{(\w+)\}/g, (m, name: string) => String(params?.[name] ?? m));
+  fillWords(dict[key], params);
 const tKo = translator(ko);
 const tEn = translator(en);
 

@@ -1,3 +1,4 @@
+import { fillWords } from "../../../shared/words";
 import { consoleEn } from "../i18n/console.en";
 import { consoleKo } from "../i18n/console.ko";
 import type { MessageKey } from "../i18n/ko";
@@ -10,5 +11,5 @@ const dictionaries = { ko: consoleKo, en: consoleEn } as const;
 export function t(key: ConsoleKey | MessageKey, params?: Record<string, string | number>): string {
   const own: string | undefined = (dictionaries[locale()] as Record<string, string>)[key];
   if (own === undefined) return appT(key as MessageKey, params);
-  return params ? own.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : own;
+  return fillWords(own, params);
 }

@@ -35,7 +35,7 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.marked_no_show": "The seller marked you as a no-show, so you can't confirm a pickup.",
   "refusal.already_picked_up": "This buyer already confirmed their pickup, so they can't be marked as a no-show.",
   "refusal.under_review": "This post is under review, so you can't comment, like or offer to supply it right now.",
-  "refusal.comments_full": "This post has reached {max} comments. Start a new post to carry on.",
+  "refusal.comments_full": "This post has reached {max} {max|comment|comments}. Start a new post to carry on.",
   "charge.heading": "Top up points",
   "charge.amount": "Amount",
   "charge.presets": "Quick picks",
