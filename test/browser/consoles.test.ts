@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
+import { gongguErrorOf } from "../../shared/sdkErrors.ts";
+import { newVerifiedBuyer } from "./lib/buyers.ts";
 import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
@@ -383,6 +385,59 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     expect(problems).toEqual([
       "error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
     ]);
+    await context.close();
+  });
+  test("removing a reported post with '작성자 7일 이용 정지' asks first, saying what the suspension stops and until when", async () => {
+    const author = await newVerifiedBuyer("신고될작성자");
+    const title = `선입금 나눔 ${Date.now().toString(36)}`;
+    const post = await author.sdk.board.create.mutate({
+      regionId: "seoul-mapo-seogyo",
+      category: "sharing",
+      title,
+      body: "계좌로 먼저 보내주세요",
+    });
+    const reporter = await newVerifiedBuyer("신고한이웃");
+    await reporter.sdk.board.report.mutate({ targetType: "post", targetId: post.id, reason: "fraud" });
+    const canPost = async () => {
+      const attempt = author.sdk.board.create.mutate({
+        regionId: "seoul-mapo-seogyo",
+        category: "question",
+        title: "아직 글을 쓸 수 있나요?",
+        body: "정지 전이면 써져요.",
+      });
+      return attempt.then(
+        () => true,
+        (e) => (gongguErrorOf(e)?.reason === "suspended" ? false : Promise.reject(e)),
+      );
+    };
+
+    const { context, page, problems } = await chromium.open(); // a phone
+    await logInAs(page, DEMO_ADMIN.email);
+    await page.getByTestId("nav-admin").click();
+    await page.getByRole("link", { name: "신고" }).click();
+    const item = page.getByTestId("reported").filter({ hasText: title });
+    await item.getByRole("button", { name: "처리하기" }).click();
+    await item.getByLabel("처리 사유").fill("선입금 사기 유도");
+    await item.getByLabel("작성자 7일 이용 정지").check();
+    await item.getByRole("button", { name: "삭제", exact: true }).click();
+    // Asked first, like the user-list suspend: what happens to the post, what the suspension stops and until when.
+    const ask = page.getByRole("alertdialog", { name: "신고될작성자님을 이용 정지할까요?" });
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain("이 글을 삭제하고 작성자를 이용 정지해요.");
+    expect(await ask.textContent()).toMatch(
+      /7일 동안, \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}까지 공구 참여/,
+    );
+    await shot(page, "admin-moderation-suspend-confirm-ko");
+    await ask.getByRole("button", { name: "돌아가기" }).click();
+    await ask.waitFor({ state: "hidden" });
+    expect(await canPost()).toBe(true); // backing out suspends no one and removes nothing
+    expect(await item.count()).toBe(1);
+
+    await item.getByRole("button", { name: "삭제", exact: true }).click();
+    await ask.getByRole("button", { name: "삭제하고 정지" }).click();
+    await item.waitFor({ state: "detached" });
+    expect(await canPost()).toBe(false);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

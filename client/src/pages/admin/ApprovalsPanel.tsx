@@ -9,10 +9,10 @@ import { formatDateTime } from "../../console/time";
 import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { createSubmission } from "../../lib/forms";
+import { SuspensionNote } from "./SuspensionNote";
 
 type Pending = RouterOutputs["admin"]["sellers"]["pending"][number];
 
-const DAY_MS = 86_400_000;
 type Suspension = { days: number; reason: string };
 /** The form's fields as the server checks them (the user id is the form's own). */
 const suspensionFields = suspendUserInput.omit({ userId: true });
@@ -54,12 +54,7 @@ export function SuspendForm(props: { userId: string; name: string; onDone: () =>
         }}
         onCancel={() => setAsking(null)}
       >
-        <p>
-          {t("admin.suspend.body", {
-            days: asking()?.days ?? 0,
-            until: formatDateTime(Date.now() + (asking()?.days ?? 0) * DAY_MS),
-          })}
-        </p>
+        <SuspensionNote days={asking()?.days ?? 0} />
       </ConfirmDialog>
       <Field label={t("admin.suspend.days")} name="days" inputMode="numeric" value={7} errors={submit.fields().days} />
       <Field label={t("admin.suspend.reason")} name="reason" errors={submit.fields().reason} />

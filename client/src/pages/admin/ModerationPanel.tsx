@@ -1,10 +1,13 @@
 import { createResource, createSignal, For, Show } from "solid-js";
+import { moderationDecisionInput } from "../../../../shared/schemas/board";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FormError } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
 import { CheckField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
+import { SuspensionNote } from "./SuspensionNote";
 
 type Queue = RouterOutputs["admin"]["moderation"]["queue"];
 type ChatEntry = Queue["chatMessages"][number];
@@ -48,20 +51,39 @@ function decideItem(
     ? api.admin.moderation.approve.mutate(input)
     : api.admin.moderation.remove.mutate(input);
 }
+type Decision = { outcome: "approve" | "remove"; reason: string; suspendDays?: number };
+
+/** The checkbox's suspension, in days (its label says 7). */
+const SUSPEND_DAYS = 7;
 
 /** `open`/`setOpen`: one decision form at a time, so field ids stay unique on the page. */
 function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpen: (on: boolean) => void }) {
   const open = () => props.open;
   const setOpen = (on: boolean) => props.setOpen(on);
   const submit = createSubmission({ reason: {}, suspendDays: {} });
-  async function decide(e: SubmitEvent) {
+  /** A decision that also suspends the author, waiting for the admin to confirm it (like the user-list suspend). */
+  const [asking, setAsking] = createSignal<Decision | null>(null);
+  async function send({ outcome, reason, suspendDays }: Decision) {
+    const done = await submit.run(() => decideItem(props.item, outcome, reason, suspendDays));
+    setAsking(null);
+    if (done) props.onDone();
+  }
+  function decide(e: SubmitEvent) {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
-    const decision = (e.submitter as HTMLButtonElement | null)?.value === "approve" ? "approve" : "remove";
-    const reason = String(form.get("reason") ?? "");
-    const suspendDays = form.get("suspend") === "on" ? 7 : undefined;
-    const done = await submit.run(() => decideItem(props.item, decision, reason, suspendDays));
-    if (done) props.onDone();
+    const decision: Decision = {
+      outcome: (e.submitter as HTMLButtonElement | null)?.value === "approve" ? "approve" : "remove",
+      reason: String(form.get("reason") ?? ""),
+      suspendDays: form.get("suspend") === "on" ? SUSPEND_DAYS : undefined,
+    };
+    // A suspension is asked about first; a request the server will refuse goes straight to it for its field messages.
+    const item = props.item;
+    const asksFirst =
+      item.kind !== "chat" &&
+      decision.suspendDays !== undefined &&
+      moderationDecisionInput.safeParse({ targetType: item.kind, targetId: item.id, ...decision }).success;
+    if (asksFirst) setAsking(decision);
+    else void send(decision);
   }
   return (
     <li class="card" data-testid="reported">
@@ -95,9 +117,41 @@ function Reported(props: { item: Item; onDone: () => void; open: boolean; setOpe
         }
       >
         <form onSubmit={decide} novalidate class="inline-form">
+          <ConfirmDialog
+            open={asking() !== null}
+            title={t("admin.suspend.title", {
+              name: ("author" in props.item && props.item.author?.displayName) || "?",
+            })}
+            confirmLabel={t(
+              asking()?.outcome === "approve" ? "admin.mod.keepAndSuspend" : "admin.mod.removeAndSuspend",
+            )}
+            cancelLabel={t("console.back")}
+            busyLabel={t("console.working")}
+            busy={submit.pending()}
+            onConfirm={() => {
+              const decision = asking();
+              if (decision) void send(decision);
+            }}
+            onCancel={() => setAsking(null)}
+          >
+            <Show when={props.item.kind !== "chat" ? props.item.kind : undefined}>
+              {(kind) => (
+                <p>
+                  {t(
+                    asking()?.outcome === "approve" ? `admin.mod.keepThen.${kind()}` : `admin.mod.removeThen.${kind()}`,
+                  )}
+                </p>
+              )}
+            </Show>
+            <SuspensionNote days={SUSPEND_DAYS} />
+          </ConfirmDialog>
           <Field label={t("admin.mod.reason")} name="reason" errors={submit.fields().reason} />
           <Show when={props.item.kind !== "chat"}>
-            <CheckField label={t("admin.mod.suspendAuthor")} name="suspend" errors={submit.fields().suspendDays} />
+            <CheckField
+              label={t("admin.mod.suspendAuthor", { days: SUSPEND_DAYS })}
+              name="suspend"
+              errors={submit.fields().suspendDays}
+            />
           </Show>
           <FormError message={submit.message()} />
           <div class="actions">
