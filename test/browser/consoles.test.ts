@@ -369,6 +369,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     const drawn = () => page.evaluate(() => (window as unknown as { drawnTexts: string[] }).drawnTexts);
     await expect.poll(async () => (await drawn()).some((text) => /^오[전후] \d{1,2}시/.test(text))).toBe(true);
     expect((await drawn()).filter((text) => /\d(am|pm)\b/i.test(text))).toEqual([]);
+    // Counts are whole: no 0.5 or 1.5 on the count axis.
+    expect((await drawn()).filter((text) => /^\d*\.\d+$/.test(text))).toEqual([]);
     const box = (await chart.locator("canvas").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await expect

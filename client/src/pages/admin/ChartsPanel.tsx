@@ -20,6 +20,9 @@ const WINDOWS = {
 } as const;
 type WindowKey = keyof typeof WINDOWS;
 
+/** Tick steps for the count axis: whole numbers only (uPlot's own steps drew 0.5 and 1.5 joins on a quiet day). */
+const COUNT_INCRS = Array.from({ length: 10 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
+
 /** One chart: a series per metric over the buckets (uPlot wants seconds on the x axis). */
 function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
   let host!: HTMLDivElement;
@@ -52,7 +55,7 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
             // "오전 12시" is wider than uPlot's "12am": at its default 50 px they touched on a phone
             space: 64,
           },
-          { label: t("admin.chart.count") },
+          { label: t("admin.chart.count"), incrs: COUNT_INCRS },
         ],
       },
       [d.t.map((ms) => ms / 1000), d.joins, d.charges, d.failures],
