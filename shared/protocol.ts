@@ -60,6 +60,11 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     message: z.string(),
     /** TOO_MANY_REQUESTS: when the sender may try again (the client counts down). */
     retryAfterMs: z.number().int().min(0).optional(),
+    /**
+     * A refusal's machine-readable facts, as an API error's `data.details`: `reason` (e.g. "suspended", "room_closed")
+     * and what it quotes (`until`). Optional: older rooms send none, and clients word the refusal from it.
+     */
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
   }),
   z.object({ type: z.literal("pong") }),
   ...chatServerFrames,

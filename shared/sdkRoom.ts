@@ -191,7 +191,10 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
       case "error": {
         const retryAfterSeconds =
           frame.retryAfterMs === undefined ? null : Math.max(1, Math.ceil(frame.retryAfterMs / 1000));
-        const error = roomError(frame.code as GongguError["code"], frame.message, { retryAfterSeconds });
+        const error = roomError(frame.code as GongguError["code"], frame.message, {
+          retryAfterSeconds,
+          details: frame.details ?? null,
+        });
         const waiting = pending.shift();
         if (waiting) waiting.reject(error);
         else emit("error", error);

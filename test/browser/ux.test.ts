@@ -111,6 +111,42 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await context.close();
   });
 
+  test("a neighbour suspended while in a buy's chat reads why, in Korean and English, instead of 'reconnecting' forever", async () => {
+    const seller = await sdkAs(DEMO_SELLERS[0].email);
+    const buyer = await newVerifiedBuyer("채팅정지이웃");
+    const { product, groupBuy: gb } = await offerInSeogyo(
+      seller,
+      { title: `쪽파 1단 ${Date.now()}`, category: "fresh", totalQuantity: 2, unit: "단", totalPrice: 20_000 },
+      { totalShares: 4, minShares: 2, maxPerPerson: 2 },
+    );
+    const { context, page, problems } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${gb.id}`);
+    await page.getByRole("heading", { name: product.title }).waitFor();
+    await page.getByTestId("chat-readonly").waitFor(); // in the room, reading
+    await (await adminSdk()).admin.users.suspend.mutate({ userId: buyer.id, days: 3, reason: "browser test" });
+    // The room lets her go with the reason; it read "연결이 끊겼어요. 다시 연결하는 중…" for good before.
+    const refused = page.getByTestId("chat-refused");
+    const suspendedKo = /^계정 이용이 \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}까지 정지됐어요\. 그때까지/;
+    await expect.poll(() => refused.textContent()).toMatch(suspendedKo);
+    const chat = page.getByTestId("chat");
+    expect(await chat.textContent()).not.toContain("다시 연결하는 중");
+    await shot(page, "chat-suspended-ko");
+    // Coming back later, the refused upgrade is explained the same way.
+    await page.reload();
+    await expect.poll(() => refused.textContent()).toMatch(suspendedKo);
+    expect(await chat.textContent()).not.toContain("다시 연결하는 중");
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await expect
+      .poll(() => refused.textContent())
+      .toMatch(/^Your account is suspended until \d{1,2} \w{3} \d{4}, \d{2}:\d{2}\./);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, "chat-suspended-en");
+    await page.getByRole("button", { name: "한국어로 보기" }).click();
+    expect(problems.filter((p) => !/status of 403 |WebSocket/.test(p))).toEqual([]);
+    await context.close();
+  });
+
   test("signing up with a taken email, and verifying from too far away, are refused in Korean", async () => {
     const { context, page } = await chromium.open({
       permissions: ["geolocation"],

@@ -24,7 +24,12 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
       .run();
     const refused = await upgrade(gb.id, { authorization: `Bearer ${reader.token}` });
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/suspended/);
+    const body = (await refused.json()) as { error: { message: string; details: Record<string, unknown> } };
+    expect(body.error.message).toMatch(/suspended/);
+    // why, for clients that word it themselves (the SPA asks rooms.history, which says the same)
+    expect(body.error.details).toEqual({ reason: "suspended", until: expect.any(Number) });
+    const history = await errorOf(reader.api.rooms.history.query({ id: gb.id }));
+    expect(history.details).toEqual({ reason: "suspended", until: body.error.details.until });
   });
 
   it("members post; every connected socket gets the message; the sender gets an ack; readers can't post", async () => {
@@ -237,6 +242,7 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
       params: { reason: "산지 사정으로 취소" },
     });
     await until("the reader was let go", async () => r.closed()?.code === 4004);
+    expect(r.frames.find((f) => f.type === "error")).toMatchObject({ details: { reason: "room_closed" } });
     // and they can't come back: the room is for members now
     await until(
       "D1 mirror",
@@ -272,6 +278,11 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     const admin = await newAdmin();
     await admin.client.admin.users.suspend.mutate({ userId: member.id, days: 3, reason: "반복된 욕설" });
     await until("the socket closed", async () => m.closed()?.code === 4003);
+    // the reason and until when, so the app can say it in the reader's words
+    expect(m.frames.find((f) => f.type === "error")).toMatchObject({
+      code: "FORBIDDEN",
+      details: { reason: "suspended", until: expect.any(Number) },
+    });
     expect((await upgrade(gb.id, { authorization: `Bearer ${member.token}` })).status).toBe(403);
   });
 

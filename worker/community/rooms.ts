@@ -4,7 +4,7 @@ import { type Db, runBatch } from "../db/client";
 import { auditLog, chatReports, groupBuyMembers, groupBuys, type users, users as usersTable } from "../db/schema";
 import { loadGroupBuy, roomStub } from "../groupbuy/service";
 import { TERMINAL } from "../groupbuy/stateMachine";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { countRateLimitHit } from "../lib/rateLimit";
 import { assertUnderLimit } from "./board";
@@ -19,7 +19,7 @@ type UserRow = typeof users.$inferSelect;
 export async function requireRoomAccess(db: Db, user: UserRow, groupBuyId: string, now: number) {
   const gb = await loadGroupBuy(db, groupBuyId);
   const decided = await roomAccess(db, user, gb, now);
-  if (!decided.ok) fail("FORBIDDEN", decided.message);
+  if (!decided.ok) failWith("FORBIDDEN", decided.message, decided.details);
   return { gb, access: decided.access };
 }
 
@@ -162,7 +162,7 @@ const KICK_ROOMS_MAX = 200;
 export async function kickFromRooms(env: Env, db: Db, userId: string, reason: string) {
   try {
     const user = await db
-      .select({ id: usersTable.id, homeRegionId: usersTable.homeRegionId })
+      .select({ id: usersTable.id, homeRegionId: usersTable.homeRegionId, suspendedUntil: usersTable.suspendedUntil })
       .from(usersTable)
       .where(eq(usersTable.id, userId))
       .get();
@@ -193,7 +193,7 @@ export async function kickFromRooms(env: Env, db: Db, userId: string, reason: st
         .all(),
     ]);
     const rooms = [...new Set([...joined, ...owned].map((r) => r.id))].slice(0, KICK_ROOMS_MAX);
-    await Promise.allSettled(rooms.map((id) => roomStub(env, id).kickUser(user.id, reason)));
+    await Promise.allSettled(rooms.map((id) => roomStub(env, id).kickUser(user.id, reason, user.suspendedUntil ?? 0)));
     return rooms.length;
   } catch (e) {
     console.warn(JSON.stringify({ level: "warn", what: "rooms.kick", userId, error: String(e) }));

@@ -916,12 +916,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
     return this.chat.delete(id, adminId, Date.now()) ? before : null;
   }
 
-  /** Closes every socket of `userId` here (a suspension); returns how many were closed. */
-  async kickUser(userId: string, reason: string): Promise<number> {
+  /** Closes every socket of `userId` here (a suspension until `until`, epoch ms); returns how many were closed. */
+  async kickUser(userId: string, reason: string, until = 0): Promise<number> {
     const sockets = this.ctx.getWebSockets(`user:${userId}`);
+    const frame: ServerFrame = {
+      type: "error",
+      code: "FORBIDDEN",
+      message: reason,
+      details: { reason: "suspended", until },
+    };
     for (const ws of sockets) {
       try {
-        ws.send(JSON.stringify({ type: "error", code: "FORBIDDEN", message: reason } satisfies ServerFrame));
+        ws.send(JSON.stringify(frame));
         ws.close(4003, "suspended");
       } catch {
         // already closed
@@ -940,11 +946,14 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   /** Once the buy is no longer OPEN its room is for members: read-only neighbours are let go. */
   private closeReadersOnly(): void {
+    const message = "The buy is no longer open; its room is for members now.";
+    const frame: ServerFrame = { type: "error", code: "FORBIDDEN", message, details: { reason: "room_closed" } };
     for (const ws of this.ctx.getWebSockets()) {
       const identity = ws.deserializeAttachment() as RoomIdentity | null;
       if (identity?.access !== "resident" || this.canPost(identity)) continue;
       try {
-        ws.close(4004, "The buy is no longer open; its room is for members now.");
+        ws.send(JSON.stringify(frame)); // why, for clients that word it (the close reason is English)
+        ws.close(4004, message);
       } catch {
         // already closed
       }

@@ -9,8 +9,14 @@ import { encodeRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity } from "../
 import type { AppEnv } from "../env";
 import { roomStub } from "./service";
 
-function refuse(c: Context<AppEnv>, status: 400 | 401 | 403 | 404 | 426, code: string, message: string) {
-  return c.json({ error: { code, message } }, status);
+function refuse(
+  c: Context<AppEnv>,
+  status: 400 | 401 | 403 | 404 | 426,
+  code: string,
+  message: string,
+  details?: Record<string, string | number>,
+) {
+  return c.json({ error: { code, message, ...(details ? { details } : {}) } }, status);
 }
 
 /**
@@ -32,7 +38,7 @@ export async function roomSocket(c: Context<AppEnv>) {
   const gb = await db.select().from(groupBuys).where(eq(groupBuys.id, id)).get();
   if (!gb) return refuse(c, 404, "NOT_FOUND", "No group buy with that id.");
   const decided = await roomAccess(db, auth.user, gb, now);
-  if (!decided.ok) return refuse(c, 403, "FORBIDDEN", decided.message);
+  if (!decided.ok) return refuse(c, 403, "FORBIDDEN", decided.message, decided.details);
   const identity: RoomIdentity = {
     groupBuyId: id,
     userId: auth.user.id,

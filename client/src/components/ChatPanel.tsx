@@ -88,7 +88,13 @@ function Line(props: { message: ChatMessage; mine: boolean; chat: RoomChatState 
  * The group buy's chat: history on connect, older pages on demand, live lines, send with the room's rate limit
  * shown as a countdown, read-only for neighbours who are not in the buy (the room enforces it; this only explains).
  */
-export default function ChatPanel(props: { chat: RoomChatState; userId: string | undefined; connected: boolean }) {
+export default function ChatPanel(props: {
+  chat: RoomChatState;
+  userId: string | undefined;
+  connected: boolean;
+  /** Why the room let the reader go or will not let them in (suspended, the buy closed to readers), in words. */
+  refusal: string | null;
+}) {
   const chat = props.chat;
   const [draft, setDraft] = createSignal("");
   const [now, setNow] = createSignal(Date.now());
@@ -171,15 +177,22 @@ export default function ChatPanel(props: { chat: RoomChatState; userId: string |
       <p class="chat-typing muted" aria-live="polite" data-testid="chat-typing">
         {typingText(chat.typing())}
       </p>
-      <Show when={!props.connected}>
+      <Show when={props.refusal}>
+        <p class="hint" role="status" data-testid="chat-refused">
+          {props.refusal}
+        </p>
+      </Show>
+      <Show when={!props.connected && !props.refusal}>
         <p class="hint">{t("chat.reconnecting")}</p>
       </Show>
       <Show
-        when={chat.canPost() && !chat.refused()}
+        when={chat.canPost() && !chat.refused() && !props.refusal}
         fallback={
-          <p class="hint" data-testid="chat-readonly">
-            {t("chat.readOnly")}
-          </p>
+          <Show when={!props.refusal}>
+            <p class="hint" data-testid="chat-readonly">
+              {t("chat.readOnly")}
+            </p>
+          </Show>
         }
       >
         <form class="chat-form" onSubmit={submit}>

@@ -28,6 +28,8 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.too_far":
     "You are outside the neighbourhood's {radiusM} verification radius: {distanceM} from its centre. Try again from inside it.",
   "refusal.email_taken": "An account with this email already exists. Log in instead.",
+  "refusal.room_closed": "This group buy has stopped taking joins, so its chat is for its buyers now.",
+  "refusal.room_members_only": "This chat is for the buy's members and verified neighbours of its neighbourhood.",
   "refusal.suspended":
     "Your account is suspended until {until}. Until then you can't join or open group buys, sell, post, comment or chat.",
   "refusal.leave_closed":

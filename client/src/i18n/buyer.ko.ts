@@ -27,6 +27,8 @@ export const buyerKo = {
   "refusal.too_far":
     "동네 인증 범위({radiusM}) 밖이에요. 지금 위치는 동네 중심에서 {distanceM} 떨어져 있어요. 동네 안에서 다시 시도해 주세요.",
   "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",
+  "refusal.room_closed": "모집이 끝난 공구라 이제 참여자만 채팅을 볼 수 있어요.",
+  "refusal.room_members_only": "이 채팅은 공구 참여자와 같은 동네 인증 이웃만 볼 수 있어요.",
   "refusal.suspended":
     "계정 이용이 {until}까지 정지됐어요. 그때까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요.",
   "refusal.leave_closed": "모집이 끝난 공구라 참여를 취소할 수 없어요. 공구가 취소되면 포인트가 모두 돌아와요.",

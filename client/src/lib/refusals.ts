@@ -34,6 +34,9 @@ const REFUSALS = {
   email_taken: {},
   // A suspended account doing what only active accounts may (worker/trpc/init.ts, groupbuy/actions.ts).
   suspended: { until: "time" },
+  // A group buy's chat room closed to a reader once the buy stopped taking joins, or to someone not of the buy.
+  room_closed: {},
+  room_members_only: {},
   // Leaving once the buy stopped taking joins (GroupBuyRoom.leave); pickups and no-shows (groupbuy/pickup.ts).
   leave_closed: {},
   marked_no_show: {},

@@ -1,8 +1,30 @@
 import { createSignal, onCleanup } from "solid-js";
 import { backoffDelayMs } from "../../../shared/backoff";
 import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
+import { GongguRoomError } from "../../../shared/sdkErrors";
+import { api, errorCode } from "./api";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
+type ErrorFrame = Extract<ServerFrame, { type: "error" }>;
+
+/** A room's error frame as the typed error errorText words (its reason and details, like an API refusal). */
+export function roomErrorOf(frame: ErrorFrame): GongguRoomError {
+  return new GongguRoomError({
+    code: frame.code as GongguRoomError["info"]["code"],
+    message: frame.message,
+    zodError: null,
+    issues: null,
+    retryAfterSeconds: frame.retryAfterMs === undefined ? null : Math.ceil(frame.retryAfterMs / 1000),
+    details: frame.details ?? null,
+  });
+}
+
+/** The room's own close codes (4003 suspended, 4004 readers let go when the buy closes) and 1008 are for good. */
+const isFinalClose = (code: number) => code === 1008 || (code >= 4000 && code < 5000);
+/** A final close the room did not explain in a frame, as a refusal (worded by its code). */
+const closedFrame = (event: CloseEvent): ErrorFrame => ({ type: "error", code: "FORBIDDEN", message: event.reason });
+/** Answers that say the person may not be in the room (retrying cannot help); anything else may pass. */
+const REFUSED = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"]);
 
 /**
  * The live part of one group buy: a WebSocket to its Durable Object room (same origin, the session cookie
@@ -13,6 +35,10 @@ export function createRoom(groupBuyId: string) {
   const [fill, setFill] = createSignal<Fill | null>(null);
   const [status, setStatus] = createSignal<{ status: Snapshot["status"]; reason: string | null } | null>(null);
   const [connected, setConnected] = createSignal(false);
+  /** Why the room let us go or will not let us in, for good (errorText words it); the socket stays closed. */
+  const [refusal, setRefusal] = createSignal<unknown>(null);
+  /** The last refusal the room explained in a frame, for the close that follows it. */
+  let explained: GongguRoomError | null = null;
   let socket: WebSocket | null = null;
   let closed = false;
   let retry = 0;
@@ -23,8 +49,10 @@ export function createRoom(groupBuyId: string) {
 
   function connect() {
     const url = `${location.origin.replace(/^http/, "ws")}${roomPath(groupBuyId)}`;
+    let opened = false;
     socket = new WebSocket(url);
     socket.onopen = () => {
+      opened = true;
       retry = 0;
       setConnected(true);
       ping = setInterval(() => socket?.send(JSON.stringify({ type: "ping" })), 30_000);
@@ -39,14 +67,36 @@ export function createRoom(groupBuyId: string) {
         setStatus({ status: frame.status, reason: frame.statusReason });
       } else if (frame.type === "fill") setFill(frame.fill);
       else if (frame.type === "state") setStatus({ status: frame.status, reason: frame.reason });
+      else if (frame.type === "error" && frame.details) explained = roomErrorOf(frame);
       for (const listener of listeners) listener(frame);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       setConnected(false);
       clearInterval(ping);
       if (closed) return;
-      timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
+      if (opened && isFinalClose(event.code)) return refuse(explained ?? roomErrorOf(closedFrame(event)));
+      if (!opened) void askWhy();
+      else timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
     };
+  }
+
+  function refuse(error: unknown) {
+    close();
+    setRefusal(error);
+  }
+
+  /**
+   * The upgrade was turned down or never answered; a browser cannot read why. The room's history over HTTP asks the
+   * same access rule: a refusal (suspended, not of this buy, …) ends the knocking with its words; else retry.
+   */
+  async function askWhy() {
+    try {
+      await api.rooms.history.query({ id: groupBuyId, limit: 1 });
+    } catch (e) {
+      if (closed) return;
+      if (REFUSED.has(errorCode(e) ?? "")) return refuse(e);
+    }
+    if (!closed) timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
   }
 
   /** Closes the socket for good (the screen left, or the buy does not exist). */
@@ -70,5 +120,5 @@ export function createRoom(groupBuyId: string) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-  return { snapshot, fill, status, connected, sync, send, onFrame, close };
+  return { snapshot, fill, status, connected, refusal, sync, send, onFrame, close };
 }

@@ -3,7 +3,8 @@ import { CHAT_HISTORY_ON_CONNECT, CHAT_TYPING, type ChatMessage } from "../../..
 import type { ServerFrame } from "../../../shared/protocol";
 import type { REPORT_REASONS } from "../../../shared/schemas/board";
 import { api } from "./api";
-import type { createRoom } from "./room";
+import { errorText } from "./errorText";
+import { type createRoom, roomErrorOf } from "./room";
 
 export type Room = ReturnType<typeof createRoom>;
 export type ReportReason = (typeof REPORT_REASONS)[number];
@@ -115,7 +116,7 @@ export function createRoomChat(room: Room, groupBuyId: string) {
         setSending(null);
         if (frame.code === "TOO_MANY_REQUESTS") setSlowUntil(Date.now() + (frame.retryAfterMs ?? 5_000));
         else if (frame.code === "FORBIDDEN") setRefused("forbidden");
-        else setError(frame.message);
+        else setError(errorText(roomErrorOf(frame))); // its reason in words, or its code's (not the English message)
         return;
     }
   }

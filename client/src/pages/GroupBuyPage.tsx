@@ -5,6 +5,7 @@ import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
 import { api, isLoadFinal } from "../lib/api";
+import { errorText } from "../lib/errorText";
 import { formatDateTime, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
@@ -243,7 +244,12 @@ export default function GroupBuyPage() {
                   <FormError message={pickup.message()} />
                 </div>
               </Show>
-              <ChatPanel chat={chat} userId={room.snapshot()?.you.userId} connected={room.connected()} />
+              <ChatPanel
+                chat={chat}
+                userId={room.snapshot()?.you.userId}
+                connected={room.connected()}
+                refusal={room.refusal() ? errorText(room.refusal()) : null}
+              />
             </>
           )}
         </Match>
