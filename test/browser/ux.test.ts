@@ -107,7 +107,8 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       /^계정 이용이 \d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}까지 정지됐어요\. 그때까지 공구 참여와/,
     );
     await shot(page, "groupbuy-suspended-ko");
-    expect(problems.filter((p) => !p.includes("status of 403 "))).toEqual([]);
+    // the refused join's 403, and the room refusing a suspended reader's socket (a reconnect racing the kick) are expected
+    expect(problems.filter((p) => !/status of 403 |response code: 403/.test(p))).toEqual([]);
     await context.close();
   });
 

@@ -16,7 +16,8 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "board.openedAs": "Opened as a group buy by {seller}",
   "account.trust": "Trust record",
   "account.host": "Host a group buy",
-  "trust.line": "{completed} completed · {noShows} no-shows · {hostCancels} cancelled as host · {reports} reports",
+  "trust.line":
+    "{completed} completed · {noShows} {noShows|no-show|no-shows} · {hostCancels} cancelled as host · {reports} {reports|report|reports}",
   "gb.host": "Hosted by {name}",
   "gb.fromProposal": "Opened from the proposal '{title}'",
   "board.sortLabel": "Order",
