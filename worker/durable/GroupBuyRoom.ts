@@ -22,7 +22,7 @@ import { chatRoomLimit } from "./chatRoomCap";
 import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
-import { handleClientFrame, openRoomSocket } from "./roomSockets";
+import { handleClientFrame, MAX_ROOM_SOCKETS, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
 import { RoomTyping } from "./typing";
 
@@ -134,6 +134,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
   private readonly typing: RoomTyping;
   /** The sockets of each chat fan-out group (chatFanout.ts). */
   private readonly groups: FanoutGroups;
+  /** The room's socket cap; a field so a test can lower it on a live instance instead of opening 5,000 sockets. */
+  private socketCap = MAX_ROOM_SOCKETS;
   /** Reservations whose join is running in THIS instance; anything else in `reserved` is an orphan to heal. */
   private readonly inFlight = new Set<string>();
   /**
@@ -858,6 +860,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
         };
         ws.send(JSON.stringify(frame));
       },
+      this.socketCap,
     );
   }
 

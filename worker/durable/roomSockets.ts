@@ -42,6 +42,7 @@ export async function openRoomSocket(
   resolve: (identity: RoomIdentity) => Promise<ReturnType<SnapshotSource>>,
   /** Runs after the snapshot went out (chat sends its history). */
   afterSnapshot: (ws: WebSocket, identity: RoomIdentity) => void = () => {},
+  maxSockets = MAX_ROOM_SOCKETS,
 ): Promise<Response> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("Expected a WebSocket upgrade.", { status: 426 });
@@ -50,7 +51,7 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
-  if (ctx.getWebSockets().length >= MAX_ROOM_SOCKETS) {
+  if (ctx.getWebSockets().length >= maxSockets) {
     return new Response("This room is full right now; try again in a minute.", { status: 503 });
   }
   const pair = new WebSocketPair();
