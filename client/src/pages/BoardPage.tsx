@@ -1,63 +1,20 @@
 import { A } from "@solidjs/router";
-import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { BOARD_CATEGORIES } from "../../../shared/schemas/board";
-import { Field, FieldError, FormError } from "../components/Field";
+import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
 import { formatDate } from "../lib/format";
-import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
+import { createPaged } from "../lib/paged";
 import { session } from "../lib/session";
+import { EditedMark } from "./board/EditedMark";
+import { PostForm } from "./board/PostForm";
 
 type Category = (typeof BOARD_CATEGORIES)[number];
 
-function NewPost(props: { regionId: string; onPosted: () => void }) {
-  const submission = createSubmission({ title: {}, body: {} });
-  async function submit(event: SubmitEvent) {
-    event.preventDefault();
-    const formEl = event.currentTarget as HTMLFormElement;
-    const form = new FormData(formEl);
-    const created = await submission.run(() =>
-      api.board.create.mutate({
-        regionId: props.regionId,
-        category: String(form.get("category")) as Category,
-        title: String(form.get("title")),
-        body: String(form.get("body")),
-      }),
-    );
-    if (created) {
-      formEl.reset();
-      props.onPosted();
-    }
-  }
-  return (
-    <form class="card" onSubmit={submit} novalidate aria-labelledby="new-post-heading">
-      <h2 id="new-post-heading">{t("board.new")}</h2>
-      <div class="field">
-        <label for="post-category">{t("board.categoryLabel")}</label>
-        <select id="post-category" name="category">
-          <For each={BOARD_CATEGORIES}>{(c) => <option value={c}>{t(`board.category.${c}`)}</option>}</For>
-        </select>
-      </div>
-      <Field label={t("board.titleLabel")} name="title" errors={submission.fields().title} />
-      <div class="field">
-        <label for="field-body">{t("board.bodyLabel")}</label>
-        <textarea
-          id="field-body"
-          name="body"
-          rows={5}
-          aria-invalid={submission.fields().body ? true : undefined}
-          aria-describedby={submission.fields().body ? "field-body-error" : undefined}
-        />
-        <FieldError id="field-body" message={submission.fields().body?.[0]} />
-      </div>
-      <FormError message={submission.message()} />
-      <button type="submit" disabled={submission.pending()} aria-busy={submission.pending()}>
-        {submission.pending() ? t("board.posting") : t("board.post")}
-      </button>
-    </form>
-  );
-}
+/** A page of the list: 20 posts (the server allows up to BOARD_PAGE_MAX). */
+const BOARD_PAGE = 20;
 
 export default function BoardPage() {
   const regionId = () => session.me()?.homeRegionId ?? null;
@@ -65,13 +22,14 @@ export default function BoardPage() {
   const [query, setQuery] = createSignal("");
   const [sort, setSort] = createSignal<"newest" | "popular">("newest");
   const [writing, setWriting] = createSignal(false);
-  const [posts, { refetch }] = createResource(
+  const list = createPaged(
     () => {
       const id = regionId();
       return id ? { regionId: id, category: category(), query: query() || undefined, sort: sort() } : null;
     },
-    (args) => api.board.list.query({ ...args, limit: 30 }),
+    (args, cursor) => api.board.list.query({ ...args, cursor, limit: BOARD_PAGE }),
   );
+  const posts = list.page;
 
   function search(event: SubmitEvent) {
     event.preventDefault();
@@ -102,11 +60,14 @@ export default function BoardPage() {
         {(id) => (
           <>
             <Show when={writing()}>
-              <NewPost
-                regionId={id()}
-                onPosted={() => {
+              <PostForm
+                heading={t("board.new")}
+                submitLabel={t("board.post")}
+                pendingLabel={t("board.posting")}
+                save={(fields) => api.board.create.mutate({ regionId: id(), ...fields })}
+                onSaved={() => {
                   setWriting(false);
-                  void refetch();
+                  list.reload();
                 }}
               />
             </Show>
@@ -163,20 +124,20 @@ export default function BoardPage() {
               </For>
             </fieldset>
             <Switch>
-              <Match when={posts.error}>
-                <LoadError error={posts.error} retry={refetch} />
+              <Match when={posts.error && list.items().length === 0}>
+                <LoadError error={posts.error} retry={list.refetch} />
               </Match>
-              <Match when={posts.loading && !posts.latest}>
+              <Match when={posts.loading && list.items().length === 0}>
                 <Loading />
               </Match>
-              <Match when={posts.latest?.items.length === 0}>
+              <Match when={list.items().length === 0}>
                 <Empty>
                   <p>{query() ? t("board.noResults", { query: query() }) : t("board.empty")}</p>
                 </Empty>
               </Match>
-              <Match when={posts.latest}>
+              <Match when={true}>
                 <ul class="cards" data-testid="board-list" aria-busy={posts.loading}>
-                  <For each={posts.latest?.items}>
+                  <For each={list.items()}>
                     {(p) => (
                       <li>
                         <A href={`/board/${p.id}`} class="card post-link">
@@ -184,7 +145,8 @@ export default function BoardPage() {
                           <h3>{p.title}</h3>
                           <p class="muted excerpt">{p.excerpt}</p>
                           <small class="muted">
-                            {p.author.displayName} · {formatDate(p.createdAt, locale())} ·{" "}
+                            {p.author.displayName} · {formatDate(p.createdAt, locale())}
+                            <EditedMark createdAt={p.createdAt} updatedAt={p.updatedAt} /> ·{" "}
                             {t("board.counts", { likes: p.likeCount, comments: p.commentCount })}
                           </small>
                         </A>
@@ -194,6 +156,10 @@ export default function BoardPage() {
                 </ul>
               </Match>
             </Switch>
+            <Show when={posts.error && list.items().length > 0}>
+              <LoadError error={posts.error} retry={list.refetch} />
+            </Show>
+            <MoreButton list={list} label={t("board.more")} autoload testid="board" />
           </>
         )}
       </Show>

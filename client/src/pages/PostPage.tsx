@@ -2,13 +2,20 @@ import { A, useNavigate, useParams } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
 import { FormError } from "../components/Field";
+import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDate } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
+import { createPaged } from "../lib/paged";
+import { EditedMark } from "./board/EditedMark";
+import { PostForm } from "./board/PostForm";
 import { SupplyOffers } from "./board/SupplyOffers";
+
+/** Top-level comments per page (each with all its replies). */
+const COMMENTS_PAGE = 30;
 
 function ReportForm(props: { targetType: "post" | "comment"; targetId: string; onDone: () => void }) {
   const submission = createSubmission();
@@ -102,10 +109,11 @@ export default function PostPage() {
     () => params.id,
     (id) => api.board.get.query({ id }),
   );
-  const [comments, { refetch: refetchComments }] = createResource(
-    () => params.id,
-    (postId) => api.board.comments.query({ postId, limit: 50 }),
+  const comments = createPaged(
+    () => (params.id ? { postId: params.id } : null),
+    (q, cursor) => api.board.comments.query({ ...q, cursor, limit: COMMENTS_PAGE }),
   );
+  const [editing, setEditing] = createSignal(false);
   const [reporting, setReporting] = createSignal(false);
   const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
   const [reportingComment, setReportingComment] = createSignal<string | null>(null);
@@ -137,7 +145,7 @@ export default function PostPage() {
     const ok = await commenting.run(() => api.board.comment.mutate({ postId: params.id ?? "", body }));
     if (ok) {
       formEl.reset();
-      void refetchComments();
+      comments.reload();
       void refetch();
     }
   }
@@ -154,6 +162,22 @@ export default function PostPage() {
         <Match when={post.loading && !post.latest}>
           <Loading />
         </Match>
+        <Match when={editing() && post.latest}>
+          {(p) => (
+            <PostForm
+              heading={t("board.editHeading")}
+              initial={{ category: p().category, title: p().title, body: p().body }}
+              submitLabel={t("board.save")}
+              pendingLabel={t("board.saving")}
+              save={(fields) => api.board.update.mutate({ id: p().id, ...fields })}
+              onSaved={() => {
+                setEditing(false);
+                void refetch();
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          )}
+        </Match>
         <Match when={post.latest}>
           {(p) => (
             <article class="card post" aria-labelledby="post-title">
@@ -161,6 +185,7 @@ export default function PostPage() {
               <h1 id="post-title">{p().title}</h1>
               <p class="muted">
                 {p().author.displayName} · {formatDate(p().createdAt, locale())}
+                <EditedMark createdAt={p().createdAt} updatedAt={p().updatedAt} long />
                 <br />
                 <TrustLine trust={p().author.trust} />
               </p>
@@ -190,6 +215,11 @@ export default function PostPage() {
                     {t("board.report")}
                   </button>
                 </Show>
+                <Show when={p().mine && p().status !== "removed"}>
+                  <button type="button" class="secondary" onClick={() => setEditing(true)} data-testid="edit-post">
+                    {t("board.edit")}
+                  </button>
+                </Show>
                 <Show when={p().mine && p().status === "visible"}>
                   <button type="button" class="danger" onClick={deletePost} disabled={deleting.pending()}>
                     {t("board.deletePost")}
@@ -211,17 +241,20 @@ export default function PostPage() {
         <section class="card" aria-labelledby="comments-heading">
           <h2 id="comments-heading">{t("board.comments")}</h2>
           <Switch>
-            <Match when={comments.error}>
-              <LoadError error={comments.error} retry={refetchComments} />
+            <Match when={comments.page.error && comments.items().length === 0}>
+              <LoadError error={comments.page.error} retry={comments.refetch} />
             </Match>
-            <Match when={comments.latest?.items.length === 0}>
+            <Match when={comments.page.loading && comments.items().length === 0}>
+              <Loading />
+            </Match>
+            <Match when={comments.items().length === 0}>
               <Empty>
                 <p>{t("board.noComments")}</p>
               </Empty>
             </Match>
-            <Match when={comments.latest}>
+            <Match when={true}>
               <ul class="lines" data-testid="comments">
-                <For each={comments.latest?.items}>
+                <For each={comments.items()}>
                   {(c) => (
                     <li class="comment" data-testid="comment">
                       <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{commentText(c)}</span>
@@ -257,7 +290,7 @@ export default function PostPage() {
                           parentId={c.id}
                           onDone={() => {
                             setReplyingTo(null);
-                            void refetchComments();
+                            comments.reload();
                             void refetch();
                           }}
                         />
@@ -268,6 +301,10 @@ export default function PostPage() {
               </ul>
             </Match>
           </Switch>
+          <Show when={comments.page.error && comments.items().length > 0}>
+            <LoadError error={comments.page.error} retry={comments.refetch} />
+          </Show>
+          <MoreButton list={comments} label={t("board.moreComments")} testid="comments" />
           <form onSubmit={comment} novalidate>
             <label for="field-comment">{t("board.addComment")}</label>
             <textarea

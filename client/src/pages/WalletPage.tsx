@@ -1,10 +1,12 @@
 import { createEffect, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { PAYMENT_LIMITS } from "../../../shared/schemas/payments";
 import { Line as Row } from "../components/Line";
+import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { locale, t } from "../lib/i18n";
+import { createPaged } from "../lib/paged";
 import { prefetchGatewayKey } from "../lib/payments";
 import { BillingPanel } from "./wallet/BillingPanel";
 import { ChargePanel } from "./wallet/ChargePanel";
@@ -63,23 +65,20 @@ function LineItem(props: { line: Line }) {
 }
 
 function History() {
-  const [pages, setPages] = createSignal<Line[][]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
-  const [page, { refetch }] = createResource(
-    () => ({ cursor: cursor() }),
-    async (args) => {
-      const result = await api.wallet.history.query({ ...args, limit: 20 });
-      setPages((p) => [...p, result.lines]);
-      return result;
+  const list = createPaged(
+    () => ({}),
+    async (_q, cursor) => {
+      const result = await api.wallet.history.query({ cursor, limit: 20 });
+      return { items: result.lines, nextCursor: result.nextCursor };
     },
   );
-  const lines = () => pages().flat();
+  const { page, items: lines } = list;
   return (
     <section aria-labelledby="history-heading" class="card">
       <h2 id="history-heading">{t("wallet.history")}</h2>
       <Switch>
-        <Match when={page.error}>
-          <LoadError error={page.error} retry={refetch} />
+        <Match when={page.error && lines().length === 0}>
+          <LoadError error={page.error} retry={list.refetch} />
         </Match>
         <Match when={lines().length === 0 && page.loading}>
           <Loading />
@@ -93,21 +92,12 @@ function History() {
           <ul class="lines" data-testid="wallet-history">
             <For each={lines()}>{(line) => <LineItem line={line} />}</For>
           </ul>
-          <Show when={page.latest?.nextCursor}>
-            {(next) => (
-              <button
-                type="button"
-                class="secondary"
-                disabled={page.loading}
-                aria-busy={page.loading}
-                onClick={() => setCursor(next())}
-              >
-                {page.loading ? t("loading") : t("wallet.more")}
-              </button>
-            )}
-          </Show>
         </Match>
       </Switch>
+      <Show when={page.error && lines().length > 0}>
+        <LoadError error={page.error} retry={list.refetch} />
+      </Show>
+      <MoreButton list={list} label={t("wallet.more")} />
     </section>
   );
 }

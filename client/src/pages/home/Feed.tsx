@@ -1,19 +1,7 @@
-import {
-  createEffect,
-  createMemo,
-  createResource,
-  createSignal,
-  For,
-  type JSX,
-  Match,
-  onCleanup,
-  onMount,
-  Show,
-  Switch,
-  untrack,
-} from "solid-js";
+import { createEffect, createMemo, createSignal, For, type JSX, Match, Show, Switch, untrack } from "solid-js";
 import { type CardWords, feedCardHtml, feedFiltersHtml, progressHtml } from "../../../../shared/feedCard";
 import type { GroupBuyStatus, ProductCategory } from "../../../../shared/groupbuy";
+import { MoreButton } from "../../components/MoreButton";
 import { Empty, LoadError, Loading } from "../../components/Status";
 import type { MessageKey } from "../../i18n/ko";
 import { api, type RouterOutputs } from "../../lib/api";
@@ -21,6 +9,7 @@ import { FEED_LEAD } from "../../lib/bootKeys";
 import { formatWon } from "../../lib/format";
 import { FEED_PAGE, takeEarly } from "../../lib/homePrefetch";
 import { t } from "../../lib/i18n";
+import { createPaged } from "../../lib/paged";
 import { feedDrawn } from "../../lib/serverBoot";
 
 type Item = RouterOutputs["groupBuys"]["list"]["items"][number];
@@ -51,56 +40,24 @@ function FeedCard(props: { item: Item }) {
 export function Feed(props: { regionId: string; interlude?: () => JSX.Element }) {
   const [status, setStatus] = createSignal<GroupBuyStatus>("OPEN");
   const [category, setCategory] = createSignal<ProductCategory | "">("");
-  const [items, setItems] = createSignal<Item[]>([]);
-  const [cursor, setCursor] = createSignal<string | undefined>(undefined);
-  // A new filter starts a new list; `generation` drops pages that arrive for an older one.
-  let generation = 0;
-  const [page, { refetch }] = createResource(
-    () => ({ regionId: props.regionId, status: status(), category: category(), cursor: cursor() }),
-    async (q) => {
-      const mine = generation;
+  const list = createPaged(
+    () => ({ regionId: props.regionId, status: status(), category: category() }),
+    (q, cursor) =>
       // The first OPEN page may already be on its way since boot (lib/homePrefetch.ts).
-      const early = q.status === "OPEN" && !q.category && !q.cursor ? takeEarly("feed", q.regionId) : undefined;
-      const result = await (early ??
-        api.groupBuys.list.query({
-          regionId: q.regionId,
-          status: q.status,
-          ...(q.category ? { category: q.category } : {}),
-          ...(q.cursor ? { cursor: q.cursor } : {}),
-          limit: FEED_PAGE,
-        }));
-      if (mine === generation) setItems((list) => (q.cursor ? [...list, ...result.items] : result.items));
-      return result;
-    },
+      (q.status === "OPEN" && !q.category && !cursor ? takeEarly("feed", q.regionId) : undefined) ??
+      api.groupBuys.list.query({
+        regionId: q.regionId,
+        status: q.status,
+        ...(q.category ? { category: q.category } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: FEED_PAGE,
+      }),
   );
+  const { page, items, refetch } = list;
   // Stays true once the first page was answered (or failed): later filters don't take the interlude away.
   const settled = createMemo((was: boolean) => was || !page.loading, false);
   // Drawn for what is chosen: the app may now take the place of the cards the server drew (main.tsx).
   createEffect(() => feedDrawn(!page.loading));
-  const next = () => (page.loading || page.error ? null : (page.latest?.nextCursor ?? null));
-  const more = () => {
-    const c = next();
-    if (c) setCursor(c);
-  };
-  function filter(apply: () => void) {
-    generation += 1;
-    setItems([]);
-    setCursor(undefined);
-    apply();
-  }
-
-  let sentinel: HTMLDivElement | undefined;
-  onMount(() => {
-    if (!sentinel || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) more();
-      },
-      { rootMargin: "200px" },
-    );
-    observer.observe(sentinel);
-    onCleanup(() => observer.disconnect());
-  });
 
   return (
     <section aria-labelledby="feed-heading" class="home-section">
@@ -116,8 +73,8 @@ export function Feed(props: { regionId: string; interlude?: () => JSX.Element })
         onChange={(e) => {
           const select = e.target;
           if (!(select instanceof HTMLSelectElement)) return;
-          if (select.id === "feed-status") filter(() => setStatus(select.value as GroupBuyStatus));
-          if (select.id === "feed-category") filter(() => setCategory(select.value as ProductCategory | ""));
+          if (select.id === "feed-status") setStatus(select.value as GroupBuyStatus);
+          if (select.id === "feed-category") setCategory(select.value as ProductCategory | "");
         }}
       />
       <Switch>
@@ -147,27 +104,7 @@ export function Feed(props: { regionId: string; interlude?: () => JSX.Element })
       <Show when={page.error && items().length > 0}>
         <LoadError error={page.error} retry={refetch} />
       </Show>
-      <div ref={sentinel} aria-hidden="true" />
-      <Show when={items().length > 0}>
-        <Show
-          when={page.loading || next()}
-          fallback={
-            <p class="muted" data-testid="feed-end">
-              {t("feed.end")}
-            </p>
-          }
-        >
-          <button
-            type="button"
-            class="secondary"
-            onClick={more}
-            disabled={page.loading}
-            aria-busy={page.loading || undefined}
-          >
-            {page.loading ? t("loading") : t("feed.more")}
-          </button>
-        </Show>
-      </Show>
+      <MoreButton list={list} label={t("feed.more")} end={t("feed.end")} autoload testid="feed" />
     </section>
   );
 }
