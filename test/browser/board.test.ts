@@ -17,7 +17,10 @@ const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.s
 describe.skipIf(!chromiumPath)("the region board", () => {
   const chromium = useChromium();
 
-  test("pages the list with its search and category, pages a post's comments, and the author edits the post", async () => {
+  // 12 sign-ups, 37 posts and 55 comments before the browser starts: minutes beside other browser files at load 10
+  test("pages the list with its search and category, pages a post's comments, and the author edits the post", {
+    timeout: 240_000,
+  }, async () => {
     const word = `pg${Date.now().toString(36)}`;
     // one after another: logins in flight at once count against the shared IP's limit (10) until they succeed
     const people: Awaited<ReturnType<typeof newVerifiedBuyer>>[] = [];
@@ -46,9 +49,11 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     });
     for (let round = 0; round < 5; round++) {
       await Promise.all(
-        people.slice(1).map((p, who) =>
-          p.sdk.board.comment.mutate({ postId: post.id, body: `댓글 ${String(round * 11 + who).padStart(2, "0")}` }),
-        ),
+        people
+          .slice(1)
+          .map((p, who) =>
+            p.sdk.board.comment.mutate({ postId: post.id, body: `댓글 ${String(round * 11 + who).padStart(2, "0")}` }),
+          ),
       );
     }
 

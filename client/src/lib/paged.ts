@@ -16,8 +16,11 @@ export function createPaged<Q, T>(
     const q = query();
     return q === null ? null : JSON.stringify(q);
   });
-  // What the next fetch asks for; a `want` of another key is stale (the filters changed) and means "the first page".
-  const [want, setWant] = createSignal<{ key: string | null; cursor?: string; refill?: number }>({ key: null });
+  // What the next fetch asks for, for one run of the current filters: a `want` of an earlier run is stale (the filters
+  // changed, perhaps back to these) and means "the first page".
+  const [want, setWant] = createSignal<{ run: number; cursor?: string; refill?: number }>({ run: 0 });
+  let run = 0;
+  let runKey: string | null = null;
   const [shown, setShown] = createSignal<{ key: string | null; items: T[]; pages: number }>({
     key: null,
     items: [],
@@ -28,8 +31,12 @@ export function createPaged<Q, T>(
     () => {
       const k = key();
       if (k === null) return null;
+      if (k !== runKey) {
+        runKey = k;
+        run += 1;
+      }
       const w = want();
-      return w.key === k ? { key: k, cursor: w.cursor, refill: w.refill ?? 0 } : { key: k, refill: 0 };
+      return w.run === run ? { key: k, cursor: w.cursor, refill: w.refill ?? 0 } : { key: k, refill: 0 };
     },
     async ({ key: k, cursor, refill }) => {
       const mine = ++latest;
@@ -69,10 +76,10 @@ export function createPaged<Q, T>(
     refetch,
     more() {
       const cursor = next();
-      if (cursor) setWant({ key: key(), cursor });
+      if (cursor) setWant({ run, cursor });
     },
     reload() {
-      setWant({ key: key(), refill: Math.max(1, shown().pages) });
+      setWant({ run, refill: Math.max(1, shown().pages) });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { For, onMount } from "solid-js";
+import { For, onMount, untrack } from "solid-js";
 import { BOARD_CATEGORIES, type BoardCategory } from "../../../../shared/schemas/board";
 import { Field, FieldError, FormError } from "../../components/Field";
 import { createSubmission } from "../../lib/forms";
@@ -20,10 +20,12 @@ export function PostForm(props: {
   onCancel?: () => void;
 }) {
   const submission = createSubmission({ title: {}, body: {} });
+  // read once: a refetch of the post while its author types (after a comment below) must not overwrite the fields
+  const initial = untrack(() => props.initial);
   let form: HTMLFormElement | undefined;
   // An edit opens in place of the post: the keyboard goes to its first field instead of being lost with the button.
   onMount(() => {
-    if (props.initial) form?.querySelector<HTMLInputElement>("#field-title")?.focus();
+    if (initial) form?.querySelector<HTMLInputElement>("#field-title")?.focus();
   });
   async function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -56,7 +58,7 @@ export function PostForm(props: {
         <select id="post-category" name="category">
           <For each={BOARD_CATEGORIES}>
             {(c) => (
-              <option value={c} selected={props.initial?.category === c}>
+              <option value={c} selected={initial?.category === c}>
                 {t(`board.category.${c}`)}
               </option>
             )}
@@ -66,7 +68,7 @@ export function PostForm(props: {
       <Field
         label={t("board.titleLabel")}
         name="title"
-        value={props.initial?.title ?? ""}
+        value={initial?.title ?? ""}
         errors={submission.fields().title}
       />
       <div class="field">
@@ -75,7 +77,7 @@ export function PostForm(props: {
           id="field-body"
           name="body"
           rows={5}
-          value={props.initial?.body ?? ""}
+          value={initial?.body ?? ""}
           aria-invalid={submission.fields().body ? true : undefined}
           aria-describedby={submission.fields().body ? "field-body-error" : undefined}
         />
