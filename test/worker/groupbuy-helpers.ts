@@ -242,6 +242,18 @@ export async function untilStatus(groupBuyId: string, status: string) {
   await until(`D1 status ${status}`, async () => (await gbRow(groupBuyId))?.status === status);
 }
 
+/** A 4-share buy at 5,000 won a share, filled by two buyers (2 shares each) and posted to escrow. */
+export async function filledBuy() {
+  const setup = await openBuy({ totalShares: 4, minShares: 2, maxPerPerson: 2 }, { totalPrice: 20_000 });
+  const a = await newResident(setup.region, 30_000);
+  const b = await newResident(setup.region, 30_000);
+  await a.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+  await b.api.groupBuys.join.mutate({ id: setup.gb.id, shares: 2, idempotencyKey: key() });
+  await untilStatus(setup.gb.id, "FILLED");
+  await untilSettled(setup.gb.id, "posted");
+  return { ...setup, a, b };
+}
+
 export async function invariants(...books: string[]) {
   await assertLedgerInvariants(db(), books);
 }

@@ -4,19 +4,34 @@ import { randomToken, sha256Hex } from "../lib/ids";
 import { blobKeyId, generateEncryptionKeyPair, maskCardNumber, readEncryptedCard } from "../payments/sandboxCards";
 
 /**
- * A local card gateway that speaks the Toss Payments v1 shapes, so the real Toss adapter is what every test and
- * `npm start` exercises. One instance (idFromName("default")) is the whole gateway. SQLite-backed: orders survive
+ * A local card gateway that speaks the Toss Payments v1 shapes (and v2 지급대행 payouts), so the real Toss adapter is
+ * what every test and `npm start` exercises. One instance (idFromName("default")) is the whole gateway. SQLite-backed: orders survive
  * restarts, orderId and Idempotency-Key are enforced, and an admin flips switches to rehearse outages:
  *   up · down (503) · slow (delayMs before answering) · decline (cards rejected) ·
  *   timeout_after_success (the charge is recorded, then the answer never comes in time).
+ * Payouts obey the same switches: decline = the bank refuses the transfer; slow = the payout answers IN_PROGRESS at
+ * once and completes delayMs later (seen on lookup), like a real bank transfer.
  * Check-then-write on its own storage happens without an await in between, so the input gate keeps it atomic.
  */
 
 const DEFAULT_SWITCHES: GatewaySwitches = { mode: "up", delayMs: 1500, rateLimitPerSec: 50 };
 const MID = "gonggu_sandbox";
 const CHARGE_PATH = /^\/v1\/(payments\/confirm|payments\/encrypted-key-in|billing\/(?!authorizations\/)[^/]+)$/;
+const PAYOUTS_PATH = "/v2/payouts";
 
 type Json = Record<string, unknown>;
+
+type PayoutRow = {
+  id: string;
+  ref_payout_id: string;
+  destination: string;
+  amount: number;
+  status: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  requested_at: number;
+  completes_at: number;
+};
 
 type PaymentRow = {
   payment_key: string;
@@ -68,6 +83,10 @@ export class SandboxGateway extends DurableObject<Env> {
         card_masked TEXT NOT NULL, card_company TEXT NOT NULL, created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, status INTEGER, body TEXT, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS payouts (
+        id TEXT PRIMARY KEY, ref_payout_id TEXT NOT NULL UNIQUE, destination TEXT NOT NULL, amount INTEGER NOT NULL,
+        status TEXT NOT NULL, failure_code TEXT, failure_message TEXT, requested_at INTEGER NOT NULL,
+        completes_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS encryption_keys (
         kid TEXT PRIMARY KEY, public_jwk TEXT NOT NULL, private_jwk TEXT NOT NULL, created_at INTEGER NOT NULL);
     `);
@@ -133,6 +152,14 @@ export class SandboxGateway extends DurableObject<Env> {
       }));
   }
 
+  /** The gateway's payouts for one of our payout ids (tests assert "paid out exactly once"). */
+  payoutsFor(refPayoutId: string): { id: string; status: string; amount: number; destination: string }[] {
+    return this.sql
+      .exec<PayoutRow>("SELECT * FROM payouts WHERE ref_payout_id = ?", refPayoutId)
+      .toArray()
+      .map((p) => ({ id: p.id, status: p.status, amount: p.amount, destination: p.destination }));
+  }
+
   // ---- Toss-shaped HTTP API ----
 
   override async fetch(request: Request): Promise<Response> {
@@ -145,16 +172,19 @@ export class SandboxGateway extends DurableObject<Env> {
       }
       const path = new URL(request.url).pathname;
       // Charges record themselves as IN_PROGRESS first and are slow after that; everything else is slow up front.
-      if (switches.mode === "slow" && !CHARGE_PATH.test(path)) await sleep(switches.delayMs);
+      // Payouts are slow by completing later instead.
+      if (switches.mode === "slow" && !CHARGE_PATH.test(path) && path !== PAYOUTS_PATH) await sleep(switches.delayMs);
       if (request.method === "GET") {
         const order = path.match(/^\/v1\/payments\/orders\/([^/]+)$/);
         if (order) return json(200, this.lookup(decodeURIComponent(order[1])));
         if (path === "/v1/encryption-key") return json(200, await this.publicEncryptionKey());
+        const payout = path.match(/^\/v2\/payouts\/([^/]+)$/);
+        if (payout) return json(200, envelope(this.payoutJson(this.payoutRow(decodeURIComponent(payout[1])))));
         throw new HttpError(404, "NOT_FOUND", "No such endpoint.");
       }
       if (request.method !== "POST") throw new HttpError(405, "METHOD_NOT_ALLOWED", "Use GET or POST.");
       const bodyText = await request.text();
-      const body = parseBody(bodyText);
+      const body = parseBody(bodyText, path === PAYOUTS_PATH);
       const idempotencyKey = request.headers.get("Idempotency-Key");
       const requestHash = await sha256Hex(`${path}\n${bodyText}`);
       const response = await this.idempotent(idempotencyKey, requestHash, () => this.route(path, body, switches));
@@ -178,6 +208,7 @@ export class SandboxGateway extends DurableObject<Env> {
       }));
     }
     if (path === "/v1/billing/authorizations/issue") return json(200, this.issueBillingKey(body));
+    if (path === PAYOUTS_PATH) return this.payout(body, switches);
     if (path === "/v1/payments/encrypted-key-in") {
       return this.charge("KEYIN", body, switches, () => ({
         paymentKey: `tsb_${randomToken(18)}`,
@@ -347,6 +378,67 @@ export class SandboxGateway extends DurableObject<Env> {
     return json(200, this.paymentJson(this.row(paymentKey)));
   }
 
+  /** One payout per request (Toss takes up to 100; Gonggu sends one). ref_payout_id is unique like an orderId. */
+  private payout(body: Json, switches: GatewaySwitches): Response {
+    const items = body.items as unknown[];
+    if (items.length !== 1 || !items[0] || typeof items[0] !== "object") {
+      throw new HttpError(400, "INVALID_REQUEST", "Send exactly one payout.");
+    }
+    const item = items[0] as Json;
+    const refPayoutId = str(item.refPayoutId, "refPayoutId");
+    const destination = str(item.destination, "destination");
+    const amount = (item.amount ?? {}) as Json;
+    if (amount.currency !== "KRW" || typeof amount.value !== "number" || !Number.isInteger(amount.value)) {
+      throw new HttpError(400, "INVALID_REQUEST", "amount must be { currency: 'KRW', value: <integer won> }.");
+    }
+    if (amount.value <= 0) throw new HttpError(400, "INVALID_REQUEST", "amount.value must be positive.");
+    if (this.sql.exec("SELECT 1 FROM payouts WHERE ref_payout_id = ?", refPayoutId).toArray().length > 0) {
+      throw new HttpError(400, "DUPLICATED_REF_PAYOUT_ID", "This refPayoutId was already used.");
+    }
+    const now = Date.now();
+    const declined = switches.mode === "decline";
+    const id = `po_${randomToken(18)}`;
+    this.sql.exec(
+      `INSERT INTO payouts (id, ref_payout_id, destination, amount, status, failure_code, failure_message,
+        requested_at, completes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      refPayoutId,
+      destination,
+      amount.value,
+      declined ? "FAILED" : switches.mode === "slow" ? "IN_PROGRESS" : "COMPLETED",
+      declined ? "REJECTED_PAYOUT" : null,
+      declined ? "The receiving bank refused the transfer (sandbox decline switch)." : null,
+      now,
+      now + (switches.mode === "slow" ? switches.delayMs : 0),
+    );
+    if (declined) throw new HttpError(403, "REJECTED_PAYOUT", "The receiving bank refused the transfer.");
+    return json(200, envelope({ items: [this.payoutJson(this.payoutRow(id))] }));
+  }
+
+  /** A payout by id; an IN_PROGRESS one whose time has come completes when asked (the bank answered meanwhile). */
+  private payoutRow(id: string): PayoutRow {
+    const row = this.sql.exec<PayoutRow>("SELECT * FROM payouts WHERE id = ?", id).toArray()[0];
+    if (!row) throw new HttpError(404, "NOT_FOUND_PAYOUT", "No payout with that id.");
+    if (row.status === "IN_PROGRESS" && Date.now() >= row.completes_at) {
+      this.sql.exec("UPDATE payouts SET status = 'COMPLETED' WHERE id = ?", id);
+      row.status = "COMPLETED";
+    }
+    return row;
+  }
+
+  private payoutJson(p: PayoutRow): Json {
+    return {
+      id: p.id,
+      refPayoutId: p.ref_payout_id,
+      destination: p.destination,
+      scheduleType: "EXPRESS",
+      amount: { currency: "KRW", value: p.amount },
+      status: p.status,
+      requestedAt: new Date(p.requested_at).toISOString(),
+      error: p.failure_code ? { code: p.failure_code, message: p.failure_message } : null,
+    };
+  }
+
   private issueBillingKey(body: Json): Json {
     const authKey = str(body.authKey, "authKey");
     const customerKey = str(body.customerKey, "customerKey");
@@ -477,13 +569,24 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
-function parseBody(text: string): Json {
+/** Toss v2 answers wrap the entity. */
+function envelope(entityBody: Json): Json {
+  return { version: "2022-11-16", traceId: randomToken(12), entityType: "payout", entityBody };
+}
+
+/** A JSON object; or, where the API takes a list (v2 payouts), a JSON array as { items }. */
+function parseBody(text: string, list = false): Json {
   if (!text) return {};
   try {
     const parsed = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Json;
+    if (list && Array.isArray(parsed)) return { items: parsed };
+    if (!list && parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Json;
   } catch {}
-  throw new HttpError(400, "INVALID_REQUEST", "The body must be a JSON object.");
+  throw new HttpError(
+    400,
+    "INVALID_REQUEST",
+    list ? "The body must be a JSON array." : "The body must be a JSON object.",
+  );
 }
 
 function str(value: unknown, field: string): string {

@@ -2,10 +2,11 @@ import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { type Db, getDb, runBatch } from "../db/client";
 import { groupBuys, sellerPayables, sellerPayouts } from "../db/schema";
 import { newId } from "../lib/ids";
+import { getGateway } from "../payments";
+import { type GatewayOutcome, type GatewayPayout, isPayoutFailed } from "../payments/gateway";
 import { AUTO_CONFIRM_MS, MIN_PAYOUT_WON } from "./config";
 import { afterCursor, page } from "./cursor";
 import { payOutFromLedger, releasePayable } from "./ledgerOps";
-import { sendPayout } from "./payoutRail";
 import { autoConfirm } from "./pickup";
 
 /** Work per cron run, so one run stays far inside the 1,000-queries-per-invocation limit. */
@@ -45,21 +46,24 @@ export async function releaseDuePayables(env: Env, now: number): Promise<number>
   return due.length;
 }
 
+type PayoutEnd = "paid" | "failed" | "inFlight" | "empty";
+
 /**
  * Cron (daily): one payout per seller per region book of everything available. Step 1 records the payout and claims
- * its payables in one batch; step 2 moves the ledger (idempotent id `payout:<id>`); step 3 asks the payout rail
- * (idempotent by payout id); step 4 marks it paid. A crash anywhere is resumed by the next run (step 0).
+ * its payables in one batch; step 2 sends it through the gateway (Idempotency-Key `payout:<id>`); step 3, once the
+ * gateway says COMPLETED, moves the ledger (idempotent id `payout:<id>`) and marks it paid. A payout the gateway has
+ * not finished (down, no answer, still IN_PROGRESS) stays "requested" and the next run resumes it (step 0).
  */
-export async function runPayoutBatch(env: Env, now: number): Promise<{ paid: number; failed: number }> {
+export async function runPayoutBatch(env: Env, now: number): Promise<Record<PayoutEnd, number>> {
   const db = getDb(env);
-  const result = { paid: 0, failed: 0 };
+  const result = { paid: 0, failed: 0, inFlight: 0, empty: 0 };
   const requested = await db
     .select()
     .from(sellerPayouts)
     .where(eq(sellerPayouts.status, "requested"))
     .limit(CRON_BATCH)
     .all();
-  for (const payout of requested) result[(await finishPayout(env, db, payout, now)) ? "paid" : "failed"]++;
+  for (const payout of requested) result[await finishPayout(env, db, payout, now)]++;
 
   const groups = await db
     .select({
@@ -76,70 +80,122 @@ export async function runPayoutBatch(env: Env, now: number): Promise<{ paid: num
   for (const g of groups) {
     if (g.total < MIN_PAYOUT_WON) continue;
     const ids = g.ids.split(",").slice(0, 90); // ≤ 100 bound parameters per statement
-    const claimed = await db.select().from(sellerPayables).where(inArray(sellerPayables.id, ids)).all();
-    const amount = claimed.reduce((sum, p) => sum + p.net, 0);
-    const payout = {
-      id: newId(now),
-      sellerId: g.sellerId,
-      regionId: g.regionId,
-      amount,
-      status: "requested" as const,
-      gatewayRef: null,
-      failureReason: null,
-      createdAt: now,
-      paidAt: null,
-    };
+    const payoutId = newId(now);
+    // One batch: the payout, the claim, and the payout's amount = what it really claimed (another run may have
+    // claimed some first), so a crash never leaves a payout whose amount differs from its payables.
     await runBatch(db, [
-      db.insert(sellerPayouts).values(payout),
+      db.insert(sellerPayouts).values({
+        id: payoutId,
+        sellerId: g.sellerId,
+        regionId: g.regionId,
+        amount: 0,
+        status: "requested",
+        createdAt: now,
+      }),
       db
         .update(sellerPayables)
-        .set({ payoutId: payout.id, updatedAt: now })
+        .set({ payoutId, updatedAt: now })
         .where(
           and(inArray(sellerPayables.id, ids), isNull(sellerPayables.payoutId), eq(sellerPayables.status, "available")),
         ),
-    ]);
-    // If another run claimed some of them first, the sum is what this payout really claimed.
-    const mine = await db
-      .select({ total: sql<number>`coalesce(sum(${sellerPayables.net}), 0)` })
-      .from(sellerPayables)
-      .where(eq(sellerPayables.payoutId, payout.id))
-      .get();
-    if ((mine?.total ?? 0) !== amount) {
-      await db
+      db
         .update(sellerPayouts)
-        .set({ amount: mine?.total ?? 0 })
-        .where(eq(sellerPayouts.id, payout.id));
-      payout.amount = mine?.total ?? 0;
-    }
-    result[(await finishPayout(env, db, payout, now)) ? "paid" : "failed"]++;
+        .set({
+          amount: sql`(SELECT coalesce(sum(${sellerPayables.net}), 0) FROM ${sellerPayables} WHERE ${sellerPayables.payoutId} = ${payoutId})`,
+        })
+        .where(eq(sellerPayouts.id, payoutId)),
+    ]);
+    const payout = await db.select().from(sellerPayouts).where(eq(sellerPayouts.id, payoutId)).get();
+    if (payout) result[await finishPayout(env, db, payout, now)]++;
   }
   return result;
 }
 
+/**
+ * The seller's payout destination at the gateway. Gonggu has no seller bank-account registration yet, so it is our
+ * seller id (what the sandbox accepts); live Toss needs the id its seller registration (/v2/sellers) returned.
+ */
+const payoutDestination = (sellerId: string) => sellerId;
+
+/**
+ * Asks the gateway to pay (or, once it gave us its id, how the payout ended) and records the end. The ledger moves only
+ * on COMPLETED, so a refused payout has moved nothing: its payables just go back to available for the next batch.
+ */
 async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$inferSelect, now: number) {
-  if (payout.amount > 0) {
-    await payOutFromLedger(env, {
-      payoutId: payout.id,
-      regionId: payout.regionId,
-      sellerId: payout.sellerId,
-      amount: payout.amount,
-      now,
-    });
+  if (payout.amount <= 0) {
+    // Another run claimed every payable first: this payout was never sent and holds nothing.
+    await db.delete(sellerPayouts).where(and(eq(sellerPayouts.id, payout.id), eq(sellerPayouts.status, "requested")));
+    return "empty";
   }
-  const sent = await sendPayout(env, { payoutId: payout.id, sellerId: payout.sellerId, amount: payout.amount });
-  if (!sent.ok) {
-    // Stays "requested": the next run retries with the same payout id (the rail is idempotent by it).
-    await db.update(sellerPayouts).set({ failureReason: sent.message }).where(eq(sellerPayouts.id, payout.id));
-    return false;
+  const gateway = getGateway(env);
+  const outcome: GatewayOutcome<GatewayPayout | null> = payout.gatewayRef
+    ? await gateway.getPayout(payout.gatewayRef)
+    : await gateway.payout({
+        refPayoutId: payout.id,
+        destination: payoutDestination(payout.sellerId),
+        amount: payout.amount,
+        description: "공구 판매 정산",
+        idempotencyKey: `payout:${payout.id}`,
+      });
+  if (outcome.kind === "declined") return failPayout(db, payout.id, null, `${outcome.code}: ${outcome.message}`);
+  const sent = outcome.kind === "ok" ? outcome.value : null;
+  if (sent && isPayoutFailed(sent.status)) {
+    return failPayout(
+      db,
+      payout.id,
+      sent.id,
+      sent.failure ? `${sent.failure.code}: ${sent.failure.message}` : sent.status,
+    );
   }
+  if (sent?.status !== "COMPLETED") {
+    // Down, no answer, or still moving: the next run asks again (same key, or the gateway's id) and never pays twice.
+    const reason =
+      outcome.kind !== "ok"
+        ? `${outcome.code}: ${outcome.message}`
+        : sent
+          ? `Gateway status ${sent.status}`
+          : "Unknown to the gateway";
+    await db
+      .update(sellerPayouts)
+      .set({
+        gatewayRef: sent?.id ?? payout.gatewayRef,
+        failureReason: reason,
+      })
+      .where(and(eq(sellerPayouts.id, payout.id), eq(sellerPayouts.status, "requested")));
+    return "inFlight";
+  }
+  if (sent.amount !== payout.amount)
+    throw new Error(`payout ${payout.id}: gateway paid ${sent.amount}, not ${payout.amount}`);
+  await payOutFromLedger(env, {
+    payoutId: payout.id,
+    regionId: payout.regionId,
+    sellerId: payout.sellerId,
+    amount: payout.amount,
+    now,
+  });
   await runBatch(db, [
     db
       .update(sellerPayouts)
-      .set({ status: "paid", gatewayRef: sent.ref, failureReason: null, paidAt: now })
+      .set({ status: "paid", gatewayRef: sent.id, failureReason: null, paidAt: now })
       .where(and(eq(sellerPayouts.id, payout.id), eq(sellerPayouts.status, "requested"))),
     db.update(sellerPayables).set({ status: "paid", updatedAt: now }).where(eq(sellerPayables.payoutId, payout.id)),
   ]);
-  return true;
+  return "paid";
+}
+
+/** A definitive refusal: the payout is failed with the reason and its payables are free for the next batch. */
+async function failPayout(db: Db, payoutId: string, gatewayRef: string | null, reason: string): Promise<PayoutEnd> {
+  await runBatch(db, [
+    db
+      .update(sellerPayouts)
+      .set({ status: "failed", gatewayRef, failureReason: reason })
+      .where(and(eq(sellerPayouts.id, payoutId), eq(sellerPayouts.status, "requested"))),
+    db
+      .update(sellerPayables)
+      .set({ payoutId: null })
+      .where(and(eq(sellerPayables.payoutId, payoutId), eq(sellerPayables.status, "available"))),
+  ]);
+  return "failed";
 }
 
 /** `seller.payouts`: what each completed buy earned (gross, fee, net, status) and the payouts that paid it. */

@@ -44,6 +44,20 @@ export interface GatewayBillingKey {
   cardNumberMasked: string | null;
 }
 
+/** Toss 지급대행 (payout) statuses: REQUESTED/IN_PROGRESS are still moving; the bank settles them later. */
+export type GatewayPayoutStatus = "REQUESTED" | "IN_PROGRESS" | "COMPLETED" | "FAILED" | "CANCELED";
+
+export interface GatewayPayout {
+  /** The gateway's id for the payout (what we keep as the reference and look it up by). */
+  id: string;
+  /** Our payout id, echoed back. */
+  refPayoutId: string;
+  destination: string;
+  amount: number;
+  status: GatewayPayoutStatus;
+  failure: { code: string; message: string } | null;
+}
+
 /** The gateway's public key for browser-side card encryption (RSA-OAEP-256). */
 export interface GatewayPublicKey {
   kid: string;
@@ -84,6 +98,19 @@ export interface PaymentGateway {
     cancelReason: string;
     idempotencyKey: string;
   }): Promise<GatewayOutcome<GatewayPayment>>;
+  /**
+   * Sends won to a seller's registered payout destination (Toss 지급대행). idempotencyKey makes a repeat — after a
+   * timeout, a crash, a duplicate run — answer with the first payout instead of paying twice.
+   */
+  payout(req: {
+    refPayoutId: string;
+    destination: string;
+    amount: number;
+    description: string;
+    idempotencyKey: string;
+  }): Promise<GatewayOutcome<GatewayPayout>>;
+  /** A payout by the gateway's id (a pending one is asked again later); `null` when the gateway never saw it. */
+  getPayout(id: string): Promise<GatewayOutcome<GatewayPayout | null>>;
   /** null when this gateway does not take browser-encrypted cards. */
   publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>>;
 }
@@ -91,6 +118,11 @@ export interface PaymentGateway {
 /** Statuses that mean money moved to us (what is left of it may be canceled). */
 export function isPaid(status: GatewayPaymentStatus): boolean {
   return status === "DONE" || status === "PARTIAL_CANCELED" || status === "CANCELED";
+}
+
+/** Payout statuses that mean the transfer definitively did not happen (nothing left our account). */
+export function isPayoutFailed(status: GatewayPayoutStatus): boolean {
+  return status === "FAILED" || status === "CANCELED";
 }
 
 /** Statuses that mean the payment definitively did not happen. */

@@ -3,6 +3,8 @@ import type {
   GatewayOutcome,
   GatewayPayment,
   GatewayPaymentStatus,
+  GatewayPayout,
+  GatewayPayoutStatus,
   GatewayPublicKey,
   PaymentGateway,
 } from "./gateway";
@@ -97,6 +99,39 @@ export class TossGateway implements PaymentGateway {
       { cancelReason: req.cancelReason, cancelAmount: req.cancelAmount },
       req.idempotencyKey,
     ).then((o) => mapOk(o, toPayment));
+  }
+
+  /**
+   * Toss 지급대행 v2: POST /v2/payouts takes a list of payouts (we send one) to sellers registered with Toss
+   * (`destination` = their seller id), amounts as { currency: "KRW", value }. EXPRESS pays now; the status may still
+   * be REQUESTED/IN_PROGRESS and is then looked up by id later. Live Toss also wants the body JWE-encrypted with the
+   * payout security key; that key is not configured here yet (the sandbox takes plain JSON).
+   */
+  payout(req: {
+    refPayoutId: string;
+    destination: string;
+    amount: number;
+    description: string;
+    idempotencyKey: string;
+  }) {
+    const body = [
+      {
+        refPayoutId: req.refPayoutId,
+        destination: req.destination,
+        scheduleType: "EXPRESS",
+        amount: { currency: "KRW", value: req.amount },
+        transactionDescription: req.description,
+      },
+    ];
+    return this.call("POST", "/v2/payouts", body, req.idempotencyKey).then((o) =>
+      mapOk(o, (b) => toPayout((b as { entityBody: { items: unknown[] } }).entityBody.items[0])),
+    );
+  }
+
+  async getPayout(id: string): Promise<GatewayOutcome<GatewayPayout | null>> {
+    const outcome = await this.call("GET", `/v2/payouts/${encodeURIComponent(id)}`);
+    if (outcome.kind === "declined" && outcome.code === "NOT_FOUND_PAYOUT") return { kind: "ok", value: null };
+    return mapOk(outcome, (b) => toPayout((b as { entityBody: unknown }).entityBody));
   }
 
   async publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>> {
@@ -229,5 +264,26 @@ function toBillingKey(body: unknown): GatewayBillingKey {
     customerKey: b.customerKey,
     cardCompany: b.cardCompany ?? b.card?.issuerCode ?? null,
     cardNumberMasked: b.card?.number ?? null,
+  };
+}
+
+interface TossPayoutJson {
+  id: string;
+  refPayoutId: string;
+  destination: string;
+  amount: { currency: string; value: number };
+  status: GatewayPayoutStatus;
+  error?: { code: string; message: string } | null;
+}
+
+function toPayout(body: unknown): GatewayPayout {
+  const p = body as TossPayoutJson;
+  return {
+    id: p.id,
+    refPayoutId: p.refPayoutId,
+    destination: p.destination,
+    amount: p.amount.value,
+    status: p.status,
+    failure: p.error ?? null,
   };
 }

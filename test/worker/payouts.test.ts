@@ -1,0 +1,140 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { ledgerTransfers } from "../../worker/db/schema";
+import { PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
+import { releaseDuePayables, runPayoutBatch } from "../../worker/groupbuy/payouts";
+import { sandboxGateway } from "../../worker/payments";
+import { platformAccount, sellerPayableAvailableAccount } from "../../worker/wallet/accounts";
+import { getAccounts } from "../../worker/wallet/ledger";
+import { db, filledBuy, gbRow, invariants, until } from "./groupbuy-helpers";
+
+/** The 20,000-won buy completed and its 19,000 won (gross − 5 % fee) released to the seller: available to pay out. */
+async function availableToSeller() {
+  const { region, gb, seller, a, b } = await filledBuy();
+  await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
+  await seller.api.groupBuys.markReady.mutate({ id: gb.id });
+  for (const p of [a, b]) await p.api.groupBuys.confirmPickup.mutate({ id: gb.id });
+  await until("escrow settled to the seller", async () => (await gbRow(gb.id))?.settledAt);
+  await releaseDuePayables(env, Date.now() + PAYABLE_HOLD_MS + 60_000);
+  const payee = { seller, region, clearing: await balance(platformAccount("pg_clearing", region).id) };
+  await expectMoney(payee, { available: 19_000, paid: 0 });
+  return payee;
+}
+
+type Payee = Awaited<ReturnType<typeof availableToSeller>>;
+
+const payoutRun = () => runPayoutBatch(env, Date.now() + PAYABLE_HOLD_MS + 120_000);
+
+async function balance(id: string) {
+  const [row] = await getAccounts(db(), [id]);
+  return row ? row.creditsPosted - row.debitsPosted : 0;
+}
+
+/** What the seller sees and what the ledger says agree: available/paid in seller.payouts = the ledger's accounts. */
+async function expectMoney({ seller, region, clearing }: Payee, money: { available: number; paid: number }) {
+  const listed = await seller.api.seller.payouts.query({});
+  expect(listed.totals).toEqual({ pending: 0, ...money });
+  expect(await balance(sellerPayableAvailableAccount(seller.id, region).id)).toBe(money.available);
+  // money leaves through the gateway: a payout credits PG clearing with exactly what was paid
+  expect(await balance(platformAccount("pg_clearing", region).id)).toBe(clearing + money.paid);
+  await invariants(region);
+  return listed.payouts;
+}
+
+function payoutTransfers(payoutId: string) {
+  return db()
+    .select()
+    .from(ledgerTransfers)
+    .where(eq(ledgerTransfers.reference, `payout:${payoutId}`))
+    .all();
+}
+
+async function expectPaidOnce(payee: Payee) {
+  const payouts = await expectMoney(payee, { available: 0, paid: 19_000 });
+  const paid = payouts.filter((p) => p.status === "paid");
+  expect(paid).toHaveLength(1);
+  const gateway = await sandboxGateway(env).payoutsFor(paid[0].id);
+  expect(gateway).toEqual([
+    { id: paid[0].gatewayRef, status: "COMPLETED", amount: 19_000, destination: payee.seller.id },
+  ]);
+  expect(await payoutTransfers(paid[0].id)).toHaveLength(1);
+  return paid[0];
+}
+
+describe("seller payouts through the gateway", { timeout: 30_000 }, () => {
+  afterEach(async () => {
+    await sandboxGateway(env).resetSwitches();
+  });
+
+  it("pays out through the gateway once; re-runs and two runs at once pay nothing twice", async () => {
+    const payee = await availableToSeller();
+    await Promise.all([payoutRun(), payoutRun()]);
+    await payoutRun();
+    const paid = await expectPaidOnce(payee);
+    expect(paid).toMatchObject({ amount: 19_000, failureReason: null, gatewayRef: expect.stringMatching(/^po_/) });
+    // a run that lost the race to claim the payables leaves no empty payout behind
+    expect((await payee.seller.api.seller.payouts.query({})).payouts).toHaveLength(1);
+  });
+
+  it("a declined payout moves no point: it fails with the reason and the next batch pays the payables", async () => {
+    const payee = await availableToSeller();
+    await sandboxGateway(env).setSwitches({ mode: "decline" });
+    await payoutRun();
+    const [failed] = await expectMoney(payee, { available: 19_000, paid: 0 });
+    expect(failed).toMatchObject({ status: "failed", failureReason: expect.stringContaining("REJECTED_PAYOUT") });
+    expect(await payoutTransfers(failed.id)).toEqual([]);
+    expect(await sandboxGateway(env).payoutsFor(failed.id)).toMatchObject([{ status: "FAILED" }]);
+    await payoutRun(); // still declining: another failed payout, still nothing moved
+    await expectMoney(payee, { available: 19_000, paid: 0 });
+
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    await payoutRun();
+    const paid = await expectPaidOnce(payee);
+    expect(paid.id).not.toBe(failed.id);
+  });
+
+  it("gateway down: the payout waits as requested with nothing moved, and is paid with the same key once it is up", async () => {
+    const payee = await availableToSeller();
+    await sandboxGateway(env).setSwitches({ mode: "down" });
+    await payoutRun();
+    const [waiting] = await expectMoney(payee, { available: 19_000, paid: 0 });
+    expect(waiting).toMatchObject({
+      status: "requested",
+      failureReason: expect.stringContaining("SERVICE_UNAVAILABLE"),
+    });
+    expect(await sandboxGateway(env).payoutsFor(waiting.id)).toEqual([]);
+
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    await payoutRun();
+    expect((await expectPaidOnce(payee)).id).toBe(waiting.id);
+  });
+
+  it("no answer in time after the gateway paid: the next run asks with the same key and records one payout", async () => {
+    const payee = await availableToSeller();
+    await sandboxGateway(env).setSwitches({ mode: "timeout_after_success" });
+    await payoutRun();
+    // the gateway has paid; we do not know yet, so nothing is recorded and nothing is sent again as a new payout
+    const [unknown] = await expectMoney(payee, { available: 19_000, paid: 0 });
+    expect(unknown).toMatchObject({ status: "requested", failureReason: expect.stringContaining("TIMEOUT") });
+    expect(await sandboxGateway(env).payoutsFor(unknown.id)).toMatchObject([{ status: "COMPLETED" }]);
+
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    await payoutRun();
+    await payoutRun();
+    expect((await expectPaidOnce(payee)).id).toBe(unknown.id);
+  });
+
+  it("a payout still IN_PROGRESS at the gateway is looked up by its id later and paid once", async () => {
+    const payee = await availableToSeller();
+    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 300 });
+    await payoutRun();
+    const [moving] = await expectMoney(payee, { available: 19_000, paid: 0 });
+    expect(moving).toMatchObject({ status: "requested", gatewayRef: expect.stringMatching(/^po_/) });
+    expect(moving.failureReason).toContain("IN_PROGRESS");
+
+    await payoutRun(); // the lookup waits the 300 ms, by which time the bank transfer completed
+    const paid = await expectPaidOnce(payee);
+    expect(paid).toMatchObject({ id: moving.id, gatewayRef: moving.gatewayRef });
+  });
+});
