@@ -179,3 +179,80 @@ describe("Toss adapter against the sandbox gateway", () => {
     expect(declined).toMatchObject({ kind: "declined", code: "REJECT_CARD_PAYMENT" });
   });
 });
+
+describe("Toss adapter: payouts (지급대행)", () => {
+  const payoutReq = () => ({
+    refPayoutId: `po-${newId()}`,
+    destination: "seller_1",
+    amount: 19_000,
+    description: "공구 판매 정산",
+    idempotencyKey: `payout:${newId()}`,
+  });
+
+  it("sends Toss's v2 payout request and reads its answer (recorded, no network)", async () => {
+    const sent: Request[] = [];
+    const toss = new TossGateway({
+      baseUrl: "https://api.tosspayments.com",
+      secretKey: "live_sk_x",
+      fetch: async (r) => {
+        sent.push(r.clone());
+        const item = {
+          id: "FPA_1",
+          refPayoutId: "po-1",
+          destination: "seller_1",
+          amount: { currency: "KRW", value: 19_000 },
+          status: "REQUESTED",
+        };
+        const entityBody = r.method === "POST" ? { items: [item] } : { ...item, status: "COMPLETED" };
+        return Response.json({ entityType: "payout", entityBody });
+      },
+      timeoutMs: 1000,
+      encryptedCard: false,
+    });
+    const req = { ...payoutReq(), refPayoutId: "po-1", idempotencyKey: "payout:po-1" };
+    expect(await toss.payout(req)).toEqual({
+      kind: "ok",
+      value: {
+        id: "FPA_1",
+        refPayoutId: "po-1",
+        destination: "seller_1",
+        amount: 19_000,
+        status: "REQUESTED",
+        failure: null,
+      },
+    });
+    const post = sent[0];
+    expect([post.method, post.url]).toEqual(["POST", "https://api.tosspayments.com/v2/payouts"]);
+    expect(post.headers.get("Idempotency-Key")).toBe("payout:po-1");
+    expect(post.headers.get("Authorization")).toBe(`Basic ${btoa("live_sk_x:")}`);
+    expect(await post.json()).toEqual([
+      {
+        refPayoutId: "po-1",
+        destination: "seller_1",
+        scheduleType: "EXPRESS",
+        amount: { currency: "KRW", value: 19_000 },
+        transactionDescription: "공구 판매 정산",
+      },
+    ]);
+    expect(await toss.getPayout("FPA_1")).toMatchObject({ kind: "ok", value: { id: "FPA_1", status: "COMPLETED" } });
+    expect([sent[1].method, sent[1].url]).toEqual(["GET", "https://api.tosspayments.com/v2/payouts/FPA_1"]);
+  });
+
+  it("the sandbox pays once per key, refuses a reused refPayoutId or a bad amount, and looks payouts up by id", async () => {
+    const req = payoutReq();
+    const first = await gateway().payout(req);
+    expect(first).toMatchObject({
+      kind: "ok",
+      value: { refPayoutId: req.refPayoutId, status: "COMPLETED", amount: 19_000 },
+    });
+    expect(await gateway().payout(req)).toEqual(first);
+    const other = await gateway().payout({ ...req, amount: 1_000, idempotencyKey: newId() });
+    expect(other).toMatchObject({ kind: "declined", code: "DUPLICATED_REF_PAYOUT_ID" });
+    expect(await sandboxGateway(env).payoutsFor(req.refPayoutId)).toHaveLength(1);
+    const zero = await gateway().payout({ ...payoutReq(), amount: 0 });
+    expect(zero).toMatchObject({ kind: "declined", code: "INVALID_REQUEST" });
+    if (first.kind !== "ok") throw new Error("unreachable");
+    expect(await gateway().getPayout(first.value.id)).toEqual(first);
+    expect(await gateway().getPayout("po_unknown")).toEqual({ kind: "ok", value: null });
+  });
+});
