@@ -247,7 +247,8 @@ describe("Toss adapter: payouts (지급대행)", () => {
     });
     expect(await gateway().payout(req)).toEqual(first);
     const other = await gateway().payout({ ...req, amount: 1_000, idempotencyKey: newId() });
-    expect(other).toMatchObject({ kind: "declined", code: "DUPLICATED_REF_PAYOUT_ID" });
+    // not a decline: the first request may have paid, so the caller must not free the money for another payout
+    expect(other).toMatchObject({ kind: "unknown", code: "DUPLICATED_REF_PAYOUT_ID" });
     expect(await sandboxGateway(env).payoutsFor(req.refPayoutId)).toHaveLength(1);
     const zero = await gateway().payout({ ...payoutReq(), amount: 0 });
     expect(zero).toMatchObject({ kind: "declined", code: "INVALID_REQUEST" });

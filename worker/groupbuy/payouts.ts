@@ -117,6 +117,9 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
  */
 const payoutDestination = (sellerId: string) => sellerId;
 
+/** Part of the request body a retry must repeat byte for byte (same Idempotency-Key): change it only with care. */
+const PAYOUT_DESCRIPTION = "공구 판매 정산";
+
 /**
  * Asks the gateway to pay (or, once it gave us its id, how the payout ended) and records the end. The ledger moves only
  * on COMPLETED, so a refused payout has moved nothing: its payables just go back to available for the next batch.
@@ -134,10 +137,13 @@ async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$infe
         refPayoutId: payout.id,
         destination: payoutDestination(payout.sellerId),
         amount: payout.amount,
-        description: "공구 판매 정산",
+        description: PAYOUT_DESCRIPTION,
         idempotencyKey: `payout:${payout.id}`,
       });
-  if (outcome.kind === "declined") return failPayout(db, payout.id, null, `${outcome.code}: ${outcome.message}`);
+  // Only the payout request's refusal means "not paid"; a refused lookup says nothing about the payout.
+  if (outcome.kind === "declined" && !payout.gatewayRef) {
+    return failPayout(db, payout.id, null, `${outcome.code}: ${outcome.message}`);
+  }
   const sent = outcome.kind === "ok" ? outcome.value : null;
   if (sent && isPayoutFailed(sent.status)) {
     return failPayout(
@@ -157,15 +163,20 @@ async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$infe
           : "Unknown to the gateway";
     await db
       .update(sellerPayouts)
-      .set({
-        gatewayRef: sent?.id ?? payout.gatewayRef,
-        failureReason: reason,
-      })
+      .set({ gatewayRef: sent?.id ?? payout.gatewayRef, failureReason: reason })
       .where(and(eq(sellerPayouts.id, payout.id), eq(sellerPayouts.status, "requested")));
     return "inFlight";
   }
-  if (sent.amount !== payout.amount)
-    throw new Error(`payout ${payout.id}: gateway paid ${sent.amount}, not ${payout.amount}`);
+  if (sent.amount !== payout.amount) {
+    // Never expected; an operator must look. Left in flight so the other payouts of the batch still go.
+    const reason = `Gateway paid ${sent.amount} won, not ${payout.amount}: needs an operator`;
+    console.error(JSON.stringify({ level: "error", where: "finishPayout", payoutId: payout.id, reason }));
+    await db
+      .update(sellerPayouts)
+      .set({ gatewayRef: sent.id, failureReason: reason })
+      .where(eq(sellerPayouts.id, payout.id));
+    return "inFlight";
+  }
   await payOutFromLedger(env, {
     payoutId: payout.id,
     regionId: payout.regionId,

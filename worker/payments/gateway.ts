@@ -58,6 +58,17 @@ export interface GatewayPayout {
   failure: { code: string; message: string } | null;
 }
 
+export interface GatewayPayoutRequest {
+  /** Our payout id (Toss echoes it back). */
+  refPayoutId: string;
+  /** The seller as registered with the gateway's payout service. */
+  destination: string;
+  /** Won. */
+  amount: number;
+  description: string;
+  idempotencyKey: string;
+}
+
 /** The gateway's public key for browser-side card encryption (RSA-OAEP-256). */
 export interface GatewayPublicKey {
   kid: string;
@@ -102,13 +113,7 @@ export interface PaymentGateway {
    * Sends won to a seller's registered payout destination (Toss 지급대행). idempotencyKey makes a repeat — after a
    * timeout, a crash, a duplicate run — answer with the first payout instead of paying twice.
    */
-  payout(req: {
-    refPayoutId: string;
-    destination: string;
-    amount: number;
-    description: string;
-    idempotencyKey: string;
-  }): Promise<GatewayOutcome<GatewayPayout>>;
+  payout(req: GatewayPayoutRequest): Promise<GatewayOutcome<GatewayPayout>>;
   /** A payout by the gateway's id (a pending one is asked again later); `null` when the gateway never saw it. */
   getPayout(id: string): Promise<GatewayOutcome<GatewayPayout | null>>;
   /** null when this gateway does not take browser-encrypted cards. */

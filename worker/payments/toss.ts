@@ -4,6 +4,7 @@ import type {
   GatewayPayment,
   GatewayPaymentStatus,
   GatewayPayout,
+  GatewayPayoutRequest,
   GatewayPayoutStatus,
   GatewayPublicKey,
   PaymentGateway,
@@ -34,6 +35,9 @@ const IN_PROGRESS_CODES = new Set([
   "IDEMPOTENT_REQUEST_PROCESSING",
   "DUPLICATED_ORDER_ID",
 ]);
+
+/** A payout refused as a repeat (its ref, or its key with another body) may have been paid the first time: unknown. */
+const PAYOUT_REPEAT_CODES = new Set(["DUPLICATED_REF_PAYOUT_ID", "INVALID_IDEMPOTENCY_KEY"]);
 
 class Timeout extends Error {}
 
@@ -107,13 +111,7 @@ export class TossGateway implements PaymentGateway {
    * be REQUESTED/IN_PROGRESS and is then looked up by id later. Live Toss also wants the body JWE-encrypted with the
    * payout security key; that key is not configured here yet (the sandbox takes plain JSON).
    */
-  payout(req: {
-    refPayoutId: string;
-    destination: string;
-    amount: number;
-    description: string;
-    idempotencyKey: string;
-  }) {
+  payout(req: GatewayPayoutRequest) {
     const body = [
       {
         refPayoutId: req.refPayoutId,
@@ -124,7 +122,9 @@ export class TossGateway implements PaymentGateway {
       },
     ];
     return this.call("POST", "/v2/payouts", body, req.idempotencyKey).then((o) =>
-      mapOk(o, (b) => toPayout((b as { entityBody: { items: unknown[] } }).entityBody.items[0])),
+      o.kind === "declined" && PAYOUT_REPEAT_CODES.has(o.code)
+        ? { kind: "unknown" as const, code: o.code, message: o.message }
+        : mapOk(o, (b) => toPayout((b as { entityBody: { items: unknown[] } }).entityBody.items[0])),
     );
   }
 
