@@ -2,9 +2,11 @@ import { z } from "zod";
 import { backoffDelayMs } from "./backoff.ts";
 import type { ChatMessage } from "./chat.ts";
 import {
+  CLOSE_CODES,
   type ClientFrame,
   clientFrameSchema,
   type Fill,
+  isFinalClose,
   PING_FRAME,
   roomPath,
   type ServerFrame,
@@ -100,8 +102,9 @@ export interface Room {
 
 const OPEN = 1;
 const NORMAL_CLOSE = 1000;
-/** The room's own close codes (4003 suspended, 4004 readers let go when the buy closes) and 1008 (policy) are final. */
-const isFinalClose = (code: number) => code === 1008 || (code >= 4000 && code < 5000);
+/** What a final close of the room means to the caller (CLOSE_CODES); anything else is a dropped connection. */
+const closeErrorCode = (code: number): GongguError["code"] =>
+  code === CLOSE_CODES.sessionEnded ? "UNAUTHORIZED" : code === CLOSE_CODES.suspended ? "FORBIDDEN" : "TIMEOUT";
 
 function roomError(code: GongguError["code"], message: string, extra: Partial<GongguError> = {}): GongguRoomError {
   return new GongguRoomError({
@@ -242,7 +245,7 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
             : roomError("TIMEOUT", "The connection dropped; the message may or may not have been posted."),
         );
         const error = roomError(
-          event.code === 4003 ? "FORBIDDEN" : "TIMEOUT",
+          closeErrorCode(event.code),
           event.reason || `The room's connection closed (${event.code}).`,
         );
         if (!ready) reject(error);

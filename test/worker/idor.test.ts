@@ -133,15 +133,15 @@ describe("WebSocket routes × caller × own/others' object", { timeout: 30_000 }
   }
 
   it("a room ticket opens only the room it was issued for, once; a notifications ticket opens no room", async () => {
-    const { user } = await callerOf(fx, "buyer");
+    const { user, token } = await callerOf(fx, "buyer");
     const [a, b] = [await fixtureBuy(fx.db, fx.region.id), await fixtureBuy(fx.db, fx.region.id)];
-    const forA = (await issueSocketTicket(fx.db, user!.id, `room:${a.id}`, Date.now())).ticket;
+    const forA = (await issueSocketTicket(fx.db, user!.id, token!, `room:${a.id}`, Date.now())).ticket;
     expect((await upgrade(`${roomPath(b.id)}?ticket=${forA}`)).status).toBe(401);
     const ok = await upgrade(`${roomPath(a.id)}?ticket=${forA}`);
     expect(ok.status).toBe(101);
     await closeIfOpen(ok);
     expect((await upgrade(`${roomPath(a.id)}?ticket=${forA}`)).status).toBe(401); // single use
-    const notif = (await issueSocketTicket(fx.db, user!.id, "notifications", Date.now())).ticket;
+    const notif = (await issueSocketTicket(fx.db, user!.id, token!, "notifications", Date.now())).ticket;
     expect((await upgrade(`${roomPath(a.id)}?ticket=${notif}`)).status).toBe(401);
   });
 
@@ -167,8 +167,9 @@ describe("WebSocket routes × caller × own/others' object", { timeout: 30_000 }
     expect(await hello).toEqual({ type: "hello", unread: 0 });
     ws.close(1000, "done");
     // a room ticket does not open the notifications channel
-    const roomTicket = (await issueSocketTicket(fx.db, victim.id, "room:01ARZ3NDEKTSV4RRFFQ69G5FAV", Date.now()))
-      .ticket;
+    const roomTicket = (
+      await issueSocketTicket(fx.db, victim.id, token!, "room:01ARZ3NDEKTSV4RRFFQ69G5FAV", Date.now())
+    ).ticket;
     expect((await upgrade(`/api/notifications/ws?ticket=${roomTicket}`)).status).toBe(401);
   });
 });

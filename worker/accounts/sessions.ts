@@ -95,13 +95,15 @@ export function liveSessionQuery(db: Db, tokenHash: string, now: number) {
     .limit(1);
 }
 
-export async function revokeSession(db: Db, token: string, now: number) {
+/** Returns the token's hash, which names the session's live sockets (sessionSockets.ts). */
+export async function revokeSession(db: Db, token: string, now: number): Promise<string> {
   const tokenHash = await sha256Hex(token);
   forgetCachedSession(tokenHash);
   await db
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt)));
+  return tokenHash;
 }
 
 export function sessionCookie(token: string, expiresAt: number): string {

@@ -4,22 +4,36 @@ import { socketTickets, users } from "../db/schema";
 import { randomToken, sha256Hex } from "../lib/ids";
 import type { RateLimitRule } from "../lib/rateLimit";
 import { readAuth } from "../trpc/context";
-import { resolveSession } from "./sessions";
+import { resolveSession, sessionByHashQuery } from "./sessions";
 
 export const SOCKET_TICKET_TTL_MS = 60_000;
 export const SOCKET_TICKET_RULE: RateLimitRule = { limit: 30, windowMs: 60_000 };
 
 export type SocketScope = "notifications" | `room:${string}`;
 
-/** A single-use ticket that opens one socket of `scope` within a minute (for clients that can't send a cookie). */
-export async function issueSocketTicket(db: Db, userId: string, scope: SocketScope, now: number) {
+/**
+ * A single-use ticket that opens one socket of `scope` within a minute (for clients that can't send a cookie), bound
+ * to the session that asked for it (`sessionToken`): the socket belongs to that session and ends with it.
+ */
+export async function issueSocketTicket(db: Db, userId: string, sessionToken: string, scope: SocketScope, now: number) {
   const ticket = randomToken(24);
   const expiresAt = now + SOCKET_TICKET_TTL_MS;
-  await db.insert(socketTickets).values({ tokenHash: await sha256Hex(ticket), userId, scope, expiresAt });
+  const [tokenHash, sessionHash] = await Promise.all([sha256Hex(ticket), sha256Hex(sessionToken)]);
+  await db.insert(socketTickets).values({ tokenHash, userId, scope, expiresAt, sessionHash });
   return { ticket, expiresAt };
 }
 
-/** Consumes a ticket atomically: a replayed, expired or wrong-scope ticket yields null. */
+/**
+ * The session a socket was opened with (SHA-256 of its token, as in `sessions`, and its expiry): kept on the socket so
+ * that logout ends exactly that session's sockets and an expired session is pushed nothing. Null only for a ticket
+ * issued before tickets recorded their session (deploy window): such a socket ends only with all of the user's.
+ */
+export type SocketSession = { hash: string; expiresAt: number } | null;
+
+/**
+ * Consumes a ticket atomically: a replayed, expired or wrong-scope ticket, or one whose session has ended since, yields
+ * null.
+ */
 async function redeemTicket(db: Db, ticket: string, scope: SocketScope, now: number) {
   if (ticket.length < 20 || ticket.length > 64) return null;
   const row = await db
@@ -33,14 +47,20 @@ async function redeemTicket(db: Db, ticket: string, scope: SocketScope, now: num
         gt(socketTickets.expiresAt, now),
       ),
     )
-    .returning({ userId: socketTickets.userId })
+    .returning({ userId: socketTickets.userId, sessionHash: socketTickets.sessionHash })
     .get();
   if (!row) return null;
-  return (await db.select().from(users).where(eq(users.id, row.userId)).get()) ?? null;
+  if (row.sessionHash) {
+    const [live] = await sessionByHashQuery(db, row.sessionHash, now);
+    if (!live || live.user.id !== row.userId) return null;
+    return { user: live.user, session: { hash: live.tokenHash, expiresAt: live.expiresAt } };
+  }
+  const user = await db.select().from(users).where(eq(users.id, row.userId)).get();
+  return user ? { user, session: null } : null;
 }
 
 export type UpgradeAuth =
-  | { ok: true; user: typeof users.$inferSelect }
+  | { ok: true; user: typeof users.$inferSelect; session: SocketSession }
   | { ok: false; status: 401 | 403; code: string; message: string };
 
 /**
@@ -57,9 +77,9 @@ export async function authenticateUpgrade(
 ): Promise<UpgradeAuth> {
   const ticket = new URL(req.url).searchParams.get("ticket");
   if (ticket) {
-    const user = await redeemTicket(db, ticket, scope, now);
-    return user
-      ? { ok: true, user }
+    const redeemed = await redeemTicket(db, ticket, scope, now);
+    return redeemed
+      ? { ok: true, ...redeemed }
       : { ok: false, status: 401, code: "UNAUTHORIZED", message: "This ticket is invalid, used or expired." };
   }
   const auth = readAuth(req);
@@ -72,7 +92,7 @@ export async function authenticateUpgrade(
   }
   const session = await resolveSession(db, auth.token, now);
   return session
-    ? { ok: true, user: session.user }
+    ? { ok: true, user: session.user, session: { hash: session.tokenHash, expiresAt: session.expiresAt } }
     : { ok: false, status: 401, code: "UNAUTHORIZED", message: "Your session has expired. Log in again." };
 }
 

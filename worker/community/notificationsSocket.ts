@@ -1,7 +1,12 @@
 import type { Context } from "hono";
 import { authenticateUpgrade } from "../accounts/socketAuth";
 import { getDb } from "../db/client";
-import { CHANNEL_UNREAD_HEADER, CHANNEL_USER_HEADER } from "../durable/UserChannel";
+import {
+  CHANNEL_SESSION_HEADER,
+  CHANNEL_UNREAD_HEADER,
+  CHANNEL_USER_HEADER,
+  sessionHeader,
+} from "../durable/UserChannel";
 import type { AppEnv } from "../env";
 import { markChannelLive } from "./liveChannels";
 import { unreadCount } from "./notifications";
@@ -21,6 +26,9 @@ export async function notificationsSocket(c: Context<AppEnv>) {
   if (!auth.ok) return c.json({ error: { code: auth.code, message: auth.message } }, auth.status);
   const headers = new Headers(c.req.raw.headers);
   headers.set(CHANNEL_USER_HEADER, auth.user.id);
+  // the socket belongs to this session: its logout or expiry ends it (UserChannel.endSockets / push)
+  headers.delete(CHANNEL_SESSION_HEADER);
+  if (auth.session) headers.set(CHANNEL_SESSION_HEADER, sessionHeader(auth.session));
   // the channel is live from now (before the socket is accepted, so no push in between is skipped)
   const [unread] = await Promise.all([unreadCount(db, auth.user.id), markChannelLive(db, auth.user.id, now)]);
   headers.set(CHANNEL_UNREAD_HEADER, String(unread));

@@ -158,8 +158,9 @@ const KICK_ROOMS_MAX = 200;
 /**
  * Closes a (just suspended) user's sockets in every room they could be in: buys they joined, host or sell that are
  * not finished, and OPEN buys of their home region (read access). Best effort: the gateway refuses them from now on.
+ * With `session` (its token's SHA-256: a logout), only the sockets that session opened, whose tickets it no longer gets.
  */
-export async function kickFromRooms(env: Env, db: Db, userId: string, reason: string) {
+export async function kickFromRooms(env: Env, db: Db, userId: string, reason: string, session?: string) {
   try {
     const user = await db
       .select({ id: usersTable.id, homeRegionId: usersTable.homeRegionId, suspendedUntil: usersTable.suspendedUntil })
@@ -193,7 +194,13 @@ export async function kickFromRooms(env: Env, db: Db, userId: string, reason: st
         .all(),
     ]);
     const rooms = [...new Set([...joined, ...owned].map((r) => r.id))].slice(0, KICK_ROOMS_MAX);
-    await Promise.allSettled(rooms.map((id) => roomStub(env, id).kickUser(user.id, reason, user.suspendedUntil ?? 0)));
+    await Promise.allSettled(
+      rooms.map((id) =>
+        session
+          ? roomStub(env, id).endSession(user.id, session, reason)
+          : roomStub(env, id).kickUser(user.id, reason, user.suspendedUntil ?? 0),
+      ),
+    );
     return rooms.length;
   } catch (e) {
     console.warn(JSON.stringify({ level: "warn", what: "rooms.kick", userId, error: String(e) }));

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { CHAT_HISTORY_PAGE_MAX, type ChatMessage, type ChatSystemCode } from "../../shared/chat";
 import type { Fill, ServerFrame } from "../../shared/protocol";
-import { PING_FRAME, PONG_FRAME } from "../../shared/protocol";
+import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "../../shared/protocol";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import { getDb, runBatch } from "../db/client";
 import { groupBuys } from "../db/schema";
@@ -22,7 +22,7 @@ import { chatRoomLimit } from "./chatRoomCap";
 import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
-import { handleClientFrame, MAX_ROOM_SOCKETS, openRoomSocket } from "./roomSockets";
+import { handleClientFrame, identityOf, MAX_ROOM_SOCKETS, openRoomSocket } from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
 import { RoomTyping } from "./typing";
 
@@ -921,17 +921,27 @@ export class GroupBuyRoom extends DurableObject<Env> {
 
   /** Closes every socket of `userId` here (a suspension until `until`, epoch ms); returns how many were closed. */
   async kickUser(userId: string, reason: string, until = 0): Promise<number> {
-    const sockets = this.ctx.getWebSockets(`user:${userId}`);
     const frame: ServerFrame = {
       type: "error",
       code: "FORBIDDEN",
       message: reason,
       details: { reason: "suspended", until },
     };
+    return this.endSockets(this.ctx.getWebSockets(`user:${userId}`), CLOSE_CODES.suspended, frame, "suspended");
+  }
+
+  /** Closes the sockets of `userId` opened with session `sessionHash` (its logout); returns how many were closed. */
+  async endSession(userId: string, sessionHash: string, reason: string): Promise<number> {
+    const opened = this.ctx.getWebSockets(`user:${userId}`).filter((ws) => identityOf(ws)?.session === sessionHash);
+    const frame: ServerFrame = { type: "error", code: "UNAUTHORIZED", message: reason };
+    return this.endSockets(opened, CLOSE_CODES.sessionEnded, frame, "session ended");
+  }
+
+  private endSockets(sockets: WebSocket[], code: number, frame: ServerFrame, closeReason: string) {
     for (const ws of sockets) {
       try {
         ws.send(JSON.stringify(frame));
-        ws.close(4003, "suspended");
+        ws.close(code, closeReason);
       } catch {
         // already closed
       }
@@ -956,7 +966,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       if (identity?.access !== "resident" || this.canPost(identity)) continue;
       try {
         ws.send(JSON.stringify(frame)); // why, for clients that word it (the close reason is English)
-        ws.close(4004, message);
+        ws.close(CLOSE_CODES.readersLetGo, message);
       } catch {
         // already closed
       }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { CLOSE_CODES } from "../../shared/protocol";
 import type { NotificationFrame, NotificationItem } from "../../shared/schemas/notifications";
 import { markChannelClosed } from "../community/liveChannels";
 import { getDb } from "../db/client";
@@ -6,10 +7,27 @@ import { getDb } from "../db/client";
 /** Header the worker sets after authenticating the upgrade; a DO is only reachable through the worker. */
 export const CHANNEL_USER_HEADER = "x-gonggu-user-id";
 export const CHANNEL_UNREAD_HEADER = "x-gonggu-unread";
+/** The session the socket is opened with: `<sha-256 of its token>.<expiry, epoch ms>` (absent: a legacy ticket). */
+export const CHANNEL_SESSION_HEADER = "x-gonggu-session";
 /** More tabs than this and the oldest socket is closed: bounds the fan-out per user. */
 export const MAX_SOCKETS_PER_USER = 8;
 
-type Attachment = { userId: string; openedAt: number };
+/** `session`/`sessionExpiresAt`: the opening session (SocketSession); absent on sockets opened before they were kept. */
+type Attachment = { userId: string; openedAt: number; session?: string; sessionExpiresAt?: number };
+
+/** Whose sockets end: one session's (its logout) or all of the user's (every session revoked). */
+export type SocketSelector = { session: string } | { all: true };
+
+export function sessionHeader(session: { hash: string; expiresAt: number }): string {
+  return `${session.hash}.${session.expiresAt}`;
+}
+
+function parseSessionHeader(value: string | null): Pick<Attachment, "session" | "sessionExpiresAt"> {
+  const [hash, expiresAt] = value?.split(".") ?? [];
+  return hash && Number(expiresAt) > 0 ? { session: hash, sessionExpiresAt: Number(expiresAt) } : {};
+}
+
+const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as Attachment | null;
 
 /**
  * One per user (idFromName(userId)): the live side of the notification inbox. Sockets are accepted with the
@@ -30,28 +48,44 @@ export class UserChannel extends DurableObject<Env> {
     }
     const open = this.ctx.getWebSockets();
     if (open.length >= MAX_SOCKETS_PER_USER) {
-      const oldest = open
-        .map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment | null)?.openedAt ?? 0 }))
-        .sort((a, b) => a.at - b.at)[0];
-      oldest.ws.close(4008, "Too many open connections; this one was the oldest.");
+      const oldest = open.map((ws) => ({ ws, at: attachmentOf(ws)?.openedAt ?? 0 })).sort((a, b) => a.at - b.at)[0];
+      oldest.ws.close(CLOSE_CODES.tooMany, "Too many open connections; this one was the oldest.");
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ userId, openedAt: Date.now() } satisfies Attachment);
+    const session = parseSessionHeader(request.headers.get(CHANNEL_SESSION_HEADER));
+    server.serializeAttachment({ userId, openedAt: Date.now(), ...session } satisfies Attachment);
     send(server, { type: "hello", unread: Number(request.headers.get(CHANNEL_UNREAD_HEADER) ?? 0) });
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** RPC from pushLive(): relays to every open socket of this user; returns how many sockets got it. */
+  /**
+   * RPC from pushLive(): relays to every open socket of this user whose session is still live; returns how many
+   * sockets got it. A socket whose session expired is closed here instead: the expiry is checked when there is
+   * something to send (nothing private goes out otherwise), so an idle tab costs no alarm and no wake.
+   */
   async push(items: NotificationItem[]): Promise<number> {
-    const sockets = this.ctx.getWebSockets();
-    for (const ws of sockets) for (const notification of items) send(ws, { type: "notification", notification });
-    return sockets.length;
+    const now = Date.now();
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const expiresAt = attachmentOf(ws)?.sessionExpiresAt;
+      if (expiresAt !== undefined && expiresAt <= now) {
+        close(ws, CLOSE_CODES.sessionEnded, "Your session has expired. Log in again.");
+        continue;
+      }
+      for (const notification of items) send(ws, { type: "notification", notification });
+      sent++;
+    }
+    return sent;
   }
 
-  /** Closes every socket (logout, suspension of the account). */
-  async disconnectAll(reason: string): Promise<void> {
-    for (const ws of this.ctx.getWebSockets()) ws.close(4001, reason);
+  /** RPC: ends the sockets `which` selects (a logout: that session's) with the final session-ended code. */
+  async endSockets(which: SocketSelector, reason: string): Promise<number> {
+    const ending = this.ctx
+      .getWebSockets()
+      .filter((ws) => "all" in which || attachmentOf(ws)?.session === which.session);
+    for (const ws of ending) close(ws, CLOSE_CODES.sessionEnded, reason);
+    return ending.length;
   }
 
   override webSocketMessage(ws: WebSocket, _message: string | ArrayBuffer): void {
@@ -77,7 +111,7 @@ export class UserChannel extends DurableObject<Env> {
     // the closing socket is no longer listed here; any other one still open keeps the channel live
     const others = this.ctx.getWebSockets().filter((ws) => ws !== closed);
     if (others.some((ws) => ws.readyState === WebSocket.OPEN)) return;
-    const seen = [closed, ...others].map((ws) => ws.deserializeAttachment() as Attachment | null);
+    const seen = [closed, ...others].map(attachmentOf);
     const userId = seen.find((a) => a)?.userId;
     if (!userId) return;
     const openedBy = Math.max(...seen.map((a) => a?.openedAt ?? 0));
@@ -87,6 +121,14 @@ export class UserChannel extends DurableObject<Env> {
       // a row left behind only costs a needless push later
       console.warn(JSON.stringify({ level: "warn", where: "userChannel.close", error: String(e) }));
     }
+  }
+}
+
+function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
   }
 }
 

@@ -16,6 +16,8 @@ export const roomIdentitySchema = z.object({
   /** member: joined buyer or host; staff: the buy's seller or an admin; resident: verified neighbour (read-only). */
   access: z.enum(["member", "staff", "resident"]),
   connectedAt: z.number().int(),
+  /** SHA-256 of the session token the socket was opened with (a ticket's: the session that asked): its logout ends it. */
+  session: z.string().optional(),
 });
 export type RoomIdentity = z.infer<typeof roomIdentitySchema>;
 

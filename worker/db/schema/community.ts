@@ -41,6 +41,8 @@ export const socketTickets = sqliteTable(
     scope: text("scope").notNull(),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),
+    // SHA-256 of the session that asked for the ticket: the socket it opens ends with that session (logout).
+    sessionHash: text("session_hash"),
   },
   (t) => [index("socket_tickets_expiry_idx").on(t.expiresAt)],
 );

@@ -1,6 +1,7 @@
 import { loginInput, signupInput } from "../../../shared/schemas/accounts";
 import { login, signup } from "../../accounts/auth";
 import { toMe } from "../../accounts/profile";
+import { endSessionSockets } from "../../accounts/sessionSockets";
 import { clearedSessionCookie, createSession, revokeSession, sessionCookie } from "../../accounts/sessions";
 import { latestVerification } from "../../regions/verification";
 import type { Context } from "../context";
@@ -36,7 +37,8 @@ export const authRouter = router({
   }),
 
   logout: authedProcedure.mutation(async ({ ctx }) => {
-    await revokeSession(ctx.db, ctx.auth.token, ctx.now);
+    const sessionHash = await revokeSession(ctx.db, ctx.auth.token, ctx.now);
+    await endSessionSockets(ctx.env, ctx.db, ctx.user.id, sessionHash, ctx.waitUntil);
     if (ctx.auth.kind === "cookie") ctx.resHeaders.append("Set-Cookie", clearedSessionCookie());
     return { ok: true as const };
   }),

@@ -20,7 +20,13 @@ export const notificationsRouter = router({
       fail("TOO_MANY_REQUESTS", "Too many connection tickets; wait a minute.");
     }
     await countRateLimitHit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now);
-    const { ticket, expiresAt } = await issueSocketTicket(ctx.db, ctx.user.id, "notifications", ctx.now);
+    const { ticket, expiresAt } = await issueSocketTicket(
+      ctx.db,
+      ctx.user.id,
+      ctx.auth.token,
+      "notifications",
+      ctx.now,
+    );
     return { ticket, expiresAt, path: `/api/notifications/ws?ticket=${ticket}` };
   }),
 });

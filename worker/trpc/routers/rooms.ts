@@ -14,7 +14,13 @@ export const roomsRouter = router({
     const key = `ticket:${ctx.user.id}`;
     await assertUnderLimit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now, "connection tickets");
     await countRateLimitHit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now);
-    const { ticket, expiresAt } = await issueSocketTicket(ctx.db, ctx.user.id, `room:${input.id}`, ctx.now);
+    const { ticket, expiresAt } = await issueSocketTicket(
+      ctx.db,
+      ctx.user.id,
+      ctx.auth.token,
+      `room:${input.id}`,
+      ctx.now,
+    );
     return { ticket, expiresAt, path: `/api/rooms/${input.id}/ws?ticket=${ticket}` };
   }),
   /** Older messages, oldest first (the socket sends the latest 50 on connect). */

@@ -1,0 +1,1 @@
+ALTER TABLE `socket_tickets` ADD `session_hash` text;

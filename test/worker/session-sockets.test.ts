@@ -1,0 +1,154 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { CLOSE_CODES } from "../../shared/protocol";
+import { newSessionRow } from "../../worker/accounts/sessions";
+import { sendNotifications } from "../../worker/community/notifications";
+import { getDb } from "../../worker/db/client";
+import { sessions } from "../../worker/db/schema";
+import { connect, roomWithPeople } from "./chat-sockets";
+import { newAdmin, openSocket, type Socket } from "./community-helpers";
+import { tokenFor } from "./fixtures";
+import { room, until } from "./groupbuy-helpers";
+import { BASE, bearerClient, newBuyer } from "./helpers";
+
+/**
+ * Live sockets belong to the session that opened them: its logout (or expiry) ends exactly those, on the notification
+ * channel and in group-buy rooms, and the user's other sessions (other devices) keep theirs.
+ */
+const path = "/api/notifications/ws";
+const GB = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+const channel = (userId: string) => env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(userId));
+
+async function push(userId: string, title: string) {
+  await sendNotifications(getDb(env), env, [
+    { userId, now: Date.now(), kind: "groupbuy.tipped", params: { groupBuyId: GB, title } },
+  ]);
+}
+
+const titles = (s: Socket) =>
+  s.frames.flatMap((f) =>
+    f.type === "notification" ? [(f.notification as { params: { title: string } }).params.title] : [],
+  );
+
+/** A buyer with two sessions: the SPA's cookie (`a`) and another device's bearer token (`b`). */
+async function twoSessions() {
+  const buyer = await newBuyer();
+  const tokenB = await tokenFor(getDb(env), buyer.user);
+  return { ...buyer, cookieA: buyer.jar.cookies.get("gonggu_session")!, tokenB };
+}
+
+/** The close code within 2 s, or "open". */
+const closeCode = (s: Socket) =>
+  Promise.race([s.closed.then((c) => c.code), new Promise((r) => setTimeout(() => r("open"), 2_000))]);
+
+async function open(opts: Parameters<typeof openSocket>[1], ticketPath?: string): Promise<Socket> {
+  const { socket, response } = await openSocket(ticketPath ?? path, opts);
+  expect(response.status).toBe(101);
+  await socket!.next((f) => f.type === "hello");
+  return socket!;
+}
+
+describe("notification sockets end with their session", () => {
+  it("logout closes that session's tabs and its SDK ticket socket (4001), not the other device's", async () => {
+    const buyer = await twoSessions();
+    const tabs = [
+      await open({ cookie: buyer.cookieA, origin: BASE }),
+      await open({ cookie: buyer.cookieA, origin: BASE }),
+    ];
+    const ticket = await buyer.client.notifications.ticket.mutate(); // asked for by session a
+    const sdk = await open({}, ticket.path);
+    const other = await open({ bearer: buyer.tokenB });
+    await push(buyer.user.id, "before");
+    for (const s of [...tabs, sdk, other]) await s.next((f) => f.type === "notification");
+
+    await buyer.client.auth.logout.mutate();
+    // closed before logout answered
+    for (const s of [...tabs, sdk]) {
+      expect(await closeCode(s)).toBe(CLOSE_CODES.sessionEnded);
+    }
+    await push(buyer.user.id, "after");
+    await other.next((f) => f.type === "notification" && titles(other).includes("after"));
+    for (const s of [...tabs, sdk]) expect(titles(s)).toEqual(["before"]);
+    expect(other.ws.readyState).toBe(WebSocket.OPEN);
+    other.ws.close(1000);
+  });
+
+  it("keeps each socket's session across hibernation (the channel evicted between open and logout)", async () => {
+    const buyer = await twoSessions();
+    const a = await open({ cookie: buyer.cookieA, origin: BASE });
+    const b = await open({ bearer: buyer.tokenB });
+    await evictDurableObject(channel(buyer.user.id));
+    await bearerClient(buyer.tokenB).auth.logout.mutate();
+    expect(await closeCode(b)).toBe(CLOSE_CODES.sessionEnded);
+    await push(buyer.user.id, "after");
+    await a.next((f) => f.type === "notification");
+    expect(titles(b)).toEqual([]);
+    a.ws.close(1000);
+  });
+
+  it("pushes nothing to a socket whose session expired: the push closes it instead", async () => {
+    const buyer = await newBuyer();
+    const now = Date.now();
+    const { token, row } = await newSessionRow(env.PASSWORD_PEPPER, buyer.user.id, "bearer", now + 1_000, now);
+    await getDb(env).insert(sessions).values(row);
+    const expiring = await open({ bearer: token });
+    const live = await open({ cookie: buyer.jar.cookies.get("gonggu_session")!, origin: BASE });
+    await new Promise((r) => setTimeout(r, 1_100));
+    await push(buyer.user.id, "after expiry");
+    expect(await closeCode(expiring)).toBe(CLOSE_CODES.sessionEnded);
+    await live.next((f) => f.type === "notification");
+    expect(titles(expiring)).toEqual([]);
+    live.ws.close(1000);
+  });
+
+  it("a ticket asked for by a session that has logged out since opens nothing", async () => {
+    const buyer = await newBuyer();
+    const ticket = await buyer.client.notifications.ticket.mutate();
+    await buyer.client.auth.logout.mutate();
+    expect((await openSocket(ticket.path)).response.status).toBe(401);
+  });
+
+  it("ending all of a user's sockets (every session revoked) closes every tab of every session", async () => {
+    const buyer = await twoSessions();
+    const all = [await open({ cookie: buyer.cookieA, origin: BASE }), await open({ bearer: buyer.tokenB })];
+    expect(await channel(buyer.user.id).endSockets({ all: true }, "Every session was signed out.")).toBe(2);
+    for (const s of all) expect(await closeCode(s)).toBe(CLOSE_CODES.sessionEnded);
+  });
+
+  it("a suspension leaves the channel open: a suspended account still reads its own inbox", async () => {
+    const buyer = await newBuyer();
+    const tab = await open({ cookie: buyer.jar.cookies.get("gonggu_session")!, origin: BASE });
+    const admin = await newAdmin();
+    await admin.client.admin.users.suspend.mutate({ userId: buyer.user.id, days: 3, reason: "반복된 욕설" });
+    await push(buyer.user.id, "while suspended");
+    await tab.next((f) => f.type === "notification");
+    tab.ws.close(1000);
+  });
+});
+
+describe("room sockets end with their session", () => {
+  it("logout closes the room sockets that session opened (its ticket's too), even after hibernation", async () => {
+    const { gb, member } = await roomWithPeople();
+    const otherDevice = await tokenFor(getDb(env), { id: member.id });
+    const mine = await connect(gb.id, member);
+    const { path: ticketPath } = await member.api.rooms.ticket.mutate({ id: gb.id });
+    const mySdk = await connect(gb.id, { query: ticketPath.slice(ticketPath.indexOf("?")) });
+    const theirs = await connect(gb.id, { id: member.id, token: otherDevice, api: bearerClient(otherDevice) });
+    for (const s of [mine, mySdk, theirs]) await s.next("chat.history");
+    await evictDurableObject(room(gb.id));
+
+    await member.api.auth.logout.mutate();
+    for (const s of [mine, mySdk]) {
+      await until("the session's room socket closed", async () => s.closed()?.code === CLOSE_CODES.sessionEnded);
+      expect(s.frames.at(-1)).toMatchObject({ type: "error", code: "UNAUTHORIZED" });
+    }
+    await theirs.send({ type: "chat.send", text: "다른 기기에서 안녕하세요" });
+    await until("the other device's message", async () =>
+      theirs.messages().some((m) => m.kind === "user" && m.text === "다른 기기에서 안녕하세요"),
+    );
+    expect(theirs.closed()).toBeNull();
+    for (const s of [mine, mySdk]) expect(s.messages().some((m) => m.text === "다른 기기에서 안녕하세요")).toBe(false);
+    theirs.ws.close();
+  });
+});
