@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
 import { watchConsole } from "./lib/page.ts";
 
 const buyer = DEMO_BUYERS[0]; // 김민지, 서교동, verified
@@ -81,6 +81,36 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     await shot(page, "login-error-ko");
     // The only console noise is Chromium reporting the 401 itself.
     expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
+    await context.close();
+  });
+
+  test("logging out in one tab ends the other tab's live sockets: it shows the login screen, no reconnect loop, and another device stays live", async () => {
+    const context = await chromium.browser().newContext({ locale: "ko-KR" });
+    const tab = await context.newPage();
+    await logInAs(tab, buyer.email);
+    const other = await context.newPage(); // same browser, same session cookie
+    await other.goto(baseUrl);
+    const buy = await other.locator('a[href^="/g/"]').first().getAttribute("href");
+    await other.goto(`${baseUrl}${buy}`);
+    await other.locator("nav.bottom-nav[data-live=on]").waitFor();
+    const device = await chromium.browser().newContext({ locale: "ko-KR" }); // her phone: another session
+    const phone = await device.newPage();
+    await logInAs(phone, buyer.email);
+    await phone.locator("nav.bottom-nav[data-live=on]").waitFor();
+
+    const opened: string[] = [];
+    other.on("websocket", (ws) => opened.push(ws.url()));
+    await tab.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내정보" }).click();
+    await tab.getByRole("button", { name: "로그아웃" }).click();
+    await tab.getByRole("heading", { name: "로그인" }).waitFor();
+    // the other tab was told by its sockets (4001) and shows the logged-out state without a reload
+    await other.getByRole("heading", { name: "로그인" }).waitFor({ timeout: 10_000 });
+    expect(await other.locator("nav.bottom-nav").count()).toBe(0);
+    await other.waitForTimeout(2_500); // longer than the first reconnect delay (1 s)
+    expect(opened).toEqual([]);
+    // her phone's session is another one: its channel stays open
+    expect(await phone.locator("nav.bottom-nav").getAttribute("data-live")).toBe("on");
+    await device.close();
     await context.close();
   });
 

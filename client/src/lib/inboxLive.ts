@@ -1,6 +1,7 @@
 import { createSignal } from "solid-js";
 import type { NotificationFrame, NotificationItem } from "../../../shared/schemas/notifications";
 import { api } from "./api";
+import { letGoForGood } from "./session";
 
 const [unread, setUnread] = createSignal(0);
 const [latest, setLatest] = createSignal<NotificationItem | null>(null);
@@ -48,8 +49,7 @@ export function connectInbox(): () => void {
     socket.onclose = (event) => {
       setLive(false);
       clearInterval(ping);
-      // 4001: the server let this session go (logout, suspension); anything else is worth another try
-      if (closed || event.code === 4001) return;
+      if (closed || letGoForGood(event.code, () => !closed && connect())) return;
       timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** retry++));
     };
   };

@@ -1,8 +1,17 @@
 import { createSignal, onCleanup } from "solid-js";
 import { backoffDelayMs } from "../../../shared/backoff";
-import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
+import {
+  CLOSE_CODES,
+  type ClientFrame,
+  type Fill,
+  isFinalClose,
+  roomPath,
+  type ServerFrame,
+  serverFrameSchema,
+} from "../../../shared/protocol";
 import { GongguRoomError } from "../../../shared/sdkErrors";
 import { api, errorCode } from "./api";
+import { letGoForGood } from "./session";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
 type ErrorFrame = Extract<ServerFrame, { type: "error" }>;
@@ -19,8 +28,6 @@ export function roomErrorOf(frame: ErrorFrame): GongguRoomError {
   });
 }
 
-/** The room's own close codes (4003 suspended, 4004 readers let go when the buy closes) and 1008 are for good. */
-const isFinalClose = (code: number) => code === 1008 || (code >= 4000 && code < 5000);
 /** A final close the room did not explain in a frame, as a refusal (worded by its code). */
 const closedFrame = (event: CloseEvent): ErrorFrame => ({ type: "error", code: "FORBIDDEN", message: event.reason });
 /** Answers that say the person may not be in the room (retrying cannot help); anything else may pass. */
@@ -28,7 +35,8 @@ const REFUSED = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"
 
 /**
  * The live part of one group buy: a WebSocket to its Durable Object room (same origin, the session cookie
- * authenticates it). Reconnects with backoff while the screen is open; frames are validated with the shared schema.
+ * authenticates it). Reconnects with backoff while the screen is open, unless the room closed it for good
+ * (isFinalClose); frames are validated with the shared schema.
  */
 export function createRoom(groupBuyId: string) {
   const [snapshot, setSnapshot] = createSignal<Snapshot | null>(null);
@@ -74,7 +82,11 @@ export function createRoom(groupBuyId: string) {
       setConnected(false);
       clearInterval(ping);
       if (closed) return;
-      if (opened && isFinalClose(event.code)) return refuse(explained ?? roomErrorOf(closedFrame(event)));
+      if (opened && isFinalClose(event.code)) {
+        // a session ended (logout elsewhere): the tab re-reads who is signed in, and reconnects if someone signed in again
+        if (event.code === CLOSE_CODES.sessionEnded) return void letGoForGood(event.code, () => !closed && connect());
+        return refuse(explained ?? roomErrorOf(closedFrame(event)));
+      }
       if (!opened) void askWhy();
       else timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
     };

@@ -1,4 +1,5 @@
 import { createResource, createRoot } from "solid-js";
+import { CLOSE_CODES, isFinalClose } from "../../../shared/protocol";
 import { api, errorCode, type Me } from "./api";
 import { SIGNED_IN_KEY } from "./bootKeys";
 import { prefetchHome, rememberFeedRegion } from "./homePrefetch";
@@ -76,4 +77,21 @@ export async function logOut(): Promise<void> {
     setFlag(false);
     session.clear();
   }
+}
+
+/**
+ * Whether the server let a live socket go for good (isFinalClose: its session ended, a suspension, too many tabs…):
+ * the caller must not reconnect, which would only loop. When the session it was opened with ended (logout in another
+ * tab, expiry), who is signed in is read again: usually nobody, and the logged-out screens follow; if this browser
+ * signed in again since, `reconnect` opens the socket again with the new session.
+ */
+export function letGoForGood(code: number, reconnect: () => void): boolean {
+  if (!isFinalClose(code)) return false;
+  if (code === CLOSE_CODES.sessionEnded) {
+    Promise.resolve(session.reload()).then(
+      (me) => me && reconnect(),
+      () => undefined,
+    );
+  }
+  return true;
 }
