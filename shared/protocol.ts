@@ -84,14 +84,8 @@ export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type RoomFrame = ServerFrame | ClientFrame;
 
 /** The exact text of a ping frame, so the runtime can answer it while the room hibernates. */
-/**
- * Close codes the server ends a socket with on purpose (room sockets and the notification channel). The session
- * ended: logout of the session the socket was opened with, or its expiry. Too many: a user's oldest notification tab.
- */
-export const CLOSE_CODES = { sessionEnded: 4001, suspended: 4003, readersLetGo: 4004, tooMany: 4008 } as const;
-
-/** The server let this socket go (4xxx) or refused it by policy (1008): final, a reconnect would loop or be refused. */
-export const isFinalClose = (code: number) => code === 1008 || (code >= 4000 && code < 5000);
+// Close codes live in their own import-free module: the SPA's initial bundle needs them without zod.
+export { CLOSE_CODES, isFinalClose } from "./closeCodes.ts";
 
 export const PING_FRAME = JSON.stringify({ type: "ping" } satisfies ClientFrame);
 export const PONG_FRAME = JSON.stringify({ type: "pong" } satisfies ServerFrame);

@@ -1,5 +1,5 @@
 import { createResource, createRoot } from "solid-js";
-import { CLOSE_CODES, isFinalClose } from "../../../shared/protocol";
+import { CLOSE_CODES, isFinalClose } from "../../../shared/closeCodes";
 import { api, errorCode, type Me } from "./api";
 import { SIGNED_IN_KEY } from "./bootKeys";
 import { prefetchHome, rememberFeedRegion } from "./homePrefetch";
