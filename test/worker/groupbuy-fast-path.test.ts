@@ -112,7 +112,13 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     await join(p, gb.id);
     // the room's mirror of that join (it binds the buy's id) must not land in the window below
     await until("the join mirrored", async () => (await gbRow(gb.id))?.takenShares === 1);
+    meter.reset();
     await p.api.auth.logout.mutate();
+    // logout ends that session's room sockets in the background (kickFromRooms): its reads of the person's rooms must
+    // not land in the window below
+    await until("logout's sweep of the person's rooms", async () =>
+      meter.about(p.id).some((l) => l.includes('select "id" from "group_buys" where ("group_buys"."status" not in')),
+    );
     meter.reset();
     expect((await errorOf(join(p, gb.id))).code).toBe("UNAUTHORIZED");
     // one round trip: the guard read, which reads the session (a signed token's join never uses the cache).
