@@ -10,6 +10,8 @@ export const CHAT_UNREAD_CAP = 100;
 export const CHAT_USER_RATE = { limit: 5, windowMs: 10_000 } as const;
 /** Per room, whoever sends: keeps one busy room from monopolising its object and every member's screen. */
 export const CHAT_ROOM_RATE = { limit: 1000, windowMs: 10_000 } as const;
+/** Whose limit refused a message (its error frame's `details.reason`): the sender's (CHAT_USER_RATE) or the room's. */
+export type ChatRateReason = "chat_too_fast" | "chat_room_busy";
 
 /**
  * Typing indicator: ephemeral (never stored). A person's "typing" reaches the room at most once per `userIntervalMs`

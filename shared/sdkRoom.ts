@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { backoffDelayMs } from "./backoff.ts";
+import { backoffDelayMs, ROOM_FULL_RETRY } from "./backoff.ts";
 import type { ChatMessage } from "./chat.ts";
 import {
   CLOSE_CODES,
@@ -136,7 +136,8 @@ function noWebSocket(): never {
 /**
  * Connects to a group buy's live room: gets a single-use ticket (rooms.ticket: members, host, seller, admins and,
  * while the buy is OPEN, verified residents of its region), opens the WebSocket and resolves with the room once its
- * first snapshot arrived. Rejects with the ticket's typed error (gongguErrorOf) if you may not enter.
+ * first snapshot arrived. Rejects with the ticket's typed error (gongguErrorOf) if you may not enter, or the
+ * upgrade's: a full room is SERVICE_UNAVAILABLE with reason "room_full" (while reconnecting, it is retried later).
  */
 export async function connectRoom(client: GongguClient, options: ConnectRoomOptions): Promise<Room> {
   const { groupBuyId } = options;
@@ -248,7 +249,7 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
           closeErrorCode(event.code),
           event.reason || `The room's connection closed (${event.code}).`,
         );
-        if (!ready) reject(error);
+        if (!ready) void (closed ? Promise.resolve(error) : whyRefused(error)).then(reject);
         // after close(), closed means closed by you (1000) whatever the socket reports: a close handshake cut short
         // (the server or the machine slow to answer) arrives as 1006
         else if (closed) finish(NORMAL_CLOSE, null);
@@ -256,6 +257,19 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
         else void reconnect(1, error.info);
       });
     });
+  }
+
+  /**
+   * A socket that ended before its first snapshot: its upgrade may have been refused, and a WebSocket cannot read why.
+   * rooms.knock asks the upgrade's rules over HTTP and answers its refusal typed (e.g. a full room); else `dropped`.
+   */
+  async function whyRefused(dropped: GongguRoomError): Promise<unknown> {
+    try {
+      await client.rooms.knock.query({ id: groupBuyId });
+    } catch (e) {
+      if (gongguErrorOf(e)) return e;
+    }
+    return dropped;
   }
 
   function startPing(ws: WebSocketLike) {
@@ -282,6 +296,7 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
     const delayMs = Math.max(
       backoffDelayMs(attempt, { initialMs: backoff.initialDelayMs ?? 500, maxMs: backoff.maxDelayMs ?? 30_000 }),
       (error?.retryAfterSeconds ?? 0) * 1000,
+      error?.reason === "room_full" ? backoffDelayMs(attempt, ROOM_FULL_RETRY) : 0,
     );
     emit("connection", { state: "reconnecting", attempt, delayMs, error });
     await new Promise<void>((r) => {
@@ -293,7 +308,8 @@ export async function connectRoom(client: GongguClient, options: ConnectRoomOpti
     } catch (e) {
       if (closed) return finish(NORMAL_CLOSE, null);
       const info = gongguErrorOf(e);
-      // refused for good (no longer allowed in, logged out, buy gone): stop; network trouble and rate limits: retry
+      // refused for good (no longer allowed in, logged out, buy gone): stop; network trouble, rate limits and a full
+      // room (503): retry
       const final = info && info.httpStatus !== null && info.httpStatus < 500 && info.code !== "TOO_MANY_REQUESTS";
       if (final) finish(1008, info);
       else void reconnect(attempt + 1, info);

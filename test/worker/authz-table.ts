@@ -75,6 +75,11 @@ let serial = 0;
 
 /** The caller's own id when they are a seller (so "their" product/buy exists), else a fresh seller's. */
 const ownSeller = (caller: FixtureUser | null) => (caller?.role === "seller" ? caller.id : undefined);
+/** A buy in the caller's region, the caller made a verified resident of it (its page, its room). */
+const aBuyOfMyRegion = async ({ fx, caller }: { fx: Fixtures; caller: FixtureUser | null }) => {
+  if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
+  return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
+};
 const freshEmail = () => `authz-${Date.now().toString(36)}-${++serial}@example.com`;
 
 export const AUTHZ_TABLE: AuthzTable = {
@@ -218,10 +223,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   },
   "groupBuys.get": {
     kind: "query",
-    input: async ({ fx, caller }) => {
-      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
-      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
-    },
+    input: aBuyOfMyRegion,
     expect: signedIn,
   },
   "groupBuys.mine": { kind: "query", input: () => ({ limit: 5 }), expect: signedIn },
@@ -371,20 +373,20 @@ export const AUTHZ_TABLE: AuthzTable = {
 
   "rooms.ticket": {
     kind: "mutation",
-    input: async ({ fx, caller }) => {
-      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
-      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
-    },
+    input: aBuyOfMyRegion,
     expect: active,
     fuzz: { mayWrite: ["rate_limits"] },
   },
   "rooms.history": {
     kind: "query",
-    input: async ({ fx, caller }) => {
-      if (caller) await makeResident(fx.db, caller.id, fx.region.id, 0);
-      return { id: (await fixtureBuy(fx.db, fx.region.id)).id };
-    },
+    input: aBuyOfMyRegion,
     // a suspended account is kept out of rooms altogether
+    expect: { ...signedIn, suspended: "FORBIDDEN" },
+  },
+  "rooms.knock": {
+    kind: "query",
+    input: aBuyOfMyRegion,
+    // the upgrade's rules: a suspended account is kept out of rooms altogether
     expect: { ...signedIn, suspended: "FORBIDDEN" },
   },
   "rooms.report": {

@@ -1,4 +1,4 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE } from "../../shared/chat";
@@ -107,8 +107,29 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     const limited = await m.next("error");
     expect(limited).toMatchObject({ code: "TOO_MANY_REQUESTS" });
     expect(limited.message).toMatch(/Try again in \d+ s/);
+    // whose limit it is, for clients that word it: the sender's own pace, and when they may send again
+    expect(limited.details).toEqual({ reason: "chat_too_fast", seconds: Math.ceil(limited.retryAfterMs! / 1000) });
+    expect(limited.details?.seconds).toBeGreaterThanOrEqual(1);
     const page = await member.api.rooms.history.query({ id: gb.id });
     expect(texts(page.messages)).toEqual([0, 1, 2, 3, 4].map((i) => `도배 ${i}`));
+    m.ws.close();
+  });
+
+  it("refuses a message over the room-wide cap as the room's limit, not the sender's", async () => {
+    const { gb, member } = await roomWithPeople();
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    // the live room's cap lowered to one message per window (filling it for real is 1,000 messages)
+    await runInDurableObject(room(gb.id), (instance) => {
+      (instance as unknown as { chat: { roomLimit: number } }).chat.roomLimit = 1;
+    });
+    m.send({ type: "chat.send", text: "첫 메시지", nonce: "a" });
+    await m.next("chat.ack");
+    m.send({ type: "chat.send", text: "두 번째", nonce: "b" });
+    const busy = await m.next("error");
+    expect(busy).toMatchObject({ code: "TOO_MANY_REQUESTS", details: { reason: "chat_room_busy" } });
+    expect(busy.details?.seconds).toBe(Math.ceil(busy.retryAfterMs! / 1000));
+    expect(busy.message).toMatch(/this room is very busy/);
     m.ws.close();
   });
 

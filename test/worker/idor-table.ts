@@ -278,6 +278,15 @@ export const IDOR_TABLE: IdorRow<ProcedurePath>[] = [
     others: { ...refusedTo("FORBIDDEN"), suspended: "FORBIDDEN", admin: "OK" },
     publicToOthers: "admins read any room (moderation)",
   }),
+  row({
+    path: "rooms.knock",
+    kind: "query",
+    owner: "region",
+    object: async (c) => ({ id: (await fixtureBuy(c.fx.db, c.regionId)).id }),
+    own: { buyer: "OK", seller: "OK", admin: "OK", suspended: "FORBIDDEN" }, // the upgrade's rules
+    others: { ...refusedTo("FORBIDDEN"), suspended: "FORBIDDEN", admin: "OK" },
+    publicToOthers: "admins may open any room (moderation)",
+  }),
 ];
 
 /** A post in `c.regionId` by a fresh resident of it. */

@@ -1,12 +1,65 @@
 import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { connectRoom, createGongguClient, gongguErrorOf, type WebSocketLike } from "gonggu/sdk";
 import { describe, expect, it } from "vitest";
 import { roomPath } from "../../shared/protocol";
 import { MAX_ROOM_SOCKETS } from "../../worker/durable/roomSockets";
 import { newResident, openBuy, room, until } from "./groupbuy-helpers";
-import { BASE } from "./helpers";
+import { BASE, errorOf } from "./helpers";
 
 type Capped = { socketCap: number };
+
+/** Lowers the live room object's socket cap to `cap`; returns the cap it had. */
+const capRoom = (groupBuyId: string, cap: number) =>
+  runInDurableObject(room(groupBuyId), (instance) => {
+    const capped = instance as unknown as Capped;
+    const before = capped.socketCap;
+    capped.socketCap = cap;
+    return before;
+  });
+
+type Listener = (event: never) => void;
+/**
+ * A WebSocket as a browser or Node has one, over the worker's own fetch (no network in workerd): a refused upgrade
+ * only fails, with 1006 and nothing to read, as it does there.
+ */
+class WorkerWebSocket implements WebSocketLike {
+  readyState = 0;
+  private ws: WebSocket | null = null;
+  private readonly listeners: Record<string, Listener[]> = { open: [], message: [], close: [], error: [] };
+  constructor(url: string) {
+    const request = new Request(url.replace(/^ws/, "http"), { headers: { upgrade: "websocket" } });
+    void exports.default.fetch(request).then((res) => {
+      if (!res.webSocket) {
+        this.readyState = 3;
+        this.emit("error", {});
+        return this.emit("close", { code: 1006, reason: "" });
+      }
+      const ws = res.webSocket;
+      this.ws = ws;
+      ws.accept();
+      this.readyState = 1;
+      ws.addEventListener("message", (e) => this.emit("message", { data: e.data }));
+      ws.addEventListener("close", (e) => {
+        this.readyState = 3;
+        this.emit("close", { code: e.code, reason: e.reason });
+      });
+      this.emit("open", {});
+    });
+  }
+  addEventListener(type: "open" | "message" | "close" | "error", listener: Listener) {
+    this.listeners[type].push(listener);
+  }
+  send(data: string) {
+    this.ws?.send(data);
+  }
+  close(code?: number, reason?: string) {
+    this.ws?.close(code, reason);
+  }
+  private emit(type: string, event: object) {
+    for (const listener of this.listeners[type]) (listener as (e: object) => void)(event);
+  }
+}
 
 /**
  * A group buy's room takes at most MAX_ROOM_SOCKETS sockets (its fan-out bound). Filling a room for real took 52 s for
@@ -24,12 +77,7 @@ describe("the room's socket cap", () => {
         }),
       );
     const CAP = 3;
-    const cap = await runInDurableObject(room(gb.id), (instance) => {
-      const capped = instance as unknown as Capped;
-      const product = capped.socketCap;
-      capped.socketCap = CAP;
-      return product;
-    });
+    const cap = await capRoom(gb.id, CAP);
     expect(cap).toBe(MAX_ROOM_SOCKETS);
     expect(MAX_ROOM_SOCKETS).toBe(5_000);
 
@@ -44,7 +92,17 @@ describe("the room's socket cap", () => {
     const refused = await upgrade();
     expect(refused.status).toBe(503);
     expect(refused.webSocket).toBeNull();
-    expect(await refused.text()).toBe("This room is full right now; try again in a minute.");
+    // in the shape of the route's other refusals, with a reason clients word
+    expect(await refused.json()).toEqual({
+      error: {
+        code: "SERVICE_UNAVAILABLE",
+        message: "This room is full right now; try again in a minute.",
+        details: { reason: "room_full" },
+      },
+    });
+    // a browser cannot read that answer: rooms.knock says the same over HTTP (the SPA asks it after a failed upgrade)
+    const knocked = await errorOf(resident.api.rooms.knock.query({ id: gb.id }));
+    expect(knocked).toMatchObject({ code: "SERVICE_UNAVAILABLE", details: { reason: "room_full" } });
 
     // a socket that leaves makes room for the next one
     sockets.pop()?.close(1000, "bye");
@@ -57,6 +115,29 @@ describe("the room's socket cap", () => {
     next.webSocket!.accept();
     sockets.push(next.webSocket!);
     expect((await upgrade()).status).toBe(503);
+    sockets.pop()?.close(1000, "bye");
+    await until("rooms.knock lets them in again", async () =>
+      resident.api.rooms.knock.query({ id: gb.id }).then(
+        (answer) => answer.ok,
+        () => false,
+      ),
+    );
     for (const ws of sockets) ws.close(1000, "done");
+  });
+
+  it("the SDK's connectRoom rejects with a typed room_full refusal (SERVICE_UNAVAILABLE) while the room is full", async () => {
+    const { region, gb } = await openBuy();
+    const resident = await newResident(region, 0);
+    const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+    const sdk = createGongguClient({ url: BASE, token: resident.token, fetch: workerFetch });
+    const options = { groupBuyId: gb.id, WebSocket: WorkerWebSocket, reconnect: false } as const;
+    await capRoom(gb.id, 0);
+    const refused = gongguErrorOf(await connectRoom(sdk, options).catch((e) => e));
+    expect(refused).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503, reason: "room_full" });
+
+    await capRoom(gb.id, MAX_ROOM_SOCKETS);
+    const inside = await connectRoom(sdk, options);
+    expect(inside.snapshot.groupBuyId).toBe(gb.id);
+    await inside.close();
   });
 });

@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../shared/protocol";
@@ -150,5 +150,50 @@ describe("room sockets end with their session", () => {
     expect(theirs.closed()).toBeNull();
     for (const s of [mine, mySdk]) expect(s.messages().some((m) => m.text === "다른 기기에서 안녕하세요")).toBe(false);
     theirs.ws.close();
+  });
+
+  it("a session's expiry ends its room sockets (4001): at once when one sends, at the room's alarm when idle", async () => {
+    const { gb, member } = await roomWithPeople();
+    /** `member` with another bearer session, expiring in `ms`. */
+    const expiringIn = async (ms: number) => {
+      const now = Date.now();
+      const { token, row } = await newSessionRow(env.PASSWORD_PEPPER, member.id, "bearer", now + ms, now);
+      await getDb(env).insert(sessions).values(row);
+      return { ...member, token, expiresAt: now + ms };
+    };
+    const talkerSession = await expiringIn(1_000);
+    const talker = await connect(gb.id, talkerSession);
+    await talker.next("chat.history");
+    // no alarm for the talker's expiry: only its own frame can end it
+    await runInDurableObject(room(gb.id), async (instance, state) => {
+      await state.storage.deleteAlarm();
+      (instance as unknown as { alarmAt: number | null }).alarmAt = null;
+    });
+    const idleSession = await expiringIn(3_000);
+    const idle = await connect(gb.id, idleSession);
+    const live = await connect(gb.id, member);
+    for (const s of [idle, live]) await s.next("chat.history");
+
+    await new Promise((r) => setTimeout(r, talkerSession.expiresAt - Date.now() + 50));
+    talker.send({ type: "chat.send", text: "만료된 세션의 메시지" });
+    await until("the talker's socket closed", async () => talker.closed()?.code === CLOSE_CODES.sessionEnded);
+    expect(Date.now()).toBeLessThan(idleSession.expiresAt); // by its frame, not by the alarm
+    expect(talker.frames.at(-1)).toMatchObject({ type: "error", code: "UNAUTHORIZED", message: /expired/ });
+    expect(idle.closed()).toBeNull();
+
+    // the idle socket sends nothing (pings are answered by the runtime): the room's alarm ends it at its expiry
+    await until(
+      "the idle socket closed",
+      async () => idle.closed()?.code === CLOSE_CODES.sessionEnded,
+      idleSession.expiresAt - Date.now() + 5_000,
+    );
+    expect(idle.frames.at(-1)).toMatchObject({ type: "error", code: "UNAUTHORIZED" });
+
+    await live.send({ type: "chat.send", text: "살아 있는 세션" });
+    await until("the live session's message", async () => live.messages().some((m) => m.text === "살아 있는 세션"));
+    expect(live.closed()).toBeNull();
+    const page = await member.api.rooms.history.query({ id: gb.id });
+    expect(page.messages.map((m) => m.text)).not.toContain("만료된 세션의 메시지");
+    live.ws.close();
   });
 });

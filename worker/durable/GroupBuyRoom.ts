@@ -22,7 +22,14 @@ import { chatRoomLimit } from "./chatRoomCap";
 import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
-import { handleClientFrame, identityOf, MAX_ROOM_SOCKETS, openRoomSocket } from "./roomSockets";
+import {
+  handleClientFrame,
+  identityOf,
+  MAX_ROOM_SOCKETS,
+  openRoomSocket,
+  roomIsFull,
+  sessionExpired,
+} from "./roomSockets";
 import { type Reservation, type RoomMeta, RoomStore } from "./roomStore";
 import { RoomTyping } from "./typing";
 
@@ -120,6 +127,8 @@ const MIRROR_GAP_MS = 50;
 const DEADLINE_RECHECK_MS = 1_000;
 /** How soon after someone's first message the alarm tells the recommender. */
 const CHAT_SIGNAL_DELAY_MS = 60_000;
+/** Said to a socket whose session expired before it closes (4001; the SPA then shows the login screen). */
+const SESSION_EXPIRED = "Your session has expired. Log in again.";
 
 /**
  * One instance per group buy (idFromName(groupBuyId)): the authority for its fill and status, and the home of its
@@ -545,7 +554,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.alarmAt = null;
     if (!this.store.meta()) return;
     let failed = false;
+    let sessionsDue: number | null = null;
     try {
+      sessionsDue = this.endExpiredSessions(Date.now());
       await this.heal(Date.now());
       this.closeAtDeadline(Date.now());
       await this.requestFlush();
@@ -555,7 +566,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       console.error(JSON.stringify({ level: "error", where: "room.alarm", error: String(e) }));
       failed = true;
     } finally {
-      this.scheduleNextAlarm();
+      this.scheduleNextAlarm(sessionsDue);
       if (failed) this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
     }
   }
@@ -611,9 +622,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.broadcastState();
   }
 
-  private scheduleNextAlarm(): void {
+  /** `sessionsDue`: the next expiry of an open socket's session (endExpiredSessions), or null. */
+  private scheduleNextAlarm(sessionsDue: number | null): void {
     const meta = this.store.meta();
-    const next = this.store.nextWakeUp();
+    const stored = this.store.nextWakeUp();
+    const next = stored === null || sessionsDue === null ? (stored ?? sessionsDue) : Math.min(stored, sessionsDue);
     if (!meta || next === null) return;
     const now = Date.now();
     this.alarmAt = null;
@@ -849,6 +862,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
         return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;
       },
       (ws, identity) => {
+        // the socket ends when its session does: the alarm then (a socket that sends something is checked sooner)
+        if (identity.sessionExpiresAt !== undefined) this.ensureAlarmBy(identity.sessionExpiresAt);
         this.chat.flush(); // a newcomer's history must not miss what is still waiting to go out
         const { messages, hasMore } = this.chat.latest();
         const frame: ServerFrame = {
@@ -865,6 +880,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // its session expired since the alarm last looked: nothing more is taken from or sent to it
+    const identity = identityOf(ws);
+    if (identity && sessionExpired(identity, Date.now())) return void this.endForSession([ws], SESSION_EXPIRED);
     await handleClientFrame(ws, message, {
       sync: (identity) => {
         const meta = this.store.meta();
@@ -880,7 +898,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
         }
         const posted = this.chat.post(identity, text, Date.now());
         if ("ok" in posted) {
-          return { type: "error", code: posted.code, message: posted.message, retryAfterMs: posted.retryAfterMs };
+          const { code, message, retryAfterMs, details } = posted;
+          return { type: "error", code, message, retryAfterMs, details };
         }
         this.typing.stopped(identity.userId);
         // a newcomer's first message becomes a recommender signal at the next alarm (not a D1 write per message)
@@ -894,6 +913,11 @@ export class GroupBuyRoom extends DurableObject<Env> {
         if (this.canPost(identity)) this.typing.typing(identity, Date.now());
       },
     });
+  }
+
+  /** Whether one more socket would be taken now (rooms.knock: the socket cap's answer for clients that can't read a 503). */
+  async hasPlace(): Promise<boolean> {
+    return !roomIsFull(this.ctx, this.socketCap);
   }
 
   // ---- Chat RPC (rooms.history, reports, admin deletion, suspensions) -------------------------------------------
@@ -933,8 +957,30 @@ export class GroupBuyRoom extends DurableObject<Env> {
   /** Closes the sockets of `userId` opened with session `sessionHash` (its logout); returns how many were closed. */
   async endSession(userId: string, sessionHash: string, reason: string): Promise<number> {
     const opened = this.ctx.getWebSockets(`user:${userId}`).filter((ws) => identityOf(ws)?.session === sessionHash);
+    return this.endForSession(opened, reason);
+  }
+
+  /**
+   * Ends the sockets whose session expired by `now` (the alarm's sweep; not the fan-out's work: its send loops stay
+   * as they are) and returns the next expiry of an open socket's session, for the alarm after this one (null: none).
+   */
+  private endExpiredSessions(now: number): number | null {
+    const expired: WebSocket[] = [];
+    let next: number | null = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      const identity = identityOf(ws);
+      if (!identity || identity.sessionExpiresAt === undefined) continue;
+      if (sessionExpired(identity, now)) expired.push(ws);
+      else if (next === null || identity.sessionExpiresAt < next) next = identity.sessionExpiresAt;
+    }
+    this.endForSession(expired, SESSION_EXPIRED);
+    return next;
+  }
+
+  /** A session ended (its logout or expiry): its sockets are told why, then closed with the final 4001. */
+  private endForSession(sockets: WebSocket[], reason: string): number {
     const frame: ServerFrame = { type: "error", code: "UNAUTHORIZED", message: reason };
-    return this.endSockets(opened, CLOSE_CODES.sessionEnded, frame, "session ended");
+    return this.endSockets(sockets, CLOSE_CODES.sessionEnded, frame, "session ended");
   }
 
   private endSockets(sockets: WebSocket[], code: number, frame: ServerFrame, closeReason: string) {

@@ -4,6 +4,7 @@ import {
   CHAT_UNREAD_CAP,
   CHAT_USER_RATE,
   type ChatMessage,
+  type ChatRateReason,
   type ChatSystemCode,
 } from "../../shared/chat";
 
@@ -55,7 +56,18 @@ function toMessage(r: Row): ChatMessage {
   };
 }
 
-export type SendRefusal = { ok: false; code: "TOO_MANY_REQUESTS"; message: string; retryAfterMs: number };
+/**
+ * Why a message was not taken, for clients that word it (client/src/lib/refusals.ts): the sender's own pace
+ * (CHAT_USER_RATE) or the whole room's (its room-wide cap). `seconds`: when the sender may try again.
+ */
+export type SendRefusalDetails = { reason: ChatRateReason; seconds: number };
+export type SendRefusal = {
+  ok: false;
+  code: "TOO_MANY_REQUESTS";
+  message: string;
+  retryAfterMs: number;
+  details: SendRefusalDetails;
+};
 
 export class RoomChat {
   private readonly sql: SqlStorage;
@@ -89,12 +101,17 @@ export class RoomChat {
   ): (ChatMessage & { firstHere: boolean }) | SendRefusal {
     const mine = this.nthNewest(CHAT_USER_RATE.limit, user.userId);
     if (mine !== null && mine > now - CHAT_USER_RATE.windowMs) {
-      return this.refuse(mine + CHAT_USER_RATE.windowMs - now, `at most ${CHAT_USER_RATE.limit} messages per 10 s`);
+      const why = `at most ${CHAT_USER_RATE.limit} messages per 10 s`;
+      return this.refuse(mine + CHAT_USER_RATE.windowMs - now, { reason: "chat_too_fast" }, why);
     }
     const recent = this.roomRecent();
     const room = recent.length >= this.roomLimit ? recent[recent.length - this.roomLimit] : null;
     if (room !== null && room > now - CHAT_ROOM_RATE.windowMs) {
-      return this.refuse(room + CHAT_ROOM_RATE.windowMs - now, "this room is very busy right now");
+      return this.refuse(
+        room + CHAT_ROOM_RATE.windowMs - now,
+        { reason: "chat_room_busy" },
+        "this room is very busy right now",
+      );
     }
     const row = this.sql
       .exec<Row>(
@@ -278,13 +295,14 @@ export class RoomChat {
     return rows.toArray()[0]?.created_at ?? null;
   }
 
-  private refuse(retryAfterMs: number, why: string): SendRefusal {
+  private refuse(retryAfterMs: number, { reason }: Pick<SendRefusalDetails, "reason">, why: string): SendRefusal {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     return {
       ok: false,
       code: "TOO_MANY_REQUESTS",
       message: `Slow down: ${why}. Try again in ${seconds} s.`,
       retryAfterMs,
+      details: { reason, seconds },
     };
   }
 }

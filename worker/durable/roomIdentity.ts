@@ -18,6 +18,8 @@ export const roomIdentitySchema = z.object({
   connectedAt: z.number().int(),
   /** SHA-256 of the session token the socket was opened with (a ticket's: the session that asked): its logout ends it. */
   session: z.string().optional(),
+  /** When that session expires (epoch ms): the room ends the socket then (roomSockets.ts, sessionExpired). */
+  sessionExpiresAt: z.number().int().optional(),
 });
 export type RoomIdentity = z.infer<typeof roomIdentitySchema>;
 

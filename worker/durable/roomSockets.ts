@@ -6,6 +6,17 @@ import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentit
 /** Bounds one room's fan-out (every fill/state frame goes to each socket). */
 export const MAX_ROOM_SOCKETS = 5_000;
 
+/** Why a full room turns one more socket away: the upgrade's 503 and rooms.knock's (clients word `room_full`). */
+export const ROOM_FULL = {
+  message: "This room is full right now; try again in a minute.",
+  details: { reason: "room_full" },
+} as const;
+
+/** Whether the room has no place for one more socket (its cap, MAX_ROOM_SOCKETS unless a test lowered it). */
+export function roomIsFull(ctx: DurableObjectState, maxSockets: number): boolean {
+  return ctx.getWebSockets().length >= maxSockets;
+}
+
 type SnapshotSource = (identity: RoomIdentity) => { groupBuyId: string; snapshot: RoomSnapshot } | null;
 
 export function snapshotFrame(groupBuyId: string, userId: string, s: RoomSnapshot): ServerFrame {
@@ -51,8 +62,9 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
-  if (ctx.getWebSockets().length >= maxSockets) {
-    return new Response("This room is full right now; try again in a minute.", { status: 503 });
+  if (roomIsFull(ctx, maxSockets)) {
+    // in the shape of the route's other refusals (roomGateway.ts); a browser cannot read it, so the SPA asks rooms.knock
+    return Response.json({ error: { code: "SERVICE_UNAVAILABLE", ...ROOM_FULL } }, { status: 503 });
   }
   const pair = new WebSocketPair();
   const [client, server] = Object.values(pair);
@@ -78,6 +90,11 @@ export function identityOf(ws: WebSocket): RoomIdentity | null {
   if (!attached.success) return null;
   identities.set(ws, attached.data);
   return attached.data;
+}
+
+/** Whether the session the socket was opened with has expired (sockets opened before expiries were kept: never). */
+export function sessionExpired(identity: RoomIdentity, now: number): boolean {
+  return identity.sessionExpiresAt !== undefined && identity.sessionExpiresAt <= now;
 }
 
 const utf8 = new TextEncoder();

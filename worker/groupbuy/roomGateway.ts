@@ -46,7 +46,7 @@ export async function roomSocket(c: Context<AppEnv>) {
     role: auth.user.role,
     access: decided.access,
     connectedAt: now,
-    ...(auth.session ? { session: auth.session.hash } : {}),
+    ...(auth.session ? { session: auth.session.hash, sessionExpiresAt: auth.session.expiresAt } : {}),
   };
   const headers = new Headers(c.req.raw.headers);
   headers.delete(ROOM_IDENTITY_HEADER);

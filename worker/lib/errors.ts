@@ -66,6 +66,11 @@ export function apiError(
  */
 export function logServerError(requestId: string | undefined, path: string | undefined, error: TRPCError): void {
   if (getHTTPStatusCodeFromError(error) < 500) return;
+  if (error.cause instanceof ErrorDetails) {
+    // a refusal with a reason the client words (a full room): worth a line, not an error with its stack
+    console.warn(JSON.stringify({ level: "warn", requestId, path, code: error.code, details: error.cause.details }));
+    return;
+  }
   const causes = causeChain(error.cause);
   console.error(
     JSON.stringify({
