@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
+import { BY_CODE } from "../../client/src/lib/errorCodes";
 import { refusalText } from "../../client/src/lib/refusals";
 import { statusNote } from "../../client/src/lib/statusNote";
 import { fillWords } from "../../shared/words";
@@ -123,6 +124,58 @@ describe("rare refusals a user can still meet, worded from their reason", () => 
       const text = refusalText({ reason }, tKo, "ko");
       expect(text, reason).toBeTruthy();
       expect(text, reason).not.toMatch(/[A-Za-z]{3,}|\{\w+\}/);
+    }
+  });
+});
+
+describe("a group buy's room refusing a message or a socket", () => {
+  it("words the sender's own pace and the whole room's differently, with when they may send again", () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [
+        { reason: "chat_too_fast", seconds: 4 },
+        "메시지를 너무 빨리 보내고 있어요. 4초 후에 다시 보내 주세요.",
+        "You are sending messages too fast. Try again in 4 s.",
+      ],
+      [
+        { reason: "chat_room_busy", seconds: 3 },
+        "이 방에 지금 메시지가 너무 많아요. 3초 후에 다시 보내 주세요.",
+        "This room has too many messages right now. Try again in 3 s.",
+      ],
+      [
+        { reason: "room_full" },
+        "이 방에 지금 사람이 꽉 찼어요. 자리가 나면 자동으로 다시 들어갈게요.",
+        "This room is full right now. We'll let you in automatically when a place frees up.",
+      ],
+    ];
+    for (const [details, inKo, inEn] of cases) {
+      expect(refusalText(details, tKo, "ko")).toBe(inKo);
+      expect(refusalText(details, tEn, "en")).toBe(inEn);
+    }
+  });
+
+  // What rooms.knock answers for each refusal before the upgrade (test/worker/room-refusals.test.ts,
+  // room-socket-cap.test.ts), worded as errorText does: the reason's sentence, else the code's.
+  const beforeUpgrade: [status: number, code: string, reason: string | null][] = [
+    [401, "UNAUTHORIZED", null],
+    [403, "FORBIDDEN", "suspended"],
+    [403, "FORBIDDEN", "room_closed"],
+    [403, "FORBIDDEN", "room_members_only"],
+    [404, "NOT_FOUND", null],
+    [503, "SERVICE_UNAVAILABLE", "room_full"],
+  ];
+  it("has Korean and English words for every refusal of the socket before the upgrade (401/403/404/503)", () => {
+    for (const [status, code, reason] of beforeUpgrade) {
+      const worded = (t: typeof tKo, locale: "ko" | "en") => {
+        const key = BY_CODE[code];
+        return refusalText(reason ? { reason, until: 0 } : null, t, locale) ?? (key ? t(key) : null);
+      };
+      const [inKo, inEn] = [worded(tKo, "ko"), worded(tEn, "en")];
+      expect(inKo, `${status} ${reason ?? code}`).toBeTruthy();
+      expect(inKo).not.toMatch(/[A-Za-z]{3,}|\{\w+\}/);
+      expect(inEn, `${status} ${reason ?? code}`).toBeTruthy();
+      expect(inEn).not.toBe(inKo);
+      // a reason the room sends is worded as itself, not as its code's generic sentence
+      if (reason) expect(inKo).not.toBe(tKo(BY_CODE[code]!));
     }
   });
 });

@@ -94,6 +94,8 @@ export default function ChatPanel(props: {
   connected: boolean;
   /** Why the room let the reader go or will not let them in (suspended, the buy closed to readers), in words. */
   refusal: string | null;
+  /** Why the room cannot take the reader right now (it is full), in words, while the page knocks again later. */
+  waiting: string | null;
 }) {
   const chat = props.chat;
   const [draft, setDraft] = createSignal("");
@@ -183,7 +185,9 @@ export default function ChatPanel(props: {
         </p>
       </Show>
       <Show when={!props.connected && !props.refusal}>
-        <p class="hint">{t("chat.reconnecting")}</p>
+        <p class="hint" role="status" data-testid="chat-waiting">
+          {props.waiting ?? t("chat.reconnecting")}
+        </p>
       </Show>
       <Show
         when={chat.canPost() && !chat.refused() && !props.refusal}
@@ -229,7 +233,7 @@ export default function ChatPanel(props: {
           </div>
           <Show when={waitSeconds() > 0}>
             <p class="error" role="alert" data-testid="chat-slow">
-              {t("chat.slowDown", { s: waitSeconds() })}
+              {t(`refusal.${chat.slowReason()}`, { seconds: waitSeconds() })}
             </p>
           </Show>
           <FormError message={chat.error()} />

@@ -64,7 +64,10 @@ export const communityKo = {
   "chat.inputLabel": "메시지 입력",
   "chat.placeholder": "이웃에게 메시지 보내기",
   "chat.send": "보내기",
-  "chat.slowDown": "메시지를 너무 빨리 보내고 있어요. {s}초 후에 다시 보내 주세요.",
+  // The room's refusals of a message or a socket (details.reason, refusals.ts): one person's pace, the whole room's, a full room.
+  "refusal.chat_too_fast": "메시지를 너무 빨리 보내고 있어요. {seconds}초 후에 다시 보내 주세요.",
+  "refusal.chat_room_busy": "이 방에 지금 메시지가 너무 많아요. {seconds}초 후에 다시 보내 주세요.",
+  "refusal.room_full": "이 방에 지금 사람이 꽉 찼어요. 자리가 나면 자동으로 다시 들어갈게요.",
   "chat.newSince": "여기부터 새 메시지",
   "chat.deletedByAdmin": "관리자가 삭제한 메시지예요.",
   "chat.typing": "{name} 님이 입력 중…",

@@ -1,20 +1,7 @@
-import type { MessageKey } from "../i18n/ko";
 import { errorCode, errorDetails, errorMessage } from "./api";
+import { BY_CODE } from "./errorCodes";
 import { locale, t } from "./i18n";
 import { refusalText } from "./refusals";
-
-/** A sentence per error code, for refusals the server does not explain with a reason the client words. */
-const BY_CODE: Partial<Record<string, MessageKey>> = {
-  NOT_FOUND: "error.notFound",
-  BAD_REQUEST: "error.badRequest",
-  UNAUTHORIZED: "error.loggedOut",
-  FORBIDDEN: "error.forbidden",
-  PRECONDITION_FAILED: "error.notNow",
-  CONFLICT: "error.conflict",
-  TOO_MANY_REQUESTS: "error.tooFast",
-  SERVICE_UNAVAILABLE: "error.unavailable",
-  PAYLOAD_TOO_LARGE: "error.tooLarge",
-};
 
 /**
  * What a failed call says to the reader, in the reader's language. A refusal with a reason the client knows is worded

@@ -37,6 +37,11 @@ const REFUSALS = {
   // A group buy's chat room closed to a reader once the buy stopped taking joins, or to someone not of the buy.
   room_closed: {},
   room_members_only: {},
+  // A message the room turned down for its sender's pace or the whole room's (worker/durable/chat.ts), and a room
+  // whose socket cap refuses one more (worker/durable/roomSockets.ts).
+  chat_too_fast: { seconds: "count" },
+  chat_room_busy: { seconds: "count" },
+  room_full: {},
   // Leaving once the buy stopped taking joins (GroupBuyRoom.leave); pickups and no-shows (groupbuy/pickup.ts).
   leave_closed: {},
   marked_no_show: {},

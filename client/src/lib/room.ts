@@ -1,16 +1,8 @@
 import { createSignal, onCleanup } from "solid-js";
-import { backoffDelayMs } from "../../../shared/backoff";
-import {
-  CLOSE_CODES,
-  type ClientFrame,
-  type Fill,
-  isFinalClose,
-  roomPath,
-  type ServerFrame,
-  serverFrameSchema,
-} from "../../../shared/protocol";
-import { GongguRoomError } from "../../../shared/sdkErrors";
-import { api, errorCode } from "./api";
+import { backoffDelayMs, ROOM_FULL_RETRY, ROOM_RECONNECT } from "../../../shared/backoff";
+import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
+import { GongguRoomError, reasonOf } from "../../../shared/sdkErrors";
+import { api, errorCode, errorDetails } from "./api";
 import { letGoForGood } from "./session";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
@@ -36,7 +28,7 @@ const REFUSED = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"
 /**
  * The live part of one group buy: a WebSocket to its Durable Object room (same origin, the session cookie
  * authenticates it). Reconnects with backoff while the screen is open, unless the room closed it for good
- * (isFinalClose); frames are validated with the shared schema.
+ * (letGoForGood); a full room is knocked on again later (ROOM_FULL_RETRY). Frames are validated with the shared schema.
  */
 export function createRoom(groupBuyId: string) {
   const [snapshot, setSnapshot] = createSignal<Snapshot | null>(null);
@@ -45,6 +37,8 @@ export function createRoom(groupBuyId: string) {
   const [connected, setConnected] = createSignal(false);
   /** Why the room let us go or will not let us in, for good (errorText words it); the socket stays closed. */
   const [refusal, setRefusal] = createSignal<unknown>(null);
+  /** Why the room cannot take us right now (it is full), while we knock again later; null otherwise. */
+  const [waiting, setWaiting] = createSignal<unknown>(null);
   /** The last refusal the room explained in a frame, for the close that follows it. */
   let explained: GongguRoomError | null = null;
   let socket: WebSocket | null = null;
@@ -63,6 +57,7 @@ export function createRoom(groupBuyId: string) {
       opened = true;
       retry = 0;
       setConnected(true);
+      setWaiting(null);
       ping = setInterval(() => socket?.send(JSON.stringify({ type: "ping" })), 30_000);
     };
     socket.onmessage = (event) => {
@@ -75,20 +70,23 @@ export function createRoom(groupBuyId: string) {
         setStatus({ status: frame.status, reason: frame.statusReason });
       } else if (frame.type === "fill") setFill(frame.fill);
       else if (frame.type === "state") setStatus({ status: frame.status, reason: frame.reason });
-      else if (frame.type === "error" && frame.details) explained = roomErrorOf(frame);
+      // a refusal that comes before the room lets us go (a rate limit answers one message and the socket stays)
+      else if (frame.type === "error" && frame.details && frame.code !== "TOO_MANY_REQUESTS") {
+        explained = roomErrorOf(frame);
+      }
       for (const listener of listeners) listener(frame);
     };
     socket.onclose = (event) => {
       setConnected(false);
       clearInterval(ping);
       if (closed) return;
-      if (opened && isFinalClose(event.code)) {
-        // a session ended (logout elsewhere): the tab re-reads who is signed in, and reconnects if someone signed in again
-        if (event.code === CLOSE_CODES.sessionEnded) return void letGoForGood(event.code, () => !closed && connect());
-        return refuse(explained ?? roomErrorOf(closedFrame(event)));
+      // its session ended (the tab re-reads who is signed in), or the room refused us for good (its words, or the code's)
+      const reconnect = () => !closed && connect();
+      if (opened && letGoForGood(event.code, reconnect, () => refuse(explained ?? roomErrorOf(closedFrame(event))))) {
+        return;
       }
       if (!opened) void askWhy();
-      else timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
+      else timer = setTimeout(connect, backoffDelayMs(++retry, ROOM_RECONNECT));
     };
   }
 
@@ -98,17 +96,23 @@ export function createRoom(groupBuyId: string) {
   }
 
   /**
-   * The upgrade was turned down or never answered; a browser cannot read why. The room's history over HTTP asks the
-   * same access rule: a refusal (suspended, not of this buy, …) ends the knocking with its words; else retry.
+   * The upgrade was turned down or never answered; a browser cannot read why. rooms.knock asks the upgrade's rules
+   * over HTTP: a refusal (suspended, not of this buy, …) ends the knocking with its words; a full room is said so and
+   * knocked on again later; anything else (network, a restart) is retried soon.
    */
   async function askWhy() {
+    let why: unknown = null;
     try {
-      await api.rooms.history.query({ id: groupBuyId, limit: 1 });
+      await api.rooms.knock.query({ id: groupBuyId });
     } catch (e) {
       if (closed) return;
       if (REFUSED.has(errorCode(e) ?? "")) return refuse(e);
+      why = e;
     }
-    if (!closed) timer = setTimeout(connect, backoffDelayMs(++retry, { initialMs: 1000, maxMs: 30_000 }));
+    if (closed) return;
+    const full = reasonOf(errorDetails(why)) === "room_full";
+    setWaiting(full ? why : null);
+    timer = setTimeout(connect, backoffDelayMs(++retry, full ? ROOM_FULL_RETRY : ROOM_RECONNECT));
   }
 
   /** Closes the socket for good (the screen left, or the buy does not exist). */
@@ -132,5 +136,5 @@ export function createRoom(groupBuyId: string) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-  return { snapshot, fill, status, connected, refusal, sync, send, onFrame, close };
+  return { snapshot, fill, status, connected, refusal, waiting, sync, send, onFrame, close };
 }

@@ -1,5 +1,5 @@
 import { createEffect, createMemo, createSignal, on, onCleanup } from "solid-js";
-import { CHAT_HISTORY_ON_CONNECT, CHAT_TYPING, type ChatMessage } from "../../../shared/chat";
+import { CHAT_HISTORY_ON_CONNECT, CHAT_TYPING, type ChatMessage, type ChatRateReason } from "../../../shared/chat";
 import type { ServerFrame } from "../../../shared/protocol";
 import type { REPORT_REASONS } from "../../../shared/schemas/board";
 import { api } from "./api";
@@ -29,8 +29,14 @@ export function createRoomChat(room: Room, groupBuyId: string) {
   /** Staff or the host (allowed without holding shares), as the room said on connect. */
   const [privileged, setPrivileged] = createSignal(false);
   const [refused, setRefused] = createSignal<null | "forbidden">(null);
-  /** Until when the rate limit holds the send button (epoch ms), and the server's words. */
-  const [slowUntil, setSlowUntil] = createSignal(0);
+  /**
+   * Until when a rate limit holds the send button (epoch ms), and whose: the sender's own pace or the whole room's
+   * (details.reason; a room that sends none limited the sender).
+   */
+  const [slow, setSlow] = createSignal<{ until: number; reason: ChatRateReason }>({
+    until: 0,
+    reason: "chat_too_fast",
+  });
   const [error, setError] = createSignal<string | null>(null);
   const [sending, setSending] = createSignal<{ nonce: string; text: string } | null>(null);
   /** A message the room turned down, handed back so the box can show it again. */
@@ -114,8 +120,10 @@ export function createRoomChat(room: Room, groupBuyId: string) {
         if (sending() === null) return; // not about a message of ours (the page handles the rest)
         setBounced(sending()?.text ?? null);
         setSending(null);
-        if (frame.code === "TOO_MANY_REQUESTS") setSlowUntil(Date.now() + (frame.retryAfterMs ?? 5_000));
-        else if (frame.code === "FORBIDDEN") setRefused("forbidden");
+        if (frame.code === "TOO_MANY_REQUESTS") {
+          const reason = frame.details?.reason === "chat_room_busy" ? "chat_room_busy" : "chat_too_fast";
+          setSlow({ until: Date.now() + (frame.retryAfterMs ?? 5_000), reason });
+        } else if (frame.code === "FORBIDDEN") setRefused("forbidden");
         else setError(errorText(roomErrorOf(frame))); // its reason in words, or its code's (not the English message)
         return;
     }
@@ -143,7 +151,9 @@ export function createRoomChat(room: Room, groupBuyId: string) {
     loadingOlder,
     canPost,
     refused,
-    slowUntil,
+    slowUntil: () => slow().until,
+    /** Whose limit holds the button: its words are `refusal.<reason>` with the seconds left. */
+    slowReason: () => slow().reason,
     error,
     sending: () => sending() !== null,
     bounced,

@@ -81,17 +81,18 @@ export async function logOut(): Promise<void> {
 
 /**
  * Whether the server let a live socket go for good (isFinalClose: its session ended, a suspension, too many tabs…):
- * the caller must not reconnect, which would only loop. When the session it was opened with ended (logout in another
- * tab, expiry), who is signed in is read again: usually nobody, and the logged-out screens follow; if this browser
- * signed in again since, `reconnect` opens the socket again with the new session.
+ * the caller must not reconnect, which would only loop. The one rule for every live socket of the app. When the
+ * session it was opened with ended (logout in another tab, expiry), who is signed in is read again: usually nobody,
+ * and the logged-out screens follow; if this browser signed in again since, `reconnect` opens the socket again with
+ * the new session. Any other final close is a refusal of this person: `refused` shows it (the socket stays closed).
  */
-export function letGoForGood(code: number, reconnect: () => void): boolean {
+export function letGoForGood(code: number, reconnect: () => void, refused: () => void = () => {}): boolean {
   if (!isFinalClose(code)) return false;
   if (code === CLOSE_CODES.sessionEnded) {
     Promise.resolve(session.reload()).then(
       (me) => me && reconnect(),
       () => undefined,
     );
-  }
+  } else refused();
   return true;
 }

@@ -249,6 +249,7 @@ export default function GroupBuyPage() {
                 userId={room.snapshot()?.you.userId}
                 connected={room.connected()}
                 refusal={room.refusal() ? errorText(room.refusal()) : null}
+                waiting={room.waiting() ? errorText(room.waiting()) : null}
               />
             </>
           )}
