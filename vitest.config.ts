@@ -66,6 +66,8 @@ export default defineConfig(async () => {
           // JOIN_COST_LOG=1 prints the D1 round trips of one join (test/worker/groupbuy-join-cost.test.ts)
           JOIN_COST_LOG: process.env.JOIN_COST_LOG ?? "",
           TOSS_SECRET_KEY: "test_sk_gonggu_sandbox_test",
+          // the 지급대행 security key (JWE bodies, webhook signatures); any 64 hex chars
+          TOSS_SECURITY_KEY: "e58c052c0a5cf2a41420f727605558c4200ff77522e57a2fddd43e81489d563a",
           // Short, so timeout tests stay fast; the sandbox hangs this + 1 s in timeout_after_success mode.
           PG_TIMEOUT_MS: "1000",
         },

@@ -14,6 +14,7 @@ interface __BaseEnv_Env {
 	PASSWORD_PEPPER: string;
 	BILLING_KEY_SECRETS: string;
 	TOSS_SECRET_KEY: string;
+	TOSS_SECURITY_KEY: string;
 	GROUP_BUY: DurableObjectNamespace<import("./worker/index").GroupBuyRoom>;
 	USER_CHANNEL: DurableObjectNamespace<import("./worker/index").UserChannel>;
 	SANDBOX_PG: DurableObjectNamespace<import("./worker/index").SandboxGateway>;
@@ -30,7 +31,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "APP_ORIGIN" | "SESSION_TTL_DAYS" | "BOARD_REPORT_THRESHOLD" | "PG_MODE" | "PG_TIMEOUT_MS" | "PASSWORD_PEPPER" | "BILLING_KEY_SECRETS" | "TOSS_SECRET_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "APP_ORIGIN" | "SESSION_TTL_DAYS" | "BOARD_REPORT_THRESHOLD" | "PG_MODE" | "PG_TIMEOUT_MS" | "PASSWORD_PEPPER" | "BILLING_KEY_SECRETS" | "TOSS_SECRET_KEY" | "TOSS_SECURITY_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

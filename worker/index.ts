@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { notificationsSocket } from "./community/notificationsSocket";
 import type { AppEnv } from "./env";
+import { PAYOUT_WEBHOOK_PATH, payoutWebhook } from "./groupbuy/payoutWebhook";
 import { roomSocket } from "./groupbuy/roomGateway";
 import { apiHeaderPairs, hasApiHeaders } from "./lib/apiHeaders";
 import { benchRoutes } from "./lib/benchRoutes";
@@ -83,6 +84,8 @@ app.get("/api/health", (c) => c.json({ ok: true, service: "gonggu", time: Date.n
 app.get("/api/notifications/ws", notificationsSocket);
 
 app.get("/api/rooms/:id/ws", roomSocket);
+
+app.post(PAYOUT_WEBHOOK_PATH, payoutWebhook);
 
 // Baselines for bench/read.ts; absent (404) unless BENCH_ROUTES=1, which only the bench's wrangler dev sets.
 app.use("/api/bench/*", async (c, next) => {

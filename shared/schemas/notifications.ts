@@ -50,6 +50,11 @@ export const notificationParams = {
     businessName: z.string().max(60),
     reason: z.string().max(500),
   }),
+  // The payout batch could not pay an available balance: no payout account, or Toss wants the seller to act first.
+  "payout.account_needed": z.object({
+    reason: z.enum(["missing", "approval_required", "kyc_required", "over_limit"]),
+    availableWon: won,
+  }),
   "moderation.outcome": z.object({
     targetType: z.enum(["post", "comment", "chat_message"]),
     targetId: idSchema,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SELLER_STATUSES } from "../payouts";
 import { cursorSchema, idempotencyKeySchema, idSchema, limitSchema, reasonSchema } from "./common";
 
 /**
@@ -114,6 +115,8 @@ export const gatewaySwitchesSchema = z.object({
   delayMs: z.number().int().min(0).max(30_000),
   /** Charges (confirm, billing, encrypted card) accepted per second; more get 429. */
   rateLimitPerSec: z.number().int().min(1).max(10_000),
+  /** The status a newly registered payout seller gets (rehearse APPROVAL_REQUIRED, KYC_REQUIRED…). */
+  sellerStatus: z.enum(SELLER_STATUSES),
 });
 export type GatewaySwitches = z.infer<typeof gatewaySwitchesSchema>;
 export const gatewaySetInput = gatewaySwitchesSchema.partial();

@@ -59,6 +59,11 @@ const samples: Record<NotificationKind, NotificationItem> = {
     kind: "seller.rejected",
     params: { applicationId: ID, businessName: "가게", reason: "서류 누락" },
   },
+  "payout.account_needed": {
+    ...base,
+    kind: "payout.account_needed",
+    params: { reason: "kyc_required", availableWon: 19_000 },
+  },
   "moderation.outcome": {
     ...base,
     kind: "moderation.outcome",

@@ -294,6 +294,23 @@ export const AUTHZ_TABLE: AuthzTable = {
   },
   "seller.payouts": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
   "seller.groupBuys": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
+  // no id in either: a seller only ever reaches their own payout account (payout-accounts.test.ts)
+  "seller.payoutAccount.get": { kind: "query", expect: sellersOnly },
+  "seller.payoutAccount.save": {
+    kind: "mutation",
+    input: () => ({
+      businessType: "INDIVIDUAL" as const,
+      name: "권한확인",
+      email: "authz@example.com",
+      phone: "01012345678",
+      bankCode: "088" as const,
+      accountNumber: "110123456789",
+      holderName: "권한확인",
+    }),
+    expect: sellersOnly,
+    // a refusal by the gateway still counts against the seller's hourly limit
+    fuzz: { mayWrite: ["rate_limits"] },
+  },
   "admin.sellers.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.payables.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
   "admin.stats.timeline": { kind: "query", input: () => ({ bucket: "day" as const, points: 7 }), expect: adminsOnly },

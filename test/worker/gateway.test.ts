@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encryptCardForGateway } from "../../shared/payments/card";
 import { newId } from "../../worker/lib/ids";
 import { getGateway, sandboxGateway } from "../../worker/payments";
+import { jweDecrypt, securityKey } from "../../worker/payments/jwe";
 import { TossGateway } from "../../worker/payments/toss";
 
 const gateway = () => getGateway(env);
@@ -208,6 +209,7 @@ describe("Toss adapter: payouts (지급대행)", () => {
       },
       timeoutMs: 1000,
       encryptedCard: false,
+      securityKey: "0f".repeat(32),
     });
     const req = { ...payoutReq(), refPayoutId: "po-1", idempotencyKey: "payout:po-1" };
     expect(await toss.payout(req)).toEqual({
@@ -225,7 +227,13 @@ describe("Toss adapter: payouts (지급대행)", () => {
     expect([post.method, post.url]).toEqual(["POST", "https://api.tosspayments.com/v2/payouts"]);
     expect(post.headers.get("Idempotency-Key")).toBe("payout:po-1");
     expect(post.headers.get("Authorization")).toBe(`Basic ${btoa("live_sk_x:")}`);
-    expect(await post.json()).toEqual([
+    // ENCRYPTION mode: a JWE under the security key, with Toss's iat/nonce headers
+    expect(post.headers.get("TossPayments-api-security-mode")).toBe("ENCRYPTION");
+    expect(post.headers.get("Content-Type")).toBe("text/plain");
+    const { header, plaintext } = await jweDecrypt(await post.text(), await securityKey("0f".repeat(32)));
+    expect(header).toMatchObject({ alg: "dir", enc: "A256GCM", iat: expect.stringMatching(/\+09:00$/) });
+    expect(header.nonce).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(plaintext)).toEqual([
       {
         refPayoutId: "po-1",
         destination: "seller_1",
@@ -239,7 +247,22 @@ describe("Toss adapter: payouts (지급대행)", () => {
   });
 
   it("the sandbox pays once per key, refuses a reused refPayoutId or a bad amount, and looks payouts up by id", async () => {
-    const req = payoutReq();
+    const seller = await gateway().registerSeller(
+      {
+        refSellerId: `ref-${newId()}`,
+        businessType: "INDIVIDUAL",
+        individual: { name: "김판매", email: "s@example.com", phone: "01012345678" },
+        account: { bankCode: "088", accountNumber: "110123456789", holderName: "김판매" },
+      },
+      `seller:${newId()}`,
+    );
+    if (seller.kind !== "ok") throw new Error(`register failed: ${JSON.stringify(seller)}`);
+    const req = { ...payoutReq(), destination: seller.value.id };
+    // a destination Toss never registered is refused outright
+    expect(await gateway().payout({ ...payoutReq(), destination: "seller_unknown" })).toMatchObject({
+      kind: "declined",
+      code: "NOT_FOUND_SELLER",
+    });
     const first = await gateway().payout(req);
     expect(first).toMatchObject({
       kind: "ok",
@@ -250,7 +273,7 @@ describe("Toss adapter: payouts (지급대행)", () => {
     // not a decline: the first request may have paid, so the caller must not free the money for another payout
     expect(other).toMatchObject({ kind: "unknown", code: "DUPLICATED_REF_PAYOUT_ID" });
     expect(await sandboxGateway(env).payoutsFor(req.refPayoutId)).toHaveLength(1);
-    const zero = await gateway().payout({ ...payoutReq(), amount: 0 });
+    const zero = await gateway().payout({ ...payoutReq(), destination: seller.value.id, amount: 0 });
     expect(zero).toMatchObject({ kind: "declined", code: "INVALID_REQUEST" });
     if (first.kind !== "ok") throw new Error("unreachable");
     expect(await gateway().getPayout(first.value.id)).toEqual(first);

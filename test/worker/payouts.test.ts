@@ -1,62 +1,18 @@
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { ledgerTransfers } from "../../worker/db/schema";
-import { PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
-import { releaseDuePayables, runPayoutBatch } from "../../worker/groupbuy/payouts";
 import { sandboxGateway } from "../../worker/payments";
-import { platformAccount, sellerPayableAvailableAccount } from "../../worker/wallet/accounts";
-import { getAccounts } from "../../worker/wallet/ledger";
-import { db, filledBuy, gbRow, invariants, until } from "./groupbuy-helpers";
-
-/** The 20,000-won buy completed and its 19,000 won (gross − 5 % fee) released to the seller: available to pay out. */
-async function availableToSeller() {
-  const { region, gb, seller, a, b } = await filledBuy();
-  await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
-  await seller.api.groupBuys.markReady.mutate({ id: gb.id });
-  for (const p of [a, b]) await p.api.groupBuys.confirmPickup.mutate({ id: gb.id });
-  await until("escrow settled to the seller", async () => (await gbRow(gb.id))?.settledAt);
-  await releaseDuePayables(env, Date.now() + PAYABLE_HOLD_MS + 60_000);
-  const payee = { seller, region, clearing: await balance(platformAccount("pg_clearing", region).id) };
-  await expectMoney(payee, { available: 19_000, paid: 0 });
-  return payee;
-}
-
-type Payee = Awaited<ReturnType<typeof availableToSeller>>;
-
-const payoutRun = () => runPayoutBatch(env, Date.now() + PAYABLE_HOLD_MS + 120_000);
-
-async function balance(id: string) {
-  const [row] = await getAccounts(db(), [id]);
-  return row ? row.creditsPosted - row.debitsPosted : 0;
-}
-
-/** What the seller sees and what the ledger says agree: available/paid in seller.payouts = the ledger's accounts. */
-async function expectMoney({ seller, region, clearing }: Payee, money: { available: number; paid: number }) {
-  const listed = await seller.api.seller.payouts.query({});
-  expect(listed.totals).toEqual({ pending: 0, ...money });
-  expect(await balance(sellerPayableAvailableAccount(seller.id, region).id)).toBe(money.available);
-  // money leaves through the gateway: a payout credits PG clearing with exactly what was paid
-  expect(await balance(platformAccount("pg_clearing", region).id)).toBe(clearing + money.paid);
-  await invariants(region);
-  return listed.payouts;
-}
-
-function payoutTransfers(payoutId: string) {
-  return db()
-    .select()
-    .from(ledgerTransfers)
-    .where(eq(ledgerTransfers.reference, `payout:${payoutId}`))
-    .all();
-}
+import { availableToSeller, expectMoney, type Payee, payoutRun, payoutTransfers } from "./payout-helpers";
 
 async function expectPaidOnce(payee: Payee) {
   const payouts = await expectMoney(payee, { available: 0, paid: 19_000 });
   const paid = payouts.filter((p) => p.status === "paid");
   expect(paid).toHaveLength(1);
   const gateway = await sandboxGateway(env).payoutsFor(paid[0].id);
+  // sent to the seller as Toss registered them (their payout account), not to our user id
+  const tossSeller = await sandboxGateway(env).sellerFor(payee.seller.id);
+  expect(tossSeller?.id).toMatch(/^seller_/);
   expect(gateway).toEqual([
-    { id: paid[0].gatewayRef, status: "COMPLETED", amount: 19_000, destination: payee.seller.id },
+    { id: paid[0].gatewayRef, status: "COMPLETED", amount: 19_000, destination: tossSeller?.id },
   ]);
   expect(await payoutTransfers(paid[0].id)).toHaveLength(1);
   return paid[0];

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import { BUSINESS_TYPES, PARTIAL_PAYOUT_LIMIT_WON, type SellerStatus } from "../../shared/payouts";
 import type { GatewaySwitches } from "../../shared/schemas/payments";
 import { randomToken, sha256Hex } from "../lib/ids";
+import { JweError, jweDecrypt, jweEncrypt, securityKey } from "../payments/jwe";
 import { blobKeyId, generateEncryptionKeyPair, maskCardNumber, readEncryptedCard } from "../payments/sandboxCards";
 
 /**
@@ -11,13 +13,36 @@ import { blobKeyId, generateEncryptionKeyPair, maskCardNumber, readEncryptedCard
  *   timeout_after_success (the charge is recorded, then the answer never comes in time).
  * Payouts obey the same switches: decline = the bank refuses the transfer; slow = the payout answers IN_PROGRESS at
  * once and completes delayMs later (seen on lookup), like a real bank transfer.
+ * 지급대행 v2 like live Toss: sellers (/v2/sellers) start in the `sellerStatus` switch's status (setSellerStatus moves
+ * one, as Toss's KYC review would), payouts go only to registered sellers whose status allows them, and every POST with
+ * a body is ENCRYPTION mode: a JWE under TOSS_SECURITY_KEY in, a JWE out (a body it cannot decrypt is refused).
  * Check-then-write on its own storage happens without an await in between, so the input gate keeps it atomic.
  */
 
-const DEFAULT_SWITCHES: GatewaySwitches = { mode: "up", delayMs: 1500, rateLimitPerSec: 50 };
+const DEFAULT_SWITCHES: GatewaySwitches = {
+  mode: "up",
+  delayMs: 1500,
+  rateLimitPerSec: 50,
+  sellerStatus: "PARTIALLY_APPROVED",
+};
 const MID = "gonggu_sandbox";
 const CHARGE_PATH = /^\/v1\/(payments\/confirm|payments\/encrypted-key-in|billing\/(?!authorizations\/)[^/]+)$/;
 const PAYOUTS_PATH = "/v2/payouts";
+/** POSTs that must come JWE-encrypted (Toss: seller register, seller update, payout request). */
+const ENCRYPTED_PATH = /^\/v2\/(payouts|sellers(\/[^/]+)?)$/;
+/** How far a JWE's `iat` may be from the sandbox's clock. */
+const IAT_SKEW_MS = 10 * 60_000;
+
+type SellerRow = {
+  id: string;
+  ref_seller_id: string;
+  business_type: string;
+  status: string;
+  bank_code: string;
+  account_number: string;
+  holder_name: string;
+  created_at: number;
+};
 
 type Json = Record<string, unknown>;
 
@@ -87,6 +112,10 @@ export class SandboxGateway extends DurableObject<Env> {
         id TEXT PRIMARY KEY, ref_payout_id TEXT NOT NULL UNIQUE, destination TEXT NOT NULL, amount INTEGER NOT NULL,
         status TEXT NOT NULL, failure_code TEXT, failure_message TEXT, requested_at INTEGER NOT NULL,
         completes_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS sellers (
+        id TEXT PRIMARY KEY, ref_seller_id TEXT NOT NULL UNIQUE, business_type TEXT NOT NULL, status TEXT NOT NULL,
+        bank_code TEXT NOT NULL, account_number TEXT NOT NULL, holder_name TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS jwe_nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS encryption_keys (
         kid TEXT PRIMARY KEY, public_jwk TEXT NOT NULL, private_jwk TEXT NOT NULL, created_at INTEGER NOT NULL);
     `);
@@ -160,6 +189,19 @@ export class SandboxGateway extends DurableObject<Env> {
       .map((p) => ({ id: p.id, status: p.status, amount: p.amount, destination: p.destination }));
   }
 
+  /** What Toss's review would do to a seller (tests and admins rehearse KYC_REQUIRED, APPROVED…). */
+  setSellerStatus(id: string, status: SellerStatus): { id: string; status: SellerStatus } {
+    this.sellerRow(id);
+    this.sql.exec("UPDATE sellers SET status = ? WHERE id = ?", status, id);
+    return { id, status };
+  }
+
+  /** The sandbox's record of a seller by our refSellerId (tests assert what Toss was sent). */
+  sellerFor(refSellerId: string): { id: string; status: string; bankCode: string; accountNumber: string } | null {
+    const row = this.sql.exec<SellerRow>("SELECT * FROM sellers WHERE ref_seller_id = ?", refSellerId).toArray()[0];
+    return row ? { id: row.id, status: row.status, bankCode: row.bank_code, accountNumber: row.account_number } : null;
+  }
+
   // ---- Toss-shaped HTTP API ----
 
   override async fetch(request: Request): Promise<Response> {
@@ -180,14 +222,20 @@ export class SandboxGateway extends DurableObject<Env> {
         if (path === "/v1/encryption-key") return json(200, await this.publicEncryptionKey());
         const payout = path.match(/^\/v2\/payouts\/([^/]+)$/);
         if (payout) return json(200, envelope(this.payoutJson(this.payoutRow(decodeURIComponent(payout[1])))));
+        const seller = path.match(/^\/v2\/sellers\/([^/]+)$/);
+        if (seller) return json(200, envelope(sellerJson(this.sellerRow(decodeURIComponent(seller[1]))), "seller"));
         throw new HttpError(404, "NOT_FOUND", "No such endpoint.");
       }
       if (request.method !== "POST") throw new HttpError(405, "METHOD_NOT_ALLOWED", "Use GET or POST.");
-      const bodyText = await request.text();
+      const encrypted = ENCRYPTED_PATH.test(path);
+      // Decrypted before anything else: the idempotency hash is over the JSON, since every send re-encrypts it.
+      const bodyText = encrypted ? await this.decryptBody(request) : await request.text();
       const body = parseBody(bodyText, path === PAYOUTS_PATH);
       const idempotencyKey = request.headers.get("Idempotency-Key");
       const requestHash = await sha256Hex(`${path}\n${bodyText}`);
-      const response = await this.idempotent(idempotencyKey, requestHash, () => this.route(path, body, switches));
+      const answer = await this.idempotent(idempotencyKey, requestHash, () => this.route(path, body, switches));
+      // ENCRYPTION mode answers in kind (a replayed answer too: each is sealed afresh).
+      const response = encrypted ? await this.encryptAnswer(answer) : answer;
       if (switches.mode === "timeout_after_success" && response.ok) {
         // Recorded and committed; the caller gives up before this answer arrives.
         await sleep(Number(this.env.PG_TIMEOUT_MS) + 1000);
@@ -209,6 +257,11 @@ export class SandboxGateway extends DurableObject<Env> {
     }
     if (path === "/v1/billing/authorizations/issue") return json(200, this.issueBillingKey(body));
     if (path === PAYOUTS_PATH) return this.payout(body, switches);
+    if (path === "/v2/sellers") return json(200, envelope(sellerJson(this.registerSeller(body, switches)), "seller"));
+    const seller = path.match(/^\/v2\/sellers\/([^/]+)$/);
+    if (seller) {
+      return json(200, envelope(sellerJson(this.updateSeller(decodeURIComponent(seller[1]), body)), "seller"));
+    }
     if (path === "/v1/payments/encrypted-key-in") {
       return this.charge("KEYIN", body, switches, () => ({
         paymentKey: `tsb_${randomToken(18)}`,
@@ -235,6 +288,87 @@ export class SandboxGateway extends DurableObject<Env> {
     const cancel = path.match(/^\/v1\/payments\/([^/]+)\/cancel$/);
     if (cancel) return this.cancel(decodeURIComponent(cancel[1]), body);
     throw new HttpError(404, "NOT_FOUND", "No such endpoint.");
+  }
+
+  /** ENCRYPTION mode in: the mode header, a JWE under our security key, a fresh iat and a nonce never seen before. */
+  private async decryptBody(request: Request): Promise<string> {
+    if (request.headers.get("TossPayments-api-security-mode") !== "ENCRYPTION") {
+      throw new HttpError(400, "INVALID_SECURITY_MODE", "This API takes ENCRYPTION mode only (a JWE body).");
+    }
+    let opened: Awaited<ReturnType<typeof jweDecrypt>>;
+    try {
+      opened = await jweDecrypt(await request.text(), await securityKey(this.env.TOSS_SECURITY_KEY));
+    } catch (e) {
+      if (!(e instanceof JweError)) throw e;
+      throw new HttpError(
+        400,
+        "INVALID_ENCRYPTION",
+        `The body could not be decrypted with the security key: ${e.message}`,
+      );
+    }
+    const { iat, nonce } = opened.header;
+    const issuedAt = typeof iat === "string" && /[+-]\d\d:\d\d$/.test(iat) ? Date.parse(iat) : Number.NaN;
+    if (!Number.isFinite(issuedAt) || Math.abs(Date.now() - issuedAt) > IAT_SKEW_MS) {
+      throw new HttpError(400, "INVALID_ENCRYPTION", "The JWE header needs iat: now, ISO 8601 with offset.");
+    }
+    if (typeof nonce !== "string" || nonce.length < 8) {
+      throw new HttpError(400, "INVALID_ENCRYPTION", "The JWE header needs a nonce (UUID).");
+    }
+    if (this.sql.exec("SELECT 1 FROM jwe_nonces WHERE nonce = ?", nonce).toArray().length > 0) {
+      throw new HttpError(400, "INVALID_ENCRYPTION", "This nonce was already used (a replayed request).");
+    }
+    this.sql.exec("INSERT INTO jwe_nonces (nonce, seen_at) VALUES (?, ?)", nonce, Date.now());
+    return opened.plaintext;
+  }
+
+  private async encryptAnswer(answer: Response): Promise<Response> {
+    const sealed = await jweEncrypt(await answer.text(), await securityKey(this.env.TOSS_SECURITY_KEY));
+    return new Response(sealed, { status: answer.status, headers: { "Content-Type": "text/plain" } });
+  }
+
+  private registerSeller(body: Json, switches: GatewaySwitches): SellerRow {
+    const refSellerId = str(body.refSellerId, "refSellerId");
+    const businessType = str(body.businessType, "businessType");
+    if (!(BUSINESS_TYPES as readonly string[]).includes(businessType)) {
+      throw new HttpError(400, "INVALID_REQUEST", "businessType is INDIVIDUAL, INDIVIDUAL_BUSINESS or CORPORATE.");
+    }
+    const account = checkSellerBody(body);
+    if (this.sql.exec("SELECT 1 FROM sellers WHERE ref_seller_id = ?", refSellerId).toArray().length > 0) {
+      throw new HttpError(400, "DUPLICATED_REF_SELLER_ID", "This refSellerId was already registered.");
+    }
+    const id = `seller_${randomToken(18)}`;
+    this.sql.exec(
+      `INSERT INTO sellers (id, ref_seller_id, business_type, status, bank_code, account_number, holder_name, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      refSellerId,
+      businessType,
+      switches.sellerStatus,
+      account.bankCode,
+      account.accountNumber,
+      account.holderName,
+      Date.now(),
+    );
+    return this.sellerRow(id);
+  }
+
+  private updateSeller(id: string, body: Json): SellerRow {
+    this.sellerRow(id);
+    const account = checkSellerBody(body);
+    this.sql.exec(
+      "UPDATE sellers SET bank_code = ?, account_number = ?, holder_name = ? WHERE id = ?",
+      account.bankCode,
+      account.accountNumber,
+      account.holderName,
+      id,
+    );
+    return this.sellerRow(id);
+  }
+
+  private sellerRow(id: string): SellerRow {
+    const row = this.sql.exec<SellerRow>("SELECT * FROM sellers WHERE id = ?", id).toArray()[0];
+    if (!row) throw new HttpError(404, "NOT_FOUND_SELLER", "No seller with that id.");
+    return row;
   }
 
   private authenticate(request: Request) {
@@ -394,6 +528,20 @@ export class SandboxGateway extends DurableObject<Env> {
     if (amount.value <= 0) throw new HttpError(400, "INVALID_REQUEST", "amount.value must be positive.");
     if (this.sql.exec("SELECT 1 FROM payouts WHERE ref_payout_id = ?", refPayoutId).toArray().length > 0) {
       throw new HttpError(400, "DUPLICATED_REF_PAYOUT_ID", "This refPayoutId was already used.");
+    }
+    const seller = this.sql.exec<SellerRow>("SELECT * FROM sellers WHERE id = ?", destination).toArray()[0];
+    if (!seller) throw new HttpError(404, "NOT_FOUND_SELLER", "destination is not a registered seller.");
+    if (seller.status !== "APPROVED" && seller.status !== "PARTIALLY_APPROVED") {
+      throw new HttpError(
+        403,
+        "FORBIDDEN_SELLER_PAYOUT",
+        `The seller is ${seller.status}: payouts go only to PARTIALLY_APPROVED or APPROVED sellers.`,
+      );
+    }
+    if (seller.status === "PARTIALLY_APPROVED" && amount.value > PARTIAL_PAYOUT_LIMIT_WON) {
+      // Toss fails it and starts a KYC review
+      this.sql.exec("UPDATE sellers SET status = 'KYC_REQUIRED' WHERE id = ?", seller.id);
+      throw new HttpError(403, "FORBIDDEN_SELLER_PAYOUT", "Over the limit before KYC: the seller now needs KYC.");
     }
     const now = Date.now();
     const declined = switches.mode === "decline";
@@ -570,8 +718,40 @@ function json(status: number, body: unknown): Response {
 }
 
 /** Toss v2 answers wrap the entity. */
-function envelope(entityBody: Json): Json {
-  return { version: "2022-11-16", traceId: randomToken(12), entityType: "payout", entityBody };
+function envelope(entityBody: Json, entityType = "payout"): Json {
+  return { version: "2022-11-16", traceId: randomToken(12), entityType, entityBody };
+}
+
+function sellerJson(s: SellerRow): Json {
+  return {
+    id: s.id,
+    refSellerId: s.ref_seller_id,
+    businessType: s.business_type,
+    status: s.status,
+    account: { bankCode: s.bank_code, accountNumber: maskAccount(s.account_number), holderName: s.holder_name },
+  };
+}
+
+const maskAccount = (n: string) => `${"*".repeat(Math.max(0, n.length - 4))}${n.slice(-4)}`;
+
+/** The person or company and the account, as Toss checks them. Account numbers starting 999 "do not exist". */
+function checkSellerBody(body: Json) {
+  const holder = (body.businessType === "INDIVIDUAL" ? body.individual : body.company) as Json | undefined;
+  if (!holder || typeof holder !== "object") {
+    throw new HttpError(400, "INVALID_REQUEST", "individual (INDIVIDUAL) or company (businesses) is required.");
+  }
+  str(holder.name, "name");
+  const account = (body.account ?? {}) as Json;
+  const bankCode = str(account.bankCode, "account.bankCode");
+  const accountNumber = str(account.accountNumber, "account.accountNumber");
+  const holderName = str(account.holderName, "account.holderName");
+  if (!/^\d{3}$/.test(bankCode) || !/^\d{10,16}$/.test(accountNumber)) {
+    throw new HttpError(400, "INVALID_REQUEST", "bankCode is 3 digits and accountNumber 10–16 digits.");
+  }
+  if (accountNumber.startsWith("999")) {
+    throw new HttpError(400, "INVALID_BANK_ACCOUNT", "The bank says this account does not exist.");
+  }
+  return { bankCode, accountNumber, holderName };
 }
 
 /** A JSON object; or, where the API takes a list (v2 payouts), a JSON array as { items }. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { type Db, getDb, runBatch } from "../db/client";
 import { groupBuys, sellerPayables, sellerPayouts } from "../db/schema";
 import { newId } from "../lib/ids";
@@ -7,6 +7,14 @@ import { type GatewayOutcome, type GatewayPayout, isPayoutFailed } from "../paym
 import { AUTO_CONFIRM_MS, MIN_PAYOUT_WON } from "./config";
 import { afterCursor, page } from "./cursor";
 import { payOutFromLedger, releasePayable } from "./ledgerOps";
+import {
+  hasPayableAccount,
+  payoutAccountsOf,
+  payoutAllowance,
+  refreshPayoutAccount,
+  tellBlockedSellers,
+  tellPayoutBlocked,
+} from "./payoutAccounts";
 import { autoConfirm } from "./pickup";
 
 /** Work per cron run, so one run stays far inside the 1,000-queries-per-invocation limit. */
@@ -53,6 +61,8 @@ type PayoutEnd = "paid" | "failed" | "inFlight" | "empty";
  * its payables in one batch; step 2 sends it through the gateway (Idempotency-Key `payout:<id>`); step 3, once the
  * gateway says COMPLETED, moves the ledger (idempotent id `payout:<id>`) and marks it paid. A payout the gateway has
  * not finished (down, no answer, still IN_PROGRESS) stays "requested" and the next run resumes it (step 0).
+ * Only sellers whose payout account allows it are paid (payoutAccounts.ts); the others' payables stay available and
+ * the seller is told, once per account state, what to do.
  */
 export async function runPayoutBatch(env: Env, now: number): Promise<Record<PayoutEnd, number>> {
   const db = getDb(env);
@@ -65,6 +75,7 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
     .all();
   for (const payout of requested) result[await finishPayout(env, db, payout, now)]++;
 
+  // Only sellers whose account can be paid: a blocked seller's balance never takes a place in the batch.
   const groups = await db
     .select({
       sellerId: sellerPayables.sellerId,
@@ -73,13 +84,28 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
       ids: sql<string>`group_concat(${sellerPayables.id})`,
     })
     .from(sellerPayables)
-    .where(and(eq(sellerPayables.status, "available"), isNull(sellerPayables.payoutId)))
+    .where(
+      and(
+        eq(sellerPayables.status, "available"),
+        isNull(sellerPayables.payoutId),
+        hasPayableAccount(db, sellerPayables.sellerId),
+      ),
+    )
     .groupBy(sellerPayables.sellerId, sellerPayables.regionId)
     .limit(CRON_BATCH)
     .all();
+  const accounts = await payoutAccountsOf(db, [...new Set(groups.map((g) => g.sellerId))]);
   for (const g of groups) {
     if (g.total < MIN_PAYOUT_WON) continue;
-    const ids = g.ids.split(",").slice(0, 90); // ≤ 100 bound parameters per statement
+    const account = accounts.get(g.sellerId);
+    const allowance = payoutAllowance(account);
+    if (!account || !allowance.payable) continue; // changed since the query: the next run tells them
+    let ids = g.ids.split(",").slice(0, 90); // ≤ 100 bound parameters per statement
+    if (allowance.limitWon !== null && g.total > allowance.limitWon) {
+      ids = await oldestWithin(db, g.sellerId, g.regionId, allowance.limitWon);
+      await tellPayoutBlocked(db, env, g.sellerId, account, "over_limit", g.total, now);
+      if (ids.length === 0) continue;
+    }
     const payoutId = newId(now);
     // One batch: the payout, the claim, and the payout's amount = what it really claimed (another run may have
     // claimed some first), so a crash never leaves a payout whose amount differs from its payables.
@@ -90,6 +116,7 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
         regionId: g.regionId,
         amount: 0,
         status: "requested",
+        destination: account.gatewaySellerId,
         createdAt: now,
       }),
       db
@@ -108,14 +135,38 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
     const payout = await db.select().from(sellerPayouts).where(eq(sellerPayouts.id, payoutId)).get();
     if (payout) result[await finishPayout(env, db, payout, now)]++;
   }
+  await tellBlockedSellers(db, env, now, CRON_BATCH);
   return result;
 }
 
 /**
- * The seller's payout destination at the gateway. Gonggu has no seller bank-account registration yet, so it is our
- * seller id (what the sandbox accepts); live Toss needs the id its seller registration (/v2/sellers) returned.
+ * Available, unclaimed payables of one seller's region book, oldest first, as many as fit in `limitWon` (a
+ * PARTIALLY_APPROVED seller's cap). Claiming only these keeps the payout's amount (what it really claimed) under it.
  */
-const payoutDestination = (sellerId: string) => sellerId;
+async function oldestWithin(db: Db, sellerId: string, regionId: string, limitWon: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: sellerPayables.id, net: sellerPayables.net })
+    .from(sellerPayables)
+    .where(
+      and(
+        eq(sellerPayables.sellerId, sellerId),
+        eq(sellerPayables.regionId, regionId),
+        eq(sellerPayables.status, "available"),
+        isNull(sellerPayables.payoutId),
+      ),
+    )
+    .orderBy(sellerPayables.createdAt, sellerPayables.id)
+    .limit(90)
+    .all();
+  const ids: string[] = [];
+  let sum = 0;
+  for (const r of rows) {
+    if (sum + r.net > limitWon) break;
+    sum += r.net;
+    ids.push(r.id);
+  }
+  return ids;
+}
 
 /** Part of the request body a retry must repeat byte for byte (same Idempotency-Key): change it only with care. */
 const PAYOUT_DESCRIPTION = "공구 판매 정산";
@@ -135,14 +186,20 @@ async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$infe
     ? await gateway.getPayout(payout.gatewayRef)
     : await gateway.payout({
         refPayoutId: payout.id,
-        destination: payoutDestination(payout.sellerId),
+        // payouts recorded before payout accounts existed went to our seller id (the sandbox's old rule)
+        destination: payout.destination ?? payout.sellerId,
         amount: payout.amount,
         description: PAYOUT_DESCRIPTION,
         idempotencyKey: `payout:${payout.id}`,
       });
   // Only the payout request's refusal means "not paid"; a refused lookup says nothing about the payout.
   if (outcome.kind === "declined" && !payout.gatewayRef) {
-    return failPayout(db, payout.id, null, `${outcome.code}: ${outcome.message}`);
+    const end = await failPayout(db, payout.id, null, `${outcome.code}: ${outcome.message}`);
+    // Toss's view of the seller changed (e.g. KYC_REQUIRED): learn it, so the next run tells the seller, not retries.
+    if (outcome.code === "FORBIDDEN_SELLER_PAYOUT" && payout.destination) {
+      await refreshPayoutAccount(db, env, payout.destination, now);
+    }
+    return end;
   }
   const sent = outcome.kind === "ok" ? outcome.value : null;
   if (sent && isPayoutFailed(sent.status)) {
@@ -192,6 +249,23 @@ async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$infe
     db.update(sellerPayables).set({ status: "paid", updatedAt: now }).where(eq(sellerPayables.payoutId, payout.id)),
   ]);
   return "paid";
+}
+
+/**
+ * A payout.changed webhook named one of our payouts (by the gateway's id or our refPayoutId): finish it now instead of
+ * at the next cron run. Only which payout comes from the body; how it ended is asked of the gateway (finishPayout).
+ */
+export async function resumePayout(env: Env, ref: { gatewayId?: string; refPayoutId?: string }, now: number) {
+  const db = getDb(env);
+  const byRef = ref.gatewayId ? eq(sellerPayouts.gatewayRef, ref.gatewayId) : undefined;
+  const byId = ref.refPayoutId ? eq(sellerPayouts.id, ref.refPayoutId) : undefined;
+  if (!byRef && !byId) return null;
+  const payout = await db
+    .select()
+    .from(sellerPayouts)
+    .where(and(eq(sellerPayouts.status, "requested"), or(byRef, byId)))
+    .get();
+  return payout ? finishPayout(env, db, payout, now) : null;
 }
 
 /** A definitive refusal: the payout is failed with the reason and its payables are free for the next batch. */

@@ -1,3 +1,5 @@
+import type { BusinessType, SellerStatus } from "../../shared/payouts";
+
 /**
  * The card gateway as the wallet sees it. Every call answers one of four outcomes, and the caller must treat them
  * differently:
@@ -69,6 +71,31 @@ export interface GatewayPayoutRequest {
   idempotencyKey: string;
 }
 
+/** A seller as Toss 지급대행 v2 registered it (/v2/sellers); Toss keeps the account number, we keep its id. */
+export interface GatewaySeller {
+  /** Toss's seller id: the payout `destination`. */
+  id: string;
+  refSellerId: string;
+  businessType: BusinessType;
+  status: SellerStatus;
+}
+
+/** The registration/update body (Toss's field names), sent only encrypted. */
+export interface GatewaySellerRequest {
+  refSellerId: string;
+  businessType: BusinessType;
+  individual?: { name: string; email: string; phone: string };
+  company?: {
+    name: string;
+    representativeName: string;
+    businessRegistrationNumber: string;
+    email: string;
+    phone: string;
+  };
+  account: { bankCode: string; accountNumber: string; holderName: string };
+  metadata?: Record<string, string>;
+}
+
 /** The gateway's public key for browser-side card encryption (RSA-OAEP-256). */
 export interface GatewayPublicKey {
   kid: string;
@@ -116,6 +143,16 @@ export interface PaymentGateway {
   payout(req: GatewayPayoutRequest): Promise<GatewayOutcome<GatewayPayout>>;
   /** A payout by the gateway's id (a pending one is asked again later); `null` when the gateway never saw it. */
   getPayout(id: string): Promise<GatewayOutcome<GatewayPayout | null>>;
+  /** Registers a payout seller (Toss 지급대행 v2). idempotencyKey makes a retried registration answer the first. */
+  registerSeller(req: GatewaySellerRequest, idempotencyKey: string): Promise<GatewayOutcome<GatewaySeller>>;
+  /** Changes a registered seller (its account, contact); Toss may move its status back to a review. */
+  updateSeller(
+    id: string,
+    req: Omit<GatewaySellerRequest, "refSellerId">,
+    idempotencyKey: string,
+  ): Promise<GatewayOutcome<GatewaySeller>>;
+  /** The seller as the gateway knows it now; `null` when it never registered that id. */
+  getSeller(id: string): Promise<GatewayOutcome<GatewaySeller | null>>;
   /** null when this gateway does not take browser-encrypted cards. */
   publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>>;
 }

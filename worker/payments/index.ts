@@ -16,6 +16,7 @@ export function getGateway(env: Env): PaymentGateway {
     return new TossGateway({
       baseUrl: TOSS_API,
       secretKey: env.TOSS_SECRET_KEY,
+      securityKey: env.TOSS_SECURITY_KEY,
       fetch: (request) => fetch(request),
       timeoutMs,
       encryptedCard: false,
@@ -26,6 +27,7 @@ export function getGateway(env: Env): PaymentGateway {
     {
       baseUrl: SANDBOX_API,
       secretKey: env.TOSS_SECRET_KEY,
+      securityKey: env.TOSS_SECURITY_KEY,
       fetch: (r) => stub.fetch(r),
       timeoutMs,
       encryptedCard: true,

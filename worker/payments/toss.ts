@@ -7,8 +7,11 @@ import type {
   GatewayPayoutRequest,
   GatewayPayoutStatus,
   GatewayPublicKey,
+  GatewaySeller,
+  GatewaySellerRequest,
   PaymentGateway,
 } from "./gateway";
+import { JweError, jweDecrypt, jweEncrypt, securityKey } from "./jwe";
 
 export interface TossConfig {
   baseUrl: string;
@@ -17,14 +20,17 @@ export interface TossConfig {
   /** How we reach the base URL: global fetch for Toss, the sandbox Durable Object's fetch in sandbox mode. */
   fetch: (request: Request) => Promise<Response>;
   timeoutMs: number;
+  /** The 지급대행 security key (Worker secret TOSS_SECURITY_KEY, 64 hex chars): seller and payout bodies are JWE under it. */
+  securityKey?: string;
   /** The browser-encrypted card extension ("/v1/payments/encrypted-key-in") exists on the sandbox only. */
   encryptedCard: boolean;
 }
 
-/** Toss Payments' JSON error body. */
+/** Toss Payments' JSON error body (v1 at the top level, v2 under `error`). */
 interface TossError {
   code?: string;
   message?: string;
+  error?: { code?: string; message?: string } | null;
 }
 
 /** Toss answers 4xx for a bad key or configuration: our problem, so retry/alert instead of blaming the card. */
@@ -108,8 +114,7 @@ export class TossGateway implements PaymentGateway {
   /**
    * Toss 지급대행 v2: POST /v2/payouts takes a list of payouts (we send one) to sellers registered with Toss
    * (`destination` = their seller id), amounts as { currency: "KRW", value }. EXPRESS pays now; the status may still
-   * be REQUESTED/IN_PROGRESS and is then looked up by id later. Live Toss also wants the body JWE-encrypted with the
-   * payout security key; that key is not configured here yet (the sandbox takes plain JSON).
+   * be REQUESTED/IN_PROGRESS and is then looked up by id later. The body goes JWE-encrypted (ENCRYPTION mode).
    */
   payout(req: GatewayPayoutRequest) {
     const body = [
@@ -121,7 +126,7 @@ export class TossGateway implements PaymentGateway {
         transactionDescription: req.description,
       },
     ];
-    return this.call("POST", "/v2/payouts", body, req.idempotencyKey).then((o) =>
+    return this.call("POST", "/v2/payouts", body, req.idempotencyKey, true).then((o) =>
       o.kind === "declined" && PAYOUT_REPEAT_CODES.has(o.code)
         ? { kind: "unknown" as const, code: o.code, message: o.message }
         : mapOk(o, (b) => toPayout((b as { entityBody: { items: unknown[] } }).entityBody.items[0])),
@@ -132,6 +137,22 @@ export class TossGateway implements PaymentGateway {
     const outcome = await this.call("GET", `/v2/payouts/${encodeURIComponent(id)}`);
     if (outcome.kind === "declined" && outcome.code === "NOT_FOUND_PAYOUT") return { kind: "ok", value: null };
     return mapOk(outcome, (b) => toPayout((b as { entityBody: unknown }).entityBody));
+  }
+
+  registerSeller(req: GatewaySellerRequest, idempotencyKey: string) {
+    return this.call("POST", "/v2/sellers", req, idempotencyKey, true).then((o) => mapOk(o, toSeller));
+  }
+
+  updateSeller(id: string, req: Omit<GatewaySellerRequest, "refSellerId">, idempotencyKey: string) {
+    return this.call("POST", `/v2/sellers/${encodeURIComponent(id)}`, req, idempotencyKey, true).then((o) =>
+      mapOk(o, toSeller),
+    );
+  }
+
+  async getSeller(id: string): Promise<GatewayOutcome<GatewaySeller | null>> {
+    const outcome = await this.call("GET", `/v2/sellers/${encodeURIComponent(id)}`);
+    if (outcome.kind === "declined" && outcome.code === "NOT_FOUND_SELLER") return { kind: "ok", value: null };
+    return mapOk(outcome, toSeller);
   }
 
   async publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>> {
@@ -149,16 +170,27 @@ export class TossGateway implements PaymentGateway {
     path: string,
     body?: unknown,
     idempotencyKey?: string,
+    encrypted = false,
   ): Promise<GatewayOutcome<unknown>> {
     const headers = new Headers({ Authorization: `Basic ${btoa(`${this.config.secretKey}:`)}` });
     if (body !== undefined) headers.set("Content-Type", "application/json");
     // Toss replays the first response for a repeated Idempotency-Key instead of processing twice.
     if (idempotencyKey) headers.set("Idempotency-Key", idempotencyKey);
-    const request = new Request(this.config.baseUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let key: CryptoKey | null = null;
+    let payload = body === undefined ? undefined : JSON.stringify(body);
+    if (encrypted) {
+      try {
+        key = await securityKey(this.config.securityKey);
+      } catch (e) {
+        // Our configuration, and nothing was sent: retry once the secret is set.
+        return { kind: "unavailable", code: "SECURITY_KEY_MISSING", message: String(e), retryAfterMs: 60_000 };
+      }
+      // ENCRYPTION mode: the body is a compact JWE (fresh iat, nonce and IV per send; retries re-encrypt the same JSON).
+      payload = await jweEncrypt(payload ?? "", key);
+      headers.set("Content-Type", "text/plain");
+      headers.set("TossPayments-api-security-mode", "ENCRYPTION");
+    }
+    const request = new Request(this.config.baseUrl + path, { method, headers, body: payload });
     let response: Response;
     let text: string;
     try {
@@ -174,13 +206,14 @@ export class TossGateway implements PaymentGateway {
         message: timedOut ? `No answer within ${this.config.timeoutMs} ms` : "The gateway connection failed",
       };
     }
-    const json = parseJson(text);
+    const json = parseJson(text) ?? (key ? await decryptJson(text, key) : undefined);
     if (response.ok) {
       return json === undefined
         ? { kind: "unknown", code: "BAD_RESPONSE", message: "The gateway answered with unreadable data" }
         : { kind: "ok", value: json };
     }
-    const err = (json ?? {}) as TossError;
+    const errorBody = (json ?? {}) as TossError;
+    const err = errorBody.error ?? errorBody;
     const code = err.code ?? `HTTP_${response.status}`;
     const message = err.message ?? response.statusText;
     if (response.status === 503 || response.status === 429) {
@@ -218,6 +251,16 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return undefined;
+  }
+}
+
+/** An ENCRYPTION-mode answer: a JWE under the same key around the JSON; unreadable → undefined (outcome unknown). */
+async function decryptJson(text: string, key: CryptoKey): Promise<unknown> {
+  try {
+    return parseJson((await jweDecrypt(text, key)).plaintext);
+  } catch (e) {
+    if (e instanceof JweError) return undefined;
+    throw e;
   }
 }
 
@@ -265,6 +308,13 @@ function toBillingKey(body: unknown): GatewayBillingKey {
     cardCompany: b.cardCompany ?? b.card?.issuerCode ?? null,
     cardNumberMasked: b.card?.number ?? null,
   };
+}
+
+/** v2 answers wrap the entity in `entityBody`; accept a bare one too. */
+function toSeller(body: unknown): GatewaySeller {
+  const b = body as { entityBody?: unknown };
+  const s = (b.entityBody ?? body) as GatewaySeller;
+  return { id: s.id, refSellerId: s.refSellerId, businessType: s.businessType, status: s.status };
 }
 
 interface TossPayoutJson {

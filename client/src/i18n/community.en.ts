@@ -53,6 +53,14 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "notification.board.proposal_linked": "Your proposal “{title}” became a group buy.",
   "notification.seller.approved": "Your seller application ({business}) was approved.",
   "notification.seller.rejected": "Your seller application ({business}) was rejected: {reason}",
+  "notification.payout.account_needed.missing":
+    "You have {amount} to be paid out but no payout account. Register one in the seller console › Payouts.",
+  "notification.payout.account_needed.approval_required":
+    "To receive {amount}, finish the identity check Toss Payments sent you. It is paid at the next payout run after that.",
+  "notification.payout.account_needed.kyc_required":
+    "Your payout of {amount} is on hold until you pass Toss Payments' KYC review; it is paid at the next run after that.",
+  "notification.payout.account_needed.over_limit":
+    "{amount} is over the limit Toss pays before KYC. Finish Toss Payments' KYC review to receive the rest.",
   "notification.moderation.approved": "We reviewed your reported {target} and made it visible again.",
   "notification.moderation.removed": "Your {target} was removed under our community rules: {reason}",
   "notification.moderation.suspended": "You can't post or chat until {date}.",

@@ -50,6 +50,14 @@ export const communityKo = {
   "notification.board.proposal_linked": "'{title}' 제안이 공구로 열렸어요.",
   "notification.seller.approved": "판매자 신청({business})이 승인됐어요.",
   "notification.seller.rejected": "판매자 신청({business})이 반려됐어요. 사유: {reason}",
+  "notification.payout.account_needed.missing":
+    "지급할 정산금 {amount}이 있는데 정산 계좌가 없어요. 판매자 콘솔 › 정산에서 정산 계좌를 등록해 주세요.",
+  "notification.payout.account_needed.approval_required":
+    "정산금 {amount}을 지급하려면 토스페이먼츠가 보낸 본인 확인을 마쳐 주세요. 확인이 끝나면 다음 정산 때 지급돼요.",
+  "notification.payout.account_needed.kyc_required":
+    "정산금 {amount} 지급이 보류됐어요. 토스페이먼츠의 KYC(고객 확인) 심사를 마치면 다음 정산 때 지급돼요.",
+  "notification.payout.account_needed.over_limit":
+    "정산금 {amount}은 KYC(고객 확인) 전 지급 한도를 넘어요. 토스페이먼츠의 KYC 심사를 마치면 나머지가 지급돼요.",
   "notification.moderation.approved": "신고된 {target}을 검토했고 다시 공개했어요.",
   "notification.moderation.removed": "운영 정책에 따라 {target}이 삭제됐어요. 사유: {reason}",
   "notification.moderation.suspended": "{date}까지 글쓰기와 채팅이 제한돼요.",

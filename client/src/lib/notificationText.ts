@@ -83,6 +83,13 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         { key: "notification.seller.rejected", params: { business: n.params.businessName, reason: n.params.reason } },
       ];
+    case "payout.account_needed":
+      return [
+        {
+          key: `notification.payout.account_needed.${n.params.reason}`,
+          params: { amount: formatWon(n.params.availableWon) },
+        },
+      ];
     case "moderation.outcome": {
       const target = t(`notification.target.${n.params.targetType}`);
       const lines: Rendered[] = [

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BUSINESS_TYPES, SELLER_STATUSES } from "../../../shared/payouts";
 import { GROUP_BUY_STATUSES, PRODUCT_CATEGORIES } from "../../../shared/schemas/groupbuy";
 import { regions, users } from "./accounts";
 
@@ -220,6 +221,8 @@ export const sellerPayouts = sqliteTable(
     amount: integer("amount").notNull(),
     status: text("status", { enum: ["requested", "paid", "failed"] }).notNull(),
     gatewayRef: text("gateway_ref"),
+    /** The gateway seller id it was sent to (Toss's id from the payout account); null on payouts from before them. */
+    destination: text("destination"),
     failureReason: text("failure_reason"),
     createdAt: integer("created_at").notNull(),
     paidAt: integer("paid_at"),
@@ -228,4 +231,29 @@ export const sellerPayouts = sqliteTable(
     index("seller_payouts_seller_idx").on(t.sellerId, t.createdAt),
     index("seller_payouts_status_idx").on(t.status).where(sql`status = 'requested'`),
   ],
+);
+
+/**
+ * A seller's payout account as registered with the gateway's 지급대행 (Toss /v2/sellers). Toss keeps the account
+ * number; we keep its seller id (the payout destination), its status (what it may be paid) and what the seller needs to
+ * recognise the account: bank, holder, the last 4 digits. Every update re-sends the whole account, so no number is kept.
+ */
+export const sellerPayoutAccounts = sqliteTable(
+  "seller_payout_accounts",
+  {
+    sellerId: text("seller_id")
+      .primaryKey()
+      .references(() => users.id),
+    gatewaySellerId: text("gateway_seller_id").notNull(),
+    businessType: text("business_type", { enum: BUSINESS_TYPES }).notNull(),
+    status: text("status", { enum: SELLER_STATUSES }).notNull(),
+    bankCode: text("bank_code").notNull(),
+    holderName: text("holder_name").notNull(),
+    accountLast4: text("account_last4").notNull(),
+    /** When the status last changed: a new episode of "action needed" gets its own notification. */
+    statusChangedAt: integer("status_changed_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("seller_payout_accounts_gateway_unique").on(t.gatewaySellerId)],
 );
