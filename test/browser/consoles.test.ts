@@ -174,9 +174,32 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     expect((await buyerSdk.groupBuys.get.query({ id: gbId })).status).toBe("COMPLETED");
     await shot(page, "seller-payouts-ko");
 
-    // The only console messages: the browser reporting the two deliberate validation failures.
+    // 정산 계좌: none yet, so the form; a wrong account number is worded next to its field, then Toss registers it and
+    // the seller sees the bank, only the last 4 digits, and Toss's status in words with what to do.
+    const accountForm = page.getByTestId("payout-account-form");
+    await accountForm.waitFor();
+    await accountForm.getByLabel("이름", { exact: true }).fill("새판매자");
+    await accountForm.getByLabel("이메일").fill("seller@example.com");
+    await accountForm.getByLabel("휴대폰 번호").fill("010-1234-5678");
+    await accountForm.getByLabel("은행", { exact: true }).selectOption("088");
+    await accountForm.getByLabel("계좌번호").fill("12가34");
+    await accountForm.getByLabel("예금주").fill("새판매자");
+    await accountForm.getByRole("button", { name: "계좌 등록" }).click();
+    await expect
+      .poll(() => accountForm.locator("#field-accountNumber-error").textContent())
+      .toBe("계좌번호는 숫자 10~16자리예요 (- 는 넣어도 돼요).");
+    await accountForm.getByLabel("계좌번호").fill("110-123-456789");
+    await accountForm.getByRole("button", { name: "계좌 등록" }).click();
+    await page.getByTestId("payout-account").waitFor();
+    expect(await page.getByTestId("payout-account").textContent()).toContain("신한은행 ****6789");
+    expect(await page.getByTestId("payout-account").textContent()).not.toContain("123456789");
+    expect(await page.getByTestId("payout-account-status").textContent()).toBe("지급 가능 (한도 있음)");
+    expect(await page.getByTestId("payout-account-todo").textContent()).toContain("₩10,000,000까지");
+    await shot(page, "seller-payout-account-ko");
+
+    // The only console messages: the browser reporting the three deliberate validation failures.
     const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";
-    expect(problems).toEqual([badRequest, badRequest]);
+    expect(problems).toEqual([badRequest, badRequest, badRequest]);
     expect(adminProblems).toEqual([]);
     await sellerCtx.close();
     await adminCtx.close();

@@ -18,5 +18,7 @@ export const validationEn: Record<keyof typeof validationKo, string> = {
   "validation.invalid": "Check what you entered.",
   "validation.noControlChars": "Line breaks and control characters are not allowed.",
   "validation.consent": "Read and accept the terms.",
+  "validation.phone": "Enter a phone number starting with 0 (010-1234-5678).",
+  "validation.accountNumber": "Account numbers are 10–16 digits (hyphens are fine).",
   "validation.businessNumber": "Enter the 10-digit business number (123-45-67890).",
 };

@@ -17,5 +17,7 @@ export const validationKo = {
   "validation.invalid": "입력한 내용을 확인해 주세요.",
   "validation.noControlChars": "줄바꿈이나 특수 제어 문자는 쓸 수 없어요.",
   "validation.consent": "내용을 읽고 동의해 주세요.",
+  "validation.phone": "0으로 시작하는 전화번호를 입력해 주세요 (010-1234-5678).",
+  "validation.accountNumber": "계좌번호는 숫자 10~16자리예요 (- 는 넣어도 돼요).",
   "validation.businessNumber": "사업자등록번호 10자리를 입력해 주세요 (123-45-67890).",
 } as const;

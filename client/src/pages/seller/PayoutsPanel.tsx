@@ -1,15 +1,30 @@
-import { createResource, For, Show } from "solid-js";
+import { createResource, For, type Resource, Show } from "solid-js";
 import { Line } from "../../components/Line";
 import { Loaded } from "../../components/Loaded";
 import { Empty } from "../../components/Status";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
-import { api } from "../../lib/api";
+import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
+import PayoutAccountPanel from "./PayoutAccountPanel";
 
-/** What completed buys earned: pending (confirmation window) → available → paid, and the payouts themselves. */
+/**
+ * The payout account (where money goes), then what completed buys earned: pending (confirmation window) → available →
+ * paid, and the payouts themselves.
+ */
 export default function PayoutsPanel() {
   const [data, { refetch }] = createResource(() => api.seller.payouts.query({ limit: 50 }));
+  return (
+    <>
+      <PayoutAccountPanel />
+      <Earnings data={data} refetch={refetch} />
+    </>
+  );
+}
+
+function Earnings(props: { data: Resource<RouterOutputs["seller"]["payouts"]>; refetch: () => void }) {
+  const data = props.data;
+  const refetch = props.refetch;
   return (
     <Loaded data={data} retry={refetch}>
       {(d) => (
