@@ -2,14 +2,30 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { sellerPayoutAccounts } from "../../worker/db/schema";
+import { PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
+import { releaseDuePayables } from "../../worker/groupbuy/payouts";
 import { PAYOUT_WEBHOOK_PATH } from "../../worker/groupbuy/payoutWebhook";
 import { sandboxGateway } from "../../worker/payments";
 import { kstTimestamp } from "../../worker/payments/jwe";
 import { TossGateway } from "../../worker/payments/toss";
 import { signWebhook } from "../../worker/payments/webhookSignature";
-import { db, newSeller, until } from "./groupbuy-helpers";
+import { platformAccount } from "../../worker/wallet/accounts";
+import {
+  buyInput,
+  db,
+  gbRow,
+  key,
+  newProduct,
+  newRegion,
+  newResident,
+  newSeller,
+  type Person,
+  until,
+  untilSettled,
+  untilStatus,
+} from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
-import { availableToSeller, expectMoney, type Payee, payoutRun, registerAccount } from "./payout-helpers";
+import { availableToSeller, balance, expectMoney, type Payee, payoutRun, registerAccount } from "./payout-helpers";
 
 const accountRow = (sellerId: string) =>
   db().select().from(sellerPayoutAccounts).where(eq(sellerPayoutAccounts.sellerId, sellerId)).get();
@@ -35,6 +51,21 @@ async function webhook(event: unknown, key = env.TOSS_SECURITY_KEY) {
       body,
     }),
   );
+}
+
+/** A 4-share buy of `seller` in `region`, filled by two buyers, picked up and settled to the seller's payable. */
+async function completedBuy(seller: Person, region: string, totalPrice: number) {
+  const product = await newProduct(seller, { totalPrice });
+  const input = buyInput(product.id, region, { totalShares: 4, minShares: 2, maxPerPerson: 2 });
+  const { groupBuy } = await seller.api.groupBuys.create.mutate(input);
+  const buyers = [await newResident(region, totalPrice), await newResident(region, totalPrice)];
+  for (const b of buyers) await b.api.groupBuys.join.mutate({ id: groupBuy.id, shares: 2, idempotencyKey: key() });
+  await untilStatus(groupBuy.id, "FILLED");
+  await untilSettled(groupBuy.id, "posted");
+  await seller.api.groupBuys.markOrdered.mutate({ id: groupBuy.id });
+  await seller.api.groupBuys.markReady.mutate({ id: groupBuy.id });
+  for (const b of buyers) await b.api.groupBuys.confirmPickup.mutate({ id: groupBuy.id });
+  await until("escrow settled to the seller", async () => (await gbRow(groupBuy.id))?.settledAt);
 }
 
 const sellerChanged = (id: string) => ({ eventType: "seller.changed", createdAt: kstTimestamp(), data: { id } });
@@ -108,6 +139,28 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     });
     await payoutRun();
     await expectMoney(payee, { available: 0, paid: 19_000 });
+  });
+
+  it("PARTIALLY_APPROVED is paid up to 10 million won a payout (oldest payables first) and told once about KYC", async () => {
+    const seller = await newSeller();
+    const region = await newRegion();
+    await registerAccount(seller);
+    // two buys of 8,000,000 won: 7,600,000 each after the 5 % fee, 15,200,000 together
+    await completedBuy(seller, region, 8_000_000);
+    await completedBuy(seller, region, 8_000_000);
+    await releaseDuePayables(env, Date.now() + PAYABLE_HOLD_MS + 60_000);
+    const payee = { seller, region, clearing: await balance(platformAccount("pg_clearing", region).id) };
+    await expectMoney(payee, { available: 15_200_000, paid: 0 });
+    await payoutRun();
+    const [first] = await expectMoney(payee, { available: 7_600_000, paid: 7_600_000 });
+    expect(first).toMatchObject({ status: "paid", amount: 7_600_000 });
+    expect((await payoutNotices(payee)).map((n) => n.params)).toEqual([
+      { reason: "over_limit", availableWon: 15_200_000 },
+    ]);
+    // the rest fits under the limit on the next run; nobody is told twice
+    await payoutRun();
+    await expectMoney(payee, { available: 0, paid: 15_200_000 });
+    expect(await payoutNotices(payee)).toHaveLength(1);
   });
 
   it("a webhook with a bad or missing signature is 401 and changes nothing", async () => {
