@@ -151,6 +151,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.account.saving": "Registering with Toss Payments…",
   "seller.account.change": "Change account",
   "admin.heading": "Admin",
+  "admin.payoutAccountNone": "not registered (not paid)",
   "admin.only": "Only admins can see this.",
   "admin.tab.approvals": "Sellers",
   "admin.tab.moderation": "Reports",

@@ -150,6 +150,7 @@ export const consoleKo = {
   "seller.account.saving": "토스페이먼츠에 등록하는 중…",
   "seller.account.change": "계좌 변경하기",
   "admin.heading": "관리자",
+  "admin.payoutAccountNone": "미등록 (지급 안 됨)",
   "admin.only": "관리자만 볼 수 있어요.",
   "admin.tab.approvals": "판매자 승인",
   "admin.tab.moderation": "신고",

@@ -180,6 +180,13 @@ function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
                         {" · "}
                         {s.displayName} · {s.email}
                       </small>
+                      <br />
+                      <small data-testid="seller-payout-status">
+                        {t("seller.account.heading")}:{" "}
+                        {s.payoutAccountStatus
+                          ? t(`seller.account.status.${s.payoutAccountStatus}`)
+                          : t("admin.payoutAccountNone")}
+                      </small>
                     </span>
                     <Show
                       when={!s.suspended}
