@@ -343,6 +343,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     ]);
 
     const seller = page.locator(`[data-testid="seller"][data-email="${rogueEmail}"]`);
+    // the admin reads (never edits) whether Toss can pay the seller
+    expect(await seller.getByTestId("seller-payout-status").textContent()).toBe("정산 계좌: 미등록 (지급 안 됨)");
     await seller.getByRole("button", { name: "이용 정지" }).click();
     await seller.getByLabel("정지 사유").fill("허위 상품 반복 등록");
     await seller.getByRole("button", { name: "정지하기" }).click();
