@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BANK_CODES, BUSINESS_TYPES } from "../payouts";
-import { emailSchema } from "./accounts";
+import { businessNumberSchema, emailSchema } from "./accounts";
 import { NO_CONTROL_CHARS } from "./common";
 
 /**
@@ -30,12 +30,6 @@ export const accountNumberSchema = z
   .transform((s) => s.replace(/-/g, ""))
   .pipe(z.string().regex(/^\d{10,16}$/, "Account number is 10–16 digits"));
 
-const businessNumberDigits = z
-  .string()
-  .trim()
-  .regex(/^\d{3}-?\d{2}-?\d{5}$/, "Business number is 10 digits (123-45-67890)")
-  .transform((s) => s.replace(/-/g, ""));
-
 /**
  * `seller.payoutAccount.save`: one form for register and update. A business (개인사업자/법인) also gives its
  * representative and registration number; an individual only their name.
@@ -46,7 +40,7 @@ export const payoutAccountInput = z
     /** The person (INDIVIDUAL) or the business name (상호). */
     name: personName,
     representativeName: personName.optional(),
-    businessNumber: businessNumberDigits.optional(),
+    businessNumber: businessNumberSchema.optional(),
     email: emailSchema,
     phone: phoneSchema,
     bankCode: z.enum(BANK_CODES),

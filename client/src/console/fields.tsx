@@ -1,5 +1,6 @@
 import { For, type JSX, splitProps } from "solid-js";
-import { FieldError, FormError } from "../components/Field";
+import { Field, FieldError, FormError } from "../components/Field";
+import { t } from "./i18n";
 
 /** A labelled select with the server's message for it underneath. */
 export function SelectField(
@@ -82,5 +83,19 @@ export function Submit(props: { pending: boolean; message: string | null; label:
         {props.pending ? props.busyLabel : props.label}
       </button>
     </>
+  );
+}
+
+/** A Korean business registration number, typed as printed (123-45-67890); the server drops the hyphens. */
+export function BusinessNumberField(props: { errors?: string[] }) {
+  return (
+    <Field
+      label={t("seller.apply.businessNumber")}
+      name="businessNumber"
+      inputMode="numeric"
+      placeholder="123-45-67890"
+      required
+      errors={props.errors}
+    />
   );
 }

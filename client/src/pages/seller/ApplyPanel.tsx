@@ -1,7 +1,7 @@
 import { createEffect, createResource, For, Show } from "solid-js";
 import { Field } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
-import { Submit } from "../../console/fields";
+import { BusinessNumberField, Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
 import { api } from "../../lib/api";
@@ -54,14 +54,7 @@ export default function ApplyPanel() {
               maxLength={60}
               errors={submit.fields().businessName}
             />
-            <Field
-              label={t("seller.apply.businessNumber")}
-              name="businessNumber"
-              inputMode="numeric"
-              placeholder="123-45-67890"
-              required
-              errors={submit.fields().businessNumber}
-            />
+            <BusinessNumberField errors={submit.fields().businessNumber} />
             <Submit
               pending={submit.pending()}
               message={submit.message()}

@@ -2,7 +2,7 @@ import { createResource, createSignal, Show } from "solid-js";
 import { BANKS, type BankCode, BUSINESS_TYPES, type BusinessType } from "../../../../shared/payouts";
 import { Field } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
-import { SelectField, Submit } from "../../console/fields";
+import { BusinessNumberField, SelectField, Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
@@ -81,14 +81,7 @@ export default function PayoutAccountPanel() {
           maxLength={40}
           errors={submit.fields().representativeName}
         />
-        <Field
-          label={t("seller.apply.businessNumber")}
-          name="businessNumber"
-          inputMode="numeric"
-          placeholder="123-45-67890"
-          required
-          errors={submit.fields().businessNumber}
-        />
+        <BusinessNumberField errors={submit.fields().businessNumber} />
       </Show>
       <Field label={t("seller.account.email")} name="email" type="email" required errors={submit.fields().email} />
       <Field
