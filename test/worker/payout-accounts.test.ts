@@ -234,6 +234,24 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     expect(await sandboxGateway(env).sellerFor(seller.id)).toBeNull();
   });
 
+  it("no answer after Toss registered: nothing saved, and sending the same details again replays Toss's answer", async () => {
+    const seller = await newSeller();
+    await sandboxGateway(env).setSwitches({ mode: "down" });
+    expect(await errorOf(registerAccount(seller))).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect(await sandboxGateway(env).sellerFor(seller.id)).toBeNull();
+
+    await sandboxGateway(env).setSwitches({ mode: "timeout_after_success" });
+    expect(await errorOf(registerAccount(seller))).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect(await accountRow(seller.id)).toBeUndefined();
+    const registered = await sandboxGateway(env).sellerFor(seller.id);
+    expect(registered).not.toBeNull();
+
+    await sandboxGateway(env).setSwitches({ mode: "up" });
+    // same body → same Idempotency-Key → Toss's first answer, not a DUPLICATED_REF_SELLER_ID refusal
+    expect(await registerAccount(seller)).toMatchObject({ status: "PARTIALLY_APPROVED", accountMasked: "****6789" });
+    expect((await accountRow(seller.id))?.gatewaySellerId).toBe(registered?.id);
+  });
+
   it("the sandbox refuses a body it cannot decrypt (wrong key, plain JSON) and registers nothing", async () => {
     const stub = sandboxGateway(env);
     const config = {
