@@ -41,6 +41,7 @@ import {
   untilStatus,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { registerAccount } from "./payout-helpers";
 
 async function deliver(bodies: unknown[]) {
   const batch = createMessageBatch(
@@ -98,6 +99,7 @@ describe("settlement", { timeout: 30_000 }, () => {
 
   it("the full lifecycle pays the seller gross − fee after the window, then a payout batch pays out", async () => {
     const { region, gb, seller, a, b } = await filledBuy();
+    await registerAccount(seller); // the payout batch pays only sellers with a payout account
     expect(await seller.api.groupBuys.markOrdered.mutate({ id: gb.id })).toEqual({ status: "ORDERED" });
     expect(await seller.api.groupBuys.markReady.mutate({ id: gb.id })).toEqual({ status: "READY" });
     const kinds = (await a.api.notifications.list.query({ limit: 10 })).items.map((n) => n.kind);
