@@ -379,7 +379,17 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     const mode = page.getByTestId("gateway-mode");
     await expect.poll(() => mode.textContent()).toMatch(/^(정상|장애|느림|거절|승인 후 타임아웃)$/);
     expect(await mode.getAttribute("data-mode")).toMatch(/^(up|down|slow|decline|timeout_after_success)$/);
+    // 지급대행 rehearsal: new payout accounts start as KYC_REQUIRED, chosen by its words; then back to the default
+    const sellerStatus = page.getByLabel("새로 등록한 정산 계좌의 토스 상태");
+    await sellerStatus.selectOption({ label: "KYC 심사 필요 · 지급 보류" });
+    await expect
+      .poll(async () => (await adminSdk.admin.gateway.get.query()).switches?.sellerStatus)
+      .toBe("KYC_REQUIRED");
     await shot(page, "admin-gateway-ko");
+    await sellerStatus.selectOption("PARTIALLY_APPROVED");
+    await expect
+      .poll(async () => (await adminSdk.admin.gateway.get.query()).switches?.sellerStatus)
+      .toBe("PARTIALLY_APPROVED");
 
     await page.getByRole("link", { name: "정산" }).click();
     await page.getByTestId("settlement-totals").waitFor();

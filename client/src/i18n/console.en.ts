@@ -228,6 +228,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.gateway.slow": "Slow",
   "admin.gateway.decline": "Decline",
   "admin.gateway.timeout_after_success": "Timeout after success",
+  "admin.gateway.sellerStatus": "Toss status of newly registered payout accounts",
   "admin.gateway.orders": "Orders",
   "admin.gateway.done": "Done",
   "admin.gateway.refused": "Refused",

@@ -227,6 +227,7 @@ export const consoleKo = {
   "admin.gateway.slow": "느림",
   "admin.gateway.decline": "거절",
   "admin.gateway.timeout_after_success": "승인 후 타임아웃",
+  "admin.gateway.sellerStatus": "새로 등록한 정산 계좌의 토스 상태",
   "admin.gateway.orders": "주문",
   "admin.gateway.done": "완료",
   "admin.gateway.refused": "거부됨",

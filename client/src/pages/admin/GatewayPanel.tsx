@@ -1,7 +1,9 @@
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
-import { GATEWAY_MODES, type GatewayMode } from "../../../../shared/schemas/payments";
+import { SELLER_STATUSES, type SellerStatus } from "../../../../shared/payouts";
+import { GATEWAY_MODES, type GatewayMode, type GatewaySwitches } from "../../../../shared/schemas/payments";
 import { FormError } from "../../components/Field";
 import { LoadError, Loading } from "../../components/Status";
+import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
@@ -9,13 +11,13 @@ import { errorText } from "../../lib/errorText";
 /** The sandbox gateway's switches (dev only): rehearse an outage, slowness or declines from the browser. */
 export default function GatewayPanel() {
   const [state, { refetch, mutate }] = createResource(() => api.admin.gateway.get.query());
-  const [busy, setBusy] = createSignal<GatewayMode | null>(null);
+  const [busy, setBusy] = createSignal<GatewayMode | "sellerStatus" | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  async function set(mode: GatewayMode) {
-    setBusy(mode);
+  async function set(patch: Partial<GatewaySwitches>) {
+    setBusy(patch.mode ?? "sellerStatus");
     setError(null);
     try {
-      const next = await api.admin.gateway.set.mutate({ mode });
+      const next = await api.admin.gateway.set.mutate(patch);
       mutate((s) => (s && s.pgMode === "sandbox" ? { ...s, switches: next.switches } : s));
     } catch (e) {
       setError(errorText(e));
@@ -56,13 +58,22 @@ export default function GatewayPanel() {
                       aria-pressed={sw().mode === mode}
                       disabled={busy() !== null}
                       aria-busy={busy() === mode}
-                      onClick={() => void set(mode)}
+                      onClick={() => void set({ mode })}
                     >
                       {t(`admin.gateway.${mode}`)}
                     </button>
                   )}
                 </For>
               </fieldset>
+              {/* 지급대행: the status Toss gives a newly registered payout seller, to rehearse identity checks and KYC */}
+              <SelectField
+                label={t("admin.gateway.sellerStatus")}
+                name="sellerStatus"
+                value={sw().sellerStatus}
+                disabled={busy() !== null}
+                options={SELLER_STATUSES.map((s) => [s, t(`seller.account.status.${s}`)] as const)}
+                onChange={(e) => void set({ sellerStatus: e.currentTarget.value as SellerStatus })}
+              />
               <FormError message={error()} />
               <Show when={state.latest?.stats}>
                 {(s) => (
