@@ -317,6 +317,8 @@ export class SandboxGateway extends DurableObject<Env> {
     if (this.sql.exec("SELECT 1 FROM jwe_nonces WHERE nonce = ?", nonce).toArray().length > 0) {
       throw new HttpError(400, "INVALID_ENCRYPTION", "This nonce was already used (a replayed request).");
     }
+    // a nonce older than the iat window cannot come back (its iat would be refused), so it need not be kept
+    this.sql.exec("DELETE FROM jwe_nonces WHERE seen_at < ?", Date.now() - 2 * IAT_SKEW_MS);
     this.sql.exec("INSERT INTO jwe_nonces (nonce, seen_at) VALUES (?, ?)", nonce, Date.now());
     return opened.plaintext;
   }

@@ -60,7 +60,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "notification.payout.account_needed.kyc_required":
     "Your payout of {amount} is on hold until you pass Toss Payments' KYC review; it is paid at the next run after that.",
   "notification.payout.account_needed.over_limit":
-    "{amount} is over the limit Toss pays before KYC. Finish Toss Payments' KYC review to receive the rest.",
+    "{amount} is over the {limit} Toss pays at a time before KYC, so it is paid in parts. Pass Toss Payments' KYC review to be paid in one go.",
   "notification.moderation.approved": "We reviewed your reported {target} and made it visible again.",
   "notification.moderation.removed": "Your {target} was removed under our community rules: {reason}",
   "notification.moderation.suspended": "You can't post or chat until {date}.",

@@ -57,7 +57,7 @@ export const communityKo = {
   "notification.payout.account_needed.kyc_required":
     "정산금 {amount} 지급이 보류됐어요. 토스페이먼츠의 KYC(고객 확인) 심사를 마치면 다음 정산 때 지급돼요.",
   "notification.payout.account_needed.over_limit":
-    "정산금 {amount}은 KYC(고객 확인) 전 지급 한도를 넘어요. 토스페이먼츠의 KYC 심사를 마치면 나머지가 지급돼요.",
+    "정산금 {amount}은 KYC(고객 확인) 전 한 번에 받을 수 있는 {limit}을 넘어 나눠서 지급돼요. 토스페이먼츠의 KYC 심사를 마치면 한 번에 지급돼요.",
   "notification.moderation.approved": "신고된 {target}을 검토했고 다시 공개했어요.",
   "notification.moderation.removed": "운영 정책에 따라 {target}이 삭제됐어요. 사유: {reason}",
   "notification.moderation.suspended": "{date}까지 글쓰기와 채팅이 제한돼요.",

@@ -1,3 +1,4 @@
+import { PARTIAL_PAYOUT_LIMIT_WON } from "../../../shared/payouts";
 import { TIER_IDS } from "../../../shared/schemas/membership";
 import type { NotificationItem } from "../../../shared/schemas/notifications";
 import type { MessageKey } from "../i18n/ko";
@@ -87,7 +88,7 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         {
           key: `notification.payout.account_needed.${n.params.reason}`,
-          params: { amount: formatWon(n.params.availableWon) },
+          params: { amount: formatWon(n.params.availableWon), limit: formatWon(PARTIAL_PAYOUT_LIMIT_WON) },
         },
       ];
     case "moderation.outcome": {

@@ -112,6 +112,7 @@ export default function PayoutAccountPanel() {
       <Field
         label={t("seller.account.holder")}
         name="holderName"
+        value={account()?.holderName ?? ""}
         required
         maxLength={40}
         errors={submit.fields().holderName}
@@ -157,7 +158,14 @@ export default function PayoutAccountPanel() {
                 <Show
                   when={editing()}
                   fallback={
-                    <button type="button" class="secondary" onClick={() => setEditing(true)}>
+                    <button
+                      type="button"
+                      class="secondary"
+                      onClick={() => {
+                        setBusinessType(a().businessType);
+                        setEditing(true);
+                      }}
+                    >
                       {t("seller.account.change")}
                     </button>
                   }
