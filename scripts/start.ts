@@ -23,7 +23,14 @@ async function step(name: string, work: () => unknown | Promise<unknown>) {
 
 try {
   await step("Local secrets", () => {
-    console.log(ensureDevVars() ? "  created .dev.vars from .dev.vars.example" : "  using existing .dev.vars");
+    const devVars = ensureDevVars();
+    console.log(
+      devVars.created
+        ? "  created .dev.vars from .dev.vars.example"
+        : devVars.added.length
+          ? `  added ${devVars.added.join(", ")} to .dev.vars from .dev.vars.example`
+          : "  using existing .dev.vars",
+    );
   });
   // The build and the database steps touch different things (dist/client; the D1 state) and mostly wait on
   // different work (vite's CPU; wrangler starting a local runtime per migration), so they run side by side.

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { migrateLocal as migrateLocalState } from "./migrate.ts";
@@ -22,11 +22,25 @@ const persistArgs = (state: LocalState) => [
   ...(state.config ? ["-c", state.config] : []),
 ];
 
-/** Copies .dev.vars.example to .dev.vars when absent; returns whether it did. */
-export function ensureDevVars(): boolean {
-  if (existsSync(DEV_VARS)) return false;
-  copyFileSync(DEV_VARS_EXAMPLE, DEV_VARS);
-  return true;
+/**
+ * Copies .dev.vars.example to .dev.vars when absent. An existing .dev.vars gets the example's lines for the names it
+ * lacks (a pull that adds a secret, such as TOSS_SECURITY_KEY, would otherwise run without it); its own values stay.
+ * Returns what it did, for `npm start` to say.
+ */
+export function ensureDevVars(file = DEV_VARS, exampleFile = DEV_VARS_EXAMPLE): { created: boolean; added: string[] } {
+  if (!existsSync(file)) {
+    copyFileSync(exampleFile, file);
+    return { created: true, added: [] };
+  }
+  const have = parseEnv(readFileSync(file, "utf8"));
+  const example = readFileSync(exampleFile, "utf8");
+  const added = Object.keys(parseEnv(example)).filter((name) => !(name in have));
+  const lines = example.split("\n").filter((line) => added.some((name) => new RegExp(`^\\s*${name}\\s*=`).test(line)));
+  if (lines.length) {
+    const text = readFileSync(file, "utf8");
+    appendFileSync(file, `${text.endsWith("\n") || text === "" ? "" : "\n"}${lines.join("\n")}\n`);
+  }
+  return { created: false, added };
 }
 
 export function readDevVars(): Record<string, string | undefined> {
