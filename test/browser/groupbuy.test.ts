@@ -122,7 +122,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     const form = page.getByTestId("gb-form");
     await form.getByLabel("상품").selectOption(product.id);
     await form.getByLabel("픽업 장소").fill("합정역 7번 출구 앞");
-    await form.getByLabel("내가 살 개수").fill("2");
+    await form.getByLabel("내가 살 몫").fill("2");
     await form.getByRole("button", { name: "공구 열기", exact: true }).click();
     await page.getByRole("heading", { name: product.title }).waitFor();
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");

@@ -232,6 +232,11 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.goto(postUrl);
     const listed = page.waitForResponse((r) => r.url().includes("board.list"));
     await page.getByRole("button", { name: "글 삭제" }).click();
+    // it asks first (polish.test covers backing out)
+    await page
+      .getByRole("alertdialog", { name: "이 글을 삭제할까요?" })
+      .getByRole("button", { name: "삭제하기" })
+      .click();
     await page.getByRole("heading", { name: "동네 게시판" }).waitFor();
     await listed;
     expect(await page.getByRole("link", { name: new RegExp(title) }).count()).toBe(0);

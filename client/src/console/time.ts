@@ -1,16 +1,19 @@
 import { formatDateTime as formatIn } from "../lib/format";
 import { type Locale, locale } from "../lib/i18n";
 
-/** Epoch ms → the value of an <input type="datetime-local"> in the browser's zone (minutes precision). */
+// Korea keeps one offset all year (no daylight saving): a form's local date and time is Korean time, like every time
+// the app shows, whatever zone the device is set to (a seller abroad, a laptop on UTC).
+const KST_OFFSET_MS = 9 * 3_600_000;
+
+/** Epoch ms → the value of an <input type="datetime-local"> in Korean time (minutes precision). */
 export function toLocalInput(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  // toISOString writes the UTC clock; shifted by the offset, that is Korea's
+  return new Date(epochMs + KST_OFFSET_MS).toISOString().slice(0, 16);
 }
 
-/** An <input type="datetime-local"> value → epoch ms (NaN when empty or invalid). */
+/** An <input type="datetime-local"> value, read as Korean time → epoch ms (NaN when empty or invalid). */
 export function fromLocalInput(value: string): number {
-  return value ? new Date(value).getTime() : Number.NaN;
+  return value ? Date.parse(`${value}+09:00`) : Number.NaN;
 }
 
 /** Epoch ms → a date and time in Korean time, in the reader's language (reactive on it, like `t`). */

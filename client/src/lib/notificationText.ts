@@ -155,3 +155,47 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
     }
   }
 }
+
+/**
+ * Where a notification leads when tapped: the group buy, post or screen it is about; null when there is nothing to
+ * open (a removed comment, whose post the notice does not name).
+ */
+export function notificationHref(n: NotificationItem): string | null {
+  switch (n.kind) {
+    case "groupbuy.filled":
+    case "groupbuy.tipped":
+    case "groupbuy.failed":
+    case "groupbuy.cancelled":
+    case "groupbuy.ready":
+    case "charge.succeeded":
+    case "charge.failed":
+    case "membership.reward_clawed_back":
+      return `/g/${n.params.groupBuyId}`;
+    case "wallet.charge_paid":
+    case "wallet.charge_declined":
+    case "wallet.refund_failed":
+      return "/wallet";
+    case "board.comment":
+    case "board.reply":
+    case "board.supply_offer":
+    case "board.proposal_linked":
+      return `/board/${n.params.postId}`;
+    case "seller.approved":
+    case "seller.rejected":
+      return "/seller";
+    case "moderation.outcome":
+      // a kept post can be read again; removed content and comments have no page of their own
+      return n.params.targetType === "post" && n.params.outcome === "approved" ? `/board/${n.params.targetId}` : null;
+    case "membership.tier_changed":
+    case "membership.plus_renewal_soon":
+    case "membership.plus_renewed":
+    case "membership.plus_lapsed":
+    case "membership.plus_ended":
+    case "membership.reward_expiring":
+      return "/membership";
+    default: {
+      const unknown: never = n;
+      throw new Error(`No link for notification ${JSON.stringify(unknown)}`);
+    }
+  }
+}

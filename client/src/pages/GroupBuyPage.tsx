@@ -11,6 +11,7 @@ import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
 import { createRoomChat } from "../lib/roomChat";
+import { shareSizeText } from "../lib/shareSize";
 import { statusNote } from "../lib/statusNote";
 
 const dateTime = (ms: number) => formatDateTime(ms, locale());
@@ -150,10 +151,12 @@ export default function GroupBuyPage() {
                   {(note) => <p class="error">{note()}</p>}
                 </Show>
                 <dl class="facts">
+                  <dt>{t("gb.shareSize")}</dt>
+                  <dd data-testid="gb-share-size">{shareSizeText(g().totalQuantity, g().totalShares, g().unit)}</dd>
                   <dt>{t("gb.minShares")}</dt>
-                  <dd>{g().minShares}</dd>
+                  <dd>{t("gb.sharesCount", { n: g().minShares })}</dd>
                   <dt>{t("gb.maxPerPerson")}</dt>
-                  <dd>{g().maxPerPerson}</dd>
+                  <dd>{t("gb.sharesCount", { n: g().maxPerPerson })}</dd>
                   <dt>{t("gb.deadline")}</dt>
                   <dd>{dateTime(g().deadline)}</dd>
                   <dt>{t("gb.pickup")}</dt>

@@ -1,12 +1,24 @@
+import { A } from "@solidjs/router";
 import { createEffect, createResource, For, on, Show } from "solid-js";
+import type { NotificationItem } from "../../../shared/schemas/notifications";
 import { FormError } from "../components/Field";
 import { Loaded } from "../components/Loaded";
 import { api } from "../lib/api";
-import { formatDate } from "../lib/format";
+import { formatDateTime } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { latest, refreshUnread } from "../lib/inboxLive";
-import { notificationLines } from "../lib/notificationText";
+import { notificationHref, notificationLines } from "../lib/notificationText";
+
+/** A notice's sentences and when it came (the time too: most are from today). */
+function NoticeText(props: { n: NotificationItem }) {
+  return (
+    <>
+      <For each={notificationLines(props.n, t, locale())}>{(line) => <p>{line}</p>}</For>
+      <small class="muted">{formatDateTime(props.n.createdAt, locale())}</small>
+    </>
+  );
+}
 
 export default function NotificationsPage() {
   const [inbox, { refetch }] = createResource(() => api.notifications.list.query({ limit: 50 }));
@@ -20,6 +32,11 @@ export default function NotificationsPage() {
       refreshUnread();
       await refetch();
     }
+  }
+  /** Opening a notice reads it: the badge goes down without a trip back to "mark all read". */
+  function opened(n: NotificationItem) {
+    if (n.readAt !== null) return;
+    api.notifications.markRead.mutate({ ids: [n.id] }).then(refreshUnread, () => undefined);
   }
 
   return (
@@ -44,9 +61,27 @@ export default function NotificationsPage() {
           <ul class="cards" data-testid="inbox">
             <For each={inbox.latest?.items}>
               {(n) => (
-                <li class="card notice" classList={{ unread: n.readAt === null }}>
-                  <For each={notificationLines(n, t, locale())}>{(line) => <p>{line}</p>}</For>
-                  <small class="muted">{formatDate(n.createdAt, locale())}</small>
+                <li>
+                  <Show
+                    when={notificationHref(n)}
+                    fallback={
+                      <div class="card notice" classList={{ unread: n.readAt === null }}>
+                        <NoticeText n={n} />
+                      </div>
+                    }
+                  >
+                    {(href) => (
+                      <A
+                        href={href()}
+                        class="card notice notice-link"
+                        classList={{ unread: n.readAt === null }}
+                        data-testid="notice-link"
+                        onClick={() => opened(n)}
+                      >
+                        <NoticeText n={n} />
+                      </A>
+                    )}
+                  </Show>
                 </li>
               )}
             </For>

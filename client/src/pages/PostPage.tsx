@@ -1,6 +1,7 @@
 import { A, useNavigate, useParams } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { FormError } from "../components/Field";
 import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
@@ -117,6 +118,8 @@ export default function PostPage() {
   const [reporting, setReporting] = createSignal(false);
   const [replyingTo, setReplyingTo] = createSignal<string | null>(null);
   const [reportingComment, setReportingComment] = createSignal<string | null>(null);
+  // Deleting cannot be undone: the dialog says so before it happens.
+  const [askingDelete, setAskingDelete] = createSignal(false);
   const navigate = useNavigate();
   const deleting = createSubmission();
   // A failed like (a session that ended, no network) says so instead of failing silently.
@@ -221,12 +224,28 @@ export default function PostPage() {
                   </button>
                 </Show>
                 <Show when={p().mine && p().status === "visible"}>
-                  <button type="button" class="danger" onClick={deletePost} disabled={deleting.pending()}>
+                  <button type="button" class="danger" onClick={() => setAskingDelete(true)}>
                     {t("board.deletePost")}
                   </button>
                 </Show>
               </div>
-              <FormError message={liking.message() ?? deleting.message()} />
+              <ConfirmDialog
+                open={askingDelete()}
+                title={t("board.deleteTitle")}
+                confirmLabel={t("board.deleteConfirm")}
+                cancelLabel={t("board.cancel")}
+                busyLabel={t("board.deleting")}
+                busy={deleting.pending()}
+                error={deleting.message()}
+                onConfirm={() => void deletePost()}
+                onCancel={() => {
+                  deleting.clear();
+                  setAskingDelete(false);
+                }}
+              >
+                <p>{t("board.deleteBody")}</p>
+              </ConfirmDialog>
+              <FormError message={liking.message()} />
               <Show when={reporting()}>
                 <ReportForm targetType="post" targetId={p().id} onDone={() => setReporting(false)} />
               </Show>

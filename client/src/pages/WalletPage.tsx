@@ -1,3 +1,4 @@
+import { A } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { PAYMENT_LIMITS } from "../../../shared/schemas/payments";
 import { Line as Row } from "../components/Line";
@@ -46,10 +47,21 @@ function pendingText(line: Line): string | null {
   return t("wallet.pending");
 }
 
+/** The group buy a line belongs to (a join's hold, its payment or refund, a reward), from its ledger reference. */
+const groupBuyOf = (line: Line) => line.reference?.match(/^groupbuy:([^:]+)$/)?.[1] ?? null;
+
 function LineItem(props: { line: Line }) {
   return (
     <Row
-      title={kindText(props.line.kind)}
+      title={
+        <Show when={groupBuyOf(props.line)} fallback={kindText(props.line.kind)}>
+          {(id) => (
+            <A href={`/g/${id()}`} data-testid="wallet-line-groupbuy">
+              {kindText(props.line.kind)}
+            </A>
+          )}
+        </Show>
+      }
       detail={
         <>
           {formatDateTime(props.line.at, locale())} · {t(`wallet.${props.line.account}`)}

@@ -1,4 +1,4 @@
-import { A } from "@solidjs/router";
+import { A, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import { GROUP_BUY_STATUSES, type GroupBuyStatus } from "../../../../shared/schemas/groupbuy";
 import { Loaded } from "../../components/Loaded";
@@ -29,6 +29,12 @@ export default function MyGroupBuysPanel() {
     if (document.visibilityState === "visible") void refetch();
   }, POLL_MS);
   onCleanup(() => clearInterval(timer));
+  // Arriving from the new-buy form (?created=id): say that it worked, by name, instead of a silent list.
+  const [search] = useSearchParams();
+  const created = () => {
+    const id = search.created;
+    return typeof id === "string" ? byId().get(id) : undefined;
+  };
 
   return (
     <section aria-labelledby="my-gb-heading">
@@ -38,6 +44,13 @@ export default function MyGroupBuysPanel() {
           {t("seller.gb.new")}
         </A>
       </div>
+      <Show when={created()}>
+        {(b) => (
+          <p class="ok" role="status" data-testid="seller-gb-created">
+            {t("seller.gb.created", { title: b().title })}
+          </p>
+        )}
+      </Show>
       <SelectField
         label={t("seller.gb.filter")}
         name="status"

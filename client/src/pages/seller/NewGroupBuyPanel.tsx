@@ -198,14 +198,16 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
               value={toLocalInput(start + 24 * HOUR)}
               errors={deadlineError() ? [deadlineError()!] : submit.fields().deadline}
             />
-            <p class="hint">{t("seller.gb.deadlineRange")}</p>
+            <p class="hint">
+              {t("seller.gb.deadlineRange")} {t("seller.gb.timesKst")}
+            </p>
             <Field
               label={t("seller.gb.pickupPlace")}
               name="pickupPlace"
               placeholder={t("seller.gb.pickupPlaceHint")}
               errors={submit.fields().pickupPlace}
             />
-            <div class="row">
+            <div class="row times">
               <Field
                 label={t("seller.gb.pickupStart")}
                 name="pickupStart"

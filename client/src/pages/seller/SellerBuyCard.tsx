@@ -11,25 +11,12 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
-import { locale } from "../../lib/i18n";
 import { createRoom } from "../../lib/room";
+import { shareSizeText } from "../../lib/shareSize";
 import { statusNote } from "../../lib/statusNote";
 
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
 type Person = RouterOutputs["groupBuys"]["participants"][number];
-
-/**
- * How much of the product one share is, in the product's own unit ("2kg"; "약 3.33kg" when it does not divide evenly),
- * so the seller's card counts in shares (몫) like the form that opened the buy, and says what a share is.
- */
-function shareSize(b: SellerBuy): string {
-  const n = b.totalQuantity / b.totalShares;
-  const amount = new Intl.NumberFormat(locale() === "ko" ? "ko-KR" : "en-GB", { maximumFractionDigits: 2 }).format(n);
-  return t((b.totalQuantity * 100) % b.totalShares === 0 ? "seller.gb.size" : "seller.gb.sizeAbout", {
-    n: amount,
-    unit: b.unit,
-  });
-}
 
 /** Buyers of a READY buy, each with a no-show button until they pick up. */
 function Participants(props: { buy: SellerBuy; onChange: () => void }) {
@@ -170,7 +157,10 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
         </span>{" "}
         <small class="muted">
           <span data-testid="seller-gb-share">
-            {t("seller.gb.share", { size: shareSize(b()), price: formatWon(b().pricePerShare) })}
+            {t("seller.gb.share", {
+              size: shareSizeText(b().totalQuantity, b().totalShares, b().unit),
+              price: formatWon(b().pricePerShare),
+            })}
           </span>{" "}
           · {t("gb.deadline")} {formatDateTime(b().deadline)}
         </small>
