@@ -74,6 +74,10 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await expect.poll(() => fill.textContent(), { timeout: 10_000 }).toContain("10개 중 5개 남음");
 
     await page.getByRole("button", { name: "참여 취소" }).click();
+    await page
+      .getByRole("alertdialog", { name: "참여를 취소할까요?" })
+      .getByRole("button", { name: "참여 취소하기" })
+      .click();
     await expect.poll(() => fill.textContent()).toContain("10개 중 7개 남음");
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0개");
     await shot(page, "groupbuy-left-ko");

@@ -82,6 +82,11 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await notice.click();
     await page.getByRole("heading", { name: title }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/board/${post.id}`);
+    // the comment says when, and its actions stand apart (side by side, '답글 신고' read as one phrase)
+    const comment = page.getByTestId("comment").filter({ hasText: "저 주세요!" });
+    expect(await comment.locator(".comment-meta").textContent()).toMatch(
+      /^\d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}답글신고$/,
+    );
     await page.getByTestId("unread-badge").waitFor({ state: "detached" });
     // and back: the inbox shows it read
     await page.goBack();
@@ -174,7 +179,7 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await context.close();
   });
 
-  test("a wallet line of a join leads to its group buy", async () => {
+  test("leaving a buy asks first (backing out keeps the shares); the wallet line of the join leads to the buy", async () => {
     const seller = await sdkAs(DEMO_SELLERS[0].email);
     const { groupBuy } = await offerInSeogyo(
       seller,
@@ -191,6 +196,16 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await buyer.sdk.groupBuys.join.mutate({ id: groupBuy.id, shares: 1, idempotencyKey: `polish-join-${groupBuy.id}` });
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
+    await page.goto(`${baseUrl}/g/${groupBuy.id}`);
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("1개");
+    await page.getByRole("button", { name: "참여 취소" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "참여를 취소할까요?" });
+    expect(await dialog.textContent()).toContain("1개 참여를 취소하고");
+    await shot(page, "polish-leave-confirm-ko");
+    await dialog.getByRole("button", { name: "계속 참여하기" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.getByTestId("gb-mine").textContent()).toBe("1개"); // it left on one tap
+
     await page.goto(`${baseUrl}/wallet`);
     const link = page.getByTestId("wallet-line-groupbuy").first();
     await expect.poll(() => link.textContent()).toBe("공구 참여 (보류)");

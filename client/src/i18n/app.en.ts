@@ -90,6 +90,12 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "gb.joinSubmit": "Join",
   "gb.joining": "Joining…",
   "gb.leave": "Leave",
+  "gb.leaveTitle": "Leave this group buy?",
+  "gb.leaveBody":
+    "You give up your {n} {n|share|shares} and the points held for them are released at once. Neighbours may take them meanwhile; while the buy is open and shares remain, you can join again.",
+  "gb.leaveConfirm": "Leave",
+  "gb.leaveBack": "Stay in",
+  "gb.leaving": "Leaving…",
   "gb.failedNote":
     "Fewer than the {min} {min|share|shares} needed were taken by the deadline, so it did not go ahead. Every hold is released.",
   "gb.confirmPickup": "I picked it up",

@@ -88,6 +88,12 @@ export const appKo = {
   "gb.joinSubmit": "참여하기",
   "gb.joining": "참여하는 중…",
   "gb.leave": "참여 취소",
+  "gb.leaveTitle": "참여를 취소할까요?",
+  "gb.leaveBody":
+    "{n}개 참여를 취소하고 묶인 포인트를 바로 풀어 드려요. 그사이 다른 이웃이 참여할 수 있어요. 마감 전이고 수량이 남아 있으면 다시 참여할 수 있어요.",
+  "gb.leaveConfirm": "참여 취소하기",
+  "gb.leaveBack": "계속 참여하기",
+  "gb.leaving": "취소하는 중…",
   "gb.failedNote": "마감까지 최소 {min}개가 모이지 않아 무산됐어요. 묶였던 포인트는 모두 풀렸어요.",
   "gb.confirmPickup": "픽업했어요",
 

@@ -1,6 +1,7 @@
 import { A, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
 import ChatPanel from "../components/ChatPanel";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
@@ -46,6 +47,8 @@ export default function GroupBuyPage() {
   const [shares, setShares] = createSignal(1);
   const joining = createSubmission({ shares: {} });
   const leaving = createSubmission();
+  // Leaving gives up the shares (someone else may take them): the dialog says so first.
+  const [askingLeave, setAskingLeave] = createSignal(false);
   const pickup = createSubmission();
   // One key per intent: a retry after a network error must not join twice.
   let joinKey = newKey();
@@ -83,6 +86,7 @@ export default function GroupBuyPage() {
   async function leave() {
     const ok = await leaving.run(() => api.groupBuys.leave.mutate({ id, idempotencyKey: leaveKey }));
     if (ok) {
+      setAskingLeave(false);
       leaveKey = newKey();
       room.sync();
       void refetch();
@@ -164,7 +168,8 @@ export default function GroupBuyPage() {
                     {g().pickupPlace}
                     <br />
                     <small class="muted">
-                      {dateTime(g().pickupStart)} – {dateTime(g().pickupEnd)}
+                      <span class="when">{dateTime(g().pickupStart)}</span> –{" "}
+                      <span class="when">{dateTime(g().pickupEnd)}</span>
                     </small>
                   </dd>
                   <dt>{t("gb.yours")}</dt>
@@ -227,18 +232,27 @@ export default function GroupBuyPage() {
               </Show>
               <Show when={status() === "OPEN" && mine() > 0}>
                 <div class="card">
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={leave}
-                    disabled={leaving.pending()}
-                    aria-busy={leaving.pending()}
-                  >
+                  <button type="button" class="secondary" onClick={() => setAskingLeave(true)}>
                     {t("gb.leave")}
                   </button>
-                  <FormError message={leaving.message()} />
                 </div>
               </Show>
+              <ConfirmDialog
+                open={askingLeave() && mine() > 0}
+                title={t("gb.leaveTitle")}
+                confirmLabel={t("gb.leaveConfirm")}
+                cancelLabel={t("gb.leaveBack")}
+                busyLabel={t("gb.leaving")}
+                busy={leaving.pending()}
+                error={leaving.message()}
+                onConfirm={() => void leave()}
+                onCancel={() => {
+                  leaving.clear();
+                  setAskingLeave(false);
+                }}
+              >
+                <p>{t("gb.leaveBody", { n: mine() })}</p>
+              </ConfirmDialog>
               <Show when={status() === "READY" && mine() > 0 && !g().you.pickedUpAt}>
                 <div class="card">
                   <button type="button" onClick={confirmPickup} disabled={pickup.pending()}>

@@ -7,7 +7,7 @@ import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
 import { api, type RouterOutputs } from "../lib/api";
-import { formatDate } from "../lib/format";
+import { formatDate, formatDateTime } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createPaged } from "../lib/paged";
@@ -90,17 +90,14 @@ function PanelToggle(props: {
   label: string;
 }) {
   return (
-    <>
-      {" "}
-      <button
-        type="button"
-        class="link"
-        aria-expanded={props.open() === props.id}
-        onClick={() => props.set(props.open() === props.id ? null : props.id)}
-      >
-        {props.label}
-      </button>
-    </>
+    <button
+      type="button"
+      class="link"
+      aria-expanded={props.open() === props.id}
+      onClick={() => props.set(props.open() === props.id ? null : props.id)}
+    >
+      {props.label}
+    </button>
   );
 }
 
@@ -277,17 +274,21 @@ export default function PostPage() {
                   {(c) => (
                     <li class="comment" data-testid="comment">
                       <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{commentText(c)}</span>
-                      <Show when={c.status === "visible"}>
-                        <PanelToggle open={replyingTo} set={setReplyingTo} id={c.id} label={t("board.reply")} />
-                      </Show>
-                      <Show when={c.status === "visible" && !c.mine}>
-                        <PanelToggle
-                          open={reportingComment}
-                          set={setReportingComment}
-                          id={c.id}
-                          label={t("board.report")}
-                        />
-                      </Show>
+                      {/* when, then its actions, apart: side by side '답글 신고' read as one phrase ("report the reply") */}
+                      <div class="comment-meta">
+                        <small class="muted">{formatDateTime(c.createdAt, locale())}</small>
+                        <Show when={c.status === "visible"}>
+                          <PanelToggle open={replyingTo} set={setReplyingTo} id={c.id} label={t("board.reply")} />
+                        </Show>
+                        <Show when={c.status === "visible" && !c.mine}>
+                          <PanelToggle
+                            open={reportingComment}
+                            set={setReportingComment}
+                            id={c.id}
+                            label={t("board.report")}
+                          />
+                        </Show>
+                      </div>
                       <Show when={reportingComment() === c.id}>
                         <ReportForm targetType="comment" targetId={c.id} onDone={() => setReportingComment(null)} />
                       </Show>
@@ -298,6 +299,9 @@ export default function PostPage() {
                               <li class="comment">
                                 <strong>{r.author?.displayName ?? t("board.deletedAuthor")}</strong>{" "}
                                 <span>{commentText(r)}</span>
+                                <div class="comment-meta">
+                                  <small class="muted">{formatDateTime(r.createdAt, locale())}</small>
+                                </div>
                               </li>
                             )}
                           </For>
