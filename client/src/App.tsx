@@ -6,6 +6,7 @@ import { LanguageToggle } from "./components/LanguageToggle";
 import { LoadError, Loading } from "./components/Status";
 import { t } from "./lib/i18n";
 import { session } from "./lib/session";
+import { documentTitle } from "./lib/title";
 
 // Every screen is its own chunk: the first visit downloads only the frame, the router and the dictionaries.
 const Home = lazy(() => import("./pages/HomePage"));
@@ -50,6 +51,10 @@ function ScreenError(props: { error: unknown; reset: () => void }) {
 
 /** The frame around every screen: top bar, the screen, and the bottom navigation once signed in. */
 function Frame(props: RouteSectionProps) {
+  const location = useLocation();
+  createEffect(() => {
+    document.title = documentTitle(location.pathname);
+  });
   return (
     <>
       <header class="top">

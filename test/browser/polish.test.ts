@@ -79,9 +79,12 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     // the time as well as the day: most notices are from today
     await expect.poll(() => notice.textContent()).toMatch(/오[전후] \d{1,2}:\d{2}/);
     await shot(page, "polish-notifications-ko");
+    // each screen names the tab (history, tab switcher, screen readers): it was "공구 Gonggu" everywhere
+    expect(await page.title()).toBe("알림 · 공구");
     await notice.click();
     await page.getByRole("heading", { name: title }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/board/${post.id}`);
+    await expect.poll(() => page.title()).toBe(`${title} · 공구`);
     // the comment says when, and its actions stand apart (side by side, '답글 신고' read as one phrase)
     const comment = page.getByTestId("comment").filter({ hasText: "저 주세요!" });
     expect(await comment.locator(".comment-meta").textContent()).toMatch(
@@ -175,7 +178,17 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     // and the form says its times are Korean time
     await page.goto(`${baseUrl}/seller/new`);
     expect(await page.getByTestId("gb-form").textContent()).toContain("한국 시간");
-    expect(problems).toEqual([]);
+
+    // Archiving a product that is refused (the session ended meanwhile) says why beside it; it did nothing before.
+    await page.goto(`${baseUrl}/seller/products`);
+    const row = page.getByTestId("products").locator("li").filter({ hasText: product.title });
+    await row.getByRole("button", { name: "보관" }).waitFor();
+    await page.context().clearCookies();
+    await row.getByRole("button", { name: "보관" }).click();
+    await expect
+      .poll(() => row.locator(".error[role=alert]").textContent())
+      .toBe("로그인이 풀렸어요. 다시 로그인해 주세요.");
+    expect(problems.filter((p) => !p.includes("status of 401 "))).toEqual([]);
     await context.close();
   });
 

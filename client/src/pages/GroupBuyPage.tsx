@@ -14,6 +14,7 @@ import { createRoom } from "../lib/room";
 import { createRoomChat } from "../lib/roomChat";
 import { shareSizeText } from "../lib/shareSize";
 import { statusNote } from "../lib/statusNote";
+import { usePageTitle } from "../lib/title";
 
 const dateTime = (ms: number) => formatDateTime(ms, locale());
 
@@ -35,6 +36,7 @@ export default function GroupBuyPage() {
   const [gb, { refetch }] = createResource(() => api.groupBuys.get.query({ id }));
   /** The buy once loaded; undefined while loading or after a failed load (reading a failed resource throws). */
   const loaded = () => (gb.error ? undefined : gb.latest);
+  usePageTitle(() => loaded()?.title);
   const room = createRoom(id);
   // No such buy (an old or mistyped link), or not one for this reader: stop knocking on its room.
   createEffect(() => {

@@ -11,6 +11,7 @@ import { formatDate, formatDateTime } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createPaged } from "../lib/paged";
+import { usePageTitle } from "../lib/title";
 import { EditedMark } from "./board/EditedMark";
 import { PostForm } from "./board/PostForm";
 import { SupplyOffers } from "./board/SupplyOffers";
@@ -107,6 +108,7 @@ export default function PostPage() {
     () => params.id,
     (id) => api.board.get.query({ id }),
   );
+  usePageTitle(() => (post.error ? undefined : post.latest?.title));
   const comments = createPaged(
     () => (params.id ? { postId: params.id } : null),
     (q, cursor) => api.board.comments.query({ ...q, cursor, limit: COMMENTS_PAGE }),

@@ -1,8 +1,10 @@
 import { createResource, createSignal, For, Show } from "solid-js";
+import { FormError } from "../../components/Field";
 import { Loaded } from "../../components/Loaded";
 import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
+import { createSubmission } from "../../lib/forms";
 import { type Product, ProductForm } from "./ProductForm";
 
 /** The seller's products: list, create, edit (one form open at a time), archive. */
@@ -10,15 +12,16 @@ export default function ProductsPanel() {
   const [list, { refetch }] = createResource(() => api.products.list.query({ limit: 100 }));
   const [editing, setEditing] = createSignal<string | null>(null);
   const [archiving, setArchiving] = createSignal<string | null>(null);
+  // A refused archive (a session that ended, a suspension) says why beside its product; it failed silently.
+  const archive = createSubmission();
+  const [failed, setFailed] = createSignal<string | null>(null);
 
   async function toggleArchive(p: Product) {
     setArchiving(p.id);
-    try {
-      await api.products.update.mutate({ id: p.id, archived: !p.archived });
-      await refetch();
-    } finally {
-      setArchiving(null);
-    }
+    const done = await archive.run(() => api.products.update.mutate({ id: p.id, archived: !p.archived }));
+    setFailed(done ? null : p.id);
+    if (done) await refetch();
+    setArchiving(null);
   }
 
   return (
@@ -66,6 +69,9 @@ export default function ProductsPanel() {
                               {p.archived ? t("seller.product.restore") : t("seller.product.archive")}
                             </button>
                           </div>
+                          <Show when={failed() === p.id}>
+                            <FormError message={archive.message()} />
+                          </Show>
                         </>
                       }
                     >
