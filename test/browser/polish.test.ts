@@ -12,21 +12,32 @@ const KST = 9 * 3_600_000;
 const sideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
+/** A new neighbour verified in 서교동, signed in on a phone, with a post of theirs (a unique title) on the board. */
+async function authorWithPost(chromium: ReturnType<typeof useChromium>, name: string, title: string, body: string) {
+  const author = await newVerifiedBuyer(name);
+  const post = await author.sdk.board.create.mutate({
+    regionId: "seoul-mapo-seogyo",
+    category: "question",
+    title,
+    body,
+  });
+  const opened = await chromium.open();
+  await logInAs(opened.page, author.email, author.password);
+  return { author, post, ...opened };
+}
+
 /** What a picky neighbour found walking the app on a phone, fixed: each test fails on the screens as they were. */
 describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", () => {
   const chromium = useChromium();
 
   test("at 390 px nothing widens the page: a post's long first line, the host form's long product names, the console tabs", async () => {
-    const author = await newVerifiedBuyer("긴글이웃");
     const title = `주차 문의 ${Date.now()}`;
-    await author.sdk.board.create.mutate({
-      regionId: "seoul-mapo-seogyo",
-      category: "question",
+    const { context, page, problems } = await authorWithPost(
+      chromium,
+      "긴글이웃",
       title,
-      body: "토요일 픽업 때 차를 가져가도 될까요? 주차 가능한 곳 아시면 알려 주세요. 망원시장 공영주차장도 괜찮아요.",
-    });
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, author.email, author.password);
+      "토요일 픽업 때 차를 가져가도 될까요? 주차 가능한 곳 아시면 알려 주세요. 망원시장 공영주차장도 괜찮아요.",
+    );
     await page.goto(`${baseUrl}/board`);
     await page.getByRole("heading", { name: title }).waitFor();
     expect(await sideways(page)).toBe(0); // was 164 px: the excerpt's one line set the page's width
@@ -99,16 +110,13 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
   });
 
   test("deleting one's own post asks first, and backing out keeps it", async () => {
-    const author = await newVerifiedBuyer("삭제이웃");
     const title = `지울까 말까 ${Date.now()}`;
-    const post = await author.sdk.board.create.mutate({
-      regionId: "seoul-mapo-seogyo",
-      category: "question",
+    const { author, post, context, page, problems } = await authorWithPost(
+      chromium,
+      "삭제이웃",
       title,
-      body: "이 글은 지워질 수도 있어요.",
-    });
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, author.email, author.password);
+      "이 글은 지워질 수도 있어요.",
+    );
     await page.goto(`${baseUrl}/board/${post.id}`);
     await page.getByRole("heading", { name: title }).waitFor();
     await page.getByRole("button", { name: "글 삭제" }).click();
