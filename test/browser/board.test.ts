@@ -68,7 +68,9 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     // 37 posts carry the word: 20 a page
     await expect.poll(() => posts.count()).toBe(20);
     const more = page.getByRole("button", { name: "글 더 보기" });
-    await more.click();
+    // The button's own click, without scrolling to it: scrolled into view, the list's autoload may take the next page
+    // first (the button turns into 불러오는 중… and is gone) before a pointer click lands, as it did at load 30.
+    await more.dispatchEvent("click");
     await expect.poll(() => posts.count()).toBe(37);
     expect(await more.count()).toBe(0);
     expect(await fitsWidth(page)).toBe(true);
@@ -77,7 +79,7 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     await page.getByRole("button", { name: "질문", exact: true }).click();
     await expect.poll(() => posts.count()).toBe(20);
     const nextPage = page.waitForRequest((r) => r.url().includes("board.list") && r.url().includes("cursor"));
-    await more.click();
+    await more.dispatchEvent("click");
     const asked = decodeURIComponent((await nextPage).url());
     expect(asked).toContain(`"query":"${word}"`);
     expect(asked).toContain('"category":"question"');
