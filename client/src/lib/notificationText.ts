@@ -183,6 +183,8 @@ export function notificationHref(n: NotificationItem): string | null {
     case "seller.approved":
     case "seller.rejected":
       return "/seller";
+    case "payout.account_needed":
+      return "/seller/payouts";
     case "moderation.outcome":
       // a kept post can be read again; removed content and comments have no page of their own
       return n.params.targetType === "post" && n.params.outcome === "approved" ? `/board/${n.params.targetId}` : null;
