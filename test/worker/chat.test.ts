@@ -240,7 +240,10 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     ).toBe("NOT_FOUND");
 
     s.send({ type: "chat.read", upTo: id });
-    await new Promise((x) => setTimeout(x, 50));
+    // the room takes a socket's frames in order: its pong says the read marker was stored (a 50 ms sleep raced it)
+    const sent = s.frames.length;
+    s.send({ type: "ping" });
+    await s.next("pong", sent);
     s.ws.close();
     const again = await connect(gb.id, seller);
     expect((await again.next("chat.history")).readUpTo).toBe(id);

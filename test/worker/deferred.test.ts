@@ -235,8 +235,11 @@ describe("unknown outcomes", () => {
     await gatewayUp();
     const job = { body: settleBody({ id: res.charge.id, book }) };
     expect((await deliver([job])).retryMessages).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await deliver([job])).explicitAcks).toHaveLength(1);
+    // redelivered (as the queue would) until the gateway's DONE, delayMs after the charge; a fixed 1 s sleep could end
+    // before it on a loaded machine
+    await expect
+      .poll(async () => (await deliver([job])).explicitAcks, { timeout: 10_000, interval: 100 })
+      .toHaveLength(1);
     expect((await chargesOf(user.id))[0].status).toBe("succeeded");
     expect((await balances(book, user.id)).charged).toBe(1_000);
     await assertLedgerInvariants();

@@ -113,8 +113,10 @@ describe("Toss adapter against the sandbox gateway", () => {
     expect(res.kind).toBe("unknown");
     await sandboxGateway(env).setSwitches({ mode: "up" });
     expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "IN_PROGRESS" } });
-    await new Promise((r) => setTimeout(r, 900));
-    expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "DONE" } });
+    // DONE once delayMs after the charge have passed (a fixed 900 ms sleep could end before it on a loaded machine)
+    await expect
+      .poll(() => gateway().getPaymentByOrderId(id), { timeout: 10_000, interval: 100 })
+      .toMatchObject({ kind: "ok", value: { status: "DONE" } });
   });
 
   it("rate limit → unavailable with a retry hint", async () => {

@@ -95,7 +95,18 @@ describe("withIdempotency", () => {
       await gate;
       return "done";
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // the retry comes once the first call holds the key (a fixed 20 ms could be before its claim under load)
+    await expect
+      .poll(
+        () =>
+          c.db
+            .select({ status: idempotencyKeys.status })
+            .from(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.userId, c.user.id), eq(idempotencyKeys.key, "key-slow-001")))
+            .all(),
+        { timeout: 10_000, interval: 20 },
+      )
+      .toEqual([{ status: "in_progress" }]);
     const during = await caught(withIdempotency(c, { scope: "s", key: "key-slow-001", input: 1 }, async () => "x"));
     expect(during.code).toBe("CONFLICT");
     expect(during.message).toMatch(/in progress/);
