@@ -1,3 +1,4 @@
+import type { WebSocket } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { createGongguClient } from "../../shared/sdk.ts";
@@ -17,6 +18,10 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
     const menu = page.getByRole("navigation", { name: "주요 메뉴" });
+    const rooms: WebSocket[] = []; // the room sockets the page opened (the menu's notification socket stays open)
+    page.on("websocket", (ws) => {
+      if (ws.url().includes("/api/rooms/")) rooms.push(ws);
+    });
     // A well-formed id of no buy (a removed one), and an address someone mistyped.
     for (const id of ["01ZZZZZZZZZZZZZZZZZZZZZZZZ", "NOPE"]) {
       await page.goto(`${baseUrl}/g/${id}`);
@@ -26,7 +31,10 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       expect(await page.getByRole("link", { name: "← 홈" }).isVisible()).toBe(true);
       expect(await error.getByRole("button").count()).toBe(0); // retrying cannot bring it back
       // No socket keeps knocking on the missing room: one attempt may race the 404 (and retry once on a slow machine),
-      // but none follows once the page knows. 2 s covers the room socket's first two backoff delays (0.5–1 s, 1–2 s).
+      // but none follows once the page knows. Counted once every attempt so far has ended (Playwright reports a
+      // socket's console line before its close; counting earlier raced the line of an attempt still failing). 2 s
+      // covers the room socket's first two backoff delays (0.5–1 s, 1–2 s).
+      await expect.poll(() => rooms.every((ws) => ws.isClosed())).toBe(true);
       const knocks = problems.filter((p) => p.includes("WebSocket")).length;
       await page.waitForTimeout(2_000);
       expect(problems.filter((p) => p.includes("WebSocket")).length).toBe(knocks);
