@@ -93,6 +93,10 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     const buy = await other.locator('a[href^="/g/"]').first().getAttribute("href");
     await other.goto(`${baseUrl}${buy}`);
     await other.locator("nav.bottom-nav[data-live=on]").waitFor();
+    // and its room socket is open too (the page's chunk can load after the menu's socket is live on a loaded machine:
+    // a room socket opened after the recording starts below read as a reconnect)
+    await other.getByTestId("chat").waitFor();
+    await other.getByTestId("chat-waiting").waitFor({ state: "detached" });
     const device = await chromium.browser().newContext({ locale: "ko-KR" }); // her phone: another session
     const phone = await device.newPage();
     await logInAs(phone, buyer.email);

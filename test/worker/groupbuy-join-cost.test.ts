@@ -24,7 +24,10 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     meter.reset();
     await buyer.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() });
     const request = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log], sql: [...meter.sql] };
-    await new Promise((r) => setTimeout(r, 300)); // the mirror, which the join does not wait for
+    // the mirror, which the join does not wait for: until the meter has seen it (a fixed 300 ms could end before it
+    // on a loaded machine; polling the meter sends nothing to D1)
+    const mirror = (l: string) => l.includes('update "group_buys"');
+    await until("the mirror's batch", async () => meter.log.some(mirror));
     const total = { roundTrips: meter.roundTrips, queries: meter.queries, log: [...meter.log] };
     await until("the join mirrored", async () => (await gbRow(gb.id))?.takenShares === 2);
     if (env.JOIN_COST_LOG) console.log(JSON.stringify({ request, total }, null, 1));
@@ -32,7 +35,6 @@ describe("the D1 cost of a join", { timeout: 30_000 }, () => {
     // Was 6 before the guards were batched and the duplicate recommender write was left to the mirror; 4 before the
     // tier read moved from the room's group commit into the guard batch; 3 before the session read joined it. The
     // guard batch's four reads are one statement since session 10.
-    const mirror = (l: string) => l.includes('update "group_buys"');
     const waited = request.log.filter((l) => !mirror(l));
     expect(waited, request.log.join("\n")).toHaveLength(2);
     // the session's read selects the user's row first (sessions join users; the log shows 80 characters)
