@@ -352,8 +352,10 @@ describe("signals from the group-buy flow", () => {
     expect((await client.recommend.forMe.query()).items.map((i) => i.groupBuy.id)).toEqual([other.id]);
 
     await client.groupBuys.get.query({ id: other.id });
-    for (let i = 0; i < 50 && (await kinds(buyer.id)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await kinds(buyer.id)).toEqual([`join:${gb.id}`, `view:${other.id}`]);
+    // the view is recorded after the answer (waitUntil): polled up to 10 s (50 polls of 20 ms could run out under load)
+    await expect
+      .poll(() => kinds(buyer.id), { timeout: 10_000, interval: 20 })
+      .toEqual([`join:${gb.id}`, `view:${other.id}`]);
 
     const { gb: ready, memberId } = await fixtureFilledBuy(db, region.id, { until: "READY" });
     const member = (await db.select().from(users).where(eq(users.id, memberId)).get())!;
