@@ -1,10 +1,21 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_REGIONS } from "../../scripts/seed/demo-data.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
 import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
 
 const seogyo = DEMO_REGIONS[0];
+
+/**
+ * Asks for the list's next page with its button, without scrolling to it: the list also loads its next page by itself
+ * when its end scrolls into view (MoreButton autoload), and a click that scrolled there raced that load on a loaded
+ * machine (the button turned into "loading", then was gone with the last page, and the click waited 30 s for it).
+ */
+async function showMore(more: Locator) {
+  await more.waitFor();
+  expect(await more.isEnabled()).toBe(true);
+  await more.dispatchEvent("click");
+}
 
 /** No part of the page is wider than the window (a phone must not scroll sideways). */
 const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -68,9 +79,7 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     // 37 posts carry the word: 20 a page
     await expect.poll(() => posts.count()).toBe(20);
     const more = page.getByRole("button", { name: "글 더 보기" });
-    // The button's own click, without scrolling to it: scrolled into view, the list's autoload may take the next page
-    // first (the button turns into 불러오는 중… and is gone) before a pointer click lands, as it did at load 30.
-    await more.dispatchEvent("click");
+    await showMore(more);
     await expect.poll(() => posts.count()).toBe(37);
     expect(await more.count()).toBe(0);
     expect(await fitsWidth(page)).toBe(true);
@@ -79,7 +88,7 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     await page.getByRole("button", { name: "질문", exact: true }).click();
     await expect.poll(() => posts.count()).toBe(20);
     const nextPage = page.waitForRequest((r) => r.url().includes("board.list") && r.url().includes("cursor"));
-    await more.dispatchEvent("click");
+    await showMore(more);
     const asked = decodeURIComponent((await nextPage).url());
     expect(asked).toContain(`"query":"${word}"`);
     expect(asked).toContain('"category":"question"');
