@@ -1,5 +1,6 @@
+import { KST_OFFSET_MS as KST_MS } from "../../shared/kst";
+
 /** Membership periods follow the Korean calendar (UTC+9, no DST): tiers by month, Plus by monthly anniversary. */
-const KST_MS = 9 * 3_600_000;
 
 function kstParts(at: number) {
   const d = new Date(at + KST_MS);

@@ -1,3 +1,4 @@
+import { kstWallClock } from "../../shared/kst";
 import { fromBase64Url, toBase64Url } from "../lib/ids";
 
 /**
@@ -51,7 +52,7 @@ export function securityKeyBytes(hex: string): Uint8Array<ArrayBuffer> {
 
 /** "2026-12-03T20:00:00+09:00": Korean time with its offset, as Toss's `iat` wants it. */
 export function kstTimestamp(now: number = Date.now()): string {
-  return `${new Date(now + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
+  return `${kstWallClock(now)}+09:00`;
 }
 
 export async function jweEncrypt(

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { and, asc, desc, eq, gt, inArray, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { KST_OFFSET_MS as KST_MS } from "../../shared/kst";
 import { type ChargeStatus, PAYMENT_LIMITS } from "../../shared/schemas/payments";
 import type { BatchItem, Db } from "../db/client";
 import { cardBlobs, charges, type users } from "../db/schema";
@@ -90,7 +91,6 @@ const counted = sql.join(
   COUNTED_STATUSES.map((s) => sql`${s}`),
   sql`, `,
 );
-const KST_MS = 9 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 export function limitWindows(now: number) {

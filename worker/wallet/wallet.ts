@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import { KST_OFFSET_MS } from "../../shared/kst";
 import type { TransferKind } from "../../shared/schemas/wallet";
 import type { Db } from "../db/client";
 import { auditLog, ledgerTransfers, users } from "../db/schema";
@@ -125,7 +126,6 @@ export async function walletHistory(
   return { lines: page, nextCursor: rows.length > args.limit ? String(page[page.length - 1].seq) : null };
 }
 
-const KST_OFFSET_MS = 9 * 3_600_000;
 export const STATEMENT_MAX_LINES = 1000;
 
 /** Month boundaries in Korea time (UTC+9, no DST), as epoch ms [start, end). */

@@ -1,14 +1,13 @@
+import { kstWallClock } from "../../../shared/kst";
 import { formatDateTime as formatIn } from "../lib/format";
 import { type Locale, locale } from "../lib/i18n";
 
-// Korea keeps one offset all year (no daylight saving): a form's local date and time is Korean time, like every time
-// the app shows, whatever zone the device is set to (a seller abroad, a laptop on UTC).
-const KST_OFFSET_MS = 9 * 3_600_000;
+// A form's local date and time is Korean time, like every time the app shows, whatever zone the device is set to (a
+// seller abroad, a laptop on UTC).
 
 /** Epoch ms → the value of an <input type="datetime-local"> in Korean time (minutes precision). */
 export function toLocalInput(epochMs: number): string {
-  // toISOString writes the UTC clock; shifted by the offset, that is Korea's
-  return new Date(epochMs + KST_OFFSET_MS).toISOString().slice(0, 16);
+  return kstWallClock(epochMs).slice(0, 16);
 }
 
 /** An <input type="datetime-local"> value, read as Korean time → epoch ms (NaN when empty or invalid). */
