@@ -880,10 +880,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // its session expired since the alarm last looked: nothing more is taken from or sent to it
-    const identity = identityOf(ws);
-    if (identity && sessionExpired(identity, Date.now())) return void this.endForSession([ws], SESSION_EXPIRED);
     await handleClientFrame(ws, message, {
+      sessionExpired: (ws) => void this.endForSession([ws], SESSION_EXPIRED),
       sync: (identity) => {
         const meta = this.store.meta();
         return meta ? { groupBuyId: meta.groupBuyId, snapshot: this.snapshotOf(meta, identity.userId) } : null;

@@ -111,6 +111,8 @@ export interface FrameHandlers {
   chatRead: (identity: RoomIdentity, upTo: number) => void;
   /** Ephemeral: nothing is answered (a refused or rate-limited notice is simply not passed on). */
   chatTyping: (identity: RoomIdentity) => void;
+  /** The socket's session expired since the room's alarm last looked: nothing more is taken from it. */
+  sessionExpired: (ws: WebSocket) => void;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function handleClientFrame(
     ws.close(1008, "unauthenticated");
     return;
   }
+  if (sessionExpired(identity, Date.now())) return handlers.sessionExpired(ws);
   if (typeof message !== "string" || tooBig(message)) {
     send(ws, {
       type: "error",
