@@ -214,6 +214,22 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     expect((await accountRow(b.id))?.gatewaySellerId).not.toBe(tossId);
   });
 
+  it("saves are limited to 10 an hour per seller, counted atomically before Toss is asked, even when sent at once", async () => {
+    const seller = await newSeller();
+    const saves = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => registerAccount(seller, { accountNumber: `110-123-4567${10 + i}` })),
+    );
+    // parallel first saves race for one Toss registration (the others are refused as already registered); what
+    // matters here is that exactly the 11th and 12th were turned away by the limit, before reaching Toss
+    const limited = saves.filter(
+      (s) => s.status === "rejected" && (s.reason as { data?: { code?: string } }).data?.code === "TOO_MANY_REQUESTS",
+    );
+    expect(limited).toHaveLength(2);
+    const refused = await errorOf(registerAccount(seller));
+    expect(refused).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect(refused.message).toContain("Try again in an hour");
+  });
+
   it("bad input is a typed BAD_REQUEST per field, and a refusal by Toss is PRECONDITION_FAILED; nothing is written", async () => {
     const seller = await newSeller();
     const fieldsOf = (e: { zodError: unknown }) =>

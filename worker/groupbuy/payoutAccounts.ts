@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { notifications, sellerPayables, sellerPayoutAccounts } from "../db/schema";
 import { fail } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
-import { checkRateLimit, countRateLimitHit, type RateLimitRule } from "../lib/rateLimit";
+import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
 import { getGateway } from "../payments";
 import type { GatewaySeller, GatewaySellerRequest } from "../payments/gateway";
 import { MIN_PAYOUT_WON } from "./config";
@@ -114,10 +114,10 @@ function sellerRequest(input: PayoutAccountInput): Omit<GatewaySellerRequest, "r
  */
 export async function savePayoutAccount(db: Db, env: Env, sellerId: string, input: PayoutAccountInput, now: number) {
   const limitKey = `payout-account:${sellerId}`;
-  if ((await checkRateLimit(db, limitKey, SAVE_RULE, now)).limited) {
+  // counted before the gateway call, in one atomic step, so parallel saves cannot all pass a read-only check
+  if ((await takeRateLimits(db, [limitKey], SAVE_RULE, now)).limited) {
     fail("TOO_MANY_REQUESTS", "Too many payout account changes. Try again in an hour.");
   }
-  await countRateLimitHit(db, limitKey, SAVE_RULE, now);
 
   const existing = await db
     .select()
