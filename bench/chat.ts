@@ -36,20 +36,21 @@
  * client's own event-loop delay (how long a frame can sit before this process reads it).
  * The clients are bench/lib/rawWebSocket.ts (a few µs per frame; Node's WebSocket cost ~70 µs and made the load
  * generator part of the latency) and connect to the runtime wrangler dev started, not through its dev proxy (see
- * wsBase). The default rate is 90 % of the room's cap (CHAT_ROOM_RATE, 1,000 messages per 10 s: 90 msg/s), the highest
- * round rate the product accepts with a margin: at exactly the cap a message that reaches the room a few ms earlier
- * than the one sent 1,000 before it is refused (26 of 1,000 at 100 msg/s, session 8), and above it the room refuses
+ * wsBase). The default rate is 90 % of the room's cap (CHAT_ROOM_RATE, 2,000 messages per 10 s since session 14: 180
+ * msg/s; 1,000 and 90 msg/s before), the highest round rate the product accepts with a margin: at exactly the cap a
+ * message that reaches the room a few ms earlier than the one sent a cap's worth before it is refused (26 of 1,000 at
+ * 100 msg/s under the old cap, session 8), and above it the room refuses
  * the excess by design. BENCH_RATES=60,90,100 runs one row per rate (both sides, fresh servers for each) and prints a
  * table with both sides' deliveries/s and p99 and the ratio per rate. At 50 msg/s the demo without its limiter keeps
  * up (both deliver 100 %, ratio 1.00×; p50 41 vs 1,175 ms): a deliveries/s ratio only shows above its capacity,
  * which a batching room's frame rate does not depend on.
- * CAPACITY ROWS. Since Gonggu delivers everything offered at 90 msg/s, the default row's ratio is at most offered ÷ the
- * peer's capacity, whatever the room could do above its cap. After the rows above, BENCH_CAPACITY_RATES (150,200; empty:
+ * CAPACITY ROWS. Since Gonggu delivers everything offered at 180 msg/s, the default row's ratio is at most offered ÷ the
+ * peer's capacity, whatever the room could do above its cap. After the rows above, BENCH_CAPACITY_RATES (300,400; empty:
  * none) adds one row per rate above the cap, both sides on fresh servers, with ONE change on Gonggu's side, made like
  * the peer's: the bench's own `wrangler dev` command line passes `--var BENCH_CHAT_ROOM_LIMIT:<n>`, which lifts the
- * room-wide cap from 1,000 to n messages per 10 s (worker/durable/chatRoomCap.ts: an env binding no config file or
- * request sets, bounded to 5,000; n = rate ÷ 0.9 × 10, so the offered rate is again 90 % of the cap the room enforces:
- * 1,667 at 150 msg/s). The product's cap, the per-person limit (5 per 10 s; with 1,000 senders each posts once per
+ * room-wide cap from 2,000 to n messages per 10 s (worker/durable/chatRoomCap.ts: an env binding no config file or
+ * request sets, bounded to 10,000; n = rate ÷ 0.9 × 10, so the offered rate is again 90 % of the cap the room enforces:
+ * 3,334 at 300 msg/s). The product's cap, the per-person limit (5 per 10 s; with 1,000 senders each posts once per
  * 1,000 ÷ rate seconds, checked at start) and the peer (limiter off, as above) are the same as in the default row.
  * Every side also prints what else ran on the machine during its window (bench/lib/machineShare.ts): how busy the cores
  * were, this bench's own share (load generator + server), other processes' share, and how long the runtime's threads
@@ -94,7 +95,7 @@ const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? String(DEFAU
   .map(Number)
   .filter((r) => r > 0);
 /** Capacity rows (see the header): rates above the room's cap, at which the bench lifts the cap for Gonggu's side. */
-const CAPACITY_RATES = (process.env.BENCH_CAPACITY_RATES ?? "150,200")
+const CAPACITY_RATES = (process.env.BENCH_CAPACITY_RATES ?? "300,400")
   .split(",")
   .map(Number)
   .filter((r) => r > 0);

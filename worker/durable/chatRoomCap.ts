@@ -1,6 +1,6 @@
 import { CHAT_ROOM_RATE } from "../../shared/chat.ts";
 
-/** The most a lifted room-wide cap may be (messages per CHAT_ROOM_RATE.windowMs): 500 msg/s, 5× the product's. */
+/** The most a lifted room-wide cap may be (messages per CHAT_ROOM_RATE.windowMs): 1,000 msg/s, 5× the product's. */
 export const CHAT_ROOM_LIMIT_LIFT_MAX = 5 * CHAT_ROOM_RATE.limit;
 
 /**

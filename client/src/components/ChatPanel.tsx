@@ -125,12 +125,14 @@ export default function ChatPanel(props: {
     if (chat.send(text)) {
       setDraft("");
       stick = true;
+      chat.follow(true);
     }
   }
 
   async function older() {
     const top = list.scrollHeight - list.scrollTop;
     stick = false;
+    chat.follow(false);
     await chat.loadOlder();
     list.scrollTop = list.scrollHeight - top; // keep the reader's place
   }
@@ -144,6 +146,7 @@ export default function ChatPanel(props: {
         aria-live="polite"
         onScroll={() => {
           stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+          chat.follow(stick);
         }}
       >
         <Show when={chat.hasOlder()}>

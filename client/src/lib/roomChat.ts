@@ -3,18 +3,12 @@ import { CHAT_HISTORY_ON_CONNECT, CHAT_TYPING, type ChatMessage, type ChatRateRe
 import type { ServerFrame } from "../../../shared/protocol";
 import type { REPORT_REASONS } from "../../../shared/schemas/board";
 import { api } from "./api";
+import { mergeMessages as merge, mergeLive } from "./chatList";
 import { errorText } from "./errorText";
 import { type createRoom, roomErrorOf } from "./room";
 
 export type Room = ReturnType<typeof createRoom>;
 export type ReportReason = (typeof REPORT_REASONS)[number];
-
-/** Messages by id, oldest first, without duplicates (history, live frames and older pages overlap). */
-function merge(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
-  const byId = new Map(current.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
-  return [...byId.values()].sort((a, b) => a.id - b.id);
-}
 
 /**
  * The chat of one group buy, on the room socket the page already holds (no second connection). History comes on
@@ -26,6 +20,8 @@ export function createRoomChat(room: Room, groupBuyId: string) {
   const [hasOlder, setHasOlder] = createSignal(false);
   const [loaded, setLoaded] = createSignal(false);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
+  /** The reader is at the bottom of the list (the panel says so): live lines past CHAT_LIVE_KEEP are let go. */
+  let following = true;
   /** Staff or the host (allowed without holding shares), as the room said on connect. */
   const [privileged, setPrivileged] = createSignal(false);
   const [refused, setRefused] = createSignal<null | "forbidden">(null);
@@ -94,11 +90,14 @@ export function createRoomChat(room: Room, groupBuyId: string) {
         markRead();
         return;
       }
-      case "chat.messages":
-        setMessages((m) => merge(m, frame.messages));
+      case "chat.messages": {
+        const { messages: kept, trimmed } = mergeLive(messages(), frame.messages, following);
+        setMessages(kept);
+        if (trimmed) setHasOlder(true);
         stoppedTyping(frame.messages);
         markRead();
         return;
+      }
       case "chat.typing": {
         const until = Date.now() + CHAT_TYPING.showMs;
         setTypers((m) => {
@@ -157,6 +156,10 @@ export function createRoomChat(room: Room, groupBuyId: string) {
     error,
     sending: () => sending() !== null,
     bounced,
+    /** Whether the reader is at the bottom of the list (ChatPanel's scroll): only then are old live lines let go. */
+    follow(atBottom: boolean) {
+      following = atBottom;
+    },
     /** Names of the others typing right now, oldest notice first. */
     typing: createMemo(() => [...typers().values()].map((x) => x.name)),
     /** The person is writing: tells the room, at most once per CHAT_TYPING.userIntervalMs. */
