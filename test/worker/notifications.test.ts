@@ -210,6 +210,13 @@ describe("live notification channel", () => {
     first.socket!.ws.close(1000);
   });
 
+  it("issues at most 30 connection tickets a minute per person, also when they are asked for at once", async () => {
+    const { client } = await newBuyer();
+    const asked = await Promise.allSettled(Array.from({ length: 34 }, () => client.notifications.ticket.mutate()));
+    expect(asked.filter((a) => a.status === "fulfilled")).toHaveLength(30);
+    expect((await errorOf(client.notifications.ticket.mutate())).code).toBe("TOO_MANY_REQUESTS");
+  });
+
   it("does not push a notification whose batch failed", async () => {
     const { jar, user } = await newBuyer();
     const { socket } = await openSocket(path, { cookie: jar.cookies.get("gonggu_session"), origin: BASE });

@@ -4,7 +4,7 @@ import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, boardLikes, boardPosts, boardSupplyOffers, type ContentStatus, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { checkRateLimit, countRateLimitHit, type RateLimitRule } from "../lib/rateLimit";
+import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
 import { postLikeSignal } from "../recommend/interactions";
 import { requireCurrentVerification } from "../regions/verification";
 import { authorCards, unknownAuthor } from "./authors";
@@ -22,11 +22,12 @@ export function canSee(content: { status: ContentStatus; authorId: string }, vie
 }
 
 /**
- * Refuses when `key` is over its limit; the caller puts `countRateLimitHit(db, key, rule, now)` in the batch of the
- * write it limits, so only actions that happened are counted.
+ * Counts one hit on `key` and refuses when that takes it over its limit. Called after the action's own checks, just
+ * before its write: counting in one atomic step first is what stops parallel requests from all passing (a read-only
+ * check with the count in the write's batch let every request sent at once through).
  */
-export async function assertUnderLimit(db: Db, key: string, rule: RateLimitRule, now: number, what: string) {
-  const state = await checkRateLimit(db, key, rule, now);
+export async function takeUnderLimit(db: Db, key: string, rule: RateLimitRule, now: number, what: string) {
+  const state = await takeRateLimits(db, [key], rule, now);
   if (state.limited) {
     const seconds = Math.ceil(state.retryAfterMs / 1000);
     fail(
@@ -169,12 +170,9 @@ export async function createPost(
 ) {
   await requireCurrentVerification(db, author.id, args.regionId, now);
   const key = `post:${author.id}`;
-  await assertUnderLimit(db, key, POST_RULE, now, "posts");
+  await takeUnderLimit(db, key, POST_RULE, now, "posts");
   const id = newId(now);
-  await runBatch(db, [
-    db.insert(boardPosts).values({ id, authorId: author.id, ...args, createdAt: now, updatedAt: now }),
-    countRateLimitHit(db, key, POST_RULE, now),
-  ]);
+  await db.insert(boardPosts).values({ id, authorId: author.id, ...args, createdAt: now, updatedAt: now });
   return { id };
 }
 

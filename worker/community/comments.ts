@@ -4,10 +4,9 @@ import { type BatchItem, type Db, runBatch } from "../db/client";
 import { boardComments, boardPosts } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { countRateLimitHit } from "../lib/rateLimit";
 import { requireCurrentVerification } from "../regions/verification";
 import { authorCards, unknownAuthor } from "./authors";
-import { adminDeletion, assertUnderLimit, canSee, loadPost, type Viewer } from "./board";
+import { adminDeletion, canSee, loadPost, takeUnderLimit, type Viewer } from "./board";
 import { COMMENT_RULE } from "./config";
 import { type NotifyStatement, notify } from "./notifications";
 
@@ -53,7 +52,7 @@ export async function addComment(
     });
   }
   const limitKey = `comment:${author.id}`;
-  await assertUnderLimit(db, limitKey, COMMENT_RULE, now, "comments");
+  await takeUnderLimit(db, limitKey, COMMENT_RULE, now, "comments");
   const id = newId(now);
   const notices: NotifyStatement[] = [];
   const params = { postId: post.id, postTitle: post.title, commentId: id, commenterName: author.displayName };
@@ -73,7 +72,6 @@ export async function addComment(
       createdAt: now,
     }),
     recountComments(db, post.id),
-    countRateLimitHit(db, limitKey, COMMENT_RULE, now),
     ...notices,
   ]);
   return { id, notices };

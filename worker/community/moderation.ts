@@ -7,8 +7,7 @@ import { auditLog, boardComments, boardPosts, boardReports, type ContentStatus, 
 import { trustEventStatement } from "../groupbuy/trust";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { countRateLimitHit } from "../lib/rateLimit";
-import { assertUnderLimit, canSee, type Viewer } from "./board";
+import { canSee, takeUnderLimit, type Viewer } from "./board";
 import { recountComments } from "./comments";
 import { EXCERPT_CHARS, REPORT_RULE } from "./config";
 import { notify } from "./notifications";
@@ -77,7 +76,7 @@ export async function report(
   }
   if (target.authorId === reporter.id) fail("BAD_REQUEST", `You can't report your own ${args.targetType}.`);
   const limitKey = `report:${reporter.id}`;
-  await assertUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
+  await takeUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
   const count = unresolvedCount(target.type, target.id);
   const col = target.type === "post" ? boardPosts : boardComments;
   const [inserted] = await runBatch(db, [
@@ -98,7 +97,6 @@ export async function report(
       reportCount: count,
       status: sql`CASE WHEN ${col.status} = 'visible' AND ${count} >= ${threshold} THEN 'hidden' ELSE ${col.status} END`,
     }),
-    countRateLimitHit(db, limitKey, REPORT_RULE, now),
   ]);
   return { reported: true as const, alreadyReported: (inserted as unknown[]).length === 0 };
 }

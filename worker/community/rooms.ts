@@ -6,8 +6,7 @@ import { loadGroupBuy, roomStub } from "../groupbuy/service";
 import { TERMINAL } from "../groupbuy/stateMachine";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { countRateLimitHit } from "../lib/rateLimit";
-import { assertUnderLimit } from "./board";
+import { takeUnderLimit } from "./board";
 import { REPORT_RULE } from "./config";
 import { upheldReport } from "./moderation";
 import { notify } from "./notifications";
@@ -50,7 +49,7 @@ export async function reportChatMessage(
   }
   if (message.userId === reporter.id) fail("BAD_REQUEST", "You can't report your own message.");
   const limitKey = `report:${reporter.id}`;
-  await assertUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
+  await takeUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
   const [inserted] = await runBatch(db, [
     db
       .insert(chatReports)
@@ -67,7 +66,6 @@ export async function reportChatMessage(
       })
       .onConflictDoNothing()
       .returning({ id: chatReports.id }),
-    countRateLimitHit(db, limitKey, REPORT_RULE, now),
   ]);
   return { reported: true as const, alreadyReported: (inserted as unknown[]).length === 0 };
 }

@@ -21,12 +21,6 @@ function stateOf(row: Counter | undefined, rule: RateLimitRule, now: number): Ra
   return { limited: true, retryAfterMs: row.windowStart + rule.windowMs - now };
 }
 
-/** Reads a counter without counting (e.g. to show a warning). Limited once more than `limit` hits are in the window. */
-export async function checkRateLimit(db: Db, key: string, rule: RateLimitRule, now: number): Promise<RateLimitState> {
-  const row = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
-  return stateOf(row && { ...row, count: row.count + 1 }, rule, now);
-}
-
 /**
  * One atomic upsert that counts a hit and returns the counter: starts a new window when the old one has passed,
  * else increments. Batchable; see `takeRateLimits`.

@@ -2,7 +2,7 @@ import { listNotificationsInput, markReadInput } from "../../../shared/schemas/n
 import { issueSocketTicket, SOCKET_TICKET_RULE } from "../../accounts/socketAuth";
 import { listNotifications, markRead, unreadCount } from "../../community/notifications";
 import { fail } from "../../lib/errors";
-import { checkRateLimit, countRateLimitHit } from "../../lib/rateLimit";
+import { takeRateLimits } from "../../lib/rateLimit";
 import { authedProcedure, router } from "../init";
 
 export const notificationsRouter = router({
@@ -15,11 +15,10 @@ export const notificationsRouter = router({
     .mutation(({ ctx, input }) => markRead(ctx.db, ctx.user.id, input, ctx.now)),
   /** For SDK clients that cannot send a cookie on a WebSocket: open /api/notifications/ws?ticket=… within a minute. */
   ticket: authedProcedure.mutation(async ({ ctx }) => {
-    const key = `ticket:${ctx.user.id}`;
-    if ((await checkRateLimit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now)).limited) {
+    // counted in one atomic step before the ticket is issued, so tickets asked for at once cannot all pass
+    if ((await takeRateLimits(ctx.db, [`ticket:${ctx.user.id}`], SOCKET_TICKET_RULE, ctx.now)).limited) {
       fail("TOO_MANY_REQUESTS", "Too many connection tickets; wait a minute.");
     }
-    await countRateLimitHit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now);
     const { ticket, expiresAt } = await issueSocketTicket(
       ctx.db,
       ctx.user.id,

@@ -1,12 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { chatReportInput, roomHistoryInput, roomIdInput } from "../../../shared/schemas/rooms";
 import { issueSocketTicket, SOCKET_TICKET_RULE } from "../../accounts/socketAuth";
-import { assertUnderLimit } from "../../community/board";
+import { takeUnderLimit } from "../../community/board";
 import { reportChatMessage, requireRoomAccess } from "../../community/rooms";
 import { ROOM_FULL } from "../../durable/roomSockets";
 import { roomStub } from "../../groupbuy/service";
 import { ErrorDetails } from "../../lib/errors";
-import { countRateLimitHit } from "../../lib/rateLimit";
 import { activeProcedure, authedProcedure, router } from "../init";
 
 /** The group-buy room's chat over HTTP: tickets for SDK sockets, history pages, reports. */
@@ -14,9 +13,7 @@ export const roomsRouter = router({
   /** A single-use, one-minute ticket: open /api/rooms/:id/ws?ticket=… from clients that can't send a cookie. */
   ticket: activeProcedure.input(roomIdInput).mutation(async ({ ctx, input }) => {
     await requireRoomAccess(ctx.db, ctx.user, input.id, ctx.now);
-    const key = `ticket:${ctx.user.id}`;
-    await assertUnderLimit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now, "connection tickets");
-    await countRateLimitHit(ctx.db, key, SOCKET_TICKET_RULE, ctx.now);
+    await takeUnderLimit(ctx.db, `ticket:${ctx.user.id}`, SOCKET_TICKET_RULE, ctx.now, "connection tickets");
     const { ticket, expiresAt } = await issueSocketTicket(
       ctx.db,
       ctx.user.id,
