@@ -176,6 +176,33 @@ describe("error shapes", () => {
     expect(entry.stack).toBeTruthy();
   });
 
+  it("logs a failed write's query but not the values it carried (no email, no password hash)", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void logged.push(String(line)));
+    const email = `log-leak-${Date.now().toString(36)}@example.com`;
+    // A real failure of the signup's INSERT, for this one email only.
+    await env.DB.exec(
+      `CREATE TRIGGER refuse_log_leak BEFORE INSERT ON users WHEN NEW.email = '${email}' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`,
+    );
+    let res: Awaited<ReturnType<typeof callApi>>;
+    try {
+      res = await callApi({
+        path: "auth.signup",
+        kind: "mutation",
+        input: { email, password: "correct horse battery", displayName: "로그" },
+      });
+    } finally {
+      await env.DB.exec("DROP TRIGGER refuse_log_leak");
+    }
+    expect(res.status).toBe(500);
+    const line = logged.find((l) => l.includes(String(res.error?.data.requestId)));
+    // still enough to find the fault: the statement and the database's reason
+    const entry = JSON.parse(line ?? "{}");
+    expect(entry.causes[0]).toMatch(/^Failed query: insert into "users"/);
+    expect(entry.causes.join("\n")).toMatch(/refused by test/);
+    for (const secret of [email, "pbkdf2-sha256$", "로그"]) expect(line).not.toContain(secret);
+  });
+
   it("answers an unknown procedure and an unknown API route with typed 404s", async () => {
     const proc = await callApi({ path: "auth.nope", kind: "query" });
     expect([proc.status, proc.code]).toEqual([404, "NOT_FOUND"]);

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { DrizzleQueryError } from "drizzle-orm";
 
 export type ErrorCode =
   | "BAD_REQUEST"
@@ -71,18 +72,32 @@ export function logServerError(requestId: string | undefined, path: string | und
     console.warn(JSON.stringify({ level: "warn", requestId, path, code: error.code, details: error.cause.details }));
     return;
   }
-  const causes = causeChain(error.cause);
+  const causes = causeChain(error.cause).map((m) => withoutQueryValues(m, error));
   console.error(
     JSON.stringify({
       level: "error",
       requestId,
       path,
       code: error.code,
-      message: error.message,
+      message: withoutQueryValues(error.message, error),
       causes,
-      stack: error.stack,
+      stack: error.stack && withoutQueryValues(error.stack, error),
     }),
   );
+}
+
+/**
+ * drizzle's "Failed query: <sql>\nparams: <values>" carries the statement's values (an email, a password hash, a post's
+ * body), and tRPC copies that message into the TRPCError's message and stack: the log keeps the SQL, not the values.
+ */
+export function withoutQueryValues(text: string, error: unknown): string {
+  let out = text;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DrizzleQueryError && e.params.length > 0) {
+      out = out.replaceAll(`\nparams: ${e.params}`, `\nparams: (${e.params.length} values withheld)`);
+    }
+  }
+  return out;
 }
 
 /**
