@@ -9,7 +9,17 @@ import { sessions } from "../../worker/db/schema";
 import { connect, roomWithPeople } from "./chat-sockets";
 import { newAdmin, openSocket, type Socket } from "./community-helpers";
 import { tokenFor } from "./fixtures";
-import { room, until } from "./groupbuy-helpers";
+import {
+  buyInput,
+  key,
+  newProduct,
+  newRegion,
+  newResident,
+  newSeller,
+  room,
+  until,
+  untilStatus,
+} from "./groupbuy-helpers";
 import { BASE, bearerClient, newBuyer } from "./helpers";
 
 /**
@@ -151,6 +161,32 @@ describe("room sockets end with their session", () => {
     expect(theirs.closed()).toBeNull();
     for (const s of [mine, mySdk]) expect(s.messages().some((m) => m.text === "다른 기기에서 안녕하세요")).toBe(false);
     theirs.ws.close();
+  });
+
+  it("a finished buy's room too: logout (4001) and a suspension (4003) end the sockets of someone who may still post there", async () => {
+    // the host of a cancelled buy still posts in its room (members of a completed one do too)
+    const region = await newRegion();
+    const product = await newProduct(await newSeller(), { allowHosts: true });
+    const host = await newResident(region, 20_000);
+    const { groupBuy } = await host.api.groupBuys.create.mutate(
+      buyInput(product.id, region, { hostShares: 1, idempotencyKey: key() }),
+    );
+    await host.api.groupBuys.cancel.mutate({ id: groupBuy.id, reason: "이웃들 반응이 없어 취소해요" });
+    await untilStatus(groupBuy.id, "CANCELLED");
+    const otherDevice = await tokenFor(getDb(env), { id: host.id });
+    const mine = await connect(groupBuy.id, host);
+    const theirs = await connect(groupBuy.id, { ...host, token: otherDevice });
+    for (const s of [mine, theirs]) await s.next("chat.history");
+    mine.send({ type: "chat.send", text: "취소됐지만 아직 말할 수 있어요" });
+    await mine.next("chat.ack");
+
+    await host.api.auth.logout.mutate();
+    await until("the logged-out session's socket closed", async () => mine.closed()?.code === CLOSE_CODES.sessionEnded);
+    expect(theirs.closed()).toBeNull();
+
+    const admin = await newAdmin();
+    await admin.client.admin.users.suspend.mutate({ userId: host.id, days: 3, reason: "채팅 도배" });
+    await until("the suspended user's socket closed", async () => theirs.closed()?.code === CLOSE_CODES.suspended);
   });
 
   it("a session's expiry ends its room sockets (4001): at once when one sends, at the room's alarm when idle", async () => {

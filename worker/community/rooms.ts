@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { REPORT_REASONS } from "../../shared/schemas/board";
 import { type Db, runBatch } from "../db/client";
 import { auditLog, chatReports, groupBuyMembers, groupBuys, type users, users as usersTable } from "../db/schema";
@@ -150,13 +150,14 @@ export async function decideChatMessage(
   return { groupBuyId: args.groupBuyId, messageId: args.messageId, decision, notices };
 }
 
-/** Rooms a suspended user may be sitting in are few; this bounds the fan-out of one suspension. */
+/** Bounds the fan-out of one suspension or logout: unfinished buys first, then the most recent finished ones. */
 const KICK_ROOMS_MAX = 200;
 
 /**
- * Closes a (just suspended) user's sockets in every room they could be in: buys they joined, host or sell that are
- * not finished, and OPEN buys of their home region (read access). Best effort: the gateway refuses them from now on.
- * With `session` (its token's SHA-256: a logout), only the sockets that session opened, whose tickets it no longer gets.
+ * Closes a (just suspended) user's sockets in every room they could be in: buys they joined, host or sell — finished
+ * ones too, whose members, host and seller still open the room and post in it — and OPEN buys of their home region
+ * (read access). Best effort: the gateway refuses them from now on. With `session` (its token's SHA-256: a logout),
+ * only the sockets that session opened, whose tickets it no longer gets.
  */
 export async function kickFromRooms(env: Env, db: Db, userId: string, reason: string, session?: string) {
   try {
@@ -166,32 +167,33 @@ export async function kickFromRooms(env: Env, db: Db, userId: string, reason: st
       .where(eq(usersTable.id, userId))
       .get();
     if (!user) return 0;
-    const active = notInArray(groupBuys.status, [...TERMINAL]);
+    const room = { id: groupBuys.id, finished: inArray(groupBuys.status, [...TERMINAL]), at: groupBuys.createdAt };
+    const order = [asc(room.finished), desc(room.at)] as const;
     const [joined, owned] = await Promise.all([
       db
-        .select({ id: groupBuyMembers.groupBuyId })
+        .select(room)
         .from(groupBuyMembers)
         .innerJoin(groupBuys, eq(groupBuys.id, groupBuyMembers.groupBuyId))
-        .where(and(eq(groupBuyMembers.userId, user.id), eq(groupBuyMembers.status, "joined"), active))
+        .where(and(eq(groupBuyMembers.userId, user.id), eq(groupBuyMembers.status, "joined")))
+        .orderBy(...order)
         .limit(KICK_ROOMS_MAX)
         .all(),
       db
-        .select({ id: groupBuys.id })
+        .select(room)
         .from(groupBuys)
         .where(
-          and(
-            active,
-            or(
-              eq(groupBuys.sellerId, user.id),
-              eq(groupBuys.hostId, user.id),
-              user.homeRegionId ? and(eq(groupBuys.regionId, user.homeRegionId), eq(groupBuys.status, "OPEN")) : sql`0`,
-            ),
+          or(
+            eq(groupBuys.sellerId, user.id),
+            eq(groupBuys.hostId, user.id),
+            user.homeRegionId ? and(eq(groupBuys.regionId, user.homeRegionId), eq(groupBuys.status, "OPEN")) : sql`0`,
           ),
         )
+        .orderBy(...order)
         .limit(KICK_ROOMS_MAX)
         .all(),
     ]);
-    const rooms = [...new Set([...joined, ...owned].map((r) => r.id))].slice(0, KICK_ROOMS_MAX);
+    const ranked = [...joined, ...owned].sort((a, b) => Number(a.finished) - Number(b.finished) || b.at - a.at);
+    const rooms = [...new Set(ranked.map((r) => r.id))].slice(0, KICK_ROOMS_MAX);
     await Promise.allSettled(
       rooms.map((id) =>
         session
