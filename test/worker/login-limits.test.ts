@@ -47,6 +47,20 @@ describe("login rate limit (10 failures / 15 minutes)", () => {
     expect((await login(email, password, freshIp())).status).toBe(200);
   });
 
+  it("counts an IPv6 client by its /64: new addresses in the same network do not get new tries", async () => {
+    const { email, password } = await newBuyer();
+    const net = `2001:db8:${(++ipSerial).toString(16)}:1`;
+    await seedFailures(loginLimitKeys("", `${net}::1`).ip, 9);
+    expect((await login(uniqueEmail("guess"), "wrong password", `${net}:0:0:0:2`)).code).toBe("UNAUTHORIZED");
+    expectLimited(await login(email, password, `${net}:ffff:1234:5678:9abc`));
+    expectLimited(await login(email, password, `2001:0db8:${net.split(":")[2].padStart(4, "0")}:0001::3`));
+    // the next network, an IPv4 client and the same client over IPv4-mapped IPv6 are other keys
+    expect((await login(email, password, `2001:db8:${ipSerial.toString(16)}:2::1`)).status).toBe(200);
+    const v4 = freshIp();
+    await seedFailures(loginLimitKeys("", v4).ip, 10);
+    expectLimited(await login(email, password, `::ffff:${v4}`));
+  });
+
   it("opens again when the window has passed", async () => {
     const { email, password } = await newBuyer();
     await seedFailures(loginLimitKeys(email, "").account, 10);

@@ -3,6 +3,7 @@ import { type Db, runBatch } from "../db/client";
 import { users } from "../db/schema";
 import { fail, failRateLimited, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { ipNetwork } from "../lib/ipNetwork";
 import { clearRateLimit, type RateLimitRule, refundRateLimitHit, takeRateLimits } from "../lib/rateLimit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 
@@ -37,8 +38,9 @@ export async function signup(db: Db, pepper: string, args: SignupArgs, now: numb
   return user;
 }
 
+/** The IP key counts the client's network (an IPv6 /64), not the one address it happens to use. */
 export function loginLimitKeys(email: string, ip: string) {
-  return { account: `login:acct:${email}`, ip: `login:ip:${ip}` };
+  return { account: `login:acct:${email}`, ip: `login:ip:${ipNetwork(ip)}` };
 }
 
 /**
