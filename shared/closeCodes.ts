@@ -1,6 +1,6 @@
 /**
  * Close codes the server ends a socket with on purpose (room sockets and the notification channel). The session
- * ended: logout of the session the socket was opened with, or its expiry. Too many: a user's oldest notification tab.
+ * ended: logout of the session the socket was opened with, or its expiry. Too many: a user's oldest notification tab, or their oldest socket in a room.
  */
 export const CLOSE_CODES = { sessionEnded: 4001, suspended: 4003, readersLetGo: 4004, tooMany: 4008 } as const;
 

@@ -2,8 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { connectRoom, createGongguClient, gongguErrorOf, type WebSocketLike } from "gonggu/sdk";
 import { describe, expect, it } from "vitest";
-import { roomPath } from "../../shared/protocol";
-import { MAX_ROOM_SOCKETS } from "../../worker/durable/roomSockets";
+import { CLOSE_CODES, roomPath } from "../../shared/protocol";
+import { MAX_ROOM_SOCKETS, MAX_ROOM_SOCKETS_PER_USER } from "../../worker/durable/roomSockets";
 import { newResident, openBuy, room, until } from "./groupbuy-helpers";
 import { BASE, errorOf } from "./helpers";
 
@@ -123,6 +123,28 @@ describe("the room's socket cap", () => {
       ),
     );
     for (const ws of sockets) ws.close(1000, "done");
+  });
+
+  it(`one person holds at most ${MAX_ROOM_SOCKETS_PER_USER} sockets in a room: one more lets their oldest go (4008)`, async () => {
+    const { region, gb } = await openBuy();
+    const resident = await newResident(region, 0);
+    const closes = new Map<WebSocket, number>();
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i <= MAX_ROOM_SOCKETS_PER_USER; i++) {
+      const res = await exports.default.fetch(
+        new Request(new URL(roomPath(gb.id), BASE), {
+          headers: { upgrade: "websocket", authorization: `Bearer ${resident.token}` },
+        }),
+      );
+      expect(res.status).toBe(101);
+      const ws = res.webSocket!;
+      ws.addEventListener("close", (e) => closes.set(ws, e.code));
+      ws.accept();
+      sockets.push(ws);
+    }
+    await until("the oldest socket let go", async () => closes.get(sockets[0]) === CLOSE_CODES.tooMany);
+    expect([...closes.keys()]).toEqual([sockets[0]]);
+    for (const ws of sockets.slice(1)) ws.close(1000, "done");
   });
 
   it("the SDK's connectRoom rejects with a typed room_full refusal (SERVICE_UNAVAILABLE) while the room is full", async () => {
