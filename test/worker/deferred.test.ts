@@ -136,6 +136,28 @@ describe("deferred charging while the gateway is down", () => {
     await assertLedgerInvariants();
   });
 
+  it("two paid charges settling at once repay a debt once, not once each", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
+    await spend(user.id, book, 25_000);
+    await setGateway({ mode: "decline" });
+    await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    expect((await chargesOf(user.id))[0]).toMatchObject({ status: "clawed_back", debtAmount: 25_000 });
+
+    await gatewayUp();
+    const paid = await Promise.all(
+      [1, 2].map(() =>
+        client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: cardMethod() }),
+      ),
+    );
+    expect(paid.map((p) => p.charge.status)).toEqual(["succeeded", "succeeded"]);
+    expect(await hasOutstandingDebt(db(), user.id)).toBe(false);
+    // 60,000 paid, 25,000 of it repays the debt: 35,000 left, and the receivable is back at zero (not overpaid)
+    expect(await balances(book, user.id)).toEqual({ charged: 35_000, clearing: -60_000, receivable: 0 });
+    await assertLedgerInvariants();
+  });
+
   it("refuses credit without a current neighbourhood verification, and beyond the cap", async () => {
     const unverified = await payingBuyer({ billingKey: true, verified: false });
     const { client, user, book } = await payingBuyer({ billingKey: true });

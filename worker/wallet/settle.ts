@@ -1,4 +1,4 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { NotificationPayload } from "../../shared/schemas/notifications";
 import type { ChargeStatus } from "../../shared/schemas/payments";
 import { sendNotifications } from "../community/notifications";
@@ -22,7 +22,7 @@ import {
   isTransitionRefused,
   transition,
 } from "./charges";
-import { classifyLedgerError } from "./errors";
+import { classifyLedgerError, messageChain } from "./errors";
 import { getAccounts, getTransfer, transferStatements } from "./ledger";
 
 /**
@@ -138,6 +138,17 @@ export async function settlePaid(
     await touch(ctx, charge, "AMOUNT_MISMATCH", `The gateway charged ${payment.totalAmount} won; an admin must check.`);
     throw new RetryLater("amount mismatch: needs an admin", 3_600_000);
   }
+  // a debt repaid by another charge meanwhile fails the batch (debtRepayment's guard): build it again from the new debts
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await settlePaidOnce(ctx, charge, payment, by);
+    } catch (e) {
+      if (!messageChain(e).includes("charges.debt_amount") || attempt >= 2) throw e;
+    }
+  }
+}
+
+async function settlePaidOnce(ctx: PayCtx, charge: ChargeRow, payment: GatewayPayment, by: Driver): Promise<ChargeRow> {
   const { book, userId, amount, id } = charge;
   const ids = chargeTransferIds(id);
   const done = {
@@ -206,11 +217,15 @@ async function debtRepayment(ctx: PayCtx, charge: ChargeRow): Promise<BatchItem[
     const part = Math.min(left, debt.debtAmount);
     left -= part;
     statements.push(
-      // guarded like a transition: a concurrent repayment of the same debt fails this batch instead of double-paying
+      // guarded like a transition: if another charge repaid this debt since it was read, the debt becomes NULL (refused
+      // by NOT NULL) and the whole batch fails instead of repaying it twice; settlePaid reads the debts again
       ctx.db
         .update(charges)
-        .set({ debtAmount: debt.debtAmount - part, updatedAt: ctx.now })
-        .where(and(eq(charges.id, debt.id), eq(charges.debtAmount, debt.debtAmount))),
+        .set({
+          debtAmount: sql`CASE WHEN ${charges.debtAmount} = ${debt.debtAmount} THEN ${debt.debtAmount - part} ELSE NULL END`,
+          updatedAt: ctx.now,
+        })
+        .where(eq(charges.id, debt.id)),
       ...transferStatements(ctx.db, {
         id: chargeTransferIds(charge.id).repay(debt.id),
         book,
