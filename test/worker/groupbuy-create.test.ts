@@ -131,6 +131,25 @@ describe("creating group buys", { timeout: 30_000 }, () => {
     await invariants(region);
   });
 
+  it("a host's create retried with the same idempotency key returns the first buy and holds the points once", async () => {
+    const region = await newRegion();
+    const seller = await newSeller();
+    const p = await newProduct(seller, { allowHosts: true });
+    const host = await newResident(region, 20_000);
+    const input = buyInput(p.id, region, { hostShares: 2, idempotencyKey: key() });
+    const first = await host.api.groupBuys.create.mutate(input);
+    // the client lost the answer and sends the same request again
+    const again = await host.api.groupBuys.create.mutate(input);
+    expect(again.groupBuy.id).toBe(first.groupBuy.id);
+    expect(again.hostJoin).toEqual(first.hostJoin);
+    expect(await db().select().from(groupBuys).where(eq(groupBuys.productId, p.id)).all()).toHaveLength(1);
+    expect(await pointsOf(host.id, region)).toMatchObject({ held: 10_000, balance: 20_000 });
+    // the same key for another buy is a mistake, not a retry
+    const other = await errorOf(host.api.groupBuys.create.mutate({ ...input, hostShares: 1 }));
+    expect(other.code).toBe("CONFLICT");
+    await invariants(region);
+  });
+
   it("host rules: hostable products only, own verified region only, shares required", async () => {
     const region = await newRegion();
     const seller = await newSeller();

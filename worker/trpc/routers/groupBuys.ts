@@ -21,13 +21,17 @@ import {
 } from "../../groupbuy/actions";
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
+import { withIdempotency } from "../../lib/idempotency";
 import { recordView } from "../../recommend/interactions";
 import { activeProcedure, authedProcedure, claimProcedure, router } from "../init";
 
 export const groupBuysRouter = router({
-  create: activeProcedure
-    .input(groupBuyCreateInput)
-    .mutation(({ ctx, input }) => createGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+  /** With an idempotencyKey (a host's create places their hold), a retry returns the first buy instead of a second. */
+  create: activeProcedure.input(groupBuyCreateInput).mutation(({ ctx, input }) => {
+    const create = () => createGroupBuy(ctx.db, ctx.env, ctx.user, input, ctx.now);
+    if (!input.idempotencyKey) return create();
+    return withIdempotency(ctx, { scope: "groupBuys.create", key: input.idempotencyKey, input }, create);
+  }),
   list: authedProcedure
     .input(groupBuyListInput)
     .query(({ ctx, input }) => listGroupBuys(ctx.db, ctx.user.id, input, ctx.now)),
