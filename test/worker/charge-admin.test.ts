@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { auditLog, charges } from "../../worker/db/schema";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { balances, chargesOf, gatewayUp, key, payingBuyer, pg, setGateway } from "./payments-helpers";
+import { balances, cancelAtGateway, chargesOf, gatewayUp, key, payingBuyer, pg, setGateway } from "./payments-helpers";
 import { db, newAdmin } from "./wallet-helpers";
 
 afterEach(gatewayUp);
@@ -65,6 +65,21 @@ describe("admin.charges", () => {
     expect(err.message).toMatch(/charged it after all/);
     expect((await db().select().from(charges).where(eq(charges.id, res.charge.id)).get())?.status).toBe("succeeded");
     expect((await balances(book, user.id)).charged).toBe(2_000);
+    await assertLedgerInvariants();
+  });
+
+  it("cancels a stuck charge whose payment support already canceled at the gateway, granting nothing", async () => {
+    const admin = await newAdmin();
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "timeout_after_success" });
+    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
+    expect(res.charge.status).toBe("unknown");
+    await gatewayUp();
+    // the user called support, who refunded the card payment in the gateway's console
+    await cancelAtGateway(res.charge.orderId);
+    const out = await admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "PG에서 환불됨" });
+    expect(out.charge).toMatchObject({ status: "canceled" });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
     await assertLedgerInvariants();
   });
 

@@ -10,6 +10,7 @@ import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import {
   balances,
+  cancelAtGateway,
   cardMethod,
   chargesOf,
   deliver,
@@ -246,6 +247,19 @@ describe("unknown outcomes", () => {
     expect(charge).toMatchObject({ status: "succeeded", attempts: 1 });
     expect(await pg().ordersFor(charge.orderId)).toHaveLength(1);
     expect(await balances(book, user.id)).toEqual({ charged: 4_000, clearing: -4_000, receivable: 0 });
+    await assertLedgerInvariants();
+  });
+
+  it("a payment refunded at the gateway before the lookup settles the unknown charge as failed, granting nothing", async () => {
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "timeout_after_success" });
+    const res = await client.wallet.charge.mutate({ amount: 3_000, idempotencyKey: key(), paymentMethod: billing });
+    expect(res.charge.status).toBe("unknown");
+    await gatewayUp();
+    await cancelAtGateway(res.charge.orderId);
+    expect((await deliver([{ body: settleBody({ id: res.charge.id, book }) }])).explicitAcks).toHaveLength(1);
+    expect((await chargesOf(user.id))[0]).toMatchObject({ status: "failed", lastErrorCode: "CANCELED" });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
     await assertLedgerInvariants();
   });
 

@@ -5,7 +5,7 @@ import type { GatewaySwitches } from "../../shared/schemas/payments";
 import { charges } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
-import { sandboxGateway } from "../../worker/payments";
+import { getGateway, sandboxGateway } from "../../worker/payments";
 import { platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { getAccounts } from "../../worker/wallet/ledger";
 import { verifyResident } from "./recommend-fixtures";
@@ -99,4 +99,18 @@ export const settleBody = (c: { id: string; book: string }) => ({
 export async function userMoneyRows(userId: string): Promise<Record<string, number>> {
   const { idempotency_keys: _stored, ...rows } = await userRows(userId);
   return rows;
+}
+
+/** Someone refunds the whole payment at the gateway itself (its console), outside Gonggu. */
+export async function cancelAtGateway(orderId: string) {
+  const found = await getGateway(env).getPaymentByOrderId(orderId);
+  if (found.kind !== "ok" || !found.value) throw new Error(`no payment for ${orderId}`);
+  const canceled = await getGateway(env).cancel({
+    paymentKey: found.value.paymentKey,
+    cancelAmount: found.value.balanceAmount,
+    cancelReason: "고객 요청 (콘솔)",
+    idempotencyKey: `console-${orderId}`,
+  });
+  if (canceled.kind !== "ok" || canceled.value.status !== "CANCELED")
+    throw new Error(`cancel: ${JSON.stringify(canceled)}`);
 }

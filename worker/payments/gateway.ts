@@ -157,9 +157,13 @@ export interface PaymentGateway {
   publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>>;
 }
 
-/** Statuses that mean money moved to us (what is left of it may be canceled). */
+/**
+ * For a charge we have not settled yet: the gateway holds the whole payment. Not CANCELED/PARTIAL_CANCELED: we cancel
+ * only settled charges (refunds), so a cancel on an unsettled one was made at the gateway itself (e.g. support
+ * refunding it in the console) and granting the points would give them for money that went back to the card.
+ */
 export function isPaid(status: GatewayPaymentStatus): boolean {
-  return status === "DONE" || status === "PARTIAL_CANCELED" || status === "CANCELED";
+  return status === "DONE";
 }
 
 /** Payout statuses that mean the transfer definitively did not happen (nothing left our account). */
@@ -167,7 +171,7 @@ export function isPayoutFailed(status: GatewayPayoutStatus): boolean {
   return status === "FAILED" || status === "CANCELED";
 }
 
-/** Statuses that mean the payment definitively did not happen. */
+/** Statuses that mean nothing is owed for the payment: it never happened, or it was canceled in full. */
 export function isFailed(status: GatewayPaymentStatus): boolean {
-  return status === "ABORTED" || status === "EXPIRED";
+  return status === "ABORTED" || status === "EXPIRED" || status === "CANCELED";
 }

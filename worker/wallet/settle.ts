@@ -372,12 +372,21 @@ export async function driveCharge(ctx: PayCtx, chargeId: string): Promise<Charge
     const payment = found.value;
     if (payment && isPaid(payment.status)) return settlePaid(ctx, charge, payment, "background");
     if (payment && isFailed(payment.status)) {
-      return settleDeclined(
+      const ended =
+        payment.status === "CANCELED"
+          ? { code: "CANCELED", message: "The payment was refunded at the card gateway before it was settled." }
+          : { code: payment.status, message: "The card was declined." };
+      return settleDeclined(ctx, charge, payment.failure ?? ended, "background");
+    }
+    if (payment?.status === "PARTIAL_CANCELED") {
+      // part of it went back to the card at the gateway itself: neither the whole amount nor nothing is right
+      await touch(
         ctx,
         charge,
-        payment.failure ?? { code: payment.status, message: "The card was declined." },
-        "background",
+        "PARTIALLY_CANCELED",
+        "Partly refunded at the gateway before it was settled; an admin must check.",
       );
+      throw new RetryLater("partly canceled at the gateway: needs an admin", 3_600_000);
     }
     if (payment) throw new RetryLater(`the gateway is still processing (${payment.status})`, 2000);
     if (ctx.now - (charge.lastAttemptAt ?? 0) < unknownGraceMs(ctx.env)) {
