@@ -83,6 +83,29 @@ describe("admin.charges", () => {
     await assertLedgerInvariants();
   });
 
+  it("refuses to cancel while a send the gateway has not seen yet may still be on its way", async () => {
+    const admin = await newAdmin();
+    const { client, user, book } = await payingBuyer({ billingKey: true });
+    await setGateway({ mode: "down" });
+    const res = await client.wallet.charge.mutate({ amount: 5_000, idempotencyKey: key(), paymentMethod: billing });
+    await gatewayUp();
+    // a worker has just counted an attempt and sent the charge; the gateway has not received it yet
+    await db().update(charges).set({ attempts: 1, lastAttemptAt: Date.now() }).where(eq(charges.id, res.charge.id));
+    const early = await errorOf(admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소" }));
+    expect(early.code).toBe("CONFLICT");
+    expect((await chargesOf(user.id))[0].status).toBe("deferred");
+    expect((await balances(book, user.id)).charged).toBe(5_000);
+    // long after the send, an order the gateway never saw was never charged: now it may be canceled
+    await db()
+      .update(charges)
+      .set({ lastAttemptAt: Date.now() - 3_600_000 })
+      .where(eq(charges.id, res.charge.id));
+    const out = await admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소" });
+    expect(out.charge).toMatchObject({ status: "canceled" });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+    await assertLedgerInvariants();
+  });
+
   it("refuses to cancel while the gateway cannot say whether it charged", async () => {
     const admin = await newAdmin();
     const { client } = await payingBuyer({ billingKey: true });

@@ -10,7 +10,15 @@ import { isFailed, isPaid } from "../payments/gateway";
 import { RetryLater } from "../queue/retry";
 import { allBookDbs } from "./books";
 import { type ChargeRow, chargeView, isTerminal } from "./charges";
-import { driveCharge, type PayCtx, STALE_PROCESSING_MS, scheduleSettle, settleDeclined, settlePaid } from "./settle";
+import {
+  driveCharge,
+  type PayCtx,
+  STALE_PROCESSING_MS,
+  scheduleSettle,
+  settleDeclined,
+  settlePaid,
+  unknownGraceMs,
+} from "./settle";
 
 /**
  * Support tools for charges stuck between states: list them (across every book database), retry one now, or cancel an
@@ -128,6 +136,10 @@ export async function cancelCharge(
     }
     if (payment && !isFailed(payment.status))
       fail("CONFLICT", `The gateway is still processing it (${payment.status}).`);
+    // Not seen yet is not "never charged" while the last send may still be on its way (driveCharge waits as long).
+    if (!payment && now - (charge.lastAttemptAt ?? 0) < unknownGraceMs(env)) {
+      fail("CONFLICT", "A send to the gateway may still be on its way; try again in a minute.");
+    }
   }
   await audit(mainDb, adminId, "charge.cancel", charge, reason, now);
   const canceled = await settleDeclined(
