@@ -7,7 +7,7 @@ import { Empty, LoadError, Loading } from "../../components/Status";
 import { CheckField, SelectField, Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { fromLocalInput, toLocalInput } from "../../console/time";
-import { api } from "../../lib/api";
+import { api, errorCode } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
 import { locale } from "../../lib/i18n";
@@ -70,8 +70,9 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
   );
   const [regions] = createResource(() => api.regions.list.query());
   const active = () => (products()?.items ?? []).filter((p) => !p.archived);
-  // one key per intended buy: a retried create must not host (and pay for shares) twice
-  const hostKey = newKey();
+  // one key per intended buy: a retried create must not host (and pay for shares) twice; the server replays its first
+  // answer to that key, so any answer (a buy, or a refusal to fix and resubmit) ends it: only a network failure keeps it
+  let hostKey = newKey();
   const [productId, setProductId] = createSignal<string>("");
   const [shares, setShares] = createSignal(10);
   const [deadlineError, setDeadlineError] = createSignal<string | undefined>();
@@ -119,6 +120,7 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
         ...(props.host ? { hostShares: num("hostShares"), idempotencyKey: hostKey } : {}),
       }),
     );
+    if (created || errorCode(submit.error()) !== null) hostKey = newKey();
     if (created)
       navigate(props.host ? `/g/${created.groupBuy.id}` : `/seller/groupbuys?created=${created.groupBuy.id}`);
   }
