@@ -141,6 +141,40 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await context.close();
   });
 
+  test("a refund whose answer was lost is sent again with the same key: the card gets it back once", async () => {
+    const buyer = await newVerifiedBuyer("환불이웃");
+    const id = `${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
+    await buyer.sdk.wallet.charge.mutate({
+      amount: 30_000,
+      idempotencyKey: `refund-lost-${id}`,
+      paymentMethod: { type: "card", paymentKey: `pk_${id}`, orderId: `o-refund-${id}` },
+    });
+    const { context, page } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await nav(page, "지갑").click();
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩30,000");
+    await page.getByLabel("환불 금액").fill("10000");
+    // The server refunds, but the answer never reaches the page (the connection drops on the way back).
+    let served = 0;
+    await page.route(
+      /\/api\/trpc\/wallet\.refund/,
+      async (route) => {
+        await route.fetch();
+        served++;
+        await route.abort("failed");
+      },
+      { times: 1 },
+    );
+    await page.getByRole("button", { name: "환불 요청" }).click();
+    await expect.poll(() => served).toBe(1);
+    await page.locator('section[aria-labelledby="refund-heading"] [role="alert"]').waitFor();
+    // The buyer presses again: the same request, so the first refund's answer, not a second refund.
+    await page.getByRole("button", { name: "환불 요청" }).click();
+    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("₩10,000 환불됐어요.");
+    expect(await buyer.sdk.wallet.get.query()).toMatchObject({ charged: 20_000 });
+    await context.close();
+  });
+
   test("home feed: category and status filters, infinite scroll over cursor pages, 추천 still there", async () => {
     const seller = await sdkAs(DEMO_SELLERS[0].email);
     const run = Date.now().toString(36);

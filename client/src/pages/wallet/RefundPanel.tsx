@@ -1,6 +1,6 @@
 import { createSignal, Show } from "solid-js";
 import { FieldError, FormError } from "../../components/Field";
-import { api } from "../../lib/api";
+import { api, errorCode } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, newKey } from "../../lib/forms";
 import { t } from "../../lib/i18n";
@@ -10,13 +10,15 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
   const [amount, setAmount] = createSignal(0);
   const [outcome, setOutcome] = createSignal<string | null>(null);
   const submission = createSubmission({ amount: { unit: "won" } });
+  // One key per intent: a retry after a network error (the refund may have happened) gets the first answer.
   let key = newKey();
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     setOutcome(null);
     const result = await submission.run(() => api.wallet.refund.mutate({ amount: amount(), idempotencyKey: key }));
-    if (result || submission.error()) key = newKey();
+    // Any answer from the server ends this intent; only a network failure keeps it for the retry.
+    if (result || errorCode(submission.error()) !== null) key = newKey();
     if (!result) return;
     const { refunded, pending } = result.refund;
     setOutcome(
