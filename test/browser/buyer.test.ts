@@ -175,6 +175,49 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await context.close();
   });
 
+  test("pressing again while a charge whose answer was lost is still running charges the card once", async () => {
+    const buyer = await newVerifiedBuyer("재시도이웃");
+    const admin = await adminSdk();
+    const { context, page } = await chromium.open();
+    await logInAs(page, buyer.email, buyer.password);
+    await nav(page, "지갑").click();
+    await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
+    // The gateway takes 4 s; the connection drops while the server is still charging.
+    await admin.admin.gateway.set.mutate({ mode: "slow", delayMs: 4_000 });
+    try {
+      let first: Promise<unknown> | null = null;
+      await page.route(
+        /\/api\/trpc\/wallet\.charge/,
+        async (route) => {
+          first = route.fetch().catch(() => null);
+          await new Promise((r) => setTimeout(r, 1_000));
+          await route.abort("failed");
+        },
+        { times: 1 },
+      );
+      const press = () => page.getByRole("button", { name: "₩10,000 충전하기" }).click();
+      const error = page.locator('section[aria-labelledby="charge-heading"] [role="alert"]');
+      await press();
+      await expect.poll(() => first !== null).toBe(true);
+      await error.waitFor();
+      // pressed again at once: the server says the first request is still running
+      await press();
+      const network = "서버에 연결할 수 없어요. 네트워크를 확인해 주세요.";
+      await expect.poll(() => error.textContent()).not.toBe(network);
+      const busy = await error.textContent();
+      await first;
+      // and once more after it finished: the first charge's answer, not a second card payment
+      await press();
+      await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("₩10,000 충전됐어요.");
+      expect(await buyer.sdk.wallet.get.query()).toMatchObject({ charged: 10_000 });
+      // the refusal said to press again, not to reload (a reload starts a new charge)
+      expect(busy).toBe("앞선 요청을 아직 처리하고 있어요. 잠시 후 다시 눌러 주세요.");
+    } finally {
+      await admin.admin.gateway.set.mutate({ mode: "up" });
+    }
+    await context.close();
+  });
+
   test("home feed: category and status filters, infinite scroll over cursor pages, 추천 still there", async () => {
     const seller = await sdkAs(DEMO_SELLERS[0].email);
     const run = Date.now().toString(36);

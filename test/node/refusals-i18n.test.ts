@@ -95,6 +95,11 @@ describe("rare refusals a user can still meet, worded from their reason", () => 
       "This post is under review, so you can't comment, like or offer to supply it right now.",
     ],
     [
+      { reason: "request_in_progress" },
+      "앞선 요청을 아직 처리하고 있어요. 잠시 후 다시 눌러 주세요.",
+      "Your earlier request is still being processed. Press again in a moment.",
+    ],
+    [
       { reason: "comments_full", max: 300 },
       "이 글은 댓글이 300개로 가득 찼어요. 새 글을 써서 이어 가 주세요.",
       "This post has reached 300 comments. Start a new post to carry on.",

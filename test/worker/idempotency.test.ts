@@ -110,6 +110,8 @@ describe("withIdempotency", () => {
     const during = await caught(withIdempotency(c, { scope: "s", key: "key-slow-001", input: 1 }, async () => "x"));
     expect(during.code).toBe("CONFLICT");
     expect(during.message).toMatch(/in progress/);
+    // a reason of its own, so a client keeps the key instead of starting the request again under a new one
+    expect(during.cause instanceof ErrorDetails && during.cause.details).toEqual({ reason: "request_in_progress" });
     release();
     expect(await first).toBe("done");
     expect(await withIdempotency(c, { scope: "s", key: "key-slow-001", input: 1 }, async () => "x")).toBe("done");

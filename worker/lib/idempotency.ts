@@ -18,7 +18,7 @@ import { TRPCError } from "@trpc/server";
 import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
-import { ErrorDetails, fail } from "./errors";
+import { ErrorDetails, fail, failWith } from "./errors";
 import { sha256Hex } from "./ids";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -102,7 +102,12 @@ export async function withIdempotency<T>(
         .where(and(where, eq(idempotencyKeys.status, "in_progress"), eq(idempotencyKeys.lockedAt, row.lockedAt)))
         .returning({ key: idempotencyKeys.key })
         .get());
-    if (!takenOver) fail("CONFLICT", "A request with this idempotency key is still in progress; retry shortly.");
+    // a reason of its own: the client keeps the key (a new one would do the request a second time)
+    if (!takenOver) {
+      failWith("CONFLICT", "A request with this idempotency key is still in progress; retry shortly.", {
+        reason: "request_in_progress",
+      });
+    }
   }
 
   let stored: Stored;

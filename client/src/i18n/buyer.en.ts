@@ -19,6 +19,7 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.max_per_person": "You can take up to {max} per person; you already have {current}.",
   "refusal.not_enough_shares": "Only {remaining} left. Lower the quantity and try again.",
   "refusal.in_progress": "Your earlier join is still being processed. Try again in a moment.",
+  "refusal.request_in_progress": "Your earlier request is still being processed. Press again in a moment.",
   "refusal.timeout": "Your join took too long to confirm and was cancelled; your points were released. Try again.",
   "refusal.plus_early_access": "The first hour is for Gonggu Plus members. Everyone can join from {opensAt}.",
 

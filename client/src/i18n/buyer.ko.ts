@@ -18,6 +18,7 @@ export const buyerKo = {
   "refusal.max_per_person": "한 사람당 {max}개까지 살 수 있어요. 이미 {current}개 참여했어요.",
   "refusal.not_enough_shares": "남은 수량이 {remaining}개예요. 수량을 줄여 다시 시도해 주세요.",
   "refusal.in_progress": "앞선 참여를 처리하고 있어요. 잠시 후 다시 시도해 주세요.",
+  "refusal.request_in_progress": "앞선 요청을 아직 처리하고 있어요. 잠시 후 다시 눌러 주세요.",
   "refusal.timeout": "참여 확인이 늦어져 취소됐어요. 묶인 포인트는 풀렸어요. 다시 시도해 주세요.",
   "refusal.plus_early_access":
     "처음 1시간은 공구 플러스 회원만 참여할 수 있어요. {opensAt}부터 누구나 참여할 수 있어요.",

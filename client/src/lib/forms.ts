@@ -1,5 +1,6 @@
 import { createSignal } from "solid-js";
-import { validationIssuesOf } from "./api";
+import { reasonOf } from "../../../shared/sdkErrors";
+import { errorCode, errorDetails, validationIssuesOf } from "./api";
 import { errorText } from "./errorText";
 import { t } from "./i18n";
 import { type FormSpec, issuesByField } from "./validation";
@@ -44,3 +45,13 @@ export function createSubmission(spec: FormSpec = {}) {
 
 /** A fresh idempotency key per user action (retries of the same action reuse it). */
 export const newKey = () => crypto.randomUUID();
+
+/**
+ * Whether a money form's call ended its intent, so the next press needs a new idempotency key: the server answered
+ * (a result, or a refusal to fix and resubmit). A network failure (the server may have done it) and "your earlier
+ * request is still running" keep the key: pressing again then gets the first request's answer, never a second one.
+ */
+export function intentEnded(result: unknown, error: unknown): boolean {
+  if (result) return true;
+  return errorCode(error) !== null && reasonOf(errorDetails(error)) !== "request_in_progress";
+}

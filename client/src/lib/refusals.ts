@@ -25,6 +25,8 @@ const REFUSALS = {
   max_per_person: { max: "count", current: "count" },
   not_enough_shares: { remaining: "count" },
   in_progress: {},
+  // A money request (charge, refund, host's create) sent again while the first is still running (lib/idempotency.ts).
+  request_in_progress: {},
   timeout: {},
   plus_early_access: { opensAt: "time" },
   verify_region: {},

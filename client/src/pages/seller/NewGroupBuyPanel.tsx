@@ -7,9 +7,9 @@ import { Empty, LoadError, Loading } from "../../components/Status";
 import { CheckField, SelectField, Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { fromLocalInput, toLocalInput } from "../../console/time";
-import { api, errorCode } from "../../lib/api";
+import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
-import { createSubmission, newKey } from "../../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { locale } from "../../lib/i18n";
 import { session } from "../../lib/session";
 
@@ -120,7 +120,7 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
         ...(props.host ? { hostShares: num("hostShares"), idempotencyKey: hostKey } : {}),
       }),
     );
-    if (created || errorCode(submit.error()) !== null) hostKey = newKey();
+    if (intentEnded(created, submit.error())) hostKey = newKey();
     if (created)
       navigate(props.host ? `/g/${created.groupBuy.id}` : `/seller/groupbuys?created=${created.groupBuy.id}`);
   }

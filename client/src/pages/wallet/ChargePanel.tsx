@@ -3,7 +3,7 @@ import { PAYMENT_LIMITS } from "../../../../shared/schemas/payments";
 import { Field } from "../../components/Field";
 import { api, errorCode, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
-import { createSubmission, newKey } from "../../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { t } from "../../lib/i18n";
 import { sandboxPaymentWindow } from "../../lib/payments";
 import { DeferredConsent } from "./DeferredConsent";
@@ -48,7 +48,7 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
       }),
     );
     // Any answer from the server ends this intent; only a network failure keeps it for the retry.
-    if (result || errorCode(submission.error()) !== null) intent = { key: newKey(), window: sandboxPaymentWindow() };
+    if (intentEnded(result, submission.error())) intent = { key: newKey(), window: sandboxPaymentWindow() };
     if (result) {
       setOutcome(chargeOutcome(result));
       props.onCharged();

@@ -1,9 +1,9 @@
 import { createSignal, onMount, Show } from "solid-js";
 import { CONSENT_TEXTS, PAYMENT_LIMITS } from "../../../../shared/schemas/payments";
 import { Field, FormError } from "../../components/Field";
-import { api, errorCode, type RouterOutputs } from "../../lib/api";
+import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
-import { createSubmission, newKey } from "../../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { locale, t } from "../../lib/i18n";
 import { type CardProblem, encryptCard, parseCard } from "../../lib/payments";
 
@@ -61,7 +61,7 @@ export function DeferredConsent(props: {
         paymentMethod: { type: "encryptedCard", encryptedCard, consent: CONSENT },
       }),
     );
-    if (result || errorCode(submission.error()) !== null) key = newKey();
+    if (intentEnded(result, submission.error())) key = newKey();
     if (result) props.onDone(result);
   }
 

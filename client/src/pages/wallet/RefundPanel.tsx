@@ -1,8 +1,8 @@
 import { createSignal, Show } from "solid-js";
 import { FieldError, FormError } from "../../components/Field";
-import { api, errorCode } from "../../lib/api";
+import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
-import { createSubmission, newKey } from "../../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { t } from "../../lib/i18n";
 
 /** Refund of charged points (not reward points, not held, not unpaid) back to the cards, newest payment first. */
@@ -18,7 +18,7 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
     setOutcome(null);
     const result = await submission.run(() => api.wallet.refund.mutate({ amount: amount(), idempotencyKey: key }));
     // Any answer from the server ends this intent; only a network failure keeps it for the retry.
-    if (result || errorCode(submission.error()) !== null) key = newKey();
+    if (intentEnded(result, submission.error())) key = newKey();
     if (!result) return;
     const { refunded, pending } = result.refund;
     setOutcome(
