@@ -10,6 +10,28 @@ afterEach(gatewayUp);
 
 const billing = { type: "billingKey" as const };
 
+/** A registered-card charge whose answer timed out after the gateway took it: "unknown" until someone asks. */
+async function unknownCharge() {
+  const buyer = await payingBuyer({ billingKey: true });
+  await setGateway({ mode: "timeout_after_success" });
+  const res = await buyer.client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
+  expect(res.charge.status).toBe("unknown");
+  return { ...buyer, res };
+}
+
+/** admin.charges.cancel ends the charge as canceled, and the user is left with no points and nothing owed. */
+async function cancelsWithNothingLeft(
+  admin: Awaited<ReturnType<typeof newAdmin>>,
+  chargeId: string,
+  book: string,
+  userId: string,
+) {
+  const out = await admin.client.admin.charges.cancel.mutate({ chargeId, reason: "고객 요청으로 취소" });
+  expect(out.charge).toMatchObject({ status: "canceled" });
+  expect(await balances(book, userId)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+  await assertLedgerInvariants();
+}
+
 describe("admin.charges", () => {
   it("lists stuck charges, retries one once the gateway is back, and audits it", async () => {
     const admin = await newAdmin();
@@ -53,10 +75,7 @@ describe("admin.charges", () => {
 
   it("refuses to cancel a charge the gateway already took, and settles it as paid instead", async () => {
     const admin = await newAdmin();
-    const { client, user, book } = await payingBuyer({ billingKey: true });
-    await setGateway({ mode: "timeout_after_success" });
-    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
-    expect(res.charge.status).toBe("unknown");
+    const { user, book, res } = await unknownCharge();
     await gatewayUp();
     const err = await errorOf(
       admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소 시도" }),
@@ -70,17 +89,11 @@ describe("admin.charges", () => {
 
   it("cancels a stuck charge whose payment support already canceled at the gateway, granting nothing", async () => {
     const admin = await newAdmin();
-    const { client, user, book } = await payingBuyer({ billingKey: true });
-    await setGateway({ mode: "timeout_after_success" });
-    const res = await client.wallet.charge.mutate({ amount: 2_000, idempotencyKey: key(), paymentMethod: billing });
-    expect(res.charge.status).toBe("unknown");
+    const { user, book, res } = await unknownCharge();
     await gatewayUp();
     // the user called support, who refunded the card payment in the gateway's console
     await cancelAtGateway(res.charge.orderId);
-    const out = await admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "PG에서 환불됨" });
-    expect(out.charge).toMatchObject({ status: "canceled" });
-    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
-    await assertLedgerInvariants();
+    await cancelsWithNothingLeft(admin, res.charge.id, book, user.id);
   });
 
   it("refuses to cancel while a send the gateway has not seen yet may still be on its way", async () => {
@@ -100,10 +113,7 @@ describe("admin.charges", () => {
       .update(charges)
       .set({ lastAttemptAt: Date.now() - 3_600_000 })
       .where(eq(charges.id, res.charge.id));
-    const out = await admin.client.admin.charges.cancel.mutate({ chargeId: res.charge.id, reason: "취소" });
-    expect(out.charge).toMatchObject({ status: "canceled" });
-    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
-    await assertLedgerInvariants();
+    await cancelsWithNothingLeft(admin, res.charge.id, book, user.id);
   });
 
   it("refuses to cancel while the gateway cannot say whether it charged", async () => {

@@ -40,6 +40,18 @@ async function spend(userId: string, book: string, amount: number) {
   });
 }
 
+/** 30,000 granted on credit, 25,000 of it spent, then the card declined (the queue's settlement): 25,000 owed. */
+async function owingAfterDecline() {
+  const buyer = await payingBuyer({ billingKey: true });
+  const { client, user, book } = buyer;
+  await setGateway({ mode: "down" });
+  const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
+  await spend(user.id, book, 25_000);
+  await setGateway({ mode: "decline" });
+  expect((await deliver([{ body: settleBody({ id: res.charge.id, book }) }])).explicitAcks).toHaveLength(1);
+  return buyer;
+}
+
 async function notificationsOf(userId: string) {
   return db().select().from(notifications).where(eq(notifications.userId, userId)).all();
 }
@@ -100,14 +112,7 @@ describe("deferred charging while the gateway is down", () => {
   });
 
   it("a decline after recovery claws the points back; what was spent becomes a debt that blocks and is repaid", async () => {
-    const { client, user, book } = await payingBuyer({ billingKey: true });
-    await setGateway({ mode: "down" });
-    const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
-    await spend(user.id, book, 25_000);
-
-    await setGateway({ mode: "decline" });
-    const settled = await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
-    expect(settled.explicitAcks).toHaveLength(1);
+    const { client, user, book } = await owingAfterDecline();
     const [charge] = await chargesOf(user.id);
     expect(charge).toMatchObject({ status: "clawed_back", debtAmount: 25_000, lastErrorCode: "REJECT_CARD_PAYMENT" });
     expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: -25_000 });
@@ -138,12 +143,7 @@ describe("deferred charging while the gateway is down", () => {
   });
 
   it("two paid charges settling at once repay a debt once, not once each", async () => {
-    const { client, user, book } = await payingBuyer({ billingKey: true });
-    await setGateway({ mode: "down" });
-    const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
-    await spend(user.id, book, 25_000);
-    await setGateway({ mode: "decline" });
-    await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    const { client, user, book } = await owingAfterDecline();
     expect((await chargesOf(user.id))[0]).toMatchObject({ status: "clawed_back", debtAmount: 25_000 });
 
     await gatewayUp();
