@@ -81,7 +81,7 @@ describe("group buys on libSQL", () => {
     expect((await updateProduct(db, seller, { id: p.id, archived: true }, t0)).archived).toBe(true);
     const mine = await listMyProducts(db, seller, undefined, 100);
     expect(mine.items.map((x) => x.id)).toContain(p.id);
-    const catalog = await productCatalog(db, { category: "kids", limit: 10 });
+    const catalog = await productCatalog(db, DEMO_BUYERS[0].homeRegionId, { category: "kids", limit: 10 });
     expect(catalog.items.map((x) => x.id)).not.toContain(p.id); // archived
   });
 

@@ -206,7 +206,7 @@ export const AUTHZ_TABLE: AuthzTable = {
   "groupBuys.create": {
     kind: "mutation",
     input: async ({ fx, caller }) => {
-      const product = await fixtureProduct(fx.db, ownSeller(caller));
+      const product = await fixtureProduct(fx.db, ownSeller(caller), fx.region.id);
       if (caller?.role === "buyer") await makeResident(fx.db, caller.id, fx.region.id);
       return { ...buyFields(product.id, fx.region.id), ...(caller?.role === "buyer" ? { hostShares: 1 } : {}) };
     },

@@ -57,14 +57,41 @@ describe("products", { timeout: 30_000 }, () => {
   });
 
   it("the catalog shows only hostable, active products of approved sellers", async () => {
-    const seller = await newSeller();
+    const region = await newRegion();
+    const seller = await newSeller(region);
     const open = await newProduct(seller, { allowHosts: true, category: "pet" });
     const closed = await newProduct(seller, { allowHosts: false, category: "pet" });
-    const region = await newRegion();
     const buyer = await newResident(region, 0);
     const ids = (await buyer.api.products.catalog.query({ category: "pet", limit: 100 })).items.map((x) => x.id);
     expect(ids).toContain(open.id);
     expect(ids).not.toContain(closed.id);
+  });
+
+  it("a host is offered, and may host, only products of sellers who sell in their 시·도", async () => {
+    const seogyo = await newRegion("서울 마포구");
+    const yeoksam = await newRegion("서울 강남구");
+    const dunsan = await newRegion("대전 서구");
+    const nearby = await newProduct(await newSeller(yeoksam), { allowHosts: true, category: "kids" });
+    const daejeon = await newProduct(await newSeller(dunsan), { allowHosts: true, category: "kids" });
+    const nowhere = await newProduct(await newSeller(), { allowHosts: true, category: "kids" });
+    const host = await newResident(seogyo, 20_000);
+    const ids = (await host.api.products.catalog.query({ category: "kids", limit: 100 })).items.map((x) => x.id);
+    expect(ids).toContain(nearby.id);
+    expect(ids).not.toContain(daejeon.id);
+    expect(ids).not.toContain(nowhere.id);
+    for (const p of [daejeon, nowhere]) {
+      const err = await errorOf(host.api.groupBuys.create.mutate(buyInput(p.id, seogyo, { hostShares: 1 })));
+      expect(err.code).toBe("PRECONDITION_FAILED");
+      expect(err.details).toEqual({ reason: "seller_area" });
+      expect(err.message).toMatch(/does not deliver to your neighbourhood's city/);
+      expect(await db().select().from(groupBuys).where(eq(groupBuys.productId, p.id)).all()).toEqual([]);
+    }
+    expect(await pointsOf(host.id, seogyo)).toMatchObject({ held: 0, balance: 20_000 });
+    const hosted = await host.api.groupBuys.create.mutate(buyInput(nearby.id, seogyo, { hostShares: 1 }));
+    expect(hosted.groupBuy).toMatchObject({ hostId: host.id, regionId: seogyo, status: "OPEN" });
+    // a caller with no home neighbourhood has nothing to host
+    const noHome = await newSeller();
+    expect((await noHome.api.products.catalog.query({ category: "kids", limit: 100 })).items).toEqual([]);
   });
 });
 
@@ -110,7 +137,7 @@ describe("creating group buys", { timeout: 30_000 }, () => {
 
   it("a verified buyer hosts an approved seller's product, takes shares, and cannot leave", async () => {
     const region = await newRegion();
-    const seller = await newSeller();
+    const seller = await newSeller(region);
     const p = await newProduct(seller, { allowHosts: true });
     const host = await newResident(region, 20_000);
     const created = await host.api.groupBuys.create.mutate(
@@ -152,7 +179,7 @@ describe("creating group buys", { timeout: 30_000 }, () => {
 
   it("host rules: hostable products only, own verified region only, shares required", async () => {
     const region = await newRegion();
-    const seller = await newSeller();
+    const seller = await newSeller(region);
     const closed = await newProduct(seller, { allowHosts: false });
     const open = await newProduct(seller, { allowHosts: true });
     const host = await newResident(region, 20_000);
@@ -175,7 +202,7 @@ describe("creating group buys", { timeout: 30_000 }, () => {
 
   it("a host cannot cancel after the buy filled; the seller can", async () => {
     const region = await newRegion();
-    const seller = await newSeller();
+    const seller = await newSeller(region);
     const p = await newProduct(seller, { allowHosts: true, totalPrice: 10_000 });
     const host = await newResident(region);
     const { groupBuy } = await host.api.groupBuys.create.mutate(

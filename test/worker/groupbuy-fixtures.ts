@@ -28,8 +28,10 @@ export async function makeResident(db: Db, userId: string, regionId: string, poi
   if (points > 0) await fund(userId, regionId, points);
 }
 
-export async function fixtureProduct(db: Db, sellerId?: string) {
+/** A hostable product of `sellerId`, or of a fresh seller living in `home` (so neighbours there may host it). */
+export async function fixtureProduct(db: Db, sellerId?: string, home?: string) {
   const seller = sellerId ?? (await insertUser(db, "seller")).id;
+  if (!sellerId && home) await db.update(users).set({ homeRegionId: home }).where(eq(users.id, seller));
   return createProduct(
     db,
     seller,

@@ -44,14 +44,16 @@ export const suspendElsewhere = (p: Pick<Person, "id">) =>
     .where(eq(users.id, p.id));
 
 /** A fresh region = a fresh ledger book, so every test's Σ = 0 check is about its own money only. */
-export async function newRegion(): Promise<string> {
+export async function newRegion(city?: string): Promise<string> {
   const id = `gb-${newId().toLowerCase()}`;
-  await ensureRegion(id);
+  await ensureRegion(id, city);
   return id;
 }
 
-export async function newSeller(): Promise<Person> {
+/** An approved seller; with `home`, one whose home neighbourhood (the 시·도 neighbours may host their products in) is set. */
+export async function newSeller(home?: string): Promise<Person> {
   const user = await insertUser(db(), "seller");
+  if (home) await db().update(users).set({ homeRegionId: home }).where(eq(users.id, user.id));
   const token = await tokenFor(db(), user);
   return { id: user.id, token, api: bearerClient(token) };
 }

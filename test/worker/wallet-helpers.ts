@@ -36,10 +36,10 @@ export async function fund(
 }
 
 /** Creates a region row (users.home_region_id references regions). */
-export async function ensureRegion(id: string) {
+export async function ensureRegion(id: string, city = "서울") {
   await db()
     .insert(regions)
-    .values({ id, name: `동네 ${id}`, nameEn: id, city: "서울", lat: 37.5, lng: 127.0, radiusM: 3000 })
+    .values({ id, name: `동네 ${id}`, nameEn: id, city, lat: 37.5, lng: 127.0, radiusM: 3000 })
     .onConflictDoNothing();
 }
 

@@ -15,6 +15,7 @@ import {
 } from "../regions/verification";
 import { afterCursor, page } from "./cursor";
 import { sharePricing } from "./pricing";
+import { sellerHome, sellerServes } from "./products";
 import { unwrapRoom } from "./roomResult";
 import { trustRecord } from "./trust";
 
@@ -73,10 +74,18 @@ export async function createGroupBuy(
   input: z.output<typeof groupBuyCreateInput>,
   now: number,
 ) {
+  // the product, its seller and whether the seller serves the buy's region, in one read
   const found = await db
-    .select({ product: products, sellerRole: users.role })
+    .select({
+      product: products,
+      sellerRole: users.role,
+      regionId: regions.id,
+      served: sellerServes(regions.city),
+    })
     .from(products)
     .innerJoin(users, eq(users.id, products.sellerId))
+    .leftJoin(sellerHome, eq(sellerHome.id, users.homeRegionId))
+    .leftJoin(regions, eq(regions.id, input.regionId))
     .where(eq(products.id, input.productId))
     .get();
   if (!found) fail("NOT_FOUND", "No product with that id.");
@@ -98,10 +107,15 @@ export async function createGroupBuy(
       fail("PRECONDITION_FAILED", "You can host only in your verified home neighbourhood.");
     }
     await requireCurrentVerification(db, user.id, input.regionId, now);
+    if (!found.served) {
+      failWith(
+        "PRECONDITION_FAILED",
+        "This seller does not deliver to your neighbourhood's city; pick a product from the list of products you can host.",
+        { reason: "seller_area" },
+      );
+    }
   }
-  if (!(await db.select({ id: regions.id }).from(regions).where(eq(regions.id, input.regionId)).get())) {
-    fail("NOT_FOUND", "That region does not exist. Pick one from the region list.");
-  }
+  if (!found.regionId) fail("NOT_FOUND", "That region does not exist. Pick one from the region list.");
   if (input.deadline < now + LIMITS.deadlineMinMs || input.deadline > now + LIMITS.deadlineMaxMs) {
     fail("BAD_REQUEST", "The deadline must be between 1 hour and 14 days from now.");
   }

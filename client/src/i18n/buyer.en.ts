@@ -16,6 +16,9 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.closed": "This group buy is closed to new joins.",
   "refusal.sold_out": "Sorry, every share is taken.",
   "refusal.region": "This group buy is for another neighbourhood. Verify that neighbourhood as your home to join.",
+  "refusal.seller_area": "This seller doesn't deliver to your area. Pick a product from the list.",
+  "refusal.payout_account_exists":
+    "Your payout account was just registered by another save (another tab or a double tap). Reload to see which account it is; save again to change it.",
   "refusal.max_per_person": "You can take up to {max} per person; you already have {current}.",
   "refusal.not_enough_shares": "Only {remaining} left. Lower the quantity and try again.",
   "refusal.in_progress": "Your earlier join is still being processed. Try again in a moment.",

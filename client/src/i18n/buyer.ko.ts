@@ -15,6 +15,9 @@ export const buyerKo = {
   "refusal.closed": "이 공구는 참여가 마감됐어요.",
   "refusal.sold_out": "아쉽게도 수량이 모두 찼어요.",
   "refusal.region": "다른 동네의 공구예요. 이 동네를 우리 동네로 인증해야 참여할 수 있어요.",
+  "refusal.seller_area": "이 판매자는 우리 동네와 다른 지역에서 판매해요. 목록에 있는 상품 중에서 골라 주세요.",
+  "refusal.payout_account_exists":
+    "정산 계좌가 방금 다른 창(또는 두 번 누른 저장)에서 먼저 등록됐어요. 새로고침해서 어떤 계좌인지 확인하고, 바꾸려면 다시 저장해 주세요.",
   "refusal.max_per_person": "한 사람당 {max}개까지 살 수 있어요. 이미 {current}개 참여했어요.",
   "refusal.not_enough_shares": "남은 수량이 {remaining}개예요. 수량을 줄여 다시 시도해 주세요.",
   "refusal.in_progress": "앞선 참여를 처리하고 있어요. 잠시 후 다시 시도해 주세요.",

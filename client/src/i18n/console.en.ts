@@ -53,8 +53,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.gb.noProducts": "Add a product first to open a group buy.",
   "host.heading": "Host a group buy",
   "host.intro":
-    "Open a group buy in your neighbourhood of a product whose seller lets buyers host. Your shares are joined at once.",
-  "host.noProducts": "No product can be hosted right now.",
+    "Open a group buy in your neighbourhood of a product from a seller in your area who lets buyers host. Your shares are joined at once.",
+  "host.noProducts": "No seller in your area has a product you can host right now.",
   "host.shares": "Shares you take",
   "host.sharesHint": "Opening the buy holds points for your shares at once. The host cannot leave the buy.",
   "seller.gb.product": "Product",

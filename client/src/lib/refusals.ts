@@ -22,6 +22,10 @@ const REFUSALS = {
   closed: {},
   sold_out: {},
   region: {},
+  // a host picking a product whose seller sells in another 시·도 (groupbuy/service.ts createGroupBuy)
+  seller_area: {},
+  // a first payout-account save that lost the race to another one (groupbuy/payoutAccounts.ts)
+  payout_account_exists: {},
   max_per_person: { max: "count", current: "count" },
   not_enough_shares: { remaining: "count" },
   in_progress: {},

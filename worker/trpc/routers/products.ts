@@ -18,6 +18,8 @@ export const productsRouter = router({
   list: sellerProcedure
     .input(productListInput)
     .query(({ ctx, input }) => listMyProducts(ctx.db, ctx.user.id, input.cursor, input.limit)),
-  /** Products buyers may host group buys of. */
-  catalog: activeProcedure.input(productCatalogInput).query(({ ctx, input }) => productCatalog(ctx.db, input)),
+  /** Products the caller may host a group buy of in their home neighbourhood. */
+  catalog: activeProcedure
+    .input(productCatalogInput)
+    .query(({ ctx, input }) => productCatalog(ctx.db, ctx.user.homeRegionId, input)),
 });
