@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import type { TRPCClientError } from "@trpc/client";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { sellerPayoutAccounts } from "../../worker/db/schema";
@@ -9,6 +10,7 @@ import { sandboxGateway } from "../../worker/payments";
 import { kstTimestamp } from "../../worker/payments/jwe";
 import { TossGateway } from "../../worker/payments/toss";
 import { signWebhook } from "../../worker/payments/webhookSignature";
+import type { AppRouter } from "../../worker/trpc/router";
 import { platformAccount } from "../../worker/wallet/accounts";
 import {
   buyInput,
@@ -212,6 +214,32 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     await registerAccount(b, { accountNumber: "1002-111-222333" });
     expect(await a.api.seller.payoutAccount.get.query()).toMatchObject({ accountMasked: "****5678" });
     expect((await accountRow(b.id))?.gatewaySellerId).not.toBe(tossId);
+  });
+
+  it("two first saves at once: identical ones both get the one registration; other details get 'already registered'", async () => {
+    const twin = await newSeller();
+    const [one, two] = await Promise.all([registerAccount(twin), registerAccount(twin)]);
+    expect(two).toEqual(one);
+    expect(one).toMatchObject({ accountMasked: "****6789" });
+    expect((await accountRow(twin.id))?.gatewaySellerId).toBe((await sandboxGateway(env).sellerFor(twin.id))?.id);
+
+    const seller = await newSeller();
+    const saves = await Promise.allSettled([
+      registerAccount(seller),
+      registerAccount(seller, { accountNumber: "110-123-450000" }),
+    ]);
+    const won = saves.filter((s) => s.status === "fulfilled");
+    const lost = saves.flatMap((s) => (s.status === "rejected" ? [s.reason as TRPCClientError<AppRouter>] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.data).toMatchObject({ code: "CONFLICT", details: { reason: "payout_account_exists" } });
+    expect(lost[0]?.message).toMatch(/registered a moment ago by another save/);
+    expect(lost[0]?.message).not.toMatch(/Check the bank/);
+    // what was kept is the winner's account, the one Toss registered
+    const row = await accountRow(seller.id);
+    const toss = await sandboxGateway(env).sellerFor(seller.id);
+    expect(row?.gatewaySellerId).toBe(toss?.id);
+    expect(toss?.accountNumber.slice(-4)).toBe(row?.accountLast4);
   });
 
   it("saves are limited to 10 an hour per seller, counted atomically before Toss is asked, even when sent at once", async () => {

@@ -6,11 +6,18 @@ import type { PayoutAccountInput } from "../../shared/schemas/payoutAccounts";
 import { sendNotifications } from "../community/notifications";
 import type { Db } from "../db/client";
 import { notifications, sellerPayables, sellerPayoutAccounts } from "../db/schema";
-import { fail } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
 import { getGateway } from "../payments";
-import type { GatewaySeller, GatewaySellerRequest } from "../payments/gateway";
+import {
+  type GatewayOutcome,
+  type GatewaySeller,
+  type GatewaySellerRequest,
+  IN_PROGRESS_CODES,
+  type PaymentGateway,
+  SELLER_ALREADY_REGISTERED,
+} from "../payments/gateway";
 import { MIN_PAYOUT_WON } from "./config";
 
 /**
@@ -129,7 +136,21 @@ export async function savePayoutAccount(db: Db, env: Env, sellerId: string, inpu
   const gateway = getGateway(env);
   const outcome = existing
     ? await gateway.updateSeller(existing.gatewaySellerId, body, `seller-update:${sellerId}:${bodyHash}`)
-    : await gateway.registerSeller({ refSellerId: sellerId, ...body }, `seller-register:${sellerId}:${bodyHash}`);
+    : await register(gateway, { refSellerId: sellerId, ...body }, `seller-register:${sellerId}:${bodyHash}`);
+  if (outcome.kind === "declined" && outcome.code === SELLER_ALREADY_REGISTERED) {
+    // another first save of this seller (a double tap, a second tab) registered other details a moment ago
+    const winner = await db
+      .select()
+      .from(sellerPayoutAccounts)
+      .where(eq(sellerPayoutAccounts.sellerId, sellerId))
+      .get();
+    if (winner && sameAccount(winner, input)) return payoutAccountSummary(winner);
+    failWith(
+      "CONFLICT",
+      "Your payout account was registered a moment ago by another save (another tab or a double tap). Reload to see which account it is; save again to change it.",
+      { reason: "payout_account_exists" },
+    );
+  }
   if (outcome.kind === "declined") {
     fail(
       "PRECONDITION_FAILED",
@@ -174,6 +195,36 @@ export async function savePayoutAccount(db: Db, env: Env, sellerId: string, inpu
       },
     });
   return payoutAccountSummary(row);
+}
+
+/** How long a registration waits for an identical one still running at the gateway before giving up. */
+const REGISTER_WAITS_MS = [200, 400, 800, 1_600];
+
+/**
+ * The first registration. Two identical saves at once share one Idempotency-Key: the gateway answers the second "still
+ * running" and, once the first is done, replays its answer, so the second waits for that instead of failing.
+ */
+async function register(
+  gateway: PaymentGateway,
+  req: GatewaySellerRequest,
+  idempotencyKey: string,
+): Promise<GatewayOutcome<GatewaySeller>> {
+  for (const waitMs of REGISTER_WAITS_MS) {
+    const outcome = await gateway.registerSeller(req, idempotencyKey);
+    if (outcome.kind !== "unknown" || !IN_PROGRESS_CODES.has(outcome.code)) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  return gateway.registerSeller(req, idempotencyKey);
+}
+
+/** The account the seller sees (bank, holder, last 4 digits, business type) is the one they sent. */
+function sameAccount(row: PayoutAccountRow, input: PayoutAccountInput): boolean {
+  return (
+    row.businessType === input.businessType &&
+    row.bankCode === input.bankCode &&
+    row.holderName === input.holderName &&
+    row.accountLast4 === input.accountNumber.slice(-4)
+  );
 }
 
 /**

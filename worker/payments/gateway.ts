@@ -157,6 +157,16 @@ export interface PaymentGateway {
   publicKey(): Promise<GatewayOutcome<GatewayPublicKey | null>>;
 }
 
+/** Codes that say "a request with this key/order is still being processed": the outcome is not known yet. */
+export const IN_PROGRESS_CODES: ReadonlySet<string> = new Set([
+  "ALREADY_PROCESSING_REQUEST",
+  "IDEMPOTENT_REQUEST_PROCESSING",
+  "DUPLICATED_ORDER_ID",
+]);
+
+/** registerSeller's refusal of a refSellerId the gateway already registered (another body than the first). */
+export const SELLER_ALREADY_REGISTERED = "DUPLICATED_REF_SELLER_ID";
+
 /**
  * For a charge we have not settled yet: the gateway holds the whole payment. Not CANCELED/PARTIAL_CANCELED: we cancel
  * only settled charges (refunds), so a cancel on an unsettled one was made at the gateway itself (e.g. support

@@ -1,15 +1,16 @@
-import type {
-  GatewayBillingKey,
-  GatewayOutcome,
-  GatewayPayment,
-  GatewayPaymentStatus,
-  GatewayPayout,
-  GatewayPayoutRequest,
-  GatewayPayoutStatus,
-  GatewayPublicKey,
-  GatewaySeller,
-  GatewaySellerRequest,
-  PaymentGateway,
+import {
+  type GatewayBillingKey,
+  type GatewayOutcome,
+  type GatewayPayment,
+  type GatewayPaymentStatus,
+  type GatewayPayout,
+  type GatewayPayoutRequest,
+  type GatewayPayoutStatus,
+  type GatewayPublicKey,
+  type GatewaySeller,
+  type GatewaySellerRequest,
+  IN_PROGRESS_CODES,
+  type PaymentGateway,
 } from "./gateway";
 import { JweError, jweDecrypt, jweEncrypt, securityKey } from "./jwe";
 
@@ -35,12 +36,6 @@ interface TossError {
 
 /** Toss answers 4xx for a bad key or configuration: our problem, so retry/alert instead of blaming the card. */
 const MERCHANT_SIDE_CODES = new Set(["UNAUTHORIZED_KEY", "INVALID_API_KEY", "FORBIDDEN_REQUEST", "INVALID_SECRET_KEY"]);
-/** Codes that say "a request with this key/order is still being processed": the outcome is not known yet. */
-const IN_PROGRESS_CODES = new Set([
-  "ALREADY_PROCESSING_REQUEST",
-  "IDEMPOTENT_REQUEST_PROCESSING",
-  "DUPLICATED_ORDER_ID",
-]);
 
 /** A payout refused as a repeat (its ref, or its key with another body) may have been paid the first time: unknown. */
 const PAYOUT_REPEAT_CODES = new Set(["DUPLICATED_REF_PAYOUT_ID", "INVALID_IDEMPOTENCY_KEY"]);
