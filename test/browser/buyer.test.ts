@@ -30,7 +30,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await logInAs(page, buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
-    await page.getByLabel("몇 개 살까요?").fill("2");
+    await page.getByLabel("몇 몫 참여할까요?").fill("2");
     await page.getByRole("button", { name: "참여하기" }).click();
     // The refusal is worded from its reason code and amount, not the server's English.
     await page.getByText("포인트가 ₩10,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
@@ -52,10 +52,10 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await shot(page, "wallet-charged-ko");
 
     await page.goto(`${baseUrl}/g/${gb.id}`);
-    await page.getByLabel("몇 개 살까요?").fill("2");
-    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2개 × ₩5,000 = ₩10,000");
+    await page.getByLabel("몇 몫 참여할까요?").fill("2");
+    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × ₩5,000 = ₩10,000");
     await page.getByRole("button", { name: "참여하기" }).click();
-    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2몫");
     await shot(page, "groupbuy-joined-after-charge-ko");
 
     await nav(page, "지갑").click();

@@ -59,27 +59,27 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await page.getByRole("link", { name: product.title }).first().click();
     await page.getByRole("heading", { name: product.title }).waitFor();
     const fill = page.getByTestId("gb-fill");
-    await expect.poll(() => fill.textContent()).toContain("10개 중 10개 남음");
+    await expect.poll(() => fill.textContent()).toContain("10몫 중 10몫 남음");
     expect(await page.getByTestId("gb-countdown").textContent()).toMatch(/^1일 \d+시간 남음$/);
 
-    await page.getByLabel("몇 개 살까요?").fill("2");
-    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2개 × ₩5,000 = ₩10,000");
+    await page.getByLabel("몇 몫 참여할까요?").fill("2");
+    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × ₩5,000 = ₩10,000");
     await page.getByRole("button", { name: "참여하기" }).click();
-    await expect.poll(() => fill.textContent()).toContain("10개 중 8개 남음");
-    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
+    await expect.poll(() => fill.textContent()).toContain("10몫 중 8몫 남음");
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2몫");
     await shot(page, "groupbuy-joined-ko");
 
     // A neighbour joins elsewhere: the bar moves without a reload.
     await admin.groupBuys.join.mutate({ id: gb.id, shares: 3, idempotencyKey: `spa-join-${gb.id}` });
-    await expect.poll(() => fill.textContent(), { timeout: 10_000 }).toContain("10개 중 5개 남음");
+    await expect.poll(() => fill.textContent(), { timeout: 10_000 }).toContain("10몫 중 5몫 남음");
 
     await page.getByRole("button", { name: "참여 취소" }).click();
     await page
       .getByRole("alertdialog", { name: "참여를 취소할까요?" })
       .getByRole("button", { name: "참여 취소하기" })
       .click();
-    await expect.poll(() => fill.textContent()).toContain("10개 중 7개 남음");
-    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0개");
+    await expect.poll(() => fill.textContent()).toContain("10몫 중 7몫 남음");
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0몫");
     await shot(page, "groupbuy-left-ko");
 
     // the post links to the buy, the buy links back, and shows its host with their trust record
@@ -129,9 +129,9 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await form.getByLabel("내가 살 몫").fill("2");
     await form.getByRole("button", { name: "공구 열기", exact: true }).click();
     await page.getByRole("heading", { name: product.title }).waitFor();
-    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2개");
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2몫");
     expect(await page.getByTestId("gb-host").textContent()).toContain(`공구장 ${host.displayName}`);
-    await expect.poll(() => page.getByTestId("gb-fill").textContent()).toContain("10개 중 8개 남음");
+    await expect.poll(() => page.getByTestId("gb-fill").textContent()).toContain("10몫 중 8몫 남음");
     await shot(page, "groupbuy-hosted-ko");
     expect(problems).toEqual([]);
     await context.close();

@@ -180,8 +180,8 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     // What one share is (10 kg in 3), and the counts with their unit, not bare numbers.
     expect(await page.getByTestId("gb-share-size").textContent()).toBe("약 3.33kg");
     const facts = await page.locator(".facts").textContent();
-    expect(facts).toMatch(/최소 성사2개/);
-    expect(facts).toMatch(/1인 최대3개/);
+    expect(facts).toMatch(/최소 성사2몫/);
+    expect(facts).toMatch(/1인 최대3몫/);
     await shot(page, "polish-groupbuy-share-ko");
     // and the form says its times are Korean time
     await page.goto(`${baseUrl}/seller/new`);
@@ -218,14 +218,14 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${groupBuy.id}`);
-    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("1개");
+    await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("1몫");
     await page.getByRole("button", { name: "참여 취소" }).click();
     const dialog = page.getByRole("alertdialog", { name: "참여를 취소할까요?" });
-    expect(await dialog.textContent()).toContain("1개 참여를 취소하고");
+    expect(await dialog.textContent()).toContain("1몫 참여를 취소하고");
     await shot(page, "polish-leave-confirm-ko");
     await dialog.getByRole("button", { name: "계속 참여하기" }).click();
     await dialog.waitFor({ state: "hidden" });
-    expect(await page.getByTestId("gb-mine").textContent()).toBe("1개"); // it left on one tap
+    expect(await page.getByTestId("gb-mine").textContent()).toBe("1몫"); // it left on one tap
 
     await page.goto(`${baseUrl}/wallet`);
     const link = page.getByTestId("wallet-line-groupbuy").first();

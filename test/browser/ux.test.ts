@@ -240,11 +240,11 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await logInAs(page, buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
-    const picker = page.getByLabel("몇 개 살까요?");
+    const picker = page.getByLabel("몇 몫 참여할까요?");
     await picker.fill("99");
     await expect
       .poll(() => page.locator("#join-shares-error").textContent())
-      .toBe("지금은 최대 4개까지 고를 수 있어요.");
+      .toBe("지금은 최대 4몫까지 고를 수 있어요.");
     expect(await page.getByTestId("gb-receipt").count()).toBe(0); // was "99개 × ₩5,000 = ₩495,000"
     expect(await page.getByRole("button", { name: "참여하기" }).isDisabled()).toBe(true);
     await shot(page, "groupbuy-over-max-ko");
@@ -252,7 +252,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await picker.fill("99999999999999999999");
     await page.locator("#join-shares-error").waitFor();
     await picker.fill("2");
-    await expect.poll(() => page.getByTestId("gb-receipt").textContent()).toBe("2개 × ₩5,000 = ₩10,000");
+    await expect.poll(() => page.getByTestId("gb-receipt").textContent()).toBe("2몫 × ₩5,000 = ₩10,000");
     expect(await page.getByRole("button", { name: "참여하기" }).isDisabled()).toBe(false);
     expect(problems).toEqual([]);
     await context.close();

@@ -18,16 +18,16 @@ describe("a group buy's join refusals, worded by the client from their reason", 
   // The details the room sends with each refusal (worker/durable/GroupBuyRoom.ts, worker/membership/hooks.ts).
   const opensAt = Date.UTC(2026, 11, 3, 6, 0); // 15:00 KST
   const cases: [Record<string, unknown>, string, string][] = [
-    [{ reason: "sold_out" }, "아쉽게도 수량이 모두 찼어요.", "Sorry, every share is taken."],
+    [{ reason: "sold_out" }, "아쉽게도 모든 몫이 찼어요.", "Sorry, every share is taken."],
     [
       { reason: "not_enough_shares", remaining: 2 },
-      "남은 수량이 2개예요. 수량을 줄여 다시 시도해 주세요.",
-      "Only 2 left. Lower the quantity and try again.",
+      "남은 몫이 2몫이에요. 몫 수를 줄여 다시 시도해 주세요.",
+      "Only 2 shares left. Take fewer and try again.",
     ],
     [
       { reason: "max_per_person", max: 3, current: 2 },
-      "한 사람당 3개까지 살 수 있어요. 이미 2개 참여했어요.",
-      "You can take up to 3 per person; you already have 2.",
+      "한 사람당 3몫까지 참여할 수 있어요. 이미 2몫 참여했어요.",
+      "You can take up to 3 shares per person; you already have 2.",
     ],
     [
       { reason: "plus_early_access", opensAt },
@@ -191,7 +191,7 @@ describe("why a group buy ended", () => {
 
   it("words a failed buy from its rule in the reader's language, never the room's English sentence", () => {
     expect(statusNote(tKo, "FAILED", english, 5)).toBe(
-      "마감까지 최소 5개가 모이지 않아 무산됐어요. 묶였던 포인트는 모두 풀렸어요.",
+      "마감까지 최소 5몫이 모이지 않아 무산됐어요. 묶였던 포인트는 모두 풀렸어요.",
     );
     expect(statusNote(tEn, "FAILED", english, 5)).toContain("the 5 shares needed");
   });

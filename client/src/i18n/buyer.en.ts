@@ -19,8 +19,8 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.seller_area": "This seller doesn't deliver to your area. Pick a product from the list.",
   "refusal.payout_account_exists":
     "Your payout account was just registered by another save (another tab or a double tap). Reload to see which account it is; save again to change it.",
-  "refusal.max_per_person": "You can take up to {max} per person; you already have {current}.",
-  "refusal.not_enough_shares": "Only {remaining} left. Lower the quantity and try again.",
+  "refusal.max_per_person": "You can take up to {max} {max|share|shares} per person; you already have {current}.",
+  "refusal.not_enough_shares": "Only {remaining} {remaining|share|shares} left. Take fewer and try again.",
   "refusal.in_progress": "Your earlier join is still being processed. Try again in a moment.",
   "refusal.request_in_progress": "Your earlier request is still being processed. Press again in a moment.",
   "refusal.timeout": "Your join took too long to confirm and was cancelled; your points were released. Try again.",

@@ -42,7 +42,7 @@ export const communityKo = {
   "gb.fromProposal": "'{title}' 제안에서 열린 공구예요",
 
   "notification.groupbuy.filled": "'{title}' 공구 모집이 마감됐어요.",
-  "notification.groupbuy.tipped": "'{title}' 공구가 최소 수량을 채워 진행돼요.",
+  "notification.groupbuy.tipped": "'{title}' 공구가 최소 성사 몫을 채워 진행돼요.",
   "notification.groupbuy.failed": "'{title}' 공구가 성사되지 않았어요. {refund}을 돌려드려요.",
   "notification.groupbuy.cancelled": "'{title}' 공구가 취소됐어요. {refund}을 돌려드려요. 사유: {reason}",
   "notification.groupbuy.ready": "'{title}' 상품이 도착했어요. 픽업해 주세요.",
@@ -91,7 +91,7 @@ export const communityKo = {
   "chat.system.join": "{name}님이 참여했어요.",
   "chat.system.leave": "{name}님이 참여를 취소했어요.",
   "chat.system.filled": "모집이 마감됐어요.",
-  "chat.system.tipped": "최소 수량을 채워 공구가 진행돼요.",
+  "chat.system.tipped": "최소 성사 몫을 채워 공구가 진행돼요.",
   "chat.system.failed": "공구가 성사되지 않았어요.",
   "chat.system.ordered": "판매자가 주문을 넣었어요.",
   "chat.system.ready": "상품이 도착했어요. 픽업해 주세요.",

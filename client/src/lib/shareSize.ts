@@ -2,7 +2,7 @@ import { locale, t } from "./i18n";
 
 /**
  * How much of the product one share is, in the product's unit: "2kg", or "약 3.33kg" when it does not divide evenly.
- * What a buyer gets for one share (1인분), and what a seller's share (몫) is.
+ * What one share (몫) of the bulk product is, on the buyer's and the seller's screens alike.
  */
 export function shareSizeText(totalQuantity: number, totalShares: number, unit: string): string {
   const n = new Intl.NumberFormat(locale() === "ko" ? "ko-KR" : "en-GB", { maximumFractionDigits: 2 }).format(
