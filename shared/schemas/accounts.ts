@@ -4,6 +4,7 @@ import { idSchema, NO_CONTROL_CHARS, reasonSchema } from "./common";
 export const emailSchema = z
   .string()
   .trim()
+  .min(1, "Enter your email address")
   .max(254, "Email is at most 254 characters")
   .toLowerCase()
   .pipe(z.email("Enter a valid email address"));

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
-import { type FormSpec, issuesByField, issueText } from "../../client/src/lib/validation";
-import { signupInput } from "../../shared/schemas/accounts";
+import { EMAIL_FIELD, type FormSpec, issuesByField, issueText } from "../../client/src/lib/validation";
+import { loginInput, signupInput } from "../../shared/schemas/accounts";
 import { groupBuyJoinInput } from "../../shared/schemas/groupbuy";
 import { chargeInput, refundInput } from "../../shared/schemas/payments";
 import { type ValidationIssue, validationIssues } from "../../shared/validation";
@@ -42,19 +42,34 @@ describe("server validation issues worded by the client", () => {
   it("signup fields get their own messages; nothing English leaks into Korean", () => {
     const spec: FormSpec = {
       displayName: { messages: { invalid_format: "validation.noControlChars" } },
-      email: {},
+      email: EMAIL_FIELD,
       password: {},
     };
     const issues = issuesOf(signupInput, { email: "not-an-email", password: "short", displayName: "x" });
     const byField = issuesByField(issues, spec, tKo);
     expect(byField).toEqual({
-      email: ["이메일 주소 형식이 아니에요."],
+      email: ["이메일 주소 형식이 아니에요. @ 뒤의 주소까지 입력해 주세요."],
       password: ["10자 이상 입력해 주세요."],
       displayName: ["2자 이상 입력해 주세요."],
     });
     const control = issuesOf(signupInput, { email: "a@b.co", password: "long enough pw", displayName: "a\nb" });
     expect(issuesByField(control, spec, tKo).displayName).toEqual(["줄바꿈이나 특수 제어 문자는 쓸 수 없어요."]);
     for (const text of Object.values(byField).flat()) expect(text).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
+  it("an empty email or password says what to enter, not that a format is wrong (login and signup)", () => {
+    const login: FormSpec = { email: EMAIL_FIELD, password: { messages: { too_small: "validation.passwordEmpty" } } };
+    const issues = issuesOf(loginInput, { email: "  ", password: "" });
+    expect(issuesByField(issues, login, tKo)).toEqual({
+      email: ["이메일 주소를 입력해 주세요."],
+      password: ["비밀번호를 입력해 주세요."],
+    });
+    expect(issuesByField(issues, login, tEn)).toEqual({
+      email: ["Enter your email address."],
+      password: ["Enter your password."],
+    });
+    const signup = issuesOf(signupInput, { email: "", password: "long enough pw", displayName: "새이웃" });
+    expect(issuesByField(signup, { email: EMAIL_FIELD }, tKo)).toEqual({ email: ["이메일 주소를 입력해 주세요."] });
   });
 
   it("an issue on a field the form does not show goes to the form-level message instead of vanishing", () => {

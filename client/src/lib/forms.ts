@@ -43,6 +43,11 @@ export function createSubmission(spec: FormSpec = {}) {
   };
 }
 
+/** After a refused submit, the first field marked invalid takes the focus, so typing fixes it (the phone keyboard stays). */
+export function focusFirstInvalid(form: HTMLFormElement) {
+  requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}
+
 /** A fresh idempotency key per user action (retries of the same action reuse it). */
 export const newKey = () => crypto.randomUUID();
 

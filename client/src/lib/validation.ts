@@ -12,6 +12,9 @@ export interface FieldSpec {
 }
 export type FormSpec = Record<string, FieldSpec>;
 
+/** The email field of the login and signup forms: left empty, it says to enter one (not that its format is wrong). */
+export const EMAIL_FIELD: FieldSpec = { messages: { too_small: "validation.emailEmpty" } };
+
 const count = new Intl.NumberFormat("ko-KR");
 
 /**

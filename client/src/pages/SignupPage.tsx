@@ -1,20 +1,22 @@
 import { A, useNavigate } from "@solidjs/router";
 import { Field, FormError } from "../components/Field";
-import { createSubmission } from "../lib/forms";
+import { createSubmission, focusFirstInvalid } from "../lib/forms";
 import { t } from "../lib/i18n";
 import { signUp } from "../lib/session";
+import { EMAIL_FIELD } from "../lib/validation";
 
 export default function SignupPage() {
   const submission = createSubmission({
     displayName: { messages: { invalid_format: "validation.noControlChars" } },
-    email: {},
+    email: EMAIL_FIELD,
     password: {},
   });
   const navigate = useNavigate();
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const element = event.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     const done = await submission.run(async () => {
       await signUp({
         email: String(form.get("email")),
@@ -24,6 +26,7 @@ export default function SignupPage() {
       return true;
     });
     if (done) navigate("/verify", { replace: true });
+    else focusFirstInvalid(element);
   }
 
   return (
