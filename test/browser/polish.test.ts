@@ -47,8 +47,8 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await page.goto(`${baseUrl}/host`);
     await page.getByTestId("gb-form").waitFor();
     expect(await sideways(page)).toBe(0); // was 57 px
-    const start = await page.getByLabel("픽업 시작").boundingBox();
-    const end = await page.getByLabel("픽업 종료").boundingBox();
+    const start = await page.getByRole("group", { name: "픽업 시작" }).boundingBox();
+    const end = await page.getByRole("group", { name: "픽업 종료" }).boundingBox();
     expect(end!.y).toBeGreaterThan(start!.y + start!.height); // side by side, the time was cut off
     expect(await page.getByLabel("내가 살 몫").inputValue()).toBe("1"); // the form's unit: it said 개수 beside 총 몫
     await shot(page, "polish-host-390-ko");
@@ -148,7 +148,7 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     });
     // A KST day three days on, 18:00–20:00 Korean time, typed into the form as a seller would.
     const day = new Date(Date.now() + KST + 3 * DAY).toISOString().slice(0, 10);
-    const { context, page, problems } = await chromium.open({ timezoneId: "UTC" });
+    const { context, page, problems } = await chromium.open({ timezoneId: "UTC", locale: "en-US" });
     await logInAs(page, DEMO_SELLERS[0].email);
     await page.goto(`${baseUrl}/seller/new`);
     const form = page.getByTestId("gb-form");
@@ -157,8 +157,18 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await form.getByLabel("최소 성사 몫").fill("2");
     await form.getByLabel("1인 최대 몫").fill("3");
     await form.getByLabel("픽업 장소").fill("서교동 주민센터 앞");
-    await form.getByLabel("픽업 시작").fill(`${day}T18:00`);
-    await form.getByLabel("픽업 종료").fill(`${day}T20:00`);
+    // Days and times read the Korean way in an American browser: its own datetime field said "12/04/2026, 06:00 PM".
+    expect(await form.locator('input[type="datetime-local"]').count()).toBe(0);
+    const pick = async (label: string, date: string, time: string) => {
+      await form.getByLabel(`${label} 날짜`, { exact: true }).selectOption(date);
+      await form.getByLabel(`${label} 시간`, { exact: true }).selectOption(time);
+    };
+    await pick("픽업 시작", day, "18:00");
+    await pick("픽업 종료", day, "20:00");
+    const shown = (label: string) => form.getByLabel(label, { exact: true }).locator("option:checked").textContent();
+    expect(await shown("픽업 시작 날짜")).toMatch(/^\d{1,2}월 \d{1,2}일 \([월화수목금토일]\)$/);
+    expect(await shown("픽업 시작 시간")).toBe("오후 6:00");
+    expect(await shown("모집 마감 시간")).toBe("오후 9:00"); // tomorrow evening by default, not 24 h from now
     await form.getByRole("button", { name: "공구 열기", exact: true }).click();
 
     const card = page.getByTestId("seller-gb").filter({ hasText: product.title });

@@ -30,13 +30,15 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
 
     // The server's zod messages land next to their fields.
     await page.getByLabel("닉네임").fill("x");
-    await page.getByLabel("이메일").fill("not-an-email");
     await page.getByLabel("비밀번호").fill("short");
     await page.getByRole("button", { name: "가입하기" }).click();
     // Worded by the client from the server's issue codes and limits: Korean, not the schema's English.
     await expect.poll(() => page.locator("#field-password-error").textContent()).toBe("10자 이상 입력해 주세요.");
-    expect(await page.locator("#field-email-error").textContent()).toBe("이메일 주소 형식이 아니에요.");
+    // left empty, it says what to enter (it said the format was wrong)
+    expect(await page.locator("#field-email-error").textContent()).toBe("이메일 주소를 입력해 주세요.");
     expect(await page.locator("#field-displayName-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    // the first field to fix has the focus
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("field-displayName");
     expect(await page.getByLabel("비밀번호").getAttribute("aria-invalid")).toBe("true");
     await shot(page, "signup-errors-ko");
 
@@ -67,6 +69,8 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
     await page.getByText("아직 거래 내역이 없어요.").waitFor();
     await page.getByTestId("statement").waitFor();
+    expect(await page.locator("#statement-month option:checked").textContent()).toMatch(/^\d{4}년 \d{1,2}월$/);
+    expect(await page.locator("#statement-month option").count()).toBe(24);
     await shot(page, "wallet-ko");
 
     await nav(page, "알림").click();
@@ -94,6 +98,12 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     const problems = watchConsole(page);
     const yerin = DEMO_BUYERS.find((b) => b.email.startsWith("yerin"))!; // expired verification
     await page.goto(`${baseUrl}/login`);
+    // Logging in with nothing typed says what to enter, in the app's language under each field (it was Chromium's
+    // own bubble, in the browser's language), and puts the cursor in the email field.
+    await page.getByRole("button", { name: "로그인" }).click();
+    await expect.poll(() => page.locator("#field-email-error").textContent()).toBe("이메일 주소를 입력해 주세요.");
+    expect(await page.locator("#field-password-error").textContent()).toBe("비밀번호를 입력해 주세요.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("field-email");
     await page.getByLabel("이메일").fill(yerin.email);
     await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "로그인" }).click();
@@ -140,6 +150,8 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await nav(page, "Wallet").click();
     await page.getByRole("heading", { name: "Wallet" }).waitFor();
     await page.getByText("Monthly statement").waitFor();
+    // the statement's month in words, whatever the browser's locale (a native month field showed its own format)
+    expect(await page.locator("#statement-month option:checked").textContent()).toMatch(/^[A-Z][a-z]+ \d{4}$/);
     await page.reload();
     await page.getByRole("heading", { name: "Wallet" }).waitFor();
     await shot(page, "wallet-en");

@@ -1,6 +1,64 @@
-import { For, type JSX, splitProps } from "solid-js";
+import { createSignal, For, type JSX, splitProps } from "solid-js";
 import { Field, FieldError, FormError } from "../components/Field";
+import { locale } from "../lib/i18n";
+import { dayChoices, timeChoices } from "../lib/kstChoices";
 import { t } from "./i18n";
+
+/** Times a form offers, this many minutes apart. */
+export const TIME_STEP_MINUTES = 30;
+
+/**
+ * A Korean date and time as a day and a time to pick ("12월 4일 (금)", "오후 6:00"; "Fri 4 Dec", "18:00"), the same in
+ * every browser (lib/kstChoices.ts). The form reads `name` as "YYYY-MM-DDTHH:mm", Korean time (console/time.ts).
+ */
+export function DateTimeField(props: {
+  label: string;
+  name: string;
+  /** "YYYY-MM-DDTHH:mm", on a day of the list and a time of the step */
+  value: string;
+  /** the first day offered (epoch ms) and how many */
+  from: number;
+  days: number;
+  errors?: string[];
+}) {
+  const [day, setDay] = createSignal(props.value.slice(0, 10));
+  const [time, setTime] = createSignal(props.value.slice(11, 16));
+  const id = () => `field-${props.name}`;
+  const invalid = () => (props.errors?.[0] ? true : undefined);
+  const described = () => (props.errors?.[0] ? `${id()}-error` : undefined);
+  const select = (
+    part: "date" | "time",
+    choices: () => readonly (readonly [string, string])[],
+    value: () => string,
+  ) => (
+    <select
+      id={`${id()}-${part}`}
+      aria-label={`${props.label} ${t(part === "date" ? "field.date" : "field.time")}`}
+      aria-invalid={invalid()}
+      aria-describedby={described()}
+      onChange={(e) => (part === "date" ? setDay : setTime)(e.currentTarget.value)}
+    >
+      <For each={choices()}>
+        {([v, text]) => (
+          <option value={v} selected={v === value()}>
+            {text}
+          </option>
+        )}
+      </For>
+    </select>
+  );
+  return (
+    <fieldset class="field datetime">
+      <legend>{props.label}</legend>
+      <div class="datetime-parts">
+        {select("date", () => dayChoices(props.from, props.days, locale()), day)}
+        {select("time", () => timeChoices(TIME_STEP_MINUTES, locale()), time)}
+      </div>
+      <input type="hidden" name={props.name} value={`${day()}T${time()}`} />
+      <FieldError id={id()} message={props.errors?.[0]} />
+    </fieldset>
+  );
+}
 
 /** A labelled select with the server's message for it underneath. */
 export function SelectField(

@@ -1,16 +1,10 @@
-import { kstWallClock } from "../../../shared/kst";
 import { formatDateTime as formatIn } from "../lib/format";
 import { type Locale, locale } from "../lib/i18n";
 
 // A form's local date and time is Korean time, like every time the app shows, whatever zone the device is set to (a
 // seller abroad, a laptop on UTC).
 
-/** Epoch ms → the value of an <input type="datetime-local"> in Korean time (minutes precision). */
-export function toLocalInput(epochMs: number): string {
-  return kstWallClock(epochMs).slice(0, 16);
-}
-
-/** An <input type="datetime-local"> value, read as Korean time → epoch ms (NaN when empty or invalid). */
+/** A DateTimeField's value ("YYYY-MM-DDTHH:mm"), read as Korean time → epoch ms (NaN when empty or invalid). */
 export function fromLocalInput(value: string): number {
   return value ? Date.parse(`${value}+09:00`) : Number.NaN;
 }

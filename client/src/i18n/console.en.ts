@@ -51,6 +51,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.gb.none": "You haven't opened a group buy yet.",
   "seller.gb.filter": "Status",
   "seller.gb.noProducts": "Add a product first to open a group buy.",
+  "field.date": "date",
+  "field.time": "time",
   "host.heading": "Host a group buy",
   "host.intro":
     "Open a group buy in your neighbourhood of a product from a seller in your area who lets buyers host. Your shares are joined at once.",

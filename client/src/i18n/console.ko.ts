@@ -51,6 +51,8 @@ export const consoleKo = {
   "seller.gb.none": "아직 연 공구가 없어요.",
   "seller.gb.filter": "상태",
   "seller.gb.noProducts": "공구를 열려면 먼저 상품을 등록하세요.",
+  "field.date": "날짜",
+  "field.time": "시간",
   "host.heading": "이웃과 공구 열기",
   "host.intro": "우리 지역 판매자가 공구장을 허락한 상품으로 우리 동네 공구를 직접 열어요. 내 몫은 바로 참여돼요.",
   "host.noProducts": "지금은 우리 지역 판매자의 상품 중에 공구장이 열 수 있는 상품이 없어요.",

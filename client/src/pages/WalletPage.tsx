@@ -7,6 +7,7 @@ import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
 import { formatDateTime, formatWon } from "../lib/format";
 import { locale, t } from "../lib/i18n";
+import { monthChoices } from "../lib/kstChoices";
 import { createPaged } from "../lib/paged";
 import { prefetchGatewayKey } from "../lib/payments";
 import { BillingPanel } from "./wallet/BillingPanel";
@@ -17,10 +18,8 @@ import { RefundPanel } from "./wallet/RefundPanel";
 type Line = RouterOutputs["wallet"]["history"]["lines"][number];
 
 /** This month in Korean time as YYYY-MM (statements are per Korean calendar month). */
-function thisMonthKst(): string {
-  const kst = new Date(Date.now() + 9 * 3600_000);
-  return `${kst.getUTCFullYear()}-${String(kst.getUTCMonth() + 1).padStart(2, "0")}`;
-}
+/** Months the statement offers, newest first (this Korean month and the 23 before it). */
+const STATEMENT_MONTHS = 24;
 
 const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant");
 
@@ -115,20 +114,24 @@ function History() {
 }
 
 function Statement() {
-  const [month, setMonth] = createSignal(thisMonthKst());
+  const now = Date.now();
+  const months = () => monthChoices(now, STATEMENT_MONTHS, locale());
+  const [month, setMonth] = createSignal(months()[0]![0]);
   const [statement, { refetch }] = createResource(month, (m) => api.wallet.statement.query({ month: m }));
   return (
     <section aria-labelledby="statement-heading" class="card">
       <h2 id="statement-heading">{t("wallet.statement")}</h2>
       <div class="field">
         <label for="statement-month">{t("wallet.month")}</label>
-        <input
-          id="statement-month"
-          type="month"
-          value={month()}
-          max={thisMonthKst()}
-          onChange={(e) => e.currentTarget.value && setMonth(e.currentTarget.value)}
-        />
+        <select id="statement-month" onChange={(e) => setMonth(e.currentTarget.value)}>
+          <For each={months()}>
+            {([value, text]) => (
+              <option value={value} selected={value === month()}>
+                {text}
+              </option>
+            )}
+          </For>
+        </select>
       </div>
       <Switch>
         <Match when={statement.error}>

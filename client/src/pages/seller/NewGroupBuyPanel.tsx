@@ -4,16 +4,21 @@ import { splitTotal } from "../../../../shared/money";
 import { LIMITS } from "../../../../shared/schemas/groupbuy";
 import { Field } from "../../components/Field";
 import { Empty, LoadError, Loading } from "../../components/Status";
-import { CheckField, SelectField, Submit } from "../../console/fields";
+import { CheckField, DateTimeField, SelectField, Submit } from "../../console/fields";
 import { t } from "../../console/i18n";
-import { fromLocalInput, toLocalInput } from "../../console/time";
+import { fromLocalInput } from "../../console/time";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { locale } from "../../lib/i18n";
+import { kstDayAt } from "../../lib/kstChoices";
 import { session } from "../../lib/session";
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Days the deadline may fall on (1 h – 14 d from now), and the pickup's (up to 14 d after it, for up to 7 d). */
+const DEADLINE_DAYS = Math.ceil(LIMITS.deadlineMaxMs / DAY) + 1;
+const PICKUP_DAYS = Math.ceil((LIMITS.deadlineMaxMs + LIMITS.pickupStartMaxMs + LIMITS.pickupWindowMaxMs) / DAY) + 1;
 
 /** What the price per share will be and who owns the rounding, before the seller commits (shared money rule). */
 function Preview(props: { totalPrice: number; shares: number }) {
@@ -193,11 +198,12 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
               />
             </div>
             <Show when={product()}>{(p) => <Preview totalPrice={p().totalPrice} shares={shares()} />}</Show>
-            <Field
+            <DateTimeField
               label={t("seller.gb.deadline")}
               name="deadline"
-              type="datetime-local"
-              value={toLocalInput(start + 24 * HOUR)}
+              value={kstDayAt(start, 1, "21:00")}
+              from={start}
+              days={DEADLINE_DAYS}
               errors={deadlineError() ? [deadlineError()!] : submit.fields().deadline}
             />
             <p class="hint">
@@ -210,18 +216,20 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
               errors={submit.fields().pickupPlace}
             />
             <div class="row times">
-              <Field
+              <DateTimeField
                 label={t("seller.gb.pickupStart")}
                 name="pickupStart"
-                type="datetime-local"
-                value={toLocalInput(start + 26 * HOUR)}
+                value={kstDayAt(start, 2, "18:00")}
+                from={start}
+                days={PICKUP_DAYS}
                 errors={submit.fields().pickupStart}
               />
-              <Field
+              <DateTimeField
                 label={t("seller.gb.pickupEnd")}
                 name="pickupEnd"
-                type="datetime-local"
-                value={toLocalInput(start + 30 * HOUR)}
+                value={kstDayAt(start, 2, "20:00")}
+                from={start}
+                days={PICKUP_DAYS}
                 errors={submit.fields().pickupEnd}
               />
             </div>
