@@ -26,6 +26,8 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     expect(await page.locator("html").getAttribute("lang")).toBe("ko");
     await page.getByRole("heading", { name: "로그인" }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/login");
+    // a visitor is told what the app is before being asked to log in
+    expect(await text(page, "login-tagline")).toBe("대용량 상품을 동네 이웃과 나눠 사고, 가까운 곳에서 받아 가요.");
 
     await page.getByLabel("이메일").fill(buyer.email);
     await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);

@@ -120,6 +120,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     // The card counts in shares (몫) like the form that opened it, and says what a share is: 10 kg / 3, ₩3,333.
     await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toBe("0/3몫 모임 · 2몫 이상이면 성사");
     expect(await card.getByTestId("seller-gb-share").textContent()).toBe("1몫 약 3.33kg · ₩3,333");
+    // which neighbourhood: two buys of one product in two neighbourhoods read the same
+    expect(await card.getByTestId("seller-gb-region").textContent()).toBe("서교동");
     expect(await card.textContent()).not.toMatch(/1인분|개 모임/);
     await buyerSdk.groupBuys.join.mutate({ id: gbId, shares: 3, idempotencyKey: `console-join-${gbId}` });
     await expect.poll(() => card.getByTestId("seller-gb-shares").textContent()).toMatch(/^3\/3몫 모임/);
@@ -342,6 +344,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       { status: "rejected", decisionReason: "사업자등록번호를 확인할 수 없어요" },
     ]);
 
+    const mapo = page.locator('[data-testid="seller"][data-email="mapo-farm@gonggu.test"]');
+    expect(await mapo.getByTestId("seller-who").textContent()).toBe(" · mapo-farm@gonggu.test"); // not 마포청과 twice
     const seller = page.locator(`[data-testid="seller"][data-email="${rogueEmail}"]`);
     // the admin reads (never edits) whether Toss can pay the seller
     expect(await seller.getByTestId("seller-payout-status").textContent()).toBe("정산 계좌: 미등록 (지급 안 됨)");

@@ -78,6 +78,8 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
 
     await nav(page, "내정보").click();
     expect(await page.getByTestId("me-name").textContent()).toBe("새이웃");
+    // no buys yet: the empty list leads to the neighbourhood's buys
+    await page.getByTestId("my-group-buys").getByRole("link", { name: "우리 동네 공구 둘러보기" }).waitFor();
     expect(await page.getByTestId("me-verification").textContent()).toMatch(/^인증됨/);
     await shot(page, "account-phone-ko");
 

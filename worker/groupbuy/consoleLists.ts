@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { Db } from "../db/client";
-import { groupBuys, sellerPayables, users } from "../db/schema";
+import { groupBuys, regions, sellerPayables, users } from "../db/schema";
 import { afterCursor, page } from "./cursor";
 import { publicGroupBuy } from "./service";
 import { canTransition } from "./stateMachine";
@@ -17,15 +17,19 @@ export function sellerActions(status: GroupBuyStatus) {
   };
 }
 
-/** `seller.groupBuys`: the seller's buys, newest first, with mirrored fill and the actions allowed now. */
+/**
+ * `seller.groupBuys`: the seller's buys, newest first, with mirrored fill, the neighbourhood each is in (two buys of one
+ * product in two neighbourhoods looked the same) and the actions allowed now.
+ */
 export async function listSellerGroupBuys(
   db: Db,
   sellerId: string,
   input: { status?: GroupBuyStatus; cursor?: string; limit: number },
 ) {
   const rows = await db
-    .select()
+    .select({ gb: groupBuys, regionName: regions.name, regionNameEn: regions.nameEn })
     .from(groupBuys)
+    .innerJoin(regions, eq(regions.id, groupBuys.regionId))
     .where(
       and(
         eq(groupBuys.sellerId, sellerId),
@@ -37,7 +41,12 @@ export async function listSellerGroupBuys(
     .limit(input.limit + 1)
     .all();
   return page(
-    rows.map((gb) => ({ ...publicGroupBuy(gb), actions: sellerActions(gb.status) })),
+    rows.map(({ gb, regionName, regionNameEn }) => ({
+      ...publicGroupBuy(gb),
+      regionName,
+      regionNameEn,
+      actions: sellerActions(gb.status),
+    })),
     input.limit,
     (item) => ({ at: item.createdAt, id: item.id }),
   );

@@ -88,6 +88,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "chat.typingMany": "{name} and {n} more are typing…",
   "mine.heading": "My group buys",
   "mine.none": "You haven't joined a group buy yet.",
+  "mine.browse": "Browse group buys nearby",
   "mine.unread": "{count} unread {count|message|messages}",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",
   "chat.system.join": "{name} joined.",

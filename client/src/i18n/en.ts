@@ -26,6 +26,7 @@ export const en: Messages = {
   "health.down": "Unreachable",
 
   "login.heading": "Log in",
+  "login.tagline": "Split bulk buys with your neighbours and pick them up nearby.",
   "login.email": "Email",
   "login.password": "Password",
   "login.submit": "Log in",

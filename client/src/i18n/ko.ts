@@ -26,6 +26,7 @@ export const ko = {
   "health.down": "연결 안 됨",
 
   "login.heading": "로그인",
+  "login.tagline": "대용량 상품을 동네 이웃과 나눠 사고, 가까운 곳에서 받아 가요.",
   "login.email": "이메일",
   "login.password": "비밀번호",
   "login.submit": "로그인",

@@ -34,6 +34,10 @@ export default function LoginPage() {
   return (
     <section aria-labelledby="login-heading" class="card">
       <h1 id="login-heading">{t("login.heading")}</h1>
+      {/* a visitor's first screen: what Gonggu is, before asking for an account */}
+      <p class="muted" data-testid="login-tagline">
+        {t("login.tagline")}
+      </p>
       <form onSubmit={submit} novalidate>
         <Field
           label={t("login.email")}

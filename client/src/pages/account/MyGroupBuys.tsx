@@ -20,7 +20,19 @@ export function MyGroupBuys() {
   return (
     <section aria-labelledby="my-buys-heading" class="card" data-testid="my-group-buys">
       <h2 id="my-buys-heading">{t("mine.heading")}</h2>
-      <Loaded data={mine} retry={refetch} empty={<p>{t("mine.none")}</p>}>
+      <Loaded
+        data={mine}
+        retry={refetch}
+        empty={
+          // an empty state says where to go next
+          <>
+            <p>{t("mine.none")}</p>
+            <A href="/" class="button secondary">
+              {t("mine.browse")}
+            </A>
+          </>
+        }
+      >
         {(page) => (
           <ul class="my-buys">
             <For each={page().items}>

@@ -176,9 +176,11 @@ function Sellers(props: { open: Open; setOpen: (o: Open) => void }) {
                   <div class="line">
                     <span>
                       <strong>{s.businessName}</strong>
-                      <small class="muted">
+                      <small class="muted" data-testid="seller-who">
                         {" · "}
-                        {s.displayName} · {s.email}
+                        {/* a shop named like its owner's account said its name twice ("마포청과 · 마포청과") */}
+                        {s.displayName === s.businessName ? "" : `${s.displayName} · `}
+                        {s.email}
                       </small>
                       <br />
                       <small data-testid="seller-payout-status">

@@ -11,6 +11,7 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
 import { createRoom } from "../../lib/room";
 import { shareSizeText } from "../../lib/shareSize";
 import { statusNote } from "../../lib/statusNote";
@@ -156,6 +157,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
           {t(`gb.status.${b().status}`)}
         </span>{" "}
         <small class="muted">
+          <span data-testid="seller-gb-region">{locale() === "ko" ? b().regionName : b().regionNameEn}</span> ·{" "}
           <span data-testid="seller-gb-share">
             {t("seller.gb.share", {
               size: shareSizeText(b().totalQuantity, b().totalShares, b().unit),
