@@ -38,11 +38,14 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     await page.getByLabel("충전 금액").fill("1500");
+    // grouped as typed, the way payment screens show won (it read 1500)
+    expect(await page.getByLabel("충전 금액").inputValue()).toBe("1,500");
     await page.getByRole("button", { name: /충전하기$/ }).click();
     await expect.poll(() => page.locator("#field-amount-error").textContent()).toBe("₩1,000 단위로 입력해 주세요.");
     expect(await page.getByLabel("충전 금액").getAttribute("aria-invalid")).toBe("true");
 
     await page.getByRole("button", { name: "₩10,000", exact: true }).click();
+    expect(await page.getByLabel("충전 금액").inputValue()).toBe("10,000");
     await page.getByRole("button", { name: "₩10,000 충전하기" }).click();
     await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("₩10,000 충전됐어요.");
     await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩10,000");
@@ -133,6 +136,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await shot(page, "wallet-deferred-paid-ko");
 
     await page.getByRole("button", { name: "전액" }).click();
+    expect(await page.getByLabel("환불 금액").inputValue()).toBe("30,000");
     await page.getByRole("button", { name: "환불 요청" }).click();
     await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("₩30,000 환불됐어요.");
     await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");

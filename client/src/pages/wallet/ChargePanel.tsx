@@ -6,6 +6,7 @@ import { formatWon } from "../../lib/format";
 import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { t } from "../../lib/i18n";
 import { sandboxPaymentWindow } from "../../lib/payments";
+import { groupedWon, onWonInput } from "../../lib/wonInput";
 import { DeferredConsent } from "./DeferredConsent";
 
 type ChargeResult = RouterOutputs["wallet"]["charge"];
@@ -80,13 +81,10 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
         <Field
           label={t("charge.amount")}
           name="amount"
-          type="number"
           inputMode="numeric"
-          min={L.chargeMin}
-          max={L.chargeMax}
-          step={L.chargeStep}
-          value={amount()}
-          onInput={(e) => setAmount(Number(e.currentTarget.value) || 0)}
+          autocomplete="off"
+          value={groupedWon(amount())}
+          onInput={(e) => onWonInput(e.currentTarget, setAmount)}
           errors={submission.fields().amount}
           hint={t("charge.limits", {
             step: formatWon(L.chargeStep),

@@ -4,6 +4,7 @@ import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { t } from "../../lib/i18n";
+import { groupedWon, onWonInput } from "../../lib/wonInput";
 
 /** Refund of charged points (not reward points, not held, not unpaid) back to the cards, newest payment first. */
 export function RefundPanel(props: { refundable: number; onRefunded: () => void }) {
@@ -50,12 +51,10 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
             <div class="field-row">
               <input
                 id="field-refund-amount"
-                type="number"
                 inputMode="numeric"
-                min={1}
-                max={props.refundable}
-                value={amount() || ""}
-                onInput={(e) => setAmount(Number(e.currentTarget.value) || 0)}
+                autocomplete="off"
+                value={groupedWon(amount())}
+                onInput={(e) => onWonInput(e.currentTarget, setAmount)}
                 aria-invalid={submission.fields().amount ? true : undefined}
               />
               <button type="button" class="secondary" onClick={() => setAmount(props.refundable)}>
