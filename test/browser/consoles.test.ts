@@ -70,6 +70,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await productForm.getByLabel("총 수량").fill("10");
     await productForm.getByLabel("단위").fill("kg");
     await productForm.getByLabel("총 가격 (원)").fill("10000");
+    expect(await productForm.getByLabel("총 가격 (원)").inputValue()).toBe("10,000"); // grouped as typed
     await productForm.getByRole("button", { name: "상품 등록" }).click();
     await expect.poll(() => page.locator("#field-title-error").textContent()).toBe("2자 이상 입력해 주세요.");
     const title = `콘솔 사과 ${stamp}`;

@@ -40,7 +40,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.product.quantity": "Total quantity",
   "seller.product.unit": "Unit",
   "seller.product.price": "Total price (won)",
-  "seller.product.allowHosts": "Neighbours may host group buys of this product",
+  "seller.product.allowHosts":
+    "Neighbours in your area (the same city or province) may host group buys of this product",
   "seller.product.create": "Add product",
   "seller.product.archived": "archived",
   "seller.product.archive": "Archive",

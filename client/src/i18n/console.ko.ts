@@ -40,7 +40,7 @@ export const consoleKo = {
   "seller.product.quantity": "총 수량",
   "seller.product.unit": "단위",
   "seller.product.price": "총 가격 (원)",
-  "seller.product.allowHosts": "동네 이웃이 이 상품으로 공구를 열 수 있어요",
+  "seller.product.allowHosts": "우리 지역(같은 시·도) 이웃이 이 상품으로 공구를 열 수 있어요",
   "seller.product.create": "상품 등록",
   "seller.product.archived": "보관됨",
   "seller.product.archive": "보관",

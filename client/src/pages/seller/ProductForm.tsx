@@ -5,6 +5,7 @@ import { CheckField, SelectField, Submit, TextAreaField } from "../../console/fi
 import { t } from "../../console/i18n";
 import { api, type RouterOutputs } from "../../lib/api";
 import { createSubmission } from "../../lib/forms";
+import { groupedWon, onWonInput } from "../../lib/wonInput";
 
 export type Product = RouterOutputs["products"]["list"]["items"][number];
 type InputName = "title" | "totalQuantity" | "unit" | "totalPrice";
@@ -33,13 +34,15 @@ export function ProductForm(props: { product?: Product; onDone: (p: Product) => 
   });
 
   /** A required input of the product: filled from the product being edited, the server's message underneath. */
-  const Input = (field: { name: InputName; label: string; numeric?: boolean; placeholder?: string }) => (
+  const Input = (field: { name: InputName; label: string; numeric?: boolean; won?: boolean; placeholder?: string }) => (
     <Field
       label={field.label}
       name={field.name}
-      inputMode={field.numeric ? "numeric" : undefined}
+      inputMode={field.numeric || field.won ? "numeric" : undefined}
       placeholder={field.placeholder}
-      value={props.product?.[field.name] ?? ""}
+      // a price is grouped as it is typed ("39,900"), like the wallet's amounts
+      value={field.won ? groupedWon(props.product?.totalPrice ?? 0) : (props.product?.[field.name] ?? "")}
+      onInput={field.won ? (e) => onWonInput(e.currentTarget, () => {}) : undefined}
       required
       errors={submit.fields()[field.name]}
     />
@@ -93,7 +96,7 @@ export function ProductForm(props: { product?: Product; onDone: (p: Product) => 
         <Input name="totalQuantity" label={t("seller.product.quantity")} numeric />
         <Input name="unit" label={t("seller.product.unit")} placeholder="kg" />
       </div>
-      <Input name="totalPrice" label={t("seller.product.price")} numeric />
+      <Input name="totalPrice" label={t("seller.product.price")} won />
       <CheckField
         label={t("seller.product.allowHosts")}
         name="allowHosts"
