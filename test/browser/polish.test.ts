@@ -187,6 +187,10 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await page.goto(`${baseUrl}/g/${id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     expect(await page.locator(".facts").textContent()).toContain("오후 6:00");
+    // the window's day once, not '2026. 12. 7. 오후 6:00 – 2026. 12. 7. 오후 8:00'
+    expect(await page.getByTestId("gb-pickup-window").textContent()).toMatch(
+      /^\d{4}\. \d{1,2}\. \d{1,2}\. 오후 6:00 ~ 오후 8:00$/,
+    );
     // What one share is (10 kg in 3), and the counts with their unit, not bare numbers.
     expect(await page.getByTestId("gb-share-size").textContent()).toBe("약 3.33kg");
     const facts = await page.locator(".facts").textContent();

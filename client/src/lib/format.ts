@@ -1,3 +1,4 @@
+import { KST_OFFSET_MS } from "../../../shared/kst";
 import { WON_FORMAT } from "./bootKeys";
 import type { Locale } from "./i18n";
 
@@ -37,6 +38,24 @@ export function formatDateTime(epochMs: number, locale: Locale): string {
     timeZone: "Asia/Seoul",
   });
   return dateTimeFormats[locale].format(epochMs);
+}
+
+const timeFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
+
+/**
+ * A window of Korean time as its two ends and what goes between: within one day the end is only a time
+ * ("2026. 12. 7. 오후 6:00", " ~ ", "오후 8:00" / "7 Dec 2026, 18:00", "–", "20:00"); it repeated the date and year
+ * for a window of two hours. Korean ranges take "~".
+ */
+export function formatDateTimeRange(startMs: number, endMs: number, locale: Locale): [string, string, string] {
+  const day = (ms: number) => new Date(ms + KST_OFFSET_MS).toISOString().slice(0, 10);
+  const from = formatDateTime(startMs, locale);
+  if (day(startMs) !== day(endMs)) return [from, locale === "ko" ? " ~ " : " – ", formatDateTime(endMs, locale)];
+  timeFormats[locale] ??= new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", {
+    timeStyle: "short",
+    timeZone: "Asia/Seoul",
+  });
+  return [from, locale === "ko" ? " ~ " : "–", timeFormats[locale].format(endMs)];
 }
 
 /** Metres → "850m" under a kilometre, else "3.2km" (one decimal). */

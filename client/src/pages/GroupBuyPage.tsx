@@ -7,7 +7,7 @@ import { LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
 import { api, isLoadFinal } from "../lib/api";
 import { errorText } from "../lib/errorText";
-import { formatDateTime, formatWon } from "../lib/format";
+import { formatDateTime, formatDateTimeRange, formatWon } from "../lib/format";
 import { createSubmission, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
@@ -169,9 +169,17 @@ export default function GroupBuyPage() {
                   <dd>
                     {g().pickupPlace}
                     <br />
-                    <small class="muted">
-                      <span class="when">{dateTime(g().pickupStart)}</span> –{" "}
-                      <span class="when">{dateTime(g().pickupEnd)}</span>
+                    <small class="muted" data-testid="gb-pickup-window">
+                      {(() => {
+                        const [from, dash, to] = formatDateTimeRange(g().pickupStart, g().pickupEnd, locale());
+                        return (
+                          <>
+                            <span class="when">{from}</span>
+                            {dash}
+                            <span class="when">{to}</span>
+                          </>
+                        );
+                      })()}
                     </small>
                   </dd>
                   <dt>{t("gb.yours")}</dt>
