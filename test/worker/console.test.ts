@@ -29,6 +29,9 @@ describe("seller.groupBuys", () => {
     const byId = new Map(items.map((i) => [i.id, i]));
     expect([...byId.keys()].sort()).toEqual([open.id, ready.id, filled.id].sort());
     expect(byId.get(open.id)).toMatchObject({
+      // the card says where (the region's own name), not just what
+      regionName: region.name,
+      regionNameEn: region.id,
       status: "OPEN",
       actions: { order: false, ready: false, cancel: true, noShow: false },
     });
