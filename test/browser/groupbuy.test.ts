@@ -82,7 +82,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("0몫");
     await shot(page, "groupbuy-left-ko");
 
-    // the post links to the buy, the buy links back, and shows its host with their trust record
+    // the post links to the buy, the buy links back, and shows who runs it (here the seller) with their trust record
     await page.goto(`${baseUrl}/board/${proposal.id}`);
     await page.getByTestId("trust").waitFor();
     expect(await page.getByTestId("trust").textContent()).toMatch(
@@ -91,7 +91,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await page.getByTestId("post-groupbuy").click();
     await page.getByRole("heading", { name: product.title }).waitFor();
     expect(await page.getByTestId("gb-host").textContent()).toMatch(
-      new RegExp(`^공구장 ${DEMO_SELLERS[0].displayName}공구 완료 \\d+ · 노쇼 \\d+ · 공구장 취소 \\d+ · 신고 \\d+$`),
+      /^판매자가 직접 여는 공구공구 완료 \d+ · 노쇼 \d+ · 공구장 취소 \d+ · 신고 \d+$/, // a seller-run buy has no 공구장
     );
     await page.getByTestId("gb-proposal").click();
     await page.getByRole("heading", { name: proposalTitle }).waitFor();

@@ -187,6 +187,8 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await page.goto(`${baseUrl}/g/${id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     expect(await page.locator(".facts").textContent()).toContain("오후 6:00");
+    // opened by the seller, not hosted by a neighbour
+    expect(await page.getByTestId("gb-host").textContent()).toMatch(/^판매자가 직접 여는 공구/);
     // the window's day once, not '2026. 12. 7. 오후 6:00 – 2026. 12. 7. 오후 8:00'
     expect(await page.getByTestId("gb-pickup-window").textContent()).toMatch(
       /^\d{4}\. \d{1,2}\. \d{1,2}\. 오후 6:00 ~ 오후 8:00$/,

@@ -27,6 +27,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "trust.line":
     "{completed} completed · {noShows} {noShows|no-show|no-shows} · {hostCancels} cancelled as host · {reports} {reports|report|reports}",
   "gb.host": "Hosted by {name}",
+  "gb.sellerRun": "Run by the seller",
   "gb.fromProposal": "Opened from the proposal '{title}'",
   "board.sortLabel": "Order",
   "board.reply": "Reply",

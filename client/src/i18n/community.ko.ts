@@ -39,6 +39,7 @@ export const communityKo = {
   "account.host": "이웃과 공구 열기",
   "trust.line": "공구 완료 {completed} · 노쇼 {noShows} · 공구장 취소 {hostCancels} · 신고 {reports}",
   "gb.host": "공구장 {name}",
+  "gb.sellerRun": "판매자가 직접 여는 공구",
   "gb.fromProposal": "'{title}' 제안에서 열린 공구예요",
 
   "notification.groupbuy.filled": "'{title}' 공구 모집이 마감됐어요.",

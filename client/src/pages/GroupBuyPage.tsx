@@ -121,7 +121,8 @@ export default function GroupBuyPage() {
                   {g().unit}
                 </p>
                 <p class="muted" data-testid="gb-host">
-                  {t("gb.host", { name: g().host.displayName })}
+                  {/* a buy the seller opened has no neighbour as host ('공구장 마포청과' read as one) */}
+                  {g().host.id === g().seller.id ? t("gb.sellerRun") : t("gb.host", { name: g().host.displayName })}
                   <br />
                   <TrustLine trust={g().host.trust} />
                 </p>
