@@ -37,6 +37,11 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
+    await page.getByLabel("충전 금액").fill("");
+    // emptied, the button does not offer to top up ₩0
+    expect(await page.locator("form button[type=submit]").filter({ hasText: "충전하기" }).textContent()).toBe(
+      "충전하기",
+    );
     await page.getByLabel("충전 금액").fill("1500");
     // grouped as typed, the way payment screens show won (it read 1500)
     expect(await page.getByLabel("충전 금액").inputValue()).toBe("1,500");

@@ -50,6 +50,7 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "charge.method.card": "Card",
   "charge.method.billingKey": "Registered card ({card})",
   "charge.submit": "Top up {amount}",
+  "charge.submitEmpty": "Top up",
   "charge.working": "Asking the card company…",
   "charge.succeeded": "{amount} added.",
   "charge.deferred":

@@ -48,6 +48,7 @@ export const buyerKo = {
   "charge.method.card": "카드 결제",
   "charge.method.billingKey": "등록한 카드 ({card})",
   "charge.submit": "{amount} 충전하기",
+  "charge.submitEmpty": "충전하기",
   "charge.working": "카드사에 결제를 요청하고 있어요…",
   "charge.succeeded": "{amount} 충전됐어요.",
   "charge.deferred": "카드사가 응답하지 않아 포인트 {amount}을 먼저 드렸어요. 카드사가 복구되면 카드로 결제돼요.",

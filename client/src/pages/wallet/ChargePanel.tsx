@@ -139,7 +139,8 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
           </Switch>
         </div>
         <button type="submit" disabled={submission.pending()} aria-busy={submission.pending() || undefined}>
-          {t("charge.submit", { amount: Number.isSafeInteger(amount()) ? formatWon(amount()) : "" })}
+          {/* an emptied field reads '충전하기', not '₩0 충전하기' */}
+          {amount() > 0 ? t("charge.submit", { amount: formatWon(amount()) }) : t("charge.submitEmpty")}
         </button>
       </form>
       <Show when={down()}>
