@@ -286,6 +286,10 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await expect
       .poll(() => page.locator("main .error[role=alert]").first().textContent())
       .toBe("동네 인증이 필요해요. 인증은 30일 동안 유효해요. 동네를 다시 인증해 주세요.");
+    // Hosting a buy says to verify first (the product list was just empty: '공구장이 열 수 있는 상품이 없어요')
+    await page.goto(`${baseUrl}/host`);
+    await page.getByText("공구를 열려면 먼저 우리 동네를 인증해 주세요.", { exact: false }).waitFor();
+    expect(await page.getByRole("main").getByRole("link", { name: "동네 인증하기" }).count()).toBe(1);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await error.getByRole("link", { name: "동네 인증하기" }).click();
     await page.getByRole("heading", { name: "우리 동네 인증" }).waitFor();

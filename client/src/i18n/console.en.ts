@@ -59,6 +59,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
     "Open a group buy in your neighbourhood of a product from a seller in your area who lets buyers host. Your shares are joined at once.",
   "host.noProducts": "No seller in your area has a product you can host right now.",
   "host.shares": "Shares you take",
+  "host.verifyFirst": "Verify your neighbourhood first: you can host only in the neighbourhood you verified.",
   "host.sharesHint": "Opening the buy holds points for your shares at once. The host cannot leave the buy.",
   "seller.gb.product": "Product",
   "seller.gb.region": "Neighbourhood",

@@ -57,6 +57,7 @@ export const consoleKo = {
   "host.intro": "우리 지역 판매자가 공구장을 허락한 상품으로 우리 동네 공구를 직접 열어요. 내 몫은 바로 참여돼요.",
   "host.noProducts": "지금은 우리 지역 판매자의 상품 중에 공구장이 열 수 있는 상품이 없어요.",
   "host.shares": "내가 살 몫",
+  "host.verifyFirst": "공구를 열려면 먼저 우리 동네를 인증해 주세요. 인증한 동네에서만 열 수 있어요.",
   "host.sharesHint": "공구를 여는 순간 내 몫만큼 포인트가 잡혀요. 공구장은 참여를 취소할 수 없어요.",
   "seller.gb.product": "상품",
   "seller.gb.region": "동네",

@@ -134,6 +134,15 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
     <section class="card" aria-labelledby="new-gb-heading">
       <h2 id="new-gb-heading">{t("seller.gb.new")}</h2>
       <Switch>
+        {/* a host opens buys in their verified neighbourhood: without one the list was just empty ("no products") */}
+        <Match when={props.host && !session.me()?.verification?.current}>
+          <Empty>
+            <p>{t("host.verifyFirst")}</p>
+            <A href="/verify" class="button">
+              {t("home.verifyCta")}
+            </A>
+          </Empty>
+        </Match>
         <Match when={products.error || regions.error}>
           <LoadError error={products.error ?? regions.error} retry={() => location.reload()} />
         </Match>
