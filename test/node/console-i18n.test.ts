@@ -47,3 +47,11 @@ describe("a group buy is counted in shares (몫 / share) everywhere", () => {
     }
   });
 });
+
+describe("Korean writing conventions", () => {
+  it("a range in Korean takes ~ (1회 ₩1,000~₩2,000,000), not the English dash", () => {
+    for (const dict of [ko, consoleKo]) {
+      for (const [key, text] of Object.entries(dict)) expect(text, key).not.toMatch(/–/);
+    }
+  });
+});

@@ -43,7 +43,7 @@ export const buyerKo = {
   "charge.heading": "포인트 충전",
   "charge.amount": "충전 금액",
   "charge.presets": "빠른 선택",
-  "charge.limits": "{step} 단위 · 1회 {min}–{max} · 하루 {daily} · 한 달 {monthly}",
+  "charge.limits": "{step} 단위 · 1회 {min}~{max} · 하루 {daily} · 한 달 {monthly}",
   "charge.method": "결제 수단",
   "charge.method.card": "카드 결제",
   "charge.method.billingKey": "등록한 카드 ({card})",
