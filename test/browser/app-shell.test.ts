@@ -33,8 +33,10 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     await page.getByLabel("비밀번호").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "로그인" }).click();
 
-    await page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내정보" }).click();
-    await page.getByRole("heading", { name: "내 계정" }).waitFor();
+    await page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내 정보" }).click();
+    await page.getByRole("heading", { name: "내 정보" }).waitFor();
+    // the tab and the screen say the same words, spaced ('내정보' in the menu opened '내 계정')
+    expect(await page.title()).toBe("내 정보 · 공구");
     await page.getByRole("status").filter({ hasText: "정상" }).waitFor();
     expect(await text(page, "me-name")).toBe("김민지");
     expect(await text(page, "me-role")).toBe("구매자");
@@ -106,7 +108,7 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
 
     const opened: string[] = [];
     other.on("websocket", (ws) => opened.push(ws.url()));
-    await tab.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내정보" }).click();
+    await tab.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: "내 정보" }).click();
     await tab.getByRole("button", { name: "로그아웃" }).click();
     await tab.getByRole("heading", { name: "로그인" }).waitFor();
     // the other tab was told by its sockets (4001) and shows the logged-out state without a reload

@@ -293,7 +293,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     });
     const { context, page, problems } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
-    await nav(page, "내정보").click();
+    await nav(page, "내 정보").click();
     await page.getByRole("link", { name: "멤버십" }).click();
     await page.getByRole("heading", { name: "멤버십", exact: true }).waitFor();
 

@@ -76,7 +76,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await nav(page, "알림").click();
     await page.getByText("새 알림이 없어요.").waitFor();
 
-    await nav(page, "내정보").click();
+    await nav(page, "내 정보").click();
     expect(await page.getByTestId("me-name").textContent()).toBe("새이웃");
     // no buys yet: the empty list leads to the neighbourhood's buys
     await page.getByTestId("my-group-buys").getByRole("link", { name: "우리 동네 공구 둘러보기" }).waitFor();

@@ -5,7 +5,7 @@ export const appKo = {
   "nav.board": "게시판",
   "nav.wallet": "지갑",
   "nav.notifications": "알림",
-  "nav.me": "내정보",
+  "nav.me": "내 정보",
   "nav.unread": "읽지 않은 알림 {count}개",
 
   "login.noAccount": "아직 계정이 없나요?",

@@ -32,7 +32,7 @@ export const ko = {
   "login.submit": "로그인",
   "login.submitting": "로그인 중…",
 
-  "account.heading": "내 계정",
+  "account.heading": "내 정보",
   "account.name": "이름",
   "account.email": "이메일",
   "account.role": "역할",
