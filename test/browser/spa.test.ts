@@ -36,7 +36,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await expect.poll(() => page.locator("#field-password-error").textContent()).toBe("10자 이상 입력해 주세요.");
     // left empty, it says what to enter (it said the format was wrong)
     expect(await page.locator("#field-email-error").textContent()).toBe("이메일 주소를 입력해 주세요.");
-    expect(await page.locator("#field-displayName-error").textContent()).toBe("2자 이상 입력해 주세요.");
+    expect(await page.locator("#field-displayName-error").textContent()).toBe("닉네임은 2~20자로 정해 주세요.");
     // the first field to fix has the focus
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("field-displayName");
     expect(await page.getByLabel("비밀번호").getAttribute("aria-invalid")).toBe("true");

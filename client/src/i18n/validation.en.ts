@@ -12,6 +12,7 @@ export const validationEn: Record<keyof typeof validationKo, string> = {
   "validation.arrayMin": "Choose at least {min}.",
   "validation.arrayMax": "Choose at most {max}.",
   "validation.step": "Use steps of {step}.",
+  "validation.displayName": "Choose a nickname of 2–20 characters.",
   "validation.emailEmpty": "Enter your email address.",
   "validation.passwordEmpty": "Enter your password.",
   "validation.email": "That doesn't look like an email address (e.g. minji@example.com).",

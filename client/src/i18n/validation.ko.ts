@@ -12,6 +12,7 @@ export const validationKo = {
   "validation.arrayMax": "{max}개까지 고를 수 있어요.",
   "validation.step": "{step} 단위로 입력해 주세요.",
   "validation.email": "이메일 주소 형식이 아니에요. @ 뒤의 주소까지 입력해 주세요.",
+  "validation.displayName": "닉네임은 2~20자로 정해 주세요.",
   "validation.emailEmpty": "이메일 주소를 입력해 주세요.",
   "validation.passwordEmpty": "비밀번호를 입력해 주세요.",
   "validation.format": "형식이 올바르지 않아요.",

@@ -7,7 +7,14 @@ import { EMAIL_FIELD } from "../lib/validation";
 
 export default function SignupPage() {
   const submission = createSubmission({
-    displayName: { messages: { invalid_format: "validation.noControlChars" } },
+    // what a display name may be, said whole ('2자 이상 입력해 주세요.' for an empty one read as a length rule)
+    displayName: {
+      messages: {
+        invalid_format: "validation.noControlChars",
+        too_small: "validation.displayName",
+        too_big: "validation.displayName",
+      },
+    },
     email: EMAIL_FIELD,
     password: {},
   });
