@@ -160,7 +160,7 @@ describe("creating group buys", { timeout: 30_000 }, () => {
 
   it("a host's create retried with the same idempotency key returns the first buy and holds the points once", async () => {
     const region = await newRegion();
-    const seller = await newSeller();
+    const seller = await newSeller(region);
     const p = await newProduct(seller, { allowHosts: true });
     const host = await newResident(region, 20_000);
     const input = buyInput(p.id, region, { hostShares: 2, idempotencyKey: key() });

@@ -166,7 +166,7 @@ describe("room sockets end with their session", () => {
   it("a finished buy's room too: logout (4001) and a suspension (4003) end the sockets of someone who may still post there", async () => {
     // the host of a cancelled buy still posts in its room (members of a completed one do too)
     const region = await newRegion();
-    const product = await newProduct(await newSeller(), { allowHosts: true });
+    const product = await newProduct(await newSeller(region), { allowHosts: true });
     const host = await newResident(region, 20_000);
     const { groupBuy } = await host.api.groupBuys.create.mutate(
       buyInput(product.id, region, { hostShares: 1, idempotencyKey: key() }),
