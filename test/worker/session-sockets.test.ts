@@ -198,27 +198,29 @@ describe("room sockets end with their session", () => {
       await getDb(env).insert(sessions).values(row);
       return { ...member, token, expiresAt: now + ms };
     };
+    // Neither part races the other: while the talker's session runs out the room schedules no alarm at all (it
+    // believes one is already due), so only the talker's own frame can end it; the idle socket joins afterwards.
+    const setAlarmAt = (at: number | null) =>
+      runInDurableObject(room(gb.id), async (instance, state) => {
+        await state.storage.deleteAlarm();
+        (instance as unknown as { alarmAt: number | null }).alarmAt = at;
+      });
+    await setAlarmAt(Number.NEGATIVE_INFINITY);
     const talkerSession = await expiringIn(1_000);
     const talker = await connect(gb.id, talkerSession);
     await talker.next("chat.history");
-    // no alarm for the talker's expiry: only its own frame can end it
-    await runInDurableObject(room(gb.id), async (instance, state) => {
-      await state.storage.deleteAlarm();
-      (instance as unknown as { alarmAt: number | null }).alarmAt = null;
-    });
-    const idleSession = await expiringIn(3_000);
+    await new Promise((r) => setTimeout(r, talkerSession.expiresAt - Date.now() + 50));
+    expect(talker.closed()).toBeNull(); // expired, but nothing has checked it yet
+    talker.send({ type: "chat.send", text: "만료된 세션의 메시지" });
+    await until("the talker's socket closed", async () => talker.closed()?.code === CLOSE_CODES.sessionEnded);
+    expect(talker.frames.at(-1)).toMatchObject({ type: "error", code: "UNAUTHORIZED", message: /expired/ });
+
+    // the idle socket sends nothing (pings are answered by the runtime): the room's alarm ends it at its expiry
+    await setAlarmAt(null);
+    const idleSession = await expiringIn(1_000);
     const idle = await connect(gb.id, idleSession);
     const live = await connect(gb.id, member);
     for (const s of [idle, live]) await s.next("chat.history");
-
-    await new Promise((r) => setTimeout(r, talkerSession.expiresAt - Date.now() + 50));
-    talker.send({ type: "chat.send", text: "만료된 세션의 메시지" });
-    await until("the talker's socket closed", async () => talker.closed()?.code === CLOSE_CODES.sessionEnded);
-    expect(Date.now()).toBeLessThan(idleSession.expiresAt); // by its frame, not by the alarm
-    expect(talker.frames.at(-1)).toMatchObject({ type: "error", code: "UNAUTHORIZED", message: /expired/ });
-    expect(idle.closed()).toBeNull();
-
-    // the idle socket sends nothing (pings are answered by the runtime): the room's alarm ends it at its expiry
     await until(
       "the idle socket closed",
       async () => idle.closed()?.code === CLOSE_CODES.sessionEnded,
