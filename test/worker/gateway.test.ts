@@ -107,15 +107,16 @@ describe("Toss adapter against the sandbox gateway", () => {
 
   it("slow beyond the timeout → unknown while IN_PROGRESS, DONE afterwards", async () => {
     const key = await billingKey();
-    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 1500 });
+    // held until answered below (not a short delay that a loaded machine could outlast before the lookup)
+    await sandboxGateway(env).setSwitches({ mode: "slow", delayMs: 30_000 });
     const id = orderId();
     const res = await gateway().chargeBillingKey({ ...key, amount: 2_000, orderId: id, orderName: "충전" });
     expect(res.kind).toBe("unknown");
     await sandboxGateway(env).setSwitches({ mode: "up" });
     expect(await gateway().getPaymentByOrderId(id)).toMatchObject({ kind: "ok", value: { status: "IN_PROGRESS" } });
-    // DONE once delayMs after the charge have passed (a fixed 900 ms sleep could end before it on a loaded machine)
+    expect(await sandboxGateway(env).answerSlowCharges()).toBeGreaterThanOrEqual(1);
     await expect
-      .poll(() => gateway().getPaymentByOrderId(id), { timeout: 10_000, interval: 100 })
+      .poll(() => gateway().getPaymentByOrderId(id), { timeout: 10_000, interval: 50 })
       .toMatchObject({ kind: "ok", value: { status: "DONE" } });
   });
 

@@ -90,6 +90,8 @@ export class SandboxGateway extends DurableObject<Env> {
   private bucket = { tokens: 0, at: 0 };
   /** Requests refused since this instance started (for benchmarks and the admin view). */
   private refused = { rateLimited: 0, down: 0 };
+  /** Charges waiting out a slow switch's delayMs; answerSlowCharges() ends their wait now. */
+  private readonly slowCharges = new Set<() => void>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -143,6 +145,16 @@ export class SandboxGateway extends DurableObject<Env> {
     this.sql.exec("DELETE FROM config WHERE key = 'switches'");
     this.bucket = { tokens: 0, at: 0 };
     return this.getSwitches();
+  }
+
+  /**
+   * Lets every charge still waiting out the slow switch finish now; returns how many were waiting. Tests hold a charge
+   * IN_PROGRESS with a long delayMs and end it here, instead of racing a short delay with the machine's load.
+   */
+  answerSlowCharges(): number {
+    const waiting = [...this.slowCharges];
+    for (const answer of waiting) answer();
+    return waiting.length;
   }
 
   /** Counts for tests, benchmarks and admins: how many orders ended how, how much was cancelled, what was refused. */
@@ -456,7 +468,7 @@ export class SandboxGateway extends DurableObject<Env> {
       masked,
       now,
     );
-    if (switches.mode === "slow") await sleep(switches.delayMs);
+    if (switches.mode === "slow") await this.slowCharge(switches.delayMs);
     let failure: { code: string; message: string } | null = null;
     if (type === "KEYIN") {
       const card = await this.decryptCard(String(body.encryptedCard ?? ""), now);
@@ -480,6 +492,18 @@ export class SandboxGateway extends DurableObject<Env> {
     }
     this.sql.exec("UPDATE payments SET status = 'DONE', approved_at = ? WHERE payment_key = ?", Date.now(), paymentKey);
     return json(200, this.paymentJson(this.row(paymentKey)));
+  }
+
+  private slowCharge(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const answer = () => {
+        clearTimeout(timer);
+        this.slowCharges.delete(answer);
+        resolve();
+      };
+      const timer = setTimeout(answer, delayMs);
+      this.slowCharges.add(answer);
+    });
   }
 
   private cancel(paymentKey: string, body: Json): Response {
