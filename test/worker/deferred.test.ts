@@ -1,10 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { charges, notifications } from "../../worker/db/schema";
-import { newId } from "../../worker/lib/ids";
-import { escrowAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { hasOutstandingDebt } from "../../worker/wallet/charges";
-import { transfer } from "../../worker/wallet/ledger";
 import { captureLogs, captureQueueSends } from "./card-scan";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
@@ -16,6 +13,7 @@ import {
   deliver,
   gatewayUp,
   key,
+  owingAfterDecline,
   payingBuyer,
   pg,
   setGateway,
@@ -26,31 +24,6 @@ import { db } from "./wallet-helpers";
 afterEach(gatewayUp);
 
 const billing = { type: "billingKey" as const };
-
-/** Spends points the way a captured group-buy join does: user → escrow. */
-async function spend(userId: string, book: string, amount: number) {
-  await transfer(db(), {
-    id: `spend:${newId()}`,
-    book,
-    debit: userChargedAccount(userId, book),
-    credit: escrowAccount(newId(), book),
-    amount,
-    kind: "hold_capture",
-    now: Date.now(),
-  });
-}
-
-/** 30,000 granted on credit, 25,000 of it spent, then the card declined (the queue's settlement): 25,000 owed. */
-async function owingAfterDecline() {
-  const buyer = await payingBuyer({ billingKey: true });
-  const { client, user, book } = buyer;
-  await setGateway({ mode: "down" });
-  const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
-  await spend(user.id, book, 25_000);
-  await setGateway({ mode: "decline" });
-  expect((await deliver([{ body: settleBody({ id: res.charge.id, book }) }])).explicitAcks).toHaveLength(1);
-  return buyer;
-}
 
 async function notificationsOf(userId: string) {
   return db().select().from(notifications).where(eq(notifications.userId, userId)).all();

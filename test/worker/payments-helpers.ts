@@ -1,13 +1,14 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
+import { expect } from "vitest";
 import type { GatewaySwitches } from "../../shared/schemas/payments";
 import { charges } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { getGateway, sandboxGateway } from "../../worker/payments";
-import { platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
-import { getAccounts } from "../../worker/wallet/ledger";
+import { escrowAccount, platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
+import { getAccounts, transfer } from "../../worker/wallet/ledger";
 import { verifyResident } from "./recommend-fixtures";
 import { buyerInBook, db, ensureRegion, newBook } from "./wallet-helpers";
 
@@ -113,4 +114,30 @@ export async function cancelAtGateway(orderId: string) {
   });
   if (canceled.kind !== "ok" || canceled.value.status !== "CANCELED")
     throw new Error(`cancel: ${JSON.stringify(canceled)}`);
+}
+
+/** Spends points the way a captured group-buy join does: user → escrow. */
+export async function spend(userId: string, book: string, amount: number) {
+  await transfer(db(), {
+    id: `spend:${newId()}`,
+    book,
+    debit: userChargedAccount(userId, book),
+    credit: escrowAccount(newId(), book),
+    amount,
+    kind: "hold_capture",
+    now: Date.now(),
+  });
+}
+
+/** 30,000 granted on credit, 25,000 of it spent, then the card declined (the queue's settlement): 25,000 owed. */
+export async function owingAfterDecline() {
+  const buyer = await payingBuyer({ billingKey: true });
+  const { client, user, book } = buyer;
+  await setGateway({ mode: "down" });
+  const billing = { type: "billingKey" as const };
+  const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
+  await spend(user.id, book, 25_000);
+  await setGateway({ mode: "decline" });
+  expect((await deliver([{ body: settleBody({ id: res.charge.id, book }) }])).explicitAcks).toHaveLength(1);
+  return buyer;
 }

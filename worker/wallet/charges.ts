@@ -211,12 +211,15 @@ export async function requireNoPaymentDebt(db: Db, userId: string): Promise<void
   }
 }
 
-/** The user's debts, oldest first (a new paid charge repays them in this order). */
-export function debtsOf(db: Db, userId: string) {
+/**
+ * The user's debts in one book, oldest first (a new paid charge repays them in this order). Only that book's: its
+ * receivable is what a repayment clears (a debt of an earlier home moves with the user, moveCarry.ts).
+ */
+export function debtsOf(db: Db, userId: string, book: string) {
   return db
     .select({ id: charges.id, debtAmount: charges.debtAmount })
     .from(charges)
-    .where(and(eq(charges.userId, userId), gt(charges.debtAmount, 0)))
+    .where(and(eq(charges.userId, userId), eq(charges.book, book), gt(charges.debtAmount, 0)))
     .orderBy(asc(charges.createdAt))
     .limit(20)
     .all();

@@ -212,7 +212,7 @@ async function debtRepayment(ctx: PayCtx, charge: ChargeRow): Promise<BatchItem[
   const { book, userId } = charge;
   const statements: BatchItem[] = [];
   let left = charge.amount;
-  for (const debt of await debtsOf(ctx.db, userId)) {
+  for (const debt of await debtsOf(ctx.db, userId, book)) {
     if (left === 0) break;
     const part = Math.min(left, debt.debtAmount);
     left -= part;

@@ -1,0 +1,111 @@
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { d1Db } from "../../worker/db/client";
+import { charges } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { PLUS } from "../../worker/membership/config";
+import { getPlus, plusFeeId, processPlusRenewals, subscribePlus } from "../../worker/membership/plus";
+import { escrowAccount, platformAccount } from "../../worker/wallet/accounts";
+import { moveUserBook } from "../../worker/wallet/books";
+import { hasOutstandingDebt } from "../../worker/wallet/charges";
+import { getAccounts, getTransfer, transfer } from "../../worker/wallet/ledger";
+import { assertLedgerInvariants } from "./ledger-invariants";
+import { balances, cardMethod, gatewayUp, key, owingAfterDecline } from "./payments-helpers";
+import { buyerInBook, db, debtCharge, ensureRegion, fund, newBook } from "./wallet-helpers";
+
+/** The second database of the test runtime (vitest.config.ts), as a region's book moved out of the main one. */
+const books = () => d1Db((env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST);
+const DAY = 86_400_000;
+
+async function transitNet(pairs: [ReturnType<typeof db>, string][]) {
+  let net = 0;
+  for (const [database, book] of pairs) {
+    const [row] = await getAccounts(database, [platformAccount("book_transit", book).id]);
+    net += row ? row.creditsPosted - row.debitsPosted : 0;
+  }
+  return net;
+}
+
+afterEach(gatewayUp);
+
+describe("a region move carries what the home book owes and pays", () => {
+  beforeAll(() => applyD1Migrations((env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST, env.TEST_MIGRATIONS));
+
+  it("a declined charge's debt moves with the user: it still blocks, the next paid charge repays it, both receivables end at 0", async () => {
+    const { client, user, book } = await owingAfterDecline();
+    const home = newBook("m");
+    await ensureRegion(home);
+    await client.regions.verify.mutate({ regionId: home, lat: 37.5, lng: 127.0 });
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+    expect(await balances(home, user.id)).toEqual({ charged: 0, clearing: 0, receivable: -25_000 });
+    expect(await client.wallet.pendingCharges.query()).toMatchObject({ debt: 25_000 });
+
+    await gatewayUp();
+    const paid = await client.wallet.charge.mutate({
+      amount: 30_000,
+      idempotencyKey: key(),
+      paymentMethod: cardMethod(),
+    });
+    expect(paid.wallet.charged).toBe(5_000);
+    expect(await hasOutstandingDebt(db(), user.id)).toBe(false);
+    // was: the old book's receivable stayed at −25,000 and the new one's went to +25,000
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+    expect(await balances(home, user.id)).toEqual({ charged: 5_000, clearing: -30_000, receivable: 0 });
+    expect(
+      await transitNet([
+        [db(), book],
+        [db(), home],
+      ]),
+    ).toBe(0);
+    await assertLedgerInvariants(db(), [book, home]);
+  });
+
+  it("to a book in another database: the debt and the Plus plan arrive once (retried), and the plan renews from there", async () => {
+    const buyer = await buyerInBook();
+    const from = buyer.book;
+    const to = newBook("own");
+    const userId = buyer.user.id;
+    const start = Date.now() - 40 * DAY; // the first period is over
+    await fund(userId, from, 30_000, "charged", start);
+    await subscribePlus(db(), { id: userId, homeRegionId: from }, start);
+    // 25,000 granted on credit and spent; the card declined: owed in book A
+    const debt = debtCharge(userId, from, 25_000, start);
+    await db().insert(charges).values(debt);
+    // granted on credit, spent in a buy: the receivable is short by the debt
+    await transfer(db(), {
+      id: `owed:${newId()}`,
+      book: from,
+      debit: platformAccount("deferred_receivable", from),
+      credit: escrowAccount(newId(), from),
+      amount: 25_000,
+      kind: "charge_deferred",
+      now: start,
+    });
+
+    const args = { moveId: newId(), userId, fromRegion: from, toRegion: to, now: Date.now() };
+    const moved = await moveUserBook(db(), books(), args);
+    expect(await moveUserBook(db(), books(), args)).toEqual(moved); // a retry carries nothing twice
+    expect(moved.charged).toBe(30_000 - PLUS.priceWon);
+
+    expect(await getPlus(db(), userId)).toBeUndefined();
+    expect(await getPlus(books(), userId)).toMatchObject({ book: to, status: "active", periodNo: 1 });
+    expect((await db().select().from(charges).where(eq(charges.id, debt.id)).get())?.debtAmount).toBe(0);
+    expect(await hasOutstandingDebt(books(), userId)).toBe(true);
+    expect(await hasOutstandingDebt(db(), userId)).toBe(false);
+
+    // the renewal cron of book B's database renews it from the moved points (was: A's lapsed it, B had no row)
+    const events = await processPlusRenewals(books(), Date.now());
+    expect(events).toContainEqual(expect.objectContaining({ kind: "renewed", userId, periodNo: 2 }));
+    expect(await getTransfer(books(), `${plusFeeId(userId, 2)}:c`)).toMatchObject({ amount: PLUS.priceWon });
+    expect(
+      await transitNet([
+        [db(), from],
+        [books(), to],
+      ]),
+    ).toBe(0);
+    await assertLedgerInvariants(db(), [from]);
+    await assertLedgerInvariants(books(), [to]);
+  });
+});
