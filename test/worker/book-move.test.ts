@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { d1Db } from "../../worker/db/client";
-import { charges } from "../../worker/db/schema";
+import { charges, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { PLUS } from "../../worker/membership/config";
 import { getPlus, plusFeeId, processPlusRenewals, subscribePlus } from "../../worker/membership/plus";
@@ -11,8 +11,20 @@ import { escrowAccount, platformAccount } from "../../worker/wallet/accounts";
 import { moveUserBook } from "../../worker/wallet/books";
 import { hasOutstandingDebt } from "../../worker/wallet/charges";
 import { getAccounts, getTransfer, transfer } from "../../worker/wallet/ledger";
+import { until } from "./groupbuy-helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { balances, cardMethod, gatewayUp, key, owingAfterDecline } from "./payments-helpers";
+import {
+  balances,
+  cardMethod,
+  chargesOf,
+  deliver,
+  gatewayUp,
+  key,
+  owingAfterDecline,
+  payingBuyer,
+  setGateway,
+  settleBody,
+} from "./payments-helpers";
 import { buyerInBook, db, debtCharge, ensureRegion, fund, newBook } from "./wallet-helpers";
 
 /** The second database of the test runtime (vitest.config.ts), as a region's book moved out of the main one. */
@@ -53,6 +65,48 @@ describe("a region move carries what the home book owes and pays", () => {
     // was: the old book's receivable stayed at −25,000 and the new one's went to +25,000
     expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
     expect(await balances(home, user.id)).toEqual({ charged: 5_000, clearing: -30_000, receivable: 0 });
+    expect(
+      await transitNet([
+        [db(), book],
+        [db(), home],
+      ]),
+    ).toBe(0);
+    await assertLedgerInvariants(db(), [book, home]);
+  });
+
+  it("a deferred charge declined after the move: its debt follows the user home by a queued move", async () => {
+    const buyer = await payingBuyer({ billingKey: true });
+    const { client, user, book } = buyer;
+    await setGateway({ mode: "down" });
+    const billing = { type: "billingKey" as const };
+    const res = await client.wallet.charge.mutate({ amount: 30_000, idempotencyKey: key(), paymentMethod: billing });
+    const home = newBook("m");
+    await ensureRegion(home);
+    // the move done (its queued copy already ran): the 30,000 on credit moved along
+    await db().update(users).set({ homeRegionId: home }).where(eq(users.id, user.id));
+    await moveUserBook(db(), db(), {
+      moveId: newId(),
+      userId: user.id,
+      fromRegion: book,
+      toRegion: home,
+      now: Date.now(),
+    });
+    await setGateway({ mode: "decline" });
+    await deliver([{ body: settleBody({ id: res.charge.id, book }) }]);
+    expect((await chargesOf(user.id))[0]).toMatchObject({ id: res.charge.id, status: "clawed_back" });
+
+    // nothing left to take back in the old book: all 30,000 owed, and owed where the user lives now
+    await until("the debt in the new home", async () => (await balances(home, user.id)).receivable === -30_000);
+    expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
+    expect(await client.wallet.pendingCharges.query()).toMatchObject({ debt: 30_000 });
+    await gatewayUp();
+    const paid = await client.wallet.charge.mutate({
+      amount: 10_000,
+      idempotencyKey: key(),
+      paymentMethod: cardMethod(),
+    });
+    expect(paid.wallet.charged).toBe(30_000); // 30,000 moved + 10,000 paid − 10,000 repaid
+    expect(await balances(home, user.id)).toEqual({ charged: 30_000, clearing: -10_000, receivable: -20_000 });
     expect(
       await transitNet([
         [db(), book],

@@ -15,9 +15,10 @@
  *   book at every step because each step is an ordinary balanced transfer inside its book; across books, book A's
  *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { type Db, d1Db, getDb, runBatch } from "../db/client";
+import { users } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
@@ -181,6 +182,27 @@ export async function startBookMove(
     );
   }
   return { moveId: job.moveId };
+}
+
+/**
+ * Money that arrived in a book after its owner moved away (a deferred charge declined there: a debt) follows them
+ * home by the same move job. Does nothing while that book is still their home.
+ */
+export async function followHome(
+  env: { JOBS: Queue },
+  mainDb: Db,
+  args: { userId: string; book: string; now: number },
+): Promise<void> {
+  const user = await mainDb.select({ home: users.homeRegionId }).from(users).where(eq(users.id, args.userId)).get();
+  if (!user?.home || user.home === args.book) return;
+  const job: MoveBookJob = {
+    type: "wallet.moveBook",
+    moveId: newId(args.now),
+    userId: args.userId,
+    fromRegion: args.book,
+    toRegion: user.home,
+  };
+  await env.JOBS.send(job);
 }
 
 /**

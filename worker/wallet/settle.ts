@@ -11,6 +11,7 @@ import { RetryLater } from "../queue/retry";
 import { enqueue } from "../queue/send";
 import { balanceOf, platformAccount, userChargedAccount } from "./accounts";
 import { getBillingKey, revealBillingKey } from "./billingKeys";
+import { followHome } from "./books";
 import {
   type ChargeRow,
   chargeTransferIds,
@@ -319,6 +320,8 @@ export async function settleDeclined(
       if (!isTransitionRefused(e) && classifyLedgerError(e) !== "duplicate_id") throw e;
     }
     const settled = (await getCharge(ctx.db, id))!;
+    // declined after the user moved home: the debt must be owed (and repaid) in the book they live in now
+    if (settled.status === to && debt > 0) await followHome(ctx.env, ctx.mainDb, { userId, book, now: ctx.now });
     if (by !== "request" && settled.status === to) {
       await notifyQuietly(
         ctx,
