@@ -1,10 +1,10 @@
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, type users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { unwrapRoom } from "./roomResult";
 import { loadGroupBuy, roomStub } from "./service";
-import { trustEventStatement } from "./trust";
+import { trustEventWhereStatement } from "./trust";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -51,29 +51,27 @@ export async function confirmPickup(db: Db, env: Env, user: UserRow, id: string,
   if (gb.status !== "READY") {
     fail("PRECONDITION_FAILED", `Pickup can be confirmed once the group buy is READY (it is ${gb.status}).`);
   }
-  const member = await db
-    .select()
-    .from(groupBuyMembers)
-    .where(and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id)))
-    .get();
+  const mine = and(eq(groupBuyMembers.groupBuyId, id), eq(groupBuyMembers.userId, user.id));
+  const member = await db.select().from(groupBuyMembers).where(mine).get();
   if (member?.status !== "joined") fail("FORBIDDEN", "Only buyers of this group buy can confirm a pickup.");
   if (member.noShowAt !== null) {
     failWith("PRECONDITION_FAILED", "The seller marked you as not having picked up.", { reason: "marked_no_show" });
   }
-  if (member.pickedUpAt === null) {
+  let pickedUpAt = member.pickedUpAt;
+  if (pickedUpAt === null) {
+    // a no-show marked since the read wins: the update matches nothing and the buyer is told
     await db
       .update(groupBuyMembers)
       .set({ pickedUpAt: now, pickupBy: "buyer", updatedAt: now })
-      .where(
-        and(
-          eq(groupBuyMembers.groupBuyId, id),
-          eq(groupBuyMembers.userId, user.id),
-          isNull(groupBuyMembers.pickedUpAt),
-        ),
-      );
+      .where(and(mine, isNull(groupBuyMembers.pickedUpAt), isNull(groupBuyMembers.noShowAt)));
+    const after = await db.select().from(groupBuyMembers).where(mine).get();
+    if (after?.noShowAt != null) {
+      failWith("PRECONDITION_FAILED", "The seller marked you as not having picked up.", { reason: "marked_no_show" });
+    }
+    pickedUpAt = after?.pickedUpAt ?? now;
   }
   const completed = await completeIfAllResolved(db, env, id);
-  return { pickedUpAt: member.pickedUpAt ?? now, completed };
+  return { pickedUpAt, completed };
 }
 
 /**
@@ -86,37 +84,38 @@ export async function markNoShow(db: Db, env: Env, user: UserRow, input: { id: s
   if (gb.status !== "READY") {
     fail("PRECONDITION_FAILED", `No-shows can be marked while the group buy is READY (it is ${gb.status}).`);
   }
-  const member = await db
-    .select()
-    .from(groupBuyMembers)
-    .where(and(eq(groupBuyMembers.groupBuyId, input.id), eq(groupBuyMembers.userId, input.userId)))
-    .get();
+  const theirs = and(eq(groupBuyMembers.groupBuyId, input.id), eq(groupBuyMembers.userId, input.userId));
+  const member = await db.select().from(groupBuyMembers).where(theirs).get();
   if (member?.status !== "joined") fail("NOT_FOUND", "That user is not a buyer in this group buy.");
   if (member.pickedUpAt !== null) {
     failWith("PRECONDITION_FAILED", "That buyer already confirmed their pickup.", { reason: "already_picked_up" });
   }
-  if (member.noShowAt === null) {
+  let noShowAt = member.noShowAt;
+  if (noShowAt === null) {
+    // a pickup confirmed since the read wins: the update matches nothing, and the trust event is written only with it
     await runBatch(db, [
       db
         .update(groupBuyMembers)
         .set({ noShowAt: now, updatedAt: now })
-        .where(
-          and(
-            eq(groupBuyMembers.groupBuyId, input.id),
-            eq(groupBuyMembers.userId, input.userId),
-            isNull(groupBuyMembers.noShowAt),
-            isNull(groupBuyMembers.pickedUpAt),
-          ),
-        ),
-      trustEventStatement(db, {
-        id: `no_show:${input.id}:${input.userId}`,
-        userId: input.userId,
-        kind: "no_show",
-        reference: input.id,
-        at: now,
-      }),
+        .where(and(theirs, isNull(groupBuyMembers.noShowAt), isNull(groupBuyMembers.pickedUpAt))),
+      trustEventWhereStatement(
+        db,
+        {
+          id: `no_show:${input.id}:${input.userId}`,
+          userId: input.userId,
+          kind: "no_show",
+          reference: input.id,
+          at: now,
+        },
+        sql`EXISTS (SELECT 1 FROM ${groupBuyMembers} WHERE ${theirs} AND ${groupBuyMembers.noShowAt} = ${now})`,
+      ),
     ]);
+    const after = await db.select().from(groupBuyMembers).where(theirs).get();
+    if (after?.pickedUpAt != null) {
+      failWith("PRECONDITION_FAILED", "That buyer already confirmed their pickup.", { reason: "already_picked_up" });
+    }
+    noShowAt = after?.noShowAt ?? now;
   }
   const completed = await completeIfAllResolved(db, env, input.id);
-  return { noShowAt: member.noShowAt ?? now, completed };
+  return { noShowAt, completed };
 }

@@ -1,4 +1,4 @@
-import { count, inArray } from "drizzle-orm";
+import { count, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { trustEvents } from "../db/schema";
 
@@ -61,4 +61,28 @@ export function trustEventStatement(
   },
 ) {
   return db.insert(trustEvents).values(e).onConflictDoNothing();
+}
+
+/** trustEventStatement that inserts only if `condition` (SQL, evaluated inside the INSERT) holds: the change it records happened. */
+export function trustEventWhereStatement(
+  db: Db,
+  e: { id: string; userId: string; kind: TrustKind; reference: string; at: number },
+  condition: SQL,
+) {
+  return db
+    .insert(trustEvents)
+    .select(
+      db
+        .select({
+          // keys in table column order (drizzle lists the insert columns in that order)
+          id: sql<string>`${e.id}`.as("id"),
+          userId: sql<string>`${e.userId}`.as("user_id"),
+          kind: sql<TrustKind>`${e.kind}`.as("kind"),
+          reference: sql<string>`${e.reference}`.as("reference"),
+          at: sql<number>`${e.at}`.as("at"),
+        })
+        .from(sql`(SELECT 1)`)
+        .where(condition),
+    )
+    .onConflictDoNothing();
 }
