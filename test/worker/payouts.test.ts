@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { newId } from "../../worker/lib/ids";
 import { sandboxGateway } from "../../worker/payments";
+import { platformAccount, sellerPayableAvailableAccount } from "../../worker/wallet/accounts";
+import { transfer } from "../../worker/wallet/ledger";
+import { captureLogs } from "./card-scan";
+import { db } from "./groupbuy-helpers";
 import { availableToSeller, expectMoney, type Payee, payoutRun, payoutTransfers } from "./payout-helpers";
 
 async function expectPaidOnce(payee: Payee) {
@@ -92,5 +97,35 @@ describe("seller payouts through the gateway", { timeout: 30_000 }, () => {
     await payoutRun(); // the lookup waits the 300 ms, by which time the bank transfer completed
     const paid = await expectPaidOnce(payee);
     expect(paid).toMatchObject({ id: moving.id, gatewayRef: moving.gatewayRef });
+  });
+
+  it("one seller whose payout the ledger refuses (it would overdraw) is held for an operator; the others are paid", async () => {
+    const bad = await availableToSeller();
+    const good = await availableToSeller();
+    // the seller's ledger account is 1 won short of their payables (a drift the ledger's guard must catch)
+    await transfer(db(), {
+      id: `drift:${newId()}`,
+      book: bad.region,
+      debit: sellerPayableAvailableAccount(bad.seller.id, bad.region),
+      credit: platformAccount("pg_clearing", bad.region),
+      amount: 1,
+      kind: "payout",
+      now: Date.now(),
+    });
+    const logs = captureLogs();
+    try {
+      await payoutRun(); // threw at the overdraft, every day, before the fix: nobody after it was paid
+      await payoutRun(); // the held one again (still refused), and nothing paid twice
+    } finally {
+      logs.restore();
+    }
+    await expectPaidOnce(good);
+    const [held] = (await bad.seller.api.seller.payouts.query({})).payouts;
+    expect(held).toMatchObject({
+      status: "requested",
+      failureReason: expect.stringMatching(/^Needs an operator: .*Not enough points/),
+    });
+    expect(await payoutTransfers(held.id)).toEqual([]);
+    expect(logs.lines.some((l) => l.includes('"where":"runPayoutBatch"') && l.includes(held.id))).toBe(true);
   });
 });

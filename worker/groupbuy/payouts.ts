@@ -54,7 +54,8 @@ export async function releaseDuePayables(env: Env, now: number): Promise<number>
   return due.length;
 }
 
-type PayoutEnd = "paid" | "failed" | "inFlight" | "empty";
+/** "stuck": finishing it threw (e.g. the ledger refused it); left requested for an operator, the batch goes on. */
+type PayoutEnd = "paid" | "failed" | "inFlight" | "empty" | "stuck";
 
 /**
  * Cron (daily): one payout per seller per region book of everything available. Step 1 records the payout and claims
@@ -66,14 +67,14 @@ type PayoutEnd = "paid" | "failed" | "inFlight" | "empty";
  */
 export async function runPayoutBatch(env: Env, now: number): Promise<Record<PayoutEnd, number>> {
   const db = getDb(env);
-  const result = { paid: 0, failed: 0, inFlight: 0, empty: 0 };
+  const result = { paid: 0, failed: 0, inFlight: 0, empty: 0, stuck: 0 };
   const requested = await db
     .select()
     .from(sellerPayouts)
     .where(eq(sellerPayouts.status, "requested"))
     .limit(CRON_BATCH)
     .all();
-  for (const payout of requested) result[await finishPayout(env, db, payout, now)]++;
+  for (const payout of requested) result[await finishOrHold(env, db, payout, now)]++;
 
   // Only sellers whose account can be paid: a blocked seller's balance never takes a place in the batch.
   const groups = await db
@@ -133,7 +134,7 @@ export async function runPayoutBatch(env: Env, now: number): Promise<Record<Payo
         .where(eq(sellerPayouts.id, payoutId)),
     ]);
     const payout = await db.select().from(sellerPayouts).where(eq(sellerPayouts.id, payoutId)).get();
-    if (payout) result[await finishPayout(env, db, payout, now)]++;
+    if (payout) result[await finishOrHold(env, db, payout, now)]++;
   }
   await tellBlockedSellers(db, env, now, CRON_BATCH);
   return result;
@@ -166,6 +167,33 @@ async function oldestWithin(db: Db, sellerId: string, regionId: string, limitWon
     ids.push(r.id);
   }
   return ids;
+}
+
+/**
+ * finishPayout, but one payout that throws (the ledger refuses to overdraw its seller's account, a database error)
+ * must not stop every other seller's payout each day: it stays requested — the gateway may have paid it, so it is
+ * never failed here — with the reason on the row and an error log for an operator; the next run tries it again.
+ */
+async function finishOrHold(env: Env, db: Db, payout: typeof sellerPayouts.$inferSelect, now: number) {
+  try {
+    return await finishPayout(env, db, payout, now);
+  } catch (e) {
+    const reason = `Needs an operator: ${String(e).slice(0, 400)}`;
+    console.error(
+      JSON.stringify({
+        level: "error",
+        where: "runPayoutBatch",
+        payoutId: payout.id,
+        sellerId: payout.sellerId,
+        reason,
+      }),
+    );
+    await db
+      .update(sellerPayouts)
+      .set({ failureReason: reason })
+      .where(and(eq(sellerPayouts.id, payout.id), eq(sellerPayouts.status, "requested")));
+    return "stuck" as const;
+  }
 }
 
 /** Part of the request body a retry must repeat byte for byte (same Idempotency-Key): change it only with care. */
