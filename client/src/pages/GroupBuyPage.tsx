@@ -8,7 +8,7 @@ import { TrustLine } from "../components/TrustLine";
 import { api, isLoadFinal } from "../lib/api";
 import { errorText } from "../lib/errorText";
 import { formatDateTime, formatDateTimeRange, formatWon } from "../lib/format";
-import { createSubmission, newKey } from "../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { createRoom } from "../lib/room";
 import { createRoomChat } from "../lib/roomChat";
@@ -79,17 +79,18 @@ export default function GroupBuyPage() {
   async function join(event: SubmitEvent) {
     event.preventDefault();
     const ok = await joining.run(() => api.groupBuys.join.mutate({ id, shares: shares(), idempotencyKey: joinKey }));
+    // a refusal ("not enough points") ends the intent too: fewer shares or a top-up is a new join, not a replay
+    if (intentEnded(ok, joining.error())) joinKey = newKey();
     if (ok) {
-      joinKey = newKey();
       room.sync();
       void refetch();
     }
   }
   async function leave() {
     const ok = await leaving.run(() => api.groupBuys.leave.mutate({ id, idempotencyKey: leaveKey }));
+    if (intentEnded(ok, leaving.error())) leaveKey = newKey();
     if (ok) {
       setAskingLeave(false);
-      leaveKey = newKey();
       room.sync();
       void refetch();
     }
