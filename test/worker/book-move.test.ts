@@ -15,7 +15,7 @@ import { until } from "./groupbuy-helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import {
   balances,
-  cardMethod,
+  chargeByCard,
   chargesOf,
   deliver,
   gatewayUp,
@@ -40,6 +40,17 @@ async function transitNet(pairs: [ReturnType<typeof db>, string][]) {
   return net;
 }
 
+/** Both books of a move in the main database balanced, and their transit accounts net to zero across them. */
+async function expectBooksClosed(from: string, to: string) {
+  expect(
+    await transitNet([
+      [db(), from],
+      [db(), to],
+    ]),
+  ).toBe(0);
+  await assertLedgerInvariants(db(), [from, to]);
+}
+
 afterEach(gatewayUp);
 
 describe("a region move carries what the home book owes and pays", () => {
@@ -54,24 +65,13 @@ describe("a region move carries what the home book owes and pays", () => {
     expect(await balances(home, user.id)).toEqual({ charged: 0, clearing: 0, receivable: -25_000 });
     expect(await client.wallet.pendingCharges.query()).toMatchObject({ debt: 25_000 });
 
-    await gatewayUp();
-    const paid = await client.wallet.charge.mutate({
-      amount: 30_000,
-      idempotencyKey: key(),
-      paymentMethod: cardMethod(),
-    });
+    const paid = await chargeByCard(client, 30_000);
     expect(paid.wallet.charged).toBe(5_000);
     expect(await hasOutstandingDebt(db(), user.id)).toBe(false);
     // was: the old book's receivable stayed at −25,000 and the new one's went to +25,000
     expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
     expect(await balances(home, user.id)).toEqual({ charged: 5_000, clearing: -30_000, receivable: 0 });
-    expect(
-      await transitNet([
-        [db(), book],
-        [db(), home],
-      ]),
-    ).toBe(0);
-    await assertLedgerInvariants(db(), [book, home]);
+    await expectBooksClosed(book, home);
   });
 
   it("a deferred charge declined after the move: its debt follows the user home by a queued move", async () => {
@@ -99,21 +99,10 @@ describe("a region move carries what the home book owes and pays", () => {
     await until("the debt in the new home", async () => (await balances(home, user.id)).receivable === -30_000);
     expect(await balances(book, user.id)).toEqual({ charged: 0, clearing: 0, receivable: 0 });
     expect(await client.wallet.pendingCharges.query()).toMatchObject({ debt: 30_000 });
-    await gatewayUp();
-    const paid = await client.wallet.charge.mutate({
-      amount: 10_000,
-      idempotencyKey: key(),
-      paymentMethod: cardMethod(),
-    });
+    const paid = await chargeByCard(client, 10_000);
     expect(paid.wallet.charged).toBe(30_000); // 30,000 moved + 10,000 paid − 10,000 repaid
     expect(await balances(home, user.id)).toEqual({ charged: 30_000, clearing: -10_000, receivable: -20_000 });
-    expect(
-      await transitNet([
-        [db(), book],
-        [db(), home],
-      ]),
-    ).toBe(0);
-    await assertLedgerInvariants(db(), [book, home]);
+    await expectBooksClosed(book, home);
   });
 
   it("to a book in another database: the debt and the Plus plan arrive once (retried), and the plan renews from there", async () => {

@@ -9,6 +9,7 @@ import {
   balances,
   cancelAtGateway,
   cardMethod,
+  chargeByCard,
   chargesOf,
   deliver,
   gatewayUp,
@@ -103,12 +104,7 @@ describe("deferred charging while the gateway is down", () => {
     expect(refused.message).toMatch(/unpaid/);
 
     // a paid charge repays the debt first
-    await gatewayUp();
-    const paid = await client.wallet.charge.mutate({
-      amount: 30_000,
-      idempotencyKey: key(),
-      paymentMethod: cardMethod(),
-    });
+    const paid = await chargeByCard(client, 30_000);
     expect(paid.wallet.charged).toBe(5_000);
     expect(await hasOutstandingDebt(db(), user.id)).toBe(false);
     expect(await balances(book, user.id)).toEqual({ charged: 5_000, clearing: -30_000, receivable: 0 });

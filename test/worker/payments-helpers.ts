@@ -141,3 +141,9 @@ export async function owingAfterDecline() {
   expect((await deliver([{ body: settleBody({ id: res.charge.id, book }) }])).explicitAcks).toHaveLength(1);
   return buyer;
 }
+
+/** The gateway is up and the user charges `amount` by card (the payment window's result): the paid charge. */
+export async function chargeByCard(client: Awaited<ReturnType<typeof payingBuyer>>["client"], amount: number) {
+  await gatewayUp();
+  return client.wallet.charge.mutate({ amount, idempotencyKey: key(), paymentMethod: cardMethod() });
+}
