@@ -36,7 +36,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByText("포인트가 ₩10,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
     // Fewer shares after the refusal is a new join (a new key), not the refused one replayed with other parameters
     // (CONFLICT): it is refused for its own amount.
-    await page.getByLabel("몇 개 살까요?").fill("1");
+    await page.getByLabel("몇 몫 참여할까요?").fill("1");
     await page.getByRole("button", { name: "참여하기" }).click();
     await page.getByText("포인트가 ₩5,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
 
