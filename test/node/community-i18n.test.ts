@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
 import { notificationLines } from "../../client/src/lib/notificationText";
@@ -108,6 +108,13 @@ function translator(dict: Record<MessageKey, string>) {
 }
 
 describe("community UI text", () => {
+  // dates leave out the year when it is this one: read them from a fixed today (3 Dec 2026, 15:00 KST)
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.UTC(2026, 11, 3, 6, 0));
+  });
+  afterAll(() => vi.useRealTimers());
+
   it("renders every notification kind in Korean and English with every placeholder filled", () => {
     expect(Object.keys(samples).sort()).toEqual([...NOTIFICATION_KINDS].sort());
     for (const dict of [ko, en]) {
@@ -119,8 +126,8 @@ describe("community UI text", () => {
     }
     const [removed, suspended] = notificationLines(samples["moderation.outcome"], translator(ko));
     expect(removed).toBe("운영 정책에 따라 글이 삭제됐어요. 사유: 광고");
-    expect(suspended).toBe("2027년 1월 15일까지 글쓰기와 채팅이 제한돼요.");
-    expect(notificationLines(samples["groupbuy.failed"], translator(ko))[0]).toContain("₩12,000");
+    expect(suspended).toBe("2027년 1월 15일 (금)까지 글쓰기와 채팅이 제한돼요.");
+    expect(notificationLines(samples["groupbuy.failed"], translator(ko))[0]).toContain("12,000원을 돌려드려요");
   });
 
   it("dates a suspension by the Korean calendar: one ending at 00:30 KST is that day, not the UTC day before", () => {
@@ -130,10 +137,10 @@ describe("community UI text", () => {
       params: { ...samples["moderation.outcome"].params, suspendedUntil: until },
     };
     expect(notificationLines(n as NotificationItem, translator(en), "en")[1]).toBe(
-      "You can't post or chat until 15 Jan 2027.",
+      "You can't post or chat until Fri 15 Jan 2027.",
     );
     expect(notificationLines(n as NotificationItem, translator(ko))[1]).toBe(
-      "2027년 1월 15일까지 글쓰기와 채팅이 제한돼요.",
+      "2027년 1월 15일 (금)까지 글쓰기와 채팅이 제한돼요.",
     );
   });
 

@@ -38,7 +38,7 @@ describe("a group buy is counted in shares (몫 / share) everywhere", () => {
     }
   });
 
-  it("nor do the buyer's screens: a share is 1몫 (it was '1인분 ₩5,000' above '3/10개 모임'), 'share' in English", () => {
+  it("nor do the buyer's screens: a share is 1몫 (it was '1인분 5,000원' above '3/10개 모임'), 'share' in English", () => {
     for (const text of Object.values(ko)) expect(text).not.toMatch(/인분/);
     for (const key of SHARE_KEYS) {
       expect(ko[key], key).toContain("몫");
@@ -49,7 +49,7 @@ describe("a group buy is counted in shares (몫 / share) everywhere", () => {
 });
 
 describe("Korean writing conventions", () => {
-  it("a range in Korean takes ~ (1회 ₩1,000~₩2,000,000), not the English dash", () => {
+  it("a range in Korean takes ~ (1회 1,000원~2,000,000원), not the English dash", () => {
     for (const dict of [ko, consoleKo]) {
       for (const [key, text] of Object.entries(dict)) expect(text, key).not.toMatch(/–/);
     }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ko } from "../../client/src/i18n/ko";
+import { formatWon } from "../../client/src/lib/format";
 
 /**
- * Korean particles after a won amount: "₩4,900" is read "사천구백 원", and 원 ends in a consonant, so it takes 이/은/을/
- * 으로, never 가/는/를/로 ("₩4,900로 가입하기", "포인트 ₩30,000는" read wrong to every Korean reader).
+ * Korean particles after a won amount: it is written "4,900원" (lib/format.ts), and 원 ends in a consonant, so it
+ * takes 이/은/을/으로, never 가/는/를/로 ("4,900원로 가입하기", "포인트 30,000원는" read wrong to every Korean reader).
  */
 const WON = [
   "amount",
@@ -36,8 +37,10 @@ describe("Korean particles after won amounts", () => {
   it("reads naturally where a buyer meets them", () => {
     const fill = (key: keyof typeof ko, params: Record<string, string>) =>
       ko[key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
-    expect(fill("plus.subscribe", { price: "₩4,900" })).toBe("₩4,900으로 가입하기");
-    expect(fill("deferred.point.now", { amount: "₩30,000" })).toBe("포인트 ₩30,000은 지금 바로 지갑에 들어와요.");
+    expect(fill("plus.subscribe", { price: formatWon(4900, "ko") })).toBe("4,900원으로 가입하기");
+    expect(fill("deferred.point.now", { amount: formatWon(30000, "ko") })).toBe(
+      "포인트 30,000원은 지금 바로 지갑에 들어와요.",
+    );
     expect(fill("notification.moderation.approved", { target: ko["notification.target.chat_message"] })).toBe(
       "신고된 채팅 내용을 검토했고 다시 공개했어요.",
     );

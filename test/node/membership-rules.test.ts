@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko } from "../../client/src/i18n/ko";
 import { notificationLines } from "../../client/src/lib/notificationText";
@@ -10,6 +10,13 @@ import { canJoinEarly } from "../../worker/membership/hooks";
 import { attribute, type LotRow } from "../../worker/membership/lots";
 
 const kst = (y: number, m: number, d: number, h = 0, min = 0) => Date.UTC(y, m - 1, d, h - 9, min);
+
+// Dates leave out the year when it is this one: they are read from a fixed today (3 Dec 2026, 15:00 KST).
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.UTC(2026, 11, 3, 6, 0));
+});
+afterAll(() => vi.useRealTimers());
 
 describe("membership calendar (Korea time)", () => {
   it("names the Korean month, not the UTC one", () => {
@@ -185,7 +192,7 @@ describe("membership notification text", () => {
     expect(notificationLines(down, t(en))[0]).toContain("your tier this month is Sprout");
   });
 
-  it("shows Korean-calendar dates and ₩ amounts; adds the short-of-points line only when short", () => {
+  it("shows Korean-calendar dates and won amounts; adds the short-of-points line only when short", () => {
     // 2026-03-31 23:30 KST is 14:30 UTC: the date shown must be the Korean one
     const renewsAt = Date.UTC(2026, 2, 31, 14, 30);
     const soon = {
@@ -193,13 +200,13 @@ describe("membership notification text", () => {
       kind: "membership.plus_renewal_soon" as const,
       params: { renewsAt, priceWon: 4_900, enoughPoints: true },
     };
-    expect(notificationLines(soon, t(ko))).toEqual(["공구 플러스가 2026년 3월 31일에 자동 갱신돼요 (₩4,900)."]);
+    expect(notificationLines(soon, t(ko))).toEqual(["공구 플러스가 3월 31일 (화)에 자동 갱신돼요 (4,900원)."]);
     expect(notificationLines({ ...soon, params: { ...soon.params, enoughPoints: false } }, t(en))).toHaveLength(2);
     const claw = {
       ...base,
       kind: "membership.reward_clawed_back" as const,
       params: { groupBuyId: base.id, amountWon: 1_940, fromChargedWon: 0 },
     };
-    expect(notificationLines(claw, t(ko))).toEqual(["환불된 주문으로 받은 적립금 ₩1,940을 회수했어요."]);
+    expect(notificationLines(claw, t(ko))).toEqual(["환불된 주문으로 받은 적립금 1,940원을 회수했어요."]);
   });
 });

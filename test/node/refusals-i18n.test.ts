@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { en } from "../../client/src/i18n/en";
 import { ko, type MessageKey } from "../../client/src/i18n/ko";
 import { BY_CODE } from "../../client/src/lib/errorCodes";
@@ -13,6 +13,13 @@ const translator = (dict: Record<MessageKey, string>) => (key: MessageKey, param
   fillWords(dict[key], params);
 const tKo = translator(ko);
 const tEn = translator(en);
+
+// Dates leave out the year when it is this one: they are read from a fixed today (3 Dec 2026, 15:00 KST).
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.UTC(2026, 11, 3, 6, 0));
+});
+afterAll(() => vi.useRealTimers());
 
 describe("a group buy's join refusals, worded by the client from their reason", () => {
   // The details the room sends with each refusal (worker/durable/GroupBuyRoom.ts, worker/membership/hooks.ts).
@@ -31,8 +38,8 @@ describe("a group buy's join refusals, worded by the client from their reason", 
     ],
     [
       { reason: "plus_early_access", opensAt },
-      "처음 1시간은 공구 플러스 회원만 참여할 수 있어요. 2026. 12. 3. 오후 3:00부터 누구나 참여할 수 있어요.",
-      "The first hour is for Gonggu Plus members. Everyone can join from 3 Dec 2026, 15:00.",
+      "처음 1시간은 공구 플러스 회원만 참여할 수 있어요. 12월 3일 (목) 오후 3:00부터 누구나 참여할 수 있어요.",
+      "The first hour is for Gonggu Plus members. Everyone can join from Thu 3 Dec, 15:00.",
     ],
     [{ reason: "closed" }, "이 공구는 참여가 마감됐어요.", "This group buy is closed to new joins."],
   ];
@@ -71,8 +78,8 @@ describe("rare refusals a user can still meet, worded from their reason", () => 
   const cases: [Record<string, unknown>, string, string][] = [
     [
       { reason: "suspended", until },
-      "계정 이용이 2026. 12. 10. 오후 3:00까지 정지됐어요. 그때까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요.",
-      "Your account is suspended until 10 Dec 2026, 15:00. Until then you can't join or open group buys, sell, post, comment or chat.",
+      "계정 이용이 12월 10일 (목) 오후 3:00까지 정지됐어요. 그때까지 공구 참여와 공구 열기, 판매, 글·댓글·채팅을 할 수 없어요.",
+      "Your account is suspended until Thu 10 Dec, 15:00. Until then you can't join or open group buys, sell, post, comment or chat.",
     ],
     [
       { reason: "leave_closed" },

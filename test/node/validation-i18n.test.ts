@@ -25,17 +25,17 @@ describe("server validation issues worded by the client", () => {
   it("charge amounts read as won, with the schema's own limits, in Korean and English", () => {
     const money: FormSpec = { amount: { unit: "won" } };
     const cases: [unknown, string, string][] = [
-      [500, "₩1,000 이상이어야 해요.", "Must be at least ₩1,000."],
-      [3_000_000, "₩2,000,000 이하여야 해요.", "Must be at most ₩2,000,000."],
-      [1_500, "₩1,000 단위로 입력해 주세요.", "Use steps of ₩1,000."],
+      [500, "1,000원 이상이어야 해요.", "Must be at least ₩1,000."],
+      [3_000_000, "2,000,000원 이하여야 해요.", "Must be at most ₩2,000,000."],
+      [1_500, "1,000원 단위로 입력해 주세요.", "Use steps of ₩1,000."],
       [1000.5, "소수점 없이 정수로 입력해 주세요.", "Enter a whole number."],
       ["만원", "숫자로 입력해 주세요.", "Enter a number."],
     ];
     for (const [amount, inKo, inEn] of cases) {
       const issues = issuesOf(chargeInput, { amount, idempotencyKey: KEY, paymentMethod: { type: "billingKey" } });
       const first = issues.find((i) => i.path === "amount")!;
-      expect(issueText(first, money.amount, tKo)).toBe(inKo);
-      expect(issueText(first, money.amount, tEn)).toBe(inEn);
+      expect(issueText(first, money.amount, tKo, "ko")).toBe(inKo);
+      expect(issueText(first, money.amount, tEn, "en")).toBe(inEn);
     }
   });
 
@@ -75,7 +75,7 @@ describe("server validation issues worded by the client", () => {
   it("an issue on a field the form does not show goes to the form-level message instead of vanishing", () => {
     const issues = issuesOf(refundInput, { amount: 0, idempotencyKey: "x" });
     const byField = issuesByField(issues, { amount: { unit: "won" } }, tKo);
-    expect(byField.amount).toEqual(["₩1 이상이어야 해요."]);
+    expect(byField.amount).toEqual(["1원 이상이어야 해요."]);
     expect(byField[""]).toEqual(["8자 이상 입력해 주세요."]);
   });
 

@@ -1,14 +1,8 @@
 import type { Context as HonoContext } from "hono";
 import { en } from "../../client/src/i18n/en";
 import { ko } from "../../client/src/i18n/ko";
-import {
-  FEED_LEAD,
-  FEED_PAGE,
-  LOCALE_COOKIE,
-  SERVER_BOOT_ID,
-  type ServerBoot,
-  WON_FORMAT,
-} from "../../client/src/lib/bootKeys";
+import { FEED_LEAD, FEED_PAGE, LOCALE_COOKIE, SERVER_BOOT_ID, type ServerBoot } from "../../client/src/lib/bootKeys";
+import { formatWon } from "../../client/src/lib/format";
 import { type CardWords, escapeHtml, feedCardHtml, feedFiltersHtml } from "../../shared/feedCard";
 import { fillWords } from "../../shared/words";
 import { readCookie } from "../accounts/sessions";
@@ -64,8 +58,7 @@ function feedHtml(boot: ServerBoot, locale: "ko" | "en"): string {
   const items = boot.feed?.page.items.slice(0, FEED_LEAD) ?? [];
   if (items.length === 0) return "";
   const t = words(locale);
-  const won = new Intl.NumberFormat(WON_FORMAT.locale, WON_FORMAT.options);
-  const cards = items.map((g) => `<li>${feedCardHtml(g, t, (n) => won.format(n))}</li>`).join("");
+  const cards = items.map((g) => `<li>${feedCardHtml(g, t, (n) => formatWon(n, locale))}</li>`).join("");
   const heading = escapeHtml((locale === "en" ? en : ko)["home.feed"]);
   return (
     `<section aria-labelledby="feed-heading" class="home-section"><h2 id="feed-heading">${heading}</h2>` +

@@ -2,17 +2,11 @@ import { createEffect, createSignal, For, Match, onCleanup, Show, Switch } from 
 import { CHAT_TEXT_MAX, type ChatMessage } from "../../../shared/chat";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
 import { errorText } from "../lib/errorText";
+import { formatTime } from "../lib/format";
 import { locale, t } from "../lib/i18n";
 import type { ReportReason, RoomChatState } from "../lib/roomChat";
 import "./chat.css";
 import { FormError } from "./Field";
-
-const time = (ms: number) =>
-  new Intl.DateTimeFormat(locale() === "ko" ? "ko-KR" : "en-GB", {
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "Asia/Seoul",
-  }).format(ms);
 
 function systemText(m: ChatMessage): string {
   const params = { ...(m.params ?? {}) };
@@ -47,7 +41,7 @@ function Line(props: { message: ChatMessage; mine: boolean; chat: RoomChatState 
     <li class="chat-line" classList={{ mine: props.mine }} data-testid="chat-line">
       <div class="chat-meta">
         <strong>{props.message.displayName ?? "?"}</strong>
-        <time dateTime={new Date(props.message.at).toISOString()}>{time(props.message.at)}</time>
+        <time dateTime={new Date(props.message.at).toISOString()}>{formatTime(props.message.at, locale())}</time>
       </div>
       <Show when={!props.message.deleted} fallback={<p class="chat-deleted">{t("chat.deletedByAdmin")}</p>}>
         <p class="chat-text">{props.message.text}</p>

@@ -11,8 +11,11 @@ export const FEED_REGION_KEY = "gonggu.feedRegion";
 export const FEED_PAGE = 10;
 /** Suggestions shown above the feed. */
 export const SUGGESTION_COUNT = 10;
-/** How money is shown: Korean won (the issue asks for exactly this formatter). */
-export const WON_FORMAT = { locale: "ko-KR", options: { style: "currency", currency: "KRW" } } as const;
+/**
+ * Money's digits: grouped by Intl.NumberFormat('ko-KR') (the owners' rule); Korean text adds 원 after them ("4,900원",
+ * lib/format.ts). The boot script builds this one early; English's "₩4,900" is made when first shown.
+ */
+export const WON_FORMAT = { locale: "ko-KR", options: {} } as const;
 /** Feed cards before the interlude (the suggestions): about what a phone shows above the fold. */
 export const FEED_LEAD = 3;
 /**
@@ -21,6 +24,8 @@ export const FEED_LEAD = 3;
  * Its answers ride in `<script type="application/json" id=SERVER_BOOT_ID>` (lib/serverBoot.ts reads them).
  */
 export const SERVER_BOOT_ID = "gonggu-boot";
+/** The languages the app speaks: Korean (the default) and English. Here so the worker's first render shares it. */
+export type Locale = "ko" | "en";
 /** Cookie (not a secret): the language this browser shows, so the server renders the first cards in it. */
 export const LOCALE_COOKIE = "gonggu.locale";
 

@@ -2,7 +2,7 @@ import { createSignal } from "solid-js";
 import { reasonOf } from "../../../shared/sdkErrors";
 import { errorCode, errorDetails, validationIssuesOf } from "./api";
 import { errorText } from "./errorText";
-import { t } from "./i18n";
+import { locale, t } from "./i18n";
 import { type FormSpec, issuesByField } from "./validation";
 
 /**
@@ -13,7 +13,7 @@ import { type FormSpec, issuesByField } from "./validation";
 export function createSubmission(spec: FormSpec = {}) {
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
-  const byField = () => issuesByField(validationIssuesOf(error()), spec, t);
+  const byField = () => issuesByField(validationIssuesOf(error()), spec, t, locale());
   return {
     pending,
     error,

@@ -1,9 +1,9 @@
 import { createSignal } from "solid-js";
 import { fillWords } from "../../../shared/words";
 import { ko, type MessageKey, type Messages } from "../i18n/ko";
-import { LOCALE_COOKIE } from "./bootKeys";
+import { LOCALE_COOKIE, type Locale } from "./bootKeys";
 
-export type Locale = "ko" | "en";
+export type { Locale };
 
 const STORAGE_KEY = "gonggu.locale";
 

@@ -29,36 +29,43 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         {
           key: "notification.groupbuy.failed",
-          params: { title: n.params.title, refund: formatWon(n.params.refundWon) },
+          params: { title: n.params.title, refund: formatWon(n.params.refundWon, locale) },
         },
       ];
     case "groupbuy.cancelled":
       return [
         {
           key: "notification.groupbuy.cancelled",
-          params: { title: n.params.title, refund: formatWon(n.params.refundWon), reason: n.params.reason ?? "" },
+          params: {
+            title: n.params.title,
+            refund: formatWon(n.params.refundWon, locale),
+            reason: n.params.reason ?? "",
+          },
         },
       ];
     case "charge.succeeded":
     case "charge.failed":
       return [
-        { key: `notification.${n.kind}`, params: { title: n.params.title, amount: formatWon(n.params.amountWon) } },
+        {
+          key: `notification.${n.kind}`,
+          params: { title: n.params.title, amount: formatWon(n.params.amountWon, locale) },
+        },
       ];
     case "wallet.charge_paid":
-      return [{ key: "notification.wallet.charge_paid", params: { amount: formatWon(n.params.amountWon) } }];
+      return [{ key: "notification.wallet.charge_paid", params: { amount: formatWon(n.params.amountWon, locale) } }];
     case "wallet.charge_declined": {
       const lines: Rendered[] = [
         {
           key: "notification.wallet.charge_declined",
           params: {
-            amount: formatWon(n.params.amountWon),
+            amount: formatWon(n.params.amountWon, locale),
             reason: n.params.reason,
-            clawedBack: formatWon(n.params.clawedBackWon),
+            clawedBack: formatWon(n.params.clawedBackWon, locale),
           },
         },
       ];
       if (n.params.debtWon > 0) {
-        lines.push({ key: "notification.wallet.charge_debt", params: { debt: formatWon(n.params.debtWon) } });
+        lines.push({ key: "notification.wallet.charge_debt", params: { debt: formatWon(n.params.debtWon, locale) } });
       }
       return lines;
     }
@@ -66,7 +73,7 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         {
           key: "notification.wallet.refund_failed",
-          params: { amount: formatWon(n.params.amountWon), reason: n.params.reason },
+          params: { amount: formatWon(n.params.amountWon, locale), reason: n.params.reason },
         },
       ];
     case "board.comment":
@@ -88,7 +95,10 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         {
           key: `notification.payout.account_needed.${n.params.reason}`,
-          params: { amount: formatWon(n.params.availableWon), limit: formatWon(PARTIAL_PAYOUT_LIMIT_WON) },
+          params: {
+            amount: formatWon(n.params.availableWon, locale),
+            limit: formatWon(PARTIAL_PAYOUT_LIMIT_WON, locale),
+          },
         },
       ];
     case "moderation.outcome": {
@@ -113,7 +123,7 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       const lines: Rendered[] = [
         {
           key: "notification.membership.plus_renewal_soon",
-          params: { date: kstDate(n.params.renewsAt), price: formatWon(n.params.priceWon) },
+          params: { date: kstDate(n.params.renewsAt), price: formatWon(n.params.priceWon, locale) },
         },
       ];
       if (!n.params.enoughPoints) lines.push({ key: "notification.membership.plus_renewal_short", params: {} });
@@ -123,28 +133,33 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
       return [
         {
           key: "notification.membership.plus_renewed",
-          params: { date: kstDate(n.params.periodEnd), price: formatWon(n.params.priceWon) },
+          params: { date: kstDate(n.params.periodEnd), price: formatWon(n.params.priceWon, locale) },
         },
       ];
     case "membership.plus_lapsed":
-      return [{ key: "notification.membership.plus_lapsed", params: { shortfall: formatWon(n.params.shortfallWon) } }];
+      return [
+        { key: "notification.membership.plus_lapsed", params: { shortfall: formatWon(n.params.shortfallWon, locale) } },
+      ];
     case "membership.plus_ended":
       return [{ key: "notification.membership.plus_ended", params: {} }];
     case "membership.reward_expiring":
       return [
         {
           key: "notification.membership.reward_expiring",
-          params: { amount: formatWon(n.params.amountWon), date: kstDate(n.params.expiresAt) },
+          params: { amount: formatWon(n.params.amountWon, locale), date: kstDate(n.params.expiresAt) },
         },
       ];
     case "membership.reward_clawed_back": {
       const lines: Rendered[] = [
-        { key: "notification.membership.reward_clawed_back", params: { amount: formatWon(n.params.amountWon) } },
+        {
+          key: "notification.membership.reward_clawed_back",
+          params: { amount: formatWon(n.params.amountWon, locale) },
+        },
       ];
       if (n.params.fromChargedWon > 0) {
         lines.push({
           key: "notification.membership.reward_clawed_back_charged",
-          params: { charged: formatWon(n.params.fromChargedWon) },
+          params: { charged: formatWon(n.params.fromChargedWon, locale) },
         });
       }
       return lines;

@@ -60,7 +60,7 @@ type Reason = keyof typeof REFUSALS;
 
 function detailText(value: unknown, kind: Kind, locale: Locale): string {
   const n = Number(value ?? 0);
-  if (kind === "won") return formatWon(n);
+  if (kind === "won") return formatWon(n, locale);
   if (kind === "time") return formatDateTime(n, locale);
   if (kind === "distance") return formatDistance(n, locale);
   return String(n);

@@ -1,6 +1,7 @@
 import type { ValidationCode, ValidationIssue } from "../../../shared/validation";
 import type { MessageKey, Translate } from "../i18n/ko";
-import { formatWon } from "./format";
+import type { Locale } from "./bootKeys";
+import { formatWon, groupDigits } from "./format";
 
 /**
  * How a form field's validation issues read: numbers as won or plain counts, and optional wording for codes whose
@@ -15,27 +16,25 @@ export type FormSpec = Record<string, FieldSpec>;
 /** The email field of the login and signup forms: left empty, it says to enter one (not that its format is wrong). */
 export const EMAIL_FIELD: FieldSpec = { messages: { too_small: "validation.emailEmpty" } };
 
-const count = new Intl.NumberFormat("ko-KR");
-
 /**
  * One validation issue in the language of `t` (the app passes its i18n `t`, so it is reactive on the locale). Pure,
  * so it is unit-tested against both dictionaries.
  */
-export function issueText(issue: ValidationIssue, field: FieldSpec, t: Translate): string {
+export function issueText(issue: ValidationIssue, field: FieldSpec, t: Translate, locale: Locale = "ko"): string {
   const own = field.messages?.[issue.code];
   if (own) return t(own);
-  const num = (n: number) => (field.unit === "won" ? formatWon(n) : count.format(n));
+  const num = (n: number) => (field.unit === "won" ? formatWon(n, locale) : groupDigits(n));
   switch (issue.code) {
     case "invalid_type":
       if (issue.expected === "integer") return t("validation.integer");
       return t(issue.expected === "number" ? "validation.number" : "validation.type");
     case "too_small":
       if (issue.kind === "string")
-        return issue.min <= 1 ? t("validation.empty") : t("validation.tooShort", { min: count.format(issue.min) });
+        return issue.min <= 1 ? t("validation.empty") : t("validation.tooShort", { min: groupDigits(issue.min) });
       if (issue.kind === "array") return t("validation.arrayMin", { min: issue.min });
       return t("validation.numberMin", { min: num(issue.min) });
     case "too_big":
-      if (issue.kind === "string") return t("validation.tooLong", { max: count.format(issue.max) });
+      if (issue.kind === "string") return t("validation.tooLong", { max: groupDigits(issue.max) });
       if (issue.kind === "array") return t("validation.arrayMax", { max: issue.max });
       return t("validation.numberMax", { max: num(issue.max) });
     case "not_multiple_of":
@@ -53,11 +52,16 @@ export function issueText(issue: ValidationIssue, field: FieldSpec, t: Translate
  * Issues grouped by the field that shows them. An issue on a path the form has no field for (an idempotency key, a
  * nested id) is returned under "" so the form shows it above its submit button instead of dropping it.
  */
-export function issuesByField(issues: ValidationIssue[], spec: FormSpec, t: Translate): Record<string, string[]> {
+export function issuesByField(
+  issues: ValidationIssue[],
+  spec: FormSpec,
+  t: Translate,
+  locale: Locale = "ko",
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const issue of issues) {
     const path = issue.path in spec ? issue.path : "";
-    const text = issueText(issue, spec[path] ?? {}, t);
+    const text = issueText(issue, spec[path] ?? {}, t, locale);
     const list = out[path] ?? [];
     if (!list.includes(text)) list.push(text);
     out[path] = list;

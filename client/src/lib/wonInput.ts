@@ -1,13 +1,11 @@
 // A won amount typed the way Korean payment screens show it: grouped as it is typed ("10,000", not "10000"), the caret
-// kept after the same digit. Only digits count, so "1만" or a pasted "₩10,000" read as what they say in digits.
-
-let grouping: Intl.NumberFormat | undefined; // made on first use, like lib/format.ts's formatters
+// kept after the same digit. Only digits count, so "1만" or a pasted "10,000원" read as what they say in digits.
+import { groupDigits } from "./format";
 
 /** 10000 → "10,000"; 0 or not a number → "" (an empty field, not a typed 0). */
 export function groupedWon(amount: number): string {
   if (!Number.isSafeInteger(amount) || amount <= 0) return "";
-  grouping ??= new Intl.NumberFormat("ko-KR");
-  return grouping.format(amount);
+  return groupDigits(amount);
 }
 
 /** The input's handler: regroups what was typed, keeps the caret after the same digit, and passes on the amount. */

@@ -1,11 +1,11 @@
 import { A } from "@solidjs/router";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { BOARD_CATEGORIES } from "../../../shared/schemas/board";
+import { Ago } from "../components/Ago";
 import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api } from "../lib/api";
-import { formatDate } from "../lib/format";
-import { locale, t } from "../lib/i18n";
+import { t } from "../lib/i18n";
 import { createPaged } from "../lib/paged";
 import { session } from "../lib/session";
 import { EditedMark } from "./board/EditedMark";
@@ -145,7 +145,7 @@ export default function BoardPage() {
                           <h3>{p.title}</h3>
                           <p class="muted excerpt">{p.excerpt}</p>
                           <small class="muted">
-                            {p.author.displayName} · {formatDate(p.createdAt, locale())}
+                            {p.author.displayName} · <Ago at={p.createdAt} />
                             <EditedMark createdAt={p.createdAt} updatedAt={p.updatedAt} /> ·{" "}
                             {t("board.counts", { likes: p.likeCount, comments: p.commentCount })}
                           </small>

@@ -139,7 +139,7 @@ export default function GroupBuyPage() {
                 <Show when={g().description}>
                   <p>{g().description}</p>
                 </Show>
-                <p class="price">{t("gb.perShare", { price: formatWon(g().pricePerShare) })}</p>
+                <p class="price">{t("gb.perShare", { price: formatWon(g().pricePerShare, locale()) })}</p>
                 <Show when={fill()}>
                   {(f) => (
                     <div class="progress" data-testid="gb-fill">
@@ -217,8 +217,8 @@ export default function GroupBuyPage() {
                     <p class="receipt" data-testid="gb-receipt">
                       {t("gb.receipt", {
                         shares: shares(),
-                        price: formatWon(g().pricePerShare),
-                        total: formatWon(g().pricePerShare * shares()),
+                        price: formatWon(g().pricePerShare, locale()),
+                        total: formatWon(g().pricePerShare * shares(), locale()),
                       })}
                     </p>
                   </Show>
@@ -228,10 +228,10 @@ export default function GroupBuyPage() {
                         {t("gb.discount", {
                           tier: t(`membership.tier.${q().tier}`),
                           rate: `${q().discountBps / 100}%`,
-                          discount: formatWon(q().discount),
+                          discount: formatWon(q().discount, locale()),
                         })}
                         <br />
-                        <strong>{t("gb.youPay", { net: formatWon(q().net) })}</strong>
+                        <strong>{t("gb.youPay", { net: formatWon(q().net, locale()) })}</strong>
                       </p>
                     )}
                   </Show>

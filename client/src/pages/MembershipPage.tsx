@@ -28,7 +28,7 @@ function TierCard(props: { m: Summary }) {
       </p>
       <dl class="facts">
         <dt>{t("membership.spend")}</dt>
-        <dd data-testid="tier-spend">{formatWon(m().spend.counted)}</dd>
+        <dd data-testid="tier-spend">{formatWon(m().spend.counted, locale())}</dd>
       </dl>
       <p class="hint">{t("membership.spendSince", { date: formatDate(m().spend.windowStart, locale()) })}</p>
       <Show when={nextTier()} fallback={<p>{t("membership.top")}</p>}>
@@ -36,7 +36,7 @@ function TierCard(props: { m: Summary }) {
           <div class="progress">
             <progress max={next().minSpend} value={m().spend.counted} aria-labelledby="tier-next" />
             <span id="tier-next" data-testid="tier-next">
-              {t("membership.toNext", { tier: tierName(next().tier), needed: formatWon(next().needed) })}
+              {t("membership.toNext", { tier: tierName(next().tier), needed: formatWon(next().needed, locale()) })}
             </span>
           </div>
         )}
@@ -51,7 +51,7 @@ function TierCard(props: { m: Summary }) {
                 <dt classList={{ ok: tier.id === m().tier.id }}>{tierName(tier.id)}</dt>
                 <dd>
                   {t("membership.tierRow", {
-                    min: formatWon(tier.minSpend),
+                    min: formatWon(tier.minSpend, locale()),
                     discount: percent(tier.discountBps),
                     reward: percent(tier.rewardBps),
                   })}
@@ -67,7 +67,7 @@ function TierCard(props: { m: Summary }) {
 
 function PlusCard(props: { m: Summary; onChanged: () => void }) {
   const plus = () => props.m.plus;
-  const price = () => formatWon(plus().priceWon);
+  const price = () => formatWon(plus().priceWon, locale());
   const subscribing = createSubmission();
   const canceling = createSubmission();
   let key = newKey();
@@ -89,7 +89,7 @@ function PlusCard(props: { m: Summary; onChanged: () => void }) {
         {t("plus.pitch", {
           price: price(),
           extra: percent(plus().extraRewardBps),
-          cap: formatWon(plus().monthlyExtraCapWon),
+          cap: formatWon(plus().monthlyExtraCapWon, locale()),
         })}
       </p>
       <Switch>
@@ -102,8 +102,8 @@ function PlusCard(props: { m: Summary; onChanged: () => void }) {
           </p>
           <p class="muted">
             {t("plus.earned", {
-              earned: formatWon(plus().extraEarnedThisMonth),
-              cap: formatWon(plus().monthlyExtraCapWon),
+              earned: formatWon(plus().extraEarnedThisMonth, locale()),
+              cap: formatWon(plus().monthlyExtraCapWon, locale()),
             })}
           </p>
         </Match>
@@ -152,12 +152,12 @@ function RewardsCard(props: { m: Summary }) {
   return (
     <section class="card" aria-labelledby="rewards-heading" data-testid="rewards">
       <h2 id="rewards-heading">{t("rewards.heading")}</h2>
-      <p class="big">{t("rewards.balance", { amount: formatWon(r().available) })}</p>
+      <p class="big">{t("rewards.balance", { amount: formatWon(r().available, locale()) })}</p>
       <Show when={r().expiringWithin30Days > 0}>
-        <p class="error">{t("rewards.expiringSoon", { amount: formatWon(r().expiringWithin30Days) })}</p>
+        <p class="error">{t("rewards.expiringSoon", { amount: formatWon(r().expiringWithin30Days, locale()) })}</p>
       </Show>
       <Show when={r().withoutExpiry > 0}>
-        <p class="muted">{t("rewards.noExpiry", { amount: formatWon(r().withoutExpiry) })}</p>
+        <p class="muted">{t("rewards.noExpiry", { amount: formatWon(r().withoutExpiry, locale()) })}</p>
       </Show>
       <Show
         when={r().lots.length > 0}
@@ -172,7 +172,10 @@ function RewardsCard(props: { m: Summary }) {
             {(lot) => (
               <li class="line">
                 <span>
-                  {t("rewards.lot", { earned: formatWon(lot.earned), remaining: formatWon(lot.remaining) })}
+                  {t("rewards.lot", {
+                    earned: formatWon(lot.earned, locale()),
+                    remaining: formatWon(lot.remaining, locale()),
+                  })}
                   <small class="muted"> · {formatDate(lot.earnedAt, locale())}</small>
                 </span>
                 <span class="muted">{t("rewards.expires", { date: formatDate(lot.expiresAt, locale()) })}</span>

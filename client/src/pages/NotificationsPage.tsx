@@ -1,21 +1,23 @@
 import { A } from "@solidjs/router";
 import { createEffect, createResource, For, on, Show } from "solid-js";
 import type { NotificationItem } from "../../../shared/schemas/notifications";
+import { Ago } from "../components/Ago";
 import { FormError } from "../components/Field";
 import { Loaded } from "../components/Loaded";
 import { api } from "../lib/api";
-import { formatDateTime } from "../lib/format";
 import { createSubmission } from "../lib/forms";
 import { locale, t } from "../lib/i18n";
 import { latest, refreshUnread } from "../lib/inboxLive";
 import { notificationHref, notificationLines } from "../lib/notificationText";
 
-/** A notice's sentences and when it came (the time too: most are from today). */
+/** A notice's sentences and when it came ("3분 전", "어제"; the exact time on hover). */
 function NoticeText(props: { n: NotificationItem }) {
   return (
     <>
       <For each={notificationLines(props.n, t, locale())}>{(line) => <p>{line}</p>}</For>
-      <small class="muted">{formatDateTime(props.n.createdAt, locale())}</small>
+      <small class="muted">
+        <Ago at={props.n.createdAt} />
+      </small>
     </>
   );
 }

@@ -1,15 +1,15 @@
 import { A, useNavigate, useParams } from "@solidjs/router";
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { REPORT_REASONS } from "../../../shared/schemas/board";
+import { Ago } from "../components/Ago";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { FormError } from "../components/Field";
 import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
 import { api, type RouterOutputs } from "../lib/api";
-import { formatDate, formatDateTime } from "../lib/format";
 import { createSubmission } from "../lib/forms";
-import { locale, t } from "../lib/i18n";
+import { t } from "../lib/i18n";
 import { createPaged } from "../lib/paged";
 import { usePageTitle } from "../lib/title";
 import { EditedMark } from "./board/EditedMark";
@@ -186,7 +186,7 @@ export default function PostPage() {
               <small class="reason">{t(`board.category.${p().category}`)}</small>
               <h1 id="post-title">{p().title}</h1>
               <p class="muted">
-                {p().author.displayName} · {formatDate(p().createdAt, locale())}
+                {p().author.displayName} · <Ago at={p().createdAt} />
                 <EditedMark createdAt={p().createdAt} updatedAt={p().updatedAt} long />
                 <br />
                 <TrustLine trust={p().author.trust} />
@@ -278,7 +278,9 @@ export default function PostPage() {
                       <strong>{c.author?.displayName ?? t("board.deletedAuthor")}</strong> <span>{commentText(c)}</span>
                       {/* when, then its actions, apart: side by side '답글 신고' read as one phrase ("report the reply") */}
                       <div class="comment-meta">
-                        <small class="muted">{formatDateTime(c.createdAt, locale())}</small>
+                        <small class="muted">
+                          <Ago at={c.createdAt} />
+                        </small>
                         <Show when={c.status === "visible"}>
                           <PanelToggle open={replyingTo} set={setReplyingTo} id={c.id} label={t("board.reply")} />
                         </Show>
@@ -302,7 +304,9 @@ export default function PostPage() {
                                 <strong>{r.author?.displayName ?? t("board.deletedAuthor")}</strong>{" "}
                                 <span>{commentText(r)}</span>
                                 <div class="comment-meta">
-                                  <small class="muted">{formatDateTime(r.createdAt, locale())}</small>
+                                  <small class="muted">
+                                    <Ago at={r.createdAt} />
+                                  </small>
                                 </div>
                               </li>
                             )}

@@ -25,13 +25,13 @@ const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant
 
 /**
  * A line's amount: what it moved in or out; for a hold or its release, which move no points in or out, how much it
- * held or let go (a bare ₩0 read as if nothing happened).
+ * held or let go (a bare 0원 read as if nothing happened).
  */
 function amountText(line: Line): string {
-  if (line.delta !== 0) return `${line.delta > 0 ? "+" : ""}${formatWon(line.delta)}`;
-  if (line.heldDelta > 0) return t("wallet.heldAmount", { amount: formatWon(line.heldDelta) });
-  if (line.heldDelta < 0) return t("wallet.releasedAmount", { amount: formatWon(-line.heldDelta) });
-  return formatWon(0);
+  if (line.delta !== 0) return `${line.delta > 0 ? "+" : ""}${formatWon(line.delta, locale())}`;
+  if (line.heldDelta > 0) return t("wallet.heldAmount", { amount: formatWon(line.heldDelta, locale()) });
+  if (line.heldDelta < 0) return t("wallet.releasedAmount", { amount: formatWon(-line.heldDelta, locale()) });
+  return formatWon(0, locale());
 }
 
 /** What became of a pending line (a join's hold, a refund on its way): still open, let go, or taken. */
@@ -145,18 +145,18 @@ function Statement() {
             <>
               <dl class="facts" data-testid="statement">
                 <dt>{t("wallet.opening")}</dt>
-                <dd>{formatWon(s().opening.total)}</dd>
+                <dd>{formatWon(s().opening.total, locale())}</dd>
                 <For each={Object.entries(s().totalsByKind)}>
                   {([kind, delta]) => (
                     <>
                       <dt>{kindText(kind)}</dt>
-                      <dd>{formatWon(delta as number)}</dd>
+                      <dd>{formatWon(delta as number, locale())}</dd>
                     </>
                   )}
                 </For>
                 <dt>{t("wallet.closing")}</dt>
                 <dd>
-                  <strong>{formatWon(s().closing.total)}</strong>
+                  <strong>{formatWon(s().closing.total, locale())}</strong>
                 </dd>
               </dl>
               <Show when={s().lines.length === 0}>
@@ -214,15 +214,15 @@ export default function WalletPage() {
             <section class="card balance" aria-label={t("wallet.balances")}>
               <p class="muted">{t("wallet.available")}</p>
               <p class="big" data-testid="wallet-available">
-                {formatWon(s().available)}
+                {formatWon(s().available, locale())}
               </p>
               <dl class="facts">
                 <dt>{t("wallet.charged")}</dt>
-                <dd data-testid="wallet-charged">{formatWon(s().charged)}</dd>
+                <dd data-testid="wallet-charged">{formatWon(s().charged, locale())}</dd>
                 <dt>{t("wallet.reward")}</dt>
-                <dd data-testid="wallet-reward">{formatWon(s().reward)}</dd>
+                <dd data-testid="wallet-reward">{formatWon(s().reward, locale())}</dd>
                 <dt>{t("wallet.held")}</dt>
-                <dd data-testid="wallet-held">{formatWon(s().held)}</dd>
+                <dd data-testid="wallet-held">{formatWon(s().held, locale())}</dd>
               </dl>
               <Show when={!s().regionId}>
                 <p class="hint">{t("wallet.noRegion")}</p>

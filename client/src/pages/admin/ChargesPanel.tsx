@@ -10,6 +10,7 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
 
 type Charge = RouterOutputs["admin"]["charges"]["list"]["items"][number];
 const OPEN: readonly ChargeStatus[] = ["processing", "unknown", "deferred"];
@@ -30,7 +31,7 @@ function ChargeRow(props: { charge: Charge; open: boolean; setOpen: (on: boolean
   return (
     <li class="card" data-testid="charge" data-status={c().status}>
       <p>
-        <strong>{formatWon(c().amount)}</strong>{" "}
+        <strong>{formatWon(c().amount, locale())}</strong>{" "}
         <span class="status-pill">{t(`admin.charge.status.${c().status}`)}</span>
         <small class="muted">
           {" · "}

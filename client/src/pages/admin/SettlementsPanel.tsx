@@ -8,6 +8,7 @@ import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
+import { locale } from "../../lib/i18n";
 
 type PayableStatus = (typeof PAYABLE_STATUSES)[number];
 
@@ -29,8 +30,10 @@ export default function SettlementsPanel() {
                   <>
                     <dt>{t(`seller.payouts.status.${s}`)}</dt>
                     <dd>
-                      {formatWon(d().totals[s].net)}{" "}
-                      <small class="muted">{t("admin.settle.fee", { fee: formatWon(d().totals[s].fee) })}</small>
+                      {formatWon(d().totals[s].net, locale())}{" "}
+                      <small class="muted">
+                        {t("admin.settle.fee", { fee: formatWon(d().totals[s].fee, locale()) })}
+                      </small>
                     </dd>
                   </>
                 )}
@@ -60,7 +63,7 @@ export default function SettlementsPanel() {
                         title={p.title}
                         detail={`${p.sellerName} · ${t(`seller.payouts.status.${p.status}`)} · ${formatDateTime(p.availableAt)}`}
                       >
-                        <span class="amount">{formatWon(p.net)}</span>
+                        <span class="amount">{formatWon(p.net, locale())}</span>
                       </Line>
                     )}
                   </For>

@@ -8,7 +8,7 @@ import { api, type RouterOutputs } from "../../lib/api";
 import { FEED_LEAD } from "../../lib/bootKeys";
 import { formatWon } from "../../lib/format";
 import { FEED_PAGE, takeEarly } from "../../lib/homePrefetch";
-import { t } from "../../lib/i18n";
+import { locale, t } from "../../lib/i18n";
 import { createPaged } from "../../lib/paged";
 import { feedDrawn } from "../../lib/serverBoot";
 
@@ -18,6 +18,7 @@ export { FEED_LEAD };
 
 /** The card's UI strings in the current language (reactive, like t). */
 const words: CardWords = (key, params) => t(key as MessageKey, params);
+const won = (amount: number) => formatWon(amount, locale());
 
 export function Progress(props: { taken: number; total: number }) {
   return <div class="progress" innerHTML={progressHtml(props.taken, props.total, words)} />;
@@ -28,7 +29,7 @@ export function Progress(props: { taken: number; total: number }) {
  * one source for both. Its link is a plain <a>; the router takes clicks on same-origin links.
  */
 function FeedCard(props: { item: Item }) {
-  return <li innerHTML={feedCardHtml(props.item, words, formatWon)} />;
+  return <li innerHTML={feedCardHtml(props.item, words, won)} />;
 }
 
 /**

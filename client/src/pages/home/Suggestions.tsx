@@ -4,7 +4,7 @@ import { Empty, LoadError } from "../../components/Status";
 import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { SUGGESTION_COUNT, takeEarly } from "../../lib/homePrefetch";
-import { t } from "../../lib/i18n";
+import { locale, t } from "../../lib/i18n";
 import { Progress } from "./Feed";
 
 type Suggestion = RouterOutputs["recommend"]["forMe"]["items"][number];
@@ -36,7 +36,7 @@ function StripPlaceholder() {
         <article class="card gb compact strip-placeholder">
           <h4>{t("loading")}</h4>
           <p class="reason">{t("reason.local_popular")}</p>
-          <p class="price">{t("gb.perShare", { price: formatWon(0) })}</p>
+          <p class="price">{t("gb.perShare", { price: formatWon(0, locale()) })}</p>
           <Progress taken={0} total={1} />
         </article>
       </li>
@@ -82,7 +82,7 @@ export function Suggestions(props: { regionId: string }) {
                       <A href={`/g/${s.groupBuy.id}`}>{s.groupBuy.title}</A>
                     </h4>
                     <p class="reason">{reasonText(s.reason)}</p>
-                    <p class="price">{t("gb.perShare", { price: formatWon(s.groupBuy.pricePerShare) })}</p>
+                    <p class="price">{t("gb.perShare", { price: formatWon(s.groupBuy.pricePerShare, locale()) })}</p>
                     <Progress taken={s.groupBuy.takenShares} total={s.groupBuy.totalShares} />
                   </article>
                 </li>

@@ -36,21 +36,21 @@ function Preview(props: { totalPrice: number; shares: number }) {
           return (
             <>
               <p>
-                {t("seller.gb.perShare")} <strong data-testid="per-share">{formatWon(s().perShare)}</strong>
+                {t("seller.gb.perShare")} <strong data-testid="per-share">{formatWon(s().perShare, locale())}</strong>
               </p>
               <p>
-                {t("seller.gb.collected", { amount: formatWon(s().perShare * s().shares) })}
+                {t("seller.gb.collected", { amount: formatWon(s().perShare * s().shares, locale()) })}
                 {" · "}
                 <span data-testid="rounding">
                   {diff() === 0
                     ? t("seller.gb.noRounding")
                     : diff() > 0
-                      ? t("seller.gb.roundingGain", { amount: formatWon(diff()) })
-                      : t("seller.gb.roundingLoss", { amount: formatWon(-diff()) })}
+                      ? t("seller.gb.roundingGain", { amount: formatWon(diff(), locale()) })
+                      : t("seller.gb.roundingLoss", { amount: formatWon(-diff(), locale()) })}
                 </span>
               </p>
               <Show when={s().perShare < LIMITS.perShareMin}>
-                <p class="error">{t("seller.gb.tooCheap", { min: formatWon(LIMITS.perShareMin) })}</p>
+                <p class="error">{t("seller.gb.tooCheap", { min: formatWon(LIMITS.perShareMin, locale()) })}</p>
               </Show>
             </>
           );
@@ -166,7 +166,10 @@ export default function NewGroupBuyPanel(props: { host?: boolean }) {
               name="productId"
               options={active().map(
                 (p) =>
-                  [p.id, `${p.title} · ${formatWon(p.totalPrice)}${p.sellerName ? ` · ${p.sellerName}` : ""}`] as const,
+                  [
+                    p.id,
+                    `${p.title} · ${formatWon(p.totalPrice, locale())}${p.sellerName ? ` · ${p.sellerName}` : ""}`,
+                  ] as const,
               )}
               value={product()?.id}
               onChange={(e) => setProductId(e.currentTarget.value)}

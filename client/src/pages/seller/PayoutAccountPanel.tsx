@@ -7,6 +7,7 @@ import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
 
 /**
  * 정산 계좌: the seller registers (or changes) the bank account Toss 지급대행 pays them on. The account number goes to
@@ -153,7 +154,7 @@ export default function PayoutAccountPanel() {
                   <dd data-testid="payout-account-status">{t(`seller.account.status.${a().status}`)}</dd>
                 </dl>
                 <p class={a().payable ? "hint" : "callout"} data-testid="payout-account-todo">
-                  {t(`seller.account.todo.${a().status}`, { limit: formatWon(a().limitWon ?? 0) })}
+                  {t(`seller.account.todo.${a().status}`, { limit: formatWon(a().limitWon ?? 0, locale()) })}
                 </p>
                 <Show
                   when={editing()}

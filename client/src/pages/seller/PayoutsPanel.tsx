@@ -6,6 +6,7 @@ import { t } from "../../console/i18n";
 import { formatDateTime } from "../../console/time";
 import { api, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
+import { locale } from "../../lib/i18n";
 import PayoutAccountPanel from "./PayoutAccountPanel";
 
 /**
@@ -33,11 +34,11 @@ function Earnings(props: { data: Resource<RouterOutputs["seller"]["payouts"]>; r
             <h2 id="payout-totals">{t("seller.payouts.totals")}</h2>
             <dl class="facts" data-testid="payout-totals">
               <dt>{t("seller.payouts.pending")}</dt>
-              <dd data-testid="payout-pending">{formatWon(d().totals.pending)}</dd>
+              <dd data-testid="payout-pending">{formatWon(d().totals.pending, locale())}</dd>
               <dt>{t("seller.payouts.available")}</dt>
-              <dd data-testid="payout-available">{formatWon(d().totals.available)}</dd>
+              <dd data-testid="payout-available">{formatWon(d().totals.available, locale())}</dd>
               <dt>{t("seller.payouts.paid")}</dt>
-              <dd>{formatWon(d().totals.paid)}</dd>
+              <dd>{formatWon(d().totals.paid, locale())}</dd>
             </dl>
             <p class="hint">{t("seller.payouts.explain")}</p>
           </section>
@@ -58,13 +59,16 @@ function Earnings(props: { data: Resource<RouterOutputs["seller"]["payouts"]>; r
                       title={p.title}
                       detail={
                         <>
-                          {t("seller.payouts.grossFee", { gross: formatWon(p.gross), fee: formatWon(p.fee) })} ·{" "}
-                          {t(`seller.payouts.status.${p.status}`)}
+                          {t("seller.payouts.grossFee", {
+                            gross: formatWon(p.gross, locale()),
+                            fee: formatWon(p.fee, locale()),
+                          })}{" "}
+                          · {t(`seller.payouts.status.${p.status}`)}
                           {p.status === "pending" ? ` · ${formatDateTime(p.availableAt)}` : ""}
                         </>
                       }
                     >
-                      <span class="amount">{formatWon(p.net)}</span>
+                      <span class="amount">{formatWon(p.net, locale())}</span>
                     </Line>
                   )}
                 </For>
@@ -81,7 +85,7 @@ function Earnings(props: { data: Resource<RouterOutputs["seller"]["payouts"]>; r
                       <span>
                         {formatDateTime(p.createdAt)} · {t(`seller.payout.status.${p.status}`)}
                       </span>
-                      <span class="amount">{formatWon(p.amount)}</span>
+                      <span class="amount">{formatWon(p.amount, locale())}</span>
                     </li>
                   )}
                 </For>

@@ -5,6 +5,7 @@ import { t } from "../../console/i18n";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission } from "../../lib/forms";
+import { locale } from "../../lib/i18n";
 import { type Product, ProductForm } from "./ProductForm";
 
 /** The seller's products: list, create, edit (one form open at a time), archive. */
@@ -50,7 +51,7 @@ export default function ProductsPanel() {
                               <small class="muted">
                                 {" · "}
                                 {t(`category.${p.category}`)} · {p.totalQuantity}
-                                {p.unit} · {formatWon(p.totalPrice)}
+                                {p.unit} · {formatWon(p.totalPrice, locale())}
                                 {p.archived ? ` · ${t("seller.product.archived")}` : ""}
                               </small>
                             </span>

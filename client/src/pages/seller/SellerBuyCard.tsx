@@ -161,7 +161,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
           <span data-testid="seller-gb-share">
             {t("seller.gb.share", {
               size: shareSizeText(b().totalQuantity, b().totalShares, b().unit),
-              price: formatWon(b().pricePerShare),
+              price: formatWon(b().pricePerShare, locale()),
             })}
           </span>{" "}
           · {t("gb.deadline")} {formatDateTime(b().deadline)}

@@ -4,7 +4,7 @@ import { Field } from "../../components/Field";
 import { api, errorCode, type RouterOutputs } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, intentEnded, newKey } from "../../lib/forms";
-import { t } from "../../lib/i18n";
+import { locale, t } from "../../lib/i18n";
 import { sandboxPaymentWindow } from "../../lib/payments";
 import { groupedWon, onWonInput } from "../../lib/wonInput";
 import { DeferredConsent } from "./DeferredConsent";
@@ -17,7 +17,7 @@ const L = PAYMENT_LIMITS;
 
 /** The outcome line of a charge the server accepted (paid, granted before payment, or still being resolved). */
 export function chargeOutcome(result: ChargeResult): string {
-  const amount = formatWon(result.charge.amount);
+  const amount = formatWon(result.charge.amount, locale());
   if (result.charge.status === "deferred") return t("charge.deferred", { amount });
   if (result.charge.status === "succeeded") return t("charge.succeeded", { amount });
   return t("charge.unknown");
@@ -73,7 +73,7 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
                 aria-pressed={amount() === preset}
                 onClick={() => setAmount(preset)}
               >
-                {formatWon(preset)}
+                {formatWon(preset, locale())}
               </button>
             )}
           </For>
@@ -87,11 +87,11 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
           onInput={(e) => onWonInput(e.currentTarget, setAmount)}
           errors={submission.fields().amount}
           hint={t("charge.limits", {
-            step: formatWon(L.chargeStep),
-            min: formatWon(L.chargeMin),
-            max: formatWon(L.chargeMax),
-            daily: formatWon(L.chargeDailyPerUser),
-            monthly: formatWon(L.chargeMonthlyPerUser),
+            step: formatWon(L.chargeStep, locale()),
+            min: formatWon(L.chargeMin, locale()),
+            max: formatWon(L.chargeMax, locale()),
+            daily: formatWon(L.chargeDailyPerUser, locale()),
+            monthly: formatWon(L.chargeMonthlyPerUser, locale()),
           })}
         />
         <Show when={props.card}>
@@ -139,8 +139,8 @@ export function ChargePanel(props: { card: BillingCard | undefined; deferredRoom
           </Switch>
         </div>
         <button type="submit" disabled={submission.pending()} aria-busy={submission.pending() || undefined}>
-          {/* an emptied field reads '충전하기', not '₩0 충전하기' */}
-          {amount() > 0 ? t("charge.submit", { amount: formatWon(amount()) }) : t("charge.submitEmpty")}
+          {/* an emptied field reads '충전하기', not '0원 충전하기' */}
+          {amount() > 0 ? t("charge.submit", { amount: formatWon(amount(), locale()) }) : t("charge.submitEmpty")}
         </button>
       </form>
       <Show when={down()}>

@@ -79,7 +79,7 @@ export function DeferredConsent(props: {
         return null;
     }
   };
-  const amount = () => formatWon(props.amount);
+  const amount = () => formatWon(props.amount, locale());
 
   return (
     <form
@@ -98,7 +98,12 @@ export function DeferredConsent(props: {
       <ul class="consent-points">
         <li>{t("deferred.point.now", { amount: amount() })}</li>
         <li>{t("deferred.point.later")}</li>
-        <li>{t("deferred.point.cap", { cap: formatWon(cap), remaining: formatWon(Math.max(0, props.room)) })}</li>
+        <li>
+          {t("deferred.point.cap", {
+            cap: formatWon(cap, locale()),
+            remaining: formatWon(Math.max(0, props.room), locale()),
+          })}
+        </li>
         <li>{t("deferred.point.decline")}</li>
         <li>{t("deferred.point.encrypted")}</li>
       </ul>
@@ -106,7 +111,7 @@ export function DeferredConsent(props: {
         when={props.room > 0}
         fallback={
           <p class="error" role="alert">
-            {t("deferred.capFull", { cap: formatWon(cap) })}
+            {t("deferred.capFull", { cap: formatWon(cap, locale()) })}
           </p>
         }
       >

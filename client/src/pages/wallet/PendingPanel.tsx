@@ -10,7 +10,7 @@ function ChargeLine(props: { charge: Charge }) {
   return (
     <li class="line" data-testid="charge-line" data-status={props.charge.status}>
       <span>
-        <strong>{formatWon(props.charge.amount)}</strong>
+        <strong>{formatWon(props.charge.amount, locale())}</strong>
         <small class="muted">
           {" · "}
           {t(`pending.method.${props.charge.method}`)} · {formatDate(props.charge.createdAt, locale())}
@@ -31,14 +31,14 @@ export function PendingPanel(props: { pending: Pending; refreshing: boolean }) {
         <progress max={p().deferredCap} value={p().deferredOutstanding} aria-labelledby="pending-cap" />
         <span id="pending-cap">
           {t("pending.outstanding", {
-            outstanding: formatWon(p().deferredOutstanding),
-            cap: formatWon(p().deferredCap),
+            outstanding: formatWon(p().deferredOutstanding, locale()),
+            cap: formatWon(p().deferredCap, locale()),
           })}
         </span>
       </div>
       <Show when={p().debt > 0}>
         <p class="error" role="alert">
-          {t("pending.debt", { debt: formatWon(p().debt) })}
+          {t("pending.debt", { debt: formatWon(p().debt, locale()) })}
         </p>
       </Show>
       <Show when={p().items.length > 0} fallback={<p class="muted">{t("pending.empty")}</p>}>

@@ -3,7 +3,7 @@ import { FieldError, FormError } from "../../components/Field";
 import { api } from "../../lib/api";
 import { formatWon } from "../../lib/format";
 import { createSubmission, intentEnded, newKey } from "../../lib/forms";
-import { t } from "../../lib/i18n";
+import { locale, t } from "../../lib/i18n";
 import { groupedWon, onWonInput } from "../../lib/wonInput";
 
 /** Refund of charged points (not reward points, not held, not unpaid) back to the cards, newest payment first. */
@@ -24,8 +24,8 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
     const { refunded, pending } = result.refund;
     setOutcome(
       [
-        refunded > 0 ? t("refund.done", { amount: formatWon(refunded) }) : "",
-        pending > 0 ? t("refund.pendingParts", { amount: formatWon(pending) }) : "",
+        refunded > 0 ? t("refund.done", { amount: formatWon(refunded, locale()) }) : "",
+        pending > 0 ? t("refund.pendingParts", { amount: formatWon(pending, locale()) }) : "",
       ]
         .filter(Boolean)
         .join(" ") || null,
@@ -38,7 +38,7 @@ export function RefundPanel(props: { refundable: number; onRefunded: () => void 
     <section class="card" aria-labelledby="refund-heading">
       <h2 id="refund-heading">{t("refund.heading")}</h2>
       <p class="hint">{t("refund.rule")}</p>
-      <p data-testid="refundable">{t("refund.available", { amount: formatWon(props.refundable) })}</p>
+      <p data-testid="refundable">{t("refund.available", { amount: formatWon(props.refundable, locale()) })}</p>
       <Show when={outcome()}>
         <p class="ok" role="status" data-testid="refund-outcome">
           {outcome()}
