@@ -33,17 +33,17 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByLabel("몇 몫 참여할까요?").fill("2");
     await page.getByRole("button", { name: "참여하기" }).click();
     // The refusal is worded from its reason code and amount, not the server's English.
-    await page.getByText("포인트가 ₩10,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
+    await page.getByText("포인트가 10,000원 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
     // Fewer shares after the refusal is a new join (a new key), not the refused one replayed with other parameters
     // (CONFLICT): it is refused for its own amount.
     await page.getByLabel("몇 몫 참여할까요?").fill("1");
     await page.getByRole("button", { name: "참여하기" }).click();
-    await page.getByText("포인트가 ₩5,000 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
+    await page.getByText("포인트가 5,000원 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
 
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     await page.getByLabel("충전 금액").fill("");
-    // emptied, the button does not offer to top up ₩0
+    // emptied, the button does not offer to top up 0원
     expect(await page.locator("form button[type=submit]").filter({ hasText: "충전하기" }).textContent()).toBe(
       "충전하기",
     );
@@ -51,29 +51,29 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     // grouped as typed, the way payment screens show won (it read 1500)
     expect(await page.getByLabel("충전 금액").inputValue()).toBe("1,500");
     await page.getByRole("button", { name: /충전하기$/ }).click();
-    await expect.poll(() => page.locator("#field-amount-error").textContent()).toBe("₩1,000 단위로 입력해 주세요.");
+    await expect.poll(() => page.locator("#field-amount-error").textContent()).toBe("1,000원 단위로 입력해 주세요.");
     expect(await page.getByLabel("충전 금액").getAttribute("aria-invalid")).toBe("true");
 
-    await page.getByRole("button", { name: "₩10,000", exact: true }).click();
+    await page.getByRole("button", { name: "10,000원", exact: true }).click();
     expect(await page.getByLabel("충전 금액").inputValue()).toBe("10,000");
-    await page.getByRole("button", { name: "₩10,000 충전하기" }).click();
-    await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("₩10,000 충전됐어요.");
-    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩10,000");
+    await page.getByRole("button", { name: "10,000원 충전하기" }).click();
+    await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("10,000원 충전됐어요.");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("10,000원");
     await page.getByTestId("recent-charges").getByText("결제 완료").waitFor();
-    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩10,000");
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: 10,000원");
     await page.getByTestId("wallet-history").getByText("충전", { exact: true }).waitFor();
     await shot(page, "wallet-charged-ko");
 
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByLabel("몇 몫 참여할까요?").fill("2");
-    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × ₩5,000 = ₩10,000");
+    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × 5,000원 = 10,000원");
     await page.getByRole("button", { name: "참여하기" }).click();
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2몫");
     await shot(page, "groupbuy-joined-after-charge-ko");
 
     await nav(page, "지갑").click();
-    await expect.poll(() => page.getByTestId("wallet-held").textContent()).toBe("₩10,000");
-    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
+    await expect.poll(() => page.getByTestId("wallet-held").textContent()).toBe("10,000원");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("0원");
 
     expect(unexpected(problems, 400, 412)).toEqual([]);
     await context.close();
@@ -96,37 +96,37 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
     await admin.admin.gateway.set.mutate({ mode: "down" });
     try {
-      await page.getByRole("button", { name: "₩30,000", exact: true }).click();
-      await page.getByRole("button", { name: "₩30,000 충전하기" }).click();
+      await page.getByRole("button", { name: "30,000원", exact: true }).click();
+      await page.getByRole("button", { name: "30,000원 충전하기" }).click();
       const consent = page.getByTestId("deferred-consent");
       await consent.waitFor();
       const text = await consent.textContent();
-      expect(text).toContain("포인트 ₩30,000은 지금 바로 지갑에 들어와요.");
-      expect(text).toContain("결제 대기 포인트는 한 사람당 ₩100,000까지예요. 지금 ₩100,000 더 받을 수 있어요.");
+      expect(text).toContain("포인트 30,000원은 지금 바로 지갑에 들어와요.");
+      expect(text).toContain("결제 대기 포인트는 한 사람당 100,000원까지예요. 지금 100,000원 더 받을 수 있어요.");
       expect(text).toContain("암호화");
       await shot(page, "wallet-deferred-consent-ko");
 
       await page.getByLabel("카드 번호").fill(TEST_CARD);
       await page.getByLabel("유효기간 (MM/YY)").fill("12/30");
-      await page.getByRole("button", { name: "동의하고 ₩30,000 받기" }).click();
+      await page.getByRole("button", { name: "동의하고 30,000원 받기" }).click();
       await expect
         .poll(() => page.getByTestId("deferred-error").textContent())
         .toBe("동의해야 결제 대기 충전을 할 수 있어요.");
       await page.getByLabel("위 내용을 확인했고 동의합니다").check();
-      await page.getByRole("button", { name: "동의하고 ₩30,000 받기" }).click();
+      await page.getByRole("button", { name: "동의하고 30,000원 받기" }).click();
 
       await expect
         .poll(() => page.getByTestId("charge-outcome").textContent())
-        .toContain("포인트 ₩30,000을 먼저 드렸어요");
-      await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩30,000");
+        .toContain("포인트 30,000원을 먼저 드렸어요");
+      await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("30,000원");
       const line = page.getByTestId("pending-list").getByTestId("charge-line");
       await expect.poll(() => line.getAttribute("data-status")).toBe("deferred");
       expect(await line.textContent()).toContain("결제 대기 (카드사 복구 후 결제)");
       expect(await page.getByTestId("pending-charges").textContent()).toContain(
-        "결제 대기 포인트 ₩30,000 / 한도 ₩100,000",
+        "결제 대기 포인트 30,000원 / 한도 100,000원",
       );
       // Points on credit are not refundable until the card is charged.
-      expect(await page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩0");
+      expect(await page.getByTestId("refundable").textContent()).toBe("환불 가능: 0원");
       await shot(page, "wallet-deferred-pending-ko");
     } finally {
       await admin.admin.gateway.set.mutate({ mode: "up" });
@@ -142,14 +142,14 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await expect.poll(() => paid.count(), { timeout: 45_000, interval: 500 }).toBe(1);
     await page.getByText("진행 중인 충전이 없어요.").waitFor();
     expect(await paid.textContent()).toContain("암호화한 카드");
-    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩30,000");
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: 30,000원");
     await shot(page, "wallet-deferred-paid-ko");
 
     await page.getByRole("button", { name: "전액" }).click();
     expect(await page.getByLabel("환불 금액").inputValue()).toBe("30,000");
     await page.getByRole("button", { name: "환불 요청" }).click();
-    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("₩30,000 환불됐어요.");
-    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
+    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("30,000원 환불됐어요.");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("0원");
 
     expect(unexpected(problems, 503)).toEqual([]);
     await context.close();
@@ -166,7 +166,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     const { context, page } = await chromium.open();
     await logInAs(page, buyer.email, buyer.password);
     await nav(page, "지갑").click();
-    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: ₩30,000");
+    await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: 30,000원");
     await page.getByLabel("환불 금액").fill("10000");
     // The server refunds, but the answer never reaches the page (the connection drops on the way back).
     let served = 0;
@@ -184,7 +184,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.locator('section[aria-labelledby="refund-heading"] [role="alert"]').waitFor();
     // The buyer presses again: the same request, so the first refund's answer, not a second refund.
     await page.getByRole("button", { name: "환불 요청" }).click();
-    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("₩10,000 환불됐어요.");
+    await expect.poll(() => page.getByTestId("refund-outcome").textContent()).toBe("10,000원 환불됐어요.");
     expect(await buyer.sdk.wallet.get.query()).toMatchObject({ charged: 20_000 });
     await context.close();
   });
@@ -209,7 +209,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
         },
         { times: 1 },
       );
-      const press = () => page.getByRole("button", { name: "₩10,000 충전하기" }).click();
+      const press = () => page.getByRole("button", { name: "10,000원 충전하기" }).click();
       const error = page.locator('section[aria-labelledby="charge-heading"] [role="alert"]');
       await press();
       await expect.poll(() => first !== null).toBe(true);
@@ -222,7 +222,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       await first;
       // and once more after it finished: the first charge's answer, not a second card payment
       await press();
-      await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("₩10,000 충전됐어요.");
+      await expect.poll(() => page.getByTestId("charge-outcome").textContent()).toBe("10,000원 충전됐어요.");
       expect(await buyer.sdk.wallet.get.query()).toMatchObject({ charged: 10_000 });
       // the refusal said to press again, not to reload (a reload starts a new charge)
       expect(busy).toBe("앞선 요청을 아직 처리하고 있어요. 잠시 후 다시 눌러 주세요.");
@@ -303,19 +303,19 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByRole("heading", { name: "멤버십", exact: true }).waitFor();
 
     expect(await page.getByTestId("tier-name").textContent()).toBe("새싹");
-    expect(await page.getByTestId("tier-spend").textContent()).toBe("₩0");
-    expect(await page.getByTestId("tier-next").textContent()).toBe("이웃까지 ₩100,000 남았어요");
+    expect(await page.getByTestId("tier-spend").textContent()).toBe("0원");
+    expect(await page.getByTestId("tier-next").textContent()).toBe("이웃까지 100,000원 남았어요");
     expect(await page.getByTestId("plus-status").textContent()).toBe("가입하지 않았어요.");
     const rewards = page.getByTestId("rewards");
-    expect(await rewards.textContent()).toContain("사용 가능 ₩10,000");
-    expect(await rewards.textContent()).toContain("소멸 기한 없음: ₩10,000");
+    expect(await rewards.textContent()).toContain("사용 가능 10,000원");
+    expect(await rewards.textContent()).toContain("소멸 기한 없음: 10,000원");
     await shot(page, "membership-ko");
 
-    await page.getByRole("button", { name: "₩4,900으로 가입하기" }).click();
+    await page.getByRole("button", { name: "4,900원으로 가입하기" }).click();
     await expect.poll(() => page.getByTestId("plus-status").textContent()).toMatch(/^이용 중 · .+까지$/);
-    expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 ₩4,900이 포인트에서 자동 결제돼요\.$/);
+    expect(await page.getByTestId("plus-renewal").textContent()).toMatch(/에 4,900원이 포인트에서 자동 결제돼요\.$/);
     // Paid from reward points first.
-    await expect.poll(() => rewards.textContent()).toContain("사용 가능 ₩5,100");
+    await expect.poll(() => rewards.textContent()).toContain("사용 가능 5,100원");
     await shot(page, "membership-plus-ko");
 
     await page.getByRole("button", { name: "자동 갱신 해지" }).click();

@@ -63,7 +63,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     expect(await page.getByTestId("gb-countdown").textContent()).toMatch(/^1일 \d+시간 남음$/);
 
     await page.getByLabel("몇 몫 참여할까요?").fill("2");
-    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × ₩5,000 = ₩10,000");
+    expect(await page.getByTestId("gb-receipt").textContent()).toBe("2몫 × 5,000원 = 10,000원");
     await page.getByRole("button", { name: "참여하기" }).click();
     await expect.poll(() => fill.textContent()).toContain("10몫 중 8몫 남음");
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("2몫");

@@ -156,6 +156,8 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
     // The server's cards and the app's are the same markup (one template: shared/feedCard.ts).
     expect(seen.first.length).toBeGreaterThan(0);
     expect(seen.now.slice(0, seen.first.length)).toEqual(seen.first);
+    // and both write money the Korean way, "1몫 4,900원" (the server wrote "₩4,900" before)
+    expect(seen.first[0]).toMatch(/1몫 [\d,]+원</);
     expect(seen.serverList).toBe(false); // the app's list replaced the server's
     // Once there, the cards never went away while the app took over.
     const since = seen.counts.findIndex((n) => n > 0);

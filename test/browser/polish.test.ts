@@ -87,8 +87,11 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await page.getByTestId("unread-badge").waitFor();
     await page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: /알림/ }).click();
     const notice = page.getByTestId("notice-link").filter({ hasText: title });
-    // the time as well as the day: most notices are from today
-    await expect.poll(() => notice.textContent()).toMatch(/오[전후] \d{1,2}:\d{2}/);
+    // how long ago, as Korean feeds say it; the exact day and time on hover
+    await expect.poll(() => notice.textContent()).toMatch(/(지금|\d+분 전)$/);
+    expect(await notice.locator("time").getAttribute("title")).toMatch(
+      /^\d{1,2}월 \d{1,2}일 \([일월화수목금토]\) 오[전후] \d{1,2}:\d{2}$/,
+    );
     await shot(page, "polish-notifications-ko");
     // each screen names the tab (history, tab switcher, screen readers): it was "공구 Gonggu" everywhere
     expect(await page.title()).toBe("알림 · 공구");
@@ -98,9 +101,7 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await expect.poll(() => page.title()).toBe(`${title} · 공구`);
     // the comment says when, and its actions stand apart (side by side, '답글 신고' read as one phrase)
     const comment = page.getByTestId("comment").filter({ hasText: "저 주세요!" });
-    expect(await comment.locator(".comment-meta").textContent()).toMatch(
-      /^\d{4}\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d{2}답글신고$/,
-    );
+    expect(await comment.locator(".comment-meta").textContent()).toMatch(/^(지금|\d+분 전)답글신고$/);
     await page.getByTestId("unread-badge").waitFor({ state: "detached" });
     // and back: the inbox shows it read
     await page.goBack();
@@ -189,9 +190,9 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     expect(await page.locator(".facts").textContent()).toContain("오후 6:00");
     // opened by the seller, not hosted by a neighbour
     expect(await page.getByTestId("gb-host").textContent()).toMatch(/^판매자가 직접 여는 공구/);
-    // the window's day once, not '2026. 12. 7. 오후 6:00 – 2026. 12. 7. 오후 8:00'
+    // the window's day once, not '2026. 12. 7. 오후 6:00 – 2026. 12. 7. 오후 8:00', and as Korean apps write it
     expect(await page.getByTestId("gb-pickup-window").textContent()).toMatch(
-      /^\d{4}\. \d{1,2}\. \d{1,2}\. 오후 6:00 ~ 오후 8:00$/,
+      /^(\d{4}년 )?\d{1,2}월 \d{1,2}일 \([일월화수목금토]\) 오후 6:00 ~ 오후 8:00$/,
     );
     // What one share is (10 kg in 3), and the counts with their unit, not bare numbers.
     expect(await page.getByTestId("gb-share-size").textContent()).toBe("약 3.33kg");

@@ -66,7 +66,7 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
 
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "지갑" }).waitFor();
-    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("₩0");
+    await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("0원");
     await page.getByText("아직 거래 내역이 없어요.").waitFor();
     await page.getByTestId("statement").waitFor();
     expect(await page.locator("#statement-month option:checked").textContent()).toMatch(/^\d{4}년 \d{1,2}월$/);

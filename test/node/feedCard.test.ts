@@ -24,7 +24,7 @@ describe("the feed card template", () => {
         totalShares: 5,
       },
       words,
-      (n) => `₩${n}`,
+      (n) => `${n}원`,
     );
     expect(html).not.toMatch(/<script|<b>|"onmouseover/);
     expect(html).toContain('href="/g/x%22%3E%3Cscript%3E"');
