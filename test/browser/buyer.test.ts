@@ -343,11 +343,13 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.reload();
     const lots = page.getByTestId("reward-lots");
     await lots.waitFor();
-    const kstDate = new Intl.DateTimeFormat("ko-KR", { dateStyle: "long", timeZone: "Asia/Seoul" });
-    const won = new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" });
+    const won = (n: number) => `${new Intl.NumberFormat("ko-KR").format(n)}원`;
+    // the Korean day it expires on, a year out: so with its year, "2027년 12월 4일 (토)"
+    const kst = new Date(lot.expiresAt + 9 * HOUR);
+    const expires = `${kst.getUTCFullYear()}년 ${kst.getUTCMonth() + 1}월 ${kst.getUTCDate()}일 (${"일월화수목금토"[kst.getUTCDay()]})`;
     expect(await lots.getByRole("listitem").count()).toBe((await buyer.sdk.membership.get.query()).rewards.lots.length);
-    expect(await lots.textContent()).toContain(`${won.format(lot.earned)} 중 ${won.format(lot.remaining)} 남음`);
-    expect(await lots.textContent()).toContain(`${kstDate.format(lot.expiresAt)} 소멸`);
+    expect(await lots.textContent()).toContain(`${won(lot.earned)} 중 ${won(lot.remaining)} 남음`);
+    expect(await lots.textContent()).toContain(`${expires} 소멸`);
     // A year out (REWARD.lifetimeMonths = 12), not already expiring.
     expect(lot.expiresAt - Date.now()).toBeGreaterThan(360 * 24 * HOUR);
     await shot(page, "membership-reward-lot-ko");

@@ -14,8 +14,9 @@ export function notificationLines(n: NotificationItem, t: Translate, locale: Loc
 }
 
 /**
- * Which i18n template renders a notification, with its params ready to fill in (money as ₩ text). Pure, so it is
- * unit-tested against both dictionaries; the exhaustive switch makes a new kind a compile error until it has text.
+ * Which i18n template renders a notification, with its params ready to fill in (money as "4,900원" / "₩4,900").
+ * Pure, so it is unit-tested against both dictionaries; the exhaustive switch makes a new kind a compile error until
+ * it has text.
  */
 export function notificationText(n: NotificationItem, t: Translate, locale: Locale = "ko"): Rendered[] {
   // Dates by the Korean calendar (membership periods, suspensions), written the reader's way.
