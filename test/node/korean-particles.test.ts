@@ -25,11 +25,23 @@ const WON = [
   "total",
 ];
 const VOWEL_FORM = new RegExp(`\\{(${WON.join("|")})\\}(가|는|를|로|와|예요)(?![가-힣])`, "g");
+/**
+ * A date ends in its weekday, "12월 6일 (일)" (lib/format.ts), which may end in a vowel (화, 수, 토): only particles
+ * that read the same after either (에, 까지, 부터) may follow it; "{date}이에요" read "(화)이에요".
+ */
+const AFTER_DATE = /\{(date|until|opensAt|time)\}(이|가|은|는|을|를|으로|로|와|과|이에요|예요)(?![가-힣])/g;
 
 describe("Korean particles after won amounts", () => {
   it("every template takes the consonant form after an amount", () => {
     const wrong = Object.entries(ko as Record<string, string>).flatMap(([key, text]) =>
       [...text.matchAll(VOWEL_FORM)].map((m) => `${key}: ${m[0]}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it("no template puts a particle that depends on the last sound after a date", () => {
+    const wrong = Object.entries(ko as Record<string, string>).flatMap(([key, text]) =>
+      [...text.matchAll(AFTER_DATE)].map((m) => `${key}: ${m[0]}`),
     );
     expect(wrong).toEqual([]);
   });

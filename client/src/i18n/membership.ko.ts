@@ -9,7 +9,7 @@ export const membershipKo = {
   "notification.membership.tier_down": "최근 3개월 구매 금액에 따라 이번 달 등급이 {tier} 등급으로 조정됐어요.",
   "notification.membership.plus_renewal_soon": "공구 플러스가 {date}에 자동 갱신돼요 ({price}).",
   "notification.membership.plus_renewal_short": "포인트가 부족해요. 갱신일 전에 충전해 주세요.",
-  "notification.membership.plus_renewed": "공구 플러스가 갱신됐어요 ({price}). 다음 갱신일은 {date}이에요.",
+  "notification.membership.plus_renewed": "공구 플러스가 갱신됐어요 ({price}). 다음 갱신은 {date}에 해요.",
   "notification.membership.plus_lapsed":
     "포인트가 {shortfall} 부족해서 공구 플러스가 해지됐어요. 충전 후 다시 가입할 수 있어요.",
   "notification.membership.plus_ended": "공구 플러스 이용 기간이 끝났어요.",
