@@ -1,9 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../shared/sdk.ts";
 import { gongguErrorOf } from "../../shared/sdkErrors.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 // The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
@@ -15,7 +14,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
   test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
     const stamp = Date.now().toString(36);
     const email = `console-seller-${stamp}@example.com`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email,
       password: DEMO_PASSWORD,
       displayName: `새판매자${stamp.slice(-4)}`,
@@ -102,7 +101,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     const adminSdk = await sdkAs(DEMO_ADMIN.email);
     // A fresh neighbour (verified in 서교동) so no other test's holds mix with this one's.
     const buyerEmail = `console-buyer-${stamp}@example.com`;
-    const signedUp = await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    const signedUp = await newcomerSdk().auth.signup.mutate({
       email: buyerEmail,
       password: DEMO_PASSWORD,
       displayName: `이웃${stamp.slice(-4)}`,
@@ -296,7 +295,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     // Someone applies to sell whom the admin will turn down.
     const stamp = Date.now().toString(36);
     const applicantEmail = `console-rejected-${stamp}@example.com`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email: applicantEmail,
       password: DEMO_PASSWORD,
       displayName: `신청인${stamp.slice(-4)}`,
@@ -306,7 +305,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     // And a seller (approved through the API) whom the admin will suspend.
     const adminSdk = await sdkAs(DEMO_ADMIN.email);
     const rogueEmail = `console-suspended-${stamp}@example.com`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email: rogueEmail,
       password: DEMO_PASSWORD,
       displayName: `정지될${stamp.slice(-4)}`,

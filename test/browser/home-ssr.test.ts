@@ -3,9 +3,8 @@ import { describe, expect, test } from "vitest";
 import { ko } from "../../client/src/i18n/ko.ts";
 import { FEED_LEAD } from "../../client/src/lib/bootKeys.ts";
 import { DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../shared/sdk.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 import { watchConsole } from "./lib/page.ts";
 
@@ -67,7 +66,7 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
 
     // Signed in, but no verified neighbourhood: the plain shell (the session answer only), no cards.
     const email = `unverified-${Date.now()}@gonggu.test`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email,
       password: DEMO_PASSWORD,
       displayName: "미인증",

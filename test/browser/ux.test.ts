@@ -1,9 +1,8 @@
 import type { WebSocket } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../shared/sdk.ts";
 import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 const HOUR = 3_600_000;
@@ -173,7 +172,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
 
     // A fresh account, then verification from Busan for 서교동.
     const email = `far-${Date.now()}@gonggu.test`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email,
       password: "browser-test-password",
       displayName: "먼이웃",
@@ -267,7 +266,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       { totalShares: 4, minShares: 2, maxPerPerson: 2 },
     );
     const email = `new-${Date.now()}@gonggu.test`;
-    await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+    await newcomerSdk().auth.signup.mutate({
       email,
       password: "browser-test-password",
       displayName: "새이웃",

@@ -27,6 +27,8 @@ import { latestVerification, requireCurrentVerification, verifyRegion } from "..
 const PEPPER = "suite-pepper";
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 15, 3, 0, 0);
+/** The sign-ups' client address (documentation range; a handful per run, well under the per-network limit). */
+const IP = "192.0.2.10";
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -57,26 +59,35 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
     describe("signup and login", () => {
       it("stores a PBKDF2 hash (never the password) and refuses a second account for the email", async () => {
         const address = email("signup");
-        const user = await signup(db, PEPPER, { email: address, password: "password one", displayName: "하나" }, T0);
+        const user = await signup(
+          db,
+          PEPPER,
+          { email: address, password: "password one", displayName: "하나" },
+          IP,
+          T0,
+        );
         const row = await db.select().from(users).where(eq(users.id, user.id)).get();
         expect(row?.passwordHash).toMatch(/^pbkdf2-sha256\$100000\$[\w-]{22}\$[\w-]{43}$/);
         expect(row?.passwordHash).not.toContain("password one");
         expect(
-          await codeOf(signup(db, PEPPER, { email: address, password: "password two", displayName: "둘" }, T0)),
+          await codeOf(signup(db, PEPPER, { email: address, password: "password two", displayName: "둘" }, IP, T0)),
         ).toBe("CONFLICT");
       });
 
       it("lets exactly one of two racing signups for the same email through", async () => {
         const address = email("race");
         const args = { email: address, password: "password one", displayName: "경주" };
-        const codes = await Promise.all([codeOf(signup(db, PEPPER, args, T0)), codeOf(signup(db, PEPPER, args, T0))]);
+        const codes = await Promise.all([
+          codeOf(signup(db, PEPPER, args, IP, T0)),
+          codeOf(signup(db, PEPPER, args, IP, T0)),
+        ]);
         expect(codes.sort()).toEqual(["CONFLICT", "OK"]);
         expect(await db.select().from(users).where(eq(users.email, address)).all()).toHaveLength(1);
       });
 
       it("counts a failed login per account and per IP; a success clears the account and refunds the IP", async () => {
         const address = email("login");
-        await signup(db, PEPPER, { email: address, password: "right password", displayName: "로그인" }, T0);
+        await signup(db, PEPPER, { email: address, password: "right password", displayName: "로그인" }, IP, T0);
         const ip = `10.0.0.${++seq % 250}`;
         const keys = loginLimitKeys(address, ip);
         const count = async (key: string) =>

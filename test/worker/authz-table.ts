@@ -89,6 +89,8 @@ export const AUTHZ_TABLE: AuthzTable = {
     kind: "mutation",
     input: () => ({ email: freshEmail(), password: "a long enough password", displayName: "새이웃" }),
     expect: anyone,
+    // every attempt counts against the client's network, a refused one (a taken email) too
+    fuzz: { mayWrite: ["rate_limits"] },
   },
   "auth.login": {
     kind: "mutation",
@@ -113,6 +115,8 @@ export const AUTHZ_TABLE: AuthzTable = {
     input: ({ fx }) => ({ regionId: fx.region.id, lat: fx.region.lat, lng: fx.region.lng }),
     expect: signedIn,
     fuzz: {
+      // past 10 verifications a day the refusal has counted its attempt
+      mayWrite: ["rate_limits"],
       inputs: (fx, f) =>
         f.record({
           regionId: f.constantFrom(fx.region.id, "nowhere-dong"),

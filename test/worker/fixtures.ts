@@ -4,7 +4,7 @@ import { hashPassword } from "../../worker/accounts/password";
 import { applyAsSeller } from "../../worker/accounts/sellers";
 import { createSession } from "../../worker/accounts/sessions";
 import { type Db, getDb } from "../../worker/db/client";
-import { charges, deadLetters, regions, users } from "../../worker/db/schema";
+import { charges, deadLetters, rateLimits, regions, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { chargeWallet } from "../../worker/wallet/charge";
 import { uniqueEmail } from "./helpers";
@@ -166,4 +166,12 @@ export async function createFixtures(): Promise<Fixtures> {
       return user;
     },
   };
+}
+
+/** Sets a rate limit's counter as if `count` hits had been counted in a window that started at `windowStart`. */
+export async function seedRateLimit(db: Db, key: string, count: number, windowStart = Date.now()) {
+  await db
+    .insert(rateLimits)
+    .values({ key, count, windowStart })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { count, windowStart } });
 }

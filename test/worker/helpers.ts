@@ -1,15 +1,17 @@
 import { exports } from "cloudflare:workers";
 import { TRPCClientError } from "@trpc/client";
 import { createGongguClient, type GongguClient } from "../../shared/sdk";
+import { testClientIp } from "./api";
 
 export const BASE = "http://localhost";
 
-/** fetch into the whole worker (Hono + tRPC) with a cookie jar, like a browser on our origin. */
-export function browserFetch(): typeof fetch & { cookies: Map<string, string> } {
+/** fetch into the whole worker (Hono + tRPC) with a cookie jar, like a browser on our origin (at its own address). */
+export function browserFetch(ip = testClientIp()): typeof fetch & { cookies: Map<string, string> } {
   const cookies = new Map<string, string>();
   const f = async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
     const headers = new Headers(req.headers);
+    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", ip);
     if (cookies.size) headers.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     if (req.method !== "GET") headers.set("origin", BASE);
     const res = await exports.default.fetch(new Request(req, { headers }));
@@ -31,7 +33,12 @@ export function cookieClient(jar = browserFetch()): GongguClient {
 
 /** A client that authenticates with a bearer token (the SDK's way). */
 export function bearerClient(token?: string): GongguClient {
-  return createGongguClient({ url: BASE, token, fetch: (i, init) => exports.default.fetch(new Request(i, init)) });
+  return createGongguClient({
+    url: BASE,
+    token,
+    headers: { "cf-connecting-ip": testClientIp() },
+    fetch: (i, init) => exports.default.fetch(new Request(i, init)),
+  });
 }
 
 let counter = 0;

@@ -5,11 +5,13 @@ import { LOGIN_FAILURE_RULE, loginLimitKeys } from "../../worker/accounts/auth";
 import { getDb } from "../../worker/db/client";
 import { rateLimits } from "../../worker/db/schema";
 import { type ApiResult, callApi } from "./api";
+import { seedRateLimit } from "./fixtures";
 import { newBuyer, uniqueEmail } from "./helpers";
 
 const db = getDb(env);
 let ipSerial = 0;
 const freshIp = () => `198.51.100.${++ipSerial}`;
+const seedFailures = (key: string, count: number, windowStart?: number) => seedRateLimit(db, key, count, windowStart);
 
 function login(email: string, password: string, ip: string): Promise<ApiResult> {
   return callApi({ path: "auth.login", kind: "mutation", input: { email, password, tokenKind: "bearer" }, ip });
@@ -91,10 +93,3 @@ describe("login rate limit (10 failures / 15 minutes)", () => {
     expect(row?.count).toBe(9);
   });
 });
-
-async function seedFailures(key: string, count: number, windowStart = Date.now()) {
-  await db
-    .insert(rateLimits)
-    .values({ key, count, windowStart })
-    .onConflictDoUpdate({ target: rateLimits.key, set: { count, windowStart } });
-}

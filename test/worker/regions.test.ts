@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../worker/db/client";
 import { regionVerifications } from "../../worker/db/schema";
 import { haversineMeters } from "../../worker/regions/geo";
-import { requireCurrentVerification, verifyRegion } from "../../worker/regions/verification";
+import { requireCurrentVerification, VERIFY_RULE, verifyRegion } from "../../worker/regions/verification";
 import { callApi } from "./api";
-import { insertRegion, insertUser, TEST_REGION, type TestRegion, tokenFor } from "./fixtures";
+import { insertRegion, insertUser, seedRateLimit, TEST_REGION, type TestRegion, tokenFor } from "./fixtures";
 
 const db = getDb(env);
 const DAY = 86_400_000;
@@ -119,5 +119,32 @@ describe("regions.verify over the API", () => {
     expect(renewed.verification).toMatchObject({ current: true });
     expect(renewed.verification!.verifiedAt).toBeGreaterThan(stale.verification!.verifiedAt);
     expect(await requireCurrentVerification(db, user.id, TEST_REGION.id, Date.now())).toBe(TEST_REGION.id);
+  });
+
+  it("limits each person to 10 verifications a day, counted at once; refusals for distance do not count", async () => {
+    const user = await insertUser(db, "buyer");
+    const as = await tokenFor(db, user);
+    const here = { regionId: TEST_REGION.id, lat: TEST_REGION.lat, lng: TEST_REGION.lng };
+    expect((await verify({ regionId: TEST_REGION.id, ...north(TEST_REGION, TEST_REGION.radiusM + 10) }, as)).code).toBe(
+      "PRECONDITION_FAILED",
+    );
+    const startedAt = Date.now();
+    await seedRateLimit(db, `verify:${user.id}`, VERIFY_RULE.limit - 2, startedAt);
+    const results = await Promise.all(Array.from({ length: 4 }, () => verify(here, as)));
+    expect(results.filter((r) => r.code === null)).toHaveLength(2);
+    expect(results.filter((r) => r.code === "TOO_MANY_REQUESTS")).toHaveLength(2);
+    const refused = results.find((r) => r.code)!;
+    expect(refused.status).toBe(429);
+    expect(refused.message).toMatch(/^Too many region verifications today\. Try again in 2[34] hours\.$/);
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(VERIFY_RULE.windowMs / 1000 - 60);
+    expect(refused.error?.data).toMatchObject({
+      retryAfterSeconds: retryAfter,
+      details: { reason: "verify_limit", retryAt: startedAt + VERIFY_RULE.windowMs },
+    });
+    const rows = await db.select().from(regionVerifications).where(eq(regionVerifications.userId, user.id)).all();
+    expect(rows).toHaveLength(2);
+    // another person is not affected
+    expect((await verify(here)).code).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { TRPCClientError } from "@trpc/client";
 import { createGongguClient, gongguErrorOf, type RouterOutputs } from "gonggu/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { testClientIp } from "./api";
 import { BASE, uniqueEmail } from "./helpers";
 
 const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
@@ -10,7 +11,11 @@ const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Req
 async function signUpWithToken() {
   const email = uniqueEmail("sdk");
   const password = "correct horse battery staple";
-  const anonymous = createGongguClient({ url: BASE, fetch: workerFetch });
+  const anonymous = createGongguClient({
+    url: BASE,
+    fetch: workerFetch,
+    headers: { "cf-connecting-ip": testClientIp() },
+  });
   await anonymous.auth.signup.mutate({ email, password, displayName: "SDK 이웃" });
   const { token } = await anonymous.auth.login.mutate({ email, password, tokenKind: "bearer" });
   const me = await createGongguClient({ url: BASE, token: token ?? undefined, fetch: workerFetch }).auth.me.query();

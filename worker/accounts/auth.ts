@@ -1,10 +1,16 @@
 import { eq } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { users } from "../db/schema";
-import { fail, failRateLimited, failWith } from "../lib/errors";
+import { fail, failRateLimited, failWith, waitInWords } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { ipNetwork } from "../lib/ipNetwork";
-import { clearRateLimit, type RateLimitRule, refundRateLimitHit, takeRateLimits } from "../lib/rateLimit";
+import {
+  clearRateLimit,
+  type RateLimitRule,
+  refundRateLimitHit,
+  requireUnderRateLimits,
+  takeRateLimits,
+} from "../lib/rateLimit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 
 export const LOGIN_FAILURE_RULE: RateLimitRule = { limit: 10, windowMs: 15 * 60_000 };
@@ -17,7 +23,27 @@ export interface SignupArgs {
 
 const EMAIL_TAKEN = "An account with this email already exists. Log in instead.";
 
-export async function signup(db: Db, pepper: string, args: SignupArgs, now: number) {
+/**
+ * Sign-up attempts per client network (an IPv6 /64): enough for a shared NAT (a campus, an apartment complex's
+ * network, a carrier's) signing up its people, not for a script making accounts to get around per-account limits.
+ * Every attempt counts, one on a taken email too, so asking which emails have accounts is bounded as well.
+ */
+export const SIGNUP_RULES = {
+  hour: { limit: 30, windowMs: 60 * 60_000 },
+  day: { limit: 100, windowMs: 24 * 60 * 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+export function signupLimitHits(ip: string) {
+  const network = ipNetwork(ip);
+  return (["hour", "day"] as const).map((w) => ({ key: `signup:${w}:${network}`, rule: SIGNUP_RULES[w] }));
+}
+
+export async function signup(db: Db, pepper: string, args: SignupArgs, ip: string, now: number) {
+  // counted in one atomic step before anything else, so sign-ups sent at once cannot all pass
+  await requireUnderRateLimits(db, signupLimitHits(ip), now, {
+    reason: "signup_limit",
+    what: "Too many sign-ups from your network.",
+  });
   // Checked first only to skip the expensive hash; the unique index below is what decides a race.
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, args.email)).get();
   if (existing) failWith("CONFLICT", EMAIL_TAKEN, { reason: "email_taken" });
@@ -52,11 +78,7 @@ export async function login(db: Db, pepper: string, email: string, password: str
   const keys = loginLimitKeys(email, ip);
   const limit = await takeRateLimits(db, [keys.account, keys.ip], LOGIN_FAILURE_RULE, now);
   if (limit.limited) {
-    const minutes = Math.ceil(limit.retryAfterMs / 60_000);
-    failRateLimited(
-      `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-      limit.retryAfterMs,
-    );
+    failRateLimited(`Too many failed logins. Try again in ${waitInWords(limit.retryAfterMs)}.`, limit.retryAfterMs);
   }
   const user = await db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(pepper)), pepper);

@@ -18,16 +18,33 @@ export function fail(code: ErrorCode, message: string): never {
   throw new TRPCError({ code, message });
 }
 
-/** The cause of a TOO_MANY_REQUESTS error: how long to wait. The API sends it as `Retry-After` and in the error data. */
+/**
+ * The cause of a TOO_MANY_REQUESTS error: how long to wait. The API sends it as `Retry-After` and in the error data,
+ * with `details` (a reason the client words) when there are some.
+ */
 export class RetryAfter extends Error {
-  constructor(readonly ms: number) {
+  constructor(
+    readonly ms: number,
+    readonly details: ErrorDetails["details"] | null = null,
+  ) {
     super(`Retry after ${ms} ms`);
     this.name = "RetryAfter";
   }
 }
 
-export function failRateLimited(message: string, retryAfterMs: number): never {
-  throw new TRPCError({ code: "TOO_MANY_REQUESTS", message, cause: new RetryAfter(retryAfterMs) });
+export function failRateLimited(
+  message: string,
+  retryAfterMs: number,
+  details: ErrorDetails["details"] | null = null,
+): never {
+  throw new TRPCError({ code: "TOO_MANY_REQUESTS", message, cause: new RetryAfter(retryAfterMs, details) });
+}
+
+/** A wait as the English messages say it: "15 minutes", "1 minute", "3 hours". */
+export function waitInWords(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const [n, unit] = minutes < 120 ? [minutes, "minute"] : [Math.ceil(minutes / 60), "hour"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
 
 /** Whole seconds to wait before retrying (at least 1), or null when the error is not a rate limit. */
@@ -123,6 +140,12 @@ export function stackless<T extends Error>(make: () => T): T {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** The details a client words an expected refusal by (`error.data.details`): a reason's, or a rate limit's. */
+export function detailsOf(error: TRPCError): ErrorDetails["details"] | null {
+  if (error.cause instanceof ErrorDetails) return error.cause.details;
+  return error.cause instanceof RetryAfter ? error.cause.details : null;
 }
 
 /** Like fail(), with details for the client. */

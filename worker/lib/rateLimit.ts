@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { rateLimits } from "../db/schema";
+import { failRateLimited, waitInWords } from "./errors";
 
 export interface RateLimitRule {
   limit: number;
@@ -43,20 +44,47 @@ export function countRateLimitHit(db: Db, key: string, rule: RateLimitRule, now:
  * Counts one hit on every key in one atomic batch and says whether any key is now over its limit. Counting before
  * the guarded work (not after it) is what stops parallel requests from all passing a read-only check.
  */
-export async function takeRateLimits(
+export function takeRateLimits(db: Db, keys: string[], rule: RateLimitRule, now: number): Promise<RateLimitState> {
+  return takeEachRateLimit(
+    db,
+    keys.map((key) => ({ key, rule })),
+    now,
+  );
+}
+
+/** takeRateLimits with a rule per key (e.g. an hourly and a daily limit on the same thing). */
+export async function takeEachRateLimit(
   db: Db,
-  keys: string[],
-  rule: RateLimitRule,
+  hits: { key: string; rule: RateLimitRule }[],
   now: number,
 ): Promise<RateLimitState> {
   const results = (await runBatch(
     db,
-    keys.map((key) => countRateLimitHit(db, key, rule, now)),
+    hits.map(({ key, rule }) => countRateLimitHit(db, key, rule, now)),
   )) as Counter[][];
-  const states = results.map((rows) => stateOf(rows[0], rule, now));
+  const states = results.map((rows, i) => stateOf(rows[0], hits[i].rule, now));
   const limited = states.filter((s) => s.limited);
   if (limited.length === 0) return { limited: false, retryAfterMs: 0 };
   return { limited: true, retryAfterMs: Math.max(...limited.map((s) => s.retryAfterMs)) };
+}
+
+/**
+ * Counts one hit on every key (takeEachRateLimit) and refuses when any is over its limit: TOO_MANY_REQUESTS with
+ * `Retry-After`, the English message `what` + when to retry, and details `{ reason, retryAt }` (the instant it opens
+ * again) for clients that word it themselves.
+ */
+export async function requireUnderRateLimits(
+  db: Db,
+  hits: { key: string; rule: RateLimitRule }[],
+  now: number,
+  refusal: { reason: string; what: string },
+): Promise<void> {
+  const state = await takeEachRateLimit(db, hits, now);
+  if (!state.limited) return;
+  failRateLimited(`${refusal.what} Try again in ${waitInWords(state.retryAfterMs)}.`, state.retryAfterMs, {
+    reason: refusal.reason,
+    retryAt: now + state.retryAfterMs,
+  });
 }
 
 /** Gives one hit back (a guarded action that turned out fine should not count against a shared key such as an IP). */

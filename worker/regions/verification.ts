@@ -4,9 +4,17 @@ import { type Db, runBatch } from "../db/client";
 import { regions, regionVerifications, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { type RateLimitRule, requireUnderRateLimits } from "../lib/rateLimit";
 import { haversineMeters } from "./geo";
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Verifications per user a day. A verification lasts 30 days, so a person needs one a month (a move: one more); each
+ * adds a row and a change of home moves the user's ledger book. Refusals (too far, no such region) do not count: a
+ * weak GPS fix may take a few tries.
+ */
+export const VERIFY_RULE: RateLimitRule = { limit: 10, windowMs: DAY_MS };
 
 /** Metres below 1 km, else km with two decimals: "10 m", "1.51 km" (one decimal hid a 10 m miss). */
 function formatDistance(m: number): string {
@@ -33,6 +41,11 @@ export async function verifyRegion(db: Db, userId: string, regionId: string, lat
       { reason: "too_far", distanceM, radiusM: region.radiusM },
     );
   }
+  // counted in one atomic step just before the write, so verifications sent at once cannot all pass
+  await requireUnderRateLimits(db, [{ key: `verify:${userId}`, rule: VERIFY_RULE }], now, {
+    reason: "verify_limit",
+    what: "Too many region verifications today.",
+  });
   const verification = {
     id: newId(now),
     userId,

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { validationIssues } from "../../shared/validation";
 import { failSuspended, isSuspended, LOG_IN_MESSAGE } from "../accounts/auth";
-import { ErrorDetails, retryAfterSeconds } from "../lib/errors";
+import { detailsOf, retryAfterSeconds } from "../lib/errors";
 import type { Context } from "./context";
 
 /** "email: Enter a valid email address; password: …" instead of the JSON dump of issues tRPC puts in the message. */
@@ -39,10 +39,7 @@ const t = initTRPC.context<Context>().create({
         issues: zodError ? validationIssues(zodError) : null,
         /** Seconds to wait before retrying a TOO_MANY_REQUESTS error (also sent as the Retry-After header). */
         retryAfterSeconds: retryAfterSeconds(error),
-        details:
-          (shape.data.httpStatus < 500 || error.code === "SERVICE_UNAVAILABLE") && error.cause instanceof ErrorDetails
-            ? error.cause.details
-            : null,
+        details: shape.data.httpStatus < 500 || error.code === "SERVICE_UNAVAILABLE" ? detailsOf(error) : null,
       },
     };
   },

@@ -32,6 +32,8 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.too_far":
     "You are outside the neighbourhood's {radiusM} verification radius: {distanceM} from its centre. Try again from inside it.",
   "refusal.email_taken": "An account with this email already exists. Log in instead.",
+  "refusal.signup_limit": "Too many sign-ups from your network. You can sign up again from {retryAt}.",
+  "refusal.verify_limit": "You have verified your neighbourhood too many times. Try again from {retryAt}.",
   "refusal.room_closed": "This group buy has stopped taking joins, so its chat is for its buyers now.",
   "refusal.room_members_only": "This chat is for the buy's members and verified neighbours of its neighbourhood.",
   "refusal.suspended":

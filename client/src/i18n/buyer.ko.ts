@@ -31,6 +31,8 @@ export const buyerKo = {
   "refusal.too_far":
     "동네 인증 범위({radiusM}) 밖이에요. 지금 위치는 동네 중심에서 {distanceM} 떨어져 있어요. 동네 안에서 다시 시도해 주세요.",
   "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",
+  "refusal.signup_limit": "지금 쓰는 네트워크에서 가입이 너무 많았어요. {retryAt}부터 다시 가입할 수 있어요.",
+  "refusal.verify_limit": "동네 인증을 너무 여러 번 했어요. {retryAt}부터 다시 인증해 주세요.",
   "refusal.room_closed": "모집이 끝난 공구라 이제 참여자만 채팅을 볼 수 있어요.",
   "refusal.room_members_only": "이 채팅은 공구 참여자와 같은 동네 인증 이웃만 볼 수 있어요.",
   "refusal.suspended":

@@ -38,6 +38,9 @@ const REFUSALS = {
   // Verification from outside the neighbourhood's circle (worker/regions/verification.ts).
   too_far: { distanceM: "distance", radiusM: "distance" },
   email_taken: {},
+  // Rate limits that say when they open again (worker/accounts/auth.ts signups, worker/regions/verification.ts).
+  signup_limit: { retryAt: "time" },
+  verify_limit: { retryAt: "time" },
   // A suspended account doing what only active accounts may (worker/trpc/init.ts, groupbuy/actions.ts).
   suspended: { until: "time" },
   // A group buy's chat room closed to a reader once the buy stopped taking joins, or to someone not of the buy.

@@ -1,6 +1,5 @@
 import { DEMO_ADMIN, DEMO_REGIONS } from "../../../scripts/seed/demo-data.ts";
-import { createGongguClient } from "../../../shared/sdk.ts";
-import { baseUrl, sdkAs } from "./harness.ts";
+import { newcomerSdk, sdkAs } from "./harness.ts";
 
 export const adminSdk = () => sdkAs(DEMO_ADMIN.email);
 
@@ -11,7 +10,7 @@ export const adminSdk = () => sdkAs(DEMO_ADMIN.email);
 export async function newVerifiedBuyer(name: string) {
   const email = `buyer-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@gonggu.test`;
   const password = "browser-test-password";
-  const { user } = await createGongguClient({ url: baseUrl }).auth.signup.mutate({
+  const { user } = await newcomerSdk().auth.signup.mutate({
     email,
     password,
     displayName: name,

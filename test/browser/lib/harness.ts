@@ -47,6 +47,17 @@ export function useChromium() {
   };
 }
 
+/**
+ * An anonymous SDK client at an address of its own (cf-connecting-ip in 198.18.0.0/15; wrangler dev keeps a header
+ * the client sent), like a new person signing up: sign-ups are limited per network, and every test's sign-up from the
+ * one 127.0.0.1 would be one network signing up the whole suite.
+ */
+export function newcomerSdk(): GongguClient {
+  const n = Math.floor(Math.random() * 131_072);
+  const ip = `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+  return createGongguClient({ url: baseUrl, headers: { "cf-connecting-ip": ip } });
+}
+
 /** An SDK client logged in with a bearer token (demo accounts share DEMO_PASSWORD). */
 export async function sdkAs(email: string, password = DEMO_PASSWORD): Promise<GongguClient> {
   const { token } = await createGongguClient({ url: baseUrl }).auth.login.mutate({

@@ -25,7 +25,7 @@ async function startSession(ctx: Context, userId: string, kind: "cookie" | "bear
 
 export const authRouter = router({
   signup: publicProcedure.input(signupInput).mutation(async ({ ctx, input }) => {
-    const user = await signup(ctx.db, ctx.env.PASSWORD_PEPPER, input, ctx.now);
+    const user = await signup(ctx.db, ctx.env.PASSWORD_PEPPER, input, ctx.ip, ctx.now);
     const session = await startSession(ctx, user.id, "cookie");
     return { user: toMe({ ...user, homeRegionId: null, suspendedUntil: null }), ...session };
   }),
