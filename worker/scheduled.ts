@@ -4,6 +4,7 @@ import { pruneNotifications } from "./community/notifications";
 import { getDb } from "./db/client";
 import { rateLimits, sessions } from "./db/schema";
 import { runGroupBuyCron } from "./groupbuy/cron";
+import { errorForLog } from "./lib/errors";
 import { cleanupIdempotencyKeys } from "./lib/idempotency";
 import { runMembershipCron } from "./membership/cron";
 import { recomputeRecommendations } from "./recommend/recompute";
@@ -52,10 +53,10 @@ export async function handleScheduled(
   await runGroupBuyCron(env, controller.cron, now);
   // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).
   await runPaymentsCron(env, now).catch((e) =>
-    console.error(JSON.stringify({ level: "error", cron: "payments", error: String(e) })),
+    console.error(JSON.stringify({ level: "error", cron: "payments", error: errorForLog(e) })),
   );
   // Derived data only: a failed recompute is retried by the next run and must not stop the steps above from landing.
   await recomputeRecommendations(db, now).catch((e) =>
-    console.error(JSON.stringify({ level: "error", cron: "recommend", error: String(e) })),
+    console.error(JSON.stringify({ level: "error", cron: "recommend", error: errorForLog(e) })),
   );
 }

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../worker/db/client";
 import { deadLetters, users } from "../../worker/db/schema";
 import worker from "../../worker/index";
@@ -37,6 +37,28 @@ describe("dead-letter queue", () => {
     const rows = await db().select().from(deadLetters).where(eq(deadLetters.messageId, "dead-1")).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ jobType: "ping", body, queue: DEAD_LETTER_QUEUE, attempts: 9, replayedAt: null });
+  });
+
+  it("logs a failed write's query without the values it carried (the error of every caught failure is logged so)", async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void logged.push(String(line)));
+    // A real failure of the dead letter's INSERT, for this one message only.
+    await env.DB.exec(
+      "CREATE TRIGGER refuse_dlq_leak BEFORE INSERT ON dead_letters WHEN NEW.message_id = 'dead-leak' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+    );
+    let result: Awaited<ReturnType<typeof deliver>>;
+    try {
+      result = await deliver(DEAD_LETTER_QUEUE, [{ id: "dead-leak", body: { type: "ping", at: 918273645 } }]);
+    } finally {
+      await env.DB.exec("DROP TRIGGER refuse_dlq_leak");
+      spy.mockRestore();
+    }
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["dead-leak"]);
+    const entry = JSON.parse(logged.find((l) => l.includes('"id":"dead-leak"')) ?? "{}");
+    // still enough to find the fault: the statement, the database's reason, how many values were left out
+    expect(entry.error).toMatch(/Failed query: insert into "dead_letters"/);
+    expect(entry.error).toMatch(/values withheld/);
+    expect(JSON.stringify(entry)).not.toContain("918273645");
   });
 
   it("keeps only a marker for a body that is not a job", async () => {

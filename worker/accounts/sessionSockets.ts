@@ -1,5 +1,6 @@
 import { kickFromRooms } from "../community/rooms";
 import type { Db } from "../db/client";
+import { errorForLog } from "../lib/errors";
 
 /**
  * Ends the live sockets a session opened, now that it is revoked (logout): the same browser's other tabs and an SDK's
@@ -19,7 +20,7 @@ export async function endSessionSockets(
     await env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(userId)).endSockets({ session: sessionHash }, "Logged out.");
   } catch (e) {
     // the logout itself stands; a socket left open is pushed to until its tab closes or reconnects (then refused)
-    console.warn(JSON.stringify({ level: "warn", what: "sessionSockets.channel", userId, error: String(e) }));
+    console.warn(JSON.stringify({ level: "warn", what: "sessionSockets.channel", userId, error: errorForLog(e) }));
   }
   waitUntil(kickFromRooms(env, db, userId, "You logged out.", sessionHash));
 }

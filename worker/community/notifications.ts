@@ -7,6 +7,7 @@ import {
 } from "../../shared/schemas/notifications";
 import type { Db } from "../db/client";
 import { notifications } from "../db/schema";
+import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 
 export type NotifyArgs = NotificationPayload & {
@@ -79,7 +80,7 @@ export async function pushLive(env: LiveEnv, db: Db, statements: NotifyStatement
       [...byUser].map(([userId, items]) => env.USER_CHANNEL.get(env.USER_CHANNEL.idFromName(userId)).push(items)),
     );
   } catch (e) {
-    console.warn(JSON.stringify({ level: "warn", what: "notifications.pushLive", error: String(e) }));
+    console.warn(JSON.stringify({ level: "warn", what: "notifications.pushLive", error: errorForLog(e) }));
   }
 }
 

@@ -4,7 +4,7 @@ import { type Db, runBatch } from "../db/client";
 import { auditLog, chatReports, groupBuyMembers, groupBuys, type users, users as usersTable } from "../db/schema";
 import { loadGroupBuy, roomStub } from "../groupbuy/service";
 import { TERMINAL } from "../groupbuy/stateMachine";
-import { fail, failWith } from "../lib/errors";
+import { errorForLog, fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { takeUnderLimit } from "./board";
 import { REPORT_RULE } from "./config";
@@ -203,7 +203,7 @@ export async function kickFromRooms(env: Env, db: Db, userId: string, reason: st
     );
     return rooms.length;
   } catch (e) {
-    console.warn(JSON.stringify({ level: "warn", what: "rooms.kick", userId, error: String(e) }));
+    console.warn(JSON.stringify({ level: "warn", what: "rooms.kick", userId, error: errorForLog(e) }));
     return 0;
   }
 }

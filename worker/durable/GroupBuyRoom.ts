@@ -12,6 +12,7 @@ import { getJoinHold, type JoinHoldOutcome, placeJoinHolds, releaseJoinHold } fr
 import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
+import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
 import { recordInteraction } from "../recommend/interactions";
@@ -563,7 +564,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       await this.sendChatSignals();
     } catch (e) {
       // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
-      console.error(JSON.stringify({ level: "error", where: "room.alarm", error: String(e) }));
+      console.error(JSON.stringify({ level: "error", where: "room.alarm", error: errorForLog(e) }));
       failed = true;
     } finally {
       this.scheduleNextAlarm(sessionsDue);
@@ -600,7 +601,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
         await releaseJoinHold(this.env, meta.regionId, row.id, now);
         this.store.setCheckAt(row.id, null);
       } catch (e) {
-        console.error(JSON.stringify({ level: "error", where: "room.recheck", holdId: row.id, error: String(e) }));
+        console.error(JSON.stringify({ level: "error", where: "room.recheck", holdId: row.id, error: errorForLog(e) }));
         this.store.setCheckAt(row.id, now + FLUSH_RETRY_MS);
       }
     }
@@ -696,7 +697,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
       this.store.touch();
       this.requestFlush();
     } catch (e) {
-      console.error(JSON.stringify({ level: "error", where: "room.void", holdId: id, error: String(e) }));
+      console.error(JSON.stringify({ level: "error", where: "room.void", holdId: id, error: errorForLog(e) }));
       this.store.setCheckAt(id, now + FLUSH_RETRY_MS);
       this.ensureAlarmBy(now + FLUSH_RETRY_MS);
     }
@@ -839,7 +840,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
         } while (this.flushAgain);
         if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
       } catch (e) {
-        console.error(JSON.stringify({ level: "error", where: "room.flush", error: String(e) }));
+        console.error(JSON.stringify({ level: "error", where: "room.flush", error: errorForLog(e) }));
         const due = Date.now() + FLUSH_RETRY_MS;
         this.store.setFlushDue(due);
         this.ensureAlarmBy(due);

@@ -3,6 +3,7 @@ import { CLOSE_CODES } from "../../shared/protocol";
 import type { NotificationFrame, NotificationItem } from "../../shared/schemas/notifications";
 import { markChannelClosed } from "../community/liveChannels";
 import { getDb } from "../db/client";
+import { errorForLog } from "../lib/errors";
 
 /** Header the worker sets after authenticating the upgrade; a DO is only reachable through the worker. */
 export const CHANNEL_USER_HEADER = "x-gonggu-user-id";
@@ -119,7 +120,7 @@ export class UserChannel extends DurableObject<Env> {
       await markChannelClosed(getDb(this.env), userId, openedBy);
     } catch (e) {
       // a row left behind only costs a needless push later
-      console.warn(JSON.stringify({ level: "warn", where: "userChannel.close", error: String(e) }));
+      console.warn(JSON.stringify({ level: "warn", where: "userChannel.close", error: errorForLog(e) }));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { type BatchItem, type Db, runBatch } from "../db/client";
+import { errorForLog } from "../lib/errors";
 import type { JoinQuote } from "../membership/discount";
 import { discountHoldMeta } from "../membership/discount";
 import {
@@ -100,7 +101,9 @@ export async function placeJoinHolds(env: Env, regionId: string, list: JoinHoldA
       list.map((a, i) => holdArgs(a, quotes[i])),
     );
   } catch (e) {
-    console.error(JSON.stringify({ level: "warn", where: "placeJoinHolds", holds: list.length, error: String(e) }));
+    console.error(
+      JSON.stringify({ level: "warn", where: "placeJoinHolds", holds: list.length, error: errorForLog(e) }),
+    );
   }
   return Promise.all(
     list.map(async (a, i): Promise<JoinHoldOutcome> => {

@@ -3,6 +3,7 @@ import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { type BatchItem, type Db, getDb, runBatch } from "../db/client";
 import { groupBuyHolds, groupBuyMembers, groupBuys, sellerPayables } from "../db/schema";
+import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import {
   joinCapturedTransfer,
@@ -200,7 +201,13 @@ export async function settleHolds(
       // at-least-once delivery at work (info); anything else is worth a look (warn) though settleHold handles it.
       const failure = classifyLedgerError(e);
       const raced = failure === "already_settled" || failure === "duplicate_id";
-      const line = { where: "settleHolds", groupBuyId: job.groupBuyId, holds: part.length, failure, error: String(e) };
+      const line = {
+        where: "settleHolds",
+        groupBuyId: job.groupBuyId,
+        holds: part.length,
+        failure,
+        error: errorForLog(e),
+      };
       if (raced) console.info(JSON.stringify({ level: "info", ...line }));
       else console.warn(JSON.stringify({ level: "warn", ...line }));
       for (const m of part) {

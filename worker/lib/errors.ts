@@ -89,7 +89,7 @@ export function logServerError(requestId: string | undefined, path: string | und
     console.warn(JSON.stringify({ level: "warn", requestId, path, code: error.code, details: error.cause.details }));
     return;
   }
-  const causes = causeChain(error.cause).map((m) => withoutQueryValues(m, error));
+  const causes = causesForLog(error.cause);
   console.error(
     JSON.stringify({
       level: "error",
@@ -115,6 +115,16 @@ export function withoutQueryValues(text: string, error: unknown): string {
     }
   }
   return out;
+}
+
+/** An error as a log line may carry it: its text without a failed query's values (every log of a caught error). */
+export function errorForLog(error: unknown): string {
+  return withoutQueryValues(String(error), error);
+}
+
+/** causeChain for a log line: each message without a failed query's values. */
+export function causesForLog(error: unknown): string[] {
+  return causeChain(error).map((m) => withoutQueryValues(m, error));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { NotifyArgs } from "../community/notifications";
 import type { Db } from "../db/client";
+import { errorForLog } from "../lib/errors";
 import { allBookDbs } from "../wallet/books";
 import { type ExpiredLot, expireDueLots, rewardExpiryNotices } from "./expiry";
 import { deliver, expiryNotice, plusNotice, tierChangeNotice } from "./notices";
@@ -26,8 +27,8 @@ export async function runMembershipCron(env: Env, now: number): Promise<Membersh
     try {
       return await run(db);
     } catch (e) {
-      report.errors.push(`${name}: ${String(e)}`);
-      console.error(JSON.stringify({ level: "error", cron: `membership.${name}`, error: String(e) }));
+      report.errors.push(`${name}: ${errorForLog(e)}`);
+      console.error(JSON.stringify({ level: "error", cron: `membership.${name}`, error: errorForLog(e) }));
       return null;
     }
   };

@@ -1,7 +1,7 @@
 import type { TierId } from "../../shared/schemas/membership";
 import { type NotifyArgs, type NotifyStatement, notify, pushLive } from "../community/notifications";
 import { getDb } from "../db/client";
-import { causeChain } from "../lib/errors";
+import { causesForLog } from "../lib/errors";
 import { kstMonth } from "./calendar";
 import { PLUS, tierAt } from "./config";
 import type { ExpiryNotice } from "./expiry";
@@ -88,7 +88,7 @@ export async function deliver(env: Env, notices: NotifyArgs[]): Promise<void> {
           event: "membership.notify_failed",
           kind: args.kind,
           userId: args.userId,
-          error: causeChain(e),
+          error: causesForLog(e),
         }),
       );
     }

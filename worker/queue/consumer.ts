@@ -9,6 +9,7 @@ import {
   settleHolds,
   settleHoldsQueries,
 } from "../groupbuy/settlement";
+import { errorForLog } from "../lib/errors";
 import { bookDb, runMoveBookJob } from "../wallet/books";
 import { runReconcileBookJob } from "../wallet/reconcile";
 import { runRefundJob } from "../wallet/refund";
@@ -92,7 +93,7 @@ async function handleMessage(queue: string, message: Message<unknown>, env: Env,
         type: parsed.data.type,
         attempts: message.attempts,
         delaySeconds,
-        error: String(e),
+        error: errorForLog(e),
       }),
     );
     message.retry({ delaySeconds });

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { type Db, getDb } from "../db/client";
 import { auditLog, deadLetters } from "../db/schema";
-import { fail } from "../lib/errors";
+import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 
 export const DEAD_LETTER_QUEUE = "gonggu-jobs-dlq";
@@ -30,7 +30,7 @@ export async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env):
       console.error(JSON.stringify({ level: "error", dlq: batch.queue, id: message.id, type: parsed.data?.type }));
       message.ack();
     } catch (e) {
-      console.error(JSON.stringify({ level: "error", dlq: batch.queue, id: message.id, error: String(e) }));
+      console.error(JSON.stringify({ level: "error", dlq: batch.queue, id: message.id, error: errorForLog(e) }));
       message.retry({ delaySeconds: 30 });
     }
   }

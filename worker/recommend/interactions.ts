@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type Db, runBatch } from "../db/client";
 import { boardLikes, boardSupplyOffers, recInteractions } from "../db/schema";
+import { errorForLog } from "../lib/errors";
 import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
 
 export interface InteractionInput {
@@ -51,7 +52,7 @@ export async function recordView(db: Db, userId: string, itemId: string, at: num
   try {
     await runBatch(db, [recordInteraction(db, { userId, itemId, kind: "view", at })]);
   } catch (e) {
-    console.error(JSON.stringify({ level: "warn", where: "recommend.recordView", error: String(e) }));
+    console.error(JSON.stringify({ level: "warn", where: "recommend.recordView", error: errorForLog(e) }));
   }
 }
 

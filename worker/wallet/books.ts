@@ -19,7 +19,7 @@ import { eq, sql } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { type Db, d1Db, getDb, runBatch } from "../db/client";
 import { users } from "../db/schema";
-import { fail } from "../lib/errors";
+import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
 import { getAccounts, getTransfer, settleStatement, transfer } from "./ledger";
@@ -178,7 +178,7 @@ export async function startBookMove(
     await runMoveBookJob(env, job);
   } catch (e) {
     console.warn(
-      JSON.stringify({ level: "warn", event: "wallet.move_deferred", moveId: job.moveId, error: String(e) }),
+      JSON.stringify({ level: "warn", event: "wallet.move_deferred", moveId: job.moveId, error: errorForLog(e) }),
     );
   }
   return { moveId: job.moveId };

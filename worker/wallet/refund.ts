@@ -4,7 +4,7 @@ import type { RefundInput } from "../../shared/schemas/payments";
 import { sendNotifications } from "../community/notifications";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { charges, refundParts, refunds } from "../db/schema";
-import { ErrorDetails } from "../lib/errors";
+import { ErrorDetails, errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { getGateway } from "../payments";
 import { RetryLater } from "../queue/retry";
@@ -267,7 +267,7 @@ export async function settleRefundPart(ctx: PayCtx, part: RefundPartRow, book: s
         dedupeKey: `refund-part:${part.id}:failed`,
       },
     ]).catch((e) =>
-      console.error(JSON.stringify({ level: "error", part: part.id, error: `notify failed: ${String(e)}` })),
+      console.error(JSON.stringify({ level: "error", part: part.id, error: `notify failed: ${errorForLog(e)}` })),
     );
   }
   return settled;

@@ -4,6 +4,7 @@ import type { ChargeStatus } from "../../shared/schemas/payments";
 import { sendNotifications } from "../community/notifications";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { charges } from "../db/schema";
+import { errorForLog } from "../lib/errors";
 import { getGateway } from "../payments";
 import type { GatewayOutcome, GatewayPayment } from "../payments/gateway";
 import { isFailed, isPaid } from "../payments/gateway";
@@ -456,6 +457,6 @@ async function notifyQuietly(ctx: PayCtx, items: (NotificationPayload & { key: s
       })),
     );
   } catch (e) {
-    console.error(JSON.stringify({ level: "error", charge: charge.id, error: `notify failed: ${String(e)}` }));
+    console.error(JSON.stringify({ level: "error", charge: charge.id, error: `notify failed: ${errorForLog(e)}` }));
   }
 }
