@@ -7,6 +7,7 @@ import type { AppEnv } from "./env";
 import { PAYOUT_WEBHOOK_PATH, payoutWebhook } from "./groupbuy/payoutWebhook";
 import { roomSocket } from "./groupbuy/roomGateway";
 import { apiHeaderPairs, hasApiHeaders } from "./lib/apiHeaders";
+import { appOrigins } from "./lib/appOrigins";
 import { benchRoutes } from "./lib/benchRoutes";
 import { type ApiErrorCode, apiError, apiResponseMeta, logServerError } from "./lib/errors";
 import { newId } from "./lib/ids";
@@ -67,8 +68,7 @@ app.use("/api/*", async (c, next) => {
 app.use("/api/*", async (c, next) => {
   if (c.req.method !== "GET" && c.req.method !== "HEAD" && readAuth(c.req.raw)?.kind === "cookie") {
     const origin = c.req.header("origin");
-    const allowed = new Set([new URL(c.req.url).origin, c.env.APP_ORIGIN]);
-    if (!origin || !allowed.has(origin)) {
+    if (!origin || !appOrigins(c.req.raw, c.env).includes(origin)) {
       return errorResponse(
         c,
         "FORBIDDEN",

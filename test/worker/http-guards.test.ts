@@ -1,10 +1,13 @@
 import { env, exports } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from "../../shared/limits";
 import { createSession } from "../../worker/accounts/sessions";
 import { getDb } from "../../worker/db/client";
+import { recInteractions } from "../../worker/db/schema";
 import { callApi, readApiResponse } from "./api";
-import { insertUser } from "./fixtures";
+import { insertRegion, insertUser } from "./fixtures";
+import { fixtureBuy, makeResident } from "./groupbuy-fixtures";
 import { BASE } from "./helpers";
 
 const db = getDb(env);
@@ -53,6 +56,53 @@ describe("CSRF: cookie-authenticated writes must come from our origin", () => {
   it("does not apply to reads", async () => {
     const res = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
     expect(res.status).toBe(200);
+  });
+});
+
+describe("a group buy's view is recorded only for a read the app's own page sent", () => {
+  /** The user's recorded views of `buyId` (recommendation signals). */
+  const views = (userId: string, buyId: string) =>
+    db
+      .select()
+      .from(recInteractions)
+      .where(
+        and(eq(recInteractions.userId, userId), eq(recInteractions.itemId, buyId), eq(recInteractions.kind, "view")),
+      )
+      .all();
+
+  it("a cross-site link, a sibling subdomain's <img> or a header-less GET shows the buy but records no view", async () => {
+    const region = await insertRegion(db);
+    const buy = await fixtureBuy(db, region.id);
+    const reader = async (kind: "cookie" | "bearer") => {
+      const user = await insertUser(db, "buyer");
+      await makeResident(db, user.id, region.id, 0);
+      return {
+        id: user.id,
+        token: (await createSession(db, env.PASSWORD_PEPPER, user.id, kind, 30, Date.now())).token,
+      };
+    };
+    const [lured, app, sdk] = [await reader("cookie"), await reader("cookie"), await reader("bearer")];
+    const get = (extra: { cookie?: string; token?: string; headers?: Record<string, string> }) =>
+      callApi({ path: "groupBuys.get", kind: "query", input: { id: buy.id }, ...extra });
+    const elsewhere: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      {},
+    ];
+    for (const headers of elsewhere) {
+      const res = await get({ cookie: `gonggu_session=${lured.token}`, headers });
+      expect(res.status, JSON.stringify(headers)).toBe(200);
+    }
+    // the app's fetch from its own page, and an SDK caller with a bearer token: both recorded
+    expect(
+      (await get({ cookie: `gonggu_session=${app.token}`, headers: { "sec-fetch-site": "same-origin" } })).status,
+    ).toBe(200);
+    expect((await get({ token: sdk.token })).status).toBe(200);
+    await vi.waitFor(async () => {
+      expect(await views(app.id, buy.id)).toHaveLength(1);
+      expect(await views(sdk.id, buy.id)).toHaveLength(1);
+    });
+    expect(await views(lured.id, buy.id)).toEqual([]);
   });
 });
 

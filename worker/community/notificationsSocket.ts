@@ -8,6 +8,7 @@ import {
   sessionHeader,
 } from "../durable/UserChannel";
 import type { AppEnv } from "../env";
+import { appOrigins } from "../lib/appOrigins";
 import { markChannelLive } from "./liveChannels";
 import { unreadCount } from "./notifications";
 
@@ -21,8 +22,7 @@ export async function notificationsSocket(c: Context<AppEnv>) {
   }
   const db = getDb(c.env);
   const now = Date.now();
-  const origins = [new URL(c.req.url).origin, c.env.APP_ORIGIN];
-  const auth = await authenticateUpgrade(db, c.req.raw, "notifications", origins, now);
+  const auth = await authenticateUpgrade(db, c.req.raw, "notifications", appOrigins(c.req.raw, c.env), now);
   if (!auth.ok) return c.json({ error: { code: auth.code, message: auth.message } }, auth.status);
   const headers = new Headers(c.req.raw.headers);
   headers.set(CHANNEL_USER_HEADER, auth.user.id);

@@ -7,6 +7,7 @@ import { getDb } from "../db/client";
 import { groupBuys } from "../db/schema";
 import { encodeRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity } from "../durable/roomIdentity";
 import type { AppEnv } from "../env";
+import { appOrigins } from "../lib/appOrigins";
 import { roomStub } from "./service";
 
 function refuse(
@@ -32,8 +33,7 @@ export async function roomSocket(c: Context<AppEnv>) {
   if (!idSchema.safeParse(id).success) return refuse(c, 400, "BAD_REQUEST", "Not a valid group buy id.");
   const db = getDb(c.env);
   const now = Date.now();
-  const origins = [new URL(c.req.url).origin, c.env.APP_ORIGIN];
-  const auth = await authenticateUpgrade(db, c.req.raw, `room:${id}`, origins, now);
+  const auth = await authenticateUpgrade(db, c.req.raw, `room:${id}`, appOrigins(c.req.raw, c.env), now);
   if (!auth.ok) return refuse(c, auth.status, auth.code, auth.message);
   const gb = await db.select().from(groupBuys).where(eq(groupBuys.id, id)).get();
   if (!gb) return refuse(c, 404, "NOT_FOUND", "No group buy with that id.");

@@ -11,6 +11,7 @@ import { type NotifyStatement, pushLive } from "../community/notifications";
 import { type Db, getDb } from "../db/client";
 import type { users } from "../db/schema";
 import type { AppEnv } from "../env";
+import { sentByAppPage } from "../lib/appOrigins";
 
 export type User = typeof users.$inferSelect;
 
@@ -20,6 +21,8 @@ export type Context = {
   now: number;
   requestId: string;
   ip: string;
+  /** A browser sent this request from one of the app's pages (lib/appOrigins.ts), not another site's link or image. */
+  fromAppPage: boolean;
   /** The raw session token and how it arrived; null when anonymous. */
   auth: { token: string; kind: SessionKind } | null;
   user: User | null;
@@ -92,6 +95,7 @@ export async function createContext(
     now,
     requestId: c.get("requestId"),
     ip: c.req.header("cf-connecting-ip") ?? "127.0.0.1",
+    fromAppPage: sentByAppPage(c.req.raw, c.env),
     resHeaders,
     waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
     pushLive: (statements: NotifyStatement[]) => c.executionCtx.waitUntil(pushLive(c.env, db, statements)),

@@ -37,8 +37,11 @@ export const groupBuysRouter = router({
     .query(({ ctx, input }) => listGroupBuys(ctx.db, ctx.user.id, input, ctx.now)),
   get: authedProcedure.input(groupBuyIdInput).query(async ({ ctx, input }) => {
     const result = await getGroupBuy(ctx.db, ctx.env, ctx.user, input.id, ctx.now);
-    // A view is a weak recommendation signal; recorded after the response so reads stay fast.
-    ctx.waitUntil(recordView(ctx.db, ctx.user.id, input.id, ctx.now));
+    // A view is a weak recommendation signal; recorded after the response so reads stay fast. A cookie GET counts only
+    // from the app's own pages (another site's link or <img> must not make the user "view" a buy); a bearer token is
+    // never sent by the browser on its own.
+    if (ctx.auth.kind === "bearer" || ctx.fromAppPage)
+      ctx.waitUntil(recordView(ctx.db, ctx.user.id, input.id, ctx.now));
     return result;
   }),
   mine: authedProcedure
