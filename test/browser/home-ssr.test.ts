@@ -16,7 +16,7 @@ async function sessionCookie(email: string, password: string): Promise<string> {
     body: JSON.stringify({ email, password }),
   });
   expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("gonggu_session="));
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-gonggu_session="));
   expect(cookie).toBeTruthy();
   return cookie!.split(";")[0];
 }
@@ -85,7 +85,7 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
     expect([...fresh.problems, ...unverifiedProblems]).toEqual([]);
     await fresh.context.close();
     // A cookie that is no session at all: the plain shell, nothing inlined.
-    const forgedHtml = await (await home("gonggu_session=not-a-session")).text();
+    const forgedHtml = await (await home("__Host-gonggu_session=not-a-session")).text();
     expect(cards(forgedHtml)).toBe(0);
     expect(bootBlock(forgedHtml)).toBeNull();
 

@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 describe("signup, login, logout, me", () => {
   it("signs up with a session cookie and reads me", async () => {
     const { client, jar, email } = await newBuyer();
-    expect(jar.cookies.get("gonggu_session")).toBeTruthy();
+    expect(jar.cookies.get("__Host-gonggu_session")).toBeTruthy();
     const me = await client.auth.me.query();
     expect(me.email).toBe(email);
     expect(me.role).toBe("buyer");
@@ -21,7 +21,7 @@ describe("signup, login, logout, me", () => {
     expect(me).not.toHaveProperty("passwordHash");
   });
 
-  it("sets the session cookie HttpOnly, Secure, SameSite=Lax for the whole site, expiring with the session", async () => {
+  it("sets the session cookie __Host-, HttpOnly, Secure, SameSite=Lax for the whole site, expiring with the session", async () => {
     const res = await callApi({
       path: "auth.signup",
       kind: "mutation",
@@ -29,12 +29,24 @@ describe("signup, login, logout, me", () => {
     });
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject({ token: null });
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("gonggu_session="));
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-gonggu_session="));
     const attrs = (cookie ?? "").split(";").map((a) => a.trim().toLowerCase());
     expect(attrs).toEqual(expect.arrayContaining(["httponly", "secure", "samesite=lax", "path=/"]));
+    // __Host-: a sibling subdomain cannot set it, and the browser refuses it with a Domain
+    expect(attrs.some((a) => a.startsWith("domain="))).toBe(false);
     const expires = Date.parse(attrs.find((a) => a.startsWith("expires="))?.slice(8) ?? "");
     expect(Math.abs(expires - (res.data as { expiresAt: number }).expiresAt)).toBeLessThan(1000);
     expect(expires - Date.now()).toBeGreaterThan(29 * DAY);
+  });
+
+  it("ignores a session under the old cookie name, which a sibling subdomain could plant (session fixation)", async () => {
+    const { jar } = await newBuyer();
+    const token = jar.cookies.get("__Host-gonggu_session");
+    expect((await callApi({ path: "auth.me", kind: "query", cookie: `__Host-gonggu_session=${token}` })).status).toBe(
+      200,
+    );
+    const planted = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
+    expect(planted.code).toBe("UNAUTHORIZED");
   });
 
   it("normalises email: signup and login ignore case and surrounding spaces", async () => {
@@ -84,13 +96,13 @@ describe("signup, login, logout, me", () => {
     const client = cookieClient(jar);
     const login = await client.auth.login.mutate({ email, password });
     expect(login.token).toBeNull();
-    const stolen = jar.cookies.get("gonggu_session");
+    const stolen = jar.cookies.get("__Host-gonggu_session");
     expect(stolen).toBeTruthy();
     expect((await client.auth.me.query()).email).toBe(email);
 
     await client.auth.logout.mutate();
-    expect(jar.cookies.has("gonggu_session")).toBe(false);
-    const replay = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${stolen}` });
+    expect(jar.cookies.has("__Host-gonggu_session")).toBe(false);
+    const replay = await callApi({ path: "auth.me", kind: "query", cookie: `__Host-gonggu_session=${stolen}` });
     expect(replay.code).toBe("UNAUTHORIZED");
   });
 
@@ -154,7 +166,7 @@ describe("sessions", () => {
     );
     expect(expiresAt).toBeLessThan(Date.now());
     expect((await errorOf(bearerClient(token).auth.me.query())).code).toBe("UNAUTHORIZED");
-    const asCookie = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
+    const asCookie = await callApi({ path: "auth.me", kind: "query", cookie: `__Host-gonggu_session=${token}` });
     expect(asCookie.code).toBe("UNAUTHORIZED");
   });
 

@@ -42,7 +42,7 @@ export async function openSocket(
   opts: { cookie?: string; origin?: string; bearer?: string } = {},
 ): Promise<{ socket: Socket; response: Response } | { socket: null; response: Response }> {
   const headers = new Headers({ upgrade: "websocket" });
-  if (opts.cookie) headers.set("cookie", `gonggu_session=${opts.cookie}`);
+  if (opts.cookie) headers.set("cookie", `__Host-gonggu_session=${opts.cookie}`);
   if (opts.origin) headers.set("origin", opts.origin);
   if (opts.bearer) headers.set("authorization", `Bearer ${opts.bearer}`);
   const response = await exports.default.fetch(new Request(`${BASE}${path}`, { headers }));

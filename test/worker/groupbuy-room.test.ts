@@ -38,8 +38,12 @@ describe("the room socket", { timeout: 30_000 }, () => {
     const resident = await newResident(region, 0);
     expect((await upgrade(gb.id, {})).status).toBe(401);
     expect(
-      (await upgrade(gb.id, { cookie: "gonggu_session=nope-nope-nope-nope-nope", origin: "https://evil.example" }))
-        .status,
+      (
+        await upgrade(gb.id, {
+          cookie: "__Host-gonggu_session=nope-nope-nope-nope-nope",
+          origin: "https://evil.example",
+        })
+      ).status,
     ).toBe(403);
     const outsider = await newResident(await newRegion(), 0);
     expect((await upgrade(gb.id, { authorization: `Bearer ${outsider.token}` })).status).toBe(403);

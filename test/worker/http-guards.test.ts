@@ -27,7 +27,7 @@ describe("CSRF: cookie-authenticated writes must come from our origin", () => {
     });
 
   it("refuses a cookie POST without Origin, typed for the SDK", async () => {
-    const res = await write({ cookie: `gonggu_session=${token}` });
+    const res = await write({ cookie: `__Host-gonggu_session=${token}` });
     expect(res.status).toBe(403);
     expect(res.code).toBe("FORBIDDEN");
     expect(res.message).toMatch(/Cross-site request refused/);
@@ -36,14 +36,14 @@ describe("CSRF: cookie-authenticated writes must come from our origin", () => {
 
   it("refuses a cookie POST from a foreign or opaque origin", async () => {
     for (const origin of ["https://evil.example", "null", "http://localhost.evil.example", "http://localhost:9999"]) {
-      const res = await write({ cookie: `gonggu_session=${token}`, origin });
+      const res = await write({ cookie: `__Host-gonggu_session=${token}`, origin });
       expect(res.status, origin).toBe(403);
     }
   });
 
   it("lets a cookie POST from our origin or the configured APP_ORIGIN through to the procedure", async () => {
     for (const origin of [BASE, env.APP_ORIGIN]) {
-      const res = await write({ cookie: `gonggu_session=${token}`, origin });
+      const res = await write({ cookie: `__Host-gonggu_session=${token}`, origin });
       // Reached the procedure: the (deliberately empty) input is what fails now.
       expect(res.code, origin).toBe("BAD_REQUEST");
     }
@@ -54,7 +54,7 @@ describe("CSRF: cookie-authenticated writes must come from our origin", () => {
   });
 
   it("does not apply to reads", async () => {
-    const res = await callApi({ path: "auth.me", kind: "query", cookie: `gonggu_session=${token}` });
+    const res = await callApi({ path: "auth.me", kind: "query", cookie: `__Host-gonggu_session=${token}` });
     expect(res.status).toBe(200);
   });
 });
@@ -90,12 +90,13 @@ describe("a group buy's view is recorded only for a read the app's own page sent
       {},
     ];
     for (const headers of elsewhere) {
-      const res = await get({ cookie: `gonggu_session=${lured.token}`, headers });
+      const res = await get({ cookie: `__Host-gonggu_session=${lured.token}`, headers });
       expect(res.status, JSON.stringify(headers)).toBe(200);
     }
     // the app's fetch from its own page, and an SDK caller with a bearer token: both recorded
     expect(
-      (await get({ cookie: `gonggu_session=${app.token}`, headers: { "sec-fetch-site": "same-origin" } })).status,
+      (await get({ cookie: `__Host-gonggu_session=${app.token}`, headers: { "sec-fetch-site": "same-origin" } }))
+        .status,
     ).toBe(200);
     expect((await get({ token: sdk.token })).status).toBe(200);
     await vi.waitFor(async () => {

@@ -148,7 +148,7 @@ describe("live notification channel", () => {
   it("refuses anonymous and cross-site upgrades, and plain GETs", async () => {
     expect((await openSocket(path)).response.status).toBe(401);
     const { jar } = await newBuyer();
-    const cookie = jar.cookies.get("gonggu_session");
+    const cookie = jar.cookies.get("__Host-gonggu_session");
     expect((await openSocket(path, { cookie })).response.status).toBe(403);
     expect((await openSocket(path, { cookie, origin: "https://evil.example" })).response.status).toBe(403);
     expect((await openSocket(path, { cookie: "not-a-real-session-token-at-all", origin: BASE })).response.status).toBe(
@@ -161,7 +161,7 @@ describe("live notification channel", () => {
   it("says hello with the unread count and pushes a new notification to every open tab", async () => {
     const applicant = await newBuyer("판매희망");
     const admin = await newAdmin();
-    const cookie = applicant.jar.cookies.get("gonggu_session");
+    const cookie = applicant.jar.cookies.get("__Host-gonggu_session");
     const tabs = await Promise.all([
       openSocket(path, { cookie, origin: BASE }),
       openSocket(path, { cookie, origin: BASE }),
@@ -187,7 +187,7 @@ describe("live notification channel", () => {
 
   it("answers client frames with an error frame and keeps the socket open", async () => {
     const { jar, user } = await newBuyer();
-    const { socket } = await openSocket(path, { cookie: jar.cookies.get("gonggu_session"), origin: BASE });
+    const { socket } = await openSocket(path, { cookie: jar.cookies.get("__Host-gonggu_session"), origin: BASE });
     socket!.ws.send("{not json");
     expect(await socket!.next((f) => f.type === "error")).toMatchObject({ code: "BAD_REQUEST" });
     await sendNotifications(getDb(env), env, [
@@ -219,7 +219,7 @@ describe("live notification channel", () => {
 
   it("does not push a notification whose batch failed", async () => {
     const { jar, user } = await newBuyer();
-    const { socket } = await openSocket(path, { cookie: jar.cookies.get("gonggu_session"), origin: BASE });
+    const { socket } = await openSocket(path, { cookie: jar.cookies.get("__Host-gonggu_session"), origin: BASE });
     await socket!.next((f) => f.type === "hello");
     const db = getDb(env);
     const statement = notify(db, {

@@ -45,7 +45,7 @@ const titles = (s: Socket) =>
 async function twoSessions() {
   const buyer = await newBuyer();
   const tokenB = await tokenFor(getDb(env), buyer.user);
-  return { ...buyer, cookieA: buyer.jar.cookies.get("gonggu_session")!, tokenB };
+  return { ...buyer, cookieA: buyer.jar.cookies.get("__Host-gonggu_session")!, tokenB };
 }
 
 /** The close code within 10 s, or "open" (every use expects a close: the bound only ends a wait that failed; 2 s was
@@ -104,7 +104,7 @@ describe("notification sockets end with their session", () => {
     const { token, row } = await newSessionRow(env.PASSWORD_PEPPER, buyer.user.id, "bearer", now + 1_000, now);
     await getDb(env).insert(sessions).values(row);
     const expiring = await open({ bearer: token });
-    const live = await open({ cookie: buyer.jar.cookies.get("gonggu_session")!, origin: BASE });
+    const live = await open({ cookie: buyer.jar.cookies.get("__Host-gonggu_session")!, origin: BASE });
     await new Promise((r) => setTimeout(r, 1_100));
     await push(buyer.user.id, "after expiry");
     expect(await closeCode(expiring)).toBe(CLOSE_CODES.sessionEnded);
@@ -129,7 +129,7 @@ describe("notification sockets end with their session", () => {
 
   it("a suspension leaves the channel open: a suspended account still reads its own inbox", async () => {
     const buyer = await newBuyer();
-    const tab = await open({ cookie: buyer.jar.cookies.get("gonggu_session")!, origin: BASE });
+    const tab = await open({ cookie: buyer.jar.cookies.get("__Host-gonggu_session")!, origin: BASE });
     const admin = await newAdmin();
     await admin.client.admin.users.suspend.mutate({ userId: buyer.user.id, days: 3, reason: "반복된 욕설" });
     await push(buyer.user.id, "while suspended");

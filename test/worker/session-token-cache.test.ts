@@ -90,7 +90,7 @@ describe("readAuth, once per request", () => {
     expect(first).toEqual({ token: "abc.def", kind: "bearer" });
     expect(readAuth(req)).toBe(first);
     // a middleware that rebuilds the Request (the body limit does for a streamed body) makes a new one: read again
-    const rebuilt = new Request(req, { headers: { cookie: "gonggu_session=zzz" } });
+    const rebuilt = new Request(req, { headers: { cookie: "__Host-gonggu_session=zzz" } });
     expect(readAuth(rebuilt)).toEqual({ token: "zzz", kind: "cookie" });
     expect(readAuth(new Request(req, { headers: {} }))).toBeNull();
     expect(readAuth(req)).toBe(first);

@@ -5,7 +5,13 @@ import { sha256Hex } from "../lib/ids";
 import { cachedSession, cacheSession, forgetCachedSession } from "./sessionCache";
 import { MAX_TOKEN_LENGTH, signedSessionToken } from "./sessionToken";
 
-export const SESSION_COOKIE = "gonggu_session";
+/**
+ * `__Host-`: the browser takes it only with Secure, Path=/ and no Domain, from the host itself, so a sibling subdomain
+ * cannot plant a session of its choosing (session fixation) or read it. Chromium takes Secure cookies from
+ * http://localhost too (checked, Chromium 1.65's), so development uses the same name. The old name
+ * `gonggu_session` is not read: anyone on a sibling subdomain could set that one, and those sessions just log in again.
+ */
+export const SESSION_COOKIE = "__Host-gonggu_session";
 const DAY_MS = 86_400_000;
 
 export type SessionKind = "cookie" | "bearer";
