@@ -17,6 +17,7 @@
  * run is minutes, not the production hour; the drain rate itself does not depend on it, the time-to-first-payment does.
  */
 import { availableParallelism, cpus } from "node:os";
+import { clientIp } from "../scripts/lib/clientIp.ts";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_REGIONS } from "../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient, reconciliationRunRows } from "../shared/sdk.ts";
 import { row, writeResult } from "./lib/results.ts";
@@ -50,7 +51,9 @@ async function pool<T>(count: number, width: number, work: (i: number) => Promis
 async function buyer(i: number, region: (typeof DEMO_REGIONS)[number]): Promise<GongguClient> {
   const email = `drain-${Date.now().toString(36)}-${i}@bench.test`;
   const password = "bench password 2026";
-  await client().auth.signup.mutate({ email, password, displayName: `벤치${i}` });
+  // each buyer its own address: sign-ups are limited per client network (30 an hour)
+  const newcomer = createGongguClient({ url: BASE, headers: { "cf-connecting-ip": clientIp(i) } });
+  await newcomer.auth.signup.mutate({ email, password, displayName: `벤치${i}` });
   const { token } = await client().auth.login.mutate({ email, password, tokenKind: "bearer" });
   const api = client(token ?? undefined);
   await api.regions.verify.mutate({ regionId: region.id, lat: region.lat, lng: region.lng });

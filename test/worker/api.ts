@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { clientIp } from "../../scripts/lib/clientIp";
 import { BASE } from "./helpers";
 
 export type ProcedureKind = "query" | "mutation";
@@ -34,13 +35,12 @@ export interface ApiResult {
 let clientSerial = Math.floor(Math.random() * 60_000);
 
 /**
- * A client address of its own (198.18.0.0/15, the benchmarking range) for a test's user or call. Without one every
- * request would come from the runtime's fallback 127.0.0.1, one network for the whole suite, and per-network limits
- * (30 sign-ups an hour) would refuse it after a few files: the tests are many people, as in production.
+ * A client address of its own for a test's user or call. Without one every request would come from the runtime's
+ * fallback 127.0.0.1, one network for the whole suite, and per-network limits (30 sign-ups an hour) would refuse it
+ * after a few files: the tests are many people, as in production.
  */
 export function testClientIp(): string {
-  clientSerial = (clientSerial + 1) % 131_072;
-  return `198.${18 + (clientSerial >> 16)}.${(clientSerial >> 8) & 255}.${clientSerial & 255}`;
+  return clientIp(++clientSerial);
 }
 
 /** One tRPC call over raw HTTP into the whole worker (Hono middleware included), the way any client sends it. */

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
+import { randomClientIp } from "../../../scripts/lib/clientIp.ts";
 import { ROOT } from "../../../scripts/lib/proc.ts";
 import { DEMO_PASSWORD } from "../../../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../../../shared/sdk.ts";
@@ -48,14 +49,11 @@ export function useChromium() {
 }
 
 /**
- * An anonymous SDK client at an address of its own (cf-connecting-ip in 198.18.0.0/15; wrangler dev keeps a header
- * the client sent), like a new person signing up: sign-ups are limited per network, and every test's sign-up from the
- * one 127.0.0.1 would be one network signing up the whole suite.
+ * An anonymous SDK client at an address of its own, like a new person signing up: sign-ups are limited per network,
+ * and every test's sign-up from the one 127.0.0.1 would be one network signing up the whole suite.
  */
 export function newcomerSdk(): GongguClient {
-  const n = Math.floor(Math.random() * 131_072);
-  const ip = `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
-  return createGongguClient({ url: baseUrl, headers: { "cf-connecting-ip": ip } });
+  return createGongguClient({ url: baseUrl, headers: { "cf-connecting-ip": randomClientIp() } });
 }
 
 /** An SDK client logged in with a bearer token (demo accounts share DEMO_PASSWORD). */
