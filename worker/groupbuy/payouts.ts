@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { type Db, getDb, runBatch } from "../db/client";
 import { groupBuys, sellerPayables, sellerPayouts } from "../db/schema";
+import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { getGateway } from "../payments";
 import { type GatewayOutcome, type GatewayPayout, isPayoutFailed } from "../payments/gateway";
@@ -178,7 +179,7 @@ async function finishOrHold(env: Env, db: Db, payout: typeof sellerPayouts.$infe
   try {
     return await finishPayout(env, db, payout, now);
   } catch (e) {
-    const reason = `Needs an operator: ${String(e).slice(0, 400)}`;
+    const reason = `Needs an operator: ${errorForLog(e).slice(0, 400)}`;
     console.error(
       JSON.stringify({
         level: "error",
