@@ -108,13 +108,13 @@ describe("rare refusals a user can still meet, worded from their reason", () => 
     ],
     [
       { reason: "signup_limit", retryAt: until },
-      "지금 쓰는 네트워크에서 가입이 너무 많았어요. 2026. 12. 10. 오후 3:00부터 다시 가입할 수 있어요.",
-      "Too many sign-ups from your network. You can sign up again from 10 Dec 2026, 15:00.",
+      "지금 쓰는 네트워크에서 가입이 너무 많았어요. 12월 10일 (목) 오후 3:00부터 다시 가입할 수 있어요.",
+      "Too many sign-ups from your network. You can sign up again from Thu 10 Dec, 15:00.",
     ],
     [
       { reason: "verify_limit", retryAt: until },
-      "동네 인증을 너무 여러 번 했어요. 2026. 12. 10. 오후 3:00부터 다시 인증해 주세요.",
-      "You have verified your neighbourhood too many times. Try again from 10 Dec 2026, 15:00.",
+      "동네 인증을 너무 여러 번 했어요. 12월 10일 (목) 오후 3:00부터 다시 인증해 주세요.",
+      "You have verified your neighbourhood too many times. Try again from Thu 10 Dec, 15:00.",
     ],
     [
       { reason: "comments_full", max: 300 },
