@@ -225,6 +225,24 @@ export function debtsOf(db: Db, userId: string, book: string) {
     .all();
 }
 
+/**
+ * Sets a debt read as `debt.debtAmount` to `next`, for a batch that also moves its money. If the debt changed since it
+ * was read (another charge repaid it, a move carried it), the value becomes NULL, which the NOT NULL column refuses:
+ * the whole batch fails instead of moving the money a second time (a WHERE guard matching no row would let it run).
+ */
+export function debtUpdateIfUnchanged(db: Db, debt: { id: string; debtAmount: number }, next: number, now: number) {
+  return db
+    .update(charges)
+    .set({
+      debtAmount: sql`CASE WHEN ${charges.debtAmount} = ${debt.debtAmount} THEN ${next} ELSE NULL END`,
+      updatedAt: now,
+    })
+    .where(eq(charges.id, debt.id));
+}
+
+/** Whether a batch failed at debtUpdateIfUnchanged's guard: read the debts again and rebuild it. */
+export const isDebtChanged = (e: unknown) => messageChain(e).includes("charges.debt_amount");
+
 export async function getCardBlob(db: Db, chargeId: string): Promise<string | null> {
   const row = await db.select({ blob: cardBlobs.blob }).from(cardBlobs).where(eq(cardBlobs.chargeId, chargeId)).get();
   return row?.blob ?? null;

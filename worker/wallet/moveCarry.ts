@@ -12,12 +12,12 @@
  *     the old book lapses for want of points. It is written to book B's database, then removed from A's.
  * Each step is idempotent (ids derived from the move and the charge), so the move's retries finish it.
  */
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { charges, ledgerTransfers, plusSubscriptions } from "../db/schema";
 import { platformAccount } from "./accounts";
-import { debtsOf, getCharge } from "./charges";
-import { classifyLedgerError, messageChain } from "./errors";
+import { debtsOf, debtUpdateIfUnchanged, getCharge, isDebtChanged } from "./charges";
+import { classifyLedgerError } from "./errors";
 import { getTransfer, transferStatements } from "./ledger";
 
 export interface CarryArgs {
@@ -42,13 +42,7 @@ export async function carryDebts(from: Db, to: Db, args: CarryArgs): Promise<num
     try {
       for (const debt of debts) {
         await runBatch(from, [
-          from
-            .update(charges)
-            .set({
-              debtAmount: sql`CASE WHEN ${charges.debtAmount} = ${debt.debtAmount} THEN 0 ELSE NULL END`,
-              updatedAt: now,
-            })
-            .where(eq(charges.id, debt.id)),
+          debtUpdateIfUnchanged(from, debt, 0, now),
           ...transferStatements(from, {
             id: `${debtOutPrefix(moveId)}${debt.id}`,
             book: fromRegion,
@@ -64,7 +58,7 @@ export async function carryDebts(from: Db, to: Db, args: CarryArgs): Promise<num
         ]);
       }
     } catch (e) {
-      if (!messageChain(e).includes("charges.debt_amount") && classifyLedgerError(e) !== "duplicate_id") throw e;
+      if (!isDebtChanged(e) && classifyLedgerError(e) !== "duplicate_id") throw e;
     }
   }
   // step B: every debt this move took out of A arrives in B once

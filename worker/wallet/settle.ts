@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import type { NotificationPayload } from "../../shared/schemas/notifications";
 import type { ChargeStatus } from "../../shared/schemas/payments";
 import { sendNotifications } from "../community/notifications";
@@ -17,14 +17,16 @@ import {
   type ChargeRow,
   chargeTransferIds,
   debtsOf,
+  debtUpdateIfUnchanged,
   deleteCardBlob,
   getCardBlob,
   getCharge,
+  isDebtChanged,
   isTerminal,
   isTransitionRefused,
   transition,
 } from "./charges";
-import { classifyLedgerError, messageChain } from "./errors";
+import { classifyLedgerError } from "./errors";
 import { getAccounts, getTransfer, transferStatements } from "./ledger";
 
 /**
@@ -145,7 +147,7 @@ export async function settlePaid(
     try {
       return await settlePaidOnce(ctx, charge, payment, by);
     } catch (e) {
-      if (!messageChain(e).includes("charges.debt_amount") || attempt >= 2) throw e;
+      if (!isDebtChanged(e) || attempt >= 2) throw e;
     }
   }
 }
@@ -219,15 +221,8 @@ async function debtRepayment(ctx: PayCtx, charge: ChargeRow): Promise<BatchItem[
     const part = Math.min(left, debt.debtAmount);
     left -= part;
     statements.push(
-      // guarded like a transition: if another charge repaid this debt since it was read, the debt becomes NULL (refused
-      // by NOT NULL) and the whole batch fails instead of repaying it twice; settlePaid reads the debts again
-      ctx.db
-        .update(charges)
-        .set({
-          debtAmount: sql`CASE WHEN ${charges.debtAmount} = ${debt.debtAmount} THEN ${debt.debtAmount - part} ELSE NULL END`,
-          updatedAt: ctx.now,
-        })
-        .where(eq(charges.id, debt.id)),
+      // guarded: if another charge repaid this debt since it was read, the batch fails; settlePaid reads the debts again
+      debtUpdateIfUnchanged(ctx.db, debt, debt.debtAmount - part, ctx.now),
       ...transferStatements(ctx.db, {
         id: chargeTransferIds(charge.id).repay(debt.id),
         book,
