@@ -4,6 +4,7 @@ import type { NotificationFrame, NotificationItem } from "../../shared/schemas/n
 import { markChannelClosed } from "../community/liveChannels";
 import { getDb } from "../db/client";
 import { errorForLog } from "../lib/errors";
+import { letOldestGo } from "./oldestSocket";
 
 /** Header the worker sets after authenticating the upgrade; a DO is only reachable through the worker. */
 export const CHANNEL_USER_HEADER = "x-gonggu-user-id";
@@ -47,11 +48,12 @@ export class UserChannel extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !userId) {
       return new Response("Expected an authenticated WebSocket upgrade.", { status: 400 });
     }
-    const open = this.ctx.getWebSockets();
-    if (open.length >= MAX_SOCKETS_PER_USER) {
-      const oldest = open.map((ws) => ({ ws, at: attachmentOf(ws)?.openedAt ?? 0 })).sort((a, b) => a.at - b.at)[0];
-      oldest.ws.close(CLOSE_CODES.tooMany, "Too many open connections; this one was the oldest.");
-    }
+    letOldestGo(
+      this.ctx.getWebSockets(),
+      MAX_SOCKETS_PER_USER,
+      (ws) => attachmentOf(ws)?.openedAt ?? 0,
+      "Too many open connections; this one was the oldest.",
+    );
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const session = parseSessionHeader(request.headers.get(CHANNEL_SESSION_HEADER));

@@ -1,12 +1,7 @@
-import {
-  CLOSE_CODES,
-  type ClientFrame,
-  clientFrameSchema,
-  MAX_CLIENT_FRAME_BYTES,
-  type ServerFrame,
-} from "../../shared/protocol";
+import { type ClientFrame, clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from "../../shared/protocol";
 import type { FanoutGroups } from "./chatFanout";
 import type { RoomSnapshot } from "./GroupBuyRoom";
+import { letOldestGo } from "./oldestSocket";
 import { parseRoomIdentity, ROOM_IDENTITY_HEADER, type RoomIdentity, roomIdentitySchema } from "./roomIdentity";
 
 /** Bounds one room's fan-out (every fill/state frame goes to each socket). */
@@ -74,7 +69,12 @@ export async function openRoomSocket(
   if (!identity) return new Response("Log in to open this room.", { status: 401 });
   const room = await resolve(identity);
   if (!room) return new Response("No group buy with that id.", { status: 404 });
-  letOldestGo(ctx.getWebSockets(`user:${identity.userId}`));
+  letOldestGo(
+    ctx.getWebSockets(`user:${identity.userId}`),
+    MAX_ROOM_SOCKETS_PER_USER,
+    (ws) => identityOf(ws)?.connectedAt ?? 0,
+    "Too many open connections to this room; this one was the oldest.",
+  );
   if (roomIsFull(ctx, maxSockets)) {
     // in the shape of the route's other refusals (roomGateway.ts); a browser cannot read it, so the SPA asks rooms.knock
     return Response.json({ error: { code: "SERVICE_UNAVAILABLE", ...ROOM_FULL } }, { status: 503 });
@@ -87,17 +87,6 @@ export async function openRoomSocket(
   send(server, snapshotFrame(room.groupBuyId, identity.userId, room.snapshot));
   afterSnapshot(server, identity);
   return new Response(null, { status: 101, webSocket: client });
-}
-
-/** A person at MAX_ROOM_SOCKETS_PER_USER opens another: their oldest socket here ends. */
-function letOldestGo(mine: WebSocket[]): void {
-  if (mine.length < MAX_ROOM_SOCKETS_PER_USER) return;
-  const oldest = mine.reduce((a, b) => ((identityOf(b)?.connectedAt ?? 0) < (identityOf(a)?.connectedAt ?? 0) ? b : a));
-  try {
-    oldest.close(CLOSE_CODES.tooMany, "Too many open connections to this room; this one was the oldest.");
-  } catch {
-    // already closed
-  }
 }
 
 /**
