@@ -40,18 +40,20 @@ const dayFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
 const timeFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
 const relativeFormats: Partial<Record<Locale, Intl.RelativeTimeFormat>> = {};
 
+/** The parts a day is written with, "12월 6일 (일)" / "Sun 6 Dec" (also the day choices of lib/kstChoices.ts). */
+export const dayParts = (locale: Locale): Intl.DateTimeFormatOptions => ({
+  month: locale === "ko" ? "long" : "short",
+  day: "numeric",
+  weekday: "short",
+});
+
 /**
  * A day on the Korean calendar as Korean apps write it: "12월 6일 (일)" / "Sun 6 Dec", with the year only when it is
  * not this year ("2025년 12월 6일 (토)" / "Sat 6 Dec 2025"). Intl's own year form drops the brackets ("2025년 12월 6일
  * 토"), so the year is put on by hand.
  */
 export function formatDate(epochMs: number, locale: Locale, now = Date.now()): string {
-  dayFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), {
-    month: locale === "ko" ? "long" : "short",
-    day: "numeric",
-    weekday: "short",
-    timeZone: TIME_ZONE,
-  });
+  dayFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), { ...dayParts(locale), timeZone: TIME_ZONE });
   const day = dayFormats[locale].format(epochMs);
   const year = kstYear(epochMs);
   if (year === kstYear(now)) return day;

@@ -1,4 +1,5 @@
 import { kstWallClock } from "../../../shared/kst";
+import { dayParts } from "./format";
 import type { Locale } from "./i18n";
 
 // Dates and times people pick, as choices worded in the reader's language and counted in Korean time: a native
@@ -17,7 +18,7 @@ function format(locale: Locale, kind: "day" | "time" | "month"): Intl.DateTimeFo
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
       kind === "day"
-        ? { month: locale === "ko" ? "long" : "short", day: "numeric", weekday: "short" }
+        ? dayParts(locale)
         : kind === "month"
           ? { year: "numeric", month: "long" }
           : locale === "ko"
