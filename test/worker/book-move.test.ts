@@ -2,7 +2,6 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { d1Db } from "../../worker/db/client";
 import { charges, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { PLUS } from "../../worker/membership/config";
@@ -25,10 +24,8 @@ import {
   setGateway,
   settleBody,
 } from "./payments-helpers";
-import { buyerInBook, db, debtCharge, ensureRegion, fund, newBook } from "./wallet-helpers";
+import { BOOKS_TEST, books, buyerInBook, db, debtCharge, ensureRegion, fund, newBook } from "./wallet-helpers";
 
-/** The second database of the test runtime (vitest.config.ts), as a region's book moved out of the main one. */
-const books = () => d1Db((env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST);
 const DAY = 86_400_000;
 
 async function transitNet(pairs: [ReturnType<typeof db>, string][]) {
@@ -54,7 +51,7 @@ async function expectBooksClosed(from: string, to: string) {
 afterEach(gatewayUp);
 
 describe("a region move carries what the home book owes and pays", () => {
-  beforeAll(() => applyD1Migrations((env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST, env.TEST_MIGRATIONS));
+  beforeAll(() => applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS));
 
   it("a declined charge's debt moves with the user: it still blocks, the next paid charge repays it, both receivables end at 0", async () => {
     const { client, user, book } = await owingAfterDecline();

@@ -10,17 +10,7 @@ import { charges, membershipStatus, sessions, users } from "../../worker/db/sche
 import { joinCaller } from "../../worker/groupbuy/actions";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import { db, newRegion, newResident } from "./groupbuy-helpers";
-import { debtCharge } from "./wallet-helpers";
-
-/** The second database of the test runtime (vitest.config.ts): a region's ledger book moved out of the main one. */
-const BOOKS = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
-const books = () => d1Db(BOOKS);
-
-/** The app's env with `regions` moved to BOOKS_TEST (LEDGER_BOOKS, wallet/books.ts); every other binding as is. */
-function booksEnv(...regions: string[]): Env {
-  const map = Object.fromEntries(regions.map((r) => [r, "BOOKS_TEST"]));
-  return Object.assign(Object.create(env), { LEDGER_BOOKS: JSON.stringify(map) }) as Env;
-}
+import { BOOKS_TEST as BOOKS, books, booksEnv, debtCharge } from "./wallet-helpers";
 
 /** A verified resident of a fresh region and the claim their signed token carries (as worker/trpc/context.ts reads it). */
 async function resident() {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { getDb } from "../../worker/db/client";
+import { d1Db, getDb } from "../../worker/db/client";
 import { regions, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
@@ -8,6 +8,16 @@ import { transfer } from "../../worker/wallet/ledger";
 import { newBuyer } from "./helpers";
 
 export const db = () => getDb(env);
+
+/** The second database of the test runtime (vitest.config.ts): a region's ledger book moved out of the main one. */
+export const BOOKS_TEST = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
+export const books = () => d1Db(BOOKS_TEST);
+
+/** The app's env with `regions` moved to BOOKS_TEST (LEDGER_BOOKS, wallet/books.ts); every other binding as is. */
+export function booksEnv(...regions: string[]): Env {
+  const map = Object.fromEntries(regions.map((r) => [r, "BOOKS_TEST"]));
+  return Object.assign(Object.create(env), { LEDGER_BOOKS: JSON.stringify(map) }) as Env;
+}
 
 /** A fresh book (region id) per test keeps Σ-per-book assertions independent of other tests. */
 export function newBook(prefix = "t"): string {

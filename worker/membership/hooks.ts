@@ -14,7 +14,9 @@
  * All are idempotent (ids derive from the hold), so a retried queue job may call them again.
  */
 
-import { getDb } from "../db/client";
+import { eq } from "drizzle-orm";
+import { type Db, getDb } from "../db/client";
+import { rewardLots } from "../db/schema";
 import { failWith } from "../lib/errors";
 import { bookDb } from "../wallet/books";
 import type { Hold } from "../wallet/holds";
@@ -112,11 +114,29 @@ export async function onPurchasesCompleted(
   return outcomes;
 }
 
+/**
+ * The database holding a purchase's reward lot now: a region move carries lots to the new book (wallet/moveCarry.ts)
+ * and leaves in the old book's database a closed row naming it. A few hops cover moves made one after another.
+ */
+async function lotDb(env: Env, regionId: string, purchaseId: string): Promise<Db> {
+  let book = regionId;
+  for (let hop = 0; ; hop++) {
+    const db = bookDb(env, book);
+    const lot = await db
+      .select({ book: rewardLots.book })
+      .from(rewardLots)
+      .where(eq(rewardLots.purchaseId, purchaseId))
+      .get();
+    if (!lot || lot.book === book || hop === 5) return db;
+    book = lot.book;
+  }
+}
+
 export async function onPurchaseRefundedAfterCompletion(
   env: Env,
   a: { holdId: string; regionId: string; reason: string; actorId?: string | null; now: number },
 ): Promise<ClawbackResult> {
-  const result = await clawbackReward(bookDb(env, a.regionId), {
+  const result = await clawbackReward(await lotDb(env, a.regionId, a.holdId), {
     purchaseId: a.holdId,
     now: a.now,
     reason: a.reason,

@@ -7,7 +7,8 @@
  *   remaining(lot) = what of `available` is left after the lots expiring later took theirs, capped at the lot's net
  *   net(lot)       = amount − clawed (open lots only; an expired or clawed-back lot is closed)
  *
- * Reward points that are not in any open lot (an admin grant, points that arrived with a region move) never expire.
+ * Reward points that are not in any open lot (an admin grant) never expire. A region move carries the lots with the
+ * points (wallet/moveCarry.ts carryLots), so moved points expire on the day they would have in the old book.
  * A lot changes only in the same batch as the ledger transfer that changes the account (expiry, clawback), guarded
  * by accountsUnchanged(), so the attribution a step decided on is the one it writes.
  */

@@ -9,7 +9,7 @@
  * The fee and the subscription row change in ONE batch (spendPoints' `extra`), and the fee's transfer id is unique per
  * period, so two racing subscribes or renewals cannot both pay or both advance the period.
  */
-import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { BatchItem, Db } from "../db/client";
 import { plusSubscriptions } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
@@ -142,7 +142,7 @@ export async function plusRenewalNotices(
     .where(
       sql`${plusSubscriptions.userId} IN (SELECT user_id FROM plus_subscriptions
         WHERE status = 'active' AND auto_renew = 1 AND period_end > ${now} AND period_end <= ${now + PLUS.renewalNoticeMs}
-          AND notice_for_period < period_no LIMIT ${limit})`,
+          AND notice_for_period < period_no AND move_id IS NULL LIMIT ${limit})`,
     )
     .returning()
     .all();
@@ -168,7 +168,14 @@ export async function processPlusRenewals(
   const due = await db
     .select()
     .from(plusSubscriptions)
-    .where(and(eq(plusSubscriptions.status, "active"), lte(plusSubscriptions.periodEnd, now)))
+    // a row a region move is carrying (moveId) waits: it renews in the book the points went to
+    .where(
+      and(
+        eq(plusSubscriptions.status, "active"),
+        lte(plusSubscriptions.periodEnd, now),
+        isNull(plusSubscriptions.moveId),
+      ),
+    )
     .orderBy(asc(plusSubscriptions.periodEnd))
     .limit(limit)
     .all();

@@ -10,7 +10,7 @@
  *      same for reward), id `move:<moveId>:out:c|r` — reserves the points, so they cannot be spent meanwhile;
  *   2. book B: single transfer book_transit(B) → user_charged(B), id `move:<moveId>:in:c|r` (idempotent by id);
  *   3. book A: post step 1. If step 2 failed for good, void step 1 instead.
- *   4. the user's debts and Plus plan follow (moveCarry.ts), each step again one batch in one book.
+ *   4. the user's debts, reward lots, tier and Plus plan follow (moveCarry.ts), each step again in one book's database.
  *   Each step is one batch in one book, retried by id, so a crash between steps resumes safely. Σ = 0 holds in each
  *   book at every step because each step is an ordinary balanced transfer inside its book; across books, book A's
  *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
@@ -23,7 +23,7 @@ import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
 import { getAccounts, getTransfer, settleStatement, transfer } from "./ledger";
-import { carryDebts, carryPlus } from "./moveCarry";
+import { carryDebts, carryLots, carryMembership, carryPlus } from "./moveCarry";
 
 export interface BookEnv {
   DB: D1Database;
@@ -151,8 +151,10 @@ export async function moveUserBook(
     }
     moved[leg === "c" ? "charged" : "reward"] = out.amount;
   }
-  // what else lives in the home book: debts owed there and the Plus plan it pays
+  // what else lives in the home book: debts owed there, when the reward points expire, the tier, the Plus plan
   await carryDebts(from, to, args);
+  await carryLots(from, to, args);
+  await carryMembership(from, to, args);
   await carryPlus(from, to, args);
   return moved;
 }

@@ -8,13 +8,29 @@
  *     book_transit: book A (one batch) the charge owes 0 there + book_transit(A) → deferred_receivable(A), id
  *     `move:<moveId>:debt:<chargeId>`; then book B (one batch) a clawed-back charge row owing the same +
  *     deferred_receivable(B) → book_transit(B), id `…:in`. Each book stays balanced; the transits net to zero.
+ *   - Reward lots (membership/lots.ts): they say when the reward points that moved expire, and which purchase's
+ *     clawback takes them back. Each lot is written to book B's database as it is (amount, clawed, expired, dates),
+ *     then A's row becomes a closed row naming book B, which a refund in book A follows (membership/hooks.ts).
+ *   - Membership: the tier row, the spend rows that count toward it, and the Plus extra earned per month, which the
+ *     join discount, rewards and the monthly recalculation read in the home book's database. Copied, never lowered.
  *   - The Gonggu Plus subscription: renewal pays from the row's book in the row's database (plus.ts), so a row left in
- *     the old book lapses for want of points. It is written to book B's database, then removed from A's.
- * Each step is idempotent (ids derived from the move and the charge), so the move's retries finish it.
+ *     the old book lapses for want of points. Marked with the move in A (the renewal cron leaves it alone), written to
+ *     book B's database, removed from A's, then unmarked in B; a retry knows its own copy by the mark.
+ * Each step is idempotent (ids derived from the move and the charge; rows keyed as in A), so the move's retries finish
+ * it. Each writes one database: the ledger never writes to two books at once.
  */
-import { and, eq, like } from "drizzle-orm";
-import { type Db, runBatch } from "../db/client";
-import { charges, ledgerTransfers, plusSubscriptions } from "../db/schema";
+import { and, eq, getTableColumns, gte, inArray, isNull, like, ne, or, sql, type Table } from "drizzle-orm";
+import { chunks, type Db, runBatch, valuesPerRow } from "../db/client";
+import {
+  charges,
+  ledgerTransfers,
+  membershipSpend,
+  membershipStatus,
+  plusBonusMonths,
+  plusSubscriptions,
+  rewardLots,
+} from "../db/schema";
+import { spendWindowStart } from "../membership/tiers";
 import { platformAccount } from "./accounts";
 import { debtsOf, debtUpdateIfUnchanged, getCharge, isDebtChanged } from "./charges";
 import { classifyLedgerError } from "./errors";
@@ -118,15 +134,130 @@ export async function carryDebts(from: Db, to: Db, args: CarryArgs): Promise<num
   return carried;
 }
 
-/** Writes the user's Plus row of book A into book B's database (book B pays the renewals), then drops A's. */
+/** An upsert's SET of every column from the incoming row: the copy in B becomes the row in A. */
+function fromIncoming(table: Table) {
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
+  );
+}
+
+/** Ids per IN (...) of one statement (D1: ≤ 100 bound values). */
+const ID_CHUNK = 90;
+
+/**
+ * Writes the user's reward lots of book A (open, expired or spent; not those already clawed back) into book B's
+ * database, then closes A's rows with book B as a forwarding address. A row that already says book B in B's database
+ * is this move's copy (a retry after a crash between the two steps) and may have moved on there: it is kept. In one
+ * database the upsert re-points the rows, which stay open, and the second step matches nothing.
+ */
+export async function carryLots(from: Db, to: Db, args: CarryArgs): Promise<number> {
+  const lots = await from
+    .select()
+    .from(rewardLots)
+    .where(and(eq(rewardLots.userId, args.userId), eq(rewardLots.book, args.fromRegion), isNull(rewardLots.clawbackId)))
+    .all();
+  for (const part of chunks(lots, valuesPerRow(rewardLots))) {
+    await to
+      .insert(rewardLots)
+      .values(part.map((lot) => ({ ...lot, book: args.toRegion })))
+      .onConflictDoUpdate({
+        target: rewardLots.id,
+        set: fromIncoming(rewardLots),
+        setWhere: ne(rewardLots.book, args.toRegion),
+      });
+  }
+  for (let i = 0; i < lots.length; i += ID_CHUNK) {
+    const ids = lots.slice(i, i + ID_CHUNK).map((l) => l.id);
+    await from
+      .update(rewardLots)
+      .set({ book: args.toRegion, closedAt: sql`coalesce(${rewardLots.closedAt}, ${args.now})` })
+      .where(and(inArray(rewardLots.id, ids), eq(rewardLots.book, args.fromRegion)));
+  }
+  return lots.length;
+}
+
+/**
+ * Copies the user's tier row, the spend that counts toward it and the Plus extra earned per month into book B's
+ * database. Merged, never lowered: B may hold rows of an earlier stay, and in one database each row meets itself.
+ */
+export async function carryMembership(from: Db, to: Db, args: CarryArgs): Promise<void> {
+  const [status, spend, bonus] = await Promise.all([
+    from.select().from(membershipStatus).where(eq(membershipStatus.userId, args.userId)).get(),
+    from
+      .select()
+      .from(membershipSpend)
+      .where(and(eq(membershipSpend.userId, args.userId), gte(membershipSpend.completedAt, spendWindowStart(args.now))))
+      .all(),
+    from.select().from(plusBonusMonths).where(eq(plusBonusMonths.userId, args.userId)).all(),
+  ]);
+  for (const part of chunks(spend, valuesPerRow(membershipSpend))) {
+    await to
+      .insert(membershipSpend)
+      .values(part)
+      .onConflictDoUpdate({
+        target: membershipSpend.purchaseId,
+        set: { reversedAt: sql`coalesce(${membershipSpend.reversedAt}, excluded.reversed_at)` },
+      });
+  }
+  for (const part of chunks(bonus, valuesPerRow(plusBonusMonths))) {
+    await to
+      .insert(plusBonusMonths)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [plusBonusMonths.userId, plusBonusMonths.month],
+        set: { earned: sql`max(${plusBonusMonths.earned}, excluded.earned)` },
+      });
+  }
+  if (status) {
+    await to
+      .insert(membershipStatus)
+      .values(status)
+      .onConflictDoUpdate({
+        target: membershipStatus.userId,
+        set: {
+          tierSince: sql`CASE WHEN excluded.tier_level > ${membershipStatus.tierLevel} THEN excluded.tier_since ELSE ${membershipStatus.tierSince} END`,
+          tierLevel: sql`max(${membershipStatus.tierLevel}, excluded.tier_level)`,
+          updatedAt: args.now,
+        },
+      });
+  }
+}
+
+/**
+ * Carries the user's Plus row of book A to book B's database (book B pays the renewals), in four one-database steps:
+ * mark A's row with the move (renewals skip it), write it to B marked too unless B has this move's copy already (it
+ * may have changed there), delete A's, unmark B's. A crash between any two leaves rows the next retry finishes.
+ */
 export async function carryPlus(from: Db, to: Db, args: CarryArgs): Promise<boolean> {
-  const mine = and(eq(plusSubscriptions.userId, args.userId), eq(plusSubscriptions.book, args.fromRegion));
-  const row = await from.select().from(plusSubscriptions).where(mine).get();
-  if (!row) return false;
-  const moved = { ...row, book: args.toRegion, updatedAt: args.now };
-  // one row per user: in B's database it replaces a row of an earlier stay there (this one is newer)
-  await to.insert(plusSubscriptions).values(moved).onConflictDoUpdate({ target: plusSubscriptions.userId, set: moved });
+  const { userId, moveId, fromRegion, toRegion } = args;
+  const leaving = and(eq(plusSubscriptions.userId, userId), eq(plusSubscriptions.book, fromRegion));
+  const row = await from
+    .update(plusSubscriptions)
+    .set({ moveId })
+    .where(and(leaving, or(isNull(plusSubscriptions.moveId), eq(plusSubscriptions.moveId, moveId))))
+    .returning()
+    .get();
+  const there = await to.select().from(plusSubscriptions).where(eq(plusSubscriptions.userId, userId)).get();
+  const arrived = there?.book === toRegion && there.moveId === moveId;
+  if (row && !arrived) {
+    const moved = { ...row, book: toRegion, moveId, updatedAt: args.now };
+    // one row per user: in B's database it replaces a row of an earlier stay there (this one is newer)
+    await to
+      .insert(plusSubscriptions)
+      .values(moved)
+      .onConflictDoUpdate({ target: plusSubscriptions.userId, set: moved });
+  }
   // the same database: the upsert already re-pointed the row, and this matches nothing
-  await from.delete(plusSubscriptions).where(mine);
-  return true;
+  await from.delete(plusSubscriptions).where(and(leaving, eq(plusSubscriptions.moveId, moveId)));
+  await to
+    .update(plusSubscriptions)
+    .set({ moveId: null })
+    .where(
+      and(
+        eq(plusSubscriptions.userId, userId),
+        eq(plusSubscriptions.book, toRegion),
+        eq(plusSubscriptions.moveId, moveId),
+      ),
+    );
+  return Boolean(row) || arrived;
 }

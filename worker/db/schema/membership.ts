@@ -124,6 +124,11 @@ export const plusSubscriptions = sqliteTable(
     endedAt: integer("ended_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /**
+     * The region move carrying this row between book databases (wallet/moveCarry.ts carryPlus), until it is done:
+     * the renewal cron leaves the row alone meanwhile, and a retry of that move knows its own copy.
+     */
+    moveId: text("move_id"),
   },
   (t) => [index("plus_subscriptions_due_idx").on(t.status, t.periodEnd)],
 );

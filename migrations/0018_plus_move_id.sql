@@ -1,0 +1,1 @@
+ALTER TABLE `plus_subscriptions` ADD `move_id` text;
