@@ -104,14 +104,24 @@ export function upgradeTierStatement(db: Db, userId: string, now: number): Batch
   return db
     .insert(membershipStatus)
     .select(row)
-    .onConflictDoUpdate({
-      target: membershipStatus.userId,
-      set: {
-        tierSince: sql`CASE WHEN excluded.tier_level > ${membershipStatus.tierLevel} THEN excluded.tier_since ELSE ${membershipStatus.tierSince} END`,
-        tierLevel: sql`max(${membershipStatus.tierLevel}, excluded.tier_level)`,
-        updatedAt: now,
-      },
-    });
+    .onConflictDoUpdate({ target: membershipStatus.userId, set: keepHigherTier(now) });
+}
+
+/** An upsert's SET that keeps the higher level and when it was reached: only the monthly recalculation lowers a tier. */
+function keepHigherTier(now: number) {
+  return {
+    tierSince: sql`CASE WHEN excluded.tier_level > ${membershipStatus.tierLevel} THEN excluded.tier_since ELSE ${membershipStatus.tierSince} END`,
+    tierLevel: sql`max(${membershipStatus.tierLevel}, excluded.tier_level)`,
+    updatedAt: now,
+  };
+}
+
+/** Writes a tier row from another book's database (a region move, wallet/moveCarry.ts), never lowering the one there. */
+export function carryStatusStatement(db: Db, row: StatusRow, now: number): BatchItem {
+  return db
+    .insert(membershipStatus)
+    .values(row)
+    .onConflictDoUpdate({ target: membershipStatus.userId, set: keepHigherTier(now) });
 }
 
 /**

@@ -25,12 +25,11 @@ import {
   charges,
   ledgerTransfers,
   membershipSpend,
-  membershipStatus,
   plusBonusMonths,
   plusSubscriptions,
   rewardLots,
 } from "../db/schema";
-import { spendWindowStart } from "../membership/tiers";
+import { carryStatusStatement, getStatus, spendWindowStart } from "../membership/tiers";
 import { platformAccount } from "./accounts";
 import { debtsOf, debtUpdateIfUnchanged, getCharge, isDebtChanged } from "./charges";
 import { classifyLedgerError } from "./errors";
@@ -182,7 +181,7 @@ export async function carryLots(from: Db, to: Db, args: CarryArgs): Promise<numb
  */
 export async function carryMembership(from: Db, to: Db, args: CarryArgs): Promise<void> {
   const [status, spend, bonus] = await Promise.all([
-    from.select().from(membershipStatus).where(eq(membershipStatus.userId, args.userId)).get(),
+    getStatus(from, args.userId),
     from
       .select()
       .from(membershipSpend)
@@ -208,19 +207,7 @@ export async function carryMembership(from: Db, to: Db, args: CarryArgs): Promis
         set: { earned: sql`max(${plusBonusMonths.earned}, excluded.earned)` },
       });
   }
-  if (status) {
-    await to
-      .insert(membershipStatus)
-      .values(status)
-      .onConflictDoUpdate({
-        target: membershipStatus.userId,
-        set: {
-          tierSince: sql`CASE WHEN excluded.tier_level > ${membershipStatus.tierLevel} THEN excluded.tier_since ELSE ${membershipStatus.tierSince} END`,
-          tierLevel: sql`max(${membershipStatus.tierLevel}, excluded.tier_level)`,
-          updatedAt: args.now,
-        },
-      });
-  }
+  if (status) await runBatch(to, [carryStatusStatement(to, status, args.now)]);
 }
 
 /**
