@@ -13,7 +13,7 @@ import { membershipSummary } from "../../worker/membership/view";
 import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount } from "../../worker/wallet/accounts";
 import { moveUserBook } from "../../worker/wallet/books";
 import { messageChain } from "../../worker/wallet/errors";
-import { placeHold, postHold } from "../../worker/wallet/holds";
+import { placeHold, postHold, voidHold } from "../../worker/wallet/holds";
 import { getAccounts } from "../../worker/wallet/ledger";
 import { beforeStatement } from "./d1-interpose";
 import { assertLedgerInvariants } from "./ledger-invariants";
@@ -94,6 +94,23 @@ describe("a region move carries reward lots and membership", { timeout: 30_000 }
     expect(await expireLot(db(), lotId, expiresAt)).toBe(300);
     expect(await balanceIn(db(), userRewardAccount(userId, to))).toBe(0);
     expect(await balanceIn(db(), platformAccount("reward_expiry", to))).toBe(300);
+    await expectMoveClosed([db(), from], [db(), to]);
+  });
+
+  it("reward points held in the old book at the move, released later, follow by the next move into the carried lot", async () => {
+    const at = Date.now() - 10 * DAY;
+    const { userId, book: from, lotId, expiresAt } = await earnedAndSpent(at);
+    const holdId = `h:${newId()}`;
+    await placeHold(db(), { holdId, userId, regionId: from, amount: 100, now: Date.now() }); // reward first
+    const to = newBook("m");
+    const move = () => ({ moveId: newId(), userId, fromRegion: from, toRegion: to, now: Date.now() });
+    expect(await moveUserBook(db(), db(), move())).toMatchObject({ reward: 200 });
+    expect((await rewardState(db(), userId, to)).lots.map((l) => l.remaining)).toEqual([200]);
+
+    await voidHold(db(), { holdId, now: Date.now() });
+    expect(await moveUserBook(db(), db(), move())).toMatchObject({ reward: 100 }); // the stray balance's move
+    expect((await rewardState(db(), userId, to)).lots.map((l) => l.remaining)).toEqual([300]);
+    expect(await expireLot(db(), lotId, expiresAt)).toBe(300);
     await expectMoveClosed([db(), from], [db(), to]);
   });
 

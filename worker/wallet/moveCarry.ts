@@ -133,7 +133,7 @@ export async function carryDebts(from: Db, to: Db, args: CarryArgs): Promise<num
   return carried;
 }
 
-/** An upsert's SET of every column from the incoming row: the copy in B becomes the row in A. */
+/** An upsert's SET of every column from the incoming row: the row in B becomes a copy of the one in A. */
 function fromIncoming(table: Table) {
   return Object.fromEntries(
     Object.entries(getTableColumns(table)).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
@@ -162,7 +162,8 @@ export async function carryLots(from: Db, to: Db, args: CarryArgs): Promise<numb
       .onConflictDoUpdate({
         target: rewardLots.id,
         set: fromIncoming(rewardLots),
-        setWhere: ne(rewardLots.book, args.toRegion),
+        // and in one database a lot clawed back since the read stays where its clawback ran
+        setWhere: and(ne(rewardLots.book, args.toRegion), isNull(rewardLots.clawbackId)),
       });
   }
   for (let i = 0; i < lots.length; i += ID_CHUNK) {

@@ -54,7 +54,7 @@ export const membershipSpend = sqliteTable(
 export const rewardLots = sqliteTable(
   "reward_lots",
   {
-    /** Also the id of the ledger transfer that credited it. */
+    /** Also the id of the ledger transfer that credited it (in the book it was earned in; a region move carries lots). */
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
     book: text("book").notNull(),
