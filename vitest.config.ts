@@ -135,9 +135,9 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The SDK against its own seeded `wrangler dev`: a project of its own so `npm test` runs it after the browser
-          // files, in the same process. Its global setup starts the server without waiting, so the start (~60 s on a
-          // loaded machine, mostly migrations) overlaps the browser files instead of following them.
+          // The SDK against the browser files' seeded `wrangler dev` (test/browser/lib/app-server.ts, one per run): a
+          // project of its own so `npm test` runs it after the browser files, in the same process, which shares the
+          // server (its own, 20 CPU-s of migrations, seed and runtime, was the only thing its global setup did).
           test: {
             name: "sdk",
             sequence: { groupOrder: 2 },

@@ -1,11 +1,6 @@
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { stopDevServer, waitForHealth } from "../../scripts/lib/local.ts";
-import { ROOT, spawnNode } from "../../scripts/lib/proc.ts";
+import { shareAppServer } from "./lib/app-server.ts";
 import { findChromium, launchChromiumServer } from "./lib/chromium.ts";
-import { freePort } from "./lib/ports.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -18,8 +13,8 @@ declare module "vitest" {
 }
 
 /**
- * Runs `npm start`'s own script (client build, migrations, seed, wrangler dev) on a free port with a throw-away local
- * state directory, so browser tests see exactly what a developer gets and never touch .wrangler/state.
+ * The run's app server (./lib/app-server.ts: `npm start`'s own script on a free port with throw-away state, shared
+ * with the sdk project) and one Chromium for every browser file.
  */
 export default async function setup(project: TestProject) {
   const chromiumPath = findChromium();
@@ -32,41 +27,24 @@ export default async function setup(project: TestProject) {
     return;
   }
 
-  const persistTo = mkdtempSync(path.join(os.tmpdir(), "gonggu-browser-"));
-  // BROWSER_TEST_PORTS="8850-8859" moves the server out of the default range when several people test at once.
-  const [from, to] = (process.env.BROWSER_TEST_PORTS ?? "8820-8829").split("-").map(Number);
-  const port = await freePort(from ?? 8820, to ?? from ?? 8829);
-  const baseUrl = `http://localhost:${port}`;
-  mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
-  const logFile = path.join(ROOT, "test-results", "browser-server.log");
-  const log = createWriteStream(logFile);
-
-  const server = spawnNode(path.join(ROOT, "scripts/start.ts"), ["--port", String(port), "--persist-to", persistTo], {
-    capture: true,
-    detached: true,
-  });
-  server.stdout?.pipe(log);
-  server.stderr?.pipe(log);
-
   // Chromium starts while the server builds, migrates and seeds (~1 s of each file's time when each launched its own).
   const chromium = launchChromiumServer(chromiumPath);
+  const { server, release } = await shareAppServer();
   const stop = async () => {
     await (await chromium.catch(() => undefined))?.close();
-    await stopDevServer(server); // the group we started: start.ts, wrangler, workerd
-    log.end();
-    rmSync(persistTo, { recursive: true, force: true });
+    await release();
   };
 
   let chromiumEndpoint: string;
   try {
-    await waitForHealth(baseUrl, server, 180_000);
+    await server.ready;
     chromiumEndpoint = (await chromium).wsEndpoint();
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}; see ${path.relative(ROOT, logFile)}`);
+    throw e;
   }
   project.provide("chromiumPath", chromiumPath);
   project.provide("chromiumEndpoint", chromiumEndpoint);
-  project.provide("baseUrl", baseUrl);
+  project.provide("baseUrl", server.baseUrl);
   return stop;
 }

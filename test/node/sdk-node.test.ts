@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { randomClientIp } from "../../scripts/lib/clientIp.ts";
 import { runSdkExample } from "../../scripts/sdk-example.ts";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import {
@@ -37,25 +38,25 @@ describe("SDK in plain Node", () => {
   });
 });
 
-/** Waits until the server test/node/sdk-setup.ts started answers; fails at once with its error if it could not start. */
-async function serverReady(url: string, failure: string, timeoutMs: number): Promise<void> {
+/** Waits until the run's app server (test/node/sdk-setup.ts) answers. */
+async function serverReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (existsSync(failure)) throw new Error(`The SDK test's server did not start: ${readFileSync(failure, "utf8")}`);
     const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
     if (health?.ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${url} did not become healthy within ${timeoutMs / 1000}s`);
+  throw new Error(`${url} did not become healthy within ${timeoutMs / 1000}s; see test-results/browser-server.log`);
 }
 
-// The SDK against a real `wrangler dev` with the demo data (the bench's server: temp state, migrations, seed), over
-// real HTTP and WebSockets: nothing of ours is mocked. The project's global setup (test/node/sdk-setup.ts) starts it.
+// The SDK against a real `wrangler dev` with the demo data (the run's app server: temp state, migrations, seed), over
+// real HTTP and WebSockets: nothing of ours is mocked. The server is the browser files' (test/node/sdk-setup.ts), so
+// every test here makes its own buyers and group buys: what those files changed in the demo data cannot move it.
 describe("SDK against wrangler dev", () => {
   const url = inject("sdkUrl");
   const rooms: Room[] = [];
 
-  beforeAll(() => serverReady(url, inject("sdkServerFailure"), 180_000), 180_000);
+  beforeAll(() => serverReady(url, 180_000), 180_000);
   afterAll(async () => {
     await Promise.all(rooms.map((r) => r.close()));
   }, 30_000);
@@ -65,17 +66,17 @@ describe("SDK against wrangler dev", () => {
     return createGongguClient({ url, token: token ?? undefined });
   }
 
-  /** A fresh buyer verified in 서교동 (the demo sellers' neighbourhood), with `points` granted by the admin. */
-  async function neighbour(name: string, points: number) {
+  /**
+   * A fresh buyer verified in `region` (default 서교동, the demo sellers' neighbourhood), with `points` granted by the
+   * admin. Signed up from an address of its own: sign-ups are limited per network, and the browser files sign up from
+   * this server's 127.0.0.1 too.
+   */
+  async function neighbour(name: string, points: number, region: (typeof DEMO_REGIONS)[number] = DEMO_REGIONS[0]) {
     const email = `sdk-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@gonggu.test`;
-    const { user } = await createGongguClient({ url }).auth.signup.mutate({
-      email,
-      password: DEMO_PASSWORD,
-      displayName: name,
-    });
+    const newcomer = createGongguClient({ url, headers: { "cf-connecting-ip": randomClientIp() } });
+    const { user } = await newcomer.auth.signup.mutate({ email, password: DEMO_PASSWORD, displayName: name });
     const sdk = await logIn(email);
-    const seogyo = DEMO_REGIONS[0];
-    await sdk.regions.verify.mutate({ regionId: seogyo.id, lat: seogyo.lat, lng: seogyo.lng });
+    await sdk.regions.verify.mutate({ regionId: region.id, lat: region.lat, lng: region.lng });
     if (points > 0) {
       const admin = await logIn(DEMO_ADMIN.email);
       await admin.admin.wallet.grant.mutate({
@@ -85,7 +86,7 @@ describe("SDK against wrangler dev", () => {
         idempotencyKey: newIdempotencyKey(),
       });
     }
-    return { id: user.id, sdk };
+    return { id: user.id, email, sdk };
   }
 
   /** A new 4-share group buy (at most 2 a person) by the demo seller in 서교동: 10,000 won a share. */
@@ -110,8 +111,12 @@ describe("SDK against wrangler dev", () => {
   }
 
   it("runs the README example (scripts/sdk-example.ts) on the demo data", async () => {
+    // as a demo buyer would (no points: it tops up with a card), on the neighbourhood's newest buy: its own
+    const gb = await smallOffer();
+    const buyer = await neighbour("예제", 0);
     const lines: string[] = [];
-    const result = await runSdkExample(url, { log: (line) => lines.push(line) });
+    const result = await runSdkExample(url, { email: buyer.email, log: (line) => lines.push(line) });
+    expect(result.groupBuyId).toBe(gb.id);
     expect(result.refusal).toMatchObject({ code: "PRECONDITION_FAILED", reason: "max_per_person" });
     expect(result.joined).toMatchObject({ shares: 1, replay: false });
     expect(result.retried).toMatchObject({ replay: true, holdId: result.joined.holdId });
@@ -120,7 +125,8 @@ describe("SDK against wrangler dev", () => {
     expect(lines.at(-1)).toBe("Room closed");
 
     // as a developer runs it: `node scripts/sdk-example.ts` with GONGGU_URL, and it exits once done
-    const env = { ...process.env, GONGGU_URL: url };
+    const again = await neighbour("예제2", 0);
+    const env = { ...process.env, GONGGU_URL: url, GONGGU_EMAIL: again.email, GONGGU_PASSWORD: DEMO_PASSWORD };
     const { stdout } = await run(process.execPath, ["scripts/sdk-example.ts"], { env, timeout: 30_000 });
     expect(stdout).toContain(`Gonggu at ${url}`);
     expect(stdout).toMatch(/Same join retried: replay=true, same hold: true\n[\s\S]*Room closed\n$/);
@@ -248,8 +254,8 @@ describe("SDK against wrangler dev", () => {
     expect(bad?.issues?.map((i) => i.code)).toEqual(["too_small", "too_small"]);
 
     // a room you may not enter: the ticket's refusal rejects connectRoom with the same typed error
-    const stranger = await logIn("doyun@gonggu.test"); // 역삼동, not this buy's neighbourhood
-    const refused = gongguErrorOf(await connectRoom(stranger, { groupBuyId: gb.id }).catch((e: unknown) => e));
+    const stranger = await neighbour("역삼", 0, DEMO_REGIONS[3]); // 역삼동, not this buy's neighbourhood
+    const refused = gongguErrorOf(await connectRoom(stranger.sdk, { groupBuyId: gb.id }).catch((e: unknown) => e));
     expect(refused).toMatchObject({ code: "FORBIDDEN", httpStatus: 403 });
 
     expect(gongguErrorOf(new Error("not ours"))).toBeNull();
