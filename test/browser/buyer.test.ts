@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, QUEUE_WAIT, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 const HOUR = 3600_000;
@@ -333,11 +333,14 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: `lot-${gb.id}` });
     await seller.groupBuys.markOrdered.mutate({ id: gb.id });
     await seller.groupBuys.markReady.mutate({ id: gb.id });
-    await expect.poll(async () => (await buyer.sdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await expect.poll(async () => (await buyer.sdk.wallet.get.query()).held, QUEUE_WAIT).toBe(0);
     await buyer.sdk.groupBuys.confirmPickup.mutate({ id: gb.id });
     // Rewards are granted by the queue's purchaseCompleted job.
     await expect
-      .poll(async () => (await buyer.sdk.membership.get.query()).rewards.lots.length, { timeout: 30_000 })
+      .poll(async () => (await buyer.sdk.membership.get.query()).rewards.lots.length, {
+        ...QUEUE_WAIT,
+        timeout: 30_000,
+      })
       .toBeGreaterThan(0);
     const [lot] = (await buyer.sdk.membership.get.query()).rewards.lots;
     await page.reload();

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { gongguErrorOf } from "../../shared/sdkErrors.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, logInAs, newcomerSdk, QUEUE_WAIT, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 // The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
@@ -144,7 +144,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     // The only buyer never came: marking the no-show resolves every pickup, so the buy completes and its payable
     // (price minus the fee) shows as pending in the payouts.
     // Wait until the buyer's hold is in escrow (the FILLED settlement job), so completion settles at once.
-    await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, { timeout: 20_000 }).toBe(0);
+    await expect.poll(async () => (await buyerSdk.wallet.get.query()).held, QUEUE_WAIT).toBe(0);
     // A no-show cannot be undone: the seller is asked first, in a dialog that says what it does; Escape backs out.
     await card.getByRole("button", { name: "노쇼 처리" }).click();
     const ask = page.getByRole("alertdialog", { name: `${buyer.displayName}님을 노쇼로 처리할까요?` });

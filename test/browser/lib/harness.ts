@@ -13,6 +13,12 @@ export const baseUrl = inject("baseUrl");
 /** null: no Chromium here, the browser suites skip (`describe.skipIf(!chromiumPath)`). */
 export const chromiumPath = inject("chromiumPath");
 
+/**
+ * expect.poll options for a wait on the server's queue (a settlement or reward job: seconds in wrangler dev): asked
+ * every 250 ms instead of vitest's 50, which only loaded the server with requests while the job had not run yet.
+ */
+export const QUEUE_WAIT = { timeout: 20_000, interval: 250 };
+
 const SHOTS = path.join(ROOT, "test-results", "browser");
 
 /** A full-page screenshot of a key screen under test-results/browser/, for a person to look at. */
