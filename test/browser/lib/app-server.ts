@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { OBSERVABILITY_ENV } from "../../../bench/lib/observability.ts";
 import { stopDevServer, waitForHealth } from "../../../scripts/lib/local.ts";
 import { ROOT, spawnNode } from "../../../scripts/lib/proc.ts";
 import { freePort } from "./ports.ts";
@@ -37,6 +38,9 @@ async function start(): Promise<AppServer & { stop: () => Promise<void> }> {
   const server = spawnNode(path.join(ROOT, "scripts/start.ts"), ["--port", String(port), "--persist-to", persistTo], {
     capture: true,
     detached: true,
+    // wrangler dev's local observability off, as for the benches (bench/lib/observability.ts): its tail of every
+    // invocation ran on the worker's thread and no test reads it (about a third of the server's CPU in `npm test`)
+    env: OBSERVABILITY_ENV,
   });
   server.stdout?.pipe(log);
   server.stderr?.pipe(log);
