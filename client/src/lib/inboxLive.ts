@@ -1,6 +1,7 @@
 import { createSignal } from "solid-js";
 import type { NotificationFrame, NotificationItem } from "../../../shared/schemas/notifications";
 import { api } from "./api";
+import { closeSocket } from "./closeSocket";
 import { letGoForGood } from "./session";
 
 const [unread, setUnread] = createSignal(0);
@@ -58,6 +59,6 @@ export function connectInbox(): () => void {
     closed = true;
     clearTimeout(timer);
     clearInterval(ping);
-    socket?.close();
+    closeSocket(socket);
   };
 }

@@ -3,6 +3,7 @@ import { backoffDelayMs, ROOM_FULL_RETRY, ROOM_RECONNECT } from "../../../shared
 import { type ClientFrame, type Fill, roomPath, type ServerFrame, serverFrameSchema } from "../../../shared/protocol";
 import { GongguRoomError, reasonOf } from "../../../shared/sdkErrors";
 import { api, errorCode, errorDetails } from "./api";
+import { closeSocket } from "./closeSocket";
 import { letGoForGood } from "./session";
 
 export type Snapshot = Extract<ServerFrame, { type: "snapshot" }>;
@@ -120,7 +121,7 @@ export function createRoom(groupBuyId: string) {
     closed = true;
     clearTimeout(timer);
     clearInterval(ping);
-    socket?.close();
+    closeSocket(socket);
   };
   connect();
   onCleanup(close);
