@@ -13,6 +13,7 @@
  * Need another fixture (a group buy, a wallet with points)? Add a helper to test/worker/fixtures.ts.
  */
 import type * as fc from "fast-check";
+import { sellerPayouts } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { boardComment, boardPost, linkableOffer, reportedPost } from "./board-fixtures";
 import { chatMessageFixture } from "./chat-fixtures";
@@ -72,6 +73,21 @@ export interface AuthzRow<I> {
 export type AuthzTable = { [P in ProcedurePath]: AuthzRow<InputOf<P>> };
 
 let serial = 0;
+
+/** A requested payout of `amount` won for a fresh seller (rows only: no payables, no ledger); returns its id. */
+async function requestedPayout(fx: Fixtures, amount: number) {
+  const seller = await fx.newUser("seller");
+  const id = newId();
+  await fx.db.insert(sellerPayouts).values({
+    id,
+    sellerId: seller.id,
+    regionId: fx.region.id,
+    amount,
+    status: "requested",
+    createdAt: Date.now(),
+  });
+  return id;
+}
 
 /** The caller's own id when they are a seller (so "their" product/buy exists), else a fresh seller's. */
 const ownSeller = (caller: FixtureUser | null) => (caller?.role === "seller" ? caller.id : undefined);
@@ -485,6 +501,13 @@ export const AUTHZ_TABLE: AuthzTable = {
     expect: adminsOnly,
   },
   "admin.dlq.list": { kind: "query", input: () => ({ limit: 5 }), expect: adminsOnly },
+  "admin.payouts.list": { kind: "query", input: () => ({ needsOperator: true, limit: 5 }), expect: adminsOnly },
+  "admin.payouts.recheck": {
+    kind: "mutation",
+    // a requested payout that claimed nothing: the recheck finds it empty and removes it, touching no money
+    input: async ({ fx }) => ({ payoutId: await requestedPayout(fx, 0) }),
+    expect: adminsOnly,
+  },
   "admin.dlq.replay": {
     kind: "mutation",
     input: async ({ fx }) => ({ id: await fx.deadLetter() }),

@@ -55,6 +55,12 @@ export async function releaseDuePayables(env: Env, now: number): Promise<number>
   return due.length;
 }
 
+/**
+ * How a payout's reason starts when the batch cannot finish it alone (the ledger refused it, the gateway paid another
+ * amount): it stays requested and the admin payouts list (payoutAdmin.ts) finds it by this.
+ */
+export const NEEDS_OPERATOR = "Needs an operator: ";
+
 /** "stuck": finishing it threw (e.g. the ledger refused it); left requested for an operator, the batch goes on. */
 type PayoutEnd = "paid" | "failed" | "inFlight" | "empty" | "stuck";
 
@@ -175,11 +181,11 @@ async function oldestWithin(db: Db, sellerId: string, regionId: string, limitWon
  * must not stop every other seller's payout each day: it stays requested — the gateway may have paid it, so it is
  * never failed here — with the reason on the row and an error log for an operator; the next run tries it again.
  */
-async function finishOrHold(env: Env, db: Db, payout: typeof sellerPayouts.$inferSelect, now: number) {
+export async function finishOrHold(env: Env, db: Db, payout: typeof sellerPayouts.$inferSelect, now: number) {
   try {
     return await finishPayout(env, db, payout, now);
   } catch (e) {
-    const reason = `Needs an operator: ${errorForLog(e).slice(0, 400)}`;
+    const reason = `${NEEDS_OPERATOR}${errorForLog(e).slice(0, 400)}`;
     console.error(
       JSON.stringify({
         level: "error",
@@ -255,7 +261,7 @@ async function finishPayout(env: Env, db: Db, payout: typeof sellerPayouts.$infe
   }
   if (sent.amount !== payout.amount) {
     // Never expected; an operator must look. Left in flight so the other payouts of the batch still go.
-    const reason = `Gateway paid ${sent.amount} won, not ${payout.amount}: needs an operator`;
+    const reason = `${NEEDS_OPERATOR}the gateway paid ${sent.amount} won, not ${payout.amount}`;
     console.error(JSON.stringify({ level: "error", where: "finishPayout", payoutId: payout.id, reason }));
     await db
       .update(sellerPayouts)

@@ -5,7 +5,7 @@ import { decideApplication, pendingApplications } from "../../accounts/sellers";
 import { suspendUser } from "../../accounts/suspension";
 import { kickFromRooms } from "../../community/rooms";
 import { adminProcedure, router } from "../init";
-import { adminPayablesRouter, adminStatsRouter } from "./adminConsole";
+import { adminPayablesRouter, adminPayoutsRouter, adminStatsRouter } from "./adminConsole";
 import { chargesAdminRouter, dlqAdminRouter, gatewayAdminRouter } from "./adminPayments";
 import { moderationRouter } from "./moderation";
 import { walletAdminRouter } from "./wallet";
@@ -40,4 +40,5 @@ export const adminRouter = router({
   wallet: walletAdminRouter,
   stats: adminStatsRouter,
   payables: adminPayablesRouter,
+  payouts: adminPayoutsRouter,
 });
