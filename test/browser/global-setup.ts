@@ -9,6 +9,8 @@ declare module "vitest" {
     chromiumPath: string | null;
     /** The run's one Chromium (launched here): each file connects to it instead of launching its own. */
     chromiumEndpoint: string;
+    /** The server's local state directory: a test may write a row no API makes (browser/lib/harness.ts runSql). */
+    persistTo: string;
   }
 }
 
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject) {
     project.provide("chromiumPath", null);
     project.provide("chromiumEndpoint", "");
     project.provide("baseUrl", "");
+    project.provide("persistTo", "");
     return;
   }
 
@@ -46,5 +49,6 @@ export default async function setup(project: TestProject) {
   project.provide("chromiumPath", chromiumPath);
   project.provide("chromiumEndpoint", chromiumEndpoint);
   project.provide("baseUrl", server.baseUrl);
+  project.provide("persistTo", server.persistTo);
   return stop;
 }

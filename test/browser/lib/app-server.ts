@@ -9,6 +9,8 @@ import { freePort } from "./ports.ts";
 export interface AppServer {
   /** e.g. http://localhost:8820 */
   baseUrl: string;
+  /** Its local state directory (throw-away): a test may write a row no API makes there (harness.ts runSql). */
+  persistTo: string;
   /** Resolves once /api/health answers; rejects (pointing at the log) if the server could not start. */
   ready: Promise<void>;
 }
@@ -54,7 +56,7 @@ async function start(): Promise<AppServer & { stop: () => Promise<void> }> {
     throw new Error(`${e.message}; see ${path.relative(ROOT, logFile)}`);
   });
   ready.catch(() => {}); // a caller that never waits must not leave an unhandled rejection
-  return { baseUrl, ready, stop };
+  return { baseUrl, persistTo, ready, stop };
 }
 
 /**
@@ -69,7 +71,7 @@ export async function shareAppServer(): Promise<{ server: AppServer; release: ()
   const server = await shared.server;
   let released = false;
   return {
-    server: { baseUrl: server.baseUrl, ready: server.ready },
+    server: { baseUrl: server.baseUrl, persistTo: server.persistTo, ready: server.ready },
     async release() {
       if (released) return;
       released = true;

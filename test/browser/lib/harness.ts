@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { randomClientIp } from "../../../scripts/lib/clientIp.ts";
+import { executeLocalSql } from "../../../scripts/lib/d1-local.ts";
 import { ROOT } from "../../../scripts/lib/proc.ts";
 import { DEMO_PASSWORD } from "../../../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../../../shared/sdk.ts";
@@ -79,4 +80,13 @@ export async function logInAs(page: Page, email: string, password = DEMO_PASSWOR
   await page.getByLabel("비밀번호").fill(password);
   await page.getByRole("button", { name: "로그인" }).click();
   await page.getByRole("navigation", { name: /주요 메뉴|Main menu/ }).waitFor();
+}
+
+/**
+ * Runs SQL on the server's own local D1 (one batch), for a state no API may make, such as a payout the daily batch
+ * held for an operator. The server keeps running; SQLite serialises the two writers.
+ */
+export async function runSql(sql: string): Promise<void> {
+  const results = await executeLocalSql("browser test SQL", sql, ["--persist-to", inject("persistTo")]);
+  if (!results.every((r) => r.success)) throw new Error(`SQL failed: ${JSON.stringify(results)}`);
 }

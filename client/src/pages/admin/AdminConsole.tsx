@@ -11,6 +11,7 @@ const Moderation = lazy(() => import("./ModerationPanel"));
 const Charges = lazy(() => import("./ChargesPanel"));
 const Gateway = lazy(() => import("./GatewayPanel"));
 const Settlements = lazy(() => import("./SettlementsPanel"));
+const Payouts = lazy(() => import("./PayoutsPanel"));
 const Charts = lazy(() => import("./ChartsPanel"));
 
 /** /admin/:tab — admins only (the server checks every call; this only keeps the screen honest). */
@@ -36,6 +37,7 @@ export default function AdminConsole() {
             ["charges", t("admin.tab.charges")],
             ["gateway", t("admin.tab.gateway")],
             ["settlements", t("admin.tab.settlements")],
+            ["payouts", t("admin.tab.payouts")],
             ["charts", t("admin.tab.charts")],
           ]}
         />
@@ -51,6 +53,9 @@ export default function AdminConsole() {
           </Match>
           <Match when={params.tab === "settlements"}>
             <Settlements />
+          </Match>
+          <Match when={params.tab === "payouts"}>
+            <Payouts />
           </Match>
           <Match when={params.tab === "charts"}>
             <Charts />
