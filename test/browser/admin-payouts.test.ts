@@ -54,7 +54,9 @@ describe.skipIf(!chromiumPath)("admin payouts in Chromium", () => {
     expect(text).toContain(email);
     expect(text).toContain("PG 참조 없음");
     expect(text).toMatch(/요청 \d{1,2}월 \d{1,2}일 \([일월화수목금토]\) 오[전후] \d{1,2}:\d{2}/);
-    expect(await held.getByTestId("payout-reason").textContent()).toContain("Needs an operator: Error: Not enough points");
+    expect(await held.getByTestId("payout-reason").textContent()).toContain(
+      "Needs an operator: Error: Not enough points",
+    );
     // every row in this view is one held for an operator
     const flags = await page.getByTestId("payout").evaluateAll((rows) => rows.map((r) => r.dataset.needsOperator));
     expect(flags.every((f) => f === "true")).toBe(true);

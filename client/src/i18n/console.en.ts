@@ -165,7 +165,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.tab.charts": "Charts",
   "admin.tab.payouts": "Payouts",
   "admin.payouts": "Seller payouts",
-  "admin.payouts.stuck": "{n} {n|payout needs|payouts need} an operator: the settlement batch could not finish {n|it|them} and left {n|it|them} requested.",
+  "admin.payouts.stuck":
+    "{n} {n|payout needs|payouts need} an operator: the settlement batch could not finish {n|it|them} and left {n|it|them} requested.",
   "admin.payouts.stuckNone": "No payout needs an operator.",
   "admin.payouts.showStuck": "Show only those",
   "admin.payouts.status": "Payout status",
@@ -183,7 +184,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.payouts.noRef": "no PG ref",
   "admin.payouts.reason": "Reason",
   "admin.payouts.recheck": "Check with the PG again",
-  "admin.payouts.recheckHint": "The daily batch's own step: it asks with the same idempotency key, so nothing is paid twice.",
+  "admin.payouts.recheckHint":
+    "The daily batch's own step: it asks with the same idempotency key, so nothing is paid twice.",
   "admin.payouts.end.paid": "Paid.",
   "admin.payouts.end.failed": "The PG refused the payout; its payables go back to the next batch.",
   "admin.payouts.end.inFlight": "Still in progress at the PG; the next batch asks again.",
