@@ -116,6 +116,27 @@ describe("rare refusals a user can still meet, worded from their reason", () => 
       "동네 인증을 너무 여러 번 했어요. 12월 10일 (목) 오후 3:00부터 다시 인증해 주세요.",
       "You have verified your neighbourhood too many times. Try again from Thu 10 Dec, 15:00.",
     ],
+    // the board's limits and the others, worded as the sign-up's: when it opens again, in Korean time
+    [
+      { reason: "post_limit", retryAt: until },
+      "글을 너무 많이 올렸어요. 12월 10일 (목) 오후 3:00부터 다시 올릴 수 있어요.",
+      "You have posted too much. You can post again from Thu 10 Dec, 15:00.",
+    ],
+    [
+      { reason: "comment_limit", retryAt: until },
+      "댓글을 너무 빨리 달고 있어요. 12월 10일 (목) 오후 3:00부터 다시 달 수 있어요.",
+      "You are commenting too fast. You can comment again from Thu 10 Dec, 15:00.",
+    ],
+    [
+      { reason: "report_limit", retryAt: until },
+      "신고를 너무 많이 했어요. 12월 10일 (목) 오후 3:00부터 다시 신고할 수 있어요.",
+      "You have sent too many reports. You can report again from Thu 10 Dec, 15:00.",
+    ],
+    [
+      { reason: "login_limit", retryAt: until },
+      "로그인에 너무 여러 번 실패했어요. 12월 10일 (목) 오후 3:00부터 다시 로그인할 수 있어요.",
+      "Too many failed logins. You can log in again from Thu 10 Dec, 15:00.",
+    ],
     [
       { reason: "comments_full", max: 300 },
       "이 글은 댓글이 300개로 가득 찼어요. 새 글을 써서 이어 가 주세요.",

@@ -25,6 +25,10 @@ function expectLimited(res: ApiResult) {
   expect(retryAfter).toBeGreaterThan(15 * 60 - 30);
   expect(retryAfter).toBeLessThanOrEqual(15 * 60);
   expect(res.error?.data.retryAfterSeconds).toBe(retryAfter);
+  // the same details as every rate limit, so the app says when in the reader's words
+  const details = res.error?.data.details as { reason: string; retryAt: number };
+  expect(details.reason).toBe("login_limit");
+  expect(Math.abs(details.retryAt - (Date.now() + retryAfter * 1000))).toBeLessThan(2_000);
 }
 
 describe("login rate limit (10 failures / 15 minutes)", () => {

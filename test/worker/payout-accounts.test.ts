@@ -255,7 +255,8 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     expect(limited).toHaveLength(2);
     const refused = await errorOf(registerAccount(seller));
     expect(refused).toMatchObject({ code: "TOO_MANY_REQUESTS" });
-    expect(refused.message).toContain("Try again in an hour");
+    expect(refused.message).toMatch(/^Too many payout account changes\. Try again in \d+ minutes?\.$/);
+    expect(refused.details).toMatchObject({ reason: "payout_account_limit", retryAt: expect.any(Number) });
   });
 
   it("bad input is a typed BAD_REQUEST per field, and a refusal by Toss is PRECONDITION_FAILED; nothing is written", async () => {

@@ -1,16 +1,10 @@
 import { eq } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { users } from "../db/schema";
-import { fail, failRateLimited, failWith, waitInWords } from "../lib/errors";
+import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { ipNetwork } from "../lib/ipNetwork";
-import {
-  clearRateLimit,
-  type RateLimitRule,
-  refundRateLimitHit,
-  requireUnderRateLimits,
-  takeRateLimits,
-} from "../lib/rateLimit";
+import { clearRateLimit, type RateLimitRule, refundRateLimitHit, requireUnderRateLimits } from "../lib/rateLimit";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 
 export const LOGIN_FAILURE_RULE: RateLimitRule = { limit: 10, windowMs: 15 * 60_000 };
@@ -76,10 +70,12 @@ export function loginLimitKeys(email: string, ip: string) {
  */
 export async function login(db: Db, pepper: string, email: string, password: string, ip: string, now: number) {
   const keys = loginLimitKeys(email, ip);
-  const limit = await takeRateLimits(db, [keys.account, keys.ip], LOGIN_FAILURE_RULE, now);
-  if (limit.limited) {
-    failRateLimited(`Too many failed logins. Try again in ${waitInWords(limit.retryAfterMs)}.`, limit.retryAfterMs);
-  }
+  await requireUnderRateLimits(
+    db,
+    [keys.account, keys.ip].map((key) => ({ key, rule: LOGIN_FAILURE_RULE })),
+    now,
+    { reason: "login_limit", what: "Too many failed logins." },
+  );
   const user = await db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(pepper)), pepper);
   if (!user || !ok) fail("UNAUTHORIZED", "Email or password is incorrect.");

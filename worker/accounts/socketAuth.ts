@@ -2,12 +2,23 @@ import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { socketTickets, users } from "../db/schema";
 import { randomToken, sha256Hex } from "../lib/ids";
-import type { RateLimitRule } from "../lib/rateLimit";
+import { type RateLimitRule, requireUnderRateLimits } from "../lib/rateLimit";
 import { readAuth } from "../trpc/context";
 import { resolveSession, sessionByHashQuery } from "./sessions";
 
 export const SOCKET_TICKET_TTL_MS = 60_000;
 export const SOCKET_TICKET_RULE: RateLimitRule = { limit: 30, windowMs: 60_000 };
+
+/**
+ * Counts one ticket of the caller's (room and notification tickets share the count) in one atomic step before it is
+ * issued, so tickets asked for at once cannot all pass; over the limit: TOO_MANY_REQUESTS with when to come back.
+ */
+export function requireTicketAllowance(db: Db, userId: string, now: number): Promise<void> {
+  return requireUnderRateLimits(db, [{ key: `ticket:${userId}`, rule: SOCKET_TICKET_RULE }], now, {
+    reason: "ticket_limit",
+    what: "Too many connection tickets.",
+  });
+}
 
 export type SocketScope = "notifications" | `room:${string}`;
 

@@ -4,7 +4,7 @@ import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, boardLikes, boardPosts, boardSupplyOffers, type ContentStatus, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
+import { requireUnderRateLimits } from "../lib/rateLimit";
 import { postLikeSignal } from "../recommend/interactions";
 import { requireCurrentVerification } from "../regions/verification";
 import { authorCards, unknownAuthor } from "./authors";
@@ -19,22 +19,6 @@ type PostRow = typeof boardPosts.$inferSelect;
 export function canSee(content: { status: ContentStatus; authorId: string }, viewer: Viewer): boolean {
   if (content.status === "visible" || viewer.role === "admin") return true;
   return content.authorId === viewer.id && content.status !== "deleted";
-}
-
-/**
- * Counts one hit on `key` and refuses when that takes it over its limit. Called after the action's own checks, just
- * before its write: counting in one atomic step first is what stops parallel requests from all passing (a read-only
- * check with the count in the write's batch let every request sent at once through).
- */
-export async function takeUnderLimit(db: Db, key: string, rule: RateLimitRule, now: number, what: string) {
-  const state = await takeRateLimits(db, [key], rule, now);
-  if (state.limited) {
-    const seconds = Math.ceil(state.retryAfterMs / 1000);
-    fail(
-      "TOO_MANY_REQUESTS",
-      `Too many ${what}. Try again in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}.`,
-    );
-  }
 }
 
 /** The post a caller may see, or NOT_FOUND (hidden content is indistinguishable from none for everyone else). */
@@ -170,7 +154,8 @@ export async function createPost(
 ) {
   await requireCurrentVerification(db, author.id, args.regionId, now);
   const key = `post:${author.id}`;
-  await takeUnderLimit(db, key, POST_RULE, now, "posts");
+  // counted in one atomic step just before the write, so posts sent at once cannot all pass
+  await requireUnderRateLimits(db, [{ key, rule: POST_RULE }], now, { reason: "post_limit", what: "Too many posts." });
   const id = newId(now);
   await db.insert(boardPosts).values({ id, authorId: author.id, ...args, createdAt: now, updatedAt: now });
   return { id };

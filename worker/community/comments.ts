@@ -4,9 +4,10 @@ import { type BatchItem, type Db, runBatch } from "../db/client";
 import { boardComments, boardPosts } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { requireUnderRateLimits } from "../lib/rateLimit";
 import { requireCurrentVerification } from "../regions/verification";
 import { authorCards, unknownAuthor } from "./authors";
-import { adminDeletion, canSee, loadPost, takeUnderLimit, type Viewer } from "./board";
+import { adminDeletion, canSee, loadPost, type Viewer } from "./board";
 import { COMMENT_RULE } from "./config";
 import { type NotifyStatement, notify } from "./notifications";
 
@@ -52,7 +53,10 @@ export async function addComment(
     });
   }
   const limitKey = `comment:${author.id}`;
-  await takeUnderLimit(db, limitKey, COMMENT_RULE, now, "comments");
+  await requireUnderRateLimits(db, [{ key: limitKey, rule: COMMENT_RULE }], now, {
+    reason: "comment_limit",
+    what: "Too many comments.",
+  });
   const id = newId(now);
   const notices: NotifyStatement[] = [];
   const params = { postId: post.id, postTitle: post.title, commentId: id, commenterName: author.displayName };

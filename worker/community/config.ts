@@ -4,6 +4,8 @@ import type { RateLimitRule } from "../lib/rateLimit";
 export const POST_RULE: RateLimitRule = { limit: 10, windowMs: 3_600_000 };
 export const COMMENT_RULE: RateLimitRule = { limit: 5, windowMs: 60_000 };
 export const REPORT_RULE: RateLimitRule = { limit: 20, windowMs: 3_600_000 };
+/** How a report over REPORT_RULE is refused, of a post, a comment or a chat message alike. */
+export const REPORT_REFUSAL = { reason: "report_limit", what: "Too many reports." };
 /** "Popular" ranks posts of the last 30 days so old hits don't sit on top forever. */
 export const POPULAR_WINDOW_MS = 30 * 86_400_000;
 export const EXCERPT_CHARS = 160;

@@ -7,9 +7,10 @@ import { auditLog, boardComments, boardPosts, boardReports, type ContentStatus, 
 import { trustEventStatement } from "../groupbuy/trust";
 import { fail } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { canSee, takeUnderLimit, type Viewer } from "./board";
+import { requireUnderRateLimits } from "../lib/rateLimit";
+import { canSee, type Viewer } from "./board";
 import { recountComments } from "./comments";
-import { EXCERPT_CHARS, REPORT_RULE } from "./config";
+import { EXCERPT_CHARS, REPORT_REFUSAL, REPORT_RULE } from "./config";
 import { notify } from "./notifications";
 
 type TargetType = "post" | "comment";
@@ -76,7 +77,7 @@ export async function report(
   }
   if (target.authorId === reporter.id) fail("BAD_REQUEST", `You can't report your own ${args.targetType}.`);
   const limitKey = `report:${reporter.id}`;
-  await takeUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
+  await requireUnderRateLimits(db, [{ key: limitKey, rule: REPORT_RULE }], now, REPORT_REFUSAL);
   const count = unresolvedCount(target.type, target.id);
   const col = target.type === "post" ? boardPosts : boardComments;
   const [inserted] = await runBatch(db, [

@@ -6,8 +6,8 @@ import { loadGroupBuy, roomStub } from "../groupbuy/service";
 import { TERMINAL } from "../groupbuy/stateMachine";
 import { errorForLog, fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { takeUnderLimit } from "./board";
-import { REPORT_RULE } from "./config";
+import { requireUnderRateLimits } from "../lib/rateLimit";
+import { REPORT_REFUSAL, REPORT_RULE } from "./config";
 import { upheldReport } from "./moderation";
 import { notify } from "./notifications";
 import { roomAccess } from "./roomAccess";
@@ -49,7 +49,8 @@ export async function reportChatMessage(
   }
   if (message.userId === reporter.id) fail("BAD_REQUEST", "You can't report your own message.");
   const limitKey = `report:${reporter.id}`;
-  await takeUnderLimit(db, limitKey, REPORT_RULE, now, "reports");
+  // the board's report limit: one count of reports per person, of posts, comments and chat messages alike
+  await requireUnderRateLimits(db, [{ key: limitKey, rule: REPORT_RULE }], now, REPORT_REFUSAL);
   const [inserted] = await runBatch(db, [
     db
       .insert(chatReports)

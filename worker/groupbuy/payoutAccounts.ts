@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { notifications, sellerPayables, sellerPayoutAccounts } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
-import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
+import { type RateLimitRule, requireUnderRateLimits } from "../lib/rateLimit";
 import { getGateway } from "../payments";
 import {
   type GatewayOutcome,
@@ -34,7 +34,7 @@ export type PayoutBlock = "missing" | "approval_required" | "kyc_required";
 type Allowance = { payable: false; block: PayoutBlock } | { payable: true; limitWon: number | null };
 
 /** Registering hits the gateway (and Toss's account check): a few per hour is plenty. */
-const SAVE_RULE: RateLimitRule = { limit: 10, windowMs: 3_600_000 };
+export const SAVE_RULE: RateLimitRule = { limit: 10, windowMs: 3_600_000 };
 
 /**
  * What the payout batch may send this seller: nothing (and why), up to a limit, or anything. Toss refuses payouts to
@@ -122,9 +122,10 @@ function sellerRequest(input: PayoutAccountInput): Omit<GatewaySellerRequest, "r
 export async function savePayoutAccount(db: Db, env: Env, sellerId: string, input: PayoutAccountInput, now: number) {
   const limitKey = `payout-account:${sellerId}`;
   // counted before the gateway call, in one atomic step, so parallel saves cannot all pass a read-only check
-  if ((await takeRateLimits(db, [limitKey], SAVE_RULE, now)).limited) {
-    fail("TOO_MANY_REQUESTS", "Too many payout account changes. Try again in an hour.");
-  }
+  await requireUnderRateLimits(db, [{ key: limitKey, rule: SAVE_RULE }], now, {
+    reason: "payout_account_limit",
+    what: "Too many payout account changes.",
+  });
 
   const existing = await db
     .select()

@@ -5,7 +5,7 @@ import { type Db, runBatch } from "../db/client";
 import { billingKeys, paymentConsents } from "../db/schema";
 import { fail } from "../lib/errors";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
-import { type RateLimitRule, takeRateLimits } from "../lib/rateLimit";
+import { type RateLimitRule, requireUnderRateLimits } from "../lib/rateLimit";
 import { getGateway } from "../payments";
 import { loadKeyring, open, seal } from "../payments/keyring";
 
@@ -51,8 +51,10 @@ export async function registerBillingKey(
 ) {
   const limitKey = `billing-register:${userId}`;
   // counted before the gateway call, in one atomic step, so parallel attempts cannot all pass a read-only check
-  const limit = await takeRateLimits(db, [limitKey], REGISTER_RULE, now);
-  if (limit.limited) fail("TOO_MANY_REQUESTS", "Too many card registrations. Try again in an hour.");
+  await requireUnderRateLimits(db, [{ key: limitKey, rule: REGISTER_RULE }], now, {
+    reason: "card_limit",
+    what: "Too many card registrations.",
+  });
 
   const customerKey = `ck_${randomToken(18)}`;
   const issued = await getGateway(env).issueBillingKey({ authKey: input.authKey, customerKey });

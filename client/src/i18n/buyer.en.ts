@@ -34,6 +34,13 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "refusal.email_taken": "An account with this email already exists. Log in instead.",
   "refusal.signup_limit": "Too many sign-ups from your network. You can sign up again from {retryAt}.",
   "refusal.verify_limit": "You have verified your neighbourhood too many times. Try again from {retryAt}.",
+  "refusal.login_limit": "Too many failed logins. You can log in again from {retryAt}.",
+  "refusal.post_limit": "You have posted too much. You can post again from {retryAt}.",
+  "refusal.comment_limit": "You are commenting too fast. You can comment again from {retryAt}.",
+  "refusal.report_limit": "You have sent too many reports. You can report again from {retryAt}.",
+  "refusal.ticket_limit": "Too many connection requests. You can connect again from {retryAt}.",
+  "refusal.payout_account_limit": "Too many payout account changes. You can change it again from {retryAt}.",
+  "refusal.card_limit": "Too many card registrations. You can register a card again from {retryAt}.",
   "refusal.room_closed": "This group buy has stopped taking joins, so its chat is for its buyers now.",
   "refusal.room_members_only": "This chat is for the buy's members and verified neighbours of its neighbourhood.",
   "refusal.suspended":

@@ -33,6 +33,13 @@ export const buyerKo = {
   "refusal.email_taken": "이미 가입한 이메일이에요. 로그인해 주세요.",
   "refusal.signup_limit": "지금 쓰는 네트워크에서 가입이 너무 많았어요. {retryAt}부터 다시 가입할 수 있어요.",
   "refusal.verify_limit": "동네 인증을 너무 여러 번 했어요. {retryAt}부터 다시 인증해 주세요.",
+  "refusal.login_limit": "로그인에 너무 여러 번 실패했어요. {retryAt}부터 다시 로그인할 수 있어요.",
+  "refusal.post_limit": "글을 너무 많이 올렸어요. {retryAt}부터 다시 올릴 수 있어요.",
+  "refusal.comment_limit": "댓글을 너무 빨리 달고 있어요. {retryAt}부터 다시 달 수 있어요.",
+  "refusal.report_limit": "신고를 너무 많이 했어요. {retryAt}부터 다시 신고할 수 있어요.",
+  "refusal.ticket_limit": "연결 요청이 너무 많았어요. {retryAt}부터 다시 연결할 수 있어요.",
+  "refusal.payout_account_limit": "정산 계좌를 너무 여러 번 바꿨어요. {retryAt}부터 다시 바꿀 수 있어요.",
+  "refusal.card_limit": "카드 등록을 너무 여러 번 시도했어요. {retryAt}부터 다시 등록할 수 있어요.",
   "refusal.room_closed": "모집이 끝난 공구라 이제 참여자만 채팅을 볼 수 있어요.",
   "refusal.room_members_only": "이 채팅은 공구 참여자와 같은 동네 인증 이웃만 볼 수 있어요.",
   "refusal.suspended":

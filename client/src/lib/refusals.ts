@@ -38,9 +38,19 @@ const REFUSALS = {
   // Verification from outside the neighbourhood's circle (worker/regions/verification.ts).
   too_far: { distanceM: "distance", radiusM: "distance" },
   email_taken: {},
-  // Rate limits that say when they open again (worker/accounts/auth.ts signups, worker/regions/verification.ts).
+  // Rate limits, each saying when it opens again (lib/rateLimit.ts requireUnderRateLimits): sign-ups and logins
+  // (accounts/auth.ts), verification (regions/verification.ts), the board's posts, comments and reports of posts,
+  // comments and chat messages (community/), socket tickets (accounts/socketAuth.ts), payout account changes
+  // (groupbuy/payoutAccounts.ts) and card registrations (wallet/billingKeys.ts).
   signup_limit: { retryAt: "time" },
+  login_limit: { retryAt: "time" },
   verify_limit: { retryAt: "time" },
+  post_limit: { retryAt: "time" },
+  comment_limit: { retryAt: "time" },
+  report_limit: { retryAt: "time" },
+  ticket_limit: { retryAt: "time" },
+  payout_account_limit: { retryAt: "time" },
+  card_limit: { retryAt: "time" },
   // A suspended account doing what only active accounts may (worker/trpc/init.ts, groupbuy/actions.ts).
   suspended: { until: "time" },
   // A group buy's chat room closed to a reader once the buy stopped taking joins, or to someone not of the buy.

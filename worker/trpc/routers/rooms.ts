@@ -1,7 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { chatReportInput, roomHistoryInput, roomIdInput } from "../../../shared/schemas/rooms";
-import { issueSocketTicket, SOCKET_TICKET_RULE } from "../../accounts/socketAuth";
-import { takeUnderLimit } from "../../community/board";
+import { issueSocketTicket, requireTicketAllowance } from "../../accounts/socketAuth";
 import { reportChatMessage, requireRoomAccess } from "../../community/rooms";
 import { ROOM_FULL } from "../../durable/roomSockets";
 import { roomStub } from "../../groupbuy/service";
@@ -13,7 +12,7 @@ export const roomsRouter = router({
   /** A single-use, one-minute ticket: open /api/rooms/:id/ws?ticket=… from clients that can't send a cookie. */
   ticket: activeProcedure.input(roomIdInput).mutation(async ({ ctx, input }) => {
     await requireRoomAccess(ctx.db, ctx.user, input.id, ctx.now);
-    await takeUnderLimit(ctx.db, `ticket:${ctx.user.id}`, SOCKET_TICKET_RULE, ctx.now, "connection tickets");
+    await requireTicketAllowance(ctx.db, ctx.user.id, ctx.now);
     const { ticket, expiresAt } = await issueSocketTicket(
       ctx.db,
       ctx.user.id,
