@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatDate, formatTime } from "../../client/src/lib/format";
 import { dayChoices, kstDayAt, monthChoices, timeChoices } from "../../client/src/lib/kstChoices";
 
 // 2026-12-03 23:30 UTC is Friday 4 December, 08:30 in Korea.
@@ -20,6 +21,17 @@ describe("dates and times to pick, in Korean time and the reader's language (not
     expect(ko[0]).toEqual(["00:00", "오전 12:00"]);
     expect(ko[36]).toEqual(["18:00", "오후 6:00"]);
     expect(timeChoices(30, "en")[37]).toEqual(["18:30", "18:30"]);
+  });
+
+  it("reads each day and time as the rest of the app writes that Korean instant (format.ts, one rule)", () => {
+    for (const locale of ["ko", "en"] as const) {
+      for (const [value, text] of timeChoices(15, locale)) {
+        expect(text, value).toBe(formatTime(Date.parse(`2026-12-04T${value}:00+09:00`), locale));
+      }
+      for (const [value, text] of dayChoices(AT, 14, locale)) {
+        expect(text, value).toBe(formatDate(Date.parse(`${value}T12:00:00+09:00`), locale, AT));
+      }
+    }
   });
 
   it("months newest first across a year, 2026년 12월 / December 2026", () => {

@@ -47,6 +47,9 @@ export const dayParts = (locale: Locale): Intl.DateTimeFormatOptions => ({
   weekday: "short",
 });
 
+/** The parts a time of day is written with, "오후 10:56" / "22:56" (also the time choices of lib/kstChoices.ts). */
+export const timeParts: Intl.DateTimeFormatOptions = { timeStyle: "short" };
+
 /**
  * A day on the Korean calendar as Korean apps write it: "12월 6일 (일)" / "Sun 6 Dec", with the year only when it is
  * not this year ("2025년 12월 6일 (토)" / "Sat 6 Dec 2025"). Intl's own year form drops the brackets ("2025년 12월 6일
@@ -62,7 +65,7 @@ export function formatDate(epochMs: number, locale: Locale, now = Date.now()): s
 
 /** A time of day in Korean time: "오후 10:56" / "22:56" (chat lines, and the end of a window within one day). */
 export function formatTime(epochMs: number, locale: Locale): string {
-  timeFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), { timeStyle: "short", timeZone: TIME_ZONE });
+  timeFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), { ...timeParts, timeZone: TIME_ZONE });
   return timeFormats[locale].format(epochMs);
 }
 

@@ -1,5 +1,5 @@
 import { kstWallClock } from "../../../shared/kst";
-import { dayParts } from "./format";
+import { dayParts, timeParts } from "./format";
 import type { Locale } from "./i18n";
 
 // Dates and times people pick, as choices worded in the reader's language and counted in Korean time: a native
@@ -16,14 +16,9 @@ function format(locale: Locale, kind: "day" | "time" | "month"): Intl.DateTimeFo
   const key = `${locale}:${kind}`;
   let f = formats.get(key);
   if (!f) {
+    // days and times as format.ts writes them everywhere else (formatDate, formatTime)
     const options: Intl.DateTimeFormatOptions =
-      kind === "day"
-        ? dayParts(locale)
-        : kind === "month"
-          ? { year: "numeric", month: "long" }
-          : locale === "ko"
-            ? { hour: "numeric", minute: "2-digit" }
-            : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      kind === "day" ? dayParts(locale) : kind === "month" ? { year: "numeric", month: "long" } : timeParts;
     f = new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { ...options, timeZone: "UTC" });
     formats.set(key, f);
   }
