@@ -74,17 +74,18 @@ export type AuthzTable = { [P in ProcedurePath]: AuthzRow<InputOf<P>> };
 
 let serial = 0;
 
-/** A requested payout of `amount` won for a fresh seller (rows only: no payables, no ledger); returns its id. */
-async function requestedPayout(fx: Fixtures, amount: number) {
+/** A paid payout for a fresh seller (rows only: no payables, no ledger); returns its id. */
+async function paidPayout(fx: Fixtures) {
   const seller = await fx.newUser("seller");
   const id = newId();
   await fx.db.insert(sellerPayouts).values({
     id,
     sellerId: seller.id,
     regionId: fx.region.id,
-    amount,
-    status: "requested",
+    amount: 10_000,
+    status: "paid",
     createdAt: Date.now(),
+    paidAt: Date.now(),
   });
   return id;
 }
@@ -504,9 +505,10 @@ export const AUTHZ_TABLE: AuthzTable = {
   "admin.payouts.list": { kind: "query", input: () => ({ needsOperator: true, limit: 5 }), expect: adminsOnly },
   "admin.payouts.recheck": {
     kind: "mutation",
-    // a requested payout that claimed nothing: the recheck finds it empty and removes it, touching no money
-    input: async ({ fx }) => ({ payoutId: await requestedPayout(fx, 0) }),
-    expect: adminsOnly,
+    // a paid payout: an admin gets past authz to "already paid" (a requested one, another file's payout run in the
+    // shared runtime could finish first); the paying path is test/worker/payout-admin.test.ts
+    input: async ({ fx }) => ({ payoutId: await paidPayout(fx) }),
+    expect: { ...adminsOnly, admin: "PRECONDITION_FAILED" },
   },
   "admin.dlq.replay": {
     kind: "mutation",
