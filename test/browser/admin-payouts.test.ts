@@ -62,12 +62,23 @@ describe.skipIf(!chromiumPath)("admin payouts in Chromium", () => {
     expect(flags.every((f) => f === "true")).toBe(true);
     await shot(page, "admin-payouts-held-ko");
 
+    // The one action: the batch's own step, now. This payout's seller has no payout account at the gateway, so the
+    // sandbox refuses it (failed, its payables free) unless a switch says the gateway is down (still in flight).
+    await held.getByRole("button", { name: "PG에 다시 확인" }).click();
+    const said = page.getByTestId("payouts-said");
+    await expect.poll(() => said.textContent()).toMatch(new RegExp(`^${name} · 12,345원: `));
+    expect(await said.textContent()).toMatch(/PG가 지급을 거절했어요|PG에서 아직 처리 중이에요/);
+    await shot(page, "admin-payouts-recheck-ko");
+    // either way it no longer waits for an operator (failed, or the gateway's own reason) and leaves this view
+    await expect.poll(() => mine.count()).toBe(0);
+    await page.getByLabel("운영자 확인 필요만").uncheck();
+    await expect.poll(() => mine.count()).toBe(2);
+
     await page.getByRole("button", { name: "Switch to English" }).click();
-    await expect.poll(() => held.textContent()).toContain("no PG ref");
-    expect(await held.textContent()).toContain("₩12,345");
-    expect(await held.getByText("Needs an operator", { exact: true }).count()).toBe(1); // the row's flag
-    expect(await banner.textContent()).toMatch(/\d+ payouts? needs? an operator/);
-    await shot(page, "admin-payouts-held-en");
+    const row = mine.filter({ hasText: "₩12,345" });
+    await expect.poll(() => row.textContent()).toMatch(/Failed|Requested/);
+    expect(await mine.filter({ hasText: "₩23,456" }).textContent()).toContain(`PG ref po_${stamp}`);
+    await shot(page, "admin-payouts-en");
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -18,21 +18,23 @@ type End = RouterOutputs["admin"]["payouts"]["recheck"]["end"];
 const PERIODS = ["7", "30", "90"] as const;
 const DAY_MS = 86_400_000;
 
-/** What a recheck answered, kept by payout id: the list reloads after it and draws its rows anew. */
-type Said = { end?: End; error?: string };
+/**
+ * What the last recheck answered, above the list: the list reloads after it, and a payout that no longer needs an
+ * operator leaves the "only those" view with its row.
+ */
+type Said = { payout: Payout; end?: End; error?: string };
 
-function PayoutRow(props: { payout: Payout; said?: Said; onSaid: (said: Said) => void; onDone: () => void }) {
+function PayoutRow(props: { payout: Payout; onSaid: (said: Said | null) => void; onDone: () => void }) {
   const p = () => props.payout;
-  const said = () => props.said;
   const [busy, setBusy] = createSignal(false);
   async function recheck() {
     setBusy(true);
-    props.onSaid({});
+    props.onSaid(null);
     try {
-      props.onSaid({ end: (await api.admin.payouts.recheck.mutate({ payoutId: p().id })).end });
+      props.onSaid({ payout: p(), end: (await api.admin.payouts.recheck.mutate({ payoutId: p().id })).end });
       props.onDone();
     } catch (e) {
-      props.onSaid({ error: errorText(e) });
+      props.onSaid({ payout: p(), error: errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -80,8 +82,6 @@ function PayoutRow(props: { payout: Payout; said?: Said; onSaid: (said: Said) =>
           <small class="muted">{t("admin.payouts.recheckHint")}</small>
         </div>
       </Show>
-      <Show when={said()?.end}>{(end) => <p role="status">{t(`admin.payouts.end.${end()}`)}</p>}</Show>
-      <FormError message={said()?.error ?? null} />
     </li>
   );
 }
@@ -95,7 +95,7 @@ export default function PayoutsPanel() {
   const [onlyStuck, setOnlyStuck] = createSignal(false);
   const [period, setPeriod] = createSignal<(typeof PERIODS)[number] | "">("");
   const [stuck, setStuck] = createSignal<number | null>(null);
-  const [said, setSaid] = createSignal<Record<string, Said>>({});
+  const [said, setSaid] = createSignal<Said | null>(null);
   const list = createPaged(
     () => ({
       status: status() === "" ? undefined : (status() as Status),
@@ -157,6 +157,14 @@ export default function PayoutsPanel() {
           onChange={(e) => setOnlyStuck(e.currentTarget.checked)}
         />
       </div>
+      <p role="status" data-testid="payouts-said">
+        <Show when={said()?.end}>
+          {(end) =>
+            `${said()?.payout.sellerName} · ${formatWon(said()?.payout.amount ?? 0, locale())}: ${t(`admin.payouts.end.${end()}`)}`
+          }
+        </Show>
+      </p>
+      <FormError message={said()?.error ?? null} />
       <Switch>
         <Match when={page.error && items().length === 0}>
           <LoadError error={page.error} retry={list.refetch} />
@@ -171,16 +179,7 @@ export default function PayoutsPanel() {
         </Match>
         <Match when={true}>
           <ul class="cards" data-testid="payouts" aria-busy={page.loading}>
-            <For each={items()}>
-              {(p) => (
-                <PayoutRow
-                  payout={p}
-                  said={said()[p.id]}
-                  onSaid={(s) => setSaid({ ...said(), [p.id]: s })}
-                  onDone={() => list.reload()}
-                />
-              )}
-            </For>
+            <For each={items()}>{(p) => <PayoutRow payout={p} onSaid={setSaid} onDone={() => list.reload()} />}</For>
           </ul>
         </Match>
       </Switch>
