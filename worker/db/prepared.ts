@@ -44,3 +44,33 @@ export function prepared(
   const item = Object.create(prepared, { getQuery: { value: () => withValues } });
   return { _prepare: () => item } as unknown as BatchItem;
 }
+
+/**
+ * prepared() for a multi-row statement (inserts and upserts of a batch's rows): one build per name and row count.
+ * `build` gets a placeholder per field of each row (row i's field k is bound as `k.i`) and writes the statement with
+ * them. Every call under one name must pass rows with the same fields (the build of the first call is kept).
+ */
+export function preparedRows<R extends Record<string, unknown>>(
+  db: Db,
+  name: string,
+  rows: R[],
+  build: (rows: { [K in keyof R]: Placeholder<string> }[]) => Preparable,
+): BatchItem {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, i) => {
+    for (const key in row) values[`${key}.${i}`] = row[key];
+  });
+  return prepared(
+    db,
+    `${name}.${rows.length}`,
+    (p) =>
+      build(
+        rows.map((row, i) => {
+          const marks = {} as { [K in keyof R]: Placeholder<string> };
+          for (const key in row) marks[key] = p(`${key}.${i}`);
+          return marks;
+        }),
+      ),
+    values,
+  );
+}
