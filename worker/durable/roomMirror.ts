@@ -2,6 +2,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { type JobMessage, SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
 import { memberNoticeStatement } from "../community/groupBuyNotices";
 import { type BatchItem, changedRows, chunks, type Db, getDb, runBatch, valuesPerRow } from "../db/client";
+import { prepared, preparedRows } from "../db/prepared";
 import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys, recInteractions } from "../db/schema";
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
@@ -69,21 +70,18 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
     const done = events.find((e) => e.toStatus === "COMPLETED");
     const cancel = events.find((e) => e.toStatus === "CANCELLED");
     statements.push(
-      db
-        .update(groupBuys)
-        .set({
-          status: meta.status,
-          statusReason: meta.statusReason,
-          takenShares: counts.confirmed,
-          participantCount: counts.participants,
-          mirrorSeq: meta.seq,
-          updatedAt: now,
-          ...(closing ? { closedAt: closing.at } : {}),
-          ...(ready ? { readyAt: ready.at } : {}),
-          ...(done ? { completedAt: done.at } : {}),
-          ...(cancel ? { cancelledBy: cancel.actorId } : {}),
-        })
-        .where(and(eq(groupBuys.id, meta.groupBuyId), lt(groupBuys.mirrorSeq, meta.seq))),
+      buyStatement(db, meta.groupBuyId, meta.seq, {
+        status: meta.status,
+        statusReason: meta.statusReason,
+        takenShares: counts.confirmed,
+        participantCount: counts.participants,
+        mirrorSeq: meta.seq,
+        updatedAt: now,
+        ...(closing ? { closedAt: closing.at } : {}),
+        ...(ready ? { readyAt: ready.at } : {}),
+        ...(done ? { completedAt: done.at } : {}),
+        ...(cancel ? { cancelledBy: cancel.actorId } : {}),
+      }),
     );
     for (const e of events) {
       statements.push(
@@ -139,6 +137,30 @@ async function mirrorToD1(store: RoomStore, env: Env, now: number): Promise<bool
   }
 }
 
+type BuyMirror = Pick<
+  typeof groupBuys.$inferInsert,
+  "status" | "statusReason" | "takenShares" | "participantCount" | "mirrorSeq" | "updatedAt"
+> &
+  Partial<Pick<typeof groupBuys.$inferInsert, "closedAt" | "readyAt" | "completedAt" | "cancelledBy">>;
+
+/**
+ * The buy row's update, if the mirror is behind `seq` (a flush that lost a race writes nothing). Built once per set of
+ * columns (prepared.ts): the mirror runs it on every flush, several times in a hot buy's fill.
+ */
+function buyStatement(db: Db, groupBuyId: string, seq: number, set: BuyMirror): BatchItem {
+  const keys = Object.keys(set) as (keyof BuyMirror)[];
+  return prepared(
+    db,
+    `mirror.buy.${keys.join(",")}`,
+    (p) =>
+      db
+        .update(groupBuys)
+        .set(Object.fromEntries(keys.map((k) => [k, p(k)])))
+        .where(and(eq(groupBuys.id, p("groupBuyId")), lt(groupBuys.mirrorSeq, p("seq")))),
+    { ...set, groupBuyId, seq },
+  );
+}
+
 /**
  * The hold rows of one mirror batch as multi-row upserts (≤ 100 bound values each): a group commit's joins cost a
  * statement or two, not one each. A row seen before (a leave, a retried flush) takes its new state and paid.
@@ -156,13 +178,15 @@ function holdStatements(db: Db, groupBuyId: string, rows: Reservation[], now: nu
     updatedAt: now,
   }));
   return chunks(values, valuesPerRow(groupBuyHolds)).map((chunk) =>
-    db
-      .insert(groupBuyHolds)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: groupBuyHolds.holdId,
-        set: { state: sql`excluded.state`, paid: sql`excluded.paid`, updatedAt: sql`excluded.updated_at` },
-      }),
+    preparedRows(db, "mirror.holds", chunk, (marks) =>
+      db
+        .insert(groupBuyHolds)
+        .values(marks)
+        .onConflictDoUpdate({
+          target: groupBuyHolds.holdId,
+          set: { state: sql`excluded.state`, paid: sql`excluded.paid`, updatedAt: sql`excluded.updated_at` },
+        }),
+    ),
   );
 }
 
@@ -182,19 +206,21 @@ function memberStatements(db: Db, groupBuyId: string, totals: ReturnType<RoomSto
     updatedAt: now,
   }));
   const statements: BatchItem[] = chunks(members, valuesPerRow(groupBuyMembers)).map((chunk) =>
-    db
-      .insert(groupBuyMembers)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
-        set: {
-          shares: sql`excluded.shares`,
-          amount: sql`excluded.amount`,
-          paid: sql`excluded.paid`,
-          status: sql`excluded.status`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-      }),
+    preparedRows(db, "mirror.members", chunk, (marks) =>
+      db
+        .insert(groupBuyMembers)
+        .values(marks)
+        .onConflictDoUpdate({
+          target: [groupBuyMembers.groupBuyId, groupBuyMembers.userId],
+          set: {
+            shares: sql`excluded.shares`,
+            amount: sql`excluded.amount`,
+            paid: sql`excluded.paid`,
+            status: sql`excluded.status`,
+            updatedAt: sql`excluded.updated_at`,
+          },
+        }),
+    ),
   );
   const joined = members.filter((m) => m.status === "joined");
   for (const chunk of chunks(joined, valuesPerRow(recInteractions))) {

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type Db, runBatch } from "../db/client";
+import { preparedRows } from "../db/prepared";
 import { boardLikes, boardSupplyOffers, recInteractions } from "../db/schema";
 import { errorForLog } from "../lib/errors";
 import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
@@ -25,13 +26,23 @@ export function recordInteraction(db: Db, input: InteractionInput) {
 
 /** recordInteraction for several rows in one statement (the caller keeps it under D1's 100 bound values). */
 export function recordInteractions(db: Db, inputs: InteractionInput[]) {
-  return db
-    .insert(recInteractions)
-    .values(inputs.map((input) => ({ ...input, weight: SIGNAL_WEIGHTS[input.kind] })))
-    .onConflictDoUpdate({
-      target: [recInteractions.userId, recInteractions.itemId, recInteractions.kind],
-      set: { weight: sql`excluded.weight`, at: sql`max(${recInteractions.at}, excluded.at)` },
-    });
+  const rows = inputs.map(({ userId, itemId, kind, at }) => ({
+    userId,
+    itemId,
+    kind,
+    at,
+    weight: SIGNAL_WEIGHTS[kind],
+  }));
+  // built once per row count (prepared.ts): the D1 mirror records a fill's joins with it on every flush
+  return preparedRows(db, "recommend.interactions", rows, (marks) =>
+    db
+      .insert(recInteractions)
+      .values(marks)
+      .onConflictDoUpdate({
+        target: [recInteractions.userId, recInteractions.itemId, recInteractions.kind],
+        set: { weight: sql`excluded.weight`, at: sql`max(${recInteractions.at}, excluded.at)` },
+      }),
+  );
 }
 
 /** Removes a signal (a buyer left an OPEN group buy, or undid "not interested"). Also a batchable statement. */
