@@ -54,7 +54,7 @@ import { join } from "node:path";
 import { ROOT } from "../scripts/lib/proc.ts";
 import { OBSERVABILITY_NOTE } from "./lib/observability.ts";
 import { type OpenLoopStats, openLoopStats, runOpenLoop } from "./lib/openLoop.ts";
-import { inclusive, startProfile, summarize } from "./lib/profile.ts";
+import { inclusive, runtimeIsolateUrl, startProfile, summarize } from "./lib/profile.ts";
 import { RawConnection, type RawResponse } from "./lib/rawHttp.ts";
 import { row, writeResult } from "./lib/results.ts";
 import { startBenchServer } from "./lib/server.ts";
@@ -130,8 +130,10 @@ const TARGET = { perSec: 1_000, p99: 50 };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
 /**
  * BENCH_PROFILE=<storm name>[,<storm name>…]: CPU-profile the worker isolate during those storms and print where the
- * time went (self time, and inclusive time of the join's phases); BENCH_PROFILE_OUT=<dir> also writes each raw profile
- * there (<storm>.cpuprofile, loadable in Chrome DevTools).
+ * time went (self time, and inclusive time of the join's phases), and the same runtime's local D1 (miniflare's D1
+ * isolate, which wrangler's inspector does not show): its self time; BENCH_PROFILE_OUT=<dir> also writes each raw
+ * profile there (<storm>.cpuprofile and <storm>-d1.cpuprofile, loadable in Chrome DevTools). Under load a sample can
+ * stand for a stretch the thread was not running (a long time delta): compare shares, not absolute ms.
  */
 const PROFILE = new Set((process.env.BENCH_PROFILE ?? "").split(",").filter(Boolean));
 const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
@@ -192,6 +194,25 @@ function groupCpu(pgid: number | undefined): Map<number, { comm: string; ms: num
     }
   }
   return out;
+}
+
+/** BENCH_PROFILE: profiles the worker isolate and miniflare's D1 isolate; the returned stop prints and saves both. */
+async function profileStorm(name: string): Promise<(() => Promise<void>) | null> {
+  if (!PROFILE.has(name)) return null;
+  const stopWorker = await startProfile(PORT + 1);
+  const d1 = await runtimeIsolateUrl([...groupCpu(serverGroup).keys()], "d1:db");
+  if (!d1) console.log(`${name}: the runtime's D1 isolate was not found; profiling the worker only`);
+  const stopD1 = d1 ? await startProfile(d1) : null;
+  return async () => {
+    const file = (suffix: string) => join(PROFILE_OUT!, `${name.replace(/\W+/g, "-")}${suffix}.cpuprofile`);
+    const profile = await stopWorker();
+    console.log(`${name}: ${summarize(profile, 40)}\n${name}: ${inclusive(profile, 40)}`);
+    if (PROFILE_OUT) writeFileSync(file(""), JSON.stringify(profile));
+    if (!stopD1) return;
+    const d1Profile = await stopD1();
+    console.log(`${name}: local D1 (miniflare's isolate): ${summarize(d1Profile, 15)}`);
+    if (PROFILE_OUT) writeFileSync(file("-d1"), JSON.stringify(d1Profile));
+  };
 }
 
 /** CPU ms per command name between two groupCpu readings (a process that exited in between is not counted). */
@@ -331,7 +352,7 @@ async function storm(
     load: 0,
   };
   let next = 0;
-  const stopProfile = PROFILE.has(name) ? await startProfile(PORT + 1) : null;
+  const stopProfile = await profileStorm(name);
   const cpuBefore = groupCpu(serverGroup);
   const selfBefore = process.cpuUsage();
   const start = performance.now();
@@ -359,12 +380,7 @@ async function storm(
   );
   for (const client of pool) client.close();
   result.seconds = (performance.now() - start) / 1000;
-  if (stopProfile) {
-    const profile = await stopProfile();
-    console.log(`${name}: ${summarize(profile, 40)}\n${name}: ${inclusive(profile, 40)}`);
-    if (PROFILE_OUT)
-      writeFileSync(join(PROFILE_OUT, `${name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
-  }
+  await stopProfile?.();
   const self = process.cpuUsage(selfBefore);
   const per = (ms: number) => ms / Math.max(1, result.attempts);
   result.cpu.client = per((self.user + self.system) / 1000);
@@ -426,7 +442,7 @@ async function rateStorm(
   const pool = Array.from({ length: RATE_CONNECTIONS }, newClient);
   // open every connection before t0 (a TCP connect is not part of an attempt)
   await Promise.all(pool.map((c) => c.send("GET", "/bench/health")));
-  const stopProfile = PROFILE.has(name) ? await startProfile(PORT + 1) : null;
+  const stopProfile = await profileStorm(name);
   const cpuBefore = groupCpu(serverGroup);
   const selfBefore = process.cpuUsage();
   const codes = new Set<string>();
@@ -450,12 +466,7 @@ async function rateStorm(
   const self = process.cpuUsage(selfBefore);
   const cpuNow = groupCpu(serverGroup);
   for (const client of pool) client.close();
-  if (stopProfile) {
-    const profile = await stopProfile();
-    console.log(`${name}: ${summarize(profile, 40)}\n${name}: ${inclusive(profile, 40)}`);
-    if (PROFILE_OUT)
-      writeFileSync(join(PROFILE_OUT, `${name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
-  }
+  await stopProfile?.();
   const open = openLoopStats(run.attempts, { rate, stopAt: run.stopAt, slowMs: TARGET.p99, waited: run.waited });
   const count = (o: string) => run.attempts.filter((a) => a.answered !== null && a.outcome === o).length;
   const per = (ms: number) => ms / Math.max(1, open.answered);

@@ -1,8 +1,11 @@
 /**
  * CPU profile of the worker's isolate under `wrangler dev`, through its inspector port (Chrome DevTools protocol):
  * `const stop = await startProfile(port)`, run the load, `summarize(await stop())` → where the self time went.
- * Only the user worker's isolate (its Durable Objects included) is visible; local D1 runs elsewhere in workerd.
+ * Wrangler's inspector shows only the user worker's isolate (its Durable Objects included); local D1 runs in
+ * miniflare's own isolate of the same workerd process, which workerd's own inspector lists (runtimeIsolateUrl).
  */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -19,15 +22,48 @@ export interface Profile {
 /** Heap samples taken while profiling (BENCH_TRACE): [monotonic ms, V8 heap used bytes, total bytes]. */
 export type HeapSample = [number, number, number];
 
+/**
+ * The DevTools URL of one isolate of the runtime (e.g. "d1:db", miniflare's D1 database object), from workerd's own
+ * inspector: the listening port of the workerd among `pids` started with --inspector-addr whose /json lists it.
+ */
+export async function runtimeIsolateUrl(pids: number[], isolate: string): Promise<string | null> {
+  const listening = new Map<string, number>(); // socket inode → port
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === "0A") listening.set(f[9], Number.parseInt(f[1].split(":")[1], 16));
+  }
+  for (const pid of pids) {
+    let ports: number[];
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr")) continue;
+      ports = readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1])
+        .flatMap((inode) => (inode && listening.has(inode) ? [listening.get(inode)!] : []));
+    } catch {
+      continue; // exited, or not ours to read
+    }
+    for (const port of ports) {
+      const list = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(2_000) })
+        .then((r) => r.json() as Promise<{ id: string }[]>)
+        .catch(() => []);
+      if (Array.isArray(list) && list.some((t) => t.id === isolate)) return `ws://127.0.0.1:${port}/${isolate}`;
+    }
+  }
+  return null;
+}
+
+/** `inspector`: wrangler's inspector port (the user worker), or an isolate's DevTools URL (runtimeIsolateUrl). */
 export async function startProfile(
-  inspectorPort: number,
+  inspector: number | string,
   heapEveryMs = 0,
 ): Promise<() => Promise<Profile & { heap?: HeapSample[]; allocations?: unknown }>> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
-    webSocketDebuggerUrl: string;
-  }[];
+  const url =
+    typeof inspector === "string"
+      ? inspector
+      : ((await (await fetch(`http://127.0.0.1:${inspector}/json`)).json()) as { webSocketDebuggerUrl: string }[])[0]
+          .webSocketDebuggerUrl;
   // wrangler's inspector proxy wants an Origin header (Node's WebSocket takes headers as an extension)
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, {
+  const ws = new WebSocket(url, {
     headers: { origin: "http://localhost" },
   } as unknown as string[]);
   await new Promise((resolve, reject) => {
