@@ -1,10 +1,13 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sessionByHashQuery } from "../../worker/accounts/sessions";
-import { runBatch } from "../../worker/db/client";
+import { chunks, runBatch, valuesPerRow } from "../../worker/db/client";
 import { prepared } from "../../worker/db/prepared";
+import { groupBuys, ledgerAccounts } from "../../worker/db/schema";
 import { joinCaller } from "../../worker/groupbuy/actions";
 import { newId, sha256Hex } from "../../worker/lib/ids";
+import { accountFlags, accountRef, ensureAccountsStatements } from "../../worker/wallet/accounts";
 import { getHold, placeHoldsTogether } from "../../worker/wallet/holds";
 import {
   db,
@@ -45,6 +48,64 @@ describe("prepared: a query built once per isolate", () => {
       }),
     ]);
     expect(none).toEqual([]);
+  });
+});
+
+/** What a batch sends for an item: drizzle's batch() prepares it and reads its query. */
+const sent = (item: unknown) => {
+  const { sql, params } = (item as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })
+    ._prepare()
+    .getQuery();
+  return { sql, params };
+};
+
+describe("prepared multi-row statements (preparedRows: built once per row count)", () => {
+  it("send the query builder's SQL and parameters, row by row, for every row count and call", () => {
+    const d = db();
+    for (const n of [1, 3, 20, 3]) {
+      const refs = Array.from({ length: n }, (_, i) =>
+        accountRef("book-x", i % 2 ? "user_reward" : "groupbuy_escrow", `owner-${n}-${i}`),
+      );
+      const now = 1_000 + n;
+      const builder = chunks(refs, valuesPerRow(ledgerAccounts)).map((part) =>
+        d
+          .insert(ledgerAccounts)
+          .values(
+            part.map((r) => ({
+              id: r.id,
+              book: r.book,
+              kind: r.kind,
+              ownerId: r.ownerId,
+              flags: accountFlags(r.kind),
+              createdAt: now,
+            })),
+          )
+          .onConflictDoNothing({ target: ledgerAccounts.id })
+          .toSQL(),
+      );
+      expect(ensureAccountsStatements(d, refs, now).map(sent)).toEqual(
+        builder.map(({ sql, params }) => ({ sql, params })),
+      );
+    }
+  });
+
+  it("a placeholder the builder wraps (an update's SET) is encoded as the builder would; a missing one throws", () => {
+    const d = db();
+    const build = (p: (name: "at" | "id") => unknown) =>
+      d
+        .update(groupBuys)
+        .set({ updatedAt: p("at") as number })
+        .where(eq(groupBuys.id, p("id") as string));
+    for (const [id, at] of [
+      ["gb-1", 5],
+      ["gb-2", 6],
+    ] as const) {
+      const { sql, params } = build((name) => (name === "at" ? at : id)).toSQL();
+      expect(sent(prepared(d, "test.update", (p) => build(p), { id, at }))).toEqual({ sql, params });
+    }
+    expect(() => prepared(d, "test.update", (p) => build(p), { id: "gb-3" })).toThrow(
+      'No value for placeholder "at" was provided',
+    );
   });
 });
 
