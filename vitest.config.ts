@@ -11,6 +11,7 @@ import { defineConfig } from "vitest/config";
  */
 const ISOLATED_WORKER_FILES = [
   "test/worker/console.test.ts",
+  "test/worker/cron-subrequests.test.ts",
   "test/worker/fuzz-0.test.ts",
   "test/worker/fuzz-1.test.ts",
   "test/worker/groupbuy-fast-path.test.ts",

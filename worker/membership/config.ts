@@ -44,8 +44,16 @@ export const REWARD = {
   expiryNoticeMs: 30 * 86_400_000,
 } as const;
 
-/** Per cron run, so one run stays far inside 1,000 D1 queries (each unit costs ≤ 4 queries). */
+/** Per step and book database per cron run (each unit costs ≤ 4 queries). */
 export const CRON_LIMITS = { renewals: 40, notices: 40, lotExpiries: 40, expiryNotices: 40, tierUsers: 200 } as const;
+/**
+ * Units (renewals, reminders, expiries, tier changes) of one cron invocation, across EVERY book database: each is a few
+ * D1 queries plus a notice (its insert and a live push to the user's channel, a Durable Object call), and the whole
+ * invocation may send 1,000 subrequests (https://developers.cloudflare.com/workers/platform/limits/). Per database
+ * alone, two book databases (LEDGER_BOOKS) at the start of a month sent 848, three would send ~1,270. What is left is
+ * due again on the next run (every step is idempotent and pages by what is still due).
+ */
+export const CRON_RUN_UNITS = 200;
 
 export function tierLevelFor(spend: number): number {
   let level = 0;

@@ -2,6 +2,7 @@ import type { NotifyArgs } from "../community/notifications";
 import type { Db } from "../db/client";
 import { errorForLog } from "../lib/errors";
 import { allBookDbs } from "../wallet/books";
+import { CRON_LIMITS, CRON_RUN_UNITS } from "./config";
 import { type ExpiredLot, expireDueLots, rewardExpiryNotices } from "./expiry";
 import { deliver, expiryNotice, plusNotice, tierChangeNotice } from "./notices";
 import { plusRenewalNotices, processPlusRenewals } from "./plus";
@@ -16,8 +17,9 @@ export interface MembershipCronReport {
 }
 
 /**
- * Every cron run (each step is bounded by CRON_LIMITS and finds nothing to do most of the time): Plus reminders and
- * renewals, reward-lot expiry and reminders, the monthly tier recalculation (rows behind the current Korean month).
+ * Every cron run (each step is bounded by CRON_LIMITS, the whole run by CRON_RUN_UNITS; most runs find nothing to do):
+ * Plus reminders and renewals, reward-lot expiry and reminders, the monthly tier recalculation (rows behind the current
+ * Korean month).
  * Each step is idempotent and re-runs next time, so one failing step is logged and does not stop the others.
  */
 export async function runMembershipCron(env: Env, now: number): Promise<MembershipCronReport> {
@@ -32,19 +34,29 @@ export async function runMembershipCron(env: Env, now: number): Promise<Membersh
       return null;
     }
   };
+  // One allowance for the invocation, not per database: each step gets at most what is left of it (CRON_RUN_UNITS).
+  let left = CRON_RUN_UNITS;
+  const take = (limit: number) => Math.min(limit, left);
+  const spend = <T>(done: T[]) => {
+    left -= done.length;
+    return done;
+  };
   for (const db of allBookDbs(env)) {
+    if (left <= 0) break;
     const plus = [
-      ...((await step("plusNotices", db, (d) => plusRenewalNotices(d, now))) ?? []),
-      ...((await step("plusRenewals", db, (d) => processPlusRenewals(d, now))) ?? []),
+      ...spend((await step("plusNotices", db, (d) => plusRenewalNotices(d, now, take(CRON_LIMITS.notices)))) ?? []),
+      ...spend((await step("plusRenewals", db, (d) => processPlusRenewals(d, now, take(CRON_LIMITS.renewals)))) ?? []),
     ];
     report.plusEvents += plus.length;
     notices.push(...plus.map((e) => plusNotice(e, now)));
-    report.expiredLots.push(...((await step("lotExpiry", db, (d) => expireDueLots(d, now))) ?? []));
-    const expiring = (await step("expiryNotices", db, (d) => rewardExpiryNotices(d, now))) ?? [];
-    report.expiryNotices += expiring.length;
+    const lots = (await step("lotExpiry", db, (d) => expireDueLots(d, now, take(CRON_LIMITS.lotExpiries)))) ?? [];
+    report.expiredLots.push(...spend(lots));
+    const expiring =
+      (await step("expiryNotices", db, (d) => rewardExpiryNotices(d, now, take(CRON_LIMITS.expiryNotices)))) ?? [];
+    report.expiryNotices += spend(expiring).length;
     notices.push(...expiring.map((n) => expiryNotice(n, now)));
-    const tiers = (await step("tiers", db, (d) => recalculateTiers(d, now))) ?? [];
-    report.tierChanges += tiers.length;
+    const tiers = (await step("tiers", db, (d) => recalculateTiers(d, now, take(CRON_LIMITS.tierUsers)))) ?? [];
+    report.tierChanges += spend(tiers).length;
     notices.push(...tiers.map((c) => tierChangeNotice(c, now)));
   }
   await deliver(env, notices);

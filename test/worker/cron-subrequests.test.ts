@@ -1,0 +1,109 @@
+/**
+ * One cron invocation's subrequests (D1 statements, Durable Object calls, Queue sends: test/worker/subrequest-meter.ts)
+ * stay under the 1,000 a Workers Paid invocation may send, whatever the data, and the work the cron pages through
+ * still completes over the following runs. Local workerd enforces no such limit; these tests do.
+ */
+import {
+  applyD1Migrations,
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { and, eq, like } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../../worker/db/client";
+import * as schema from "../../worker/db/schema";
+import { membershipStatus, notifications, users } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
+import { kstMonth } from "../../worker/membership/calendar";
+import { handleScheduled } from "../../worker/scheduled";
+import { meterSubrequests } from "./subrequest-meter";
+
+const SUBREQUESTS_PER_INVOCATION = 1000;
+/**
+ * The membership step's share of one invocation, whatever the number of book databases, leaving the other half to the
+ * other steps. Before CRON_RUN_UNITS its limits were per database: 848 with two databases (424 each), ~1,270 with three.
+ */
+const MEMBERSHIP_SHARE = SUBREQUESTS_PER_INVOCATION / 2;
+/** 2026-04-02 12:00 KST: the first days of a month, when every status row is due for its monthly recalculation. */
+const T = Date.UTC(2026, 3, 2, 3, 0, 0);
+
+/** `count` users (main database: notifications need the users row) whose status row in `book` is due and will drop. */
+async function dueTierChanges(book: ReturnType<typeof getDb>, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  const main = getDb(env);
+  for (let start = 0; start < count; start += 40) {
+    const rows = Array.from({ length: Math.min(40, count - start) }, (_, i) => ({
+      id: newId(T),
+      email: `tier-${start + i}-${crypto.randomUUID()}@example.com`,
+      passwordHash: "!",
+      displayName: `등급${start + i}`,
+      createdAt: T - 90 * 86_400_000,
+    }));
+    ids.push(...rows.map((r) => r.id));
+    for (let i = 0; i < rows.length; i += 10) await main.insert(users).values(rows.slice(i, i + 10));
+    const status = rows.map((r) => ({
+      userId: r.id,
+      tierLevel: 2,
+      tierSince: T - 60 * 86_400_000,
+      recalcMonth: "2026-02",
+      updatedAt: T,
+    }));
+    for (let i = 0; i < status.length; i += 16) await book.insert(membershipStatus).values(status.slice(i, i + 16));
+  }
+  return ids;
+}
+
+async function runMetered(cronEnv: Env, at: number) {
+  const meter = meterSubrequests(cronEnv);
+  const ctx = createExecutionContext();
+  await handleScheduled(createScheduledController({ scheduledTime: at, cron: "*/5 * * * *" }), meter.env, ctx);
+  await waitOnExecutionContext(ctx);
+  return meter;
+}
+
+describe("the 5-minute cron's subrequests", { timeout: 240_000 }, () => {
+  it("the month's tier recalculation over two book databases: each run stays inside half of 1,000; every user recalculated and told once over the next runs", async () => {
+    const booksD1 = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
+    await applyD1Migrations(booksD1, env.TEST_MIGRATIONS);
+    const cronEnv = Object.assign(Object.create(env), {
+      LEDGER_BOOKS: JSON.stringify({ "cron-subrequests-apart": "BOOKS_TEST" }),
+    }) as Env;
+    const main = getDb(env);
+    const apart = drizzle(booksD1, { schema }) as unknown as ReturnType<typeof getDb>;
+    const users = [...(await dueTierChanges(main, 300)), ...(await dueTierChanges(apart, 300))];
+    const totals: number[] = [];
+    for (let run = 0; run < 12; run++) {
+      const meter = await runMetered(cronEnv, T + run * 5 * 60_000);
+      totals.push(meter.total);
+      const due = [
+        ...(await main
+          .select({ id: membershipStatus.userId })
+          .from(membershipStatus)
+          .where(eq(membershipStatus.recalcMonth, "2026-02"))
+          .all()),
+        ...(await apart
+          .select({ id: membershipStatus.userId })
+          .from(membershipStatus)
+          .where(eq(membershipStatus.recalcMonth, "2026-02"))
+          .all()),
+      ];
+      if (due.length === 0) break;
+    }
+    expect(Math.max(...totals), `subrequests per run: ${totals.join(", ")}`).toBeLessThanOrEqual(MEMBERSHIP_SHARE);
+    expect(totals.length).toBeGreaterThan(2);
+    const told = await main
+      .select({ userId: notifications.userId })
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.kind, "membership.tier_changed"),
+          like(notifications.dedupeKey, `tier:%:${kstMonth(T)}:%`),
+        ),
+      )
+      .all();
+    expect(told.map((t) => t.userId).sort()).toEqual([...users].sort());
+  });
+});

@@ -1,0 +1,69 @@
+import { countingD1 } from "../../worker/db/queryCount";
+
+/**
+ * What one invocation sends that counts against Workers' subrequest limit (1,000 per invocation on Workers Paid, 50 on
+ * Free, https://developers.cloudflare.com/workers/platform/limits/) and D1's 1,000 queries per invocation
+ * (https://developers.cloudflare.com/d1/platform/limits/): every D1 statement (a batch: each of its statements, as
+ * this repo counts them), every Durable Object stub (one call each), every Queue send or sendBatch. Local workerd enforces
+ * none of them, so a test runs a handler with `env` and asserts on `total`.
+ */
+export interface SubrequestMeter {
+  env: Env;
+  d1: number;
+  durableObjects: number;
+  queueSends: number;
+  readonly total: number;
+}
+
+export function meterSubrequests(base: Env, d1Bindings: string[] = ["DB", "BOOKS_TEST"]): SubrequestMeter {
+  const meter: SubrequestMeter = {
+    env: base,
+    d1: 0,
+    durableObjects: 0,
+    queueSends: 0,
+    get total() {
+      return meter.d1 + meter.durableObjects + meter.queueSends;
+    },
+  };
+  const bindings = base as unknown as Record<string, unknown>;
+  const env: Record<string, unknown> = Object.create(base);
+  for (const name of d1Bindings) {
+    const d1 = bindings[name] as D1Database | undefined;
+    if (d1) env[name] = countingD1(d1, (statements) => (meter.d1 += statements));
+  }
+  // A stub is counted when it is made: this code gets a stub for each call it sends (`ns.get(id).method()`), and a
+  // wrapped stub would not pass for one where the test harness needs it (runInDurableObject).
+  for (const name of ["GROUP_BUY", "USER_CHANNEL", "SANDBOX_PG"]) {
+    const ns = bindings[name] as DurableObjectNamespace;
+    env[name] = new Proxy(ns, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t);
+        // constructor as is: the test harness recognises a namespace by its constructor's name
+        if (typeof value !== "function" || prop === "constructor") return value;
+        if (prop !== "get" && prop !== "getByName") return value.bind(t);
+        return (...args: unknown[]) => {
+          meter.durableObjects++;
+          return value.apply(t, args);
+        };
+      },
+    });
+  }
+  for (const name of ["JOBS", "JOBS_DLQ", "RECORDED_JOBS"]) {
+    const queue = bindings[name] as Queue | undefined;
+    if (!queue) continue;
+    env[name] = new Proxy(queue, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t);
+        if (prop === "send" || prop === "sendBatch") {
+          return (...args: unknown[]) => {
+            meter.queueSends++;
+            return (value as (...a: unknown[]) => unknown).apply(t, args);
+          };
+        }
+        return typeof value === "function" && prop !== "constructor" ? value.bind(t) : value;
+      },
+    });
+  }
+  meter.env = env as unknown as Env;
+  return meter;
+}
