@@ -8,7 +8,8 @@ import { env } from "cloudflare:workers";
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
-import { groupBuys, ledgerTransfers } from "../../worker/db/schema";
+import { memberNoticeStatement } from "../../worker/community/groupBuyNotices";
+import { groupBuys, ledgerTransfers, liveChannels } from "../../worker/db/schema";
 import { SETTLE_HOLD_QUERIES, settleHoldsQueries } from "../../worker/groupbuy/settlement";
 import { BATCH_QUERY_BUDGET } from "../../worker/queue/budget";
 import { handleQueue } from "../../worker/queue/consumer";
@@ -16,11 +17,14 @@ import { captureQueueSends } from "./card-scan";
 import { D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
 import { meterD1 } from "./d1-meter";
 import { db, escrowOf, holdRows, invariants, key, newResidents, openBuy, pointsOf, until } from "./groupbuy-helpers";
+import { meterSubrequests } from "./subrequest-meter";
 
 /** Buyers of the cancelled buy: three full settleHolds jobs, ~10 queries a hold to refund (~1,400 in one batch). */
 const BUYERS = 3 * SETTLE_HOLDS_MAX;
 const FUNDED = 10_000;
 const SHARE = 5_000;
+/** Messages per consumer invocation (wrangler.toml max_batch_size). */
+const QUEUE_BATCH = 25;
 
 /** Re-sent jobs go to a queue nobody consumes, so the test delivers (and meters) every invocation itself. */
 const consumerEnv: Env = { ...env, JOBS: env.RECORDED_JOBS };
@@ -199,5 +203,63 @@ describe("the consumer's D1 query budget", { timeout: 300_000 }, () => {
     for (const b of setup.buyers)
       expect(await pointsOf(b.id, setup.region)).toEqual({ balance: FUNDED, held: 0, available: FUNDED });
     await invariants(setup.region);
+  });
+});
+
+describe("the consumer's budget counts every subrequest, not only D1's", { timeout: 300_000 }, () => {
+  it(`refunds of ${BUYERS} holds and ${QUEUE_BATCH - 3} member-notice pushes in one batch: each invocation stays inside 1,000 subrequests (D1, Durable Objects, Queue sends); every hold refunded once`, async () => {
+    const { region, gb, buyers, holdIds } = await cancelledAfterCapture();
+    // the members' CANCELLED notices, and every member online: each push job wakes LIVE_PUSH_PAGE channels
+    const at = Date.now();
+    const notice = memberNoticeStatement(
+      db(),
+      { groupBuyId: gb.id, title: "환불", status: "CANCELLED", statusReason: null },
+      at,
+    );
+    await notice!.run();
+    const members = buyers.map((b) => b.id).sort();
+    for (let i = 0; i < members.length; i += 40) {
+      await db()
+        .insert(liveChannels)
+        .values(members.slice(i, i + 40).map((userId) => ({ userId, openedAt: at })))
+        .onConflictDoNothing();
+    }
+    // pages that start at different members (a retried or re-sent page overlaps another; pushes are best effort)
+    const pushes = Array.from({ length: QUEUE_BATCH - 3 }, (_, i) => ({
+      type: "groupbuy.pushNotices" as const,
+      groupBuyId: gb.id,
+      status: "CANCELLED" as const,
+      at,
+      after: members[i],
+    }));
+    const sends = captureQueueSends();
+    const totals: string[] = [];
+    try {
+      let batch: unknown[] = [...settleJobs(gb.id, holdIds), ...pushes];
+      for (let round = 0; batch.length > 0; round++) {
+        expect(round, "invocations").toBeLessThan(12);
+        sends.bodies.length = 0;
+        const meter = meterSubrequests(consumerEnv);
+        const b = createMessageBatch(
+          "gonggu-jobs",
+          batch.map((body, i) => ({ id: `s${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+        );
+        const ctx = createExecutionContext();
+        await handleQueue(b, meter.env, ctx);
+        await expect(getQueueResult(b, ctx)).resolves.toMatchObject({ retryMessages: [] });
+        totals.push(`${meter.total} (D1 ${meter.d1}, DO ${meter.durableObjects}, sends ${meter.queueSends})`);
+        expect(meter.total, `invocation ${round + 1}: ${totals.at(-1)}`).toBeLessThanOrEqual(
+          D1_MAX_QUERIES_PER_INVOCATION,
+        );
+        // follow-up pages of the push jobs are not this test's: only what settles holds runs again
+        batch = sends.bodies.filter((body) => (body as { type: string }).type === "groupbuy.settleHolds");
+      }
+    } finally {
+      sends.restore();
+    }
+    expect((await holdRows(gb.id)).filter((h) => h.settlement !== "refunded")).toEqual([]);
+    expect(await escrowOf(gb.id, region)).toEqual({ posted: 0, pending: 0 });
+    await invariants(region);
+    console.log(`refunds + pushes per invocation: ${totals.join("; ")}`);
   });
 });

@@ -1,4 +1,5 @@
 import { countingD1 } from "../../worker/db/queryCount";
+import { countingCalls } from "../../worker/queue/budget";
 
 /**
  * What one invocation sends that counts against Workers' subrequest limit (1,000 per invocation on Workers Paid, 50 on
@@ -26,43 +27,25 @@ export function meterSubrequests(base: Env, d1Bindings: string[] = ["DB", "BOOKS
     },
   };
   const bindings = base as unknown as Record<string, unknown>;
-  const env: Record<string, unknown> = Object.create(base);
+  // every binding as an own property, also those `base` inherits (Object.create(env) + overrides): the consumer
+  // spreads its env ({ ...env }), which copies own properties only
+  const env: Record<string, unknown> = {};
+  for (let o: object | null = base; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.keys(o)) if (!(key in env)) env[key] = bindings[key];
+  }
   for (const name of d1Bindings) {
     const d1 = bindings[name] as D1Database | undefined;
     if (d1) env[name] = countingD1(d1, (statements) => (meter.d1 += statements));
   }
   // A stub is counted when it is made: this code gets a stub for each call it sends (`ns.get(id).method()`), and a
   // wrapped stub would not pass for one where the test harness needs it (runInDurableObject).
+  const stub = () => meter.durableObjects++;
+  const send = () => meter.queueSends++;
   for (const name of ["GROUP_BUY", "USER_CHANNEL", "SANDBOX_PG"]) {
-    const ns = bindings[name] as DurableObjectNamespace;
-    env[name] = new Proxy(ns, {
-      get(t, prop) {
-        const value = Reflect.get(t, prop, t);
-        // constructor as is: the test harness recognises a namespace by its constructor's name
-        if (typeof value !== "function" || prop === "constructor") return value;
-        if (prop !== "get" && prop !== "getByName") return value.bind(t);
-        return (...args: unknown[]) => {
-          meter.durableObjects++;
-          return value.apply(t, args);
-        };
-      },
-    });
+    if (bindings[name]) env[name] = countingCalls(bindings[name] as object, ["get", "getByName"], stub);
   }
   for (const name of ["JOBS", "JOBS_DLQ", "RECORDED_JOBS"]) {
-    const queue = bindings[name] as Queue | undefined;
-    if (!queue) continue;
-    env[name] = new Proxy(queue, {
-      get(t, prop) {
-        const value = Reflect.get(t, prop, t);
-        if (prop === "send" || prop === "sendBatch") {
-          return (...args: unknown[]) => {
-            meter.queueSends++;
-            return (value as (...a: unknown[]) => unknown).apply(t, args);
-          };
-        }
-        return typeof value === "function" && prop !== "constructor" ? value.bind(t) : value;
-      },
-    });
+    if (bindings[name]) env[name] = countingCalls(bindings[name] as object, ["send", "sendBatch"], send);
   }
   meter.env = env as unknown as Env;
   return meter;
