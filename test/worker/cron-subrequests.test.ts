@@ -15,10 +15,13 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../worker/db/client";
 import * as schema from "../../worker/db/schema";
-import { membershipStatus, notifications, users } from "../../worker/db/schema";
+import { ledgerPending, membershipStatus, notifications, users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { kstMonth } from "../../worker/membership/calendar";
 import { handleScheduled } from "../../worker/scheduled";
+import { platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
+import { HOLD_GROUP_MAX, placeHoldsTogether } from "../../worker/wallet/holds";
+import { transfer } from "../../worker/wallet/ledger";
 import { meterSubrequests } from "./subrequest-meter";
 
 const SUBREQUESTS_PER_INVOCATION = 1000;
@@ -54,6 +57,37 @@ async function dueTierChanges(book: ReturnType<typeof getDb>, count: number): Pr
     for (let i = 0; i < status.length; i += 16) await book.insert(membershipStatus).values(status.slice(i, i + 16));
   }
   return ids;
+}
+
+/** `count` holds of one funded user in `book` (held in `db`), placed at `at` and expiring 10 ms later. */
+async function expiringHolds(db: ReturnType<typeof getDb>, book: string, count: number, at: number) {
+  const userId = newId(at);
+  await transfer(db, {
+    id: `fund:${newId(at)}`,
+    book,
+    debit: platformAccount("pg_clearing", book),
+    credit: userChargedAccount(userId, book),
+    amount: count,
+    kind: "charge",
+    now: at,
+  });
+  for (let start = 0; start < count; start += HOLD_GROUP_MAX) {
+    const group = Array.from({ length: Math.min(HOLD_GROUP_MAX, count - start) }, (_, i) => ({
+      holdId: `sweep:${book}:${start + i}`,
+      userId,
+      regionId: book,
+      amount: 1,
+      expiresAt: at + 10,
+      now: at,
+    }));
+    await placeHoldsTogether(db, group);
+  }
+}
+
+async function pendingHolds(db: ReturnType<typeof getDb>, book: string) {
+  return (
+    await db.select({ id: ledgerPending.transferId }).from(ledgerPending).where(eq(ledgerPending.book, book)).all()
+  ).length;
 }
 
 async function runMetered(cronEnv: Env, at: number) {
@@ -105,5 +139,33 @@ describe("the 5-minute cron's subrequests", { timeout: 240_000 }, () => {
       )
       .all();
     expect(told.map((t) => t.userId).sort()).toEqual([...users].sort());
+  });
+
+  it("expired holds in two book databases and the month's tier changes at once: each run inside 1,000; every hold voided over the next runs", async () => {
+    const at = T + 40 * 86_400_000; // the next month: its recalculation is due again
+    const booksD1 = (env as unknown as { BOOKS_TEST: D1Database }).BOOKS_TEST;
+    const apartBook = "cron-subrequests-holds";
+    const mainBook = `cron-main-${crypto.randomUUID().slice(0, 8)}`;
+    const cronEnv = Object.assign(Object.create(env), {
+      LEDGER_BOOKS: JSON.stringify({ [apartBook]: "BOOKS_TEST" }),
+    }) as Env;
+    const main = getDb(env);
+    const apart = drizzle(booksD1, { schema }) as unknown as ReturnType<typeof getDb>;
+    await applyD1Migrations(booksD1, env.TEST_MIGRATIONS);
+    await expiringHolds(main, mainBook, 500, at - 60_000);
+    await expiringHolds(apart, apartBook, 500, at - 60_000);
+    await dueTierChanges(main, 200);
+    const totals: number[] = [];
+    for (let run = 0; run < 12; run++) {
+      const meter = await runMetered(cronEnv, at + run * 5 * 60_000);
+      totals.push(meter.total);
+      if ((await pendingHolds(main, mainBook)) + (await pendingHolds(apart, apartBook)) === 0) break;
+    }
+    expect(Math.max(...totals), `subrequests per run: ${totals.join(", ")}`).toBeLessThanOrEqual(
+      SUBREQUESTS_PER_INVOCATION,
+    );
+    console.log(`expired holds + tier changes, subrequests per cron run: ${totals.join(", ")}`);
+    expect(await pendingHolds(main, mainBook)).toBe(0);
+    expect(await pendingHolds(apart, apartBook)).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { NotifyArgs } from "../community/notifications";
 import type { Db } from "../db/client";
 import { errorForLog } from "../lib/errors";
-import { allBookDbs } from "../wallet/books";
+import { bookDbsTakingTurns } from "../wallet/books";
 import { CRON_LIMITS, CRON_RUN_UNITS } from "./config";
 import { type ExpiredLot, expireDueLots, rewardExpiryNotices } from "./expiry";
 import { deliver, expiryNotice, plusNotice, tierChangeNotice } from "./notices";
@@ -41,7 +41,7 @@ export async function runMembershipCron(env: Env, now: number): Promise<Membersh
     left -= done.length;
     return done;
   };
-  for (const db of allBookDbs(env)) {
+  for (const db of bookDbsTakingTurns(env, now)) {
     if (left <= 0) break;
     const plus = [
       ...spend((await step("plusNotices", db, (d) => plusRenewalNotices(d, now, take(CRON_LIMITS.notices)))) ?? []),

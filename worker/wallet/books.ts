@@ -87,6 +87,16 @@ export function allBookDbs(env: BookEnv): Db[] {
   return bookDbsByBinding(env).map((b) => b.db);
 }
 
+/**
+ * Every book database, starting with a different one each 5-minute cron run: a cron step with one allowance for all
+ * of them (worker/scheduled.ts, membership/cron.ts) then reaches the last ones too when the first have a backlog.
+ */
+export function bookDbsTakingTurns(env: BookEnv, now: number): Db[] {
+  const dbs = allBookDbs(env);
+  const first = Math.floor(now / 300_000) % dbs.length;
+  return [...dbs.slice(first), ...dbs.slice(0, first)];
+}
+
 /** The book database a job names: DB or a binding LEDGER_BOOKS maps a region to, never any other binding. */
 export function bookDbByBinding(env: BookEnv, binding: string): Db {
   if (binding === MAIN_BOOK_DB) return getDb(env);
