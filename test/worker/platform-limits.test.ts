@@ -16,7 +16,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { jobMessageSchema, SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
 import { hashPassword, MAX_PBKDF2_ITERATIONS, PBKDF2_ITERATIONS, verifyPassword } from "../../worker/accounts/password";
 import { AUTO_CONFIRM_MS } from "../../worker/groupbuy/config";
 import worker from "../../worker/index";
@@ -30,8 +30,10 @@ import { db, gbRow, holdRows, invariants, key, newResidents, openBuy, until } fr
 import { unbounded } from "./schema-bounds";
 
 const BUYERS = Number(env.PLATFORM_BUYERS) || 200;
-const QUEUE_MESSAGE_MAX = 128 * 1024;
+/** 1 KB = 1,000 bytes on https://developers.cloudflare.com/queues/limits (and ~100 bytes of metadata count too). */
+const QUEUE_MESSAGE_MAX = 128 * 1000;
 const SEND_BATCH_MAX = 100;
+const SEND_BATCH_MAX_BYTES = 256 * 1000;
 const SQL_MAX_BYTES = 100 * 1024;
 /** Messages per consumer invocation, as wrangler.toml configures the queue. */
 const QUEUE_BATCH = 25;
@@ -53,6 +55,19 @@ describe("PBKDF2 stays inside the Workers limit", () => {
 describe("Queue messages stay far below 128 KB", () => {
   it("every job body is bounded by its schema (ids and numbers only: no unbounded string, array or map)", () => {
     expect(unbounded(defOf(jobMessageSchema), "", [])).toEqual([]);
+  });
+
+  it("a full sendBatch of the largest job stays under a batch's 256 KB (100 messages, ~100 bytes of metadata each)", () => {
+    // the largest body the schema allows: a settleHolds job of SETTLE_HOLDS_MAX ids (https://developers.cloudflare.com/queues/limits)
+    const id = "7ZZZZZZZZZZZZZZZZZZZZZZZZZ";
+    const largest = jobMessageSchema.parse({
+      type: "groupbuy.settleHolds",
+      groupBuyId: id,
+      holdIds: Array.from({ length: SETTLE_HOLDS_MAX }, () => id),
+    });
+    const bytes = new TextEncoder().encode(JSON.stringify(largest)).length + 100;
+    expect(bytes).toBeLessThanOrEqual(QUEUE_MESSAGE_MAX);
+    expect(bytes * SEND_BATCH_MAX).toBeLessThanOrEqual(SEND_BATCH_MAX_BYTES);
   });
 });
 
