@@ -50,6 +50,19 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
     book: regionIdSchema,
     runAt: z.number().int(),
   }),
+  /**
+   * Close a suspended (no session) or logged-out (session: its token's SHA-256) user's sockets in the next page of
+   * their rooms, those with ids below `before` (worker/community/rooms.ts kickFromRooms).
+   */
+  z.strictObject({
+    type: z.literal("rooms.kick"),
+    userId: idSchema,
+    session: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    before: idSchema,
+  }),
   /** Move a user's points from one region book to another (worker/wallet/books.ts); idempotent by moveId. */
   z.object({
     type: z.literal("wallet.moveBook"),

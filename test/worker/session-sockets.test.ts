@@ -1,11 +1,14 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../shared/protocol";
 import { newSessionRow } from "../../worker/accounts/sessions";
 import { sendNotifications } from "../../worker/community/notifications";
-import { getDb } from "../../worker/db/client";
-import { sessions } from "../../worker/db/schema";
+import { KICK_JOB_PAGE, KICK_ROOMS_MAX } from "../../worker/community/rooms";
+import { getDb, runBatch } from "../../worker/db/client";
+import { groupBuyMembers, groupBuys, sessions } from "../../worker/db/schema";
+import { newId } from "../../worker/lib/ids";
 import { connect, roomWithPeople } from "./chat-sockets";
 import { newAdmin, openSocket, type Socket } from "./community-helpers";
 import { tokenFor } from "./fixtures";
@@ -188,6 +191,38 @@ describe("room sockets end with their session", () => {
     await admin.client.admin.users.suspend.mutate({ userId: host.id, days: 3, reason: "채팅 도배" });
     await until("the suspended user's socket closed", async () => theirs.closed()?.code === CLOSE_CODES.suspended);
   });
+
+  it(`a suspension reaches a room past the newest ${KICK_ROOMS_MAX} of the user's (a page per queue job after those)`, async () => {
+    const { gb, member } = await roomWithPeople();
+    // the member joined many newer buys since: the room with the open socket is the oldest of theirs
+    const [buy] = await getDb(env).select().from(groupBuys).where(eq(groupBuys.id, gb.id)).all();
+    const [membership] = await getDb(env)
+      .select()
+      .from(groupBuyMembers)
+      .where(eq(groupBuyMembers.groupBuyId, gb.id))
+      .all();
+    const newer = Array.from({ length: KICK_ROOMS_MAX + KICK_JOB_PAGE + 5 }, (_, i) => buy.createdAt + 1_000 + i);
+    for (const at of newer) {
+      const id = newId(at);
+      await runBatch(getDb(env), [
+        getDb(env)
+          .insert(groupBuys)
+          .values({ ...buy, id, createdAt: at }),
+        getDb(env)
+          .insert(groupBuyMembers)
+          .values({ ...membership, groupBuyId: id }),
+      ]);
+    }
+    const socket = await connect(gb.id, member);
+    await socket.next("chat.history");
+    const admin = await newAdmin();
+    await admin.client.admin.users.suspend.mutate({ userId: member.id, days: 3, reason: "채팅 도배" });
+    await until(
+      "the socket in the oldest room closed",
+      async () => socket.closed()?.code === CLOSE_CODES.suspended,
+      30_000,
+    );
+  }, 60_000);
 
   it("a session's expiry ends its room sockets (4001): at once when one sends, at the room's alarm when idle", async () => {
     const { gb, member } = await roomWithPeople();

@@ -6,8 +6,8 @@ import { errorForLog } from "../lib/errors";
  * Ends the live sockets a session opened, now that it is revoked (logout): the same browser's other tabs and an SDK's
  * ticket sockets would otherwise keep receiving the user's notifications and room chat until they reload. Sockets of
  * the user's other sessions (other devices) stay open. The notification channel is closed before this returns, so
- * nothing sent after the logout answered reaches that session; the room sockets follow in the background (up to 200
- * rooms to ask, kickFromRooms).
+ * nothing sent after the logout answered reaches that session; the room sockets follow in the background (the newest
+ * 200 rooms, then a queue job per further page: kickFromRooms).
  */
 export async function endSessionSockets(
   env: Env,
@@ -22,5 +22,5 @@ export async function endSessionSockets(
     // the logout itself stands; a socket left open is pushed to until its tab closes or reconnects (then refused)
     console.warn(JSON.stringify({ level: "warn", what: "sessionSockets.channel", userId, error: errorForLog(e) }));
   }
-  waitUntil(kickFromRooms(env, db, userId, "You logged out.", sessionHash));
+  waitUntil(kickFromRooms(env, db, userId, sessionHash));
 }

@@ -1,12 +1,12 @@
-import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { REPORT_REASONS } from "../../shared/schemas/board";
 import { type Db, runBatch } from "../db/client";
 import { auditLog, chatReports, groupBuyMembers, groupBuys, type users, users as usersTable } from "../db/schema";
 import { loadGroupBuy, roomStub } from "../groupbuy/service";
-import { TERMINAL } from "../groupbuy/stateMachine";
 import { errorForLog, fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { requireUnderRateLimits } from "../lib/rateLimit";
+import { enqueue } from "../queue/send";
 import { REPORT_REFUSAL, REPORT_RULE } from "./config";
 import { upheldReport } from "./moderation";
 import { notify } from "./notifications";
@@ -151,16 +151,24 @@ export async function decideChatMessage(
   return { groupBuyId: args.groupBuyId, messageId: args.messageId, decision, notices };
 }
 
-/** Bounds the fan-out of one suspension or logout: unfinished buys first, then the most recent finished ones. */
-const KICK_ROOMS_MAX = 200;
+/**
+ * Rooms one kickFromRooms call asks (a Durable Object call each, a subrequest of its invocation): the request's
+ * background work asks the newest KICK_ROOMS_MAX, each `rooms.kick` job the next KICK_JOB_PAGE (it runs on the queue
+ * consumer's reservation of 50 subrequests a job, worker/queue/consumer.ts). A user in 2,000 rooms got the newest
+ * 200 closed and no more; every room is now asked, a page per invocation.
+ */
+export const KICK_ROOMS_MAX = 200;
+export const KICK_JOB_PAGE = 40;
 
 /**
  * Closes a (just suspended) user's sockets in every room they could be in: buys they joined, host or sell — finished
  * ones too, whose members, host and seller still open the room and post in it — and OPEN buys of their home region
- * (read access). Best effort: the gateway refuses them from now on. With `session` (its token's SHA-256: a logout),
- * only the sockets that session opened, whose tickets it no longer gets.
+ * (read access), newest first, a page per invocation (`before`: the job of the next page). Best effort: the gateway
+ * refuses them from now on. With `session` (its token's SHA-256: a logout), only the sockets that session opened,
+ * whose tickets it no longer gets.
  */
-export async function kickFromRooms(env: Env, db: Db, userId: string, reason: string, session?: string) {
+export async function kickFromRooms(env: Env, db: Db, userId: string, session?: string, before?: string) {
+  const page = before === undefined ? KICK_ROOMS_MAX : KICK_JOB_PAGE;
   try {
     const user = await db
       .select({ id: usersTable.id, homeRegionId: usersTable.homeRegionId, suspendedUntil: usersTable.suspendedUntil })
@@ -168,38 +176,25 @@ export async function kickFromRooms(env: Env, db: Db, userId: string, reason: st
       .where(eq(usersTable.id, userId))
       .get();
     if (!user) return 0;
-    const room = { id: groupBuys.id, finished: inArray(groupBuys.status, [...TERMINAL]), at: groupBuys.createdAt };
-    const order = [asc(room.finished), desc(room.at)] as const;
-    const [joined, owned] = await Promise.all([
-      db
-        .select(room)
-        .from(groupBuyMembers)
-        .innerJoin(groupBuys, eq(groupBuys.id, groupBuyMembers.groupBuyId))
-        .where(and(eq(groupBuyMembers.userId, user.id), eq(groupBuyMembers.status, "joined")))
-        .orderBy(...order)
-        .limit(KICK_ROOMS_MAX)
-        .all(),
-      db
-        .select(room)
-        .from(groupBuys)
-        .where(
-          or(
-            eq(groupBuys.sellerId, user.id),
-            eq(groupBuys.hostId, user.id),
-            user.homeRegionId ? and(eq(groupBuys.regionId, user.homeRegionId), eq(groupBuys.status, "OPEN")) : sql`0`,
-          ),
-        )
-        .orderBy(...order)
-        .limit(KICK_ROOMS_MAX)
-        .all(),
-    ]);
-    const ranked = [...joined, ...owned].sort((a, b) => Number(a.finished) - Number(b.finished) || b.at - a.at);
-    const rooms = [...new Set(ranked.map((r) => r.id))].slice(0, KICK_ROOMS_MAX);
+    // each source by its own index; the union is as long as the user's rooms, never the whole table
+    const b = groupBuys;
+    const found = await db.all<{ id: string }>(sql`SELECT id FROM (
+        SELECT ${groupBuyMembers.groupBuyId} AS id FROM ${groupBuyMembers}
+          WHERE ${groupBuyMembers.userId} = ${user.id} AND ${groupBuyMembers.status} = 'joined'
+        UNION SELECT ${b.id} FROM ${b} WHERE ${b.sellerId} = ${user.id}
+        UNION SELECT ${b.id} FROM ${b} WHERE ${b.hostId} = ${user.id}
+        UNION SELECT ${b.id} FROM ${b} WHERE ${b.regionId} = ${user.homeRegionId} AND ${b.status} = 'OPEN'
+      ) WHERE ${before === undefined ? sql`1` : sql`id < ${before}`} ORDER BY id DESC LIMIT ${page + 1}`);
+    const rooms = found.slice(0, page).map((r) => r.id);
+    if (found.length > page) {
+      const next = { type: "rooms.kick" as const, userId: user.id, before: rooms[rooms.length - 1] };
+      await enqueue(env, session ? { ...next, session } : next);
+    }
     await Promise.allSettled(
       rooms.map((id) =>
         session
-          ? roomStub(env, id).endSession(user.id, session, reason)
-          : roomStub(env, id).kickUser(user.id, reason, user.suspendedUntil ?? 0),
+          ? roomStub(env, id).endSession(user.id, session, "You logged out.")
+          : roomStub(env, id).kickUser(user.id, "Your account is suspended.", user.suspendedUntil ?? 0),
       ),
     );
     return rooms.length;

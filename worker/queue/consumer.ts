@@ -1,6 +1,7 @@
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { pushMemberNotices } from "../community/groupBuyNotices";
+import { kickFromRooms } from "../community/rooms";
 import { getDb } from "../db/client";
 import {
   completeSettlement,
@@ -146,6 +147,9 @@ async function runJob(job: JobMessage, env: Env, budget: JobBudget): Promise<voi
       return purchaseCompleted(env, job, Date.now());
     case "groupbuy.pushNotices":
       return pushMemberNotices(env, getDb(env), job);
+    case "rooms.kick":
+      await kickFromRooms(env, getDb(env), job.userId, job.session, job.before);
+      return;
     case "wallet.moveBook":
       await runMoveBookJob(env, job);
       return;

@@ -30,7 +30,7 @@ export const adminRouter = router({
     suspend: adminProcedure.input(suspendUserInput).mutation(async ({ ctx, input }) => {
       const result = await suspendUser(ctx.db, ctx.user.id, input.userId, input.days, input.reason, ctx.now);
       // a suspended user is disconnected from every group-buy room (the room gateway refuses them from now on)
-      ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, input.userId, "Your account is suspended."));
+      ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, input.userId));
       return result;
     }),
   }),

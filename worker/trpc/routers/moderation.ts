@@ -13,15 +13,13 @@ export const moderationRouter = router({
   approve: adminProcedure.input(moderationDecisionInput).mutation(async ({ ctx, input }) => {
     const { notices, ...result } = await decide(ctx.db, ctx.user, input, "approved", ctx.now);
     ctx.pushLive(notices);
-    if (result.suspendedUntil)
-      ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, result.authorId, "Your account is suspended."));
+    if (result.suspendedUntil) ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, result.authorId));
     return result;
   }),
   remove: adminProcedure.input(moderationDecisionInput).mutation(async ({ ctx, input }) => {
     const { notices, ...result } = await decide(ctx.db, ctx.user, input, "removed", ctx.now);
     ctx.pushLive(notices);
-    if (result.suspendedUntil)
-      ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, result.authorId, "Your account is suspended."));
+    if (result.suspendedUntil) ctx.waitUntil(kickFromRooms(ctx.env, ctx.db, result.authorId));
     return result;
   }),
   /** Deletes a chat message from its room (others see "deleted by admin"), resolving its reports. */
