@@ -55,7 +55,7 @@ export async function handleScheduled(
         JSON.stringify({ level: "info", event: "ledger.reconciliation_joined", cronAt: now, runAt: run.runAt }),
       );
     }
-    await queueStrayBalances(db, env.JOBS, now);
+    await queueStrayBalances(env, env.JOBS, now);
   }
   await runGroupBuyCron(env, controller.cron, now);
   // Isolated like the step below: payments housekeeping failing must not stop the other steps (and vice versa).

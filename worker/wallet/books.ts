@@ -15,10 +15,10 @@
  *   book at every step because each step is an ordinary balanced transfer inside its book; across books, book A's
  *   book_transit balance (+N) and book B's (−N) net to zero once the move is complete.
  */
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { JobMessage } from "../../shared/schemas/jobs";
 import { type Db, d1Db, getDb, runBatch } from "../db/client";
-import { users } from "../db/schema";
+import { bookDepartures, users } from "../db/schema";
 import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
@@ -114,6 +114,14 @@ export async function moveUserBook(
   args: { moveId: string; userId: string; fromRegion: string; toRegion: string; now: number },
 ): Promise<{ charged: number; reward: number }> {
   if (args.fromRegion === args.toRegion) fail("BAD_REQUEST", "The user is already in that region.");
+  // first, so that points landing in book A from now on are found as strays even if the move stops half way
+  await from
+    .insert(bookDepartures)
+    .values({ userId: args.userId, book: args.fromRegion, movedAt: args.now })
+    .onConflictDoUpdate({ target: [bookDepartures.userId, bookDepartures.book], set: { movedAt: args.now } });
+  await to
+    .delete(bookDepartures)
+    .where(and(eq(bookDepartures.userId, args.userId), eq(bookDepartures.book, args.toRegion)));
   const moved = { charged: 0, reward: 0 };
   for (const [leg, make] of [
     ["c", userChargedAccount],
@@ -217,28 +225,69 @@ export async function followHome(
   await env.JOBS.send(job);
 }
 
+/** Stray balances listed per book database per run: one IN (...) of homes in the main database (D1: ≤ 100 values). */
+export const STRAYS_PER_DB = 90;
+
+const strayBalance = sql`a.kind IN ('user_charged', 'user_reward') AND a.credits_posted - a.debits_posted - a.debits_pending > 0`;
+
 /**
  * Daily: points that landed in a book that is no longer the owner's home (a hold released or a refund made in the old
- * region after a move) are queued to move home. Covers books stored in the main database (it joins users).
+ * region after a move) are queued to move home, from every book database. The main database compares with users'
+ * homes in one query; a database of its own lists the balances of users who moved away from its books
+ * (book_departures) and asks the main database for their homes. D1 work per run: one query for the main database,
+ * two or three for each other (the list, the homes, stale departures removed) and the sends.
  */
-export async function queueStrayBalances(db: Db, jobs: Queue, now: number, limit = 100): Promise<number> {
-  const strays = await db.all<{ ownerId: string; book: string; home: string }>(sql`
+export async function queueStrayBalances(env: BookEnv, jobs: Queue, now: number): Promise<number> {
+  const main = getDb(env);
+  const strays = await main.all<{ ownerId: string; book: string; home: string }>(sql`
     SELECT DISTINCT a.owner_id AS ownerId, a.book AS book, u.home_region_id AS home
     FROM ledger_accounts a JOIN users u ON u.id = a.owner_id
-    WHERE a.kind IN ('user_charged', 'user_reward') AND u.home_region_id IS NOT NULL AND a.book <> u.home_region_id
-      AND a.credits_posted - a.debits_posted - a.debits_pending > 0
-    LIMIT ${limit}`);
-  if (strays.length === 0) return 0;
-  await jobs.sendBatch(
-    strays.map((s) => ({
-      body: {
-        type: "wallet.moveBook",
-        moveId: newId(now),
-        userId: s.ownerId,
-        fromRegion: s.book,
-        toRegion: s.home,
-      } satisfies MoveBookJob,
-    })),
+    WHERE ${strayBalance} AND u.home_region_id IS NOT NULL AND a.book <> u.home_region_id
+    LIMIT 100`);
+  for (const { db } of bookDbsByBinding(env).slice(1)) strays.push(...(await departedStrays(main, db)));
+  const bodies = strays.map(
+    (s): MoveBookJob => ({
+      type: "wallet.moveBook",
+      moveId: newId(now),
+      userId: s.ownerId,
+      fromRegion: s.book,
+      toRegion: s.home,
+    }),
   );
+  for (let i = 0; i < bodies.length; i += 100) {
+    await jobs.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body })));
+  }
   return strays.length;
+}
+
+/** Stray balances in a book database other than the main one: of users who left its books, not back home there. */
+async function departedStrays(main: Db, db: Db): Promise<{ ownerId: string; book: string; home: string }[]> {
+  const balances = await db.all<{ ownerId: string; book: string }>(sql`
+    SELECT DISTINCT a.owner_id AS ownerId, a.book AS book
+    FROM book_departures d JOIN ledger_accounts a ON a.owner_id = d.user_id AND a.book = d.book
+    WHERE ${strayBalance}
+    LIMIT ${STRAYS_PER_DB}`);
+  if (balances.length === 0) return [];
+  const owners = [...new Set(balances.map((b) => b.ownerId))];
+  const homes = new Map(
+    (
+      await main
+        .select({ id: users.id, home: users.homeRegionId })
+        .from(users)
+        .where(inArray(users.id, owners))
+        .all()
+    ).map((u) => [u.id, u.home] as const),
+  );
+  // back home in that book (a move back whose departure row a retried older move wrote again): not a stray
+  const back = balances.filter((b) => homes.get(b.ownerId) === b.book);
+  await runBatch(
+    db,
+    back.map((b) =>
+      db.delete(bookDepartures).where(and(eq(bookDepartures.userId, b.ownerId), eq(bookDepartures.book, b.book))),
+    ),
+  );
+  return balances.flatMap((b) => {
+    const home = homes.get(b.ownerId);
+    return home && home !== b.book ? [{ ...b, home }] : [];
+  });
 }

@@ -145,3 +145,18 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
+
+/**
+ * Users who moved away from a book, in the database that holds that book (wallet/books.ts moveUserBook): points that
+ * land there afterwards (a hold released, a refund) are strays the daily cron sends home. A database of its own has
+ * no users table to compare homes with, so this is how its strays are found (queueStrayBalances).
+ */
+export const bookDepartures = sqliteTable(
+  "book_departures",
+  {
+    userId: text("user_id").notNull(),
+    book: text("book").notNull(),
+    movedAt: integer("moved_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.book] })],
+);
