@@ -271,11 +271,7 @@ async function departedStrays(main: Db, db: Db): Promise<{ ownerId: string; book
   const owners = [...new Set(balances.map((b) => b.ownerId))];
   const homes = new Map(
     (
-      await main
-        .select({ id: users.id, home: users.homeRegionId })
-        .from(users)
-        .where(inArray(users.id, owners))
-        .all()
+      await main.select({ id: users.id, home: users.homeRegionId }).from(users).where(inArray(users.id, owners)).all()
     ).map((u) => [u.id, u.home] as const),
   );
   // back home in that book (a move back whose departure row a retried older move wrote again): not a stray
