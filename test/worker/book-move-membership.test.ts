@@ -174,6 +174,44 @@ describe("a region move carries reward lots and membership", { timeout: 30_000 }
   });
 });
 
+describe("a region move's lots, raced", { timeout: 30_000 }, () => {
+  beforeAll(() => applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS));
+
+  it("a refund's clawback in the old book between the move reading the lots and closing them: the new book's copy closes too", async () => {
+    const at = Date.now() - 10 * DAY;
+    const { userId, book: from, lotId, purchaseId, expiresAt } = await earnedAndSpent(at);
+    const to = newBook("own");
+    const refund = () =>
+      onPurchaseRefundedAfterCompletion(booksEnv(to), {
+        holdId: purchaseId,
+        regionId: from,
+        reason: "refund",
+        now: Date.now(),
+      });
+    // the clawback lands after the lots were copied to B's database, before A's rows are closed: it runs in A, whose
+    // points already left (all 500 written off there)
+    let first: Awaited<ReturnType<typeof refund>> | undefined;
+    const race = beforeStatement(/^update "reward_lots"/, from, async () => {
+      first = await refund();
+    });
+    try {
+      await moveUserBook(db(), books(), { moveId: newId(), userId, fromRegion: from, toRegion: to, now: Date.now() });
+    } finally {
+      race.restore();
+    }
+    expect(first).toMatchObject({ target: 500, fromReward: 0, fromCharged: 0, writtenOff: 500 });
+
+    // was: B kept an open copy and A's clawed row named B, so the refund's second delivery clawed 300 + 200 again in B
+    // and B's cron would expire the lot there as well
+    expect(await refund()).toMatchObject({ replayed: true, writtenOff: 500 });
+    expect((await rewardState(books(), userId, to)).lots).toEqual([]);
+    expect(await expireLot(books(), lotId, expiresAt)).toBe(0);
+    expect(await balanceIn(books(), userRewardAccount(userId, to))).toBe(300);
+    expect(await balanceIn(books(), userChargedAccount(userId, to))).toBe(100_000);
+    await expectMoveClosed([db(), from], [books(), to]);
+  });
+});
+
 describe("a region move's Plus row, interrupted", { timeout: 30_000 }, () => {
   beforeAll(() => applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS));
   let restore = () => {};

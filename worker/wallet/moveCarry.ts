@@ -10,7 +10,8 @@
  *     deferred_receivable(B) → book_transit(B), id `…:in`. Each book stays balanced; the transits net to zero.
  *   - Reward lots (membership/lots.ts): they say when the reward points that moved expire, and which purchase's
  *     clawback takes them back. Each lot is written to book B's database as it is (amount, clawed, expired, dates),
- *     then A's row becomes a closed row naming book B, which a refund in book A follows (membership/hooks.ts).
+ *     then A's row becomes a closed row naming book B, which a refund in book A follows (membership/hooks.ts); that
+ *     close fails if a clawback or expiry changed A's row since the read, and the carry rebuilds.
  *   - Membership: the tier row, the spend rows that count toward it, and the Plus extra earned per month, which the
  *     join discount, rewards and the monthly recalculation read in the home book's database. Copied, never lowered.
  *   - The Gonggu Plus subscription: renewal pays from the row's book in the row's database (plus.ts), so a row left in
@@ -32,7 +33,7 @@ import {
 import { carryStatusStatement, getStatus, spendWindowStart } from "../membership/tiers";
 import { platformAccount } from "./accounts";
 import { debtsOf, debtUpdateIfUnchanged, getCharge, isDebtChanged } from "./charges";
-import { classifyLedgerError } from "./errors";
+import { classifyLedgerError, messageChain } from "./errors";
 import { getTransfer, transferStatements } from "./ledger";
 
 export interface CarryArgs {
@@ -143,37 +144,97 @@ function fromIncoming(table: Table) {
 /** Ids per IN (...) of one statement (D1: ≤ 100 bound values). */
 const ID_CHUNK = 90;
 
+type LotRow = typeof rewardLots.$inferSelect;
+
+/** What a clawback or an expiry changes in a lot: the carry's copy in B is only right while these are as it read them. */
+const sameLotState = (a: LotRow, b: LotRow) =>
+  a.clawed === b.clawed && a.expired === b.expired && a.closedAt === b.closedAt && a.clawbackId === b.clawbackId;
+
+/**
+ * A's row as read becomes the closed row naming book B. Changed since the read (a clawback or an expiry in A), the
+ * book becomes NULL, which the NOT NULL column refuses: the batch fails (like charges.ts debtUpdateIfUnchanged).
+ */
+function closeIfUnchanged(db: Db, lot: LotRow, args: CarryArgs) {
+  const unchanged = sql`${rewardLots.clawed} = ${lot.clawed} AND ${rewardLots.expired} = ${lot.expired}
+    AND ${rewardLots.closedAt} IS ${lot.closedAt} AND ${rewardLots.clawbackId} IS ${lot.clawbackId}`;
+  return db
+    .update(rewardLots)
+    .set({
+      book: sql`CASE WHEN ${unchanged} THEN ${args.toRegion} ELSE NULL END`,
+      closedAt: sql`coalesce(${rewardLots.closedAt}, ${args.now})`,
+    })
+    .where(and(eq(rewardLots.id, lot.id), eq(rewardLots.book, args.fromRegion)));
+}
+
+const isLotChanged = (e: unknown) => messageChain(e).includes("reward_lots.book");
+
+async function lotsByIds(db: Db, ids: string[]): Promise<LotRow[]> {
+  const rows: LotRow[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    rows.push(
+      ...(await db
+        .select()
+        .from(rewardLots)
+        .where(inArray(rewardLots.id, ids.slice(i, i + ID_CHUNK)))
+        .all()),
+    );
+  }
+  return rows;
+}
+
 /**
  * Writes the user's reward lots of book A (open, expired or spent; not those already clawed back) into book B's
  * database, then closes A's rows with book B as a forwarding address. A row that already says book B in B's database
  * is this move's copy (a retry after a crash between the two steps) and may have moved on there: it is kept. In one
  * database the upsert re-points the rows, which stay open, and the second step matches nothing.
+ *
+ * A clawback or an expiry in A between the read and the close fails the close (closeIfUnchanged); the carry reads
+ * those rows again and rebuilds. A lot clawed back, or expired with points still in A, is done: A's row wins over
+ * the copy in B (closed there too, so B never takes its points a second time), and a clawed-back row stays in A where
+ * its clawback ran. A lot that expired in A with nothing left there (its points had moved) keeps its open copy in B.
  */
 export async function carryLots(from: Db, to: Db, args: CarryArgs): Promise<number> {
-  const lots = await from
+  let lots = await from
     .select()
     .from(rewardLots)
     .where(and(eq(rewardLots.userId, args.userId), eq(rewardLots.book, args.fromRegion), isNull(rewardLots.clawbackId)))
     .all();
-  for (const part of chunks(lots, valuesPerRow(rewardLots))) {
-    await to
-      .insert(rewardLots)
-      .values(part.map((lot) => ({ ...lot, book: args.toRegion })))
-      .onConflictDoUpdate({
-        target: rewardLots.id,
-        set: fromIncoming(rewardLots),
-        // and in one database a lot clawed back since the read stays where its clawback ran
-        setWhere: and(ne(rewardLots.book, args.toRegion), isNull(rewardLots.clawbackId)),
-      });
+  let done: LotRow[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (const part of chunks(lots, valuesPerRow(rewardLots))) {
+      await to
+        .insert(rewardLots)
+        .values(part.map((lot) => ({ ...lot, book: args.toRegion })))
+        .onConflictDoUpdate({
+          target: rewardLots.id,
+          set: fromIncoming(rewardLots),
+          // and in one database a lot clawed back since the read stays where its clawback ran
+          setWhere: and(ne(rewardLots.book, args.toRegion), isNull(rewardLots.clawbackId)),
+        });
+    }
+    for (const lot of done) {
+      const { id, ...state } = lot;
+      await to
+        .update(rewardLots)
+        .set({ ...state, book: args.toRegion })
+        .where(and(eq(rewardLots.id, id), eq(rewardLots.book, args.toRegion)));
+    }
+    try {
+      await runBatch(
+        from,
+        lots.map((lot) => closeIfUnchanged(from, lot, args)),
+      );
+      return lots.length;
+    } catch (e) {
+      if (!isLotChanged(e)) throw e;
+    }
+    const before = new Map(lots.map((l) => [l.id, l]));
+    const now = (await lotsByIds(from, [...before.keys()])).filter((l) => l.book === args.fromRegion);
+    const changed = now.filter((l) => !sameLotState(l, before.get(l.id)!));
+    done = changed.filter((l) => l.clawbackId !== null || l.expired > 0);
+    lots = now.filter((l) => l.clawbackId === null);
   }
-  for (let i = 0; i < lots.length; i += ID_CHUNK) {
-    const ids = lots.slice(i, i + ID_CHUNK).map((l) => l.id);
-    await from
-      .update(rewardLots)
-      .set({ book: args.toRegion, closedAt: sql`coalesce(${rewardLots.closedAt}, ${args.now})` })
-      .where(and(inArray(rewardLots.id, ids), eq(rewardLots.book, args.fromRegion)));
-  }
-  return lots.length;
+  throw new Error(`carryLots: the lots of ${args.userId} in ${args.fromRegion} kept changing; the move retries`);
 }
 
 /**
