@@ -1,10 +1,12 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { users } from "../../worker/db/schema";
 import { newId } from "../../worker/lib/ids";
 import { clawbackReward } from "../../worker/membership/clawback";
 import { expireLot } from "../../worker/membership/expiry";
-import { onPurchaseRefundedAfterCompletion } from "../../worker/membership/hooks";
+import { onPurchaseRefundedAfterCompletion, onPurchasesCompleted } from "../../worker/membership/hooks";
 import { rewardState } from "../../worker/membership/lots";
 import { getPlus, processPlusRenewals, subscribePlus } from "../../worker/membership/plus";
 import { recordCompletion } from "../../worker/membership/rewards";
@@ -14,10 +16,10 @@ import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount }
 import { moveUserBook } from "../../worker/wallet/books";
 import { messageChain } from "../../worker/wallet/errors";
 import { placeHold, postHold, voidHold } from "../../worker/wallet/holds";
-import { getAccounts } from "../../worker/wallet/ledger";
+import { getAccounts, transfer } from "../../worker/wallet/ledger";
 import { beforeStatement } from "./d1-interpose";
 import { assertLedgerInvariants } from "./ledger-invariants";
-import { BOOKS_TEST, books, booksEnv, buyerInBook, db, fund, newBook } from "./wallet-helpers";
+import { BOOKS_TEST, books, booksEnv, buyerInBook, db, ensureRegion, fund, newBook } from "./wallet-helpers";
 
 const DAY = 86_400_000;
 const crashed = (e: unknown) => messageChain(e).includes("crashed");
@@ -171,6 +173,68 @@ describe("a region move carries reward lots and membership", { timeout: 30_000 }
     expect(await expireLot(books(), lotId, expiresAt)).toBe(300);
     expect(await balanceIn(books(), platformAccount("reward_expiry", to))).toBe(300);
     await expectMoveClosed([db(), from], [books(), to]);
+  });
+});
+
+describe("a purchase completed in the old region after a move", { timeout: 30_000 }, () => {
+  beforeAll(() => applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS));
+
+  it("its reward, lot, spend and tier land in the home book's database, once, whatever moves come between deliveries", async () => {
+    const buyer = await buyerInBook(newBook("own"));
+    const userId = buyer.user.id;
+    const from = buyer.book;
+    const ownEnv = booksEnv(from);
+    const at = Date.now() - DAY;
+    await transfer(books(), {
+      id: `fund:${newId()}`,
+      book: from,
+      debit: platformAccount("pg_clearing", from),
+      credit: userChargedAccount(userId, from),
+      amount: 150_000,
+      kind: "charge",
+      now: at,
+    });
+    const groupBuyId = newId(at);
+    const holdId = `join:${newId(at)}`;
+    await placeHold(books(), {
+      holdId,
+      userId,
+      regionId: from,
+      amount: 100_000,
+      toAccount: escrowAccount(groupBuyId, from),
+      now: at,
+    });
+    const hold = await postHold(books(), { holdId, now: at + 1 });
+    // the buyer moves home to a book in the main database while the buy waits for pickup
+    const home = newBook("m");
+    await ensureRegion(home);
+    await db().update(users).set({ homeRegionId: home }).where(eq(users.id, userId));
+    await moveUserBook(books(), db(), { moveId: newId(), userId, fromRegion: from, toRegion: home, now: Date.now() });
+
+    const done = await onPurchasesCompleted(ownEnv, groupBuyId, [hold], Date.now());
+    // was: 500 reward points, the lot, the spend and the tier all in the old book's database, until a next move
+    expect(done).toEqual([expect.objectContaining({ reward: 500, tierAfter: 1, replayed: false })]);
+    expect(await balanceIn(db(), userRewardAccount(userId, home))).toBe(500);
+    expect(await balanceIn(books(), userRewardAccount(userId, from))).toBe(0);
+    expect((await rewardState(db(), userId, home)).lots.map((l) => [l.id, l.remaining])).toEqual([
+      [done[0].lotId, 500],
+    ]);
+    expect((await currentTier(db(), userId)).level).toBe(1);
+    expect(await countedSpend(db(), userId, Date.now())).toBe(100_000);
+
+    // delivered again after a further move: recorded where the first delivery recorded it, nothing twice
+    const next = newBook("m");
+    await ensureRegion(next);
+    await db().update(users).set({ homeRegionId: next }).where(eq(users.id, userId));
+    await moveUserBook(db(), db(), { moveId: newId(), userId, fromRegion: home, toRegion: next, now: Date.now() });
+    expect(await onPurchasesCompleted(ownEnv, groupBuyId, [hold], Date.now())).toEqual([
+      expect.objectContaining({ reward: 500, replayed: true }),
+    ]);
+    expect(await balanceIn(db(), userRewardAccount(userId, next))).toBe(500);
+    expect(await balanceIn(db(), userRewardAccount(userId, home))).toBe(0);
+    expect(await balanceIn(books(), userRewardAccount(userId, from))).toBe(0);
+    await assertLedgerInvariants(books(), [from]);
+    await assertLedgerInvariants(db(), [home, next]);
   });
 });
 

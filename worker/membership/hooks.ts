@@ -16,9 +16,9 @@
 
 import { eq } from "drizzle-orm";
 import { type Db, getDb } from "../db/client";
-import { rewardLots } from "../db/schema";
+import { membershipSpend, rewardLots, users } from "../db/schema";
 import { failWith } from "../lib/errors";
-import { bookDb } from "../wallet/books";
+import { bookBinding, bookDb, followHome } from "../wallet/books";
 import type { Hold } from "../wallet/holds";
 import { type ClawbackResult, clawbackReward } from "./clawback";
 import { PLUS } from "./config";
@@ -33,7 +33,7 @@ import {
 } from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
-import { type CompletionOutcome, purchaseFromHold, recordCompletion } from "./rewards";
+import { type CompletionOutcome, type Purchase, purchaseFromHold, recordCompletion } from "./rewards";
 
 export { tierLevelQuery } from "./tiers";
 
@@ -93,7 +93,10 @@ export function onJoinRefunded(env: Env, hold: Hold, groupBuyId: string, now: nu
   return reverseJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);
 }
 
-/** Records every captured hold of a completed buy; tier upgrades are notified. Only posted holds count. */
+/**
+ * Records every captured hold of a completed buy in the buyer's home book; tier upgrades are notified. Only posted
+ * holds count.
+ */
 export async function onPurchasesCompleted(
   env: Env,
   groupBuyId: string,
@@ -103,7 +106,7 @@ export async function onPurchasesCompleted(
   const outcomes: CompletionOutcome[] = [];
   for (const hold of holds) {
     if (hold.status !== "posted") continue;
-    outcomes.push(await recordCompletion(bookDb(env, hold.regionId), purchaseFromHold(hold, groupBuyId), now));
+    outcomes.push(await completeAtHome(env, purchaseFromHold(hold, groupBuyId), now));
   }
   await deliver(
     env,
@@ -112,6 +115,41 @@ export async function onPurchasesCompleted(
       .map((o) => tierChangeNotice({ userId: o.userId, from: o.tierBefore, to: o.tierAfter }, now, o.purchaseId)),
   );
   return outcomes;
+}
+
+/**
+ * A completion lands in the buyer's home book, where their points, tier and Plus plan are (a region move may have
+ * taken them away from the buy's region since they joined; before, the reward stayed in the old book until the daily
+ * sweep, and in a database of its own so did the spend and the tier upgrade, with the reward planned from a stale tier
+ * and no Plus row). Where it was recorded must not change between deliveries of the job, or a move in between would
+ * record it twice: the buy's book database holds the answer, the purchase's spend row (`book`), which recordCompletion
+ * writes there itself when the home is in the same database, and which is written first, alone, when it is not.
+ * Each write stays in one book's database; a move racing the record is followed by a queued move.
+ */
+async function completeAtHome(env: Env, p: Purchase, now: number): Promise<CompletionOutcome> {
+  const paidIn = bookDb(env, p.book);
+  const main = getDb(env);
+  const recordedIn = () =>
+    paidIn
+      .select({ book: membershipSpend.book })
+      .from(membershipSpend)
+      .where(eq(membershipSpend.purchaseId, p.purchaseId))
+      .get();
+  let book = (await recordedIn())?.book;
+  if (!book) {
+    const user = await main.select({ home: users.homeRegionId }).from(users).where(eq(users.id, p.userId)).get();
+    book = user?.home ?? p.book;
+    if (bookBinding(env, book) !== bookBinding(env, p.book)) {
+      await paidIn
+        .insert(membershipSpend)
+        .values({ ...p, book, completedAt: now, reversedAt: null })
+        .onConflictDoNothing();
+      book = (await recordedIn())?.book ?? book;
+    }
+  }
+  const outcome = await recordCompletion(bookDb(env, book), { ...p, book }, now);
+  await followHome(env, main, { userId: p.userId, book, now });
+  return outcome;
 }
 
 /**

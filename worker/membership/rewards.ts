@@ -24,7 +24,7 @@ export interface Purchase {
   /** The join hold id. */
   purchaseId: string;
   userId: string;
-  /** The ledger book (region) the purchase was paid in. */
+  /** The ledger book (region) it is recorded in: the buy's, or the buyer's home if they moved since (hooks.ts). */
   book: string;
   groupBuyId: string;
   gross: number;

@@ -62,6 +62,11 @@ export function bookDb(env: BookEnv, regionId: string): Db {
   return binding ? bookD1(env, binding) : getDb(env);
 }
 
+/** The binding of the database that holds a region's book (DB: the main one). */
+export function bookBinding(env: BookEnv, regionId: string): string {
+  return bookMap(env)[regionId] ?? MAIN_BOOK_DB;
+}
+
 /** True when the region's book is in the main database (bookDb(env, regionId) is getDb(env)). */
 export function bookInMain(env: BookEnv, regionId: string): boolean {
   return bookMap(env)[regionId] === undefined;
