@@ -6,6 +6,7 @@
  *
  * Moving a user to another region (`moveUserBook` below; started by `startBookMove` when region verification changes
  * the home region, finished by the queue consumer if the inline attempt fails):
+ *   0. book A's database records the departure (book_departures: the daily sweep finds points landing there later);
  *   1. book A: pending transfer user_charged(A) → book_transit(A) for the user's available charged points (and the
  *      same for reward), id `move:<moveId>:out:c|r` — reserves the points, so they cannot be spent meanwhile;
  *   2. book B: single transfer book_transit(B) → user_charged(B), id `move:<moveId>:in:c|r` (idempotent by id);
