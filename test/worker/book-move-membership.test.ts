@@ -16,7 +16,7 @@ import { escrowAccount, platformAccount, userChargedAccount, userRewardAccount }
 import { moveUserBook } from "../../worker/wallet/books";
 import { messageChain } from "../../worker/wallet/errors";
 import { placeHold, postHold, voidHold } from "../../worker/wallet/holds";
-import { getAccounts, transfer } from "../../worker/wallet/ledger";
+import { getAccounts } from "../../worker/wallet/ledger";
 import { beforeStatement } from "./d1-interpose";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { BOOKS_TEST, books, booksEnv, buyerInBook, db, ensureRegion, fund, newBook } from "./wallet-helpers";
@@ -185,15 +185,7 @@ describe("a purchase completed in the old region after a move", { timeout: 30_00
     const from = buyer.book;
     const ownEnv = booksEnv(from);
     const at = Date.now() - DAY;
-    await transfer(books(), {
-      id: `fund:${newId()}`,
-      book: from,
-      debit: platformAccount("pg_clearing", from),
-      credit: userChargedAccount(userId, from),
-      amount: 150_000,
-      kind: "charge",
-      now: at,
-    });
+    await fund(userId, from, 150_000, "charged", at, books());
     const groupBuyId = newId(at);
     const holdId = `join:${newId(at)}`;
     await placeHold(books(), {

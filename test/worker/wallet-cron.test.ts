@@ -213,15 +213,7 @@ describe("stray points in a book of its own database", () => {
     const from = buyer.book;
     const ownEnv = booksEnv(from);
     const now = Date.now();
-    await transfer(books(), {
-      id: `fund:${newId()}`,
-      book: from,
-      debit: platformAccount("pg_clearing", from),
-      credit: userChargedAccount(userId, from),
-      amount: 3_000,
-      kind: "charge",
-      now,
-    });
+    await fund(userId, from, 3_000, "charged", now, books());
     const holdId = `join:${newId()}`;
     await placeHold(books(), { holdId, userId, regionId: from, amount: 1_000, now });
     const home = newBook("home");

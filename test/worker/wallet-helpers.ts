@@ -24,17 +24,18 @@ export function newBook(prefix = "t"): string {
   return `${prefix}-${newId().toLowerCase()}`;
 }
 
-/** Funds a (possibly not registered) user's account directly through the ledger. */
+/** Funds a (possibly not registered) user's account directly through the ledger (in `database`, the book's). */
 export async function fund(
   userId: string,
   book: string,
   amount: number,
   account: "charged" | "reward" = "charged",
   now = Date.now(),
+  database = db(),
 ) {
   const credit = account === "charged" ? userChargedAccount(userId, book) : userRewardAccount(userId, book);
   const debit = platformAccount(account === "charged" ? "pg_clearing" : "promotion_expense", book);
-  return transfer(db(), {
+  return transfer(database, {
     id: `fund:${newId()}`,
     book,
     debit,
