@@ -7,9 +7,11 @@ import { newId } from "../../worker/lib/ids";
 import { PLUS } from "../../worker/membership/config";
 import { getPlus, plusFeeId, processPlusRenewals, subscribePlus } from "../../worker/membership/plus";
 import { escrowAccount, platformAccount } from "../../worker/wallet/accounts";
-import { moveUserBook } from "../../worker/wallet/books";
+import { type MoveBookJob, moveUserBook, queueStrayBalances, runMoveBookJob } from "../../worker/wallet/books";
 import { hasOutstandingDebt } from "../../worker/wallet/charges";
+import { placeHold, voidHold } from "../../worker/wallet/holds";
 import { getAccounts, getTransfer, transfer } from "../../worker/wallet/ledger";
+import { walletSummary } from "../../worker/wallet/wallet";
 import { until } from "./groupbuy-helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import {
@@ -24,7 +26,17 @@ import {
   setGateway,
   settleBody,
 } from "./payments-helpers";
-import { BOOKS_TEST, books, buyerInBook, db, debtCharge, ensureRegion, fund, newBook } from "./wallet-helpers";
+import {
+  BOOKS_TEST,
+  books,
+  booksEnv,
+  buyerInBook,
+  db,
+  debtCharge,
+  ensureRegion,
+  fund,
+  newBook,
+} from "./wallet-helpers";
 
 const DAY = 86_400_000;
 
@@ -147,5 +159,39 @@ describe("a region move carries what the home book owes and pays", () => {
     ).toBe(0);
     await assertLedgerInvariants(db(), [from]);
     await assertLedgerInvariants(books(), [to]);
+  });
+});
+
+describe("stray points in a book of its own database", () => {
+  beforeAll(() => applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS));
+
+  it("a hold released there after the user moved away: the daily sweep queues their move home, which lands once", async () => {
+    const buyer = await buyerInBook(newBook("own"));
+    const userId = buyer.user.id;
+    const from = buyer.book;
+    const ownEnv = booksEnv(from);
+    const now = Date.now();
+    await fund(userId, from, 3_000, "charged", now, books());
+    const holdId = `join:${newId()}`;
+    await placeHold(books(), { holdId, userId, regionId: from, amount: 1_000, now });
+    const home = newBook("home");
+    await ensureRegion(home);
+    await db().update(users).set({ homeRegionId: home }).where(eq(users.id, userId));
+    const move = { moveId: newId(), userId, fromRegion: from, toRegion: home, now };
+    expect(await moveUserBook(books(), db(), move)).toMatchObject({ charged: 2_000 });
+    await voidHold(books(), { holdId, now: now + 1 }); // 1,000 back in the old book, in its own database
+
+    const sent: MoveBookJob[] = [];
+    const jobs = { sendBatch: async (msgs: { body: MoveBookJob }[]) => void sent.push(...msgs.map((m) => m.body)) };
+    await queueStrayBalances(ownEnv, jobs as unknown as Queue, Date.now());
+    // was: only the main database's books were looked at (it joined users), so these 1,000 points stayed there
+    const job = sent.find((j) => j.userId === userId);
+    expect(job).toMatchObject({ type: "wallet.moveBook", fromRegion: from, toRegion: home });
+    await runMoveBookJob(ownEnv, job!);
+    await runMoveBookJob(ownEnv, job!); // delivered twice: arrives once
+    expect(await walletSummary(db(), userId, home)).toMatchObject({ charged: 3_000, held: 0 });
+    expect(await walletSummary(books(), userId, from)).toMatchObject({ charged: 0, held: 0 });
+    await assertLedgerInvariants(books(), [from]);
+    await assertLedgerInvariants(db(), [home]);
   });
 });

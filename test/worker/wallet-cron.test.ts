@@ -11,7 +11,7 @@ import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createGongguClient, reconciliationRunRows } from "../../shared/sdk";
 import { chunks, d1Db, runBatch, valuesPerRow } from "../../worker/db/client";
-import { ledgerAccounts, ledgerReconciliations, reconciliationRuns, users } from "../../worker/db/schema";
+import { ledgerAccounts, ledgerReconciliations, reconciliationRuns } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { newId } from "../../worker/lib/ids";
 import { DAILY_CRON } from "../../worker/scheduled";
@@ -35,7 +35,7 @@ import { until } from "./groupbuy-helpers";
 import { BASE, errorOf, newBuyer } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { deliver } from "./sim-helpers";
-import { BOOKS_TEST, books, booksEnv, buyerInBook, db, ensureRegion, fund, newAdmin, newBook } from "./wallet-helpers";
+import { buyerInBook, db, ensureRegion, fund, newAdmin, newBook } from "./wallet-helpers";
 
 /**
  * Past ~330 books the inline reconciliation passed D1's 1,000 queries per invocation. 150 books still tell a cron that
@@ -202,43 +202,6 @@ describe("region change moves the wallet", () => {
     expect(await buyer.client.wallet.get.query()).toMatchObject({ charged: 3_000, reward: 500, available: 3_500 });
     expect(await walletSummary(db(), buyer.user.id, buyer.book)).toMatchObject({ charged: 0, reward: 0, held: 0 });
     await assertLedgerInvariants(db(), [buyer.book, newHome]);
-  });
-});
-
-describe("stray points in a book of its own database", () => {
-  it("a hold released there after the user moved away: the daily cron queues their move home", async () => {
-    await applyD1Migrations(BOOKS_TEST, env.TEST_MIGRATIONS);
-    const buyer = await buyerInBook(newBook("own"));
-    const userId = buyer.user.id;
-    const from = buyer.book;
-    const ownEnv = booksEnv(from);
-    const now = Date.now();
-    await fund(userId, from, 3_000, "charged", now, books());
-    const holdId = `join:${newId()}`;
-    await placeHold(books(), { holdId, userId, regionId: from, amount: 1_000, now });
-    const home = newBook("home");
-    await ensureRegion(home);
-    await db().update(users).set({ homeRegionId: home }).where(eq(users.id, userId));
-    const move = { moveId: newId(), userId, fromRegion: from, toRegion: home, now };
-    expect(await moveUserBook(books(), db(), move)).toMatchObject({ charged: 2_000 });
-    await voidHold(books(), { holdId, now: now + 1 }); // 1,000 back in the old book, in its own database
-
-    await noRunInProgress();
-    const sends = captureQueueSends();
-    try {
-      await runCron(DAILY_CRON, Date.now(), Object.assign(Object.create(ownEnv), { JOBS: env.RECORDED_JOBS }));
-    } finally {
-      sends.restore();
-    }
-    // was: only the main database's books were looked at, so these 1,000 points stayed there for good
-    const job = (sends.bodies as MoveBookJob[]).find((j) => j.type === "wallet.moveBook" && j.userId === userId);
-    expect(job).toMatchObject({ fromRegion: from, toRegion: home });
-    await runMoveBookJob(ownEnv, job!);
-    await runMoveBookJob(ownEnv, job!); // delivered twice: arrives once
-    expect(await walletSummary(db(), userId, home)).toMatchObject({ charged: 3_000, held: 0 });
-    expect(await walletSummary(books(), userId, from)).toMatchObject({ charged: 0, held: 0 });
-    await assertLedgerInvariants(books(), [from]);
-    await assertLedgerInvariants(db(), [home]);
   });
 });
 
