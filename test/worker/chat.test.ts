@@ -3,10 +3,12 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHAT_HISTORY_ON_CONNECT, CHAT_USER_RATE } from "../../shared/chat";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol";
+import { FLUSH_RETRY_MS } from "../../worker/groupbuy/config";
 import { postInRoom } from "./chat-fixtures";
 import { connect, roomWithPeople, texts, upgrade } from "./chat-sockets";
 import { newAdmin } from "./community-helpers";
-import { key, newRegion, newResident, newSeller, openBuy, room, until } from "./groupbuy-helpers";
+import { insertUser } from "./fixtures";
+import { db, key, newRegion, newResident, newSeller, openBuy, room, until } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 
@@ -66,7 +68,9 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
 
   it("sends the last 50 on connect and older pages through rooms.history", async () => {
     const { gb, member } = await roomWithPeople();
-    for (let i = 1; i <= 60; i++) await postInRoom(gb.id, `U${i % 20}`, `메시지 ${i}`);
+    // 20 authors (each under CHAT_USER_RATE), real users: the room's alarm tells the recommender about them
+    const authors = await Promise.all(Array.from({ length: 20 }, () => insertUser(db())));
+    for (let i = 1; i <= 60; i++) await postInRoom(gb.id, authors[i % 20].id, `메시지 ${i}`);
     const c = await connect(gb.id, member);
     const history = await c.next("chat.history");
     expect(history.messages).toHaveLength(CHAT_HISTORY_ON_CONNECT);
@@ -328,12 +332,7 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     const { gb, member } = await roomWithPeople();
     const m = await connect(gb.id, member);
     await m.next("chat.history");
-    const chatSignals = async () =>
-      (
-        await env.DB.prepare("SELECT user_id FROM rec_interactions WHERE item_id = ? AND kind = 'chat'")
-          .bind(gb.id)
-          .all<{ user_id: string }>()
-      ).results.map((r) => r.user_id);
+    const chatSignals = () => chatSignalsOf(gb.id);
     for (const text of ["안녕하세요", "픽업 장소 확인했어요"]) {
       m.send({ type: "chat.send", text });
       await m.next("chat.ack", m.frames.length);
@@ -345,4 +344,30 @@ describe("group-buy chat", { timeout: 30_000 }, () => {
     expect(await chatSignals()).toEqual([member.id]);
     m.ws.close();
   });
+
+  it("a chatter D1 has no user row for is dropped from the recommender's signals, not retried before the others'", async () => {
+    const { gb, member } = await roomWithPeople();
+    await postInRoom(gb.id, "U-not-in-d1", "누구?"); // straight into the room's storage: no users row behind it
+    const m = await connect(gb.id, member);
+    await m.next("chat.history");
+    m.send({ type: "chat.send", text: "안녕하세요" });
+    await m.next("chat.ack", m.frames.length);
+    await runDurableObjectAlarm(room(gb.id));
+    expect(await chatSignalsOf(gb.id)).toEqual([member.id]);
+    const after = await runInDurableObject(room(gb.id), async (_r, state) => ({
+      unsent: state.storage.sql.exec("SELECT count(*) AS n FROM chat_signals WHERE sent = 0").one().n,
+      alarm: await state.storage.getAlarm(),
+    }));
+    // nothing left to send, so no alarm FLUSH_RETRY_MS later for it (before: one failing batch every 10 s, forever)
+    expect(after.unsent).toBe(0);
+    expect(after.alarm).toBeGreaterThan(Date.now() + FLUSH_RETRY_MS);
+    m.ws.close();
+  });
 });
+
+async function chatSignalsOf(groupBuyId: string) {
+  const rows = await env.DB.prepare("SELECT user_id FROM rec_interactions WHERE item_id = ? AND kind = 'chat'")
+    .bind(groupBuyId)
+    .all<{ user_id: string }>();
+  return rows.results.map((r) => r.user_id);
+}

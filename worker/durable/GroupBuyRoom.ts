@@ -15,7 +15,7 @@ import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/state
 import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
-import { recordInteraction } from "../recommend/interactions";
+import { chatSignalStatements } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
 import { FanoutGroups } from "./chatFanout";
@@ -556,15 +556,21 @@ export class GroupBuyRoom extends DurableObject<Env> {
     if (!this.store.meta()) return;
     let failed = false;
     let sessionsDue: number | null = null;
+    let step = "sessions"; // which part failed, for the log line
     try {
       sessionsDue = this.endExpiredSessions(Date.now());
+      step = "heal";
       await this.heal(Date.now());
+      step = "deadline";
       this.closeAtDeadline(Date.now());
+      step = "flush";
       await this.requestFlush();
+      step = "chatSignals";
       await this.sendChatSignals();
     } catch (e) {
       // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
-      console.error(JSON.stringify({ level: "error", where: "room.alarm", error: errorForLog(e) }));
+      const groupBuyId = this.store.meta()?.groupBuyId;
+      console.error(JSON.stringify({ level: "error", where: "room.alarm", groupBuyId, step, error: errorForLog(e) }));
       failed = true;
     } finally {
       this.scheduleNextAlarm(sessionsDue);
@@ -634,15 +640,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.ensureAlarmBy(Math.max(next, now + (next <= now ? DEADLINE_RECHECK_MS : 0)));
   }
 
-  /** Chatting is a weak taste signal (worker/recommend): one idempotent row per person, written in small batches. */
+  /**
+   * Chatting is a weak taste signal (worker/recommend): one idempotent row per person, written in small batches. Only
+   * for people D1 knows (rec_interactions.user_id references users): one unknown id would fail its whole batch on
+   * every alarm, every FLUSH_RETRY_MS, and hold back everyone else's signal behind it. Such a row is dropped instead.
+   */
   private async sendChatSignals(): Promise<void> {
     const groupBuyId = this.store.meta()!.groupBuyId;
     const db = getDb(this.env);
     for (let batch = this.chat.unsentSignals(40); batch.length > 0; batch = this.chat.unsentSignals(40)) {
-      await runBatch(
-        db,
-        batch.map((s) => recordInteraction(db, { userId: s.userId, itemId: groupBuyId, kind: "chat", at: s.at })),
-      );
+      const { statements, dropped } = await chatSignalStatements(db, groupBuyId, batch);
+      if (dropped > 0) console.error(JSON.stringify({ level: "warn", where: "room.chatSignals", groupBuyId, dropped }));
+      if (statements.length > 0) await runBatch(db, statements);
       this.chat.markSignalsSent(batch.map((s) => s.userId));
     }
   }
@@ -840,7 +849,8 @@ export class GroupBuyRoom extends DurableObject<Env> {
         } while (this.flushAgain);
         if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
       } catch (e) {
-        console.error(JSON.stringify({ level: "error", where: "room.flush", error: errorForLog(e) }));
+        const groupBuyId = this.store.meta()?.groupBuyId;
+        console.error(JSON.stringify({ level: "error", where: "room.flush", groupBuyId, error: errorForLog(e) }));
         const due = Date.now() + FLUSH_RETRY_MS;
         this.store.setFlushDue(due);
         this.ensureAlarmBy(due);

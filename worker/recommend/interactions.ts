@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
-import { type Db, runBatch } from "../db/client";
+import { chunks, type Db, runBatch, valuesPerRow } from "../db/client";
 import { preparedRows } from "../db/prepared";
-import { boardLikes, boardSupplyOffers, recInteractions } from "../db/schema";
+import { boardLikes, boardSupplyOffers, recInteractions, users } from "../db/schema";
 import { errorForLog } from "../lib/errors";
 import { SIGNAL_WEIGHTS, type SignalKind } from "./config";
 
@@ -43,6 +43,21 @@ export function recordInteractions(db: Db, inputs: InteractionInput[]) {
         set: { weight: sql`excluded.weight`, at: sql`max(${recInteractions.at}, excluded.at)` },
       }),
   );
+}
+
+/**
+ * The "chat" signals (one per person who chatted in a buy's room) of the people D1 knows, as multi-row upserts, and how
+ * many were dropped: rec_interactions.user_id references users, so one unknown id would fail its whole statement.
+ */
+export async function chatSignalStatements(db: Db, itemId: string, signals: { userId: string; at: number }[]) {
+  const ids = signals.map((s) => s.userId);
+  const found = await db.select({ id: users.id }).from(users).where(inArray(users.id, ids)).all();
+  const known = new Set(found.map((u) => u.id));
+  const rows = signals
+    .filter((s) => known.has(s.userId))
+    .map((s) => ({ userId: s.userId, itemId, kind: "chat" as const, at: s.at }));
+  const statements = chunks(rows, valuesPerRow(recInteractions)).map((chunk) => recordInteractions(db, chunk));
+  return { statements, dropped: signals.length - rows.length };
 }
 
 /** Removes a signal (a buyer left an OPEN group buy, or undid "not interested"). Also a batchable statement. */
