@@ -18,15 +18,20 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobMessageSchema, SETTLE_HOLDS_MAX } from "../../shared/schemas/jobs";
 import { hashPassword, MAX_PBKDF2_ITERATIONS, PBKDF2_ITERATIONS, verifyPassword } from "../../worker/accounts/password";
+import { recPopularity, recRegions } from "../../worker/db/schema";
 import { AUTO_CONFIRM_MS } from "../../worker/groupbuy/config";
 import worker from "../../worker/index";
-import { recomputeRecommendations } from "../../worker/recommend/recompute";
+import { planPopularity } from "../../worker/recommend/plan";
+import { RECOMPUTE, recomputeRecommendations } from "../../worker/recommend/recompute";
+import { loadInteractionWindow, loadRegionCentres } from "../../worker/recommend/store";
 import { DAILY_CRON } from "../../worker/scheduled";
 import { defOf } from "../shared/zod-def";
 import { captureQueueSends } from "./card-scan";
 import { D1_MAX_BOUND_PARAMS, D1_MAX_QUERIES_PER_INVOCATION } from "./d1-counter";
 import { type D1Meter, meterD1 } from "./d1-meter";
+import { insertUser } from "./fixtures";
 import { db, gbRow, holdRows, invariants, key, newResidents, openBuy, until } from "./groupbuy-helpers";
+import { freshRegion, insertGroupBuy } from "./recommend-fixtures";
 import { unbounded } from "./schema-bounds";
 
 const BUYERS = Number(env.PLATFORM_BUYERS) || 200;
@@ -136,6 +141,7 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
           .slice(i, i + 50)
           .map((b) => b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() })),
       );
+      console.log(`recommend recompute, ${BUYS} buys with a join each: ${meter.queries} D1 queries`);
       expect(meter.maxParams).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMS);
       worstJoin = Math.max(worstJoin, meter.queries / Math.min(50, buyers.length - i));
     }
@@ -199,3 +205,72 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
     await step("recommend recompute", () => recomputeRecommendations(db(), Date.now(), { full: true }));
   });
 });
+
+describe("the recommendation recompute with 34,000 popularity rows stays inside one invocation", {
+  timeout: 120_000,
+}, () => {
+  // 34,000 group buys with a join each in one region: 34,002 popularity rows (item keys, one product, one category),
+  // which as 33-row inserts alone were 1,031 statements in one batch.
+  const BUYS = 34_000;
+
+  it("writes every popularity row in a handful of statements, the same tables as the plan", async () => {
+    const now = Date.now();
+    const region = await freshRegion(db());
+    const template = await insertGroupBuy(db(), { regionId: region.id });
+    const fan = await insertUser(db(), "buyer");
+    const prefix = `bulk-${now.toString(36)}-`;
+    // multi-row INSERT … SELECT: the data takes two statements, not thousands
+    await env.DB.prepare(
+      `INSERT INTO group_buys (id, product_id, seller_id, host_id, region_id, title, category, unit, total_quantity,
+         total_price, total_shares, min_shares, max_per_person, price_per_share, deadline, pickup_place, pickup_start,
+         pickup_end, status, created_at, updated_at)
+       WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?1)
+       SELECT ?2 || n, product_id, seller_id, host_id, region_id, title, category, unit, total_quantity, total_price,
+         total_shares, min_shares, max_per_person, price_per_share, deadline, pickup_place, pickup_start, pickup_end,
+         status, created_at, updated_at
+       FROM seq, group_buys WHERE id = ?3`,
+    )
+      .bind(BUYS - 1, prefix, template.id)
+      .run();
+    await env.DB.prepare(
+      `INSERT INTO rec_interactions (user_id, item_id, kind, weight, at)
+       SELECT ?1, id, 'join', 3, ?2 - (rowid % 5000) * 60000 FROM group_buys WHERE region_id = ?3`,
+    )
+      .bind(fan.id, now, region.id)
+      .run();
+
+    const meter = meterD1();
+    try {
+      await recomputeRecommendations(db(), now, { full: true });
+    } finally {
+      meter.restore();
+    }
+    console.log(`recommend recompute, ${BUYS} buys with a join each: ${meter.queries} D1 queries`);
+    expect(meter.maxParams).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMS);
+    expect(meter.maxSqlBytes).toBeLessThanOrEqual(SQL_MAX_BYTES);
+    expect(meter.queries, "D1 queries of one recompute").toBeLessThanOrEqual(D1_MAX_QUERIES_PER_INVOCATION);
+
+    // The tables hold exactly what the plan computed for the same window and time (what the old inserts wrote).
+    const window = await loadInteractionWindow(db(), now - RECOMPUTE.windowMs);
+    const plan = planPopularity({
+      interactions: window.interactions,
+      lookup: (id) => window.items.get(id),
+      regions: await loadRegionCentres(db()),
+      now,
+    });
+    const round = (x: number) => Math.round(x * 1e6) / 1e6;
+    const mine = plan.find((r) => r.regionId === region.id);
+    expect(mine?.table.length).toBe(BUYS + 2);
+    const stored = await db().select().from(recPopularity).orderBy(recPopularity.regionId, recPopularity.key).all();
+    const expected = plan
+      .flatMap((r) => r.table.map(([key, score]) => ({ regionId: r.regionId, key, score: round(score) })))
+      .sort((a, b) => (a.regionId === b.regionId ? cmp(a.key, b.key) : cmp(a.regionId, b.regionId)));
+    expect(stored).toEqual(expected);
+    const regionRows = await db().select().from(recRegions).orderBy(recRegions.regionId).all();
+    expect(regionRows).toEqual(
+      plan.map((r) => ({ regionId: r.regionId, fallback: r.fallback, mass: round(r.mass), computedAt: now })),
+    );
+  });
+});
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -70,9 +70,12 @@ const MAX_STATEMENT_BYTES = 64 * 1024;
  */
 export const valuesPerRow = (table: Table) => Object.keys(getTableColumns(table)).length;
 
-/** Splits rows so each insert stays within D1's bound-parameter and size limits. */
+/**
+ * Splits rows so each insert stays within D1's bound-parameter and size limits. `paramsPerRow` 0: the rows travel in
+ * one bound JSON value (json_each), so only their bytes split them.
+ */
 export function chunks<T>(rows: T[], paramsPerRow: number, bytesOf: (row: T) => number = () => 0): T[][] {
-  const maxRows = Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
+  const maxRows = paramsPerRow === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(MAX_PARAMS / paramsPerRow));
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

@@ -151,20 +151,33 @@ export function userModelStatements(db: Db, plan: RecomputePlan, now: number): B
   return statements;
 }
 
-/** Replaces every region's popularity table; run as one batch so a reader sees the old tables or the new ones. */
+/**
+ * Replaces every region's popularity table; run as one batch so a reader sees the old tables or the new ones. The rows
+ * travel as JSON arrays expanded by json_each (one bound value per statement, split by size only), so the statement
+ * count grows with the tables' bytes (~1,000 rows a statement), not a statement per 33 rows: a month of buys (a row
+ * per item, product and category per region) stays a handful of statements in the cron's invocation.
+ */
 export function popularityStatements(db: Db, plan: RecomputePlan, now: number): BatchItem[] {
   const statements: BatchItem[] = [db.delete(recPopularity), db.delete(recRegions)];
-  const rows = plan.regions.flatMap((r) =>
-    r.table.map(([key, score]) => ({ regionId: r.regionId, key, score: round(score) })),
-  );
-  for (const part of chunks(rows, 3)) statements.push(db.insert(recPopularity).values(part));
-  const regionRows = plan.regions.map((r) => ({
-    regionId: r.regionId,
-    fallback: r.fallback,
-    mass: round(r.mass),
-    computedAt: now,
-  }));
-  for (const part of chunks(regionRows, 4)) statements.push(db.insert(recRegions).values(part));
+  const rows = plan.regions.flatMap((r) => r.table.map(([key, score]) => [r.regionId, key, round(score)]));
+  // drizzle's INSERT … SELECT names every column in table order; each SELECT below yields them in that order.
+  for (const part of chunks(rows, 0, jsonBytes)) {
+    statements.push(
+      db.insert(recPopularity).select(
+        sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(${JSON.stringify(part)})`,
+      ),
+    );
+  }
+  const regionRows = plan.regions.map((r) => [r.regionId, r.fallback ? 1 : 0, round(r.mass)]);
+  for (const part of chunks(regionRows, 0, jsonBytes)) {
+    statements.push(
+      db.insert(recRegions).select(
+        sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ${now}
+        FROM json_each(${JSON.stringify(part)})`,
+      ),
+    );
+  }
   return statements;
 }
 
