@@ -141,7 +141,6 @@ describe(`the biggest paths stay inside D1's limits per invocation (${BUYERS} bu
           .slice(i, i + 50)
           .map((b) => b.api.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: key() })),
       );
-      console.log(`recommend recompute, ${BUYS} buys with a join each: ${meter.queries} D1 queries`);
       expect(meter.maxParams).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMS);
       worstJoin = Math.max(worstJoin, meter.queries / Math.min(50, buyers.length - i));
     }
