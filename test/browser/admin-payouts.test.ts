@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
 import { newId } from "../../worker/lib/ids.ts";
-import { baseUrl, chromiumPath, logInAs, newcomerSdk, runSql, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, newcomerSdk, runSql, shot, useChromium } from "./lib/harness.ts";
 
 // The admin console's payouts page: a payout the daily batch held for an operator ("Needs an operator: …", left
 // requested) is counted at the top, one click away, and marked on its row with its reason.
@@ -28,8 +28,9 @@ describe.skipIf(!chromiumPath)("admin payouts in Chromium", () => {
       ].join("\n"),
     );
 
-    const { page, problems } = await chromium.open({ viewport: { width: 1024, height: 800 } });
-    await logInAs(page, DEMO_ADMIN.email);
+    const { page, problems } = await chromium.openAs(DEMO_ADMIN.email, undefined, {
+      viewport: { width: 1024, height: 800 },
+    });
     await page.goto(`${baseUrl}/admin/payouts`);
     await page.getByRole("heading", { name: "판매자 지급" }).waitFor();
     const banner = page.getByTestId("payouts-stuck");

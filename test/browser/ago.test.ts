@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEMO_REGIONS } from "../../scripts/seed/demo-data.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, useChromium } from "./lib/harness.ts";
 
 // A post's "지금" moves on to "1분 전" by itself (components/Ago.tsx on lib/ticker.ts); it stayed "지금" until the
 // screen was drawn again.
@@ -17,9 +17,8 @@ describe.skipIf(!chromiumPath)("relative times in Chromium", () => {
       title: `방금 올린 글 ${Date.now().toString(36)}`,
       body: "시간이 흐르면 '1분 전'이 되나요?",
     });
-    const { page, problems } = await chromium.open();
+    const { page, problems } = await chromium.openAs(author.email, author.password);
     await page.clock.install(); // the page's timers and Date, started at now and run on by the test
-    await logInAs(page, author.email, author.password);
     await page.goto(`${baseUrl}/board/${post.id}`);
     const when = page.locator("article time").first();
     await expect.poll(() => when.textContent()).toBe("지금");

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_PASSWORD } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, shot, signedInState, useChromium } from "./lib/harness.ts";
 import { watchConsole } from "./lib/page.ts";
 
 const buyer = DEMO_BUYERS[0]; // 김민지, 서교동, verified
@@ -93,9 +93,12 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
   });
 
   test("logging out in one tab ends the other tab's live sockets: it shows the login screen, no reconnect loop, and another device stays live", async () => {
-    const context = await chromium.browser().newContext({ locale: "ko-KR" });
+    const context = await chromium.browser().newContext({
+      locale: "ko-KR",
+      storageState: await signedInState(buyer.email),
+    });
     const tab = await context.newPage();
-    await logInAs(tab, buyer.email);
+    await tab.goto(baseUrl);
     const other = await context.newPage(); // same browser, same session cookie
     await other.goto(baseUrl);
     const buy = await other.locator('a[href^="/g/"]').first().getAttribute("href");
@@ -105,9 +108,12 @@ describe.skipIf(!chromiumPath)("app shell in Chromium", () => {
     // a room socket opened after the recording starts below read as a reconnect)
     await other.getByTestId("chat").waitFor();
     await other.getByTestId("chat-waiting").waitFor({ state: "detached" });
-    const device = await chromium.browser().newContext({ locale: "ko-KR" }); // her phone: another session
+    const device = await chromium.browser().newContext({
+      locale: "ko-KR",
+      storageState: await signedInState(buyer.email), // her phone: another session
+    });
     const phone = await device.newPage();
-    await logInAs(phone, buyer.email);
+    await phone.goto(baseUrl);
     await phone.locator("nav.bottom-nav[data-live=on]").waitFor();
 
     const opened: string[] = [];

@@ -2,7 +2,7 @@ import type { Locator, Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_REGIONS } from "../../scripts/seed/demo-data.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, shot, useChromium } from "./lib/harness.ts";
 
 const seogyo = DEMO_REGIONS[0];
 
@@ -68,8 +68,7 @@ describe.skipIf(!chromiumPath)("the region board", () => {
       );
     }
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, author.email, author.password);
+    const { context, page, problems } = await chromium.openAs(author.email, author.password);
     await page.goto(`${baseUrl}/board`);
     await page.getByRole("heading", { name: "동네 게시판" }).waitFor();
     await page.getByRole("searchbox", { name: "게시판 검색" }).fill(word);
@@ -132,8 +131,8 @@ describe.skipIf(!chromiumPath)("the region board", () => {
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
 
     // A neighbour reads the edit, marked, in English on a wide screen; only the author has the edit button.
-    const wide = await chromium.open({ viewport: { width: 1280, height: 900 } });
-    await logInAs(wide.page, neighbour.email, neighbour.password);
+    const wide = await chromium.openAs(neighbour.email, neighbour.password, { viewport: { width: 1280, height: 900 } });
+    await wide.page.goto(baseUrl);
     await wide.page.getByRole("button", { name: "Switch to English" }).click();
     await wide.page.goto(`${baseUrl}/board/${post.id}`);
     await wide.page.getByRole("heading", { name: title }).waitFor();

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, shot, useChromium } from "./lib/harness.ts";
 import { watchConsole } from "./lib/page.ts";
 
 /** Every request a page makes from now on, as paths (with the query), in order. */
@@ -31,8 +31,8 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
    * `before` runs on the new tab before it navigates (routes, init scripts).
    */
   async function signedInVisit(path: string, before?: (cold: Page) => Promise<void>) {
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, DEMO_BUYERS[0].email);
+    const { context, page, problems } = await chromium.openAs(DEMO_BUYERS[0].email);
+    await page.goto(baseUrl); // as after logging in: the app's files in the browser's cache
     await page.waitForLoadState("networkidle");
     const cold = await context.newPage();
     const seen = record(cold);
@@ -131,8 +131,9 @@ describe.skipIf(!chromiumPath)("the boot script in index.html", () => {
   });
 
   test("English is downloaded when picked, and on later visits before the first render", async () => {
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, DEMO_BUYERS[0].email);
+    const { context, page, problems } = await chromium.openAs(DEMO_BUYERS[0].email);
+    await page.goto(baseUrl);
+    await page.getByRole("navigation", { name: "주요 메뉴" }).waitFor();
     const seen = record(page);
     await page.getByRole("button", { name: "Switch to English" }).click();
     await page.getByRole("heading", { name: "For you" }).waitFor();

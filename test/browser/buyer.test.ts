@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, QUEUE_WAIT, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, QUEUE_WAIT, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 const HOUR = 3600_000;
@@ -26,8 +26,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       { totalShares: 10, minShares: 5, maxPerPerson: 4 },
     );
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     await page.getByLabel("몇 몫 참여할까요?").fill("2");
@@ -82,13 +81,13 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   test("PG down: consent, card encrypted in the browser, points now; the queue charges it when the PG is back", async () => {
     const buyer = await newVerifiedBuyer("외상이웃");
     const admin = await adminSdk();
-    const { context, page, problems } = await chromium.open();
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     const sent: string[] = [];
     page.on("request", (r) => {
       const body = r.postData();
       if (body) sent.push(body);
     });
-    await logInAs(page, buyer.email, buyer.password);
+    await page.goto(baseUrl);
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     // The gateway's public key is fetched while it still answers.
@@ -163,8 +162,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       idempotencyKey: `refund-lost-${id}`,
       paymentMethod: { type: "card", paymentKey: `pk_${id}`, orderId: `o-refund-${id}` },
     });
-    const { context, page } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page } = await chromium.openAs(buyer.email, buyer.password);
+    await page.goto(baseUrl);
     await nav(page, "지갑").click();
     await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: 30,000원");
     await page.getByLabel("환불 금액").fill("10000");
@@ -192,8 +191,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
   test("pressing again while a charge whose answer was lost is still running charges the card once", async () => {
     const buyer = await newVerifiedBuyer("재시도이웃");
     const admin = await adminSdk();
-    const { context, page } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page } = await chromium.openAs(buyer.email, buyer.password);
+    await page.goto(baseUrl);
     await nav(page, "지갑").click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     // The gateway takes 4 s; the connection drops while the server is still charging.
@@ -260,8 +259,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       titles.push(product.title);
     }
     const buyer = await newVerifiedBuyer("피드이웃");
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
+    await page.goto(baseUrl);
     await page.getByRole("heading", { name: "추천" }).waitFor();
 
     await page.getByLabel("품목").selectOption("beauty");
@@ -296,8 +295,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
       reason: "browser test points",
       idempotencyKey: `membership-${buyer.id}`,
     });
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
+    await page.goto(baseUrl);
     await nav(page, "내 정보").click();
     await page.getByRole("link", { name: "멤버십" }).click();
     await page.getByRole("heading", { name: "멤버십", exact: true }).waitFor();

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, sdkAs, shot, signedInState, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
@@ -34,13 +34,11 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     });
 
     const contexts = await Promise.all([
-      chromium.browser().newContext({ viewport: PHONE }),
-      chromium.browser().newContext({ viewport: PHONE }),
+      chromium.browser().newContext({ viewport: PHONE, storageState: await signedInState(buyer.email) }),
+      chromium.browser().newContext({ viewport: PHONE, storageState: await signedInState(sellerAccount.email) }),
     ]);
     const [minji, farm] = await Promise.all(contexts.map((c) => c.newPage()));
     const problems = [...watchConsole(minji), ...watchConsole(farm)];
-    await logInAs(minji, buyer.email);
-    await logInAs(farm, sellerAccount.email);
     for (const page of [minji, farm]) {
       await page.goto(`${baseUrl}/g/${gb.id}`);
       await page.getByRole("heading", { name: product.title }).waitFor();
@@ -93,10 +91,12 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     await first.getByRole("button", { name: "신고" }).click();
     await first.getByText("신고가 접수됐어요. 검토 후 조치할게요.").waitFor();
     // The admin decides it in the console's moderation queue.
-    const adminContext = await chromium.browser().newContext({ viewport: PHONE });
+    const adminContext = await chromium.browser().newContext({
+      viewport: PHONE,
+      storageState: await signedInState(DEMO_ADMIN.email),
+    });
     const mod = await adminContext.newPage();
     problems.push(...watchConsole(mod));
-    await logInAs(mod, DEMO_ADMIN.email);
     await mod.goto(`${baseUrl}/admin/moderation`);
     const reported = mod.getByTestId("reported").filter({ hasText: "안녕하세요, 햅쌀 내일 도정해요!" });
     expect(await reported.textContent()).toContain("채팅");

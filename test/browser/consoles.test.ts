@@ -2,7 +2,16 @@ import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_PASSWORD, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { gongguErrorOf } from "../../shared/sdkErrors.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, newcomerSdk, QUEUE_WAIT, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import {
+  baseUrl,
+  chromiumPath,
+  newcomerSdk,
+  QUEUE_WAIT,
+  sdkAs,
+  shot,
+  signedInState,
+  useChromium,
+} from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 // The seller and admin consoles end to end: a buyer applies, an admin approves, the new seller lists a product and
@@ -20,10 +29,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       displayName: `새판매자${stamp.slice(-4)}`,
     });
 
-    const sellerCtx = await chromium.browser().newContext({ viewport: PHONE });
+    const sellerCtx = await chromium
+      .browser()
+      .newContext({ viewport: PHONE, storageState: await signedInState(email) });
     const page = await sellerCtx.newPage();
     const problems = watchConsole(page);
-    await logInAs(page, email);
+    await page.goto(baseUrl);
+    await page.getByRole("navigation", { name: "주요 메뉴" }).waitFor();
     // Buyers see no console entry in the top bar, only "become a seller" on their account page.
     expect(await page.getByTestId("nav-seller").count()).toBe(0);
     await page.goto(`${baseUrl}/me`);
@@ -46,10 +58,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await shot(page, "seller-apply-pending-ko");
 
     // The admin approves it in the console.
-    const adminCtx = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
+    const adminCtx = await chromium.browser().newContext({
+      viewport: { width: 1024, height: 800 },
+      storageState: await signedInState(DEMO_ADMIN.email),
+    });
     const admin = await adminCtx.newPage();
     const adminProblems = watchConsole(admin);
-    await logInAs(admin, DEMO_ADMIN.email);
+    await admin.goto(baseUrl);
     await admin.getByTestId("nav-admin").click();
     const application = admin.locator(`[data-testid="application"][data-email="${email}"]`);
     await application.waitFor();
@@ -243,8 +258,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       idempotencyKey: `console-cancel-join-${groupBuy.id}`,
     });
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, DEMO_SELLERS[0].email);
+    const { context, page, problems } = await chromium.openAs(DEMO_SELLERS[0].email);
+    await page.goto(baseUrl);
     await page.getByTestId("nav-seller").click();
     const card = page.locator(`[data-testid="seller-gb"][data-id="${groupBuy.id}"]`);
     await card.waitFor();
@@ -316,7 +331,10 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     await adminSdk.admin.sellers.approve.mutate({ applicationId: rogue.id });
 
-    const context = await chromium.browser().newContext({ viewport: { width: 1024, height: 800 } });
+    const context = await chromium.browser().newContext({
+      viewport: { width: 1024, height: 800 },
+      storageState: await signedInState(DEMO_ADMIN.email),
+    });
     // Every text drawn on a canvas (the chart's axis labels are not in the DOM).
     await context.addInitScript(() => {
       const drawn: string[] = [];
@@ -329,7 +347,7 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await logInAs(page, DEMO_ADMIN.email);
+    await page.goto(baseUrl);
     await page.getByTestId("nav-admin").click();
     await page.getByRole("heading", { name: "판매자 신청" }).waitFor();
     const application = page.locator(`[data-testid="application"][data-email="${applicantEmail}"]`);
@@ -452,8 +470,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
       );
     };
 
-    const { context, page, problems } = await chromium.open(); // a phone
-    await logInAs(page, DEMO_ADMIN.email);
+    const { context, page, problems } = await chromium.openAs(DEMO_ADMIN.email); // a phone
+    await page.goto(baseUrl);
     await page.getByTestId("nav-admin").click();
     await page.getByRole("link", { name: "신고" }).click();
     const item = page.getByTestId("reported").filter({ hasText: title });

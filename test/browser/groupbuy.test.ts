@@ -1,7 +1,7 @@
 import { createServer, type Socket } from "node:net";
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_BUYERS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
@@ -42,8 +42,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
       body: "제주 감귤 10kg 나눠요",
     });
     // The seller answers it on the post page: "I can supply this", then links the buy they opened.
-    const farm = await chromium.open();
-    await logInAs(farm.page, DEMO_SELLERS[0].email);
+    const farm = await chromium.openAs(DEMO_SELLERS[0].email);
     await farm.page.goto(`${baseUrl}/board/${proposal.id}`);
     const supply = farm.page.getByTestId("supply");
     await supply.getByLabel("무엇을 얼마에 공급할 수 있나요?").fill("10kg 공급 가능해요");
@@ -55,8 +54,8 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     expect(farm.problems).toEqual([]);
     await farm.context.close();
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email);
+    const { context, page, problems } = await chromium.openAs(buyer.email);
+    await page.goto(baseUrl);
     await page.getByRole("link", { name: product.title }).first().click();
     await page.getByRole("heading", { name: product.title }).waitFor();
     const fill = page.getByTestId("gb-fill");
@@ -119,8 +118,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
       idempotencyKey: `spa-host-${product.id}`,
     });
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, host.email);
+    const { context, page, problems } = await chromium.openAs(host.email);
     await page.goto(`${baseUrl}/me`);
     await page.getByRole("link", { name: "이웃과 공구 열기" }).click();
     await page.getByRole("heading", { name: "이웃과 공구 열기" }).waitFor();
@@ -144,7 +142,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as { port: number };
     // (the app's CSP allows only its own origin; the test lets the page reach the silent server)
-    const { context, page, problems } = await chromium.open({ bypassCSP: true });
+    const { context, page, problems } = await chromium.openAs(DEMO_BUYERS[0].email, undefined, { bypassCSP: true });
     await page.addInitScript((heldPort) => {
       const Real = window.WebSocket;
       window.WebSocket = class extends Real {
@@ -153,7 +151,7 @@ describe.skipIf(!chromiumPath)("group buy detail in Chromium", () => {
         }
       };
     }, port);
-    await logInAs(page, DEMO_BUYERS[0].email);
+    await page.goto(baseUrl);
     await page.locator('a[href^="/g/"]').first().click();
     await expect.poll(() => held.size).toBeGreaterThan(0);
     await page.goBack();

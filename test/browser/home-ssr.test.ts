@@ -4,7 +4,7 @@ import { ko } from "../../client/src/i18n/ko.ts";
 import { FEED_LEAD } from "../../client/src/lib/bootKeys.ts";
 import { DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, newcomerSdk, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 import { watchConsole } from "./lib/page.ts";
 
@@ -75,8 +75,7 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
     expect(cards(unverifiedHtml)).toBe(0);
     expect(JSON.parse(bootBlock(unverifiedHtml)![1]).feed).toBeNull();
     // …and the app, cold, shows them the way to verify, as it always did.
-    const fresh = await chromium.open();
-    await logInAs(fresh.page, email, DEMO_PASSWORD);
+    const fresh = await chromium.openAs(email, DEMO_PASSWORD);
     const unverifiedCold = await fresh.context.newPage();
     const unverifiedProblems = watchConsole(unverifiedCold);
     await unverifiedCold.goto(`${baseUrl}/`);
@@ -90,8 +89,7 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
     expect(bootBlock(forgedHtml)).toBeNull();
 
     // In the browser: the title shows as typed, nothing ran.
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, problems } = await chromium.openAs(buyer.email, buyer.password);
     const cold = await context.newPage();
     const coldProblems = watchConsole(cold);
     await cold.goto(`${baseUrl}/`);
@@ -120,9 +118,8 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
   }
 
   test("the cards are there without JavaScript, and the app takes over with the same cards, no refetch, no blink", async () => {
-    const { context, page, problems } = await chromium.open();
     const buyer = await newVerifiedBuyer("이어받기");
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, problems } = await chromium.openAs(buyer.email, buyer.password);
     const state = await context.storageState();
 
     // Without JavaScript at all, a signed-in buyer still sees the neighbourhood's group buys.
@@ -223,8 +220,8 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
       { lang: "en", viewport: { width: 1280, height: 800 }, choose: false },
       { lang: "en", viewport: { width: 360, height: 740 }, choose: true },
     ]) {
-      const { context, page, problems } = await chromium.open({ viewport });
-      await logInAs(page, buyer.email, buyer.password);
+      const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password, { viewport });
+      await page.goto(baseUrl);
       if (lang === "en") {
         await page.getByRole("button", { name: ko["lang.switchLabel"] }).click();
         await page.waitForFunction(() => document.documentElement.lang === "en");

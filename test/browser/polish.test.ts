@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_ADMIN, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
 import { adminSdk, newVerifiedBuyer } from "./lib/buyers.ts";
-import { baseUrl, chromiumPath, logInAs, sdkAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, sdkAs, shot, useChromium } from "./lib/harness.ts";
 import { offerInSeogyo } from "./lib/offers.ts";
 
 const DAY = 86_400_000;
@@ -21,8 +21,7 @@ async function authorWithPost(chromium: ReturnType<typeof useChromium>, name: st
     title,
     body,
   });
-  const opened = await chromium.open();
-  await logInAs(opened.page, author.email, author.password);
+  const opened = await chromium.openAs(author.email, author.password);
   return { author, post, ...opened };
 }
 
@@ -55,8 +54,7 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     await context.close();
 
     // Every console section is in sight on a phone ('정산', '차트' were scrolled off the right edge).
-    const admin = await chromium.open();
-    await logInAs(admin.page, DEMO_ADMIN.email);
+    const admin = await chromium.openAs(DEMO_ADMIN.email);
     await admin.page.goto(`${baseUrl}/admin/approvals`);
     const tabs = admin.page.getByRole("navigation", { name: "관리자" }).getByRole("link");
     await tabs.first().waitFor();
@@ -82,8 +80,8 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     const neighbour = await sdkAs(DEMO_SELLERS[0].email); // 마포청과, 서교동
     await neighbour.board.comment.mutate({ postId: post.id, body: "저 주세요!" });
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, author.email, author.password);
+    const { context, page, problems } = await chromium.openAs(author.email, author.password);
+    await page.goto(baseUrl);
     await page.getByTestId("unread-badge").waitFor();
     await page.getByRole("navigation", { name: "주요 메뉴" }).getByRole("link", { name: /알림/ }).click();
     const notice = page.getByTestId("notice-link").filter({ hasText: title });
@@ -149,8 +147,10 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
     });
     // A KST day three days on, 18:00–20:00 Korean time, typed into the form as a seller would.
     const day = new Date(Date.now() + KST + 3 * DAY).toISOString().slice(0, 10);
-    const { context, page, problems } = await chromium.open({ timezoneId: "UTC", locale: "en-US" });
-    await logInAs(page, DEMO_SELLERS[0].email);
+    const { context, page, problems } = await chromium.openAs(DEMO_SELLERS[0].email, undefined, {
+      timezoneId: "UTC",
+      locale: "en-US",
+    });
     await page.goto(`${baseUrl}/seller/new`);
     const form = page.getByTestId("gb-form");
     await form.getByLabel("상품").selectOption(product.id);
@@ -232,8 +232,7 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
       idempotencyKey: `polish-wallet-${groupBuy.id}`,
     });
     await buyer.sdk.groupBuys.join.mutate({ id: groupBuy.id, shares: 1, idempotencyKey: `polish-join-${groupBuy.id}` });
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${groupBuy.id}`);
     await expect.poll(() => page.getByTestId("gb-mine").textContent()).toBe("1몫");
     await page.getByRole("button", { name: "참여 취소" }).click();

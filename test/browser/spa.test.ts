@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { DEMO_BUYERS, DEMO_PASSWORD, DEMO_REGIONS, DEMO_SELLERS } from "../../scripts/seed/demo-data.ts";
-import { baseUrl, chromiumPath, logInAs, shot, useChromium } from "./lib/harness.ts";
+import { baseUrl, chromiumPath, shot, signedInState, useChromium } from "./lib/harness.ts";
 import { PHONE, watchConsole } from "./lib/page.ts";
 
 const seogyo = DEMO_REGIONS[0];
@@ -165,8 +165,8 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
   });
 
   test("board: a validation error by the field, then post, search, like, comment; a neighbour reports it", async () => {
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, DEMO_BUYERS[0].email); // 김민지, 서교동
+    const { context, page, problems } = await chromium.openAs(DEMO_BUYERS[0].email); // 김민지, 서교동
+    await page.goto(baseUrl);
     await nav(page, "게시판").click();
     await page.getByRole("heading", { name: "동네 게시판" }).waitFor();
 
@@ -210,9 +210,11 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     const postUrl = page.url();
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
 
-    const neighbour = await chromium.browser().newContext({ viewport: PHONE });
+    const neighbour = await chromium.browser().newContext({
+      viewport: PHONE,
+      storageState: await signedInState(DEMO_SELLERS[0].email), // 마포청과, 서교동
+    });
     const other = await neighbour.newPage();
-    await logInAs(other, DEMO_SELLERS[0].email); // 마포청과, 서교동
     await other.goto(postUrl);
     await other.getByRole("heading", { name: title }).waitFor();
     expect(await other.getByTestId("like").textContent()).toContain("1");

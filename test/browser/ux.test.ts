@@ -14,8 +14,8 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
 
   test("a dead group-buy or post link keeps the app around it and says, in Korean, that it is not there", async () => {
     const buyer = await newVerifiedBuyer("링크이웃");
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
+    await page.goto(baseUrl);
     const menu = page.getByRole("navigation", { name: "주요 메뉴" });
     const rooms: WebSocket[] = []; // the room sockets the page opened (the menu's notification socket stays open)
     page.on("websocket", (ws) => {
@@ -76,8 +76,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       plusEarlyAccess: true,
     });
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     await page.getByRole("button", { name: "참여하기" }).click();
@@ -101,8 +100,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       { title: `대파 2단 ${Date.now()}`, category: "fresh", totalQuantity: 2, unit: "단", totalPrice: 20_000 },
       { totalShares: 4, minShares: 2, maxPerPerson: 2 },
     );
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     await (await adminSdk()).admin.users.suspend.mutate({ userId: buyer.id, days: 3, reason: "browser test" });
@@ -127,8 +125,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       { title: `쪽파 1단 ${Date.now()}`, category: "fresh", totalQuantity: 2, unit: "단", totalPrice: 20_000 },
       { totalShares: 4, minShares: 2, maxPerPerson: 2 },
     );
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     await page.getByTestId("chat-readonly").waitFor(); // in the room, reading
@@ -208,8 +205,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
     await buyer.sdk.groupBuys.join.mutate({ id: gb.id, shares: 1, idempotencyKey: crypto.randomUUID() });
     await buyer.sdk.groupBuys.leave.mutate({ id: gb.id, idempotencyKey: crypto.randomUUID() });
 
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/wallet`);
     const history = page.getByTestId("wallet-history");
     await history.waitFor();
@@ -236,8 +232,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       { title: `생수 2L 12병 ${Date.now()}`, category: "other", totalQuantity: 12, unit: "병", totalPrice: 50_000 },
       { totalShares: 10, minShares: 5, maxPerPerson: 4 },
     );
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/g/${gb.id}`);
     await page.getByRole("heading", { name: product.title }).waitFor();
     const picker = page.getByLabel("몇 몫 참여할까요?");
@@ -271,8 +266,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       password: "browser-test-password",
       displayName: "새이웃",
     });
-    const { context, page } = await chromium.open();
-    await logInAs(page, email, "browser-test-password");
+    const { context, page } = await chromium.openAs(email, "browser-test-password");
     await page.goto(`${baseUrl}/g/${gb.id}`);
     const error = page.getByTestId("load-error");
     await expect
@@ -304,8 +298,7 @@ describe.skipIf(!chromiumPath)("off the happy path in Korean", () => {
       title: `분리수거 요일이 언제예요? ${Date.now()}`,
       body: "이사 와서 아직 잘 몰라요.",
     });
-    const { context, page, problems } = await chromium.open();
-    await logInAs(page, buyer.email, buyer.password);
+    const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password);
     await page.goto(`${baseUrl}/board/${post.id}`);
     const like = page.getByTestId("like");
     await like.waitFor();

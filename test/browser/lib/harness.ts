@@ -2,11 +2,13 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
+import { FEED_REGION_KEY, SIGNED_IN_KEY } from "../../../client/src/lib/bootKeys.ts";
 import { randomClientIp } from "../../../scripts/lib/clientIp.ts";
 import { executeLocalSql } from "../../../scripts/lib/d1-local.ts";
 import { ROOT } from "../../../scripts/lib/proc.ts";
 import { DEMO_PASSWORD } from "../../../scripts/seed/demo-data.ts";
 import { createGongguClient, type GongguClient } from "../../../shared/sdk.ts";
+import { readCookie, SESSION_COOKIE } from "../../../worker/accounts/sessions.ts";
 import { PHONE, watchConsole } from "./page.ts";
 
 /** Origin of the wrangler dev server the global setup started; "" when browser tests are skipped. */
@@ -52,6 +54,13 @@ export function useChromium() {
       const page = await context.newPage();
       return { context, page, problems: watchConsole(page) };
     },
+    /**
+     * `open()` already logged in as `email`, with no page loaded: the test's first page load is the page it is about.
+     * A test about the login screen or the way from it uses logInAs instead.
+     */
+    async openAs(email: string, password = DEMO_PASSWORD, options: BrowserContextOptions = {}) {
+      return this.open({ ...options, storageState: await signedInState(email, password) });
+    },
   };
 }
 
@@ -73,7 +82,53 @@ export async function sdkAs(email: string, password = DEMO_PASSWORD): Promise<Go
   return createGongguClient({ url: baseUrl, token: token! });
 }
 
-/** Logs the page in through the login screen and waits for the app's main menu. */
+/**
+ * What a browser holds after logging in on the login screen (client/src/lib/session.ts): the cookie session auth.login
+ * sets for a request from the app's origin, the "signed in" flag, and the verified neighbourhood whose feed it shows.
+ */
+export async function signedInState(
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<BrowserContextOptions["storageState"]> {
+  let value: string | undefined;
+  const sdk = createGongguClient({
+    url: baseUrl,
+    headers: { origin: baseUrl },
+    // Node's fetch keeps no cookies: take the session from auth.login's answer and send it with auth.me.
+    fetch: async (input, init) => {
+      const headers = new Headers(init?.headers);
+      if (value) headers.set("cookie", `${SESSION_COOKIE}=${value}`);
+      const res = await fetch(input, { ...init, headers });
+      value ??= readCookie(res.headers.get("set-cookie"), SESSION_COOKIE);
+      return res;
+    },
+  });
+  const { expiresAt } = await sdk.auth.login.mutate({ email, password, tokenKind: "cookie" });
+  if (!value) throw new Error(`auth.login set no ${SESSION_COOKIE} cookie`);
+  const me = await sdk.auth.me.query();
+  const region = me.verification?.current ? [{ name: FEED_REGION_KEY, value: me.homeRegionId! }] : [];
+  return {
+    // As the server sets it: a __Host- cookie is Secure, Path=/ and host-only (a domain without a leading dot).
+    cookies: [
+      {
+        name: SESSION_COOKIE,
+        value,
+        domain: new URL(baseUrl).hostname,
+        path: "/",
+        expires: Math.floor(expiresAt / 1000),
+        httpOnly: true,
+        secure: true,
+        sameSite: "Lax",
+      },
+    ],
+    origins: [{ origin: baseUrl, localStorage: [{ name: SIGNED_IN_KEY, value: "1" }, ...region] }],
+  };
+}
+
+/**
+ * Logs the page in through the login screen and waits for the app's main menu: for a test whose point is that way in
+ * (a test that only needs someone signed in starts so with `openAs` or `signedInState`, a page load less).
+ */
 export async function logInAs(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("이메일").fill(email);
