@@ -221,8 +221,8 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
       { lang: "en", viewport: { width: 360, height: 740 }, choose: true },
     ]) {
       const { context, page, problems } = await chromium.openAs(buyer.email, buyer.password, { viewport });
-      await page.goto(baseUrl);
       if (lang === "en") {
+        await page.goto(baseUrl);
         await page.getByRole("button", { name: ko["lang.switchLabel"] }).click();
         await page.waitForFunction(() => document.documentElement.lang === "en");
       }
