@@ -22,6 +22,7 @@ import { handleScheduled } from "../../worker/scheduled";
 import { platformAccount, userChargedAccount } from "../../worker/wallet/accounts";
 import { HOLD_GROUP_MAX, placeHoldsTogether } from "../../worker/wallet/holds";
 import { transfer } from "../../worker/wallet/ledger";
+import { uniqueEmail } from "./helpers";
 import { meterSubrequests } from "./subrequest-meter";
 
 const SUBREQUESTS_PER_INVOCATION = 1000;
@@ -40,7 +41,8 @@ async function dueTierChanges(book: ReturnType<typeof getDb>, count: number): Pr
   for (let start = 0; start < count; start += 40) {
     const rows = Array.from({ length: Math.min(40, count - start) }, (_, i) => ({
       id: newId(T),
-      email: `tier-${start + i}-${crypto.randomUUID()}@example.com`,
+      // (a UUID's all-digit groups after the counter can read as a card number to the run's card-data scan)
+      email: uniqueEmail("tier"),
       passwordHash: "!",
       displayName: `등급${start + i}`,
       createdAt: T - 90 * 86_400_000,
