@@ -1,4 +1,4 @@
-import { formatDateTime as formatIn } from "../lib/format";
+import { formatDateTime as formatIn, localeTag, TIME_ZONE } from "../lib/format";
 import { type Locale, locale } from "../lib/i18n";
 
 // A form's local date and time is Korean time, like every time the app shows, whatever zone the device is set to (a
@@ -30,7 +30,7 @@ function tickFormat(loc: Locale, part: "hour" | "minute" | "day"): Intl.DateTime
           : part === "hour"
             ? { hour: "numeric" }
             : { hour: "numeric", minute: "2-digit" };
-    format = new Intl.DateTimeFormat(loc === "ko" ? "ko-KR" : "en-GB", { ...options, timeZone: "Asia/Seoul" });
+    format = new Intl.DateTimeFormat(localeTag(loc), { ...options, timeZone: TIME_ZONE });
     tickFormats.set(key, format);
   }
   return format;

@@ -30,11 +30,13 @@ export function formatWon(amount: number, locale: Locale): string {
 }
 
 // Gonggu is a Korean neighbourhood service: times are shown in Korean time whatever the device's zone.
-const TIME_ZONE = "Asia/Seoul";
+/** Korean time: every instant the app shows or lets people pick. */
+export const TIME_ZONE = "Asia/Seoul";
 const kstYear = (epochMs: number) => new Date(epochMs + KST_OFFSET_MS).getUTCFullYear();
 /** Days since the epoch on Korea's calendar: two instants on the same Korean day share it. */
 const kstDay = (epochMs: number) => Math.floor((epochMs + KST_OFFSET_MS) / 86_400_000);
-const tag = (locale: Locale) => (locale === "ko" ? "ko-KR" : "en-GB");
+/** The BCP 47 tag each of the app's languages formats with. */
+export const localeTag = (locale: Locale) => (locale === "ko" ? "ko-KR" : "en-GB");
 
 const dayFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
 const timeFormats: Partial<Record<Locale, Intl.DateTimeFormat>> = {};
@@ -56,7 +58,7 @@ export const timeParts: Intl.DateTimeFormatOptions = { timeStyle: "short" };
  * 토"), so the year is put on by hand.
  */
 export function formatDate(epochMs: number, locale: Locale, now = Date.now()): string {
-  dayFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), { ...dayParts(locale), timeZone: TIME_ZONE });
+  dayFormats[locale] ??= new Intl.DateTimeFormat(localeTag(locale), { ...dayParts(locale), timeZone: TIME_ZONE });
   const day = dayFormats[locale].format(epochMs);
   const year = kstYear(epochMs);
   if (year === kstYear(now)) return day;
@@ -65,7 +67,7 @@ export function formatDate(epochMs: number, locale: Locale, now = Date.now()): s
 
 /** A time of day in Korean time: "오후 10:56" / "22:56" (chat lines, and the end of a window within one day). */
 export function formatTime(epochMs: number, locale: Locale): string {
-  timeFormats[locale] ??= new Intl.DateTimeFormat(tag(locale), { ...timeParts, timeZone: TIME_ZONE });
+  timeFormats[locale] ??= new Intl.DateTimeFormat(localeTag(locale), { ...timeParts, timeZone: TIME_ZONE });
   return timeFormats[locale].format(epochMs);
 }
 
@@ -79,7 +81,7 @@ export function formatDateTime(epochMs: number, locale: Locale, now = Date.now()
  * (within a week), then the day as formatDate writes it. English alike ("3 minutes ago", "yesterday").
  */
 export function formatRelative(epochMs: number, locale: Locale, now = Date.now()): string {
-  relativeFormats[locale] ??= new Intl.RelativeTimeFormat(tag(locale), { numeric: "auto" });
+  relativeFormats[locale] ??= new Intl.RelativeTimeFormat(localeTag(locale), { numeric: "auto" });
   const rel = relativeFormats[locale];
   const ago = now - epochMs; // a clock a little ahead of ours reads as "now", not "in 1 minute"
   if (ago < 60_000) return rel.format(0, "second");
@@ -111,7 +113,7 @@ export function formatDateTimeRange(
 /** Metres → "850m" under a kilometre, else "3.2km" (one decimal). */
 export function formatDistance(metres: number, locale: Locale): string {
   const km = metres >= 1000;
-  return new Intl.NumberFormat(tag(locale), {
+  return new Intl.NumberFormat(localeTag(locale), {
     style: "unit",
     unit: km ? "kilometer" : "meter",
     maximumFractionDigits: km ? 1 : 0,

@@ -1,5 +1,5 @@
 import { kstWallClock } from "../../../shared/kst";
-import { dayParts, timeParts } from "./format";
+import { dayParts, localeTag, timeParts } from "./format";
 import type { Locale } from "./i18n";
 
 // Dates and times people pick, as choices worded in the reader's language and counted in Korean time: a native
@@ -19,7 +19,7 @@ function format(locale: Locale, kind: "day" | "time" | "month"): Intl.DateTimeFo
     // days and times as format.ts writes them everywhere else (formatDate, formatTime)
     const options: Intl.DateTimeFormatOptions =
       kind === "day" ? dayParts(locale) : kind === "month" ? { year: "numeric", month: "long" } : timeParts;
-    f = new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { ...options, timeZone: "UTC" });
+    f = new Intl.DateTimeFormat(localeTag(locale), { ...options, timeZone: "UTC" });
     formats.set(key, f);
   }
   return f;

@@ -1,3 +1,4 @@
+import { localeTag } from "./format";
 import { locale, t } from "./i18n";
 
 /**
@@ -5,7 +6,7 @@ import { locale, t } from "./i18n";
  * What one share (몫) of the bulk product is, on the buyer's and the seller's screens alike.
  */
 export function shareSizeText(totalQuantity: number, totalShares: number, unit: string): string {
-  const n = new Intl.NumberFormat(locale() === "ko" ? "ko-KR" : "en-GB", { maximumFractionDigits: 2 }).format(
+  const n = new Intl.NumberFormat(localeTag(locale()), { maximumFractionDigits: 2 }).format(
     totalQuantity / totalShares,
   );
   return t((totalQuantity * 100) % totalShares === 0 ? "gb.size" : "gb.sizeAbout", { n, unit });

@@ -5,7 +5,7 @@ import { SelectField } from "../../console/fields";
 import { t } from "../../console/i18n";
 import { formatDateTime, timeAxisLabels } from "../../console/time";
 import { api, type RouterOutputs } from "../../lib/api";
-import { formatDate } from "../../lib/format";
+import { formatDate, TIME_ZONE } from "../../lib/format";
 import { locale } from "../../lib/i18n";
 
 type Timeline = RouterOutputs["admin"]["stats"]["timeline"];
@@ -39,7 +39,7 @@ function Chart(props: { data: Timeline; UPlot: typeof uPlot }) {
         height: 220,
         scales: { x: { time: true } },
         // Buckets are Korean days and hours: the axis and legend show Korean time whatever the device's zone.
-        tzDate: (seconds) => props.UPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul"),
+        tzDate: (seconds) => props.UPlot.tzDate(new Date(seconds * 1000), TIME_ZONE),
         series: [
           {
             label: t("admin.chart.time"),
