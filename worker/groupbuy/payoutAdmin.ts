@@ -30,7 +30,12 @@ export async function listPayouts(db: Db, input: ListInput) {
   ];
   const [rows, [stuck]] = await Promise.all([
     db
-      .select({ payout: sellerPayouts, sellerName: users.displayName, sellerEmail: users.email })
+      .select({
+        payout: sellerPayouts,
+        sellerName: users.displayName,
+        sellerEmail: users.email,
+        needsOperator: sql<boolean>`${needsOperatorWhere}`.mapWith(Boolean),
+      })
       .from(sellerPayouts)
       .innerJoin(users, eq(users.id, sellerPayouts.sellerId))
       .where(and(...filters))
@@ -41,7 +46,7 @@ export async function listPayouts(db: Db, input: ListInput) {
   ]);
   return {
     ...page(
-      rows.map(({ payout, sellerName, sellerEmail }) => ({
+      rows.map(({ payout, sellerName, sellerEmail, needsOperator }) => ({
         id: payout.id,
         sellerId: payout.sellerId,
         sellerName,
@@ -51,7 +56,7 @@ export async function listPayouts(db: Db, input: ListInput) {
         status: payout.status,
         gatewayRef: payout.gatewayRef,
         failureReason: payout.failureReason,
-        needsOperator: payout.status === "requested" && (payout.failureReason?.startsWith(NEEDS_OPERATOR) ?? false),
+        needsOperator,
         requestedAt: payout.createdAt,
         paidAt: payout.paidAt,
       })),
