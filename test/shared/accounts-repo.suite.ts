@@ -21,7 +21,7 @@ import {
   users,
 } from "../../worker/db/schema";
 import { newId, sha256Hex } from "../../worker/lib/ids";
-import { clearRateLimit, refundRateLimitHit, takeRateLimits } from "../../worker/lib/rateLimit";
+import { clearRateLimit, refundRateLimitHit, takeEachRateLimit } from "../../worker/lib/rateLimit";
 import { latestVerification, requireCurrentVerification, verifyRegion } from "../../worker/regions/verification";
 
 const PEPPER = "suite-pepper";
@@ -107,14 +107,21 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
 
     describe("rate limit windows", () => {
       const rule = { limit: 3, windowMs: 60_000 };
+      /** One hit on each key under `rule`. */
+      const take = (keys: string[], now: number) =>
+        takeEachRateLimit(
+          db,
+          keys.map((key) => ({ key, rule })),
+          now,
+        );
 
       it("allows `limit` hits per window, then refuses with the time left, then starts a new window", async () => {
         const key = `test:${newId()}`;
         for (let i = 1; i <= 3; i++) {
-          expect(await takeRateLimits(db, [key], rule, T0 + i)).toEqual({ limited: false, retryAfterMs: 0 });
+          expect(await take([key], T0 + i)).toEqual({ limited: false, retryAfterMs: 0 });
         }
-        expect(await takeRateLimits(db, [key], rule, T0 + 10_000)).toEqual({ limited: true, retryAfterMs: 50_001 });
-        expect((await takeRateLimits(db, [key], rule, T0 + 60_001)).limited).toBe(false);
+        expect(await take([key], T0 + 10_000)).toEqual({ limited: true, retryAfterMs: 50_001 });
+        expect((await take([key], T0 + 60_001)).limited).toBe(false);
         const row = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).get();
         expect(row).toMatchObject({ count: 1, windowStart: T0 + 60_001 });
       });
@@ -122,8 +129,8 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
       it("is limited when any key is over, reporting the longest wait", async () => {
         const busy = `test:${newId()}`;
         const idle = `test:${newId()}`;
-        for (let i = 0; i < 3; i++) await takeRateLimits(db, [busy], rule, T0);
-        expect(await takeRateLimits(db, [idle, busy], rule, T0 + 20_000)).toEqual({
+        for (let i = 0; i < 3; i++) await take([busy], T0);
+        expect(await take([idle, busy], T0 + 20_000)).toEqual({
           limited: true,
           retryAfterMs: 40_000,
         });
@@ -133,7 +140,7 @@ export function defineAccountsRepoSuite(driver: string, getDb: () => Promise<Db>
 
       it("never refunds below zero and clears on request", async () => {
         const key = `test:${newId()}`;
-        await takeRateLimits(db, [key], rule, T0);
+        await take([key], T0);
         await refundRateLimitHit(db, key);
         await refundRateLimitHit(db, key);
         expect((await db.select().from(rateLimits).where(eq(rateLimits.key, key)).get())?.count).toBe(0);

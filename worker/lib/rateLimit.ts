@@ -24,7 +24,7 @@ function stateOf(row: Counter | undefined, rule: RateLimitRule, now: number): Ra
 
 /**
  * One atomic upsert that counts a hit and returns the counter: starts a new window when the old one has passed,
- * else increments. Batchable; see `takeRateLimits`.
+ * else increments. Batchable; see `takeEachRateLimit`.
  */
 export function countRateLimitHit(db: Db, key: string, rule: RateLimitRule, now: number) {
   return db
@@ -41,18 +41,10 @@ export function countRateLimitHit(db: Db, key: string, rule: RateLimitRule, now:
 }
 
 /**
- * Counts one hit on every key in one atomic batch and says whether any key is now over its limit. Counting before
- * the guarded work (not after it) is what stops parallel requests from all passing a read-only check.
+ * Counts one hit on every key, each under its own rule (e.g. an hourly and a daily limit on the same thing), in one
+ * atomic batch and says whether any key is now over its limit. Counting before the guarded work (not after it) is
+ * what stops parallel requests from all passing a read-only check.
  */
-export function takeRateLimits(db: Db, keys: string[], rule: RateLimitRule, now: number): Promise<RateLimitState> {
-  return takeEachRateLimit(
-    db,
-    keys.map((key) => ({ key, rule })),
-    now,
-  );
-}
-
-/** takeRateLimits with a rule per key (e.g. an hourly and a daily limit on the same thing). */
 export async function takeEachRateLimit(
   db: Db,
   hits: { key: string; rule: RateLimitRule }[],
