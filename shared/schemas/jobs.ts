@@ -30,6 +30,8 @@ export const jobMessageSchema = z.discriminatedUnion("type", [
     holdIds: z.array(idSchema).min(1).max(SETTLE_HOLDS_MAX),
   }),
   z.strictObject({ type: z.literal("groupbuy.complete"), groupBuyId: idSchema }),
+  // Run a buy's room alarm now (GroupBuyRoom.reconcile): the replay of a room step marked for operators.
+  z.strictObject({ type: z.literal("groupbuy.reconcileRoom"), groupBuyId: idSchema }),
   z.strictObject({ type: z.literal("groupbuy.purchaseCompleted"), groupBuyId: idSchema, holdId: idSchema }),
   // Relay the members' status notices written at `at` to their open sockets (worker/community/groupBuyNotices.ts).
   z.strictObject({

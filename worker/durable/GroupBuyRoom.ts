@@ -15,6 +15,7 @@ import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/state
 import { errorForLog } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { assertCanJoinNow, openToAllAt } from "../membership/hooks";
+import { flagRoomStep, resolveRoomStep } from "../queue/deadLetters";
 import { chatSignalStatements } from "../recommend/interactions";
 import { HOLD_GROUP_MAX } from "../wallet/holds";
 import { RoomChat } from "./chat";
@@ -23,6 +24,7 @@ import { chatRoomLimit } from "./chatRoomCap";
 import { GroupCommit, type Settled } from "./groupCommit";
 import type { RoomIdentity } from "./roomIdentity";
 import { flushRoom } from "./roomMirror";
+import { failureKind, needsOperator, nextFailure } from "./roomRetries";
 import {
   handleClientFrame,
   identityOf,
@@ -317,7 +319,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
     }
     this.store.setStatus(meta.status, req.to, req.actorId, req.reason, Date.now());
     this.broadcastState();
-    await this.requestFlush();
+    await this.requestFlush(true);
     return { ok: true, status: req.to };
   }
 
@@ -554,28 +556,90 @@ export class GroupBuyRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     if (!this.store.meta()) return;
-    let failed = false;
     let sessionsDue: number | null = null;
-    let step = "sessions"; // which part failed, for the log line
     try {
       sessionsDue = this.endExpiredSessions(Date.now());
-      step = "heal";
-      await this.heal(Date.now());
-      step = "deadline";
+      // Each step on its own: one that keeps failing (roomRetries.ts) backs off without holding back the others.
+      // The mirror (requestFlush) and the rows' voids and re-checks keep their own failures.
+      await this.alarmStep("heal", () => this.heal(Date.now()));
       this.closeAtDeadline(Date.now());
-      step = "flush";
-      await this.requestFlush();
-      step = "chatSignals";
-      await this.sendChatSignals();
+      await this.requestFlush(true);
+      await this.alarmStep("chatSignals", () => this.sendChatSignals());
     } catch (e) {
       // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
       const groupBuyId = this.store.meta()?.groupBuyId;
-      console.error(JSON.stringify({ level: "error", where: "room.alarm", groupBuyId, step, error: errorForLog(e) }));
-      failed = true;
+      console.error(JSON.stringify({ level: "error", where: "room.alarm", groupBuyId, error: errorForLog(e) }));
+      this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
     } finally {
       this.scheduleNextAlarm(sessionsDue);
-      if (failed) this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
     }
+  }
+
+  private async alarmStep(step: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+      await this.stepSucceeded(step);
+    } catch (e) {
+      this.ensureAlarmBy(await this.stepFailed(step, e));
+    }
+  }
+
+  /**
+   * A step failed: it runs again after a bounded exponential backoff (roomRetries.ts), logged with the buy and the
+   * step each time; once it failed OPERATOR_AFTER times in a row it is marked for operators in D1 (best effort: D1
+   * may be what is down; the next failure tries again). Returns when to try again.
+   */
+  private async stepFailed(step: string, error: unknown): Promise<number> {
+    const now = Date.now();
+    const groupBuyId = this.store.meta()!.groupBuyId;
+    const failure = nextFailure(this.store.stepFailure(step), step, failureKind(error), errorForLog(error), now);
+    this.store.setStepFailure(failure);
+    const operator = needsOperator(failure);
+    const { kind, failures, retryAt } = failure;
+    console.error(
+      JSON.stringify({
+        level: "error",
+        where: "room.retry",
+        groupBuyId,
+        step,
+        kind,
+        failures,
+        retryAt,
+        operator,
+        error: failure.error,
+      }),
+    );
+    if (operator) {
+      try {
+        await flagRoomStep(getDb(this.env), { groupBuyId, ...failure }, now);
+        const current = this.store.stepFailure(step);
+        if (current) this.store.setStepFailure({ ...current, flagged: true });
+      } catch (e) {
+        console.error(JSON.stringify({ level: "error", where: "room.flag", groupBuyId, step, error: errorForLog(e) }));
+      }
+    }
+    return retryAt;
+  }
+
+  /** A step succeeded: its failures are forgotten and its operators' mark (if any) resolved. */
+  private async stepSucceeded(step: string): Promise<void> {
+    const failure = this.store.stepFailure(step);
+    if (!failure) return;
+    const groupBuyId = this.store.meta()!.groupBuyId;
+    if (failure.flagged) {
+      try {
+        await resolveRoomStep(getDb(this.env), groupBuyId, step, failure.firstAt, Date.now());
+      } catch (e) {
+        // kept flagged (the count starts over): the step's next success resolves the mark
+        console.error(JSON.stringify({ level: "error", where: "room.flag", groupBuyId, step, error: errorForLog(e) }));
+        this.store.setStepFailure({ ...failure, failures: 0, retryAt: Date.now() + FLUSH_RETRY_MS });
+        return;
+      }
+    }
+    console.info(
+      JSON.stringify({ level: "info", where: "room.retry", groupBuyId, step, healedAfter: failure.failures }),
+    );
+    this.store.clearStepFailure(step);
   }
 
   private async heal(now: number): Promise<void> {
@@ -603,12 +667,13 @@ export class GroupBuyRoom extends DurableObject<Env> {
     }
     for (const row of this.store.list("state = 'voiding' AND check_at <= ?", now)) await this.finishVoid(row.id);
     for (const row of this.store.list("state = 'released' AND check_at <= ?", now)) {
+      const step = `recheck:${row.id}`;
       try {
         await releaseJoinHold(this.env, meta.regionId, row.id, now);
         this.store.setCheckAt(row.id, null);
+        await this.stepSucceeded(step);
       } catch (e) {
-        console.error(JSON.stringify({ level: "error", where: "room.recheck", holdId: row.id, error: errorForLog(e) }));
-        this.store.setCheckAt(row.id, now + FLUSH_RETRY_MS);
+        this.store.setCheckAt(row.id, await this.stepFailed(step, e));
       }
     }
   }
@@ -705,10 +770,13 @@ export class GroupBuyRoom extends DurableObject<Env> {
       this.store.move(id, "voiding", then, { checkAt: then === "released" ? now + RELEASE_RECHECK_MS : null });
       this.store.touch();
       this.requestFlush();
+      await this.stepSucceeded(`void:${id}`);
     } catch (e) {
-      console.error(JSON.stringify({ level: "error", where: "room.void", holdId: id, error: errorForLog(e) }));
-      this.store.setCheckAt(id, now + FLUSH_RETRY_MS);
-      this.ensureAlarmBy(now + FLUSH_RETRY_MS);
+      const retryAt = await this.stepFailed(`void:${id}`, e);
+      if (this.store.get(id)?.state === "voiding") {
+        this.store.setCheckAt(id, retryAt);
+        this.ensureAlarmBy(retryAt);
+      } else this.store.clearStepFailure(`void:${id}`); // voided meanwhile by another call: nothing to retry
     }
   }
 
@@ -834,12 +902,20 @@ export class GroupBuyRoom extends DurableObject<Env> {
     void this.requestFlush(); // a status change (FILLED) goes at once, timer or not
   }
 
-  /** One flush at a time; requests during a flush make it run once more. Failures are retried by the alarm. */
-  private requestFlush(): Promise<void> {
+  /**
+   * One flush at a time; requests during a flush make it run once more. A failure is retried by the alarm, backing
+   * off (roomRetries.ts); meanwhile the joins' own flushes wait for it (a batch that failed fails again in front of
+   * theirs: it carries the same unmirrored rows first), unless `now` (the alarm, a status change) asks for one.
+   */
+  private requestFlush(now = false): Promise<void> {
     if (this.flushing) {
       this.flushAgain = true;
       return this.flushing;
     }
+    const backingOff = this.store.stepFailure("flush");
+    if (!now && backingOff && backingOff.retryAt > Date.now()) return Promise.resolve();
+    // rooms from before step_failures kept their retry here; it is step_failures' now (nextWakeUp reads both)
+    if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
     this.flushing = (async () => {
       try {
         do {
@@ -847,13 +923,9 @@ export class GroupBuyRoom extends DurableObject<Env> {
           this.lastFlushAt = Date.now();
           await flushRoom(this.store, this.env, this.lastFlushAt);
         } while (this.flushAgain);
-        if (this.store.meta()?.flushDue != null) this.store.setFlushDue(null);
+        await this.stepSucceeded("flush");
       } catch (e) {
-        const groupBuyId = this.store.meta()?.groupBuyId;
-        console.error(JSON.stringify({ level: "error", where: "room.flush", groupBuyId, error: errorForLog(e) }));
-        const due = Date.now() + FLUSH_RETRY_MS;
-        this.store.setFlushDue(due);
-        this.ensureAlarmBy(due);
+        this.ensureAlarmBy(await this.stepFailed("flush", e));
       } finally {
         this.flushing = null;
       }

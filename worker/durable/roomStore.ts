@@ -38,6 +38,11 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, from_status TEXT NOT NULL, to_status TEXT NOT NULL, actor_id TEXT, reason TEXT,
     at INTEGER NOT NULL, mirrored INTEGER NOT NULL DEFAULT 0)`,
+  // A step of the alarm (or one row's void / re-check) that failed and is backing off (roomRetries.ts); deleted once
+  // it succeeds. `flagged`: the failure was marked for operators (a dead_letters row), to be resolved on success.
+  `CREATE TABLE IF NOT EXISTS step_failures (
+    step TEXT PRIMARY KEY, failures INTEGER NOT NULL, kind TEXT NOT NULL, first_at INTEGER NOT NULL,
+    retry_at INTEGER NOT NULL, error TEXT NOT NULL, flagged INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS leave_requests (
     user_id TEXT NOT NULL, idem_key TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (user_id, idem_key))`,
@@ -114,6 +119,17 @@ export interface Reservation {
   settleGen: number;
   /** What the ledger hold took from the buyer (amount minus their membership discount); null until the hold exists. */
   paid: number | null;
+}
+
+/** One failing step (roomRetries.ts): how often in a row, since when, and when it runs again. */
+export interface StepFailure {
+  step: string;
+  failures: number;
+  kind: "permanent" | "transient";
+  firstAt: number;
+  retryAt: number;
+  error: string;
+  flagged: boolean;
 }
 
 export interface RoomEvent {
@@ -486,7 +502,39 @@ export class RoomStore {
     this.writeMeta("UPDATE meta SET flush_due = ? WHERE k = 1", at);
   }
 
-  /** The earliest moment the alarm has work: deadline, reservation expiry, a re-check, a failed flush. */
+  stepFailure(step: string): StepFailure | null {
+    const r = this.sql.exec("SELECT * FROM step_failures WHERE step = ?", step).toArray()[0];
+    if (!r) return null;
+    return {
+      step: r.step as string,
+      failures: r.failures as number,
+      kind: r.kind as StepFailure["kind"],
+      firstAt: r.first_at as number,
+      retryAt: r.retry_at as number,
+      error: r.error as string,
+      flagged: r.flagged === 1,
+    };
+  }
+
+  setStepFailure(f: StepFailure): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO step_failures (step, failures, kind, first_at, retry_at, error, flagged)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      f.step,
+      f.failures,
+      f.kind,
+      f.firstAt,
+      f.retryAt,
+      f.error,
+      f.flagged ? 1 : 0,
+    );
+  }
+
+  clearStepFailure(step: string): void {
+    this.sql.exec("DELETE FROM step_failures WHERE step = ?", step);
+  }
+
+  /** The earliest moment the alarm has work: deadline, reservation expiry, a re-check, a failed flush or step. */
   nextWakeUp(): number | null {
     const m = this.meta();
     if (!m) return null;
@@ -494,7 +542,8 @@ export class RoomStore {
       .exec(
         `SELECT MIN(t) AS t FROM (
           SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'reserved'
-          UNION ALL SELECT MIN(check_at) FROM reservations WHERE check_at IS NOT NULL)`,
+          UNION ALL SELECT MIN(check_at) FROM reservations WHERE check_at IS NOT NULL
+          UNION ALL SELECT MIN(retry_at) FROM step_failures)`,
       )
       .one();
     const candidates = [r.t as number | null, m.flushDue, m.status === "OPEN" ? m.deadline : null].filter(

@@ -3,6 +3,7 @@ import { jobMessageSchema } from "../../shared/schemas/jobs";
 import { pushMemberNotices } from "../community/groupBuyNotices";
 import { kickFromRooms } from "../community/rooms";
 import { getDb } from "../db/client";
+import { roomStub } from "../groupbuy/service";
 import {
   completeSettlement,
   purchaseCompleted,
@@ -143,6 +144,9 @@ async function runJob(job: JobMessage, env: Env, budget: JobBudget): Promise<voi
       return settleHolds(env, job, Date.now(), budget);
     case "groupbuy.complete":
       return completeSettlement(env, job.groupBuyId, Date.now());
+    case "groupbuy.reconcileRoom":
+      await roomStub(env, job.groupBuyId).reconcile(job.groupBuyId);
+      return;
     case "groupbuy.purchaseCompleted":
       return purchaseCompleted(env, job, Date.now());
     case "groupbuy.pushNotices":

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import { jobMessageSchema } from "../../shared/schemas/jobs";
+import { type JobMessage, jobMessageSchema } from "../../shared/schemas/jobs";
 import { type Db, getDb } from "../db/client";
 import { auditLog, deadLetters } from "../db/schema";
 import { errorForLog, fail } from "../lib/errors";
@@ -34,6 +34,46 @@ export async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env):
       message.retry({ delaySeconds: 30 });
     }
   }
+}
+
+/** The dead-letter row of one room step's run of failures (one per buy, step and first failure). */
+const roomStepKey = (groupBuyId: string, step: string, firstAt: number) => `room:${groupBuyId}:${step}:${firstAt}`;
+
+/**
+ * Marks a room step that keeps failing for operators: an open dead letter (queue "room") whose replay pokes the room
+ * (groupbuy.reconcileRoom), with the failures so far and the last error. Called again on every later failure: the
+ * count and error move on, and a replayed one that failed again is open again.
+ */
+export async function flagRoomStep(
+  db: Db,
+  f: { groupBuyId: string; step: string; firstAt: number; failures: number; kind: string; error: string },
+  now: number,
+): Promise<void> {
+  const reason = `group buy ${f.groupBuyId}, step ${f.step} (${f.kind}): ${f.error}`.slice(0, 1000);
+  await db
+    .insert(deadLetters)
+    .values({
+      id: newId(now),
+      messageId: roomStepKey(f.groupBuyId, f.step, f.firstAt),
+      queue: "room",
+      body: { type: "groupbuy.reconcileRoom", groupBuyId: f.groupBuyId } satisfies JobMessage,
+      jobType: "groupbuy.reconcileRoom",
+      attempts: f.failures,
+      reason,
+      createdAt: now,
+    })
+    .onConflictDoUpdate({
+      target: deadLetters.messageId,
+      set: { attempts: f.failures, reason, replayedAt: null, replayedBy: null },
+    });
+}
+
+/** The step succeeded: its dead letter is closed (replayed_at set, replayed_by null: by the room, not an admin). */
+export async function resolveRoomStep(db: Db, groupBuyId: string, step: string, firstAt: number, now: number) {
+  await db
+    .update(deadLetters)
+    .set({ replayedAt: now })
+    .where(and(eq(deadLetters.messageId, roomStepKey(groupBuyId, step, firstAt)), isNull(deadLetters.replayedAt)));
 }
 
 export async function listDeadLetters(

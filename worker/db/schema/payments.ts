@@ -143,7 +143,11 @@ export const refundParts = sqliteTable(
   (t) => [index("refund_parts_refund_idx").on(t.refundId), index("refund_parts_status_idx").on(t.status)],
 );
 
-/** Messages the Queue gave up on (recorded by the DLQ consumer); admins list and replay them. */
+/**
+ * Messages the Queue gave up on (recorded by the DLQ consumer), and group-buy room steps that keep failing
+ * (worker/durable/roomRetries.ts: queue "room", a groupbuy.reconcileRoom job, resolved by the room once the step
+ * succeeds); admins list and replay them.
+ */
 export const deadLetters = sqliteTable(
   "dead_letters",
   {
@@ -154,6 +158,8 @@ export const deadLetters = sqliteTable(
     body: text("body", { mode: "json" }).notNull(),
     jobType: text("job_type"),
     attempts: integer("attempts").notNull(),
+    /** Why, when the recorder knows (a room step's last error); the DLQ consumer is not told. */
+    reason: text("reason"),
     createdAt: integer("created_at").notNull(),
     replayedAt: integer("replayed_at"),
     replayedBy: text("replayed_by"),

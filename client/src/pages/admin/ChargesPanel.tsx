@@ -152,6 +152,8 @@ function DeadLetters() {
                     <>
                       {t("admin.charges.attempts", { n: d.attempts })} · {formatDateTime(d.createdAt)}
                       {d.replayedAt ? ` · ${t("admin.dlq.replayed")}` : ""}
+                      {/* a room step that keeps failing says which buy, which step and its last error */}
+                      {d.reason ? ` · ${d.reason}` : ""}
                     </>
                   }
                 >
