@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { groupBuyMembers, liveChannels, notifications } from "../db/schema";
 import { newId } from "../lib/ids";
 import { settleAllLimited } from "../lib/pool";
+import { enqueue } from "../queue/send";
 import type { LiveEnv } from "./notifications";
 
 /** Statuses every joined member hears about, and the notification kind for each. */
@@ -122,7 +123,7 @@ export async function pushMemberNotices(
       at: job.at,
       after: page[page.length - 1].userId,
     };
-    await env.JOBS.send(next, { contentType: "json" });
+    await enqueue(env, next);
   }
   // A few at a time: waking all of a page's channels at once crowds out whatever else this isolate is answering.
   const results = await settleAllLimited(page, LIVE_PUSH_CONCURRENCY, (r) =>

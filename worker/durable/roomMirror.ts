@@ -7,6 +7,7 @@ import { groupBuyEvents, groupBuyHolds, groupBuyMembers, groupBuys, recInteracti
 import { SETTLE_CHUNK } from "../groupbuy/config";
 import { ESCROW_STATUSES } from "../groupbuy/stateMachine";
 import { trustEventStatement } from "../groupbuy/trust";
+import { enqueue, enqueueMany } from "../queue/send";
 import { recordInteractions, retractInteraction } from "../recommend/interactions";
 import type { Reservation, RoomStore } from "./roomStore";
 
@@ -41,10 +42,7 @@ async function noticeMembers(store: RoomStore, env: Env, now: number, announced:
   // The live push of what this flush wrote (here or in the mirror's batch) is the queue's: it wakes every member's
   // channel, which is no work for the room's thread. Best effort: the inbox rows above are the notice.
   if (!announced && changedRows(result) === 0) return;
-  await env.JOBS.send(
-    { type: "groupbuy.pushNotices", groupBuyId: meta.groupBuyId, status: meta.status, at: now } satisfies JobMessage,
-    { contentType: "json" },
-  );
+  await enqueue(env, { type: "groupbuy.pushNotices", groupBuyId: meta.groupBuyId, status: meta.status, at: now });
 }
 
 /** Returns whether the batches it ran wrote members' status notices (for a status the buy passed through). */
@@ -252,7 +250,7 @@ async function sendSettlements(store: RoomStore, env: Env): Promise<void> {
         const holdIds = due.slice(i, i + SETTLE_HOLDS_MAX).map((r) => r.id);
         jobs.push({ type: "groupbuy.settleHolds", groupBuyId: meta.groupBuyId, holdIds });
       }
-      await env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
+      await enqueueMany(env, jobs);
       store.markSettleSent(
         due.map((r) => r.id),
         meta.settleGen,
@@ -260,9 +258,7 @@ async function sendSettlements(store: RoomStore, env: Env): Promise<void> {
     }
   }
   if (meta.status === "COMPLETED" && meta.completeSent === 0) {
-    await env.JOBS.send({ type: "groupbuy.complete", groupBuyId: meta.groupBuyId } satisfies JobMessage, {
-      contentType: "json",
-    });
+    await enqueue(env, { type: "groupbuy.complete", groupBuyId: meta.groupBuyId });
     store.markCompleteSent();
   }
 }

@@ -13,11 +13,12 @@ import {
 } from "../membership/hooks";
 import { type JobBudget, OutOfQueries } from "../queue/budget";
 import { RetryLater } from "../queue/retry";
+import { enqueueMany } from "../queue/send";
 import { bookDb } from "../wallet/books";
 import { classifyLedgerError } from "../wallet/errors";
 import { captureStatements, type Hold, readHolds, releaseStatements } from "../wallet/holds";
 import { type TransferSpec, transfersStatements } from "../wallet/ledger";
-import { PAYABLE_HOLD_MS, SETTLE_CHUNK } from "./config";
+import { PAYABLE_HOLD_MS } from "./config";
 import {
   getJoinHold,
   postedHoldRefunded,
@@ -317,14 +318,10 @@ export async function completeSettlement(env: Env, groupBuyId: string, now: numb
       updatedAt: now,
     })
     .onConflictDoNothing({ target: sellerPayables.groupBuyId });
-  for (let i = 0; i < holds.length; i += SETTLE_CHUNK) {
-    await env.JOBS.sendBatch(
-      holds.slice(i, i + SETTLE_CHUNK).map((h) => ({
-        body: { type: "groupbuy.purchaseCompleted", groupBuyId, holdId: h.holdId } satisfies JobMessage,
-        contentType: "json" as const,
-      })),
-    );
-  }
+  await enqueueMany(
+    env,
+    holds.map((h): JobMessage => ({ type: "groupbuy.purchaseCompleted", groupBuyId, holdId: h.holdId })),
+  );
   await db
     .update(groupBuys)
     .set({ settledAt: now, updatedAt: now })

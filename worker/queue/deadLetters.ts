@@ -4,6 +4,7 @@ import { type Db, getDb } from "../db/client";
 import { auditLog, deadLetters } from "../db/schema";
 import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { enqueue } from "./send";
 
 export const DEAD_LETTER_QUEUE = "gonggu-jobs-dlq";
 
@@ -109,7 +110,7 @@ export async function replayDeadLetter(db: Db, env: Env, id: string, adminId: st
     .get();
   if (!claimed) fail("CONFLICT", "This dead letter was already replayed.");
   try {
-    await env.JOBS.send(parsed.data);
+    await enqueue(env, parsed.data);
   } catch (e) {
     await db.update(deadLetters).set({ replayedAt: null, replayedBy: null }).where(eq(deadLetters.id, id));
     throw e;

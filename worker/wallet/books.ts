@@ -22,6 +22,7 @@ import { type Db, d1Db, getDb, runBatch } from "../db/client";
 import { bookDepartures, users } from "../db/schema";
 import { errorForLog, fail } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { enqueue, enqueueMany } from "../queue/send";
 import { platformAccount, userChargedAccount, userRewardAccount } from "./accounts";
 import { getAccounts, getTransfer, settleStatement, transfer } from "./ledger";
 import { carryDebts, carryLots, carryMembership, carryPlus } from "./moveCarry";
@@ -199,7 +200,7 @@ export async function startBookMove(
 ): Promise<{ moveId: string }> {
   const { userId, fromRegion, toRegion } = args;
   const job: MoveBookJob = { type: "wallet.moveBook", moveId: newId(args.now), userId, fromRegion, toRegion };
-  await env.JOBS.send(job);
+  await enqueue(env, job);
   try {
     await runMoveBookJob(env, job);
   } catch (e) {
@@ -228,7 +229,7 @@ export async function followHome(
     fromRegion: args.book,
     toRegion: user.home,
   };
-  await env.JOBS.send(job);
+  await enqueue(env, job);
 }
 
 /** Stray balances listed per book database per run: one IN (...) of homes in the main database (D1: ≤ 100 values). */
@@ -260,9 +261,7 @@ export async function queueStrayBalances(env: BookEnv, jobs: Queue, now: number)
       toRegion: s.home,
     }),
   );
-  for (let i = 0; i < bodies.length; i += 100) {
-    await jobs.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body })));
-  }
+  await enqueueMany({ JOBS: jobs }, bodies);
   return strays.length;
 }
 
