@@ -230,6 +230,10 @@ export const sellerPayouts = sqliteTable(
   (t) => [
     index("seller_payouts_seller_idx").on(t.sellerId, t.createdAt),
     index("seller_payouts_status_idx").on(t.status).where(sql`status = 'requested'`),
+    // admin.payouts.list pages newest first (created_at DESC, id DESC), all of them or of one status, and by requested
+    // time: without these every page scanned and sorted the whole table (test/node/payout-plans.test.ts)
+    index("seller_payouts_created_idx").on(t.createdAt, t.id),
+    index("seller_payouts_status_created_idx").on(t.status, t.createdAt, t.id),
   ],
 );
 

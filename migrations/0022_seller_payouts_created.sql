@@ -1,0 +1,2 @@
+CREATE INDEX `seller_payouts_created_idx` ON `seller_payouts` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `seller_payouts_status_created_idx` ON `seller_payouts` (`status`,`created_at`,`id`);
