@@ -75,6 +75,15 @@ describe.skipIf(!chromiumPath)("admin payouts in Chromium", () => {
     await page.getByLabel("운영자 확인 필요만").uncheck();
     await expect.poll(() => mine.count()).toBe(2);
 
+    // the seller filter: approved sellers to pick from (admin.sellers.list), and "only this seller" on a row, which
+    // also picks one who is not among them (this one signed up and was never approved)
+    const sellerFilter = page.getByLabel("판매자", { exact: true });
+    expect(await sellerFilter.locator("option").count()).toBeGreaterThan(1);
+    await mine.first().getByRole("button", { name: "이 판매자만 보기" }).click();
+    await expect.poll(() => sellerFilter.inputValue()).not.toBe("");
+    await expect.poll(() => page.getByTestId("payout").count()).toBe(2); // this seller's two, nobody else's
+    expect(await mine.count()).toBe(2);
+
     await page.getByRole("button", { name: "Switch to English" }).click();
     const row = mine.filter({ hasText: "₩12,345" });
     await expect.poll(() => row.textContent()).toMatch(/Failed|Requested/);

@@ -170,6 +170,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.payouts.stuckNone": "No payout needs an operator.",
   "admin.payouts.showStuck": "Show only those",
   "admin.payouts.status": "Payout status",
+  "admin.payouts.seller": "Seller",
+  "admin.payouts.onlySeller": "Only this seller",
   "admin.payouts.onlyStuck": "Only those needing an operator",
   "admin.payouts.period": "Requested",
   "admin.payouts.period.7": "Last 7 days",

@@ -167,6 +167,8 @@ export const consoleKo = {
   "admin.payouts.stuckNone": "운영자 확인이 필요한 지급이 없어요.",
   "admin.payouts.showStuck": "확인 필요만 보기",
   "admin.payouts.status": "지급 상태",
+  "admin.payouts.seller": "판매자",
+  "admin.payouts.onlySeller": "이 판매자만 보기",
   "admin.payouts.onlyStuck": "운영자 확인 필요만",
   "admin.payouts.period": "요청 기간",
   "admin.payouts.period.7": "최근 7일",

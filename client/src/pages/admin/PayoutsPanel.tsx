@@ -1,4 +1,4 @@
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { PAYOUT_STATUSES } from "../../../../shared/schemas/console";
 import { FormError } from "../../components/Field";
 import { MoreButton } from "../../components/MoreButton";
@@ -24,7 +24,15 @@ const DAY_MS = 86_400_000;
  */
 type Said = { payout: Payout; end?: End; error?: string };
 
-function PayoutRow(props: { payout: Payout; onSaid: (said: Said | null) => void; onDone: () => void }) {
+/** How a seller is named in the filter: their account name and email (the row says the same). */
+const sellerLabel = (s: { name: string; email: string }) => `${s.name} · ${s.email}`;
+
+function PayoutRow(props: {
+  payout: Payout;
+  onSaid: (said: Said | null) => void;
+  onDone: () => void;
+  onlySeller?: () => void;
+}) {
   const p = () => props.payout;
   const [busy, setBusy] = createSignal(false);
   async function recheck() {
@@ -55,7 +63,14 @@ function PayoutRow(props: { payout: Payout; onSaid: (said: Said | null) => void;
         </Show>
       </p>
       <p>
-        {p().sellerName} <small class="muted">{p().sellerEmail}</small>
+        {p().sellerName} <small class="muted">{p().sellerEmail}</small>{" "}
+        <Show when={props.onlySeller}>
+          {(only) => (
+            <button type="button" class="link" onClick={() => only()()}>
+              {t("admin.payouts.onlySeller")}
+            </button>
+          )}
+        </Show>
       </p>
       <p class="muted">
         <small>
@@ -94,6 +109,22 @@ export default function PayoutsPanel() {
   const [status, setStatus] = createSignal<Status | "">("");
   const [onlyStuck, setOnlyStuck] = createSignal(false);
   const [period, setPeriod] = createSignal<(typeof PERIODS)[number] | "">("");
+  const [seller, setSeller] = createSignal("");
+  // The seller filter offers the approved sellers (admin.sellers.list, newest 100) and whoever was picked from a row
+  // ("only this seller"): a payout's seller may be older, or no longer approved.
+  const [sellers] = createResource(() => api.admin.sellers.list.query({ limit: 100 }));
+  const [picked, setPicked] = createSignal<readonly [string, string] | null>(null);
+  const sellerOptions = () => {
+    const known = (sellers.latest?.items ?? []).map(
+      (s) => [s.userId, sellerLabel({ name: s.businessName, email: s.email })] as const,
+    );
+    const extra = picked();
+    return [
+      ["", t("console.all")] as const,
+      ...(extra && !known.some(([id]) => id === extra[0]) ? [extra] : []),
+      ...known,
+    ];
+  };
   const [stuck, setStuck] = createSignal<number | null>(null);
   const [said, setSaid] = createSignal<Said | null>(null);
   const list = createPaged(
@@ -101,12 +132,14 @@ export default function PayoutsPanel() {
       status: status() === "" ? undefined : (status() as Status),
       needsOperator: onlyStuck() ? true : undefined,
       days: period() === "" ? undefined : Number(period()),
+      sellerId: seller() === "" ? undefined : seller(),
     }),
     async (q, cursor) => {
       const from = q.days === undefined ? undefined : Date.now() - q.days * DAY_MS;
       const result = await api.admin.payouts.list.query({
         status: q.status,
         needsOperator: q.needsOperator,
+        sellerId: q.sellerId,
         from,
         cursor,
         limit: 20,
@@ -150,6 +183,13 @@ export default function PayoutsPanel() {
           ]}
           onChange={(e) => setPeriod(e.currentTarget.value as (typeof PERIODS)[number] | "")}
         />
+        <SelectField
+          label={t("admin.payouts.seller")}
+          name="payoutSeller"
+          value={seller()}
+          options={sellerOptions()}
+          onChange={(e) => setSeller(e.currentTarget.value)}
+        />
         <CheckField
           label={t("admin.payouts.onlyStuck")}
           name="onlyStuck"
@@ -179,7 +219,23 @@ export default function PayoutsPanel() {
         </Match>
         <Match when={true}>
           <ul class="cards" data-testid="payouts" aria-busy={page.loading}>
-            <For each={items()}>{(p) => <PayoutRow payout={p} onSaid={setSaid} onDone={() => list.reload()} />}</For>
+            <For each={items()}>
+              {(p) => (
+                <PayoutRow
+                  payout={p}
+                  onSaid={setSaid}
+                  onDone={() => list.reload()}
+                  onlySeller={
+                    seller() === p.sellerId
+                      ? undefined
+                      : () => {
+                          setPicked([p.sellerId, sellerLabel({ name: p.sellerName, email: p.sellerEmail })]);
+                          setSeller(p.sellerId);
+                        }
+                  }
+                />
+              )}
+            </For>
           </ul>
         </Match>
       </Switch>
