@@ -39,7 +39,7 @@ test("admin.payouts.list's filters read seller_payouts by index, in page order",
       plans[`${JSON.stringify(filter)} ${q.sql.slice(0, 30)}`] = plan.rows.map((r) => String(r.detail)).join(" | ");
     }
   }
-  // before 0022: a bare page, a status, a time range or a cursor was "SCAN seller_payouts … USE TEMP B-TREE FOR ORDER BY"
+  // before 0021: a bare page, a status, a time range or a cursor was "SCAN seller_payouts … USE TEMP B-TREE FOR ORDER BY"
   const unindexed = Object.entries(plans).filter(
     ([, plan]) =>
       /SCAN seller_payouts(?! USING (COVERING )?INDEX seller_payouts_(status_)?created_idx)/.test(plan) ||
