@@ -25,6 +25,10 @@ import {
   until,
 } from "./groupbuy-helpers";
 import { BASE, bearerClient, browserFetch, cookieClient, errorOf } from "./helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const join = (p: Person, id: string, idempotencyKey = key()) =>

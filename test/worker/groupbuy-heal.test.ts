@@ -20,6 +20,10 @@ import {
   untilStatus,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 type Stub = ReturnType<typeof room>;
 

@@ -2,6 +2,10 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type D1Meter, meterD1 } from "./d1-meter";
 import { gbRow, invariants, key, newResident, openBuy, until } from "./groupbuy-helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 /**
  * What one join costs in D1 (round trips and statements), split into what the caller waits for and what the room's

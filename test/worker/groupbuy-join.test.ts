@@ -18,6 +18,10 @@ import {
   until,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 describe("joining a group buy", { timeout: 30_000 }, () => {
   it("reserves shares, holds price × shares and shows the live fill", async () => {

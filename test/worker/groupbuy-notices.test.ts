@@ -7,7 +7,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { NotificationItem } from "../../shared/schemas/notifications";
 import { pushMemberNotices } from "../../worker/community/groupBuyNotices";
 import { getDb } from "../../worker/db/client";
@@ -18,7 +18,7 @@ import { newId } from "../../worker/lib/ids";
 import { kstMonth } from "../../worker/membership/calendar";
 import { openSocket } from "./community-helpers";
 import { key, newResident, openBuy, type Person, room, until } from "./groupbuy-helpers";
-import { assertLedgerInvariants } from "./ledger-invariants";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
 import { deliver } from "./payments-helpers";
 
 function liveRow(userId: string) {
@@ -44,8 +44,8 @@ function ofKind(items: NotificationItem[], kind: NotificationItem["kind"]) {
   return items.filter((n) => n.kind === kind);
 }
 
-// Issue 5: the ledger invariants hold after every test (each book this file wrote to).
-afterEach(() => assertLedgerInvariants(), 60_000);
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 describe("group-buy events notify every member", { timeout: 30_000 }, () => {
   it("filled, then ready for pickup: once per member, live to an open tab too", async () => {

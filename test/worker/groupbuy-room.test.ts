@@ -1,11 +1,11 @@
 import { evictDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { roomPath, type ServerFrame, serverFrameSchema } from "../../shared/protocol";
 import { encodeRoomIdentity, ROOM_IDENTITY_HEADER } from "../../worker/durable/roomIdentity";
 import { key, newRegion, newResident, newSeller, openBuy, room, until } from "./groupbuy-helpers";
 import { BASE } from "./helpers";
-import { assertLedgerInvariants } from "./ledger-invariants";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
 
 function upgrade(id: string, headers: Record<string, string>) {
   return exports.default.fetch(
@@ -29,8 +29,8 @@ async function connect(id: string, token: string, extra: Record<string, string> 
   return { ws, frames, next };
 }
 
-// Issue 5: the ledger invariants hold after every test (each book this file wrote to).
-afterEach(() => assertLedgerInvariants(), 60_000);
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 describe("the room socket", { timeout: 30_000 }, () => {
   it("authenticates before the upgrade and never trusts a client-sent identity", async () => {

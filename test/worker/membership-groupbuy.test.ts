@@ -24,6 +24,10 @@ import {
   untilStatus,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 async function balance(id: string) {
   const [row] = await getAccounts(db(), [id]);

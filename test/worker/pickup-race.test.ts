@@ -3,6 +3,10 @@ import { describe, expect, it } from "vitest";
 import { groupBuyMembers, trustEvents } from "../../worker/db/schema";
 import { beforeStatement } from "./d1-interpose";
 import { db, key, newResident, openBuy, untilStatus } from "./groupbuy-helpers";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
+
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 /** A READY buy of three buyers (one share each). */
 async function readyBuy() {
