@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
-import { groupBuys, products } from "../../worker/db/schema";
+import { describe, expect, it } from "vitest";
+import { groupBuys, products, regionVerifications } from "../../worker/db/schema";
 import {
   buyInput,
   db,
@@ -17,22 +17,40 @@ import {
   untilStatus,
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
-import { assertLedgerInvariants } from "./ledger-invariants";
+import { checkLedgerAfterEachTest } from "./ledger-invariants";
 
 const HOUR = 3_600_000;
 
-// Issue 5: the ledger invariants hold after every test (each book this file wrote to).
-afterEach(() => assertLedgerInvariants(), 60_000);
+// Issue 5: the ledger invariants hold after every test (each book the test wrote to).
+checkLedgerAfterEachTest();
 
 describe("products", { timeout: 30_000 }, () => {
   it("a seller creates, updates and lists their products; others cannot touch them", async () => {
     const seller = await newSeller();
-    const p = await newProduct(seller, { title: "유기농 쌀 20kg", totalPrice: 80_000 });
-    expect(p).toMatchObject({ title: "유기농 쌀 20kg", totalPrice: 80_000, archived: false, sellerId: seller.id });
-    const updated = await seller.api.products.update.mutate({ id: p.id, totalPrice: 78_000 });
-    expect(updated.totalPrice).toBe(78_000);
+    const image = "https://cdn.example.com/rice.jpg";
+    const p = await newProduct(seller, { title: "유기농 쌀 20kg", totalPrice: 80_000, imageUrls: [image] });
+    expect(p).toMatchObject({
+      title: "유기농 쌀 20kg",
+      totalPrice: 80_000,
+      archived: false,
+      sellerId: seller.id,
+      imageUrls: [image],
+      totalQuantity: 10,
+      unit: "kg",
+    });
+    const changes = { totalPrice: 78_000, imageUrls: [image, `${image}?v=2`], totalQuantity: 20, unit: "봉" };
+    const updated = await seller.api.products.update.mutate({ id: p.id, ...changes });
+    expect(updated).toMatchObject(changes);
     const list = await seller.api.products.list.query({ limit: 10 });
-    expect(list.items.map((x) => x.id)).toContain(p.id);
+    expect(list.items.find((x) => x.id === p.id)).toMatchObject(changes);
+    // a buy of it shows the listing's images, unit and quantity
+    const { groupBuy } = await seller.api.groupBuys.create.mutate(buyInput(p.id, await newRegion()));
+    expect(await seller.api.groupBuys.get.query({ id: groupBuy.id })).toMatchObject({
+      imageUrls: changes.imageUrls,
+      unit: "봉",
+      totalQuantity: 20,
+      totalPrice: 78_000,
+    });
     const other = await newSeller();
     expect((await errorOf(other.api.products.update.mutate({ id: p.id, title: "남의 상품" }))).code).toBe("NOT_FOUND");
   });
@@ -257,5 +275,13 @@ describe("the region feed and the detail view", { timeout: 30_000 }, () => {
     expect((await errorOf(resident.api.groupBuys.list.query({ regionId: region, cursor: "garbage" }))).code).toBe(
       "BAD_REQUEST",
     );
+    // a CURRENT verification: the same resident once theirs lapsed (30 days on) sees neither the feed nor a buy
+    await db()
+      .update(regionVerifications)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(regionVerifications.userId, resident.id));
+    const lapsed = await errorOf(resident.api.groupBuys.list.query({ regionId: region }));
+    expect(lapsed).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "verify_region" } });
+    expect((await errorOf(resident.api.groupBuys.get.query({ id: first.items[0].id }))).code).toBe("FORBIDDEN");
   });
 });
