@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { groupBuys, products, regionVerifications } from "../../worker/db/schema";
+import { charges, groupBuys, products, regionVerifications } from "../../worker/db/schema";
 import {
   buyInput,
   db,
@@ -18,6 +18,7 @@ import {
 } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
 import { checkLedgerAfterEachTest } from "./ledger-invariants";
+import { debtCharge } from "./wallet-helpers";
 
 const HOUR = 3_600_000;
 
@@ -214,6 +215,15 @@ describe("creating group buys", { timeout: 30_000 }, () => {
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/Not enough points/);
     expect(await pointsOf(poor.id, region)).toMatchObject({ held: 0, balance: 1_000 });
+    // owing a clawed-back card charge blocks joining (README, card payments): hosting takes shares too
+    const owing = await newResident(region, 20_000);
+    await db()
+      .insert(charges)
+      .values(debtCharge(owing.id, region, 5_000));
+    const debt = await errorOf(owing.api.groupBuys.create.mutate(buyInput(open.id, region, { hostShares: 1 })));
+    expect(debt).toMatchObject({ code: "PRECONDITION_FAILED", details: { reason: "outstanding_debt" } });
+    expect(await pointsOf(owing.id, region)).toMatchObject({ held: 0, balance: 20_000 });
+    expect(await db().select().from(groupBuys).where(eq(groupBuys.hostId, owing.id)).all()).toEqual([]);
     const other = await newSeller();
     expect((await errorOf(other.api.groupBuys.create.mutate(buyInput(open.id, region)))).code).toBe("FORBIDDEN");
   });

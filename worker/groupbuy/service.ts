@@ -13,6 +13,7 @@ import {
   currentVerificationQuery,
   requireCurrentVerification,
 } from "../regions/verification";
+import { assertJoinGuards, type JoinGuards } from "./actions";
 import { afterCursor, page } from "./cursor";
 import { sharePricing } from "./pricing";
 import { sellerHome, sellerServes } from "./products";
@@ -98,6 +99,7 @@ export async function createGroupBuy(
   if (ownProduct && input.hostShares !== undefined) {
     fail("BAD_REQUEST", "Sellers do not take shares in their own group buy; leave hostShares out.");
   }
+  let hostGuards: JoinGuards | null = null;
   if (!ownProduct) {
     if (user.role !== "buyer") fail("FORBIDDEN", "Only the product's seller or a verified buyer can start this buy.");
     if (sellerRole !== "seller") fail("PRECONDITION_FAILED", "This product's seller is not approved right now.");
@@ -106,7 +108,8 @@ export async function createGroupBuy(
     if (user.homeRegionId !== input.regionId) {
       fail("PRECONDITION_FAILED", "You can host only in your verified home neighbourhood.");
     }
-    await requireCurrentVerification(db, user.id, input.regionId, now);
+    // the host takes shares at once: the guards of every join (a current verification of home, no card debt)
+    hostGuards = await assertJoinGuards(db, env, user, now);
     if (!found.served) {
       failWith(
         "PRECONDITION_FAILED",
@@ -161,6 +164,7 @@ export async function createGroupBuy(
     groupBuyId: row.id,
     userId: user.id,
     homeRegionId: user.homeRegionId,
+    tierLevel: hostGuards?.tierLevel,
     shares: input.hostShares!,
     idempotencyKey: input.idempotencyKey ?? `host-${row.id}`,
   });
