@@ -45,6 +45,22 @@ async function filledBuy() {
   return { region, gb, seller, a, ka, first, outsiders: [c, d] };
 }
 
+/**
+ * `attempt()` as a fresh closed hint answers it, metered from a fresh `meter.reset()`. The hint is fresh for
+ * CLOSED_HINT_FRESH_MS after the room last answered; when the steps since took longer (a loaded machine), the attempt
+ * is the stale hint's refresh, and a member's goes through the room's guard read (session and verification), as it
+ * should: that failed "no D1 work" checks under load. Such a try is not the one under test; the next meets the hint
+ * it refreshed. Three tries: a hint that never answers still fails the caller's checks.
+ */
+async function meteredFromHint<T>(meter: D1Meter, attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    const fromHint = joinPathStats().closed?.count ?? 0;
+    meter.reset();
+    const out = await attempt();
+    if ((joinPathStats().closed?.count ?? 0) > fromHint || tries === 3) return out;
+  }
+}
+
 describe("the hot join path: sold-out hint and session cache", { timeout: 30_000 }, () => {
   let meter: D1Meter;
   beforeAll(() => {
@@ -67,8 +83,7 @@ describe("the hot join path: sold-out hint and session cache", { timeout: 30_000
     const replay = await join(a, gb.id, ka);
     expect(replay).toMatchObject({ holdId: first.holdId, replay: true, status: "FILLED" });
     // a member's attempt with a NEW key is refused like anyone's (the room checks the key, then the buy): from the hint
-    meter.reset();
-    expect(await errorOf(join(a, gb.id))).toEqual(fromRoom);
+    expect(await meteredFromHint(meter, () => errorOf(join(a, gb.id)))).toEqual(fromRoom);
     expect(
       meter.sql.filter((l) => l.includes('"sessions"') || l.includes('"region_verifications"')),
       "a member's new key: no session read, no guard batch",
