@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  * global state that leftovers of other files would change: crons that walk every row (wallet-cron, recommend,
  * platform-limits; membership-cron, whose daily runs reconcile every ledger book: in the shared runtime their time grew
  * with every file before it), meters of every D1 statement the isolate sends (groupbuy-join-cost, groupbuy-group-commit,
- * groupbuy-fast-path, prepared-read, ledger-books, platform-limits), write counters over every table (fuzz) and platform-wide stats (console: the admin
+ * groupbuy-fast-path, ledger-books, platform-limits), write counters over every table (fuzz) and platform-wide stats (console: the admin
  * timeline counts every join and charge). Every other workers file shares one workerd.
  */
 const ISOLATED_WORKER_FILES = [
@@ -17,7 +17,6 @@ const ISOLATED_WORKER_FILES = [
   "test/worker/groupbuy-fast-path.test.ts",
   "test/worker/groupbuy-group-commit.test.ts",
   "test/worker/groupbuy-join-cost.test.ts",
-  "test/worker/prepared-read.test.ts",
   "test/worker/queue-budget.test.ts",
   "test/worker/ledger-books.test.ts",
   "test/worker/membership-cron.test.ts",
