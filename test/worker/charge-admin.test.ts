@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditLog, charges } from "../../worker/db/schema";
+import { until } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
 import { assertLedgerInvariants } from "./ledger-invariants";
 import { balances, cancelAtGateway, chargesOf, gatewayUp, key, payingBuyer, pg, setGateway } from "./payments-helpers";
@@ -46,6 +47,13 @@ describe("admin.charges", () => {
       reason: "재시도 테스트",
     });
     expect(stillDown).toMatchObject({ queued: true, charge: { status: "deferred" } });
+    // The job that retry queued runs within the test queue's 0.2 s batch timeout. Let it meet the outage (its next try
+    // is >= 5 s later), so the retry below is what settles the charge: on a loaded machine the job ran after
+    // gatewayUp and settled it first ("This charge is already succeeded.").
+    const touchedAt = async () =>
+      (await db().select().from(charges).where(eq(charges.id, res.charge.id)).get())?.updatedAt ?? 0;
+    const byRetry = await touchedAt();
+    await until("the queued retry met the outage", async () => (await touchedAt()) > byRetry);
     await gatewayUp();
     const retried = await admin.client.admin.charges.retry.mutate({ chargeId: res.charge.id, reason: "복구됨" });
     expect(retried).toMatchObject({ queued: false, charge: { status: "succeeded" } });
