@@ -8,6 +8,13 @@ import { deliver, expiryNotice, plusNotice, tierChangeNotice } from "./notices";
 import { plusRenewalNotices, processPlusRenewals } from "./plus";
 import { recalculateTiers } from "./tiers";
 
+/**
+ * Subrequests of one unit at most: ≤ 4 D1 queries (CRON_LIMITS) and its notice, and of a notice alone: its insert and
+ * the live push to the user's channel (a Durable Object call); plus one read per 90 notices (counted as the 1 kept).
+ */
+const UNIT_SUBREQUESTS = 6;
+const NOTICE_SUBREQUESTS = 2;
+
 export interface MembershipCronReport {
   plusEvents: number;
   expiredLots: ExpiredLot[];
@@ -22,7 +29,11 @@ export interface MembershipCronReport {
  * Korean month).
  * Each step is idempotent and re-runs next time, so one failing step is logged and does not stop the others.
  */
-export async function runMembershipCron(env: Env, now: number): Promise<MembershipCronReport> {
+export async function runMembershipCron(
+  env: Env,
+  now: number,
+  subrequestsLeft: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<MembershipCronReport> {
   const report: MembershipCronReport = { plusEvents: 0, expiredLots: [], expiryNotices: 0, tierChanges: 0, errors: [] };
   const notices: NotifyArgs[] = [];
   const step = async <T>(name: string, db: Db, run: (db: Db) => Promise<T>): Promise<T | null> => {
@@ -34,29 +45,45 @@ export async function runMembershipCron(env: Env, now: number): Promise<Membersh
       return null;
     }
   };
-  // One allowance for the invocation, not per database: each step gets at most what is left of it (CRON_RUN_UNITS).
+  // One allowance for the invocation, not per database: each step gets at most what is left of it (CRON_RUN_UNITS),
+  // and of the cron's subrequest budget (scheduled.ts), keeping what the notices found so far will send.
   let left = CRON_RUN_UNITS;
-  const take = (limit: number) => Math.min(limit, left);
-  const spend = <T>(done: T[]) => {
+  const take = (limit: number) =>
+    Math.max(
+      0,
+      Math.min(
+        limit,
+        left,
+        Math.floor((subrequestsLeft() - notices.length * NOTICE_SUBREQUESTS - 1) / UNIT_SUBREQUESTS),
+      ),
+    );
+  // A page of one step in one database: skipped (not even its read) when nothing is left for a unit.
+  const page = async <T>(name: string, db: Db, limit: number, run: (d: Db, n: number) => Promise<T[]>) => {
+    const n = take(limit);
+    const done = n > 0 ? ((await step(name, db, (d) => run(d, n))) ?? []) : [];
     left -= done.length;
     return done;
   };
   for (const db of bookDbsTakingTurns(env, now)) {
-    if (left <= 0) break;
-    const plus = [
-      ...spend((await step("plusNotices", db, (d) => plusRenewalNotices(d, now, take(CRON_LIMITS.notices)))) ?? []),
-      ...spend((await step("plusRenewals", db, (d) => processPlusRenewals(d, now, take(CRON_LIMITS.renewals)))) ?? []),
-    ];
-    report.plusEvents += plus.length;
-    notices.push(...plus.map((e) => plusNotice(e, now)));
-    const lots = (await step("lotExpiry", db, (d) => expireDueLots(d, now, take(CRON_LIMITS.lotExpiries)))) ?? [];
-    report.expiredLots.push(...spend(lots));
-    const expiring =
-      (await step("expiryNotices", db, (d) => rewardExpiryNotices(d, now, take(CRON_LIMITS.expiryNotices)))) ?? [];
-    report.expiryNotices += spend(expiring).length;
+    if (take(left) <= 0) break;
+    for (const [name, limit, run] of [
+      ["plusNotices", CRON_LIMITS.notices, plusRenewalNotices],
+      ["plusRenewals", CRON_LIMITS.renewals, processPlusRenewals],
+    ] as const) {
+      const plus = await page(name, db, limit, (d, n) => run(d, now, n));
+      report.plusEvents += plus.length;
+      notices.push(...plus.map((e) => plusNotice(e, now)));
+    }
+    report.expiredLots.push(
+      ...(await page("lotExpiry", db, CRON_LIMITS.lotExpiries, (d, n) => expireDueLots(d, now, n))),
+    );
+    const expiring = await page("expiryNotices", db, CRON_LIMITS.expiryNotices, (d, n) =>
+      rewardExpiryNotices(d, now, n),
+    );
+    report.expiryNotices += expiring.length;
     notices.push(...expiring.map((n) => expiryNotice(n, now)));
-    const tiers = (await step("tiers", db, (d) => recalculateTiers(d, now, take(CRON_LIMITS.tierUsers)))) ?? [];
-    report.tierChanges += spend(tiers).length;
+    const tiers = await page("tiers", db, CRON_LIMITS.tierUsers, (d, n) => recalculateTiers(d, now, n));
+    report.tierChanges += tiers.length;
     notices.push(...tiers.map((c) => tierChangeNotice(c, now)));
   }
   await deliver(env, notices);

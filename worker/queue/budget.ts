@@ -23,6 +23,11 @@ export class QueryBudget {
 
   constructor(readonly limit: number) {}
 
+  /** What is neither sent nor reserved: what a step may still spend (the cron's steps run one after another). */
+  get left(): number {
+    return this.limit - this.used - this.reserved;
+  }
+
   /**
    * Reserves `n` queries: at once if they fit beside what was sent and reserved, else after running jobs give theirs
    * back; false once nothing is reserved and they still do not fit (this invocation cannot afford them).

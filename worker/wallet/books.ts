@@ -99,9 +99,14 @@ export function allBookDbs(env: BookEnv): Db[] {
  * of them (worker/scheduled.ts, membership/cron.ts) then reaches the last ones too when the first have a backlog.
  */
 export function bookDbsTakingTurns(env: BookEnv, now: number): Db[] {
-  const dbs = allBookDbs(env);
-  const first = Math.floor(now / 300_000) % dbs.length;
-  return [...dbs.slice(first), ...dbs.slice(0, first)];
+  return takingTurns(allBookDbs(env), now);
+}
+
+/** `items` starting with a different one each 5-minute cron run (the one rule of whose turn it is first). */
+export function takingTurns<T>(items: T[], now: number): T[] {
+  if (items.length === 0) return items;
+  const first = Math.floor(now / 300_000) % items.length;
+  return [...items.slice(first), ...items.slice(0, first)];
 }
 
 /** The book database a job names: DB or a binding LEDGER_BOOKS maps a region to, never any other binding. */

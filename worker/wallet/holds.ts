@@ -38,6 +38,8 @@ import { insertedLegs, rewardFirstAccounts, rewardFirstLegs, rewardFirstStatemen
 export const HOLD_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,140}$/;
 /** Expired transfers voided per sweep call: ≤ 90 keeps the follow-up IN (...) under D1's 100 bound parameters. */
 export const SWEEP_BATCH = 90;
+/** Statements of one sweepExpiredHolds call: its read, a void per hold (one batch), its count. */
+export const SWEEP_ROUND_MAX = SWEEP_BATCH + 2;
 
 export interface Hold {
   id: string;

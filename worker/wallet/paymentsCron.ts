@@ -17,15 +17,36 @@ import { settleJob } from "./settle";
  *  - billing keys still sealed under an old key version are re-sealed.
  */
 export const STALE_MS = 30 * 60_000;
+/** Per book database and run: stale charges, stale refund parts (each); expired card blobs. */
 const PER_RUN = 500;
+const BLOBS_PER_RUN = 2000;
+const RESEAL_PER_RUN = 50;
+/**
+ * The most one run sends (scheduled.ts reserves it): per database the blob delete, the two stale reads, the ids in
+ * chunks of 90 (≤ 2,000 blobs' charges: 23, ≤ 500 parts' refunds: 6) and sends of 100 (≤ 3,000 jobs: 30); the
+ * re-seal's read and an update per key.
+ */
+export const PAYMENTS_CRON_PER_DB = 3 + 23 + 6 + 30;
+export const PAYMENTS_CRON_RESEAL = 1 + RESEAL_PER_RUN;
 
 export async function runPaymentsCron(env: Env, now: number): Promise<{ blobsDeleted: number; requeued: number }> {
   let blobsDeleted = 0;
   let requeued = 0;
   for (const db of allBookDbs(env)) {
+    // BLOBS_PER_RUN at a time: unbounded, a backlog (a day of deferred charges whose blobs expire together) sent a
+    // read per 90 of them and a send per 100 in one run — 9,000 blobs: 101 reads (test/worker/cron-subrequests.test.ts)
     const expired = await db
       .delete(cardBlobs)
-      .where(lte(cardBlobs.expiresAt, now))
+      .where(
+        inArray(
+          cardBlobs.chargeId,
+          db
+            .select({ id: cardBlobs.chargeId })
+            .from(cardBlobs)
+            .where(lte(cardBlobs.expiresAt, now))
+            .limit(BLOBS_PER_RUN),
+        ),
+      )
       .returning({ chargeId: cardBlobs.chargeId })
       .all();
     blobsDeleted += expired.length;
@@ -48,7 +69,7 @@ export async function runPaymentsCron(env: Env, now: number): Promise<{ blobsDel
     ]);
     requeued += unique.length + parts.length;
   }
-  await resealStaleBillingKeys(getDb(env), env);
+  await resealStaleBillingKeys(getDb(env), env, RESEAL_PER_RUN);
   return { blobsDeleted, requeued };
 }
 
