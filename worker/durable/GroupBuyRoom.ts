@@ -8,7 +8,7 @@ import { getDb, runBatch } from "../db/client";
 import { groupBuys } from "../db/schema";
 import { type ClaimedCaller, claimedCallers } from "../groupbuy/actions";
 import { FLUSH_RETRY_MS, GUARD_GROUP_MAX, RELEASE_RECHECK_MS, RESERVATION_TTL_MS } from "../groupbuy/config";
-import { getJoinHold, type JoinHoldOutcome, placeJoinHolds, releaseJoinHold } from "../groupbuy/ledgerOps";
+import { getJoinHolds, type JoinHoldOutcome, placeJoinHolds, releaseJoinHold } from "../groupbuy/ledgerOps";
 import { holdAmount } from "../groupbuy/pricing";
 import { attempt, type RoomError, type RoomResult, roomError, toRoomError } from "../groupbuy/roomResult";
 import { type Actor, assertTransition, deadlineOutcome } from "../groupbuy/stateMachine";
@@ -130,6 +130,17 @@ const MIRROR_GAP_MS = 50;
 const DEADLINE_RECHECK_MS = 1_000;
 /** How soon after someone's first message the alarm tells the recommender. */
 const CHAT_SIGNAL_DELAY_MS = 60_000;
+/**
+ * An alarm is one invocation, with its 1,000 subrequests and D1 queries
+ * (https://developers.cloudflare.com/durable-objects/platform/limits/). Its heal read the ledger once per orphaned
+ * reservation: 1,000 of them (a 1,000-share buy evicted mid-storm) sent 1,000 reads and their mirror in one alarm, and
+ * while that failed the deadline and the flush behind the heal never ran. Now the orphans' holds are read together
+ * (one query per HEAL_RESERVED_PER_ALARM), voids and re-checks (≤ 6 statements each) are HEAL_VOIDS_PER_ALARM, chat
+ * signals CHAT_SIGNAL_BATCHES_PER_ALARM batches of 40 (a read and a batch each); the rest waits DEADLINE_RECHECK_MS.
+ */
+const HEAL_RESERVED_PER_ALARM = 500;
+const HEAL_VOIDS_PER_ALARM = 60;
+const CHAT_SIGNAL_BATCHES_PER_ALARM = 5;
 /** Said to a socket whose session expired before it closes (4001; the SPA then shows the login screen). */
 const SESSION_EXPIRED = "Your session has expired. Log in again.";
 
@@ -556,15 +567,16 @@ export class GroupBuyRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     if (!this.store.meta()) return;
+    let more = false; // heal or chat signals stopped at their per-alarm bound
     let sessionsDue: number | null = null;
     try {
       sessionsDue = this.endExpiredSessions(Date.now());
       // Each step on its own: one that keeps failing (roomRetries.ts) backs off without holding back the others.
       // The mirror (requestFlush) and the rows' voids and re-checks keep their own failures.
-      await this.alarmStep("heal", () => this.heal(Date.now()));
+      more = (await this.alarmStep("heal", () => this.heal(Date.now()))) ?? false;
       this.closeAtDeadline(Date.now());
       await this.requestFlush(true);
-      await this.alarmStep("chatSignals", () => this.sendChatSignals());
+      more = ((await this.alarmStep("chatSignals", () => this.sendChatSignals())) ?? false) || more;
     } catch (e) {
       // Never let the alarm die after the platform's few retries: log, and come back on our own schedule.
       const groupBuyId = this.store.meta()?.groupBuyId;
@@ -572,15 +584,19 @@ export class GroupBuyRoom extends DurableObject<Env> {
       this.ensureAlarmBy(Date.now() + FLUSH_RETRY_MS);
     } finally {
       this.scheduleNextAlarm(sessionsDue);
+      if (more) this.ensureAlarmBy(Date.now() + DEADLINE_RECHECK_MS);
     }
   }
 
-  private async alarmStep(step: string, run: () => Promise<void>): Promise<void> {
+  /** Runs one step of the alarm; undefined when it failed (then it comes back after its backoff). */
+  private async alarmStep<T>(step: string, run: () => Promise<T>): Promise<T | undefined> {
     try {
-      await run();
+      const result = await run();
       await this.stepSucceeded(step);
+      return result;
     } catch (e) {
       this.ensureAlarmBy(await this.stepFailed(step, e));
+      return undefined;
     }
   }
 
@@ -642,12 +658,22 @@ export class GroupBuyRoom extends DurableObject<Env> {
     this.store.clearStepFailure(step);
   }
 
-  private async heal(now: number): Promise<void> {
+  /** Heals the most overdue rows, within the per-alarm bounds above; true when rows were left for the next alarm. */
+  private async heal(now: number): Promise<boolean> {
     const meta = this.store.meta()!;
-    for (const row of this.store.list("state = 'reserved'")) {
-      if (this.inFlight.has(row.id)) continue;
-      const hold = await getJoinHold(this.env, meta.regionId, row.id);
-      // The await let other requests in: only act if nobody picked the row up meanwhile.
+    const reserved = this.store
+      .list("state = 'reserved' ORDER BY expires_at LIMIT ?", HEAL_RESERVED_PER_ALARM + this.inFlight.size + 1)
+      .filter((row) => !this.inFlight.has(row.id));
+    const more = reserved.length > HEAL_RESERVED_PER_ALARM;
+    const page = reserved.slice(0, HEAL_RESERVED_PER_ALARM);
+    const holds = await getJoinHolds(
+      this.env,
+      meta.regionId,
+      page.map((row) => row.id),
+    );
+    for (const row of page) {
+      const hold = holds.get(row.id) ?? null;
+      // The awaits (the read, earlier rows' confirmations) let other requests in: act only on a row nobody took up.
       const current = this.store.get(row.id);
       if (current?.state !== "reserved" || this.inFlight.has(row.id)) continue;
       if (hold && (hold.status === "pending" || hold.status === "posted")) {
@@ -665,8 +691,21 @@ export class GroupBuyRoom extends DurableObject<Env> {
         this.afterFillChange();
       }
     }
-    for (const row of this.store.list("state = 'voiding' AND check_at <= ?", now)) await this.finishVoid(row.id);
-    for (const row of this.store.list("state = 'released' AND check_at <= ?", now)) {
+    let voids = HEAL_VOIDS_PER_ALARM;
+    for (const row of this.store.list(
+      "state = 'voiding' AND check_at <= ? ORDER BY check_at LIMIT ?",
+      now,
+      voids + 1,
+    )) {
+      if (voids-- <= 0) return true;
+      await this.finishVoid(row.id);
+    }
+    for (const row of this.store.list(
+      "state = 'released' AND check_at <= ? ORDER BY check_at LIMIT ?",
+      now,
+      voids + 1,
+    )) {
+      if (voids-- <= 0) return true;
       const step = `recheck:${row.id}`;
       try {
         await releaseJoinHold(this.env, meta.regionId, row.id, now);
@@ -676,6 +715,7 @@ export class GroupBuyRoom extends DurableObject<Env> {
         this.store.setCheckAt(row.id, await this.stepFailed(step, e));
       }
     }
+    return more;
   }
 
   /** At the deadline: TIPPED with enough confirmed shares, else FAILED (the settlement jobs then void every hold). */
@@ -710,15 +750,18 @@ export class GroupBuyRoom extends DurableObject<Env> {
    * for people D1 knows (rec_interactions.user_id references users): one unknown id would fail its whole batch on
    * every alarm, every FLUSH_RETRY_MS, and hold back everyone else's signal behind it. Such a row is dropped instead.
    */
-  private async sendChatSignals(): Promise<void> {
+  private async sendChatSignals(): Promise<boolean> {
     const groupBuyId = this.store.meta()!.groupBuyId;
     const db = getDb(this.env);
+    let batches = CHAT_SIGNAL_BATCHES_PER_ALARM;
     for (let batch = this.chat.unsentSignals(40); batch.length > 0; batch = this.chat.unsentSignals(40)) {
+      if (batches-- <= 0) return true;
       const { statements, dropped } = await chatSignalStatements(db, groupBuyId, batch);
       if (dropped > 0) console.error(JSON.stringify({ level: "warn", where: "room.chatSignals", groupBuyId, dropped }));
       if (statements.length > 0) await runBatch(db, statements);
       this.chat.markSignalsSent(batch.map((s) => s.userId));
     }
+    return false;
   }
 
   private ensureAlarmBy(at: number): void {

@@ -20,6 +20,7 @@ import {
   placeHold,
   placeHoldsTogether,
   postHold,
+  readHolds,
   voidHold,
 } from "../wallet/holds";
 import { type TransferRow, transfer } from "../wallet/ledger";
@@ -120,6 +121,13 @@ export async function placeJoinHolds(env: Env, regionId: string, list: JoinHoldA
 
 export function getJoinHold(env: Env, regionId: string, holdId: string): Promise<Hold | null> {
   return getHold(bookDb(env, regionId), holdId);
+}
+
+/** Many join holds in one query (the room's heal): absent holds are not in the map. */
+export async function getJoinHolds(env: Env, regionId: string, holdIds: string[]): Promise<Map<string, Hold>> {
+  if (holdIds.length === 0) return new Map();
+  const { holds } = await readHolds(bookDb(env, regionId), holdIds);
+  return new Map([...holds].map(([id, read]) => [id, read.hold]));
 }
 
 /** Voids a hold if it exists and is pending. Returns what the hold is now ("absent" when it was never placed). */
