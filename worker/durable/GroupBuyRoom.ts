@@ -133,8 +133,8 @@ const CHAT_SIGNAL_DELAY_MS = 60_000;
 /**
  * An alarm is one invocation, with its 1,000 subrequests and D1 queries
  * (https://developers.cloudflare.com/durable-objects/platform/limits/). Its heal read the ledger once per orphaned
- * reservation: 1,000 of them (a 1,000-share buy evicted mid-storm) sent 1,000 reads and their mirror in one alarm, and
- * while that failed the deadline and the flush behind the heal never ran. Now the orphans' holds are read together
+ * reservation: 1,000 of them (a 1,000-share buy evicted mid-storm) sent 1,000 reads in one alarm, and an alarm over the
+ * limit skipped the deadline, flush and chat signals behind the heal. Now the orphans' holds are read together
  * (one query per HEAL_RESERVED_PER_ALARM), voids and re-checks (≤ 6 statements each) are HEAL_VOIDS_PER_ALARM, chat
  * signals CHAT_SIGNAL_BATCHES_PER_ALARM batches of 40 (a read and a batch each); the rest waits DEADLINE_RECHECK_MS.
  */
