@@ -10,6 +10,7 @@ import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { auditLog, membershipSpend, rewardLots } from "../db/schema";
 import { balanceOf, platformAccount, userChargedAccount, userRewardAccount } from "../wallet/accounts";
+import { classifyLedgerError } from "../wallet/errors";
 import { accountsUnchanged, getAccounts, getTransfer, snapshotOf, transferWhereStatements } from "../wallet/ledger";
 import { rewardState } from "./lots";
 
@@ -142,7 +143,14 @@ export async function clawbackReward(
       );
     }
     statements.push(reverseSpend(mine));
-    await runBatch(db, statements);
+    try {
+      await runBatch(db, statements);
+    } catch (e) {
+      // A concurrent clawback of the same purchase set the lot's clawbackId first: `mine` then held for our transfers
+      // too and their ids collided, so the batch wrote nothing; the re-read replays that clawback.
+      if (classifyLedgerError(e) !== "duplicate_id") throw e;
+      continue;
+    }
     const after = await db
       .select({ clawbackId: rewardLots.clawbackId })
       .from(rewardLots)
