@@ -110,3 +110,17 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   }
   return parts.map(Number);
 }
+
+/**
+ * The platform fee given back when `refund` won of a settled buy's gross is refunded, after `refundedBefore` won of it
+ * already were: the fee on what remains before minus the fee on what remains after, each by the fee's own rule
+ * (applyBps, half-up, as worker/wallet/settlement.ts charges it). The parts telescope: refunding every purchase, in
+ * any order, gives back exactly the fee that was taken (the last one brings the fee to applyBps(0) = 0), and what is
+ * left is always the fee the buy would have been charged on its remaining gross. No won is created or lost by rounding.
+ * Never negative: applyBps is monotone in the amount.
+ */
+export function refundFeeShare(a: { gross: number; refundedBefore: number; refund: number; feeBps: number }): number {
+  const before = assertNonNegativeWon(a.gross - a.refundedBefore, "remaining gross");
+  const after = assertNonNegativeWon(before - assertNonNegativeWon(a.refund, "refund", 1), "gross left after refund");
+  return applyBps(before, a.feeBps) - applyBps(after, a.feeBps);
+}

@@ -157,6 +157,13 @@ export const groupBuyJoinInput = z.object({
 export const groupBuyLeaveInput = z.object({ id: idSchema, idempotencyKey: idempotencyKeySchema });
 export const groupBuyCancelInput = z.object({ id: idSchema, reason: reasonSchema });
 export const groupBuyNoShowInput = z.object({ id: idSchema, userId: idSchema });
+/** The seller refunds one buyer's purchase of a completed buy in full (worker/groupbuy/purchaseRefund.ts). */
+export const groupBuyRefundPurchaseInput = z.object({
+  groupBuyId: idSchema,
+  buyerId: idSchema,
+  reason: reasonSchema,
+  idempotencyKey: idempotencyKeySchema,
+});
 export const myGroupBuysInput = z.object({ cursor: cursorSchema, limit: limitSchema }).default({ limit: 20 });
 export const payoutListInput = z.object({ cursor: cursorSchema, limit: limitSchema }).default({ limit: 20 });
 export const trustInput = z.object({ userId: idSchema });

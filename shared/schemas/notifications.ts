@@ -26,6 +26,8 @@ export const notificationParams = {
     refundWon: won,
     reason: z.string().max(500).optional(),
   }),
+  // A completed buy's purchase refunded by its seller (groupBuys.refundPurchase): refundWon is what the buyer paid.
+  "groupbuy.purchase_refunded": z.object({ groupBuyId: idSchema, title, refundWon: won, reason: z.string().max(500) }),
   "groupbuy.ready": z.object({ groupBuyId: idSchema, title, pickupPlace: z.string().max(200).optional() }),
   "charge.succeeded": z.object({ groupBuyId: idSchema, title, amountWon: won }),
   "charge.failed": z.object({ groupBuyId: idSchema, title, amountWon: won, reason: z.string().max(500).optional() }),

@@ -19,6 +19,8 @@ export const TRANSFER_KINDS = [
   "escrow_refund", // group buy failed/cancelled after capture: points back from escrow
   "settlement", // escrow → seller payable
   "platform_fee", // escrow → fee revenue
+  "seller_refund", // a completed purchase refunded by its seller: seller payable → escrow
+  "platform_fee_refund", // the fee on that purchase back: fee revenue → escrow
   "payout_release", // seller payable pending → available
   "payout", // seller payable available → paid out to the seller
   "reward", // membership reward points

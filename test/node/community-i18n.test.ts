@@ -20,6 +20,11 @@ const samples: Record<NotificationKind, NotificationItem> = {
     params: { groupBuyId: ID, title: "사과", refundWon: 5000, reason: "산지 사정" },
   },
   "groupbuy.ready": { ...base, kind: "groupbuy.ready", params: { groupBuyId: ID, title: "사과" } },
+  "groupbuy.purchase_refunded": {
+    ...base,
+    kind: "groupbuy.purchase_refunded",
+    params: { groupBuyId: ID, title: "딸기", refundWon: 9500, reason: "상한 딸기" },
+  },
   "charge.succeeded": { ...base, kind: "charge.succeeded", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
   "charge.failed": { ...base, kind: "charge.failed", params: { groupBuyId: ID, title: "사과", amountWon: 5000 } },
   "wallet.charge_paid": { ...base, kind: "wallet.charge_paid", params: { chargeId: ID, amountWon: 20000 } },

@@ -9,6 +9,7 @@ import {
   MAX_WON,
   MoneyError,
   percentToBps,
+  refundFeeShare,
   splitTotal,
   sumWon,
 } from "../../shared/money";
@@ -94,5 +95,40 @@ describe("money", () => {
         },
       ),
     );
+  });
+
+  it("refund fee shares: refunding every purchase, in any order, gives back exactly the fee taken", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2_000_000 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        (purchases, feeBps, seed) => {
+          const gross = purchases.reduce((a, b) => a + b, 0);
+          const order = [...purchases].sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+          let refundedBefore = 0;
+          let returned = 0;
+          for (const refund of order) {
+            const share = refundFeeShare({ gross, refundedBefore, refund, feeBps });
+            expect(share).toBeGreaterThanOrEqual(0);
+            expect(share).toBeLessThanOrEqual(refund);
+            refundedBefore += refund;
+            returned += share;
+            // what stays taken is the fee on what is left, by the same rule
+            expect(applyBps(gross, feeBps) - returned).toBe(applyBps(gross - refundedBefore, feeBps));
+          }
+          expect(returned).toBe(applyBps(gross, feeBps));
+        },
+      ),
+    );
+    // the 5 % fee of a 20,000-won buy, two 10,000-won purchases: 500 back each
+    expect(refundFeeShare({ gross: 20_000, refundedBefore: 0, refund: 10_000, feeBps: 500 })).toBe(500);
+    // 3 × 3,333 won at 5 %: fee 500 (499.95 rounds up); shares 167 + 166 + 167, never a won lost
+    expect(
+      [0, 3_333, 6_666].map((before) =>
+        refundFeeShare({ gross: 9_999, refundedBefore: before, refund: 3_333, feeBps: 500 }),
+      ),
+    ).toEqual([167, 166, 167]);
+    expect(() => refundFeeShare({ gross: 1_000, refundedBefore: 900, refund: 200, feeBps: 500 })).toThrow(MoneyError);
   });
 });

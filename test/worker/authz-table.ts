@@ -313,6 +313,20 @@ export const AUTHZ_TABLE: AuthzTable = {
     },
     expect: { ...active, buyer: "FORBIDDEN" },
   },
+  "groupBuys.refundPurchase": {
+    kind: "mutation",
+    input: async ({ fx, caller }) => {
+      // READY, not COMPLETED: who may refund is decided before the state (the money is groupbuy-refund.test.ts)
+      const { gb, memberId } = await fixtureFilledBuy(fx.db, fx.region.id, {
+        sellerId: ownSeller(caller),
+        until: "READY",
+      });
+      return { groupBuyId: gb.id, buyerId: memberId, reason: "권한표 환불 사유", idempotencyKey: `authz-${newId()}` };
+    },
+    // the seller or an admin for them; a buy that is not COMPLETED cannot be refunded
+    expect: { ...active, buyer: "FORBIDDEN", seller: "PRECONDITION_FAILED", admin: "PRECONDITION_FAILED" },
+    fuzz: { as: "seller", mayWrite: ["idempotency_keys"] },
+  },
   "seller.payouts": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
   "seller.groupBuys": { kind: "query", input: () => ({ limit: 5 }), expect: sellersOnly },
   // no id in either: a seller only ever reaches their own payout account (payout-accounts.test.ts)

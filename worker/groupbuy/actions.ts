@@ -355,6 +355,7 @@ export async function listParticipants(db: Db, user: UserRow, id: string, now: n
       pickedUpAt: groupBuyMembers.pickedUpAt,
       pickupBy: groupBuyMembers.pickupBy,
       noShowAt: groupBuyMembers.noShowAt,
+      refundedAt: groupBuyMembers.refundedAt,
       joinedAt: groupBuyMembers.joinedAt,
     })
     .from(groupBuyMembers)
@@ -388,6 +389,7 @@ export async function myGroupBuys(db: Db, userId: string, cursor: string | undef
         amount: r.member.amount,
         pickedUpAt: r.member.pickedUpAt,
         noShowAt: r.member.noShowAt,
+        refundedAt: r.member.refundedAt,
       },
     })),
     limit,

@@ -22,3 +22,9 @@ export const MIN_PAYOUT_WON = 1_000;
 export const SETTLE_CHUNK = 100;
 /** Claimed joins whose guards a room reads in one D1 round trip (one statement each; D1 allows 1,000 per invocation). */
 export const GUARD_GROUP_MAX = 50;
+/**
+ * A seller may refund a completed buy's purchase this long after completion (groupBuys.refundPurchase): past the
+ * 7 days within which a Korean buyer may withdraw from a distance sale (전자상거래법 청약철회) with a week's margin for
+ * the seller to look into a complaint, and short enough that a seller's balance is not exposed without end.
+ */
+export const REFUND_WINDOW_MS = 14 * 86_400_000;

@@ -45,7 +45,16 @@ export async function releaseDuePayables(env: Env, now: number): Promise<number>
     .all();
   for (const p of due) {
     if (p.net > 0) {
-      await releasePayable(env, { payableId: p.id, regionId: p.regionId, sellerId: p.sellerId, amount: p.net, now });
+      try {
+        await releasePayable(env, { payableId: p.id, regionId: p.regionId, sellerId: p.sellerId, amount: p.net, now });
+      } catch (e) {
+        // a refund (purchaseRefund.ts) took from it since the read: the ledger refused the stale amount and moved
+        // nothing; the next run reads the new net. The others go on.
+        console.warn(
+          JSON.stringify({ level: "warn", where: "releaseDuePayables", payableId: p.id, error: errorForLog(e) }),
+        );
+        continue;
+      }
     }
     await db
       .update(sellerPayables)

@@ -9,6 +9,7 @@ import {
   joinCapturedTransfer,
   joinCapturedTransferId,
   onJoinCaptured,
+  onPurchaseRefundedAfterCompletion,
   onPurchasesCompleted,
 } from "../membership/hooks";
 import { type JobBudget, OutOfQueries } from "../queue/budget";
@@ -345,10 +346,26 @@ export async function purchaseCompleted(env: Env, job: { groupBuyId: string; hol
       .where(and(eq(groupBuyMembers.groupBuyId, job.groupBuyId), eq(groupBuyMembers.userId, row.userId)))
       .get(),
   ]);
-  if (gb?.status !== "COMPLETED" || !member || member.noShowAt !== null) return;
+  // a purchase the seller refunded before this job ran earns nothing (purchaseRefund.ts)
+  if (gb?.status !== "COMPLETED" || !member || member.noShowAt !== null || member.refundedAt !== null) return;
   const hold = await getJoinHold(env, gb.regionId, job.holdId);
   if (hold?.status !== "posted") throw new Error(`purchaseCompleted: hold ${job.holdId} is not captured`);
   await onPurchasesCompleted(env, job.groupBuyId, [hold], now);
+  // Refunded while we recorded it: the refund's clawback may have run before the reward existed, so take it back
+  // here (idempotent: whichever runs second finds it done).
+  const after = await db
+    .select({ refundedAt: groupBuyMembers.refundedAt })
+    .from(groupBuyMembers)
+    .where(and(eq(groupBuyMembers.groupBuyId, job.groupBuyId), eq(groupBuyMembers.userId, row.userId)))
+    .get();
+  if (after?.refundedAt != null) {
+    await onPurchaseRefundedAfterCompletion(env, {
+      holdId: job.holdId,
+      regionId: gb.regionId,
+      reason: "Purchase refunded by the seller",
+      now,
+    });
+  }
   await trustEventStatement(db, {
     id: `completed:${job.groupBuyId}:${row.userId}`,
     userId: row.userId,

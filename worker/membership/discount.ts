@@ -124,16 +124,21 @@ export async function reverseJoinDiscount(
 ): Promise<TransferRow | null> {
   const funded = await getTransfer(db, fundId(hold.id));
   if (!funded) return null;
-  return transfer(db, {
+  return transfer(db, reverseJoinDiscountSpec(hold, groupBuyId, funded.amount, now));
+}
+
+/** reverseJoinDiscount's transfer, for a batch (`funded`: the amount of the hold's fundId transfer, read first). */
+export function reverseJoinDiscountSpec(hold: Hold, groupBuyId: string, funded: number, now: number): TransferSpec {
+  return {
     id: reversalId(hold.id),
     book: hold.regionId,
     debit: escrowAccount(groupBuyId, hold.regionId),
     credit: platformAccount("promotion_expense", hold.regionId),
-    amount: funded.amount,
+    amount: funded,
     kind: "discount_reversal",
     reference: `groupbuy:${groupBuyId}`,
     description: "Membership discount returned (join refunded)",
     meta: { groupBuyId, holdId: hold.id, userId: hold.userId },
     now,
-  });
+  };
 }

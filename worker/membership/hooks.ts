@@ -30,6 +30,7 @@ import {
   type JoinQuote,
   reversalId,
   reverseJoinDiscount,
+  reverseJoinDiscountSpec,
 } from "./discount";
 import { deliver, tierChangeNotice } from "./notices";
 import { plusActive } from "./plus";
@@ -88,6 +89,9 @@ export function joinCapturedTransfer(hold: Hold, groupBuyId: string, now: number
 export const joinCapturedTransferId = fundId;
 /** onJoinRefunded's transfer id (it runs only when joinCapturedTransferId's did). */
 export const joinRefundedTransferId = reversalId;
+
+/** onJoinRefunded's transfer, for a batch (`funded`: the amount of the hold's joinCapturedTransferId transfer). */
+export const joinRefundedTransfer = reverseJoinDiscountSpec;
 
 export function onJoinRefunded(env: Env, hold: Hold, groupBuyId: string, now: number) {
   return reverseJoinDiscount(bookDb(env, hold.regionId), hold, groupBuyId, now);

@@ -9,11 +9,14 @@
  *                                                          rounded half-up (shared/money.ts)
  *   payoutReleaseStatements(db, { releaseId, sellerId, book, amount, now })
  *                                                          seller payable pending → available
+ *   sellerRefundStatements(db, { ... })                    seller payable → escrow (gross − fee share), fee revenue →
+ *                                                          escrow (fee share): escrow then refunds it as a cancellation
  *
  * The *Statements builders return batch items: put them in ONE runBatch with your own status update so the money and
  * the state change land together. Their transfer ids derive from your id, so re-running a batch after a success fails
  * with classifyLedgerError(e) === "duplicate_id" and changes nothing.
  */
+import type { SQL } from "drizzle-orm";
 import { applyBps, assertNonNegativeWon } from "../../shared/money";
 import { type BatchItem, type Db, runBatch } from "../db/client";
 import { fail } from "../lib/errors";
@@ -27,8 +30,8 @@ import {
   userRewardAccount,
 } from "./accounts";
 import { classifyLedgerError, ledgerErrorToTrpc } from "./errors";
-import { getHold } from "./holds";
-import { getTransfersWithSettlements, transferStatements } from "./ledger";
+import { getHold, type Hold } from "./holds";
+import { getTransfersWithSettlements, type TransferSpec, transferStatements, transferWhereStatements } from "./ledger";
 
 /** A captured hold's refund transfers (charged and reward part): derived from the hold, so it runs once. */
 export const holdRefundIds = (holdId: string) => ({ charged: `${holdId}:refund:c`, reward: `${holdId}:refund:r` });
@@ -51,47 +54,9 @@ export async function refundCapturedHold(
 ): Promise<HoldRefund> {
   const hold = await getHold(db, args.holdId);
   if (!hold) fail("NOT_FOUND", `No hold ${args.holdId}.`);
-  if (hold.status !== "posted")
-    fail("PRECONDITION_FAILED", "Only a captured hold can be refunded; release it instead.");
   const amount = args.amount ?? hold.capturedAmount;
-  if (!Number.isSafeInteger(amount) || amount < 1 || amount > hold.capturedAmount) {
-    fail("BAD_REQUEST", `Refund between 1 and ${hold.capturedAmount} won.`);
-  }
+  const { statements, toCharged, toReward } = holdRefundStatements(db, hold, { ...args, amount });
   const ids = holdRefundIds(args.holdId);
-  const toCharged = Math.min(amount, hold.capturedFromCharged);
-  const toReward = amount - toCharged;
-  const book = hold.regionId;
-  const escrow = parseAccountId(hold.creditAccountId);
-  const common = {
-    book,
-    debit: escrow,
-    kind: "escrow_refund" as const,
-    reference: hold.reference,
-    description: args.description ?? "Points returned",
-    meta: { holdId: args.holdId, userId: hold.userId },
-    now: args.now,
-  };
-  const statements: BatchItem[] = [];
-  if (toCharged > 0) {
-    statements.push(
-      ...transferStatements(db, {
-        ...common,
-        id: ids.charged,
-        credit: userChargedAccount(hold.userId, book),
-        amount: toCharged,
-      }),
-    );
-  }
-  if (toReward > 0) {
-    statements.push(
-      ...transferStatements(db, {
-        ...common,
-        id: ids.reward,
-        credit: userRewardAccount(hold.userId, book),
-        amount: toReward,
-      }),
-    );
-  }
   try {
     await runBatch(db, statements);
   } catch (e) {
@@ -107,6 +72,51 @@ export async function refundCapturedHold(
     return { holdId: args.holdId, refunded: done, toCharged: charged, toReward: done - charged };
   }
   return { holdId: args.holdId, refunded: amount, toCharged, toReward };
+}
+
+/**
+ * refundCapturedHold's transfers as batch items (the one rule: charged points back first, then reward, never more than
+ * was captured from each). With `condition`, each transfer is inserted only if it holds (transferWhereStatements).
+ */
+export function holdRefundStatements(
+  db: Db,
+  hold: Hold,
+  args: { amount?: number; description?: string; now: number; condition?: SQL },
+): { statements: BatchItem[]; toCharged: number; toReward: number } {
+  if (hold.status !== "posted")
+    fail("PRECONDITION_FAILED", "Only a captured hold can be refunded; release it instead.");
+  const amount = args.amount ?? hold.capturedAmount;
+  if (!Number.isSafeInteger(amount) || amount < 1 || amount > hold.capturedAmount) {
+    fail("BAD_REQUEST", `Refund between 1 and ${hold.capturedAmount} won.`);
+  }
+  const ids = holdRefundIds(hold.id);
+  const toCharged = Math.min(amount, hold.capturedFromCharged);
+  const toReward = amount - toCharged;
+  const book = hold.regionId;
+  const common = {
+    book,
+    debit: parseAccountId(hold.creditAccountId),
+    kind: "escrow_refund" as const,
+    reference: hold.reference,
+    description: args.description ?? "Points returned",
+    meta: { holdId: hold.id, userId: hold.userId },
+    now: args.now,
+  };
+  const specs: TransferSpec[] = [];
+  if (toCharged > 0) {
+    specs.push({ ...common, id: ids.charged, credit: userChargedAccount(hold.userId, book), amount: toCharged });
+  }
+  if (toReward > 0) {
+    specs.push({ ...common, id: ids.reward, credit: userRewardAccount(hold.userId, book), amount: toReward });
+  }
+  return { statements: specsStatements(db, specs, args.condition), toCharged, toReward };
+}
+
+/** Transfers as batch items, each inserted only if `condition` holds when given. */
+export function specsStatements(db: Db, specs: TransferSpec[], condition?: SQL): BatchItem[] {
+  return specs.flatMap((spec) =>
+    condition ? transferWhereStatements(db, spec, condition) : transferStatements(db, spec),
+  );
 }
 
 export interface Settlement {
@@ -185,4 +195,59 @@ export function payoutReleaseStatements(
     description: "Payout available",
     now: args.now,
   });
+}
+
+/**
+ * A settled buy's purchase refunded by its seller, the funding half: the seller's payable (`from`: pending, or
+ * available) → the buy's escrow for gross − fee, and platform fee revenue → escrow for the fee share, so escrow holds
+ * the purchase's gross again and refunds it as a cancellation does (holdRefundStatements + the discount back).
+ * Ids derive from the hold: once per purchase.
+ */
+export function sellerRefundStatements(
+  db: Db,
+  args: {
+    holdId: string;
+    groupBuyId: string;
+    sellerId: string;
+    book: string;
+    gross: number;
+    fee: number;
+    from: "pending" | "available";
+    now: number;
+    condition?: SQL;
+  },
+): BatchItem[] {
+  assertNonNegativeWon(args.gross, "gross", 1);
+  const escrow = escrowAccount(args.groupBuyId, args.book);
+  const common = {
+    book: args.book,
+    credit: escrow,
+    reference: `groupbuy:${args.groupBuyId}`,
+    meta: { groupBuyId: args.groupBuyId, holdId: args.holdId, gross: args.gross },
+    now: args.now,
+  };
+  const seller = args.from === "pending" ? sellerPayablePendingAccount : sellerPayableAvailableAccount;
+  const specs: TransferSpec[] = [];
+  const sellerPart = assertNonNegativeWon(args.gross - args.fee, "seller part");
+  if (sellerPart > 0) {
+    specs.push({
+      ...common,
+      id: `${args.holdId}:sellerrefund`,
+      debit: seller(args.sellerId, args.book),
+      amount: sellerPart,
+      kind: "seller_refund",
+      description: "Purchase refunded by the seller",
+    });
+  }
+  if (args.fee > 0) {
+    specs.push({
+      ...common,
+      id: `${args.holdId}:sellerrefund:fee`,
+      debit: platformAccount("platform_fee_revenue", args.book),
+      amount: args.fee,
+      kind: "platform_fee_refund",
+      description: "Platform fee returned (purchase refunded)",
+    });
+  }
+  return specsStatements(db, specs, args.condition);
 }

@@ -49,6 +49,8 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "notification.groupbuy.tipped": "“{title}” reached its minimum and goes ahead.",
   "notification.groupbuy.failed": "“{title}” did not go ahead. {refund} goes back to you.",
   "notification.groupbuy.cancelled": "“{title}” was cancelled. {refund} goes back to you. Reason: {reason}",
+  "notification.groupbuy.purchase_refunded":
+    "The seller refunded your purchase in “{title}”: {refund} is back in your points. Reason: {reason}",
   "notification.groupbuy.ready": "“{title}” has arrived. Please pick it up.",
   "notification.charge.succeeded": "Payment of {amount} for “{title}” went through.",
   "notification.charge.failed": "Payment of {amount} for “{title}” failed. Check your payment method.",

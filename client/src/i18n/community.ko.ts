@@ -46,6 +46,8 @@ export const communityKo = {
   "notification.groupbuy.tipped": "'{title}' 공구가 최소 성사 몫을 채워 진행돼요.",
   "notification.groupbuy.failed": "'{title}' 공구가 성사되지 않았어요. {refund}을 돌려드려요.",
   "notification.groupbuy.cancelled": "'{title}' 공구가 취소됐어요. {refund}을 돌려드려요. 사유: {reason}",
+  "notification.groupbuy.purchase_refunded":
+    "판매자가 '{title}' 구매를 환불했어요. {refund}을 포인트로 돌려드렸어요. 사유: {reason}",
   "notification.groupbuy.ready": "'{title}' 상품이 도착했어요. 픽업해 주세요.",
   "notification.charge.succeeded": "'{title}' 결제 {amount}이 완료됐어요.",
   "notification.charge.failed": "'{title}' 결제 {amount}에 실패했어요. 결제 수단을 확인해 주세요.",

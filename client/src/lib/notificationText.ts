@@ -44,6 +44,13 @@ export function notificationText(n: NotificationItem, t: Translate, locale: Loca
           },
         },
       ];
+    case "groupbuy.purchase_refunded":
+      return [
+        {
+          key: "notification.groupbuy.purchase_refunded",
+          params: { title: n.params.title, refund: formatWon(n.params.refundWon, locale), reason: n.params.reason },
+        },
+      ];
     case "charge.succeeded":
     case "charge.failed":
       return [
@@ -183,6 +190,7 @@ export function notificationHref(n: NotificationItem): string | null {
     case "groupbuy.failed":
     case "groupbuy.cancelled":
     case "groupbuy.ready":
+    case "groupbuy.purchase_refunded":
     case "charge.succeeded":
     case "charge.failed":
     case "membership.reward_clawed_back":

@@ -110,6 +110,8 @@ export const groupBuyMembers = sqliteTable(
     /** "buyer", "auto" (auto-confirmed after the window) */
     pickupBy: text("pickup_by", { enum: ["buyer", "auto"] }),
     noShowAt: integer("no_show_at"),
+    /** The seller refunded this purchase after completion (purchase_refunds). */
+    refundedAt: integer("refunded_at"),
     joinedAt: integer("joined_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -195,7 +197,14 @@ export const sellerPayables = sqliteTable(
     regionId: text("region_id").notNull(),
     gross: integer("gross").notNull(),
     fee: integer("fee").notNull(),
+    /** What is still owed (or was paid): gross − fee − (refunded − feeReturned) − deducted while unclaimed. */
     net: integer("net").notNull(),
+    /** Gross of this buy's purchases the seller refunded after completion (purchase_refunds). */
+    refunded: integer("refunded").notNull().default(0),
+    /** The platform fee on `refunded`, given back to the seller with those refunds. */
+    feeReturned: integer("fee_returned").notNull().default(0),
+    /** Taken from this (unclaimed, available) payable to fund refunds of other buys that were already paid out. */
+    deducted: integer("deducted").notNull().default(0),
     status: text("status", { enum: ["pending", "available", "paid"] }).notNull(),
     availableAt: integer("available_at").notNull(),
     payoutId: text("payout_id"),
@@ -207,6 +216,37 @@ export const sellerPayables = sqliteTable(
     index("seller_payables_seller_idx").on(t.sellerId, t.createdAt),
     index("seller_payables_due_idx").on(t.status, t.availableAt),
   ],
+);
+
+/**
+ * A completed purchase refunded in full by its seller (or an admin for them), seller-funded: one per hold, written in the
+ * same batch as the ledger legs and the payable changes (worker/groupbuy/purchaseRefund.ts).
+ * `source`: the buy's payable was still `pending` / `available` and unclaimed, or (`balance`) it was claimed by a payout
+ * and the seller part came out of the seller's other available payables.
+ */
+export const purchaseRefunds = sqliteTable(
+  "purchase_refunds",
+  {
+    id: text("id").primaryKey(),
+    holdId: text("hold_id").notNull(),
+    groupBuyId: text("group_buy_id")
+      .notNull()
+      .references(() => groupBuys.id),
+    buyerId: text("buyer_id")
+      .notNull()
+      .references(() => users.id),
+    sellerId: text("seller_id").notNull(),
+    regionId: text("region_id").notNull(),
+    /** Price × shares of the purchase: what the buyer paid plus the discount Gonggu paid. */
+    gross: integer("gross").notNull(),
+    /** The platform fee given back on it; the seller's payable gives up gross − fee. */
+    fee: integer("fee").notNull(),
+    source: text("source", { enum: ["pending", "available", "balance"] }).notNull(),
+    reason: text("reason").notNull(),
+    actorId: text("actor_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("purchase_refunds_hold_unique").on(t.holdId), index("purchase_refunds_buy_idx").on(t.groupBuyId)],
 );
 
 /** One payout per seller per region book per batch. */

@@ -6,6 +6,7 @@ import {
   groupBuyLeaveInput,
   groupBuyListInput,
   groupBuyNoShowInput,
+  groupBuyRefundPurchaseInput,
   myGroupBuysInput,
 } from "../../../shared/schemas/groupbuy";
 import { withUnread } from "../../community/rooms";
@@ -20,6 +21,7 @@ import {
   transitionGroupBuy,
 } from "../../groupbuy/actions";
 import { confirmPickup, markNoShow } from "../../groupbuy/pickup";
+import { refundPurchase } from "../../groupbuy/purchaseRefund";
 import { createGroupBuy, getGroupBuy, listGroupBuys } from "../../groupbuy/service";
 import { withIdempotency } from "../../lib/idempotency";
 import { recordView } from "../../recommend/interactions";
@@ -88,4 +90,12 @@ export const groupBuysRouter = router({
   markNoShow: activeProcedure
     .input(groupBuyNoShowInput)
     .mutation(({ ctx, input }) => markNoShow(ctx.db, ctx.env, ctx.user, input, ctx.now)),
+  /** Seller (or an admin): refund one buyer's purchase of a COMPLETED buy in full, funded by the seller. */
+  refundPurchase: activeProcedure
+    .input(groupBuyRefundPurchaseInput)
+    .mutation(({ ctx, input }) =>
+      withIdempotency(ctx, { scope: "groupBuys.refundPurchase", key: input.idempotencyKey, input }, () =>
+        refundPurchase(ctx.db, ctx.env, ctx.user, input, ctx.now),
+      ),
+    ),
 });
