@@ -18,14 +18,12 @@ import { sandboxGateway } from "../../worker/payments";
 import { platformAccount, sellerPayableAvailableAccount } from "../../worker/wallet/accounts";
 import { beforeStatement } from "./d1-interpose";
 import {
-  buyInput,
   db,
   escrowOf,
   gbRow,
   invariants,
   key,
   memberRow,
-  newProduct,
   newResident,
   openBuy,
   type Person,
@@ -34,7 +32,7 @@ import {
   untilSettled,
   untilStatus,
 } from "./groupbuy-helpers";
-import { balance, payoutRun, registerAccount } from "./payout-helpers";
+import { balance, completedBuyOf, payoutRun, registerAccount } from "./payout-helpers";
 
 /**
  * A 20,000-won buy (4 shares at 5,000) completed by `vip` (3 % off: pays 9,700, Gonggu 300) and `plain` (10,000), its
@@ -185,7 +183,7 @@ describe("groupBuys.refundPurchase (seller-funded refund after completion)", { t
 
     // A second completed buy of the same seller becomes available: the refund now comes out of that balance, and
     // the next payout pays only what is left of it.
-    const next = await completedBuyOf(seller, region);
+    const next = await completedBuyOf(seller, region, 20_000);
     const clearing2 = await balance(platformAccount("pg_clearing", region).id); // its buyers' charges came in
     await releaseDuePayables(env, Date.now() + PAYABLE_HOLD_MS + 60_000);
     const done = await refund(seller, gb.id, vip.id);
@@ -240,20 +238,3 @@ describe("groupBuys.refundPurchase (seller-funded refund after completion)", { t
     await invariants(region);
   });
 });
-
-/** Another completed, settled 20,000-won buy of `seller` in `region` (two plain buyers); returns its id. */
-async function completedBuyOf(seller: Person, region: string) {
-  const p = await newProduct(seller, { totalPrice: 20_000 });
-  const { groupBuy: gb } = await seller.api.groupBuys.create.mutate(
-    buyInput(p.id, region, { totalShares: 4, minShares: 2, maxPerPerson: 2 }),
-  );
-  const buyers = [await newResident(region, 30_000), await newResident(region, 30_000)];
-  for (const b of buyers) await b.api.groupBuys.join.mutate({ id: gb.id, shares: 2, idempotencyKey: key() });
-  await untilStatus(gb.id, "FILLED");
-  await untilSettled(gb.id, "posted");
-  await seller.api.groupBuys.markOrdered.mutate({ id: gb.id });
-  await seller.api.groupBuys.markReady.mutate({ id: gb.id });
-  for (const b of buyers) await b.api.groupBuys.confirmPickup.mutate({ id: gb.id });
-  await until("escrow settled to the seller", async () => (await gbRow(gb.id))?.settledAt);
-  return gb.id;
-}

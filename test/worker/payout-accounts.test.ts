@@ -12,22 +12,17 @@ import { TossGateway } from "../../worker/payments/toss";
 import { signWebhook } from "../../worker/payments/webhookSignature";
 import type { AppRouter } from "../../worker/trpc/router";
 import { platformAccount } from "../../worker/wallet/accounts";
-import {
-  buyInput,
-  db,
-  gbRow,
-  key,
-  newProduct,
-  newRegion,
-  newResident,
-  newSeller,
-  type Person,
-  until,
-  untilSettled,
-  untilStatus,
-} from "./groupbuy-helpers";
+import { db, newRegion, newSeller, until } from "./groupbuy-helpers";
 import { errorOf } from "./helpers";
-import { availableToSeller, balance, expectMoney, type Payee, payoutRun, registerAccount } from "./payout-helpers";
+import {
+  availableToSeller,
+  balance,
+  completedBuyOf,
+  expectMoney,
+  type Payee,
+  payoutRun,
+  registerAccount,
+} from "./payout-helpers";
 
 const accountRow = (sellerId: string) =>
   db().select().from(sellerPayoutAccounts).where(eq(sellerPayoutAccounts.sellerId, sellerId)).get();
@@ -53,21 +48,6 @@ async function webhook(event: unknown, key = env.TOSS_SECURITY_KEY) {
       body,
     }),
   );
-}
-
-/** A 4-share buy of `seller` in `region`, filled by two buyers, picked up and settled to the seller's payable. */
-async function completedBuy(seller: Person, region: string, totalPrice: number) {
-  const product = await newProduct(seller, { totalPrice });
-  const input = buyInput(product.id, region, { totalShares: 4, minShares: 2, maxPerPerson: 2 });
-  const { groupBuy } = await seller.api.groupBuys.create.mutate(input);
-  const buyers = [await newResident(region, totalPrice), await newResident(region, totalPrice)];
-  for (const b of buyers) await b.api.groupBuys.join.mutate({ id: groupBuy.id, shares: 2, idempotencyKey: key() });
-  await untilStatus(groupBuy.id, "FILLED");
-  await untilSettled(groupBuy.id, "posted");
-  await seller.api.groupBuys.markOrdered.mutate({ id: groupBuy.id });
-  await seller.api.groupBuys.markReady.mutate({ id: groupBuy.id });
-  for (const b of buyers) await b.api.groupBuys.confirmPickup.mutate({ id: groupBuy.id });
-  await until("escrow settled to the seller", async () => (await gbRow(groupBuy.id))?.settledAt);
 }
 
 const sellerChanged = (id: string) => ({ eventType: "seller.changed", createdAt: kstTimestamp(), data: { id } });
@@ -148,8 +128,8 @@ describe("payout accounts (정산 계좌) with Toss 지급대행", { timeout: 30
     const region = await newRegion();
     await registerAccount(seller);
     // two buys of 8,000,000 won: 7,600,000 each after the 5 % fee, 15,200,000 together
-    await completedBuy(seller, region, 8_000_000);
-    await completedBuy(seller, region, 8_000_000);
+    await completedBuyOf(seller, region, 8_000_000);
+    await completedBuyOf(seller, region, 8_000_000);
     await releaseDuePayables(env, Date.now() + PAYABLE_HOLD_MS + 60_000);
     const payee = { seller, region, clearing: await balance(platformAccount("pg_clearing", region).id) };
     await expectMoney(payee, { available: 15_200_000, paid: 0 });

@@ -7,7 +7,21 @@ import { PAYABLE_HOLD_MS } from "../../worker/groupbuy/config";
 import { releaseDuePayables, runPayoutBatch } from "../../worker/groupbuy/payouts";
 import { platformAccount, sellerPayableAvailableAccount } from "../../worker/wallet/accounts";
 import { getAccounts } from "../../worker/wallet/ledger";
-import { type Api, db, filledBuy, gbRow, invariants, until } from "./groupbuy-helpers";
+import {
+  type Api,
+  buyInput,
+  db,
+  filledBuy,
+  gbRow,
+  invariants,
+  key,
+  newProduct,
+  newResident,
+  type Person,
+  until,
+  untilSettled,
+  untilStatus,
+} from "./groupbuy-helpers";
 
 /** A valid 정산 계좌 (individual seller); override fields per test. */
 export const ACCOUNT: RouterInputs["seller"]["payoutAccount"]["save"] = {
@@ -67,4 +81,20 @@ export function payoutTransfers(payoutId: string) {
     .from(ledgerTransfers)
     .where(eq(ledgerTransfers.reference, `payout:${payoutId}`))
     .all();
+}
+
+/** A 4-share buy of `seller` in `region`, filled by two buyers, picked up and settled to the seller's payable. */
+export async function completedBuyOf(seller: Person, region: string, totalPrice: number) {
+  const product = await newProduct(seller, { totalPrice });
+  const input = buyInput(product.id, region, { totalShares: 4, minShares: 2, maxPerPerson: 2 });
+  const { groupBuy } = await seller.api.groupBuys.create.mutate(input);
+  const buyers = [await newResident(region, totalPrice), await newResident(region, totalPrice)];
+  for (const b of buyers) await b.api.groupBuys.join.mutate({ id: groupBuy.id, shares: 2, idempotencyKey: key() });
+  await untilStatus(groupBuy.id, "FILLED");
+  await untilSettled(groupBuy.id, "posted");
+  await seller.api.groupBuys.markOrdered.mutate({ id: groupBuy.id });
+  await seller.api.groupBuys.markReady.mutate({ id: groupBuy.id });
+  for (const b of buyers) await b.api.groupBuys.confirmPickup.mutate({ id: groupBuy.id });
+  await until("escrow settled to the seller", async () => (await gbRow(groupBuy.id))?.settledAt);
+  return groupBuy.id;
 }
