@@ -20,7 +20,7 @@ import { PHONE, watchConsole } from "./lib/page.ts";
 describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
   const chromium = useChromium();
 
-  test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending", async () => {
+  test("seller journey: apply → approved → product → group buy → filled → ORDERED → READY → no-show → payout pending → refund", async () => {
     const stamp = Date.now().toString(36);
     const email = `console-seller-${stamp}@example.com`;
     await newcomerSdk().auth.signup.mutate({
@@ -213,6 +213,21 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     expect(await page.getByTestId("payout-account-status").textContent()).toBe("지급 가능 (한도 있음)");
     expect(await page.getByTestId("payout-account-todo").textContent()).toContain("10,000,000원까지");
     await shot(page, "seller-payout-account-ko");
+
+    // After completion the seller can refund a buyer in full (seller-funded): asked first, with the reason the buyer
+    // sees; the buyer's points come back and the list says so.
+    await page.getByRole("link", { name: "내 공구" }).click();
+    await card.getByRole("button", { name: "참여자 1명" }).click();
+    await card.getByTestId("refund-purchase").click();
+    const refund = page.getByRole("alertdialog", { name: `${buyer.displayName}님의 구매를 환불할까요?` });
+    await refund.waitFor();
+    expect(await refund.textContent()).toContain("되돌릴 수 없어요");
+    await refund.getByLabel("환불 사유 (구매자에게 보여요)").fill("딸기가 상해 있었어요");
+    await refund.getByRole("button", { name: "환불하기" }).click();
+    await refund.waitFor({ state: "hidden" });
+    await expect.poll(() => card.getByTestId("participants").textContent()).toContain("환불됨");
+    expect(await card.getByTestId("refund-purchase").count()).toBe(0);
+    expect((await buyerSdk.wallet.get.query()).available).toBe(20_000);
 
     // The only console messages: the browser reporting the three deliberate validation failures.
     const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";

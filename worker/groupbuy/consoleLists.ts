@@ -3,17 +3,24 @@ import type { GroupBuyStatus } from "../../shared/schemas/groupbuy";
 import type { Db } from "../db/client";
 import { groupBuys, regions, sellerPayables, users } from "../db/schema";
 import { afterCursor, page } from "./cursor";
+import { refundOpen } from "./purchaseRefund";
 import { publicGroupBuy } from "./service";
 import { canTransition } from "./stateMachine";
 
-/** The seller's next steps the state machine allows from `status` (the console shows exactly these buttons). */
-export function sellerActions(status: GroupBuyStatus) {
+/** The seller's next steps the state machine allows for the buy now (the console shows exactly these buttons). */
+export function sellerActions(
+  gb: { status: GroupBuyStatus; completedAt: number | null; settledAt: number | null },
+  now: number,
+) {
+  const { status } = gb;
   return {
     order: canTransition(status, "ORDERED"),
     ready: canTransition(status, "READY"),
     cancel: canTransition(status, "CANCELLED"),
     // pickup.ts: no-shows are marked while READY
     noShow: status === "READY",
+    // purchaseRefund.ts: a settled COMPLETED buy's purchases, within the refund window
+    refund: refundOpen(gb, now),
   };
 }
 
@@ -25,6 +32,7 @@ export async function listSellerGroupBuys(
   db: Db,
   sellerId: string,
   input: { status?: GroupBuyStatus; cursor?: string; limit: number },
+  now: number,
 ) {
   const rows = await db
     .select({ gb: groupBuys, regionName: regions.name, regionNameEn: regions.nameEn })
@@ -45,7 +53,7 @@ export async function listSellerGroupBuys(
       ...publicGroupBuy(gb),
       regionName,
       regionNameEn,
-      actions: sellerActions(gb.status),
+      actions: sellerActions(gb, now),
     })),
     input.limit,
     (item) => ({ at: item.createdAt, id: item.id }),

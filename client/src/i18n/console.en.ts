@@ -104,6 +104,13 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.gb.noShowConfirm": "Mark as no-show",
   "seller.gb.pickedUp": "picked up",
   "seller.gb.noShow": "no-show",
+  "seller.gb.refund": "Refund",
+  "seller.gb.refunded": "Refunded",
+  "seller.gb.refundTitle": "Refund {name}'s purchase?",
+  "seller.gb.refundBody":
+    "{name}'s purchase ({amount}) is refunded in full: every point they paid goes back to them, and a membership discount goes back to Gonggu. It comes out of your settlement and the fee on it is returned to you; if this buy was already paid out, it comes out of your available balance. A refund cannot be undone.",
+  "seller.gb.refundReason": "Reason for the refund (the buyer sees it)",
+  "seller.gb.refundConfirm": "Refund",
 
   "seller.payouts.totals": "Earnings",
   "seller.payouts.pending": "Pending",

@@ -23,6 +23,6 @@ export const sellerRouter = router({
   groupBuys: sellerProcedure
     .input(sellerGroupBuysInput)
     .query(async ({ ctx, input }) =>
-      withUnread(ctx.env, ctx.user.id, await listSellerGroupBuys(ctx.db, ctx.user.id, input)),
+      withUnread(ctx.env, ctx.user.id, await listSellerGroupBuys(ctx.db, ctx.user.id, input, ctx.now)),
     ),
 });

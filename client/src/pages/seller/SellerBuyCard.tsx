@@ -10,7 +10,7 @@ import { formatDateTime } from "../../console/time";
 import { api, type RouterOutputs } from "../../lib/api";
 import { errorText } from "../../lib/errorText";
 import { formatWon } from "../../lib/format";
-import { createSubmission } from "../../lib/forms";
+import { createSubmission, intentEnded, newKey } from "../../lib/forms";
 import { locale } from "../../lib/i18n";
 import { createRoom } from "../../lib/room";
 import { shareSizeText } from "../../lib/shareSize";
@@ -19,13 +19,72 @@ import { statusNote } from "../../lib/statusNote";
 export type SellerBuy = RouterOutputs["seller"]["groupBuys"]["items"][number];
 type Person = RouterOutputs["groupBuys"]["participants"][number];
 
-/** Buyers of a READY buy, each with a no-show button until they pick up. */
+/**
+ * Refunding one buyer of a COMPLETED buy in full (groupBuys.refundPurchase): a confirm dialog that says who gets what
+ * back and asks for the reason the buyer sees. One idempotency key per intent, kept across a retry of the same press.
+ */
+function RefundDialog(props: { buy: SellerBuy; person: Person | null; onDone: () => void; onCancel: () => void }) {
+  const refund = createSubmission({ reason: {} });
+  const [reason, setReason] = createSignal("");
+  let key = newKey();
+  async function confirm() {
+    const person = props.person;
+    if (!person) return;
+    const done = await refund.run(() =>
+      api.groupBuys.refundPurchase.mutate({
+        groupBuyId: props.buy.id,
+        buyerId: person.userId,
+        reason: reason(),
+        idempotencyKey: key,
+      }),
+    );
+    if (intentEnded(done, refund.error())) key = newKey();
+    if (done) {
+      setReason("");
+      props.onDone();
+    }
+  }
+  return (
+    <ConfirmDialog
+      open={props.person !== null}
+      title={t("seller.gb.refundTitle", { name: props.person?.displayName ?? "" })}
+      confirmLabel={t("seller.gb.refundConfirm")}
+      cancelLabel={t("console.back")}
+      busyLabel={t("console.working")}
+      busy={refund.pending()}
+      error={refund.fields().reason ? null : refund.message()}
+      onConfirm={() => void confirm()}
+      onCancel={() => {
+        refund.clear();
+        props.onCancel();
+      }}
+    >
+      <p>
+        {t("seller.gb.refundBody", {
+          name: props.person?.displayName ?? "",
+          amount: formatWon(props.person?.amount ?? 0, locale()),
+        })}
+      </p>
+      <Field
+        label={t("seller.gb.refundReason")}
+        name="refundReason"
+        required
+        value={reason()}
+        onInput={(e) => setReason(e.currentTarget.value)}
+        errors={refund.fields().reason}
+      />
+    </ConfirmDialog>
+  );
+}
+
+/** Buyers of a READY buy, each with a no-show button until they pick up; of a COMPLETED one, a refund button. */
 function Participants(props: { buy: SellerBuy; onChange: () => void }) {
   const [people, { refetch }] = createResource(() => api.groupBuys.participants.query({ id: props.buy.id }));
   // The buyer the seller is about to mark: a no-show cannot be undone, so the dialog says what it does first.
   const [asking, setAsking] = createSignal<Person | null>(null);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  const [refunding, setRefunding] = createSignal<Person | null>(null);
   async function noShow(person: Person) {
     setBusy(true);
     setError(null);
@@ -58,6 +117,16 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
       >
         <p>{t("seller.gb.noShowBody", { name: asking()?.displayName ?? "", n: asking()?.shares ?? 0 })}</p>
       </ConfirmDialog>
+      <RefundDialog
+        buy={props.buy}
+        person={refunding()}
+        onCancel={() => setRefunding(null)}
+        onDone={() => {
+          setRefunding(null);
+          props.onChange();
+          void refetch();
+        }}
+      />
       <Show when={(people()?.length ?? 0) > 0} fallback={<p class="muted">{t("seller.gb.noBuyers")}</p>}>
         <ul class="lines" data-testid="participants">
           <For each={people()}>
@@ -69,13 +138,29 @@ function Participants(props: { buy: SellerBuy; onChange: () => void }) {
                 <Show
                   when={!p.pickedUpAt && !p.noShowAt && props.buy.actions.noShow}
                   fallback={
-                    <span class="muted">
-                      {p.pickedUpAt ? t("seller.gb.pickedUp") : p.noShowAt ? t("seller.gb.noShow") : ""}
+                    <span class="muted" data-testid="participant-state">
+                      {p.refundedAt
+                        ? t("seller.gb.refunded")
+                        : p.pickedUpAt
+                          ? t("seller.gb.pickedUp")
+                          : p.noShowAt
+                            ? t("seller.gb.noShow")
+                            : ""}
                     </span>
                   }
                 >
                   <button type="button" class="secondary danger" onClick={() => setAsking(p)}>
                     {t("seller.gb.markNoShow")}
+                  </button>
+                </Show>
+                <Show when={props.buy.actions.refund && !p.refundedAt}>
+                  <button
+                    type="button"
+                    class="secondary danger"
+                    data-testid="refund-purchase"
+                    onClick={() => setRefunding(p)}
+                  >
+                    {t("seller.gb.refund")}
                   </button>
                 </Show>
               </li>
@@ -202,7 +287,7 @@ export function SellerBuyCard(props: { buy: SellerBuy; live: boolean; onChange: 
             {step() === "READY" ? t("console.working") : t("seller.gb.markReady")}
           </button>
         </Show>
-        <Show when={b().actions.noShow || participants() > 0}>
+        <Show when={b().actions.noShow || b().actions.refund || participants() > 0}>
           <button type="button" class="secondary" aria-expanded={showBuyers()} onClick={() => setShowBuyers((v) => !v)}>
             {t("seller.gb.buyers", { n: participants() })}
           </button>
