@@ -84,7 +84,8 @@ export async function listAllPayables(
       .select({
         status: sellerPayables.status,
         net: sql<number>`sum(${sellerPayables.net})`,
-        fee: sql<number>`sum(${sellerPayables.fee})`,
+        // what the platform keeps: a seller's refund after completion gave the fee on it back (purchaseRefund.ts)
+        fee: sql<number>`sum(${sellerPayables.fee} - ${sellerPayables.feeReturned})`,
       })
       .from(sellerPayables)
       .groupBy(sellerPayables.status)
