@@ -121,6 +121,8 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "seller.payouts.payables": "Per group buy",
   "seller.payouts.none": "Nothing to settle yet. Completed buys show up here.",
   "seller.payouts.grossFee": "sales {gross} · fee {fee}",
+  "seller.payouts.refunded": "refunded {refunded}",
+  "seller.payouts.deducted": "{deducted} taken for another buy's refund",
   "seller.payouts.history": "Payouts",
   "seller.payouts.status.pending": "Pending",
   "seller.payouts.status.available": "Available",

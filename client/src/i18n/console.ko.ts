@@ -119,6 +119,8 @@ export const consoleKo = {
   "seller.payouts.payables": "공구별 정산",
   "seller.payouts.none": "아직 정산할 공구가 없어요. 픽업이 끝나면 여기에 나와요.",
   "seller.payouts.grossFee": "판매 {gross} · 수수료 {fee}",
+  "seller.payouts.refunded": "환불 {refunded}",
+  "seller.payouts.deducted": "다른 공구 환불로 {deducted} 차감",
   "seller.payouts.history": "지급 내역",
   "seller.payouts.status.pending": "정산 예정",
   "seller.payouts.status.available": "지급 가능",

@@ -62,7 +62,15 @@ function Earnings(props: { data: Resource<RouterOutputs["seller"]["payouts"]>; r
                           {t("seller.payouts.grossFee", {
                             gross: formatWon(p.gross, locale()),
                             fee: formatWon(p.fee, locale()),
-                          })}{" "}
+                          })}
+                          {p.refunded > 0
+                            ? ` · ${t("seller.payouts.refunded", {
+                                refunded: formatWon(p.refunded - p.feeReturned, locale()),
+                              })}`
+                            : ""}
+                          {p.deducted > 0
+                            ? ` · ${t("seller.payouts.deducted", { deducted: formatWon(p.deducted, locale()) })}`
+                            : ""}{" "}
                           · {t(`seller.payouts.status.${p.status}`)}
                           {p.status === "pending" ? ` · ${formatDateTime(p.availableAt)}` : ""}
                         </>
