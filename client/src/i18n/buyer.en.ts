@@ -49,6 +49,14 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
     "This group buy has stopped taking joins, so you can't leave it now. If it is cancelled, all your points come back.",
   "refusal.marked_no_show": "The seller marked you as a no-show, so you can't confirm a pickup.",
   "refusal.already_picked_up": "This buyer already confirmed their pickup, so they can't be marked as a no-show.",
+  "refusal.not_completed": "Only a completed group buy (every pickup done) can be refunded.",
+  "refusal.refund_window_closed":
+    "It is more than 14 days since this group buy completed, so it can no longer be refunded.",
+  "refusal.not_settled": "The group buy's settlement is still being recorded. Try again in a moment.",
+  "refusal.book_elsewhere": "Refunds after completion are not available yet for group buys in this region.",
+  "refusal.seller_balance_short":
+    "This group buy was already paid out, so the refund comes from your available balance, which is {shortfall} short. Try again once more sales are available.",
+  "refusal.refund_raced": "Your settlement changed while refunding. Please try again.",
   "refusal.under_review": "This post is under review, so you can't comment, like or offer to supply it right now.",
   "refusal.comments_full": "This post has reached {max} {max|comment|comments}. Start a new post to carry on.",
   "charge.heading": "Top up points",

@@ -47,6 +47,13 @@ export const buyerKo = {
   "refusal.leave_closed": "모집이 끝난 공구라 참여를 취소할 수 없어요. 공구가 취소되면 포인트가 모두 돌아와요.",
   "refusal.marked_no_show": "판매자가 노쇼로 처리해서 픽업을 확인할 수 없어요.",
   "refusal.already_picked_up": "이 참여자는 이미 픽업을 확인해서 노쇼로 처리할 수 없어요.",
+  "refusal.not_completed": "픽업이 모두 끝나 완료된 공구만 환불할 수 있어요.",
+  "refusal.refund_window_closed": "공구가 완료된 지 14일이 지나 환불할 수 없어요.",
+  "refusal.not_settled": "공구 정산을 기록하고 있어요. 잠시 후 다시 시도해 주세요.",
+  "refusal.book_elsewhere": "이 지역의 공구는 아직 완료 후 환불을 할 수 없어요.",
+  "refusal.seller_balance_short":
+    "이미 지급된 공구라 지급 가능 금액에서 환불해야 하는데 {shortfall}이 부족해요. 다른 공구 정산이 지급 가능해지면 다시 시도해 주세요.",
+  "refusal.refund_raced": "환불하는 동안 정산 금액이 바뀌었어요. 다시 시도해 주세요.",
   "refusal.under_review": "검토 중인 글이라 지금은 댓글, 좋아요, 공급 제안을 남길 수 없어요.",
   "refusal.comments_full": "이 글은 댓글이 {max}개로 가득 찼어요. 새 글을 써서 이어 가 주세요.",
   "charge.heading": "포인트 충전",

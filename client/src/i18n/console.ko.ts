@@ -106,7 +106,7 @@ export const consoleKo = {
   "seller.gb.refunded": "환불됨",
   "seller.gb.refundTitle": "{name}님의 구매를 환불할까요?",
   "seller.gb.refundBody":
-    "{name}님의 구매({amount})를 전액 환불해요. 낸 포인트는 모두 돌려드리고, 멤버십 할인분은 공구로 돌아가요. 판매자 정산에서 그만큼 빠지고 그 몫의 수수료는 돌려받아요. 이미 지급된 공구라면 지급 가능 금액에서 빠져요. 환불한 뒤에는 되돌릴 수 없어요.",
+    "{name}님의 구매({amount})를 전액 환불해요. 낸 포인트는 모두 돌려드리고, 멤버십 할인 금액은 공구로 돌아가요. 판매자 정산에서 그만큼 빠지고 그 몫의 수수료는 돌려받아요. 이미 지급된 공구라면 지급 가능 금액에서 빠져요. 환불한 뒤에는 되돌릴 수 없어요.",
   "seller.gb.refundReason": "환불 사유 (구매자에게 보여요)",
   "seller.gb.refundConfirm": "환불하기",
 

@@ -65,6 +65,13 @@ const REFUSALS = {
   leave_closed: {},
   marked_no_show: {},
   already_picked_up: {},
+  // A seller's refund of a completed purchase (groupbuy/purchaseRefund.ts).
+  not_completed: {},
+  refund_window_closed: {},
+  not_settled: {},
+  book_elsewhere: {},
+  seller_balance_short: { shortfall: "won" },
+  refund_raced: {},
   // A board post that is no longer visible, and one whose comments are full (community/).
   under_review: {},
   comments_full: { max: "count" },
