@@ -136,6 +136,19 @@ export const IDOR_TABLE: IdorRow<ProcedurePath>[] = [
     others: { ...refusedTo("FORBIDDEN"), admin: "OK" },
     publicToOthers: "admins may record a no-show for any buy (disputes)",
   }),
+  row({
+    path: "groupBuys.refundPurchase",
+    kind: "mutation",
+    owner: "seller",
+    // READY, not COMPLETED: who may refund is decided first, then the state (the money: groupbuy-refund.test.ts)
+    object: async (c) => {
+      const { gb, memberId } = await fixtureFilledBuy(c.fx.db, c.fx.region.id, { sellerId: seller(c), until: "READY" });
+      return { groupBuyId: gb.id, buyerId: memberId, reason: "IDOR 환불 사유", idempotencyKey: `idor-${newId()}` };
+    },
+    own: { seller: "PRECONDITION_FAILED" },
+    // an admin may refund for any seller (on the seller's behalf), so gets past who to the buy's state
+    others: { ...refusedTo("FORBIDDEN"), admin: "PRECONDITION_FAILED" },
+  }),
 
   // ---- a buyer's objects ---------------------------------------------------------------------------------------
   row({
