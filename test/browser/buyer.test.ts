@@ -61,6 +61,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByTestId("recent-charges").getByText("결제 완료").waitFor();
     await expect.poll(() => page.getByTestId("refundable").textContent()).toBe("환불 가능: 10,000원");
     await page.getByTestId("wallet-history").getByText("충전", { exact: true }).waitFor();
+    // the month's statement on the same screen follows the top-up (it kept the 0원 it first loaded)
+    await expect.poll(() => page.getByTestId("statement-closing").textContent()).toBe("10,000원");
     await shot(page, "wallet-charged-ko");
 
     await page.goto(`${baseUrl}/g/${gb.id}`);

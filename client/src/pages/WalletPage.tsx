@@ -17,7 +17,6 @@ import { RefundPanel } from "./wallet/RefundPanel";
 
 type Line = RouterOutputs["wallet"]["history"]["lines"][number];
 
-/** This month in Korean time as YYYY-MM (statements are per Korean calendar month). */
 /** Months the statement offers, newest first (this Korean month and the 23 before it). */
 const STATEMENT_MONTHS = 24;
 
@@ -113,11 +112,15 @@ function History() {
   );
 }
 
-function Statement() {
+/** `version` moves on after a money movement on this screen: the month's totals follow (they stayed as first loaded). */
+function Statement(props: { version: number }) {
   const now = Date.now();
   const months = () => monthChoices(now, STATEMENT_MONTHS, locale());
   const [month, setMonth] = createSignal(months()[0]![0]);
-  const [statement, { refetch }] = createResource(month, (m) => api.wallet.statement.query({ month: m }));
+  const [statement, { refetch }] = createResource(
+    () => ({ month: month(), version: props.version }),
+    (q) => api.wallet.statement.query({ month: q.month }),
+  );
   return (
     <section aria-labelledby="statement-heading" class="card">
       <h2 id="statement-heading">{t("wallet.statement")}</h2>
@@ -155,7 +158,7 @@ function Statement() {
                   )}
                 </For>
                 <dt>{t("wallet.closing")}</dt>
-                <dd>
+                <dd data-testid="statement-closing">
                   <strong>{formatWon(s().closing.total, locale())}</strong>
                 </dd>
               </dl>
@@ -259,7 +262,7 @@ export default function WalletPage() {
       <Show when={version()} keyed>
         {(_) => <History />}
       </Show>
-      <Statement />
+      <Statement version={version()} />
     </>
   );
 }
