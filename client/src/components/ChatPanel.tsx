@@ -151,7 +151,10 @@ export default function ChatPanel(props: {
           </li>
         </Show>
         <Show when={chat.loaded() && chat.messages().length === 0}>
-          <li class="chat-empty muted">{t("chat.empty")}</li>
+          {/* "say hello" only to someone who can: a reader outside the buy is told below why they cannot */}
+          <li class="chat-empty muted" data-testid="chat-empty">
+            {chat.canPost() && !chat.refused() && !props.refusal ? t("chat.empty") : t("chat.emptyReadOnly")}
+          </li>
         </Show>
         <For each={chat.messages()}>
           {(m) => (

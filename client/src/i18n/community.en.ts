@@ -78,6 +78,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "chat.title": "Chat",
   "chat.loadOlder": "Load older messages",
   "chat.empty": "No messages yet. Say hello to your neighbours.",
+  "chat.emptyReadOnly": "No messages yet.",
   "chat.reconnecting": "Connection lost. Reconnecting…",
   "chat.inputLabel": "Message",
   "chat.placeholder": "Message your neighbours",

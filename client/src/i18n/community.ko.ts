@@ -75,6 +75,7 @@ export const communityKo = {
   "chat.title": "채팅",
   "chat.loadOlder": "이전 메시지 보기",
   "chat.empty": "아직 메시지가 없어요. 첫 인사를 남겨 보세요.",
+  "chat.emptyReadOnly": "아직 메시지가 없어요.",
   "chat.reconnecting": "연결이 끊겼어요. 다시 연결하는 중…",
   "chat.inputLabel": "메시지 입력",
   "chat.placeholder": "이웃에게 메시지 보내기",
