@@ -146,6 +146,8 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
 
     await card.getByRole("button", { name: "발주 확정" }).click();
     await expect.poll(() => card.getAttribute("data-status")).toBe("ORDERED");
+    // a state, not a sentence, and in the word of the button that set it (it said 주문했어요 beside 발주 확정)
+    expect(await card.getByTestId("seller-gb-status").textContent()).toBe("발주 완료");
     expect(await card.getByRole("button", { name: "발주 확정" }).count()).toBe(0);
     expect(await card.getByRole("button", { name: "공구 취소" }).count()).toBe(0);
     await card.getByRole("button", { name: "픽업 준비 완료" }).click();
