@@ -245,7 +245,9 @@ describe.skipIf(!chromiumPath)("the app as a picky Korean neighbour uses it", ()
 
     await page.goto(`${baseUrl}/wallet`);
     const link = page.getByTestId("wallet-line-groupbuy").first();
-    await expect.poll(() => link.textContent()).toBe("공구 참여 (보류)");
+    await expect.poll(() => link.textContent()).toBe("공구 참여");
+    // one word for held points on this screen (묶인 금액, 묶임): not 보류, and an open buy's hold is not "처리 중"
+    expect(await page.getByTestId("wallet-history").locator("li").first().textContent()).toContain(" · 공구 진행 중");
     await link.click();
     await page.getByRole("heading", { name: groupBuy.title }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/g/${groupBuy.id}`);

@@ -42,7 +42,8 @@ function pendingText(line: Line): string | null {
     if (line.kind === "refund") return t("wallet.settled.refunded");
     return t("wallet.settled.done");
   }
-  return t("wallet.pending");
+  // a join's points stay held while its buy runs: "처리 중" read as if the app were still working on it
+  return line.kind === "hold" ? t("wallet.pendingHold") : t("wallet.pending");
 }
 
 /** The group buy a line belongs to (a join's hold, its payment or refund, a reward), from its ledger reference. */
