@@ -75,6 +75,10 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await nav(page, "지갑").click();
     await expect.poll(() => page.getByTestId("wallet-held").textContent()).toBe("10,000원");
     await expect.poll(() => page.getByTestId("wallet-available").textContent()).toBe("0원");
+    // 10,000원 charged and 0원 available: the card says where the difference is and when it comes back
+    expect(await page.getByTestId("wallet-held-hint").textContent()).toBe(
+      "묶인 금액은 사용 가능 금액에서 빠져 있어요. 공구가 성사되면 결제되고, 참여를 취소하거나 공구가 무산되면 다시 쓸 수 있어요.",
+    );
 
     expect(unexpected(problems, 400, 412)).toEqual([]);
     await context.close();

@@ -114,6 +114,8 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "wallet.settled.done": "done",
   "wallet.heldAmount": "{amount} held",
   "wallet.releasedAmount": "{amount} released",
+  "wallet.heldHint":
+    "Held points are not in Available: they are paid when the buy goes ahead, and come back if you leave or it falls through.",
   "wallet.noRegion": "Verify a neighbourhood to use your wallet.",
   "wallet.history": "History",
   "wallet.noHistory": "No transactions yet.",

@@ -111,6 +111,8 @@ export const appKo = {
   "wallet.settled.done": "완료",
   "wallet.heldAmount": "{amount} 묶임",
   "wallet.releasedAmount": "{amount} 풀림",
+  "wallet.heldHint":
+    "묶인 금액은 사용 가능 금액에서 빠져 있어요. 공구가 성사되면 결제되고, 참여를 취소하거나 공구가 무산되면 다시 쓸 수 있어요.",
   "wallet.noRegion": "동네를 인증하면 지갑을 쓸 수 있어요.",
   "wallet.history": "거래 내역",
   "wallet.noHistory": "아직 거래 내역이 없어요.",

@@ -228,6 +228,12 @@ export default function WalletPage() {
                 <dt>{t("wallet.held")}</dt>
                 <dd data-testid="wallet-held">{formatWon(s().held, locale())}</dd>
               </dl>
+              {/* available is charged + reward − held: with points held the three lines no longer add up to it */}
+              <Show when={s().held > 0}>
+                <p class="hint" data-testid="wallet-held-hint">
+                  {t("wallet.heldHint")}
+                </p>
+              </Show>
               <Show when={!s().regionId}>
                 <p class="hint">{t("wallet.noRegion")}</p>
               </Show>
