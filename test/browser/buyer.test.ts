@@ -309,7 +309,7 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
 
     expect(await page.getByTestId("tier-name").textContent()).toBe("새싹");
     expect(await page.getByTestId("tier-spend").textContent()).toBe("0원");
-    expect(await page.getByTestId("tier-next").textContent()).toBe("이웃까지 100,000원 남았어요");
+    expect(await page.getByTestId("tier-next").textContent()).toBe("이웃 등급까지 100,000원 남았어요");
     expect(await page.getByTestId("plus-status").textContent()).toBe("가입하지 않았어요.");
     const rewards = page.getByTestId("rewards");
     expect(await rewards.textContent()).toContain("사용 가능 10,000원");

@@ -142,10 +142,10 @@ export const buyerEn: Record<keyof typeof buyerKo, string> = {
   "membership.benefits": "{discount} off joins · {reward} back",
   "membership.spend": "Spend over the last 3 months",
   "membership.spendSince": "Completed group buys since {date}",
-  "membership.toNext": "{needed} more to {tier}",
+  "membership.toNext": "{needed} more to the {tier} tier",
   "membership.top": "You are in the top tier.",
   "membership.recalc":
-    "Tiers go up as soon as a purchase completes and only go down at the monthly recalculation ({date}).",
+    "Tiers go up as soon as a purchase completes and only go down at the monthly recalculation (next: {date}).",
   "membership.tiersTable": "Tier benefits",
   "membership.tierRow": "From {min} · {discount} off · {reward} back",
   "plus.heading": "Gonggu Plus",
