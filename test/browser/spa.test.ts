@@ -154,6 +154,8 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     await page.getByText("Monthly statement").waitFor();
     // the statement's month in words, whatever the browser's locale (a native month field showed its own format)
     expect(await page.locator("#statement-month option:checked").textContent()).toMatch(/^[A-Z][a-z]+ \d{4}$/);
+    // British spelling like the rest of the English ("neighbourhood"): the refund note said "canceled"
+    await page.getByText("The newest card payments are cancelled first.").waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "Wallet" }).waitFor();
     await shot(page, "wallet-en");

@@ -249,7 +249,7 @@ export const consoleEn: Record<keyof typeof consoleKo, string> = {
   "admin.charge.status.failed": "Failed",
   "admin.charge.status.deferred": "Deferred",
   "admin.charge.status.clawed_back": "Clawed back",
-  "admin.charge.status.canceled": "Canceled",
+  "admin.charge.status.canceled": "Cancelled",
   "admin.charge.method.card": "Card",
   "admin.charge.method.billing_key": "Saved card",
   "admin.charge.method.encrypted_card": "Encrypted card",
