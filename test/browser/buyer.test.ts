@@ -63,6 +63,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByTestId("wallet-history").getByText("충전", { exact: true }).waitFor();
     // the month's statement on the same screen follows the top-up (it kept the 0원 it first loaded)
     await expect.poll(() => page.getByTestId("statement-closing").textContent()).toBe("10,000원");
+    // its totals carry a direction like the history's lines (충전 read 10,000원 there, +10,000원 here)
+    expect(await page.getByTestId("statement").textContent()).toContain("충전+10,000원");
     await shot(page, "wallet-charged-ko");
 
     await page.goto(`${baseUrl}/g/${gb.id}`);

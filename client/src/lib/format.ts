@@ -29,6 +29,11 @@ export function formatWon(amount: number, locale: Locale): string {
   return wonEn.format(amount);
 }
 
+/** A movement of won with its direction: "+50,000원" in, "-2,000원" out (wallet lines and the month's totals). */
+export function formatWonDelta(delta: number, locale: Locale): string {
+  return `${delta > 0 ? "+" : ""}${formatWon(delta, locale)}`;
+}
+
 // Gonggu is a Korean neighbourhood service: times are shown in Korean time whatever the device's zone.
 /** Korean time: every instant the app shows or lets people pick. */
 export const TIME_ZONE = "Asia/Seoul";

@@ -5,7 +5,7 @@ import { Line as Row } from "../components/Line";
 import { MoreButton } from "../components/MoreButton";
 import { Empty, LoadError, Loading } from "../components/Status";
 import { api, type RouterOutputs } from "../lib/api";
-import { formatDateTime, formatWon } from "../lib/format";
+import { formatDateTime, formatWon, formatWonDelta } from "../lib/format";
 import { locale, t } from "../lib/i18n";
 import { monthChoices } from "../lib/kstChoices";
 import { createPaged } from "../lib/paged";
@@ -27,7 +27,7 @@ const kindText = (kind: string) => t(`wallet.kind.${kind}` as "wallet.kind.grant
  * held or let go (a bare 0원 read as if nothing happened).
  */
 function amountText(line: Line): string {
-  if (line.delta !== 0) return `${line.delta > 0 ? "+" : ""}${formatWon(line.delta, locale())}`;
+  if (line.delta !== 0) return formatWonDelta(line.delta, locale());
   if (line.heldDelta > 0) return t("wallet.heldAmount", { amount: formatWon(line.heldDelta, locale()) });
   if (line.heldDelta < 0) return t("wallet.releasedAmount", { amount: formatWon(-line.heldDelta, locale()) });
   return formatWon(0, locale());
@@ -154,7 +154,7 @@ function Statement(props: { version: number }) {
                   {([kind, delta]) => (
                     <>
                       <dt>{kindText(kind)}</dt>
-                      <dd>{formatWon(delta as number, locale())}</dd>
+                      <dd>{formatWonDelta(delta as number, locale())}</dd>
                     </>
                   )}
                 </For>
