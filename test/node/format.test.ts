@@ -7,6 +7,7 @@ import {
   formatRelative,
   formatTime,
   formatWon,
+  formatWonDelta,
 } from "../../client/src/lib/format";
 import { fillWords } from "../../shared/words";
 
@@ -23,6 +24,13 @@ describe("formatWon: money as Korean apps write it", () => {
     expect(formatWon(1_234_567_890, "ko")).toBe("1,234,567,890원");
     expect(formatWon(Number.MAX_SAFE_INTEGER, "ko")).toBe("9,007,199,254,740,991원");
     expect(formatWon(1_234_567_890, "en")).toBe("₩1,234,567,890");
+  });
+
+  test("a movement says its direction: + in, - out, none for 0", () => {
+    expect(formatWonDelta(50_000, "ko")).toBe("+50,000원");
+    expect(formatWonDelta(-2000, "ko")).toBe("-2,000원");
+    expect(formatWonDelta(0, "ko")).toBe("0원");
+    expect(formatWonDelta(160, "en")).toBe("+₩160");
   });
 
   test("refuses fractions and unsafe numbers (money is integer won)", () => {
