@@ -148,6 +148,12 @@ describe.skipIf(!chromiumPath)("the SPA on a phone", () => {
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
     await page.locator("main [aria-busy]").first().waitFor({ state: "detached" });
     await shot(page, "home-en");
+    // a suggestion keeps each line to one (styles.css): its reason, the point of it, must fit at 390 px, not end in
+    // "…" ("Popular in your neighbourh…")
+    const clipped = await page
+      .locator(".strip .reason")
+      .evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(clipped).toEqual([]);
 
     await nav(page, "Wallet").click();
     await page.getByRole("heading", { name: "Wallet" }).waitFor();

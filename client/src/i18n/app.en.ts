@@ -54,7 +54,7 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "reason.neighbours": "{count} {count|neighbour|neighbours} like you joined",
   "reason.interest": "You like '{category}'",
   "reason.nearby_popular": "Popular nearby",
-  "reason.local_popular": "Popular in your neighbourhood",
+  "reason.local_popular": "Popular in your area",
   "gb.perShare": "{price} per share",
   "gb.filled": "Filled",
   "gb.shares": "{taken} of {total} {total|share|shares}",
