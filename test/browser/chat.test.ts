@@ -81,7 +81,7 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     const typing = minji.getByTestId("chat-typing");
     await expect
       .poll(() => typing.textContent(), { timeout: 10_000 })
-      .toBe(`${sellerAccount.displayName} 님이 입력 중…`);
+      .toBe(`${sellerAccount.displayName}님이 입력 중…`);
     await farmBox.press("Enter");
     await expect.poll(() => lines(minji), { timeout: 10_000 }).toHaveLength(3);
     await expect.poll(() => typing.textContent(), { timeout: 10_000 }).toBe("");

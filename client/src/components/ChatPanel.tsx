@@ -13,7 +13,7 @@ function systemText(m: ChatMessage): string {
   return t(`chat.system.${m.code ?? "join"}` as "chat.system.join", params);
 }
 
-/** "민지 님이 입력 중…", "민지 님 외 2명이 입력 중…", or nothing. */
+/** "민지님이 입력 중…", "민지님 외 2명이 입력 중…" (님 attached, as in the join lines), or nothing. */
 function typingText(names: string[]): string {
   if (names.length === 0) return "";
   if (names.length === 1) return t("chat.typing", { name: names[0] });
