@@ -39,7 +39,8 @@ describe.skipIf(!chromiumPath)("buyer wallet, payments and membership in Chromiu
     await page.getByRole("button", { name: "참여하기" }).click();
     await page.getByText("포인트가 5,000원 부족해요. 지갑에서 충전한 뒤 다시 시도해 주세요.").waitFor();
 
-    await nav(page, "지갑").click();
+    // the refusal leads to the wallet it names
+    await page.getByRole("link", { name: "지갑에서 충전하기" }).click();
     await page.getByRole("heading", { name: "포인트 충전" }).waitFor();
     await page.getByLabel("충전 금액").fill("");
     // emptied, the button does not offer to top up 0원

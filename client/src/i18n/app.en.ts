@@ -64,6 +64,7 @@ export const appEn: Record<keyof typeof appKo, string> = {
   "gb.leftDays": "{d}d {h}h left",
   "gb.leftHours": "{h}h {m}m left",
   "gb.leftMinutes": "{m}m {s}s left",
+  "gb.toWallet": "Top up in your wallet",
   "gb.status.OPEN": "Open",
   "gb.status.FILLED": "Filled",
   "gb.status.TIPPED": "Going ahead",

@@ -63,6 +63,7 @@ export const appKo = {
   "gb.leftDays": "{d}일 {h}시간 남음",
   "gb.leftHours": "{h}시간 {m}분 남음",
   "gb.leftMinutes": "{m}분 {s}초 남음",
+  "gb.toWallet": "지갑에서 충전하기",
   "gb.status.OPEN": "모집 중",
   "gb.status.FILLED": "모집 완료",
   "gb.status.TIPPED": "성사",

@@ -1,11 +1,12 @@
 import { A, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
+import { reasonOf } from "../../../shared/sdkErrors";
 import ChatPanel from "../components/ChatPanel";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { FieldError, FormError } from "../components/Field";
 import { LoadError, Loading } from "../components/Status";
 import { TrustLine } from "../components/TrustLine";
-import { api, isLoadFinal } from "../lib/api";
+import { api, errorDetails, isLoadFinal } from "../lib/api";
 import { errorText } from "../lib/errorText";
 import { formatDateTime, formatDateTimeRange, formatWon } from "../lib/format";
 import { createSubmission, intentEnded, newKey } from "../lib/forms";
@@ -237,6 +238,14 @@ export default function GroupBuyPage() {
                   </Show>
                   <p class="hint">{t("gb.holdNote")}</p>
                   <FormError message={joining.message()} />
+                  {/* "충전한 뒤 다시 시도해 주세요" — and the way there, not a hunt through the bottom bar */}
+                  <Show when={reasonOf(errorDetails(joining.error())) === "insufficient_points"}>
+                    <p>
+                      <A href="/wallet" data-testid="gb-to-wallet">
+                        {t("gb.toWallet")}
+                      </A>
+                    </p>
+                  </Show>
                   <button type="submit" disabled={joining.pending() || over()} aria-busy={joining.pending()}>
                     {joining.pending() ? t("gb.joining") : t("gb.joinSubmit")}
                   </button>
