@@ -51,7 +51,9 @@ describe.skipIf(!chromiumPath)("group-buy chat in Chromium", () => {
     );
     // and the empty room does not ask her to say hello, which she cannot (the seller, who can, is asked)
     expect(await minji.getByTestId("chat-empty").textContent()).toBe("아직 메시지가 없어요.");
-    await expect.poll(() => farm.getByTestId("chat-empty").textContent()).toBe("아직 메시지가 없어요. 첫 인사를 남겨 보세요.");
+    await expect
+      .poll(() => farm.getByTestId("chat-empty").textContent())
+      .toBe("아직 메시지가 없어요. 첫 인사를 남겨 보세요.");
 
     // The seller greets the room; she sees it live.
     const farmBox = farm.getByLabel("메시지 입력");
