@@ -196,6 +196,20 @@ describe("creating group buys", { timeout: 30_000 }, () => {
     await invariants(region);
   });
 
+  it("a host whose points do not cover their shares is refused with the shortfall, and no buy is written", async () => {
+    const region = await newRegion();
+    const seller = await newSeller(region);
+    const p = await newProduct(seller, { allowHosts: true });
+    const host = await newResident(region, 7_000);
+    const err = await errorOf(host.api.groupBuys.create.mutate(buyInput(p.id, region, { hostShares: 2 })));
+    expect(err.code).toBe("PRECONDITION_FAILED");
+    expect(err.details).toEqual({ reason: "insufficient_points", shortfall: 3_000 });
+    // before: the buy was written, then cancelled by the room's refused hold, and stayed in the feed as CANCELLED
+    expect(await db().select().from(groupBuys).where(eq(groupBuys.productId, p.id)).all()).toEqual([]);
+    expect(await pointsOf(host.id, region)).toMatchObject({ held: 0, balance: 7_000 });
+    await invariants(region);
+  });
+
   it("host rules: hostable products only, own verified region only, shares required", async () => {
     const region = await newRegion();
     const seller = await newSeller(region);

@@ -7,15 +7,20 @@ import { type Db, runBatch } from "../db/client";
 import { groupBuyMembers, groupBuys, products, regions, users } from "../db/schema";
 import { fail, failWith } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { tierAt } from "../membership/config";
+import { quoteDiscount } from "../membership/discount";
 import { openToAllAt } from "../membership/hooks";
 import {
   checkCurrentVerification,
   currentVerificationQuery,
   requireCurrentVerification,
 } from "../regions/verification";
+import { bookDb } from "../wallet/books";
+import { notEnoughPoints } from "../wallet/errors";
+import { readSpendable } from "../wallet/spend";
 import { assertJoinGuards, type JoinGuards } from "./actions";
 import { afterCursor, page } from "./cursor";
-import { sharePricing } from "./pricing";
+import { holdAmount, sharePricing } from "./pricing";
 import { sellerHome, sellerServes } from "./products";
 import { unwrapRoom } from "./roomResult";
 import { trustRecord } from "./trust";
@@ -123,6 +128,7 @@ export async function createGroupBuy(
     fail("BAD_REQUEST", "The deadline must be between 1 hour and 14 days from now.");
   }
   const pricing = sharePricing(product.totalPrice, input.totalShares);
+  if (hostGuards) await assertHostCanPay(env, user, holdAmount(pricing.pricePerShare, input.hostShares!), hostGuards);
   const row: GroupBuyRow = {
     id: newId(now),
     productId: product.id,
@@ -180,6 +186,17 @@ export async function createGroupBuy(
     unwrapRoom(hostJoin);
   }
   return { groupBuy: row, pricing, hostJoin: unwrapRoom(hostJoin) };
+}
+
+/**
+ * The host pays for their shares as the buy opens: a host whose points fall short is refused before the buy is
+ * written (the room's hold would refuse them too, but only after the buy existed, and it stayed as a CANCELLED buy
+ * in the feed). A spend racing this read still ends in that CANCELLED buy below; the hold never overdraws.
+ */
+async function assertHostCanPay(env: Env, user: UserRow, gross: number, guards: JoinGuards): Promise<void> {
+  const { net } = quoteDiscount(gross, tierAt(guards.tierLevel));
+  const funds = await readSpendable(bookDb(env, guards.homeRegionId), user.id, guards.homeRegionId);
+  if (funds.charged + funds.reward < net) throw notEnoughPoints(net - funds.charged - funds.reward);
 }
 
 const host = alias(users, "host");
