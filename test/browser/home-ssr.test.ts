@@ -108,12 +108,17 @@ describe.skipIf(!chromiumPath)("the home page drawn by the worker", () => {
       new MutationObserver(() => {
         const found = Array.from(document.querySelectorAll('[data-testid="feed-item"]'));
         w.__counts.push(found.length);
-        if (found.length && !w.__firstCards) {
-          w.__firstCards = found.map((c) => c.outerHTML);
+        if (found.length && w.__scriptsAtFirst === undefined) {
           // Which of the app's module scripts had run by then: none, if the server drew them.
           w.__scriptsAtFirst = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js")).length;
         }
       }).observe(document, { childList: true, subtree: true });
+      // The server's cards as parsed in full: the observer can fire between a card's <article> and its contents (the
+      // parser yields mid-document under load), so the markup is read when parsing ends, before module scripts run.
+      document.addEventListener("readystatechange", () => {
+        if (document.readyState !== "interactive") return;
+        w.__firstCards = Array.from(document.querySelectorAll('[data-testid="feed-item"]')).map((c) => c.outerHTML);
+      });
     });
   }
 
