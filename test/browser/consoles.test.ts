@@ -230,6 +230,13 @@ describe.skipIf(!chromiumPath)("seller and admin consoles in Chromium", () => {
     await expect.poll(() => card.getByTestId("participants").textContent()).toContain("환불됨");
     expect(await card.getByTestId("refund-purchase").count()).toBe(0);
     expect((await buyerSdk.wallet.get.query()).available).toBe(20_000);
+    // and the buyer's own list of buys says so
+    const { context: buyerCtx, page: buyerPage } = await chromium.openAs(buyerEmail, DEMO_PASSWORD);
+    await buyerPage.goto(`${baseUrl}/me`);
+    await expect
+      .poll(() => buyerPage.getByTestId("my-group-buy").filter({ hasText: title }).textContent())
+      .toContain("환불됨");
+    await buyerCtx.close();
 
     // The only console messages: the browser reporting the three deliberate validation failures.
     const badRequest = "error: Failed to load resource: the server responded with a status of 400 (Bad Request)";

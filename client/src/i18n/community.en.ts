@@ -93,6 +93,7 @@ export const communityEn: Record<keyof typeof communityKo, string> = {
   "mine.heading": "My group buys",
   "mine.none": "You haven't joined a group buy yet.",
   "mine.browse": "Browse group buys nearby",
+  "mine.refunded": "Refunded",
   "mine.unread": "{count} unread {count|message|messages}",
   "chat.readOnly": "Only participants, the host and the seller can send messages.",
   "chat.system.join": "{name} joined.",

@@ -91,6 +91,7 @@ export const communityKo = {
   "mine.heading": "내 공구",
   "mine.none": "아직 참여한 공구가 없어요.",
   "mine.browse": "우리 동네 공구 둘러보기",
+  "mine.refunded": "환불됨",
   "mine.unread": "안 읽은 메시지 {count}개",
   "chat.readOnly": "참여자, 공구장, 판매자만 메시지를 보낼 수 있어요.",
   "chat.system.join": "{name}님이 참여했어요.",

@@ -41,6 +41,7 @@ export function MyGroupBuys() {
                   <A href={`/g/${g.id}`}>{g.title}</A>
                   <span class="muted">
                     {t(`gb.status.${g.status}`)} · {t("gb.sharesCount", { n: g.you.shares })}
+                    {g.you.refundedAt !== null ? ` · ${t("mine.refunded")}` : ""}
                   </span>
                   <UnreadCount count={g.unread} />
                 </li>
